@@ -1,0 +1,16 @@
+"""The roles people hold. Each is a Django group of the same name, so staff manage them in the admin
+and a person can hold several (a carer who is also a time bank member, say)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PERSON = "person", "Person using support"
+    CARER = "carer", "Carer or family supporter"
+    PROVIDER = "provider", "Provider"
+    BROKER = "broker", "Broker or support planner"
+    COORDINATOR = "coordinator", "Coordinator"
+    COMMISSIONER = "commissioner", "Commissioner"
+    ADMINISTRATOR = "administrator", "Administrator"

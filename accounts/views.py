@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import RegisterForm, SignInForm
+from accounts.models import AuditEvent
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        ip = services.client_ip(request)
+        if services.sign_in_locked(username, ip):
+            form.add_error(
+                None,
+                "There have been too many failed attempts to sign in. Wait 15 minutes and try "
+                "again, or ask a coordinator to reset your password.",
+            )
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                services.record_sign_in_failure(username, request)
+                form.add_error(
+                    "username",
+                    "Enter a username and password that match an account. Check for typing "
+                    "mistakes: passwords are case-sensitive",
+                )
+            else:
+                services.clear_sign_in_failures(username, request)
+                login(request, user)
+                services.record_audit(actor=user, action=AuditEvent.Action.SIGN_IN, target=user,
+                                      subject=user, request=request)
+                return redirect(_safe_next(request) or "accounts:home")
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        messages.success(request, "You have signed out.")
+        return redirect("home")
+    return render(request, "accounts/sign_out.html")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_person(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            display_name=form.cleaned_data["display_name"],
+            carer=form.cleaned_data["carer"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account has been created.")
+        return redirect("accounts:home")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    events = request.user.audit_about_me.select_related("actor")[:20]  # type: ignore[union-attr]
+    return render(request, "accounts/home.html", {"events": events})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def download_my_data(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "accounts/download.html")
+    data = services.export_personal_data(person=request.user, requested_by=request.user,  # type: ignore[arg-type]
+                                         request=request)
+    response = HttpResponse(json.dumps(data, indent=2, default=str), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-wellbeing-hub-data.json"'
+    return response

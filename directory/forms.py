@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django import forms
+
+from directory.models import Accessibility, Service
+from directory.search import DAY_NAMES
+
+
+class SearchForm(forms.Form):
+    """The search page's form. It only renders; directory.search.parse_search validates."""
+
+    q = forms.CharField(label="What are you looking for?", required=False,
+                        help_text="For example, gardening, lunch club or help at home")
+    category = forms.ChoiceField(label="Type of support", required=False)
+    neighbourhood = forms.ChoiceField(label="Near", required=False)
+    within = forms.ChoiceField(
+        label="Distance", required=False,
+        choices=[("", "Any distance"), ("1", "Within 1 km"), ("2", "Within 2 km"),
+                 ("5", "Within 5 km"), ("10", "Within 10 km")],
+    )
+    day = forms.ChoiceField(label="Open on", required=False,
+                            choices=[("", "Any day"), *DAY_NAMES.items()])
+    price = forms.ChoiceField(label="Cost", required=False,
+                              choices=[("", "Free or paid"), ("free", "Free"), ("paid", "Paid")])
+    personal_budgets = forms.BooleanField(
+        label="Accepts personal budgets or direct payments", required=False)
+    time_credits = forms.BooleanField(label="Accepts time credits", required=False)
+    micro = forms.BooleanField(label="Micro-providers only (5 or fewer staff)", required=False)
+    language = forms.ChoiceField(label="Language", required=False)
+    accessibility = forms.MultipleChoiceField(
+        label="Accessibility", required=False, choices=Accessibility.Feature.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False,
+        choices=[("relevance", "Best match"), ("distance", "Nearest first"), ("name", "Name")],
+    )
+
+    def __init__(self, *args, categories=(), neighbourhoods=(), languages=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any type"), *categories]
+        self.fields["neighbourhood"].choices = [("", "Anywhere in the area"), *neighbourhoods]
+        self.fields["language"].choices = [("", "Any language"), *languages]
+
+
+class EnquiryForm(forms.Form):
+    subject = forms.CharField(
+        label="What is your enquiry about?", max_length=150,
+        error_messages={"required": "Enter what your enquiry is about",
+                        "max_length": "What your enquiry is about must be 150 characters or fewer"},
+    )
+    body = forms.CharField(
+        label="Your message", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
+        help_text="Say what help you are looking for and when. Do not include medical details.",
+        error_messages={"required": "Enter your message",
+                        "max_length": "Your message must be 5,000 characters or fewer"},
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        error_messages={"required": "Enter your reply",
+                        "max_length": "Your reply must be 5,000 characters or fewer"},
+    )
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How would you rate this service?", coerce=int, widget=forms.RadioSelect,
+        choices=[(5, "5 – excellent"), (4, "4 – good"), (3, "3 – all right"), (2, "2 – poor"),
+                 (1, "1 – very poor")],
+        error_messages={"required": "Choose a rating from 1 to 5"},
+    )
+    body = forms.CharField(
+        label="Tell others about your experience", widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000, min_length=20,
+        error_messages={"required": "Enter your review",
+                        "min_length": "Your review must be at least 20 characters",
+                        "max_length": "Your review must be 3,000 characters or fewer"},
+    )
+    used_service_on = forms.CharField(
+        label="When did you use the service?", max_length=30,
+        help_text="For example, March 2026",
+        error_messages={"required": "Enter when you used the service, for example March 2026"},
+    )
+    used_it = forms.BooleanField(
+        label="I (or the person I support) have used this service",
+        error_messages={"required": "Confirm that you have used this service. Only people who "
+                        "have used a service can review it"},
+    )
+
+
+class ModerationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision", widget=forms.RadioSelect,
+        choices=[("publish", "Publish"), ("refuse", "Do not publish")],
+        error_messages={"required": "Choose whether to publish"},
+    )
+    reason = forms.CharField(
+        label="Reason (shown to the provider or reviewer)", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+    )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter the reason it is not published, so they can fix it")
+        return data
+
+
+class ProviderReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="Your public reply", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+        error_messages={"required": "Enter your reply"},
+    )
+
+
+class ListingForm(forms.ModelForm):
+    """The fields a provider may change on their own listing; changes wait for moderation."""
+
+    class Meta:
+        model = Service
+        fields = [
+            "name", "description", "eligibility_description", "fees_description",
+            "help_with_cost", "email", "url", "accepts_personal_budgets",
+            "accepts_direct_payments", "accepts_time_credits",
+        ]
+        labels = {
+            "name": "Service name",
+            "description": "What is the service?",
+            "eligibility_description": "Who can get the service?",
+            "fees_description": "How much does it cost?",
+            "help_with_cost": "Can I get help with the cost?",
+            "email": "Email for enquiries",
+            "url": "Website",
+            "accepts_personal_budgets": "Accepts personal budgets",
+            "accepts_direct_payments": "Accepts direct payments",
+            "accepts_time_credits": "Accepts time credits",
+        }
+        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in
+                   ["description", "eligibility_description", "fees_description", "help_with_cost"]}
+        error_messages = {
+            "name": {"required": "Enter the service name"},
+            "email": {"invalid": "Enter an email address in the correct format, like name@example.com"},
+            "url": {"invalid": "Enter a website address in the correct format, like https://www.example.org"},
+        }
+
+    def clean_description(self) -> str:
+        text: str = self.cleaned_data["description"]
+        if len(text.strip()) < 20:
+            raise forms.ValidationError("Describe the service in at least 20 characters")
+        return text
+

@@ -1,0 +1,478 @@
+"""The directory, following Open Referral UK 3.0 (the UK profile of HSDS 3.0).
+
+Tables and field names mirror the standard so import, export and the API map one to one; the
+platform's extensions (provider kind, personal budgets, time credits, CQC, transparency facts,
+onboarding checks, moderation, enquiries and reviews) sit beside them under their own names.
+Identifiers are strings, as in HSDS, so an imported feed keeps its publisher's ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class HsdsModel(models.Model):
+    id = models.CharField(primary_key=True, max_length=250, default=new_id, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Neighbourhood(models.Model):
+    """A neighbourhood of the area, with its centroid, for 'near me' searches and reports."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Taxonomy(HsdsModel):
+    name = models.CharField(max_length=250)
+    description = models.TextField()
+    uri = models.URLField(blank=True, default="")
+    version = models.CharField(max_length=50, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "taxonomies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(HsdsModel):
+    taxonomy = models.ForeignKey(
+        Taxonomy, null=True, blank=True, on_delete=models.PROTECT, related_name="terms"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    code = models.CharField(max_length=100, blank=True, default="")
+    name = models.CharField(max_length=250)
+    description = models.TextField(blank=True, default="")
+    term_uri = models.URLField(blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderKind(models.TextChoices):
+    MICRO = "micro", "Micro-provider (5 or fewer staff)"
+    SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise or CIC"
+    CHARITY = "charity", "Charity"
+    COMMUNITY_GROUP = "community_group", "Community group"
+    PRIVATE = "private", "Private company"
+    PUBLIC = "public", "Council or NHS service"
+
+
+class Organization(HsdsModel):
+    name = models.CharField(max_length=250)
+    alternate_name = models.CharField(max_length=250, blank=True, default="")
+    description = models.TextField()
+    email = models.EmailField(blank=True, default="")
+    website = models.URLField(blank=True, default="")
+    # Extensions for a personal-budget marketplace.
+    provider_kind = models.CharField(max_length=30, choices=ProviderKind.choices, blank=True, default="")
+    staff_count = models.PositiveIntegerField(null=True, blank=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationIdentifier(HsdsModel):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="organization_identifiers"
+    )
+    identifier_scheme = models.CharField(max_length=100, blank=True, default="")
+    identifier_type = models.CharField(max_length=100)
+    identifier = models.CharField(max_length=100)
+
+
+class TransparencyFact(models.Model):
+    """One declared fact about a provider, with the date it was last confirmed. A fact with no row
+    is unknown, and is shown as unknown."""
+
+    class Fact(models.TextChoices):
+        LEGAL_STATUS = "legal_status", "Legal status"
+        REGISTERED_NUMBER = "registered_number", "Registered number"
+        OWNER = "owner", "Who owns it"
+        REAL_LIVING_WAGE = "real_living_wage", "Pays the Real Living Wage"
+        ZERO_HOURS = "zero_hours_contracts", "Uses zero-hours contracts"
+        PAY_RATIO = "senior_pay_ratio", "Pay of the highest paid to the lowest paid"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="transparency_facts"
+    )
+    fact = models.CharField(max_length=40, choices=Fact.choices)
+    value = models.CharField(max_length=250)
+    confirmed_on = models.DateField()
+    source = models.CharField(max_length=250, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "fact"], name="one_value_per_fact")
+        ]
+
+
+class OnboardingCheck(models.Model):
+    """Checks a coordinator confirms for a micro-provider, shown as dated badges."""
+
+    class Check(models.TextChoices):
+        INSURANCE = "insurance", "Public liability insurance"
+        SAFEGUARDING = "safeguarding", "Safeguarding policy"
+        DBS = "dbs", "DBS checks"
+        REGISTRATION = "registration", "Registration (CQC or other) where needed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="onboarding_checks"
+    )
+    check_name = models.CharField(max_length=20, choices=Check.choices)
+    confirmed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=250, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "check_name"], name="one_check_each")
+        ]
+
+
+class OrganizationMember(models.Model):
+    """A provider's staff member who may manage its listings and answer its enquiries."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_memberships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership")
+        ]
+
+
+class Service(HsdsModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Defunct"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    class CqcRating(models.TextChoices):
+        OUTSTANDING = "Outstanding", "Outstanding"
+        GOOD = "Good", "Good"
+        REQUIRES_IMPROVEMENT = "Requires improvement", "Requires improvement"
+        INADEQUATE = "Inadequate", "Inadequate"
+        NOT_RATED = "Not yet rated", "Not yet rated"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=250)
+    alternate_name = models.CharField(max_length=250, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    url = models.URLField(blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    fees_description = models.TextField(blank=True, default="")
+    eligibility_description = models.TextField(blank=True, default="")
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    accreditations = models.TextField(blank=True, default="")
+    assured_date = models.DateField(null=True, blank=True)
+    alert = models.TextField(blank=True, default="")
+    last_modified = models.DateTimeField(auto_now=True)
+    # Extensions.
+    accepts_personal_budgets = models.BooleanField(default=False)
+    accepts_direct_payments = models.BooleanField(default=False)
+    accepts_time_credits = models.BooleanField(default=False)
+    help_with_cost = models.TextField(
+        blank=True, default="", help_text="Can I get help with the cost? In plain words."
+    )
+    cqc_location_id = models.CharField(max_length=30, blank=True, default="")
+    cqc_rating = models.CharField(max_length=30, choices=CqcRating.choices, blank=True, default="")
+    cqc_rating_date = models.DateField(null=True, blank=True)
+    terms = models.ManyToManyField(TaxonomyTerm, through="Attribute", related_name="services")
+    # Words to search, rebuilt by directory.services.refresh_search_document; on PostgreSQL a
+    # generated tsvector column and trigram index over it are added by migration 0002.
+    search_document = models.TextField(blank=True, default="", editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "accepts_personal_budgets"]),
+            models.Index(fields=["organization"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attribute(HsdsModel):
+    """Links a service to a taxonomy term (its categories and needs)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
+    taxonomy_term = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "taxonomy_term"], name="one_attribute_each")
+        ]
+
+
+class Location(HsdsModel):
+    class LocationType(models.TextChoices):
+        PHYSICAL = "physical", "Physical"
+        POSTAL = "postal", "Postal"
+        VIRTUAL = "virtual", "Virtual"
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="locations"
+    )
+    location_type = models.CharField(
+        max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
+    )
+    name = models.CharField(max_length=250, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["latitude", "longitude"])]
+
+    def __str__(self) -> str:
+        return self.name or self.id
+
+
+class Address(HsdsModel):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    address_1 = models.CharField(max_length=250)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True, default="")
+    state_province = models.CharField(max_length=100, blank=True, default="")
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, default="GB")
+    address_type = models.CharField(max_length=20, default="physical")
+
+    def one_line(self) -> str:
+        return ", ".join(p for p in [self.address_1, self.city, self.postal_code] if p)
+
+
+class Accessibility(HsdsModel):
+    """An accessibility feature of a location, from a fixed list so people can filter by it."""
+
+    class Feature(models.TextChoices):
+        STEP_FREE = "step-free", "Step-free access"
+        ACCESSIBLE_TOILET = "accessible-toilet", "Accessible toilet"
+        HEARING_LOOP = "hearing-loop", "Hearing loop"
+        BSL = "bsl", "British Sign Language"
+        LARGE_PRINT = "large-print", "Information in large print or easy read"
+        QUIET_SPACE = "quiet-space", "Quiet space"
+        PARKING = "parking", "Accessible parking"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
+    description = models.CharField(max_length=250)
+    details = models.TextField(blank=True, default="")
+    url = models.URLField(blank=True, default="")
+
+
+class ServiceAtLocation(HsdsModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
+    description = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "location"], name="one_link_per_location")
+        ]
+
+
+class Contact(HsdsModel):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(max_length=250, blank=True, default="")
+    title = models.CharField(max_length=250, blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+
+
+class Phone(HsdsModel):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(max_length=50)
+    type = models.CharField(max_length=20, blank=True, default="voice")
+    description = models.CharField(max_length=250, blank=True, default="")
+
+
+class Schedule(HsdsModel):
+    """Opening times, iCal-style as HSDS has them: weekly on the given days, opens_at-closes_at."""
+
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    freq = models.CharField(max_length=10, blank=True, default="WEEKLY")
+    interval = models.PositiveSmallIntegerField(null=True, blank=True)
+    byday = models.CharField(max_length=30, blank=True, default="", help_text="e.g. MO,WE,SA")
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True, default="")
+    attending_type = models.CharField(max_length=50, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+
+
+class CostOption(HsdsModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=250, blank=True, default="")
+    amount = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    amount_description = models.CharField(max_length=250, blank=True, default="")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+
+class Language(HsdsModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=10, blank=True, default="", help_text="ISO 639 code")
+    note = models.CharField(max_length=250, blank=True, default="")
+
+
+class ServiceArea(HsdsModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=250)
+    description = models.TextField(blank=True, default="")
+
+
+# --- platform features around the directory -------------------------------------------------
+
+
+class ListingChange(models.Model):
+    """A provider's proposed change to a listing. Nothing reaches the public directory until a
+    coordinator publishes it; a refusal carries a reason the provider sees."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        PUBLISHED = "published", "Published"
+        REFUSED = "refused", "Not published"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    proposed = models.JSONField(help_text="Field name to proposed value.")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+
+class Enquiry(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="enquiries")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enquiries"
+    )
+    subject = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "enquiries"
+
+
+class EnquiryMessage(models.Model):
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_provider = models.BooleanField(default=False)
+    body = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+
+class Review(models.Model):
+    """A rating and review by someone who has used the service (co-assessment)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for moderation"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Not published"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    body = models.TextField()
+    used_service_on = models.CharField(max_length=30, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderation_reason = models.TextField(blank=True, default="")
+    provider_reply = models.TextField(blank=True, default="")
+    provider_replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "author"], name="one_review_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="rating_one_to_five"
+            ),
+        ]

@@ -1,0 +1,43 @@
+"""What the directory holds about a person, for export and erasure requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import User
+from accounts.services import register_personal_data
+from directory.models import Enquiry, EnquiryMessage, Review
+
+
+def export(person: User) -> dict[str, Any]:
+    return {
+        "enquiries": [
+            {
+                "service": e.service.name,
+                "subject": e.subject,
+                "sent_at": e.created_at.isoformat(),
+                "messages": [
+                    {"from": "provider" if m.from_provider else "you", "at": m.sent_at.isoformat(),
+                     "text": m.body}
+                    for m in e.messages.all()
+                ],
+            }
+            for e in Enquiry.objects.filter(person=person).select_related("service")
+            .prefetch_related("messages")
+        ],
+        "reviews": [
+            {"service": r.service.name, "rating": r.rating, "text": r.body, "state": r.state,
+             "written_at": r.created_at.isoformat()}
+            for r in Review.objects.filter(author=person).select_related("service")
+        ],
+    }
+
+
+def erase(person: User) -> None:
+    Review.objects.filter(author=person).delete()
+    EnquiryMessage.objects.filter(enquiry__person=person).update(body="[erased on request]")
+    Enquiry.objects.filter(person=person).update(subject="[erased on request]")
+
+
+def register() -> None:
+    register_personal_data("directory", exporter=export, eraser=erase)

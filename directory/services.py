@@ -1,0 +1,197 @@
+"""Writes for the directory: each use case is one transactional function that audits what it did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.roles import Role
+from accounts.services import record_audit
+from directory.models import (
+    Enquiry,
+    EnquiryMessage,
+    ListingChange,
+    Organization,
+    OrganizationMember,
+    Review,
+    Service,
+)
+
+
+class DirectoryError(Exception):
+    """A request the directory refuses, with a message for the person who made it."""
+
+
+# --- search document ----------------------------------------------------------------------------
+
+
+def search_document_for(service: Service) -> str:
+    terms = " ".join(a.taxonomy_term.name for a in service.attributes.select_related("taxonomy_term"))
+    parts = [service.name, service.alternate_name, service.organization.name, terms,
+             service.description, service.eligibility_description]
+    return "\n".join(p for p in parts if p)
+
+
+def refresh_search_documents(services: Iterable[Service]) -> int:
+    changed = []
+    for service in services:
+        document = search_document_for(service)
+        if document != service.search_document:
+            service.search_document = document
+            changed.append(service)
+    Service.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    return len(changed)
+
+
+# --- who may act for a provider -----------------------------------------------------------------
+
+
+def organizations_of(user: User) -> list[Organization]:
+    return [m.organization for m in OrganizationMember.objects.filter(user=user)
+            .select_related("organization")]
+
+
+def can_act_for(user: User, organization: Organization) -> bool:
+    return user.is_authenticated and OrganizationMember.objects.filter(
+        user=user, organization=organization).exists()
+
+
+def add_member(*, organization: Organization, user: User) -> None:
+    OrganizationMember.objects.get_or_create(organization=organization, user=user)
+
+
+def _provider_emails(organization: Organization) -> list[str]:
+    emails = [m.user.email for m in organization.members.select_related("user") if m.user.email]
+    return emails or ([organization.email] if organization.email else [])
+
+
+# --- enquiries ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_enquiry(*, person: User, service: Service, subject: str, body: str,
+                 request: HttpRequest | None = None) -> Enquiry:
+    enquiry = Enquiry.objects.create(service=service, person=person, subject=subject)
+    EnquiryMessage.objects.create(enquiry=enquiry, author=person, body=body, from_provider=False)
+    record_audit(actor=person, action=AuditEvent.Action.CREATE, target=enquiry, subject=person,
+                 summary=f"Sent an enquiry to {service.organization.name}", request=request)
+    link = reverse("directory:enquiry", args=[enquiry.pk])
+    recipients = _provider_emails(service.organization)
+    if recipients:
+        transaction.on_commit(lambda: send_mail(
+            f"New enquiry about {service.name}",
+            f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
+            settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True))
+    return enquiry
+
+
+def can_see_enquiry(user: User, enquiry: Enquiry) -> bool:
+    return enquiry.person_id == user.pk or can_act_for(user, enquiry.service.organization)
+
+
+@transaction.atomic
+def reply_to_enquiry(*, author: User, enquiry: Enquiry, body: str,
+                     request: HttpRequest | None = None) -> EnquiryMessage:
+    if not can_see_enquiry(author, enquiry):
+        raise DirectoryError("You can only reply to your own enquiries or your organisation's.")
+    from_provider = enquiry.person_id != author.pk
+    message = EnquiryMessage.objects.create(enquiry=enquiry, author=author, body=body,
+                                            from_provider=from_provider)
+    record_audit(actor=author, action=AuditEvent.Action.UPDATE, target=enquiry,
+                 subject=enquiry.person, summary="Replied to an enquiry", request=request)
+    to = [enquiry.person.email] if from_provider else _provider_emails(enquiry.service.organization)
+    link = reverse("directory:enquiry", args=[enquiry.pk])
+    if [e for e in to if e]:
+        transaction.on_commit(lambda: send_mail(
+            f"Reply about {enquiry.service.name}",
+            f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",
+            settings.DEFAULT_FROM_EMAIL, [e for e in to if e], fail_silently=True))
+    return message
+
+
+# --- reviews --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_review(*, author: User, service: Service, rating: int, body: str,
+                  used_service_on: str) -> Review:
+    if not 1 <= rating <= 5:
+        raise DirectoryError("Choose a rating from 1 to 5.")
+    if Review.objects.filter(service=service, author=author).exists():
+        raise DirectoryError("You have already reviewed this service.")
+    return Review.objects.create(service=service, author=author, rating=rating, body=body,
+                                 used_service_on=used_service_on)
+
+
+def _require_coordinator(user: User) -> None:
+    if not user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR):
+        raise DirectoryError("Only a coordinator can moderate.")
+
+
+@transaction.atomic
+def moderate_review(*, moderator: User, review: Review, publish: bool, reason: str = "") -> Review:
+    _require_coordinator(moderator)
+    if not publish and not reason.strip():
+        raise DirectoryError("Give the reason the review is not published.")
+    review.state = Review.State.PUBLISHED if publish else Review.State.REJECTED
+    review.moderated_by = moderator
+    review.moderation_reason = reason
+    review.save(update_fields=["state", "moderated_by", "moderation_reason"])
+    return review
+
+
+@transaction.atomic
+def reply_to_review(*, author: User, review: Review, reply: str) -> Review:
+    if not can_act_for(author, review.service.organization):
+        raise DirectoryError("Only the provider can reply to a review of its service.")
+    review.provider_reply = reply
+    review.provider_replied_at = timezone.now()
+    review.save(update_fields=["provider_reply", "provider_replied_at"])
+    return review
+
+
+# --- listing changes and moderation ---------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_listing_change(*, author: User, service: Service, changes: dict[str, Any]) -> ListingChange:
+    if not can_act_for(author, service.organization):
+        raise DirectoryError("You can only change your own organisation's listings.")
+    current = {name: getattr(service, name) for name in changes}
+    proposed = {k: v for k, v in changes.items() if current.get(k) != v}
+    if not proposed:
+        raise DirectoryError("You have not changed anything.")
+    return ListingChange.objects.create(organization=service.organization, service=service,
+                                        proposed=proposed, submitted_by=author)
+
+
+@transaction.atomic
+def decide_listing_change(*, moderator: User, change: ListingChange, publish: bool,
+                          reason: str = "") -> ListingChange:
+    _require_coordinator(moderator)
+    change = ListingChange.objects.select_for_update().get(pk=change.pk)
+    if change.state != ListingChange.State.PENDING:
+        raise DirectoryError("This change has already been decided.")
+    if not publish and not reason.strip():
+        raise DirectoryError("Give the reason the change is not published, so the provider can fix it.")
+    if publish and change.service is not None:
+        service = change.service
+        for name, value in change.proposed.items():
+            setattr(service, name, value)
+        service.full_clean(exclude=["organization"])
+        service.save()
+        refresh_search_documents([service])
+    change.state = ListingChange.State.PUBLISHED if publish else ListingChange.State.REFUSED
+    change.decided_by = moderator
+    change.decided_at = timezone.now()
+    change.reason = reason
+    change.save()
+    return change
