@@ -34,6 +34,11 @@ def _property_share(
     return round_for_person_down(net / owners)
 
 
+def _sale_costs_text(params: ParametersInForce) -> str:
+    rate = params.value("capital.sale_costs_deduction_rate")
+    return f"{(rate * 100).normalize():f}%"
+
+
 def _item_share(params: ParametersInForce, item: CapitalItem) -> Decimal:
     if item.kind is CapitalKind.PROPERTY:
         return _property_share(params, item.value, item.secured_debt, item.owners)
@@ -59,9 +64,11 @@ def assess_capital(person: AssessmentInput, params: ParametersInForce) -> Capita
     for item in person.capital:
         share = _item_share(params, item)
         name = item.description or item.kind.value.replace("_", " ")
-        extra = " after 10% for the costs of selling and any loans secured on it" if (
-            item.kind is CapitalKind.PROPERTY
-        ) else ""
+        extra = (
+            f" after {_sale_costs_text(params)} for the costs of selling and any loans secured on it"
+            if item.kind is CapitalKind.PROPERTY
+            else ""
+        )
         result.total += share
         result.lines.append(
             BreakdownLine(
@@ -137,7 +144,8 @@ def _add_home(
     result.lines.append(
         BreakdownLine(
             "capital",
-            f"Your home: {pounds(share)} counted (value {pounds(home.value)}, less 10% for the "
+            f"Your home: {pounds(share)} counted (value {pounds(home.value)}, less "
+            f"{_sale_costs_text(params)} for the "
             f"costs of selling and any loans secured on it{_owners_text(home.owners)}).",
             share,
         )

@@ -29,17 +29,22 @@ AccountId = str | int
 K = TypeVar("K", bound=StrEnum)
 """The kind enumeration of a unit: ``MoneyKind`` or ``TimeKind``."""
 
+# Immutable containers are covariant, so ``transfer(..., MoneyKind.REFUND, ...)`` (whose kind
+# mypy infers as a literal) is still a ``Transaction[Money, MoneyKind]``.
+Q_co = TypeVar("Q_co", bound=Quantity, covariant=True)
+K_co = TypeVar("K_co", bound=StrEnum, covariant=True)
+
 
 @dataclass(frozen=True, slots=True)
-class Posting(Generic[Q]):
+class Posting(Generic[Q_co]):
     """One line of a transaction: ``amount`` is added to ``account``'s balance."""
 
     account: AccountId
-    amount: Q
+    amount: Q_co
 
 
 @dataclass(frozen=True, slots=True)
-class Entry(Generic[Q, K]):
+class Entry(Generic[Q_co, K_co]):
     """A posting seen with its transaction's details, as a statement shows it."""
 
     key: str
@@ -47,11 +52,11 @@ class Entry(Generic[Q, K]):
     effective: date
     memo: str
     account: AccountId
-    amount: Q
+    amount: Q_co
 
 
 @dataclass(frozen=True, slots=True)
-class Transaction(Generic[Q, K]):
+class Transaction(Generic[Q_co, K_co]):
     """A balanced set of postings, identified by an idempotency ``key``.
 
     Constructing one validates it and raises :class:`InvalidTransaction` (or
@@ -60,8 +65,8 @@ class Transaction(Generic[Q, K]):
     """
 
     key: str
-    kind: K
-    postings: tuple[Posting[Q], ...]
+    kind: K_co
+    postings: tuple[Posting[Q_co], ...]
     effective: date
     memo: str = ""
     reverses: str | None = None
@@ -74,9 +79,8 @@ class Transaction(Generic[Q, K]):
         if problems:
             raise problems[0]
 
-    @classmethod
+    @staticmethod
     def unchecked(
-        cls,
         key: str,
         kind: K,
         postings: tuple[Posting[Q], ...],
@@ -85,7 +89,7 @@ class Transaction(Generic[Q, K]):
         reverses: str | None = None,
     ) -> Transaction[Q, K]:
         """Build without validating, for auditing stored records with ``check_ledger``."""
-        txn: Transaction[Q, K] = object.__new__(cls)
+        txn: Transaction[Q, K] = object.__new__(Transaction)
         for name, value in (
             ("key", key),
             ("kind", kind),
@@ -98,7 +102,7 @@ class Transaction(Generic[Q, K]):
         return txn
 
     @property
-    def unit(self) -> type[Q]:
+    def unit(self) -> type[Q_co]:
         return type(self.postings[0].amount)
 
     @property
@@ -110,19 +114,19 @@ class Transaction(Generic[Q, K]):
         return frozenset(p.account for p in self.postings)
 
     @property
-    def size(self) -> Q:
+    def size(self) -> Q_co:
         """The amount moved: the sum of the positive postings."""
         unit = self.unit
         return unit(sum(p.amount.units for p in self.postings if p.amount.units > 0))
 
-    def amount_for(self, account: AccountId) -> Q:
+    def amount_for(self, account: AccountId) -> Q_co:
         """What this transaction adds to ``account`` (zero if it does not touch it)."""
         for posting in self.postings:
             if posting.account == account:
                 return posting.amount
         return self.unit.zero()
 
-    def entries(self) -> Iterator[Entry[Q, K]]:
+    def entries(self) -> Iterator[Entry[Q_co, K_co]]:
         for p in self.postings:
             yield Entry(self.key, self.kind, self.effective, self.memo, p.account, p.amount)
 
