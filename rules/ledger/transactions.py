@@ -48,7 +48,7 @@ class Entry(Generic[Q_co, K_co]):
     """A posting seen with its transaction's details, as a statement shows it."""
 
     key: str
-    kind: K
+    kind: K_co
     effective: date
     memo: str
     account: AccountId

@@ -114,7 +114,7 @@ def test_quantity_arithmetic_and_immutability() -> None:
     assert sorted([Minutes(3), Minutes(-1), Minutes(2)]) == [Minutes(-1), Minutes(2), Minutes(3)]
     assert not Minutes(0)
     with pytest.raises(AttributeError):
-        Minutes(1).units = 2  # type: ignore[misc]
+        Minutes(1).units = 2
     assert pickle.loads(pickle.dumps(Money(42))) == Money(42)  # noqa: S301
     assert repr(Money(42)) == "Money(42)"
 
@@ -176,7 +176,7 @@ def test_unbalanced_message_is_readable() -> None:
 
 def test_kind_must_match_unit() -> None:
     with pytest.raises(InvalidTransaction, match="not allowed for Money"):
-        transfer("k", TimeKind.EXCHANGE, "a", "b", Money(5), D)  # type: ignore[arg-type]
+        transfer("k", TimeKind.EXCHANGE, "a", "b", Money(5), D)
 
 
 def test_missing_key_refused() -> None:
