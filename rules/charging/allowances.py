@@ -55,8 +55,10 @@ def minimum_income_guarantee(person: AssessmentInput, params: ParametersInForce)
         name, who = "single_18_24", "a single person aged 18 to 24"
     else:
         name, who = "single_25_to_pension_credit_age", "a single person aged 25 or over"
-    mig.add(params.value(MIG + name), f"Minimum Income Guarantee for {who}: "
-            f"{pounds(params.value(MIG + name))}.")
+    mig.add(
+        params.value(MIG + name),
+        f"Minimum Income Guarantee for {who}: {pounds(params.value(MIG + name))}.",
+    )
 
     if person.dependent_children:
         each = params.value(MIG + "per_child")
@@ -85,7 +87,9 @@ def minimum_income_guarantee(person: AssessmentInput, params: ParametersInForce)
     ):
         if count:
             each = params.value(MIG + f"disabled_child_premium_{rate}")
-            mig.add(each * count, f"Disabled child addition ({rate} rate): {count} x {pounds(each)}.")
+            mig.add(
+                each * count, f"Disabled child addition ({rate} rate): {count} x {pounds(each)}."
+            )
     return mig
 
 
@@ -99,8 +103,8 @@ def home_allowances(
     if standard > dre:
         allowances.add(
             standard,
-            f"Disability Related Expenditure: the council's standard allowance of {pounds(standard)}"
-            " (you can show us costs above this).",
+            "Disability Related Expenditure: the council's standard allowance of "
+            f"{pounds(standard)} (you can show us costs above this).",
         )
     elif dre > 0:
         allowances.add(dre, f"Disability Related Expenditure agreed with you: {pounds(dre)}.")

@@ -65,22 +65,26 @@ def assess_capital(person: AssessmentInput, params: ParametersInForce) -> Capita
         share = _item_share(params, item)
         name = item.description or item.kind.value.replace("_", " ")
         extra = (
-            f" after {_sale_costs_text(params)} for the costs of selling and any loans secured on it"
+            f" after {_sale_costs_text(params)} for the costs of selling"
+            " and any loans secured on it"
             if item.kind is CapitalKind.PROPERTY
             else ""
         )
         result.total += share
         result.lines.append(
             BreakdownLine(
-                "capital", f"{name.capitalize()}: {pounds(share)} counted{extra}"
-                f"{_owners_text(item.owners)}.", share
+                "capital",
+                f"{name.capitalize()}: {pounds(share)} counted{extra}{_owners_text(item.owners)}.",
+                share,
             )
         )
     if person.property is not None:
         _add_home(person, person.property, params, result)
 
     result.lines.append(
-        BreakdownLine("capital", f"Your capital counted in total: {pounds(result.total)}.", result.total)
+        BreakdownLine(
+            "capital", f"Your capital counted in total: {pounds(result.total)}.", result.total
+        )
     )
     if result.total > upper:
         result.above_upper_limit = True

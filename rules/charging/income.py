@@ -135,7 +135,9 @@ def _partly_ignored(
     if item.type is IncomeType.PENSION_CREDIT_SAVINGS and person.setting == "care_home":
         name = "savings_credit_disregard." + ("couple_max" if person.couple else "single_max")
         limit = params.value(name)
-        return min(amount, limit), f"up to {pounds(limit)} of savings credit is ignored in a care home"
+        return min(
+            amount, limit
+        ), f"up to {pounds(limit)} of savings credit is ignored in a care home"
     if (
         item.type in PENSIONS_SHAREABLE_WITH_SPOUSE
         and person.setting == "care_home"

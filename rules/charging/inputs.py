@@ -148,7 +148,9 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.errors.append((path, message))
 
-    def check_keys(self, mapping: Mapping[str, object], allowed: tuple[str, ...], path: str) -> None:
+    def check_keys(
+        self, mapping: Mapping[str, object], allowed: tuple[str, ...], path: str
+    ) -> None:
         for key in mapping:
             if key not in allowed:
                 self.fail(f"{path}{key}", "unknown field")
@@ -222,11 +224,16 @@ class _Reader:
         }
         counts = {
             name: self.count(data[name], name) if name in data else 0
-            for name in ("dependent_children", "disabled_children_lower", "disabled_children_higher")
+            for name in (
+                "dependent_children",
+                "disabled_children_lower",
+                "disabled_children_higher",
+            )
         }
-        if counts["disabled_children_lower"] + counts["disabled_children_higher"] > counts[
-            "dependent_children"
-        ]:
+        if (
+            counts["disabled_children_lower"] + counts["disabled_children_higher"]
+            > counts["dependent_children"]
+        ):
             self.fail("disabled_children_lower", "more disabled children than dependent_children")
         notes_raw = data.get("notes", [])
         notes = tuple(str(note) for note in notes_raw) if isinstance(notes_raw, list) else ()
@@ -241,12 +248,18 @@ class _Reader:
             property=self.read_property(),
             dre_claimed=self.money(data.get("dre_claimed", "0"), "dre_claimed"),
             housing_costs=self.money(data.get("housing_costs", "0"), "housing_costs"),
-            reached_pension_credit_age=cast(bool | None, pension_age),
+            reached_pension_credit_age=pension_age,
             care_home_stay=cast(Stay | None, stay),
             weeks_in_care_home=cast(int | None, weeks),
             notes=notes,
-            **flags,
-            **counts,
+            disability_premium=flags["disability_premium"],
+            enhanced_disability_premium=flags["enhanced_disability_premium"],
+            carer_premium=flags["carer_premium"],
+            night_care_arranged=flags["night_care_arranged"],
+            half_pension_to_spouse_at_home=flags["half_pension_to_spouse_at_home"],
+            dependent_children=counts["dependent_children"],
+            disabled_children_lower=counts["disabled_children_lower"],
+            disabled_children_higher=counts["disabled_children_higher"],
         )
         if self.errors:
             detail = "; ".join(f"{path}: {message}" for path, message in self.errors)

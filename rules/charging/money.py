@@ -10,9 +10,9 @@ def parse_money(raw: object, field: str) -> Decimal:
     """Read a money amount from YAML/JSON/form data; floats are refused (they lose pence)."""
     from rules.charging.errors import InputError
 
-    if isinstance(raw, bool) or isinstance(raw, float):
+    if isinstance(raw, bool | float):
         raise InputError(
-            f"{field}: give money as a string such as \"12.50\" or a whole number, not {raw!r}",
+            f'{field}: give money as a string such as "12.50" or a whole number, not {raw!r}',
             [field],
         )
     if isinstance(raw, Decimal):

@@ -39,7 +39,8 @@ def override_in_force(
 
 
 def overrides_from_dict(data: Mapping[str, object]) -> dict[str, list[LocalOverride]]:
-    """Build overrides from plain data, e.g. ``{"name": [{"value": "1.25", "applies_from": "2024-04-01"}]}``.
+    """Build overrides from plain data (what the Django admin stores), e.g.
+    ``{"local.minimum_charge_threshold": [{"value": "1.25", "applies_from": "2024-04-01"}]}``.
 
     A single mapping instead of a list is accepted too.
     """

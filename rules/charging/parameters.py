@@ -115,7 +115,9 @@ def load_parameter_file(path: Path = DEFAULT_PARAMETER_FILE) -> dict[str, Parame
         document = yaml.safe_load(handle)
     if not isinstance(document, Mapping) or not isinstance(document.get("parameters"), Mapping):
         raise ParameterFileError(f"{path}: needs a 'parameters' mapping")
-    return {str(name): _parse_series(str(name), node) for name, node in document["parameters"].items()}
+    return {
+        str(name): _parse_series(str(name), node) for name, node in document["parameters"].items()
+    }
 
 
 @dataclass
