@@ -24,7 +24,7 @@ COUNTED = ["state_pension", "esa", "universal_credit", "occupational_pension", "
 @st.composite
 def home_inputs(draw: st.DrawFn) -> dict[str, Any]:
     incomes = draw(
-        st.dictionaries(st.sampled_from(COUNTED + ["earnings", "pip_mobility"]), pennies)
+        st.dictionaries(st.sampled_from([*COUNTED, "earnings", "pip_mobility"]), pennies)
     )
     if draw(st.booleans()):
         incomes[
@@ -47,7 +47,7 @@ def home_inputs(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def care_home_inputs(draw: st.DrawFn) -> dict[str, Any]:
-    incomes = draw(st.dictionaries(st.sampled_from(COUNTED + ["pip_mobility"]), pennies))
+    incomes = draw(st.dictionaries(st.sampled_from([*COUNTED, "pip_mobility"]), pennies))
     return {
         "setting": "care_home",
         "date": draw(st.dates(min_value=dt.date(2023, 4, 6), max_value=dt.date(2025, 4, 5))),
