@@ -66,10 +66,15 @@ class RegisterForm(forms.Form):
         data = super().clean() or {}
         password = data.get("password")
         if password:
-            probe = User(username=data.get("username", ""), email=data.get("email", ""),
-                         display_name=data.get("display_name", ""))
+            probe = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                display_name=data.get("display_name", ""),
+            )
             try:
                 password_validation.validate_password(password, probe)
             except forms.ValidationError as error:
-                self.add_error("password", [f"Your password is not strong enough: {m}" for m in error.messages])
+                self.add_error(
+                    "password", [f"Your password is not strong enough: {m}" for m in error.messages]
+                )
         return data

@@ -82,8 +82,13 @@ def register_person(
     grant_role(user, Role.PERSON)
     if carer:
         grant_role(user, Role.CARER)
-    record_audit(actor=user, action=AuditEvent.Action.CREATE, target=user, subject=user,
-                 summary="Created their account")
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        target=user,
+        subject=user,
+        summary="Created their account",
+    )
     return user
 
 
@@ -116,8 +121,13 @@ def record_sign_in_failure(username: str, request: HttpRequest | None) -> None:
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
-    record_audit(actor=None, action=AuditEvent.Action.SIGN_IN_FAILED, object_type="accounts.user",
-                 summary=f"Failed sign-in for {username[:100]!r}", request=request)
+    record_audit(
+        actor=None,
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        object_type="accounts.user",
+        summary=f"Failed sign-in for {username[:100]!r}",
+        request=request,
+    )
 
 
 def clear_sign_in_failures(username: str, request: HttpRequest | None) -> None:
@@ -128,7 +138,9 @@ def clear_sign_in_failures(username: str, request: HttpRequest | None) -> None:
 # --- the person's own data ----------------------------------------------------------------------
 
 
-def export_personal_data(*, person: User, requested_by: User, request: HttpRequest | None) -> dict[str, Any]:
+def export_personal_data(
+    *, person: User, requested_by: User, request: HttpRequest | None
+) -> dict[str, Any]:
     """Everything the platform holds about a person, by section, as plain JSON-ready data."""
     data: dict[str, Any] = {
         "account": {
@@ -151,8 +163,14 @@ def export_personal_data(*, person: User, requested_by: User, request: HttpReque
     }
     for section, exporter in sorted(_exporters.items()):
         data[section] = exporter(person)
-    record_audit(actor=requested_by, action=AuditEvent.Action.EXPORT, target=person, subject=person,
-                 summary="Downloaded a copy of their data", request=request)
+    record_audit(
+        actor=requested_by,
+        action=AuditEvent.Action.EXPORT,
+        target=person,
+        subject=person,
+        summary="Downloaded a copy of their data",
+        request=request,
+    )
     return data
 
 
@@ -169,5 +187,11 @@ def erase_person(*, person: User, erased_by: User, request: HttpRequest | None) 
     person.set_unusable_password()
     person.save()
     person.groups.clear()
-    record_audit(actor=erased_by, action=AuditEvent.Action.ERASE, target=person, subject=person,
-                 summary="Erased on request", request=request)
+    record_audit(
+        actor=erased_by,
+        action=AuditEvent.Action.ERASE,
+        target=person,
+        subject=person,
+        summary="Erased on request",
+        request=request,
+    )

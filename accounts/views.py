@@ -17,7 +17,9 @@ from accounts.models import AuditEvent
 
 def _safe_next(request: HttpRequest) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return None
 
@@ -48,11 +50,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             else:
                 services.clear_sign_in_failures(username, request)
                 login(request, user)
-                services.record_audit(actor=user, action=AuditEvent.Action.SIGN_IN, target=user,
-                                      subject=user, request=request)
+                services.record_audit(
+                    actor=user,
+                    action=AuditEvent.Action.SIGN_IN,
+                    target=user,
+                    subject=user,
+                    request=request,
+                )
                 return redirect(_safe_next(request) or "accounts:home")
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)},
-                  status=status)
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,8 +100,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def download_my_data(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "accounts/download.html")
-    data = services.export_personal_data(person=request.user, requested_by=request.user,  # type: ignore[arg-type]
-                                         request=request)
-    response = HttpResponse(json.dumps(data, indent=2, default=str), content_type="application/json")
+    data = services.export_personal_data(
+        person=request.user,
+        requested_by=request.user,  # type: ignore[arg-type]
+        request=request,
+    )
+    response = HttpResponse(
+        json.dumps(data, indent=2, default=str), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="my-wellbeing-hub-data.json"'
     return response

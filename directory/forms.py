@@ -9,30 +9,47 @@ from directory.search import DAY_NAMES
 class SearchForm(forms.Form):
     """The search page's form. It only renders; directory.search.parse_search validates."""
 
-    q = forms.CharField(label="What are you looking for?", required=False,
-                        help_text="For example, gardening, lunch club or help at home")
+    q = forms.CharField(
+        label="What are you looking for?",
+        required=False,
+        help_text="For example, gardening, lunch club or help at home",
+    )
     category = forms.ChoiceField(label="Type of support", required=False)
     neighbourhood = forms.ChoiceField(label="Near", required=False)
     within = forms.ChoiceField(
-        label="Distance", required=False,
-        choices=[("", "Any distance"), ("1", "Within 1 km"), ("2", "Within 2 km"),
-                 ("5", "Within 5 km"), ("10", "Within 10 km")],
+        label="Distance",
+        required=False,
+        choices=[
+            ("", "Any distance"),
+            ("1", "Within 1 km"),
+            ("2", "Within 2 km"),
+            ("5", "Within 5 km"),
+            ("10", "Within 10 km"),
+        ],
     )
-    day = forms.ChoiceField(label="Open on", required=False,
-                            choices=[("", "Any day"), *DAY_NAMES.items()])
-    price = forms.ChoiceField(label="Cost", required=False,
-                              choices=[("", "Free or paid"), ("free", "Free"), ("paid", "Paid")])
+    day = forms.ChoiceField(
+        label="Open on", required=False, choices=[("", "Any day"), *DAY_NAMES.items()]
+    )
+    price = forms.ChoiceField(
+        label="Cost",
+        required=False,
+        choices=[("", "Free or paid"), ("free", "Free"), ("paid", "Paid")],
+    )
     personal_budgets = forms.BooleanField(
-        label="Accepts personal budgets or direct payments", required=False)
+        label="Accepts personal budgets or direct payments", required=False
+    )
     time_credits = forms.BooleanField(label="Accepts time credits", required=False)
     micro = forms.BooleanField(label="Micro-providers only (5 or fewer staff)", required=False)
     language = forms.ChoiceField(label="Language", required=False)
     accessibility = forms.MultipleChoiceField(
-        label="Accessibility", required=False, choices=Accessibility.Feature.choices,
+        label="Accessibility",
+        required=False,
+        choices=Accessibility.Feature.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     sort = forms.ChoiceField(
-        label="Sort by", required=False,
+        label="Sort by",
+        required=False,
         choices=[("relevance", "Best match"), ("distance", "Nearest first"), ("name", "Name")],
     )
 
@@ -45,61 +62,89 @@ class SearchForm(forms.Form):
 
 class EnquiryForm(forms.Form):
     subject = forms.CharField(
-        label="What is your enquiry about?", max_length=150,
-        error_messages={"required": "Enter what your enquiry is about",
-                        "max_length": "What your enquiry is about must be 150 characters or fewer"},
+        label="What is your enquiry about?",
+        max_length=150,
+        error_messages={
+            "required": "Enter what your enquiry is about",
+            "max_length": "What your enquiry is about must be 150 characters or fewer",
+        },
     )
     body = forms.CharField(
-        label="Your message", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
         help_text="Say what help you are looking for and when. Do not include medical details.",
-        error_messages={"required": "Enter your message",
-                        "max_length": "Your message must be 5,000 characters or fewer"},
+        error_messages={
+            "required": "Enter your message",
+            "max_length": "Your message must be 5,000 characters or fewer",
+        },
     )
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Your reply", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
-        error_messages={"required": "Enter your reply",
-                        "max_length": "Your reply must be 5,000 characters or fewer"},
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={
+            "required": "Enter your reply",
+            "max_length": "Your reply must be 5,000 characters or fewer",
+        },
     )
 
 
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="How would you rate this service?", coerce=int, widget=forms.RadioSelect,
-        choices=[(5, "5 – excellent"), (4, "4 – good"), (3, "3 – all right"), (2, "2 – poor"),
-                 (1, "1 – very poor")],
+        label="How would you rate this service?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[
+            (5, "5 – excellent"),
+            (4, "4 – good"),
+            (3, "3 – all right"),
+            (2, "2 – poor"),
+            (1, "1 – very poor"),
+        ],
         error_messages={"required": "Choose a rating from 1 to 5"},
     )
     body = forms.CharField(
-        label="Tell others about your experience", widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=3000, min_length=20,
-        error_messages={"required": "Enter your review",
-                        "min_length": "Your review must be at least 20 characters",
-                        "max_length": "Your review must be 3,000 characters or fewer"},
+        label="Tell others about your experience",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000,
+        min_length=20,
+        error_messages={
+            "required": "Enter your review",
+            "min_length": "Your review must be at least 20 characters",
+            "max_length": "Your review must be 3,000 characters or fewer",
+        },
     )
     used_service_on = forms.CharField(
-        label="When did you use the service?", max_length=30,
+        label="When did you use the service?",
+        max_length=30,
         help_text="For example, March 2026",
         error_messages={"required": "Enter when you used the service, for example March 2026"},
     )
     used_it = forms.BooleanField(
         label="I (or the person I support) have used this service",
-        error_messages={"required": "Confirm that you have used this service. Only people who "
-                        "have used a service can review it"},
+        error_messages={
+            "required": "Confirm that you have used this service. Only people who "
+            "have used a service can review it"
+        },
     )
 
 
 class ModerationDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision", widget=forms.RadioSelect,
+        label="Decision",
+        widget=forms.RadioSelect,
         choices=[("publish", "Publish"), ("refuse", "Do not publish")],
         error_messages={"required": "Choose whether to publish"},
     )
     reason = forms.CharField(
-        label="Reason (shown to the provider or reviewer)", required=False,
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+        label="Reason (shown to the provider or reviewer)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
     )
 
     def clean(self):  # type: ignore[no-untyped-def]
@@ -111,7 +156,9 @@ class ModerationDecisionForm(forms.Form):
 
 class ProviderReplyForm(forms.Form):
     reply = forms.CharField(
-        label="Your public reply", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+        label="Your public reply",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
         error_messages={"required": "Enter your reply"},
     )
 
@@ -122,9 +169,16 @@ class ListingForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = [
-            "name", "description", "eligibility_description", "fees_description",
-            "help_with_cost", "email", "url", "accepts_personal_budgets",
-            "accepts_direct_payments", "accepts_time_credits",
+            "name",
+            "description",
+            "eligibility_description",
+            "fees_description",
+            "help_with_cost",
+            "email",
+            "url",
+            "accepts_personal_budgets",
+            "accepts_direct_payments",
+            "accepts_time_credits",
         ]
         labels = {
             "name": "Service name",
@@ -138,12 +192,23 @@ class ListingForm(forms.ModelForm):
             "accepts_direct_payments": "Accepts direct payments",
             "accepts_time_credits": "Accepts time credits",
         }
-        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in
-                   ["description", "eligibility_description", "fees_description", "help_with_cost"]}
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 4})
+            for f in [
+                "description",
+                "eligibility_description",
+                "fees_description",
+                "help_with_cost",
+            ]
+        }
         error_messages = {
             "name": {"required": "Enter the service name"},
-            "email": {"invalid": "Enter an email address in the correct format, like name@example.com"},
-            "url": {"invalid": "Enter a website address in the correct format, like https://www.example.org"},
+            "email": {
+                "invalid": "Enter an email address in the correct format, like name@example.com"
+            },
+            "url": {
+                "invalid": "Enter a website address in the correct format, like https://www.example.org"
+            },
         }
 
     def clean_description(self) -> str:
@@ -151,4 +216,3 @@ class ListingForm(forms.ModelForm):
         if len(text.strip()) < 20:
             raise forms.ValidationError("Describe the service in at least 20 characters")
         return text
-

@@ -91,7 +91,9 @@ class Organization(HsdsModel):
     email = models.EmailField(blank=True, default="")
     website = models.URLField(blank=True, default="")
     # Extensions for a personal-budget marketplace.
-    provider_kind = models.CharField(max_length=30, choices=ProviderKind.choices, blank=True, default="")
+    provider_kind = models.CharField(
+        max_length=30, choices=ProviderKind.choices, blank=True, default=""
+    )
     staff_count = models.PositiveIntegerField(null=True, blank=True)
     last_modified = models.DateTimeField(auto_now=True)
 
@@ -191,7 +193,9 @@ class Service(HsdsModel):
         INADEQUATE = "Inadequate", "Inadequate"
         NOT_RATED = "Not yet rated", "Not yet rated"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="services")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="services"
+    )
     name = models.CharField(max_length=250)
     alternate_name = models.CharField(max_length=250, blank=True, default="")
     description = models.TextField(blank=True, default="")
@@ -230,6 +234,10 @@ class Service(HsdsModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_free(self) -> bool:
+        """Free when no cost option asks for money (uses prefetched cost_options)."""
+        return not any(c.amount and c.amount > 0 for c in self.cost_options.all())
 
 
 class Attribute(HsdsModel):
@@ -304,8 +312,12 @@ class Accessibility(HsdsModel):
 
 
 class ServiceAtLocation(HsdsModel):
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
     description = models.TextField(blank=True, default="")
 
     class Meta:
@@ -358,12 +370,20 @@ class Schedule(HsdsModel):
     attending_type = models.CharField(max_length=50, blank=True, default="")
     notes = models.TextField(blank=True, default="")
 
+    def day_names(self) -> list[str]:
+        from directory.search import DAY_NAMES
+
+        return [DAY_NAMES[d] for d in self.byday.replace(" ", "").split(",") if d in DAY_NAMES]
+
 
 class CostOption(HsdsModel):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
     option = models.CharField(max_length=250, blank=True, default="")
     amount = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True,
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     amount_description = models.CharField(max_length=250, blank=True, default="")

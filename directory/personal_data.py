@@ -17,17 +17,26 @@ def export(person: User) -> dict[str, Any]:
                 "subject": e.subject,
                 "sent_at": e.created_at.isoformat(),
                 "messages": [
-                    {"from": "provider" if m.from_provider else "you", "at": m.sent_at.isoformat(),
-                     "text": m.body}
+                    {
+                        "from": "provider" if m.from_provider else "you",
+                        "at": m.sent_at.isoformat(),
+                        "text": m.body,
+                    }
                     for m in e.messages.all()
                 ],
             }
-            for e in Enquiry.objects.filter(person=person).select_related("service")
+            for e in Enquiry.objects.filter(person=person)
+            .select_related("service")
             .prefetch_related("messages")
         ],
         "reviews": [
-            {"service": r.service.name, "rating": r.rating, "text": r.body, "state": r.state,
-             "written_at": r.created_at.isoformat()}
+            {
+                "service": r.service.name,
+                "rating": r.rating,
+                "text": r.body,
+                "state": r.state,
+                "written_at": r.created_at.isoformat(),
+            }
             for r in Review.objects.filter(author=person).select_related("service")
         ],
     }

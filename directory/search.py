@@ -11,8 +11,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                            "Sunday"), strict=True))
+DAY_NAMES = dict(
+    zip(
+        DAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
 SORTS = ("relevance", "distance", "name")
 PRICES = ("", "free", "paid")
 MAX_DISTANCE_KM = 50.0
@@ -59,7 +64,9 @@ def _number(name: str, raw: str, low: float, high: float, what: str) -> float:
     try:
         value = float(Decimal(raw.strip()))
     except (InvalidOperation, ValueError):
-        raise SearchError(name, f"{what} must be a number, like {low + (high - low) / 4:g}") from None
+        raise SearchError(
+            name, f"{what} must be a number, like {low + (high - low) / 4:g}"
+        ) from None
     if not math.isfinite(value) or not low <= value <= high:
         raise SearchError(name, f"{what} must be between {low:g} and {high:g}")
     return value

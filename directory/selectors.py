@@ -38,7 +38,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
-from directory.search import ServiceSearch, SearchError, km_per_degree
+from directory.search import SearchError, ServiceSearch, km_per_degree
 
 PAGE_SIZE = 20
 WORD = re.compile(r"[\w']+", re.UNICODE)
@@ -114,8 +114,11 @@ def _text_filter(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
         stem = _stem(word)
         condition &= Q(search_document__icontains=stem)
         # A word in the name counts more than a word elsewhere.
-        rank_terms = rank_terms + Case(When(name__icontains=stem, then=Value(1.0)),
-                                       default=Value(0.0), output_field=FloatField())
+        rank_terms = rank_terms + Case(
+            When(name__icontains=stem, then=Value(1.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
     return qs.filter(condition).annotate(rank=ExpressionWrapper(rank_terms, FloatField()))
 
 
@@ -136,13 +139,17 @@ def search_services(search: ServiceSearch, *, page_size: int = PAGE_SIZE) -> Sea
         qs = _text_filter(qs, search.q)
     if search.category:
         qs = qs.filter(
-            Exists(Attribute.objects.filter(
-                service=OuterRef("pk"), taxonomy_term_id__in=term_and_descendants(search.category)
-            ))
+            Exists(
+                Attribute.objects.filter(
+                    service=OuterRef("pk"),
+                    taxonomy_term_id__in=term_and_descendants(search.category),
+                )
+            )
         )
     if search.day:
-        qs = qs.filter(Exists(Schedule.objects.filter(service=OuterRef("pk"),
-                                                      byday__contains=search.day)))
+        qs = qs.filter(
+            Exists(Schedule.objects.filter(service=OuterRef("pk"), byday__contains=search.day))
+        )
     paid = CostOption.objects.filter(service=OuterRef("pk"), amount__gt=0)
     if search.price == "free":
         qs = qs.filter(~Exists(paid))
@@ -155,8 +162,9 @@ def search_services(search: ServiceSearch, *, page_size: int = PAGE_SIZE) -> Sea
     if search.micro_only:
         qs = qs.filter(organization__provider_kind=ProviderKind.MICRO)
     if search.language:
-        qs = qs.filter(Q(languages__code__iexact=search.language)
-                       | Q(languages__name__iexact=search.language)).distinct()
+        qs = qs.filter(
+            Q(languages__code__iexact=search.language) | Q(languages__name__iexact=search.language)
+        ).distinct()
     for feature in search.accessibility:
         qs = qs.filter(service_at_locations__location__accessibility__description=feature)
     if search.accessibility:
@@ -174,9 +182,13 @@ def search_services(search: ServiceSearch, *, page_size: int = PAGE_SIZE) -> Sea
             lon_span = search.within_km / kx
             qs = qs.filter(
                 service_at_locations__location__latitude__range=(
-                    origin.latitude - lat_span, origin.latitude + lat_span),
+                    origin.latitude - lat_span,
+                    origin.latitude + lat_span,
+                ),
                 service_at_locations__location__longitude__range=(
-                    origin.longitude - lon_span, origin.longitude + lon_span),
+                    origin.longitude - lon_span,
+                    origin.longitude + lon_span,
+                ),
             ).filter(distance_sq__lte=search.within_km**2)
 
     by_distance = [F("distance_sq").asc(nulls_last=True), "name", "pk"]
@@ -212,11 +224,16 @@ def service_for_page(service_id: str) -> Service | None:
         public_services()
         .select_related("organization")
         .prefetch_related(
-            "cost_options", "schedules", "languages", "contacts__phones", "phones",
+            "cost_options",
+            "schedules",
+            "languages",
+            "contacts__phones",
+            "phones",
             "service_at_locations__location__addresses",
             "service_at_locations__location__accessibility",
             "service_at_locations__location__neighbourhood",
-            "attributes__taxonomy_term", "service_areas",
+            "attributes__taxonomy_term",
+            "service_areas",
         )
         .filter(pk=service_id)
         .first()
@@ -232,13 +249,17 @@ def rating_summary(service: Service) -> dict[str, Any]:
 
 
 def published_reviews(service: Service) -> QuerySet[Review]:
-    return Review.objects.filter(service=service, state=Review.State.PUBLISHED).select_related("author")
+    return Review.objects.filter(service=service, state=Review.State.PUBLISHED).select_related(
+        "author"
+    )
 
 
 def organization_for_page(org_id: str) -> Organization | None:
     return (
         Organization.objects.prefetch_related(
-            "transparency_facts", "onboarding_checks", "organization_identifiers",
+            "transparency_facts",
+            "onboarding_checks",
+            "organization_identifiers",
         )
         .filter(pk=org_id)
         .first()

@@ -34,9 +34,17 @@ class DirectoryError(Exception):
 
 
 def search_document_for(service: Service) -> str:
-    terms = " ".join(a.taxonomy_term.name for a in service.attributes.select_related("taxonomy_term"))
-    parts = [service.name, service.alternate_name, service.organization.name, terms,
-             service.description, service.eligibility_description]
+    terms = " ".join(
+        a.taxonomy_term.name for a in service.attributes.select_related("taxonomy_term")
+    )
+    parts = [
+        service.name,
+        service.alternate_name,
+        service.organization.name,
+        terms,
+        service.description,
+        service.eligibility_description,
+    ]
     return "\n".join(p for p in parts if p)
 
 
@@ -55,13 +63,17 @@ def refresh_search_documents(services: Iterable[Service]) -> int:
 
 
 def organizations_of(user: User) -> list[Organization]:
-    return [m.organization for m in OrganizationMember.objects.filter(user=user)
-            .select_related("organization")]
+    return [
+        m.organization
+        for m in OrganizationMember.objects.filter(user=user).select_related("organization")
+    ]
 
 
 def can_act_for(user: User, organization: Organization) -> bool:
-    return user.is_authenticated and OrganizationMember.objects.filter(
-        user=user, organization=organization).exists()
+    return (
+        user.is_authenticated
+        and OrganizationMember.objects.filter(user=user, organization=organization).exists()
+    )
 
 
 def add_member(*, organization: Organization, user: User) -> None:
@@ -77,19 +89,31 @@ def _provider_emails(organization: Organization) -> list[str]:
 
 
 @transaction.atomic
-def send_enquiry(*, person: User, service: Service, subject: str, body: str,
-                 request: HttpRequest | None = None) -> Enquiry:
+def send_enquiry(
+    *, person: User, service: Service, subject: str, body: str, request: HttpRequest | None = None
+) -> Enquiry:
     enquiry = Enquiry.objects.create(service=service, person=person, subject=subject)
     EnquiryMessage.objects.create(enquiry=enquiry, author=person, body=body, from_provider=False)
-    record_audit(actor=person, action=AuditEvent.Action.CREATE, target=enquiry, subject=person,
-                 summary=f"Sent an enquiry to {service.organization.name}", request=request)
+    record_audit(
+        actor=person,
+        action=AuditEvent.Action.CREATE,
+        target=enquiry,
+        subject=person,
+        summary=f"Sent an enquiry to {service.organization.name}",
+        request=request,
+    )
     link = reverse("directory:enquiry", args=[enquiry.pk])
     recipients = _provider_emails(service.organization)
     if recipients:
-        transaction.on_commit(lambda: send_mail(
-            f"New enquiry about {service.name}",
-            f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
-            settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True))
+        transaction.on_commit(
+            lambda: send_mail(
+                f"New enquiry about {service.name}",
+                f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+                fail_silently=True,
+            )
+        )
     return enquiry
 
 
@@ -98,22 +122,35 @@ def can_see_enquiry(user: User, enquiry: Enquiry) -> bool:
 
 
 @transaction.atomic
-def reply_to_enquiry(*, author: User, enquiry: Enquiry, body: str,
-                     request: HttpRequest | None = None) -> EnquiryMessage:
+def reply_to_enquiry(
+    *, author: User, enquiry: Enquiry, body: str, request: HttpRequest | None = None
+) -> EnquiryMessage:
     if not can_see_enquiry(author, enquiry):
         raise DirectoryError("You can only reply to your own enquiries or your organisation's.")
     from_provider = enquiry.person_id != author.pk
-    message = EnquiryMessage.objects.create(enquiry=enquiry, author=author, body=body,
-                                            from_provider=from_provider)
-    record_audit(actor=author, action=AuditEvent.Action.UPDATE, target=enquiry,
-                 subject=enquiry.person, summary="Replied to an enquiry", request=request)
+    message = EnquiryMessage.objects.create(
+        enquiry=enquiry, author=author, body=body, from_provider=from_provider
+    )
+    record_audit(
+        actor=author,
+        action=AuditEvent.Action.UPDATE,
+        target=enquiry,
+        subject=enquiry.person,
+        summary="Replied to an enquiry",
+        request=request,
+    )
     to = [enquiry.person.email] if from_provider else _provider_emails(enquiry.service.organization)
     link = reverse("directory:enquiry", args=[enquiry.pk])
     if [e for e in to if e]:
-        transaction.on_commit(lambda: send_mail(
-            f"Reply about {enquiry.service.name}",
-            f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",
-            settings.DEFAULT_FROM_EMAIL, [e for e in to if e], fail_silently=True))
+        transaction.on_commit(
+            lambda: send_mail(
+                f"Reply about {enquiry.service.name}",
+                f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",
+                settings.DEFAULT_FROM_EMAIL,
+                [e for e in to if e],
+                fail_silently=True,
+            )
+        )
     return message
 
 
@@ -121,14 +158,16 @@ def reply_to_enquiry(*, author: User, enquiry: Enquiry, body: str,
 
 
 @transaction.atomic
-def submit_review(*, author: User, service: Service, rating: int, body: str,
-                  used_service_on: str) -> Review:
+def submit_review(
+    *, author: User, service: Service, rating: int, body: str, used_service_on: str
+) -> Review:
     if not 1 <= rating <= 5:
         raise DirectoryError("Choose a rating from 1 to 5.")
     if Review.objects.filter(service=service, author=author).exists():
         raise DirectoryError("You have already reviewed this service.")
-    return Review.objects.create(service=service, author=author, rating=rating, body=body,
-                                 used_service_on=used_service_on)
+    return Review.objects.create(
+        service=service, author=author, rating=rating, body=body, used_service_on=used_service_on
+    )
 
 
 def _require_coordinator(user: User) -> None:
@@ -162,26 +201,32 @@ def reply_to_review(*, author: User, review: Review, reply: str) -> Review:
 
 
 @transaction.atomic
-def propose_listing_change(*, author: User, service: Service, changes: dict[str, Any]) -> ListingChange:
+def propose_listing_change(
+    *, author: User, service: Service, changes: dict[str, Any]
+) -> ListingChange:
     if not can_act_for(author, service.organization):
         raise DirectoryError("You can only change your own organisation's listings.")
     current = {name: getattr(service, name) for name in changes}
     proposed = {k: v for k, v in changes.items() if current.get(k) != v}
     if not proposed:
         raise DirectoryError("You have not changed anything.")
-    return ListingChange.objects.create(organization=service.organization, service=service,
-                                        proposed=proposed, submitted_by=author)
+    return ListingChange.objects.create(
+        organization=service.organization, service=service, proposed=proposed, submitted_by=author
+    )
 
 
 @transaction.atomic
-def decide_listing_change(*, moderator: User, change: ListingChange, publish: bool,
-                          reason: str = "") -> ListingChange:
+def decide_listing_change(
+    *, moderator: User, change: ListingChange, publish: bool, reason: str = ""
+) -> ListingChange:
     _require_coordinator(moderator)
     change = ListingChange.objects.select_for_update().get(pk=change.pk)
     if change.state != ListingChange.State.PENDING:
         raise DirectoryError("This change has already been decided.")
     if not publish and not reason.strip():
-        raise DirectoryError("Give the reason the change is not published, so the provider can fix it.")
+        raise DirectoryError(
+            "Give the reason the change is not published, so the provider can fix it."
+        )
     if publish and change.service is not None:
         service = change.service
         for name, value in change.proposed.items():

@@ -32,8 +32,13 @@ def search(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         categories=[(t.id, t.name) for t in selectors.categories()],
         neighbourhoods=[(n.slug, n.name) for n in selectors.neighbourhoods()],
-        languages=sorted({(c.lower(), n) for c, n in Language.objects.exclude(code="")
-                          .values_list("code", "name").distinct()}, key=lambda p: p[1]),
+        languages=sorted(
+            {
+                (c.lower(), n)
+                for c, n in Language.objects.exclude(code="").values_list("code", "name").distinct()
+            },
+            key=lambda p: p[1],
+        ),
     )
     error = None
     results = None
@@ -44,14 +49,18 @@ def search(request: HttpRequest) -> HttpResponse:
     except SearchError as problem:
         error = problem
         form.is_valid()
-        form.add_error(problem.parameter if problem.parameter in form.fields else None,
-                       problem.message)
+        form.add_error(
+            problem.parameter if problem.parameter in form.fields else None, problem.message
+        )
     context = {"form": form, "error": error, "results": results, "day_names": DAY_NAMES}
     if results is not None and query is not None:
         context["page_links"] = {
-            "previous": urlencode(to_query(query, page=results.page - 1)) if results.page > 1 else None,
+            "previous": urlencode(to_query(query, page=results.page - 1))
+            if results.page > 1
+            else None,
             "next": urlencode(to_query(query, page=results.page + 1))
-            if results.page < results.pages else None,
+            if results.page < results.pages
+            else None,
         }
         context["share_query"] = urlencode(to_query(query, page=1))
     return render(request, "directory/search.html", context, status=400 if error else 200)
@@ -90,13 +99,18 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enquiry_new(request: HttpRequest, service_id: str) -> HttpResponse:
-    service = get_object_or_404(selectors.public_services().select_related("organization"),
-                                pk=service_id)
+    service = get_object_or_404(
+        selectors.public_services().select_related("organization"), pk=service_id
+    )
     form = EnquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        enquiry = services.send_enquiry(person=request.user, service=service,  # type: ignore[arg-type]
-                                        subject=form.cleaned_data["subject"],
-                                        body=form.cleaned_data["body"], request=request)
+        enquiry = services.send_enquiry(
+            person=request.user,
+            service=service,  # type: ignore[arg-type]
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            request=request,
+        )
         messages.success(request, f"Your enquiry has been sent to {service.organization.name}.")
         return redirect("directory:enquiry", enquiry.pk)
     return render(request, "directory/enquiry_new.html", {"form": form, "service": service})
@@ -105,31 +119,51 @@ def enquiry_new(request: HttpRequest, service_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enquiry_thread(request: HttpRequest, enquiry_id: int) -> HttpResponse:
-    enquiry = get_object_or_404(Enquiry.objects.select_related("service__organization", "person"),
-                                pk=enquiry_id)
+    enquiry = get_object_or_404(
+        Enquiry.objects.select_related("service__organization", "person"), pk=enquiry_id
+    )
     if not services.can_see_enquiry(request.user, enquiry):  # type: ignore[arg-type]
         raise Http404("No such enquiry")
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.reply_to_enquiry(author=request.user, enquiry=enquiry,  # type: ignore[arg-type]
-                                  body=form.cleaned_data["body"], request=request)
+        services.reply_to_enquiry(
+            author=request.user,
+            enquiry=enquiry,  # type: ignore[arg-type]
+            body=form.cleaned_data["body"],
+            request=request,
+        )
         messages.success(request, "Your reply has been sent.")
         return redirect("directory:enquiry", enquiry.pk)
     if request.method == "GET":
-        record_audit(actor=request.user, action=AuditEvent.Action.VIEW, target=enquiry,  # type: ignore[arg-type]
-                     subject=enquiry.person, summary="Read an enquiry", request=request)
-    return render(request, "directory/enquiry.html", {
-        "enquiry": enquiry, "thread": enquiry.messages.select_related("author"), "form": form})
+        record_audit(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            target=enquiry,  # type: ignore[arg-type]
+            subject=enquiry.person,
+            summary="Read an enquiry",
+            request=request,
+        )
+    return render(
+        request,
+        "directory/enquiry.html",
+        {"enquiry": enquiry, "thread": enquiry.messages.select_related("author"), "form": form},
+    )
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     orgs = services.organizations_of(request.user)  # type: ignore[arg-type]
-    received = (Enquiry.objects.filter(service__organization__in=orgs)
-                .select_related("service", "person") if orgs else Enquiry.objects.none())
+    received = (
+        Enquiry.objects.filter(service__organization__in=orgs).select_related("service", "person")
+        if orgs
+        else Enquiry.objects.none()
+    )
     sent = Enquiry.objects.filter(person=request.user).select_related("service__organization")
-    return render(request, "directory/inbox.html", {"received": received, "sent": sent,
-                                                    "is_provider": bool(orgs)})
+    return render(
+        request,
+        "directory/inbox.html",
+        {"received": received, "sent": sent, "is_provider": bool(orgs)},
+    )
 
 
 @login_required
@@ -139,15 +173,19 @@ def review_new(request: HttpRequest, service_id: str) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_review(author=request.user, service=service,  # type: ignore[arg-type]
-                                   rating=form.cleaned_data["rating"],
-                                   body=form.cleaned_data["body"],
-                                   used_service_on=form.cleaned_data["used_service_on"])
+            services.submit_review(
+                author=request.user,
+                service=service,  # type: ignore[arg-type]
+                rating=form.cleaned_data["rating"],
+                body=form.cleaned_data["body"],
+                used_service_on=form.cleaned_data["used_service_on"],
+            )
         except services.DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
-            messages.success(request, "Thank you. Your review will appear once a coordinator has "
-                                      "checked it.")
+            messages.success(
+                request, "Thank you. Your review will appear once a coordinator has checked it."
+            )
             return redirect("directory:service", service.pk)
     return render(request, "directory/review_new.html", {"form": form, "service": service})
 
@@ -160,8 +198,11 @@ def review_reply(request: HttpRequest, review_id: int) -> HttpResponse:
         raise PermissionDenied
     form = ProviderReplyForm(request.POST or None, initial={"reply": review.provider_reply})
     if request.method == "POST" and form.is_valid():
-        services.reply_to_review(author=request.user, review=review,  # type: ignore[arg-type]
-                                 reply=form.cleaned_data["reply"])
+        services.reply_to_review(
+            author=request.user,
+            review=review,  # type: ignore[arg-type]
+            reply=form.cleaned_data["reply"],
+        )
         messages.success(request, "Your reply has been published.")
         return redirect("directory:service", review.service.pk)
     return render(request, "directory/review_reply.html", {"form": form, "review": review})
@@ -174,10 +215,14 @@ def provider_home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     listings = Service.objects.filter(organization__in=orgs).select_related("organization")
     changes = ListingChange.objects.filter(organization__in=orgs).select_related("service")[:50]
-    reviews = Review.objects.filter(service__organization__in=orgs,
-                                    state=Review.State.PUBLISHED).select_related("service")[:50]
-    return render(request, "directory/provider_home.html",
-                  {"listings": listings, "changes": changes, "reviews": reviews})
+    reviews = Review.objects.filter(
+        service__organization__in=orgs, state=Review.State.PUBLISHED
+    ).select_related("service")[:50]
+    return render(
+        request,
+        "directory/provider_home.html",
+        {"listings": listings, "changes": changes, "reviews": reviews},
+    )
 
 
 @login_required
@@ -190,20 +235,27 @@ def listing_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            services.propose_listing_change(author=request.user, service=service,  # type: ignore[arg-type]
-                                            changes=changes)
+            services.propose_listing_change(
+                author=request.user,
+                service=service,  # type: ignore[arg-type]
+                changes=changes,
+            )
         except services.DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
-            messages.success(request, "Your change has been sent to a coordinator. It will appear "
-                                      "on your listing once it is published.")
+            messages.success(
+                request,
+                "Your change has been sent to a coordinator. It will appear "
+                "on your listing once it is published.",
+            )
             return redirect("directory:provider-home")
     return render(request, "directory/listing_edit.html", {"form": form, "service": service})
 
 
 def _require_moderator(request: HttpRequest) -> None:
     if not request.user.is_authenticated or not request.user.has_role(  # type: ignore[union-attr]
-            Role.COORDINATOR, Role.ADMINISTRATOR):
+        Role.COORDINATOR, Role.ADMINISTRATOR
+    ):
         raise PermissionDenied
 
 
@@ -211,7 +263,8 @@ def _require_moderator(request: HttpRequest) -> None:
 def moderation(request: HttpRequest) -> HttpResponse:
     _require_moderator(request)
     changes = ListingChange.objects.filter(state=ListingChange.State.PENDING).select_related(
-        "service", "organization", "submitted_by")
+        "service", "organization", "submitted_by"
+    )
     reviews = Review.objects.filter(state=Review.State.PENDING).select_related("service", "author")
     return render(request, "directory/moderation.html", {"changes": changes, "reviews": reviews})
 
@@ -220,24 +273,33 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def moderate_change(request: HttpRequest, change_id: int) -> HttpResponse:
     _require_moderator(request)
-    change = get_object_or_404(ListingChange.objects.select_related("service", "organization"),
-                               pk=change_id, state=ListingChange.State.PENDING)
+    change = get_object_or_404(
+        ListingChange.objects.select_related("service", "organization"),
+        pk=change_id,
+        state=ListingChange.State.PENDING,
+    )
     form = ModerationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide_listing_change(moderator=request.user, change=change,  # type: ignore[arg-type]
-                                           publish=form.cleaned_data["decision"] == "publish",
-                                           reason=form.cleaned_data["reason"])
+            services.decide_listing_change(
+                moderator=request.user,
+                change=change,  # type: ignore[arg-type]
+                publish=form.cleaned_data["decision"] == "publish",
+                reason=form.cleaned_data["reason"],
+            )
         except services.DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
             messages.success(request, "Decision recorded.")
             return redirect("directory:moderation")
     current = {name: getattr(change.service, name, "") for name in change.proposed}
-    rows = [(ListingForm.Meta.labels.get(name, name), current.get(name), value)
-            for name, value in change.proposed.items()]
-    return render(request, "directory/moderate_change.html",
-                  {"form": form, "change": change, "rows": rows})
+    rows = [
+        (ListingForm.Meta.labels.get(name, name), current.get(name), value)
+        for name, value in change.proposed.items()
+    ]
+    return render(
+        request, "directory/moderate_change.html", {"form": form, "change": change, "rows": rows}
+    )
 
 
 @login_required
@@ -247,9 +309,12 @@ def moderate_review(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("service", "author"), pk=review_id)
     form = ModerationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.moderate_review(moderator=request.user, review=review,  # type: ignore[arg-type]
-                                 publish=form.cleaned_data["decision"] == "publish",
-                                 reason=form.cleaned_data["reason"])
+        services.moderate_review(
+            moderator=request.user,
+            review=review,  # type: ignore[arg-type]
+            publish=form.cleaned_data["decision"] == "publish",
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, "Decision recorded.")
         return redirect("directory:moderation")
     return render(request, "directory/moderate_review.html", {"form": form, "review": review})

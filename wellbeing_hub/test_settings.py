@@ -5,4 +5,4 @@ import os
 
 os.environ.setdefault("WELLBEING_ENV", "test")
 
-from wellbeing_hub.settings import *  # noqa: E402,F403
+from wellbeing_hub.settings import *  # noqa: F403

@@ -77,7 +77,9 @@ def govuk_field(field: forms.BoundField, **options: Any) -> SafeString:
         "error_id": error_id,
         "described": " ".join(described),
         "label_size": options.get("label_size", "s"),
-        "widget_html": field.as_widget(attrs=attrs) if kind in {"input", "select", "textarea", "checkbox"} else "",
+        "widget_html": field.as_widget(attrs=attrs)
+        if kind in {"input", "select", "textarea", "checkbox"}
+        else "",
         "options": list(field.subwidgets) if kind in {"radios", "checkboxes"} else [],
         "inline": options.get("inline", False),
     }

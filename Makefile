@@ -1,0 +1,61 @@
+# Wellbeing Hub. `make demo` runs the demo area at http://127.0.0.1:8000; `make test` runs everything.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON_FOR_VENV := $(shell scripts/find-python.sh)
+LOCK := $(shell $(PYTHON_FOR_VENV) -c 'import sys; print("requirements/lock.txt" if sys.version_info >= (3, 12) else "requirements/lock-py311.txt")')
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: install demo serve test lint types unit postgres e2e lock clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: $(LOCK) pyproject.toml
+	test -x $(BIN)/python || $(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: install
+	WELLBEING_ENV=demo $(BIN)/wellbeing-hub demo
+
+serve: install
+	WELLBEING_ENV=demo $(BIN)/wellbeing-hub serve
+
+test: install
+	scripts/install-system-deps.sh
+	$(MAKE) --no-print-directory lint types unit postgres e2e
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types:
+	$(BIN)/mypy
+
+# Everything but the browser journeys, on SQLite.
+unit:
+	$(PYTEST) -m "not e2e" -p xdist -n 2
+
+# The Django tests again on a real PostgreSQL server started for the run (pure rule tests don't
+# touch a database, so they are not repeated).
+postgres:
+	scripts/with-postgres.sh $(PYTEST) -m "not e2e and not pure"
+
+e2e:
+	$(PYTEST) e2e -m e2e
+
+# Re-resolve the pinned versions from requirements/direct.txt in a clean virtualenv.
+lock:
+	rm -rf var/lock-venv && $(PYTHON_FOR_VENV) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet -r requirements/direct.txt
+	var/lock-venv/bin/pip freeze --exclude-editable > $(LOCK)
+	rm -rf var/lock-venv
+
+clean:
+	rm -rf $(VENV) node_modules var

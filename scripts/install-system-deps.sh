@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages the full test suite needs (PostgreSQL for the database tests, Chromium
+# for the browser journeys), only if they are missing. Uses apt-get as root, or sudo when available.
+set -euo pipefail
+need=()
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing system packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+  echo "Please install these Debian packages (as root): ${need[*]}" >&2; exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,156 @@
+"""The ``wellbeing-hub`` console command: one entry point for the tasks people run by hand.
+
+wellbeing-hub demo                 set up the fictional demo area and serve it on 127.0.0.1:8000
+wellbeing-hub serve [--port N]     serve the app (demo settings unless WELLBEING_ENV is set)
+wellbeing-hub import-oruk PATH...  import Open Referral UK 3.0 or 1.0 JSON feeds
+wellbeing-hub export-oruk PATH     export the directory as Open Referral UK 3.0 JSON
+wellbeing-hub bench directory|pb   run a benchmark (writes docs/benchmarks.md)
+wellbeing-hub pb tally FILE.pb ... count a participatory-budgeting election
+wellbeing-hub charges calc FILE    Care Act charging calculation
+wellbeing-hub manage ARGS...       any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _django(default_env: str = "demo") -> None:
+    os.environ.setdefault("WELLBEING_ENV", default_env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellbeing_hub.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django("demo")
+    from accounts.demo_users import create_demo_users
+    from directory.demo_area import area_exists, generate_area
+    from django.db import transaction
+
+    _manage("migrate", "--verbosity", "0")
+    if area_exists():
+        print("The demo area is already set up (delete var/ to start again).")
+    else:
+        print("Generating the fictional demo area (this takes a few seconds)…")
+        with transaction.atomic():
+            summary = generate_area(seed=args.seed)
+        print(f"  {summary}")
+    logins = create_demo_users()
+    print(
+        "\nSign in at http://127.0.0.1:%d/account/sign-in/ as any of these demo people:" % args.port
+    )
+    for login in logins:
+        print(f"  {login.role:<14} username: {login.username:<14} password: {login.password}")
+    print("(Passwords are new each time `make demo` runs unless WELLBEING_DEMO_PASSWORD is set.)\n")
+    return _serve(args.port)
+
+
+def _serve(port: int) -> int:
+    from django.core.management import call_command
+
+    call_command("runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django("demo")
+    _manage("migrate", "--verbosity", "0")
+    return _serve(args.port)
+
+
+def cmd_import_oruk(args: argparse.Namespace) -> int:
+    _django("production")
+    from directory.oruk.importer import import_paths
+
+    report = import_paths([Path(p) for p in args.paths])
+    print(report.summary())
+    for error in report.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 0 if not report.errors else 2
+
+
+def cmd_export_oruk(args: argparse.Namespace) -> int:
+    _django("production")
+    from directory.oruk.exporter import export_to
+
+    count = export_to(Path(args.path))
+    print(f"Exported {count} services to {args.path}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
+    if args.which == "directory":
+        from bench.directory_bench import main as bench_main
+    elif args.which == "pb":
+        from bench.pb_bench import main as bench_main
+    else:  # argparse limits the choices
+        raise SystemExit(f"unknown benchmark {args.which}")
+    return int(bench_main(rest) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Commands that hand their own arguments to a pure-Python rules package.
+    if argv[:1] == ["pb"]:
+        from rules.pb.cli import main as pb_main
+
+        return pb_main(argv[1:])
+    if argv[:1] == ["charges"]:
+        from rules.charging.cli import main as charges_main
+
+        return charges_main(argv[1:])
+    if argv[:1] == ["manage"]:
+        _django(os.environ.get("WELLBEING_ENV", "production"))
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["wellbeing-hub manage", *argv[1:]])
+        return 0
+
+    parser = argparse.ArgumentParser(
+        prog="wellbeing-hub",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="set up and serve the fictional demo area")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--seed", type=int, default=2026)
+    serve = sub.add_parser("serve", help="serve the app on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    imp = sub.add_parser("import-oruk", help="import Open Referral UK JSON feeds")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    exp = sub.add_parser("export-oruk", help="export Open Referral UK 3.0 JSON")
+    exp.add_argument("path", metavar="PATH")
+    bench = sub.add_parser("bench", help="run a benchmark")
+    bench.add_argument("which", choices=["directory", "pb"])
+    sub.add_parser("pb", help="participatory budgeting: wellbeing-hub pb tally FILE.pb --rule …")
+    sub.add_parser("charges", help="charging: wellbeing-hub charges calc INPUT.yaml [--date …]")
+    sub.add_parser("manage", help="run a Django management command")
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench":
+        return cmd_bench(args, rest)
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+    handlers = {
+        "demo": cmd_demo,
+        "serve": cmd_serve,
+        "import-oruk": cmd_import_oruk,
+        "export-oruk": cmd_export_oruk,
+    }
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
