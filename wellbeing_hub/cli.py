@@ -47,9 +47,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             summary = generate_area(seed=args.seed)
         print(f"  {summary}")
     logins = create_demo_users()
-    print(
-        "\nSign in at http://127.0.0.1:%d/account/sign-in/ as any of these demo people:" % args.port
-    )
+    sign_in = f"http://127.0.0.1:{args.port}/account/sign-in/"
+    print(f"\nSign in at {sign_in} as any of these demo people:")
     for login in logins:
         print(f"  {login.role:<14} username: {login.username:<14} password: {login.password}")
     print("(Passwords are new each time `make demo` runs unless WELLBEING_DEMO_PASSWORD is set.)\n")
