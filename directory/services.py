@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,23 @@ from directory.models import (
     Review,
     Service,
 )
+
+logger = logging.getLogger(__name__)
+
+
+def _notify(subject: str, body: str, recipients: list[str]) -> None:
+    """Email after the change is committed; a mail failure is logged, never lost work."""
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except OSError:
+            logger.exception("Could not send email %r", subject)
+
+    transaction.on_commit(send)
 
 
 class DirectoryError(Exception):
@@ -103,17 +121,11 @@ def send_enquiry(
         request=request,
     )
     link = reverse("directory:enquiry", args=[enquiry.pk])
-    recipients = _provider_emails(service.organization)
-    if recipients:
-        transaction.on_commit(
-            lambda: send_mail(
-                f"New enquiry about {service.name}",
-                f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
-                fail_silently=True,
-            )
-        )
+    _notify(
+        f"New enquiry about {service.name}",
+        f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
+        _provider_emails(service.organization),
+    )
     return enquiry
 
 
@@ -141,16 +153,11 @@ def reply_to_enquiry(
     )
     to = [enquiry.person.email] if from_provider else _provider_emails(enquiry.service.organization)
     link = reverse("directory:enquiry", args=[enquiry.pk])
-    if [e for e in to if e]:
-        transaction.on_commit(
-            lambda: send_mail(
-                f"Reply about {enquiry.service.name}",
-                f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",
-                settings.DEFAULT_FROM_EMAIL,
-                [e for e in to if e],
-                fail_silently=True,
-            )
-        )
+    _notify(
+        f"Reply about {enquiry.service.name}",
+        f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",
+        to,
+    )
     return message
 
 

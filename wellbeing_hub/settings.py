@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,6 +193,8 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
 ]
 WHITENOISE_USE_FINDERS = LOCAL
+if LOCAL:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -201,12 +204,16 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get(
+_email_backend = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if ENV == "demo"
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": _email_backend}}
+else:  # Django 5.2 on Python 3.11
+    EMAIL_BACKEND = _email_backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@wellbeing-hub.invalid")
 
 LOGGING = {

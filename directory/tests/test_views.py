@@ -1,0 +1,202 @@
+"""The directory's pages, as people use them: search, a service's five answers, provider facts,
+enquiries, reviews and the moderation of listing changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from accounts.roles import Role
+from directory.models import Enquiry, ListingChange, Review, TransparencyFact
+from directory.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_page_shows_count_results_and_a_shareable_link(client) -> None:  # type: ignore[no-untyped-def]
+    f.service(name="Saturday gardening", days="SA", accepts_personal_budgets=True)
+    f.service(name="Monday chess", days="MO")
+    page = client.get(reverse("directory:search"), {"day": "SA", "personal_budgets": "1"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "1 service found" in html
+    assert "Saturday gardening" in html and "Monday chess" not in html
+    assert "?day=SA&amp;personal_budgets=1" in html
+
+
+def test_search_page_bad_parameter_gives_error_summary_and_400(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(reverse("directory:search"), {"within": "far"})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "There is a problem" in html
+    assert "Distance must be a number" in html
+
+
+def test_service_page_answers_the_five_questions(client) -> None:  # type: ignore[no-untyped-def]
+    hood = f.neighbourhood()
+    svc = f.service(
+        name="Lunch club",
+        at=hood,
+        days="SA",
+        cost="3.50",
+        eligibility_description="Anyone over 60 living in the area.",
+        help_with_cost="Your personal budget can pay for it.",
+        accepts_personal_budgets=True,
+        email="lunch@example.org",
+        languages=[("pl", "Polish")],
+    )
+    html = client.get(reverse("directory:service", args=[svc.pk])).content.decode()
+    for heading in [
+        "What is the service?",
+        "Who can get the service?",
+        "How much does it cost?",
+        "Can I get help with the cost?",
+        "How to get in touch",
+        "Opening times",
+        "Where",
+        "Accessibility",
+        "Languages",
+    ]:
+        assert heading in html
+    assert "Anyone over 60" in html and "£3.50" in html and "Saturday" in html
+    assert "Personal budgets: accepted" in html and "Polish" in html
+
+
+def test_organisation_page_shows_declared_facts_with_dates_and_unknown_as_unknown(client) -> None:  # type: ignore[no-untyped-def]
+    org = f.organization(name="Green Hands CIC")
+    TransparencyFact.objects.create(
+        organization=org, fact="real_living_wage", value="Yes", confirmed_on="2026-04-01"
+    )
+    html = client.get(reverse("directory:organization", args=[org.pk])).content.decode()
+    assert "Pays the Real Living Wage" in html and "Confirmed 1 April 2026" in html
+    # Five facts not declared: each shown as not known, none guessed.
+    assert html.count("Not known") >= 5
+
+
+def test_enquiry_thread_between_person_and_provider_with_email_and_audit(  # type: ignore[no-untyped-def]
+    client, django_capture_on_commit_callbacks
+) -> None:
+    org = f.organization()
+    svc = f.service(organization_=org)
+    provider = f.provider_user(org)
+    person = f.user()
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:enquire", args=[svc.pk]),
+            {"subject": "Saturday places", "body": "Is there room on Saturday?"},
+        )
+    enquiry = Enquiry.objects.get()
+    assert response.status_code == 302
+    assert mail.outbox and provider.email in mail.outbox[0].to
+    client.force_login(provider)
+    inbox = client.get(reverse("directory:inbox")).content.decode()
+    assert "Saturday places" in inbox
+    client.post(reverse("directory:enquiry", args=[enquiry.pk]), {"body": "Yes, two places left."})
+    client.force_login(person)
+    thread = client.get(reverse("directory:enquiry", args=[enquiry.pk])).content.decode()
+    assert "Is there room on Saturday?" in thread and "Yes, two places left." in thread
+    actions = set(AuditEvent.objects.filter(subject=person).values_list("action", flat=True))
+    assert {"create", "update", "view"} <= actions
+
+
+def test_enquiry_form_errors_name_the_field(client) -> None:  # type: ignore[no-untyped-def]
+    svc = f.service()
+    client.force_login(f.user())
+    html = client.post(
+        reverse("directory:enquire", args=[svc.pk]), {"subject": ""}
+    ).content.decode()
+    assert "Enter what your enquiry is about" in html and "Enter your message" in html
+    assert 'href="#id_subject"' in html
+
+
+def test_strangers_cannot_read_an_enquiry(client) -> None:  # type: ignore[no-untyped-def]
+    svc = f.service()
+    owner = f.user()
+    client.force_login(owner)
+    client.post(reverse("directory:enquire", args=[svc.pk]), {"subject": "Hi", "body": "Private"})
+    client.force_login(f.user())
+    assert (
+        client.get(reverse("directory:enquiry", args=[Enquiry.objects.get().pk])).status_code == 404
+    )
+
+
+def test_review_waits_for_moderation_then_shows_with_count(client) -> None:  # type: ignore[no-untyped-def]
+    svc = f.service()
+    client.force_login(f.user())
+    client.post(
+        reverse("directory:review", args=[svc.pk]),
+        {
+            "rating": "4",
+            "body": "Friendly people and a warm hall.",
+            "used_service_on": "May 2026",
+            "used_it": "on",
+        },
+    )
+    review = Review.objects.get()
+    assert review.state == Review.State.PENDING
+    assert (
+        "Rated 4.0" not in client.get(reverse("directory:service", args=[svc.pk])).content.decode()
+    )
+    client.force_login(f.user(Role.COORDINATOR))
+    client.post(reverse("directory:moderate-review", args=[review.pk]), {"decision": "publish"})
+    html = client.get(reverse("directory:service", args=[svc.pk])).content.decode()
+    assert "Rated 4.0 out of 5" in html and "from 1 review" in html
+
+
+def test_review_needs_confirmation_of_use(client) -> None:  # type: ignore[no-untyped-def]
+    svc = f.service()
+    client.force_login(f.user())
+    html = client.post(
+        reverse("directory:review", args=[svc.pk]),
+        {"rating": "5", "body": "Great service, would go again."},
+    ).content.decode()
+    assert "Only people who have used a service can review it" in html
+    assert not Review.objects.exists()
+
+
+def test_listing_change_waits_for_coordinator_and_a_refusal_reason_reaches_the_provider(
+    client,
+) -> None:  # type: ignore[no-untyped-def]
+    org = f.organization()
+    svc = f.service(organization_=org, name="Old name")
+    provider = f.provider_user(org)
+    client.force_login(provider)
+    data = {"name": "New name", "description": "A long enough description of the service."}
+    client.post(reverse("directory:listing-edit", args=[svc.pk]), data)
+    change = ListingChange.objects.get()
+    svc.refresh_from_db()
+    assert svc.name == "Old name"  # nothing public until published
+    coordinator = f.user(Role.COORDINATOR)
+    client.force_login(coordinator)
+    html = client.post(
+        reverse("directory:moderate-change", args=[change.pk]), {"decision": "refuse"}
+    ).content.decode()
+    assert "Enter the reason it is not published" in html
+    client.post(
+        reverse("directory:moderate-change", args=[change.pk]),
+        {"decision": "refuse", "reason": "Please describe who can use it."},
+    )
+    client.force_login(provider)
+    assert (
+        "Please describe who can use it."
+        in client.get(reverse("directory:provider-home")).content.decode()
+    )
+    client.post(reverse("directory:listing-edit", args=[svc.pk]), data)
+    client.force_login(coordinator)
+    second = ListingChange.objects.filter(state="pending").get()
+    client.post(reverse("directory:moderate-change", args=[second.pk]), {"decision": "publish"})
+    svc.refresh_from_db()
+    assert svc.name == "New name"
+    assert "New name" in svc.search_document
+
+
+def test_only_the_providers_own_staff_can_propose_changes_and_only_coordinators_moderate(
+    client,
+) -> None:  # type: ignore[no-untyped-def]
+    svc = f.service()
+    client.force_login(f.user(Role.PROVIDER))
+    assert client.get(reverse("directory:listing-edit", args=[svc.pk])).status_code == 403
+    assert client.get(reverse("directory:moderation")).status_code == 403
