@@ -1,10 +1,10 @@
 """Suggest members for a request for help, ranked, with the reasons a coordinator can read.
 
 The scoring rule and all its numbers are in :mod:`rules.timebank.weights`. Members are left out,
-each with a reason (checked in this order), when they made the request, are not active, have no
-related skill, when the activity needs a safeguarding check (for example a DBS
-check for home visits) and theirs is missing or will have expired by the day of the request, or when
-they are beyond the request's distance limit.
+each with a reason, checked in this order: they made the request; they are not active; they offer
+no related skill; the activity needs a safeguarding check (for example a DBS check for home
+visits) and theirs is missing or no longer valid on the day of the request; they are beyond the
+request's distance limit.
 
 The result does not depend on the order members are given in: suggestions are sorted by score
 (rounded to six decimals) and then by member id; exclusions by member id.
