@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 
 def home(request):  # type: ignore[no-untyped-def]
@@ -13,4 +15,9 @@ urlpatterns = [
     path("find-support/", include("directory.urls")),
     path("api/oruk/", include("directory.api_urls")),
     path("admin/", admin.site.urls),
+    # GOV.UK Frontend's compiled CSS asks for its fonts and images under /assets/.
+    path(
+        "assets/<path:asset>",
+        RedirectView.as_view(url=static("govuk/assets/") + "%(asset)s", permanent=True),
+    ),
 ]

@@ -1,0 +1,112 @@
+"""Journey: find a Saturday activity near a neighbourhood that accepts personal budgets, read its
+five answers and the provider's facts, send an enquiry, and get the provider's reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from directory.models import Accessibility, ProviderKind, TransparencyFact
+from directory.tests import factories as f
+from e2e.conftest import check_accessibility
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def area():  # type: ignore[no-untyped-def]
+    hood = f.neighbourhood("Millbrook", "52.010000", "-1.010000")
+    f.neighbourhood("Eastfield", "52.050000", "-1.100000")
+    social = f.term("Social activities")
+    org = f.organization(name="Millbrook Makers CIC", provider_kind=ProviderKind.SOCIAL_ENTERPRISE)
+    TransparencyFact.objects.create(
+        organization=org,
+        fact="legal_status",
+        value="Community interest company",
+        confirmed_on="2026-03-01",
+    )
+    f.service(
+        name="Saturday craft morning",
+        organization_=org,
+        at=hood,
+        days="SA",
+        cost="4.00",
+        terms=[social],
+        accepts_personal_budgets=True,
+        eligibility_description="Adults who would like company and a cup of tea.",
+        help_with_cost="Your personal budget or a direct payment can pay for it.",
+        accessibility=[Accessibility.Feature.STEP_FREE],
+    )
+    f.service(name="Weekday craft club", at=hood, days="TU", terms=[social])
+    person = f.user(username="rosa", display_name="Rosa")
+    provider = f.provider_user(org)
+    return {"person": person, "provider": provider}
+
+
+def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-in/")
+    check_accessibility(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url)
+    check_accessibility(page)
+    page.get_by_role("link", name="Find local support").click()
+    page.get_by_label("Near").select_option(label="Millbrook")
+    page.get_by_label("Open on").select_option(label="Saturday")
+    page.get_by_label("Accepts personal budgets or direct payments").check()
+    page.get_by_role("button", name="Search").click()
+    assert "1 service found near Millbrook" in page.locator("#result-count").inner_text()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Saturday craft morning").click()
+    for question in [
+        "What is the service?",
+        "Who can get the service?",
+        "How much does it cost?",
+        "Can I get help with the cost?",
+        "How to get in touch",
+    ]:
+        assert page.get_by_role("heading", name=question).is_visible()
+    assert "Personal budgets: accepted" in page.content()
+    check_accessibility(page)
+    page.get_by_role("link", name="Millbrook Makers CIC").click()
+    assert page.get_by_text("Community interest company").is_visible()
+    assert page.get_by_text("Not known").first.is_visible()
+    check_accessibility(page)
+    service_url = None
+    page.go_back()
+    service_url = page.url
+
+    page.get_by_role("link", name="Send an enquiry").click()
+    sign_in(page, live_server, "rosa")  # redirected to sign in first
+    page.goto(service_url)
+    page.get_by_role("link", name="Send an enquiry").click()
+    page.get_by_role("button", name="Send enquiry").click()  # empty: errors first
+    assert page.get_by_role("link", name="Enter your message").is_visible()
+    check_accessibility(page)
+    page.get_by_label("What is your enquiry about?").fill("Places this Saturday")
+    page.get_by_label("Your message").fill("Is there room for me this Saturday?")
+    page.get_by_role("button", name="Send enquiry").click()
+    assert page.get_by_text("Your enquiry has been sent").is_visible()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/account/sign-out/")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, area["provider"].username)
+    page.get_by_role("link", name="Enquiries").first.click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Places this Saturday").click()
+    page.get_by_label("Your reply").fill("Yes, we have two places. See you at 10am!")
+    page.get_by_role("button", name="Send reply").click()
+    page.goto(f"{live_server.url}/account/sign-out/")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "rosa")
+    page.get_by_role("link", name="Enquiries").first.click()
+    page.get_by_role("link", name="Places this Saturday").click()
+    assert page.get_by_text("Yes, we have two places.").is_visible()
+    check_accessibility(page)
