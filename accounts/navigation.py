@@ -20,6 +20,9 @@ class NavItem:
 # (label, url name, roles that see it; empty = everyone)
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Find support", "directory:search", frozenset()),
+    ("Your support", "budgets:home", frozenset({"*"})),
+    ("Time bank", "timebank:home", frozenset()),
+    ("Have your say", "participation:home", frozenset()),
     ("Your account", "accounts:home", frozenset({"*"})),
     ("Your listings", "directory:provider-home", frozenset({Role.PROVIDER})),
     ("Enquiries", "directory:inbox", frozenset({"*"})),

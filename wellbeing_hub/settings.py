@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "wellbeing_hub",
     "accounts",
     "directory",
+    "budgets",
+    "timebank",
+    "participation",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("find-support/", include("directory.urls")),
     path("api/oruk/", include("directory.api_urls")),
+    path("support-plan/", include("budgets.urls")),
+    path("time-bank/", include("timebank.urls")),
+    path("have-your-say/", include("participation.urls")),
     path("admin/", admin.site.urls),
     # GOV.UK Frontend's compiled CSS asks for its fonts and images under /assets/.
     path(

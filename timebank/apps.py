@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimebankConfig(AppConfig):
+    name = "timebank"
+    verbose_name = "Time bank and time credits"
