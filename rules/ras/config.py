@@ -488,6 +488,10 @@ class _Reader:
         for index in range(1, len(bands)):
             if bands[index].min_points <= bands[index - 1].min_points:
                 self.fail(f"{path}.bands[{index}].min_points", "bands must go up in points")
+            before, after = bands[index - 1].weekly, bands[index].weekly
+            # More points must never mean less money (a null figure means bespoke costing).
+            if before is not None and after is not None and after < before:
+                self.fail(f"{path}.bands[{index}].weekly", "must not be less than the band below")
         return tuple(bands), enabled
 
 

@@ -1,0 +1,149 @@
+"""Hand-computed budgets from the illustrative configuration, versions and comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from rules.ras import (
+    Answers,
+    UnknownVersionError,
+    available_versions,
+    compare_answers,
+    indicative_budget,
+    indicative_budget_for_version,
+    load_version,
+    parse_config,
+    version_in_force,
+)
+from rules.ras.tests.helpers import all_a, v1_document, worked_example
+
+D = Decimal
+
+
+def test_worked_example_from_the_config_file() -> None:
+    """The file's own worked example: 14*0.75 + 8*0.50 + 9 + 7*0.75 + 3 + 2 + carer 6 = 39.75 points;
+    39.75 x 2.75 = 109.3125 -> 109.00 a week; x 52 = 5,668.00 a year."""
+    config = load_version("illustrative-ras-v1")
+    result = indicative_budget(config, Answers.from_dict(worked_example(), config))
+    assert result.total_points == D("39.75")
+    assert result.weekly == D("109.00")
+    assert result.annual == D("5668.00")
+    assert {d.domain_id: d.factor for d in result.domains if d.factor != 1} == {
+        "personal_care": D("0.75"),
+        "eating_and_drinking": D("0.50"),
+        "relationships_and_community": D("0.75"),
+    }
+    assert result.version_id == "illustrative-ras-v1"
+    assert result.version_effective_from == dt.date(2025, 4, 1)
+    texts = [line.text for line in result.explanation]
+    assert any("39.75 x £2.75 = £109.3125" in text for text in texts)
+    assert any("illustrative" in text for text in texts)
+    assert result.to_dict()["weekly"] == "109.00"
+
+
+def test_hand_computed_without_carer_and_with_breakdown_risk() -> None:
+    config = load_version("illustrative-ras-v1")
+    answers = worked_example()
+    # No carer answer: 10.5 + 4 + 9 + 5.25 + 3 + 2 = 33.75 -> 92.8125 -> 93.00
+    no_carer = indicative_budget(config, Answers.from_dict({**answers, "carer": None}, config))
+    assert (no_carer.total_points, no_carer.weekly) == (D("33.75"), D("93.00"))
+    # breakdown_risk: cap 0.75 -> 14*.75 + 8*.75 + 9 + 7*.75 + 3 + 2 + 12 = 47.75 -> 131.3125 -> 131
+    risk = indicative_budget(
+        config, Answers.from_dict({**answers, "carer": "breakdown_risk"}, config)
+    )
+    assert (risk.total_points, risk.weekly, risk.annual) == (D("47.75"), D("131.00"), D("6812.00"))
+
+
+def test_below_minimum_points_gives_no_budget() -> None:
+    config = load_version("illustrative-ras-v1")
+    answers = all_a()
+    answers["answers"]["personal_care"] = "B"  # 6 points < 8
+    result = indicative_budget(config, Answers.from_dict(answers, config))
+    assert result.below_minimum and result.weekly == D("0.00") and result.annual == D("0.00")
+    answers["answers"]["decisions_and_control"] = "B"  # 8 points -> 22.00
+    assert indicative_budget(config, Answers.from_dict(answers, config)).weekly == D("22.00")
+
+
+def test_ceiling_caps_and_flags_bespoke_costing() -> None:
+    document = v1_document()
+    document["pricing"]["price_per_point_weekly"] = "12.00"
+    config = parse_config(document)
+    top = {d.id: d.answers[-1].code for d in config.domains}
+    result = indicative_budget(config, Answers.from_dict({"answers": top}, config))
+    # 34+15+16+12+10+8+22+6 = 123 points x 12 = 1,476 > 1,100
+    assert result.total_points == D("123")
+    assert result.weekly == D("1100.00")
+    assert result.needs_review == "bespoke_costing_review"
+
+
+def test_banded_method() -> None:
+    document = v1_document()
+    document["meta"]["calibration"]["method"] = "bands"
+    document["banding"]["enabled"] = True
+    config = parse_config(document)
+    result = indicative_budget(config, Answers.from_dict(worked_example(), config))
+    assert result.weekly == D("140.00")  # 39.75 points: Moderate band (26-50)
+    fractional = worked_example()
+    fractional["carer"] = None
+    fractional["answers"] = {**fractional["answers"], "home_and_mobility": "A", "staying_safe": "A"}
+    # 10.5 + 4 + 5.25 + 2 = 21.75 -> Low band (8-25)
+    assert indicative_budget(config, Answers.from_dict(fractional, config)).weekly == D("60.00")
+    top = {d.id: d.answers[-1].code for d in config.domains}
+    bespoke = indicative_budget(config, Answers.from_dict({"answers": top}, config))
+    assert bespoke.needs_review == "bespoke_costing_review"
+
+
+def test_agreed_budget_keeps_its_version() -> None:
+    v1 = indicative_budget_for_version("illustrative-ras-v1", worked_example())
+    v2 = indicative_budget_for_version("illustrative-ras-v2", worked_example())
+    assert v1.weekly == D("109.00") and v1.version_id == "illustrative-ras-v1"
+    assert v2.weekly == D("115.00") and v2.version_id == "illustrative-ras-v2"
+    assert [v for v, _ in available_versions()] == ["illustrative-ras-v1", "illustrative-ras-v2"]
+    assert version_in_force(dt.date(2025, 12, 1)).version_id == "illustrative-ras-v1"
+    assert version_in_force(dt.date(2026, 4, 1)).version_id == "illustrative-ras-v2"
+    with pytest.raises(UnknownVersionError, match="illustrative-ras-v9"):
+        load_version("illustrative-ras-v9")
+    with pytest.raises(UnknownVersionError):
+        version_in_force(dt.date(2024, 1, 1))
+
+
+def test_compare_person_and_practitioner() -> None:
+    config = load_version("illustrative-ras-v1")
+    person = Answers.from_dict(worked_example(), config)
+    other = worked_example()
+    other["answers"] = {**other["answers"], "personal_care": "D", "staying_safe": "A"}
+    other["informal_support"] = {**other["informal_support"], "eating_and_drinking": "none"}
+    other["carer"] = "ok"
+    practitioner = Answers.from_dict(other, config)
+    differences = compare_answers(config, person, practitioner)
+    summary = {d.question_id: d.points_difference for d in differences}
+    # Same informal-support answer for personal care, so that question is not listed.
+    assert summary == {
+        "personal_care": D("10"),  # C 14 -> D 24 (weight 1.0)
+        "eating_and_drinking.informal_support": D("4"),  # 8 x 0.50 -> 8 x 1.00
+        "staying_safe": D("-3"),  # B 3 -> A 0
+        "carer": D("-6"),  # strain adds 6, ok adds 0
+    }
+    assert "+10" in differences[0].describe()
+    assert compare_answers(config, person, person) == []
+
+
+def test_free_text_needs_and_strengths_are_kept() -> None:
+    config = load_version("illustrative-ras-v1")
+    kinds = {prompt.kind for d in config.domains for prompt in d.free_text}
+    kinds |= {prompt.kind for prompt in config.about_me}
+    assert kinds == {"in_my_own_words", "what_i_can_offer", "who_supports_me"}
+    assert all(domain.help for domain in config.domains)
+    data = {
+        **worked_example(),
+        "free_text": {
+            "personal_care.in_my_own_words": "Mornings are hardest.",
+            "about_me.what_i_can_offer": "I teach knitting at the library.",
+        },
+    }
+    answers = Answers.from_dict(data, config)
+    assert answers.free_text["about_me.what_i_can_offer"].startswith("I teach")
+    assert indicative_budget(config, answers).weekly == D("109.00")  # never scored
