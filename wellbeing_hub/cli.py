@@ -93,6 +93,8 @@ def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
         from bench.directory_bench import main as bench_main
     elif args.which == "pb":
         from bench.pb_bench import main as bench_main
+    elif args.which == "timebank":
+        from bench.timebank_bench import main as bench_main
     else:  # argparse limits the choices
         raise SystemExit(f"unknown benchmark {args.which}")
     return int(bench_main(rest) or 0)
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     exp = sub.add_parser("export-oruk", help="export Open Referral UK 3.0 JSON")
     exp.add_argument("path", metavar="PATH")
     bench = sub.add_parser("bench", help="run a benchmark")
-    bench.add_argument("which", choices=["directory", "pb"])
+    bench.add_argument("which", choices=["directory", "pb", "timebank"])
     sub.add_parser("pb", help="participatory budgeting: wellbeing-hub pb tally FILE.pb --rule …")
     sub.add_parser("charges", help="charging: wellbeing-hub charges calc INPUT.yaml [--date …]")
     sub.add_parser("manage", help="run a Django management command")
