@@ -9,11 +9,18 @@ from decimal import Decimal
 from rules.charging.allowances import Allowances, care_home_allowances, home_allowances
 from rules.charging.capital import CapitalAssessment, assess_capital
 from rules.charging.income import IncomeAssessment, assess_income
-from rules.charging.inputs import AssessmentInput
+from rules.charging.inputs import AssessmentInput, FreeService
 from rules.charging.money import ZERO, pounds, round_for_person_down
 from rules.charging.overrides import Overrides
 from rules.charging.parameters import ParametersInForce, parameters_in_force
 from rules.charging.result import BreakdownLine, ChargeResult
+
+FREE_SERVICE_TEXT = {
+    FreeService.REABLEMENT: "reablement or intermediate care for up to 6 weeks",
+    FreeService.EQUIPMENT: "community equipment and minor adaptations up to £1,000",
+    FreeService.S117_AFTERCARE: "after-care under section 117 of the Mental Health Act",
+    FreeService.CJD: "care for a person with Creutzfeldt-Jakob disease",
+}
 
 
 def assess(person: AssessmentInput, overrides: Overrides | None = None) -> ChargeResult:
@@ -24,6 +31,16 @@ def assess(person: AssessmentInput, overrides: Overrides | None = None) -> Charg
     """
     params = parameters_in_force(person.date, overrides, setting=person.setting)
     lines: list[BreakdownLine] = []
+    if person.free_service is not None:
+        lines.append(
+            BreakdownLine(
+                "weekly_charge",
+                f"This care is free by law ({FREE_SERVICE_TEXT[person.free_service]}), "
+                "so there is no charge.",
+                ZERO,
+            )
+        )
+        return _result(person, params, ZERO, lines)
     income = assess_income(person, params)
     lines += income.lines
     capital = assess_capital(person, params)

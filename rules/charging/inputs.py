@@ -47,6 +47,15 @@ class CapitalKind(StrEnum):
     OTHER = "other"
 
 
+class FreeService(StrEnum):
+    """Care that must be free of charge (Charging Regs regs 3-4)."""
+
+    REABLEMENT = "reablement"  # intermediate care / reablement, up to 6 weeks
+    EQUIPMENT = "equipment"  # community equipment and minor adaptations up to GBP 1,000
+    S117_AFTERCARE = "s117_aftercare"  # Mental Health Act 1983 s.117 after-care
+    CJD = "cjd"  # Creutzfeldt-Jakob disease
+
+
 Setting = Literal["home", "care_home"]
 Stay = Literal["permanent", "temporary"]
 
@@ -101,6 +110,7 @@ class AssessmentInput:
     care_home_stay: Stay | None = None
     weeks_in_care_home: int | None = None
     half_pension_to_spouse_at_home: bool = False
+    free_service: FreeService | None = None
     notes: tuple[str, ...] = field(default=())
 
     @classmethod
@@ -131,6 +141,7 @@ OPTIONAL = (
     "care_home_stay",
     "weeks_in_care_home",
     "half_pension_to_spouse_at_home",
+    "free_service",
     "notes",
 )
 CAPITAL_FIELDS = ("kind", "value", "owners", "secured_debt", "description")
@@ -235,6 +246,12 @@ class _Reader:
             > counts["dependent_children"]
         ):
             self.fail("disabled_children_lower", "more disabled children than dependent_children")
+        free_service = None
+        if data.get("free_service") is not None:
+            try:
+                free_service = FreeService(str(data["free_service"]))
+            except ValueError:
+                self.fail("free_service", f"must be one of {[f.value for f in FreeService]}")
         notes_raw = data.get("notes", [])
         notes = tuple(str(note) for note in notes_raw) if isinstance(notes_raw, list) else ()
         result = AssessmentInput(
@@ -251,6 +268,7 @@ class _Reader:
             reached_pension_credit_age=pension_age,
             care_home_stay=cast(Stay | None, stay),
             weeks_in_care_home=cast(int | None, weeks),
+            free_service=free_service,
             notes=notes,
             disability_premium=flags["disability_premium"],
             enhanced_disability_premium=flags["enhanced_disability_premium"],

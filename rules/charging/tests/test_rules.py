@@ -276,3 +276,9 @@ def test_breakdown_is_ordered_and_readable() -> None:
     assert steps.index("income_counted") < steps.index("tariff_income") < steps.index("allowance")
     assert all(line.text and line.text[0].isupper() for line in result.breakdown)
     assert "£" in result.breakdown[-1].text
+
+
+def test_free_services_cost_nothing_without_any_parameters() -> None:
+    result = run(home(date="2030-01-01", free_service="s117_aftercare"))
+    assert result.weekly_charge == D("0.00")
+    assert "section 117" in result.breakdown[0].text
