@@ -35,8 +35,9 @@ def _manage(*args: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     _django("demo")
     from accounts.demo_users import create_demo_users
-    from directory.demo_area import area_exists, generate_area
     from django.db import transaction
+
+    from directory.demo_area import area_exists, generate_area
 
     _manage("migrate", "--verbosity", "0")
     if area_exists():
