@@ -310,6 +310,10 @@ class Accessibility(HsdsModel):
     details = models.TextField(blank=True, default="")
     url = models.URLField(blank=True, default="")
 
+    def label(self) -> str:
+        """The feature's name for people (an imported free-text description is shown as is)."""
+        return str(dict(self.Feature.choices).get(self.description, self.description))
+
 
 class ServiceAtLocation(HsdsModel):
     service = models.ForeignKey(

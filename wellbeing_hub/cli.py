@@ -32,6 +32,16 @@ def _manage(*args: str) -> None:
     call_command(*args)
 
 
+def _name_the_demo_area() -> None:
+    """Show the demo borough's name in the header unless the area was named explicitly."""
+    from django.conf import settings
+
+    from directory.demo_area import AREA_NAME, area_exists
+
+    if "WELLBEING_AREA_NAME" not in os.environ and area_exists():
+        settings.AREA_NAME = AREA_NAME
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _django("demo")
     from accounts.demo_users import create_demo_users
@@ -53,6 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for login in logins:
         print(f"  {login.role:<14} username: {login.username:<14} password: {login.password}")
     print("(Passwords are new each time `make demo` runs unless WELLBEING_DEMO_PASSWORD is set.)\n")
+    _name_the_demo_area()
     return _serve(args.port)
 
 
@@ -66,6 +77,7 @@ def _serve(port: int) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     _django("demo")
     _manage("migrate", "--verbosity", "0")
+    _name_the_demo_area()
     return _serve(args.port)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms, template
@@ -93,3 +94,15 @@ def govuk_anchor(field: forms.BoundField) -> str:
     if field_kind(field) in {"radios", "checkboxes"}:
         return f"{field.auto_id}-0"
     return str(field.auto_id)
+
+
+@register.filter
+def govuk_time(value: datetime.time | None) -> str:
+    """Times as GOV.UK writes them: 10am, 12:30pm, midday."""
+    if value is None:
+        return ""
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
