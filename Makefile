@@ -3,7 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON_FOR_VENV := $(shell scripts/find-python.sh)
-LOCK := $(shell $(PYTHON_FOR_VENV) -c 'import sys; print("requirements/lock.txt" if sys.version_info >= (3, 12) else "requirements/lock-py311.txt")')
+PY311 := $(shell $(PYTHON_FOR_VENV) -c 'import sys; print("" if sys.version_info >= (3, 12) else "-py311")')
+LOCK := requirements/lock$(PY311).txt
 PYTEST := $(BIN)/python -m pytest
 
 .PHONY: install demo serve test lint types unit postgres e2e lock clean
@@ -53,7 +54,7 @@ e2e:
 # Re-resolve the pinned versions from requirements/direct.txt in a clean virtualenv.
 lock:
 	rm -rf var/lock-venv && $(PYTHON_FOR_VENV) -m venv var/lock-venv
-	var/lock-venv/bin/pip install --quiet -r requirements/direct.txt
+	var/lock-venv/bin/pip install --quiet -r requirements/direct$(PY311).txt
 	var/lock-venv/bin/pip freeze --exclude-editable > $(LOCK)
 	rm -rf var/lock-venv
 
