@@ -116,3 +116,12 @@ def test_bad_parameters_are_refused_with_the_parameter_named(params, parameter) 
 def test_unknown_neighbourhood_is_refused() -> None:
     with pytest.raises(SearchError, match="neighbourhood"):
         search_services(parse_search({"neighbourhood": ["atlantis"]}))
+
+
+@pytest.mark.postgres
+def test_postgres_search_stems_and_tolerates_typos_in_names() -> None:
+    f.service(name="Community gardening club", description="Grow vegetables with neighbours.")
+    f.service(name="Knitting circle", description="Bring wool; we have tea.")
+    assert names({"q": ["gardens"]}) == ["Community gardening club"]  # stemming
+    assert names({"q": ["comunity gardning"]}) == ["Community gardening club"]  # typos
+    assert names({"q": ["grows vegetable"]}) == ["Community gardening club"]
