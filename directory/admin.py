@@ -1,0 +1,84 @@
+"""The directory in the Django admin, for staff. Providers and coordinators use the site's own
+pages; the admin is for corrections and set-up."""
+
+from django.contrib import admin
+
+from directory import models
+
+
+class TransparencyFactInline(admin.TabularInline):
+    model = models.TransparencyFact
+    extra = 0
+
+
+class OnboardingCheckInline(admin.TabularInline):
+    model = models.OnboardingCheck
+    extra = 0
+    autocomplete_fields = ["confirmed_by"]
+
+
+class MemberInline(admin.TabularInline):
+    model = models.OrganizationMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider_kind", "staff_count", "last_modified")
+    list_filter = ("provider_kind",)
+    search_fields = ("name", "alternate_name")
+    inlines = [TransparencyFactInline, OnboardingCheckInline, MemberInline]
+
+
+class CostOptionInline(admin.TabularInline):
+    model = models.CostOption
+    extra = 0
+
+
+class ScheduleInline(admin.TabularInline):
+    model = models.Schedule
+    extra = 0
+    fields = ("byday", "opens_at", "closes_at", "valid_from", "valid_to", "description")
+
+
+class LanguageInline(admin.TabularInline):
+    model = models.Language
+    extra = 0
+
+
+class AttributeInline(admin.TabularInline):
+    model = models.Attribute
+    extra = 0
+    autocomplete_fields = ["taxonomy_term"]
+
+
+@admin.register(models.Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "status", "accepts_personal_budgets", "cqc_rating")
+    list_filter = ("status", "accepts_personal_budgets", "accepts_time_credits", "cqc_rating")
+    search_fields = ("name", "organization__name")
+    autocomplete_fields = ["organization"]
+    inlines = [AttributeInline, CostOptionInline, ScheduleInline, LanguageInline]
+
+
+@admin.register(models.TaxonomyTerm)
+class TaxonomyTermAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "taxonomy")
+    search_fields = ("name",)
+
+
+admin.site.register(models.Taxonomy)
+admin.site.register(models.Neighbourhood)
+
+
+@admin.register(models.Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("service", "rating", "state", "created_at")
+    list_filter = ("state",)
+
+
+@admin.register(models.ListingChange)
+class ListingChangeAdmin(admin.ModelAdmin):
+    list_display = ("service", "organization", "state", "submitted_at", "decided_at")
+    list_filter = ("state",)
