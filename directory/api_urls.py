@@ -1,8 +1,31 @@
-from django.urls import path
+"""URLs of the Open Referral UK 3.0 API, mounted at /api/oruk/ (namespace ``oruk-api``).
+
+Paths have no trailing slash, as ORUK writes them; a trailing slash is accepted too. Ids may hold any
+character but a slash-free match is not assumed: imported feeds keep their publishers' ids.
+"""
+
+from django.urls import path, re_path
 
 from directory import api
 
 app_name = "oruk-api"
 urlpatterns = [
     path("", api.root, name="root"),
+    re_path(r"^openapi\.json$", api.openapi, name="openapi"),
+    re_path(r"^services/?$", api.services, name="services"),
+    re_path(r"^services/(?P<service_id>.+?)/?$", api.service, name="service"),
+    re_path(r"^service_at_locations/?$", api.service_at_locations, name="service-at-locations"),
+    re_path(
+        r"^service_at_locations/(?P<sal_id>.+?)/?$",
+        api.service_at_location,
+        name="service-at-location",
+    ),
+    re_path(r"^organizations/?$", api.organizations, name="organizations"),
+    re_path(r"^organizations/(?P<org_id>.+?)/?$", api.organization, name="organization"),
+    re_path(r"^taxonomies/?$", api.taxonomies, name="taxonomies"),
+    re_path(r"^taxonomies/(?P<taxonomy_id>.+?)/?$", api.taxonomy, name="taxonomy"),
+    re_path(r"^taxonomy_terms/?$", api.taxonomy_terms, name="taxonomy-terms"),
+    re_path(r"^taxonomy_terms/(?P<term_id>.+?)/?$", api.taxonomy_term, name="taxonomy-term"),
+    re_path(r"^problems/(?P<kind>[a-z-]+)$", api.problem_type, name="problem-type"),
+    re_path(r"^(?P<rest>.*)$", api.not_found, name="not-found"),
 ]

@@ -1,0 +1,679 @@
+"""Import Open Referral UK JSON feeds (3.0, and the older 1.0) into the directory.
+
+``import_paths`` takes files and folders of page files. A file may hold a page of services (3.0
+``contents`` or 1.0 ``content``), one fully nested service, or a JSON array of services. Each
+service is written in its own transaction: a record that fails leaves no rows behind, is reported
+with where it is (file, page, position, id) and why, and the others are kept. Records are matched by
+their HSDS id, so importing a feed again updates rather than duplicates: a service's one-to-one
+fields are set from the record, and each list the record carries (schedules, locations, contacts,
+languages, cost options, service areas, phones, attributes) replaces the service's rows of that kind.
+Organisations, locations, taxonomies and taxonomy terms are updated in place, by id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Model
+
+from directory.models import (
+    Accessibility,
+    Address,
+    Attribute,
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    Neighbourhood,
+    Organization,
+    OrganizationIdentifier,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from directory.oruk import v1
+from directory.services import refresh_search_documents
+
+Record = dict[str, Any]
+TAXONOMY_NAMESPACE = uuid.UUID("5b0c3c57-4d0a-4c43-a5a8-3e5d2bb3a0f4")
+COUNTRIES = {
+    "united kingdom": "GB",
+    "uk": "GB",
+    "england": "GB",
+    "great britain": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+}
+
+
+class RecordProblem(ValueError):
+    """Why one record cannot be imported, in words for the person running the import."""
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One file or record that was not imported: where it is, and why."""
+
+    file: str
+    reason: str
+    page: int | None = None
+    index: int | None = None
+    record_id: str = ""
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.page is not None:
+            where.append(f"page {self.page}")
+        if self.index is not None:
+            where.append(f"record {self.index + 1}")
+        if self.record_id:
+            where.append(f"id {self.record_id}")
+        return f"{', '.join(where)}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    failed: int = 0
+    files: int = 0
+    errors: list[ImportProblem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"Read {self.files} file{'s' if self.files != 1 else ''}: "
+            f"{self.created} services created, {self.updated} updated, {self.failed} failed."
+        )
+
+
+# --- reading files ------------------------------------------------------------------------------
+
+
+def _natural_key(path: Path) -> list[Any]:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                (p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file()),
+                key=_natural_key,
+            )
+        else:
+            yield path
+
+
+def _load(path: Path) -> Any:
+    """The file's JSON, or RecordProblem saying why it cannot be read."""
+    if not path.is_file():
+        raise RecordProblem("no such file")
+    size = path.stat().st_size
+    limit = settings.MAX_IMPORT_BYTES
+    if size > limit:
+        raise RecordProblem(
+            f"the file is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:.1f} MB limit "
+            "(MAX_IMPORT_BYTES); split the feed into page files"
+        )
+    raw = path.read_bytes()
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise RecordProblem("this is not a JSON file (it is not UTF-8 text)") from None
+    except json.JSONDecodeError as error:
+        raise RecordProblem(
+            f"this is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+
+
+def _records(data: Any) -> tuple[list[Any], int | None, bool]:
+    """The service records in a file's JSON, its page number if it is a page, and whether it is
+    an ORUK 1.0 page."""
+    if isinstance(data, list):
+        return data, None, False
+    if isinstance(data, dict):
+        if isinstance(data.get("contents"), list):
+            page = data.get("page_number")
+            return data["contents"], page if isinstance(page, int) else None, False
+        if isinstance(data.get("content"), list):
+            page = data.get("number")
+            return data["content"], page if isinstance(page, int) else None, True
+        if "id" in data and "name" in data:
+            return [data], None, False
+    raise RecordProblem(
+        "this is not an Open Referral UK feed: expected a page with 'contents' (3.0) or "
+        "'content' (1.0), a service, or a list of services"
+    )
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def _text(record: Record, key: str, *, required: bool = False) -> str:
+    value = record.get(key)
+    if value is None or value == "":
+        if required:
+            raise RecordProblem(f"{key} is missing")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise RecordProblem(f"{key} must be text, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def _url(record: Record, key: str) -> str:
+    value = _text(record, key)
+    if value.lower().startswith("www."):
+        value = "https://" + value
+    return value
+
+
+def _id(record: Record, *, what: str, required: bool = False) -> str:
+    value = _text(record, "id")
+    if not value:
+        if required:
+            raise RecordProblem(f"the {what} has no id")
+        return str(uuid.uuid4())
+    return value
+
+
+def _number(record: Record, key: str) -> Decimal | None:
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RecordProblem(f"{key} must be a number")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise RecordProblem(f"{key} must be a number, not {value!r}") from None
+    if not number.is_finite():
+        raise RecordProblem(f"{key} must be a number, not {value!r}")
+    return number
+
+
+def _whole(record: Record, key: str) -> int | None:
+    number = _number(record, key)
+    if number is None:
+        return None
+    if number != number.to_integral_value() or number < 0:
+        raise RecordProblem(f"{key} must be a whole number, 0 or more, not {record[key]!r}")
+    return int(number)
+
+
+def _flag(record: Record, key: str) -> bool:
+    value = record.get(key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no", "1", "0"}:
+        return value.strip().lower() in {"true", "yes", "1"}
+    raise RecordProblem(f"{key} must be true or false, not {value!r}")
+
+
+def _date(record: Record, key: str) -> date | None:
+    raw = _text(record, key)
+    if not raw:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw[:10], pattern).date()
+        except ValueError:
+            continue
+    raise RecordProblem(f"{key} must be a date like 2026-01-31, not {raw!r}")
+
+
+def _time(record: Record, key: str) -> time | None:
+    raw = _text(record, key)
+    if not raw:
+        return None
+    try:
+        return time.fromisoformat(raw.removesuffix("Z")).replace(tzinfo=None)
+    except ValueError:
+        raise RecordProblem(f"{key} must be a time of day like 09:30, not {raw!r}") from None
+
+
+def _coordinate(record: Record, key: str, limit: int) -> Decimal | None:
+    number = _number(record, key)
+    if number is None:
+        return None
+    if not -limit <= number <= limit:
+        raise RecordProblem(f"{key} {number} is outside -{limit} to {limit}")
+    return number.quantize(Decimal("0.000001"))
+
+
+def _items(record: Record, key: str) -> list[Record]:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise RecordProblem(f"{key} must be a list of objects")
+    return value
+
+
+def _object(record: Record, key: str) -> Record | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RecordProblem(f"{key} must be an object")
+    return value
+
+
+def _save(obj: Model, where: str) -> None:
+    try:
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        messages = "; ".join(
+            f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()
+        )
+        raise RecordProblem(f"{where}: {messages}") from None
+    obj.save()
+
+
+def _fresh(model: type[Model], record: Record, what: str) -> Any:
+    """A new row for a child list: the record's id, which must not belong to another row."""
+    row_id = _id(record, what=what)
+    if model._default_manager.filter(pk=row_id).exists():
+        raise RecordProblem(f"{what} id {row_id} is already used by another record")
+    return model(pk=row_id)
+
+
+# --- the importer -------------------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self) -> None:
+        self.pending_parents: dict[str, str] = {}
+        self.touched: list[str] = []
+
+    # organisations
+
+    def organization(self, record: Record, org_id: str) -> Organization:
+        data = _object(record, "organization")
+        org_id = org_id or (_text(data, "id") if data else "")
+        if not org_id:
+            raise RecordProblem("the service has no organization (organization_id or organization)")
+        org = Organization.objects.filter(pk=org_id).first()
+        if data is None:
+            if org is None:
+                raise RecordProblem(f"organization {org_id} is not in the feed or the directory")
+            return org
+        org = org or Organization(pk=org_id)
+        org.name = _text(data, "name", required=True)
+        org.alternate_name = _text(data, "alternate_name")
+        org.description = _text(data, "description") or org.description or org.name
+        org.email = _text(data, "email")
+        org.website = _url(data, "website") or _url(data, "url")
+        if "x_provider_kind" in data:
+            org.provider_kind = _text(data, "x_provider_kind")
+        if "x_staff_count" in data:
+            org.staff_count = _whole(data, "x_staff_count")
+        _save(org, "organization")
+        if "organization_identifiers" in data:
+            org.organization_identifiers.all().delete()
+            for item in _items(data, "organization_identifiers"):
+                ident = _fresh(OrganizationIdentifier, item, "organization identifier")
+                ident.organization = org
+                ident.identifier_scheme = _text(item, "identifier_scheme")
+                ident.identifier_type = _text(item, "identifier_type", required=True)
+                ident.identifier = _text(item, "identifier", required=True)
+                _save(ident, "organization_identifiers")
+        if "contacts" in data:
+            Contact.objects.filter(organization=org, service__isnull=True).delete()
+            for item in _items(data, "contacts"):
+                self.contact(item, organization=org)
+        return org
+
+    # taxonomies
+
+    def taxonomy(self, term_record: Record) -> Taxonomy | None:
+        detail = _object(term_record, "taxonomy_detail")
+        tax_id = _text(term_record, "taxonomy_id") or (_text(detail, "id") if detail else "")
+        name = (_text(detail, "name") if detail else "") or _text(term_record, "taxonomy")
+        if not tax_id and not name:
+            return None
+        if not tax_id:
+            tax_id = str(uuid.uuid5(TAXONOMY_NAMESPACE, name.lower()))
+        tax = Taxonomy.objects.filter(pk=tax_id).first()
+        if tax is not None and detail is None:
+            return tax
+        tax = tax or Taxonomy(pk=tax_id)
+        detail = detail or {}
+        tax.name = name or tax.name or tax_id
+        tax.description = _text(detail, "description") or tax.description or tax.name
+        tax.uri = _url(detail, "uri") or tax.uri
+        tax.version = _text(detail, "version") or tax.version
+        _save(tax, "taxonomy")
+        return tax
+
+    def term(self, record: Record) -> TaxonomyTerm:
+        term_id = _id(record, what="taxonomy term", required=True)
+        term = TaxonomyTerm.objects.filter(pk=term_id).first() or TaxonomyTerm(pk=term_id)
+        term.name = _text(record, "name") or _text(record, "term") or term.name
+        if not term.name:
+            raise RecordProblem(f"taxonomy term {term_id} has no name")
+        term.description = _text(record, "description")
+        term.code = _text(record, "code")
+        term.term_uri = _url(record, "term_uri")
+        term.taxonomy = self.taxonomy(record)
+        parent_id = _text(record, "parent_id")
+        term.parent = None
+        if parent_id and parent_id != term_id:
+            parent = TaxonomyTerm.objects.filter(pk=parent_id).first()
+            if parent is None:
+                self.pending_parents[term_id] = parent_id
+            term.parent = parent
+        _save(term, f"taxonomy term {term_id}")
+        return term
+
+    # the parts of a service
+
+    def contact(
+        self,
+        record: Record,
+        *,
+        service: Service | None = None,
+        organization: Organization | None = None,
+    ) -> None:
+        contact = _fresh(Contact, record, "contact")
+        contact.service = service
+        contact.organization = organization
+        contact.name = _text(record, "name")
+        contact.title = _text(record, "title")
+        contact.email = _text(record, "email")
+        _save(contact, "contact")
+        for item in _items(record, "phones"):
+            self.phone(item, contact=contact)
+
+    def phone(
+        self, record: Record, *, service: Service | None = None, contact: Contact | None = None
+    ) -> None:
+        phone = _fresh(Phone, record, "phone")
+        phone.service = service
+        phone.contact = contact
+        phone.number = _text(record, "number", required=True)
+        phone.type = _text(record, "type") or "voice"
+        phone.description = _text(record, "description")
+        _save(phone, "phone")
+
+    def schedule(
+        self,
+        record: Record,
+        *,
+        service: Service | None = None,
+        sal: ServiceAtLocation | None = None,
+    ) -> None:
+        schedule = _fresh(Schedule, record, "schedule")
+        schedule.service = service
+        schedule.service_at_location = sal
+        schedule.freq = _text(record, "freq").upper()
+        schedule.interval = _whole(record, "interval")
+        schedule.byday = _text(record, "byday").upper().replace(" ", "")
+        schedule.opens_at = _time(record, "opens_at")
+        schedule.closes_at = _time(record, "closes_at")
+        schedule.valid_from = _date(record, "valid_from")
+        schedule.valid_to = _date(record, "valid_to")
+        schedule.description = _text(record, "description")
+        schedule.attending_type = _text(record, "attending_type")
+        schedule.notes = _text(record, "notes")
+        _save(schedule, "schedule")
+
+    def location(self, record: Record, organization: Organization) -> Location:
+        loc_id = _id(record, what="location", required=True)
+        loc = Location.objects.filter(pk=loc_id).first() or Location(pk=loc_id)
+        if loc.organization_id is None:
+            loc.organization = organization
+        loc.location_type = _text(record, "location_type").lower() or "physical"
+        loc.name = _text(record, "name")
+        loc.description = _text(record, "description")
+        loc.latitude = _coordinate(record, "latitude", 90)
+        loc.longitude = _coordinate(record, "longitude", 180)
+        slug = _text(record, "x_neighbourhood")
+        if slug:
+            loc.neighbourhood = Neighbourhood.objects.filter(slug=slug).first()
+        _save(loc, f"location {loc_id}")
+        if "addresses" in record:
+            loc.addresses.all().delete()
+            for item in _items(record, "addresses"):
+                addr = _fresh(Address, item, "address")
+                addr.location = loc
+                addr.address_1 = _text(item, "address_1", required=True)
+                addr.city = _text(item, "city", required=True)
+                addr.region = _text(item, "region")
+                addr.state_province = _text(item, "state_province")
+                addr.postal_code = _text(item, "postal_code", required=True)
+                country = _text(item, "country") or "GB"
+                addr.country = COUNTRIES.get(country.lower(), country.upper())
+                addr.address_type = _text(item, "address_type").lower() or "physical"
+                _save(addr, f"location {loc_id} address")
+        if "accessibility" in record:
+            loc.accessibility.all().delete()
+            for item in _items(record, "accessibility"):
+                feature = _fresh(Accessibility, item, "accessibility")
+                feature.location = loc
+                feature.description = _text(item, "description") or _text(item, "accessibility")
+                feature.details = _text(item, "details")
+                feature.url = _url(item, "url")
+                _save(feature, f"location {loc_id} accessibility")
+        return loc
+
+    # a service
+
+    def service(self, record: Record) -> bool:
+        """Write one service record; True if it was new."""
+        service_id = _id(record, what="service", required=True)
+        organization = self.organization(record, _text(record, "organization_id"))
+        service = Service.objects.filter(pk=service_id).first()
+        created = service is None
+        service = service or Service(pk=service_id)
+        service.organization = organization
+        service.name = _text(record, "name", required=True)
+        service.alternate_name = _text(record, "alternate_name")
+        service.description = _text(record, "description")
+        service.url = _url(record, "url")
+        service.email = _text(record, "email")
+        service.status = _text(record, "status").lower() or Service.Status.ACTIVE
+        service.fees_description = _text(record, "fees") or _text(record, "fees_description")
+        service.eligibility_description = _text(record, "eligibility_description")
+        service.minimum_age = _whole(record, "minimum_age")
+        service.maximum_age = _whole(record, "maximum_age")
+        service.accreditations = _text(record, "accreditations")
+        service.assured_date = _date(record, "assured_date")
+        service.alert = _text(record, "alert")
+        service.accepts_personal_budgets = _flag(record, "x_accepts_personal_budgets")
+        service.accepts_direct_payments = _flag(record, "x_accepts_direct_payments")
+        service.accepts_time_credits = _flag(record, "x_accepts_time_credits")
+        service.help_with_cost = _text(record, "x_help_with_cost")
+        service.cqc_location_id = _text(record, "x_cqc_location_id")
+        service.cqc_rating = _text(record, "x_cqc_rating")
+        service.cqc_rating_date = _date(record, "x_cqc_rating_date")
+        _save(service, "service")
+
+        if "schedules" in record:
+            Schedule.objects.filter(service=service, service_at_location__isnull=True).delete()
+            for item in _items(record, "schedules"):
+                self.schedule(item, service=service)
+        if "service_at_locations" in record:
+            service.service_at_locations.all().delete()
+            for item in _items(record, "service_at_locations"):
+                location = _object(item, "location")
+                if location is None:
+                    loc_id = _text(item, "location_id")
+                    found = Location.objects.filter(pk=loc_id).first() if loc_id else None
+                    if found is None:
+                        raise RecordProblem("a service_at_location has no location")
+                    loc = found
+                else:
+                    loc = self.location(location, organization)
+                sal = _fresh(ServiceAtLocation, item, "service_at_location")
+                sal.service = service
+                sal.location = loc
+                sal.description = _text(item, "description")
+                _save(sal, "service_at_location")
+                for schedule in _items(item, "schedules"):
+                    self.schedule(schedule, sal=sal)
+        if "languages" in record:
+            service.languages.all().delete()
+            for item in _items(record, "languages"):
+                lang = _fresh(Language, item, "language")
+                lang.service = service
+                lang.name = _text(item, "name") or _text(item, "language") or _text(item, "code")
+                lang.code = _text(item, "code")
+                lang.note = _text(item, "note")
+                if not lang.name:
+                    raise RecordProblem("a language has no name or code")
+                _save(lang, "language")
+        if "cost_options" in record:
+            service.cost_options.all().delete()
+            for item in _items(record, "cost_options"):
+                cost = _fresh(CostOption, item, "cost option")
+                cost.service = service
+                cost.option = _text(item, "option")
+                cost.amount = _number(item, "amount")
+                cost.amount_description = _text(item, "amount_description")
+                cost.valid_from = _date(item, "valid_from")
+                cost.valid_to = _date(item, "valid_to")
+                _save(cost, "cost option")
+        if "service_areas" in record:
+            service.service_areas.all().delete()
+            for item in _items(record, "service_areas"):
+                area = _fresh(ServiceArea, item, "service area")
+                area.service = service
+                area.name = (
+                    _text(item, "name") or _text(item, "service_area") or _text(item, "extent")
+                )
+                area.description = _text(item, "description")
+                _save(area, "service area")
+        if "contacts" in record:
+            service.contacts.all().delete()
+            for item in _items(record, "contacts"):
+                self.contact(item, service=service)
+        if "phones" in record:
+            Phone.objects.filter(service=service, contact__isnull=True).delete()
+            for item in _items(record, "phones"):
+                self.phone(item, service=service)
+        if "attributes" in record:
+            service.attributes.all().delete()
+            seen: set[str] = set()
+            for item in _items(record, "attributes"):
+                term_record = _object(item, "taxonomy_term")
+                if term_record is not None:
+                    term = self.term(term_record)
+                else:
+                    term_id = _text(item, "taxonomy_term_id")
+                    found_term = TaxonomyTerm.objects.filter(pk=term_id).first()
+                    if found_term is None:
+                        raise RecordProblem(
+                            f"attribute names taxonomy term {term_id!r}, "
+                            "which is not in the feed or the directory"
+                        )
+                    term = found_term
+                if term.pk in seen:
+                    continue
+                seen.add(term.pk)
+                attr = _fresh(Attribute, item, "attribute")
+                attr.service = service
+                attr.taxonomy_term = term
+                _save(attr, "attribute")
+        self.touched.append(service.pk)
+        return created
+
+    def finish(self) -> None:
+        """Link taxonomy terms to parents that came later in the feed; refresh search words."""
+        for term_id, parent_id in self.pending_parents.items():
+            if TaxonomyTerm.objects.filter(pk=parent_id).exists():
+                TaxonomyTerm.objects.filter(pk=term_id).update(parent_id=parent_id)
+        ids = list(dict.fromkeys(self.touched))
+        for start in range(0, len(ids), 500):
+            refresh_search_documents(
+                Service.objects.filter(pk__in=ids[start : start + 500]).select_related(
+                    "organization"
+                )
+            )
+
+
+def _import_records(
+    importer: _Importer,
+    report: ImportReport,
+    records: list[Any],
+    *,
+    source: str,
+    page: int | None,
+    v1_page: bool,
+) -> None:
+    for index, record in enumerate(records):
+        record_id = ""
+        try:
+            if not isinstance(record, dict):
+                raise RecordProblem("a service record must be a JSON object")
+            record_id = str(record.get("id") or "")
+            if v1_page or v1.is_v1(record):
+                record = v1.to_v3(record)
+            with transaction.atomic():
+                created = importer.service(record)
+        except (RecordProblem, ValidationError) as error:
+            reason = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            report.failed += 1
+            report.errors.append(ImportProblem(source, reason, page, index, record_id))
+        except DatabaseError as error:
+            report.failed += 1
+            report.errors.append(
+                ImportProblem(
+                    source, f"the database refused the record ({error})", page, index, record_id
+                )
+            )
+        else:
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+
+
+def import_data(data: Any, *, source: str = "data") -> ImportReport:
+    """Import already-parsed ORUK JSON (a page, a service or a list of services)."""
+    report = ImportReport(files=1)
+    importer = _Importer()
+    try:
+        records, page, v1_page = _records(data)
+    except RecordProblem as error:
+        report.errors.append(ImportProblem(source, str(error)))
+        return report
+    _import_records(importer, report, records, source=source, page=page, v1_page=v1_page)
+    importer.finish()
+    return report
+
+
+def import_paths(paths: list[Path]) -> ImportReport:
+    """Import ORUK 3.0 or 1.0 JSON files, and folders of page files (read in page order)."""
+    report = ImportReport()
+    importer = _Importer()
+    for path in _expand(paths):
+        report.files += 1
+        try:
+            records, page, v1_page = _records(_load(path))
+        except RecordProblem as error:
+            report.errors.append(ImportProblem(str(path), str(error)))
+            continue
+        except OSError as error:
+            report.errors.append(
+                ImportProblem(str(path), f"cannot read the file ({error.strerror})")
+            )
+            continue
+        _import_records(importer, report, records, source=str(path), page=page, v1_page=v1_page)
+    importer.finish()
+    return report
