@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from directory.models import Accessibility, Service
+from directory.models import Accessibility, OnboardingCheck, Service
 from directory.search import DAY_NAMES
 
 
@@ -216,3 +216,76 @@ class ListingForm(forms.ModelForm):
         if len(text.strip()) < 20:
             raise forms.ValidationError("Describe the service in at least 20 characters")
         return text
+
+
+YES_NO = [("", "Not saying"), ("Yes", "Yes"), ("No", "No")]
+
+
+class FactsForm(forms.Form):
+    """What a provider declares about itself. Leaving a fact blank makes it 'Not known'."""
+
+    legal_status = forms.CharField(
+        label="Legal status",
+        required=False,
+        max_length=250,
+        help_text="For example, community interest company, registered charity, sole trader",
+    )
+    registered_number = forms.CharField(
+        label="Registered number",
+        required=False,
+        max_length=250,
+        help_text="Your Companies House or Charity Commission number, if you have one",
+    )
+    owner = forms.CharField(label="Who owns it", required=False, max_length=250)
+    real_living_wage = forms.ChoiceField(
+        label="Do you pay all staff at least the Real Living Wage?",
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    zero_hours_contracts = forms.ChoiceField(
+        label="Do you use zero-hours contracts?",
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    senior_pay_ratio = forms.RegexField(
+        label="Pay of the highest paid to the lowest paid",
+        required=False,
+        regex=r"^\s*\d+(\.\d+)?\s*(:|to)\s*1\s*$",
+        help_text="As a ratio, for example 3:1",
+        error_messages={"invalid": "Enter the pay ratio like 3:1 (highest paid to lowest paid)"},
+    )
+
+
+class OnboardingCheckForm(forms.Form):
+    check_name = forms.ChoiceField(
+        label="Which check?",
+        widget=forms.RadioSelect,
+        choices=OnboardingCheck.Check.choices,
+        error_messages={"required": "Choose which check you have confirmed"},
+    )
+    confirmed_on = forms.DateField(
+        label="Date confirmed",
+        help_text="For example, 2026-11-23",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date the check was confirmed",
+            "invalid": "Enter the date the check was confirmed as a real date, like 2026-11-23",
+        },
+    )
+    expires_on = forms.DateField(
+        label="Renew by (optional)",
+        required=False,
+        help_text="For example, 2027-11-23",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the renewal date as a real date, like 2027-11-23"},
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=250)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        confirmed, expires = data.get("confirmed_on"), data.get("expires_on")
+        if confirmed and expires and expires <= confirmed:
+            self.add_error("expires_on", "The renewal date must be after the date confirmed")
+        return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -20,10 +21,12 @@ from directory.models import (
     Enquiry,
     EnquiryMessage,
     ListingChange,
+    OnboardingCheck,
     Organization,
     OrganizationMember,
     Review,
     Service,
+    TransparencyFact,
 )
 
 logger = logging.getLogger(__name__)
@@ -204,6 +207,49 @@ def reply_to_review(*, author: User, review: Review, reply: str) -> Review:
     return review
 
 
+@transaction.atomic
+def propose_facts(
+    *, author: User, organization: Organization, facts: dict[str, str]
+) -> ListingChange:
+    """A provider declares facts about itself (an empty value withdraws a fact: it becomes
+    unknown). Like listing changes, they are published by a coordinator."""
+    if not can_act_for(author, organization):
+        raise DirectoryError("You can only change your own organisation's facts.")
+    known = {f.fact: f.value for f in organization.transparency_facts.all()}
+    proposed = {k: v for k, v in facts.items() if known.get(k, "") != v}
+    if not proposed:
+        raise DirectoryError("You have not changed anything.")
+    return ListingChange.objects.create(
+        organization=organization, proposed={"facts": proposed}, submitted_by=author
+    )
+
+
+@transaction.atomic
+def record_onboarding_check(
+    *,
+    coordinator: User,
+    organization: Organization,
+    check_name: str,
+    confirmed_on: date,
+    expires_on: date | None,
+    note: str = "",
+) -> OnboardingCheck:
+    _require_coordinator(coordinator)
+    if expires_on is not None and expires_on <= confirmed_on:
+        raise DirectoryError("The renewal date must be after the date the check was confirmed.")
+    check, _ = OnboardingCheck.objects.update_or_create(
+        organization=organization,
+        check_name=check_name,
+        defaults={
+            "confirmed_on": confirmed_on,
+            "expires_on": expires_on,
+            "confirmed_by": coordinator,
+            "note": note,
+        },
+    )
+    return check
+
+
 # --- listing changes and moderation ---------------------------------------------------------------
 
 
@@ -241,6 +287,24 @@ def decide_listing_change(
         service.full_clean(exclude=["organization"])
         service.save()
         refresh_search_documents([service])
+    elif publish:
+        # A provider's declared facts: published facts are dated the day they were confirmed.
+        today = timezone.localdate()
+        for fact, value in change.proposed.get("facts", {}).items():
+            if value:
+                TransparencyFact.objects.update_or_create(
+                    organization=change.organization,
+                    fact=fact,
+                    defaults={
+                        "value": value,
+                        "confirmed_on": today,
+                        "source": "Declared by the provider",
+                    },
+                )
+            else:
+                TransparencyFact.objects.filter(
+                    organization=change.organization, fact=fact
+                ).delete()
     change.state = ListingChange.State.PUBLISHED if publish else ListingChange.State.REFUSED
     change.decided_by = moderator
     change.decided_at = timezone.now()

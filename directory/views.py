@@ -15,14 +15,24 @@ from accounts.services import record_audit
 from directory import selectors, services
 from directory.forms import (
     EnquiryForm,
+    FactsForm,
     ListingForm,
     ModerationDecisionForm,
+    OnboardingCheckForm,
     ProviderReplyForm,
     ReplyForm,
     ReviewForm,
     SearchForm,
 )
-from directory.models import Enquiry, Language, ListingChange, Review, Service, TransparencyFact
+from directory.models import (
+    Enquiry,
+    Language,
+    ListingChange,
+    Organization,
+    Review,
+    Service,
+    TransparencyFact,
+)
 from directory.search import DAY_NAMES, SearchError, parse_search, to_query
 
 
@@ -92,6 +102,10 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
         "facts": facts,
         "checks": organization.onboarding_checks.all(),
         "services": selectors.public_services().filter(organization=organization),
+        "can_manage": request.user.is_authenticated
+        and services.can_act_for(request.user, organization),  # type: ignore[arg-type]
+        "is_coordinator": request.user.is_authenticated
+        and request.user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),  # type: ignore[union-attr]
     }
     return render(request, "directory/organization.html", context)
 
@@ -292,11 +306,18 @@ def moderate_change(request: HttpRequest, change_id: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded.")
             return redirect("directory:moderation")
-    current = {name: getattr(change.service, name, "") for name in change.proposed}
-    rows = [
-        (ListingForm.Meta.labels.get(name, name), current.get(name), value)
-        for name, value in change.proposed.items()
-    ]
+    if change.service is None:  # declared facts about the organisation
+        known = {f.fact: f.value for f in change.organization.transparency_facts.all()}
+        labels = dict(TransparencyFact.Fact.choices)
+        rows = [
+            (labels.get(fact, fact), known.get(fact, "Not known"), value or "Not known")
+            for fact, value in change.proposed.get("facts", {}).items()
+        ]
+    else:
+        rows = [
+            (ListingForm.Meta.labels.get(name, name), getattr(change.service, name, ""), value)
+            for name, value in change.proposed.items()
+        ]
     return render(
         request, "directory/moderate_change.html", {"form": form, "change": change, "rows": rows}
     )
@@ -318,3 +339,47 @@ def moderate_review(request: HttpRequest, review_id: int) -> HttpResponse:
         messages.success(request, "Decision recorded.")
         return redirect("directory:moderation")
     return render(request, "directory/moderate_review.html", {"form": form, "review": review})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facts_edit(request: HttpRequest, org_id: str) -> HttpResponse:
+    organization = get_object_or_404(Organization, pk=org_id)
+    if not services.can_act_for(request.user, organization):  # type: ignore[arg-type]
+        raise PermissionDenied
+    known = {f.fact: f.value for f in organization.transparency_facts.all()}
+    form = FactsForm(request.POST or None, initial=known)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.propose_facts(
+                author=request.user,  # type: ignore[arg-type]
+                organization=organization,
+                facts={k: (v or "").strip() for k, v in form.cleaned_data.items()},
+            )
+        except services.DirectoryError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, "Thank you. A coordinator will check and publish your facts.")
+            return redirect("directory:organization", organization.pk)
+    return render(
+        request, "directory/facts_edit.html", {"form": form, "organization": organization}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_record(request: HttpRequest, org_id: str) -> HttpResponse:
+    _require_moderator(request)
+    organization = get_object_or_404(Organization, pk=org_id)
+    form = OnboardingCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.record_onboarding_check(
+            coordinator=request.user,  # type: ignore[arg-type]
+            organization=organization,
+            **form.cleaned_data,
+        )
+        messages.success(request, "The check has been recorded.")
+        return redirect("directory:organization", organization.pk)
+    return render(
+        request, "directory/check_record.html", {"form": form, "organization": organization}
+    )

@@ -200,3 +200,50 @@ def test_only_the_providers_own_staff_can_propose_changes_and_only_coordinators_
     client.force_login(f.user(Role.PROVIDER))
     assert client.get(reverse("directory:listing-edit", args=[svc.pk])).status_code == 403
     assert client.get(reverse("directory:moderation")).status_code == 403
+
+
+def test_provider_declares_facts_and_a_coordinator_publishes_them_dated(client) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    org = f.organization(name="Hazel's Makers")
+    provider = f.provider_user(org)
+    client.force_login(provider)
+    bad = client.post(reverse("directory:facts-edit", args=[org.pk]), {"senior_pay_ratio": "lots"})
+    assert "Enter the pay ratio like 3:1" in bad.content.decode()
+    client.post(
+        reverse("directory:facts-edit", args=[org.pk]),
+        {"legal_status": "Sole trader", "real_living_wage": "Yes", "senior_pay_ratio": "1:1"},
+    )
+    assert not TransparencyFact.objects.exists()  # waits for a coordinator
+    client.force_login(f.user(Role.COORDINATOR))
+    change = ListingChange.objects.get()
+    page = client.get(reverse("directory:moderate-change", args=[change.pk])).content.decode()
+    assert "Pays the Real Living Wage" in page and "Not known" in page
+    client.post(reverse("directory:moderate-change", args=[change.pk]), {"decision": "publish"})
+    facts = {t.fact: (t.value, t.confirmed_on) for t in TransparencyFact.objects.all()}
+    today = timezone.localdate()
+    assert facts == {
+        "legal_status": ("Sole trader", today),
+        "real_living_wage": ("Yes", today),
+        "senior_pay_ratio": ("1:1", today),
+    }
+
+
+def test_coordinator_records_a_dated_check_shown_as_a_badge(client) -> None:  # type: ignore[no-untyped-def]
+    from directory.models import ProviderKind
+
+    org = f.organization(provider_kind=ProviderKind.MICRO)
+    client.force_login(f.user(Role.COORDINATOR))
+    bad = client.post(
+        reverse("directory:check-record", args=[org.pk]),
+        {"check_name": "dbs", "confirmed_on": "2026-05-01", "expires_on": "2026-04-01"},
+    )
+    assert "The renewal date must be after the date confirmed" in bad.content.decode()
+    client.post(
+        reverse("directory:check-record", args=[org.pk]),
+        {"check_name": "dbs", "confirmed_on": "2026-05-01", "expires_on": "2029-05-01"},
+    )
+    html = client.get(reverse("directory:organization", args=[org.pk])).content.decode()
+    assert "DBS checks" in html and "confirmed 1 May 2026" in html and "renew by 1 May 2029" in html
+    client.force_login(f.user(Role.PROVIDER))
+    assert client.get(reverse("directory:check-record", args=[org.pk])).status_code == 403
