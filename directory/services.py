@@ -208,6 +208,23 @@ def reply_to_review(*, author: User, review: Review, reply: str) -> Review:
 
 
 @transaction.atomic
+def propose_new_service(
+    *, author: User, organization: Organization, fields: dict[str, Any]
+) -> ListingChange:
+    """A provider adds a service. It is kept inactive (not public) until a coordinator publishes
+    the change, which sets it active with the proposed details."""
+    if not can_act_for(author, organization):
+        raise DirectoryError("You can only add services for your own organisation.")
+    service = Service.objects.create(
+        organization=organization, name=fields["name"], status=Service.Status.INACTIVE
+    )
+    proposed = {**fields, "status": Service.Status.ACTIVE}
+    return ListingChange.objects.create(
+        organization=organization, service=service, proposed=proposed, submitted_by=author
+    )
+
+
+@transaction.atomic
 def propose_facts(
     *, author: User, organization: Organization, facts: dict[str, str]
 ) -> ListingChange:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("services/<str:service_id>/review/", views.review_new, name="review"),
     path("services/<str:service_id>/edit/", views.listing_edit, name="listing-edit"),
     path("organisations/<str:org_id>/", views.organization_detail, name="organization"),
+    path("organisations/<str:org_id>/new-service/", views.listing_new, name="listing-new"),
     path("organisations/<str:org_id>/facts/", views.facts_edit, name="facts-edit"),
     path("organisations/<str:org_id>/checks/", views.check_record, name="check-record"),
     path("enquiries/", views.inbox, name="inbox"),

@@ -235,7 +235,7 @@ def provider_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/provider_home.html",
-        {"listings": listings, "changes": changes, "reviews": reviews},
+        {"listings": listings, "changes": changes, "reviews": reviews, "organizations": orgs},
     )
 
 
@@ -382,4 +382,28 @@ def check_record(request: HttpRequest, org_id: str) -> HttpResponse:
         return redirect("directory:organization", organization.pk)
     return render(
         request, "directory/check_record.html", {"form": form, "organization": organization}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_new(request: HttpRequest, org_id: str) -> HttpResponse:
+    organization = get_object_or_404(Organization, pk=org_id)
+    if not services.can_act_for(request.user, organization):  # type: ignore[arg-type]
+        raise PermissionDenied
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.propose_new_service(
+            author=request.user,  # type: ignore[arg-type]
+            organization=organization,
+            fields={name: form.cleaned_data[name] for name in ListingForm.Meta.fields},
+        )
+        messages.success(
+            request,
+            "Your new service has been sent to a coordinator. It will be "
+            "listed once it is published.",
+        )
+        return redirect("directory:provider-home")
+    return render(
+        request, "directory/listing_new.html", {"form": form, "organization": organization}
     )

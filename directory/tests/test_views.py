@@ -247,3 +247,29 @@ def test_coordinator_records_a_dated_check_shown_as_a_badge(client) -> None:  # 
     assert "DBS checks" in html and "confirmed 1 May 2026" in html and "renew by 1 May 2029" in html
     client.force_login(f.user(Role.PROVIDER))
     assert client.get(reverse("directory:check-record", args=[org.pk])).status_code == 403
+
+
+def test_provider_adds_a_service_that_is_listed_only_once_published(client) -> None:  # type: ignore[no-untyped-def]
+    from directory.models import Service
+
+    org = f.organization()
+    client.force_login(f.provider_user(org))
+    client.post(
+        reverse("directory:listing-new", args=[org.pk]),
+        {
+            "name": "Tuesday tea dance",
+            "description": "Dancing and tea for all ages, every Tuesday.",
+        },
+    )
+    service = Service.objects.get(name="Tuesday tea dance")
+    assert client.get(reverse("directory:service", args=[service.pk])).status_code == 404
+    client.force_login(f.user(Role.COORDINATOR))
+    client.post(
+        reverse("directory:moderate-change", args=[ListingChange.objects.get().pk]),
+        {"decision": "publish"},
+    )
+    assert client.get(reverse("directory:service", args=[service.pk])).status_code == 200
+    assert (
+        "Tuesday tea dance"
+        in client.get(reverse("directory:search"), {"q": "dance"}).content.decode()
+    )
