@@ -1,0 +1,1 @@
+"""Word lists for the fictional demo area (directory.demo_area); a package so wheels carry them."""
