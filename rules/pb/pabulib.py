@@ -1,0 +1,281 @@
+"""Streaming reader and writer for the pabulib ``.pb`` format (https://pabulib.org/format).
+
+A file has three sections, ``META``, ``PROJECTS`` and ``VOTES``, each a title line, a
+``;``-separated header line and rows, with CSV quoting. :func:`read_pb` reads line by line and either
+returns a complete, checked :class:`~rules.pb.model.Election` or raises
+:class:`~rules.pb.model.PBFormatError` with the line number and the reason (nothing is half-loaded).
+Only the META keys needed to compute an outcome are required (``budget``, ``vote_type``,
+``num_projects``, ``num_votes``); declared ballot constraints (``min_length``, ``max_length``,
+``min_sum_cost``, ``max_sum_cost``, ``min_points``, ``max_points``, ``min_sum_points``,
+``max_sum_points``) are enforced on every ballot.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from fractions import Fraction
+from typing import TextIO
+
+from .model import (
+    Ballot,
+    Election,
+    PBError,
+    PBFormatError,
+    Project,
+    check_ballot,
+    check_ballot_constraints,
+    format_amount,
+    parse_amount,
+)
+
+SECTIONS = ("meta", "projects", "votes")
+REQUIRED_META = ("num_projects", "num_votes", "budget", "vote_type")
+
+
+def read_pb(source: str | os.PathLike[str] | Iterable[str]) -> Election:
+    """Read a ``.pb`` file (a path, or an iterable of text lines such as an open file)."""
+    if isinstance(source, str | os.PathLike):
+        with open(source, encoding="utf-8-sig", newline="") as stream:
+            return _read(stream)
+    return _read(iter(source))
+
+
+def _read(lines: Iterable[str]) -> Election:
+    reader = csv.reader(_strip_bom(lines), delimiter=";")
+    section = ""
+    header: list[str] = []
+    meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
+    projects: list[Project] = []
+    project_ids: set[str] = set()
+    election: Election | None = None
+    voters: set[str] = set()
+    num_ballots = 0
+
+    def fail(reason: str) -> PBFormatError:
+        return PBFormatError(reader.line_num, reason)
+
+    for row in reader:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        title = row[0].strip().lower()
+        if len(row) == 1 and title in SECTIONS:
+            expected = SECTIONS[SECTIONS.index(section) + 1] if section else "meta"
+            if title != expected:
+                raise fail(f"section {title.upper()} found where {expected.upper()} was expected")
+            if title == "projects":
+                _check_meta(meta, meta_lines, reader.line_num)
+            if title == "votes":
+                election = _finish_projects(meta, meta_lines, projects, reader.line_num)
+            section = title
+            header = [h.strip() for h in next(reader, [])]
+            _check_header(section, header, meta, reader.line_num)
+            continue
+        if not section:
+            raise fail("the file must start with a META section")
+        if len(row) != len(header):
+            raise fail(f"{len(row)} fields where the {section.upper()} header has {len(header)}")
+        fields = dict(zip(header, (value.strip() for value in row), strict=True))
+        if section == "meta":
+            key = fields["key"]
+            if key in meta:
+                raise fail(f"META key {key!r} appears twice")
+            meta[key] = fields["value"]
+            meta_lines[key] = reader.line_num
+        elif section == "projects":
+            project = _parse_project(fields, fail)
+            if project.project_id in project_ids:
+                raise fail(f"project id {project.project_id!r} appears twice")
+            project_ids.add(project.project_id)
+            projects.append(project)
+        else:
+            assert election is not None
+            ballot = _parse_ballot(fields, election.vote_type, fail)
+            if ballot.voter_id in voters:
+                raise fail(f"voter id {ballot.voter_id!r} appears twice")
+            voters.add(ballot.voter_id)
+            try:
+                check_ballot(election, ballot)
+                check_ballot_constraints(election, ballot)
+            except PBError as error:
+                raise fail(getattr(error, "reason", str(error))) from None
+            election.ballots.append(ballot)
+            num_ballots += 1
+    if section == "projects":
+        election = _finish_projects(meta, meta_lines, projects, reader.line_num)
+    if election is None:
+        raise PBFormatError(reader.line_num, "the file has no PROJECTS or VOTES section")
+    declared = int(parse_amount(meta["num_votes"], "num_votes"))
+    if declared != num_ballots:
+        raise PBFormatError(
+            meta_lines["num_votes"],
+            f"num_votes says {declared} but the VOTES section has {num_ballots} ballots",
+        )
+    return election
+
+
+def _strip_bom(lines: Iterable[str]) -> Iterator[str]:
+    first = True
+    for line in lines:
+        if first:
+            line = line.removeprefix("\ufeff")
+            first = False
+        yield line
+
+
+def _check_header(section: str, header: list[str], meta: dict[str, str], line: int) -> None:
+    required = {
+        "meta": ("key", "value"),
+        "projects": ("project_id", "cost"),
+        "votes": ("voter_id", "vote"),
+    }[section]
+    if section == "votes" and meta.get("vote_type") in ("cumulative", "scoring"):
+        required = (*required, "points")
+    for column in required:
+        if column not in header:
+            raise PBFormatError(line, f"the {section.upper()} header has no {column!r} column")
+    if len(set(header)) != len(header):
+        raise PBFormatError(line, f"the {section.upper()} header repeats a column")
+
+
+def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], line: int) -> None:
+    for key in REQUIRED_META:
+        if key not in meta:
+            raise PBFormatError(line, f"META has no {key!r} entry")
+    for key in ("num_projects", "num_votes", "budget"):
+        try:
+            value = parse_amount(meta[key], key)
+        except PBError as error:
+            raise PBFormatError(meta_lines[key], str(error)) from None
+        if value < 0 or (key != "budget" and value.denominator != 1):
+            raise PBFormatError(meta_lines[key], f"{key} must be a non-negative "
+                                f"{'number' if key == 'budget' else 'whole number'}")
+    vote_type = meta["vote_type"]
+    if vote_type not in ("approval", "choose-1", "cumulative", "scoring", "ordinal"):
+        raise PBFormatError(meta_lines["vote_type"], f"unknown vote_type {vote_type!r}")
+    if vote_type == "cumulative" and "max_sum_points" not in meta:
+        raise PBFormatError(line, "a cumulative vote needs max_sum_points in META")
+    for key in ("min_length", "max_length", "min_sum_cost", "max_sum_cost", "min_points",
+                "max_points", "min_sum_points", "max_sum_points"):
+        if key in meta:
+            try:
+                parse_amount(meta[key], key)
+            except PBError as error:
+                raise PBFormatError(meta_lines[key], str(error)) from None
+
+
+def _finish_projects(
+    meta: dict[str, str], meta_lines: dict[str, int], projects: list[Project], line: int
+) -> Election:
+    declared = int(parse_amount(meta["num_projects"], "num_projects"))
+    if declared != len(projects):
+        raise PBFormatError(
+            meta_lines["num_projects"],
+            f"num_projects says {declared} but the PROJECTS section has {len(projects)} projects",
+        )
+    try:
+        return Election(parse_amount(meta["budget"], "budget"), projects, [],
+                        vote_type=meta["vote_type"], meta=meta)
+    except PBFormatError as error:
+        raise PBFormatError(line, error.reason) from None
+
+
+def _parse_project(fields: dict[str, str], fail: Callable[[str], PBFormatError]) -> Project:
+    pid = fields["project_id"]
+    if not pid:
+        raise fail("empty project_id")
+    try:
+        cost = parse_amount(fields["cost"], "cost")
+    except PBError as error:
+        raise fail(f"project {pid!r}: {error}") from None
+    if cost < 0:
+        raise fail(f"project {pid!r} has a negative cost ({fields['cost']})")
+    extra = {k: v for k, v in fields.items() if k not in ("project_id", "cost", "name")}
+    return Project(pid, cost, fields.get("name", ""), extra)
+
+
+def _parse_ballot(fields: dict[str, str], vote_type: str, fail: Callable[[str], PBFormatError]) -> Ballot:
+    voter = fields["voter_id"]
+    if not voter:
+        raise fail("empty voter_id")
+    ids = tuple(p.strip() for p in fields["vote"].split(",")) if fields["vote"] else ()
+    if any(not p for p in ids):
+        raise fail(f"voter {voter!r}: empty project id in the vote list")
+    points: tuple[Fraction, ...] | None = None
+    extra = {k: v for k, v in fields.items() if k not in ("voter_id", "vote")}
+    if vote_type in ("cumulative", "scoring"):
+        raw = extra.pop("points")
+        parts = [p for p in raw.split(",")] if raw else []
+        try:
+            points = tuple(parse_amount(p, "points") for p in parts)
+        except PBError as error:
+            raise fail(f"voter {voter!r}: {error}") from None
+        if len(points) != len(ids):
+            raise fail(f"voter {voter!r} lists {len(ids)} projects but {len(points)} points")
+    return Ballot(voter, ids, points, extra)
+
+
+def write_pb(election: Election, stream: TextIO) -> None:
+    """Write ``election`` as a valid ``.pb`` file (``num_projects``/``num_votes`` are recomputed).
+
+    Amounts are written as exact decimals; a :class:`PBError` is raised if one has no finite
+    decimal expansion.
+    """
+    writer = csv.writer(stream, delimiter=";", lineterminator="\n")
+    meta = dict(election.meta)
+    meta.update(
+        num_projects=str(len(election.projects)),
+        num_votes=str(len(election.ballots)),
+        budget=_decimal(election.budget, "budget"),
+        vote_type=election.vote_type,
+    )
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    for key, value in meta.items():
+        writer.writerow([key, value])
+
+    project_extra = _columns(p.extra for p in election.projects.values())
+    with_name = any(p.name for p in election.projects.values()) or "name" in project_extra
+    project_extra = [c for c in project_extra if c != "name"]
+    writer.writerow(["PROJECTS"])
+    writer.writerow(["project_id", "cost", *(["name"] if with_name else []), *project_extra])
+    for project in election.projects.values():
+        row = [project.project_id, _decimal(project.cost, f"cost of {project.project_id}")]
+        if with_name:
+            row.append(project.name)
+        row += [project.extra.get(c, "") for c in project_extra]
+        writer.writerow(row)
+
+    with_points = election.vote_type in ("cumulative", "scoring")
+    vote_extra = [c for c in _columns(b.extra for b in election.ballots) if c != "points"]
+    keep_points = not with_points and any("points" in b.extra for b in election.ballots)
+    writer.writerow(["VOTES"])
+    header = ["voter_id", "vote"]
+    if with_points or keep_points:
+        header.append("points")
+    writer.writerow(header + vote_extra)
+    for ballot in election.ballots:
+        row = [ballot.voter_id, ",".join(ballot.projects)]
+        if with_points:
+            row.append(",".join(_decimal(p, "points") for p in ballot.points or ()))
+        elif keep_points:
+            row.append(ballot.extra.get("points", ""))
+        row += [ballot.extra.get(c, "") for c in vote_extra]
+        writer.writerow(row)
+
+
+def _columns(extras: Iterable[Mapping[str, str]]) -> list[str]:
+    columns: dict[str, None] = {}
+    for extra in extras:
+        for key in extra:
+            columns.setdefault(key, None)
+    return list(columns)
+
+
+def _decimal(value: Fraction, what: str) -> str:
+    text = format_amount(value)
+    if "/" in text:
+        raise PBError(f"{what} ({text}) has no exact decimal form")
+    return text
