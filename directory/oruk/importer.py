@@ -530,13 +530,14 @@ class _Importer:
         if "languages" in record:
             service.languages.all().delete()
             for item in _items(record, "languages"):
+                name = _text(item, "name") or _text(item, "language") or _text(item, "code")
+                if not name:
+                    continue  # the UK profile's language has only an id: nothing to keep
                 lang = _fresh(Language, item, "language")
                 lang.service = service
-                lang.name = _text(item, "name") or _text(item, "language") or _text(item, "code")
+                lang.name = name
                 lang.code = _text(item, "code")
                 lang.note = _text(item, "note")
-                if not lang.name:
-                    raise RecordProblem("a language has no name or code")
                 _save(lang, "language")
         if "cost_options" in record:
             service.cost_options.all().delete()

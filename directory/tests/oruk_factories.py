@@ -73,12 +73,11 @@ def organization(**fields: Any) -> Organization:
 def neighbourhood(
     name: str = "Northgate", lat: str = "52.000000", lon: str = "-1.000000"
 ) -> Neighbourhood:
-    return Neighbourhood.objects.create(
+    hood, _ = Neighbourhood.objects.get_or_create(
         slug=name.lower().replace(" ", "-"),
-        name=name,
-        latitude=Decimal(lat),
-        longitude=Decimal(lon),
+        defaults={"name": name, "latitude": Decimal(lat), "longitude": Decimal(lon)},
     )
+    return hood
 
 
 def location(
@@ -138,8 +137,8 @@ def service(
         service_at_location=sal,
         freq="WEEKLY",
         byday="FR",
-        opens_at=time(10, 0),
-        closes_at=time(12, 0),
+        opens_at=time(7, 0),
+        closes_at=time(18, 0),
     )
     if amount is not None:
         CostOption.objects.create(
@@ -181,6 +180,20 @@ def directory(count: int = 7) -> Directory:
     hood = neighbourhood()
     orgs = [organization(), organization()]
     data = Directory(tax, care, home_care, social, orgs, hood=hood)
+    words = [
+        "alpha",
+        "bravo",
+        "charlie",
+        "delta",
+        "echo",
+        "foxtrot",
+        "golf",
+        "hotel",
+        "india",
+        "juliett",
+        "kilo",
+        "lima",
+    ]
     for i in range(count):
         chosen = [home_care] if i % 2 == 0 else [social]
         data.services.append(
@@ -188,6 +201,7 @@ def directory(count: int = 7) -> Directory:
                 orgs[i % 2],
                 terms=chosen,
                 name=f"Service {chr(65 + i)}",
+                description=f"The {words[i % len(words)]} service",
                 lat=f"{52 + i * 0.01:.6f}",
                 lon="-1.000000",
                 hood=hood if i < 2 else None,
