@@ -1,0 +1,287 @@
+"""Reads for self-directed support: assessments with their progress, answer comparison, plans,
+budget account statements, CSV and spend projections, and pooling candidates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from budgets.models import (
+    AnswerSet,
+    Assessment,
+    BudgetAccount,
+    Contribution,
+    IndicativeBudget,
+    Invitation,
+    LedgerTransaction,
+    PlanLine,
+    PlanOutcome,
+    PoolMember,
+    SupportPlan,
+)
+from budgets.services import _to_rules, account_balance_pence, answers_for_rules, plan_totals
+from rules import ledger
+from rules.ras import AnswerDifference, Answers, RasConfig, compare_answers, load_version
+from rules.ras.config import Domain
+
+
+@dataclass(frozen=True)
+class DomainProgress:
+    domain: Domain
+    done: bool
+    answer_text: str
+
+
+def config_for(assessment: Assessment) -> RasConfig:
+    return load_version(assessment.version_id)
+
+
+def answer_set(assessment: Assessment, kind: str) -> AnswerSet | None:
+    return AnswerSet.objects.filter(assessment=assessment, kind=kind).first()
+
+
+def progress(assessment: Assessment, kind: str) -> list[DomainProgress]:
+    config = config_for(assessment)
+    found = answer_set(assessment, kind)
+    answers = (found.data if found else {}).get("answers", {})
+    rows = []
+    for domain in config.domains:
+        code = answers.get(domain.id)
+        option = domain.option(code) if code else None
+        rows.append(DomainProgress(domain, option is not None, option.text if option else ""))
+    return rows
+
+
+def about_me_done(assessment: Assessment, kind: str) -> bool:
+    found = answer_set(assessment, kind)
+    return bool(found and found.data.get("about_me_done"))
+
+
+def contributions(assessment: Assessment) -> QuerySet[Contribution]:
+    return assessment.contributions.select_related("author")
+
+
+def invitations(assessment: Assessment) -> QuerySet[Invitation]:
+    return assessment.invitations.filter(revoked_at__isnull=True).select_related("invitee")
+
+
+def invited_to(user: User) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        invitee=user, revoked_at__isnull=True, accepted_at__isnull=False
+    ).select_related("assessment__person")
+
+
+def latest_assessment(person: User) -> Assessment | None:
+    return Assessment.objects.filter(person=person).first()
+
+
+def latest_budget(assessment: Assessment | None) -> IndicativeBudget | None:
+    if assessment is None:
+        return None
+    return assessment.budgets.first()
+
+
+def differences(assessment: Assessment) -> list[AnswerDifference] | None:
+    """Questions the person and the practitioner answered differently, or None when one of the
+    two answer sets is not complete yet."""
+    config = config_for(assessment)
+    person, practitioner = (answer_set(assessment, k) for k in ("person", "practitioner"))
+    if person is None or practitioner is None:
+        return None
+    first, second = (answers_for_rules(s.data) for s in (person, practitioner))
+    if Answers(first["answers"]).problems(config) or Answers(second["answers"]).problems(config):
+        return None
+    return compare_answers(
+        config, Answers.from_dict(first, config), Answers.from_dict(second, config)
+    )
+
+
+def plan_for_page(plan_id: int) -> SupportPlan | None:
+    return (
+        SupportPlan.objects.select_related(
+            "person", "budget", "financial_assessment", "neighbourhood"
+        )
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=PlanOutcome.objects.prefetch_related(
+                    Prefetch(
+                        "lines",
+                        queryset=PlanLine.objects.select_related(
+                            "service__organization", "pool_member__pool"
+                        ),
+                    )
+                ),
+            ),
+            "decisions__decided_by",
+            "versions",
+            "reviews",
+        )
+        .filter(pk=plan_id)
+        .first()
+    )
+
+
+def plan_of(person: User) -> SupportPlan | None:
+    return SupportPlan.objects.filter(person=person).first()
+
+
+def plans_waiting() -> QuerySet[SupportPlan]:
+    return SupportPlan.objects.filter(status=SupportPlan.Status.PROPOSED).select_related(
+        "person", "budget"
+    )
+
+
+def all_plans() -> QuerySet[SupportPlan]:
+    return SupportPlan.objects.select_related("person", "budget").order_by("-updated_at")[:50]  # type: ignore[return-value]
+
+
+def pool_invitations(person: User) -> QuerySet[PoolMember]:
+    return PoolMember.objects.filter(outcome__plan__person=person).select_related(
+        "pool__service", "pool__neighbourhood", "outcome"
+    )
+
+
+def pool_candidates(neighbourhood_id: int) -> dict[str, list[PlanOutcome]]:
+    """Outcomes, by wellbeing domain, whose people live in the neighbourhood and agreed to be put
+    in touch, for a broker to suggest a pool (one outcome per person per domain)."""
+    outcomes = (
+        PlanOutcome.objects.filter(open_to_sharing=True, plan__neighbourhood_id=neighbourhood_id)
+        .select_related("plan__person")
+        .order_by("id")
+    )
+    groups: dict[str, list[PlanOutcome]] = defaultdict(list)
+    seen: set[tuple[str, int]] = set()
+    for outcome in outcomes:
+        for code in outcome.wellbeing:
+            if (code, outcome.plan.person_id) in seen:
+                continue
+            seen.add((code, outcome.plan.person_id))
+            groups[code].append(outcome)
+    return {code: items for code, items in groups.items() if len(items) >= 2}
+
+
+# --- budget accounts -----------------------------------------------------------------------------
+
+
+def account_for_page(account_id: int) -> BudgetAccount | None:
+    return (
+        BudgetAccount.objects.select_related("person", "plan__budget", "plan__financial_assessment")
+        .filter(pk=account_id)
+        .first()
+    )
+
+
+def account_transactions(account: BudgetAccount) -> list[LedgerTransaction]:
+    return list(
+        LedgerTransaction.objects.filter(account=account)
+        .select_related("reverses", "created_by")
+        .prefetch_related("postings")
+        .order_by("effective", "id")
+    )
+
+
+def account_balance(account: BudgetAccount) -> ledger.Money:
+    return ledger.Money(account_balance_pence(account))
+
+
+def statement(
+    account: BudgetAccount, start: dt.date, end: dt.date
+) -> tuple[ledger.Statement[ledger.Money], dict[str, LedgerTransaction]]:
+    rows = account_transactions(account)
+    txns = [_to_rules(row) for row in rows]
+    return (
+        ledger.statement(txns, account.ledger_id, start, end, unit=ledger.Money),
+        {row.key: row for row in rows},
+    )
+
+
+KIND_LABELS = {
+    "allocation": "Money from the council",
+    "contribution": "Your contribution",
+    "provider_payment": "Payment",
+    "refund": "Refund",
+    "reversal": "Correction",
+}
+
+
+def statement_csv(account: BudgetAccount, start: dt.date, end: dt.date) -> str:
+    found, rows = statement(account, start, end)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["date", "reference", "type", "paid to or from", "description", "amount", "balance"]
+    )
+    writer.writerow([start.isoformat(), "", "opening balance", "", "", "", found.opening.pounds])
+    for line in found.lines:
+        row = rows[line.key]
+        writer.writerow(
+            [
+                line.effective.isoformat(),
+                line.key,
+                KIND_LABELS.get(line.kind, line.kind),
+                _safe_cell(row.payee),
+                _safe_cell(line.memo),
+                line.amount.pounds,
+                line.balance.pounds,
+            ]
+        )
+    writer.writerow([end.isoformat(), "", "closing balance", "", "", "", found.closing.pounds])
+    return out.getvalue()
+
+
+def _safe_cell(text: str) -> str:
+    """Stop a spreadsheet treating a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def projection(account: BudgetAccount, as_of: dt.date) -> ledger.SpendProjection[ledger.Money]:
+    """Over- or under-spend warning: at the plan's weekly cost, where the balance is heading by
+    the end of the next allocation (four weeks) - the council tops the account up every four weeks,
+    so the account must hold enough for that long and not much more."""
+    totals = plan_totals(account.plan)
+    weekly = ledger.Money.from_pounds(totals.paid_weekly.quantize(Decimal("0.01")))
+    horizon = min(account.period_end, as_of + dt.timedelta(weeks=4))
+    return ledger.project_spend(
+        account_balance(account),
+        weekly,
+        as_of,
+        horizon,
+        underspend_threshold=weekly * 4 if weekly.units else ledger.Money(100_00),
+    )
+
+
+def spending_by_payee(account: BudgetAccount) -> list[tuple[str, ledger.Money]]:
+    """Net paid to each payee (payments less refunds and corrections), for the chart and table."""
+    totals: dict[str, int] = defaultdict(int)
+    for row in account_transactions(account):
+        if not row.payee:
+            continue
+        for posting in row.postings.all():
+            if posting.ledger_account == account.ledger_id:
+                totals[row.payee] -= posting.amount_pence
+    return sorted(
+        ((payee, ledger.Money(total)) for payee, total in totals.items() if total),
+        key=lambda item: -item[1].units,
+    )
+
+
+def payees(account: BudgetAccount) -> list[str]:
+    names = []
+    for line in account.plan.lines.select_related("service__organization"):
+        if line.weekly_cost > 0:
+            name = line.service.organization.name if line.service else line.who
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def accounts_of(person: User) -> QuerySet[BudgetAccount]:
+    return BudgetAccount.objects.filter(person=person)

@@ -1,0 +1,1441 @@
+"""Every write that matters in self-directed support: one transactional, audited function per use
+case. Each raises :class:`BudgetsError` (or ``access.NotAllowed``) with a message for people."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import secrets
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.services import record_audit
+from budgets import access, charging
+from budgets.models import (
+    ZERO,
+    AnswerSet,
+    Assessment,
+    BudgetAccount,
+    Contribution,
+    FinancialAssessment,
+    IndicativeBudget,
+    Invitation,
+    LedgerPosting,
+    LedgerTransaction,
+    LocalChargingFigure,
+    PlanDecision,
+    PlanLine,
+    PlanOutcome,
+    PlanReview,
+    PlanVersion,
+    Pool,
+    PoolMember,
+    SupportPlan,
+)
+from budgets.wellbeing import WellbeingDomain
+from rules import ledger
+from rules.charging import ChargingError, parameters_in_force
+from rules.ras import AnswerError, Answers, indicative_budget, load_version, version_in_force
+
+Action = AuditEvent.Action
+INVITATION_DAYS = 14
+FIRST_REVIEW_WEEKS = 8
+ALLOCATION_WEEKS = 4
+
+
+class BudgetsError(Exception):
+    """A request that cannot be done, with a message to show the person."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def pounds(amount: Decimal) -> str:
+    return ledger.format_pence(int((amount * 100).to_integral_value()))
+
+
+# --- assessment ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_assessment(
+    *, person: User, actor: User, request: HttpRequest | None = None
+) -> Assessment:
+    access.require(person.pk == actor.pk or access.is_practitioner(actor))
+    existing = Assessment.objects.filter(
+        person=person, status=Assessment.Status.IN_PROGRESS
+    ).first()
+    if existing is not None:
+        return existing
+    config = version_in_force(_today())
+    assessment = Assessment.objects.create(person=person, version_id=config.version_id)
+    AnswerSet.objects.create(
+        assessment=assessment, kind=AnswerSet.Kind.PERSON, author=person, data={}
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=assessment,
+        subject=person,
+        summary=f"Started a self-assessment ({config.version_id})",
+        request=request,
+    )
+    return assessment
+
+
+def _answer_set(assessment: Assessment, kind: str, actor: User) -> AnswerSet:
+    answer_set = (
+        AnswerSet.objects.select_for_update().filter(assessment=assessment, kind=kind).first()
+    )
+    if answer_set is None:
+        answer_set = AnswerSet.objects.create(
+            assessment=assessment, kind=kind, author=actor, data={}
+        )
+        answer_set = AnswerSet.objects.select_for_update().get(pk=answer_set.pk)
+    return answer_set
+
+
+@transaction.atomic
+def save_domain(
+    *,
+    assessment: Assessment,
+    kind: str,
+    actor: User,
+    domain_id: str,
+    answer: str,
+    informal_support: str | None,
+    free_text: dict[str, str],
+    request: HttpRequest | None = None,
+) -> AnswerSet:
+    """Save one domain's answers (save and continue)."""
+    access.require(access.can_answer(actor, assessment, kind))
+    config = load_version(assessment.version_id)
+    domain = config.domain(domain_id)
+    if domain is None:
+        raise BudgetsError("There is no such question.")
+    if domain.option(answer) is None:
+        raise BudgetsError("Choose the answer that fits best", field="answer")
+    answer_set = _answer_set(assessment, kind, actor)
+    data: dict[str, Any] = dict(answer_set.data)
+    data.setdefault("answers", {})[domain_id] = answer
+    informal = data.setdefault("informal_support", {})
+    if domain_id in config.informal_support.applies_to_domains and informal_support:
+        if config.informal_support.option(informal_support) is None:
+            raise BudgetsError("Choose how much help family or friends give", "informal_support")
+        informal[domain_id] = informal_support
+    else:
+        informal.pop(domain_id, None)
+    texts = data.setdefault("free_text", {})
+    for prompt in domain.free_text:
+        key = f"{domain_id}.{prompt.id}"
+        value = (free_text.get(prompt.id) or "").strip()
+        if value:
+            texts[key] = value[:5000]
+        else:
+            texts.pop(key, None)
+    answer_set.data = data
+    answer_set.author = actor
+    answer_set.save()
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=answer_set,
+        subject=assessment.person,
+        summary=f"Saved '{domain.label}' ({kind}'s answers)",
+        request=request,
+    )
+    return answer_set
+
+
+@transaction.atomic
+def save_about_me(
+    *,
+    assessment: Assessment,
+    kind: str,
+    actor: User,
+    carer: str | None,
+    free_text: dict[str, str],
+    request: HttpRequest | None = None,
+) -> AnswerSet:
+    """Strengths in the person's words (what I can offer, who supports me) and the carer question."""
+    access.require(access.can_answer(actor, assessment, kind))
+    config = load_version(assessment.version_id)
+    if carer and config.carer.option(carer) is None:
+        raise BudgetsError("Choose how caring is affecting your carer", "carer")
+    answer_set = _answer_set(assessment, kind, actor)
+    data: dict[str, Any] = dict(answer_set.data)
+    data["carer"] = carer or None
+    texts = data.setdefault("free_text", {})
+    for prompt in config.about_me:
+        key = f"about_me.{prompt.id}"
+        value = (free_text.get(prompt.id) or "").strip()
+        if value:
+            texts[key] = value[:5000]
+        else:
+            texts.pop(key, None)
+    data["about_me_done"] = True
+    answer_set.data = data
+    answer_set.author = actor
+    answer_set.save()
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=answer_set,
+        subject=assessment.person,
+        summary=f"Saved 'About me' ({kind}'s answers)",
+        request=request,
+    )
+    return answer_set
+
+
+def answers_for_rules(data: dict[str, Any]) -> dict[str, Any]:
+    """The stored answer data in exactly the shape ``rules.ras.Answers.from_dict`` takes."""
+    return {
+        "answers": dict(data.get("answers") or {}),
+        "informal_support": dict(data.get("informal_support") or {}),
+        "carer": data.get("carer") or None,
+        "free_text": dict(data.get("free_text") or {}),
+    }
+
+
+def _find_user(identifier: str) -> User | None:
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        matches = list(User.objects.filter(email__iexact=identifier, is_active=True)[:2])
+        return matches[0] if len(matches) == 1 else None
+    return User.objects.filter(username__iexact=identifier, is_active=True).first()
+
+
+@transaction.atomic
+def invite_account(
+    *,
+    assessment: Assessment,
+    actor: User,
+    identifier: str,
+    relationship: str,
+    request: HttpRequest | None = None,
+) -> Invitation:
+    """Ask someone who already has an account (by username or email) to contribute."""
+    access.require(assessment.person_id == actor.pk, "Only the person can invite others.")
+    invitee = _find_user(identifier)
+    if invitee is None:
+        raise BudgetsError(
+            "We could not find an account with that username or email address. "
+            "Check it, or create an invitation link instead.",
+            field="identifier",
+        )
+    if invitee.pk == actor.pk:
+        raise BudgetsError("You cannot invite yourself", field="identifier")
+    existing = Invitation.objects.filter(
+        assessment=assessment, invitee=invitee, revoked_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    invitation = Invitation.objects.create(
+        assessment=assessment,
+        invited_by=actor,
+        invitee=invitee,
+        relationship=relationship,
+        name=invitee.get_full_name(),
+        accepted_at=timezone.now(),
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=invitation,
+        subject=assessment.person,
+        summary=f"Invited {invitee.get_full_name()} ({relationship}) to contribute",
+        request=request,
+    )
+    return invitation
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_by_link(
+    *,
+    assessment: Assessment,
+    actor: User,
+    name: str,
+    relationship: str,
+    request: HttpRequest | None = None,
+) -> tuple[Invitation, str]:
+    """A link with a one-time token for someone to contribute. Only its hash is stored."""
+    access.require(assessment.person_id == actor.pk, "Only the person can invite others.")
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation.objects.create(
+        assessment=assessment,
+        invited_by=actor,
+        relationship=relationship,
+        name=name.strip()[:150],
+        token_hash=_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=invitation,
+        subject=assessment.person,
+        summary=f"Created an invitation link for {name.strip()[:60] or 'someone'}",
+        request=request,
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user: User, request: HttpRequest | None = None) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("assessment")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise BudgetsError("This invitation link is not valid. Ask for a new one.")
+    if invitation.accepted_at is not None:
+        if invitation.invitee_id == user.pk:
+            return invitation
+        raise BudgetsError("This invitation link has already been used. Ask for a new one.")
+    if invitation.expires_at is not None and invitation.expires_at < timezone.now():
+        raise BudgetsError("This invitation link has expired. Ask for a new one.")
+    if invitation.assessment.person_id == user.pk:
+        raise BudgetsError("This is your own invitation link: send it to the person you invite.")
+    invitation.invitee = user
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["invitee", "accepted_at"])
+    record_audit(
+        actor=user,
+        action=Action.UPDATE,
+        target=invitation,
+        subject=invitation.assessment.person,
+        summary="Accepted an invitation to contribute to a self-assessment",
+        request=request,
+    )
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(
+    *, invitation: Invitation, actor: User, request: HttpRequest | None = None
+) -> None:
+    access.require(invitation.assessment.person_id == actor.pk)
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record_audit(
+            actor=actor,
+            action=Action.UPDATE,
+            target=invitation,
+            subject=invitation.assessment.person,
+            summary=f"Withdrew the invitation for {invitation.name or 'someone'}",
+            request=request,
+        )
+
+
+@transaction.atomic
+def add_contribution(
+    *,
+    assessment: Assessment,
+    author: User,
+    topic: str,
+    text: str,
+    request: HttpRequest | None = None,
+) -> Contribution:
+    """Family, friends, advocates (invited) or a practitioner add their words; each is attributed."""
+    access.require(access.can_view_assessment(author, assessment))
+    config = load_version(assessment.version_id)
+    if topic != "about_me" and config.domain(topic) is None:
+        raise BudgetsError("Choose what your words are about", field="topic")
+    text = text.strip()
+    if not text:
+        raise BudgetsError("Write what you would like to add", field="text")
+    invitation = Invitation.objects.filter(
+        assessment=assessment, invitee=author, revoked_at__isnull=True
+    ).first()
+    if author.pk == assessment.person_id:
+        relationship = "the person"
+    elif invitation is not None:
+        relationship = invitation.get_relationship_display()
+    else:
+        relationship = "practitioner"
+    contribution = Contribution.objects.create(
+        assessment=assessment,
+        author=author,
+        relationship=relationship,
+        topic=topic,
+        text=text[:5000],
+    )
+    record_audit(
+        actor=author,
+        action=Action.CREATE,
+        target=contribution,
+        subject=assessment.person,
+        summary=f"Added a contribution ({relationship})",
+        request=request,
+    )
+    return contribution
+
+
+@transaction.atomic
+def calculate_budget(
+    *,
+    assessment: Assessment,
+    kind: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> IndicativeBudget:
+    """The indicative budget from one answer set, with the version used and its explanation."""
+    access.require(access.can_view_assessment(actor, assessment))
+    access.require(
+        assessment.person_id == actor.pk or access.is_practitioner(actor),
+        "Only the person or a practitioner can work out the budget.",
+    )
+    answer_set = AnswerSet.objects.filter(assessment=assessment, kind=kind).first()
+    if answer_set is None:
+        raise BudgetsError("These answers have not been started yet.")
+    config = load_version(assessment.version_id)
+    data = answers_for_rules(answer_set.data)
+    try:
+        answers = Answers.from_dict(data, config)
+    except AnswerError as error:
+        missing = [
+            (config.domain(path.split(".", 1)[1]) or config.domains[0]).label
+            for path, message in error.problems
+            if path.startswith("answers.") and message == "missing"
+        ]
+        if missing:
+            raise BudgetsError(
+                "Answer every question before we work out a budget. Still to do: "
+                + "; ".join(missing)
+            ) from None
+        raise BudgetsError(str(error)) from None
+    result = indicative_budget(config, answers)
+    budget = IndicativeBudget.objects.create(
+        assessment=assessment,
+        answer_kind=kind,
+        version_id=result.version_id,
+        answers=data,
+        total_points=result.total_points,
+        weekly=result.weekly,
+        annual=result.annual,
+        explanation=[line.text for line in result.explanation],
+        needs_review=result.needs_review or "",
+        calculated_by=actor,
+    )
+    if assessment.status != Assessment.Status.SUBMITTED:
+        assessment.status = Assessment.Status.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.save(update_fields=["status", "submitted_at"])
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=budget,
+        subject=assessment.person,
+        summary=f"Indicative budget {pounds(result.weekly)} a week ({result.version_id})",
+        request=request,
+    )
+    return budget
+
+
+# --- charging ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_financial_assessment(
+    *,
+    person: User,
+    actor: User,
+    inputs: dict[str, Any],
+    plan: SupportPlan | None = None,
+    request: HttpRequest | None = None,
+) -> FinancialAssessment:
+    """Run the charging calculator for the person and keep the result (attached to their plan)."""
+    access.require(person.pk == actor.pk or access.is_practitioner(actor))
+    try:
+        outcome = charging.calculate(inputs, _today())
+    except ChargingError as error:
+        raise BudgetsError(str(error)) from None
+    fa = FinancialAssessment.objects.create(
+        person=person,
+        inputs=inputs,
+        result=outcome.to_dict(),
+        weekly_charge=outcome.result.weekly_charge,
+        provisional=outcome.provisional,
+        rates_date=outcome.rates_date,
+        created_by=actor,
+    )
+    if plan is not None:
+        access.require(plan.person_id == person.pk)
+        plan.financial_assessment = fa
+        plan.save(update_fields=["financial_assessment", "updated_at"])
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=fa,
+        subject=person,
+        summary=f"Financial assessment: {pounds(fa.weekly_charge)} a week"
+        + (" (provisional)" if fa.provisional else ""),
+        request=request,
+    )
+    return fa
+
+
+def check_local_figure(parameter: str, value: Decimal, applies_from: dt.date) -> None:
+    """Raise BudgetsError unless the calculator accepts this local figure on that date."""
+    from rules.charging import LocalOverride
+
+    try:
+        parameters_in_force(applies_from, {parameter: LocalOverride(value, applies_from)})
+    except ChargingError as error:
+        raise BudgetsError(str(error), field="value") from None
+
+
+@transaction.atomic
+def save_local_figure(
+    *,
+    actor: User,
+    area: str,
+    parameter: str,
+    value: Decimal,
+    year: str,
+    applies_from: dt.date,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> LocalChargingFigure:
+    check_local_figure(parameter, value, applies_from)
+    figure, _ = LocalChargingFigure.objects.update_or_create(
+        area=area,
+        parameter=parameter,
+        applies_from=applies_from,
+        defaults={"value": value, "year": year, "note": note, "entered_by": actor},
+    )
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=figure,
+        summary=f"Local charging figure {parameter} = {value} from {applies_from}",
+        request=request,
+    )
+    return figure
+
+
+# --- support plans -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanTotals:
+    paid_weekly: Decimal
+    unpaid_minutes: int
+    budget_weekly: Decimal | None
+    contribution_weekly: Decimal
+    top_up_weekly: Decimal
+
+    @property
+    def council_weekly(self) -> Decimal:
+        """What the council pays into the budget each week: the budget less the person's share."""
+        if self.budget_weekly is None:
+            return ZERO
+        return max(ZERO, self.budget_weekly - self.contribution_weekly)
+
+    @property
+    def over_by(self) -> Decimal:
+        if self.budget_weekly is None:
+            return ZERO
+        return max(ZERO, self.paid_weekly - self.budget_weekly)
+
+    @property
+    def left_weekly(self) -> Decimal:
+        if self.budget_weekly is None:
+            return ZERO
+        return max(ZERO, self.budget_weekly - self.paid_weekly)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.over_by > 0
+
+    @property
+    def covered_by_top_up(self) -> bool:
+        return self.top_up_weekly >= self.over_by
+
+
+def plan_totals(plan: SupportPlan) -> PlanTotals:
+    lines = list(plan.lines.all())
+    fa = plan.financial_assessment
+    contribution = ZERO
+    if fa is not None and plan.budget is not None:
+        # A person never pays more than the budget itself.
+        contribution = min(Decimal(fa.weekly_charge), Decimal(plan.budget.weekly))
+    return PlanTotals(
+        paid_weekly=sum((Decimal(line.weekly_cost) for line in lines), ZERO),
+        unpaid_minutes=sum(line.minutes_per_week for line in lines if not line.paid),
+        budget_weekly=None if plan.budget is None else Decimal(plan.budget.weekly),
+        contribution_weekly=contribution,
+        top_up_weekly=Decimal(plan.top_up_weekly),
+    )
+
+
+def _lock_plan(plan: SupportPlan) -> SupportPlan:
+    return SupportPlan.objects.select_for_update().get(pk=plan.pk)
+
+
+def _require_editable(plan: SupportPlan, actor: User) -> None:
+    access.require(access.can_edit_plan(actor, plan))
+    if not plan.editable:
+        raise BudgetsError(
+            "This plan is waiting for agreement or has been agreed. Choose 'Change my plan' first."
+        )
+
+
+@transaction.atomic
+def start_plan(*, person: User, actor: User, request: HttpRequest | None = None) -> SupportPlan:
+    """The person's plan, using their latest assessment and indicative budget."""
+    access.require(person.pk == actor.pk or access.is_practitioner(actor))
+    plan = SupportPlan.objects.filter(person=person).first()
+    if plan is not None:
+        return plan
+    assessment = Assessment.objects.filter(person=person).first()
+    budget = IndicativeBudget.objects.filter(assessment=assessment).first() if assessment else None
+    fa = FinancialAssessment.objects.filter(person=person).first()
+    plan = SupportPlan.objects.create(
+        person=person, assessment=assessment, budget=budget, financial_assessment=fa
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=plan,
+        subject=person,
+        summary="Started a support plan",
+        request=request,
+    )
+    return plan
+
+
+@transaction.atomic
+def use_budget(
+    *,
+    plan: SupportPlan,
+    budget: IndicativeBudget,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> SupportPlan:
+    plan = _lock_plan(plan)
+    _require_editable(plan, actor)
+    if budget.assessment.person_id != plan.person_id:
+        raise BudgetsError("That budget belongs to someone else.")
+    plan.budget = budget
+    plan.save(update_fields=["budget", "updated_at"])
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=plan,
+        subject=plan.person,
+        summary=f"Plan uses the indicative budget of {pounds(budget.weekly)} a week",
+        request=request,
+    )
+    return plan
+
+
+@transaction.atomic
+def set_neighbourhood(
+    *, plan: SupportPlan, actor: User, neighbourhood: Any, request: HttpRequest | None = None
+) -> None:
+    access.require(access.can_edit_plan(actor, plan))
+    plan.neighbourhood = neighbourhood
+    plan.save(update_fields=["neighbourhood", "updated_at"])
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=plan,
+        subject=plan.person,
+        summary="Set the neighbourhood for the plan",
+        request=request,
+    )
+
+
+@transaction.atomic
+def add_outcome(
+    *,
+    plan: SupportPlan,
+    actor: User,
+    text: str,
+    wellbeing: list[str],
+    open_to_sharing: bool = False,
+    request: HttpRequest | None = None,
+) -> PlanOutcome:
+    plan = _lock_plan(plan)
+    _require_editable(plan, actor)
+    text = text.strip()
+    if not text:
+        raise BudgetsError("Write what you want to achieve, in your own words", field="text")
+    unknown = set(wellbeing) - set(WellbeingDomain.values)
+    if not wellbeing or unknown:
+        raise BudgetsError("Choose at least one part of your wellbeing", field="wellbeing")
+    outcome = PlanOutcome.objects.create(
+        plan=plan,
+        text=text[:2000],
+        wellbeing=list(wellbeing),
+        open_to_sharing=open_to_sharing,
+        position=plan.outcomes.count() + 1,
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=outcome,
+        subject=plan.person,
+        summary="Added an outcome to the support plan",
+        request=request,
+    )
+    return outcome
+
+
+@transaction.atomic
+def remove_outcome(
+    *, outcome: PlanOutcome, actor: User, request: HttpRequest | None = None
+) -> None:
+    plan = _lock_plan(outcome.plan)
+    _require_editable(plan, actor)
+    outcome.delete()
+    record_audit(
+        actor=actor,
+        action=Action.DELETE,
+        object_type="budgets.planoutcome",
+        object_id=str(outcome.pk),
+        subject=plan.person,
+        summary="Removed an outcome from the support plan",
+        request=request,
+    )
+
+
+def timebank_services() -> Any | None:
+    """The time bank's services module once it offers ``request_for_plan``; None until then."""
+    try:
+        module = importlib.import_module("timebank.services")
+    except ImportError:
+        return None
+    return module if hasattr(module, "request_for_plan") else None
+
+
+@transaction.atomic
+def add_line(
+    *,
+    outcome: PlanOutcome,
+    actor: User,
+    kind: str,
+    description: str,
+    service: Any = None,
+    who: str = "",
+    schedule: str = "",
+    unit_cost: Decimal | None = None,
+    units_per_week: Decimal | None = None,
+    weekly_cost: Decimal | None = None,
+    minutes_per_week: int = 0,
+    request: HttpRequest | None = None,
+) -> PlanLine:
+    """How an outcome will be met. A directory service's weekly cost is its price times how many
+    a week; time bank hours and unpaid help cost nothing and count in minutes."""
+    plan = _lock_plan(outcome.plan)
+    _require_editable(plan, actor)
+    if kind not in PlanLine.Kind.values or kind == PlanLine.Kind.POOL:
+        raise BudgetsError("Choose how this will be met", field="kind")
+    if kind == PlanLine.Kind.SERVICE:
+        if service is None:
+            raise BudgetsError("Choose a service from the directory", field="service")
+        if unit_cost is None or units_per_week is None:
+            raise BudgetsError("Say how many times a week", field="units_per_week")
+        weekly_cost = (unit_cost * units_per_week).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        description = description or service.name
+        who = who or service.organization.name
+    elif kind == PlanLine.Kind.TIME_BANK:
+        if minutes_per_week <= 0:
+            raise BudgetsError("Say how many hours a week", field="hours")
+        weekly_cost = ZERO
+    elif kind in (PlanLine.Kind.FAMILY,):
+        weekly_cost = ZERO
+    weekly_cost = weekly_cost or ZERO
+    if weekly_cost < 0:
+        raise BudgetsError("A cost cannot be less than zero", field="weekly_cost")
+    if not description.strip():
+        raise BudgetsError("Describe the support", field="description")
+    line = PlanLine.objects.create(
+        plan=plan,
+        outcome=outcome,
+        kind=kind,
+        description=description.strip()[:250],
+        service=service,
+        who=who.strip()[:200],
+        schedule=schedule.strip()[:200],
+        unit_cost=unit_cost,
+        units_per_week=units_per_week,
+        weekly_cost=weekly_cost,
+        minutes_per_week=minutes_per_week,
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=line,
+        subject=plan.person,
+        summary=f"Added to the plan: {line.description[:80]} ({line.get_kind_display()})",
+        request=request,
+    )
+    return line
+
+
+@transaction.atomic
+def remove_line(*, line: PlanLine, actor: User, request: HttpRequest | None = None) -> None:
+    plan = _lock_plan(line.plan)
+    _require_editable(plan, actor)
+    if line.kind == PlanLine.Kind.POOL:
+        raise BudgetsError("A pooled service is changed with the others in the pool.")
+    line.delete()
+    record_audit(
+        actor=actor,
+        action=Action.DELETE,
+        object_type="budgets.planline",
+        object_id=str(line.pk),
+        subject=plan.person,
+        summary=f"Removed from the plan: {line.description[:80]}",
+        request=request,
+    )
+
+
+def plan_snapshot(plan: SupportPlan) -> dict[str, Any]:
+    """Everything a version shows, as plain data: outcomes, lines, money and the budget used."""
+    totals = plan_totals(plan)
+    budget = plan.budget
+    return {
+        "status": plan.status,
+        "budget": None
+        if budget is None
+        else {
+            "id": budget.pk,
+            "version_id": budget.version_id,
+            "weekly": str(budget.weekly),
+            "annual": str(budget.annual),
+        },
+        "contribution_weekly": str(totals.contribution_weekly),
+        "financial_assessment_id": plan.financial_assessment_id,
+        "paid_weekly": str(totals.paid_weekly),
+        "unpaid_minutes_weekly": totals.unpaid_minutes,
+        "top_up_weekly": str(plan.top_up_weekly),
+        "over_budget_reason": plan.over_budget_reason,
+        "outcomes": [
+            {
+                "text": outcome.text,
+                "wellbeing": list(outcome.wellbeing),
+                "lines": [
+                    {
+                        "kind": line.kind,
+                        "description": line.description,
+                        "service_id": line.service_id,
+                        "who": line.who,
+                        "schedule": line.schedule,
+                        "weekly_cost": str(line.weekly_cost),
+                        "minutes_per_week": line.minutes_per_week,
+                    }
+                    for line in outcome.lines.all()
+                ],
+            }
+            for outcome in plan.outcomes.all()
+        ],
+    }
+
+
+def _new_version(plan: SupportPlan, actor: User, event: str) -> PlanVersion:
+    last = plan.versions.order_by("-number").first()
+    return PlanVersion.objects.create(
+        plan=plan,
+        number=(last.number + 1) if last else 1,
+        event=event,
+        snapshot=plan_snapshot(plan),
+        created_by=actor,
+    )
+
+
+def _check_within_budget(plan: SupportPlan, totals: PlanTotals) -> None:
+    if totals.over_budget and not totals.covered_by_top_up and not plan.over_budget_reason.strip():
+        raise BudgetsError(
+            f"Your plan costs {pounds(totals.paid_weekly)} a week, which is "
+            f"{pounds(totals.over_by)} more than your budget. Record who will pay the difference "
+            "(a top-up), or explain why the plan needs more.",
+            field="top_up_weekly",
+        )
+
+
+@transaction.atomic
+def propose_plan(
+    *,
+    plan: SupportPlan,
+    actor: User,
+    top_up_weekly: Decimal = ZERO,
+    over_budget_reason: str = "",
+    request: HttpRequest | None = None,
+) -> PlanVersion:
+    """The person (or someone helping them) proposes the plan for agreement."""
+    plan = _lock_plan(plan)
+    _require_editable(plan, actor)
+    if plan.budget is None:
+        raise BudgetsError("Work out your indicative budget before you propose your plan.")
+    outcomes = list(plan.outcomes.prefetch_related("lines"))
+    if not outcomes:
+        raise BudgetsError("Add at least one outcome: what you want to achieve.")
+    empty = [o.text[:60] for o in outcomes if not o.lines.all()]
+    if empty:
+        raise BudgetsError("Say how each outcome will be met. Still to do: " + "; ".join(empty))
+    if top_up_weekly < 0:
+        raise BudgetsError("A top-up cannot be less than zero", field="top_up_weekly")
+    plan.top_up_weekly = top_up_weekly
+    plan.over_budget_reason = over_budget_reason.strip()
+    _check_within_budget(plan, plan_totals(plan))
+    plan.status = SupportPlan.Status.PROPOSED
+    plan.save()
+    version = _new_version(plan, actor, "proposed")
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=plan,
+        subject=plan.person,
+        summary=f"Proposed the support plan (version {version.number})",
+        request=request,
+    )
+    return version
+
+
+@transaction.atomic
+def decide_plan(
+    *,
+    plan: SupportPlan,
+    actor: User,
+    decision: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> PlanDecision:
+    """An approver agrees the proposed plan or asks for a change with a reason the person sees.
+    Nothing is refused silently: there is no "reject" without a written reason."""
+    plan = _lock_plan(plan)
+    access.require(
+        access.can_decide_plan(actor, plan),
+        "Only a broker, support planner or commissioner can agree a plan, and not their own.",
+    )
+    if plan.status != SupportPlan.Status.PROPOSED:
+        raise BudgetsError("This plan is not waiting for agreement.")
+    reason = reason.strip()
+    version = plan.versions.order_by("-number").first()
+    assert version is not None  # a proposed plan always has a version
+    if decision == PlanDecision.Decision.CHANGES_REQUESTED:
+        if not reason:
+            raise BudgetsError("Explain what needs to change and why", field="reason")
+        plan.status = SupportPlan.Status.CHANGES_REQUESTED
+        plan.save()
+        summary = "Asked for a change to the support plan"
+    elif decision == PlanDecision.Decision.APPROVED:
+        _check_within_budget(plan, plan_totals(plan))
+        plan.status = SupportPlan.Status.APPROVED
+        plan.approved_at = timezone.now()
+        plan.save()
+        assert plan.budget is not None
+        if plan.budget.agreed_at is None:
+            IndicativeBudget.objects.filter(pk=plan.budget.pk).update(agreed_at=timezone.now())
+        PlanReview.objects.get_or_create(
+            plan=plan,
+            done_on=None,
+            defaults={"due_on": _today() + dt.timedelta(weeks=FIRST_REVIEW_WEEKS)},
+        )
+        _request_time_bank_hours(plan)
+        _new_version(plan, actor, "approved")
+        summary = "Agreed the support plan"
+    else:
+        raise BudgetsError("Choose agree or ask for a change", field="decision")
+    made = PlanDecision.objects.create(
+        plan=plan, version=version, decision=decision, reason=reason, decided_by=actor
+    )
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=plan,
+        subject=plan.person,
+        summary=summary,
+        request=request,
+    )
+    return made
+
+
+def _request_time_bank_hours(plan: SupportPlan) -> None:
+    """Once a plan is agreed, ask the time bank for its hours (when the time bank offers it)."""
+    module = timebank_services()
+    if module is None:
+        return
+    for line in plan.lines.filter(kind=PlanLine.Kind.TIME_BANK, timebank_reference=""):
+        made = module.request_for_plan(
+            person=plan.person,
+            category=line.outcome.wellbeing[0] if line.outcome.wellbeing else "",
+            minutes_per_week=line.minutes_per_week,
+            title=line.description,
+            details=line.outcome.text,
+        )
+        reference = str(getattr(made, "pk", made) or "")[:100]
+        PlanLine.objects.filter(pk=line.pk).update(timebank_reference=reference or "requested")
+
+
+@transaction.atomic
+def reopen_plan(*, plan: SupportPlan, actor: User, request: HttpRequest | None = None) -> None:
+    """Change an agreed or proposed plan: it becomes a draft again; every version stays."""
+    plan = _lock_plan(plan)
+    access.require(access.can_edit_plan(actor, plan))
+    if plan.editable:
+        return
+    plan.status = SupportPlan.Status.DRAFT
+    plan.save()
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=plan,
+        subject=plan.person,
+        summary="Started changing the support plan",
+        request=request,
+    )
+
+
+@transaction.atomic
+def complete_review(
+    *, review: PlanReview, actor: User, notes: str, request: HttpRequest | None = None
+) -> PlanReview:
+    access.require(access.is_practitioner(actor) or review.plan.person_id == actor.pk)
+    review.done_on = _today()
+    review.notes = notes.strip()[:5000]
+    review.save()
+    PlanReview.objects.create(plan=review.plan, due_on=_today() + dt.timedelta(days=365))
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=review,
+        subject=review.plan.person,
+        summary="Reviewed the support plan; next review in a year",
+        request=request,
+    )
+    return review
+
+
+# --- pooling -------------------------------------------------------------------------------------
+
+
+def split_cost(total: Decimal, shares: list[int]) -> list[Decimal]:
+    """Split ``total`` by ``shares`` in whole pence so the parts add up exactly (largest remainder,
+    ties to the earlier member)."""
+    if not shares or any(share <= 0 for share in shares):
+        raise BudgetsError("Every share must be a whole number above zero", field="shares")
+    pence = int((total * 100).to_integral_value())
+    whole = sum(shares)
+    exact = [pence * share for share in shares]
+    parts = [value // whole for value in exact]
+    left = pence - sum(parts)
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] % whole), i))
+    for index in order[:left]:
+        parts[index] += 1
+    return [Decimal(part) / 100 for part in parts]
+
+
+@transaction.atomic
+def create_pool(
+    *,
+    actor: User,
+    name: str,
+    neighbourhood: Any,
+    service: Any,
+    weekly_cost: Decimal,
+    members: list[tuple[PlanOutcome, int]],
+    description: str = "",
+    request: HttpRequest | None = None,
+) -> Pool:
+    """A broker puts people in touch (each has agreed to it) to buy a service together."""
+    access.require(access.is_practitioner(actor), "Only a broker can set up a pool.")
+    if len(members) < 2:
+        raise BudgetsError("A pool needs at least two people", field="members")
+    people = {outcome.plan.person_id for outcome, _ in members}
+    if len(people) != len(members):
+        raise BudgetsError("Choose one outcome per person", field="members")
+    for outcome, _ in members:
+        if not outcome.open_to_sharing:
+            raise BudgetsError("Everyone in a pool must have agreed to be put in touch")
+        if outcome.plan.neighbourhood_id != neighbourhood.pk:
+            raise BudgetsError("Everyone in a pool must live in the same neighbourhood")
+    if weekly_cost <= 0:
+        raise BudgetsError("Give the weekly cost of the service", field="weekly_cost")
+    pool = Pool.objects.create(
+        name=name.strip()[:150] or "Shared support",
+        neighbourhood=neighbourhood,
+        service=service,
+        description=description.strip(),
+        weekly_cost=weekly_cost,
+        created_by=actor,
+    )
+    parts = split_cost(weekly_cost, [share for _, share in members])
+    for (outcome, share), part in zip(members, parts, strict=True):
+        PoolMember.objects.create(pool=pool, outcome=outcome, share=share, weekly_cost=part)
+        record_audit(
+            actor=actor,
+            action=Action.CREATE,
+            target=pool,
+            subject=outcome.plan.person,
+            summary=f"Suggested joining the pool '{pool.name}' at {pounds(part)} a week",
+            request=request,
+        )
+    return pool
+
+
+@transaction.atomic
+def respond_to_pool(
+    *, member: PoolMember, actor: User, agree: bool, request: HttpRequest | None = None
+) -> Pool:
+    """A member agrees their share (or says no). When everyone agrees, each plan gets a pooled
+    line at its share of the cost (a plan that was agreed goes back to draft to be agreed again)."""
+    pool = Pool.objects.select_for_update().get(pk=member.pool_id)
+    member = PoolMember.objects.select_related("outcome__plan").get(pk=member.pk)
+    access.require(member.outcome.plan.person_id == actor.pk, "Only the person can answer.")
+    if pool.status != Pool.Status.FORMING:
+        raise BudgetsError("Everyone has already agreed this pool.")
+    if agree:
+        member.agreed_at, member.declined_at = timezone.now(), None
+    else:
+        member.declined_at, member.agreed_at = timezone.now(), None
+    member.save(update_fields=["agreed_at", "declined_at"])
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=pool,
+        subject=actor,
+        summary=f"{'Agreed' if agree else 'Said no to'} their share of the pool '{pool.name}'",
+        request=request,
+    )
+    members = list(pool.members.select_related("outcome__plan"))
+    if all(m.agreed_at for m in members):
+        pool.status = Pool.Status.AGREED
+        pool.save(update_fields=["status"])
+        for m in members:
+            plan = _lock_plan(m.outcome.plan)
+            if not plan.editable:
+                plan.status = SupportPlan.Status.DRAFT
+                plan.save()
+            PlanLine.objects.create(
+                plan=plan,
+                outcome=m.outcome,
+                kind=PlanLine.Kind.POOL,
+                description=f"{pool.name} (shared with {len(members) - 1} others)",
+                service=pool.service,
+                pool_member=m,
+                who=pool.service.organization.name if pool.service else "",
+                weekly_cost=m.weekly_cost,
+            )
+    return pool
+
+
+# --- budget accounts: the ledger -----------------------------------------------------------------
+
+COUNCIL = "council"
+
+
+def _person_ledger(account: BudgetAccount) -> str:
+    return f"person:{account.person_id}"
+
+
+def provider_ledger(payee: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in payee.lower()).strip("-")
+    return f"provider:{slug[:80] or 'unnamed'}"
+
+
+@transaction.atomic
+def open_account(
+    *,
+    plan: SupportPlan,
+    actor: User,
+    kind: str,
+    period_start: dt.date,
+    period_end: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> BudgetAccount:
+    """Open the budget account for an agreed plan, and allocate the council's first four weeks."""
+    access.require(access.is_approver(actor), "Only a broker or commissioner opens accounts.")
+    plan = _lock_plan(plan)
+    if plan.status != SupportPlan.Status.APPROVED:
+        raise BudgetsError("The plan must be agreed before its budget account is opened.")
+    if BudgetAccount.objects.filter(plan=plan).exists():
+        return plan.account
+    if kind not in BudgetAccount.Kind.values:
+        raise BudgetsError("Choose a direct payment or a managed account", field="kind")
+    end = period_end or (period_start + dt.timedelta(days=364))
+    if end <= period_start:
+        raise BudgetsError("The period must end after it starts", field="period_end")
+    account = BudgetAccount.objects.create(
+        person=plan.person,
+        plan=plan,
+        kind=kind,
+        period_start=period_start,
+        period_end=end,
+        opened_by=actor,
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=account,
+        subject=plan.person,
+        summary=f"Opened a budget account ({account.get_kind_display()})",
+        request=request,
+    )
+    council = plan_totals(plan).council_weekly * ALLOCATION_WEEKS
+    if council > 0:
+        post(
+            account=account,
+            actor=actor,
+            kind="allocation",
+            amount=council,
+            effective=period_start,
+            key=f"account-{account.pk}-first-allocation",
+            memo=f"Council's share for the first {ALLOCATION_WEEKS} weeks",
+            request=request,
+        )
+    return account
+
+
+def _to_rules(txn: LedgerTransaction) -> ledger.MoneyTransaction:
+    postings = tuple(
+        ledger.Posting(p.ledger_account, ledger.Money(p.amount_pence))
+        for p in sorted(txn.postings.all(), key=lambda p: p.pk)
+    )
+    return ledger.Transaction.unchecked(
+        txn.key,
+        ledger.MoneyKind(txn.kind),
+        postings,
+        txn.effective,
+        txn.memo,
+        txn.reverses.key if txn.reverses_id else None,
+    )
+
+
+def account_balance_pence(account: BudgetAccount) -> int:
+    total = LedgerPosting.objects.filter(ledger_account=account.ledger_id).aggregate(
+        total=Sum("amount_pence")
+    )["total"]
+    return int(total or 0)
+
+
+def _store(
+    account: BudgetAccount,
+    txn: ledger.MoneyTransaction,
+    actor: User,
+    payee: str,
+    reverses: LedgerTransaction | None = None,
+) -> LedgerTransaction:
+    row = LedgerTransaction.objects.create(
+        key=txn.key,
+        account=account,
+        kind=str(txn.kind),
+        effective=txn.effective,
+        memo=txn.memo[:300],
+        payee=payee[:250],
+        reverses=reverses,
+        created_by=actor,
+    )
+    LedgerPosting.objects.bulk_create(
+        [
+            LedgerPosting(
+                transaction=row, ledger_account=str(p.account), amount_pence=p.amount.units
+            )
+            for p in txn.postings
+        ]
+    )
+    return row
+
+
+def _existing(key: str, proposed: ledger.MoneyTransaction) -> LedgerTransaction | None:
+    """The stored transaction with this key if it says the same thing (a retry); raises if the key
+    was used for something else."""
+    found = (
+        LedgerTransaction.objects.filter(key=key)
+        .select_related("reverses")
+        .prefetch_related("postings")
+        .first()
+    )
+    if found is None:
+        return None
+    if not ledger.same_content(_to_rules(found), proposed):
+        raise BudgetsError(
+            "This form was already used to record something different. Reload the page and "
+            "try again."
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Posted:
+    transaction: LedgerTransaction
+    created: bool
+
+
+def post(
+    *,
+    account: BudgetAccount,
+    actor: User,
+    kind: str,
+    amount: Decimal,
+    effective: dt.date,
+    key: str,
+    payee: str = "",
+    memo: str = "",
+    request: HttpRequest | None = None,
+) -> Posted:
+    """Record money moving into or out of a budget account. Safe to retry: the same ``key`` with
+    the same content returns the first record and changes nothing. The account row is locked while
+    its balance is checked, so two payments cannot both spend the same pounds."""
+    access.require(
+        access.can_view_account(actor, account) and access.can_record(actor, account, kind),
+        "You cannot record this on this account.",
+    )
+    try:
+        money = ledger.Money.from_pounds(amount)
+    except ledger.LedgerError as error:
+        raise BudgetsError(error.message, field="amount") from None
+    if money.units <= 0:
+        raise BudgetsError("Enter an amount more than £0", field="amount")
+    if not key or len(key) > 100:
+        raise BudgetsError("This form has expired. Reload the page and try again.")
+    budget = account.ledger_id
+    person = _person_ledger(account)
+    kinds = ledger.MoneyKind
+    if kind == kinds.ALLOCATION:
+        source, destination = COUNCIL, budget
+    elif kind == kinds.CONTRIBUTION:
+        source, destination = person, budget
+    elif kind in (kinds.PROVIDER_PAYMENT, kinds.REFUND):
+        if not payee.strip():
+            raise BudgetsError("Say who was paid", field="payee")
+        provider = provider_ledger(payee)
+        source, destination = (
+            (budget, provider) if kind == kinds.PROVIDER_PAYMENT else (provider, budget)
+        )
+    else:
+        raise BudgetsError("Choose what kind of money this is", field="kind")
+    proposed = ledger.transfer(
+        key, kinds(kind), source, destination, money, effective, memo.strip()[:250]
+    )
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                locked = BudgetAccount.objects.select_for_update().get(pk=account.pk)
+                found = _existing(key, proposed)
+                if found is not None:
+                    return Posted(found, False)
+                if kind == kinds.PROVIDER_PAYMENT:
+                    try:
+                        ledger.check_debit_limit(
+                            ledger.Money(account_balance_pence(locked)),
+                            -money,
+                            ledger.Money(0),
+                            name="the budget account",
+                        )
+                    except ledger.DebitLimitExceeded:
+                        raise BudgetsError(
+                            f"There is not enough money in the account to pay {money}. "
+                            f"The balance is {ledger.Money(account_balance_pence(locked))}.",
+                            field="amount",
+                        ) from None
+                row = _store(locked, proposed, actor, payee.strip())
+                record_audit(
+                    actor=actor,
+                    action=Action.CREATE,
+                    target=row,
+                    subject=account.person,
+                    summary=f"{kinds(kind).value.replace('_', ' ').capitalize()}: {money}"
+                    + (f" to {payee.strip()[:60]}" if kind == kinds.PROVIDER_PAYMENT else ""),
+                    request=request,
+                )
+                return Posted(row, True)
+        except IntegrityError:
+            # The same key was stored by a concurrent request between our check and insert (it
+            # holds another account's lock): look again, and return it if it is the same.
+            continue
+    found = _existing(key, proposed)
+    if found is None:
+        raise BudgetsError("This could not be recorded. Try again.")
+    return Posted(found, False)
+
+
+def reverse_transaction(
+    *,
+    account: BudgetAccount,
+    actor: User,
+    original_key: str,
+    reason: str,
+    key: str,
+    request: HttpRequest | None = None,
+) -> Posted:
+    """Correct a mistake with a reversal: a new transaction that exactly undoes the original."""
+    access.require(
+        access.can_view_account(actor, account) and access.can_record(actor, account, "refund"),
+        "You cannot correct this account.",
+    )
+    if not reason.strip():
+        raise BudgetsError("Say why this is being corrected", field="reason")
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                BudgetAccount.objects.select_for_update().get(pk=account.pk)
+                original = (
+                    LedgerTransaction.objects.filter(account=account, key=original_key)
+                    .select_related("reverses")
+                    .prefetch_related("postings")
+                    .first()
+                )
+                if original is None:
+                    raise BudgetsError("There is no such record on this account.")
+                already = set(
+                    LedgerTransaction.objects.filter(
+                        account=account, reverses__isnull=False
+                    ).values_list("reverses__key", flat=True)
+                )
+                existing = LedgerTransaction.objects.filter(key=key).first()
+                if existing is not None:
+                    if existing.reverses_id == original.pk:
+                        return Posted(existing, False)
+                    raise BudgetsError("This form was already used. Reload the page.")
+                try:
+                    proposed = ledger.reverse(
+                        _to_rules(original),
+                        reason,
+                        key,
+                        None,
+                        reversed_keys=already,
+                    )
+                except ledger.LedgerError as error:
+                    raise BudgetsError(error.message) from None
+                row = _store(account, proposed, actor, original.payee, reverses=original)
+                record_audit(
+                    actor=actor,
+                    action=Action.CREATE,
+                    target=row,
+                    subject=account.person,
+                    summary=f"Corrected (reversed) '{original.memo or original.kind}': "
+                    f"{reason.strip()[:100]}",
+                    request=request,
+                )
+                return Posted(row, True)
+        except IntegrityError:
+            continue
+    raise BudgetsError("This could not be recorded. Try again.")
