@@ -1,7 +1,8 @@
 """URLs of the Open Referral UK 3.0 API, mounted at /api/oruk/ (namespace ``oruk-api``).
 
-Paths have no trailing slash, as ORUK writes them; a trailing slash is accepted too. Ids may hold any
-character but a slash-free match is not assumed: imported feeds keep their publishers' ids.
+Paths have no trailing slash, as ORUK writes them; one is accepted too. An id may contain any
+character, slashes included, because imported feeds keep their publishers' ids. Any other path under
+the API gets a 404 in problem JSON.
 """
 
 from django.urls import path, re_path
