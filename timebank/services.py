@@ -1,0 +1,1336 @@
+"""Every write in the time bank: one transactional, audited function per use case.
+
+Each refusal raises :class:`TimebankRefused` with a sentence the person can read.
+
+**Ledger and concurrency.** Time moves only through :func:`_post`, which
+
+1. locks the accounts it touches with ``SELECT … FOR NO KEY UPDATE``, always in primary-key order,
+   so two exchanges sharing members queue instead of deadlocking;
+2. builds the transaction with :mod:`rules.ledger` (balanced, no zero amounts) and checks debit
+   limits against the locked balances with :func:`rules.ledger.check_transaction_limits`;
+3. inserts the transaction (unique idempotency key) and its postings, and updates each account's
+   cached ``balance`` in the same database transaction.
+
+So the cached balances always equal the sums of postings, and the sum of all balances is zero.
+A retried or duplicated submission carries the same idempotency key: the unique constraint on
+:class:`Exchange.idempotency_key` (and on :class:`LedgerTransaction.key`) makes the second one find
+the first instead of recording it twice, even when both arrive at the same moment.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.roles import Role
+from accounts.services import record_audit
+from directory import selectors as directory_selectors
+from directory.models import Neighbourhood, TaxonomyTerm
+from rules.ledger import (
+    DebitLimitExceeded,
+    InvalidTransaction,
+    LedgerError,
+    Minutes,
+    TimeKind,
+    check_transaction_limits,
+    format_minutes,
+    make_transaction,
+)
+from rules.timebank import (
+    ExchangeRecord,
+    ExchangeSlot,
+    ExchangeStatus,
+    SlotOverlap,
+    TimebankError,
+    WeeklyCommitment,
+    check_no_overlap,
+    plan_rota,
+    reminders_due,
+)
+from rules.timebank import (
+    RotaAssignment as RuleAssignment,
+)
+from timebank.models import (
+    AVAILABILITY_CHOICES,
+    WEEKDAY_NAMES,
+    Account,
+    ApiToken,
+    Exchange,
+    LedgerTransaction,
+    Member,
+    Offer,
+    Posting,
+    ReminderSent,
+    Request,
+    Rota,
+    RotaAssignment,
+    SafeguardingCheck,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_EXCHANGE_MINUTES = 24 * 60
+"""One exchange lasts at most a day; longer help is several exchanges (or a rota)."""
+EXPIRY_WARNING_DAYS = 30
+"""Coordinators are told this many days before a safeguarding check expires."""
+
+
+class TimebankRefused(Exception):
+    """A request the time bank refuses, with a message for the person who made it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def joining_credit_minutes() -> int:
+    """Minutes credited on approval (settings.TIMEBANK_JOINING_CREDIT_MINUTES, default 5 hours)."""
+    return int(getattr(settings, "TIMEBANK_JOINING_CREDIT_MINUTES", 5 * 60))
+
+
+def default_debit_limit() -> int:
+    """The lowest balance a person may reach (settings.TIMEBANK_DEBIT_LIMIT_MINUTES, default -10
+    hours), so a family in crisis can receive help before giving any."""
+    value = int(getattr(settings, "TIMEBANK_DEBIT_LIMIT_MINUTES", -10 * 60))
+    return min(value, 0)
+
+
+def is_coordinator(user: Any) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR)
+    )
+
+
+def _require_coordinator(user: User) -> None:
+    if not is_coordinator(user):
+        raise TimebankRefused("Only a time bank coordinator can do this.")
+
+
+def _acts_for(user: User, member: Member) -> bool:
+    return member.user_id == user.pk
+
+
+# --- accounts and the ledger ---------------------------------------------------------------------
+
+
+def issuer_account() -> Account:
+    account = Account.objects.filter(is_issuer=True).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(is_issuer=True)
+    except IntegrityError:
+        return Account.objects.get(is_issuer=True)
+
+
+def account_for(member: Member) -> Account:
+    account, _ = Account.objects.get_or_create(member=member)
+    return account
+
+
+def limit_for(account: Account) -> int | None:
+    """An account's lowest allowed balance in minutes, or ``None`` when it is not limited.
+
+    The time bank's own account and organisations' accounts are not limited: they issue time
+    credits, so their balances go below zero by what they issued.
+    """
+    if account.is_issuer:
+        return None
+    member = account.member
+    if member is not None and member.is_organisation:
+        return None
+    return account.debit_limit if account.debit_limit is not None else default_debit_limit()
+
+
+def _name_of(account: Account) -> str:
+    return "The time bank" if account.is_issuer else account.member.name  # type: ignore[union-attr]
+
+
+def _same_postings(txn: LedgerTransaction, amounts: Mapping[int, int]) -> bool:
+    stored = {p.account_id: p.minutes for p in txn.postings.all()}
+    return stored == dict(amounts)
+
+
+def _post(
+    *,
+    key: str,
+    kind: str,
+    amounts: Mapping[Account, int],
+    effective: date,
+    memo: str,
+    by: User | None,
+    reverses: LedgerTransaction | None = None,
+    check_limits: bool = True,
+) -> LedgerTransaction:
+    """Append one balanced transaction (see the module docstring). Call inside ``atomic``."""
+    existing = LedgerTransaction.objects.filter(key=key).first()
+    by_id = {account.pk: minutes for account, minutes in amounts.items()}
+    if existing is not None:
+        if existing.kind == kind and _same_postings(existing, by_id):
+            return existing
+        raise TimebankRefused(f"The reference '{key}' was already used for a different entry.")
+    ids = sorted(by_id)
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update(no_key=True)
+        .select_related("member")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    try:
+        txn = make_transaction(
+            key,
+            TimeKind(kind),
+            {locked[pk].ledger_id: Minutes(by_id[pk]) for pk in ids},
+            effective,
+            memo,
+        )
+        if check_limits:
+            by_ledger = {locked[pk].ledger_id: locked[pk] for pk in ids}
+            check_transaction_limits(
+                txn,
+                {lid: Minutes(a.balance) for lid, a in by_ledger.items()},
+                lambda lid: (
+                    None if (limit := limit_for(by_ledger[lid])) is None else Minutes(limit)
+                ),
+                {lid: _name_of(a) for lid, a in by_ledger.items()},
+            )
+    except DebitLimitExceeded as error:
+        raise TimebankRefused(
+            f"{error.message} Ask the coordinator if the limit should be changed."
+        ) from error
+    except (LedgerError, InvalidTransaction) as error:
+        raise TimebankRefused(error.message) from error
+    row = LedgerTransaction.objects.create(
+        key=key, kind=kind, effective=effective, memo=memo[:300], reverses=reverses, created_by=by
+    )
+    Posting.objects.bulk_create(
+        [Posting(transaction=row, account_id=pk, minutes=by_id[pk]) for pk in ids]
+    )
+    for pk in ids:
+        account = locked[pk]
+        account.balance += by_id[pk]
+        Account.objects.filter(pk=pk).update(balance=account.balance)
+    return row
+
+
+def _reverse(*, original: LedgerTransaction, reason: str, by: User) -> LedgerTransaction:
+    if original.kind == LedgerTransaction.Kind.REVERSAL:
+        raise TimebankRefused("A correction cannot itself be reversed; record the time again.")
+    if not reason.strip():
+        raise TimebankRefused("Enter the reason for the correction.")
+    already = LedgerTransaction.objects.filter(reverses=original).first()
+    if already is not None:
+        return already
+    amounts = {p.account: -p.minutes for p in original.postings.select_related("account__member")}
+    try:
+        with transaction.atomic():
+            return _post(
+                key=f"reversal:{original.key}",
+                kind=LedgerTransaction.Kind.REVERSAL,
+                amounts=amounts,
+                effective=timezone.localdate(),
+                memo=f"Correction of '{original.key}': {reason.strip()}",
+                by=by,
+                reverses=original,
+                check_limits=False,  # a correction must always be possible
+            )
+    except IntegrityError:
+        return LedgerTransaction.objects.get(reverses=original)
+
+
+# --- joining and approval ------------------------------------------------------------------------
+
+
+def _clean_availability(codes: Iterable[str]) -> list[str]:
+    allowed = {code for code, _ in AVAILABILITY_CHOICES}
+    chosen = [c for c in codes if c in allowed]
+    return sorted(set(chosen), key=[c for c, _ in AVAILABILITY_CHOICES].index)
+
+
+@transaction.atomic
+def apply_to_join(
+    *,
+    user: User,
+    kind: str = Member.Kind.PERSON,
+    name: str = "",
+    neighbourhood: Neighbourhood | None = None,
+    about: str = "",
+    access_needs: str = "",
+    availability: Iterable[str] = (),
+    request: HttpRequest | None = None,
+) -> Member:
+    if Member.objects.filter(user=user).exists():
+        raise TimebankRefused("You have already applied to join the time bank.")
+    if kind not in Member.Kind.values:
+        raise TimebankRefused("Choose whether you are joining as a person or an organisation.")
+    member = Member.objects.create(
+        user=user,
+        kind=kind,
+        name=(name or user.get_full_name()).strip()[:150],
+        neighbourhood=neighbourhood,
+        about=about,
+        access_needs=access_needs,
+        availability=_clean_availability(availability),
+    )
+    Account.objects.create(member=member)
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        target=member,
+        subject=user,
+        summary="Applied to join the time bank",
+        request=request,
+    )
+    _notify_coordinators(
+        "New time bank application", f"{member.name} has applied to join the time bank."
+    )
+    return member
+
+
+@transaction.atomic
+def approve_member(
+    *, coordinator: User, member: Member, request: HttpRequest | None = None
+) -> Member:
+    """Approve an application and credit the joining hours from the time bank's own account."""
+    _require_coordinator(coordinator)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status == Member.Status.APPROVED:
+        return member
+    if member.user_id == coordinator.pk:
+        raise TimebankRefused("Another coordinator must approve your own application.")
+    member.status = Member.Status.APPROVED
+    member.approved_at = timezone.now()
+    member.approved_by = coordinator
+    member.save(update_fields=["status", "approved_at", "approved_by"])
+    account = account_for(member)
+    credit = joining_credit_minutes()
+    if credit > 0:
+        _post(
+            key=f"joining:{member.pk}",
+            kind=LedgerTransaction.Kind.JOINING_CREDIT,
+            amounts={issuer_account(): -credit, account: credit},
+            effective=timezone.localdate(),
+            memo=f"Joining credit: {format_minutes(credit)}",
+            by=coordinator,
+        )
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        target=member,
+        subject=member.user,
+        summary="Approved as a time bank member",
+        request=request,
+    )
+    _notify(
+        "You are now a time bank member",
+        f"Welcome to the time bank, {member.name}. "
+        f"We have added {format_minutes(credit)} to your account to get you started.",
+        [member.user.email],
+    )
+    return member
+
+
+@transaction.atomic
+def decline_member(
+    *, coordinator: User, member: Member, reason: str, request: HttpRequest | None = None
+) -> Member:
+    _require_coordinator(coordinator)
+    if member.status != Member.Status.APPLIED:
+        raise TimebankRefused("Only an application that is waiting can be declined.")
+    member.status = Member.Status.DECLINED
+    member.save(update_fields=["status"])
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        target=member,
+        subject=member.user,
+        summary=f"Application not approved: {reason}"[:300],
+        request=request,
+    )
+    return member
+
+
+@transaction.atomic
+def set_debit_limit(*, coordinator: User, member: Member, minutes: int | None) -> Account:
+    _require_coordinator(coordinator)
+    if minutes is not None and minutes > 0:
+        raise TimebankRefused("A debit limit is the lowest balance allowed: zero or below.")
+    account = account_for(member)
+    account.debit_limit = minutes
+    account.save(update_fields=["debit_limit"])
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        target=account,
+        subject=member.user,
+        summary=f"Debit limit set to {'the default' if minutes is None else format_minutes(minutes)}",
+    )
+    return account
+
+
+@transaction.atomic
+def record_check(
+    *,
+    coordinator: User,
+    member: Member,
+    kind: str,
+    checked_on: date,
+    expires_on: date | None = None,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> SafeguardingCheck:
+    _require_coordinator(coordinator)
+    if kind not in SafeguardingCheck.Kind.values:
+        raise TimebankRefused("Choose the kind of check.")
+    if checked_on > timezone.localdate():
+        raise TimebankRefused("The date of the check must be today or in the past.")
+    if expires_on is not None and expires_on <= checked_on:
+        raise TimebankRefused("The check must expire after the date it was made.")
+    if kind != SafeguardingCheck.Kind.REFERENCE and expires_on is None:
+        raise TimebankRefused("Enter when the DBS check should be renewed.")
+    check = SafeguardingCheck.objects.create(
+        member=member,
+        kind=kind,
+        checked_on=checked_on,
+        expires_on=expires_on,
+        notes=notes,
+        recorded_by=coordinator,
+    )
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.CREATE,
+        target=check,
+        subject=member.user,
+        summary=f"Recorded a safeguarding check: {check.get_kind_display()}",
+        request=request,
+    )
+    return check
+
+
+def dbs_valid_until(member: Member, on: date) -> date | None:
+    """The last day ``member``'s DBS checks cover, counting checks made by ``on`` (or None)."""
+    best: date | None = None
+    for check in member.checks.all():
+        if not check.is_dbs or check.checked_on > on or check.expires_on is None:
+            continue
+        if best is None or check.expires_on > best:
+            best = check.expires_on
+    return best
+
+
+def _require_check(member: Member, on: date, activity: str) -> None:
+    until = dbs_valid_until(member, on)
+    if until is None or until < on:
+        raise TimebankRefused(
+            f"{member.name} does not have a valid DBS check on {on:%-d %B %Y}, and "
+            f"'{activity}' needs one. A coordinator can record the check first."
+        )
+
+
+# --- offers and requests -------------------------------------------------------------------------
+
+
+def _require_approved(member: Member | None, who: str = "You") -> Member:
+    if member is None:
+        raise TimebankRefused(f"{who} must join the time bank first.")
+    if not member.is_approved:
+        name = "You are" if who == "You" else f"{member.name} is"
+        raise TimebankRefused(f"{name} not an approved member of the time bank yet.")
+    return member
+
+
+@transaction.atomic
+def create_offer(
+    *,
+    member: Member,
+    title: str,
+    category: TaxonomyTerm | None,
+    details: str = "",
+    neighbourhood: Neighbourhood | None = None,
+) -> Offer:
+    _require_approved(member)
+    offer = Offer.objects.create(
+        member=member,
+        title=title,
+        category=category,
+        details=details,
+        neighbourhood=neighbourhood or member.neighbourhood,
+    )
+    record_audit(
+        actor=member.user,
+        action=AuditEvent.Action.CREATE,
+        target=offer,
+        subject=member.user,
+        summary=f"Offered '{title}'"[:300],
+    )
+    return offer
+
+
+@transaction.atomic
+def create_request(
+    *,
+    member: Member,
+    title: str,
+    category: TaxonomyTerm | None,
+    details: str = "",
+    access_needs: str = "",
+    neighbourhood: Neighbourhood | None = None,
+    times: Iterable[str] = (),
+    needs_check: bool = False,
+    minutes_per_week: int | None = None,
+    from_support_plan: bool = False,
+    by: User | None = None,
+) -> Request:
+    if not from_support_plan:
+        _require_approved(member)
+    if minutes_per_week is not None and minutes_per_week <= 0:
+        raise TimebankRefused("The time needed each week must be more than zero.")
+    req = Request.objects.create(
+        member=member,
+        title=title,
+        category=category,
+        details=details,
+        access_needs=access_needs,
+        neighbourhood=neighbourhood or member.neighbourhood,
+        times=_clean_availability(times),
+        needs_check=needs_check,
+        minutes_per_week=minutes_per_week,
+        from_support_plan=from_support_plan,
+    )
+    record_audit(
+        actor=by or member.user,
+        action=AuditEvent.Action.CREATE,
+        target=req,
+        subject=member.user,
+        summary=f"Asked for help: '{title}'"[:300],
+    )
+    return req
+
+
+def request_for_plan(
+    *,
+    person: User,
+    category: TaxonomyTerm | None,
+    minutes_per_week: int,
+    title: str,
+    details: str = "",
+    by: User | None = None,
+) -> Request:
+    """For support plans (budgets app): ask the time bank for ``minutes_per_week`` of help.
+
+    If ``person`` is not a member yet, an application is made for them (a coordinator still
+    approves it before anyone is suggested to help). Returns the open :class:`Request`; pair it
+    with :func:`timebank.selectors.confirmed_minutes` to show hours received beside paid support.
+    """
+    with transaction.atomic():
+        member = Member.objects.filter(user=person).first()
+        if member is None:
+            member = apply_to_join(user=person, about="Referred from a support plan.")
+        return create_request(
+            member=member,
+            title=title,
+            category=category,
+            details=details,
+            minutes_per_week=minutes_per_week,
+            from_support_plan=True,
+            by=by,
+        )
+
+
+@transaction.atomic
+def close_request(*, by: User, req: Request) -> Request:
+    if not (_acts_for(by, req.member) or is_coordinator(by)):
+        raise TimebankRefused("Only the member who asked, or a coordinator, can close a request.")
+    req.status = Request.Status.CLOSED
+    req.save(update_fields=["status"])
+    return req
+
+
+# --- exchanges -----------------------------------------------------------------------------------
+
+
+def _exchange_record(x: Exchange) -> ExchangeRecord:
+    return ExchangeRecord(
+        x.pk,
+        x.giver_id,
+        x.receiver_id,
+        x.start,
+        x.minutes,
+        ExchangeStatus.CONFIRMED
+        if x.status == Exchange.Status.CONFIRMED
+        else ExchangeStatus.CANCELLED,
+    )
+
+
+def _check_overlap(exchange: Exchange) -> None:
+    """Refuse if giver or receiver already has a confirmed exchange at an overlapping time."""
+    end = exchange.start + timedelta(minutes=exchange.minutes)
+    window_start = exchange.start - timedelta(minutes=MAX_EXCHANGE_MINUTES)
+    members = [exchange.giver_id, exchange.receiver_id]
+    nearby = [
+        _exchange_record(x)
+        for x in Exchange.objects.filter(
+            Q(giver_id__in=members) | Q(receiver_id__in=members),
+            status=Exchange.Status.CONFIRMED,
+            start__lt=end,
+            start__gt=window_start,
+        ).exclude(pk=exchange.pk)
+    ]
+    if not nearby:
+        return
+    for member in (exchange.giver, exchange.receiver):
+        try:
+            check_no_overlap(
+                ExchangeSlot(member.pk, exchange.start, end),
+                nearby,
+                name=member.name,
+                ignore_id=exchange.pk,
+            )
+        except SlotOverlap as error:
+            raise TimebankRefused(error.message) from error
+
+
+def _validate_exchange(
+    *, giver: Member, receiver: Member, minutes: Any, start: datetime, req: Request | None
+) -> None:
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise TimebankRefused("Enter the time as a whole number of minutes.")
+    if minutes <= 0:
+        raise TimebankRefused("The time given must be more than zero.")
+    if minutes > MAX_EXCHANGE_MINUTES:
+        raise TimebankRefused("One exchange can be at most 24 hours; record longer help in parts.")
+    if giver.pk == receiver.pk:
+        raise TimebankRefused("An exchange is between two different members.")
+    for member in (giver, receiver):
+        if not member.is_approved:
+            raise TimebankRefused(f"{member.name} is not an approved member of the time bank.")
+    if timezone.is_naive(start):
+        raise TimebankRefused("The start time needs a time zone.")
+    if req is not None and req.needs_check:
+        _require_check(giver, timezone.localdate(start), req.title)
+
+
+def _same_exchange(
+    x: Exchange, giver: Member, receiver: Member, minutes: int, start: datetime
+) -> bool:
+    return (
+        x.giver_id == giver.pk
+        and x.receiver_id == receiver.pk
+        and x.minutes == minutes
+        and x.start == start
+    )
+
+
+def propose_exchange(
+    *,
+    by: User,
+    giver: Member,
+    receiver: Member,
+    minutes: int,
+    start: datetime,
+    idempotency_key: str,
+    description: str = "",
+    req: Request | None = None,
+    category: TaxonomyTerm | None = None,
+    confirm: bool = False,
+    request: HttpRequest | None = None,
+) -> Exchange:
+    """Propose (or, with ``confirm`` by a coordinator, record) an exchange.
+
+    Idempotent: the same ``idempotency_key`` with the same content returns the exchange already
+    recorded; with different content it is refused.
+    """
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise TimebankRefused("The form has expired; please try again.")
+    existing = Exchange.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _existing_exchange(existing, giver, receiver, minutes, start)
+    coordinator = is_coordinator(by)
+    if not coordinator and not (_acts_for(by, giver) or _acts_for(by, receiver)):
+        raise TimebankRefused("You can only record exchanges you took part in.")
+    if confirm and not coordinator:
+        raise TimebankRefused("The other member confirms the exchange, or a coordinator does.")
+    _validate_exchange(giver=giver, receiver=receiver, minutes=minutes, start=start, req=req)
+    try:
+        with transaction.atomic():
+            exchange = Exchange.objects.create(
+                idempotency_key=idempotency_key,
+                giver=giver,
+                receiver=receiver,
+                request=req,
+                category=category or (req.category if req else None),
+                start=start,
+                minutes=minutes,
+                description=description[:300],
+                proposed_by=by,
+            )
+            if confirm:
+                _confirm_locked(by=by, exchange=exchange)
+            else:
+                _check_overlap(exchange)
+            record_audit(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                target=exchange,
+                subject=(receiver if _acts_for(by, giver) else giver).user,
+                summary=f"{'Recorded' if confirm else 'Proposed'} an exchange: "
+                f"{giver.name} gave {receiver.name} {format_minutes(minutes)}",
+                request=request,
+            )
+    except IntegrityError:
+        # The same submission arrived twice at once: the other one was recorded first.
+        existing = Exchange.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _existing_exchange(existing, giver, receiver, minutes, start)
+    if not confirm:
+        other = receiver if _acts_for(by, giver) else giver
+        _notify(
+            "Please confirm a time bank exchange",
+            f"{by.get_full_name()} recorded that {giver.name} gave {receiver.name} "
+            f"{format_minutes(minutes)}. Please sign in to confirm it.",
+            [other.user.email],
+        )
+    return exchange
+
+
+def _existing_exchange(
+    existing: Exchange, giver: Member, receiver: Member, minutes: int, start: datetime
+) -> Exchange:
+    if _same_exchange(existing, giver, receiver, minutes, start):
+        return existing
+    raise TimebankRefused("This reference was already used for a different exchange.")
+
+
+def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
+    """Post the exchange's time. Inside ``atomic``; ``exchange`` row locked or just created."""
+    giver, receiver = exchange.giver, exchange.receiver
+    giver_account, receiver_account = account_for(giver), account_for(receiver)
+    # Lock both accounts (in key order) before the overlap check, so two confirmations that
+    # involve the same member run one after the other.
+    list(
+        Account.objects.select_for_update(no_key=True)
+        .filter(pk__in=[giver_account.pk, receiver_account.pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _check_overlap(exchange)
+    txn = _post(
+        key=f"exchange:{exchange.idempotency_key}",
+        kind=LedgerTransaction.Kind.EXCHANGE,
+        amounts={receiver_account: -exchange.minutes, giver_account: exchange.minutes},
+        effective=timezone.localdate(exchange.start),
+        memo=(exchange.description or f"{giver.name} helped {receiver.name}"),
+        by=by,
+    )
+    exchange.status = Exchange.Status.CONFIRMED
+    exchange.transaction = txn
+    exchange.confirmed_by = by
+    exchange.confirmed_at = timezone.now()
+    exchange.save(update_fields=["status", "transaction", "confirmed_by", "confirmed_at"])
+    if exchange.request_id is not None:
+        Request.objects.filter(pk=exchange.request_id, status=Request.Status.OPEN).update(
+            status=Request.Status.ARRANGED
+        )
+    return exchange
+
+
+def confirm_exchange(
+    *, by: User, exchange: Exchange, request: HttpRequest | None = None
+) -> Exchange:
+    """The other member (or a coordinator) agrees: the time moves. Confirming twice is harmless."""
+    with transaction.atomic():
+        exchange = (
+            Exchange.objects.select_for_update()
+            .select_related("giver__user", "receiver__user", "request")
+            .get(pk=exchange.pk)
+        )
+        if exchange.status == Exchange.Status.CONFIRMED:
+            return exchange
+        if exchange.status != Exchange.Status.PROPOSED:
+            raise TimebankRefused(
+                f"This exchange cannot be confirmed: it is {exchange.get_status_display().lower()}."
+            )
+        coordinator = is_coordinator(by)
+        parties = _acts_for(by, exchange.giver) or _acts_for(by, exchange.receiver)
+        if not coordinator and not parties:
+            raise TimebankRefused(
+                "Only the members in this exchange, or a coordinator, can confirm it."
+            )
+        if not coordinator and exchange.proposed_by_id == by.pk:
+            raise TimebankRefused("The other member needs to confirm this exchange.")
+        _validate_exchange(
+            giver=exchange.giver,
+            receiver=exchange.receiver,
+            minutes=exchange.minutes,
+            start=exchange.start,
+            req=exchange.request,
+        )
+        _confirm_locked(by=by, exchange=exchange)
+        record_audit(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            target=exchange,
+            subject=exchange.receiver.user,
+            summary=f"Confirmed an exchange of {format_minutes(exchange.minutes)}",
+            request=request,
+        )
+    return exchange
+
+
+@transaction.atomic
+def decline_exchange(*, by: User, exchange: Exchange) -> Exchange:
+    exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
+    if exchange.status != Exchange.Status.PROPOSED:
+        raise TimebankRefused("Only an exchange waiting for confirmation can be declined.")
+    if not (
+        is_coordinator(by) or _acts_for(by, exchange.giver) or _acts_for(by, exchange.receiver)
+    ):
+        raise TimebankRefused(
+            "Only the members in this exchange, or a coordinator, can decline it."
+        )
+    exchange.status = Exchange.Status.DECLINED
+    exchange.save(update_fields=["status"])
+    record_audit(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        target=exchange,
+        subject=exchange.receiver.user,
+        summary="Declined an exchange",
+    )
+    return exchange
+
+
+@transaction.atomic
+def reverse_exchange(*, coordinator: User, exchange: Exchange, reason: str) -> Exchange:
+    """Correct a confirmed exchange with a reversal entry (the original stays in the ledger)."""
+    _require_coordinator(coordinator)
+    exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
+    if exchange.status != Exchange.Status.CONFIRMED or exchange.transaction is None:
+        raise TimebankRefused("Only a confirmed exchange can be corrected.")
+    _reverse(original=exchange.transaction, reason=reason, by=coordinator)
+    exchange.status = Exchange.Status.REVERSED
+    exchange.save(update_fields=["status"])
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        target=exchange,
+        subject=exchange.receiver.user,
+        summary=f"Corrected an exchange: {reason}"[:300],
+    )
+    return exchange
+
+
+# --- time credits: organisations issue, partners redeem -----------------------------------------
+
+
+def issue_credits(
+    *,
+    by: User,
+    organisation: Member,
+    member: Member,
+    minutes: int,
+    reason: str,
+    idempotency_key: str,
+) -> LedgerTransaction:
+    """An organisation thanks a member for a contribution with time credits."""
+    if not (is_coordinator(by) or _acts_for(by, organisation)):
+        raise TimebankRefused("Only the organisation, or a coordinator, can issue its credits.")
+    if not organisation.is_organisation:
+        raise TimebankRefused("Time credits are issued by organisations.")
+    for m in (organisation, member):
+        _require_approved(m, who=m.name)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise TimebankRefused("The time credited must be more than zero.")
+    with transaction.atomic():
+        txn = _post(
+            key=f"issue:{idempotency_key}",
+            kind=LedgerTransaction.Kind.ISSUE,
+            amounts={account_for(organisation): -minutes, account_for(member): minutes},
+            effective=timezone.localdate(),
+            memo=f"{organisation.name}: {reason}",
+            by=by,
+        )
+        record_audit(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            target=txn,
+            subject=member.user,
+            summary=f"{organisation.name} issued {format_minutes(minutes)} to {member.name}",
+        )
+    return txn
+
+
+def redeem_credits(
+    *,
+    by: User,
+    member: Member,
+    partner: Member,
+    minutes: int,
+    activity: str,
+    idempotency_key: str,
+) -> LedgerTransaction:
+    """A member spends time credits on an activity at a partner (an art class, a museum visit)."""
+    if not (is_coordinator(by) or _acts_for(by, member) or _acts_for(by, partner)):
+        raise TimebankRefused("Only the member, the partner or a coordinator can record this.")
+    if not partner.is_organisation:
+        raise TimebankRefused("Time credits are spent with partner organisations.")
+    for m in (member, partner):
+        _require_approved(m, who=m.name)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise TimebankRefused("The time spent must be more than zero.")
+    with transaction.atomic():
+        txn = _post(
+            key=f"redeem:{idempotency_key}",
+            kind=LedgerTransaction.Kind.REDEMPTION,
+            amounts={account_for(member): -minutes, account_for(partner): minutes},
+            effective=timezone.localdate(),
+            memo=f"{activity} at {partner.name}",
+            by=by,
+        )
+        record_audit(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            target=txn,
+            subject=member.user,
+            summary=f"{member.name} spent {format_minutes(minutes)} at {partner.name}",
+        )
+    return txn
+
+
+# --- rotas and reminders -------------------------------------------------------------------------
+
+
+def commitment_for(rota: Rota) -> WeeklyCommitment:
+    return WeeklyCommitment(
+        weekday=rota.weekday,
+        start=rota.start_time,
+        duration_minutes=rota.duration_minutes,
+        first_date=rota.first_date,
+        end_date=rota.end_date,
+        title=rota.title,
+    )
+
+
+@transaction.atomic
+def create_rota(
+    *,
+    coordinator: User,
+    title: str,
+    weekday: int,
+    start_time: time,
+    duration_minutes: int,
+    first_date: date,
+    end_date: date,
+    receiver: Member | None = None,
+    req: Request | None = None,
+    remind_days_before: int = 2,
+) -> Rota:
+    _require_coordinator(coordinator)
+    try:
+        commitment = WeeklyCommitment(
+            weekday, start_time, duration_minutes, first_date, end_date=end_date, title=title
+        )
+        commitment.dates()
+    except TimebankError as error:
+        raise TimebankRefused(error.message) from error
+    rota = Rota.objects.create(
+        title=title,
+        weekday=weekday,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        first_date=first_date,
+        end_date=end_date,
+        receiver=receiver or (req.member if req else None),
+        request=req,
+        remind_days_before=remind_days_before,
+        created_by=coordinator,
+    )
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.CREATE,
+        target=rota,
+        subject=rota.receiver.user if rota.receiver else None,
+        summary=f"Set up a rota: {title}"[:300],
+    )
+    return rota
+
+
+@transaction.atomic
+def assign_to_rota(
+    *,
+    coordinator: User,
+    rota: Rota,
+    member: Member,
+    starting: date,
+    every_weeks: int = 1,
+    until: date | None = None,
+) -> RotaAssignment:
+    _require_coordinator(coordinator)
+    _require_approved(member, who=member.name)
+    if rota.receiver_id == member.pk:
+        raise TimebankRefused(f"{member.name} is the person this rota helps.")
+    if starting.weekday() != rota.weekday:
+        raise TimebankRefused(
+            f"{rota.title} is on {WEEKDAY_NAMES[rota.weekday]}s; choose a "
+            f"{WEEKDAY_NAMES[rota.weekday]} to start."
+        )
+    if every_weeks < 1:
+        raise TimebankRefused("Enter how often, as every 1 week or more.")
+    if until is not None and until < starting:
+        raise TimebankRefused("The last date must be after the first.")
+    if rota.request is not None and rota.request.needs_check:
+        _require_check(member, starting, rota.title)
+    assignment = RotaAssignment.objects.create(
+        rota=rota, member=member, every_weeks=every_weeks, starting=starting, until=until
+    )
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        target=rota,
+        subject=member.user,
+        summary=f"Put {member.name} on the rota '{rota.title}'"[:300],
+    )
+    return assignment
+
+
+def plan_for(rota: Rota):  # type: ignore[no-untyped-def]
+    """The rules' :class:`rules.timebank.RotaPlan` for ``rota`` (slots, covered, gaps)."""
+    assignments = [
+        RuleAssignment(
+            member_id=a.member_id, every_weeks=a.every_weeks, starting=a.starting, until=a.until
+        )
+        for a in rota.assignments.all()
+    ]
+    return plan_rota(commitment_for(rota), assignments)
+
+
+@dataclass
+class ReminderRun:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def _coordinator_emails() -> list[str]:
+    return list(
+        User.objects.filter(groups__name__in=[Role.COORDINATOR], is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def send_due_reminders(*, today: date | None = None, catch_up_days: int = 7) -> ReminderRun:
+    """Email the reminders due today (and any missed in the last ``catch_up_days``).
+
+    Idempotent: each reminder is recorded (:class:`ReminderSent`, unique per rota, occurrence,
+    recipient and day) in the same transaction as it is sent, so running this again — or twice at
+    once — sends nothing twice. A mail failure rolls back its record, so the next run retries it.
+    Also tells coordinators once about each safeguarding check expiring within 30 days.
+    """
+    today = today or timezone.localdate()
+    run = ReminderRun()
+    since = today - timedelta(days=catch_up_days)
+    coordinators = _coordinator_emails()
+    for rota in Rota.objects.filter(end_date__gte=today).prefetch_related("assignments"):
+        members = {
+            m.pk: m
+            for m in Member.objects.filter(rota_assignments__rota=rota).select_related("user")
+        }
+        plan = plan_for(rota)
+        for reminder in reminders_due(plan, today, (rota.remind_days_before,), since=since):
+            if reminder.member_id is None:
+                recipient, emails = "gap", coordinators
+            else:
+                recipient = f"member:{reminder.member_id}"
+                member = members.get(int(reminder.member_id))
+                emails = [member.user.email] if member and member.user.email else []
+            try:
+                with transaction.atomic():
+                    _, created = ReminderSent.objects.get_or_create(
+                        rota=rota,
+                        occurrence=reminder.slot.day,
+                        recipient=recipient,
+                        send_on=reminder.send_on,
+                    )
+                    if not created:
+                        run.skipped += 1
+                        continue
+                    if emails:
+                        send_mail(
+                            f"Time bank: {rota.title}",
+                            reminder.message,
+                            settings.DEFAULT_FROM_EMAIL,
+                            emails,
+                        )
+                    run.sent += 1
+                    run.messages.append(reminder.message)
+            except IntegrityError:
+                run.skipped += 1
+            except OSError:
+                logger.exception("Could not send a rota reminder for %s", rota)
+                run.failed += 1
+    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+    for check in SafeguardingCheck.objects.filter(
+        expires_on__isnull=False,
+        expires_on__gte=today,
+        expires_on__lte=soon,
+        expiry_reminder_sent_on__isnull=True,
+    ).select_related("member"):
+        message = (
+            f"The {check.get_kind_display()} for {check.member.name} expires on "
+            f"{check.expires_on:%-d %B %Y}."
+        )
+        try:
+            with transaction.atomic():
+                updated = SafeguardingCheck.objects.filter(
+                    pk=check.pk, expiry_reminder_sent_on__isnull=True
+                ).update(expiry_reminder_sent_on=today)
+                if not updated:
+                    continue
+                if coordinators:
+                    send_mail(
+                        "Time bank: a safeguarding check is expiring",
+                        message,
+                        settings.DEFAULT_FROM_EMAIL,
+                        coordinators,
+                    )
+                run.sent += 1
+                run.messages.append(message)
+        except OSError:
+            logger.exception("Could not send a safeguarding expiry reminder")
+            run.failed += 1
+    return run
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_api_token(*, user: User) -> str:
+    """A new token for the JSON exchange endpoint; shown once, only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, token_hash=hash_token(token))
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        object_type="timebank.apitoken",
+        subject=user,
+        summary="Created a time bank API token",
+    )
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(token), user__is_active=True)
+        .first()
+    )
+    return row.user if row else None
+
+
+# --- CSV imports ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        problems = len(self.errors)
+        return (
+            f"{self.created} row{'s' if self.created != 1 else ''} imported; "
+            f"{problems} row{'s' if problems != 1 else ''} with problems."
+        )
+
+
+MEMBER_COLUMNS = ("username", "email", "name", "kind", "neighbourhood")
+EXCHANGE_COLUMNS = ("giver", "receiver", "date", "minutes", "description")
+
+
+def _rows(
+    data: bytes | str, required: tuple[str, ...]
+) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in headers]
+    if missing:
+        return [], f"The first line must name the columns; missing: {', '.join(missing)}."
+    reader.fieldnames = headers
+    rows = []
+    for row in reader:
+        cleaned = {k: (v or "").strip() for k, v in row.items() if k}
+        rows.append((reader.line_num, cleaned))
+    return rows, None
+
+
+def import_members(*, coordinator: User, data: bytes | str) -> ImportReport:
+    """Members from CSV (username, email, name, kind, neighbourhood), approved on import.
+
+    Each good row is kept even when others fail; bad rows are reported with their line numbers.
+    """
+    _require_coordinator(coordinator)
+    report = ImportReport()
+    try:
+        rows, problem = _rows(data, MEMBER_COLUMNS)
+    except UnicodeDecodeError:
+        report.errors.append((1, "The file must be saved as CSV in UTF-8."))
+        return report
+    if problem:
+        report.errors.append((1, problem))
+        return report
+    hoods = {n.slug: n for n in directory_selectors.neighbourhoods()}
+    hoods |= {n.name.lower(): n for n in hoods.values()}
+    for line, row in rows:
+        try:
+            with transaction.atomic():
+                username = row.get("username", "")
+                if not username:
+                    raise TimebankRefused("Enter a username.")
+                if User.objects.filter(username=username).exists():
+                    raise TimebankRefused(f"There is already an account called '{username}'.")
+                kind = (row.get("kind") or "person").lower()
+                if kind not in Member.Kind.values:
+                    raise TimebankRefused(
+                        f"Kind must be one of {', '.join(Member.Kind.values)}, not '{kind}'."
+                    )
+                hood_name = row.get("neighbourhood", "")
+                hood = hoods.get(hood_name.lower()) if hood_name else None
+                if hood_name and hood is None:
+                    raise TimebankRefused(f"There is no neighbourhood called '{hood_name}'.")
+                if not row.get("name"):
+                    raise TimebankRefused("Enter the member's name.")
+                user = User.objects.create_user(
+                    username=username, email=row.get("email", ""), display_name=row["name"]
+                )
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                member = apply_to_join(user=user, kind=kind, name=row["name"], neighbourhood=hood)
+                approve_member(coordinator=coordinator, member=member)
+                report.created += 1
+        except TimebankRefused as error:
+            report.errors.append((line, error.message))
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.CREATE,
+        object_type="timebank.member",
+        summary=f"Imported members: {report.summary()}",
+    )
+    return report
+
+
+def import_exchanges(*, coordinator: User, data: bytes | str) -> ImportReport:
+    """Past exchanges from CSV (giver, receiver by username; date YYYY-MM-DD; minutes;
+    description; optional key). Recorded as confirmed by the coordinator; idempotent per key."""
+    _require_coordinator(coordinator)
+    report = ImportReport()
+    try:
+        rows, problem = _rows(data, EXCHANGE_COLUMNS)
+    except UnicodeDecodeError:
+        report.errors.append((1, "The file must be saved as CSV in UTF-8."))
+        return report
+    if problem:
+        report.errors.append((1, problem))
+        return report
+    members = {
+        m.user.username: m
+        for m in Member.objects.select_related("user").filter(user__is_active=True)
+    }
+    for line, row in rows:
+        try:
+            giver = members.get(row.get("giver", ""))
+            receiver = members.get(row.get("receiver", ""))
+            if giver is None:
+                raise TimebankRefused(f"There is no member '{row.get('giver', '')}'.")
+            if receiver is None:
+                raise TimebankRefused(f"There is no member '{row.get('receiver', '')}'.")
+            try:
+                day = date.fromisoformat(row.get("date", ""))
+            except ValueError:
+                raise TimebankRefused(
+                    "Enter the date as YYYY-MM-DD, for example 2026-03-04."
+                ) from None
+            try:
+                minutes = int(row.get("minutes", ""))
+            except ValueError:
+                raise TimebankRefused("Minutes must be a whole number, for example 90.") from None
+            start = timezone.make_aware(datetime.combine(day, time(9)))
+            key = (
+                row.get("key")
+                or hashlib.sha256(
+                    f"{giver.pk}|{receiver.pk}|{day}|{minutes}|{row.get('description', '')}".encode()
+                ).hexdigest()[:40]
+            )
+            propose_exchange(
+                by=coordinator,
+                giver=giver,
+                receiver=receiver,
+                minutes=minutes,
+                start=start,
+                idempotency_key=f"import:{key}",
+                description=row.get("description", ""),
+                confirm=True,
+            )
+            report.created += 1
+        except TimebankRefused as error:
+            report.errors.append((line, error.message))
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.CREATE,
+        object_type="timebank.exchange",
+        summary=f"Imported exchanges: {report.summary()}",
+    )
+    return report
+
+
+# --- email ---------------------------------------------------------------------------------------
+
+
+def _notify(subject: str, body: str, recipients: list[str]) -> None:
+    """Email after the change is committed; a mail failure is logged, never lost work."""
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except OSError:
+            logger.exception("Could not send email %r", subject)
+
+    transaction.on_commit(send)
+
+
+def _notify_coordinators(subject: str, body: str) -> None:
+    _notify(subject, body, _coordinator_emails())

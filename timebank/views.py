@@ -1,0 +1,756 @@
+"""The time bank's pages. Thin: parse the form, call a service or selector, render.
+
+Every page that shows a member's record (their statement, their member page, a request with its
+access needs) writes an audit record.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import AuditEvent
+from accounts.services import record_audit
+from directory.models import Neighbourhood, TaxonomyTerm
+from rules.ledger import format_minutes
+from timebank import selectors, services
+from timebank.forms import (
+    AssignForm,
+    CheckForm,
+    CreditsForm,
+    ExchangeForm,
+    ImportForm,
+    JoinForm,
+    OfferForm,
+    ReasonForm,
+    RequestForm,
+    RotaForm,
+)
+from timebank.models import Exchange, Member, Request, Rota
+from timebank.services import TimebankRefused, is_coordinator
+
+
+def _coordinator_only(request: HttpRequest) -> None:
+    if not is_coordinator(request.user):
+        raise PermissionDenied
+
+
+def _approved_member(request: HttpRequest) -> Member:
+    member = selectors.member_for(request.user)
+    if member is None or not member.is_approved:
+        raise PermissionDenied
+    return member
+
+
+def _pick(model: Any, pk: str | None) -> Any:
+    if not pk:
+        return None
+    return model.objects.filter(pk=pk).first()
+
+
+def _audit_view(request: HttpRequest, target: Any, subject: Any, summary: str) -> None:
+    record_audit(
+        actor=request.user,  # type: ignore[arg-type]
+        action=AuditEvent.Action.VIEW,
+        target=target,
+        subject=subject,
+        summary=summary,
+        request=request,
+    )
+
+
+# --- home and joining ----------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    member = selectors.member_for(request.user)
+    context: dict[str, Any] = {
+        "member": member,
+        "coordinator": is_coordinator(request.user),
+        "joining_credit": format_minutes(services.joining_credit_minutes()),
+        "debit_limit": format_minutes(-services.default_debit_limit()),
+    }
+    if member is not None and member.is_approved:
+        context["balance"] = selectors.balance_of(member)
+        context["balance_text"] = format_minutes(context["balance"])
+        context["waiting"] = selectors.waiting_for(member)
+        context["my_requests"] = member.requests.filter(status=Request.Status.OPEN)
+        context["my_offers"] = member.offers.filter(active=True).select_related("category")
+        context["my_rotas"] = Rota.objects.filter(assignments__member=member).distinct()
+    if context["coordinator"]:
+        context["applications"] = selectors.applications().count()
+    return render(request, "timebank/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    if selectors.member_for(request.user) is not None:
+        messages.info(request, "You have already applied to join the time bank.")
+        return redirect("timebank:home")
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.apply_to_join(
+                user=request.user,  # type: ignore[arg-type]
+                kind=data["kind"],
+                name=data["name"],
+                neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
+                about=data["about"],
+                access_needs=data["access_needs"],
+                availability=data["availability"],
+                request=request,
+            )
+        except TimebankRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "Thank you. A coordinator will look at your application soon."
+            )
+            return redirect("timebank:home")
+    return render(request, "timebank/join.html", {"form": form})
+
+
+# --- offers and requests -------------------------------------------------------------------------
+
+
+@login_required
+def offers(request: HttpRequest) -> HttpResponse:
+    _approved_member_or_coordinator(request)
+    return render(request, "timebank/offers.html", {"offers": selectors.active_offers()})
+
+
+def _approved_member_or_coordinator(request: HttpRequest) -> Member | None:
+    if is_coordinator(request.user):
+        return selectors.member_for(request.user)
+    return _approved_member(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_new(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.create_offer(
+            member=member,
+            title=data["title"],
+            category=_pick(TaxonomyTerm, data["category"]),
+            details=data["details"],
+            neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
+        )
+        messages.success(request, "Your offer has been added.")
+        return redirect("timebank:home")
+    return render(request, "timebank/offer_new.html", {"form": form})
+
+
+@login_required
+def requests_list(request: HttpRequest) -> HttpResponse:
+    _approved_member_or_coordinator(request)
+    return render(request, "timebank/requests.html", {"requests": selectors.open_requests()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        req = services.create_request(
+            member=member,
+            title=data["title"],
+            category=_pick(TaxonomyTerm, data["category"]),
+            details=data["details"],
+            access_needs=data["access_needs"],
+            neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
+            times=data["times"],
+            needs_check=data["needs_check"],
+        )
+        messages.success(request, "Your request has been posted.")
+        return redirect("timebank:request", req.pk)
+    return render(request, "timebank/request_new.html", {"form": form})
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _approved_member_or_coordinator(request)
+    req = get_object_or_404(
+        Request.objects.select_related("member__user", "category", "neighbourhood"), pk=pk
+    )
+    own = viewer is not None and req.member_id == viewer.pk
+    can_match = own or is_coordinator(request.user)
+    result = selectors.suggestions_for(req) if can_match and req.category_id else None
+    _audit_view(request, req, req.member.user, "Viewed a time bank request")
+    labels = dict(services.AVAILABILITY_CHOICES)
+    return render(
+        request,
+        "timebank/request.html",
+        {
+            "req": req,
+            "own": own,
+            "can_match": can_match,
+            "result": result,
+            "times": [labels.get(code, code) for code in req.times],
+            "viewer": viewer,
+            "show_excluded": is_coordinator(request.user),
+        },
+    )
+
+
+# --- exchanges -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exchange_new(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    others = [(m.pk, m.name) for m in selectors.approved_members().exclude(pk=member.pk)]
+    req = _pick(Request, request.GET.get("request") or request.POST.get("request"))
+    initial: dict[str, Any] = {}
+    if request.GET.get("with"):
+        initial["other"] = request.GET["with"]
+    if request.GET.get("direction") in ("gave", "received"):
+        initial["direction"] = request.GET["direction"]
+    form = ExchangeForm(request.POST or None, others=others, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        other = get_object_or_404(Member, pk=data["other"])
+        giver, receiver = (member, other) if data["direction"] == "gave" else (other, member)
+        start = timezone.make_aware(datetime.combine(data["day"], data["start"]))
+        try:
+            exchange = services.propose_exchange(
+                by=request.user,  # type: ignore[arg-type]
+                giver=giver,
+                receiver=receiver,
+                minutes=form.total_minutes,
+                start=start,
+                idempotency_key=f"web:{member.pk}:{data['key']}",
+                description=data["description"],
+                req=req,
+                request=request,
+            )
+        except TimebankRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, f"Thank you. We have asked {other.name} to confirm the exchange."
+            )
+            return redirect("timebank:exchange", exchange.pk)
+    return render(request, "timebank/exchange_new.html", {"form": form, "req": req})
+
+
+def _exchange_for(request: HttpRequest, pk: int) -> Exchange:
+    exchange = get_object_or_404(
+        Exchange.objects.select_related("giver__user", "receiver__user", "category"), pk=pk
+    )
+    user = request.user
+    if not (
+        is_coordinator(user)
+        or exchange.giver.user_id == user.pk
+        or exchange.receiver.user_id == user.pk
+    ):
+        raise Http404("No such exchange")
+    return exchange
+
+
+@login_required
+def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = _exchange_for(request, pk)
+    _audit_view(request, exchange, exchange.receiver.user, "Viewed a time bank exchange")
+    can_confirm = exchange.status == Exchange.Status.PROPOSED and (
+        is_coordinator(request.user) or exchange.proposed_by_id != request.user.pk
+    )
+    return render(
+        request,
+        "timebank/exchange.html",
+        {
+            "exchange": exchange,
+            "time": format_minutes(exchange.minutes),
+            "can_confirm": can_confirm,
+            "can_decline": exchange.status == Exchange.Status.PROPOSED,
+            "can_reverse": is_coordinator(request.user)
+            and exchange.status == Exchange.Status.CONFIRMED,
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = _exchange_for(request, pk)
+    try:
+        services.confirm_exchange(by=request.user, exchange=exchange, request=request)  # type: ignore[arg-type]
+    except TimebankRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Exchange confirmed: {format_minutes(exchange.minutes)}.")
+    return redirect("timebank:exchange", exchange.pk)
+
+
+@login_required
+@require_POST
+def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = _exchange_for(request, pk)
+    try:
+        services.decline_exchange(by=request.user, exchange=exchange)  # type: ignore[arg-type]
+    except TimebankRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Exchange declined.")
+    return redirect("timebank:exchange", exchange.pk)
+
+
+@login_required
+@require_POST
+def exchange_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator_only(request)
+    exchange = _exchange_for(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the reason for the correction.")
+        return redirect("timebank:exchange", exchange.pk)
+    try:
+        services.reverse_exchange(
+            coordinator=request.user,  # type: ignore[arg-type]
+            exchange=exchange,
+            reason=form.cleaned_data["reason"],
+        )
+    except TimebankRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The exchange has been corrected with a reversal entry.")
+    return redirect("timebank:exchange", exchange.pk)
+
+
+# --- statements ----------------------------------------------------------------------------------
+
+
+def _statement_page(request: HttpRequest, member: Member, own: bool) -> HttpResponse:
+    stmt = selectors.statement_for(member)
+    _audit_view(
+        request,
+        member,
+        member.user,
+        "Viewed their own time bank statement" if own else "Viewed a member's statement",
+    )
+    lines = [
+        {
+            "date": line.effective,
+            "what": line.memo or line.kind,
+            "kind": line.kind,
+            "in": format_minutes(line.amount.units) if line.amount.units > 0 else "",
+            "out": format_minutes(-line.amount.units) if line.amount.units < 0 else "",
+            "balance": format_minutes(line.balance.units),
+        }
+        for line in reversed(stmt.lines)
+    ]
+    return render(
+        request,
+        "timebank/statement.html",
+        {
+            "member": member,
+            "own": own,
+            "lines": lines,
+            "balance": format_minutes(stmt.closing.units),
+            "time_in": format_minutes(stmt.money_in.units),
+            "time_out": format_minutes(stmt.money_out.units),
+            "exchanges": selectors.exchanges_of(member)[:50],
+        },
+    )
+
+
+@login_required
+def my_statement(request: HttpRequest) -> HttpResponse:
+    member = selectors.member_for(request.user)
+    if member is None:
+        return redirect("timebank:join")
+    return _statement_page(request, member, own=True)
+
+
+@login_required
+def member_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
+    if member.user_id == request.user.pk:
+        return _statement_page(request, member, own=True)
+    _coordinator_only(request)
+    return _statement_page(request, member, own=False)
+
+
+# --- coordination --------------------------------------------------------------------------------
+
+
+@login_required
+def coordinator(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    today = timezone.localdate()
+    soon = today + timedelta(days=services.EXPIRY_WARNING_DAYS)
+    expiring = (
+        services.SafeguardingCheck.objects.filter(expires_on__gte=today, expires_on__lte=soon)
+        .select_related("member")
+        .order_by("expires_on")
+    )
+    return render(
+        request,
+        "timebank/coordinator.html",
+        {
+            "applications": selectors.applications(),
+            "members": selectors.approved_members(),
+            "expiring": expiring,
+        },
+    )
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.select_related("user", "neighbourhood"), pk=pk)
+    _coordinator_only(request)
+    _audit_view(request, member, member.user, "Viewed a time bank member's record")
+    labels = dict(services.AVAILABILITY_CHOICES)
+    return render(
+        request,
+        "timebank/member.html",
+        {
+            "member": member,
+            "checks": member.checks.all(),
+            "offers": member.offers.select_related("category"),
+            "availability": [labels.get(c, c) for c in member.availability],
+            "balance": format_minutes(selectors.balance_of(member)),
+            "decline_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator_only(request)
+    member = get_object_or_404(Member, pk=pk)
+    try:
+        services.approve_member(coordinator=request.user, member=member, request=request)  # type: ignore[arg-type]
+    except TimebankRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{member.name} is now a member of the time bank.")
+    return redirect("timebank:coordinator")
+
+
+@login_required
+@require_POST
+def member_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator_only(request)
+    member = get_object_or_404(Member, pk=pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decline_member(
+                coordinator=request.user,  # type: ignore[arg-type]
+                member=member,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except TimebankRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{member.name}'s application was not approved.")
+    else:
+        messages.error(request, "Enter the reason.")
+    return redirect("timebank:coordinator")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator_only(request)
+    member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
+    form = CheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_check(
+                coordinator=request.user,  # type: ignore[arg-type]
+                member=member,
+                kind=data["kind"],
+                checked_on=data["checked_on"],
+                expires_on=data["expires_on"],
+                notes=data["notes"],
+                request=request,
+            )
+        except TimebankRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"The check for {member.name} has been recorded.")
+            return redirect("timebank:member", member.pk)
+    return render(request, "timebank/check_new.html", {"form": form, "member": member})
+
+
+# --- rotas ---------------------------------------------------------------------------------------
+
+
+def _member_choices() -> list[tuple[int, str]]:
+    return [(m.pk, m.name) for m in selectors.approved_members()]
+
+
+@login_required
+def rotas(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    rows = []
+    for rota in selectors.rotas():
+        plan = services.plan_for(rota)
+        upcoming = [s for s in plan.gaps if s.day >= timezone.localdate()]
+        rows.append({"rota": rota, "gaps": len(upcoming), "slots": len(plan.slots)})
+    return render(request, "timebank/rotas.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota_new(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    form = RotaForm(request.POST or None, members=_member_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rota = services.create_rota(
+                coordinator=request.user,  # type: ignore[arg-type]
+                title=data["title"],
+                weekday=data["weekday"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                first_date=data["first_date"],
+                end_date=data["end_date"],
+                receiver=_pick(Member, data.get("receiver")),
+                remind_days_before=data["remind_days_before"] or 0,
+            )
+        except TimebankRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "The rota has been set up. Now add the members who cover it.")
+            return redirect("timebank:rota", rota.pk)
+    return render(request, "timebank/rota_new.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator_only(request)
+    rota = get_object_or_404(selectors.rotas(), pk=pk)
+    form = AssignForm(request.POST or None, members=_member_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assign_to_rota(
+                coordinator=request.user,  # type: ignore[arg-type]
+                rota=rota,
+                member=get_object_or_404(Member, pk=data["member"]),
+                starting=data["starting"],
+                every_weeks=data["every_weeks"],
+                until=data["until"],
+            )
+        except TimebankRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "The member has been added to the rota.")
+            return redirect("timebank:rota", rota.pk)
+    plan = services.plan_for(rota)
+    names = {a.member_id: a.member.name for a in rota.assignments.all()}
+    today = timezone.localdate()
+    show_all = request.GET.get("all") == "1"
+    slots = [s for s in plan.slots if show_all or s.day >= today]
+    shown = slots if show_all else slots[:12]
+    if rota.receiver is not None:
+        _audit_view(request, rota, rota.receiver.user, "Viewed a rota")
+    return render(
+        request,
+        "timebank/rota.html",
+        {
+            "rota": rota,
+            "form": form,
+            "slots": [
+                {
+                    "day": s.day,
+                    "start": s.occurrence.start,
+                    "names": [names.get(m, m) for m in s.members],
+                }
+                for s in shown
+            ],
+            "more": len(slots) - len(shown),
+            "gaps": [s for s in plan.gaps if s.day >= today],
+            "covered": len([s for s in plan.covered if s.day >= today]),
+            "weekday": services.WEEKDAY_NAMES[rota.weekday],
+            "assignments": rota.assignments.all(),
+        },
+    )
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> tuple[date | None, date | None, str | None]:
+    start = end = None
+    try:
+        if request.GET.get("from"):
+            start = date.fromisoformat(request.GET["from"])
+        if request.GET.get("to"):
+            end = date.fromisoformat(request.GET["to"])
+    except ValueError:
+        return None, None, "Enter dates as YYYY-MM-DD, for example 2026-01-31"
+    if start and end and end < start:
+        return None, None, "The end of the period must be after its start"
+    return start, end, None
+
+
+def _bars(rows: list[tuple[str, int]], *, width: int = 360) -> dict[str, Any]:
+    """Bar geometry for an accessible horizontal bar chart (see includes/bar_chart.html)."""
+    top = max((v for _, v in rows), default=0) or 1
+    bars = []
+    for i, (label, minutes) in enumerate(rows):
+        bars.append(
+            {
+                "label": label,
+                "value": format_minutes(minutes),
+                "hours": f"{minutes / 60:.1f}",
+                "y": i * 32,
+                "text_y": i * 32 + 17,
+                "width": max(1, round(minutes / top * width)) if minutes else 0,
+                "value_x": 180 + (max(1, round(minutes / top * width)) if minutes else 0) + 6,
+            }
+        )
+    return {"bars": bars, "height": max(32, len(bars) * 32), "total_width": 180 + width + 140}
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    start, end, error = _period(request)
+    data = selectors.report(start, end)
+    months = [(m.month.strftime("%b %Y"), m.minutes) for m in data.months]
+    return render(
+        request,
+        "timebank/reports.html",
+        {
+            "error": error,
+            "report": data,
+            "total": format_minutes(data.total_minutes),
+            "months_chart": _bars(months),
+            "category_chart": _bars(list(data.by_category.items())),
+            "neighbourhood_chart": _bars(list(data.by_neighbourhood.items())),
+            "reciprocity_share": f"{data.reciprocity.share:.0%}",
+            "ledger_problems": selectors.ledger_problems(),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def reports_csv(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    start, end, error = _period(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    data = selectors.report(start, end)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="time-bank-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["section", "label", "minutes", "hours"])
+    for m in data.months:
+        writer.writerow(["month", m.month.isoformat()[:7], m.minutes, f"{m.minutes / 60:.2f}"])
+    for label, minutes in data.by_category.items():
+        writer.writerow(["category", label, minutes, f"{minutes / 60:.2f}"])
+    for label, minutes in data.by_neighbourhood.items():
+        writer.writerow(["neighbourhood", label, minutes, f"{minutes / 60:.2f}"])
+    r = data.reciprocity
+    writer.writerow(["members", "active", r.active, ""])
+    writer.writerow(["members", "gave and received", r.gave_and_received, ""])
+    writer.writerow(["members", "gave only", r.gave_only, ""])
+    writer.writerow(["members", "received only", r.received_only, ""])
+    writer.writerow(["members", "reciprocity share", f"{r.share:.4f}", ""])
+    record_audit(
+        actor=request.user,  # type: ignore[arg-type]
+        action=AuditEvent.Action.EXPORT,
+        object_type="timebank.report",
+        summary="Downloaded the time bank report as CSV",
+        request=request,
+    )
+    return response
+
+
+# --- imports and time credits --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_csv(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            form.add_error("file", "The file must be smaller than 5 MB")
+        else:
+            handler = (
+                services.import_members
+                if form.cleaned_data["what"] == "members"
+                else services.import_exchanges
+            )
+            result = handler(coordinator=request.user, data=upload.read())  # type: ignore[arg-type]
+    return render(request, "timebank/import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credits(request: HttpRequest, action: str) -> HttpResponse:
+    """``issue``: an organisation thanks a member; ``spend``: a member spends at a partner."""
+    member = _approved_member(request)
+    issue = action == "issue"
+    if issue and not member.is_organisation:
+        raise PermissionDenied
+    approved = selectors.approved_members().exclude(pk=member.pk)
+    choices = [(m.pk, m.name) for m in approved if issue or m.kind != Member.Kind.PERSON]
+    form = CreditsForm(
+        request.POST or None,
+        members=choices,
+        member_label="Who are you thanking?" if issue else "Where are you spending them?",
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        other = get_object_or_404(Member, pk=data["member"])
+        minutes = data["hours"] * 60 + data["minutes"]
+        try:
+            if issue:
+                services.issue_credits(
+                    by=request.user,  # type: ignore[arg-type]
+                    organisation=member,
+                    member=other,
+                    minutes=minutes,
+                    reason=data["reason"],
+                    idempotency_key=f"{member.pk}:{data['key']}",
+                )
+            else:
+                services.redeem_credits(
+                    by=request.user,  # type: ignore[arg-type]
+                    member=member,
+                    partner=other,
+                    minutes=minutes,
+                    activity=data["reason"],
+                    idempotency_key=f"{member.pk}:{data['key']}",
+                )
+        except TimebankRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{format_minutes(minutes)} recorded.")
+            return redirect("timebank:statement")
+    return render(request, "timebank/credits.html", {"form": form, "issue": issue})
