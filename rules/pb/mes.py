@@ -165,10 +165,14 @@ def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:  # noqa: C901 - on
                     slope = sum((m * s_b[key // width] for key, m in buckets.items()), _ZERO)
                     tighten(_bound(b0, cost - available, -slope, True))
                 continue
-            items = sorted(
-                ((key // width, key % width, m) for key, m in buckets.items()),
-                key=lambda item: value[item[0]] / uvals[item[1]],
-            )
+            if width == 1:
+                items = sorted(((key, 0, m) for key, m in buckets.items()),
+                               key=lambda item: value[item[0]])
+            else:
+                items = sorted(
+                    ((key // width, key % width, m) for key, m in buckets.items()),
+                    key=lambda item: value[item[0]] / uvals[item[1]],
+                )
             contrib = _ZERO
             denom = total[j]
             stop = 0

@@ -52,22 +52,23 @@ def build_profile(election: Election, utility: str = "cost", tie_break: str = "i
     if utility == "cost" and election.vote_type in ("approval", "choose-1"):
         # Fast path: the utility is the cost, so the group key is the set of approved projects.
         by_set: dict[frozenset[str], list[str]] = {}
+        free = {pid for pid, p in election.projects.items() if p.cost == 0}
         for ballot in election.ballots:
             by_set.setdefault(frozenset(ballot.projects), []).append(ballot.voter_id)
         for approved, voters in by_set.items():
-            items = tuple(sorted((index[p], costs[index[p]]) for p in approved))
-            items = tuple(item for item in items if item[1] > 0)
+            items = tuple(sorted((index[p], costs[index[p]]) for p in approved if p not in free))
             by_key.setdefault(items, []).extend(voters)
     else:
         for ballot in election.ballots:
             items = tuple(sorted((index[p], u) for p, u in ballot_utilities(election, ballot, utility)))
             by_key.setdefault(items, []).append(ballot.voter_id)
     groups = []
-    total = [Fraction(0)] * len(ids)
+    weighted: list[dict[Fraction, int]] = [{} for _ in ids]
     for items, voters in by_key.items():
         groups.append(Group(items, tuple(voters)))
         for j, u in items:
-            total[j] += u * len(voters)
+            weighted[j][u] = weighted[j].get(u, 0) + len(voters)
+    total = [sum((u * m for u, m in w.items()), Fraction(0)) for w in weighted]
     for ballot in election.ballots:
         for pid in ballot.projects:
             supporters[index[pid]] += 1
