@@ -47,9 +47,12 @@ from rules.ledger import (
     LedgerError,
     Minutes,
     TimeKind,
+    Transaction,
     check_transaction_limits,
     format_minutes,
-    make_transaction,
+)
+from rules.ledger import (
+    Posting as LedgerPosting,
 )
 from rules.timebank import (
     ExchangeRecord,
@@ -199,12 +202,13 @@ def _post(
         .order_by("pk")
     }
     try:
-        txn = make_transaction(
+        txn = Transaction(
             key,
             TimeKind(kind),
-            {locked[pk].ledger_id: Minutes(by_id[pk]) for pk in ids},
+            tuple(LedgerPosting(locked[pk].ledger_id, Minutes(by_id[pk])) for pk in ids),
             effective,
             memo,
+            reverses=reverses.key if reverses is not None else None,
         )
         if check_limits:
             by_ledger = {locked[pk].ledger_id: locked[pk] for pk in ids}
@@ -1054,7 +1058,7 @@ def send_due_reminders(*, today: date | None = None, catch_up_days: int = 7) -> 
     """
     today = today or timezone.localdate()
     run = ReminderRun()
-    since = today - timedelta(days=catch_up_days)
+    since = today - timedelta(days=catch_up_days + 1)  # reminders_due counts from the day after
     coordinators = _coordinator_emails()
     for rota in Rota.objects.filter(end_date__gte=today).prefetch_related("assignments"):
         members = {

@@ -1,0 +1,67 @@
+"""Builders for time bank test data."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from directory.tests import factories as f
+from timebank import services
+from timebank.models import Member
+
+_keys = itertools.count(1)
+
+
+def coordinator() -> User:
+    return f.user(Role.COORDINATOR)
+
+
+def member(
+    *, approved: bool = True, by: User | None = None, kind: str = Member.Kind.PERSON, **fields: Any
+) -> Member:
+    user = f.user(Role.PERSON)
+    m = services.apply_to_join(user=user, kind=kind, name=fields.pop("name", ""), **fields)
+    if approved:
+        services.approve_member(coordinator=by or coordinator(), member=m)
+    m.refresh_from_db()
+    return m
+
+
+def at(days: int = -1, hour: int = 10) -> datetime:
+    """An aware local datetime ``days`` from today at ``hour``."""
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=hour)))
+
+
+def key() -> str:
+    return f"test-{next(_keys)}"
+
+
+def exchange(
+    giver: Member,
+    receiver: Member,
+    minutes: int = 60,
+    *,
+    start: datetime | None = None,
+    confirm: bool = True,
+    by: User | None = None,
+    **kw: Any,
+):  # type: ignore[no-untyped-def]
+    """Proposed by the giver, then confirmed by the receiver (unless ``confirm`` is false)."""
+    x = services.propose_exchange(
+        by=by or giver.user,
+        giver=giver,
+        receiver=receiver,
+        minutes=minutes,
+        start=start or at(-1, 10 + next(_keys) % 10),
+        idempotency_key=kw.pop("idempotency_key", key()),
+        **kw,
+    )
+    if confirm:
+        x = services.confirm_exchange(by=receiver.user, exchange=x)
+    return x
