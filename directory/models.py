@@ -371,7 +371,7 @@ class Schedule(HsdsModel):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True, default="")
-    attending_type = models.CharField(max_length=50, blank=True, default="")
+    attending_type = models.TextField(blank=True, default="")
     notes = models.TextField(blank=True, default="")
 
     def day_names(self) -> list[str]:

@@ -133,8 +133,13 @@ def term_and_descendants(term_id: str) -> list[str]:
     return ids
 
 
-def search_services(search: ServiceSearch, *, page_size: int = PAGE_SIZE) -> SearchResults:
-    qs = public_services()
+def search_queryset(
+    search: ServiceSearch, *, base: QuerySet[Service] | None = None
+) -> tuple[QuerySet[Service], Origin | None]:
+    """The search as a queryset (filtered, annotated with ``rank`` and ``distance_sq`` where they
+    apply, and ordered), and the point distances are measured from. ``base`` narrows the services
+    searched (the ORUK API adds its own filters this way); it defaults to the public services."""
+    qs = public_services() if base is None else base
     if search.q:
         qs = _text_filter(qs, search.q)
     if search.category:
@@ -200,11 +205,22 @@ def search_services(search: ServiceSearch, *, page_size: int = PAGE_SIZE) -> Sea
     elif search.sort == "relevance" and origin is not None:
         # With no words to rank by, the nearest is the most relevant.
         order = by_distance
-    qs = qs.order_by(*order)
+    return qs.order_by(*order), origin
 
+
+def search_services(
+    search: ServiceSearch,
+    *,
+    page_size: int = PAGE_SIZE,
+    base: QuerySet[Service] | None = None,
+    clamp_page: bool = True,
+) -> SearchResults:
+    """One page of results. A page past the end shows the last page, unless ``clamp_page`` is
+    false (the API then returns an empty page, as ORUK expects)."""
+    qs, origin = search_queryset(search, base=base)
     total = qs.count()
     pages = max(1, -(-total // page_size))
-    page = min(search.page, pages)
+    page = min(search.page, pages) if clamp_page else search.page
     start = (page - 1) * page_size
     services = list(
         qs.select_related("organization").prefetch_related(

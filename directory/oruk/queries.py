@@ -10,7 +10,7 @@ number of queries whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from decimal import Decimal
@@ -31,7 +31,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.search import ServiceSearch, km_per_degree
-from directory.selectors import public_services, resolve_origin, search_services
+from directory.selectors import public_services, resolve_origin, search_queryset, search_services
 
 T = TypeVar("T")
 
@@ -181,30 +181,10 @@ def _is_plain(search: ServiceSearch) -> bool:
     return replace(search, page=1) == ServiceSearch()
 
 
-def _matching_ids(
-    search: ServiceSearch, filters: OrukFilters
-) -> tuple[list[str], dict[str, float]]:
-    """Ids of the services both searches accept, in the directory search's order, with distances.
-
-    The directory selector pages its own results and does not hand out its query, so all of its
-    matches are fetched as one page and the ORUK filters are applied to that list."""
-    allowed = set(filters.apply(public_services()).values_list("pk", flat=True))
-    if not allowed:
-        return [], {}
-    everything = max(1, public_services().count())
-    results = search_services(replace(search, page=1), page_size=everything)
-    ids = [s.pk for s in results.services if s.pk in allowed]
-    distances = {
-        s.pk: s.distance_km
-        for s in results.services  # type: ignore[attr-defined]
-        if getattr(s, "distance_km", None) is not None
-    }
-    return ids, distances
-
-
-def _in_order(qs: QuerySet[Service], ids: Sequence[str]) -> list[Service]:
-    by_id = {s.pk: s for s in qs.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
+def _matching_services(search: ServiceSearch, filters: OrukFilters) -> QuerySet[Service]:
+    """Services both searches accept: the ORUK filters narrow what the directory search sees."""
+    qs, _origin = search_queryset(search, base=filters.apply(public_services()))
+    return qs
 
 
 def list_services(
@@ -213,18 +193,13 @@ def list_services(
     if _is_plain(search):
         qs = filters.apply(public_services()).select_related("organization").order_by("name", "pk")
         return _paginate(qs, page, per_page)
-    if not filters.active:
-        results = search_services(replace(search, page=page), page_size=per_page)
-        if results.page != page:  # past the last page: the selector shows the last one instead
-            return Page([], results.total, page, per_page)
-        return Page(results.services, results.total, page, per_page)
-    ids, distances = _matching_ids(search, filters)
-    start = (page - 1) * per_page
-    chunk = ids[start : start + per_page]
-    services = _in_order(Service.objects.select_related("organization"), chunk)
-    for service in services:
-        service.distance_km = distances.get(service.pk)  # type: ignore[attr-defined]
-    return Page(services, len(ids), page, per_page)
+    results = search_services(
+        replace(search, page=page),
+        page_size=per_page,
+        base=filters.apply(public_services()),
+        clamp_page=False,
+    )
+    return Page(results.services, results.total, page, per_page)
 
 
 def list_service_at_locations(
@@ -251,7 +226,7 @@ def list_service_at_locations(
     if _is_plain(service_search):
         services: Any = filters.apply(public_services())
     else:
-        services, _ = _matching_ids(service_search, filters)
+        services = _matching_services(service_search, filters).values("pk")
     qs = ServiceAtLocation.objects.filter(service__in=services).select_related(
         "service__organization", "location__neighbourhood"
     )

@@ -18,14 +18,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import openapi_spec_validator
 import pytest
+
+# jsonschema checks the "uri" and "date-time" formats only when these are installed.
+import rfc3339_validator  # noqa: F401
+import rfc3986_validator  # noqa: F401
 from django.test import Client
 
 from directory.tests import oruk_factories as f
-
-jsonschema = pytest.importorskip("jsonschema")
-pytest.importorskip("rfc3986_validator")  # the "uri" format is checked only with it installed
-pytest.importorskip("rfc3339_validator")  # likewise "date-time"
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +153,7 @@ def test_openapi_document_passes_the_validators_document_checks(client: Client) 
 
 
 def test_openapi_document_is_valid_against_the_openapi_30_meta_schema(client: Client) -> None:
-    resources = pytest.importorskip("openapi_spec_validator").__name__
+    resources = openapi_spec_validator.__name__
     from importlib.resources import files
 
     meta = json.loads(files(resources).joinpath("resources/schemas/v3.0/schema.json").read_text())
