@@ -959,7 +959,7 @@ def decide_plan(
             done_on=None,
             defaults={"due_on": _today() + dt.timedelta(weeks=FIRST_REVIEW_WEEKS)},
         )
-        _request_time_bank_hours(plan)
+        _request_time_bank_hours(plan, actor)
         _new_version(plan, actor, "approved")
         summary = "Agreed the support plan"
     else:
@@ -978,21 +978,33 @@ def decide_plan(
     return made
 
 
-def _request_time_bank_hours(plan: SupportPlan) -> None:
-    """Once a plan is agreed, ask the time bank for its hours (when the time bank offers it)."""
+def _request_time_bank_hours(plan: SupportPlan, actor: User) -> None:
+    """Once a plan is agreed, ask the time bank for its hours (``timebank.services``)."""
     module = timebank_services()
     if module is None:
         return
     for line in plan.lines.filter(kind=PlanLine.Kind.TIME_BANK, timebank_reference=""):
         made = module.request_for_plan(
             person=plan.person,
-            category=line.outcome.wellbeing[0] if line.outcome.wellbeing else "",
+            category=None,
             minutes_per_week=line.minutes_per_week,
-            title=line.description,
-            details=line.outcome.text,
+            title=line.description[:200],
+            details=f"From a support plan. Outcome: {line.outcome.text[:500]}",
+            by=actor,
         )
-        reference = str(getattr(made, "pk", made) or "")[:100]
-        PlanLine.objects.filter(pk=line.pk).update(timebank_reference=reference or "requested")
+        reference = str(getattr(made, "pk", "") or "requested")[:100]
+        PlanLine.objects.filter(pk=line.pk).update(timebank_reference=reference)
+
+
+def time_bank_minutes_received(person: User, since: dt.date | None = None) -> int | None:
+    """Confirmed time bank minutes the person received (None if the time bank is not there)."""
+    try:
+        module = importlib.import_module("timebank.selectors")
+    except ImportError:
+        return None
+    if not hasattr(module, "confirmed_minutes"):
+        return None
+    return int(module.confirmed_minutes(person, start=since))
 
 
 @transaction.atomic

@@ -1,0 +1,275 @@
+"""The pages, driven with Django's test client: each shows what it should, refuses who it should,
+and writes the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from accounts.roles import Role
+from budgets.models import (
+    Assessment,
+    BudgetAccount,
+    LedgerTransaction,
+    PlanLine,
+    SupportPlan,
+)
+from budgets.templatetags.budgets_tags import pounds
+from budgets.tests import helpers
+from directory.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client, user):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client
+
+
+def test_home_for_visitor_links_to_calculator_and_sign_up(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(reverse("budgets:home"))
+    assert page.status_code == 200
+    assert reverse("budgets:calculator") in page.content.decode()
+
+
+def test_public_calculator_shows_every_step_and_provisional_label(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.post(
+        reverse("budgets:calculator"),
+        {
+            "setting": "home",
+            "age": "70",
+            "couple": "no",
+            "weekly_cost_of_care": "200.00",
+            "income_state_pension": "221.20",
+            "income_attendance_allowance_lower": "73.90",
+            "savings": "16000",
+        },
+    )
+    text = page.content.decode()
+    assert page.status_code == 200, text
+    assert "You might pay £69.50 a week" in text
+    assert "Tariff income" in text
+    assert "Provisional" in text
+    assert "have not been added to this calculator yet" in text  # today's year falls back
+
+
+def test_calculator_errors_are_listed(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.post(reverse("budgets:calculator"), {"age": "abc"})
+    assert page.status_code == 400
+    assert "Your age must be a whole number" in page.content.decode()
+
+
+def test_calculator_explains_couples_are_not_covered(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.post(
+        reverse("budgets:calculator"),
+        {"setting": "home", "age": "40", "couple": "yes", "weekly_cost_of_care": "100"},
+    )
+    assert "couples" in page.content.decode()
+
+
+def test_assessment_pages_save_as_they_go_and_are_audited(client) -> None:  # type: ignore[no-untyped-def]
+    person = f.user(Role.PERSON)
+    signed_in(client, person)
+    response = client.post(reverse("budgets:assessment-start"))
+    assessment = Assessment.objects.get(person=person)
+    assert response.url == reverse("budgets:assessment", args=[assessment.pk])
+    overview = client.get(response.url)
+    assert "Not started" in overview.content.decode()
+    url = reverse("budgets:domain", args=[assessment.pk, "person", "personal_care"])
+    page = client.get(url)
+    assert "Think about washing" in page.content.decode()  # plain-language help
+    missing = client.post(url, {})
+    assert missing.status_code == 400
+    assert "Choose the answer that fits best" in missing.content.decode()
+    saved = client.post(
+        url, {"answer": "C", "informal_support": "some", "text_in_my_own_words": "Mornings"}
+    )
+    assert saved.url.endswith("/questions/eating_and_drinking/")
+    later = client.post(url, {"answer": "B", "save_and_leave": "1"})
+    assert later.url == reverse("budgets:assessment", args=[assessment.pk])
+    data = assessment.answer_sets.get(kind="person").data
+    assert data["answers"]["personal_care"] == "B"
+    assert AuditEvent.objects.filter(subject=person, action="view").exists()
+
+
+def test_others_cannot_see_an_assessment(client) -> None:  # type: ignore[no-untyped-def]
+    person = f.user(Role.PERSON)
+    assessment = helpers.budget_for(person).assessment
+    signed_in(client, f.user(Role.PERSON))
+    assert client.get(reverse("budgets:assessment", args=[assessment.pk])).status_code == 403
+    assert client.get(reverse("budgets:budget", args=[assessment.pk])).status_code == 403
+
+
+def test_invite_by_link_then_family_member_contributes(client) -> None:  # type: ignore[no-untyped-def]
+    person = f.user(Role.PERSON, display_name="Rosa")
+    assessment = helpers.budget_for(person).assessment
+    signed_in(client, person)
+    page = client.post(
+        reverse("budgets:invite", args=[assessment.pk]),
+        {"method": "link", "link-name": "Ana", "link-relationship": "family"},
+    )
+    text = page.content.decode()
+    link = text.split('id="invite-link" type="text" value="')[1].split('"')[0]
+    sister = f.user(Role.CARER, display_name="Ana")
+    signed_in(client, sister)
+    path = link.replace("http://testserver", "")
+    accepted = client.post(path)
+    assert accepted.url == reverse("budgets:contribute", args=[assessment.pk])
+    client.post(accepted.url, {"topic": "personal_care", "text": "She needs help at night too."})
+    signed_in(client, person)
+    overview = client.get(reverse("budgets:assessment", args=[assessment.pk])).content.decode()
+    assert "She needs help at night too." in overview
+    assert "Ana" in overview and "(Family)" in overview
+
+
+def test_budget_page_explains_line_by_line(client) -> None:  # type: ignore[no-untyped-def]
+    person = f.user(Role.PERSON)
+    budget = helpers.budget_for(person)
+    signed_in(client, person)
+    text = client.get(reverse("budgets:budget", args=[budget.assessment.pk])).content.decode()
+    assert f"{pounds(budget.weekly)} a week" in text
+    assert "Each point is worth" in text and "Total: 32 points." in text
+    assert budget.version_id in text
+
+
+def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-untyped-def]
+    person = f.user(Role.PERSON)
+    broker = f.user(Role.BROKER)
+    helpers.budget_for(person)
+    service = f.service(name="Saturday craft morning", cost="4.00", days="SA")
+    signed_in(client, person)
+    client.post(reverse("budgets:my-plan"))
+    plan = SupportPlan.objects.get(person=person)
+    plan_url = reverse("budgets:plan", args=[plan.pk])
+    made = client.post(
+        reverse("budgets:outcome-new", args=[plan.pk]),
+        {"text": "Meet people on Saturdays", "wellbeing": ["relationships", "participation"]},
+    )
+    outcome = plan.outcomes.get()
+    assert made.url == reverse("budgets:support-choose", args=[plan.pk, outcome.pk])
+    search = client.get(
+        reverse("budgets:support-service-search", args=[plan.pk, outcome.pk]), {"q": "craft"}
+    )
+    assert "Saturday craft morning" in search.content.decode()
+    add = reverse("budgets:support-service", args=[plan.pk, outcome.pk, service.pk])
+    assert "£4.00" in client.get(add).content.decode()
+    client.post(add, {"unit_cost": "4.00", "units_per_week": "2", "schedule": "Saturday"})
+    client.post(
+        reverse("budgets:support-time-bank", args=[plan.pk, outcome.pk]),
+        {"description": "A lift to the craft morning", "hours": "1", "minutes": "30"},
+    )
+    client.post(
+        reverse("budgets:support-other", args=[plan.pk, outcome.pk]),
+        {"kind": "family", "description": "My sister visits", "who": "Ana", "hours": "2"},
+    )
+    page = client.get(plan_url).content.decode()
+    assert "£8.00" in page and "1 hour 30 minutes" in page and "My sister visits" in page
+    money = client.post(
+        reverse("budgets:plan-money", args=[plan.pk]),
+        {
+            "setting": "home",
+            "age": "70",
+            "couple": "no",
+            "weekly_cost_of_care": "88",
+            "income_state_pension": "221.20",
+        },
+    )
+    assert money.status_code == 302
+    plan.refresh_from_db()
+    assert plan.financial_assessment is not None
+    client.post(reverse("budgets:plan-propose", args=[plan.pk]), {})
+    plan.refresh_from_db()
+    assert plan.status == "proposed"
+
+    signed_in(client, person)
+    assert client.get(reverse("budgets:plan-decide", args=[plan.pk])).status_code == 403
+    signed_in(client, broker)
+    refused = client.post(
+        reverse("budgets:plan-decide", args=[plan.pk]), {"decision": "changes_requested"}
+    )
+    assert refused.status_code == 400
+    client.post(
+        reverse("budgets:plan-decide", args=[plan.pk]),
+        {"decision": "changes_requested", "reason": "Please add how you will get home."},
+    )
+    signed_in(client, person)
+    page = client.get(plan_url).content.decode()
+    assert "Please add how you will get home." in page
+    client.post(reverse("budgets:plan-propose", args=[plan.pk]), {})
+    signed_in(client, broker)
+    client.post(reverse("budgets:plan-decide", args=[plan.pk]), {"decision": "approved"})
+    plan.refresh_from_db()
+    assert plan.status == "approved"
+    assert plan.versions.count() == 3  # proposed, proposed again, approved
+    assert plan.reviews.filter(done_on__isnull=True).exists()
+    opened = client.post(
+        reverse("budgets:account-open", args=[plan.pk]),
+        {"kind": "direct_payment", "period_start": "2026-11-02"},
+    )
+    account = BudgetAccount.objects.get(plan=plan)
+    assert opened.url == reverse("budgets:account", args=[account.pk])
+    signed_in(client, person)
+    page = client.get(opened.url)
+    key = page.context["form"]["key"].value()
+    post = {
+        "kind": "provider_payment",
+        "payee": "Test Organisation",
+        "amount": "8.00",
+        "effective": "2026-11-07",
+        "memo": "Craft mornings",
+        "key": key,
+    }
+    client.post(opened.url, post)
+    again = client.post(opened.url, post)  # a double submit
+    assert again.status_code == 302
+    assert LedgerTransaction.objects.filter(kind="provider_payment").count() == 1
+    csv = client.get(
+        reverse("budgets:account-csv", args=[account.pk]),
+        {"start": "2026-11-01", "end": "2026-11-30"},
+    )
+    body = csv.content.decode()
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "Craft mornings" in body and "-8.00" in body
+    payment = LedgerTransaction.objects.get(kind="provider_payment")
+    correct = reverse("budgets:account-correct", args=[account.pk, payment.key])
+    form = client.get(correct).context["form"]
+    client.post(correct, {"reason": "Paid twice by the bank", "key": form["key"].value()})
+    assert LedgerTransaction.objects.filter(reverses=payment).exists()
+    assert client.get(reverse("budgets:plan-version", args=[plan.pk, 1])).status_code == 200
+    assert AuditEvent.objects.filter(subject=person, action="export").exists()
+    data = client.post(reverse("accounts:download-data")).content.decode()
+    assert "support_plan" in data and "Meet people on Saturdays" in data
+
+
+def test_time_bank_line_is_requested_when_the_plan_is_agreed() -> None:
+    person = f.user(Role.PERSON)
+    broker = f.user(Role.BROKER)
+    helpers.budget_for(person)
+    from budgets import services
+
+    plan = services.start_plan(person=person, actor=person)
+    outcome = services.add_outcome(plan=plan, actor=person, text="Garden", wellbeing=["home"])
+    services.add_line(
+        outcome=outcome,
+        actor=person,
+        kind="time_bank",
+        description="Garden help",
+        minutes_per_week=60,
+    )
+    services.propose_plan(plan=plan, actor=person)
+    services.decide_plan(plan=plan, actor=broker, decision="approved")
+    line = PlanLine.objects.get(kind="time_bank")
+    if services.timebank_services() is not None:
+        assert line.timebank_reference
+
+
+def test_statement_defaults_and_bad_dates(client) -> None:  # type: ignore[no-untyped-def]
+    account = helpers.open_account()
+    signed_in(client, account.person)
+    url = reverse("budgets:account", args=[account.pk])
+    assert client.get(url, {"start": "2026-05-01", "end": "2026-04-01"}).status_code == 200
+    assert client.get(url).status_code == 200
+    assert dt.date(2026, 4, 6) == account.period_start

@@ -1,0 +1,1188 @@
+"""Thin views: check access, call a selector or a service, render. Every page that shows a person's
+assessment, plan or account writes an audit record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import AuditEvent, User
+from accounts.services import record_audit
+from budgets import access, charging, forms, selectors, services
+from budgets.models import (
+    AnswerSet,
+    Assessment,
+    BudgetAccount,
+    IndicativeBudget,
+    Invitation,
+    LedgerTransaction,
+    PlanLine,
+    PlanOutcome,
+    Pool,
+    SupportPlan,
+)
+from budgets.wellbeing import WellbeingDomain, labels
+from directory import selectors as directory
+from rules import ledger
+from rules.charging import ChargingError, InputError
+
+KINDS = {"person", "practitioner"}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _viewed(request: HttpRequest, target: Model, subject: User, summary: str) -> None:
+    record_audit(
+        actor=_user(request),
+        action=AuditEvent.Action.VIEW,
+        target=target,
+        subject=subject,
+        summary=summary,
+        request=request,
+    )
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data for a bound form (even when empty, so "nothing chosen" is an error)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _error(form: Any, error: services.BudgetsError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "budgets/home_public.html")
+    user = _user(request)
+    assessment = selectors.latest_assessment(user)
+    plan = selectors.plan_of(user)
+    context = {
+        "assessment": assessment,
+        "progress": selectors.progress(assessment, "person") if assessment else [],
+        "budget": selectors.latest_budget(assessment),
+        "plan": plan,
+        "account": getattr(plan, "account", None) if plan else None,
+        "invited_to": selectors.invited_to(user),
+        "pool_invitations": selectors.pool_invitations(user),
+        "practitioner": access.is_practitioner(user),
+    }
+    if context["practitioner"]:
+        context["waiting"] = selectors.plans_waiting()
+        context["recent_plans"] = selectors.all_plans()
+        context["recent_assessments"] = Assessment.objects.select_related("person")[:20]
+    return render(request, "budgets/home.html", context)
+
+
+# --- the public charging calculator --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request: HttpRequest) -> HttpResponse:
+    """How much might I pay? No account needed; nothing is stored."""
+    form = forms.CalculatorForm(_posted(request))
+    outcome = None
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = charging.calculate(
+                charging.inputs_from_form(form.cleaned_data), timezone.localdate()
+            )
+        except InputError as error:
+            refusal = str(error)
+        except ChargingError as error:
+            refusal = _plain_refusal(error)
+    return render(
+        request,
+        "budgets/calculator.html",
+        {"form": form, "outcome": outcome, "refusal": refusal, "action": request.path},
+        status=400 if form.errors else 200,
+    )
+
+
+def _plain_refusal(error: ChargingError) -> str:
+    name = getattr(error, "name", "")
+    if "couple" in str(name):
+        return (
+            "We cannot work this out for couples yet, because one of the national figures for "
+            "couples has not been checked. Your council will do your financial assessment."
+        )
+    return (
+        "We cannot work this out for you here, because a national figure it needs has not been "
+        f"checked yet ({name}). Your council will do your financial assessment."
+    )
+
+
+# --- assessment ----------------------------------------------------------------------------------
+
+
+def _assessment(request: HttpRequest, pk: int) -> Assessment:
+    assessment = get_object_or_404(Assessment.objects.select_related("person"), pk=pk)
+    if not access.can_view_assessment(_user(request), assessment):
+        raise PermissionDenied
+    return assessment
+
+
+@login_required
+@require_POST
+def assessment_start(request: HttpRequest) -> HttpResponse:
+    assessment = services.start_assessment(
+        person=_user(request), actor=_user(request), request=request
+    )
+    return redirect("budgets:assessment", assessment.pk)
+
+
+@login_required
+def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    user = _user(request)
+    _viewed(request, assessment, assessment.person, "Viewed the self-assessment")
+    config = selectors.config_for(assessment)
+    own = assessment.person_id == user.pk
+    practitioner = access.can_answer(user, assessment, "practitioner")
+    context = {
+        "assessment": assessment,
+        "config": config,
+        "own": own,
+        "practitioner": practitioner,
+        "person_progress": selectors.progress(assessment, "person"),
+        "person_about_me": selectors.about_me_done(assessment, "person"),
+        "practitioner_progress": selectors.progress(assessment, "practitioner"),
+        "practitioner_about_me": selectors.about_me_done(assessment, "practitioner"),
+        "has_practitioner_answers": selectors.answer_set(assessment, "practitioner") is not None,
+        "contributions": selectors.contributions(assessment),
+        "invitations": selectors.invitations(assessment) if own else [],
+        "budget": selectors.latest_budget(assessment),
+        "domain_labels": {d.id: d.label for d in config.domains} | {"about_me": "About me"},
+        "person_answers": (selectors.answer_set(assessment, "person") or AnswerSet()).data,
+        "can_calculate": own or access.is_practitioner(user),
+    }
+    return render(request, "budgets/assessment.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    if kind not in KINDS or not access.can_answer(_user(request), assessment, kind):
+        raise PermissionDenied
+    config = selectors.config_for(assessment)
+    domain = config.domain(domain_id)
+    if domain is None:
+        raise Http404("No such question")
+    stored = (selectors.answer_set(assessment, kind) or AnswerSet()).data
+    initial = {
+        "answer": stored.get("answers", {}).get(domain.id),
+        "informal_support": stored.get("informal_support", {}).get(domain.id),
+    } | {
+        f"text_{p.id}": stored.get("free_text", {}).get(f"{domain.id}.{p.id}", "")
+        for p in domain.free_text
+    }
+    form = forms.DomainForm(_posted(request), config=config, domain=domain, initial=initial)
+    ids = [d.id for d in config.domains]
+    index = ids.index(domain.id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_domain(
+                assessment=assessment,
+                kind=kind,
+                actor=_user(request),
+                domain_id=domain.id,
+                answer=form.cleaned_data["answer"],
+                informal_support=form.cleaned_data.get("informal_support") or None,
+                free_text=form.free_text(),
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            if "save_and_leave" in request.POST:
+                messages.success(request, "Your answers have been saved. Come back at any time.")
+                return redirect("budgets:assessment", assessment.pk)
+            if index + 1 < len(ids):
+                return redirect("budgets:domain", assessment.pk, kind, ids[index + 1])
+            return redirect("budgets:about-me", assessment.pk, kind)
+    else:
+        _viewed(request, assessment, assessment.person, f"Opened '{domain.label}' ({kind})")
+    return render(
+        request,
+        "budgets/domain.html",
+        {
+            "assessment": assessment,
+            "kind": kind,
+            "domain": domain,
+            "form": form,
+            "step": index + 1,
+            "steps": len(ids) + 1,
+            "previous": ids[index - 1] if index else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_about_me(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    if kind not in KINDS or not access.can_answer(_user(request), assessment, kind):
+        raise PermissionDenied
+    config = selectors.config_for(assessment)
+    stored = (selectors.answer_set(assessment, kind) or AnswerSet()).data
+    initial = {"carer": stored.get("carer")} | {
+        f"text_{p.id}": stored.get("free_text", {}).get(f"about_me.{p.id}", "")
+        for p in config.about_me
+    }
+    form = forms.AboutMeForm(_posted(request), config=config, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_about_me(
+                assessment=assessment,
+                kind=kind,
+                actor=_user(request),
+                carer=form.cleaned_data.get("carer") or None,
+                free_text=form.free_text(),
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "Your answers have been saved.")
+            return redirect("budgets:assessment", assessment.pk)
+    else:
+        _viewed(request, assessment, assessment.person, f"Opened 'About me' ({kind})")
+    return render(
+        request,
+        "budgets/about_me.html",
+        {
+            "assessment": assessment,
+            "kind": kind,
+            "form": form,
+            "step": len(config.domains) + 1,
+            "steps": len(config.domains) + 1,
+            "previous": config.domains[-1].id,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    if assessment.person_id != request.user.pk:
+        raise PermissionDenied
+    method = request.POST.get("method", "")
+    account_form = forms.InviteAccountForm(request.POST if method == "account" else None)
+    link_form = forms.InviteLinkForm(request.POST if method == "link" else None, prefix="link")
+    link = None
+    if method == "account" and account_form.is_valid():
+        try:
+            made = services.invite_account(
+                assessment=assessment,
+                actor=_user(request),
+                identifier=account_form.cleaned_data["identifier"],
+                relationship=account_form.cleaned_data["relationship"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(account_form, error)
+        else:
+            messages.success(request, f"{made.name} can now add to your assessment.")
+            return redirect("budgets:assessment", assessment.pk)
+    if method == "link" and link_form.is_valid():
+        _invitation, token = services.invite_by_link(
+            assessment=assessment,
+            actor=_user(request),
+            name=link_form.cleaned_data["name"],
+            relationship=link_form.cleaned_data["relationship"],
+            request=request,
+        )
+        link = request.build_absolute_uri(reverse("budgets:join", args=[token]))
+        link_form = forms.InviteLinkForm(prefix="link")
+    errors = bool(account_form.errors or link_form.errors)
+    return render(
+        request,
+        "budgets/invite.html",
+        {
+            "assessment": assessment,
+            "form": account_form if account_form.errors else link_form,
+            "account_form": account_form,
+            "link_form": link_form,
+            "link": link,
+            "invitations": selectors.invitations(assessment),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, assessment=assessment)
+    services.revoke_invitation(invitation=invitation, actor=_user(request), request=request)
+    messages.success(request, "The invitation has been withdrawn.")
+    return redirect("budgets:invite", assessment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            invitation = services.accept_invitation(
+                token=token, user=_user(request), request=request
+            )
+        except services.BudgetsError as problem:
+            error = problem.message
+        else:
+            messages.success(request, "Thank you. You can now add to their assessment.")
+            return redirect("budgets:contribute", invitation.assessment_id)
+    return render(request, "budgets/join.html", {"error": error}, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribute(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    config = selectors.config_for(assessment)
+    form = forms.ContributionForm(_posted(request), config=config)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_contribution(
+                assessment=assessment,
+                author=_user(request),
+                topic=form.cleaned_data["topic"],
+                text=form.cleaned_data["text"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "Thank you. What you wrote has been added.")
+            return redirect("budgets:contribute", assessment.pk)
+    else:
+        _viewed(request, assessment, assessment.person, "Opened the page to contribute")
+    return render(
+        request,
+        "budgets/contribute.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "config": config,
+            "contributions": selectors.contributions(assessment),
+            "domain_labels": {d.id: d.label for d in config.domains} | {"about_me": "About me"},
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    _viewed(request, assessment, assessment.person, "Compared the person's and practitioner's")
+    found = selectors.differences(assessment)
+    person = assessment.person.get_full_name()
+    return render(
+        request,
+        "budgets/compare.html",
+        {
+            "assessment": assessment,
+            "differences": found,
+            "described": [(d, d.describe(person, "The practitioner")) for d in (found or [])],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    error = None
+    if request.method == "POST":
+        kind = request.POST.get("kind", "person")
+        try:
+            services.calculate_budget(
+                assessment=assessment,
+                kind=kind if kind in KINDS else "person",
+                actor=_user(request),
+                request=request,
+            )
+        except services.BudgetsError as problem:
+            error = problem.message
+        except access.NotAllowed as problem:
+            raise PermissionDenied(str(problem)) from None
+        else:
+            return redirect("budgets:budget", assessment.pk)
+    found = selectors.latest_budget(assessment)
+    if found is not None:
+        _viewed(request, found, assessment.person, "Viewed the indicative budget")
+    return render(
+        request,
+        "budgets/budget.html",
+        {"assessment": assessment, "budget": found, "error": error},
+        status=400 if error else 200,
+    )
+
+
+# --- support plan --------------------------------------------------------------------------------
+
+
+def _plan(request: HttpRequest, pk: int) -> SupportPlan:
+    plan = selectors.plan_for_page(pk)
+    if plan is None:
+        raise Http404("No such plan")
+    if not access.can_view_plan(_user(request), plan):
+        raise PermissionDenied
+    return plan
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_plan(request: HttpRequest) -> HttpResponse:
+    plan = selectors.plan_of(_user(request))
+    if plan is None and request.method == "POST":
+        plan = services.start_plan(person=_user(request), actor=_user(request), request=request)
+    if plan is None:
+        return render(request, "budgets/plan_start.html")
+    return redirect("budgets:plan", plan.pk)
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    user = _user(request)
+    _viewed(request, plan, plan.person, "Viewed the support plan")
+    totals = services.plan_totals(plan)
+    decision = plan.decisions.first()
+    latest_budget = selectors.latest_budget(plan.assessment)
+    return render(
+        request,
+        "budgets/plan.html",
+        {
+            "plan": plan,
+            "totals": totals,
+            "own": plan.person_id == user.pk,
+            "can_decide": access.can_decide_plan(user, plan)
+            and plan.status == SupportPlan.Status.PROPOSED,
+            "can_open_account": access.is_approver(user)
+            and plan.status == SupportPlan.Status.APPROVED
+            and not BudgetAccount.objects.filter(plan=plan).exists(),
+            "account": BudgetAccount.objects.filter(plan=plan).first(),
+            "last_decision": decision,
+            "newer_budget": latest_budget
+            if latest_budget and plan.budget_id != latest_budget.pk
+            else None,
+            "wellbeing_labels": dict(WellbeingDomain.choices),
+            "next_review": plan.reviews.filter(done_on__isnull=True).first(),
+            "time_bank_received": services.time_bank_minutes_received(
+                plan.person, plan.approved_at.date() if plan.approved_at else None
+            )
+            if any(line.kind == PlanLine.Kind.TIME_BANK for line in plan.lines.all())
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_use_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    found = get_object_or_404(IndicativeBudget, pk=request.POST.get("budget"))
+    try:
+        services.use_budget(plan=plan, budget=found, actor=_user(request), request=request)
+    except services.BudgetsError as error:
+        messages.error(request, error.message)
+    return redirect("budgets:plan", plan.pk)
+
+
+def _editable(request: HttpRequest, pk: int) -> SupportPlan:
+    plan = _plan(request, pk)
+    if not access.can_edit_plan(_user(request), plan):
+        raise PermissionDenied
+    if not plan.editable:
+        messages.info(request, "Choose 'Change my plan' before you change it.")
+        raise _Redirect(reverse("budgets:plan", args=[plan.pk]))
+    return plan
+
+
+class _Redirect(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def _redirects(view: Any) -> Any:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        except _Redirect as jump:
+            return redirect(jump.url)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@login_required
+@_redirects
+@require_http_methods(["GET", "POST"])
+def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable(request, pk)
+    form = forms.OutcomeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.add_outcome(
+                plan=plan,
+                actor=_user(request),
+                text=form.cleaned_data["text"],
+                wellbeing=form.cleaned_data["wellbeing"],
+                open_to_sharing=form.cleaned_data["open_to_sharing"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            return redirect("budgets:support-choose", plan.pk, outcome.pk)
+    return render(
+        request,
+        "budgets/outcome_new.html",
+        {"plan": plan, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def outcome_remove(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    outcome = get_object_or_404(PlanOutcome, pk=outcome_id, plan=plan)
+    try:
+        services.remove_outcome(outcome=outcome, actor=_user(request), request=request)
+    except services.BudgetsError as error:
+        messages.error(request, error.message)
+    return redirect("budgets:plan", plan.pk)
+
+
+def _outcome(plan: SupportPlan, outcome_id: int) -> PlanOutcome:
+    return get_object_or_404(PlanOutcome, pk=outcome_id, plan=plan)
+
+
+@login_required
+@_redirects
+def support_choose(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    plan = _editable(request, pk)
+    outcome = _outcome(plan, outcome_id)
+    return render(
+        request,
+        "budgets/support_choose.html",
+        {"plan": plan, "outcome": outcome, "wellbeing": labels(outcome.wellbeing)},
+    )
+
+
+@login_required
+@_redirects
+def support_service_search(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    plan = _editable(request, pk)
+    outcome = _outcome(plan, outcome_id)
+    q = request.GET.get("q", "").strip()[:100]
+    results = None
+    if q:
+        from directory.search import parse_search
+
+        params = {"q": [q], "personal_budgets": ["1"] if request.GET.get("pb") else []}
+        results = directory.search_services(parse_search(params), page_size=10)
+    return render(
+        request,
+        "budgets/support_service_search.html",
+        {"plan": plan, "outcome": outcome, "q": q, "results": results},
+    )
+
+
+@login_required
+@_redirects
+@require_http_methods(["GET", "POST"])
+def support_service(
+    request: HttpRequest, pk: int, outcome_id: int, service_id: str
+) -> HttpResponse:
+    plan = _editable(request, pk)
+    outcome = _outcome(plan, outcome_id)
+    service = directory.service_for_page(service_id)
+    if service is None:
+        raise Http404("No such service")
+    costs = [c for c in service.cost_options.all() if c.amount is not None]
+    schedules = list(service.schedules.all())
+    initial = {
+        "unit_cost": costs[0].amount if costs else None,
+        "units_per_week": Decimal(1),
+        "schedule": "; ".join(
+            f"{', '.join(s.day_names())} {s.opens_at:%H:%M}–{s.closes_at:%H:%M}"
+            if s.opens_at and s.closes_at
+            else ", ".join(s.day_names())
+            for s in schedules
+        )[:200],
+    }
+    form = forms.ServiceLineForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_line(
+                outcome=outcome,
+                actor=_user(request),
+                kind=PlanLine.Kind.SERVICE,
+                description=service.name,
+                service=service,
+                schedule=form.cleaned_data["schedule"],
+                unit_cost=form.cleaned_data["unit_cost"],
+                units_per_week=form.cleaned_data["units_per_week"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"{service.name} has been added to your plan.")
+            return redirect("budgets:plan", plan.pk)
+    return render(
+        request,
+        "budgets/support_service.html",
+        {"plan": plan, "outcome": outcome, "service": service, "costs": costs, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@_redirects
+@require_http_methods(["GET", "POST"])
+def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    plan = _editable(request, pk)
+    outcome = _outcome(plan, outcome_id)
+    form = forms.TimeBankLineForm(_posted(request), initial={"minutes": "0"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_line(
+                outcome=outcome,
+                actor=_user(request),
+                kind=PlanLine.Kind.TIME_BANK,
+                description=form.cleaned_data["description"],
+                who="Time bank members",
+                schedule=form.cleaned_data["schedule"],
+                minutes_per_week=form.cleaned_data["minutes_per_week"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "Time bank hours have been added to your plan.")
+            return redirect("budgets:plan", plan.pk)
+    return render(
+        request,
+        "budgets/support_time_bank.html",
+        {"plan": plan, "outcome": outcome, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@_redirects
+@require_http_methods(["GET", "POST"])
+def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    plan = _editable(request, pk)
+    outcome = _outcome(plan, outcome_id)
+    form = forms.OtherLineForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_line(
+                outcome=outcome,
+                actor=_user(request),
+                kind=data["kind"],
+                description=data["description"],
+                who=data["who"],
+                schedule=data["schedule"],
+                weekly_cost=data.get("weekly_cost") or Decimal("0"),
+                minutes_per_week=(data.get("hours") or 0) * 60,
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "This has been added to your plan.")
+            return redirect("budgets:plan", plan.pk)
+    return render(
+        request,
+        "budgets/support_other.html",
+        {"plan": plan, "outcome": outcome, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    line = get_object_or_404(PlanLine, pk=line_id, plan=plan)
+    try:
+        services.remove_line(line=line, actor=_user(request), request=request)
+    except services.BudgetsError as error:
+        messages.error(request, error.message)
+    return redirect("budgets:plan", plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's own financial assessment, attached to their plan."""
+    plan = _plan(request, pk)
+    previous = plan.financial_assessment
+    initial: dict[str, Any] = {"setting": "home", "couple": "no"}
+    if plan.budget is not None:
+        initial["weekly_cost_of_care"] = plan.budget.weekly
+    form = forms.CalculatorForm(_posted(request), initial=initial)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_financial_assessment(
+                person=plan.person,
+                actor=_user(request),
+                inputs=charging.inputs_from_form(form.cleaned_data),
+                plan=plan,
+                request=request,
+            )
+        except services.BudgetsError as error:
+            refusal = error.message
+        else:
+            messages.success(
+                request, "Your contribution has been worked out and added to your plan."
+            )
+            return redirect("budgets:plan-money", plan.pk)
+    elif previous is not None:
+        _viewed(request, previous, plan.person, "Viewed the financial assessment")
+    return render(
+        request,
+        "budgets/plan_money.html",
+        {
+            "plan": plan,
+            "form": form,
+            "previous": previous,
+            "refusal": refusal,
+            "action": request.path,
+        },
+        status=400 if form.errors or refusal else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    hoods = {str(h.pk): h for h in directory.neighbourhoods()}
+    form = forms.NeighbourhoodForm(
+        _posted(request),
+        choices=[(k, h.name) for k, h in hoods.items()],
+        initial={"neighbourhood": plan.neighbourhood_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_neighbourhood(
+            plan=plan,
+            actor=_user(request),
+            neighbourhood=hoods[form.cleaned_data["neighbourhood"]],
+            request=request,
+        )
+        return redirect("budgets:plan", plan.pk)
+    return render(request, "budgets/plan_neighbourhood.html", {"plan": plan, "form": form})
+
+
+@login_required
+@_redirects
+@require_http_methods(["GET", "POST"])
+def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable(request, pk)
+    totals = services.plan_totals(plan)
+    form = forms.ProposeForm(
+        _posted(request),
+        initial={
+            "top_up_weekly": plan.top_up_weekly,
+            "over_budget_reason": plan.over_budget_reason,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.propose_plan(
+                plan=plan,
+                actor=_user(request),
+                top_up_weekly=form.cleaned_data.get("top_up_weekly") or Decimal("0"),
+                over_budget_reason=form.cleaned_data["over_budget_reason"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Your plan (version {version.number}) has been sent for agreement. "
+                "You will see the decision here.",
+            )
+            return redirect("budgets:plan", plan.pk)
+    return render(
+        request,
+        "budgets/plan_propose.html",
+        {"plan": plan, "totals": totals, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if not access.can_decide_plan(_user(request), plan):
+        raise PermissionDenied
+    form = forms.DecisionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_plan(
+                plan=plan,
+                actor=_user(request),
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "Your decision has been recorded. The person can see it.")
+            return redirect("budgets:plan", plan.pk)
+    return render(
+        request,
+        "budgets/plan_decide.html",
+        {"plan": plan, "totals": services.plan_totals(plan), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    services.reopen_plan(plan=plan, actor=_user(request), request=request)
+    messages.info(request, "You can now change your plan. The versions before are kept.")
+    return redirect("budgets:plan", plan.pk)
+
+
+@login_required
+def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    version = get_object_or_404(plan.versions, number=number)
+    _viewed(request, plan, plan.person, f"Viewed version {number} of the support plan")
+    return render(
+        request,
+        "budgets/plan_version.html",
+        {
+            "plan": plan,
+            "version": version,
+            "snapshot": version.snapshot,
+            "wellbeing_labels": dict(WellbeingDomain.choices),
+            "kind_labels": dict(PlanLine.Kind.choices),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_open(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if not access.is_approver(_user(request)):
+        raise PermissionDenied
+    form = forms.OpenAccountForm(_posted(request), initial={"period_start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.open_account(
+                plan=plan,
+                actor=_user(request),
+                kind=form.cleaned_data["kind"],
+                period_start=form.cleaned_data["period_start"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            return redirect("budgets:account", account.pk)
+    return render(
+        request,
+        "budgets/account_open.html",
+        {"plan": plan, "form": form, "totals": services.plan_totals(plan)},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- budget account ------------------------------------------------------------------------------
+
+
+def _account(request: HttpRequest, pk: int) -> BudgetAccount:
+    account = selectors.account_for_page(pk)
+    if account is None:
+        raise Http404("No such account")
+    if not access.can_view_account(_user(request), account):
+        raise PermissionDenied
+    return account
+
+
+def _period(
+    request: HttpRequest, account: BudgetAccount
+) -> tuple[forms.StatementForm, dt.date, dt.date]:
+    today = timezone.localdate()
+    default_start = max(account.period_start, today.replace(day=1) - dt.timedelta(days=62))
+    default_end = min(account.period_end, max(today, account.period_start))
+    form = forms.StatementForm(
+        request.GET if "start" in request.GET else None,
+        initial={"start": default_start, "end": default_end},
+    )
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, default_start, default_end
+
+
+def _kinds_for(user: User, account: BudgetAccount) -> list[str]:
+    return [
+        kind
+        for kind in ("provider_payment", "contribution", "refund", "allocation")
+        if access.can_record(user, account, kind)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    user = _user(request)
+    kinds = _kinds_for(user, account)
+    payees = selectors.payees(account)
+    form = forms.TransactionForm(
+        _posted(request),
+        kinds=kinds,
+        payees=payees,
+        initial={"payee": payees[0] if payees else ""},
+    )
+    if request.method == "POST" and kinds and form.is_valid():
+        data = form.cleaned_data
+        try:
+            posted = services.post(
+                account=account,
+                actor=user,
+                kind=data["kind"],
+                amount=data["amount"],
+                effective=data["effective"],
+                key=data["key"],
+                payee=data["payee"],
+                memo=data["memo"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        except access.NotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            if posted.created:
+                messages.success(request, "This has been recorded.")
+            else:
+                messages.info(request, "This was already recorded, so it has not been added again.")
+            return redirect("budgets:account", account.pk)
+    _viewed(request, account, account.person, "Viewed the budget account")
+    period_form, start, end = _period(request, account)
+    found, rows = selectors.statement(account, start, end)
+    spending = selectors.spending_by_payee(account)
+    biggest = max((m.units for _, m in spending), default=0) or 1
+    return render(
+        request,
+        "budgets/account.html",
+        {
+            "account": account,
+            "balance": selectors.account_balance(account),
+            "projection": selectors.projection(account, timezone.localdate()),
+            "statement": found,
+            "rows": rows,
+            "kind_labels": selectors.KIND_LABELS,
+            "period_form": period_form,
+            "start": start,
+            "end": end,
+            "form": form,
+            "can_record": bool(kinds),
+            "can_correct": access.can_record(user, account, "refund"),
+            "reversed": set(
+                LedgerTransaction.objects.filter(
+                    account=account, reverses__isnull=False
+                ).values_list("reverses__key", flat=True)
+            ),
+            "spending": [
+                (payee, money, round(300 * money.units / biggest), index * 40)
+                for index, (payee, money) in enumerate(spending)
+            ],
+            "chart_height": 40 * len(spending),
+            "totals": services.plan_totals(account.plan),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_correct(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    account = _account(request, pk)
+    original = get_object_or_404(LedgerTransaction, account=account, key=key)
+    if not access.can_record(_user(request), account, "refund"):
+        raise PermissionDenied
+    form = forms.ReverseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_transaction(
+                account=account,
+                actor=_user(request),
+                original_key=original.key,
+                reason=form.cleaned_data["reason"],
+                key=form.cleaned_data["key"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "The correction has been recorded.")
+            return redirect("budgets:account", account.pk)
+    return render(
+        request,
+        "budgets/account_correct.html",
+        {
+            "account": account,
+            "original": original,
+            "amount": ledger.Money(
+                next(
+                    p.amount_pence
+                    for p in original.postings.all()
+                    if p.ledger_account == account.ledger_id
+                )
+            ),
+            "form": form,
+            "kind_labels": selectors.KIND_LABELS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def account_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    _, start, end = _period(request, account)
+    record_audit(
+        actor=_user(request),
+        action=AuditEvent.Action.EXPORT,
+        target=account,
+        subject=account.person,
+        summary=f"Downloaded the statement {start} to {end}",
+        request=request,
+    )
+    response = HttpResponse(
+        selectors.statement_csv(account, start, end), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="budget-statement-{start.isoformat()}-to-{end.isoformat()}.csv"'
+    )
+    return response
+
+
+# --- pooling -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pools(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not access.is_practitioner(user):
+        raise PermissionDenied
+    hoods = list(directory.neighbourhoods())
+    chosen = request.GET.get("neighbourhood", "")
+    hood = next((h for h in hoods if str(h.pk) == chosen), None)
+    groups = selectors.pool_candidates(hood.pk) if hood else {}
+    domain = request.GET.get("domain", "")
+    candidates = groups.get(domain, [])
+    form = forms.PoolForm(_posted(request), candidates=candidates) if candidates else None
+    if request.method == "POST" and form is not None and form.is_valid() and hood is not None:
+        members = [
+            (outcome, form.cleaned_data[f"share_{outcome.pk}"])
+            for outcome in candidates
+            if form.cleaned_data[f"share_{outcome.pk}"]
+        ]
+        service = (
+            directory.service_for_page(form.cleaned_data["service_id"])
+            if form.cleaned_data["service_id"]
+            else None
+        )
+        try:
+            pool = services.create_pool(
+                actor=user,
+                name=form.cleaned_data["name"],
+                neighbourhood=hood,
+                service=service,
+                weekly_cost=form.cleaned_data["weekly_cost"],
+                members=members,
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "The pool has been suggested to each person.")
+            return redirect("budgets:pool", pool.pk)
+    return render(
+        request,
+        "budgets/pools.html",
+        {
+            "hoods": hoods,
+            "hood": hood,
+            "groups": {labels([code])[0]: (code, items) for code, items in groups.items()},
+            "domain": domain,
+            "form": form,
+            "pools": Pool.objects.select_related("neighbourhood")[:50],
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(Pool.objects.select_related("neighbourhood", "service"), pk=pk)
+    user = _user(request)
+    members = list(pool.members.select_related("outcome__plan__person"))
+    mine = next((m for m in members if m.outcome.plan.person_id == user.pk), None)
+    if mine is None and not access.is_practitioner(user):
+        raise PermissionDenied
+    if request.method == "POST" and mine is not None:
+        try:
+            services.respond_to_pool(
+                member=mine, actor=user, agree=request.POST.get("agree") == "yes", request=request
+            )
+        except services.BudgetsError as error:
+            messages.error(request, error.message)
+        return redirect("budgets:pool", pool.pk)
+    return render(
+        request,
+        "budgets/pool.html",
+        {
+            "pool": pool,
+            "members": members,
+            "mine": mine,
+            "practitioner": access.is_practitioner(user),
+        },
+    )
