@@ -108,12 +108,14 @@ def statement_for(member: Member, start: date | None = None, end: date | None = 
     """``member``'s statement from ``start`` (default: when they joined) to ``end`` (today)."""
     account = Account.objects.get(member=member)
     end = end or timezone.localdate()
-    start = start or min(timezone.localdate(member.applied_at), end)
-    rows = (
+    rows = list(
         Posting.objects.filter(account=account)
-        .select_related("transaction")
+        .select_related("transaction__reverses")
         .order_by("transaction__effective", "transaction_id")
     )
+    if start is None:
+        first = rows[0].transaction.effective if rows else end
+        start = min(first, timezone.localdate(member.applied_at), end)
     txns = []
     other = "other"
     for p in rows:
