@@ -59,15 +59,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for line in render(outcome):
         print(line)
-    print(json.dumps({
-        "rule": args.rule,
-        "utility": args.utility,
-        "completion": args.completion if args.rule == "mes" else "none",
-        "tie_break": args.tie_break,
-        "selected": outcome.selected_sorted,
-        "total_cost": json_amount(outcome.total_cost),
-        "budget": json_amount(outcome.budget),
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "rule": args.rule,
+                "utility": args.utility,
+                "completion": args.completion if args.rule == "mes" else "none",
+                "tie_break": args.tie_break,
+                "selected": outcome.selected_sorted,
+                "total_cost": json_amount(outcome.total_cost),
+                "budget": json_amount(outcome.budget),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

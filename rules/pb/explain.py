@@ -39,18 +39,29 @@ def render_greedy(explanation: GreedyExplanation) -> list[str]:
         "points": "total points",
         "cardinal": "support per unit of cost",
     }[explanation.utility]
-    lines = [f"Projects were taken in order of {what}, starting with {money(explanation.starting_budget)}."]
+    lines = [
+        f"Projects were taken in order of {what}, starting with {money(explanation.starting_budget)}."
+    ]
     for step in explanation.steps:
-        score = "free" if step.score is None else format_amount(step.score) if (
-            step.score.denominator == 1) else f"{float(step.score):.6g}"
+        score = (
+            "free"
+            if step.score is None
+            else format_amount(step.score)
+            if (step.score.denominator == 1)
+            else f"{float(step.score):.6g}"
+        )
         head = f"Project {step.project_id} (cost {money(step.cost)}, {what} {score})"
         if step.decision == "selected":
             lines.append(f"{head}: funded; {money(step.remaining_after)} left.")
         elif step.decision == "skipped":
-            lines.append(f"{head}: skipped, it costs more than the {money(step.remaining_after)} left.")
+            lines.append(
+                f"{head}: skipped, it costs more than the {money(step.remaining_after)} left."
+            )
         elif step.decision == "stopped":
-            lines.append(f"{head}: does not fit in the {money(step.remaining_after)} left, "
-                         "so counting stopped here.")
+            lines.append(
+                f"{head}: does not fit in the {money(step.remaining_after)} left, "
+                "so counting stopped here."
+            )
         else:
             lines.append(f"{head}: not reached.")
     return lines
@@ -72,17 +83,21 @@ def render_mes(explanation: MESExplanation) -> list[str]:
             if step.paid_all:
                 pay += f" ({step.paid_all} had less left and paid all they had)"
         else:
-            pay = (f"its {step.supporters} supporters paid {format_amount(step.rho)} per point of "
-                   f"utility ({step.paid_all} paid all they had left)")
-        lines.append(f"{number}. Project {step.project_id} (cost {money(step.cost)}) was bought: "
-                     f"{pay}.")
+            pay = (
+                f"its {step.supporters} supporters paid {format_amount(step.rho)} per point of "
+                f"utility ({step.paid_all} paid all they had left)"
+            )
+        lines.append(
+            f"{number}. Project {step.project_id} (cost {money(step.cost)}) was bought: {pay}."
+        )
     lines.append("No other project could be paid for by its supporters' remaining shares.")
     groups = sorted(explanation.groups, key=lambda g: -len(g.voter_ids))
     lines.append(f"Money left per voter, by ballot ({len(groups)} distinct ballots):")
     for group in groups[:MAX_GROUP_LINES]:
         ballot = ",".join(group.projects) or "(empty)"
-        lines.append(f"  {len(group.voter_ids)} voter(s) with ballot {ballot}: "
-                     f"{money(group.remaining)} each")
+        lines.append(
+            f"  {len(group.voter_ids)} voter(s) with ballot {ballot}: {money(group.remaining)} each"
+        )
     if len(groups) > MAX_GROUP_LINES:
         lines.append(f"  ... and {len(groups) - MAX_GROUP_LINES} other ballots.")
     if explanation.greedy_fill is not None:

@@ -41,8 +41,7 @@ def _walk(
     already: Iterable[str] = (),
 ) -> GreedyExplanation:
     taken = set(already)
-    remaining = election.budget - sum(
-        (election.projects[p].cost for p in taken), Fraction(0))
+    remaining = election.budget - sum((election.projects[p].cost for p in taken), Fraction(0))
     steps: list[GreedyStep] = []
     stopped = False
     for pid, score in _ordered(election, utility, tie_break):

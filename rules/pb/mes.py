@@ -108,12 +108,16 @@ def _bound(b0: Fraction, v0: Fraction, slope: Fraction, strict: bool) -> Fractio
     return b0
 
 
-def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:  # noqa: C901 - one tight loop
+def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:
     """One MES run with every voter's share ``b0``; with ``track`` also compute ``hi``."""
     profile = prep.profile
     costs, tie_order, total = profile.costs, profile.tie_order, profile.total_utility
     mult, supporters, support_u, u_values = (
-        prep.mult, prep.supporters, prep.support_u, prep.u_values)
+        prep.mult,
+        prep.supporters,
+        prep.support_u,
+        prep.u_values,
+    )
     # State 0: untouched share (= b); state 1: nothing left. Values are affine in b: a + s * b.
     value = [b0, _ZERO]
     s_a = [_ZERO, _ZERO]
@@ -166,8 +170,9 @@ def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:  # noqa: C901 - on
                     tighten(_bound(b0, cost - available, -slope, True))
                 continue
             if width == 1:
-                items = sorted(((key, 0, m) for key, m in buckets.items()),
-                               key=lambda item: value[item[0]])
+                items = sorted(
+                    ((key, 0, m) for key, m in buckets.items()), key=lambda item: value[item[0]]
+                )
             else:
                 items = sorted(
                     ((key // width, key % width, m) for key, m in buckets.items()),
@@ -185,8 +190,7 @@ def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:  # noqa: C901 - on
             rho = (cost - contrib) / denom
             low[j] = rho
             if track:
-                capped_slope = sum(
-                    (m * s_b[s] for s, _ui, m in items[:stop] if s != 1), _ZERO)
+                capped_slope = sum((m * s_b[s] for s, _ui, m in items[:stop] if s != 1), _ZERO)
                 low_b[j] = -capped_slope / denom
             evaluated[j] = (items, stop, rho)
             if best is None or rho < best:
@@ -275,8 +279,9 @@ def equal_shares(
     chosen = prep.free + run.selected
     spent = sum((costs[j] for j in chosen), _ZERO)
     exhaustive = _is_exhaustive(prep, chosen, spent)
-    explanation = _explain(prep, run, utility, completion, initial_share, increments, runs,
-                           exhaustive)
+    explanation = _explain(
+        prep, run, utility, completion, initial_share, increments, runs, exhaustive
+    )
     selected = [profile.ids[j] for j in chosen]
     if completion == "add1-greedy":
         fill = greedy_fill(election, utility, tie_break, selected)
@@ -359,11 +364,13 @@ def _explain(
     groups = []
     for g, group in enumerate(profile.groups):
         state = run.group_state[g] if run.group_state else 0
-        groups.append(GroupShare(
-            tuple(profile.ids[j] for j, _u in group.items),
-            group.voter_ids,
-            run.state_value[state] if run.group_state else run.share,
-        ))
+        groups.append(
+            GroupShare(
+                tuple(profile.ids[j] for j, _u in group.items),
+                group.voter_ids,
+                run.state_value[state] if run.group_state else run.share,
+            )
+        )
     return MESExplanation(
         utility=utility,
         completion=completion,

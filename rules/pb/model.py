@@ -147,16 +147,24 @@ def check_ballot_constraints(election: Election, ballot: Ballot) -> None:
             limit = parse_amount(meta[key], key)
             if (n > limit) if limit_is_max else (n < limit):
                 word = "at most" if limit_is_max else "at least"
-                raise PBFormatError(0, f"{who} votes for {n} projects but {key} allows {word} "
-                                    f"{format_amount(limit)}")
+                raise PBFormatError(
+                    0,
+                    f"{who} votes for {n} projects but {key} allows {word} {format_amount(limit)}",
+                )
     if election.vote_type == "approval" and ("min_sum_cost" in meta or "max_sum_cost" in meta):
         total = sum((election.projects[p].cost for p in ballot.projects), Fraction(0))
         if "min_sum_cost" in meta and total < parse_amount(meta["min_sum_cost"], "min_sum_cost"):
-            raise PBFormatError(0, f"{who} approves projects costing {format_amount(total)}, "
-                                f"less than min_sum_cost {meta['min_sum_cost']}")
+            raise PBFormatError(
+                0,
+                f"{who} approves projects costing {format_amount(total)}, "
+                f"less than min_sum_cost {meta['min_sum_cost']}",
+            )
         if "max_sum_cost" in meta and total > parse_amount(meta["max_sum_cost"], "max_sum_cost"):
-            raise PBFormatError(0, f"{who} approves projects costing {format_amount(total)}, "
-                                f"more than max_sum_cost {meta['max_sum_cost']}")
+            raise PBFormatError(
+                0,
+                f"{who} approves projects costing {format_amount(total)}, "
+                f"more than max_sum_cost {meta['max_sum_cost']}",
+            )
     if ballot.points is not None:
         total_points = sum(ballot.points, Fraction(0))
         checks = (
@@ -171,18 +179,16 @@ def check_ballot_constraints(election: Election, ballot: Ballot) -> None:
             limit = parse_amount(meta[key], key)
             if (value > limit) if is_max else (value < limit):
                 word = "more than" if is_max else "less than"
-                raise PBFormatError(0, f"{who} gives {format_amount(value)} points, {word} "
-                                    f"{key} {meta[key]}")
+                raise PBFormatError(
+                    0, f"{who} gives {format_amount(value)} points, {word} {key} {meta[key]}"
+                )
 
 
 def parse_amount(text: str, what: str = "number") -> Fraction:
     """Parse an exact decimal such as ``12``, ``2828094.61`` or ``2828094,61`` (or ``a/b``)."""
     cleaned = text.strip().replace(",", ".")
     try:
-        if "/" in cleaned:
-            value = Fraction(cleaned)
-        else:
-            value = Fraction(Decimal(cleaned))
+        value = Fraction(cleaned) if "/" in cleaned else Fraction(Decimal(cleaned))
     except (ValueError, ArithmeticError, ZeroDivisionError):
         raise PBError(f"{what} {text!r} is not a number") from None
     return value
@@ -246,7 +252,9 @@ def ballot_utilities(
     if utility == "cost":
         pairs = [(pid, projects[pid].cost) for pid in ballot.projects]
     elif utility == "points":
-        pairs = [(pid, s * projects[pid].cost) for pid, s in ballot_scores(ballot, election.vote_type)]
+        pairs = [
+            (pid, s * projects[pid].cost) for pid, s in ballot_scores(ballot, election.vote_type)
+        ]
     elif utility == "cardinal":
         pairs = list(ballot_scores(ballot, election.vote_type))
     else:

@@ -126,7 +126,7 @@ def _strip_bom(lines: Iterable[str]) -> Iterator[str]:
 
 
 def _check_header(section: str, header: list[str], meta: dict[str, str], line: int) -> None:
-    required = {
+    required: tuple[str, ...] = {
         "meta": ("key", "value"),
         "projects": ("project_id", "cost"),
         "votes": ("voter_id", "vote"),
@@ -150,15 +150,25 @@ def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], line: int) -> 
         except PBError as error:
             raise PBFormatError(meta_lines[key], str(error)) from None
         if value < 0 or (key != "budget" and value.denominator != 1):
-            raise PBFormatError(meta_lines[key], f"{key} must be a non-negative "
-                                f"{'number' if key == 'budget' else 'whole number'}")
+            raise PBFormatError(
+                meta_lines[key],
+                f"{key} must be a non-negative {'number' if key == 'budget' else 'whole number'}",
+            )
     vote_type = meta["vote_type"]
     if vote_type not in ("approval", "choose-1", "cumulative", "scoring", "ordinal"):
         raise PBFormatError(meta_lines["vote_type"], f"unknown vote_type {vote_type!r}")
     if vote_type == "cumulative" and "max_sum_points" not in meta:
         raise PBFormatError(line, "a cumulative vote needs max_sum_points in META")
-    for key in ("min_length", "max_length", "min_sum_cost", "max_sum_cost", "min_points",
-                "max_points", "min_sum_points", "max_sum_points"):
+    for key in (
+        "min_length",
+        "max_length",
+        "min_sum_cost",
+        "max_sum_cost",
+        "min_points",
+        "max_points",
+        "min_sum_points",
+        "max_sum_points",
+    ):
         if key in meta:
             try:
                 parse_amount(meta[key], key)
@@ -176,8 +186,13 @@ def _finish_projects(
             f"num_projects says {declared} but the PROJECTS section has {len(projects)} projects",
         )
     try:
-        return Election(parse_amount(meta["budget"], "budget"), projects, [],
-                        vote_type=meta["vote_type"], meta=meta)
+        return Election(
+            parse_amount(meta["budget"], "budget"),
+            projects,
+            [],
+            vote_type=meta["vote_type"],
+            meta=meta,
+        )
     except PBFormatError as error:
         raise PBFormatError(line, error.reason) from None
 
@@ -196,7 +211,9 @@ def _parse_project(fields: dict[str, str], fail: Callable[[str], PBFormatError])
     return Project(pid, cost, fields.get("name", ""), extra)
 
 
-def _parse_ballot(fields: dict[str, str], vote_type: str, fail: Callable[[str], PBFormatError]) -> Ballot:
+def _parse_ballot(
+    fields: dict[str, str], vote_type: str, fail: Callable[[str], PBFormatError]
+) -> Ballot:
     voter = fields["voter_id"]
     if not voter:
         raise fail("empty voter_id")
@@ -207,7 +224,7 @@ def _parse_ballot(fields: dict[str, str], vote_type: str, fail: Callable[[str], 
     extra = {k: v for k, v in fields.items() if k not in ("voter_id", "vote")}
     if vote_type in ("cumulative", "scoring"):
         raw = extra.pop("points")
-        parts = [p for p in raw.split(",")] if raw else []
+        parts = list(raw.split(",")) if raw else []
         try:
             points = tuple(parse_amount(p, "points") for p in parts)
         except PBError as error:

@@ -60,7 +60,9 @@ def build_profile(election: Election, utility: str = "cost", tie_break: str = "i
             by_key.setdefault(items, []).extend(voters)
     else:
         for ballot in election.ballots:
-            items = tuple(sorted((index[p], u) for p, u in ballot_utilities(election, ballot, utility)))
+            items = tuple(
+                sorted((index[p], u) for p, u in ballot_utilities(election, ballot, utility))
+            )
             by_key.setdefault(items, []).append(ballot.voter_id)
     groups = []
     weighted: list[dict[Fraction, int]] = [{} for _ in ids]

@@ -41,12 +41,13 @@ VARIANTS = {
 }
 
 
-def pabutools_run(election: Election, rule: str, utility: str, completion: str,
-                  tie_break: str = "id") -> list[str]:
+def pabutools_run(
+    election: Election, rule: str, utility: str, completion: str, tie_break: str = "id"
+) -> list[str]:
     """Run pabutools 1.2.3 on ``election`` (via our writer and its parser); selected ids."""
     from pabutools.election import (
-        AdditiveSatisfaction,
         Additive_Cardinal_Sat,
+        AdditiveSatisfaction,
         Cardinality_Sat,
         Cost_Sat,
     )
@@ -76,27 +77,37 @@ def pabutools_run(election: Election, rule: str, utility: str, completion: str,
         def __init__(self, instance: Any, profile: Any, ballot: Any) -> None:
             AdditiveSatisfaction.__init__(self, instance, profile, ballot, points_times_cost)
 
-    sat = {"cost": Cost_Sat, "points": PointsTimesCostSat, "cardinal": Additive_Cardinal_Sat}[utility]
+    sat = {"cost": Cost_Sat, "points": PointsTimesCostSat, "cardinal": Additive_Cardinal_Sat}[
+        utility
+    ]
     if utility == "cardinal" and election.vote_type in ("approval", "choose-1"):
         sat = Cardinality_Sat  # pabutools' 1-per-approved-project satisfaction
     if tie_break == "id":
         tie = lexico_tie_breaking
     else:
-        votes = {p.project_id: sum(p.project_id in b.projects for b in election.ballots)
-                 for p in election.projects.values()}
+        votes = {
+            p.project_id: sum(p.project_id in b.projects for b in election.ballots)
+            for p in election.projects.values()
+        }
         tie = TieBreakingRule(lambda i, pr, p: (p.cost, -votes[p.name], p.name))
     if rule == "greedy":
         result = greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=tie)
     elif completion == "none":
         result = method_of_equal_shares(instance, profile, sat_class=sat, tie_breaking=tie)
     elif completion == "add1":
-        result = method_of_equal_shares(instance, profile, sat_class=sat, tie_breaking=tie,
-                                        voter_budget_increment=1)
+        result = method_of_equal_shares(
+            instance, profile, sat_class=sat, tie_breaking=tie, voter_budget_increment=1
+        )
     else:
         result = completion_by_rule_combination(
-            instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": sat, "voter_budget_increment": 1, "tie_breaking": tie},
-             {"sat_class": sat, "tie_breaking": tie}])
+            instance,
+            profile,
+            [method_of_equal_shares, greedy_utilitarian_welfare],
+            [
+                {"sat_class": sat, "voter_budget_increment": 1, "tie_breaking": tie},
+                {"sat_class": sat, "tie_breaking": tie},
+            ],
+        )
     return sorted(p.name for p in result)
 
 

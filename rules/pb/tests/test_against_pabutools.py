@@ -17,8 +17,12 @@ SLOW = {
 }
 
 CASES = [
-    pytest.param(name, entry["rule"], id=f"{name[:-3]}-{entry['rule']}",
-                 marks=[pytest.mark.slow] if (name, entry["rule"]) in SLOW else [])
+    pytest.param(
+        name,
+        entry["rule"],
+        id=f"{name[:-3]}-{entry['rule']}",
+        marks=[pytest.mark.slow] if (name, entry["rule"]) in SLOW else [],
+    )
     for name, info in outcomes()["files"].items()
     for entry in info["outcomes"]
 ]
@@ -91,8 +95,9 @@ LIVE = [
 @pytest.mark.oracle
 @pytest.mark.parametrize("name", SMALL)
 @pytest.mark.parametrize(("rule", "utility", "completion"), LIVE)
-def test_live_pabutools(elections: dict[str, Election], name: str, rule: str, utility: str,
-                        completion: str) -> None:
+def test_live_pabutools(
+    elections: dict[str, Election], name: str, rule: str, utility: str, completion: str
+) -> None:
     pytest.importorskip("pabutools")
     election = _election(elections, name)
     if utility == "cardinal" and election.vote_type == "ordinal":

@@ -7,8 +7,13 @@ from fractions import Fraction
 from rules.pb import Ballot, Election, GreedyExplanation, Project, greedy, render, tally
 
 
-def election(costs: dict[str, int], votes: list[tuple[str, ...]], budget: int,
-             vote_type: str = "approval", points: list[tuple[int, ...]] | None = None) -> Election:
+def election(
+    costs: dict[str, int],
+    votes: list[tuple[str, ...]],
+    budget: int,
+    vote_type: str = "approval",
+    points: list[tuple[int, ...]] | None = None,
+) -> Election:
     projects = [Project(pid, Fraction(cost)) for pid, cost in costs.items()]
     ballots = [
         Ballot(f"v{i}", vote, None if points is None else tuple(Fraction(p) for p in points[i]))
@@ -24,7 +29,10 @@ def test_skips_what_does_not_fit_and_goes_on() -> None:
     assert outcome.total_cost == 90
     steps = outcome.explanation.steps  # type: ignore[union-attr]
     assert [(s.project_id, s.decision, s.remaining_after) for s in steps] == [
-        ("a", "selected", 40), ("b", "skipped", 40), ("c", "selected", 10)]
+        ("a", "selected", 40),
+        ("b", "skipped", 40),
+        ("c", "selected", 10),
+    ]
 
 
 def test_no_skip_stops_at_first_misfit() -> None:

@@ -10,7 +10,6 @@ from rules.pb import MESExplanation, PBError, equal_shares, render, tally
 
 from .test_greedy import election
 
-
 SMALL = {"a": 40, "b": 50, "c": 30, "d": 20}
 SMALL_VOTES = [("a", "b", "d"), ("a", "b"), ("a", "c"), ("a", "c")]
 

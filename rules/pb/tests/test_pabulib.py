@@ -96,7 +96,9 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("text", "line", "reason"), BROKEN)
-def test_malformed_files_are_refused_with_line_and_reason(text: str, line: int, reason: str) -> None:
+def test_malformed_files_are_refused_with_line_and_reason(
+    text: str, line: int, reason: str
+) -> None:
     with pytest.raises(PBFormatError) as caught:
         read_pb(lines(text))
     assert caught.value.line == line
