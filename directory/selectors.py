@@ -9,7 +9,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Avg,
-    BooleanField,
     Case,
     Count,
     Exists,
@@ -95,11 +94,12 @@ def _text_filter(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
     if uses_postgres():
         # websearch_to_tsquery: stemming and quotes/OR like a search box; pg_trgm similarity on the
         # name catches typos ("gardning"). Both use indexes created in migration 0002.
+        # A self-contained subquery, so the filter also works when this queryset is itself
+        # used inside another query (where Django renames the table).
         match = RawSQL(
-            "(directory_service.search_vector @@ websearch_to_tsquery('english', %s) "
-            "OR directory_service.name %% %s)",
+            "SELECT id FROM directory_service "
+            "WHERE search_vector @@ websearch_to_tsquery('english', %s) OR name %% %s",
             [q, q],
-            output_field=BooleanField(),
         )
         rank = RawSQL(
             "ts_rank_cd(directory_service.search_vector, websearch_to_tsquery('english', %s))"
@@ -107,7 +107,7 @@ def _text_filter(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
             [q, q],
             output_field=FloatField(),
         )
-        return qs.filter(match).annotate(rank=rank)
+        return qs.filter(pk__in=match).annotate(rank=rank)
     condition = Q()
     rank_terms: Any = Value(0.0)
     for word in words:
