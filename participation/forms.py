@@ -1,0 +1,326 @@
+"""Forms for participation pages. They parse input; the rules live in services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+
+from directory.models import Neighbourhood
+from participation.models import (
+    AgeBand,
+    Completion,
+    CountingRule,
+    PanelItem,
+    Project,
+    RegistrationRule,
+    VoteType,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="What the money is for, in plain words."
+    )
+    pot = forms.DecimalField(
+        label="Pot in pounds",
+        max_digits=12,
+        decimal_places=2,
+        min_value=1,
+        help_text="For example, 50000",
+    )
+    vote_type = forms.ChoiceField(
+        label="How people vote", choices=VoteType.choices, widget=forms.RadioSelect
+    )
+    max_choices = forms.IntegerField(
+        label="Most projects one person may choose (choosing projects)",
+        required=False,
+        min_value=1,
+        help_text="Leave empty for no limit.",
+    )
+    max_points = forms.IntegerField(
+        label="Points each person shares out (sharing out points)", required=False, min_value=1
+    )
+    rule = forms.ChoiceField(
+        label="How the votes are counted", choices=CountingRule.choices, widget=forms.RadioSelect
+    )
+    completion = forms.ChoiceField(
+        label="Equal Shares: using the money left over",
+        choices=Completion.choices,
+        widget=forms.RadioSelect,
+        initial=Completion.ADD1,
+    )
+    min_age = forms.IntegerField(
+        label="Minimum age to vote", min_value=11, max_value=120, initial=16
+    )
+    registration_rule = forms.ChoiceField(
+        label="Who checks that voters are eligible",
+        choices=RegistrationRule.choices,
+        widget=forms.RadioSelect,
+        initial=RegistrationRule.SELF_DECLARED,
+    )
+    neighbourhoods = forms.ModelMultipleChoiceField(
+        label="Neighbourhoods where voters must live",
+        queryset=Neighbourhood.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose none for the whole area.",
+    )
+    ideas_open = forms.DateField(label="Ideas open", widget=DATE)
+    ideas_close = forms.DateField(label="Ideas close", widget=DATE)
+    pitches_open = forms.DateField(label="Pitches start", widget=DATE)
+    voting_open = forms.DateField(label="Voting opens", widget=DATE)
+    voting_close = forms.DateField(label="Voting closes", widget=DATE)
+
+
+class DistrictPotsForm(forms.Form):
+    def __init__(self, *args: Any, neighbourhoods: Sequence[Neighbourhood], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.neighbourhoods = list(neighbourhoods)
+        for hood in self.neighbourhoods:
+            self.fields[f"pot_{hood.pk}"] = forms.DecimalField(
+                label=f"{hood.name} (pounds)",
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+            )
+
+    def amounts(self) -> dict[Neighbourhood, Any]:
+        return {
+            hood: self.cleaned_data[f"pot_{hood.pk}"]
+            for hood in self.neighbourhoods
+            if self.cleaned_data.get(f"pot_{hood.pk}")
+        }
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(label="Name your idea", max_length=120)
+    what = forms.CharField(label="What would it do?", widget=forms.Textarea(attrs={"rows": 4}))
+    who_benefits = forms.CharField(
+        label="Who would benefit?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    district = forms.ModelChoiceField(
+        label="Which neighbourhood is it for?",
+        queryset=Neighbourhood.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, districts: Sequence[Neighbourhood] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if districts:
+            self.fields["district"].queryset = Neighbourhood.objects.filter(
+                pk__in=[d.pk for d in districts]
+            )
+            self.fields["district"].required = True
+        else:
+            del self.fields["district"]
+
+
+class AssessForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("forward", "Take it forward to the vote"), ("not", "Do not take it forward")],
+        widget=forms.RadioSelect,
+    )
+    cost = forms.DecimalField(
+        label="Total cost in pounds", required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    cost_lines = forms.CharField(
+        label="Cost breakdown",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One line per item, like 'Hall hire: 400.00'. The lines must add up to the total.",
+    )
+    reason = forms.CharField(
+        label="Public note or reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to everyone. Needed if the idea is not taken forward.",
+    )
+
+
+class PitchForm(forms.Form):
+    pitch = forms.CharField(
+        label="Your pitch",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Why people should vote for it.",
+    )
+    media_url = forms.URLField(
+        label="Link to a video or photos (optional)", required=False, assume_scheme="https"
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Add a comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RegistrationForm(forms.Form):
+    neighbourhood = forms.ModelChoiceField(
+        label="Which neighbourhood do you live in?", queryset=Neighbourhood.objects.none()
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=DATE,
+        help_text="Or leave this empty and choose your age group.",
+    )
+    age_band = forms.ChoiceField(
+        label="Age group", required=False, choices=[("", "Choose your age group"), *AgeBand.choices]
+    )
+
+    def __init__(self, *args: Any, neighbourhoods: Sequence[Neighbourhood], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
+            pk__in=[n.pk for n in neighbourhoods]
+        )
+
+
+class BallotForm(forms.Form):
+    """Checkboxes for choosing projects, or a number box per project for sharing out points."""
+
+    def __init__(
+        self,
+        *args: Any,
+        projects: Sequence[Project],
+        vote_type: str,
+        initial_choices: dict[int, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.projects = list(projects)
+        self.vote_type = vote_type
+        chosen = initial_choices or {}
+        if vote_type == VoteType.APPROVAL:
+            self.fields["projects"] = forms.MultipleChoiceField(
+                label="Choose the projects you support",
+                choices=[(str(p.pk), f"{p.title} – £{p.cost:,.2f}") for p in self.projects],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=[str(pid) for pid in chosen],
+            )
+        else:
+            for p in self.projects:
+                self.fields[f"points_{p.pk}"] = forms.IntegerField(
+                    label=f"{p.title} – £{p.cost:,.2f}",
+                    required=False,
+                    min_value=0,
+                    initial=chosen.get(p.pk, 0),
+                )
+
+    def choices(self) -> dict[int, int]:
+        if self.vote_type == VoteType.APPROVAL:
+            return {int(pid): 1 for pid in self.cleaned_data.get("projects", [])}
+        return {
+            p.pk: self.cleaned_data.get(f"points_{p.pk}") or 0
+            for p in self.projects
+            if self.cleaned_data.get(f"points_{p.pk}")
+        }
+
+    def first_field(self) -> str:
+        return next(iter(self.fields), "")
+
+
+class PaperIssueForm(forms.Form):
+    username = forms.CharField(
+        label="Their username, if they have an account", required=False, max_length=150
+    )
+    display_name = forms.CharField(
+        label="Their name, if they have no account", required=False, max_length=150
+    )
+    neighbourhood = forms.ModelChoiceField(
+        label="Neighbourhood they live in", queryset=Neighbourhood.objects.none()
+    )
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DATE)
+    age_band = forms.ChoiceField(
+        label="Age group", required=False, choices=[("", "Choose an age group"), *AgeBand.choices]
+    )
+
+    def __init__(self, *args: Any, neighbourhoods: Sequence[Neighbourhood], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
+            pk__in=[n.pk for n in neighbourhoods]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("username") and not data.get("display_name"):
+            self.add_error(
+                "username", "Enter their username, or their name if they have no account"
+            )
+        return data
+
+
+class PaperNumberForm(forms.Form):
+    paper_number = forms.CharField(label="Number printed on the paper", max_length=30)
+    district = forms.ModelChoiceField(
+        label="Neighbourhood of the ballot box",
+        queryset=Neighbourhood.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, districts: Sequence[Neighbourhood] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if districts:
+            self.fields["district"].queryset = Neighbourhood.objects.filter(
+                pk__in=[d.pk for d in districts]
+            )
+            self.fields["district"].required = True
+        else:
+            del self.fields["district"]
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label="Your receipt code", max_length=20, help_text="For example, ABCD-EFGH-JKLM"
+    )
+
+
+class PanelForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    question = forms.CharField(
+        label="What the panel is asked",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: which of these services matter most to fund first?",
+    )
+    size = forms.IntegerField(label="How many people to draw", min_value=2, max_value=2000)
+    items = forms.CharField(
+        label="Items to rank", widget=forms.Textarea(attrs={"rows": 8}), help_text="One per line."
+    )
+
+
+class PoolForm(forms.Form):
+    neighbourhood = forms.ModelChoiceField(
+        label="Which neighbourhood do you live in?", queryset=Neighbourhood.objects.all()
+    )
+    age_band = forms.ChoiceField(
+        label="Age group", choices=[("", "Choose your age group"), *AgeBand.choices]
+    )
+
+
+class RankingForm(forms.Form):
+    def __init__(self, *args: Any, items: Sequence[PanelItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        places = [("", "Choose a place")] + [
+            (str(i), str(i)) for i in range(1, len(self.items) + 1)
+        ]
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.ChoiceField(
+                label=f"Place for {item.name}", choices=places
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        places = [data.get(f"item_{item.pk}") for item in self.items]
+        if all(places) and len(set(places)) != len(places):
+            raise forms.ValidationError("Give each item a different place.")
+        return data
+
+    def order(self) -> list[int]:
+        places = {item.pk: int(self.cleaned_data[f"item_{item.pk}"]) for item in self.items}
+        return sorted(places, key=lambda pk: places[pk])
