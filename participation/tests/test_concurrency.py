@@ -1,0 +1,95 @@
+"""One person, one ballot, under concurrent submissions (needs PostgreSQL: row locks and a real
+unique index checked across transactions)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import IntegrityError, connection
+
+from participation import services
+from participation.models import AnonymousBallot, Channel, VoterParticipation
+from participation.tests import factories as pf
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 8
+
+
+def _race(work: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
+    barrier = threading.Barrier(THREADS)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results.append(work(i))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_concurrent_ballots_for_one_voter_make_exactly_one_ballot() -> None:
+    r, projects, _by = pf.voting_round()
+    voter = pf.voter(r)
+
+    def submit(i: int) -> object:
+        return services.submit_ballot(round_=r, voter=voter, choices={projects[i % 3].pk: 1})
+
+    receipts, errors = _race(submit)
+    assert errors == []
+    assert VoterParticipation.objects.filter(round=r, user=voter).count() == 1
+    assert AnonymousBallot.objects.filter(round=r).count() == 1
+    # Exactly one submission created the ballot; the others changed it.
+    assert sum(1 for receipt in receipts if not receipt.changed) == 1  # type: ignore[attr-defined]
+    last = VoterParticipation.objects.get().receipt_hash
+    assert last in {services.receipt_hash(rc.code) for rc in receipts}  # type: ignore[attr-defined]
+
+
+def test_the_unique_constraint_alone_refuses_concurrent_second_rows() -> None:
+    r, _projects, _by = pf.voting_round()
+    voter = pf.voter(r)
+    hood = voter.pb_registrations.get().neighbourhood
+
+    def insert(i: int) -> object:
+        return VoterParticipation.objects.create(
+            round=r,
+            user=voter,
+            neighbourhood=hood,
+            channel=Channel.ONLINE,
+            receipt_hash=f"{i:064d}",
+        )
+
+    created, errors = _race(insert)
+    assert len(created) == 1
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(error, IntegrityError) for error in errors)
+
+
+def test_ballots_racing_the_close_are_either_in_or_refused() -> None:
+    r, projects, by = pf.voting_round()
+    voters = [pf.voter(r) for _ in range(THREADS - 1)]
+
+    def work(i: int) -> object:
+        if i == THREADS - 1:
+            return services.advance_round(round_=r, by=by)
+        return services.submit_ballot(round_=r, voter=voters[i], choices={projects[0].pk: 1})
+
+    _results, errors = _race(work)
+    assert all(isinstance(e, services.ParticipationError) for e in errors), errors
+    # Every recorded participation has its ballot, and no ballot kept a link.
+    assert (
+        AnonymousBallot.objects.filter(round=r).count()
+        == VoterParticipation.objects.filter(round=r).count()
+    )
+    assert not AnonymousBallot.objects.filter(link_tag__isnull=False).exists()
