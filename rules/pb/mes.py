@@ -108,145 +108,235 @@ def _bound(b0: Fraction, v0: Fraction, slope: Fraction, strict: bool) -> Fractio
     return b0
 
 
+@dataclass
+class _Round:
+    """One round of a run: the project bought (-1: none was affordable, the run ended)."""
+
+    project: int
+    rho: Fraction
+    paid_all: int
+    hi: Fraction | None
+    old_states: list[int]
+    remaining: frozenset[int]
+    low: dict[int, Fraction]
+    low_b: dict[int, Fraction]
+    n_states: int
+    share: Fraction
+    """The share at which this round was computed (``low`` holds values at that share)."""
+
+
+class _Engine:
+    """MES runs for one profile; with ``track``, a run can resume at a larger share.
+
+    Round ``t`` of a run at share ``b`` is valid (same project bought, same voters paying in
+    full) for every share in ``[b, rounds[t].hi)`` provided the earlier rounds are; a rerun at a
+    larger share therefore restarts from the first round whose interval it leaves.
+    """
+
+    def __init__(self, prep: _Prepared, track: bool) -> None:
+        self.prep = prep
+        self.track = track
+        self.b0 = _ZERO
+        self.value: list[Fraction] = []
+        self.s_a: list[Fraction] = []
+        self.s_b: list[Fraction] = []
+        self.group_state: list[int] = []
+        self.rounds: list[_Round] = []
+
+    def start(self, b0: Fraction) -> _Run:
+        # State 0: untouched share (= b); state 1: nothing left. Values are affine: a + s * b.
+        self.b0 = b0
+        self.value = [b0, _ZERO]
+        self.s_a = [_ZERO, _ZERO]
+        self.s_b = [_ONE, _ZERO]
+        self.group_state = [0] * len(self.prep.mult)
+        self.rounds = []
+        remaining = set(self.prep.candidates)
+        low = {j: self.prep.initial_rho[j] for j in remaining}
+        self._loop(remaining, low, dict.fromkeys(remaining, _ZERO))
+        return self.result()
+
+    def resume(self, b1: Fraction) -> _Run:
+        """Rerun at share ``b1`` > the current one, reusing the rounds still valid at ``b1``."""
+        assert self.track and b1 > self.b0
+        start = next(
+            (t for t, r in enumerate(self.rounds) if r.hi is not None and r.hi <= b1), None
+        )
+        if start is None:  # every round is still valid: same outcome
+            start = len(self.rounds) - 1
+        group_state = self.group_state
+        supporters = self.prep.supporters
+        for r in reversed(self.rounds[start:]):
+            if r.project >= 0:
+                for g, old in zip(supporters[r.project], r.old_states, strict=True):
+                    group_state[g] = old
+        first = self.rounds[start]
+        del self.rounds[start:]
+        del self.value[first.n_states :], self.s_a[first.n_states :], self.s_b[first.n_states :]
+        self.value = [a + s * b1 for a, s in zip(self.s_a, self.s_b, strict=True)]
+        delta = b1 - first.share
+        self.b0 = b1
+        low = {j: v + first.low_b[j] * delta for j, v in first.low.items()}
+        self._loop(set(first.remaining), low, dict(first.low_b))
+        return self.result()
+
+    def result(self) -> _Run:
+        bought = [r for r in self.rounds if r.project >= 0]
+        his = [r.hi for r in self.rounds if r.hi is not None]
+        return _Run(
+            self.b0,
+            [r.project for r in bought],
+            [r.rho for r in bought],
+            [r.paid_all for r in bought],
+            min(his) if his else None,
+            list(self.group_state),
+            list(self.value),
+        )
+
+    def _loop(
+        self, remaining: set[int], low: dict[int, Fraction], low_b: dict[int, Fraction]
+    ) -> None:
+        prep, track, b0 = self.prep, self.track, self.b0
+        profile = prep.profile
+        costs, tie_order, total = profile.costs, profile.tie_order, profile.total_utility
+        mult, supporters, support_u, u_values = (
+            prep.mult,
+            prep.supporters,
+            prep.support_u,
+            prep.u_values,
+        )
+        value, s_a, s_b, group_state = self.value, self.s_a, self.s_b, self.group_state
+        hi: Fraction | None = None
+
+        def tighten(candidate: Fraction | None) -> None:
+            nonlocal hi
+            if candidate is not None and (hi is None or candidate < hi):
+                hi = candidate
+
+        while True:
+            hi = None
+            if track:
+                snapshot = (frozenset(remaining), dict(low), dict(low_b), len(value), b0)
+            best: Fraction | None = None
+            tied: list[int] = []
+            evaluated: dict[int, tuple[list[tuple[int, int, int]], int, Fraction]] = {}
+            for j in sorted(remaining, key=low.__getitem__):
+                if best is not None and low[j] > best:
+                    break
+                buckets: dict[int, int] = {}
+                get = buckets.get
+                sup_u = support_u[j]
+                if sup_u is None:
+                    for g in supporters[j]:
+                        s = group_state[g]
+                        buckets[s] = get(s, 0) + mult[g]
+                    width = 1
+                else:
+                    width = len(u_values[j])
+                    for g, ui in zip(supporters[j], sup_u, strict=True):
+                        key = group_state[g] * width + ui
+                        buckets[key] = get(key, 0) + mult[g]
+                uvals = u_values[j]
+                cost = costs[j]
+                available = _ZERO
+                for key, m in buckets.items():
+                    s = key // width
+                    if s != 1:
+                        available += m * value[s]
+                if available < cost:
+                    remaining.discard(j)
+                    if track:
+                        slope = sum((m * s_b[key // width] for key, m in buckets.items()), _ZERO)
+                        tighten(_bound(b0, cost - available, -slope, True))
+                    continue
+                if width == 1:
+                    items = sorted(
+                        ((key, 0, m) for key, m in buckets.items()), key=lambda it: value[it[0]]
+                    )
+                else:
+                    items = sorted(
+                        ((key // width, key % width, m) for key, m in buckets.items()),
+                        key=lambda it: value[it[0]] / uvals[it[1]],
+                    )
+                contrib = _ZERO
+                denom = total[j]
+                stop = 0
+                for stop, (s, ui, m) in enumerate(items):  # noqa: B007 - stop is used below
+                    u = uvals[ui]
+                    if (cost - contrib) * u <= value[s] * denom:
+                        break
+                    contrib += m * value[s]
+                    denom -= m * u
+                rho = (cost - contrib) / denom
+                low[j] = rho
+                if track:
+                    capped_slope = sum((m * s_b[s] for s, _ui, m in items[:stop] if s != 1), _ZERO)
+                    low_b[j] = -capped_slope / denom
+                evaluated[j] = (items, stop, rho)
+                if best is None or rho < best:
+                    best, tied = rho, [j]
+                elif rho == best:
+                    tied.append(j)
+            if best is None:
+                if track:
+                    self.rounds.append(_Round(-1, _ZERO, 0, hi, [], *snapshot))
+                else:
+                    self.rounds.append(_Round(-1, _ZERO, 0, None, [], frozenset(), {}, {}, 0, b0))
+                return
+            p = min(tied, key=tie_order.__getitem__)
+            items, stop, rho = evaluated[p]
+            uvals = u_values[p]
+            rho_b = low_b[p]
+            if track:
+                rho_a = rho - rho_b * b0
+                for idx, (s, ui, _m) in enumerate(items):
+                    u = uvals[ui]
+                    v0 = value[s] - u * rho
+                    slope = s_b[s] - u * rho_b
+                    if idx < stop:
+                        tighten(_bound(b0, -v0, -slope, True))
+                    else:
+                        tighten(_bound(b0, v0, slope, False))
+                for q in remaining:
+                    if q != p:
+                        strict = tie_order[q] < tie_order[p]
+                        tighten(_bound(b0, low[q] - rho, low_b[q] - rho_b, strict))
+            width = len(uvals) if support_u[p] is not None else 1
+            transition: dict[int, int] = {}
+            capped = 0
+            for idx, (s, ui, m) in enumerate(items):
+                key = s * width + ui
+                if idx < stop:
+                    transition[key] = 1
+                    capped += m
+                else:
+                    u = uvals[ui]
+                    transition[key] = len(value)
+                    value.append(value[s] - u * rho)
+                    if track:
+                        s_a.append(s_a[s] - u * rho_a)
+                        s_b.append(s_b[s] - u * rho_b)
+                    else:
+                        s_a.append(_ZERO)
+                        s_b.append(_ZERO)
+            sup_u = support_u[p]
+            old_states = [group_state[g] for g in supporters[p]] if track else []
+            if sup_u is None:
+                for g in supporters[p]:
+                    group_state[g] = transition[group_state[g]]
+            else:
+                for g, ui in zip(supporters[p], sup_u, strict=True):
+                    group_state[g] = transition[group_state[g] * width + ui]
+            remaining.discard(p)
+            if track:
+                self.rounds.append(_Round(p, rho, capped, hi, old_states, *snapshot))
+            else:
+                self.rounds.append(_Round(p, rho, capped, None, [], frozenset(), {}, {}, 0, b0))
+
+
 def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:
     """One MES run with every voter's share ``b0``; with ``track`` also compute ``hi``."""
-    profile = prep.profile
-    costs, tie_order, total = profile.costs, profile.tie_order, profile.total_utility
-    mult, supporters, support_u, u_values = (
-        prep.mult,
-        prep.supporters,
-        prep.support_u,
-        prep.u_values,
-    )
-    # State 0: untouched share (= b); state 1: nothing left. Values are affine in b: a + s * b.
-    value = [b0, _ZERO]
-    s_a = [_ZERO, _ZERO]
-    s_b = [_ONE, _ZERO]
-    group_state = [0] * len(mult)
-    remaining = set(prep.candidates)
-    low = {j: prep.initial_rho[j] for j in remaining}
-    low_b = dict.fromkeys(remaining, _ZERO)
-    hi: Fraction | None = None
-    selected: list[int] = []
-    rhos: list[Fraction] = []
-    paid_all: list[int] = []
-
-    def tighten(candidate: Fraction | None) -> None:
-        nonlocal hi
-        if candidate is not None and (hi is None or candidate < hi):
-            hi = candidate
-
-    while remaining:
-        best: Fraction | None = None
-        tied: list[int] = []
-        evaluated: dict[int, tuple[list[tuple[int, int, int]], int, Fraction]] = {}
-        for j in sorted(remaining, key=low.__getitem__):
-            if best is not None and low[j] > best:
-                break
-            buckets: dict[int, int] = {}
-            get = buckets.get
-            sup_u = support_u[j]
-            if sup_u is None:
-                for g in supporters[j]:
-                    s = group_state[g]
-                    buckets[s] = get(s, 0) + mult[g]
-                width = 1
-            else:
-                width = len(u_values[j])
-                for g, ui in zip(supporters[j], sup_u, strict=True):
-                    key = group_state[g] * width + ui
-                    buckets[key] = get(key, 0) + mult[g]
-            uvals = u_values[j]
-            cost = costs[j]
-            available = _ZERO
-            for key, m in buckets.items():
-                s = key // width
-                if s != 1:
-                    available += m * value[s]
-            if available < cost:
-                remaining.discard(j)
-                if track:
-                    slope = sum((m * s_b[key // width] for key, m in buckets.items()), _ZERO)
-                    tighten(_bound(b0, cost - available, -slope, True))
-                continue
-            if width == 1:
-                items = sorted(
-                    ((key, 0, m) for key, m in buckets.items()), key=lambda item: value[item[0]]
-                )
-            else:
-                items = sorted(
-                    ((key // width, key % width, m) for key, m in buckets.items()),
-                    key=lambda item: value[item[0]] / uvals[item[1]],
-                )
-            contrib = _ZERO
-            denom = total[j]
-            stop = 0
-            for stop, (s, ui, m) in enumerate(items):  # noqa: B007 - stop is used below
-                u = uvals[ui]
-                if (cost - contrib) * u <= value[s] * denom:
-                    break
-                contrib += m * value[s]
-                denom -= m * u
-            rho = (cost - contrib) / denom
-            low[j] = rho
-            if track:
-                capped_slope = sum((m * s_b[s] for s, _ui, m in items[:stop] if s != 1), _ZERO)
-                low_b[j] = -capped_slope / denom
-            evaluated[j] = (items, stop, rho)
-            if best is None or rho < best:
-                best, tied = rho, [j]
-            elif rho == best:
-                tied.append(j)
-        if best is None:
-            break
-        p = min(tied, key=tie_order.__getitem__)
-        items, stop, rho = evaluated[p]
-        uvals = u_values[p]
-        rho_b = low_b[p]
-        if track:
-            rho_a = rho - rho_b * b0
-            for idx, (s, ui, _m) in enumerate(items):
-                u = uvals[ui]
-                v0 = value[s] - u * rho
-                slope = s_b[s] - u * rho_b
-                if idx < stop:
-                    tighten(_bound(b0, -v0, -slope, True))
-                else:
-                    tighten(_bound(b0, v0, slope, False))
-            for q in remaining:
-                if q != p:
-                    strict = tie_order[q] < tie_order[p]
-                    tighten(_bound(b0, low[q] - rho, low_b[q] - rho_b, strict))
-        width = len(uvals) if support_u[p] is not None else 1
-        transition: dict[int, int] = {}
-        capped = 0
-        for idx, (s, ui, m) in enumerate(items):
-            key = s * width + ui
-            if idx < stop:
-                transition[key] = 1
-                capped += m
-            else:
-                u = uvals[ui]
-                transition[key] = len(value)
-                value.append(value[s] - u * rho)
-                if track:
-                    s_a.append(s_a[s] - u * rho_a)
-                    s_b.append(s_b[s] - u * rho_b)
-                else:
-                    s_a.append(_ZERO)
-                    s_b.append(_ZERO)
-        sup_u = support_u[p]
-        if sup_u is None:
-            for g in supporters[p]:
-                group_state[g] = transition[group_state[g]]
-        else:
-            for g, ui in zip(supporters[p], sup_u, strict=True):
-                group_state[g] = transition[group_state[g] * width + ui]
-        remaining.discard(p)
-        selected.append(p)
-        rhos.append(rho)
-        paid_all.append(capped)
-    return _Run(b0, selected, rhos, paid_all, hi, group_state, value)
+    return _Engine(prep, track).start(b0)
 
 
 def equal_shares(
@@ -324,8 +414,9 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
     k = 0
     runs = 0
     previous: _Run | None = None
+    engine = _Engine(prep, track=True)
+    run = engine.start(initial_share)
     while True:
-        run = _run(prep, initial_share + k, track=True)
         runs += 1
         spent = free_cost + sum((costs[j] for j in run.selected), _ZERO)
         if spent > budget:
@@ -342,6 +433,7 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
             raise AssertionError("add1 cannot make progress")
         previous = run
         k = max(k + 1, math.ceil(run.hi - initial_share))
+        run = engine.resume(initial_share + k)
 
 
 def _explain(
