@@ -196,7 +196,7 @@ def _post(
     ids = sorted(by_id)
     locked = {
         a.pk: a
-        for a in Account.objects.select_for_update(no_key=True)
+        for a in Account.objects.select_for_update(no_key=True, of=("self",))
         .select_related("member")
         .filter(pk__in=ids)
         .order_by("pk")
@@ -767,7 +767,7 @@ def confirm_exchange(
     """The other member (or a coordinator) agrees: the time moves. Confirming twice is harmless."""
     with transaction.atomic():
         exchange = (
-            Exchange.objects.select_for_update()
+            Exchange.objects.select_for_update(of=("self",))
             .select_related("giver__user", "receiver__user", "request")
             .get(pk=exchange.pk)
         )
