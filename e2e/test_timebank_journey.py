@@ -1,0 +1,151 @@
+"""Journey: a coordinator approves two members; one offers lifts, the other asks for a lift to
+hospital and sees the first suggested with reasons; the time (two hours) is recorded and confirmed;
+both see their balances and statements; the coordinator sets up a weekly rota and sees its gap.
+axe-core checks every page on the way."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from directory.tests import factories as f
+from e2e.conftest import check_accessibility
+from timebank import services
+from timebank.models import Member
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def people():  # type: ignore[no-untyped-def]
+    f.neighbourhood("Millbrook", "52.010000", "-1.010000")
+    f.term("Getting about")
+    coordinator = f.user(Role.COORDINATOR, username="cora", display_name="Cora")
+    alf = f.user(username="alf", display_name="Alf")
+    bea = f.user(username="bea", display_name="Bea")
+    hood = f.neighbourhood("Eastfield", "52.012000", "-1.012000")
+    services.apply_to_join(user=alf, name="Alf", neighbourhood=hood, availability=["tue-am"])
+    services.apply_to_join(user=bea, name="Bea", neighbourhood=hood)
+    return {"coordinator": coordinator, "alf": alf, "bea": bea}
+
+
+def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/time-bank/")
+    check_accessibility(page)
+
+
+def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-out/")
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_approve_request_suggest_give_two_hours_statements_and_rota(
+    page, live_server, people
+) -> None:  # type: ignore[no-untyped-def]
+    # The coordinator approves both applications.
+    sign_in(page, live_server, "cora")
+    page.get_by_role("link", name="Members and applications").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Approve Alf").click()
+    assert page.get_by_text("Alf is now a member of the time bank").is_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Approve Bea").click()
+    assert page.get_by_text("No applications are waiting").is_visible()
+    sign_out(page, live_server)
+
+    # Alf offers lifts.
+    sign_in(page, live_server, "alf")
+    assert page.locator("#balance").inner_text() == "5 hours"
+    page.get_by_role("link", name="Offer help").click()
+    check_accessibility(page)
+    page.get_by_label("What can you offer?").fill("Lifts in my car")
+    page.get_by_label("Category").select_option(label="Getting about")
+    page.get_by_role("button", name="Add offer").click()
+    assert page.get_by_text("Your offer has been added").is_visible()
+    sign_out(page, live_server)
+
+    # Bea asks for a lift; Alf is suggested with the reasons; Bea records the two hours.
+    sign_in(page, live_server, "bea")
+    page.get_by_role("link", name="Ask for help").click()
+    page.get_by_role("button", name="Post request").click()  # empty: errors first
+    assert page.get_by_role("link", name="Enter what help you need").is_visible()
+    check_accessibility(page)
+    page.get_by_label("What help do you need?").fill("Lift to the hospital")
+    page.get_by_label("Category").select_option(label="Getting about")
+    page.get_by_label("Tuesday morning").check()
+    page.get_by_role("button", name="Post request").click()
+    assert page.get_by_role("heading", name="Alf").is_visible()
+    assert page.get_by_text("Offers 'Getting about'").is_visible()
+    assert page.get_by_text("Free on Tuesdays 09:00–12:00").is_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Record time Alf gave you").click()
+    check_accessibility(page)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    page.get_by_label("Date").fill(f"{yesterday.day}/{yesterday.month}/{yesterday.year}")
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("Hours").fill("2")
+    page.get_by_label("What was it?").fill("Lift to the hospital and back")
+    page.get_by_role("button", name="Send for confirmation").click()
+    assert page.get_by_text("We have asked Alf to confirm the exchange").is_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # Alf confirms; both see their balances and statements.
+    sign_in(page, live_server, "alf")
+    page.get_by_role("link", name="Alf gave Bea 120 minutes").click()
+    page.get_by_role("button", name="Confirm exchange").click()
+    assert page.get_by_text("Exchange confirmed: 2 hours").is_visible()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/")
+    assert page.locator("#balance").inner_text() == "7 hours"
+    page.get_by_role("link", name="Your statement").click()
+    assert page.locator("#statement-balance").inner_text() == "7 hours"
+    assert page.get_by_role("cell", name="Lift to the hospital and back").is_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+    sign_in(page, live_server, "bea")
+    assert page.locator("#balance").inner_text() == "3 hours"
+    page.get_by_role("link", name="Your statement").click()
+    assert page.locator("#statement-balance").inner_text() == "3 hours"
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # The coordinator sets up a weekly rota for Bea; Alf covers three of four Tuesdays.
+    sign_in(page, live_server, "cora")
+    page.get_by_role("link", name="Rotas").first.click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Set up a rota").click()
+    check_accessibility(page)
+    today = timezone.localdate()
+    first = today + timedelta(days=7 + (1 - today.weekday()) % 7)
+    last = first + timedelta(weeks=3)
+    page.get_by_label("What is the commitment?").fill("Lift to the hospital for Bea")
+    page.get_by_label("Who is it for?").select_option(label="Bea")
+    page.get_by_label("Day of the week").select_option(label="Tuesday")
+    page.get_by_label("Start time").fill("09:30")
+    page.get_by_label("How long, in minutes").fill("120")
+    page.get_by_label("First date").fill(f"{first.day}/{first.month}/{first.year}")
+    page.get_by_label("Last date").fill(f"{last.day}/{last.month}/{last.year}")
+    page.get_by_role("button", name="Set up rota").click()
+    until = first + timedelta(weeks=2)
+    page.get_by_label("Member").select_option(label="Alf")
+    page.get_by_label("First date they cover").fill(f"{first.day}/{first.month}/{first.year}")
+    page.get_by_label("Last date they cover (optional)").fill(
+        f"{until.day}/{until.month}/{until.year}"
+    )
+    page.get_by_role("button", name="Add to rota").click()
+    assert page.locator("#gap-count").inner_text() == "1 gap"
+    assert page.get_by_text("The member has been added to the rota").is_visible()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/reports/")
+    assert page.locator("#total-time").inner_text() == "2 hours"
+    check_accessibility(page)
+    assert Member.objects.filter(status="approved").count() == 2
