@@ -1,0 +1,210 @@
+"""Demo content for the time bank: ``seed_demo(users_by_role)`` is called by the demo command.
+
+It makes a few approved, fictional members (people, a community group and a partner museum) with
+offers, a request with suggestions, confirmed exchanges, time credits issued and spent, a weekly
+rota with a gap, and one application waiting for the demo coordinator. The demo person and carer
+(if given) become members too, so their sign-ins show a balance and a statement. Running it again
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from directory import selectors as directory_selectors
+from timebank import services
+from timebank.models import Member
+
+PREFIX = "demo-tb-"
+# username suffix -> (name, kind, offers (title, category-name words), availability)
+PEOPLE = [
+    (
+        "alf",
+        "Alf Fenwick (demo)",
+        Member.Kind.PERSON,
+        [("Lifts in my car", "transport")],
+        ["tue-am", "thu-am"],
+    ),
+    (
+        "mo",
+        "Mo Okafor (demo)",
+        Member.Kind.PERSON,
+        [("Gardening and odd jobs", "home")],
+        ["sat-am", "sat-pm"],
+    ),
+    (
+        "jo",
+        "Jo Lindqvist (demo)",
+        Member.Kind.PERSON,
+        [("Shopping and a cup of tea", "social")],
+        ["mon-pm", "wed-pm"],
+    ),
+    (
+        "knit",
+        "Millbrook Knit and Natter (demo group)",
+        Member.Kind.GROUP,
+        [("Knitting circle", "social")],
+        ["wed-pm"],
+    ),
+    (
+        "museum",
+        "Eastmere Museum (demo partner)",
+        Member.Kind.VENUE,
+        [("Museum visits", "learning")],
+        ["sat-am"],
+    ),
+]
+APPLICANT = ("sam", "Sam Whitlow (demo applicant)")
+
+
+def _category(words: str):  # type: ignore[no-untyped-def]
+    terms = list(directory_selectors.categories())
+    for term in terms:
+        if words.lower() in term.name.lower():
+            return term
+    return terms[0] if terms else None
+
+
+def _user(suffix: str, name: str) -> User:
+    user, created = User.objects.get_or_create(
+        username=f"{PREFIX}{suffix}",
+        defaults={"display_name": name, "email": f"{PREFIX}{suffix}@example.org"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _member(
+    user: User, name: str, kind: str, hood, availability: list[str], coordinator: User
+) -> Member:  # type: ignore[no-untyped-def]
+    member = Member.objects.filter(user=user).first()
+    if member is None:
+        member = services.apply_to_join(
+            user=user, kind=kind, name=name, neighbourhood=hood, availability=availability
+        )
+    if member.status == Member.Status.APPLIED:
+        member = services.approve_member(coordinator=coordinator, member=member)
+    return member
+
+
+@transaction.atomic
+def seed_demo(users_by_role: dict[str, User]) -> None:
+    coordinator = users_by_role.get("coordinator") or users_by_role.get("administrator")
+    if coordinator is None:
+        raise ValueError("seed_demo needs the demo coordinator (role 'coordinator').")
+    if Member.objects.filter(user__username=f"{PREFIX}alf").exists():
+        return
+    hoods = list(directory_selectors.neighbourhoods()[:4])
+
+    def hood(i: int):  # type: ignore[no-untyped-def]
+        return hoods[i % len(hoods)] if hoods else None
+
+    members: dict[str, Member] = {}
+    for i, (suffix, name, kind, offers, availability) in enumerate(PEOPLE):
+        members[suffix] = _member(
+            _user(suffix, name), name, kind, hood(i), availability, coordinator
+        )
+        for title, words in offers:
+            services.create_offer(member=members[suffix], title=title, category=_category(words))
+    for i, role in enumerate(("person", "carer")):
+        user = users_by_role.get(role)
+        if user is not None:
+            members[role] = _member(
+                user, user.get_full_name(), Member.Kind.PERSON, hood(i + 1), [], coordinator
+            )
+    services.record_check(
+        coordinator=coordinator,
+        member=members["alf"],
+        kind="dbs_enhanced",
+        checked_on=timezone.localdate() - timedelta(days=300),
+        expires_on=timezone.localdate() + timedelta(days=20),
+        notes="Demo check (expires soon, so the coordinator is reminded)",
+    )
+    receiver = members.get("person") or members["jo"]
+    request = services.create_request(
+        member=receiver,
+        title="A lift to the hospital on Tuesdays",
+        category=_category("transport"),
+        details="Outpatient appointments at 10:00, back by lunchtime.",
+        access_needs="Uses a folding wheelchair.",
+        times=["tue-am"],
+    )
+
+    def when(days_ago: int, hour: int) -> datetime:
+        day = timezone.localdate() - timedelta(days=days_ago)
+        return timezone.make_aware(datetime.combine(day, time(hour)))
+
+    exchanges = [
+        ("alf", receiver, 120, 20, 10, "Lift to the hospital and back"),
+        ("mo", members["jo"], 90, 15, 10, "Weeding the front garden"),
+        ("jo", members["mo"], 60, 10, 14, "Shopping trip"),
+        ("knit", receiver, 120, 8, 14, "Knit and natter afternoon"),
+        ("mo", receiver, 60, 5, 11, "Putting up shelves"),
+    ]
+    for i, (giver, to, minutes, days_ago, hour, what) in enumerate(exchanges):
+        services.propose_exchange(
+            by=coordinator,
+            giver=members[giver],
+            receiver=to,
+            minutes=minutes,
+            start=when(days_ago, hour),
+            idempotency_key=f"demo:{i}",
+            description=what,
+            req=request if giver == "alf" else None,
+            confirm=True,
+        )
+    services.issue_credits(
+        by=coordinator,
+        organisation=members["knit"],
+        member=members["mo"],
+        minutes=120,
+        reason="Helping to run the knitting circle",
+        idempotency_key="demo:credits",
+    )
+    services.redeem_credits(
+        by=coordinator,
+        member=members["mo"],
+        partner=members["museum"],
+        minutes=60,
+        activity="A museum visit",
+        idempotency_key="demo:museum",
+    )
+    today = timezone.localdate()
+    first = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    rota = services.create_rota(
+        coordinator=coordinator,
+        title="Tuesday lift to the hospital",
+        weekday=1,
+        start_time=time(9, 30),
+        duration_minutes=150,
+        first_date=first,
+        end_date=first + timedelta(weeks=78),
+        receiver=receiver,
+        req=request,
+    )
+    services.assign_to_rota(
+        coordinator=coordinator, rota=rota, member=members["alf"], starting=first, every_weeks=2
+    )
+    services.assign_to_rota(
+        coordinator=coordinator,
+        rota=rota,
+        member=members["mo"],
+        starting=first + timedelta(weeks=1),
+        every_weeks=2,
+        until=first + timedelta(weeks=9),
+    )
+    applicant = _user(*APPLICANT)
+    if not Member.objects.filter(user=applicant).exists():
+        services.apply_to_join(
+            user=applicant,
+            name=APPLICANT[1],
+            neighbourhood=hood(2),
+            about="I can cook and would enjoy helping at lunch clubs.",
+            availability=["fri-am"],
+        )
