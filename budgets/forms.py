@@ -378,7 +378,7 @@ class OpenAccountForm(forms.Form):
     period_start = forms.DateField(
         label="Start date",
         help_text="For example 2026-11-30",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the start date", "invalid": "Enter a real date"},
     )
 
@@ -398,7 +398,7 @@ class TransactionForm(forms.Form):
     amount = money("Amount", required=True)
     effective = forms.DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
     )
     memo = forms.CharField(label="Note (optional)", required=False, max_length=250)
@@ -438,8 +438,12 @@ class ReverseForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

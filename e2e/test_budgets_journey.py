@@ -1,0 +1,302 @@
+"""Journey: a new person creates an account, completes their self-assessment with their sister (who
+joins through an invitation link and adds her own words), gets an explained indicative budget and a
+charge, writes a plan that buys a directory service and time bank hours, has it agreed after one
+change request, records payments and downloads a statement. axe-core runs on every page, and the
+public calculator and the plan are checked on a phone-sized screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from accounts.roles import Role
+from directory.tests import factories as f
+from e2e.conftest import check_accessibility
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def area():  # type: ignore[no-untyped-def]
+    hood = f.neighbourhood("Millbrook", "52.010000", "-1.010000")
+    org = f.organization(name="Millbrook Makers CIC")
+    f.service(
+        name="Saturday craft morning",
+        organization_=org,
+        at=hood,
+        days="SA",
+        cost="12.50",
+        accepts_personal_budgets=True,
+    )
+    sister = f.user(Role.CARER, username="ana", display_name="Ana")
+    broker = f.user(Role.BROKER, username="bea", display_name="Bea the broker")
+    return {"sister": sister, "broker": broker}
+
+
+def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-out/")
+    page.get_by_role("button", name="Sign out").click()
+
+
+def go(page, live_server, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}{path}")
+    check_accessibility(page)
+
+
+ANSWERS = [
+    "I need hands-on help with most tasks, more than once a day",
+    "Help with shopping or planning meals",
+    "Help with heavier housework or occasional moving",
+    "Someone with me for some activities each week",
+    "Help to find or start something",
+    "None / not applicable",
+    "Someone to check on me or a telecare alarm",
+    "Help with complicated decisions or paperwork",
+]
+
+
+def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignore[no-untyped-def]
+    page, live_server, area
+) -> None:
+    # How much might I pay? - public, no account, checked on a phone.
+    page.set_viewport_size({"width": 375, "height": 800})
+    go(page, live_server, "/support-plan/how-much-might-i-pay/")
+    page.get_by_role("button", name="Work out what I might pay").click()
+    assert page.get_by_role("link", name="Enter your age").is_visible()
+    check_accessibility(page)
+    page.get_by_label("At home or in the community").check()
+    page.get_by_label("Your age").fill("70")
+    page.get_by_role("group", name="Do you live with a partner?").get_by_label("No").check()
+    page.get_by_label("Weekly cost of your care").fill("200")
+    page.get_by_label("State Pension", exact=True).fill("221.20")
+    page.get_by_label("Attendance Allowance, lower rate").fill("73.90")
+    page.get_by_label("Savings and investments (total)").fill("16000")
+    page.get_by_role("button", name="Work out what I might pay").click()
+    assert "You might pay £69.50 a week" in page.locator("#charge-result").inner_text()
+    assert "Tariff income" in page.locator("#charge-steps").inner_text()
+    assert "Provisional" in page.content()
+    check_accessibility(page)
+    page.set_viewport_size({"width": 1100, "height": 900})
+
+    # A new person creates an account and starts their self-assessment.
+    go(page, live_server, "/account/create-account/")
+    page.get_by_label("Your name").fill("Rosa")
+    page.get_by_label("Choose a username").fill("rosa")
+    page.get_by_label("Email address").fill("rosa@example.org")
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("link", name="Your support").first.click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Start your self-assessment").click()
+    check_accessibility(page)
+    assessment_url = page.url
+
+    # One domain per page, with help text; an empty answer is an error.
+    page.get_by_role("link", name="Looking after yourself").click()
+    check_accessibility(page)
+    assert page.get_by_text("Think about washing, bathing").is_visible()
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.get_by_role("link", name="Choose the answer that fits best").is_visible()
+    check_accessibility(page)
+    for number, answer in enumerate(ANSWERS):
+        page.get_by_label(answer, exact=True).check()
+        if number == 0:
+            page.get_by_label("Some of it").check()
+            page.get_by_label("In my own words").fill(
+                "Mornings are hard; my sister helps me dress."
+            )
+        page.get_by_role("button", name="Save and continue").click()
+    check_accessibility(page)  # About me
+    page.get_by_label("What I can offer").fill("I knit hats for the hospital.")
+    page.get_by_label("Who supports me").fill("My sister Ana comes three times a week.")
+    page.get_by_label("Caring is sustainable").check()
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.get_by_text("Your answers have been saved").is_visible()
+
+    # Invite her sister with a link.
+    page.get_by_role("link", name="Invite someone to help").click()
+    check_accessibility(page)
+    page.get_by_label("Their name").fill("Ana")
+    page.get_by_role("group", name="Who are they to you?").last.get_by_label("Family").check()
+    page.get_by_role("button", name="Create an invitation link").click()
+    link = page.get_by_label("Invitation link").input_value()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "ana")
+    page.goto(link)
+    check_accessibility(page)
+    page.get_by_role("button", name="Accept and continue").click()
+    check_accessibility(page)
+    page.get_by_label("What is it about?").select_option(
+        label="Looking after yourself: washing, dressing, using the toilet"
+    )
+    page.get_by_label("What would you like to add?").fill(
+        "Rosa also needs help at night when she is unwell."
+    )
+    page.get_by_role("button", name="Add this").click()
+    assert page.get_by_text("Rosa also needs help at night").is_visible()
+    sign_out(page, live_server)
+
+    # Back as Rosa: her sister's words are attributed; work out the budget.
+    sign_in(page, live_server, "rosa")
+    page.goto(assessment_url)
+    check_accessibility(page)
+    assert page.get_by_text("Rosa also needs help at night").is_visible()
+    assert (
+        page.locator(".hub-thread-message")
+        .filter(has_text="Ana")
+        .filter(has_text="(Family)")
+        .is_visible()
+    )
+    page.get_by_role("button", name="Work out my indicative budget").click()
+    check_accessibility(page)
+    explanation = page.locator("#budget-explanation").inner_text()
+    assert "Each point is worth" in explanation and "Total:" in explanation
+    weekly = page.locator("#budget-result h2").inner_text()
+    assert weekly.endswith("a week")
+
+    # The plan: an outcome, a directory service and time bank hours.
+    page.get_by_role("link", name="Plan how to use your budget").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Start your plan").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Add an outcome").click()
+    check_accessibility(page)
+    page.get_by_label("What do you want to achieve?").fill(
+        "I want to meet people and make things on Saturdays."
+    )
+    page.get_by_label("Family, friends and relationships").check()
+    page.get_by_label("Work, learning, training or things I enjoy doing").check()
+    page.get_by_role("button", name="Save and continue").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="A service from the directory").click()
+    page.get_by_label("What are you looking for?").fill("craft")
+    page.get_by_role("button", name="Search").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Saturday craft morning").click()
+    check_accessibility(page)
+    assert page.get_by_text("£12.50 per session").is_visible()
+    page.get_by_label("How many times a week?").fill("1")
+    page.get_by_role("button", name="Add to my plan").click()
+    outcome_card = page.locator(".govuk-summary-card").first
+    outcome_card.get_by_role("link", name="Add support").click()
+    page.get_by_role("link", name="Time bank hours").click()
+    check_accessibility(page)
+    page.get_by_label("What help would you like from the time bank?").fill(
+        "A lift to the craft morning"
+    )
+    page.get_by_label("Hours").fill("1")
+    page.get_by_label("Minutes").select_option("30")
+    page.get_by_role("button", name="Add to my plan").click()
+    check_accessibility(page)
+    assert page.get_by_text("1 hour 30 minutes").first.is_visible()
+
+    # Her contribution (financial assessment) attached to the plan.
+    page.get_by_role("link", name="Work out your contribution").click()
+    check_accessibility(page)
+    page.get_by_label("At home or in the community").check()
+    page.get_by_label("Your age").fill("70")
+    page.get_by_role("group", name="Do you live with a partner?").get_by_label("No").check()
+    page.get_by_label("State Pension", exact=True).fill("221.20")
+    page.get_by_role("button", name="Work out what I might pay").click()
+    assert page.locator("#charge-result").is_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Back to the plan").click()
+
+    page.get_by_role("link", name="Send my plan for agreement").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Send for agreement").click()
+    assert page.locator("#plan-status").inner_text() == "Waiting for agreement"
+    plan_url = page.url
+    sign_out(page, live_server)
+
+    # The broker asks for one change, with a reason Rosa sees.
+    sign_in(page, live_server, "bea")
+    page.goto(plan_url)
+    check_accessibility(page)
+    page.get_by_role("link", name="Agree or ask for a change").click()
+    check_accessibility(page)
+    page.get_by_label("Change asked for").check()
+    page.get_by_role("button", name="Record decision").click()
+    assert page.get_by_role("link", name="Explain what needs to change and why").is_visible()
+    check_accessibility(page)
+    page.get_by_label("What needs to change, and why").fill(
+        "Please add how you will get home afterwards."
+    )
+    page.get_by_role("button", name="Record decision").click()
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "rosa")
+    page.goto(plan_url)
+    check_accessibility(page)
+    assert (
+        "Please add how you will get home afterwards."
+        in page.locator("#change-request").inner_text()
+    )
+    page.locator(".govuk-summary-card").first.get_by_role("link", name="Add support").click()
+    page.get_by_role("link", name="Family and friends, a community group").click()
+    check_accessibility(page)
+    page.get_by_label("Family and friends (unpaid)").check()
+    page.get_by_label("What will happen?").fill("Ana drives me home")
+    page.get_by_label("Who will do it?").fill("Ana")
+    page.get_by_role("button", name="Add to my plan").click()
+    page.get_by_role("link", name="Send my plan for agreement").click()
+    page.get_by_role("button", name="Send for agreement").click()
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "bea")
+    page.goto(plan_url)
+    page.get_by_role("link", name="Agree or ask for a change").click()
+    page.get_by_label("Agreed").check()
+    page.get_by_role("button", name="Record decision").click()
+    assert page.locator("#plan-status").inner_text() == "Agreed"
+    page.get_by_role("link", name="Open the budget account").click()
+    check_accessibility(page)
+    page.get_by_label("Direct payment (you manage the money)").check()
+    page.get_by_role("button", name="Open the account").click()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # Rosa records a payment and her contribution, and downloads her statement.
+    sign_in(page, live_server, "rosa")
+    page.goto(plan_url)
+    page.set_viewport_size({"width": 375, "height": 800})
+    check_accessibility(page)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.get_by_role("link", name="Budget account").click()
+    check_accessibility(page)
+    page.get_by_label("A payment for support").check()
+    page.get_by_label("Who was paid, or who paid it back?").fill("Millbrook Makers CIC")
+    page.get_by_label("Amount").fill("12.50")
+    page.get_by_label("Note (optional)").fill("Craft morning")
+    page.get_by_role("button", name="Record").click()
+    assert page.get_by_text("This has been recorded").is_visible()
+    page.get_by_label("My contribution paid in").check()
+    page.get_by_label("Amount").fill("5.00")
+    page.get_by_role("button", name="Record").click()
+    check_accessibility(page)
+    statement = page.locator("#statement").inner_text()
+    assert "Payment: Millbrook Makers CIC" in statement and "-£12.50" in statement
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this statement (CSV)").click()
+    rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
+    assert rows[0][0] == "date"
+    assert any(row[3] == "Millbrook Makers CIC" and row[5] == "-12.50" for row in rows)
+
+    # And all her data.
+    go(page, live_server, "/account/your-data/")
+    with page.expect_download() as data:
+        page.get_by_role("button", name="Download my data").click()
+    text = data.value.path().read_text()
+    assert "support_plan" in text and "I knit hats for the hospital." in text
