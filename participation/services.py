@@ -507,6 +507,7 @@ def update_pitch(
 
 @transaction.atomic
 def add_comment(*, project: Project, by: User, text: str) -> Comment:
+    project = Project.objects.select_related("round").get(pk=project.pk)
     round_ = project.round
     if round_.phase not in (Phase.PITCHES, Phase.VOTING):
         raise ParticipationError("Comments are open during pitches and voting.")
