@@ -17,7 +17,6 @@ from django.db.models import (
     FloatField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -29,12 +28,14 @@ from django.db.models.functions import Cast
 from directory.models import (
     Attribute,
     CostOption,
+    Language,
     Neighbourhood,
     Organization,
     ProviderKind,
     Review,
     Schedule,
     Service,
+    ServiceAtLocation,
     TaxonomyTerm,
 )
 from directory.search import SearchError, ServiceSearch, km_per_degree
@@ -87,39 +88,53 @@ def _stem(word: str) -> str:
     return word
 
 
+def _words(q: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(q)][:12]
+
+
 def _text_filter(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
-    words = [w.lower() for w in WORD.findall(q)][:12]
-    if not words:
+    if not _words(q):
         return qs
     if uses_postgres():
-        # websearch_to_tsquery: stemming and quotes/OR like a search box; pg_trgm similarity on the
-        # name catches typos ("gardning"). Both use indexes created in migration 0002.
-        # A self-contained subquery, so the filter also works when this queryset is itself
-        # used inside another query (where Django renames the table).
-        match = RawSQL(
-            "SELECT id FROM directory_service "
-            "WHERE search_vector @@ websearch_to_tsquery('english', %s) OR name %% %s",
-            [q, q],
-        )
-        rank = RawSQL(
-            "ts_rank_cd(directory_service.search_vector, websearch_to_tsquery('english', %s))"
+        # websearch_to_tsquery stems and understands quotes and OR like a search box (GIN index on
+        # the generated search_vector, migration 0002). Only when no service matches the words at
+        # all does the search fall back to trigram similarity on names, which catches typos
+        # ("gardning") but would otherwise flood a good search with near-misses.
+        # Self-contained subqueries, so the filter also works when this queryset is itself used
+        # inside another query (where Django renames the table).
+        if Service.objects.filter(pk__in=RawSQL(_FTS_IDS, [q])).exists():
+            return qs.filter(pk__in=RawSQL(_FTS_IDS, [q]))
+        return qs.filter(pk__in=RawSQL(_TRIGRAM_IDS, [q]))
+    condition = Q()
+    for word in _words(q):
+        condition &= Q(search_document__icontains=_stem(word))
+    return qs.filter(condition)
+
+
+_FTS_IDS = (
+    "SELECT id FROM directory_service WHERE search_vector @@ websearch_to_tsquery('english', %s)"
+)
+_TRIGRAM_IDS = "SELECT id FROM directory_service WHERE name %% %s"
+
+
+def _rank(q: str) -> Any:
+    """How well a service matches the words: higher first."""
+    if uses_postgres():
+        return RawSQL(
+            "ts_rank(directory_service.search_vector, websearch_to_tsquery('english', %s))"
             " + similarity(directory_service.name, %s)",
             [q, q],
             output_field=FloatField(),
         )
-        return qs.filter(pk__in=match).annotate(rank=rank)
-    condition = Q()
-    rank_terms: Any = Value(0.0)
-    for word in words:
-        stem = _stem(word)
-        condition &= Q(search_document__icontains=stem)
+    rank: Any = Value(0.0)
+    for word in _words(q):
         # A word in the name counts more than a word elsewhere.
-        rank_terms = rank_terms + Case(
-            When(name__icontains=stem, then=Value(1.0)),
+        rank = rank + Case(
+            When(name__icontains=_stem(word), then=Value(1.0)),
             default=Value(0.0),
             output_field=FloatField(),
         )
-    return qs.filter(condition).annotate(rank=ExpressionWrapper(rank_terms, FloatField()))
+    return ExpressionWrapper(rank, FloatField())
 
 
 def term_and_descendants(term_id: str) -> list[str]:
@@ -133,23 +148,45 @@ def term_and_descendants(term_id: str) -> list[str]:
     return ids
 
 
+def _distance_sq(origin: Origin, prefix: str = "") -> Any:
+    """Squared distance in km² from the origin to a location (equirectangular, see search.py):
+    monotone in distance, and needs no square root in SQL."""
+    ky, kx = km_per_degree(origin.latitude)
+    dy = Cast(F(f"{prefix}latitude"), FloatField()) - origin.latitude
+    dx = Cast(F(f"{prefix}longitude"), FloatField()) - origin.longitude
+    return dy * dy * (ky * ky) + dx * dx * (kx * kx)
+
+
+def _within(origin: Origin, km: float) -> Exists:
+    """The service has a location within ``km`` of the origin (a bounding box on the indexed
+    latitude and longitude first, then the exact distance)."""
+    ky, kx = km_per_degree(origin.latitude)
+    locations = (
+        ServiceAtLocation.objects.filter(
+            service=OuterRef("pk"),
+            location__latitude__range=(origin.latitude - km / ky, origin.latitude + km / ky),
+            location__longitude__range=(origin.longitude - km / kx, origin.longitude + km / kx),
+        )
+        .annotate(distance_sq=_distance_sq(origin, "location__"))
+        .filter(distance_sq__lte=km * km)
+    )
+    return Exists(locations)
+
+
 def search_queryset(
     search: ServiceSearch, *, base: QuerySet[Service] | None = None
 ) -> tuple[QuerySet[Service], Origin | None]:
-    """The search as a queryset (filtered, annotated with ``rank`` and ``distance_sq`` where they
-    apply, and ordered), and the point distances are measured from. ``base`` narrows the services
-    searched (the ORUK API adds its own filters this way); it defaults to the public services."""
+    """The services the search accepts, as an unordered queryset with no joins that repeat rows
+    (so counting is cheap), and the point distances are measured from. ``base`` narrows the
+    services searched (the ORUK API adds its own filters this way); it defaults to the public
+    services."""
     qs = public_services() if base is None else base
     if search.q:
         qs = _text_filter(qs, search.q)
     if search.category:
+        terms = term_and_descendants(search.category)
         qs = qs.filter(
-            Exists(
-                Attribute.objects.filter(
-                    service=OuterRef("pk"),
-                    taxonomy_term_id__in=term_and_descendants(search.category),
-                )
-            )
+            Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term_id__in=terms))
         )
     if search.day:
         qs = qs.filter(
@@ -167,45 +204,83 @@ def search_queryset(
     if search.micro_only:
         qs = qs.filter(organization__provider_kind=ProviderKind.MICRO)
     if search.language:
-        qs = qs.filter(
-            Q(languages__code__iexact=search.language) | Q(languages__name__iexact=search.language)
-        ).distinct()
+        spoken = Q(code__iexact=search.language) | Q(name__iexact=search.language)
+        qs = qs.filter(Exists(Language.objects.filter(spoken, service=OuterRef("pk"))))
     for feature in search.accessibility:
-        qs = qs.filter(service_at_locations__location__accessibility__description=feature)
-    if search.accessibility:
-        qs = qs.distinct()
-
+        qs = qs.filter(
+            Exists(
+                ServiceAtLocation.objects.filter(
+                    service=OuterRef("pk"), location__accessibility__description=feature
+                )
+            )
+        )
     origin = resolve_origin(search)
-    if origin is not None:
-        ky, kx = km_per_degree(origin.latitude)
-        dy = Cast(F("service_at_locations__location__latitude"), FloatField()) - origin.latitude
-        dx = Cast(F("service_at_locations__location__longitude"), FloatField()) - origin.longitude
-        # Squared distance: monotone in distance, and needs no square root in SQL.
-        qs = qs.annotate(distance_sq=Min(dy * dy * (ky * ky) + dx * dx * (kx * kx)))
-        if search.within_km is not None:
-            lat_span = search.within_km / ky
-            lon_span = search.within_km / kx
-            qs = qs.filter(
-                service_at_locations__location__latitude__range=(
-                    origin.latitude - lat_span,
-                    origin.latitude + lat_span,
-                ),
-                service_at_locations__location__longitude__range=(
-                    origin.longitude - lon_span,
-                    origin.longitude + lon_span,
-                ),
-            ).filter(distance_sq__lte=search.within_km**2)
+    if origin is not None and search.within_km is not None:
+        qs = qs.filter(_within(origin, search.within_km))
+    return qs, origin
 
-    by_distance = [F("distance_sq").asc(nulls_last=True), "name", "pk"]
-    order: list[Any] = ["name", "pk"]
-    if search.sort == "distance" and origin is not None:
-        order = by_distance
-    elif search.sort == "relevance" and search.q:
-        order = [F("rank").desc(), "name", "pk"]
-    elif search.sort == "relevance" and origin is not None:
-        # With no words to rank by, the nearest is the most relevant.
-        order = by_distance
-    return qs.order_by(*order), origin
+
+def _nearest_first(
+    qs: QuerySet[Service], origin: Origin, start: int, stop: int
+) -> list[tuple[str, float | None]]:
+    """Ids of the services in ``qs`` ordered by their nearest location, for rows start..stop."""
+    if uses_postgres():
+        return _nearest_first_postgres(qs, origin, start, stop)
+    rows = (
+        qs.values("pk")
+        .annotate(distance_sq=Min(_distance_sq(origin, "service_at_locations__location__")))
+        .order_by(F("distance_sq").asc(nulls_last=True), "name", "pk")
+        .values_list("pk", "distance_sq")[start:stop]
+    )
+    return [(pk, None if d is None else max(d, 0.0) ** 0.5) for pk, d in rows]
+
+
+def _nearest_first_postgres(
+    qs: QuerySet[Service], origin: Origin, start: int, stop: int
+) -> list[tuple[str, float | None]]:
+    """Walk locations outwards from the origin with the GiST index on ll_to_earth (migration
+    0004: a k-nearest-neighbour index scan that stops as soon as enough rows are found), keeping
+    each service's nearest location. Services with no located place come last, by name."""
+    distance = RawSQL(
+        "ll_to_earth(directory_location.latitude::float8, directory_location.longitude::float8)"
+        " <-> ll_to_earth(%s, %s)",
+        [origin.latitude, origin.longitude],
+        output_field=FloatField(),
+    )
+    located = ServiceAtLocation.objects.filter(
+        service__in=qs.values("pk"), location__latitude__isnull=False
+    ).annotate(chord_m=distance)
+    seen: dict[str, float] = {}
+    batch = max(64, stop * 2)
+    while True:
+        rows = list(
+            located.order_by("chord_m", "service_id").values_list("service_id", "chord_m")[:batch]
+        )
+        for service_id, chord in rows:
+            seen.setdefault(service_id, chord / 1000.0)
+        if len(seen) >= stop or len(rows) < batch:
+            break
+        seen.clear()
+        batch *= 4
+    ordered = list(seen.items())
+    if len(ordered) < stop:
+        unlocated = (
+            qs.exclude(pk__in=located.values("service_id"))
+            .order_by("name", "pk")
+            .values_list("pk", flat=True)[: stop - len(ordered)]
+        )
+        ordered += [(pk, None) for pk in unlocated]
+    return [(pk, km) for pk, km in ordered[start:stop]]
+
+
+def _distances_for(ids: list[str], origin: Origin) -> dict[str, float]:
+    rows = (
+        ServiceAtLocation.objects.filter(service_id__in=ids, location__latitude__isnull=False)
+        .values("service_id")
+        .annotate(distance_sq=Min(_distance_sq(origin, "location__")))
+        .values_list("service_id", "distance_sq")
+    )
+    return {pk: max(d, 0.0) ** 0.5 for pk, d in rows}
 
 
 def search_services(
@@ -216,22 +291,42 @@ def search_services(
     clamp_page: bool = True,
 ) -> SearchResults:
     """One page of results. A page past the end shows the last page, unless ``clamp_page`` is
-    false (the API then returns an empty page, as ORUK expects)."""
+    false (the API then returns an empty page, as ORUK expects).
+
+    The page's ids are found first with narrow queries (an id and a sort key), then only those
+    services are loaded with what the page shows."""
     qs, origin = search_queryset(search, base=base)
     total = qs.count()
     pages = max(1, -(-total // page_size))
     page = min(search.page, pages) if clamp_page else search.page
-    start = (page - 1) * page_size
-    services = list(
-        qs.select_related("organization").prefetch_related(
-            "cost_options",
-            Prefetch("service_at_locations__location__addresses"),
-            "service_at_locations__location__neighbourhood",
-        )[start : start + page_size]
+    start, stop = (page - 1) * page_size, page * page_size
+    by_distance = origin is not None and (
+        search.sort == "distance" or (search.sort == "relevance" and not search.q)
     )
+    distances: dict[str, float | None] = {}
+    if total == 0 or start >= total:
+        ids: list[str] = []
+    elif by_distance:
+        assert origin is not None
+        ranked = _nearest_first(qs, origin, start, stop)
+        ids = [pk for pk, _ in ranked]
+        distances = dict(ranked)
+    elif search.sort == "relevance" and search.q:
+        ranked_qs = qs.annotate(rank=_rank(search.q)).order_by("-rank", "name", "pk")
+        ids = list(ranked_qs.values_list("pk", flat=True)[start:stop])
+    else:
+        ids = list(qs.order_by("name", "pk").values_list("pk", flat=True)[start:stop])
+    if origin is not None and not by_distance and ids:
+        distances = dict(_distances_for(ids, origin))
+    loaded = Service.objects.select_related("organization").prefetch_related(
+        "cost_options",
+        "service_at_locations__location__addresses",
+        "service_at_locations__location__neighbourhood",
+    )
+    by_id = {service.pk: service for service in loaded.filter(pk__in=ids)}
+    services = [by_id[pk] for pk in ids if pk in by_id]
     for service in services:
-        dist_sq = getattr(service, "distance_sq", None)
-        service.distance_km = None if dist_sq is None else max(dist_sq, 0.0) ** 0.5  # type: ignore[attr-defined]
+        service.distance_km = distances.get(service.pk)  # type: ignore[attr-defined]
     return SearchResults(services, total, page, pages, origin)
 
 
