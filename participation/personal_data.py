@@ -59,10 +59,17 @@ def export(person: User) -> dict[str, Any]:
         if volunteer
         else None,
         "panels": [
-            {"panel": m.panel.title, "ranked": m.ranking is not None}
+            {"panel": m.panel.title, "your_ranking": _ranking_names(m)}
             for m in PanelMember.objects.filter(user=person).select_related("panel")
         ],
     }
+
+
+def _ranking_names(member: PanelMember) -> list[str] | None:
+    if not member.ranking:
+        return None
+    names = dict(member.panel.items.values_list("pk", "name"))
+    return [names.get(pk, "?") for pk in member.ranking]
 
 
 def erase(person: User) -> None:

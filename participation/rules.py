@@ -275,8 +275,8 @@ def kendall_w(rankings: Sequence[Sequence[Item]], items: Sequence[Item]) -> Frac
         for position, item in enumerate(ranking, start=1):
             totals[item] += position
     mean = Fraction(m * (n + 1), 2)
-    spread = sum((Fraction(total) - mean) ** 2 for total in totals.values())
-    return 12 * spread / (m * m * (n**3 - n))
+    spread = sum(((Fraction(total) - mean) ** 2 for total in totals.values()), Fraction(0))
+    return Fraction(12) * spread / (m * m * (n**3 - n))
 
 
 def agreement_words(w: Fraction) -> str:

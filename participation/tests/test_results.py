@@ -166,6 +166,15 @@ def test_after_close_no_row_links_a_voter_to_their_choices() -> None:
                 )
 
 
+def test_no_admin_screen_shows_ballots_or_participations() -> None:
+    from django.contrib import admin
+
+    from participation.models import PaperBallotEntry as Entry
+
+    for model in (AnonymousBallot, VoterParticipation, BallotLinkKey, Entry):
+        assert model not in admin.site._registry
+
+
 def test_the_personal_data_export_never_includes_choices() -> None:
     r, (a, _b, _c), _by = pf.voting_round()
     voter = pf.voter(r)
