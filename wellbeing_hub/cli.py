@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _django(default_env: str = "demo") -> None:
@@ -42,11 +43,28 @@ def _name_the_demo_area() -> None:
         settings.AREA_NAME = AREA_NAME
 
 
+def _seed_demo_content(logins: list[Any]) -> None:
+    """Each app adds its demo content for the demo people (each skips what is already there)."""
+    from django.test.utils import override_settings
+
+    from accounts.models import User
+    from budgets.demo import seed_demo as seed_budgets
+    from participation.demo import seed_demo as seed_participation
+    from timebank.demo import seed_demo as seed_timebank
+
+    users = {login.role: User.objects.get(username=login.username) for login in logins}
+    # The made-up history would otherwise print dozens of notification emails to the console.
+    quiet = "django.core.mail.backends.dummy.EmailBackend"
+    with override_settings(EMAIL_BACKEND=quiet, MAILERS={"default": {"BACKEND": quiet}}):
+        for seed in (seed_timebank, seed_budgets, seed_participation):
+            seed(users)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _django("demo")
-    from accounts.demo_users import create_demo_users
     from django.db import transaction
 
+    from accounts.demo_users import create_demo_users
     from directory.demo_area import area_exists, generate_area
 
     _manage("migrate", "--verbosity", "0")
@@ -58,10 +76,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             summary = generate_area(seed=args.seed)
         print(f"  {summary}")
     logins = create_demo_users()
+    _seed_demo_content(logins)
     sign_in = f"http://127.0.0.1:{args.port}/account/sign-in/"
     print(f"\nSign in at {sign_in} as any of these demo people:")
     for login in logins:
-        print(f"  {login.role:<14} username: {login.username:<14} password: {login.password}")
+        print(f"  {login.role:<14} username: {login.username:<18} password: {login.password}")
     print("(Passwords are new each time `make demo` runs unless WELLBEING_DEMO_PASSWORD is set.)\n")
     _name_the_demo_area()
     return _serve(args.port)
