@@ -69,8 +69,9 @@ def exchanges(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return JsonResponse({"error": "The body must be a JSON object."}, status=400)
     try:
-        giver = Member.objects.filter(pk=int(body.get("giver", 0))).first()
-        receiver = Member.objects.filter(pk=int(body.get("receiver", 0))).first()
+        giver_id, receiver_id = int(body.get("giver", 0)), int(body.get("receiver", 0))
+        found = Member.objects.select_related("user").in_bulk([giver_id, receiver_id])
+        giver, receiver = found.get(giver_id), found.get(receiver_id)
         start = datetime.fromisoformat(str(body.get("start", "")))
         minutes = body.get("minutes")
         req_id = body.get("request")
@@ -83,9 +84,8 @@ def exchanges(request: HttpRequest) -> HttpResponse:
     if giver is None or receiver is None:
         return JsonResponse({"error": "There is no such member."}, status=422)
     key = str(body.get("idempotency_key", ""))
-    seen = Exchange.objects.filter(idempotency_key=f"api:{key}").exists()
     try:
-        exchange = services.propose_exchange(
+        exchange, created = services.submit_exchange(
             by=user,
             giver=giver,
             receiver=receiver,
@@ -98,7 +98,7 @@ def exchanges(request: HttpRequest) -> HttpResponse:
         )
     except TimebankRefused as error:
         return JsonResponse({"error": error.message}, status=422)
-    return JsonResponse(_json(exchange), status=200 if seen else 201)
+    return JsonResponse(_json(exchange), status=201 if created else 200)
 
 
 @csrf_exempt

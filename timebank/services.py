@@ -185,33 +185,42 @@ def _post(
     by: User | None,
     reverses: LedgerTransaction | None = None,
     check_limits: bool = True,
+    locked: bool = False,
 ) -> LedgerTransaction:
-    """Append one balanced transaction (see the module docstring). Call inside ``atomic``."""
-    existing = LedgerTransaction.objects.filter(key=key).first()
+    """Append one balanced transaction (see the module docstring). Call inside ``atomic``.
+
+    ``locked``: the caller has just locked the ``amounts`` accounts and knows ``key`` is new
+    (its own unique row guards it), so they are used as they are; the unique key still refuses
+    a second transaction with the same key.
+    """
     by_id = {account.pk: minutes for account, minutes in amounts.items()}
-    if existing is not None:
-        if existing.kind == kind and _same_postings(existing, by_id):
-            return existing
-        raise TimebankRefused(f"The reference '{key}' was already used for a different entry.")
     ids = sorted(by_id)
-    locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("member")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    }
+    if locked:
+        rows = {a.pk: a for a in amounts}
+    else:
+        existing = LedgerTransaction.objects.filter(key=key).first()
+        if existing is not None:
+            if existing.kind == kind and _same_postings(existing, by_id):
+                return existing
+            raise TimebankRefused(f"The reference '{key}' was already used for a different entry.")
+        rows = {
+            a.pk: a
+            for a in Account.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("member")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
     try:
         txn = Transaction(
             key,
             TimeKind(kind),
-            tuple(LedgerPosting(locked[pk].ledger_id, Minutes(by_id[pk])) for pk in ids),
+            tuple(LedgerPosting(rows[pk].ledger_id, Minutes(by_id[pk])) for pk in ids),
             effective,
             memo,
             reverses=reverses.key if reverses is not None else None,
         )
         if check_limits:
-            by_ledger = {locked[pk].ledger_id: locked[pk] for pk in ids}
+            by_ledger = {rows[pk].ledger_id: rows[pk] for pk in ids}
             check_transaction_limits(
                 txn,
                 {lid: Minutes(a.balance) for lid, a in by_ledger.items()},
@@ -233,9 +242,8 @@ def _post(
         [Posting(transaction=row, account_id=pk, minutes=by_id[pk]) for pk in ids]
     )
     for pk in ids:
-        account = locked[pk]
-        account.balance += by_id[pk]
-        Account.objects.filter(pk=pk).update(balance=account.balance)
+        rows[pk].balance += by_id[pk]
+    Account.objects.bulk_update([rows[pk] for pk in ids], ["balance"])
     return row
 
 
@@ -647,7 +655,15 @@ def _same_exchange(
     )
 
 
-def propose_exchange(
+def propose_exchange(**kwargs: Any) -> Exchange:
+    """Propose (or, with ``confirm`` by a coordinator, record) an exchange.
+
+    Takes the arguments of :func:`submit_exchange` and returns the exchange.
+    """
+    return submit_exchange(**kwargs)[0]
+
+
+def submit_exchange(
     *,
     by: User,
     giver: Member,
@@ -660,17 +676,18 @@ def propose_exchange(
     category: TaxonomyTerm | None = None,
     confirm: bool = False,
     request: HttpRequest | None = None,
-) -> Exchange:
-    """Propose (or, with ``confirm`` by a coordinator, record) an exchange.
+) -> tuple[Exchange, bool]:
+    """Propose (or, with ``confirm`` by a coordinator, record and confirm) an exchange; returns
+    the exchange and whether this call created it.
 
     Idempotent: the same ``idempotency_key`` with the same content returns the exchange already
-    recorded; with different content it is refused.
+    recorded (``False``); with different content it is refused.
     """
     if not idempotency_key or len(idempotency_key) > 100:
         raise TimebankRefused("The form has expired; please try again.")
     existing = Exchange.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return _existing_exchange(existing, giver, receiver, minutes, start)
+        return _existing_exchange(existing, giver, receiver, minutes, start), False
     coordinator = is_coordinator(by)
     if not coordinator and not (_acts_for(by, giver) or _acts_for(by, receiver)):
         raise TimebankRefused("You can only record exchanges you took part in.")
@@ -679,7 +696,7 @@ def propose_exchange(
     _validate_exchange(giver=giver, receiver=receiver, minutes=minutes, start=start, req=req)
     try:
         with transaction.atomic():
-            exchange = Exchange.objects.create(
+            exchange = Exchange(
                 idempotency_key=idempotency_key,
                 giver=giver,
                 receiver=receiver,
@@ -691,8 +708,10 @@ def propose_exchange(
                 proposed_by=by,
             )
             if confirm:
+                # Post first, then insert the exchange already confirmed (one write fewer).
                 _confirm_locked(by=by, exchange=exchange)
             else:
+                exchange.save(force_insert=True)
                 _check_overlap(exchange)
             record_audit(
                 actor=by,
@@ -708,7 +727,7 @@ def propose_exchange(
         existing = Exchange.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
-        return _existing_exchange(existing, giver, receiver, minutes, start)
+        return _existing_exchange(existing, giver, receiver, minutes, start), False
     if not confirm:
         other = receiver if _acts_for(by, giver) else giver
         _notify(
@@ -717,7 +736,7 @@ def propose_exchange(
             f"{format_minutes(minutes)}. Please sign in to confirm it.",
             [other.user.email],
         )
-    return exchange
+    return exchange, True
 
 
 def _existing_exchange(
@@ -728,32 +747,49 @@ def _existing_exchange(
     raise TimebankRefused("This reference was already used for a different exchange.")
 
 
+def _lock_accounts(*members: Member) -> dict[int, Account]:
+    """Lock the members' accounts (``FOR NO KEY UPDATE``, in key order); by member id."""
+    ids = [m.pk for m in members]
+    query = (
+        Account.objects.select_for_update(no_key=True, of=("self",))
+        .filter(member_id__in=ids)
+        .order_by("pk")
+    )
+    accounts = {a.member_id: a for a in query}
+    if len(accounts) < len(set(ids)):  # an account missing (made before accounts existed)
+        for m in members:
+            account_for(m)
+        accounts = {a.member_id: a for a in query.all()}
+    for m in members:
+        accounts[m.pk].member = m
+    return accounts
+
+
 def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
-    """Post the exchange's time. Inside ``atomic``; ``exchange`` row locked or just created."""
+    """Post the exchange's time and save it confirmed. Inside ``atomic``; the exchange row is
+    locked, or not inserted yet (then it is inserted here, after the ledger entry)."""
     giver, receiver = exchange.giver, exchange.receiver
-    giver_account, receiver_account = account_for(giver), account_for(receiver)
     # Lock both accounts (in key order) before the overlap check, so two confirmations that
     # involve the same member run one after the other.
-    list(
-        Account.objects.select_for_update(no_key=True)
-        .filter(pk__in=[giver_account.pk, receiver_account.pk])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    accounts = _lock_accounts(giver, receiver)
     _check_overlap(exchange)
     txn = _post(
         key=f"exchange:{exchange.idempotency_key}",
         kind=LedgerTransaction.Kind.EXCHANGE,
-        amounts={receiver_account: -exchange.minutes, giver_account: exchange.minutes},
+        amounts={accounts[receiver.pk]: -exchange.minutes, accounts[giver.pk]: exchange.minutes},
         effective=timezone.localdate(exchange.start),
         memo=(exchange.description or f"{giver.name} helped {receiver.name}"),
         by=by,
+        locked=True,
     )
     exchange.status = Exchange.Status.CONFIRMED
     exchange.transaction = txn
     exchange.confirmed_by = by
     exchange.confirmed_at = timezone.now()
-    exchange.save(update_fields=["status", "transaction", "confirmed_by", "confirmed_at"])
+    if exchange.pk is None:
+        exchange.save(force_insert=True)
+    else:
+        exchange.save(update_fields=["status", "transaction", "confirmed_by", "confirmed_at"])
     if exchange.request_id is not None:
         Request.objects.filter(pk=exchange.request_id, status=Request.Status.OPEN).update(
             status=Request.Status.ARRANGED
