@@ -187,8 +187,12 @@ class ChartBar:
     cost_width: float
 
     @property
-    def label_x(self) -> float:
-        return round(self.votes_width + 246, 1)
+    def votes_label_x(self) -> float:
+        return round(self.votes_width + 6, 1)
+
+    @property
+    def cost_label_x(self) -> float:
+        return round(self.cost_width + 6, 1)
 
 
 @dataclass
@@ -201,8 +205,8 @@ class ResultView:
     chart_height: int = 0
 
 
-CHART_WIDTH = 300
-BAR_STEP = 56
+CHART_WIDTH = 320
+BAR_STEP = 74
 
 
 def results_for_page(round_: Round) -> list[ResultView]:
