@@ -596,20 +596,26 @@ def _exchange_record(x: Exchange) -> ExchangeRecord:
     )
 
 
+class _AlreadyRecorded(Exception):
+    """Raised inside the transaction when a concurrent duplicate won the race."""
+
+
 def _check_overlap(exchange: Exchange) -> None:
     """Refuse if giver or receiver already has a confirmed exchange at an overlapping time."""
     end = exchange.start + timedelta(minutes=exchange.minutes)
     window_start = exchange.start - timedelta(minutes=MAX_EXCHANGE_MINUTES)
     members = [exchange.giver_id, exchange.receiver_id]
-    nearby = [
-        _exchange_record(x)
-        for x in Exchange.objects.filter(
+    rows = list(
+        Exchange.objects.filter(
             Q(giver_id__in=members) | Q(receiver_id__in=members),
             status=Exchange.Status.CONFIRMED,
             start__lt=end,
             start__gt=window_start,
         ).exclude(pk=exchange.pk)
-    ]
+    )
+    if any(x.idempotency_key == exchange.idempotency_key for x in rows):
+        raise _AlreadyRecorded  # the same submission, confirmed meanwhile by another request
+    nearby = [_exchange_record(x) for x in rows]
     if not nearby:
         return
     for member in (exchange.giver, exchange.receiver):
@@ -722,7 +728,7 @@ def submit_exchange(
                 f"{giver.name} gave {receiver.name} {format_minutes(minutes)}",
                 request=request,
             )
-    except IntegrityError:
+    except (IntegrityError, _AlreadyRecorded):
         # The same submission arrived twice at once: the other one was recorded first.
         existing = Exchange.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
