@@ -169,6 +169,11 @@ def set_district_pots(
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.phase != Phase.IDEAS:
         raise ParticipationError("The pot can only be split while ideas are being collected.")
+    if round_.projects.exists() or round_.registrations.exists():
+        raise ParticipationError(
+            "Split the pot before the first idea or voter registration comes in, so that every "
+            "idea and voter belongs to a neighbourhood with a pot."
+        )
     cleaned = {hood: _pence(amount, f"The pot for {hood}") for hood, amount in amounts.items()}
     cleaned = {hood: amount for hood, amount in cleaned.items() if amount}
     if any(amount < 0 for amount in cleaned.values()):

@@ -67,6 +67,10 @@ def test_district_pots_must_add_up_to_the_pot() -> None:
     )
     assert services.is_split(r)
     assert services.eligible_neighbourhoods(r) == [north, south]
+    pf.idea(r, district=north)
+    with pytest.raises(ParticipationError, match="before the first idea"):
+        services.set_district_pots(round_=r, by=by, amounts={})
+    assert r.district_pots.count() == 2
 
 
 def test_feasibility_needs_every_idea_decided_before_pitches() -> None:
