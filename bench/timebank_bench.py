@@ -324,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _wait_for(port)
         time.sleep(1.0)  # let every server process finish starting
+        load_before = os.getloadavg()[0]
         stats = Stats()
         recent: deque[tuple[str, dict[str, Any], int | None]] = deque(maxlen=200)
         began = time.monotonic()
@@ -340,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         for w in workers:
             w.join()
         elapsed = time.monotonic() - began
+        load_after = os.getloadavg()[0]
     finally:
         for proc in servers:
             proc.terminate()
@@ -368,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         "transactions_checked": check["transactions"],
         "accounts_checked": check["accounts"],
         "sum_of_balances": check["sum_of_balances"],
+        "load_average_before": round(load_before, 1),
+        "load_average_after": round(load_after, 1),
     }
     if check["problems"] or stats.refusals:
         print(
@@ -417,6 +421,10 @@ def _report(args: argparse.Namespace, r: dict[str, Any]) -> None:
                     ],
                     ["Sum of all balances (minutes)", r["sum_of_balances"]],
                     ["Invariant violations", r["invariant_violations"]],
+                    [
+                        "Load average before / at the end (1 min)",
+                        f"{r['load_average_before']} / {r['load_average_after']}",
+                    ],
                 ],
             ),
             f"Target of 300 confirmed exchanges per second on this machine: {target}. The "
