@@ -9,11 +9,13 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    Field,
     FloatField,
     Min,
     OuterRef,
@@ -22,13 +24,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast
 
 from directory.models import (
     Attribute,
     CostOption,
     Language,
+    Location,
     Neighbourhood,
     Organization,
     ProviderKind,
@@ -92,40 +95,48 @@ def _words(q: str) -> list[str]:
     return [w.lower() for w in WORD.findall(q)][:12]
 
 
+class _ServiceSearchSQL(Expression):
+    """SQL over the generated ``search_vector`` column (PostgreSQL only, migration 0002), which
+    is not a model field. It names the service table by the alias the query gives it, so the
+    search also works nested inside another query."""
+
+    def __init__(self, template: str, q: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.template, self.q = template, q
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        sql = self.template.replace("{t}", table)
+        return sql, [self.q] * sql.count("%s")
+
+
+_MATCHES = "{t}.search_vector @@ websearch_to_tsquery('english', %s)"
+_SIMILAR_NAME = "{t}.name %% %s"
+_RANK = "ts_rank({t}.search_vector, websearch_to_tsquery('english', %s)) + similarity({t}.name, %s)"
+
+
 def _text_filter(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
     if not _words(q):
         return qs
     if uses_postgres():
-        # websearch_to_tsquery stems and understands quotes and OR like a search box (GIN index on
-        # the generated search_vector, migration 0002). Only when no service matches the words at
-        # all does the search fall back to trigram similarity on names, which catches typos
+        # websearch_to_tsquery stems and understands quotes and OR like a search box (GIN index
+        # on search_vector). Only when no service matches the words at all does the search fall
+        # back to trigram similarity on names (GIN trigram index), which catches typos
         # ("gardning") but would otherwise flood a good search with near-misses.
-        # Self-contained subqueries, so the filter also works when this queryset is itself used
-        # inside another query (where Django renames the table).
-        if Service.objects.filter(pk__in=RawSQL(_FTS_IDS, [q])).exists():
-            return qs.filter(pk__in=RawSQL(_FTS_IDS, [q]))
-        return qs.filter(pk__in=RawSQL(_TRIGRAM_IDS, [q]))
+        matches = _ServiceSearchSQL(_MATCHES, q, BooleanField())
+        if Service.objects.filter(matches).exists():
+            return qs.filter(matches)
+        return qs.filter(_ServiceSearchSQL(_SIMILAR_NAME, q, BooleanField()))
     condition = Q()
     for word in _words(q):
         condition &= Q(search_document__icontains=_stem(word))
     return qs.filter(condition)
 
 
-_FTS_IDS = (
-    "SELECT id FROM directory_service WHERE search_vector @@ websearch_to_tsquery('english', %s)"
-)
-_TRIGRAM_IDS = "SELECT id FROM directory_service WHERE name %% %s"
-
-
 def _rank(q: str) -> Any:
     """How well a service matches the words: higher first."""
     if uses_postgres():
-        return RawSQL(
-            "ts_rank(directory_service.search_vector, websearch_to_tsquery('english', %s))"
-            " + similarity(directory_service.name, %s)",
-            [q, q],
-            output_field=FloatField(),
-        )
+        return _ServiceSearchSQL(_RANK, q, FloatField())
     rank: Any = Value(0.0)
     for word in _words(q):
         # A word in the name counts more than a word elsewhere.
@@ -220,57 +231,75 @@ def search_queryset(
     return qs, origin
 
 
+# Below this many matches, measuring every match is cheaper than walking outwards.
+_MEASURE_ALL_BELOW = 2000
+
+
 def _nearest_first(
-    qs: QuerySet[Service], origin: Origin, start: int, stop: int
+    qs: QuerySet[Service], origin: Origin, start: int, stop: int, total: int
 ) -> list[tuple[str, float | None]]:
-    """Ids of the services in ``qs`` ordered by their nearest location, for rows start..stop."""
-    if uses_postgres():
-        return _nearest_first_postgres(qs, origin, start, stop)
-    rows = (
-        qs.values("pk")
-        .annotate(distance_sq=Min(_distance_sq(origin, "service_at_locations__location__")))
-        .order_by(F("distance_sq").asc(nulls_last=True), "name", "pk")
-        .values_list("pk", "distance_sq")[start:stop]
-    )
-    return [(pk, None if d is None else max(d, 0.0) ** 0.5) for pk, d in rows]
+    """Ids of the services in ``qs`` ordered by their nearest location (then name), for rows
+    start..stop, with their distances in km. Services with no place on the map come last."""
+    if uses_postgres() and total >= _MEASURE_ALL_BELOW:
+        ranked = _walk_outwards(qs, origin, stop)
+    else:
+        rows = (
+            qs.values("pk")
+            .annotate(distance_sq=Min(_distance_sq(origin, "service_at_locations__location__")))
+            .order_by(F("distance_sq").asc(nulls_last=True), "name", "pk")
+            .values_list("pk", "distance_sq")[:stop]
+        )
+        ranked = [(pk, None if d is None else max(d, 0.0) ** 0.5) for pk, d in rows]
+    return ranked[start:stop]
 
 
-def _nearest_first_postgres(
-    qs: QuerySet[Service], origin: Origin, start: int, stop: int
+def _walk_outwards(
+    qs: QuerySet[Service], origin: Origin, stop: int
 ) -> list[tuple[str, float | None]]:
-    """Walk locations outwards from the origin with the GiST index on ll_to_earth (migration
-    0004: a k-nearest-neighbour index scan that stops as soon as enough rows are found), keeping
-    each service's nearest location. Services with no located place come last, by name."""
-    distance = RawSQL(
-        "ll_to_earth(directory_location.latitude::float8, directory_location.longitude::float8)"
-        " <-> ll_to_earth(%s, %s)",
-        [origin.latitude, origin.longitude],
-        output_field=FloatField(),
+    """PostgreSQL: take locations nearest first from the GiST index on ll_to_earth (migration
+    0004; a k-nearest-neighbour scan reads only what it returns), keep those that hold a matching
+    service, and widen until ``stop`` services are found or every location has been seen."""
+    nearest = (
+        Location.objects.filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(chord_m=RawSQL(_CHORD, [origin.latitude, origin.longitude]))
+        .order_by("chord_m")
+        .values_list("pk", "chord_m")
     )
-    located = ServiceAtLocation.objects.filter(
-        service__in=qs.values("pk"), location__latitude__isnull=False
-    ).annotate(chord_m=distance)
-    seen: dict[str, float] = {}
-    batch = max(64, stop * 2)
+    batch = max(256, stop * 8)
     while True:
-        rows = list(
-            located.order_by("chord_m", "service_id").values_list("service_id", "chord_m")[:batch]
-        )
-        for service_id, chord in rows:
-            seen.setdefault(service_id, chord / 1000.0)
-        if len(seen) >= stop or len(rows) < batch:
+        places = list(nearest[:batch])
+        links = ServiceAtLocation.objects.filter(
+            location_id__in=[pk for pk, _ in places], service__in=qs.values("pk")
+        ).values_list("location_id", "service_id")
+        services_at: dict[str, list[str]] = {}
+        for location_id, service_id in links:
+            services_at.setdefault(location_id, []).append(service_id)
+        found: dict[str, float] = {}
+        for location_id, chord in places:
+            for service_id in sorted(services_at.get(location_id, ())):
+                found.setdefault(service_id, chord / 1000.0)
+        exhausted = len(places) < batch
+        if len(found) >= stop or exhausted:
             break
-        seen.clear()
         batch *= 4
-    ordered = list(seen.items())
-    if len(ordered) < stop:
-        unlocated = (
-            qs.exclude(pk__in=located.values("service_id"))
+    ranked: list[tuple[str, float | None]] = list(found.items())[:stop]
+    if len(ranked) < stop and exhausted:
+        unmapped = (
+            qs.exclude(pk__in=[pk for pk, _ in ranked])
+            .exclude(service_at_locations__location__latitude__isnull=False)
             .order_by("name", "pk")
-            .values_list("pk", flat=True)[: stop - len(ordered)]
+            .values_list("pk", flat=True)[: stop - len(ranked)]
         )
-        ordered += [(pk, None) for pk in unlocated]
-    return [(pk, km) for pk, km in ordered[start:stop]]
+        ranked += [(pk, None) for pk in unmapped]
+    return ranked
+
+
+# The straight-line (chord) distance in metres through the earth between two points; for
+# neighbours in one area it equals the distance along the surface to well under a millimetre.
+_CHORD = (
+    "ll_to_earth(directory_location.latitude::float8, directory_location.longitude::float8)"
+    " <-> ll_to_earth(%s, %s)"
+)
 
 
 def _distances_for(ids: list[str], origin: Origin) -> dict[str, float]:
@@ -308,7 +337,7 @@ def search_services(
         ids: list[str] = []
     elif by_distance:
         assert origin is not None
-        ranked = _nearest_first(qs, origin, start, stop)
+        ranked = _nearest_first(qs, origin, start, stop, total)
         ids = [pk for pk, _ in ranked]
         distances = dict(ranked)
     elif search.sort == "relevance" and search.q:
