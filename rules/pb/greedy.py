@@ -14,23 +14,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from .model import Election
+from .model import UTILITIES, Election, PBError
 from .outcome import GreedyExplanation, GreedyStep, Outcome
-from .profile import build_profile
+from .profile import project_totals, tie_ranks
 
 
 def _ordered(election: Election, utility: str, tie_break: str) -> list[tuple[str, Fraction | None]]:
-    profile = build_profile(election, utility, tie_break)
+    if utility not in UTILITIES:
+        raise PBError(f"unknown utility {utility!r} (choose one of {', '.join(UTILITIES)})")
+    ids = list(election.projects)
+    totals = project_totals(election, utility)
+    ranks = tie_ranks(election, tie_break)
 
     def density(j: int) -> Fraction | None:
-        total = profile.total_utility[j]
-        if total > 0:
-            return total / profile.costs[j] if profile.costs[j] > 0 else None
+        cost = election.projects[ids[j]].cost
+        if totals[j] > 0:
+            return totals[j] / cost if cost > 0 else None
         return Fraction(0)
 
-    scored = [(j, density(j)) for j in range(len(profile.ids))]
-    scored.sort(key=lambda item: (item[1] is not None, -(item[1] or 0), profile.tie_order[item[0]]))
-    return [(profile.ids[j], score) for j, score in scored]
+    scored = [(j, density(j)) for j in range(len(ids))]
+    scored.sort(key=lambda item: (item[1] is not None, -(item[1] or 0), ranks[item[0]]))
+    return [(ids[j], score) for j, score in scored]
 
 
 def _walk(

@@ -109,9 +109,16 @@ def _prepare(profile: Profile, q: type[Fraction] | None = None) -> _Prepared:
     support_u: list[list[int] | None] = []
     u_values: list[list[Fraction]] = []
     for j in range(n):
-        distinct = [q(u) for u in sorted(set(utilities[j]))]
+        values = utilities[j]
+        same = not values or all(u is values[0] for u in values) or len(set(values)) == 1
+        if not values:
+            distinct = []
+        elif same:
+            distinct = [q(values[0])]
+        else:
+            distinct = [q(u) for u in sorted(set(values))]
         u_values.append(distinct)
-        if len(distinct) <= 1:
+        if same:
             support_u.append(None)
         else:
             position = {u: i for i, u in enumerate(sorted(set(utilities[j])))}
@@ -514,14 +521,17 @@ def _explain(
             MESStep(profile.ids[j], profile.costs[j], _fraction(rho), price, voters, paid_all)
         )
     groups = []
+    converted: dict[int, Fraction] = {}
     for g, group in enumerate(profile.groups):
-        state = run.group_state[g] if run.group_state else 0
+        if run.group_state:
+            state = run.group_state[g]
+            if state not in converted:
+                converted[state] = _fraction(run.state_value[state])
+            remaining = converted[state]
+        else:
+            remaining = run.share
         groups.append(
-            GroupShare(
-                tuple(profile.ids[j] for j, _u in group.items),
-                group.voter_ids,
-                _fraction(run.state_value[state]) if run.group_state else run.share,
-            )
+            GroupShare(tuple(profile.ids[j] for j, _u in group.items), group.voter_ids, remaining)
         )
     return MESExplanation(
         utility=utility,

@@ -6,8 +6,10 @@ with its multiplicity gives exactly the same outcome as counting each voter (and
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 
 from .model import TIE_BREAKS, UTILITIES, Election, PBError, ballot_utilities
 
@@ -39,6 +41,44 @@ class Profile:
     """``tie_order[j]`` is project j's rank in the tie-breaking order (lower wins)."""
 
 
+def support_counts(election: Election, ids: tuple[str, ...]) -> list[int]:
+    """How many ballots list each project."""
+    counter = Counter(chain.from_iterable(ballot.projects for ballot in election.ballots))
+    return [counter[pid] for pid in ids]
+
+
+def project_totals(election: Election, utility: str) -> list[Fraction]:
+    """Total utility of each project (in ``election.projects`` order), without grouping ballots."""
+    ids = tuple(election.projects)
+    if utility == "cost":
+        return [
+            election.projects[pid].cost * n
+            for pid, n in zip(ids, support_counts(election, ids), strict=True)
+        ]
+    totals = dict.fromkeys(ids, Fraction(0))
+    for ballot in election.ballots:
+        for pid, u in ballot_utilities(election, ballot, utility):
+            totals[pid] += u
+    return [totals[pid] for pid in ids]
+
+
+def tie_ranks(election: Election, tie_break: str, supporters: list[int] | None = None) -> list[int]:
+    """Each project's rank in the tie-breaking order (lower wins), in ``election.projects`` order."""
+    ids = tuple(election.projects)
+    if tie_break == "id":
+        order = sorted(range(len(ids)), key=lambda j: ids[j])
+    elif tie_break == "cost-votes":  # cheaper first, then more supporters, then id
+        votes = supporters if supporters is not None else support_counts(election, ids)
+        costs = [election.projects[pid].cost for pid in ids]
+        order = sorted(range(len(ids)), key=lambda j: (costs[j], -votes[j], ids[j]))
+    else:
+        raise PBError(f"unknown tie-break {tie_break!r} (choose one of {', '.join(TIE_BREAKS)})")
+    rank = [0] * len(ids)
+    for position, j in enumerate(order):
+        rank[j] = position
+    return rank
+
+
 def build_profile(election: Election, utility: str = "cost", tie_break: str = "id") -> Profile:
     if utility not in UTILITIES:
         raise PBError(f"unknown utility {utility!r} (choose one of {', '.join(UTILITIES)})")
@@ -48,16 +88,20 @@ def build_profile(election: Election, utility: str = "cost", tie_break: str = "i
     index = {pid: j for j, pid in enumerate(ids)}
     costs = tuple(election.projects[pid].cost for pid in ids)
     by_key: dict[tuple[tuple[int, Fraction], ...], list[str]] = {}
-    supporters = [0] * len(ids)
     if utility == "cost" and election.vote_type in ("approval", "choose-1"):
         # Fast path: the utility is the cost, so the group key is the set of approved projects.
         by_set: dict[frozenset[str], list[str]] = {}
         free = {pid for pid, p in election.projects.items() if p.cost == 0}
         for ballot in election.ballots:
             by_set.setdefault(frozenset(ballot.projects), []).append(ballot.voter_id)
+        by_index: dict[tuple[int, ...], list[str]] = {}
         for approved, voters in by_set.items():
-            items = tuple(sorted((index[p], costs[index[p]]) for p in approved if p not in free))
-            by_key.setdefault(items, []).extend(voters)
+            key = tuple(sorted(index[p] for p in approved if p not in free))
+            by_index.setdefault(key, []).extend(voters)
+        groups_direct = [
+            Group(tuple([(j, costs[j]) for j in key]), tuple(voters))
+            for key, voters in by_index.items()
+        ]
     else:
         for ballot in election.ballots:
             items = tuple(
@@ -65,22 +109,23 @@ def build_profile(election: Election, utility: str = "cost", tie_break: str = "i
             )
             by_key.setdefault(items, []).append(ballot.voter_id)
     groups = []
-    weighted: list[dict[Fraction, int]] = [{} for _ in ids]
-    for items, voters in by_key.items():
-        groups.append(Group(items, tuple(voters)))
-        for j, u in items:
-            weighted[j][u] = weighted[j].get(u, 0) + len(voters)
-    total = [sum((u * m for u, m in w.items()), Fraction(0)) for w in weighted]
-    for ballot in election.ballots:
-        for pid in ballot.projects:
-            supporters[index[pid]] += 1
-    if tie_break == "id":
-        order = sorted(range(len(ids)), key=lambda j: ids[j])
-    else:  # cheaper first, then more supporters, then id
-        order = sorted(range(len(ids)), key=lambda j: (costs[j], -supporters[j], ids[j]))
-    rank = [0] * len(ids)
-    for position, j in enumerate(order):
-        rank[j] = position
+    if utility == "cost" and election.vote_type in ("approval", "choose-1"):
+        counts = [0] * len(ids)
+        groups = groups_direct
+        for group in groups:
+            size = len(group.voter_ids)
+            for j, _u in group.items:
+                counts[j] += size
+        total = [costs[j] * counts[j] for j in range(len(ids))]
+    else:
+        weighted: list[dict[Fraction, int]] = [{} for _ in ids]
+        for items, voters in by_key.items():
+            groups.append(Group(items, tuple(voters)))
+            for j, u in items:
+                weighted[j][u] = weighted[j].get(u, 0) + len(voters)
+        total = [sum((u * m for u, m in w.items()), Fraction(0)) for w in weighted]
+    supporters = support_counts(election, ids)
+    rank = tie_ranks(election, tie_break, supporters)
     return Profile(
         ids=ids,
         costs=costs,

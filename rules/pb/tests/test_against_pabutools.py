@@ -114,3 +114,18 @@ def test_live_pabutools_cost_votes_tie_break(elections: dict[str, Election], rul
     ours = tally(election, rule, "cost", "add1", tie_break="cost-votes")
     expected = pabutools_run(election, rule, "cost", "add1", tie_break="cost-votes")
     assert sorted(ours.selected) == expected
+
+
+@pytest.mark.parametrize("name", ["Netherlands_Assen_2024.pb", "Switzerland_Zurich_D10.pb"])
+def test_pure_python_fractions_give_the_same_outcomes(
+    elections: dict[str, Election], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without gmpy2 the engine uses fractions.Fraction: same recorded outcomes."""
+    import rules.pb.mes
+
+    monkeypatch.setattr(rules.pb.mes, "RATIONAL", Fraction)
+    election = _election(elections, name)
+    for entry in outcomes()["files"][name]["outcomes"]:
+        rule, utility, completion = VARIANTS[entry["rule"]]
+        outcome = tally(election, rule, utility, completion)
+        assert sorted(outcome.selected) == sorted(entry["selected"])
