@@ -46,6 +46,11 @@ def shared_pb_dir() -> Path:
 
 def pabutools_worker(path: str, variant: str) -> None:
     """Runs inside the subprocess: one pabutools call, prints {"selected", "seconds"}."""
+    import pulp
+
+    for name in ("PULP_CBC_CMD", "LpStatusOptimal"):  # gone in PuLP 4; pabutools only uses them
+        if not hasattr(pulp, name):  # for ILP rules, never called here
+            setattr(pulp, name, None)
     from pabutools.election import Additive_Cardinal_Sat, AdditiveSatisfaction, Cost_Sat
     from pabutools.election.pabulib import parse_pabulib
     from pabutools.rules import (
@@ -113,10 +118,12 @@ def run_pabutools(path: Path, variant: str, timeout: float) -> dict[str, Any] | 
             text=True,
             timeout=timeout,
             cwd=REPO,
-            check=True,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return None
+    if done.returncode != 0:
+        raise RuntimeError(f"pabutools failed on {path.name} {variant}:\n{done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 

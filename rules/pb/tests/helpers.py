@@ -28,6 +28,16 @@ def outcomes() -> dict[str, Any]:
     return data
 
 
+def _import_pabutools_safely() -> None:
+    """pabutools 1.2.3 imports ``PULP_CBC_CMD``, ``LpStatusOptimal``, gone in PuLP 4; used by ILP
+    rules this code never calls, so a placeholder lets pabutools import with any PuLP."""
+    import pulp
+
+    for name in ("PULP_CBC_CMD", "LpStatusOptimal"):
+        if not hasattr(pulp, name):
+            setattr(pulp, name, None)
+
+
 # pabutools outcome name -> (rule, utility, completion) in this engine
 VARIANTS = {
     "greedy_cost_sat": ("greedy", "cost", "none"),
@@ -45,6 +55,7 @@ def pabutools_run(
     election: Election, rule: str, utility: str, completion: str, tie_break: str = "id"
 ) -> list[str]:
     """Run pabutools 1.2.3 on ``election`` (via our writer and its parser); selected ids."""
+    _import_pabutools_safely()
     from pabutools.election import (
         Additive_Cardinal_Sat,
         AdditiveSatisfaction,
