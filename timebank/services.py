@@ -106,13 +106,13 @@ class TimebankRefused(Exception):
 
 def joining_credit_minutes() -> int:
     """Minutes credited on approval (settings.TIMEBANK_JOINING_CREDIT_MINUTES, default 5 hours)."""
-    return int(getattr(settings, "TIMEBANK_JOINING_CREDIT_MINUTES", 5 * 60))
+    return int(settings.TIMEBANK_JOINING_CREDIT_MINUTES)
 
 
 def default_debit_limit() -> int:
     """The lowest balance a person may reach (settings.TIMEBANK_DEBIT_LIMIT_MINUTES, default -10
     hours), so a family in crisis can receive help before giving any."""
-    value = int(getattr(settings, "TIMEBANK_DEBIT_LIMIT_MINUTES", -10 * 60))
+    value = int(settings.TIMEBANK_DEBIT_LIMIT_MINUTES)
     return min(value, 0)
 
 

@@ -178,6 +178,11 @@ SECURE_CSP = {
     "object-src": ["'none'"],
 }
 
+# Time bank: credit given on joining (from the time bank's own account) and the lowest balance a
+# member may reach, so a family in crisis can receive help before giving any. Whole minutes.
+TIMEBANK_JOINING_CREDIT_MINUTES = int(os.environ.get("TIMEBANK_JOINING_CREDIT_MINUTES", "300"))
+TIMEBANK_DEBIT_LIMIT_MINUTES = int(os.environ.get("TIMEBANK_DEBIT_LIMIT_MINUTES", "-600"))
+
 # Uploads (ORUK feeds, CSV imports) larger than this are refused with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
