@@ -906,27 +906,17 @@ def issue_credits(
         raise TimebankRefused("Only the organisation, or a coordinator, can issue its credits.")
     if not organisation.is_organisation:
         raise TimebankRefused("Time credits are issued by organisations.")
-    for m in (organisation, member):
-        _require_approved(m, who=m.name)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise TimebankRefused("The time credited must be more than zero.")
-    with transaction.atomic():
-        txn = _post(
-            key=f"issue:{idempotency_key}",
-            kind=LedgerTransaction.Kind.ISSUE,
-            amounts={account_for(organisation): -minutes, account_for(member): minutes},
-            effective=timezone.localdate(),
-            memo=f"{organisation.name}: {reason}",
-            by=by,
-        )
-        record_audit(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            target=txn,
-            subject=member.user,
-            summary=f"{organisation.name} issued {format_minutes(minutes)} to {member.name}",
-        )
-    return txn
+    return _move_credits(
+        by=by,
+        source=organisation,
+        destination=member,
+        minutes=minutes,
+        kind=LedgerTransaction.Kind.ISSUE,
+        key=f"issue:{idempotency_key}",
+        memo=f"{organisation.name}: {reason}",
+        summary=f"{organisation.name} issued {format_minutes(minutes)} to {member.name}",
+        what="The time credited",
+    )
 
 
 def redeem_credits(
@@ -943,25 +933,53 @@ def redeem_credits(
         raise TimebankRefused("Only the member, the partner or a coordinator can record this.")
     if not partner.is_organisation:
         raise TimebankRefused("Time credits are spent with partner organisations.")
-    for m in (member, partner):
+    return _move_credits(
+        by=by,
+        source=member,
+        destination=partner,
+        minutes=minutes,
+        kind=LedgerTransaction.Kind.REDEMPTION,
+        key=f"redeem:{idempotency_key}",
+        memo=f"{activity} at {partner.name}",
+        summary=f"{member.name} spent {format_minutes(minutes)} at {partner.name}",
+        what="The time spent",
+    )
+
+
+def _move_credits(
+    *,
+    by: User,
+    source: Member,
+    destination: Member,
+    minutes: int,
+    kind: str,
+    key: str,
+    memo: str,
+    summary: str,
+    what: str,
+) -> LedgerTransaction:
+    """Post time credits from one approved member to another, audited against the member whose
+    credits they are (the receiver of an issue, the spender of a redemption)."""
+    for m in (source, destination):
         _require_approved(m, who=m.name)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise TimebankRefused("The time spent must be more than zero.")
+        raise TimebankRefused(f"{what} must be more than zero.")
+    person = destination if kind == LedgerTransaction.Kind.ISSUE else source
     with transaction.atomic():
         txn = _post(
-            key=f"redeem:{idempotency_key}",
-            kind=LedgerTransaction.Kind.REDEMPTION,
-            amounts={account_for(member): -minutes, account_for(partner): minutes},
+            key=key,
+            kind=kind,
+            amounts={account_for(source): -minutes, account_for(destination): minutes},
             effective=timezone.localdate(),
-            memo=f"{activity} at {partner.name}",
+            memo=memo,
             by=by,
         )
         record_audit(
             actor=by,
             action=AuditEvent.Action.CREATE,
             target=txn,
-            subject=member.user,
-            summary=f"{member.name} spent {format_minutes(minutes)} at {partner.name}",
+            subject=person.user,
+            summary=summary,
         )
     return txn
 
