@@ -235,13 +235,69 @@ def _post(
         ) from error
     except (LedgerError, InvalidTransaction) as error:
         raise TimebankRefused(error.message) from error
-    row = LedgerTransaction.objects.create(
+    row = LedgerTransaction(
         key=key, kind=kind, effective=effective, memo=memo[:300], reverses=reverses, created_by=by
     )
-    _insert_postings(row.pk, [(pk, by_id[pk]) for pk in ids])
+    if connection.vendor == "postgresql":
+        _insert_entry_in_one_statement(row, [(pk, by_id[pk]) for pk in ids])
+    else:
+        row.save(force_insert=True)
+        _insert_postings(row.pk, [(pk, by_id[pk]) for pk in ids])
     for pk in ids:
         rows[pk].balance += by_id[pk]
     return row
+
+
+def _insert_entry_in_one_statement(row: LedgerTransaction, amounts: list[tuple[int, int]]) -> None:
+    """PostgreSQL: insert the transaction ``row``, its postings, and add them to the accounts'
+    cached balances in one statement (data-modifying ``WITH``; one round trip instead of three).
+
+    Same effect as ``row.save()`` followed by :func:`_insert_postings`: the unique key, the
+    foreign keys and the check constraints are enforced as for separate statements, and the
+    balances are updated relative to the stored values under the caller's row locks.
+    """
+    # Table and column names come from the models' metadata; every value is a parameter.
+    qn = connection.ops.quote_name
+    entry, posting, account = LedgerTransaction._meta, Posting._meta, Account._meta
+    row.created_at = timezone.now()
+    names = ("key", "kind", "effective", "memo", "reverses", "created_at", "created_by")
+    fields = [entry.get_field(name) for name in names]
+    entry_columns = ", ".join(qn(f.column) for f in fields)
+    entry_values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    posting_columns = ", ".join(
+        qn(posting.get_field(name).column) for name in ("transaction", "account", "minutes")
+    )
+    table, pk, balance = (
+        qn(account.db_table),
+        qn(account.pk.column),
+        qn(account.get_field("balance").column),
+    )
+    values = ", ".join(["(%s::bigint, %s::integer)"] * len(amounts))
+    cases = " ".join(["WHEN %s THEN %s"] * len(amounts))
+    where = ", ".join(["%s"] * len(amounts))
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"WITH entry AS (INSERT INTO {qn(entry.db_table)} ({entry_columns}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {qn(entry.pk.column)} AS id), "
+        f"postings AS (INSERT INTO {qn(posting.db_table)} ({posting_columns}) "
+        f"SELECT entry.id, v.account, v.minutes FROM entry, (VALUES {values}) AS v(account, minutes)), "
+        f"balances AS (UPDATE {table} SET {balance} = {balance} + CASE {pk} {cases} END "
+        f"WHERE {pk} IN ({where}) RETURNING {pk}) "
+        "SELECT entry.id, (SELECT count(*) FROM balances) FROM entry"
+    )
+    params = (
+        entry_values
+        + [v for a, m in amounts for v in (a, m)]
+        + [v for a, m in amounts for v in (a, m)]
+        + [a for a, _ in amounts]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row.pk, updated = cursor.fetchone()
+    row._state.adding = False
+    row._state.db = connection.alias
+    if updated != len(amounts):  # pragma: no cover - the accounts are locked
+        raise IntegrityError("An account of the transaction is missing.")
 
 
 def _insert_postings(transaction_id: int, amounts: list[tuple[int, int]]) -> None:
