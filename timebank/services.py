@@ -33,7 +33,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -692,14 +691,37 @@ def _check_overlap(exchange: Exchange) -> None:
     end = exchange.start + timedelta(minutes=exchange.minutes)
     window_start = exchange.start - timedelta(minutes=MAX_EXCHANGE_MINUTES)
     members = [exchange.giver_id, exchange.receiver_id]
-    rows = list(
-        Exchange.objects.filter(
-            Q(giver_id__in=members) | Q(receiver_id__in=members),
-            status=Exchange.Status.CONFIRMED,
-            start__lt=end,
-            start__gt=window_start,
-        ).exclude(pk=exchange.pk)
+    # Written out as SQL (this runs, under both accounts' locks, for every exchange) for:
+    # Exchange.objects.filter(Q(giver_id__in=members) | Q(receiver_id__in=members),
+    #     status=CONFIRMED, start__lt=end, start__gt=window_start).exclude(pk=exchange.pk)
+    # Table and column names come from the model's metadata; every value is a parameter.
+    qn = connection.ops.quote_name
+    meta = Exchange._meta
+    pk, giver, receiver, status, start = (
+        qn(meta.get_field(name).column) for name in ("id", "giver", "receiver", "status", "start")
     )
+    columns = ", ".join(
+        qn(meta.get_field(name).column)
+        for name in ("id", "idempotency_key", "giver", "receiver", "start", "minutes", "status")
+    )
+    prep = meta.get_field("start").get_db_prep_value
+    sql = (
+        f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
+        f"WHERE ({giver} IN (%s, %s) OR {receiver} IN (%s, %s)) AND {status} = %s "
+        f"AND {start} < %s AND {start} > %s"
+    )
+    params: list[Any] = [
+        *members,
+        *members,
+        Exchange.Status.CONFIRMED.value,
+        prep(end, connection),
+        prep(window_start, connection),
+    ]
+    if exchange.pk is not None:
+        sql += f" AND {pk} <> %s"
+        params.append(exchange.pk)
+    sql += f" ORDER BY {start} DESC, {pk} DESC"  # the model's ordering
+    rows = list(Exchange.objects.raw(sql, params))
     if any(x.idempotency_key == exchange.idempotency_key for x in rows):
         raise _AlreadyRecorded  # the same submission, confirmed meanwhile by another request
     nearby = [_exchange_record(x) for x in rows]
