@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from timebank import services
-from timebank.models import Exchange, Member, Request
+from timebank.models import Exchange, Request
 from timebank.services import TimebankRefused
 
 
@@ -70,8 +70,6 @@ def exchanges(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "The body must be a JSON object."}, status=400)
     try:
         giver_id, receiver_id = int(body.get("giver", 0)), int(body.get("receiver", 0))
-        found = Member.objects.select_related("user").in_bulk([giver_id, receiver_id])
-        giver, receiver = found.get(giver_id), found.get(receiver_id)
         start = datetime.fromisoformat(str(body.get("start", "")))
         minutes = body.get("minutes")
         req_id = body.get("request")
@@ -81,14 +79,12 @@ def exchanges(request: HttpRequest) -> HttpResponse:
             {"error": "giver and receiver are member ids; start is an ISO 8601 date and time."},
             status=400,
         )
-    if giver is None or receiver is None:
-        return JsonResponse({"error": "There is no such member."}, status=422)
     key = str(body.get("idempotency_key", ""))
     try:
         exchange, created = services.submit_exchange(
             by=user,
-            giver=giver,
-            receiver=receiver,
+            giver=giver_id,  # ids: the members are read with their accounts' locks
+            receiver=receiver_id,
             minutes=minutes,  # type: ignore[arg-type]
             start=start,
             idempotency_key=f"api:{key}" if key else "",

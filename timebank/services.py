@@ -186,12 +186,16 @@ def _post(
     reverses: LedgerTransaction | None = None,
     check_limits: bool = True,
     locked: bool = False,
+    exchange: Exchange | None = None,
 ) -> LedgerTransaction:
     """Append one balanced transaction (see the module docstring). Call inside ``atomic``.
 
     ``locked``: the caller has just locked the ``amounts`` accounts and knows ``key`` is new
     (its own unique row guards it), so they are used as they are; the unique key still refuses
     a second transaction with the same key.
+
+    ``exchange``: a new exchange (not saved yet) to insert with the transaction, pointing at it
+    (on PostgreSQL in the same statement).
     """
     by_id = {account.pk: minutes for account, minutes in amounts.items()}
     ids = sorted(by_id)
@@ -239,22 +243,29 @@ def _post(
         key=key, kind=kind, effective=effective, memo=memo[:300], reverses=reverses, created_by=by
     )
     if connection.vendor == "postgresql":
-        _insert_entry_in_one_statement(row, [(pk, by_id[pk]) for pk in ids])
+        _insert_entry_in_one_statement(row, [(pk, by_id[pk]) for pk in ids], exchange)
     else:
         row.save(force_insert=True)
         _insert_postings(row.pk, [(pk, by_id[pk]) for pk in ids])
+        if exchange is not None:
+            exchange.transaction = row
+            exchange.save(force_insert=True)
     for pk in ids:
         rows[pk].balance += by_id[pk]
     return row
 
 
-def _insert_entry_in_one_statement(row: LedgerTransaction, amounts: list[tuple[int, int]]) -> None:
-    """PostgreSQL: insert the transaction ``row``, its postings, and add them to the accounts'
-    cached balances in one statement (data-modifying ``WITH``; one round trip instead of three).
+def _insert_entry_in_one_statement(
+    row: LedgerTransaction, amounts: list[tuple[int, int]], exchange: Exchange | None = None
+) -> None:
+    """PostgreSQL: insert the transaction ``row``, its postings, add them to the accounts' cached
+    balances and, given one, insert the new ``exchange`` pointing at the transaction, in one
+    statement (data-modifying ``WITH``; one round trip instead of four).
 
-    Same effect as ``row.save()`` followed by :func:`_insert_postings`: the unique key, the
-    foreign keys and the check constraints are enforced as for separate statements, and the
-    balances are updated relative to the stored values under the caller's row locks.
+    Same effect as ``row.save()``, :func:`_insert_postings` and ``exchange.save()``: the unique
+    keys, the foreign keys and the check constraints are enforced as for separate statements (a
+    repeated key fails the whole statement), and the balances are updated relative to the stored
+    values under the caller's row locks.
     """
     # Table and column names come from the models' metadata; every value is a parameter.
     qn = connection.ops.quote_name
@@ -283,7 +294,6 @@ def _insert_entry_in_one_statement(row: LedgerTransaction, amounts: list[tuple[i
         f"SELECT entry.id, v.account, v.minutes FROM entry, (VALUES {values}) AS v(account, minutes)), "
         f"balances AS (UPDATE {table} SET {balance} = {balance} + CASE {pk} {cases} END "
         f"WHERE {pk} IN ({where}) RETURNING {pk}) "
-        "SELECT entry.id, (SELECT count(*) FROM balances) FROM entry"
     )
     params = (
         entry_values
@@ -291,13 +301,35 @@ def _insert_entry_in_one_statement(row: LedgerTransaction, amounts: list[tuple[i
         + [v for a, m in amounts for v in (a, m)]
         + [a for a, _ in amounts]
     )
+    if exchange is None:
+        sql += "SELECT entry.id, (SELECT count(*) FROM balances), NULL FROM entry"
+    else:
+        meta = Exchange._meta
+        linked = meta.get_field("transaction")
+        others = [f for f in meta.concrete_fields if f is not meta.pk and f is not linked]
+        exchange_values = [
+            f.get_db_prep_save(f.pre_save(exchange, add=True), connection) for f in others
+        ]
+        columns = ", ".join(qn(f.column) for f in [*others, linked])
+        sql += (
+            f", exchange AS (INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(others))}, (SELECT id FROM entry)) "
+            f"RETURNING {qn(meta.pk.column)} AS id) "
+            "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
+        )
+        params += exchange_values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row.pk, updated = cursor.fetchone()
+        row.pk, updated, exchange_id = cursor.fetchone()
     row._state.adding = False
     row._state.db = connection.alias
     if updated != len(amounts):  # pragma: no cover - the accounts are locked
         raise IntegrityError("An account of the transaction is missing.")
+    if exchange is not None:
+        exchange.pk = exchange_id
+        exchange.transaction = row
+        exchange._state.adding = False
+        exchange._state.db = connection.alias
 
 
 def _insert_postings(transaction_id: int, amounts: list[tuple[int, int]]) -> None:
@@ -686,6 +718,87 @@ class _AlreadyRecorded(Exception):
     """Raised inside the transaction when a concurrent duplicate won the race."""
 
 
+def _converted(model: type[Any], names: tuple[str, ...], values: Iterable[Any]) -> list[Any]:
+    """Values of ``model``'s fields ``names`` read with a plain cursor, converted as the ORM
+    converts them (on SQLite, for example, dates and times arrive as text)."""
+    key = (connection.vendor, model._meta.label, names)
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = []
+        for i, name in enumerate(names):
+            field = model._meta.get_field(name)
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if found:
+                converters.append((i, column, found))
+        _CONVERTERS[key] = converters
+    row = list(values)
+    for i, column, found in converters:
+        for convert in found:
+            row[i] = convert(row[i], column, connection)
+    return row
+
+
+_CONVERTERS: dict[tuple[str, str, tuple[str, ...]], list[tuple[int, Any, list[Any]]]] = {}
+
+_ACCOUNT_FIELDS = ("id", "member_id", "is_issuer", "balance", "debit_limit")
+_MEMBER_FIELDS = ("id", "user_id", "kind", "name", "status")
+"""What an exchange needs of the accounts and members it locks (in the models' field order)."""
+
+
+def _lock_members(giver_id: int, receiver_id: int, *, retry: bool = True) -> dict[int, Account]:
+    """Lock the two members' accounts (``FOR NO KEY UPDATE``, in key order) and read the members'
+    current rows with them, in one statement; the accounts by member id, each with its member.
+
+    Everything checked about the members afterwards (approved, names, organisation or person) is
+    read under the lock. Refuses when a member does not exist.
+    """
+    # Table and column names come from the models' metadata; every value is a parameter.
+    qn = connection.ops.quote_name
+    a_meta, m_meta = Account._meta, Member._meta
+    columns = ", ".join(
+        [f"a.{qn(a_meta.get_field(n).column)}" for n in _ACCOUNT_FIELDS]
+        + [f"m.{qn(m_meta.get_field(n).column)}" for n in _MEMBER_FIELDS]
+    )
+    sql = (
+        f"SELECT {columns} FROM {qn(a_meta.db_table)} a "  # noqa: S608
+        f"JOIN {qn(m_meta.db_table)} m ON m.{qn(m_meta.pk.column)} = "
+        f"a.{qn(a_meta.get_field('member').column)} "
+        f"WHERE a.{qn(a_meta.get_field('member').column)} IN (%s, %s) "
+        f"ORDER BY a.{qn(a_meta.pk.column)}"
+    )
+    features = connection.features
+    if features.has_select_for_no_key_update and features.has_select_for_update_of:
+        sql += " FOR NO KEY UPDATE OF a"
+    elif features.has_select_for_update:  # pragma: no cover - not PostgreSQL or SQLite
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [giver_id, receiver_id])
+        rows = cursor.fetchall()
+    if len(rows) < len({giver_id, receiver_id}):
+        found = Member.objects.in_bulk([giver_id, receiver_id])
+        if len(found) < len({giver_id, receiver_id}) or not retry:
+            raise TimebankRefused("There is no such member.")
+        for member in found.values():  # an account missing (made before accounts existed)
+            account_for(member)
+        return _lock_members(giver_id, receiver_id, retry=False)
+    accounts = {}
+    split = len(_ACCOUNT_FIELDS)
+    for row in rows:
+        account = Account.from_db(
+            connection.alias, _ACCOUNT_FIELDS, _converted(Account, _ACCOUNT_FIELDS, row[:split])
+        )
+        member = Member.from_db(
+            connection.alias, _MEMBER_FIELDS, _converted(Member, _MEMBER_FIELDS, row[split:])
+        )
+        account.member = member
+        accounts[member.pk] = account
+    return accounts
+
+
+_OVERLAP_FIELDS = ("id", "idempotency_key", "giver_id", "receiver_id", "start", "minutes", "status")
+
+
 def _check_overlap(exchange: Exchange) -> None:
     """Refuse if giver or receiver already has a confirmed exchange at an overlapping time."""
     end = exchange.start + timedelta(minutes=exchange.minutes)
@@ -700,10 +813,7 @@ def _check_overlap(exchange: Exchange) -> None:
     pk, giver, receiver, status, start = (
         qn(meta.get_field(name).column) for name in ("id", "giver", "receiver", "status", "start")
     )
-    columns = ", ".join(
-        qn(meta.get_field(name).column)
-        for name in ("id", "idempotency_key", "giver", "receiver", "start", "minutes", "status")
-    )
+    columns = ", ".join(qn(meta.get_field(name).column) for name in _OVERLAP_FIELDS)
     prep = meta.get_field("start").get_db_prep_value
     sql = (
         f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
@@ -721,12 +831,26 @@ def _check_overlap(exchange: Exchange) -> None:
         sql += f" AND {pk} <> %s"
         params.append(exchange.pk)
     sql += f" ORDER BY {start} DESC, {pk} DESC"  # the model's ordering
-    rows = list(Exchange.objects.raw(sql, params))
-    if any(x.idempotency_key == exchange.idempotency_key for x in rows):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [_converted(Exchange, _OVERLAP_FIELDS, row) for row in cursor.fetchall()]
+    if any(key == exchange.idempotency_key for _, key, *_ in rows):
         raise _AlreadyRecorded  # the same submission, confirmed meanwhile by another request
-    nearby = [_exchange_record(x) for x in rows]
-    if not nearby:
+    if not rows:
         return
+    nearby = [
+        ExchangeRecord(
+            pk,
+            giver_id,
+            receiver_id,
+            at,
+            minutes,
+            ExchangeStatus.CONFIRMED
+            if status == Exchange.Status.CONFIRMED
+            else ExchangeStatus.CANCELLED,
+        )
+        for pk, _, giver_id, receiver_id, at, minutes, status in rows
+    ]
     for member in (exchange.giver, exchange.receiver):
         try:
             check_no_overlap(
@@ -739,35 +863,48 @@ def _check_overlap(exchange: Exchange) -> None:
             raise TimebankRefused(error.message) from error
 
 
-def _validate_exchange(
-    *, giver: Member, receiver: Member, minutes: Any, start: datetime, req: Request | None
-) -> None:
+def _validate_terms(*, giver_id: int, receiver_id: int, minutes: Any, start: datetime) -> None:
+    """What can be checked of an exchange without reading anything."""
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         raise TimebankRefused("Enter the time as a whole number of minutes.")
     if minutes <= 0:
         raise TimebankRefused("The time given must be more than zero.")
     if minutes > MAX_EXCHANGE_MINUTES:
         raise TimebankRefused("One exchange can be at most 24 hours; record longer help in parts.")
-    if giver.pk == receiver.pk:
+    if giver_id == receiver_id:
         raise TimebankRefused("An exchange is between two different members.")
+    if timezone.is_naive(start):
+        raise TimebankRefused("The start time needs a time zone.")
+
+
+def _validate_members(
+    *, giver: Member, receiver: Member, start: datetime, req: Request | None
+) -> None:
+    """The members may exchange: both approved, and a DBS check when the request needs one."""
     for member in (giver, receiver):
         if not member.is_approved:
             raise TimebankRefused(f"{member.name} is not an approved member of the time bank.")
-    if timezone.is_naive(start):
-        raise TimebankRefused("The start time needs a time zone.")
     if req is not None and req.needs_check:
         _require_check(giver, timezone.localdate(start), req.title)
 
 
 def _same_exchange(
-    x: Exchange, giver: Member, receiver: Member, minutes: int, start: datetime
+    x: Exchange, giver_id: int, receiver_id: int, minutes: int, start: datetime
 ) -> bool:
     return (
-        x.giver_id == giver.pk
-        and x.receiver_id == receiver.pk
+        x.giver_id == giver_id
+        and x.receiver_id == receiver_id
         and x.minutes == minutes
         and x.start == start
     )
+
+
+def _user_of(member: Member) -> User:
+    """The member's user: the one loaded with the member, or a reference by id (enough to name
+    them in an audit record without reading the row)."""
+    if Member.user.is_cached(member):
+        return member.user
+    return User.from_db(connection.alias, ("id",), (member.user_id,))
 
 
 def propose_exchange(**kwargs: Any) -> Exchange:
@@ -781,8 +918,8 @@ def propose_exchange(**kwargs: Any) -> Exchange:
 def submit_exchange(
     *,
     by: User,
-    giver: Member,
-    receiver: Member,
+    giver: Member | int,
+    receiver: Member | int,
     minutes: int,
     start: datetime,
     idempotency_key: str,
@@ -795,22 +932,63 @@ def submit_exchange(
     """Propose (or, with ``confirm`` by a coordinator, record and confirm) an exchange; returns
     the exchange and whether this call created it.
 
+    ``giver`` and ``receiver`` are members or their ids (the JSON endpoint passes ids). An exchange
+    recorded and confirmed by a coordinator reads the members with their accounts' locks, so
+    whether they are approved is checked under the locks, with the overlap and the debit limits.
+
     Idempotent: the same ``idempotency_key`` with the same content returns the exchange already
     recorded (``False``); with different content it is refused.
     """
     if not idempotency_key or len(idempotency_key) > 100:
         raise TimebankRefused("The form has expired; please try again.")
+    giver_id = giver if isinstance(giver, int) else giver.pk
+    receiver_id = receiver if isinstance(receiver, int) else receiver.pk
     # No look-up of the key first: the unique key of the exchange (and of its ledger entry) is
     # the check. A repeat ends in IntegrityError (or in the overlap check finding its original),
     # and only then is the exchange already recorded read. Any refusal also looks for it, so a
     # repeat is answered with the original whatever has changed since.
     try:
         coordinator = is_coordinator(by)
+        if confirm and coordinator:
+            _validate_terms(
+                giver_id=giver_id, receiver_id=receiver_id, minutes=minutes, start=start
+            )
+            with transaction.atomic():
+                exchange = Exchange(
+                    idempotency_key=idempotency_key,
+                    giver_id=giver_id,
+                    receiver_id=receiver_id,
+                    request=req,
+                    category=category or (req.category if req else None),
+                    start=start,
+                    minutes=minutes,
+                    description=description[:300],
+                    proposed_by=by,
+                )
+                # Lock, check, then insert the ledger entry and the exchange already confirmed.
+                _confirm_locked(by=by, exchange=exchange)
+                giver_, receiver_ = exchange.giver, exchange.receiver
+                record_audit(
+                    actor=by,
+                    action=AuditEvent.Action.CREATE,
+                    target=exchange,
+                    subject=_user_of(receiver_ if _acts_for(by, giver_) else giver_),
+                    summary=f"Recorded an exchange: "
+                    f"{giver_.name} gave {receiver_.name} {format_minutes(minutes)}",
+                    request=request,
+                )
+            return exchange, True
+        if isinstance(giver, int) or isinstance(receiver, int):
+            found = Member.objects.select_related("user").in_bulk([giver_id, receiver_id])
+            if giver_id not in found or receiver_id not in found:
+                raise TimebankRefused("There is no such member.")
+            giver, receiver = found[giver_id], found[receiver_id]
         if not coordinator and not (_acts_for(by, giver) or _acts_for(by, receiver)):
             raise TimebankRefused("You can only record exchanges you took part in.")
-        if confirm and not coordinator:
+        if confirm:  # and not a coordinator
             raise TimebankRefused("The other member confirms the exchange, or a coordinator does.")
-        _validate_exchange(giver=giver, receiver=receiver, minutes=minutes, start=start, req=req)
+        _validate_terms(giver_id=giver_id, receiver_id=receiver_id, minutes=minutes, start=start)
+        _validate_members(giver=giver, receiver=receiver, start=start, req=req)
         with transaction.atomic():
             exchange = Exchange(
                 idempotency_key=idempotency_key,
@@ -823,18 +1001,14 @@ def submit_exchange(
                 description=description[:300],
                 proposed_by=by,
             )
-            if confirm:
-                # Post first, then insert the exchange already confirmed (one write fewer).
-                _confirm_locked(by=by, exchange=exchange)
-            else:
-                exchange.save(force_insert=True)
-                _check_overlap(exchange)
+            exchange.save(force_insert=True)
+            _check_overlap(exchange)
             record_audit(
                 actor=by,
                 action=AuditEvent.Action.CREATE,
                 target=exchange,
                 subject=(receiver if _acts_for(by, giver) else giver).user,
-                summary=f"{'Recorded' if confirm else 'Proposed'} an exchange: "
+                summary=f"Proposed an exchange: "
                 f"{giver.name} gave {receiver.name} {format_minutes(minutes)}",
                 request=request,
             )
@@ -844,52 +1018,43 @@ def submit_exchange(
         existing = Exchange.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
-        return _existing_exchange(existing, giver, receiver, minutes, start), False
-    if not confirm:
-        other = receiver if _acts_for(by, giver) else giver
-        _notify(
-            "Please confirm a time bank exchange",
-            f"{by.get_full_name()} recorded that {giver.name} gave {receiver.name} "
-            f"{format_minutes(minutes)}. Please sign in to confirm it.",
-            [other.user.email],
-        )
+        return _existing_exchange(existing, giver_id, receiver_id, minutes, start), False
+    other = receiver if _acts_for(by, giver) else giver
+    _notify(
+        "Please confirm a time bank exchange",
+        f"{by.get_full_name()} recorded that {giver.name} gave {receiver.name} "
+        f"{format_minutes(minutes)}. Please sign in to confirm it.",
+        [other.user.email],
+    )
     return exchange, True
 
 
 def _existing_exchange(
-    existing: Exchange, giver: Member, receiver: Member, minutes: int, start: datetime
+    existing: Exchange, giver_id: int, receiver_id: int, minutes: int, start: datetime
 ) -> Exchange:
-    if _same_exchange(existing, giver, receiver, minutes, start):
+    if _same_exchange(existing, giver_id, receiver_id, minutes, start):
         return existing
     raise TimebankRefused("This reference was already used for a different exchange.")
 
 
-def _lock_accounts(*members: Member) -> dict[int, Account]:
-    """Lock the members' accounts (``FOR NO KEY UPDATE``, in key order); by member id."""
-    ids = [m.pk for m in members]
-    query = (
-        Account.objects.select_for_update(no_key=True, of=("self",))
-        .filter(member_id__in=ids)
-        .order_by("pk")
-    )
-    accounts = {a.member_id: a for a in query}
-    if len(accounts) < len(set(ids)):  # an account missing (made before accounts existed)
-        for m in members:
-            account_for(m)
-        accounts = {a.member_id: a for a in query.all()}
-    for m in members:
-        accounts[m.pk].member = m
-    return accounts
-
-
 def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
     """Post the exchange's time and save it confirmed. Inside ``atomic``; the exchange row is
-    locked, or not inserted yet (then it is inserted here, after the ledger entry)."""
-    giver, receiver = exchange.giver, exchange.receiver
-    # Lock both accounts (in key order) before the overlap check, so two confirmations that
-    # involve the same member run one after the other.
-    accounts = _lock_accounts(giver, receiver)
+    locked, or not inserted yet (then it is inserted here, with the ledger entry)."""
+    # Lock both accounts (in key order) before the checks, so two confirmations that involve the
+    # same member run one after the other; the members are read with the locks.
+    accounts = _lock_members(exchange.giver_id, exchange.receiver_id)
+    giver = accounts[exchange.giver_id].member
+    receiver = accounts[exchange.receiver_id].member
+    if giver is None or receiver is None:  # pragma: no cover - accounts of these members
+        raise TimebankRefused("There is no such member.")
+    _validate_members(giver=giver, receiver=receiver, start=exchange.start, req=exchange.request)
+    new = exchange.pk is None
+    if new:
+        exchange.giver, exchange.receiver = giver, receiver
     _check_overlap(exchange)
+    exchange.status = Exchange.Status.CONFIRMED
+    exchange.confirmed_by = by
+    exchange.confirmed_at = timezone.now()
     txn = _post(
         key=f"exchange:{exchange.idempotency_key}",
         kind=LedgerTransaction.Kind.EXCHANGE,
@@ -898,14 +1063,10 @@ def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
         memo=(exchange.description or f"{giver.name} helped {receiver.name}"),
         by=by,
         locked=True,
+        exchange=exchange if new else None,
     )
-    exchange.status = Exchange.Status.CONFIRMED
     exchange.transaction = txn
-    exchange.confirmed_by = by
-    exchange.confirmed_at = timezone.now()
-    if exchange.pk is None:
-        exchange.save(force_insert=True)
-    else:
+    if not new:
         exchange.save(update_fields=["status", "transaction", "confirmed_by", "confirmed_at"])
     if exchange.request_id is not None:
         Request.objects.filter(pk=exchange.request_id, status=Request.Status.OPEN).update(
@@ -938,14 +1099,13 @@ def confirm_exchange(
             )
         if not coordinator and exchange.proposed_by_id == by.pk:
             raise TimebankRefused("The other member needs to confirm this exchange.")
-        _validate_exchange(
-            giver=exchange.giver,
-            receiver=exchange.receiver,
+        _validate_terms(
+            giver_id=exchange.giver_id,
+            receiver_id=exchange.receiver_id,
             minutes=exchange.minutes,
             start=exchange.start,
-            req=exchange.request,
         )
-        _confirm_locked(by=by, exchange=exchange)
+        _confirm_locked(by=by, exchange=exchange)  # checks the members under the locks
         record_audit(
             actor=by,
             action=AuditEvent.Action.UPDATE,
@@ -1336,8 +1496,10 @@ def user_for_token(token: str) -> User | None:
     through = User.groups.through._meta
     group_meta = Group._meta
     user_pk = qn(user_meta.pk.column)
+    fields = tuple(f.attname for f in user_meta.concrete_fields)
+    columns = ", ".join(f"u.{qn(f.column)}" for f in user_meta.concrete_fields)
     sql = (
-        f"SELECT u.*, g.{qn(group_meta.get_field('name').column)} AS role_name "  # noqa: S608
+        f"SELECT {columns}, g.{qn(group_meta.get_field('name').column)} "  # noqa: S608
         f"FROM {qn(token_meta.db_table)} t "
         f"JOIN {qn(user_meta.db_table)} u ON u.{user_pk} = t.{qn(token_meta.get_field('user').column)} "
         f"LEFT JOIN {qn(through.db_table)} ug ON ug.{qn(through.get_field('user').column)} = u.{user_pk} "
@@ -1346,11 +1508,13 @@ def user_for_token(token: str) -> User | None:
         f"WHERE t.{qn(token_meta.get_field('token_hash').column)} = %s "
         f"AND u.{qn(user_meta.get_field('is_active').column)} = %s"
     )
-    rows = list(User.objects.raw(sql, [hash_token(token), True]))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hash_token(token), True])
+        rows = cursor.fetchall()
     if not rows:
         return None
-    user = rows[0]
-    roles = {row.role_name for row in rows if row.role_name}
+    user = User.from_db(connection.alias, fields, _converted(User, fields, rows[0][:-1]))
+    roles = {row[-1] for row in rows if row[-1]}
     if user.is_superuser:  # as User.roles() does
         roles.add(Role.ADMINISTRATOR)
     user._role_cache = roles
