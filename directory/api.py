@@ -215,12 +215,12 @@ def services(request: HttpRequest, params: Params) -> dict[str, Any]:
     except SearchError as error:
         raise _search_problem(error) from None
     if full:
-        ids = [s.pk for s in result.items]
+        ids = [record["id"] for record in result.items]
         nested = {
             s.pk: s for s in queries.with_full_service(queries.public_services().filter(pk__in=ids))
         }
         return result.envelope([serialisers.service_full(nested[i]) for i in ids if i in nested])
-    return result.envelope([serialisers.service_flat(s) for s in result.items])
+    return result.envelope(result.items)
 
 
 @oruk_endpoint(frozenset())

@@ -6,6 +6,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory and marketplace"
 
     def ready(self) -> None:
-        from directory import personal_data
+        from directory import personal_data, search_index
 
         personal_data.register()
+        search_index.connect()

@@ -57,6 +57,7 @@ from typing import Any
 from django.db import models
 from django.utils.text import slugify
 
+from directory import search_index
 from directory.models import (
     Accessibility,
     Address,
@@ -343,6 +344,12 @@ def generate_area(
                 "organization"
             )
         )
+    # bulk_create sends no signals: the search rows are built here, once.
+    search_index.refresh(
+        Service.objects.filter(organization__in=demo_organisations())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return AreaSummary(
         name=AREA_NAME,
         seed=seed,

@@ -408,6 +408,39 @@ class ServiceArea(HsdsModel):
     description = models.TextField(blank=True, default="")
 
 
+class SearchEntry(models.Model):
+    """The search read model: one narrow row per public (active) service, rebuilt by
+    ``directory.search_index`` whenever the service or anything the search reads about it changes
+    (signals for single writes, explicit refreshes for the bulk writers). Inactive services have
+    no row, so counting rows counts public services.
+
+    ``tags`` holds the filterable facts as space-separated words (``d:SA`` open on Saturday,
+    ``pb`` personal budgets or direct payments, ``tc`` time credits, ``micro``, ``paid`` or
+    ``free``, ``t:<term id>`` for each category and every broader category above it), padded
+    with a space at each end. ``document`` is the service's ``GET /services`` record (ORUK JSON,
+    ``directory.oruk.serialisers.service_flat``), so an API page needs no serialising. On
+    PostgreSQL migration 0005 adds ``tag_array`` (generated from ``tags``, GIN index) and
+    ``vector`` (a copy of the service's weighted tsvector, GIN index)."""
+
+    service = models.OneToOneField(
+        Service, primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    name = models.CharField(max_length=250)
+    tags = models.TextField(default=" ")
+    document = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "service"], name="directory_searchentry_name")]
+
+
+class SearchIndexVersion(models.Model):
+    """One row whose number goes up in the same transaction as every change to the search rows,
+    so each server process can tell, with one cheap query, whether its in-memory copy of the
+    rows (``directory.search_memory``) is still current."""
+
+    version = models.BigIntegerField(default=0)
+
+
 # --- platform features around the directory -------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,18 +26,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Expression, RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, StrIndex
+from django.db.models.lookups import GreaterThan
 
+from directory import search_index, search_memory
 from directory.models import (
-    Attribute,
-    CostOption,
     Language,
     Location,
     Neighbourhood,
     Organization,
-    ProviderKind,
     Review,
-    Schedule,
+    SearchEntry,
     Service,
     ServiceAtLocation,
     TaxonomyTerm,
@@ -95,48 +95,61 @@ def _words(q: str) -> list[str]:
     return [w.lower() for w in WORD.findall(q)][:12]
 
 
-class _ServiceSearchSQL(Expression):
-    """SQL over the generated ``search_vector`` column (PostgreSQL only, migration 0002), which
-    is not a model field. It names the service table by the alias the query gives it, so the
-    search also works nested inside another query."""
+class _EntrySQL(Expression):
+    """SQL over the PostgreSQL-only columns of the search rows (``vector``, ``tag_array``,
+    migration 0005), which are not model fields. It names the table by the alias the query gives
+    it, so the search also works nested inside another query."""
 
-    def __init__(self, template: str, q: str, output_field: Field[Any, Any]) -> None:
+    def __init__(self, template: str, params: list[Any], output_field: Field[Any, Any]) -> None:
         super().__init__(output_field=output_field)
-        self.template, self.q = template, q
+        self.template, self.params = template, params
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        sql = self.template.replace("{t}", table)
-        return sql, [self.q] * sql.count("%s")
+        return self.template.replace("{t}", table), list(self.params)
 
 
-_MATCHES = "{t}.search_vector @@ websearch_to_tsquery('english', %s)"
+_MATCHES = "{t}.vector @@ websearch_to_tsquery('english', %s)"
 _SIMILAR_NAME = "{t}.name %% %s"
-_RANK = "ts_rank({t}.search_vector, websearch_to_tsquery('english', %s)) + similarity({t}.name, %s)"
+_RANK = "ts_rank({t}.vector, websearch_to_tsquery('english', %s)) + similarity({t}.name, %s)"
+_HAS_TAGS = "{t}.tag_array @> %s::text[]"
+
+# How a free-text search matches: "words" (stemmed full text), "names" (typo-tolerant names,
+# PostgreSQL), or "auto": words, unless no public service matches the words at all.
+TextMode = str
 
 
-def _text_filter(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
+def _words_match(q: str) -> _EntrySQL:
+    return _EntrySQL(_MATCHES, [q], BooleanField())
+
+
+def _text_filter(qs: QuerySet[SearchEntry], q: str, mode: TextMode) -> QuerySet[SearchEntry]:
     if not _words(q):
         return qs
     if uses_postgres():
         # websearch_to_tsquery stems and understands quotes and OR like a search box (GIN index
-        # on search_vector). Only when no service matches the words at all does the search fall
+        # on vector). Only when no public service matches the words at all does the search fall
         # back to trigram similarity on names (GIN trigram index), which catches typos
         # ("gardning") but would otherwise flood a good search with near-misses.
-        matches = _ServiceSearchSQL(_MATCHES, q, BooleanField())
-        if Service.objects.filter(matches).exists():
-            return qs.filter(matches)
-        return qs.filter(_ServiceSearchSQL(_SIMILAR_NAME, q, BooleanField()))
+        if mode == "auto":
+            mode = "words" if _any_match_words(q) else "names"
+        if mode == "words":
+            return qs.filter(_words_match(q))
+        return qs.filter(_EntrySQL(_SIMILAR_NAME, [q], BooleanField()))
     condition = Q()
     for word in _words(q):
-        condition &= Q(search_document__icontains=_stem(word))
+        condition &= Q(service__search_document__icontains=_stem(word))
     return qs.filter(condition)
+
+
+def _any_match_words(q: str) -> bool:
+    return SearchEntry.objects.filter(_words_match(q)).exists()
 
 
 def _rank(q: str) -> Any:
     """How well a service matches the words: higher first."""
     if uses_postgres():
-        return _ServiceSearchSQL(_RANK, q, FloatField())
+        return _EntrySQL(_RANK, [q, q], FloatField())
     rank: Any = Value(0.0)
     for word in _words(q):
         # A word in the name counts more than a word elsewhere.
@@ -146,6 +159,17 @@ def _rank(q: str) -> Any:
             output_field=FloatField(),
         )
     return ExpressionWrapper(rank, FloatField())
+
+
+def _has_tags(qs: QuerySet[SearchEntry], tags: list[str]) -> QuerySet[SearchEntry]:
+    """Rows that carry every tag (one GIN index condition on PostgreSQL)."""
+    if not tags:
+        return qs
+    if uses_postgres():
+        return qs.filter(_EntrySQL(_HAS_TAGS, [tags], BooleanField()))
+    for tag in tags:  # instr() is case-sensitive, as tags are
+        qs = qs.filter(GreaterThan(StrIndex("tags", Value(f" {tag} ")), 0))
+    return qs
 
 
 def term_and_descendants(term_id: str) -> list[str]:
@@ -174,7 +198,7 @@ def _within(origin: Origin, km: float) -> Exists:
     ky, kx = km_per_degree(origin.latitude)
     locations = (
         ServiceAtLocation.objects.filter(
-            service=OuterRef("pk"),
+            service=OuterRef("service_id"),
             location__latitude__range=(origin.latitude - km / ky, origin.latitude + km / ky),
             location__longitude__range=(origin.longitude - km / kx, origin.longitude + km / kx),
         )
@@ -184,44 +208,53 @@ def _within(origin: Origin, km: float) -> Exists:
     return Exists(locations)
 
 
-def search_queryset(
-    search: ServiceSearch, *, base: QuerySet[Service] | None = None
-) -> tuple[QuerySet[Service], Origin | None]:
-    """The services the search accepts, as an unordered queryset with no joins that repeat rows
-    (so counting is cheap), and the point distances are measured from. ``base`` narrows the
-    services searched (the ORUK API adds its own filters this way); it defaults to the public
-    services."""
-    qs = public_services() if base is None else base
-    if search.q:
-        qs = _text_filter(qs, search.q)
-    if search.category:
-        terms = term_and_descendants(search.category)
-        qs = qs.filter(
-            Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term_id__in=terms))
-        )
+def _tags(search: ServiceSearch) -> list[str]:
+    """The tags a service must carry to pass the search's filters."""
+    tags = []
+    if search.category:  # a service's tags name its categories and every broader one
+        tags.append(search_index.term_tag(search.category))
     if search.day:
-        qs = qs.filter(
-            Exists(Schedule.objects.filter(service=OuterRef("pk"), byday__contains=search.day))
-        )
-    paid = CostOption.objects.filter(service=OuterRef("pk"), amount__gt=0)
+        tags.append(search_index.day_tag(search.day))
     if search.price == "free":
-        qs = qs.filter(~Exists(paid))
+        tags.append(search_index.FREE)
     elif search.price == "paid":
-        qs = qs.filter(Exists(paid))
+        tags.append(search_index.PAID)
     if search.personal_budgets:
-        qs = qs.filter(Q(accepts_personal_budgets=True) | Q(accepts_direct_payments=True))
+        tags.append(search_index.PERSONAL_BUDGETS)
     if search.time_credits:
-        qs = qs.filter(accepts_time_credits=True)
+        tags.append(search_index.TIME_CREDITS)
     if search.micro_only:
-        qs = qs.filter(organization__provider_kind=ProviderKind.MICRO)
+        tags.append(search_index.MICRO)
+    return tags
+
+
+def _tags_only(search: ServiceSearch) -> bool:
+    """The search filters by tags alone (no words, language, accessibility or distance limit)."""
+    return not (
+        _words(search.q) or search.language or search.accessibility or search.within_km is not None
+    )
+
+
+def search_entries(
+    search: ServiceSearch, *, base: QuerySet[Service] | None = None, text: TextMode = "auto"
+) -> tuple[QuerySet[SearchEntry], Origin | None]:
+    """The search rows (one per public service) the search accepts, unordered and with no joins
+    that repeat rows, and the point distances are measured from. ``base`` narrows the services
+    searched (the ORUK API's own filters); by default every public service is searched."""
+    qs = SearchEntry.objects.all()
+    if base is not None:
+        qs = qs.filter(service_id__in=base.values("pk"))
+    if search.q:
+        qs = _text_filter(qs, search.q, text)
+    qs = _has_tags(qs, _tags(search))
     if search.language:
         spoken = Q(code__iexact=search.language) | Q(name__iexact=search.language)
-        qs = qs.filter(Exists(Language.objects.filter(spoken, service=OuterRef("pk"))))
+        qs = qs.filter(Exists(Language.objects.filter(spoken, service=OuterRef("service_id"))))
     for feature in search.accessibility:
         qs = qs.filter(
             Exists(
                 ServiceAtLocation.objects.filter(
-                    service=OuterRef("pk"), location__accessibility__description=feature
+                    service=OuterRef("service_id"), location__accessibility__description=feature
                 )
             )
         )
@@ -231,30 +264,39 @@ def search_queryset(
     return qs, origin
 
 
+def search_queryset(
+    search: ServiceSearch, *, base: QuerySet[Service] | None = None
+) -> tuple[QuerySet[Service], Origin | None]:
+    """The services the search accepts (see ``search_entries``), as a service queryset."""
+    entries, origin = search_entries(search, base=base)
+    return public_services().filter(pk__in=entries.values("service_id")), origin
+
+
 # Below this many matches, measuring every match is cheaper than walking outwards.
 _MEASURE_ALL_BELOW = 2000
 
 
 def _nearest_first(
-    qs: QuerySet[Service], origin: Origin, start: int, stop: int, total: int
+    qs: QuerySet[SearchEntry], origin: Origin, start: int, stop: int, total: int
 ) -> list[tuple[str, float | None]]:
     """Ids of the services in ``qs`` ordered by their nearest location (then name), for rows
     start..stop, with their distances in km. Services with no place on the map come last."""
     if uses_postgres() and total >= _MEASURE_ALL_BELOW:
         ranked = _walk_outwards(qs, origin, stop)
     else:
+        prefix = "service__service_at_locations__location__"
         rows = (
-            qs.values("pk")
-            .annotate(distance_sq=Min(_distance_sq(origin, "service_at_locations__location__")))
-            .order_by(F("distance_sq").asc(nulls_last=True), "name", "pk")
-            .values_list("pk", "distance_sq")[:stop]
+            qs.values("service_id")
+            .annotate(distance_sq=Min(_distance_sq(origin, prefix)))
+            .order_by(F("distance_sq").asc(nulls_last=True), "name", "service_id")
+            .values_list("service_id", "distance_sq")[:stop]
         )
         ranked = [(pk, None if d is None else max(d, 0.0) ** 0.5) for pk, d in rows]
     return ranked[start:stop]
 
 
 def _walk_outwards(
-    qs: QuerySet[Service], origin: Origin, stop: int
+    qs: QuerySet[SearchEntry], origin: Origin, stop: int
 ) -> list[tuple[str, float | None]]:
     """PostgreSQL: take locations nearest first from the GiST index on ll_to_earth (migration
     0004; a k-nearest-neighbour scan reads only what it returns), keep those that hold a matching
@@ -269,7 +311,7 @@ def _walk_outwards(
     while True:
         places = list(nearest[:batch])
         links = ServiceAtLocation.objects.filter(
-            location_id__in=[pk for pk, _ in places], service__in=qs.values("pk")
+            location_id__in=[pk for pk, _ in places], service_id__in=qs.values("service_id")
         ).values_list("location_id", "service_id")
         services_at: dict[str, list[str]] = {}
         for location_id, service_id in links:
@@ -285,10 +327,10 @@ def _walk_outwards(
     ranked: list[tuple[str, float | None]] = list(found.items())[:stop]
     if len(ranked) < stop and exhausted:
         unmapped = (
-            qs.exclude(pk__in=[pk for pk, _ in ranked])
-            .exclude(service_at_locations__location__latitude__isnull=False)
-            .order_by("name", "pk")
-            .values_list("pk", flat=True)[: stop - len(ranked)]
+            qs.exclude(service_id__in=[pk for pk, _ in ranked])
+            .exclude(service__service_at_locations__location__latitude__isnull=False)
+            .order_by("name", "service_id")
+            .values_list("service_id", flat=True)[: stop - len(ranked)]
         )
         ranked += [(pk, None) for pk in unmapped]
     return ranked
@@ -312,20 +354,37 @@ def _distances_for(ids: list[str], origin: Origin) -> dict[str, float]:
     return {pk: max(d, 0.0) ** 0.5 for pk, d in rows}
 
 
-def search_services(
+@dataclass
+class SearchPage:
+    """One page of a search as service ids (in order), with distances where measured."""
+
+    ids: list[str]
+    distances: dict[str, float | None]
+    total: int
+    page: int
+    pages: int
+    origin: Origin | None
+
+
+def search_page(
     search: ServiceSearch,
     *,
     page_size: int = PAGE_SIZE,
     base: QuerySet[Service] | None = None,
     clamp_page: bool = True,
-) -> SearchResults:
-    """One page of results. A page past the end shows the last page, unless ``clamp_page`` is
-    false (the API then returns an empty page, as ORUK expects).
-
-    The page's ids are found first with narrow queries (an id and a sort key), then only those
-    services are loaded with what the page shows."""
-    qs, origin = search_queryset(search, base=base)
+) -> SearchPage:
+    """The ids of one page of results, found with narrow queries on the search rows (an id and
+    a sort key), or without any when the search filters by tags alone (the in-memory copy,
+    ``directory.search_memory``). A page past the end shows the last page, unless ``clamp_page``
+    is false (the API then returns an empty page, as ORUK expects)."""
+    if base is None and _tags_only(search):
+        return _page_from_memory(search, page_size=page_size, clamp_page=clamp_page)
+    qs, origin = search_entries(search, base=base, text="words")
     total = qs.count()
+    if total == 0 and uses_postgres() and _words(search.q) and not _any_match_words(search.q):
+        # No public service matches the words at all: match names, tolerating typos.
+        qs, origin = search_entries(search, base=base, text="names")
+        total = qs.count()
     pages = max(1, -(-total // page_size))
     page = min(search.page, pages) if clamp_page else search.page
     start, stop = (page - 1) * page_size, page * page_size
@@ -341,22 +400,120 @@ def search_services(
         ids = [pk for pk, _ in ranked]
         distances = dict(ranked)
     elif search.sort == "relevance" and search.q:
-        ranked_qs = qs.annotate(rank=_rank(search.q)).order_by("-rank", "name", "pk")
-        ids = list(ranked_qs.values_list("pk", flat=True)[start:stop])
+        ranked_qs = qs.annotate(rank=_rank(search.q)).order_by("-rank", "name", "service_id")
+        ids = list(ranked_qs.values_list("service_id", flat=True)[start:stop])
     else:
-        ids = list(qs.order_by("name", "pk").values_list("pk", flat=True)[start:stop])
+        ids = list(
+            qs.order_by("name", "service_id").values_list("service_id", flat=True)[start:stop]
+        )
     if origin is not None and not by_distance and ids:
         distances = dict(_distances_for(ids, origin))
+    return SearchPage(ids, distances, total, page, pages, origin)
+
+
+def _page_from_memory(search: ServiceSearch, *, page_size: int, clamp_page: bool) -> SearchPage:
+    origin = resolve_origin(search)
+    snap = search_memory.snapshot()
+    bits = snap.matching(_tags(search))
+    total = bits.bit_count()
+    pages = max(1, -(-total // page_size))
+    page = min(search.page, pages) if clamp_page else search.page
+    start, stop = (page - 1) * page_size, page * page_size
+    by_distance = origin is not None and search.sort in ("distance", "relevance")
+    distances: dict[str, float | None] = {}
+    ranked: list[tuple[str, float | None]] | None = None
+    if total == 0 or start >= total:
+        ids: list[str] = []
+    elif by_distance:
+        assert origin is not None
+        if uses_postgres() and total >= _MEASURE_ALL_BELOW:
+            ranked = _walk_outwards_in_memory(snap.member_test(bits), origin, stop)
+        if ranked is None:  # few matches, SQLite, or every place seen: as any other search
+            qs, _origin = search_entries(search)
+            ranked = _nearest_first(qs, origin, 0, stop, total)
+        ranked = ranked[start:stop]
+        ids = [pk for pk, _ in ranked]
+        distances = dict(ranked)
+    else:
+        ids = snap.page(bits, start, stop)
+    if origin is not None and not by_distance and ids:
+        distances = dict(_distances_for(ids, origin))
+    return SearchPage(ids, distances, total, page, pages, origin)
+
+
+def _walk_outwards_in_memory(
+    matches: search_memory.MemberTest, origin: Origin, stop: int
+) -> list[tuple[str, float | None]] | None:
+    """As ``_walk_outwards``, with the matching services tested in memory. None when every place
+    has been seen before ``stop`` services were found (services with no place then follow)."""
+    nearest = (
+        Location.objects.filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(chord_m=RawSQL(_CHORD, [origin.latitude, origin.longitude]))
+        .order_by("chord_m")
+        .values_list("pk", "chord_m")
+    )
+    batch = max(256, stop * 8)
+    while True:
+        places = list(nearest[:batch])
+        links = ServiceAtLocation.objects.filter(
+            location_id__in=[pk for pk, _ in places]
+        ).values_list("location_id", "service_id")
+        services_at: dict[str, list[str]] = {}
+        for location_id, service_id in links:
+            if matches(service_id):
+                services_at.setdefault(location_id, []).append(service_id)
+        found: dict[str, float] = {}
+        for location_id, chord in places:
+            for service_id in sorted(services_at.get(location_id, ())):
+                found.setdefault(service_id, chord / 1000.0)
+        if len(found) >= stop:
+            return list(found.items())[:stop]
+        if len(places) < batch:
+            return None
+        batch *= 4
+
+
+def search_services(
+    search: ServiceSearch,
+    *,
+    page_size: int = PAGE_SIZE,
+    base: QuerySet[Service] | None = None,
+    clamp_page: bool = True,
+) -> SearchResults:
+    """One page of results as services loaded with what the search page shows."""
+    found = search_page(search, page_size=page_size, base=base, clamp_page=clamp_page)
     loaded = Service.objects.select_related("organization").prefetch_related(
         "cost_options",
         "service_at_locations__location__addresses",
         "service_at_locations__location__neighbourhood",
     )
-    by_id = {service.pk: service for service in loaded.filter(pk__in=ids)}
-    services = [by_id[pk] for pk in ids if pk in by_id]
+    by_id = (
+        {service.pk: service for service in loaded.filter(pk__in=found.ids)} if found.ids else {}
+    )
+    services = [by_id[pk] for pk in found.ids if pk in by_id]
     for service in services:
-        service.distance_km = distances.get(service.pk)  # type: ignore[attr-defined]
-    return SearchResults(services, total, page, pages, origin)
+        service.distance_km = found.distances.get(service.pk)  # type: ignore[attr-defined]
+    return SearchResults(services, found.total, found.page, found.pages, found.origin)
+
+
+def search_documents(found: SearchPage) -> list[dict[str, Any]]:
+    """The page's services as ORUK ``GET /services`` records, from the search rows (one query,
+    nothing to serialise), with ``x_distance_km`` where the search measured distance."""
+    if not found.ids:
+        return []
+    rows = dict(
+        SearchEntry.objects.filter(service_id__in=found.ids).values_list("service_id", "document")
+    )
+    records = []
+    for pk in found.ids:
+        if pk not in rows:
+            continue
+        record = json.loads(rows[pk])
+        distance = found.distances.get(pk)
+        if distance is not None:
+            record["x_distance_km"] = round(distance, 3)
+        records.append(record)
+    return records
 
 
 def service_for_page(service_id: str) -> Service | None:

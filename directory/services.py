@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
+from directory import search_index
 from directory.models import (
     Enquiry,
     EnquiryMessage,
@@ -77,6 +78,7 @@ def refresh_search_documents(services: Iterable[Service]) -> int:
             service.search_document = document
             changed.append(service)
     Service.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    search_index.refresh(s.pk for s in changed)  # the copied tsvector follows the words
     return len(changed)
 
 

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 
+from directory import search_index
 from directory.models import (
     Accessibility,
     Address,
@@ -599,6 +600,7 @@ class _Importer:
         for term_id, parent_id in self.pending_parents.items():
             if TaxonomyTerm.objects.filter(pk=parent_id).exists():
                 TaxonomyTerm.objects.filter(pk=term_id).update(parent_id=parent_id)
+                search_index.term_moved(term_id)  # a queryset update sends no signal
         ids = list(dict.fromkeys(self.touched))
         for start in range(0, len(ids), 500):
             refresh_search_documents(
@@ -625,7 +627,7 @@ def _import_records(
             record_id = str(record.get("id") or "")
             if v1_page or v1.is_v1(record):
                 record = v1.to_v3(record)
-            with transaction.atomic():
+            with transaction.atomic(), search_index.batch():
                 created = importer.service(record)
         except (RecordProblem, ValidationError) as error:
             reason = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)

@@ -31,7 +31,13 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.search import ServiceSearch, km_per_degree
-from directory.selectors import public_services, resolve_origin, search_queryset, search_services
+from directory.selectors import (
+    public_services,
+    resolve_origin,
+    search_documents,
+    search_page,
+    search_queryset,
+)
 
 T = TypeVar("T")
 
@@ -189,17 +195,17 @@ def _matching_services(search: ServiceSearch, filters: OrukFilters) -> QuerySet[
 
 def list_services(
     search: ServiceSearch, filters: OrukFilters, *, page: int, per_page: int
-) -> Page[Service]:
-    if _is_plain(search):
-        qs = filters.apply(public_services()).select_related("organization").order_by("name", "pk")
-        return _paginate(qs, page, per_page)
-    results = search_services(
+) -> Page[dict[str, Any]]:
+    """A page of ``GET /services`` records: the directory search finds the page's ids on the
+    search rows and their stored records are returned as they are (``full`` pages are nested
+    from the tables by the caller)."""
+    found = search_page(
         replace(search, page=page),
         page_size=per_page,
-        base=filters.apply(public_services()),
+        base=filters.apply(public_services()) if filters.active else None,
         clamp_page=False,
     )
-    return Page(results.services, results.total, page, per_page)
+    return Page(search_documents(found), found.total, page, per_page)
 
 
 def list_service_at_locations(

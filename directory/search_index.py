@@ -1,0 +1,321 @@
+"""The search read model (``directory.models.SearchEntry``): one narrow row per public service with
+its filterable facts as tags, its search words and its ORUK ``/services`` record, kept in step with
+every write.
+
+Single writes (a service, its organisation, schedules, cost options, categories, a category's
+place in the tree) refresh the rows they affect from ``post_save``/``post_delete`` signals, inside
+the writer's transaction, so a rolled-back write leaves the rows as they were. Writers that change
+many rows at once (the importer, the demo-area generator, ``refresh_search_documents``) either call
+:func:`refresh` themselves or collect the services in :func:`batch` and refresh them once.
+:func:`rebuild` makes every row again from the tables (the migration that adds the model runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+
+from directory.models import (
+    Attribute,
+    CostOption,
+    Organization,
+    ProviderKind,
+    Schedule,
+    SearchEntry,
+    SearchIndexVersion,
+    Service,
+    TaxonomyTerm,
+)
+from directory.search import DAYS
+
+CHUNK = 1000
+
+# --- tags ---------------------------------------------------------------------------------------
+
+PERSONAL_BUDGETS = "pb"
+TIME_CREDITS = "tc"
+MICRO = "micro"
+PAID = "paid"
+FREE = "free"
+
+
+def day_tag(day: str) -> str:
+    return f"d:{day}"
+
+
+def term_tag(term_id: str) -> str:
+    # Ids are free text in HSDS: quoted so a tag never holds a space.
+    return "t:" + quote(term_id, safe="")
+
+
+def days_open(bydays: Iterable[str]) -> set[str]:
+    """The days named in schedules' ``byday`` values ("MO,WE,SA"; "1SA" counts as Saturday, as a
+    substring test did before)."""
+    found: set[str] = set()
+    for byday in bydays:
+        upper = byday.upper()
+        found.update(day for day in DAYS if day in upper)
+    return found
+
+
+def tags_for(
+    service: Service,
+    *,
+    bydays: Iterable[str],
+    amounts: Iterable[Any],
+    term_ids: Iterable[str],
+    parents: dict[str, str | None],
+) -> str:
+    """The tags of one service, as stored (space-separated, a space at each end)."""
+    tags = [day_tag(day) for day in sorted(days_open(bydays))]
+    if service.accepts_personal_budgets or service.accepts_direct_payments:
+        tags.append(PERSONAL_BUDGETS)
+    if service.accepts_time_credits:
+        tags.append(TIME_CREDITS)
+    if service.organization.provider_kind == ProviderKind.MICRO:
+        tags.append(MICRO)
+    tags.append(PAID if any(a is not None and a > 0 for a in amounts) else FREE)
+    terms: set[str] = set()
+    for term_id in term_ids:
+        current: str | None = term_id
+        while current is not None and current not in terms:  # stops on a loop in the tree
+            terms.add(current)
+            current = parents.get(current)
+    tags += sorted(term_tag(t) for t in terms)
+    return " " + " ".join(tags) + " "
+
+
+# --- refreshing ---------------------------------------------------------------------------------
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def refresh(service_ids: Iterable[str]) -> None:
+    """Make the rows of these services match the tables again (delete the rows of services that
+    are gone or not active)."""
+    ids = list(dict.fromkeys(i for i in service_ids if i))
+    if not ids:
+        return
+    parents = dict(TaxonomyTerm.objects.values_list("id", "parent_id"))
+    for chunk in _chunks(ids):
+        _refresh_chunk(chunk, parents)
+    bump_version()
+
+
+def bump_version() -> None:
+    """Mark the search rows as changed (a new random number, so a rolled-back change can never be
+    mistaken for a later one), in the writer's transaction."""
+    token = secrets.randbits(62)
+    if not SearchIndexVersion.objects.filter(pk=1).update(version=token):
+        SearchIndexVersion.objects.update_or_create(pk=1, defaults={"version": token})
+
+
+def current_version() -> int | None:
+    return SearchIndexVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+
+
+def _refresh_chunk(ids: list[str], parents: dict[str, str | None]) -> None:
+    from directory.oruk.serialisers import service_flat
+
+    services = list(
+        Service.objects.filter(pk__in=ids, status=Service.Status.ACTIVE).select_related(
+            "organization"
+        )
+    )
+    active = [s.pk for s in services]
+    bydays: dict[str, list[str]] = {}
+    for service_id, byday in Schedule.objects.filter(service_id__in=active).values_list(
+        "service_id", "byday"
+    ):
+        bydays.setdefault(service_id, []).append(byday)
+    amounts: dict[str, list[Any]] = {}
+    for service_id, amount in CostOption.objects.filter(service_id__in=active).values_list(
+        "service_id", "amount"
+    ):
+        amounts.setdefault(service_id, []).append(amount)
+    terms: dict[str, list[str]] = {}
+    for service_id, term_id in Attribute.objects.filter(service_id__in=active).values_list(
+        "service_id", "taxonomy_term_id"
+    ):
+        terms.setdefault(service_id, []).append(term_id)
+    rows = [
+        SearchEntry(
+            service_id=s.pk,
+            name=s.name,
+            tags=tags_for(
+                s,
+                bydays=bydays.get(s.pk, ()),
+                amounts=amounts.get(s.pk, ()),
+                term_ids=terms.get(s.pk, ()),
+                parents=parents,
+            ),
+            document=json.dumps(service_flat(s), ensure_ascii=False),
+        )
+        for s in services
+    ]
+    gone = set(ids) - set(active)
+    if gone:
+        SearchEntry.objects.filter(service_id__in=gone).delete()
+    if connection.vendor == "postgresql":
+        _upsert_postgres(rows)
+    else:
+        SearchEntry.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["service"],
+            update_fields=["name", "tags", "document"],
+        )
+
+
+def _upsert_postgres(rows: list[SearchEntry]) -> None:
+    """One statement that writes the rows with the service's tsvector (no second version of each
+    row, as an insert followed by an update would leave)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO directory_searchentry (service_id, name, tags, document, vector)"
+            " SELECT v.service_id, v.name, v.tags, v.document, s.search_vector"
+            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])"
+            "   AS v(service_id, name, tags, document)"
+            " JOIN directory_service s ON s.id = v.service_id"
+            " ON CONFLICT (service_id) DO UPDATE SET name = EXCLUDED.name,"
+            " tags = EXCLUDED.tags, document = EXCLUDED.document, vector = EXCLUDED.vector",
+            [
+                [r.service_id for r in rows],
+                [r.name for r in rows],
+                [r.tags for r in rows],
+                [r.document for r in rows],
+            ],
+        )
+
+
+def rebuild() -> int:
+    """Every row made again from the tables; returns the number of public services."""
+    SearchEntry.objects.filter(~Q(service__status=Service.Status.ACTIVE)).delete()
+    ids = list(
+        Service.objects.filter(status=Service.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    refresh(ids)
+    return len(ids)
+
+
+# --- collecting changes -------------------------------------------------------------------------
+
+_state = threading.local()
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Collect the services that signals mark as changed and refresh them once, at the end of the
+    block (which should be inside the writer's transaction)."""
+    outer = getattr(_state, "pending", None)
+    if outer is not None:  # nested: the outermost block refreshes
+        yield
+        return
+    _state.pending = set()
+    try:
+        yield
+        pending, _state.pending = _state.pending, None
+        refresh(pending)
+    finally:
+        _state.pending = None
+
+
+def changed(service_ids: Iterable[str]) -> None:
+    pending = getattr(_state, "pending", None)
+    if pending is not None:
+        pending.update(service_ids)
+    else:
+        refresh(service_ids)
+
+
+def _deleting_parent(kwargs: dict[str, Any]) -> bool:
+    """A row deleted because its service or organisation is being deleted: the service's entry
+    goes with it (on delete cascade), so there is nothing to refresh."""
+    origin = kwargs.get("origin")
+    model = getattr(origin, "model", type(origin))
+    return model in (Service, Organization)
+
+
+def _on_service(sender: Any, instance: Service, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        changed([instance.pk])
+
+
+def _on_service_deleted(sender: Any, instance: Service, **kwargs: Any) -> None:
+    bump_version()  # its row went with it (on delete cascade)
+
+
+def _on_organization(sender: Any, instance: Organization, **kwargs: Any) -> None:
+    if kwargs.get("raw") or "created" not in kwargs or kwargs.get("created"):
+        return
+    changed(Service.objects.filter(organization=instance).values_list("pk", flat=True))
+
+
+def _on_service_part(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw") or _deleting_parent(kwargs):
+        return
+    if instance.service_id:
+        changed([instance.service_id])
+
+
+def _on_term(sender: Any, instance: TaxonomyTerm, **kwargs: Any) -> None:
+    if not (kwargs.get("raw") or kwargs.get("created")):
+        term_moved(instance.pk)
+
+
+def _on_term_deleted(sender: Any, instance: TaxonomyTerm, **kwargs: Any) -> None:
+    """Narrower categories lost this one as their parent: their services lose its tag."""
+    changed(
+        SearchEntry.objects.filter(tags__contains=f" {term_tag(instance.pk)} ").values_list(
+            "service_id", flat=True
+        )
+    )
+
+
+def term_moved(term_id: str) -> None:
+    """A category moved in the tree: services under it get new ancestor tags."""
+    subtree = {term_id}
+    frontier = [term_id]
+    while frontier:
+        frontier = [
+            pk
+            for pk in TaxonomyTerm.objects.filter(parent_id__in=frontier).values_list(
+                "pk", flat=True
+            )
+            if pk not in subtree
+        ]
+        subtree.update(frontier)
+    changed(
+        Attribute.objects.filter(taxonomy_term_id__in=subtree)
+        .values_list("service_id", flat=True)
+        .distinct()
+    )
+
+
+def connect() -> None:
+    post_save.connect(_on_service, sender=Service, dispatch_uid="search_index_service")
+    post_delete.connect(_on_service_deleted, sender=Service, dispatch_uid="search_index_del_svc")
+    post_save.connect(_on_organization, sender=Organization, dispatch_uid="search_index_org")
+    for model in (Schedule, CostOption, Attribute):
+        post_save.connect(_on_service_part, sender=model, dispatch_uid=f"search_index_{model}")
+        post_delete.connect(
+            _on_service_part, sender=model, dispatch_uid=f"search_index_del_{model}"
+        )
+    post_save.connect(_on_term, sender=TaxonomyTerm, dispatch_uid="search_index_term")
+    post_delete.connect(_on_term_deleted, sender=TaxonomyTerm, dispatch_uid="search_index_del_term")
