@@ -13,11 +13,11 @@ Definitions follow pabutools 1.2.3 (``method_of_equal_shares``) and equalshares.
   the budget), rerun with every share raised by one currency unit, until the outcome is exhaustive
   (return it) or overspends the budget (return the previous outcome).
 
-Speed. Identical ballots are counted once with a multiplicity. Voters' remaining shares are
-interned as *states* (voters who paid for the same things keep the same state), so evaluating a
-project costs one dictionary update per supporting group plus exact arithmetic per distinct state.
-Projects are examined in increasing order of their previous ``rho`` (a lower bound, since shares
-only go down) and the round stops as soon as no remaining project can beat the best one.
+Speed. Identical ballots are counted once with a multiplicity. A run is done by
+:mod:`rules.pb.mes_engine`: candidates are screened in floating point with numpy and every
+decision (each winner's rho, who pays in full, affordability) is then taken with exact rationals,
+near-ties included. Projects are examined in increasing order of a lower bound on their ``rho``
+(shares only go down) and a round stops as soon as no remaining project can beat the best one.
 
 For ``add1`` every remaining share is tracked as an affine function of the starting share ``b``
 (exact while the rounds keep the same structure). Each run therefore also proves an interval
@@ -36,6 +36,7 @@ from fractions import Fraction
 from typing import cast
 
 from .greedy import greedy_fill
+from .mes_engine import Engine, _Run
 from .model import Election, PBError
 from .outcome import GroupShare, MESExplanation, MESStep, Outcome
 from .profile import Profile, build_profile
@@ -83,17 +84,6 @@ class _Prepared:
     """Per project, the number of voters with a positive utility for it."""
     q: type[Fraction]
     """The exact rational type used inside runs (see :data:`RATIONAL`)."""
-
-
-@dataclass
-class _Run:
-    share: Fraction
-    selected: list[int]
-    rhos: list[Fraction]
-    paid_all: list[int]
-    hi: Fraction | None
-    group_state: list[int]
-    state_value: list[Fraction]
 
 
 def _prepare(profile: Profile, q: type[Fraction] | None = None) -> _Prepared:
@@ -152,256 +142,9 @@ def _prepare(profile: Profile, q: type[Fraction] | None = None) -> _Prepared:
     )
 
 
-def _bound(b0: Fraction, v0: Fraction, slope: Fraction, strict: bool) -> Fraction | None:
-    """Largest ``b_hi`` with ``v0 + slope * (b - b0)`` > 0 (or >= 0) for all b in (b0, b_hi)."""
-    if v0 > 0:
-        return None if slope >= 0 else b0 + v0 / -slope
-    if v0 == 0 and (slope > 0 or (slope == 0 and not strict)):
-        return None
-    return b0
-
-
-@dataclass
-class _Round:
-    """One round of a run: the project bought (-1: none was affordable, the run ended)."""
-
-    project: int
-    rho: Fraction
-    paid_all: int
-    hi: Fraction | None
-    old_states: list[int]
-    remaining: frozenset[int]
-    low: dict[int, Fraction]
-    low_b: dict[int, Fraction]
-    n_states: int
-    share: Fraction
-    """The share at which this round was computed (``low`` holds values at that share)."""
-
-
-class _Engine:
-    """MES runs for one profile; with ``track``, a run can resume at a larger share.
-
-    Round ``t`` of a run at share ``b`` is valid (same project bought, same voters paying in
-    full) for every share in ``[b, rounds[t].hi)`` provided the earlier rounds are; a rerun at a
-    larger share therefore restarts from the first round whose interval it leaves.
-    """
-
-    def __init__(self, prep: _Prepared, track: bool) -> None:
-        self.prep = prep
-        self.track = track
-        self.b0 = _ZERO
-        self.share = _ZERO
-        self.value: list[Fraction] = []
-        self.s_a: list[Fraction] = []
-        self.s_b: list[Fraction] = []
-        self.group_state: list[int] = []
-        self.rounds: list[_Round] = []
-
-    def start(self, b0: Fraction) -> _Run:
-        # State 0: untouched share (= b); state 1: nothing left. Values are affine: a + s * b.
-        self.share = b0
-        q = self.prep.q
-        b0 = self.b0 = q(b0)
-        zero = q(0)
-        self.value = [b0, zero]
-        self.s_a = [zero, zero]
-        self.s_b = [q(1), zero]
-        self.group_state = [0] * len(self.prep.mult)
-        self.rounds = []
-        remaining = set(self.prep.candidates)
-        low = {j: self.prep.initial_rho[j] for j in remaining}
-        self._loop(remaining, low, dict.fromkeys(remaining, zero))
-        return self.result()
-
-    def resume(self, b1: Fraction) -> _Run:
-        """Rerun at share ``b1`` > the current one, reusing the rounds still valid at ``b1``."""
-        self.share = b1
-        b1 = self.prep.q(b1)
-        assert self.track and b1 > self.b0
-        start = next(
-            (t for t, r in enumerate(self.rounds) if r.hi is not None and r.hi <= b1), None
-        )
-        if start is None:  # every round is still valid: same outcome
-            start = len(self.rounds) - 1
-        group_state = self.group_state
-        supporters = self.prep.supporters
-        for r in reversed(self.rounds[start:]):
-            if r.project >= 0:
-                for g, old in zip(supporters[r.project], r.old_states, strict=True):
-                    group_state[g] = old
-        first = self.rounds[start]
-        del self.rounds[start:]
-        del self.value[first.n_states :], self.s_a[first.n_states :], self.s_b[first.n_states :]
-        self.value = [a + s * b1 for a, s in zip(self.s_a, self.s_b, strict=True)]
-        delta = b1 - first.share
-        self.b0 = b1
-        low = {j: v + first.low_b[j] * delta for j, v in first.low.items()}
-        self._loop(set(first.remaining), low, dict(first.low_b))
-        return self.result()
-
-    def result(self) -> _Run:
-        bought = [r for r in self.rounds if r.project >= 0]
-        his = [r.hi for r in self.rounds if r.hi is not None]
-        return _Run(
-            self.share,
-            [r.project for r in bought],
-            [r.rho for r in bought],
-            [r.paid_all for r in bought],
-            _fraction(min(his)) if his else None,
-            list(self.group_state),
-            list(self.value),
-        )
-
-    def _loop(
-        self, remaining: set[int], low: dict[int, Fraction], low_b: dict[int, Fraction]
-    ) -> None:
-        prep, track, b0 = self.prep, self.track, self.b0
-        profile = prep.profile
-        costs, tie_order, total, count = prep.costs, profile.tie_order, prep.total, prep.count
-        zero = prep.q(0)
-        mult, supporters, support_u, u_values = (
-            prep.mult,
-            prep.supporters,
-            prep.support_u,
-            prep.u_values,
-        )
-        value, s_a, s_b, group_state = self.value, self.s_a, self.s_b, self.group_state
-        hi: Fraction | None = None
-
-        def tighten(candidate: Fraction | None) -> None:
-            nonlocal hi
-            if candidate is not None and (hi is None or candidate < hi):
-                hi = candidate
-
-        while True:
-            hi = None
-            if track:
-                snapshot = (frozenset(remaining), dict(low), dict(low_b), len(value), b0)
-            best: Fraction | None = None
-            tied: list[int] = []
-            evaluated: dict[int, tuple[list[tuple[int, int, int]], int, Fraction]] = {}
-            for j in sorted(remaining, key=low.__getitem__):
-                if best is not None and low[j] > best:
-                    break
-                buckets: dict[int, int] = {}
-                get = buckets.get
-                sup_u = support_u[j]
-                if sup_u is None:
-                    for g in supporters[j]:
-                        s = group_state[g]
-                        buckets[s] = get(s, 0) + mult[g]
-                    width = 1
-                else:
-                    width = len(u_values[j])
-                    for g, ui in zip(supporters[j], sup_u, strict=True):
-                        key = group_state[g] * width + ui
-                        buckets[key] = get(key, 0) + mult[g]
-                uvals = u_values[j]
-                cost = costs[j]
-                contrib = zero
-                stop = -1
-                if width == 1:  # every supporter has the same utility: compare money directly
-                    items = [
-                        (s, 0, m) for s, m in sorted(buckets.items(), key=lambda it: value[it[0]])
-                    ]
-                    left = count[j]
-                    for idx, (s, _ui, m) in enumerate(items):
-                        r = value[s]
-                        if cost - contrib <= r * left:
-                            stop = idx
-                            break
-                        contrib += m * r
-                        left -= m
-                    denom = uvals[0] * left
-                else:
-                    items = sorted(
-                        ((key // width, key % width, m) for key, m in buckets.items()),
-                        key=lambda it: value[it[0]] / uvals[it[1]],
-                    )
-                    denom = total[j]
-                    for idx, (s, ui, m) in enumerate(items):
-                        u = uvals[ui]
-                        if (cost - contrib) * u <= value[s] * denom:
-                            stop = idx
-                            break
-                        contrib += m * value[s]
-                        denom -= m * u
-                if stop < 0:  # the supporters' remaining shares cannot pay for it
-                    remaining.discard(j)
-                    if track:
-                        slope = sum((m * s_b[s] for s, _ui, m in items), zero)
-                        tighten(_bound(b0, cost - contrib, -slope, True))
-                    continue
-                rho = (cost - contrib) / denom
-                low[j] = rho
-                if track:
-                    capped_slope = sum((m * s_b[s] for s, _ui, m in items[:stop] if s != 1), zero)
-                    low_b[j] = -capped_slope / denom
-                evaluated[j] = (items, stop, rho)
-                if best is None or rho < best:
-                    best, tied = rho, [j]
-                elif rho == best:
-                    tied.append(j)
-            if best is None:
-                if track:
-                    self.rounds.append(_Round(-1, zero, 0, hi, [], *snapshot))
-                else:
-                    self.rounds.append(_Round(-1, zero, 0, None, [], frozenset(), {}, {}, 0, b0))
-                return
-            p = min(tied, key=tie_order.__getitem__)
-            items, stop, rho = evaluated[p]
-            uvals = u_values[p]
-            rho_b = low_b[p]
-            if track:
-                rho_a = rho - rho_b * b0
-                for idx, (s, ui, _m) in enumerate(items):
-                    u = uvals[ui]
-                    v0 = value[s] - u * rho
-                    slope = s_b[s] - u * rho_b
-                    if idx < stop:
-                        tighten(_bound(b0, -v0, -slope, True))
-                    else:
-                        tighten(_bound(b0, v0, slope, False))
-                for q in remaining:
-                    if q != p:
-                        strict = tie_order[q] < tie_order[p]
-                        tighten(_bound(b0, low[q] - rho, low_b[q] - rho_b, strict))
-            width = len(uvals) if support_u[p] is not None else 1
-            transition: dict[int, int] = {}
-            capped = 0
-            for idx, (s, ui, m) in enumerate(items):
-                key = s * width + ui
-                if idx < stop:
-                    transition[key] = 1
-                    capped += m
-                else:
-                    u = uvals[ui]
-                    transition[key] = len(value)
-                    value.append(value[s] - u * rho)
-                    if track:
-                        s_a.append(s_a[s] - u * rho_a)
-                        s_b.append(s_b[s] - u * rho_b)
-                    else:
-                        s_a.append(zero)
-                        s_b.append(zero)
-            sup_u = support_u[p]
-            old_states = [group_state[g] for g in supporters[p]] if track else []
-            if sup_u is None:
-                for g in supporters[p]:
-                    group_state[g] = transition[group_state[g]]
-            else:
-                for g, ui in zip(supporters[p], sup_u, strict=True):
-                    group_state[g] = transition[group_state[g] * width + ui]
-            remaining.discard(p)
-            if track:
-                self.rounds.append(_Round(p, rho, capped, hi, old_states, *snapshot))
-            else:
-                self.rounds.append(_Round(p, rho, capped, None, [], frozenset(), {}, {}, 0, b0))
-
-
 def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:
     """One MES run with every voter's share ``b0``; with ``track`` also compute ``hi``."""
-    return _Engine(prep, track).start(b0)
+    return Engine(prep, track).start(b0)
 
 
 def equal_shares(
@@ -423,7 +166,7 @@ def equal_shares(
     n = profile.num_voters
     initial_share = budget / n if n else _ZERO
     if n == 0:
-        run = _Run(_ZERO, [], [], [], None, [], [_ZERO, _ZERO])
+        run = _Run(_ZERO, [], [], [], None, [], None)
         runs = 0
         increments = 0
     elif completion == "none":
@@ -479,7 +222,7 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
     k = 0
     runs = 0
     previous: _Run | None = None
-    engine = _Engine(prep, track=True)
+    engine = Engine(prep, track=True)
     run = engine.start(initial_share)
     while True:
         runs += 1
@@ -521,15 +264,9 @@ def _explain(
             MESStep(profile.ids[j], profile.costs[j], _fraction(rho), price, voters, paid_all)
         )
     groups = []
-    converted: dict[int, Fraction] = {}
+    shares = run.remaining_shares()
     for g, group in enumerate(profile.groups):
-        if run.group_state:
-            state = run.group_state[g]
-            if state not in converted:
-                converted[state] = _fraction(run.state_value[state])
-            remaining = converted[state]
-        else:
-            remaining = run.share
+        remaining = shares[run.group_state[g]] if run.group_state else run.share
         groups.append(
             GroupShare(tuple(profile.ids[j] for j, _u in group.items), group.voter_ids, remaining)
         )

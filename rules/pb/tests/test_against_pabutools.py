@@ -129,3 +129,44 @@ def test_pure_python_fractions_give_the_same_outcomes(
         rule, utility, completion = VARIANTS[entry["rule"]]
         outcome = tally(election, rule, utility, completion)
         assert sorted(outcome.selected) == sorted(entry["selected"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Canada_Stanford_Dataset_PB_Dieppe_2018_vote_approvals.pb",
+        "Switzerland_Zurich_S5R.pb",
+        "US_Stanford_Dataset_PB_Rochester_NY_2019_vote_rankings.pb",
+    ],
+)
+def test_every_decision_taken_exactly_gives_the_same_outcomes(
+    elections: dict[str, Election], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a huge screening margin no float result is trusted: every round, affordability and
+    interval bound goes through the exact path (and its fallbacks). Same recorded outcomes."""
+    import rules.pb.mes_engine
+
+    monkeypatch.setattr(rules.pb.mes_engine, "REL", 1e3)
+    election = _election(elections, name)
+    for entry in outcomes()["files"][name]["outcomes"]:
+        rule, utility, completion = VARIANTS[entry["rule"]]
+        if rule != "mes":
+            continue
+        outcome = tally(election, rule, utility, completion)
+        assert sorted(outcome.selected) == sorted(entry["selected"]), entry["rule"]
+
+
+def test_plain_exact_method_gives_the_same_outcomes(
+    elections: dict[str, Election], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback (every supporter state sorted exactly) on its own: same recorded outcomes."""
+    from rules.pb.mes_engine import Engine
+
+    monkeypatch.setattr(Engine, "_exact", lambda self, sc: self._exact_slow(sc.project))
+    name = "Switzerland_Zurich_D10.pb"
+    election = _election(elections, name)
+    for entry in outcomes()["files"][name]["outcomes"]:
+        rule, utility, completion = VARIANTS[entry["rule"]]
+        if rule == "mes":
+            outcome = tally(election, rule, utility, completion)
+            assert sorted(outcome.selected) == sorted(entry["selected"]), entry["rule"]

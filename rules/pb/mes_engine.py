@@ -1,0 +1,729 @@
+"""One run of the Method of Equal Shares: float screening, exact decisions.
+
+A run at share ``b`` buys, round after round, the project with the smallest ``rho`` (ties by the
+tie-breaking order), where ``rho`` solves ``sum_i m_i * min(value_i, rho * u_i) = cost`` over the
+project's supporters (``value_i`` their remaining share, ``m_i`` how many identical voters).
+
+Speed without giving up exactness. Every quantity that decides the outcome is exact (rationals):
+each bought project's ``rho``, who pays in full, and every remaining share. To find the winner of a
+round cheaply, each candidate is first *screened* in floating point with numpy (sort the supporters'
+remaining shares, accumulate, find where the price falls). Each float carries an error bound; the
+float results only rule projects out (a project whose rho is certainly above the best is not the
+winner) and suggest where the exact computation should look. The winner, and any project whose
+float rho is within the error bound of the best, is then evaluated with exact rationals, and the
+float suggestion is checked item by item near the price; if a check fails the project is evaluated
+again by the plain exact method (sorting all its supporters exactly). Floats are computed from
+exact values with a few hundred roundings at most, so their relative errors are below ``1e-12``;
+the screening margin :data:`REL` is ``1e-9``. Tests run the engine with a huge margin, which sends
+every decision through the exact path, and check the outcomes do not change.
+
+Remaining shares are *states*: voters who paid for the same projects at the same prices share a
+state. State 0 is the untouched share ``b``, state 1 is an empty share; every other state was made
+from a parent state by one payment ``u * rho`` in full. A state's value is affine in the share,
+``a + s * b``, and is computed exactly on demand from its chain of payments (memoised), so a round
+costs exact arithmetic only for the supporters near the price.
+
+Tracking (for the ``add1`` completion): each bought project's ``rho`` is affine in ``b`` while the
+same voters pay in full, so a run also proves an interval ``[b, hi)`` of shares with the same
+rounds; ``hi`` is computed in floats and rounded *down* (a smaller ``hi`` only costs another run),
+with exact arithmetic whenever a float bound is too close to call. The rounds of a run can be
+resumed at a larger share from the first round whose interval the new share leaves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .mes import _Prepared
+
+REL = 1e-9
+"""Relative margin of the float screening; anything closer is decided with exact rationals."""
+_VALUE_ERR = 1e-11
+"""Margin on a float remaining share, relative to the share ``b`` (actual errors are ~1e-13)."""
+
+_INF = math.inf
+Array = Any  # numpy arrays (numpy's own typing is not part of the strict type check)
+
+
+def _exact_bound(b0: Fraction, v0: Fraction, slope: Fraction, strict: bool) -> Fraction | None:
+    """Largest ``b_hi`` with ``v0 + slope * (b - b0)`` > 0 (or >= 0) for all b in (b0, b_hi)."""
+    if v0 > 0:
+        return None if slope >= 0 else b0 + v0 / -slope
+    if v0 == 0 and (slope > 0 or (slope == 0 and not strict)):
+        return None
+    return b0
+
+
+def _float_bound(b0: float, v_lo: float, s_lo: float) -> float:
+    """A lower bound on :func:`_exact_bound` from a lower bound on ``v0`` (> 0) and on ``slope``."""
+    if s_lo >= 0:
+        return _INF
+    return b0 + v_lo / -s_lo
+
+
+@dataclass
+class _Screen:
+    """A project's float evaluation: its supporters' states sorted by remaining share / utility."""
+
+    project: int
+    states: Array
+    uis: Array
+    mults: Array
+    ratios: Array
+    stop: int
+    """Float estimate of the first supporter item that pays the price (not all they have)."""
+    rho: float
+    err: float
+    denom: float
+    """Float sum of ``m * u`` over the items from ``stop`` on (those who pay the price)."""
+    money: float
+    vol: float
+    """Number of supporting voters (scales the float error of sums of shares)."""
+    affordable: bool | None
+    """False: certainly unaffordable; None: too close to call in floats."""
+
+
+@dataclass
+class _Exact:
+    project: int
+    rho: Fraction
+    rho_b: Fraction
+    stop: int
+    states: Array
+    uis: Array
+    mults: Array
+
+
+@dataclass
+class _Round:
+    project: int
+    """The project bought (-1: none was affordable; the run ended)."""
+    rho: Fraction
+    rho_a: Fraction
+    rho_b: Fraction
+    paid_all: int
+    hi: Fraction | None
+    old_states: Array | None
+    remaining: frozenset[int]
+    low: list[float]
+    low_b: list[float]
+    n_states: int
+    share: Fraction
+
+
+@dataclass
+class _Run:
+    share: Fraction
+    selected: list[int]
+    rhos: list[Fraction]
+    paid_all: list[int]
+    hi: Fraction | None
+    group_state: list[int]
+    chain: _Chain | None
+
+    def remaining_shares(self) -> dict[int, Fraction]:
+        """Exact remaining share of each state some group is in at the end of the run."""
+        if self.chain is None:
+            return {}
+        return self.chain.values(set(self.group_state), self.share)
+
+
+class _Chain:
+    """States as chains of payments; exact ``(a, s)`` (value ``a + s * b``) computed on demand."""
+
+    def __init__(
+        self,
+        parent: Array,
+        buy: Array,
+        ui: Array,
+        buys: list[tuple[int, Fraction, Fraction]],
+        u_values: list[list[Fraction]],
+        q: type[Fraction],
+    ) -> None:
+        self.parent, self.buy, self.ui, self.buys, self.u_values = parent, buy, ui, buys, u_values
+        self.q = q
+        self.memo: list[tuple[Fraction, Fraction] | None] = [(q(0), q(1)), (q(0), q(0))]
+
+    def affine(self, t: int) -> tuple[Fraction, Fraction]:
+        memo = self.memo
+        if len(memo) <= t:
+            memo.extend([None] * (t + 1 - len(memo)))
+        found = memo[t]
+        if found is not None:
+            return found
+        chain = []
+        x = t
+        while True:
+            got = memo[x]
+            if got is not None:
+                break
+            chain.append(x)
+            x = int(self.parent[x])
+        a, s = got
+        for y in reversed(chain):
+            project, rho_a, rho_b = self.buys[int(self.buy[y])]
+            u = self.u_values[project][int(self.ui[y])]
+            a = a - u * rho_a
+            s = s - u * rho_b
+            memo[y] = (a, s)
+        return a, s
+
+    def values(self, states: set[int], share: Fraction) -> dict[int, Fraction]:
+        b = self.q(share)
+        out = {}
+        for t in sorted(states):
+            a, s = self.affine(t)
+            v = a + s * b
+            out[t] = Fraction(int(v.numerator), int(v.denominator))
+        return out
+
+
+class Engine:
+    """MES runs for one profile; with ``track``, a run can resume at a larger share."""
+
+    def __init__(self, prep: _Prepared, track: bool) -> None:
+        self.prep = prep
+        self.track = track
+        q = self.q = prep.q
+        profile = prep.profile
+        mult = np.asarray(prep.mult, dtype=np.float64)
+        n = len(profile.ids)
+        self.sup = [np.asarray(s, dtype=np.int64) for s in prep.supporters]
+        self.sup_m = [mult[s] for s in self.sup]
+        self.width = [
+            len(prep.u_values[j]) if prep.support_u[j] is not None else 1 for j in range(n)
+        ]
+        self.sup_ui = [
+            np.asarray(prep.support_u[j], dtype=np.int64)
+            if prep.support_u[j] is not None
+            else np.zeros(len(prep.supporters[j]), dtype=np.int64)
+            for j in range(n)
+        ]
+        self.u_f = [np.asarray([float(u) for u in prep.u_values[j]]) for j in range(n)]
+        self.u_min = [float(min(prep.u_values[j])) if prep.u_values[j] else 1.0 for j in range(n)]
+        self.cost_f = [float(c) for c in prep.costs]
+        self.count_f = [float(c) for c in prep.count]
+        self.total_f = [float(t) for t in prep.total]
+        self.initial_low = [float(r) * (1 - 4 * REL) for r in prep.initial_rho]
+        self.groups = len(prep.mult)
+        self.max_buys = len(prep.candidates) + 1
+        self.wmax = max(self.width, default=1) + 1
+        self.path_type = np.int8 if self.wmax < 127 else np.int32
+        self.rho_now: list[Fraction] = []
+        """Each buy's rho at the current share (``rho_a + rho_b * b``)."""
+        self.zero = q(0)
+        self.rounds: list[_Round] = []
+        self.buys: list[tuple[int, Fraction, Fraction]] = []
+        self.buys_f: list[tuple[float, float]] = []
+        self.share: Fraction = Fraction(0)
+        self.b0: Fraction = self.zero
+        self.b_f = 0.0
+        self._alloc(1024)
+
+    # --- state storage ---------------------------------------------------------------------------
+
+    def _alloc(self, capacity: int) -> None:
+        self.parent = np.zeros(capacity, dtype=np.int64)
+        self.buy = np.zeros(capacity, dtype=np.int64)
+        self.ui = np.zeros(capacity, dtype=np.int64)
+        self.a_f = np.zeros(capacity)
+        self.s_f = np.zeros(capacity)
+        self.value_f = np.zeros(capacity)
+        self.s_f[0] = 1.0
+        # path[t, r]: 1 + the utility index state t paid with in buy r (0: did not pay in r).
+        self.path = np.zeros((capacity, self.max_buys), dtype=self.path_type)
+        self.n_states = 2
+        self.chain = _Chain(self.parent, self.buy, self.ui, self.buys, self.prep.u_values, self.q)
+        self.vcache: dict[int, Fraction] = {}
+
+    def _grow(self, need: int) -> None:
+        capacity = len(self.parent)
+        if need <= capacity:
+            return
+        while capacity < need:
+            capacity *= 2
+        for name in ("parent", "buy", "ui", "a_f", "s_f", "value_f", "path"):
+            old = getattr(self, name)
+            new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self.chain.parent, self.chain.buy, self.chain.ui = self.parent, self.buy, self.ui
+
+    def _value(self, t: int) -> Fraction:
+        got = self.vcache.get(t)
+        if got is None:
+            a, s = self.chain.affine(t)
+            got = self.vcache[t] = a + s * self.b0
+        return got
+
+    def _slope(self, t: int) -> Fraction:
+        return self.chain.affine(t)[1]
+
+    # --- runs ------------------------------------------------------------------------------------
+
+    def start(self, b0: Fraction) -> _Run:
+        self.share = b0
+        self.b0 = self.q(b0)
+        self.b_f = float(b0)
+        self.rounds = []
+        del self.buys[:], self.buys_f[:], self.rho_now[:]
+        self.n_states = 2
+        del self.chain.memo[2:]
+        self.vcache = {}
+        self.value_f[0] = self.b_f
+        self.value_f[1] = 0.0
+        self.gs = np.zeros(self.groups, dtype=np.int64)
+        remaining = set(self.prep.candidates)
+        low = list(self.initial_low)
+        low_b = [0.0] * len(low)
+        self._loop(remaining, low, low_b)
+        return self.result()
+
+    def resume(self, b1: Fraction) -> _Run:
+        """Rerun at share ``b1`` > the current one, reusing the rounds still valid at ``b1``."""
+        assert self.track and b1 > self.share
+        start = next(
+            (t for t, r in enumerate(self.rounds) if r.hi is not None and r.hi <= b1), None
+        )
+        if start is None:  # every round is still valid: same outcome
+            start = len(self.rounds) - 1
+        for r in reversed(self.rounds[start:]):
+            if r.project >= 0 and r.old_states is not None:
+                self.gs[self.sup[r.project]] = r.old_states
+        first = self.rounds[start]
+        del self.rounds[start:]
+        kept_buys = sum(1 for r in self.rounds if r.project >= 0)
+        del self.buys[kept_buys:], self.buys_f[kept_buys:]
+        n = self.n_states = first.n_states
+        del self.chain.memo[n:]
+        delta = float(b1 - first.share)
+        self.share = b1
+        self.b0 = self.q(b1)
+        self.b_f = float(b1)
+        self.vcache = {}
+        self.rho_now = [rho_a + rho_b * self.b0 for _p, rho_a, rho_b in self.buys]
+        self.value_f[:n] = self.a_f[:n] + self.s_f[:n] * self.b_f
+        low = [
+            v + s * delta - REL * (abs(v) + abs(s * delta))
+            for v, s in zip(first.low, first.low_b, strict=True)
+        ]
+        self._loop(set(first.remaining), low, list(first.low_b))
+        return self.result()
+
+    def result(self) -> _Run:
+        bought = [r for r in self.rounds if r.project >= 0]
+        his = [r.hi for r in self.rounds if r.hi is not None]
+        n = self.n_states
+        chain = _Chain(
+            self.parent[:n].copy(),
+            self.buy[:n].copy(),
+            self.ui[:n].copy(),
+            list(self.buys),
+            self.prep.u_values,
+            self.q,
+        )
+        return _Run(
+            self.share,
+            [r.project for r in bought],
+            [Fraction(int(r.rho.numerator), int(r.rho.denominator)) for r in bought],
+            [r.paid_all for r in bought],
+            min(his) if his else None,
+            self.gs.tolist(),
+            chain,
+        )
+
+    # --- screening and exact evaluation ----------------------------------------------------------
+
+    def _screen(self, j: int) -> _Screen:
+        # One item per supporting group (groups in the same state are not merged: sorting them
+        # all is cheaper than finding the distinct states).
+        width = self.width[j]
+        st = self.gs[self.sup[j]]
+        values = self.value_f[st]
+        if width == 1:
+            u = self.u_f[j][0]
+            order = np.argsort(values, kind="stable")
+            ratios = values[order] / u
+        else:
+            u = self.u_f[j][self.sup_ui[j]]
+            ratios = values / u
+            order = np.argsort(ratios, kind="stable")
+            ratios = ratios[order]
+            u = u[order]
+        st, uis, mults = st[order], self.sup_ui[j][order], self.sup_m[j][order]
+        mv = mults * values[order]
+        mu = mults * u
+        cum_mv = np.cumsum(mv)
+        money = float(cum_mv[-1])
+        vol = self.count_f[j]
+        before = cum_mv - mv
+        denom = self.total_f[j] - (np.cumsum(mu) - mu)
+        cost = self.cost_f[j]
+        need = cost - before
+        hits = np.flatnonzero(need <= ratios * denom)
+        slack = REL * (cost + money) + _VALUE_ERR * vol * (self.b_f + 1.0)
+        if money < cost - slack:
+            return _Screen(j, st, uis, mults, ratios, -1, _INF, 0.0, 0.0, money, vol, False)
+        if not len(hits) or money <= cost + slack:
+            return _Screen(j, st, uis, mults, ratios, len(st), _INF, 0.0, 0.0, money, vol, None)
+        stop = int(hits[0])
+        d = float(denom[stop])
+        rho = float(need[stop]) / d
+        return _Screen(
+            j, st, uis, mults, ratios, stop, rho, slack / d + REL * rho, d, money, vol, True
+        )
+
+    def _exact(self, sc: _Screen) -> _Exact | None:
+        """Exact rho (and its slope in b) of a screened project; None if it is unaffordable."""
+        j = sc.project
+        prep = self.prep
+        uvals = prep.u_values[j]
+        cost = prep.costs[j]
+        zero = self.zero
+        st, uis, mults, ratios = sc.states, sc.uis, sc.mults, sc.ratios
+        size = len(st)
+        tol_v = REL * (self.b_f + 1.0) / self.u_min[j]
+        if sc.affordable is True:
+            k0 = int(np.searchsorted(ratios, sc.rho - sc.err - tol_v, side="left"))
+            k0 = min(k0, sc.stop)
+        else:
+            k0 = 0
+        contrib, cslope = self._exact_sums(st[:k0], mults[:k0])
+        value, slope = self._value, self._slope
+        counts = np.bincount(uis[:k0], weights=mults[:k0], minlength=len(uvals))
+        denom = prep.total[j] - sum((int(c) * uvals[i] for i, c in enumerate(counts) if c), zero)
+        idx = k0
+        while idx < size:
+            s = int(st[idx])
+            u = uvals[int(uis[idx])]
+            v = value(s) if s != 1 else zero
+            if (cost - contrib) * u <= v * denom:
+                break
+            m = int(mults[idx])
+            contrib += m * v
+            denom -= m * u
+            if self.track and s != 1:
+                cslope += m * slope(s)
+            idx += 1
+        if idx >= size:
+            return None
+        rho = (cost - contrib) / denom
+        rho_b = -cslope / denom if self.track else zero
+        # Check the float order near the price: before ``idx`` everyone pays all they have
+        # (value <= u * rho), from ``idx`` on everyone can pay the price (value >= u * rho).
+        rf = float(rho)
+        band = REL * (abs(rf) + 1e-300) + 4 * tol_v
+        lo = int(np.searchsorted(ratios, rf - band - REL * abs(ratios[-1]), side="left"))
+        hi = int(np.searchsorted(ratios, rf + band + REL * abs(ratios[-1]), side="right"))
+        if lo > idx or hi < idx:
+            return self._exact_slow(j)
+        for k in range(lo, hi):
+            s = int(st[k])
+            v = value(s) if s != 1 else zero
+            u = uvals[int(uis[k])]
+            if (k < idx and v > u * rho) or (k >= idx and v < u * rho):
+                return self._exact_slow(j)
+        return _Exact(j, rho, rho_b, idx, st, uis, mults)
+
+    def _exact_sums(self, states: Array, mults: Array) -> tuple[Fraction, Fraction]:
+        """Exact ``sum m * value`` and ``sum m * slope`` over states, from the payments made.
+
+        A state's value is ``b`` minus what it paid in each buy (``u * rho``), so the sums need
+        only, per buy and utility, how many of these voters paid: one count per buy, not one
+        exact operation per state.
+        """
+        keep = states != 1
+        states, mults = states[keep], mults[keep]
+        voters = int(mults.sum())
+        contrib, slope = voters * self.b0, self.q(voters)
+        rounds = len(self.buys)
+        if not rounds or not voters:
+            return contrib, slope
+        width = self.wmax
+        keys = self.path[states, :rounds] + (np.arange(rounds) * width)
+        counts = np.bincount(
+            keys.ravel(), weights=np.repeat(mults, rounds), minlength=rounds * width
+        ).reshape(rounds, width)
+        counts[:, 0] = 0
+        u_values = self.prep.u_values
+        buys = self.buys
+        paid: dict[int, Fraction] = {}
+        rows, cols = np.nonzero(counts)
+        for r, w, c in zip(rows.tolist(), cols.tolist(), counts[rows, cols].tolist(), strict=True):
+            u = u_values[buys[r][0]][w - 1]
+            paid[r] = paid[r] + int(c) * u if r in paid else int(c) * u
+        for r, amount in paid.items():
+            contrib -= amount * self.rho_now[r]
+            if self.track:
+                slope -= amount * buys[r][2]
+        return contrib, slope
+
+    def _exact_slow(self, j: int) -> _Exact | None:
+        """The plain exact method: every supporter state's exact value, sorted exactly."""
+        prep = self.prep
+        uvals = prep.u_values[j]
+        width = self.width[j]
+        states = self.gs[self.sup[j]]
+        keys = states if width == 1 else states * width + self.sup_ui[j]
+        counts = np.bincount(keys, weights=self.sup_m[j])
+        nz = np.flatnonzero(counts)
+        zero = self.zero
+        items = []
+        for key in nz.tolist():
+            s, ui = (key, 0) if width == 1 else divmod(key, width)
+            v = self._value(s) if s != 1 else zero
+            items.append((v / uvals[ui], s, ui, int(counts[key])))
+        items.sort(key=lambda it: it[0])
+        cost = prep.costs[j]
+        contrib, cslope = zero, zero
+        denom = prep.total[j]
+        stop = -1
+        for idx, (_r, s, ui, m) in enumerate(items):
+            u = uvals[ui]
+            v = self._value(s) if s != 1 else zero
+            if (cost - contrib) * u <= v * denom:
+                stop = idx
+                break
+            contrib += m * v
+            denom -= m * u
+            if self.track and s != 1:
+                cslope += m * self._slope(s)
+        if stop < 0:
+            return None
+        rho = (cost - contrib) / denom
+        rho_b = -cslope / denom if self.track else zero
+        st = np.asarray([it[1] for it in items], dtype=np.int64)
+        uis = np.asarray([it[2] for it in items], dtype=np.int64)
+        mults = np.asarray([it[3] for it in items], dtype=np.float64)
+        return _Exact(j, rho, rho_b, stop, st, uis, mults)
+
+    # --- the rounds --------------------------------------------------------------------------------
+
+    def _loop(self, remaining: set[int], low: list[float], low_b: list[float]) -> None:
+        track = self.track
+        tie_order = self.prep.profile.tie_order
+        while True:
+            snapshot = (
+                (frozenset(remaining), list(low), list(low_b), self.n_states, self.share)
+                if track
+                else (frozenset(), [], [], 0, self.share)
+            )
+            hi_f = _INF
+            hi_exact: list[Fraction | None] = []
+            upper = _INF  # an upper bound on the smallest rho of this round
+            screens: list[_Screen] = []
+            exact_now: dict[int, _Exact] = {}
+            unaffordable: list[_Screen] = []
+            for j in sorted(remaining, key=low.__getitem__):
+                if low[j] > upper:
+                    break
+                sc = self._screen(j)
+                if sc.affordable is None:  # too close to call in floats: exact
+                    ex = self._exact(sc)
+                    if ex is None:
+                        sc.affordable = False
+                    else:
+                        exact_now[j] = ex
+                        sc.rho, sc.err, sc.affordable = float(ex.rho), REL * float(ex.rho), True
+                if sc.affordable is False:
+                    remaining.discard(j)
+                    unaffordable.append(sc)
+                    continue
+                screens.append(sc)
+                low[j] = sc.rho - sc.err
+                if track:
+                    ex = exact_now.get(j)
+                    if ex is not None:
+                        slope, err = float(ex.rho_b), 0.0
+                    else:
+                        capped, spread = self._capped_slope(sc)
+                        slope, err = -capped / sc.denom, spread / sc.denom
+                    low_b[j] = slope - REL * (abs(slope) + err) - 1e-300
+                upper = min(upper, sc.rho + sc.err)
+            if track:
+                for sc in unaffordable:
+                    hi_f = self._bound_unaffordable(sc, hi_f, hi_exact)
+            if not screens:
+                self._close(snapshot, hi_f, hi_exact)
+                return
+            exacts = []
+            for sc in screens:
+                if sc.rho - sc.err <= upper:
+                    ex = exact_now.get(sc.project) or self._exact(sc)
+                    if ex is None:  # pragma: no cover - the screening margins rule this out
+                        raise AssertionError("float screening disagreed with exact arithmetic")
+                    exacts.append(ex)
+            win = min(exacts, key=lambda e: (e.rho, tie_order[e.project]))
+            rho_a = win.rho - win.rho_b * self.b0
+            if track:
+                hi_f = self._bound_winner(win, hi_f, hi_exact)
+                exact_low = {e.project: e for e in exacts}
+                hi_f = self._bound_others(win, remaining, low, low_b, exact_low, hi_f, hi_exact)
+            for e in exacts:
+                low[e.project] = float(e.rho) * (1 - 4 * REL)
+            old = self._buy(win, rho_a, win.rho_b)
+            remaining.discard(win.project)
+            paid_all = int(win.mults[: win.stop].sum())
+            hi = self._hi(hi_f, hi_exact) if track else None
+            self.rounds.append(
+                _Round(win.project, win.rho, rho_a, win.rho_b, paid_all, hi, old, *snapshot)
+            )
+
+    def _capped_slope(self, sc: _Screen) -> tuple[float, float]:
+        """Float ``sum m * s`` over the items that pay in full, and ``sum m * |s|``."""
+        ms = sc.mults[: sc.stop] * self.s_f[sc.states[: sc.stop]]
+        return float(ms.sum()), float(np.abs(ms).sum())
+
+    def _close(
+        self,
+        snapshot: tuple[frozenset[int], list[float], list[float], int, Fraction],
+        hi_f: float,
+        hi_exact: list[Fraction | None],
+    ) -> None:
+        hi = self._hi(hi_f, hi_exact) if self.track else None
+        self.rounds.append(_Round(-1, self.zero, self.zero, self.zero, 0, hi, None, *snapshot))
+
+    def _hi(self, hi_f: float, hi_exact: list[Fraction | None]) -> Fraction | None:
+        candidates: list[Fraction] = [h for h in hi_exact if h is not None]
+        if hi_f < _INF:
+            rounded = hi_f - REL * (abs(hi_f) + self.b_f + 1.0)
+            candidates.append(max(Fraction(rounded), Fraction(self.share)))
+        if not candidates:
+            return None
+        low = min(candidates)
+        return Fraction(int(low.numerator), int(low.denominator))
+
+    # --- interval bounds (tracking) ----------------------------------------------------------------
+
+    def _bound_unaffordable(
+        self, sc: _Screen, hi_f: float, hi_exact: list[Fraction | None]
+    ) -> float:
+        """Unaffordable while ``cost - money(b)`` > 0."""
+        j = sc.project
+        cost = self.cost_f[j]
+        v = cost - sc.money
+        ms = sc.mults * self.s_f[sc.states]
+        slope = -float(ms.sum())
+        err_v = REL * (cost + sc.money) + _VALUE_ERR * sc.vol * (self.b_f + 1.0)
+        err_s = REL * (float(np.abs(ms).sum()) + 1.0)
+        if v - err_v > 0:
+            return min(hi_f, _float_bound(self.b_f, v - err_v, slope - err_s))
+        money, mslope = self._exact_sums(sc.states, sc.mults)
+        hi_exact.append(_exact_bound(self.b0, self.prep.costs[j] - money, -mslope, True))
+        return hi_f
+
+    def _bound_winner(self, win: _Exact, hi_f: float, hi_exact: list[Fraction | None]) -> float:
+        """Each supporter keeps paying in full (or keeps paying the price) on the interval."""
+        j = win.project
+        uvals = self.prep.u_values[j]
+        u = self.u_f[j][win.uis]
+        rf, rbf = float(win.rho), float(win.rho_b)
+        values = self.value_f[win.states]
+        slopes = self.s_f[win.states]
+        sign = np.where(np.arange(len(win.states)) < win.stop, -1.0, 1.0)
+        v0 = sign * (values - u * rf)
+        sl = sign * (slopes - u * rbf)
+        err_v = REL * (u * abs(rf)) + (REL + _VALUE_ERR) * (self.b_f + 1.0)
+        err_s = REL * (np.abs(slopes) + u * abs(rbf) + 1.0)
+        clear = v0 - err_v > 0
+        if np.any(clear):
+            s_lo = (sl - err_s)[clear]
+            neg = s_lo < 0
+            if np.any(neg):
+                hi_f = min(hi_f, float(np.min(self.b_f + (v0 - err_v)[clear][neg] / -s_lo[neg])))
+        if np.any(v0 + err_v < 0):
+            hi_f = min(hi_f, self.b_f)
+        close = np.flatnonzero(np.abs(v0) <= err_v)
+        for k in close.tolist():
+            s = int(win.states[k])
+            ui = int(win.uis[k])
+            value = self._value(s) if s != 1 else self.zero
+            slope = self._slope(s) if s != 1 else self.zero
+            uu = uvals[ui]
+            ev0 = value - uu * win.rho
+            esl = slope - uu * win.rho_b
+            if k < win.stop:
+                hi_exact.append(_exact_bound(self.b0, -ev0, -esl, True))
+            else:
+                hi_exact.append(_exact_bound(self.b0, ev0, esl, False))
+        return hi_f
+
+    def _bound_others(
+        self,
+        win: _Exact,
+        remaining: set[int],
+        low: list[float],
+        low_b: list[float],
+        exact_low: dict[int, _Exact],
+        hi_f: float,
+        hi_exact: list[Fraction | None],
+    ) -> float:
+        """No other project's rho (a lower bound, affine in b) reaches the winner's."""
+        p = win.project
+        tie_order = self.prep.profile.tie_order
+        rf = float(win.rho)
+        rho_up = rf + REL * abs(rf) + 1e-300
+        rbf = float(win.rho_b)
+        for q in remaining:
+            if q == p:
+                continue
+            strict = tie_order[q] < tie_order[p]
+            ex = exact_low.get(q)
+            if ex is not None:
+                hi_exact.append(
+                    _exact_bound(self.b0, ex.rho - win.rho, ex.rho_b - win.rho_b, strict)
+                )
+                continue
+            v_lo = low[q] - rho_up
+            if v_lo > 0:
+                s_lo = low_b[q] - rbf - REL * (abs(rbf) + abs(low_b[q]) + 1e-300)
+                hi_f = min(hi_f, _float_bound(self.b_f, v_lo, s_lo))
+            else:
+                hi_f = min(hi_f, self.b_f)
+        return hi_f
+
+    # --- buying --------------------------------------------------------------------------------------
+
+    def _buy(self, win: _Exact, rho_a: Fraction, rho_b: Fraction) -> Array | None:
+        """Moves the winner's supporters to their new states; returns their old ones (tracking)."""
+        p = win.project
+        width = self.width[p]
+        buy_index = len(self.buys)
+        self.buys.append((p, rho_a, rho_b))
+        self.rho_now.append(win.rho)
+        ra_f, rb_f = float(rho_a), float(rho_b)
+        self.buys_f.append((ra_f, rb_f))
+        stop = win.stop
+        keys_all = win.states * width + win.uis
+        new_keys = np.unique(keys_all[stop:])
+        new_parent = new_keys // width
+        new_ui = new_keys % width
+        count = len(new_keys)
+        n = self.n_states
+        self._grow(n + count)
+        u = self.u_f[p][new_ui]
+        self.parent[n : n + count] = new_parent
+        self.buy[n : n + count] = buy_index
+        self.ui[n : n + count] = new_ui
+        self.path[n : n + count] = self.path[new_parent]
+        self.path[n : n + count, buy_index] = new_ui + 1
+        a = self.a_f[new_parent] - u * ra_f
+        s = self.s_f[new_parent] - u * rb_f
+        self.a_f[n : n + count] = a
+        self.s_f[n : n + count] = s
+        self.value_f[n : n + count] = a + s * self.b_f
+        self.n_states = n + count
+        lookup = np.empty(int(keys_all.max()) + 1, dtype=np.int64)
+        lookup[keys_all[:stop]] = 1
+        lookup[new_keys] = np.arange(n, n + count, dtype=np.int64)
+        sup = self.sup[p]
+        old = self.gs[sup]
+        keys = old if width == 1 else old * width + self.sup_ui[p]
+        self.gs[sup] = lookup[keys]
+        return old if self.track else None
