@@ -69,22 +69,20 @@ def _float_bound(b0: float, v_lo: float, s_lo: float) -> float:
 
 @dataclass
 class _Screen:
-    """A project's float evaluation: its supporters' states sorted by remaining share / utility."""
+    """A project's float evaluation: one item per supporting group, in ``sup[j]`` order."""
 
     project: int
     states: Array
-    uis: Array
-    mults: Array
+    values: Array
     ratios: Array
-    stop: int
-    """Float estimate of the first supporter item that pays the price (not all they have)."""
+    """Remaining share / utility of each item (the price per unit of utility it can pay)."""
+    capped: Array | None
+    """Float estimate of who pays all they have (ratio below rho)."""
     rho: float
     err: float
     denom: float
-    """Float sum of ``m * u`` over the items from ``stop`` on (those who pay the price)."""
+    """Float sum of ``m * u`` over the items that pay the price."""
     money: float
-    vol: float
-    """Number of supporting voters (scales the float error of sums of shares)."""
     affordable: bool | None
     """False: certainly unaffordable; None: too close to call in floats."""
 
@@ -94,10 +92,9 @@ class _Exact:
     project: int
     rho: Fraction
     rho_b: Fraction
-    stop: int
+    capped: Array
+    """Exactly who pays all they have: remaining share < u * rho."""
     states: Array
-    uis: Array
-    mults: Array
 
 
 @dataclass
@@ -206,6 +203,12 @@ class Engine:
             for j in range(n)
         ]
         self.u_f = [np.asarray([float(u) for u in prep.u_values[j]]) for j in range(n)]
+        self.sup_u = [
+            self.u_f[j][self.sup_ui[j]] if n_sup else self.u_f[j]
+            for j, n_sup in enumerate(len(x) for x in prep.supporters)
+        ]
+        self.sup_mu = [self.sup_m[j] * self.sup_u[j] for j in range(n)]
+        self.inv_u = [1.0 / self.u_f[j][0] if len(self.u_f[j]) else 0.0 for j in range(n)]
         self.u_min = [float(min(prep.u_values[j])) if prep.u_values[j] else 1.0 for j in range(n)]
         self.cost_f = [float(c) for c in prep.costs]
         self.count_f = [float(c) for c in prep.count]
@@ -341,95 +344,97 @@ class Engine:
     # --- screening and exact evaluation ----------------------------------------------------------
 
     def _screen(self, j: int) -> _Screen:
-        # One item per supporting group (groups in the same state are not merged: sorting them
-        # all is cheaper than finding the distinct states).
-        width = self.width[j]
+        """Float rho of project j by fixed-point iteration on who pays all they have.
+
+        Start from nobody capped (rho = cost / total utility); whoever's ratio is below rho pays
+        all they have, which raises rho; repeat until nobody else drops below. Each step only
+        adds voters, so it ends at the true rho, usually in two or three steps (no sorting).
+        """
         st = self.gs[self.sup[j]]
         values = self.value_f[st]
-        if width == 1:
-            u = self.u_f[j][0]
-            order = np.argsort(values, kind="stable")
-            ratios = values[order] / u
-        else:
-            u = self.u_f[j][self.sup_ui[j]]
-            ratios = values / u
-            order = np.argsort(ratios, kind="stable")
-            ratios = ratios[order]
-            u = u[order]
-        st, uis, mults = st[order], self.sup_ui[j][order], self.sup_m[j][order]
-        mv = mults * values[order]
-        mu = mults * u
-        cum_mv = np.cumsum(mv)
-        money = float(cum_mv[-1])
-        vol = self.count_f[j]
-        before = cum_mv - mv
-        denom = self.total_f[j] - (np.cumsum(mu) - mu)
-        cost = self.cost_f[j]
-        need = cost - before
-        hits = np.flatnonzero(need <= ratios * denom)
-        slack = REL * (cost + money) + _VALUE_ERR * vol * (self.b_f + 1.0)
+        mults = self.sup_m[j]
+        mu = self.sup_mu[j]
+        ratios = values * self.inv_u[j] if self.width[j] == 1 else values / self.sup_u[j]
+        mv = mults * values
+        money = float(mv.sum())
+        cost, total = self.cost_f[j], self.total_f[j]
+        slack = REL * (cost + money) + _VALUE_ERR * self.count_f[j] * (self.b_f + 1.0)
         if money < cost - slack:
-            return _Screen(j, st, uis, mults, ratios, -1, _INF, 0.0, 0.0, money, vol, False)
-        if not len(hits) or money <= cost + slack:
-            return _Screen(j, st, uis, mults, ratios, len(st), _INF, 0.0, 0.0, money, vol, None)
-        stop = int(hits[0])
-        d = float(denom[stop])
-        rho = float(need[stop]) / d
+            return _Screen(j, st, values, ratios, None, _INF, 0.0, 0.0, money, False)
+        if money <= cost + slack:
+            return _Screen(j, st, values, ratios, None, _INF, 0.0, 0.0, money, None)
+        rho = cost / total
+        denom = total
+        capped = ratios < rho
+        count = int(np.count_nonzero(capped))
+        while count:
+            denom = total - float(mu[capped].sum())
+            if denom <= 0:
+                return _Screen(j, st, values, ratios, None, _INF, 0.0, 0.0, money, None)
+            rho = (cost - float(mv[capped].sum())) / denom
+            grown = ratios < rho
+            more = int(np.count_nonzero(grown))
+            if more == count:
+                break
+            capped, count = grown, more
         return _Screen(
-            j, st, uis, mults, ratios, stop, rho, slack / d + REL * rho, d, money, vol, True
+            j, st, values, ratios, capped, rho, slack / denom + REL * rho, denom, money, True
         )
 
     def _exact(self, sc: _Screen) -> _Exact | None:
-        """Exact rho (and its slope in b) of a screened project; None if it is unaffordable."""
+        """Exact rho (and its slope in b) of a screened project; None if it is unaffordable.
+
+        Items whose float ratio is clearly below the float rho pay all they have, items clearly
+        above pay the price; those in between are walked exactly in float order. The result is
+        accepted only if the exact rho lies within the float error bound (so the clear items are
+        on the right side); otherwise the plain exact method decides.
+        """
+        if sc.affordable is not True:
+            return self._exact_slow(sc.project)
         j = sc.project
         prep = self.prep
         uvals = prep.u_values[j]
         cost = prep.costs[j]
         zero = self.zero
-        st, uis, mults, ratios = sc.states, sc.uis, sc.mults, sc.ratios
-        size = len(st)
-        tol_v = REL * (self.b_f + 1.0) / self.u_min[j]
-        if sc.affordable is True:
-            k0 = int(np.searchsorted(ratios, sc.rho - sc.err - tol_v, side="left"))
-            k0 = min(k0, sc.stop)
-        else:
-            k0 = 0
-        contrib, cslope = self._exact_sums(st[:k0], mults[:k0])
-        value, slope = self._value, self._slope
-        counts = np.bincount(uis[:k0], weights=mults[:k0], minlength=len(uvals))
+        st, ratios = sc.states, sc.ratios
+        mults, uis = self.sup_m[j], self.sup_ui[j]
+        tol = REL * (self.b_f + 1.0) / self.u_min[j]
+        low, high = sc.rho - sc.err - tol, sc.rho + sc.err + tol
+        below = ratios < low
+        contrib, cslope = self._exact_sums(st[below], mults[below])
+        counts = np.bincount(uis[below], weights=mults[below], minlength=len(uvals))
         denom = prep.total[j] - sum((int(c) * uvals[i] for i, c in enumerate(counts) if c), zero)
-        idx = k0
-        while idx < size:
-            s = int(st[idx])
-            u = uvals[int(uis[idx])]
+        band = np.flatnonzero(~below & (ratios <= high))
+        band = band[np.argsort(ratios[band], kind="stable")]
+        capped = below.copy()
+        value, slope = self._value, self._slope
+        walked = 0
+        for k in band.tolist():
+            s = int(st[k])
+            u = uvals[int(uis[k])]
             v = value(s) if s != 1 else zero
             if (cost - contrib) * u <= v * denom:
                 break
-            m = int(mults[idx])
+            m = int(mults[k])
             contrib += m * v
             denom -= m * u
             if self.track and s != 1:
                 cslope += m * slope(s)
-            idx += 1
-        if idx >= size:
-            return None
-        rho = (cost - contrib) / denom
-        rho_b = -cslope / denom if self.track else zero
-        # Check the float order near the price: before ``idx`` everyone pays all they have
-        # (value <= u * rho), from ``idx`` on everyone can pay the price (value >= u * rho).
-        rf = float(rho)
-        band = REL * (abs(rf) + 1e-300) + 4 * tol_v
-        lo = int(np.searchsorted(ratios, rf - band - REL * abs(ratios[-1]), side="left"))
-        hi = int(np.searchsorted(ratios, rf + band + REL * abs(ratios[-1]), side="right"))
-        if lo > idx or hi < idx:
+            capped[k] = True
+            walked += 1
+        if denom <= 0:
             return self._exact_slow(j)
-        for k in range(lo, hi):
+        rho = (cost - contrib) / denom
+        rf = float(rho)
+        if not (sc.rho - sc.err <= rf <= sc.rho + sc.err):
+            return self._exact_slow(j)
+        for k in band[walked + 1 :].tolist():
             s = int(st[k])
             v = value(s) if s != 1 else zero
-            u = uvals[int(uis[k])]
-            if (k < idx and v > u * rho) or (k >= idx and v < u * rho):
+            if v < uvals[int(uis[k])] * rho:  # pays all it has after all: order was off
                 return self._exact_slow(j)
-        return _Exact(j, rho, rho_b, idx, st, uis, mults)
+        rho_b = -cslope / denom if self.track else zero
+        return _Exact(j, rho, rho_b, capped, st)
 
     def _exact_sums(self, states: Array, mults: Array) -> tuple[Fraction, Fraction]:
         """Exact ``sum m * value`` and ``sum m * slope`` over states, from the payments made.
@@ -469,39 +474,39 @@ class Engine:
         prep = self.prep
         uvals = prep.u_values[j]
         width = self.width[j]
-        states = self.gs[self.sup[j]]
-        keys = states if width == 1 else states * width + self.sup_ui[j]
+        st = self.gs[self.sup[j]]
+        uis = self.sup_ui[j]
+        keys = st * width + uis
         counts = np.bincount(keys, weights=self.sup_m[j])
-        nz = np.flatnonzero(counts)
         zero = self.zero
         items = []
-        for key in nz.tolist():
-            s, ui = (key, 0) if width == 1 else divmod(key, width)
+        for key in np.flatnonzero(counts).tolist():
+            s, ui = divmod(key, width)
             v = self._value(s) if s != 1 else zero
             items.append((v / uvals[ui], s, ui, int(counts[key])))
         items.sort(key=lambda it: it[0])
         cost = prep.costs[j]
         contrib, cslope = zero, zero
         denom = prep.total[j]
-        stop = -1
-        for idx, (_r, s, ui, m) in enumerate(items):
+        rho: Fraction | None = None
+        for ratio, s, ui, m in items:
             u = uvals[ui]
-            v = self._value(s) if s != 1 else zero
+            v = ratio * u
             if (cost - contrib) * u <= v * denom:
-                stop = idx
+                rho = (cost - contrib) / denom
                 break
             contrib += m * v
             denom -= m * u
             if self.track and s != 1:
                 cslope += m * self._slope(s)
-        if stop < 0:
+        if rho is None:
             return None
-        rho = (cost - contrib) / denom
+        capped_keys = np.asarray(
+            [s * width + ui for ratio, s, ui, _m in items if ratio < rho], dtype=np.int64
+        )
+        capped = np.isin(keys, capped_keys)
         rho_b = -cslope / denom if self.track else zero
-        st = np.asarray([it[1] for it in items], dtype=np.int64)
-        uis = np.asarray([it[2] for it in items], dtype=np.int64)
-        mults = np.asarray([it[3] for it in items], dtype=np.float64)
-        return _Exact(j, rho, rho_b, stop, st, uis, mults)
+        return _Exact(j, rho, rho_b, capped, st)
 
     # --- the rounds --------------------------------------------------------------------------------
 
@@ -569,15 +574,18 @@ class Engine:
                 low[e.project] = float(e.rho) * (1 - 4 * REL)
             old = self._buy(win, rho_a, win.rho_b)
             remaining.discard(win.project)
-            paid_all = int(win.mults[: win.stop].sum())
+            paid_all = int(self.sup_m[win.project][win.capped].sum())
             hi = self._hi(hi_f, hi_exact) if track else None
             self.rounds.append(
                 _Round(win.project, win.rho, rho_a, win.rho_b, paid_all, hi, old, *snapshot)
             )
 
     def _capped_slope(self, sc: _Screen) -> tuple[float, float]:
-        """Float ``sum m * s`` over the items that pay in full, and ``sum m * |s|``."""
-        ms = sc.mults[: sc.stop] * self.s_f[sc.states[: sc.stop]]
+        """Float ``sum m * s`` over the items that pay all they have, and ``sum m * |s|``."""
+        capped = sc.capped
+        if capped is None:
+            return 0.0, 0.0
+        ms = self.sup_m[sc.project][capped] * self.s_f[sc.states[capped]]
         return float(ms.sum()), float(np.abs(ms).sum())
 
     def _close(
@@ -608,13 +616,14 @@ class Engine:
         j = sc.project
         cost = self.cost_f[j]
         v = cost - sc.money
-        ms = sc.mults * self.s_f[sc.states]
+        mults = self.sup_m[j]
+        ms = mults * self.s_f[sc.states]
         slope = -float(ms.sum())
-        err_v = REL * (cost + sc.money) + _VALUE_ERR * sc.vol * (self.b_f + 1.0)
+        err_v = REL * (cost + sc.money) + _VALUE_ERR * self.count_f[j] * (self.b_f + 1.0)
         err_s = REL * (float(np.abs(ms).sum()) + 1.0)
         if v - err_v > 0:
             return min(hi_f, _float_bound(self.b_f, v - err_v, slope - err_s))
-        money, mslope = self._exact_sums(sc.states, sc.mults)
+        money, mslope = self._exact_sums(sc.states, mults)
         hi_exact.append(_exact_bound(self.b0, self.prep.costs[j] - money, -mslope, True))
         return hi_f
 
@@ -622,11 +631,12 @@ class Engine:
         """Each supporter keeps paying in full (or keeps paying the price) on the interval."""
         j = win.project
         uvals = self.prep.u_values[j]
-        u = self.u_f[j][win.uis]
+        uis = self.sup_ui[j]
+        u = self.sup_u[j]
         rf, rbf = float(win.rho), float(win.rho_b)
         values = self.value_f[win.states]
         slopes = self.s_f[win.states]
-        sign = np.where(np.arange(len(win.states)) < win.stop, -1.0, 1.0)
+        sign = np.where(win.capped, -1.0, 1.0)
         v0 = sign * (values - u * rf)
         sl = sign * (slopes - u * rbf)
         err_v = REL * (u * abs(rf)) + (REL + _VALUE_ERR) * (self.b_f + 1.0)
@@ -642,13 +652,13 @@ class Engine:
         close = np.flatnonzero(np.abs(v0) <= err_v)
         for k in close.tolist():
             s = int(win.states[k])
-            ui = int(win.uis[k])
+            ui = int(uis[k])
             value = self._value(s) if s != 1 else self.zero
             slope = self._slope(s) if s != 1 else self.zero
             uu = uvals[ui]
             ev0 = value - uu * win.rho
             esl = slope - uu * win.rho_b
-            if k < win.stop:
+            if win.capped[k]:
                 hi_exact.append(_exact_bound(self.b0, -ev0, -esl, True))
             else:
                 hi_exact.append(_exact_bound(self.b0, ev0, esl, False))
@@ -699,9 +709,9 @@ class Engine:
         self.rho_now.append(win.rho)
         ra_f, rb_f = float(rho_a), float(rho_b)
         self.buys_f.append((ra_f, rb_f))
-        stop = win.stop
-        keys_all = win.states * width + win.uis
-        new_keys = np.unique(keys_all[stop:])
+        capped = win.capped
+        keys_all = win.states * width + self.sup_ui[p] if width > 1 else win.states
+        new_keys = np.unique(keys_all[~capped])
         new_parent = new_keys // width
         new_ui = new_keys % width
         count = len(new_keys)
@@ -719,11 +729,10 @@ class Engine:
         self.s_f[n : n + count] = s
         self.value_f[n : n + count] = a + s * self.b_f
         self.n_states = n + count
-        lookup = np.empty(int(keys_all.max()) + 1, dtype=np.int64)
-        lookup[keys_all[:stop]] = 1
-        lookup[new_keys] = np.arange(n, n + count, dtype=np.int64)
         sup = self.sup[p]
         old = self.gs[sup]
-        keys = old if width == 1 else old * width + self.sup_ui[p]
-        self.gs[sup] = lookup[keys]
+        new = np.full(len(sup), 1, dtype=np.int64)
+        uncapped = ~capped
+        new[uncapped] = n + np.searchsorted(new_keys, keys_all[uncapped])
+        self.gs[sup] = new
         return old if self.track else None
