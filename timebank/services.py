@@ -133,6 +133,54 @@ def _acts_for(user: User, member: Member) -> bool:
     return member.user_id == user.pk
 
 
+# --- statements run for every exchange --------------------------------------------------------
+
+
+def _prepared_cursor() -> Any:
+    """A cursor for the few statements every exchange runs (token, locks, overlap, ledger entry).
+
+    On PostgreSQL (psycopg 3) its parameters are bound by the server and each statement is
+    prepared on the connection the first time it runs, so PostgreSQL parses and plans it once per
+    connection instead of once per exchange. It is still Django's cursor wrapper (errors,
+    logging, execute wrappers); the other queries keep Django's client-side binding. Elsewhere
+    it is Django's usual cursor. (Behind a pooler in transaction mode, such as PgBouncer before
+    1.21, prepared statements need the pooler's support for them.)
+    """
+    if connection.vendor != "postgresql" or _PreparingCursor is None:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # psycopg prepares nothing while the threshold is None (Django's default); out of reach,
+        # it prepares only what is asked for: these statements, not every query run 5 times.
+        raw.prepare_threshold = _NEVER_BY_ITSELF
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_PreparingCursor(raw))
+
+
+_NEVER_BY_ITSELF = 2**62
+
+
+def _preparing_cursor_class() -> Any:
+    try:
+        from django.db.backends.postgresql.psycopg_any import is_psycopg3
+    except ImportError:  # pragma: no cover - no PostgreSQL driver installed
+        return None
+    if not is_psycopg3:  # pragma: no cover - psycopg2: Django's usual cursor
+        return None
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
+
+
+_PreparingCursor = _preparing_cursor_class()
+
+
 # --- accounts and the ledger ---------------------------------------------------------------------
 
 
@@ -318,7 +366,7 @@ def _insert_entry_in_one_statement(
             "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
         )
         params += exchange_values
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row.pk, updated, exchange_id = cursor.fetchone()
     row._state.adding = False
@@ -772,7 +820,7 @@ def _lock_members(giver_id: int, receiver_id: int, *, retry: bool = True) -> dic
         sql += " FOR NO KEY UPDATE OF a"
     elif features.has_select_for_update:  # pragma: no cover - not PostgreSQL or SQLite
         sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, [giver_id, receiver_id])
         rows = cursor.fetchall()
     if len(rows) < len({giver_id, receiver_id}):
@@ -831,7 +879,7 @@ def _check_overlap(exchange: Exchange) -> None:
         sql += f" AND {pk} <> %s"
         params.append(exchange.pk)
     sql += f" ORDER BY {start} DESC, {pk} DESC"  # the model's ordering
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = [_converted(Exchange, _OVERLAP_FIELDS, row) for row in cursor.fetchall()]
     if any(key == exchange.idempotency_key for _, key, *_ in rows):
@@ -1508,7 +1556,7 @@ def user_for_token(token: str) -> User | None:
         f"WHERE t.{qn(token_meta.get_field('token_hash').column)} = %s "
         f"AND u.{qn(user_meta.get_field('is_active').column)} = %s"
     )
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, [hash_token(token), True])
         rows = cursor.fetchall()
     if not rows:
