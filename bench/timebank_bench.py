@@ -112,6 +112,19 @@ def _wait_for(port: int, seconds: float = 60) -> None:
 # --- set-up and the invariant check --------------------------------------------------------------
 
 
+def _durability() -> dict[str, str]:
+    """The server's settings that decide whether a commit is on disk before it is answered."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        settings = {}
+        for name in ("fsync", "synchronous_commit", "full_page_writes"):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    connection.close()
+    return settings
+
+
 def _setup(clients: int) -> tuple[str, list[int]]:
     from django.core.management import call_command
 
@@ -298,6 +311,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.clients < 2:
         parser.error("--clients must be at least 2")
     _django()
+    durability = _durability()
+    if not all(value == "on" for value in durability.values()):
+        if os.environ.get("PG_DURABLE") == "1":
+            raise SystemExit(f"PostgreSQL is not durable despite PG_DURABLE=1: {durability}")
+        # A server started without fsync or synchronous commit (as scripts/with-postgres.sh
+        # starts one for the tests) would flatter every commit: run on a durable one instead.
+        print(
+            f"PostgreSQL here runs with {durability}; starting a durable throwaway server "
+            "for the benchmark (PG_DURABLE=1 scripts/with-postgres.sh).",
+            file=sys.stderr,
+        )
+        command = [
+            str(REPO / "scripts" / "with-postgres.sh"),
+            sys.executable,
+            "-m",
+            "bench.timebank_bench",
+        ]
+        return subprocess.call([*command, *argv], cwd=REPO, env={**os.environ, "PG_DURABLE": "1"})
     token, members = _setup(args.clients)
     from django.db import connections
 
@@ -372,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         "sum_of_balances": check["sum_of_balances"],
         "load_average_before": round(load_before, 1),
         "load_average_after": round(load_after, 1),
+        "postgres": durability,
     }
     if check["problems"] or stats.refusals:
         print(
@@ -421,6 +453,10 @@ def _report(args: argparse.Namespace, r: dict[str, Any]) -> None:
                     ],
                     ["Sum of all balances (minutes)", r["sum_of_balances"]],
                     ["Invariant violations", r["invariant_violations"]],
+                    [
+                        "PostgreSQL fsync / synchronous_commit / full_page_writes",
+                        " / ".join(r["postgres"].values()),
+                    ],
                     [
                         "Load average before / at the end (1 min)",
                         f"{r['load_average_before']} / {r['load_average_after']}",

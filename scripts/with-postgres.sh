@@ -14,7 +14,8 @@
 # because the server listens on loopback and lives for one command.
 #
 # Environment: PG_BIN (a folder with initdb/pg_ctl) overrides the search; PG_PORT chooses the port;
-# PG_KEEP_LOG=1 prints the server log at the end.
+# PG_KEEP_LOG=1 prints the server log at the end; PG_DURABLE=1 keeps PostgreSQL's durable defaults
+# (fsync, synchronous_commit, full_page_writes on); PG_OPTIONS adds server options ("-c name=value").
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -93,10 +94,13 @@ trap 'exit 129' HUP
 
 as_pg "$BIN/initdb" -D "$DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
   || { cat "$DIR/initdb.log" >&2; echo "initdb failed" >&2; exit 70; }
-# A throwaway server: no fsync or synchronous commit (the data dies with it anyway).
-as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-  -o "-k $DIR -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null \
+# A throwaway server: no fsync or synchronous commit (the data dies with it anyway), unless
+# PG_DURABLE=1 (benchmarks: every commit is flushed to disk before it is answered, as in production).
+OPTIONS="-k $DIR -p $PORT -c listen_addresses=127.0.0.1"
+if [ "${PG_DURABLE:-0}" != 1 ]; then
+  OPTIONS="$OPTIONS -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "$OPTIONS ${PG_OPTIONS:-}" start >/dev/null \
   || { cat "$LOG" >&2; echo "PostgreSQL did not start" >&2; exit 70; }
 as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres wellbeing_hub
 
