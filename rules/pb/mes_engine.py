@@ -48,6 +48,8 @@ _VALUE_ERR = 1e-11
 """Margin on a float remaining share, relative to the share ``b`` (actual errors are ~1e-13)."""
 
 _INF = math.inf
+_DENSE_LIMIT = 400_000
+"""Largest projects x groups for which :meth:`Engine._drop_unaffordable` is used."""
 Array = Any  # numpy arrays (numpy's own typing is not part of the strict type check)
 
 
@@ -209,6 +211,16 @@ class Engine:
         ]
         self.sup_mu = [self.sup_m[j] * self.sup_u[j] for j in range(n)]
         self.inv_u = [1.0 / self.u_f[j][0] if len(self.u_f[j]) else 0.0 for j in range(n)]
+        # Small profiles: a dense projects x groups matrix of multiplicities finds every project
+        # the supporters can no longer afford in one product per round (instead of one screen
+        # each, which is most of the work in the last round of every run).
+        self.dense: Array | None = None
+        if n * len(prep.mult) <= _DENSE_LIMIT:
+            self.dense = np.zeros((n, len(prep.mult)))
+            for j in range(n):
+                self.dense[j, self.sup[j]] = self.sup_m[j]
+            self.cost_arr = np.asarray([float(c) for c in prep.costs])
+            self.count_arr = np.asarray([float(c) for c in prep.count])
         self.u_min = [float(min(prep.u_values[j])) if prep.u_values[j] else 1.0 for j in range(n)]
         self.cost_f = [float(c) for c in prep.costs]
         self.count_f = [float(c) for c in prep.count]
@@ -525,6 +537,8 @@ class Engine:
             screens: list[_Screen] = []
             exact_now: dict[int, _Exact] = {}
             unaffordable: list[_Screen] = []
+            if self.dense is not None and len(remaining) > 1:
+                hi_f = self._drop_unaffordable(remaining, hi_f)
             for j in sorted(remaining, key=low.__getitem__):
                 if low[j] > upper:
                     break
@@ -579,6 +593,29 @@ class Engine:
             self.rounds.append(
                 _Round(win.project, win.rho, rho_a, win.rho_b, paid_all, hi, old, *snapshot)
             )
+
+    def _drop_unaffordable(self, remaining: set[int], hi_f: float) -> float:
+        """Removes the projects whose supporters certainly cannot pay (dense profiles only)."""
+        assert self.dense is not None
+        idx = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
+        rows = self.dense[idx]
+        money = rows @ self.value_f[self.gs]
+        cost = self.cost_arr[idx]
+        slack = REL * (cost + money) + _VALUE_ERR * self.count_arr[idx] * (self.b_f + 1.0)
+        out = money < cost - slack
+        if not out.any():
+            return hi_f
+        remaining.difference_update(idx[out].tolist())
+        if self.track:  # unaffordable while cost - money(b) > 0, money affine in b
+            slopes = self.s_f[self.gs]
+            sl = rows[out] @ slopes
+            err_s = REL * (rows[out] @ np.abs(slopes) + 1.0)
+            s_lo = -sl - err_s
+            v_lo = (cost - money - slack)[out]
+            neg = s_lo < 0
+            if neg.any():
+                hi_f = min(hi_f, float(np.min(self.b_f + v_lo[neg] / -s_lo[neg])))
+        return hi_f
 
     def _capped_slope(self, sc: _Screen) -> tuple[float, float]:
         """Float ``sum m * s`` over the items that pay all they have, and ``sum m * |s|``."""
