@@ -49,12 +49,39 @@ def record_audit(
     request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Write one audit record. Call it from every view that shows or changes personal data."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        subject=subject,
+        summary=summary,
+        request=request,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    subject: User | None = None,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """The audit record :func:`record_audit` writes, not saved yet: for a write that inserts it
+    with its own rows in one statement (the time bank's exchanges), in the same transaction."""
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
     if actor is not None and not actor.is_authenticated:
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         subject=subject,
         action=action,

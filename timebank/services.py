@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
-from accounts.services import record_audit
+from accounts.services import audit_event, record_audit
 from directory import selectors as directory_selectors
 from directory.models import Neighbourhood, TaxonomyTerm
 from rules.ledger import (
@@ -235,6 +235,7 @@ def _post(
     check_limits: bool = True,
     locked: bool = False,
     exchange: Exchange | None = None,
+    audit: AuditEvent | None = None,
 ) -> LedgerTransaction:
     """Append one balanced transaction (see the module docstring). Call inside ``atomic``.
 
@@ -242,8 +243,8 @@ def _post(
     (its own unique row guards it), so they are used as they are; the unique key still refuses
     a second transaction with the same key.
 
-    ``exchange``: a new exchange (not saved yet) to insert with the transaction, pointing at it
-    (on PostgreSQL in the same statement).
+    ``exchange``: a new exchange (not saved yet) to insert with the transaction, pointing at it,
+    and its ``audit`` record (naming it); on PostgreSQL in the same statement.
     """
     by_id = {account.pk: minutes for account, minutes in amounts.items()}
     ids = sorted(by_id)
@@ -291,29 +292,36 @@ def _post(
         key=key, kind=kind, effective=effective, memo=memo[:300], reverses=reverses, created_by=by
     )
     if connection.vendor == "postgresql":
-        _insert_entry_in_one_statement(row, [(pk, by_id[pk]) for pk in ids], exchange)
+        _insert_entry_in_one_statement(row, [(pk, by_id[pk]) for pk in ids], exchange, audit)
     else:
         row.save(force_insert=True)
         _insert_postings(row.pk, [(pk, by_id[pk]) for pk in ids])
         if exchange is not None:
             exchange.transaction = row
             exchange.save(force_insert=True)
+            if audit is not None:
+                audit.object_id = str(exchange.pk)
+                audit.save(force_insert=True)
     for pk in ids:
         rows[pk].balance += by_id[pk]
     return row
 
 
 def _insert_entry_in_one_statement(
-    row: LedgerTransaction, amounts: list[tuple[int, int]], exchange: Exchange | None = None
+    row: LedgerTransaction,
+    amounts: list[tuple[int, int]],
+    exchange: Exchange | None = None,
+    audit: AuditEvent | None = None,
 ) -> None:
     """PostgreSQL: insert the transaction ``row``, its postings, add them to the accounts' cached
-    balances and, given one, insert the new ``exchange`` pointing at the transaction, in one
-    statement (data-modifying ``WITH``; one round trip instead of four).
+    balances and, given one, insert the new ``exchange`` pointing at the transaction and its
+    ``audit`` record (from :func:`accounts.services.audit_event`, naming the new exchange), in one
+    statement (data-modifying ``WITH``; one round trip instead of five).
 
-    Same effect as ``row.save()``, :func:`_insert_postings` and ``exchange.save()``: the unique
-    keys, the foreign keys and the check constraints are enforced as for separate statements (a
-    repeated key fails the whole statement), and the balances are updated relative to the stored
-    values under the caller's row locks.
+    Same effect as ``row.save()``, :func:`_insert_postings`, ``exchange.save()`` and
+    ``audit.save()``: the unique keys, the foreign keys and the check constraints are enforced as
+    for separate statements (a repeated key fails the whole statement), and the balances are
+    updated relative to the stored values under the caller's row locks.
     """
     # Table and column names come from the models' metadata; every value is a parameter.
     qn = connection.ops.quote_name
@@ -363,9 +371,19 @@ def _insert_entry_in_one_statement(
             f", exchange AS (INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(others))}, (SELECT id FROM entry)) "
             f"RETURNING {qn(meta.pk.column)} AS id) "
-            "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
         )
         params += exchange_values
+        if audit is not None:
+            audit_meta = AuditEvent._meta
+            named = audit_meta.get_field("object_id")
+            fields = [f for f in audit_meta.concrete_fields if f not in (audit_meta.pk, named)]
+            sql += (
+                f", audit AS (INSERT INTO {qn(audit_meta.db_table)} "  # noqa: S608
+                f"({', '.join(qn(f.column) for f in [*fields, named])}) "
+                f"VALUES ({', '.join(['%s'] * len(fields))}, (SELECT id::text FROM exchange))) "
+            )
+            params += [f.get_db_prep_save(f.pre_save(audit, add=True), connection) for f in fields]
+        sql += "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row.pk, updated, exchange_id = cursor.fetchone()
@@ -378,6 +396,9 @@ def _insert_entry_in_one_statement(
         exchange.transaction = row
         exchange._state.adding = False
         exchange._state.db = connection.alias
+    if audit is not None:
+        audit.object_id = str(exchange_id)
+        audit._state.db = connection.alias  # saved, though its own id is not read back
 
 
 def _insert_postings(transaction_id: int, amounts: list[tuple[int, int]]) -> None:
@@ -1013,18 +1034,9 @@ def submit_exchange(
                     description=description[:300],
                     proposed_by=by,
                 )
-                # Lock, check, then insert the ledger entry and the exchange already confirmed.
-                _confirm_locked(by=by, exchange=exchange)
-                giver_, receiver_ = exchange.giver, exchange.receiver
-                record_audit(
-                    actor=by,
-                    action=AuditEvent.Action.CREATE,
-                    target=exchange,
-                    subject=_user_of(receiver_ if _acts_for(by, giver_) else giver_),
-                    summary=f"Recorded an exchange: "
-                    f"{giver_.name} gave {receiver_.name} {format_minutes(minutes)}",
-                    request=request,
-                )
+                # Lock, check, then insert the ledger entry, the exchange already confirmed and
+                # the audit record.
+                _confirm_locked(by=by, exchange=exchange, request=request)
             return exchange, True
         if isinstance(giver, int) or isinstance(receiver, int):
             found = Member.objects.select_related("user").in_bulk([giver_id, receiver_id])
@@ -1085,9 +1097,12 @@ def _existing_exchange(
     raise TimebankRefused("This reference was already used for a different exchange.")
 
 
-def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
+def _confirm_locked(
+    *, by: User, exchange: Exchange, request: HttpRequest | None = None
+) -> Exchange:
     """Post the exchange's time and save it confirmed. Inside ``atomic``; the exchange row is
-    locked, or not inserted yet (then it is inserted here, with the ledger entry)."""
+    locked, or not inserted yet (then it is inserted here, with the ledger entry and the audit
+    record of its creation)."""
     # Lock both accounts (in key order) before the checks, so two confirmations that involve the
     # same member run one after the other; the members are read with the locks.
     accounts = _lock_members(exchange.giver_id, exchange.receiver_id)
@@ -1103,6 +1118,17 @@ def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
     exchange.status = Exchange.Status.CONFIRMED
     exchange.confirmed_by = by
     exchange.confirmed_at = timezone.now()
+    audit = None
+    if new:
+        audit = audit_event(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            object_type=Exchange._meta.label_lower,  # and the new exchange's id
+            subject=_user_of(receiver if _acts_for(by, giver) else giver),
+            summary=f"Recorded an exchange: "
+            f"{giver.name} gave {receiver.name} {format_minutes(exchange.minutes)}",
+            request=request,
+        )
     txn = _post(
         key=f"exchange:{exchange.idempotency_key}",
         kind=LedgerTransaction.Kind.EXCHANGE,
@@ -1112,6 +1138,7 @@ def _confirm_locked(*, by: User, exchange: Exchange) -> Exchange:
         by=by,
         locked=True,
         exchange=exchange if new else None,
+        audit=audit,
     )
     exchange.transaction = txn
     if not new:
