@@ -10,15 +10,21 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
+from typing import NamedTuple
 
 from .model import TIE_BREAKS, UTILITIES, Election, PBError, ballot_utilities
 
 
-@dataclass(frozen=True)
-class Group:
-    """Voters whose ballots give the same utilities; ``items`` are (project index, utility)."""
+class Group(NamedTuple):
+    """Voters whose ballots give the same utilities.
 
-    items: tuple[tuple[int, Fraction], ...]
+    ``projects`` are project indices (increasing) with a positive utility; ``utilities`` are
+    those utilities, or ``None`` when each is the project's cost (the ``cost`` utility on
+    approval ballots, kept implicit so 200,000 ballots do not build millions of pairs).
+    """
+
+    projects: tuple[int, ...]
+    utilities: tuple[Fraction, ...] | None
     voter_ids: tuple[str, ...]
 
     @property
@@ -87,44 +93,41 @@ def build_profile(election: Election, utility: str = "cost", tie_break: str = "i
     ids = tuple(election.projects)
     index = {pid: j for j, pid in enumerate(ids)}
     costs = tuple(election.projects[pid].cost for pid in ids)
-    by_key: dict[tuple[tuple[int, Fraction], ...], list[str]] = {}
+    supporters = support_counts(election, ids)
+    groups: list[Group] = []
     if utility == "cost" and election.vote_type in ("approval", "choose-1"):
         # Fast path: the utility is the cost, so the group key is the set of approved projects.
-        by_set: dict[frozenset[str], list[str]] = {}
-        free = {pid for pid, p in election.projects.items() if p.cost == 0}
-        for ballot in election.ballots:
-            by_set.setdefault(frozenset(ballot.projects), []).append(ballot.voter_id)
+        # Free projects carry no utility, so they are left out of the key.
+        free = {index[pid] for pid, p in election.projects.items() if p.cost == 0}
         by_index: dict[tuple[int, ...], list[str]] = {}
-        for approved, voters in by_set.items():
-            key = tuple(sorted(index[p] for p in approved if p not in free))
-            by_index.setdefault(key, []).extend(voters)
-        groups_direct = [
-            Group(tuple([(j, costs[j]) for j in key]), tuple(voters))
-            for key, voters in by_index.items()
-        ]
+        get = by_index.get
+        position = index.__getitem__
+        for ballot in election.ballots:
+            key = tuple(sorted(map(position, ballot.projects)))
+            if free:
+                key = tuple(j for j in key if j not in free)
+            listed = get(key)
+            if listed is None:
+                by_index[key] = [ballot.voter_id]
+            else:
+                listed.append(ballot.voter_id)
+        groups = [Group(key, None, tuple(voters)) for key, voters in by_index.items()]
+        total = [costs[j] * supporters[j] for j in range(len(ids))]  # free projects: 0 either way
     else:
+        by_key: dict[tuple[tuple[int, Fraction], ...], list[str]] = {}
         for ballot in election.ballots:
             items = tuple(
                 sorted((index[p], u) for p, u in ballot_utilities(election, ballot, utility))
             )
             by_key.setdefault(items, []).append(ballot.voter_id)
-    groups = []
-    if utility == "cost" and election.vote_type in ("approval", "choose-1"):
-        counts = [0] * len(ids)
-        groups = groups_direct
-        for group in groups:
-            size = len(group.voter_ids)
-            for j, _u in group.items:
-                counts[j] += size
-        total = [costs[j] * counts[j] for j in range(len(ids))]
-    else:
         weighted: list[dict[Fraction, int]] = [{} for _ in ids]
         for items, voters in by_key.items():
-            groups.append(Group(items, tuple(voters)))
+            groups.append(
+                Group(tuple(j for j, _u in items), tuple(u for _j, u in items), tuple(voters))
+            )
             for j, u in items:
                 weighted[j][u] = weighted[j].get(u, 0) + len(voters)
         total = [sum((u * m for u, m in w.items()), Fraction(0)) for w in weighted]
-    supporters = support_counts(election, ids)
     rank = tie_ranks(election, tie_break, supporters)
     return Profile(
         ids=ids,
