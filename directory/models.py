@@ -428,6 +428,13 @@ class SearchEntry(models.Model):
     name = models.CharField(max_length=250)
     tags = models.TextField(default=" ")
     document = models.TextField()
+    # The box (in degrees) around the service's places on the map, null when it has none: a
+    # distance search first keeps the services whose box meets its own (GiST index on
+    # PostgreSQL, migration 0005), then measures their places.
+    min_latitude = models.FloatField(null=True)
+    max_latitude = models.FloatField(null=True)
+    min_longitude = models.FloatField(null=True)
+    max_longitude = models.FloatField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["name", "service"], name="directory_searchentry_name")]

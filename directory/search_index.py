@@ -27,12 +27,15 @@ from django.db.models.signals import post_delete, post_save
 from directory.models import (
     Attribute,
     CostOption,
+    Location,
+    Neighbourhood,
     Organization,
     ProviderKind,
     Schedule,
     SearchEntry,
     SearchIndexVersion,
     Service,
+    ServiceAtLocation,
     TaxonomyTerm,
 )
 from directory.search import DAYS
@@ -150,6 +153,16 @@ def _refresh_chunk(ids: list[str], parents: dict[str, str | None]) -> None:
         "service_id", "taxonomy_term_id"
     ):
         terms.setdefault(service_id, []).append(term_id)
+    boxes: dict[str, list[float]] = {}
+    for service_id, lat, lon in ServiceAtLocation.objects.filter(
+        service_id__in=active, location__latitude__isnull=False, location__longitude__isnull=False
+    ).values_list("service_id", "location__latitude", "location__longitude"):
+        lat, lon = float(lat), float(lon)
+        box = boxes.get(service_id)
+        if box is None:
+            boxes[service_id] = [lat, lat, lon, lon]
+        else:
+            box[:] = [min(box[0], lat), max(box[1], lat), min(box[2], lon), max(box[3], lon)]
     rows = [
         SearchEntry(
             service_id=s.pk,
@@ -162,6 +175,7 @@ def _refresh_chunk(ids: list[str], parents: dict[str, str | None]) -> None:
                 parents=parents,
             ),
             document=json.dumps(service_flat(s), ensure_ascii=False),
+            **_box_fields(boxes.get(s.pk)),
         )
         for s in services
     ]
@@ -175,8 +189,15 @@ def _refresh_chunk(ids: list[str], parents: dict[str, str | None]) -> None:
             rows,
             update_conflicts=True,
             unique_fields=["service"],
-            update_fields=["name", "tags", "document"],
+            update_fields=["name", "tags", "document", *BOX_FIELDS],
         )
+
+
+BOX_FIELDS = ("min_latitude", "max_latitude", "min_longitude", "max_longitude")
+
+
+def _box_fields(box: list[float] | None) -> dict[str, float | None]:
+    return dict(zip(BOX_FIELDS, box or (None, None, None, None), strict=True))
 
 
 def _upsert_postgres(rows: list[SearchEntry]) -> None:
@@ -186,18 +207,24 @@ def _upsert_postgres(rows: list[SearchEntry]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO directory_searchentry (service_id, name, tags, document, vector)"
-            " SELECT v.service_id, v.name, v.tags, v.document, s.search_vector"
-            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])"
-            "   AS v(service_id, name, tags, document)"
+            "INSERT INTO directory_searchentry (service_id, name, tags, document, min_latitude,"
+            " max_latitude, min_longitude, max_longitude, vector)"
+            " SELECT v.*, s.search_vector"
+            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],"
+            "   %s::float8[], %s::float8[], %s::float8[])"
+            "   AS v(service_id, name, tags, document, a, b, c, d)"
             " JOIN directory_service s ON s.id = v.service_id"
             " ON CONFLICT (service_id) DO UPDATE SET name = EXCLUDED.name,"
-            " tags = EXCLUDED.tags, document = EXCLUDED.document, vector = EXCLUDED.vector",
+            " tags = EXCLUDED.tags, document = EXCLUDED.document,"
+            " min_latitude = EXCLUDED.min_latitude, max_latitude = EXCLUDED.max_latitude,"
+            " min_longitude = EXCLUDED.min_longitude, max_longitude = EXCLUDED.max_longitude,"
+            " vector = EXCLUDED.vector",
             [
                 [r.service_id for r in rows],
                 [r.name for r in rows],
                 [r.tags for r in rows],
                 [r.document for r in rows],
+                *([getattr(r, f) for r in rows] for f in BOX_FIELDS),
             ],
         )
 
@@ -274,6 +301,21 @@ def _on_service_part(sender: Any, instance: Any, **kwargs: Any) -> None:
         changed([instance.service_id])
 
 
+def _on_location(sender: Any, instance: Location, **kwargs: Any) -> None:
+    """A place moved: the boxes of the services there change."""
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    changed(
+        ServiceAtLocation.objects.filter(location=instance).values_list("service_id", flat=True)
+    )
+
+
+def _on_neighbourhood(sender: Any, instance: Neighbourhood, **kwargs: Any) -> None:
+    """Neighbourhoods' centres are held beside the rows in memory (``search_memory``)."""
+    if not kwargs.get("raw"):
+        bump_version()
+
+
 def _on_term(sender: Any, instance: TaxonomyTerm, **kwargs: Any) -> None:
     if not (kwargs.get("raw") or kwargs.get("created")):
         term_moved(instance.pk)
@@ -312,7 +354,10 @@ def connect() -> None:
     post_save.connect(_on_service, sender=Service, dispatch_uid="search_index_service")
     post_delete.connect(_on_service_deleted, sender=Service, dispatch_uid="search_index_del_svc")
     post_save.connect(_on_organization, sender=Organization, dispatch_uid="search_index_org")
-    for model in (Schedule, CostOption, Attribute):
+    post_save.connect(_on_location, sender=Location, dispatch_uid="search_index_location")
+    post_save.connect(_on_neighbourhood, sender=Neighbourhood, dispatch_uid="search_index_hood")
+    post_delete.connect(_on_neighbourhood, sender=Neighbourhood, dispatch_uid="search_index_hood_d")
+    for model in (Schedule, CostOption, Attribute, ServiceAtLocation):
         post_save.connect(_on_service_part, sender=model, dispatch_uid=f"search_index_{model}")
         post_delete.connect(
             _on_service_part, sender=model, dispatch_uid=f"search_index_del_{model}"

@@ -7,7 +7,8 @@ database's ``ORDER BY name, service_id``). Each tag is a bitset of positions (a 
 search is a few ANDs, its exact total is a bit count, and a page by name is the set bits numbered
 start..stop, lowest first.
 
-It is never stale: every change to the search rows writes a new random number to
+It also holds the neighbourhoods' centres. It is never stale: every change to the search rows (or
+to a neighbourhood) writes a new random number to
 ``SearchIndexVersion`` in the same transaction (``directory.search_index``), and every search reads
 that number first (one small query) and rebuilds the copy when it differs from the copy's.
 """
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from directory.models import SearchEntry
+from directory.models import Neighbourhood, SearchEntry
 from directory.search_index import current_version
 
 
@@ -27,6 +30,8 @@ class Snapshot:
     version: int | None
     ids: list[str]  # position -> service id, in name order
     tag_bits: dict[str, int]
+    # slug -> (name, latitude, longitude): a search near a neighbourhood needs no query for it
+    neighbourhoods: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -103,11 +108,33 @@ def build(version: int | None) -> Snapshot:
         for p in where:
             buffer[p >> 3] |= 1 << (p & 7)
         tag_bits[tag] = int.from_bytes(buffer, "little")
-    return Snapshot(version, ids, tag_bits)
+    hoods = {
+        slug: (name, float(lat), float(lon))
+        for slug, name, lat, lon in Neighbourhood.objects.values_list(
+            "slug", "name", "latitude", "longitude"
+        )
+    }
+    return Snapshot(version, ids, tag_bits, hoods)
 
 
 _lock = threading.Lock()
 _current: Snapshot | None = None
+_state = threading.local()
+
+
+def enabled() -> bool:
+    return not getattr(_state, "disabled", False)
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Searches in this thread run in the database alone (the benchmark's SQL lower bound and
+    the tests that compare both ways use this)."""
+    _state.disabled = True
+    try:
+        yield
+    finally:
+        _state.disabled = False
 
 
 def snapshot() -> Snapshot:

@@ -24,6 +24,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast, StrIndex
@@ -260,8 +261,34 @@ def search_entries(
         )
     origin = resolve_origin(search)
     if origin is not None and search.within_km is not None:
-        qs = qs.filter(_within(origin, search.within_km))
+        qs = _box_meets(qs, origin, search.within_km).filter(_within(origin, search.within_km))
     return qs, origin
+
+
+# A hair wider than the search's own box, so rounding can never drop a place on its edge.
+_BOX_SLACK = 1e-6
+_BOX_MEETS = (
+    "{t}.min_latitude IS NOT NULL AND box(point({t}.min_longitude, {t}.min_latitude),"
+    " point({t}.max_longitude, {t}.max_latitude)) && box(point(%s, %s), point(%s, %s))"
+)
+
+
+def _box_meets(qs: QuerySet[SearchEntry], origin: Origin, km: float) -> QuerySet[SearchEntry]:
+    """Services whose box around their places meets the box around the circle (a superset of
+    those with a place in the circle; the exact test follows)."""
+    ky, kx = km_per_degree(origin.latitude)
+    south = origin.latitude - km / ky - _BOX_SLACK
+    north = origin.latitude + km / ky + _BOX_SLACK
+    west = origin.longitude - km / kx - _BOX_SLACK
+    east = origin.longitude + km / kx + _BOX_SLACK
+    if uses_postgres():
+        return qs.filter(_EntrySQL(_BOX_MEETS, [west, south, east, north], BooleanField()))
+    return qs.filter(
+        max_latitude__gte=south,
+        min_latitude__lte=north,
+        max_longitude__gte=west,
+        min_longitude__lte=east,
+    )
 
 
 def search_queryset(
@@ -377,23 +404,33 @@ def search_page(
     a sort key), or without any when the search filters by tags alone (the in-memory copy,
     ``directory.search_memory``). A page past the end shows the last page, unless ``clamp_page``
     is false (the API then returns an empty page, as ORUK expects)."""
-    if base is None and _tags_only(search):
+    if base is None and _tags_only(search) and search_memory.enabled():
         return _page_from_memory(search, page_size=page_size, clamp_page=clamp_page)
     qs, origin = search_entries(search, base=base, text="words")
-    total = qs.count()
+    by_distance = origin is not None and (
+        search.sort == "distance" or (search.sort == "relevance" and not search.q)
+    )
+    ranked_by_words = not by_distance and search.sort == "relevance" and bool(search.q)
+    found: list[str] | None = None
+    if ranked_by_words:
+        # One statement finds the page and counts the matches (a window over them): the
+        # filters' index scans run once instead of twice.
+        found, total = _ranked_page(qs, search.q, search.page, page_size)
+    else:
+        total = qs.count()
     if total == 0 and uses_postgres() and _words(search.q) and not _any_match_words(search.q):
         # No public service matches the words at all: match names, tolerating typos.
         qs, origin = search_entries(search, base=base, text="names")
+        found = None
         total = qs.count()
     pages = max(1, -(-total // page_size))
     page = min(search.page, pages) if clamp_page else search.page
     start, stop = (page - 1) * page_size, page * page_size
-    by_distance = origin is not None and (
-        search.sort == "distance" or (search.sort == "relevance" and not search.q)
-    )
     distances: dict[str, float | None] = {}
     if total == 0 or start >= total:
         ids: list[str] = []
+    elif found is not None and page == search.page:
+        ids = found
     elif by_distance:
         assert origin is not None
         ranked = _nearest_first(qs, origin, start, stop, total)
@@ -411,9 +448,24 @@ def search_page(
     return SearchPage(ids, distances, total, page, pages, origin)
 
 
+def _ranked_page(
+    qs: QuerySet[SearchEntry], q: str, page: int, page_size: int
+) -> tuple[list[str], int]:
+    """The ids on a page of matches ranked by the words, and how many match in all."""
+    start = (page - 1) * page_size
+    rows = list(
+        qs.annotate(rank=_rank(q), matches=Window(Count("service_id")))
+        .order_by("-rank", "name", "service_id")
+        .values_list("service_id", "matches")[start : start + page_size]
+    )
+    if rows:
+        return [pk for pk, _ in rows], rows[0][1]
+    return [], (qs.count() if page > 1 else 0)
+
+
 def _page_from_memory(search: ServiceSearch, *, page_size: int, clamp_page: bool) -> SearchPage:
-    origin = resolve_origin(search)
     snap = search_memory.snapshot()
+    origin = _origin_from(snap, search)
     bits = snap.matching(_tags(search))
     total = bits.bit_count()
     pages = max(1, -(-total // page_size))
@@ -441,6 +493,16 @@ def _page_from_memory(search: ServiceSearch, *, page_size: int, clamp_page: bool
     return SearchPage(ids, distances, total, page, pages, origin)
 
 
+def _origin_from(snap: search_memory.Snapshot, search: ServiceSearch) -> Origin | None:
+    """As ``resolve_origin``, with the neighbourhoods held in memory."""
+    if search.has_point or not search.neighbourhood:
+        return resolve_origin(search)
+    hood = snap.neighbourhoods.get(search.neighbourhood)
+    if hood is None:
+        raise SearchError("neighbourhood", "Choose a neighbourhood from the list")
+    return Origin(*hood)
+
+
 def _walk_outwards_in_memory(
     matches: search_memory.MemberTest, origin: Origin, stop: int
 ) -> list[tuple[str, float | None]] | None:
@@ -452,7 +514,7 @@ def _walk_outwards_in_memory(
         .order_by("chord_m")
         .values_list("pk", "chord_m")
     )
-    batch = max(256, stop * 8)
+    batch = max(32, stop * 2)  # enough when most services match; widened fourfold if not
     while True:
         places = list(nearest[:batch])
         links = ServiceAtLocation.objects.filter(

@@ -4,7 +4,7 @@
 On PostgreSQL: ``tag_array`` generated from ``tags`` with a GIN index (every tag filter is one
 index condition), ``vector`` (the service's weighted tsvector, copied so a text search reads only
 the narrow rows) with a GIN index, and a trigram index on the name for typo-tolerant matching.
-Then every row is built from the tables (derived data: the current code builds it).
+The rows are built by 0006 (derived data: the current code builds them).
 """
 
 import django.db.models.deletion
@@ -47,9 +47,7 @@ def run(statements):
 
 
 def build(apps, schema_editor):
-    from directory import search_index
-
-    search_index.rebuild()
+    """The rows are built by migration 0006, once they have every column the code writes."""
 
 
 class Migration(migrations.Migration):
