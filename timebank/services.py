@@ -20,6 +20,7 @@ the first instead of recording it twice, even when both arrive at the same momen
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import logging
@@ -323,67 +324,22 @@ def _insert_entry_in_one_statement(
     for separate statements (a repeated key fails the whole statement), and the balances are
     updated relative to the stored values under the caller's row locks.
     """
-    # Table and column names come from the models' metadata; every value is a parameter.
-    qn = connection.ops.quote_name
-    entry, posting, account = LedgerTransaction._meta, Posting._meta, Account._meta
+    sql, entry_fields, exchange_fields, audit_fields = _entry_statement(
+        len(amounts), exchange is not None, audit is not None
+    )
     row.created_at = timezone.now()
-    names = ("key", "kind", "effective", "memo", "reverses", "created_at", "created_by")
-    fields = [entry.get_field(name) for name in names]
-    entry_columns = ", ".join(qn(f.column) for f in fields)
-    entry_values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    posting_columns = ", ".join(
-        qn(posting.get_field(name).column) for name in ("transaction", "account", "minutes")
-    )
-    table, pk, balance = (
-        qn(account.db_table),
-        qn(account.pk.column),
-        qn(account.get_field("balance").column),
-    )
-    values = ", ".join(["(%s::bigint, %s::integer)"] * len(amounts))
-    cases = " ".join(["WHEN %s THEN %s"] * len(amounts))
-    where = ", ".join(["%s"] * len(amounts))
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"WITH entry AS (INSERT INTO {qn(entry.db_table)} ({entry_columns}) "  # noqa: S608
-        f"VALUES ({placeholders}) RETURNING {qn(entry.pk.column)} AS id), "
-        f"postings AS (INSERT INTO {qn(posting.db_table)} ({posting_columns}) "
-        f"SELECT entry.id, v.account, v.minutes FROM entry, (VALUES {values}) AS v(account, minutes)), "
-        f"balances AS (UPDATE {table} SET {balance} = {balance} + CASE {pk} {cases} END "
-        f"WHERE {pk} IN ({where}) RETURNING {pk}) "
-    )
-    params = (
-        entry_values
-        + [v for a, m in amounts for v in (a, m)]
-        + [v for a, m in amounts for v in (a, m)]
-        + [a for a, _ in amounts]
-    )
-    if exchange is None:
-        sql += "SELECT entry.id, (SELECT count(*) FROM balances), NULL FROM entry"
-    else:
-        meta = Exchange._meta
-        linked = meta.get_field("transaction")
-        others = [f for f in meta.concrete_fields if f is not meta.pk and f is not linked]
-        exchange_values = [
-            f.get_db_prep_save(f.pre_save(exchange, add=True), connection) for f in others
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in entry_fields]
+    params += [v for a, m in amounts for v in (a, m)]
+    params += [v for a, m in amounts for v in (a, m)]
+    params += [a for a, _ in amounts]
+    if exchange is not None:
+        params += [
+            f.get_db_prep_save(f.pre_save(exchange, add=True), connection) for f in exchange_fields
         ]
-        columns = ", ".join(qn(f.column) for f in [*others, linked])
-        sql += (
-            f", exchange AS (INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(others))}, (SELECT id FROM entry)) "
-            f"RETURNING {qn(meta.pk.column)} AS id) "
-        )
-        params += exchange_values
-        if audit is not None:
-            audit_meta = AuditEvent._meta
-            named = audit_meta.get_field("object_id")
-            fields = [f for f in audit_meta.concrete_fields if f not in (audit_meta.pk, named)]
-            sql += (
-                f", audit AS (INSERT INTO {qn(audit_meta.db_table)} "  # noqa: S608
-                f"({', '.join(qn(f.column) for f in [*fields, named])}) "
-                f"VALUES ({', '.join(['%s'] * len(fields))}, (SELECT id::text FROM exchange))) "
-            )
-            params += [f.get_db_prep_save(f.pre_save(audit, add=True), connection) for f in fields]
-        sql += "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
+    if audit is not None:
+        params += [
+            f.get_db_prep_save(f.pre_save(audit, add=True), connection) for f in audit_fields
+        ]
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row.pk, updated, exchange_id = cursor.fetchone()
@@ -399,6 +355,65 @@ def _insert_entry_in_one_statement(
     if audit is not None:
         audit.object_id = str(exchange_id)
         audit._state.db = connection.alias  # saved, though its own id is not read back
+
+
+@functools.cache
+def _entry_statement(
+    postings: int, with_exchange: bool, with_audit: bool
+) -> tuple[str, list[Any], list[Any], list[Any]]:
+    """The SQL of :func:`_insert_entry_in_one_statement` (PostgreSQL) and the fields whose values
+    it takes, in order: built once from the models' metadata."""
+    # Table and column names come from the models' metadata; every value is a parameter.
+    qn = connection.ops.quote_name
+    entry, posting, account = LedgerTransaction._meta, Posting._meta, Account._meta
+    names = ("key", "kind", "effective", "memo", "reverses", "created_at", "created_by")
+    entry_fields = [entry.get_field(name) for name in names]
+    entry_columns = ", ".join(qn(f.column) for f in entry_fields)
+    posting_columns = ", ".join(
+        qn(posting.get_field(name).column) for name in ("transaction", "account", "minutes")
+    )
+    table, pk, balance = (
+        qn(account.db_table),
+        qn(account.pk.column),
+        qn(account.get_field("balance").column),
+    )
+    values = ", ".join(["(%s::bigint, %s::integer)"] * postings)
+    cases = " ".join(["WHEN %s THEN %s"] * postings)
+    where = ", ".join(["%s"] * postings)
+    placeholders = ", ".join(["%s"] * len(entry_fields))
+    sql = (
+        f"WITH entry AS (INSERT INTO {qn(entry.db_table)} ({entry_columns}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {qn(entry.pk.column)} AS id), "
+        f"postings AS (INSERT INTO {qn(posting.db_table)} ({posting_columns}) "
+        f"SELECT entry.id, v.account, v.minutes FROM entry, (VALUES {values}) AS v(account, minutes)), "
+        f"balances AS (UPDATE {table} SET {balance} = {balance} + CASE {pk} {cases} END "
+        f"WHERE {pk} IN ({where}) RETURNING {pk}) "
+    )
+    exchange_fields: list[Any] = []
+    audit_fields: list[Any] = []
+    if not with_exchange:
+        sql += "SELECT entry.id, (SELECT count(*) FROM balances), NULL FROM entry"
+        return sql, entry_fields, exchange_fields, audit_fields
+    meta = Exchange._meta
+    linked = meta.get_field("transaction")
+    exchange_fields = [f for f in meta.concrete_fields if f is not meta.pk and f is not linked]
+    columns = ", ".join(qn(f.column) for f in [*exchange_fields, linked])
+    sql += (
+        f", exchange AS (INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(exchange_fields))}, (SELECT id FROM entry)) "
+        f"RETURNING {qn(meta.pk.column)} AS id) "
+    )
+    if with_audit:
+        audit_meta = AuditEvent._meta
+        named = audit_meta.get_field("object_id")
+        audit_fields = [f for f in audit_meta.concrete_fields if f not in (audit_meta.pk, named)]
+        sql += (
+            f", audit AS (INSERT INTO {qn(audit_meta.db_table)} "  # noqa: S608
+            f"({', '.join(qn(f.column) for f in [*audit_fields, named])}) "
+            f"VALUES ({', '.join(['%s'] * len(audit_fields))}, (SELECT id::text FROM exchange))) "
+        )
+    sql += "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
+    return sql, entry_fields, exchange_fields, audit_fields
 
 
 def _insert_postings(transaction_id: int, amounts: list[tuple[int, int]]) -> None:
@@ -822,27 +837,8 @@ def _lock_members(giver_id: int, receiver_id: int, *, retry: bool = True) -> dic
     Everything checked about the members afterwards (approved, names, organisation or person) is
     read under the lock. Refuses when a member does not exist.
     """
-    # Table and column names come from the models' metadata; every value is a parameter.
-    qn = connection.ops.quote_name
-    a_meta, m_meta = Account._meta, Member._meta
-    columns = ", ".join(
-        [f"a.{qn(a_meta.get_field(n).column)}" for n in _ACCOUNT_FIELDS]
-        + [f"m.{qn(m_meta.get_field(n).column)}" for n in _MEMBER_FIELDS]
-    )
-    sql = (
-        f"SELECT {columns} FROM {qn(a_meta.db_table)} a "  # noqa: S608
-        f"JOIN {qn(m_meta.db_table)} m ON m.{qn(m_meta.pk.column)} = "
-        f"a.{qn(a_meta.get_field('member').column)} "
-        f"WHERE a.{qn(a_meta.get_field('member').column)} IN (%s, %s) "
-        f"ORDER BY a.{qn(a_meta.pk.column)}"
-    )
-    features = connection.features
-    if features.has_select_for_no_key_update and features.has_select_for_update_of:
-        sql += " FOR NO KEY UPDATE OF a"
-    elif features.has_select_for_update:  # pragma: no cover - not PostgreSQL or SQLite
-        sql += " FOR UPDATE"
     with _prepared_cursor() as cursor:
-        cursor.execute(sql, [giver_id, receiver_id])
+        cursor.execute(_lock_statement(connection.vendor), [giver_id, receiver_id])
         rows = cursor.fetchall()
     if len(rows) < len({giver_id, receiver_id}):
         found = Member.objects.in_bulk([giver_id, receiver_id])
@@ -865,6 +861,31 @@ def _lock_members(giver_id: int, receiver_id: int, *, retry: bool = True) -> dic
     return accounts
 
 
+@functools.cache
+def _lock_statement(vendor: str) -> str:
+    """The SQL of :func:`_lock_members` for this database, built once from the models' metadata."""
+    # Table and column names come from the models' metadata; every value is a parameter.
+    qn = connection.ops.quote_name
+    a_meta, m_meta = Account._meta, Member._meta
+    columns = ", ".join(
+        [f"a.{qn(a_meta.get_field(n).column)}" for n in _ACCOUNT_FIELDS]
+        + [f"m.{qn(m_meta.get_field(n).column)}" for n in _MEMBER_FIELDS]
+    )
+    sql = (
+        f"SELECT {columns} FROM {qn(a_meta.db_table)} a "  # noqa: S608
+        f"JOIN {qn(m_meta.db_table)} m ON m.{qn(m_meta.pk.column)} = "
+        f"a.{qn(a_meta.get_field('member').column)} "
+        f"WHERE a.{qn(a_meta.get_field('member').column)} IN (%s, %s) "
+        f"ORDER BY a.{qn(a_meta.pk.column)}"
+    )
+    features = connection.features
+    if features.has_select_for_no_key_update and features.has_select_for_update_of:
+        sql += " FOR NO KEY UPDATE OF a"
+    elif features.has_select_for_update:  # pragma: no cover - not PostgreSQL or SQLite
+        sql += " FOR UPDATE"
+    return sql
+
+
 _OVERLAP_FIELDS = ("id", "idempotency_key", "giver_id", "receiver_id", "start", "minutes", "status")
 
 
@@ -873,22 +894,7 @@ def _check_overlap(exchange: Exchange) -> None:
     end = exchange.start + timedelta(minutes=exchange.minutes)
     window_start = exchange.start - timedelta(minutes=MAX_EXCHANGE_MINUTES)
     members = [exchange.giver_id, exchange.receiver_id]
-    # Written out as SQL (this runs, under both accounts' locks, for every exchange) for:
-    # Exchange.objects.filter(Q(giver_id__in=members) | Q(receiver_id__in=members),
-    #     status=CONFIRMED, start__lt=end, start__gt=window_start).exclude(pk=exchange.pk)
-    # Table and column names come from the model's metadata; every value is a parameter.
-    qn = connection.ops.quote_name
-    meta = Exchange._meta
-    pk, giver, receiver, status, start = (
-        qn(meta.get_field(name).column) for name in ("id", "giver", "receiver", "status", "start")
-    )
-    columns = ", ".join(qn(meta.get_field(name).column) for name in _OVERLAP_FIELDS)
-    prep = meta.get_field("start").get_db_prep_value
-    sql = (
-        f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
-        f"WHERE ({giver} IN (%s, %s) OR {receiver} IN (%s, %s)) AND {status} = %s "
-        f"AND {start} < %s AND {start} > %s"
-    )
+    prep = Exchange._meta.get_field("start").get_db_prep_value
     params: list[Any] = [
         *members,
         *members,
@@ -897,11 +903,9 @@ def _check_overlap(exchange: Exchange) -> None:
         prep(window_start, connection),
     ]
     if exchange.pk is not None:
-        sql += f" AND {pk} <> %s"
         params.append(exchange.pk)
-    sql += f" ORDER BY {start} DESC, {pk} DESC"  # the model's ordering
     with _prepared_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_overlap_statement(connection.vendor, exchange.pk is not None), params)
         rows = [_converted(Exchange, _OVERLAP_FIELDS, row) for row in cursor.fetchall()]
     if any(key == exchange.idempotency_key for _, key, *_ in rows):
         raise _AlreadyRecorded  # the same submission, confirmed meanwhile by another request
@@ -930,6 +934,31 @@ def _check_overlap(exchange: Exchange) -> None:
             )
         except SlotOverlap as error:
             raise TimebankRefused(error.message) from error
+
+
+@functools.cache
+def _overlap_statement(vendor: str, saved: bool) -> str:
+    """The SQL of :func:`_check_overlap` (``saved``: leaving out the exchange itself), built once.
+
+    Written out as SQL (this runs, under both accounts' locks, for every exchange) for:
+    ``Exchange.objects.filter(Q(giver_id__in=members) | Q(receiver_id__in=members),
+    status=CONFIRMED, start__lt=end, start__gt=window_start).exclude(pk=exchange.pk)``.
+    """
+    # Table and column names come from the model's metadata; every value is a parameter.
+    qn = connection.ops.quote_name
+    meta = Exchange._meta
+    pk, giver, receiver, status, start = (
+        qn(meta.get_field(name).column) for name in ("id", "giver", "receiver", "status", "start")
+    )
+    columns = ", ".join(qn(meta.get_field(name).column) for name in _OVERLAP_FIELDS)
+    sql = (
+        f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
+        f"WHERE ({giver} IN (%s, %s) OR {receiver} IN (%s, %s)) AND {status} = %s "
+        f"AND {start} < %s AND {start} > %s"
+    )
+    if saved:
+        sql += f" AND {pk} <> %s"
+    return sql + f" ORDER BY {start} DESC, {pk} DESC"  # the model's ordering
 
 
 def _validate_terms(*, giver_id: int, receiver_id: int, minutes: Any, start: datetime) -> None:
@@ -1559,12 +1588,9 @@ def issue_api_token(*, user: User) -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user the token belongs to, with their roles loaded in the same query (so the
-    role check of the request that follows needs no query of its own).
-
-    Written out as SQL (one row per role) because every API request starts here.
-    """
+@functools.cache
+def _token_statement(vendor: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL of :func:`user_for_token` and the user's fields it reads, built once."""
     # Table and column names come from the models' metadata; every value is a parameter.
     qn = connection.ops.quote_name
     token_meta, user_meta = ApiToken._meta, User._meta
@@ -1583,6 +1609,16 @@ def user_for_token(token: str) -> User | None:
         f"WHERE t.{qn(token_meta.get_field('token_hash').column)} = %s "
         f"AND u.{qn(user_meta.get_field('is_active').column)} = %s"
     )
+    return sql, fields
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user the token belongs to, with their roles loaded in the same query (so the
+    role check of the request that follows needs no query of its own).
+
+    Written out as SQL (one row per role) because every API request starts here.
+    """
+    sql, fields = _token_statement(connection.vendor)
     with _prepared_cursor() as cursor:
         cursor.execute(sql, [hash_token(token), True])
         rows = cursor.fetchall()
