@@ -189,6 +189,12 @@ class Engine:
     def __init__(self, prep: _Prepared, track: bool) -> None:
         self.prep = prep
         self.track = track
+        self.tracking = track
+        """Tracking this round. A tracked run stops tracking after the first round whose interval
+        ends before ``share + 1`` (add1 never asks for a smaller step): the next rerun restarts
+        there or earlier, so later rounds' intervals and undo data would never be used."""
+        self.break_at: int | None = None
+        self.gs_at_break: Array | None = None
         q = self.q = prep.q
         profile = prep.profile
         mult = np.asarray(prep.mult, dtype=np.float64)
@@ -294,6 +300,7 @@ class Engine:
         self.value_f[0] = self.b_f
         self.value_f[1] = 0.0
         self.gs = np.zeros(self.groups, dtype=np.int64)
+        self.tracking, self.break_at = self.track, None
         remaining = set(self.prep.candidates)
         low = list(self.initial_low)
         low_b = [0.0] * len(low)
@@ -308,9 +315,16 @@ class Engine:
         )
         if start is None:  # every round is still valid: same outcome
             start = len(self.rounds) - 1
-        for r in reversed(self.rounds[start:]):
-            if r.project >= 0 and r.old_states is not None:
+        last = len(self.rounds) - 1
+        if self.break_at is not None:  # rounds after the break kept no undo data
+            assert start <= self.break_at and self.gs_at_break is not None
+            self.gs[:] = self.gs_at_break
+            last = self.break_at
+        for r in reversed(self.rounds[start : last + 1]):
+            if r.project >= 0:
+                assert r.old_states is not None
                 self.gs[self.sup[r.project]] = r.old_states
+        self.tracking, self.break_at = True, None
         first = self.rounds[start]
         del self.rounds[start:]
         kept_buys = sum(1 for r in self.rounds if r.project >= 0)
@@ -430,7 +444,7 @@ class Engine:
             m = int(mults[k])
             contrib += m * v
             denom -= m * u
-            if self.track and s != 1:
+            if self.tracking and s != 1:
                 cslope += m * slope(s)
             capped[k] = True
             walked += 1
@@ -445,7 +459,7 @@ class Engine:
             v = value(s) if s != 1 else zero
             if v < uvals[int(uis[k])] * rho:  # pays all it has after all: order was off
                 return self._exact_slow(j)
-        rho_b = -cslope / denom if self.track else zero
+        rho_b = -cslope / denom if self.tracking else zero
         return _Exact(j, rho, rho_b, capped, st)
 
     def _exact_sums(self, states: Array, mults: Array) -> tuple[Fraction, Fraction]:
@@ -477,7 +491,7 @@ class Engine:
             paid[r] = paid[r] + int(c) * u if r in paid else int(c) * u
         for r, amount in paid.items():
             contrib -= amount * self.rho_now[r]
-            if self.track:
+            if self.tracking:
                 slope -= amount * buys[r][2]
         return contrib, slope
 
@@ -509,7 +523,7 @@ class Engine:
                 break
             contrib += m * v
             denom -= m * u
-            if self.track and s != 1:
+            if self.tracking and s != 1:
                 cslope += m * self._slope(s)
         if rho is None:
             return None
@@ -517,15 +531,15 @@ class Engine:
             [s * width + ui for ratio, s, ui, _m in items if ratio < rho], dtype=np.int64
         )
         capped = np.isin(keys, capped_keys)
-        rho_b = -cslope / denom if self.track else zero
+        rho_b = -cslope / denom if self.tracking else zero
         return _Exact(j, rho, rho_b, capped, st)
 
     # --- the rounds --------------------------------------------------------------------------------
 
     def _loop(self, remaining: set[int], low: list[float], low_b: list[float]) -> None:
-        track = self.track
         tie_order = self.prep.profile.tie_order
         while True:
+            track = self.tracking
             snapshot = (
                 (frozenset(remaining), list(low), list(low_b), self.n_states, self.share)
                 if track
@@ -537,11 +551,15 @@ class Engine:
             screens: list[_Screen] = []
             exact_now: dict[int, _Exact] = {}
             unaffordable: list[_Screen] = []
-            if self.dense is not None and len(remaining) > 1:
-                hi_f = self._drop_unaffordable(remaining, hi_f)
+            broke = self._dense_broke(remaining) if self.dense is not None else None
             for j in sorted(remaining, key=low.__getitem__):
                 if low[j] > upper:
                     break
+                if broke is not None and j in broke:  # certainly unaffordable (dense check)
+                    remaining.discard(j)
+                    if track:
+                        hi_f = self._bound_broke(j, broke[j], hi_f)
+                    continue
                 sc = self._screen(j)
                 if sc.affordable is None:  # too close to call in floats: exact
                     ex = self._exact(sc)
@@ -593,29 +611,33 @@ class Engine:
             self.rounds.append(
                 _Round(win.project, win.rho, rho_a, win.rho_b, paid_all, hi, old, *snapshot)
             )
+            if hi is not None and hi <= self.share + 1:
+                self.tracking, self.break_at = False, len(self.rounds) - 1
+                self.gs_at_break = self.gs.copy()
 
-    def _drop_unaffordable(self, remaining: set[int], hi_f: float) -> float:
-        """Removes the projects whose supporters certainly cannot pay (dense profiles only)."""
+    def _dense_broke(self, remaining: set[int]) -> dict[int, float]:
+        """Projects whose supporters certainly cannot pay, with their money (dense profiles).
+
+        One matrix product per round instead of one screen per project: the last round of every
+        add1 rerun otherwise screens each remaining project only to find it unaffordable.
+        """
         assert self.dense is not None
         idx = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
-        rows = self.dense[idx]
-        money = rows @ self.value_f[self.gs]
+        money = self.dense[idx] @ self.value_f[self.gs]
         cost = self.cost_arr[idx]
         slack = REL * (cost + money) + _VALUE_ERR * self.count_arr[idx] * (self.b_f + 1.0)
-        out = money < cost - slack
-        if not out.any():
-            return hi_f
-        remaining.difference_update(idx[out].tolist())
-        if self.track:  # unaffordable while cost - money(b) > 0, money affine in b
-            slopes = self.s_f[self.gs]
-            sl = rows[out] @ slopes
-            err_s = REL * (rows[out] @ np.abs(slopes) + 1.0)
-            s_lo = -sl - err_s
-            v_lo = (cost - money - slack)[out]
-            neg = s_lo < 0
-            if neg.any():
-                hi_f = min(hi_f, float(np.min(self.b_f + v_lo[neg] / -s_lo[neg])))
-        return hi_f
+        out = np.flatnonzero(money < cost - slack)
+        return dict(zip(idx[out].tolist(), money[out].tolist(), strict=True))
+
+    def _bound_broke(self, j: int, money: float, hi_f: float) -> float:
+        """Unaffordable while ``cost - money(b)`` > 0 (``money`` from :meth:`_dense_broke`)."""
+        assert self.dense is not None
+        row = self.dense[j]
+        slopes = self.s_f[self.gs]
+        cost = self.cost_f[j]
+        slack = REL * (cost + money) + _VALUE_ERR * self.count_f[j] * (self.b_f + 1.0)
+        s_lo = -float(row @ slopes) - REL * (float(row @ np.abs(slopes)) + 1.0)
+        return min(hi_f, _float_bound(self.b_f, cost - money - slack, s_lo))
 
     def _capped_slope(self, sc: _Screen) -> tuple[float, float]:
         """Float ``sum m * s`` over the items that pay all they have, and ``sum m * |s|``."""
@@ -631,7 +653,7 @@ class Engine:
         hi_f: float,
         hi_exact: list[Fraction | None],
     ) -> None:
-        hi = self._hi(hi_f, hi_exact) if self.track else None
+        hi = self._hi(hi_f, hi_exact) if self.tracking else None
         self.rounds.append(_Round(-1, self.zero, self.zero, self.zero, 0, hi, None, *snapshot))
 
     def _hi(self, hi_f: float, hi_exact: list[Fraction | None]) -> Fraction | None:
@@ -772,4 +794,4 @@ class Engine:
         uncapped = ~capped
         new[uncapped] = n + np.searchsorted(new_keys, keys_all[uncapped])
         self.gs[sup] = new
-        return old if self.track else None
+        return old if self.tracking else None
