@@ -91,6 +91,7 @@ def exchanges(request: HttpRequest) -> HttpResponse:
             description=str(body.get("description", "")),
             req=req,
             confirm=bool(body.get("confirm", False)),
+            request=request,
         )
     except TimebankRefused as error:
         return JsonResponse({"error": error.message}, status=422)
@@ -107,7 +108,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if exchange is None:
         return JsonResponse({"error": "There is no such exchange."}, status=404)
     try:
-        exchange = services.confirm_exchange(by=user, exchange=exchange)
+        exchange = services.confirm_exchange(by=user, exchange=exchange, request=request)
     except TimebankRefused as error:
         return JsonResponse({"error": error.message}, status=422)
     return JsonResponse(_json(exchange))

@@ -82,3 +82,82 @@ def test_concurrent_exchanges_and_duplicates_keep_the_ledger_sound() -> None:
         )
         assert selectors.balance_of(m) == expected
         assert selectors.balance_of(m) >= services.default_debit_limit()
+
+
+def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> None:
+    """Eight coordinators' requests at the same moment, each for the same helper in the same hour
+    with a different member: the helper's account lock makes the overlap checks run one after the
+    other, so exactly one is recorded and the rest are refused because of it."""
+    coordinator = tb.coordinator()
+    helper = tb.member(by=coordinator)
+    others = [tb.member(by=coordinator) for _ in range(THREADS)]
+    start = tb.at(-3, 10)
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait()
+            services.submit_exchange(
+                by=coordinator,
+                giver=helper.pk,
+                receiver=others[n].pk,
+                minutes=60,
+                start=start + timedelta(minutes=n),
+                idempotency_key=f"race-{n}",
+                confirm=True,
+            )
+            outcomes.append("recorded")
+        except TimebankRefused as error:
+            outcomes.append(error.message)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert outcomes.count("recorded") == 1, outcomes
+    assert all("overlaps" in o for o in outcomes if o != "recorded"), outcomes
+    assert Exchange.objects.filter(status="confirmed").count() == 1
+    assert selectors.balance_of(helper) == 300 + 60
+    assert selectors.ledger_problems() == []
+
+
+def test_a_recorded_exchange_is_four_statements_on_postgresql(client) -> None:  # type: ignore[no-untyped-def]
+    """Token (with roles), both accounts locked with the members, the overlap check, then the
+    ledger entry, postings, balances, exchange and audit record in one statement."""
+    import json
+
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import AuditEvent
+
+    a, b = tb.member(), tb.member()
+    token = services.issue_api_token(user=tb.coordinator())
+    body = {"giver": a.pk, "receiver": b.pk, "minutes": 30, "confirm": True}
+    for n in range(3):  # the statements are prepared on the connection: later runs reuse them
+        with CaptureQueriesContext(db) as queries:
+            page = client.post(
+                reverse("timebank:api-exchanges"),
+                json.dumps(
+                    {**body, "idempotency_key": f"q{n}", "start": tb.at(-2, 9 + n).isoformat()}
+                ),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+            )
+        assert page.status_code == 201
+        statements = [
+            q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
+        ]
+        assert len(statements) == 4, statements
+        assert "FOR NO KEY UPDATE" in statements[1] and "INSERT INTO" in statements[3]
+    assert AuditEvent.objects.filter(object_type="timebank.exchange").count() == 3
+    assert selectors.ledger_problems() == []

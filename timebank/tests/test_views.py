@@ -237,3 +237,65 @@ def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: 
         HTTP_AUTHORIZATION=f"Bearer {a_token}",
     )
     assert confirmed.json()["status"] == "confirmed"
+
+
+def test_json_endpoint_records_the_exchange_its_ledger_entry_and_audit_record_together(
+    client,  # type: ignore[no-untyped-def]
+) -> None:
+    a, b = tb.member(name="Ada"), tb.member(name="Bea")
+    coordinator = tb.coordinator()
+    token = services.issue_api_token(user=coordinator)
+    body = {
+        "idempotency_key": "api-audit",
+        "giver": a.pk,
+        "receiver": b.pk,
+        "minutes": 45,
+        "start": tb.at(-1).isoformat(),
+        "description": "Gardening",
+        "confirm": True,
+    }
+    page = client.post(
+        reverse("timebank:api-exchanges"),
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert page.status_code == 201
+    exchange = Exchange.objects.get(pk=page.json()["id"])
+    assert exchange.status == "confirmed" and exchange.confirmed_by == coordinator
+    assert exchange.proposed_by == coordinator and exchange.confirmed_at is not None
+    assert exchange.description == "Gardening" and exchange.idempotency_key == "api:api-audit"
+    txn = exchange.transaction
+    assert txn is not None and txn.key == "exchange:api:api-audit" and txn.memo == "Gardening"
+    assert {p.account.member_id: p.minutes for p in txn.postings.all()} == {a.pk: 45, b.pk: -45}
+    assert selectors.balance_of(a) == 345 and selectors.balance_of(b) == 255
+    assert selectors.ledger_problems() == []
+    event = AuditEvent.objects.get(object_type="timebank.exchange", object_id=str(exchange.pk))
+    assert event.actor == coordinator and event.subject == a.user and event.action == "create"
+    assert event.summary == "Recorded an exchange: Ada gave Bea 45 minutes"
+    assert event.ip_address == "192.0.2.7"
+
+
+def test_json_endpoint_refuses_unknown_and_unapproved_members(client) -> None:  # type: ignore[no-untyped-def]
+    a, applicant = tb.member(), tb.member(approved=False, name="Cy")
+    token = services.issue_api_token(user=tb.coordinator())
+    url = reverse("timebank:api-exchanges")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"idempotency_key": "u1", "minutes": 30, "start": tb.at(-1).isoformat(), "confirm": True}
+    unknown = client.post(
+        url,
+        json.dumps({**body, "giver": a.pk, "receiver": applicant.pk + 1000}),
+        content_type="application/json",
+        **auth,
+    )
+    assert unknown.status_code == 422 and unknown.json()["error"] == "There is no such member."
+    unapproved = client.post(
+        url,
+        json.dumps({**body, "giver": a.pk, "receiver": applicant.pk}),
+        content_type="application/json",
+        **auth,
+    )
+    assert unapproved.status_code == 422
+    assert unapproved.json()["error"] == "Cy is not an approved member of the time bank."
+    assert Exchange.objects.count() == 0 and selectors.ledger_problems() == []
