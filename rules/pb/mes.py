@@ -161,7 +161,9 @@ def _prepare(profile: Profile, q: type[Fraction] | None = None) -> _Prepared:
 
 def _run(prep: _Prepared, b0: Fraction, track: bool) -> _Run:
     """One MES run with every voter's share ``b0``; with ``track`` also compute ``hi``."""
-    return Engine(prep, track).start(b0)
+    engine = Engine(prep, track)
+    engine.start(b0)
+    return engine.result(full=True)
 
 
 def equal_shares(
@@ -183,7 +185,7 @@ def equal_shares(
     n = profile.num_voters
     initial_share = budget / n if n else _ZERO
     if n == 0:
-        run = _Run(_ZERO, [], [], [], None, [], None)
+        run = _Run(_ZERO, [], None)
         runs = 0
         increments = 0
     elif completion == "none":
@@ -247,13 +249,12 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
         if spent > budget:
             if previous is None:  # pragma: no cover - the first run never overspends
                 raise AssertionError("MES overspent with equal shares")
-            if previous.share != initial_share + k - 1:
-                # Same outcome as ``previous``; recompute it at the share add1 stopped at.
-                previous = _run(prep, initial_share + k - 1, track=False)
-                runs += 1
-            return previous, runs, k - 1
+            # The outcome add1 stopped at (``previous``'s, maybe proven for a smaller share): one
+            # more run at that share gives its prices and remaining shares.
+            runs += 1
+            return _run(prep, initial_share + k - 1, track=False), runs, k - 1
         if _is_exhaustive(prep, prep.free + run.selected, spent):
-            return run, runs, k
+            return engine.result(full=True), runs, k
         if run.hi is None:  # pragma: no cover - impossible: large shares buy every candidate
             raise AssertionError("add1 cannot make progress")
         previous = run

@@ -33,7 +33,7 @@ resumed at a larger share from the first round whose interval the new share leav
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -118,13 +118,15 @@ class _Round:
 
 @dataclass
 class _Run:
+    """A run's outcome; the details (prices, group states) only when asked for (``full``)."""
+
     share: Fraction
     selected: list[int]
-    rhos: list[Fraction]
-    paid_all: list[int]
     hi: Fraction | None
-    group_state: list[int]
-    chain: _Chain | None
+    rhos: list[Fraction] = field(default_factory=list)
+    paid_all: list[int] = field(default_factory=list)
+    group_state: list[int] = field(default_factory=list)
+    chain: _Chain | None = None
 
     def remaining_shares(self) -> dict[int, Fraction]:
         """Exact remaining share of each state some group is in at the end of the run."""
@@ -345,27 +347,25 @@ class Engine:
         self._loop(set(first.remaining), low, list(first.low_b))
         return self.result()
 
-    def result(self) -> _Run:
+    def result(self, full: bool = False) -> _Run:
+        """The current run; ``full`` adds each buy's price and every group's final state."""
         bought = [r for r in self.rounds if r.project >= 0]
         his = [r.hi for r in self.rounds if r.hi is not None]
-        n = self.n_states
-        chain = _Chain(
-            self.parent[:n].copy(),
-            self.buy[:n].copy(),
-            self.ui[:n].copy(),
-            list(self.buys),
-            self.prep.u_values,
-            self.q,
-        )
-        return _Run(
-            self.share,
-            [r.project for r in bought],
-            [Fraction(int(r.rho.numerator), int(r.rho.denominator)) for r in bought],
-            [r.paid_all for r in bought],
-            min(his) if his else None,
-            self.gs.tolist(),
-            chain,
-        )
+        run = _Run(self.share, [r.project for r in bought], min(his) if his else None)
+        if full:
+            n = self.n_states
+            run.rhos = [Fraction(int(r.rho.numerator), int(r.rho.denominator)) for r in bought]
+            run.paid_all = [r.paid_all for r in bought]
+            run.group_state = self.gs.tolist()
+            run.chain = _Chain(
+                self.parent[:n].copy(),
+                self.buy[:n].copy(),
+                self.ui[:n].copy(),
+                list(self.buys),
+                self.prep.u_values,
+                self.q,
+            )
+        return run
 
     # --- screening and exact evaluation ----------------------------------------------------------
 
