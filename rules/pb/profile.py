@@ -95,8 +95,9 @@ def build_profile(election: Election, utility: str = "cost", tie_break: str = "i
     costs = tuple(election.projects[pid].cost for pid in ids)
     supporters = support_counts(election, ids)
     groups: list[Group] = []
-    if utility == "cost" and election.vote_type in ("approval", "choose-1"):
-        # Fast path: the utility is the cost, so the group key is the set of approved projects.
+    if utility == "cost":
+        # Fast path: with the cost utility every project on a ballot (approved, ranked or given
+        # points) is worth its cost, so the group key is the set of projects on the ballot.
         # Free projects carry no utility, so they are left out of the key.
         free = {index[pid] for pid, p in election.projects.items() if p.cost == 0}
         by_index: dict[tuple[int, ...], list[str]] = {}
