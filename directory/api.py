@@ -102,9 +102,11 @@ def oruk_endpoint(allowed: frozenset[str]) -> Callable[..., Callable[..., HttpRe
                         "unsupported-parameter", "Only format=json is served.", parameter="format"
                     )
                 body = view(request, params, *args, **kwargs)
-                response: HttpResponse = JsonResponse(
-                    body, json_dumps_params={"ensure_ascii": False}
-                )
+                response: HttpResponse
+                if isinstance(body, queries.RawJson):  # records stored as JSON text
+                    response = HttpResponse(body.text, content_type="application/json")
+                else:
+                    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
             except ApiProblem as problem:
                 response = problem_response(request, problem)
                 if problem.kind == "method-not-allowed":
@@ -206,7 +208,7 @@ def _search_problem(error: SearchError) -> ApiProblem:
 
 
 @oruk_endpoint(PAGING | SERVICE_FILTERS | {"full"})
-def services(request: HttpRequest, params: Params) -> dict[str, Any]:
+def services(request: HttpRequest, params: Params) -> dict[str, Any] | queries.RawJson:
     page, per_page = _paging(params)
     search, filters, _ = _service_search(params, with_distance=True)
     full = params.flag("full")
@@ -215,12 +217,12 @@ def services(request: HttpRequest, params: Params) -> dict[str, Any]:
     except SearchError as error:
         raise _search_problem(error) from None
     if full:
-        ids = [record["id"] for record in result.items]
+        ids = [pk for pk, _ in result.items]
         nested = {
             s.pk: s for s in queries.with_full_service(queries.public_services().filter(pk__in=ids))
         }
         return result.envelope([serialisers.service_full(nested[i]) for i in ids if i in nested])
-    return result.envelope(result.items)
+    return result.envelope_json([record for _, record in result.items])
 
 
 @oruk_endpoint(frozenset())

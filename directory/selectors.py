@@ -506,23 +506,20 @@ def _origin_from(snap: search_memory.Snapshot, search: ServiceSearch) -> Origin 
 def _walk_outwards_in_memory(
     matches: search_memory.MemberTest, origin: Origin, stop: int
 ) -> list[tuple[str, float | None]] | None:
-    """As ``_walk_outwards``, with the matching services tested in memory. None when every place
-    has been seen before ``stop`` services were found (services with no place then follow)."""
-    nearest = (
-        Location.objects.filter(latitude__isnull=False, longitude__isnull=False)
-        .annotate(chord_m=RawSQL(_CHORD, [origin.latitude, origin.longitude]))
-        .order_by("chord_m")
-        .values_list("pk", "chord_m")
-    )
+    """As ``_walk_outwards``, with the matching services tested in memory and the nearest places
+    fetched with the services at each in one statement. None when every place has been seen
+    before ``stop`` services were found (services with no place then follow)."""
     batch = max(32, stop * 2)  # enough when most services match; widened fourfold if not
     while True:
-        places = list(nearest[:batch])
-        links = ServiceAtLocation.objects.filter(
-            location_id__in=[pk for pk, _ in places]
-        ).values_list("location_id", "service_id")
+        with connection.cursor() as cursor:
+            cursor.execute(_NEAREST_WITH_SERVICES, [origin.latitude, origin.longitude, batch])
+            rows = cursor.fetchall()
+        places: list[tuple[str, float]] = []
         services_at: dict[str, list[str]] = {}
-        for location_id, service_id in links:
-            if matches(service_id):
+        for location_id, chord, service_id in rows:
+            if not places or places[-1][0] != location_id:
+                places.append((location_id, chord))
+            if service_id is not None and matches(service_id):
                 services_at.setdefault(location_id, []).append(service_id)
         found: dict[str, float] = {}
         for location_id, chord in places:
@@ -533,6 +530,27 @@ def _walk_outwards_in_memory(
         if len(places) < batch:
             return None
         batch *= 4
+
+
+# The ``batch`` nearest places (the same index scan as ``_walk_outwards``, numbered in the order
+# it returns them) with the services at each.
+_NEAREST_WITH_SERVICES = """
+SELECT k.id, k.chord_m, sal.service_id
+FROM (
+    SELECT k0.id, k0.chord_m, row_number() OVER () AS n
+    FROM (
+        SELECT directory_location.id,
+            ll_to_earth(directory_location.latitude::float8, directory_location.longitude::float8)
+            <-> ll_to_earth(%s, %s) AS chord_m
+        FROM directory_location
+        WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+        ORDER BY chord_m
+        LIMIT %s
+    ) k0
+) k
+LEFT JOIN directory_serviceatlocation sal ON sal.location_id = k.id
+ORDER BY k.n
+"""
 
 
 def search_services(
@@ -558,9 +576,10 @@ def search_services(
     return SearchResults(services, found.total, found.page, found.pages, found.origin)
 
 
-def search_documents(found: SearchPage) -> list[dict[str, Any]]:
-    """The page's services as ORUK ``GET /services`` records, from the search rows (one query,
-    nothing to serialise), with ``x_distance_km`` where the search measured distance."""
+def search_documents(found: SearchPage) -> list[tuple[str, str]]:
+    """The page's services as ORUK ``GET /services`` records in JSON text, ``(id, json)``, from
+    the search rows (one query; nothing to serialise or parse), with ``x_distance_km`` added
+    where the search measured distance."""
     if not found.ids:
         return []
     rows = dict(
@@ -570,11 +589,11 @@ def search_documents(found: SearchPage) -> list[dict[str, Any]]:
     for pk in found.ids:
         if pk not in rows:
             continue
-        record = json.loads(rows[pk])
+        record = rows[pk]
         distance = found.distances.get(pk)
-        if distance is not None:
-            record["x_distance_km"] = round(distance, 3)
-        records.append(record)
+        if distance is not None:  # the stored record is an object: "{...}"
+            record = f'{record[:-1]}, "x_distance_km": {json.dumps(round(distance, 3))}}}'
+        records.append((pk, record))
     return records
 
 

@@ -10,6 +10,7 @@ number of queries whatever its size.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time
@@ -43,6 +44,13 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class RawJson:
+    """A response body that is already JSON text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     total: int
@@ -53,18 +61,25 @@ class Page(Generic[T]):
     def total_pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
-    def envelope(self, contents: list[Any]) -> dict[str, Any]:
-        """The ORUK 3.0 pagination envelope around the serialised items."""
+    def _head(self, size: int) -> dict[str, Any]:
         return {
             "total_items": self.total,
             "total_pages": self.total_pages,
             "page_number": self.page,
-            "size": len(contents),
+            "size": size,
             "first_page": self.page == 1,
             "last_page": self.page == self.total_pages,
-            "empty": not contents,
-            "contents": contents,
+            "empty": size == 0,
         }
+
+    def envelope(self, contents: list[Any]) -> dict[str, Any]:
+        """The ORUK 3.0 pagination envelope around the serialised items."""
+        return {**self._head(len(contents)), "contents": contents}
+
+    def envelope_json(self, contents: list[str]) -> RawJson:
+        """The same envelope around records that are already JSON text (spliced in as they are)."""
+        head = json.dumps(self._head(len(contents)), ensure_ascii=False)
+        return RawJson(f'{head[:-1]}, "contents": [{", ".join(contents)}]}}')
 
 
 def _paginate(qs: QuerySet[Any], page: int, per_page: int) -> Page[Any]:
@@ -195,10 +210,10 @@ def _matching_services(search: ServiceSearch, filters: OrukFilters) -> QuerySet[
 
 def list_services(
     search: ServiceSearch, filters: OrukFilters, *, page: int, per_page: int
-) -> Page[dict[str, Any]]:
-    """A page of ``GET /services`` records: the directory search finds the page's ids on the
-    search rows and their stored records are returned as they are (``full`` pages are nested
-    from the tables by the caller)."""
+) -> Page[tuple[str, str]]:
+    """A page of ``GET /services`` records as ``(id, JSON text)``: the directory search finds the
+    page's ids and their stored records are returned as they are (``full`` pages are nested from
+    the tables by the caller)."""
     found = search_page(
         replace(search, page=page),
         page_size=per_page,

@@ -299,3 +299,18 @@ def test_postgres_text_search_ranks_as_the_service_table_did(area: Any) -> None:
         )
         assert found.total == len(expected) > 0, q
         assert found.ids == expected[:15], q
+
+
+def test_api_pages_are_the_stored_records_in_an_exact_envelope(client: Any, area: Any) -> None:
+    hood = Neighbourhood.objects.order_by("name").values_list("slug", flat=True)[0]
+    body = client.get("/api/oruk/services", {"neighbourhood": hood, "per_page": 7}).json()
+    total = Service.objects.filter(status=Service.Status.ACTIVE).count()
+    assert (body["total_items"], body["total_pages"], body["size"]) == (total, -(-total // 7), 7)
+    assert body["first_page"] is True and body["empty"] is False
+    distances = []
+    for record in body["contents"]:
+        distances.append(record.pop("x_distance_km"))
+        assert record == service_flat(Service.objects.get(pk=record["id"]))
+    assert distances == sorted(distances)
+    last = client.get("/api/oruk/services", {"per_page": 7, "page": body["total_pages"] + 1})
+    assert last.json()["contents"] == [] and last.json()["empty"] is True
