@@ -235,30 +235,30 @@ def _is_exhaustive(prep: _Prepared, chosen: list[int], spent: Fraction) -> bool:
 
 def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
     """pabutools' ``voter_budget_increment=1``, skipping shares proven to give the same outcome."""
-    costs = prep.profile.costs
-    budget = prep.profile.budget
-    free_cost = sum((costs[j] for j in prep.free), _ZERO)
+    costs = prep.costs  # the fast rational type, for the checks made after every run
+    budget = prep.q(prep.profile.budget)
+    free_cost = sum((costs[j] for j in prep.free), prep.q(0))
     k = 0
     runs = 0
-    previous: _Run | None = None
     engine = Engine(prep, track=True)
     run = engine.start(initial_share)
     while True:
         runs += 1
-        spent = free_cost + sum((costs[j] for j in run.selected), _ZERO)
+        spent = free_cost + sum((costs[j] for j in run.selected), prep.q(0))
         if spent > budget:
-            if previous is None:  # pragma: no cover - the first run never overspends
+            if k == 0:  # pragma: no cover - the first run never overspends
                 raise AssertionError("MES overspent with equal shares")
-            # The outcome add1 stopped at (``previous``'s, maybe proven for a smaller share): one
-            # more run at that share gives its prices and remaining shares.
+            # add1 stops at the previous share (its outcome may have been proven for a smaller
+            # share): one more run there gives the prices and remaining shares.
             runs += 1
             return _run(prep, initial_share + k - 1, track=False), runs, k - 1
-        if _is_exhaustive(prep, prep.free + run.selected, spent):
+        taken = set(run.selected)
+        left = budget - spent
+        if all(j in taken or costs[j] > left for j in prep.candidates):  # exhaustive
             return engine.result(full=True), runs, k
         if run.hi is None:  # pragma: no cover - impossible: large shares buy every candidate
             raise AssertionError("add1 cannot make progress")
-        previous = run
-        k = max(k + 1, math.ceil(run.hi - initial_share))
+        k = max(k + 1, math.ceil(Fraction(run.hi) - initial_share))
         run = engine.resume(initial_share + k)
 
 

@@ -107,7 +107,8 @@ class _Round:
     rho_a: Fraction
     rho_b: Fraction
     paid_all: int
-    hi: Fraction | None
+    hi: float | None
+    """End of the interval of shares on which this round is the same (rounded down)."""
     old_states: Array | None
     remaining: frozenset[int]
     low: list[float]
@@ -122,7 +123,7 @@ class _Run:
 
     share: Fraction
     selected: list[int]
-    hi: Fraction | None
+    hi: float | None
     rhos: list[Fraction] = field(default_factory=list)
     paid_all: list[int] = field(default_factory=list)
     group_state: list[int] = field(default_factory=list)
@@ -294,6 +295,7 @@ class Engine:
         self.share = b0
         self.b0 = self.q(b0)
         self.b_f = float(b0)
+        self.next_up = math.nextafter(float(b0 + 1), _INF)
         self.rounds = []
         del self.buys[:], self.buys_f[:], self.rho_now[:]
         self.n_states = 2
@@ -312,8 +314,9 @@ class Engine:
     def resume(self, b1: Fraction) -> _Run:
         """Rerun at share ``b1`` > the current one, reusing the rounds still valid at ``b1``."""
         assert self.track and b1 > self.share
+        b1_up = math.nextafter(float(b1), _INF)  # his are rounded down: compare generously
         start = next(
-            (t for t, r in enumerate(self.rounds) if r.hi is not None and r.hi <= b1), None
+            (t for t, r in enumerate(self.rounds) if r.hi is not None and r.hi <= b1_up), None
         )
         if start is None:  # every round is still valid: same outcome
             start = len(self.rounds) - 1
@@ -337,6 +340,7 @@ class Engine:
         self.share = b1
         self.b0 = self.q(b1)
         self.b_f = float(b1)
+        self.next_up = math.nextafter(float(b1 + 1), _INF)
         self.vcache = {}
         self.rho_now = [rho_a + rho_b * self.b0 for _p, rho_a, rho_b in self.buys]
         self.value_f[:n] = self.a_f[:n] + self.s_f[:n] * self.b_f
@@ -611,7 +615,7 @@ class Engine:
             self.rounds.append(
                 _Round(win.project, win.rho, rho_a, win.rho_b, paid_all, hi, old, *snapshot)
             )
-            if hi is not None and hi <= self.share + 1:
+            if hi is not None and hi <= self.next_up:
                 self.tracking, self.break_at = False, len(self.rounds) - 1
                 self.gs_at_break = self.gs.copy()
 
@@ -656,15 +660,12 @@ class Engine:
         hi = self._hi(hi_f, hi_exact) if self.tracking else None
         self.rounds.append(_Round(-1, self.zero, self.zero, self.zero, 0, hi, None, *snapshot))
 
-    def _hi(self, hi_f: float, hi_exact: list[Fraction | None]) -> Fraction | None:
-        candidates: list[Fraction] = [h for h in hi_exact if h is not None]
+    def _hi(self, hi_f: float, hi_exact: list[Fraction | None]) -> float | None:
+        """The round's interval end as a float rounded down (``None``: no end)."""
+        candidates = [math.nextafter(float(h), -_INF) for h in hi_exact if h is not None]
         if hi_f < _INF:
-            rounded = hi_f - REL * (abs(hi_f) + self.b_f + 1.0)
-            candidates.append(max(Fraction(rounded), Fraction(self.share)))
-        if not candidates:
-            return None
-        low = min(candidates)
-        return Fraction(int(low.numerator), int(low.denominator))
+            candidates.append(max(hi_f - REL * (abs(hi_f) + self.b_f + 1.0), self.b_f))
+        return min(candidates) if candidates else None
 
     # --- interval bounds (tracking) ----------------------------------------------------------------
 
