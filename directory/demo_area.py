@@ -284,8 +284,9 @@ def saturday_organisation() -> Organization:
 def clear_area() -> None:
     """Delete what a previous ``generate_area`` made, and nothing else."""
     ids = list(demo_organisations().values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        Organization.objects.filter(pk__in=ids[start : start + 500]).delete()
+    with search_index.batch():  # one refresh of the search rows, not one per service
+        for start in range(0, len(ids), 500):
+            Organization.objects.filter(pk__in=ids[start : start + 500]).delete()
     TaxonomyTerm.objects.filter(taxonomy_id=TAXONOMY_ID).update(parent=None)
     TaxonomyTerm.objects.filter(taxonomy_id=TAXONOMY_ID).delete()
     Taxonomy.objects.filter(pk=TAXONOMY_ID).delete()

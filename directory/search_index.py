@@ -285,7 +285,7 @@ def _on_service(sender: Any, instance: Service, **kwargs: Any) -> None:
 
 
 def _on_service_deleted(sender: Any, instance: Service, **kwargs: Any) -> None:
-    bump_version()  # its row went with it (on delete cascade)
+    changed([instance.pk])  # its row went with it (on delete cascade); the version moves on
 
 
 def _on_organization(sender: Any, instance: Organization, **kwargs: Any) -> None:
