@@ -244,7 +244,6 @@ class Engine:
         self.zero = q(0)
         self.rounds: list[_Round] = []
         self.buys: list[tuple[int, Fraction, Fraction]] = []
-        self.buys_f: list[tuple[float, float]] = []
         self.share: Fraction = Fraction(0)
         self.b0: Fraction = self.zero
         self.b_f = 0.0
@@ -297,7 +296,7 @@ class Engine:
         self.b_f = float(b0)
         self.next_up = math.nextafter(float(b0 + 1), _INF)
         self.rounds = []
-        del self.buys[:], self.buys_f[:], self.rho_now[:]
+        del self.buys[:], self.rho_now[:]
         self.n_states = 2
         del self.chain.memo[2:]
         self.vcache = {}
@@ -333,7 +332,7 @@ class Engine:
         first = self.rounds[start]
         del self.rounds[start:]
         kept_buys = sum(1 for r in self.rounds if r.project >= 0)
-        del self.buys[kept_buys:], self.buys_f[kept_buys:]
+        del self.buys[kept_buys:]
         n = self.n_states = first.n_states
         del self.chain.memo[n:]
         delta = float(b1 - first.share)
@@ -556,13 +555,13 @@ class Engine:
             exact_now: dict[int, _Exact] = {}
             unaffordable: list[_Screen] = []
             broke = self._dense_broke(remaining) if self.dense is not None else None
+            examined_broke: list[int] = []
             for j in sorted(remaining, key=low.__getitem__):
                 if low[j] > upper:
                     break
                 if broke is not None and j in broke:  # certainly unaffordable (dense check)
                     remaining.discard(j)
-                    if track:
-                        hi_f = self._bound_broke(j, broke[j], hi_f)
+                    examined_broke.append(j)
                     continue
                 sc = self._screen(j)
                 if sc.affordable is None:  # too close to call in floats: exact
@@ -590,6 +589,8 @@ class Engine:
             if track:
                 for sc in unaffordable:
                     hi_f = self._bound_unaffordable(sc, hi_f, hi_exact)
+                if examined_broke and broke is not None:
+                    hi_f = self._bound_broke(examined_broke, broke, hi_f)
             if not screens:
                 self._close(snapshot, hi_f, hi_exact)
                 return
@@ -633,15 +634,21 @@ class Engine:
         out = np.flatnonzero(money < cost - slack)
         return dict(zip(idx[out].tolist(), money[out].tolist(), strict=True))
 
-    def _bound_broke(self, j: int, money: float, hi_f: float) -> float:
-        """Unaffordable while ``cost - money(b)`` > 0 (``money`` from :meth:`_dense_broke`)."""
+    def _bound_broke(self, projects: list[int], broke: dict[int, float], hi_f: float) -> float:
+        """Unaffordable while ``cost - money(b)`` > 0 (money from :meth:`_dense_broke`)."""
         assert self.dense is not None
-        row = self.dense[j]
+        idx = np.asarray(projects, dtype=np.int64)
+        rows = self.dense[idx]
         slopes = self.s_f[self.gs]
-        cost = self.cost_f[j]
-        slack = REL * (cost + money) + _VALUE_ERR * self.count_f[j] * (self.b_f + 1.0)
-        s_lo = -float(row @ slopes) - REL * (float(row @ np.abs(slopes)) + 1.0)
-        return min(hi_f, _float_bound(self.b_f, cost - money - slack, s_lo))
+        money = np.asarray([broke[j] for j in projects])
+        cost = self.cost_arr[idx]
+        slack = REL * (cost + money) + _VALUE_ERR * self.count_arr[idx] * (self.b_f + 1.0)
+        s_lo = -(rows @ slopes) - REL * (rows @ np.abs(slopes) + 1.0)
+        neg = s_lo < 0
+        if not neg.any():
+            return hi_f
+        v_lo = (cost - money - slack)[neg]
+        return min(hi_f, float(np.min(self.b_f + v_lo / -s_lo[neg])))
 
     def _capped_slope(self, sc: _Screen) -> tuple[float, float]:
         """Float ``sum m * s`` over the items that pay all they have, and ``sum m * |s|``."""
@@ -768,7 +775,6 @@ class Engine:
         self.buys.append((p, rho_a, rho_b))
         self.rho_now.append(win.rho)
         ra_f, rb_f = float(rho_a), float(rho_b)
-        self.buys_f.append((ra_f, rb_f))
         capped = win.capped
         keys_all = win.states * width + self.sup_ui[p] if width > 1 else win.states
         new_keys = np.unique(keys_all[~capped])
