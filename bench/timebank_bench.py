@@ -1,16 +1,23 @@
 """Load test for time bank exchanges against PostgreSQL, on loopback.
 
-``wellbeing-hub bench timebank [--clients 50] [--seconds 30] [--servers 4] [--threads 8]``
-(run it under ``scripts/with-postgres.sh``; DATABASE_URL must point at PostgreSQL).
+``wellbeing-hub bench timebank [--clients 50] [--seconds 30] [--servers N] [--threads N]
+[--server wsgiref|gunicorn] [--no-report]`` (run it under ``scripts/with-postgres.sh``;
+DATABASE_URL must point at PostgreSQL).
 
+0. Checks that PostgreSQL is durable (``fsync``, ``synchronous_commit`` and ``full_page_writes``
+   on: every commit is on disk before it is answered). ``scripts/with-postgres.sh`` starts the
+   tests' server without them, so then the benchmark runs itself again on a durable throwaway server
+   (``PG_DURABLE=1 scripts/with-postgres.sh``). The settings are reported with the results.
 1. Migrates the database and creates a coordinator with an API token and one approved member per
    client (each with the joining credit).
 2. Starts ``--servers`` real server processes on 127.0.0.1 (Python's WSGI server with a fixed pool
    of ``--threads`` threads each, so database connections are kept; the kernel spreads connections
-   between the processes with SO_REUSEPORT). They serve the whole Django project.
+   between the processes with SO_REUSEPORT; or ``--server gunicorn``: gunicorn with as many gthread
+   workers). They serve the whole Django project, with its middleware.
 3. ``--clients`` concurrent clients POST exchanges to the JSON endpoint
    (``/time-bank/api/exchanges/``, token auth, recorded and confirmed by the coordinator in one
-   request) for ``--seconds``. Client *i* exchanges time with its neighbour *i+1*, alternating who
+   request; one HTTP request per exchange, on a connection kept open when the server allows it)
+   for ``--seconds``. Client *i* exchanges time with its neighbour *i+1*, alternating who
    gives, so neighbouring clients contend for the same accounts' locks. Deliberately, about one
    request in ten is a duplicate: a retry of the client's own last request, or a resend of another
    client's recent request (which may arrive at the same moment as the original).
@@ -18,7 +25,8 @@
    transactions, cached balances against their postings, the sum of all balances (zero), and that
    each accepted idempotency key was recorded exactly once.
 
-Prints one JSON object as its last line and writes docs/benchmarks.md (section ``timebank``).
+Prints one JSON object as its last line and writes docs/benchmarks.md (section ``timebank``)
+unless ``--no-report``. Only exchanges answered ``201`` (recorded and confirmed) are counted.
 """
 
 from __future__ import annotations
@@ -211,6 +219,7 @@ def _client(
 ) -> None:
     rng = random.Random(n)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn: http.client.HTTPConnection | None = None
     me, neighbour = members[n], members[(n + 1) % len(members)]
     seq = 0
     last: dict[str, Any] | None = None
@@ -238,15 +247,21 @@ def _client(
         payload = json.dumps(body)
         began = time.perf_counter()
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            if conn is None:  # one connection per client, kept alive while the server keeps it
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("POST", PATH, payload, headers)
             response = conn.getresponse()
             data = json.loads(response.read() or b"{}")
             status = response.status
-            conn.close()
-        except (OSError, ValueError):
+            if response.will_close:
+                conn.close()
+                conn = None
+        except (OSError, ValueError, http.client.HTTPException):
             with stats.lock:
                 stats.errors += 1
+            if conn is not None:
+                conn.close()
+                conn = None
             continue
         elapsed = (time.perf_counter() - began) * 1000
         key = body["idempotency_key"]
@@ -273,6 +288,8 @@ def _client(
         if not duplicate and status == 201:
             last = body
             recent.append((key, body, data.get("id")))
+    if conn is not None:
+        conn.close()
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -298,6 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--servers", type=int, default=4, help="server processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "wsgiref"],
+        default="gunicorn",
+        help="gunicorn (gthread workers, keep-alive) or Python's wsgiref (a connection a request)",
+    )
     parser.add_argument("--no-report", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
@@ -335,23 +358,26 @@ def main(argv: list[str] | None = None) -> int:
     connections.close_all()
     port = _free_port()
     env = {**os.environ, "WELLBEING_ENV": os.environ.get("WELLBEING_ENV", "demo")}
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.timebank_bench",
-                "serve",
-                "--port",
-                str(port),
-                "--threads",
-                str(args.threads),
-            ],
-            cwd=REPO,
-            env=env,
-        )
-        for _ in range(args.servers)
-    ]
+    if args.server == "gunicorn":
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wellbeing_hub.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--worker-class=gthread",
+            f"--workers={args.servers}",
+            f"--threads={args.threads}",
+            "--keep-alive=120",  # longer than a run: clients keep their connection
+            "--backlog=2048",
+            "--preload",
+            "--log-level=warning",
+        ]
+        servers = [subprocess.Popen(command, cwd=REPO, env=env)]
+    else:
+        command = [sys.executable, "-m", "bench.timebank_bench", "serve"]
+        command += ["--port", str(port), "--threads", str(args.threads)]
+        servers = [subprocess.Popen(command, cwd=REPO, env=env) for _ in range(args.servers)]
     try:
         _wait_for(port)
         time.sleep(1.0)  # let every server process finish starting
@@ -398,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         "clients": args.clients,
         "servers": args.servers,
         "threads": args.threads,
+        "server": args.server,
         "transactions_checked": check["transactions"],
         "accounts_checked": check["accounts"],
         "sum_of_balances": check["sum_of_balances"],
@@ -420,7 +447,8 @@ def _report(args: argparse.Namespace, r: dict[str, Any]) -> None:
 
     command = (
         f"scripts/with-postgres.sh wellbeing-hub bench timebank --clients {args.clients} "
-        f"--seconds {args.seconds:g} --servers {args.servers} --threads {args.threads}"
+        f"--seconds {args.seconds:g} --servers {args.servers} --threads {args.threads} "
+        f"--server {args.server}"
     )
     target = "met" if r["exchanges_per_second"] >= 300 else "**not met**"
     body = "\n\n".join(
