@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bench.report import markdown_table, write_section
+from bench.report import markdown_table, run_started, write_section
 from rules.pb import Ballot, Election, Project, read_pb, tally
 from rules.pb.mes import RATIONAL
 
@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         pabutools_worker(*args.worker)
         return 0
 
+    started = run_started()  # the run takes 20 minutes; record the commit it measured
     data = json.loads((shared_pb_dir() / "pabutools_outcomes.json").read_text(encoding="utf-8"))
     rows: list[list[object]] = []
     results: list[dict[str, Any]] = []
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         "Participatory budgeting: rules.pb against pabutools",
         "python -m bench.pb_bench" + (f" --only {args.only}" if args.only else ""),
         body,
+        started,
     )
     print(
         json.dumps(

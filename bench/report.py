@@ -60,13 +60,24 @@ def git_revision() -> str:
         return "unknown"
 
 
-def write_section(name: str, title: str, command: str, body: str) -> Path:
-    """Replace (or append) the section for benchmark ``name`` in docs/benchmarks.md."""
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def run_started() -> tuple[str, str]:
+    """The time (UTC, to the minute) and the commit the code being measured comes from."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), git_revision()
+
+
+def write_section(
+    name: str, title: str, command: str, body: str, started: tuple[str, str] | None = None
+) -> Path:
+    """Replace (or append) the section for benchmark ``name`` in docs/benchmarks.md.
+
+    ``started``: (time, commit) from :func:`run_started` when the run began, for long runs
+    during which the checkout may move on; otherwise the time and commit now.
+    """
+    stamp, revision = started or run_started()
     section = (
         f"<!-- bench:{name} -->\n## {title}\n\n"
         f"- Command: `{command}`\n- Machine: {machine_description()}\n"
-        f"- Run: {stamp}, commit {git_revision()}\n\n{body.strip()}\n<!-- /bench:{name} -->\n"
+        f"- Run: {stamp}, commit {revision}\n\n{body.strip()}\n<!-- /bench:{name} -->\n"
     )
     BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
     text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else HEADER
