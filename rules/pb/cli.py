@@ -41,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     count.add_argument("file")
     count.add_argument("--rule", choices=RULES, required=True)
     count.add_argument("--utility", choices=UTILITIES, default="cost")
-    count.add_argument("--completion", choices=COMPLETIONS, default="none")
+    count.add_argument(
+        "--completion",
+        choices=COMPLETIONS,
+        default="add1",
+        help="for --rule mes (default add1, as equalshares.net and tally() use)",
+    )
     count.add_argument("--tie-break", choices=TIE_BREAKS, default="id")
     return parser
 

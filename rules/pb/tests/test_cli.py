@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rules.pb import read_pb, tally
 from rules.pb.cli import main
 
 from .helpers import REPO_ROOT, outcomes, shared_pb_dir
@@ -99,3 +100,12 @@ def test_python_dash_m() -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["selected"] == recorded(ASSEN, "greedy_cost_sat")
+
+
+def test_mes_completion_defaults_to_add1_like_tally(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["tally", str(shared_pb_dir() / ASSEN), "--rule", "mes"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["completion"] == "add1"
+    election = read_pb(shared_pb_dir() / ASSEN)
+    assert set(result["selected"]) == set(tally(election, "mes").selected)
