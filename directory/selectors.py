@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import django
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -106,7 +107,11 @@ class _EntrySQL(Expression):
         self.template, self.params = template, params
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        # Django 6 quotes every alias (quote_name); 5.2 leaves its short aliases unquoted.
+        quote = (
+            compiler.quote_name if django.VERSION >= (6, 0) else compiler.quote_name_unless_alias
+        )
+        table = quote(compiler.query.get_initial_alias())
         return self.template.replace("{t}", table), list(self.params)
 
 
