@@ -6,8 +6,8 @@ project's supporters (``value_i`` their remaining share, ``m_i`` how many identi
 
 Speed without giving up exactness. Every quantity that decides the outcome is exact (rationals):
 each bought project's ``rho``, who pays in full, and every remaining share. To find the winner of a
-round cheaply, each candidate is first *screened* in floating point with numpy (sort the supporters'
-remaining shares, accumulate, find where the price falls). Each float carries an error bound; the
+round cheaply, each candidate is first *screened* in floating point with numpy (who pays all they
+have is found by fixed-point iteration, which gives the price). Each float carries an error bound; the
 float results only rule projects out (a project whose rho is certainly above the best is not the
 winner) and suggest where the exact computation should look. The winner, and any project whose
 float rho is within the error bound of the best, is then evaluated with exact rationals, and the
@@ -20,14 +20,16 @@ every decision through the exact path, and check the outcomes do not change.
 Remaining shares are *states*: voters who paid for the same projects at the same prices share a
 state. State 0 is the untouched share ``b``, state 1 is an empty share; every other state was made
 from a parent state by one payment ``u * rho`` in full. A state's value is affine in the share,
-``a + s * b``, and is computed exactly on demand from its chain of payments (memoised), so a round
-costs exact arithmetic only for the supporters near the price.
+``a + s * b``, and is computed exactly on demand from its chain of payments (memoised); exact sums
+over many states use per-purchase payment counts instead, so a round costs a few exact operations
+per purchase so far plus one per supporter near the price.
 
 Tracking (for the ``add1`` completion): each bought project's ``rho`` is affine in ``b`` while the
 same voters pay in full, so a run also proves an interval ``[b, hi)`` of shares with the same
 rounds; ``hi`` is computed in floats and rounded *down* (a smaller ``hi`` only costs another run),
 with exact arithmetic whenever a float bound is too close to call. The rounds of a run can be
-resumed at a larger share from the first round whose interval the new share leaves.
+resumed at a larger share from the first round whose interval the new share leaves; once a round's
+interval ends before ``b + 1`` (add1's smallest step) later rounds are not tracked.
 """
 
 from __future__ import annotations
