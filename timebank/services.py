@@ -1045,6 +1045,15 @@ def submit_exchange(
     # the check. A repeat ends in IntegrityError (or in the overlap check finding its original),
     # and only then is the exchange already recorded read. Any refusal also looks for it, so a
     # repeat is answered with the original whatever has changed since.
+    terms = {
+        "idempotency_key": idempotency_key,
+        "request": req,
+        "category": category or (req.category if req else None),
+        "start": start,
+        "minutes": minutes,
+        "description": description[:300],
+        "proposed_by": by,
+    }
     try:
         coordinator = is_coordinator(by)
         if confirm and coordinator:
@@ -1052,17 +1061,7 @@ def submit_exchange(
                 giver_id=giver_id, receiver_id=receiver_id, minutes=minutes, start=start
             )
             with transaction.atomic():
-                exchange = Exchange(
-                    idempotency_key=idempotency_key,
-                    giver_id=giver_id,
-                    receiver_id=receiver_id,
-                    request=req,
-                    category=category or (req.category if req else None),
-                    start=start,
-                    minutes=minutes,
-                    description=description[:300],
-                    proposed_by=by,
-                )
+                exchange = Exchange(giver_id=giver_id, receiver_id=receiver_id, **terms)
                 # Lock, check, then insert the ledger entry, the exchange already confirmed and
                 # the audit record.
                 _confirm_locked(by=by, exchange=exchange, request=request)
@@ -1079,17 +1078,7 @@ def submit_exchange(
         _validate_terms(giver_id=giver_id, receiver_id=receiver_id, minutes=minutes, start=start)
         _validate_members(giver=giver, receiver=receiver, start=start, req=req)
         with transaction.atomic():
-            exchange = Exchange(
-                idempotency_key=idempotency_key,
-                giver=giver,
-                receiver=receiver,
-                request=req,
-                category=category or (req.category if req else None),
-                start=start,
-                minutes=minutes,
-                description=description[:300],
-                proposed_by=by,
-            )
+            exchange = Exchange(giver=giver, receiver=receiver, **terms)
             exchange.save(force_insert=True)
             _check_overlap(exchange)
             record_audit(

@@ -195,7 +195,7 @@ def equal_shares(
         run, runs, increments = _add1(prep, initial_share)
     chosen = prep.free + run.selected
     spent = sum((costs[j] for j in chosen), _ZERO)
-    exhaustive = _is_exhaustive(prep, chosen, spent)
+    exhaustive = _is_exhaustive(prep, chosen, _spent(prep, chosen))
     explanation = _explain(
         prep, run, utility, completion, initial_share, increments, runs, exhaustive
     )
@@ -226,25 +226,29 @@ def _with_fill(explanation: MESExplanation, fill: object) -> MESExplanation:
     return replace(explanation, greedy_fill=fill)
 
 
+def _spent(prep: _Prepared, chosen: list[int]) -> Fraction:
+    """What the chosen projects cost, in the fast rational type (checked after every add1 run)."""
+    return sum((prep.costs[j] for j in chosen), prep.q(0))
+
+
 def _is_exhaustive(prep: _Prepared, chosen: list[int], spent: Fraction) -> bool:
+    """No unchosen supported project fits in what ``spent`` (from :func:`_spent`) leaves."""
     taken = set(chosen)
-    budget = prep.profile.budget
-    costs = prep.profile.costs
-    return all(j in taken or costs[j] + spent > budget for j in prep.candidates)
+    left = prep.q(prep.profile.budget) - spent
+    return all(j in taken or prep.costs[j] > left for j in prep.candidates)
 
 
 def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
     """pabutools' ``voter_budget_increment=1``, skipping shares proven to give the same outcome."""
-    costs = prep.costs  # the fast rational type, for the checks made after every run
     budget = prep.q(prep.profile.budget)
-    free_cost = sum((costs[j] for j in prep.free), prep.q(0))
     k = 0
     runs = 0
     engine = Engine(prep, track=True)
     run = engine.start(initial_share)
     while True:
         runs += 1
-        spent = free_cost + sum((costs[j] for j in run.selected), prep.q(0))
+        chosen = prep.free + run.selected
+        spent = _spent(prep, chosen)
         if spent > budget:
             if k == 0:  # pragma: no cover - the first run never overspends
                 raise AssertionError("MES overspent with equal shares")
@@ -252,9 +256,7 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
             # share): one more run there gives the prices and remaining shares.
             runs += 1
             return _run(prep, initial_share + k - 1, track=False), runs, k - 1
-        taken = set(run.selected)
-        left = budget - spent
-        if all(j in taken or costs[j] > left for j in prep.candidates):  # exhaustive
+        if _is_exhaustive(prep, chosen, spent):
             return engine.result(full=True), runs, k
         if run.hi is None:  # pragma: no cover - impossible: large shares buy every candidate
             raise AssertionError("add1 cannot make progress")

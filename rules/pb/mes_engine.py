@@ -77,7 +77,6 @@ class _Screen:
 
     project: int
     states: Array
-    values: Array
     ratios: Array
     """Remaining share / utility of each item (the price per unit of utility it can pay)."""
     capped: Array | None
@@ -106,8 +105,6 @@ class _Round:
     project: int
     """The project bought (-1: none was affordable; the run ended)."""
     rho: Fraction
-    rho_a: Fraction
-    rho_b: Fraction
     paid_all: int
     hi: float | None
     """End of the interval of shares on which this round is the same (rounded down)."""
@@ -391,9 +388,9 @@ class Engine:
         cost, total = self.cost_f[j], self.total_f[j]
         slack = REL * (cost + money) + _VALUE_ERR * self.count_f[j] * (self.b_f + 1.0)
         if money < cost - slack:
-            return _Screen(j, st, values, ratios, None, _INF, 0.0, 0.0, money, False)
+            return _Screen(j, st, ratios, None, _INF, 0.0, 0.0, money, False)
         if money <= cost + slack:
-            return _Screen(j, st, values, ratios, None, _INF, 0.0, 0.0, money, None)
+            return _Screen(j, st, ratios, None, _INF, 0.0, 0.0, money, None)
         rho = cost / total
         denom = total
         capped = ratios < rho
@@ -401,16 +398,14 @@ class Engine:
         while count:
             denom = total - float(mu[capped].sum())
             if denom <= 0:
-                return _Screen(j, st, values, ratios, None, _INF, 0.0, 0.0, money, None)
+                return _Screen(j, st, ratios, None, _INF, 0.0, 0.0, money, None)
             rho = (cost - float(mv[capped].sum())) / denom
             grown = ratios < rho
             more = int(np.count_nonzero(grown))
             if more == count:
                 break
             capped, count = grown, more
-        return _Screen(
-            j, st, values, ratios, capped, rho, slack / denom + REL * rho, denom, money, True
-        )
+        return _Screen(j, st, ratios, capped, rho, slack / denom + REL * rho, denom, money, True)
 
     def _exact(self, sc: _Screen) -> _Exact | None:
         """Exact rho (and its slope in b) of a screened project; None if it is unaffordable.
@@ -615,9 +610,7 @@ class Engine:
             remaining.discard(win.project)
             paid_all = int(self.sup_m[win.project][win.capped].sum())
             hi = self._hi(hi_f, hi_exact) if track else None
-            self.rounds.append(
-                _Round(win.project, win.rho, rho_a, win.rho_b, paid_all, hi, old, *snapshot)
-            )
+            self.rounds.append(_Round(win.project, win.rho, paid_all, hi, old, *snapshot))
             if hi is not None and hi <= self.next_up:
                 self.tracking, self.break_at = False, len(self.rounds) - 1
                 self.gs_at_break = self.gs.copy()
@@ -667,7 +660,7 @@ class Engine:
         hi_exact: list[Fraction | None],
     ) -> None:
         hi = self._hi(hi_f, hi_exact) if self.tracking else None
-        self.rounds.append(_Round(-1, self.zero, self.zero, self.zero, 0, hi, None, *snapshot))
+        self.rounds.append(_Round(-1, self.zero, 0, hi, None, *snapshot))
 
     def _hi(self, hi_f: float, hi_exact: list[Fraction | None]) -> float | None:
         """The round's interval end as a float rounded down (``None``: no end)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -60,11 +61,7 @@ def test_concurrent_exchanges_and_duplicates_keep_the_ledger_sound() -> None:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker)
     assert errors == []
     # Only debit-limit refusals are expected (members run out of credit under heavy giving).
     assert all("limit" in message for message in refused), refused[:3]
@@ -116,11 +113,7 @@ def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> 
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker)
     assert errors == []
     assert outcomes.count("recorded") == 1, outcomes
     assert all("overlaps" in o for o in outcomes if o != "recorded"), outcomes
@@ -161,3 +154,12 @@ def test_a_recorded_exchange_is_four_statements_on_postgresql(client) -> None:  
         assert "FOR NO KEY UPDATE" in statements[1] and "INSERT INTO" in statements[3]
     assert AuditEvent.objects.filter(object_type="timebank.exchange").count() == 3
     assert selectors.ledger_problems() == []
+
+
+def _run_in_threads(worker: Callable[[int], None]) -> None:
+    """Runs ``worker(n)`` for n in 0..THREADS-1 at the same time and waits for all of them."""
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
