@@ -10,6 +10,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -210,7 +211,8 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_role("group", name="Do you live with a partner?").get_by_label("No").check()
     page.get_by_label("State Pension", exact=True).fill("221.20")
     page.get_by_role("button", name="Work out what I might pay").click()
-    assert page.locator("#charge-result").is_visible()
+    # is_visible() does not wait, and the answer arrives on the next page: wait for it.
+    expect(page.locator("#charge-result")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Back to the plan").click()
 
