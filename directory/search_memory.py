@@ -7,22 +7,53 @@ database's ``ORDER BY name, service_id``). Each tag is a bitset of positions (a 
 search is a few ANDs, its exact total is a bit count, and a page by name is the set bits numbered
 start..stop, lowest first.
 
-It also holds the neighbourhoods' centres. It is never stale: every change to the search rows (or
-to a neighbourhood) writes a new random number to
-``SearchIndexVersion`` in the same transaction (``directory.search_index``), and every search reads
-that number first (one small query) and rebuilds the copy when it differs from the copy's.
+It also holds the neighbourhoods' centres, the services' places on the map (for "within" and
+distances), and on PostgreSQL an index of the rows' words and name trigrams
+(``directory.search_text``), so free-text searches are answered here too, with the database's
+own ids, order, totals and ranks.
+
+It is never stale: every change to the search rows (or to a neighbourhood or place) writes a new
+random number to ``SearchIndexVersion`` in the same transaction (``directory.search_index``), and
+every search reads that number first (one small query; for a free-text search the same statement
+also parses the words) and uses the copy only when the numbers are equal. The first copy is built
+by the search that needs it; later ones, when large (the text index takes seconds at 100,000
+services), are built in a background thread while searches are answered by the database.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from directory.models import Neighbourhood, SearchEntry
+import numpy as np
+import numpy.typing as npt
+from django.db import connection, transaction
+from django.db.models import FloatField
+from django.db.models.functions import Cast
+
+from directory import search_text
+from directory.models import Neighbourhood, SearchEntry, SearchIndexVersion, ServiceAtLocation
 from directory.search_index import current_version
+
+log = logging.getLogger(__name__)
+
+# A copy of at least this many rows is rebuilt in the background (searches meanwhile go to the
+# database); a smaller one is rebuilt by the search that finds it out of date.
+BACKGROUND_FROM_ROWS = 20_000
+
+
+@dataclass
+class Places:
+    """Every mapped place of every service in the copy, as the database's float8 values."""
+
+    row: npt.NDArray[np.int64]  # the service's position
+    latitude: npt.NDArray[np.float64]
+    longitude: npt.NDArray[np.float64]
 
 
 @dataclass
@@ -33,6 +64,10 @@ class Snapshot:
     # slug -> (name, latitude, longitude): a search near a neighbourhood needs no query for it
     neighbourhoods: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
+    # PostgreSQL: the words and name trigrams (None: text searches go to the database)
+    text: search_text.TextIndex | None = None
+    places: Places | None = None
+    build_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         self.position = {pk: i for i, pk in enumerate(self.ids)}
@@ -49,6 +84,11 @@ class Snapshot:
             if not bits:
                 break
         return bits
+
+    def mask(self, bits: int) -> npt.NDArray[np.bool_]:
+        """A bitset of positions as one bool per position."""
+        data = np.frombuffer(bits.to_bytes((len(self.ids) + 7) // 8 or 1, "little"), np.uint8)
+        return np.unpackbits(data, bitorder="little")[: len(self.ids)].astype(np.bool_)
 
     def _words(self, bits: int) -> memoryview:
         size = (len(self.ids) + 63) // 64 * 8 or 8
@@ -78,6 +118,55 @@ class Snapshot:
     def member_test(self, bits: int) -> MemberTest:
         return MemberTest(self, bits.to_bytes((len(self.ids) + 7) // 8 or 1, "little"))
 
+    def member_test_of(self, mask: npt.NDArray[np.bool_]) -> MemberTest:
+        return MemberTest(self, np.packbits(mask, bitorder="little").tobytes() or b"\0")
+
+    # places
+
+    def _distance_sq(
+        self, latitude: float, longitude: float, ky: float, kx: float
+    ) -> npt.NDArray[np.float64]:
+        """``selectors._distance_sq`` for every place: the same float8 operations in the same
+        order as the SQL it writes."""
+        assert self.places is not None
+        dy = self.places.latitude - latitude
+        dx = self.places.longitude - longitude
+        return dy * dy * (ky * ky) + dx * dx * (kx * kx)
+
+    def within(
+        self, latitude: float, longitude: float, km: float, ky: float, kx: float
+    ) -> npt.NDArray[np.bool_]:
+        """The services with a place within ``km`` (``selectors._within``: the box on the
+        coordinates, then the distance)."""
+        assert self.places is not None
+        p = self.places
+        lat_low, lat_high = latitude - km / ky, latitude + km / ky
+        lon_low, lon_high = longitude - km / kx, longitude + km / kx
+        near = (
+            (p.latitude >= lat_low)
+            & (p.latitude <= lat_high)
+            & (p.longitude >= lon_low)
+            & (p.longitude <= lon_high)
+        )
+        near &= self._distance_sq(latitude, longitude, ky, kx) <= km * km
+        mask = np.zeros(len(self.ids), dtype=np.bool_)
+        mask[p.row[near]] = True
+        return mask
+
+    def distances(
+        self, ids: list[str], latitude: float, longitude: float, ky: float, kx: float
+    ) -> dict[str, float]:
+        """``selectors._distances_for``: each service's nearest place, in km."""
+        assert self.places is not None
+        rows = np.array([self.position[pk] for pk in ids], dtype=np.int64)
+        pick = np.isin(self.places.row, rows)
+        nearest: dict[int, float] = {}
+        squared = self._distance_sq(latitude, longitude, ky, kx)[pick]
+        for row, d in zip(self.places.row[pick].tolist(), squared.tolist(), strict=True):
+            if row not in nearest or d < nearest[row]:
+                nearest[row] = d
+        return {self.ids[row]: max(d, 0.0) ** 0.5 for row, d in nearest.items()}
+
 
 @dataclass
 class MemberTest:
@@ -93,14 +182,35 @@ class MemberTest:
         return bool(self.data[position >> 3] >> (position & 7) & 1)
 
 
+_ROWS_SQL = (
+    "SELECT service_id, tags, vector::text, array_to_string(show_trgm(name), chr(1))"
+    " FROM directory_searchentry ORDER BY name, service_id"
+)
+
+
 def build(version: int | None) -> Snapshot:
+    started = time.perf_counter()
     ids: list[str] = []
     positions: defaultdict[str, list[int]] = defaultdict(list)
-    rows = SearchEntry.objects.order_by("name", "service_id").values_list("service_id", "tags")
-    for i, (pk, tags) in enumerate(rows.iterator(chunk_size=5000)):
-        ids.append(pk)
-        for tag in tags.split():
-            positions[tag].append(i)
+    vectors: list[str | None] = []
+    trigrams: list[str] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_ROWS_SQL)
+            rows = cursor.fetchall()
+        for i, (pk, tags, vector, trgm) in enumerate(rows):
+            ids.append(pk)
+            vectors.append(vector)
+            trigrams.append(trgm)
+            for tag in tags.split():
+                positions[tag].append(i)
+        del rows
+    else:
+        rows_ = SearchEntry.objects.order_by("name", "service_id").values_list("service_id", "tags")
+        for i, (pk, tags) in enumerate(rows_.iterator(chunk_size=5000)):
+            ids.append(pk)
+            for tag in tags.split():
+                positions[tag].append(i)
     size = (len(ids) + 7) // 8 or 1
     tag_bits = {}
     for tag, where in positions.items():
@@ -114,11 +224,40 @@ def build(version: int | None) -> Snapshot:
             "slug", "name", "latitude", "longitude"
         )
     }
-    return Snapshot(version, ids, tag_bits, hoods)
+    snap = Snapshot(version, ids, tag_bits, hoods)
+    if connection.vendor == "postgresql":
+        snap.places = _places(snap)
+        try:
+            snap.text = search_text.build_index(vectors, trigrams)
+        except search_text.NotIndexable as why:
+            log.warning("free-text searches go to the database: %s", why)
+    snap.build_seconds = time.perf_counter() - started
+    return snap
+
+
+def _places(snap: Snapshot) -> Places:
+    rows = (
+        ServiceAtLocation.objects.filter(
+            location__latitude__isnull=False, location__longitude__isnull=False
+        )
+        .annotate(
+            lat=Cast("location__latitude", FloatField()),
+            lon=Cast("location__longitude", FloatField()),
+        )
+        .values_list("service_id", "lat", "lon")
+    )
+    found = [(snap.position.get(pk, -1), lat, lon) for pk, lat, lon in rows]
+    kept = [t for t in found if t[0] >= 0]
+    return Places(
+        row=np.array([t[0] for t in kept], dtype=np.int64),
+        latitude=np.array([t[1] for t in kept], dtype=np.float64),
+        longitude=np.array([t[2] for t in kept], dtype=np.float64),
+    )
 
 
 _lock = threading.Lock()
 _current: Snapshot | None = None
+_building: set[int | None] = set()  # versions being built in the background
 _state = threading.local()
 
 
@@ -137,16 +276,87 @@ def disabled() -> Iterator[None]:
         _state.disabled = False
 
 
-def snapshot() -> Snapshot:
-    """The copy matching the rows as this connection sees them now (rebuilt if they changed)."""
+def snapshot() -> Snapshot | None:
+    """The copy matching the rows as this connection sees them now, or None while a copy for them
+    is being built in the background (search the database meanwhile)."""
+    return snapshot_for(current_version())
+
+
+def snapshot_for(version: int | None) -> Snapshot | None:
+    """The copy for this version of the rows (built now when there is none or it is small)."""
     global _current
-    version = current_version()
     found = _current
     if found is not None and found.version == version:
         return found
+    if found is not None and len(found.ids) >= BACKGROUND_FROM_ROWS:
+        _build_in_background()
+        return None
     with _lock:
         found = _current
         if found is None or found.version != version:
             found = build(version)
             _current = found
     return found
+
+
+def _build_in_background() -> None:
+    with _lock:
+        if _building:
+            return
+        _building.add(None)
+    threading.Thread(target=_background_build, name="search-memory-build", daemon=True).start()
+
+
+def _background_build() -> None:
+    """Build the copy in this thread's own connection, reading the version and the rows in one
+    repeatable-read transaction, so the copy is labelled with the version its rows belong to."""
+    global _current
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            snap = build(current_version())
+        with _lock:
+            _current = snap
+        log.info("search copy rebuilt in %.1fs", snap.build_seconds)
+    except Exception:  # the searches go on in the database; the next one tries again
+        log.exception("rebuilding the in-memory search copy failed")
+    finally:
+        connection.close()
+        with _lock:
+            _building.clear()
+
+
+@dataclass
+class TextSearch:
+    """What a free-text search needs from the database besides the copy: the words as
+    PostgreSQL parses them, the trigrams of the search text and the similarity threshold."""
+
+    snapshot: Snapshot
+    index: search_text.TextIndex
+    query: search_text.Query
+    trigrams: list[str]
+    threshold: float
+
+
+_TEXT_SQL = (
+    "SELECT (SELECT version FROM {table} WHERE id = 1), websearch_to_tsquery('english', %s)::text,"
+    " show_trgm(%s), current_setting('pg_trgm.similarity_threshold', true)"
+)
+
+
+def text_search(q: str) -> TextSearch | None:
+    """PostgreSQL: one statement reads the version and parses the words; None when the search
+    must go to the database (a copy being built, or a query this copy cannot answer exactly)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TEXT_SQL.format(table=SearchIndexVersion._meta.db_table), [q, q])
+        version, query_text, trigrams, threshold = cursor.fetchone()
+    snap = snapshot_for(version)
+    if snap is None or snap.text is None:
+        return None
+    query = search_text.parse_query(query_text)
+    if query is None:
+        return None
+    # pg_trgm's default when the setting is not there yet (the library not loaded)
+    limit = 0.3 if threshold in (None, "") else float(threshold)
+    return TextSearch(snap, snap.text, query, list(trigrams), limit)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import django
+import numpy as np
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -409,8 +410,15 @@ def search_page(
     a sort key), or without any when the search filters by tags alone (the in-memory copy,
     ``directory.search_memory``). A page past the end shows the last page, unless ``clamp_page``
     is false (the API then returns an empty page, as ORUK expects)."""
-    if base is None and _tags_only(search) and search_memory.enabled():
-        return _page_from_memory(search, page_size=page_size, clamp_page=clamp_page)
+    if base is None and search_memory.enabled():
+        if _tags_only(search):
+            snap = search_memory.snapshot()
+            if snap is not None:
+                return _page_from_memory(snap, search, page_size=page_size, clamp_page=clamp_page)
+        elif _text_in_memory(search):
+            found = _text_page_from_memory(search, page_size=page_size, clamp_page=clamp_page)
+            if found is not None:
+                return found
     qs, origin = search_entries(search, base=base, text="words")
     by_distance = origin is not None and (
         search.sort == "distance" or (search.sort == "relevance" and not search.q)
@@ -468,8 +476,9 @@ def _ranked_page(
     return [], (qs.count() if page > 1 else 0)
 
 
-def _page_from_memory(search: ServiceSearch, *, page_size: int, clamp_page: bool) -> SearchPage:
-    snap = search_memory.snapshot()
+def _page_from_memory(
+    snap: search_memory.Snapshot, search: ServiceSearch, *, page_size: int, clamp_page: bool
+) -> SearchPage:
     origin = _origin_from(snap, search)
     bits = snap.matching(_tags(search))
     total = bits.bit_count()
@@ -495,6 +504,69 @@ def _page_from_memory(search: ServiceSearch, *, page_size: int, clamp_page: bool
         ids = snap.page(bits, start, stop)
     if origin is not None and not by_distance and ids:
         distances = dict(_distances_for(ids, origin))
+    return SearchPage(ids, distances, total, page, pages, origin)
+
+
+def _text_in_memory(search: ServiceSearch) -> bool:
+    """Free-text searches (with any tags, a point and a distance limit) are answered from the
+    in-memory copy's text index on PostgreSQL; languages and accessibility go to the database."""
+    return bool(search.q) and uses_postgres() and not (search.language or search.accessibility)
+
+
+def _text_page_from_memory(
+    search: ServiceSearch, *, page_size: int, clamp_page: bool
+) -> SearchPage | None:
+    """As the database path of ``search_page`` for a free-text search, from the copy: the same
+    matches (words, or names tolerating typos when no service matches the words at all), the
+    same ranks to the bit, ties by name, the same totals. None: ask the database."""
+    text = search_memory.text_search(search.q)
+    if text is None:
+        return None
+    snap, index = text.snapshot, text.index
+    origin = _origin_from(snap, search)
+    accepted = snap.mask(snap.matching(_tags(search)))
+    if origin is not None and search.within_km is not None:
+        ky, kx = km_per_degree(origin.latitude)
+        accepted &= snap.within(origin.latitude, origin.longitude, search.within_km, ky, kx)
+    mask = accepted
+    if _words(search.q):
+        by_words = index.matches(text.query)
+        mask = by_words & accepted
+        if not mask.any() and not by_words.any():
+            # No public service matches the words at all: match names, tolerating typos.
+            similar = index.similarity(text.trigrams).astype(np.float64) >= text.threshold
+            mask = similar & accepted
+    rows = np.flatnonzero(mask).astype(np.int32)
+    total = len(rows)
+    pages = max(1, -(-total // page_size))
+    page = min(search.page, pages) if clamp_page else search.page
+    start, stop = (page - 1) * page_size, page * page_size
+    by_distance = origin is not None and search.sort == "distance"
+    distances: dict[str, float | None] = {}
+    if total == 0 or start >= total:
+        ids: list[str] = []
+    elif by_distance:
+        assert origin is not None
+        ranked: list[tuple[str, float | None]] | None = None
+        if total >= _MEASURE_ALL_BELOW:
+            ranked = _walk_outwards_in_memory(snap.member_test_of(mask), origin, stop)
+        if ranked is None:  # few matches, or every place seen: as the database path does
+            mode = "names" if _words(search.q) and not index.matches(text.query).any() else "words"
+            qs, _origin = search_entries(search, text=mode)
+            ranked = _nearest_first(qs, origin, 0, stop, total)
+        ranked = ranked[start:stop]
+        ids = [pk for pk, _ in ranked]
+        distances = dict(ranked)
+    elif search.sort == "relevance":
+        # ts_rank(vector, query) + similarity(name, q), both float4, summed in float4
+        rank = index.rank(text.query, rows) + index.similarity(text.trigrams, rows)
+        order = np.lexsort((rows, -rank))[start:stop]
+        ids = [snap.ids[i] for i in rows[order].tolist()]
+    else:
+        ids = [snap.ids[i] for i in rows[start:stop].tolist()]
+    if origin is not None and not by_distance and ids:
+        ky, kx = km_per_degree(origin.latitude)
+        distances = dict(snap.distances(ids, origin.latitude, origin.longitude, ky, kx))
     return SearchPage(ids, distances, total, page, pages, origin)
 
 

@@ -1,0 +1,591 @@
+"""Free-text search over an in-memory copy of the search rows' tsvectors and name trigrams, giving
+exactly what PostgreSQL 15 gives for ``vector @@ q``, ``ts_rank(vector, q)``, ``similarity(name,
+s)`` and ``name % s`` (pure numpy; no Django).
+
+PostgreSQL still parses the words: a search sends ``websearch_to_tsquery('english', s)::text`` and
+``show_trgm(s)`` (``directory.search_memory``), and this module reads the query's text form back
+into a tree (:func:`parse_query`). A query it cannot answer exactly (a prefix ``:*`` or a weight
+restriction, which websearch_to_tsquery never writes, or a phrase over anything but words) parses to
+``None`` and the search runs in the database as before.
+
+The index (:class:`TextIndex`) is built from ``vector::text`` and ``show_trgm(name)`` of every row,
+in the snapshot's name order: per lexeme the sorted positions (snapshot order) of the rows holding
+it, and per (row, lexeme) its word positions and weights as stored; per trigram the rows whose name
+has it. Matching is set algebra over those postings; ranking repeats ``calc_rank_and`` and
+``calc_rank_or`` of ``src/backend/utils/adt/tsrank.c`` step for step, in float32 where C uses
+float4 and float64 where C uses double, vectorised across rows and in C's loop order within each
+row, so the ranks are bit-for-bit PostgreSQL's. Similarity is ``cnt_sml`` of pg_trgm: common
+trigrams over the union, in float4.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float32]
+
+# ts_rank's default weights by a position's weight code (D=0, C=1, B=2, A=3), float4 as in C.
+WEIGHTS = np.array([0.1, 0.2, 0.4, 1.0], dtype=np.float32)
+# Positions are 14 bits; a word with no position counts as this one, weight D, in ts_rank.
+MAXENTRYPOS = 1 << 14
+_SUM_OF_INVERSE_SQUARES = 1.64493406685  # the double constant in calc_rank_or
+
+
+def _word_distances() -> FloatArray:
+    """``word_distance(w)`` (float4) for w = 0..101; every w > 100 gives 1e-30f."""
+    table = np.empty(102, dtype=np.float32)
+    for w in range(101):
+        # (float4) w / 1.5 - 2 is evaluated in double, exp() from the C library as PostgreSQL's.
+        table[w] = np.float32(1.0 / (1.005 + 0.05 * math.exp(float(np.float32(w)) / 1.5 - 2)))
+    table[101] = np.float32(1e-30)
+    return table
+
+
+WORD_DISTANCE = _word_distances()
+
+
+# --- the query ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    lexeme: str
+
+
+@dataclass(frozen=True)
+class Not:
+    arg: Node
+
+
+@dataclass(frozen=True)
+class And:
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Or:
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Phrase:
+    left: Node
+    right: Node
+    distance: int
+
+
+Node = Word | Not | And | Or | Phrase
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed tsquery; ``root`` is None for the empty query (only stop words)."""
+
+    root: Node | None
+
+    @property
+    def operands(self) -> list[str]:
+        """Its words sorted by their bytes and without repeats (``SortAndUniqItems``: negated
+        words included)."""
+        found: set[str] = set()
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Word):
+                found.add(node.lexeme)
+            elif isinstance(node, Not):
+                stack.append(node.arg)
+            else:
+                stack += [node.left, node.right]
+        return sorted(found, key=lambda w: w.encode())
+
+    @property
+    def ranks_as_and(self) -> bool:
+        """``calc_rank`` takes ``calc_rank_and`` when the first item (the root) is & or <->."""
+        return isinstance(self.root, And | Phrase)
+
+
+_TOKEN = re.compile(r"\s*(?:'((?:[^'\\]|''|\\.)*)'(:[*A-Za-z]*)?|(<->|<\d+>|[&|!()]))", re.DOTALL)
+_ESCAPE = re.compile(r"''|\\(.)", re.DOTALL)
+
+
+def _unescape(quoted: str) -> str:
+    return _ESCAPE.sub(lambda m: m.group(1) if m.group(1) is not None else "'", quoted)
+
+
+class _Unsupported(ValueError):
+    pass
+
+
+def parse_query(text: str) -> Query | None:
+    """The tree of a tsquery written as text (``tsqueryout``), or None when this module cannot
+    answer it exactly. Priorities as PostgreSQL prints them: ! over <-> over & over |."""
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    text = text.rstrip()
+    while at < len(text):
+        m = _TOKEN.match(text, at)
+        if m is None:
+            return None
+        at = m.end()
+        if m.group(3) is not None:
+            tokens.append(("op", m.group(3)))
+        else:
+            if m.group(2):  # a prefix (:*) or weight restriction
+                return None
+            tokens.append(("word", _unescape(m.group(1))))
+    if not tokens:
+        return Query(None)
+    try:
+        node, rest = _parse_or(tokens, 0)
+        if rest != len(tokens) or not _phrases_supported(node):
+            return None
+    except _Unsupported:
+        return None
+    return Query(node)
+
+
+def _parse_or(tokens: list[tuple[str, str]], at: int) -> tuple[Node, int]:
+    left, at = _parse_and(tokens, at)
+    while at < len(tokens) and tokens[at] == ("op", "|"):
+        right, at = _parse_and(tokens, at + 1)
+        left = Or(left, right)
+    return left, at
+
+
+def _parse_and(tokens: list[tuple[str, str]], at: int) -> tuple[Node, int]:
+    left, at = _parse_phrase(tokens, at)
+    while at < len(tokens) and tokens[at] == ("op", "&"):
+        right, at = _parse_phrase(tokens, at + 1)
+        left = And(left, right)
+    return left, at
+
+
+def _parse_phrase(tokens: list[tuple[str, str]], at: int) -> tuple[Node, int]:
+    left, at = _parse_unary(tokens, at)
+    while at < len(tokens) and tokens[at][0] == "op" and tokens[at][1].startswith("<"):
+        op = tokens[at][1]
+        distance = 1 if op == "<->" else int(op[1:-1])
+        right, at = _parse_unary(tokens, at + 1)
+        left = Phrase(left, right, distance)
+    return left, at
+
+
+def _parse_unary(tokens: list[tuple[str, str]], at: int) -> tuple[Node, int]:
+    if at >= len(tokens):
+        raise _Unsupported("query ends early")
+    kind, value = tokens[at]
+    if kind == "word":
+        return Word(value), at + 1
+    if value == "!":
+        arg, at = _parse_unary(tokens, at + 1)
+        return Not(arg), at
+    if value == "(":
+        node, at = _parse_or(tokens, at + 1)
+        if at >= len(tokens) or tokens[at] != ("op", ")"):
+            raise _Unsupported("unbalanced parenthesis")
+        return node, at + 1
+    raise _Unsupported(f"unexpected {value}")
+
+
+def _phrases_supported(node: Node) -> bool:
+    """Phrases are answered over words and phrases of words only (all that websearch_to_tsquery
+    writes: quoted words, hyphenated words); anything else inside a phrase goes to the
+    database."""
+    if isinstance(node, Phrase):
+        return _words_only(node.left) and _words_only(node.right)
+    if isinstance(node, Word):
+        return True
+    if isinstance(node, Not):
+        return _phrases_supported(node.arg)
+    return _phrases_supported(node.left) and _phrases_supported(node.right)
+
+
+def _words_only(node: Node) -> bool:
+    if isinstance(node, Word):
+        return True
+    if isinstance(node, Phrase):
+        return _words_only(node.left) and _words_only(node.right)
+    return False
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TextIndex:
+    """Postings of every row's lexemes and name trigrams; rows are numbered 0..size-1."""
+
+    size: int
+    lexemes: dict[str, int]
+    lex_start: npt.NDArray[np.int64]  # lexeme -> its postings [lex_start[l], lex_start[l+1])
+    post_row: IntArray  # posting -> row, ascending within a lexeme
+    post_start: IntArray  # posting -> its positions [post_start[p], post_start[p+1])
+    position: npt.NDArray[np.int16]  # word positions as stored (ascending per posting)
+    weight: FloatArray  # their weights (WEIGHTS[code])
+    vector_size: IntArray  # row -> lexemes in its tsvector (0: empty)
+    trigrams: dict[str, int]
+    trg_start: npt.NDArray[np.int64]
+    trg_row: IntArray
+    trg_count: IntArray  # row -> distinct trigrams of its name
+    _masks: dict[str, BoolArray] = field(default_factory=dict, repr=False)
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (
+            self.lex_start, self.post_row, self.post_start, self.position, self.weight,
+            self.vector_size, self.trg_start, self.trg_row, self.trg_count,
+        )  # fmt: skip
+        return int(sum(a.nbytes for a in arrays))
+
+    # matching
+
+    def rows_with(self, lexeme: str) -> IntArray:
+        lid = self.lexemes.get(lexeme)
+        if lid is None:
+            return np.empty(0, dtype=np.int32)
+        return self.post_row[self.lex_start[lid] : self.lex_start[lid + 1]]
+
+    def matches(self, query: Query) -> BoolArray:
+        """``vector @@ query`` for every row."""
+        if query.root is None:  # an empty query matches nothing
+            return np.zeros(self.size, dtype=np.bool_)
+        return self._eval(query.root)
+
+    def _eval(self, node: Node) -> BoolArray:
+        if isinstance(node, Word):
+            mask = np.zeros(self.size, dtype=np.bool_)
+            mask[self.rows_with(node.lexeme)] = True
+            return mask
+        if isinstance(node, Not):
+            return ~self._eval(node.arg)
+        if isinstance(node, And):
+            return self._eval(node.left) & self._eval(node.right)
+        if isinstance(node, Or):
+            return self._eval(node.left) | self._eval(node.right)
+        ends, _width = self._phrase_ends(node)
+        mask = np.zeros(self.size, dtype=np.bool_)
+        mask[(ends // MAXENTRYPOS).astype(np.int64)] = True
+        return mask
+
+    def _word_keys(self, lexeme: str) -> npt.NDArray[np.int64]:
+        """row * MAXENTRYPOS + position for every stored position of the word, ascending."""
+        lid = self.lexemes.get(lexeme)
+        if lid is None:
+            return np.empty(0, dtype=np.int64)
+        a, b = self.lex_start[lid], self.lex_start[lid + 1]
+        starts, stops = self.post_start[a:b], self.post_start[a + 1 : b + 1]
+        counts = (stops - starts).astype(np.int64)
+        rows = np.repeat(self.post_row[a:b].astype(np.int64), counts)
+        offsets = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        positions = self.position[np.repeat(starts.astype(np.int64), counts) + offsets]
+        return rows * MAXENTRYPOS + positions.astype(np.int64)
+
+    def _phrase_ends(self, node: Node) -> tuple[npt.NDArray[np.int64], int]:
+        """Where a phrase of words matches: (row, position of its last word) keys, and its
+        width (TS_phrase_execute: left end + distance + right width == right end)."""
+        if isinstance(node, Word):
+            return self._word_keys(node.lexeme), 0
+        assert isinstance(node, Phrase)
+        left, left_width = self._phrase_ends(node.left)
+        right, right_width = self._phrase_ends(node.right)
+        shift = node.distance + right_width
+        # keys of one row never cross into the next: positions are below MAXENTRYPOS
+        wanted = left + shift
+        wanted = wanted[(wanted % MAXENTRYPOS) >= shift]  # never wraps a row
+        ends = right[np.isin(right, wanted)]
+        return ends, left_width + node.distance + right_width
+
+    # ranking
+
+    def _postings_for(
+        self, lexeme: str, rows: IntArray
+    ) -> tuple[BoolArray, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For each of ``rows`` (ascending): does it hold the word, and where its positions
+        start and how many there are."""
+        n = len(rows)
+        lid = self.lexemes.get(lexeme)
+        if lid is None:
+            return np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.int64)
+        a, b = int(self.lex_start[lid]), int(self.lex_start[lid + 1])
+        postings = self.post_row[a:b]
+        at = np.searchsorted(postings, rows)
+        at = np.minimum(at, len(postings) - 1)
+        present = postings[at] == rows
+        starts = self.post_start[a + at].astype(np.int64)
+        counts = self.post_start[a + at + 1].astype(np.int64) - starts
+        counts[~present] = 0
+        return present, starts, counts
+
+    def rank(self, query: Query, rows: IntArray) -> FloatArray:
+        """``ts_rank(vector, query)`` (weights {0.1, 0.2, 0.4, 1.0}, normalization 0) of each of
+        ``rows`` (ascending), as PostgreSQL computes it."""
+        n = len(rows)
+        if query.root is None or n == 0:
+            return np.zeros(n, dtype=np.float32)
+        operands = query.operands
+        res = None
+        if query.ranks_as_and and len(operands) >= 2:
+            res = self._rank_and(operands, rows)
+        if res is None:
+            res = self._rank_or(operands, rows)
+        res[res < 0] = np.float32(1e-20)
+        res[self.vector_size[rows] == 0] = np.float32(0.0)  # calc_rank: empty vector gives 0
+        return res
+
+    def _rank_or(self, operands: list[str], rows: IntArray) -> FloatArray:
+        res = np.zeros(len(rows), dtype=np.float32)
+        for lexeme in operands:
+            present, starts, counts = self._postings_for(lexeme, rows)
+            where = np.flatnonzero(present)
+            if len(where) == 0:
+                continue
+            # most positions first, so the rows still counting at step j are a prefix
+            order = np.argsort(-counts[where], kind="stable")
+            where, s, c = where[order], starts[where][order], counts[where][order]
+            resj = np.zeros(len(where), dtype=np.float32)
+            wjm = np.full(len(where), -1.0, dtype=np.float32)
+            jm = np.zeros(len(where), dtype=np.int64)
+            for j in range(int(c[0])):
+                k = int(np.count_nonzero(c > j))
+                w = self.weight[s[:k] + j]
+                resj[:k] = resj[:k] + w / np.float32((j + 1) * (j + 1))
+                better = w > wjm[:k]
+                wjm[:k] = np.where(better, w, wjm[:k])
+                jm[:k] = np.where(better, j, jm[:k])
+            squares = ((jm + 1) * (jm + 1)).astype(np.float32)
+            term = (wjm + resj) - wjm / squares  # float4 arithmetic
+            total = (
+                res[where].astype(np.float64) + term.astype(np.float64) / _SUM_OF_INVERSE_SQUARES
+            )
+            res[where] = total.astype(np.float32)
+        return res / np.float32(len(operands))
+
+    def _rank_and(self, operands: list[str], rows: IntArray) -> FloatArray:
+        n = len(rows)
+        res = np.full(n, -1.0, dtype=np.float32)
+        found = [self._postings_for(lexeme, rows) for lexeme in operands]
+        for i in range(len(operands)):
+            present_i, starts_i, counts_i = found[i]
+            for k in range(i):
+                present_k, starts_k, counts_k = found[k]
+                where = np.flatnonzero(present_i & present_k)
+                if len(where) == 0:
+                    continue
+                ci, ck = counts_i[where], counts_k[where]
+                pairs = ci * ck
+                order = np.argsort(-pairs, kind="stable")
+                where, ci, ck, pairs = where[order], ci[order], ck[order], pairs[order]
+                si, sk = starts_i[where], starts_k[where]
+                # step t of a row is its pair (l, p) = divmod(t, positions of k): C's loop order
+                for t in range(int(pairs[0])):
+                    m = int(np.count_nonzero(pairs > t))
+                    step_i, step_k = np.divmod(t, ck[:m])
+                    at_i, at_k = si[:m] + step_i, sk[:m] + step_k
+                    dist = np.abs(
+                        self.position[at_i].astype(np.int32) - self.position[at_k].astype(np.int32)
+                    )
+                    wd = WORD_DISTANCE[np.minimum(dist, 101)]
+                    product = self.weight[at_i] * self.weight[at_k] * wd  # float4
+                    curw = np.sqrt(product.astype(np.float64)).astype(np.float32)
+                    prev = res[where[:m]]
+                    combined = (
+                        1.0 - (1.0 - prev.astype(np.float64)) * (1.0 - curw.astype(np.float64))
+                    ).astype(np.float32)
+                    new = np.where(prev < 0, curw, combined)
+                    res[where[:m]] = np.where(dist != 0, new, prev)
+        return res
+
+    # names
+
+    def common_trigrams(self, trigrams: Sequence[str]) -> IntArray:
+        counts = np.zeros(self.size, dtype=np.int32)
+        for trigram in set(trigrams):
+            tid = self.trigrams.get(trigram)
+            if tid is not None:
+                counts[self.trg_row[self.trg_start[tid] : self.trg_start[tid + 1]]] += 1
+        return counts
+
+    def similarity(self, trigrams: Sequence[str], rows: IntArray | None = None) -> FloatArray:
+        """pg_trgm ``similarity(name, s)`` for each row (or each of ``rows``), given
+        ``show_trgm(s)``: common trigrams over all distinct ones, float4."""
+        length = len(set(trigrams))
+        common = self.common_trigrams(trigrams)
+        own = self.trg_count
+        if rows is not None:
+            common, own = common[rows], own[rows]
+        if length == 0:
+            return np.zeros(len(own), dtype=np.float32)
+        union = (own + np.int32(length) - common).astype(np.float32)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sml = common.astype(np.float32) / union
+        return np.where(own > 0, sml, np.float32(0.0)).astype(np.float32)
+
+
+# --- building -----------------------------------------------------------------------------------
+
+_LEXEME = re.compile(rb"'([^']*)':")
+_ITEM = re.compile(r"'((?:[^'\\]|''|\\.)*)'(?::([0-9A-D,]+))?", re.DOTALL)
+_WEIGHT_CODE = {"A": 3, "B": 2, "C": 1, "D": 0}
+
+
+class NotIndexable(ValueError):
+    """The rows hold something the index does not model (a NULL vector, a word with no
+    positions): such a snapshot answers text searches in the database."""
+
+
+def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> TextIndex:
+    """The index of rows given each row's ``vector::text`` and ``show_trgm(name)`` joined with
+    chr(1), in row order."""
+    if any(v is None for v in vectors):
+        raise NotIndexable("a row has no tsvector")
+    texts: list[str] = [v for v in vectors if v is not None]
+    pair_row, lexeme_ids, lexemes, pair_counts, positions, codes = _parse_vectors(texts)
+    size = len(texts)
+    vector_size = np.bincount(pair_row, minlength=size).astype(np.int32)
+    # postings by lexeme, rows ascending within each (pairs arrive in row order)
+    order = np.argsort(lexeme_ids, kind="stable")
+    counts = pair_counts[order]
+    old_start = (np.cumsum(pair_counts) - pair_counts)[order]
+    new_start = np.cumsum(counts) - counts
+    gather = np.repeat(old_start - new_start, counts) + np.arange(int(counts.sum()))
+    lex_start = np.zeros(len(lexemes) + 1, dtype=np.int64)
+    lex_start[1:] = np.cumsum(np.bincount(lexeme_ids, minlength=len(lexemes)))
+    post_start = np.zeros(len(order) + 1, dtype=np.int32)
+    post_start[1:] = np.cumsum(counts)
+    trigrams, trg_start, trg_row, trg_count = _trigram_postings(name_trigrams)
+    return TextIndex(
+        size=size,
+        lexemes=lexemes,
+        lex_start=lex_start,
+        post_row=pair_row[order].astype(np.int32),
+        post_start=post_start,
+        position=positions[gather].astype(np.int16),
+        weight=WEIGHTS[codes[gather]],
+        vector_size=vector_size,
+        trigrams=trigrams,
+        trg_start=trg_start,
+        trg_row=trg_row,
+        trg_count=trg_count,
+    )
+
+
+def _parse_vectors(
+    texts: list[str],
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    dict[str, int],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    """(row, lexeme id, position count) per (row, word) in row order, the lexeme ids, and the
+    positions and weight codes in the same order."""
+    big = "\n".join(texts).encode()
+    if b"''" in big or b"\\" in big:  # a word with a quote or backslash: the exact slow way
+        return _parse_vectors_slowly(texts)
+    words = _LEXEME.findall(big)
+    per_row = np.fromiter((t.count("':") for t in texts), dtype=np.int64, count=len(texts))
+    items = np.fromiter((t.count(" '") + (1 if t else 0) for t in texts), np.int64, len(texts))
+    if not np.array_equal(per_row, items) or len(words) != int(per_row.sum()):
+        return _parse_vectors_slowly(texts)  # a word without positions, or a quirk: slow way
+    ids = {word: i for i, word in enumerate(dict.fromkeys(words))}
+    lexeme_ids = np.fromiter(map(ids.__getitem__, words), dtype=np.int64, count=len(words))
+    lexemes = {word.decode(): i for word, i in ids.items()}
+    pair_row = np.repeat(np.arange(len(texts), dtype=np.int64), per_row)
+    b = np.frombuffer(big, dtype=np.uint8)
+    # each word's positions run from after its "':" to the next space or newline
+    region_start = np.flatnonzero((b[:-1] == ord("'")) & (b[1:] == ord(":"))) + 2
+    breaks = np.flatnonzero((b == ord(" ")) | (b == ord("\n")))
+    breaks = np.append(breaks, len(b))
+    region_end = breaks[np.searchsorted(breaks, region_start)]
+    commas = np.flatnonzero(b == ord(","))
+    region_of_comma = np.searchsorted(region_start, commas, side="right") - 1
+    inside = (region_of_comma >= 0) & (commas < region_end[np.maximum(region_of_comma, 0)])
+    commas = commas[inside]
+    token_start = np.sort(np.concatenate([region_start, commas + 1]))
+    pair_counts = np.diff(np.searchsorted(token_start, np.append(region_start, len(b))))
+    padded = np.concatenate([b, np.zeros(8, dtype=np.uint8)])
+    value = np.zeros(len(token_start), dtype=np.int64)
+    reading = np.ones(len(token_start), dtype=np.bool_)
+    at = token_start.copy()
+    for _ in range(6):  # at most 5 digits (positions < 16384)
+        c = padded[at]
+        digit = reading & (c >= ord("0")) & (c <= ord("9"))
+        value = np.where(digit, value * 10 + (c.astype(np.int64) - ord("0")), value)
+        at = np.where(digit, at + 1, at)
+        reading &= digit
+    c = padded[at]
+    codes = np.zeros(len(token_start), dtype=np.int64)
+    for letter, code in _WEIGHT_CODE.items():
+        codes[c == ord(letter)] = code
+    return pair_row, lexeme_ids, lexemes, pair_counts.astype(np.int64), value, codes
+
+
+def _parse_vectors_slowly(
+    texts: list[str],
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    dict[str, int],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    lexemes: dict[str, int] = {}
+    rows: list[int] = []
+    ids: list[int] = []
+    counts: list[int] = []
+    positions: list[int] = []
+    codes: list[int] = []
+    for row, text in enumerate(texts):
+        for quoted, spec in _ITEM.findall(text):
+            if not spec:
+                raise NotIndexable("a word without positions")
+            rows.append(row)
+            ids.append(lexemes.setdefault(_unescape(quoted), len(lexemes)))
+            parts = spec.split(",")
+            counts.append(len(parts))
+            for part in parts:
+                letter = part[-1] if part[-1] in _WEIGHT_CODE else "D"
+                positions.append(int(part.rstrip("ABCD")))
+                codes.append(_WEIGHT_CODE[letter])
+    return (
+        np.array(rows, dtype=np.int64),
+        np.array(ids, dtype=np.int64),
+        lexemes,
+        np.array(counts, dtype=np.int64),
+        np.array(positions, dtype=np.int64),
+        np.array(codes, dtype=np.int64),
+    )
+
+
+TRIGRAM_SEPARATOR = "\x01"
+
+
+def _trigram_postings(
+    name_trigrams: Sequence[str],
+) -> tuple[dict[str, int], npt.NDArray[np.int64], IntArray, IntArray]:
+    split = [t.split(TRIGRAM_SEPARATOR) if t else [] for t in name_trigrams]
+    count = np.fromiter(map(len, split), dtype=np.int32, count=len(split))
+    flat = [t for row in split for t in row]
+    ids = {t: i for i, t in enumerate(dict.fromkeys(flat))}
+    trg_ids = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    rows = np.repeat(np.arange(len(split), dtype=np.int32), count)
+    order = np.argsort(trg_ids, kind="stable")
+    start = np.zeros(len(ids) + 1, dtype=np.int64)
+    start[1:] = np.cumsum(np.bincount(trg_ids, minlength=len(ids)))
+    return ids, start, rows[order], count
