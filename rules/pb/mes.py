@@ -24,6 +24,11 @@ For ``add1`` every remaining share is tracked as an affine function of the start
 ``[b, b_hi)`` on which the same projects win, in the same order; the shares ``b + 1, b + 2, …``
 inside that interval give the same outcome, so they are skipped without changing the result of
 the one-unit-at-a-time procedure (a pure speed-up: the exact add1 stopping rule is kept).
+Where an interval ends only because the rounds change shape (a kink: some supporter of a bought
+project starts or stops paying all they have) the outcome usually does not change, so small
+profiles then check the next shares in batches side by side in floating point, with margins
+(:mod:`rules.pb.mes_batch`), and rerun exactly only at the first share not certain to buy the
+same projects. On the Zurich files this takes add1 from 50 exact runs to 6.
 """
 
 from __future__ import annotations
@@ -39,12 +44,18 @@ from typing import Any, cast
 import numpy as np
 
 from .greedy import greedy_fill
+from .mes_batch import same_rounds
 from .mes_engine import Engine, _Run
 from .model import Election, PBError
 from .outcome import GroupShare, MESExplanation, MESStep, Outcome
 from .profile import Profile, build_profile
 
 COMPLETIONS = ("none", "add1", "add1-greedy")
+_BATCH, _BATCH_MIN, _BATCH_MAX = 8, 1, 64
+"""Shares checked at once by :func:`rules.pb.mes_batch.same_rounds`: first, smallest, largest."""
+_BATCH_CELLS = 30_000
+"""Largest projects x groups for which add1 checks shares in batches (beyond it a batch costs
+more than the exact reruns it saves: measured on the shared files)."""
 _ZERO = Fraction(0)
 
 
@@ -245,6 +256,7 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
     runs = 0
     engine = Engine(prep, track=True)
     run = engine.start(initial_share)
+    batch = _BATCH
     while True:
         runs += 1
         chosen = prep.free + run.selected
@@ -261,7 +273,26 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
         if run.hi is None:  # pragma: no cover - impossible: large shares buy every candidate
             raise AssertionError("add1 cannot make progress")
         k = max(k + 1, math.ceil(Fraction(run.hi) - initial_share))
+        if engine.dense is not None and engine.dense.size <= _BATCH_CELLS and run.kink:
+            # The interval ends at a kink, not where another project could win: the next
+            # shares probably buy the same projects, so check them in batches first.
+            k, batch = _skip_same(engine, run.selected, float(initial_share), k, batch)
         run = engine.resume(initial_share + k)
+
+
+def _skip_same(
+    engine: Engine, selected: list[int], share: float, k: int, batch: int
+) -> tuple[int, int]:
+    """The first increment from ``k`` on not certain to buy ``selected`` (checked in batches by
+    :func:`rules.pb.mes_batch.same_rounds`), and the next batch size."""
+    while True:
+        same = same_rounds(engine, selected, (share + k + np.arange(batch)).tolist())
+        k += same
+        if same < batch:
+            return k, min(max(_BATCH_MIN, 2 * same), _BATCH_MAX)
+        if batch >= _BATCH_MAX:  # a long stretch: the exact rerun's interval may reach further
+            return k, batch
+        batch *= 2
 
 
 def _explain(

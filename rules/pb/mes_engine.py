@@ -114,6 +114,9 @@ class _Round:
     low_b: list[float]
     n_states: int
     share: Fraction
+    kink: bool = False
+    """``hi`` is where a supporter of the project bought switches between paying the price and
+    paying all they have (the rounds change shape there; often not the outcome)."""
 
 
 @dataclass
@@ -123,6 +126,8 @@ class _Run:
     share: Fraction
     selected: list[int]
     hi: float | None
+    kink: bool = False
+    """The round that ends the interval ``hi`` ends it at a kink (see ``_Round.kink``)."""
     rhos: list[Fraction] = field(default_factory=list)
     paid_all: list[int] = field(default_factory=list)
     group_state: list[int] = field(default_factory=list)
@@ -233,6 +238,9 @@ class Engine:
         self.cost_f = [float(c) for c in prep.costs]
         self.count_f = [float(c) for c in prep.count]
         self.total_f = [float(t) for t in prep.total]
+        self.total_arr = np.asarray(self.total_f)
+        self.behind: dict[int, Array] = {}
+        """Per project, which projects can never beat its lower bound (``rules.pb.mes_batch``)."""
         self.initial_low = [float(r) * (1 - 4 * REL) for r in prep.initial_rho]
         self.groups = len(prep.mult)
         self.max_buys = len(prep.candidates) + 1
@@ -352,8 +360,14 @@ class Engine:
     def result(self, full: bool = False) -> _Run:
         """The current run; ``full`` adds each buy's price and every group's final state."""
         bought = [r for r in self.rounds if r.project >= 0]
-        his = [r.hi for r in self.rounds if r.hi is not None]
-        run = _Run(self.share, [r.project for r in bought], min(his) if his else None)
+        ends = [r for r in self.rounds if r.hi is not None]
+        end = min(ends, key=lambda r: r.hi or 0.0) if ends else None
+        run = _Run(
+            self.share,
+            [r.project for r in bought],
+            end.hi if end else None,
+            end.kink if end else False,
+        )
         if full:
             n = self.n_states
             run.rhos = [Fraction(int(r.rho.numerator), int(r.rho.denominator)) for r in bought]
@@ -600,8 +614,13 @@ class Engine:
                     exacts.append(ex)
             win = min(exacts, key=lambda e: (e.rho, tie_order[e.project]))
             rho_a = win.rho - win.rho_b * self.b0
+            kink_hi = None
             if track:
-                hi_f = self._bound_winner(win, hi_f, hi_exact)
+                exact_w: list[Fraction | None] = []
+                hi_w = self._bound_winner(win, _INF, exact_w)
+                kink_hi = self._hi(hi_w, exact_w)
+                hi_f = min(hi_f, hi_w)
+                hi_exact += exact_w
                 exact_low = {e.project: e for e in exacts}
                 hi_f = self._bound_others(win, remaining, low, low_b, exact_low, hi_f, hi_exact)
             for e in exacts:
@@ -610,7 +629,8 @@ class Engine:
             remaining.discard(win.project)
             paid_all = int(self.sup_m[win.project][win.capped].sum())
             hi = self._hi(hi_f, hi_exact) if track else None
-            self.rounds.append(_Round(win.project, win.rho, paid_all, hi, old, *snapshot))
+            kink = hi is not None and kink_hi is not None and kink_hi <= hi
+            self.rounds.append(_Round(win.project, win.rho, paid_all, hi, old, *snapshot, kink))
             if hi is not None and hi <= self.next_up:
                 self.tracking, self.break_at = False, len(self.rounds) - 1
                 self.gs_at_break = self.gs.copy()
