@@ -1,0 +1,289 @@
+"""Free text from the in-memory copy (``directory.search_text``): the parsed queries, and on
+PostgreSQL the matches, ``ts_rank``, ``similarity`` and whole search pages compared with what the
+database itself returns. Ranks are compared as float4 values for equality: one ulp of drift fails."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from directory import search_memory, search_text, selectors
+from directory.demo_area import generate_area
+from directory.models import Neighbourhood, SearchEntry
+from directory.search import ServiceSearch
+from directory.search_text import And, Not, Or, Phrase, Query, Word, parse_query
+from directory.selectors import search_page
+
+# --- the query tree (no database) ---------------------------------------------------------------
+
+
+def test_parse_query_reads_tsquery_text_with_priorities_and_escapes() -> None:
+    assert parse_query("'lunch' & 'club'") == Query(And(Word("lunch"), Word("club")))
+    assert parse_query("!'yoga' & 'swim'") == Query(And(Not(Word("yoga")), Word("swim")))
+    assert parse_query("'a' | 'b' & 'c'") == Query(Or(Word("a"), And(Word("b"), Word("c"))))
+    assert parse_query("( 'a' | 'b' ) & 'c'") == Query(And(Or(Word("a"), Word("b")), Word("c")))
+    assert parse_query("'walk' <-> 'footbal'") == Query(Phrase(Word("walk"), Word("footbal"), 1))
+    assert parse_query("'a' <2> 'b' & 'c'") == Query(
+        And(Phrase(Word("a"), Word("b"), 2), Word("c"))
+    )
+    assert parse_query("'it''s' & 'back\\\\slash'") == Query(And(Word("it's"), Word("back\\slash")))
+    assert parse_query("") == Query(None)
+    assert parse_query("'café'") == Query(Word("café"))
+
+
+def test_parse_query_refuses_what_it_cannot_answer_exactly() -> None:
+    assert parse_query("'walk':*") is None  # prefix
+    assert parse_query("'walk':AB & 'club'") is None  # weights
+    assert parse_query("( 'a' | 'b' ) <-> 'c'") is None  # phrase over an OR
+    assert parse_query("'a' <-> !'b'") is None
+    assert parse_query("'a' &") is None
+    assert parse_query("( 'a' & 'b'") is None
+
+
+def test_operands_are_sorted_by_bytes_without_repeats_negated_included() -> None:
+    query = parse_query("'zeta' & !'alpha' & ( 'zeta' | 'beta' ) & 'é'")
+    assert query is not None
+    assert query.operands == ["alpha", "beta", "zeta", "é"]
+    assert query.ranks_as_and
+    assert not (parse_query("'a' | 'b' & 'c'") or Query(None)).ranks_as_and
+    assert not (parse_query("!( 'a' & 'b' )") or Query(None)).ranks_as_and
+
+
+def test_word_distance_table_is_float4_and_tiny_beyond_100() -> None:
+    table = search_text.WORD_DISTANCE
+    assert table.dtype == np.float32
+    assert table[101] == np.float32(1e-30)
+    assert table[1] > table[2] > table[100] > table[101]
+
+
+# --- against PostgreSQL -------------------------------------------------------------------------
+
+pg = pytest.mark.postgres
+
+HAND_MADE = [
+    "'a':1A,5 'b':3",
+    "'a':1A 'b':2B 'c':3C 'd':4",
+    "'a':1,2,3,4,5,6 'b':7,200",
+    "'a':3A,9B,15C 'b':4,10,120 'c':1A",
+    "'b':1 'c':2",
+    "'a':16383 'b':16383",
+    "'a':1",
+    "",
+    "'walk':1A,7B 'footbal':2A,8B 'club':3",
+    "'footbal':1 'walk':2",
+]
+QUERIES = [
+    "a", "a & b", "b & a", "a | b", "a & b & c", "!a & b", "a & !b", "!a", "a <-> b", "a <2> b",
+    "b <-> a", "(a | b) & c", "a & a", "a & (b | !c)", "d & c & b & a", "a <-> b <-> c", "zz",
+    "zz & a", "walk <-> footbal", "walk & footbal & club", "!(a & b)", "c | zz", "a & zz & b",
+]  # fmt: skip
+
+
+def _postgres_ranks(vectors: list[str], query: str) -> tuple[list[str], list[float], list[bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v::tsvector::text, ts_rank(v::tsvector, %s::tsquery),"
+            " v::tsvector @@ %s::tsquery FROM unnest(%s::text[]) WITH ORDINALITY AS u(v, n)"
+            " ORDER BY n",
+            [query, query, vectors],
+        )
+        rows = cursor.fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _query_text(query: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsquery::text", [query])
+        return str(cursor.fetchone()[0])
+
+
+def _assert_ranks_equal(vectors: list[str], queries: list[str]) -> None:
+    texts, _, _ = _postgres_ranks(vectors, "a")
+    index = search_text.build_index(texts, [""] * len(texts))
+    rows = np.arange(len(texts), dtype=np.int32)
+    for q in queries:
+        parsed = parse_query(_query_text(q))
+        assert parsed is not None, q
+        _, ranks, matches = _postgres_ranks(vectors, q)
+        assert index.matches(parsed).tolist() == matches, q
+        ours = index.rank(parsed, rows)
+        theirs = np.array(ranks, dtype=np.float32)  # float4 printed exactly (round trip)
+        assert ours.dtype == np.float32
+        assert ours.tobytes() == theirs.tobytes(), (q, ours, theirs)
+
+
+@pg
+@pytest.mark.django_db
+def test_rank_equals_postgres_for_hand_made_vectors() -> None:
+    _assert_ranks_equal(HAND_MADE, QUERIES)
+
+
+@pg
+@pytest.mark.django_db
+def test_rank_equals_postgres_for_random_vectors() -> None:
+    """Many positions per word, all four weights, near and far words: every step of
+    calc_rank_and and calc_rank_or is exercised, and one ulp of difference fails."""
+    rng = random.Random(2026)
+    letters = "abcde"
+    vectors = []
+    for _ in range(400):
+        words = rng.sample(letters, rng.randint(1, 5))
+        parts = []
+        for word in sorted(words):
+            positions = sorted(rng.sample(range(1, rng.choice([20, 150, 2000])), rng.randint(1, 9)))
+            spec = ",".join(f"{p}{rng.choice(['A', 'B', 'C', ''])}" for p in positions)
+            parts.append(f"'{word}':{spec}")
+        vectors.append(" ".join(parts))
+    _assert_ranks_equal(vectors, QUERIES)
+
+
+NAMES = [
+    "Memory Café", "memory cafe", "Lunch club at St Mary's", "Gardening group", "Ærø sailing",
+    "Straße 9 walkers", "İstanbul kitchen", "!!!", "A", "Yoga & pilates", "choir-choir", "",
+    "Naïve art 2026", "ÉCOLE",
+]  # fmt: skip
+SEARCHES = ["gardning", "memory café", "cafe", "walk", "yoga", "a", "!!", "lunch club", "ÆRØ", ""]
+
+
+@pg
+@pytest.mark.django_db
+def test_similarity_equals_pg_trgm() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_to_string(show_trgm(n), chr(1)) FROM unnest(%s::text[])"
+            " WITH ORDINALITY AS u(n, i) ORDER BY i",
+            [NAMES],
+        )
+        trigrams = [r[0] for r in cursor.fetchall()]
+    index = search_text.build_index(["'x':1"] * len(NAMES), trigrams)
+    for q in SEARCHES:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT similarity(n, %s), n %% %s, show_trgm(%s) FROM unnest(%s::text[])"
+                " WITH ORDINALITY AS u(n, i) ORDER BY i",
+                [q, q, q, NAMES],
+            )
+            rows = cursor.fetchall()
+        ours = index.similarity(rows[0][2])
+        theirs = np.array([r[0] for r in rows], dtype=np.float32)
+        assert ours.tobytes() == theirs.tobytes(), (q, ours, theirs)
+        assert (ours.astype(np.float64) >= 0.3).tolist() == [r[1] for r in rows], q
+
+
+# --- whole searches on the demo area ------------------------------------------------------------
+
+
+@pytest.fixture
+def area() -> Any:
+    return generate_area(seed=11, services=400)
+
+
+TEXTS = [
+    "lunch club", "gardening", "memory café", "walking", "carers", "choir", "yoga",
+    "benefits advice", "swim", "gardning", "craft", "exercise", "home help", "walking football",
+    "art", '"walking football"', "-yoga walking", "lunch or choir", "the", "!!", "memry cafe",
+    "cafe", "CAFÉ", "home-help", "advice -benefits", "\"lunch club\" or yoga", "x",
+    "a the of", "gardning club",
+]  # fmt: skip
+
+
+def _variants(q: str, hood: str) -> list[ServiceSearch]:
+    return [
+        ServiceSearch(q=q),
+        ServiceSearch(q=q, day="SA", personal_budgets=True),
+        ServiceSearch(q=q, neighbourhood=hood, within_km=3.0, day="SA", personal_budgets=True),
+        ServiceSearch(q=q, neighbourhood=hood, within_km=1.5),
+        ServiceSearch(q=q, neighbourhood=hood, sort="distance"),
+        ServiceSearch(q=q, sort="name", price="free"),
+    ]
+
+
+@pg
+@pytest.mark.django_db
+def test_text_searches_from_memory_equal_the_database_alone(
+    area: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[bool] = []
+    real = selectors._text_page_from_memory
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        served.append(found is not None)
+        return found
+
+    monkeypatch.setattr(selectors, "_text_page_from_memory", spy)
+    hoods = list(Neighbourhood.objects.order_by("name").values_list("slug", flat=True))
+    compared = several_pages = 0
+    for i, q in enumerate(TEXTS):
+        for search in _variants(q, hoods[i % len(hoods)]):
+            with search_memory.disabled():
+                first = search_page(search, page_size=7)
+            for page in sorted({1, (first.pages + 1) // 2, first.pages, first.pages + 1}):
+                paged = ServiceSearch(**{**search.__dict__, "page": page})
+                served.clear()
+                found = search_page(paged, page_size=7, clamp_page=False)
+                # ("!!" has no words: with tags alone the tags path answers it, in name order)
+                assert served == ([] if selectors._tags_only(search) else [True]), (q, search)
+                with search_memory.disabled():
+                    in_sql = search_page(paged, page_size=7, clamp_page=False)
+                assert (found.total, found.page, found.pages) == (
+                    in_sql.total,
+                    in_sql.page,
+                    in_sql.pages,
+                ), (q, search)
+                assert found.ids == in_sql.ids, (q, search, page)
+                assert found.distances == in_sql.distances, (q, search, page)
+                compared += 1
+                several_pages += found.pages > 2
+    assert compared > 400 and several_pages > 100
+
+
+@pg
+@pytest.mark.django_db
+def test_memory_ranks_are_postgres_ranks_for_every_row(area: Any) -> None:
+    """rank + similarity of every row (matching or not) as PostgreSQL returns it, bit for bit."""
+    for q in TEXTS:
+        text = search_memory.text_search(q)
+        assert text is not None, q
+        rows = np.arange(len(text.snapshot.ids), dtype=np.int32)
+        ours = text.index.rank(text.query, rows) + text.index.similarity(text.trigrams, rows)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ts_rank(vector, websearch_to_tsquery('english', %s))"
+                " + similarity(name, %s), vector @@ websearch_to_tsquery('english', %s)"
+                " FROM directory_searchentry ORDER BY name, service_id",
+                [q, q, q],
+            )
+            found = cursor.fetchall()
+        theirs = np.array([r[0] for r in found], dtype=np.float32)
+        assert ours.tobytes() == theirs.tobytes(), q
+        assert text.index.matches(text.query).tolist() == [r[1] for r in found], q
+
+
+@pg
+@pytest.mark.django_db
+def test_unsupported_queries_and_rebuilding_go_to_the_database(
+    area: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = ServiceSearch(q="walking")
+    expected = search_page(search)
+    monkeypatch.setattr(search_text, "parse_query", lambda text: None)
+    assert search_memory.text_search("walking") is None
+    assert search_page(search).ids == expected.ids
+    monkeypatch.undo()
+    # a large copy out of date: the database answers while it is rebuilt in the background
+    monkeypatch.setattr(search_memory, "BACKGROUND_FROM_ROWS", 1)
+    monkeypatch.setattr(search_memory, "_build_in_background", lambda: None)
+    SearchEntry.objects.filter(pk=SearchEntry.objects.values("pk")[:1]).update(name="Zzz")
+    from directory import search_index
+
+    search_index.bump_version()
+    assert search_memory.text_search("walking") is None
+    assert search_memory.snapshot() is None
+    with search_memory.disabled():
+        in_sql = search_page(search)
+    assert search_page(search).ids == in_sql.ids
