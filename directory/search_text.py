@@ -456,7 +456,8 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
     size = len(texts)
     vector_size = np.bincount(pair_row, minlength=size).astype(np.int32)
     # postings by lexeme, rows ascending within each (pairs arrive in row order)
-    order = np.argsort(lexeme_ids, kind="stable")
+    narrow = lexeme_ids.astype(np.uint16) if len(lexemes) <= 1 << 16 else lexeme_ids
+    order = np.argsort(narrow, kind="stable")  # a radix sort for 16-bit ids
     counts = pair_counts[order]
     old_start = (np.cumsum(pair_counts) - pair_counts)[order]
     new_start = np.cumsum(counts) - counts
@@ -498,41 +499,45 @@ def _parse_vectors(
     if b"''" in big or b"\\" in big:  # a word with a quote or backslash: the exact slow way
         return _parse_vectors_slowly(texts)
     words = _LEXEME.findall(big)
-    per_row = np.fromiter((t.count("':") for t in texts), dtype=np.int64, count=len(texts))
-    items = np.fromiter((t.count(" '") + (1 if t else 0) for t in texts), np.int64, len(texts))
-    if not np.array_equal(per_row, items) or len(words) != int(per_row.sum()):
-        return _parse_vectors_slowly(texts)  # a word without positions, or a quirk: slow way
     ids = {word: i for i, word in enumerate(dict.fromkeys(words))}
+    items = big.count(b" '") + sum(1 for t in texts if t)
+    if (
+        len(words) != items
+        or big.count(b"\n") != len(texts) - 1
+        or any(b"," in word for word in ids)
+    ):  # a word without positions, or with a comma or newline in it: the exact slow way
+        return _parse_vectors_slowly(texts)
     lexeme_ids = np.fromiter(map(ids.__getitem__, words), dtype=np.int64, count=len(words))
     lexemes = {word.decode(): i for word, i in ids.items()}
-    pair_row = np.repeat(np.arange(len(texts), dtype=np.int64), per_row)
     b = np.frombuffer(big, dtype=np.uint8)
-    # each word's positions run from after its "':" to the next space or newline
+    # each word's positions follow its "':", separated by commas (no word holds one)
     region_start = np.flatnonzero((b[:-1] == ord("'")) & (b[1:] == ord(":"))) + 2
-    breaks = np.flatnonzero((b == ord(" ")) | (b == ord("\n")))
-    breaks = np.append(breaks, len(b))
-    region_end = breaks[np.searchsorted(breaks, region_start)]
+    newlines = np.flatnonzero(b == ord("\n"))
+    pair_row = np.searchsorted(newlines, region_start).astype(np.int64)
     commas = np.flatnonzero(b == ord(","))
-    region_of_comma = np.searchsorted(region_start, commas, side="right") - 1
-    inside = (region_of_comma >= 0) & (commas < region_end[np.maximum(region_of_comma, 0)])
-    commas = commas[inside]
-    token_start = np.sort(np.concatenate([region_start, commas + 1]))
-    pair_counts = np.diff(np.searchsorted(token_start, np.append(region_start, len(b))))
+    pair_counts = np.bincount(
+        np.searchsorted(region_start, commas, side="right") - 1, minlength=len(region_start)
+    ).astype(np.int64)
+    pair_counts += 1
+    # both runs are sorted: a stable sort merges them
+    token_start = np.sort(np.concatenate([region_start, commas + 1]), kind="stable")
     padded = np.concatenate([b, np.zeros(8, dtype=np.uint8)])
     value = np.zeros(len(token_start), dtype=np.int64)
-    reading = np.ones(len(token_start), dtype=np.bool_)
     at = token_start.copy()
+    reading = np.arange(len(token_start))
     for _ in range(6):  # at most 5 digits (positions < 16384)
-        c = padded[at]
-        digit = reading & (c >= ord("0")) & (c <= ord("9"))
-        value = np.where(digit, value * 10 + (c.astype(np.int64) - ord("0")), value)
-        at = np.where(digit, at + 1, at)
-        reading &= digit
+        c = padded[at[reading]]
+        digit = (c >= ord("0")) & (c <= ord("9"))
+        reading, c = reading[digit], c[digit]
+        if len(reading) == 0:
+            break
+        value[reading] = value[reading] * 10 + (c.astype(np.int64) - ord("0"))
+        at[reading] += 1
     c = padded[at]
     codes = np.zeros(len(token_start), dtype=np.int64)
     for letter, code in _WEIGHT_CODE.items():
         codes[c == ord(letter)] = code
-    return pair_row, lexeme_ids, lexemes, pair_counts.astype(np.int64), value, codes
+    return pair_row, lexeme_ids, lexemes, pair_counts, value, codes
 
 
 def _parse_vectors_slowly(

@@ -60,6 +60,30 @@ def test_word_distance_table_is_float4_and_tiny_beyond_100() -> None:
     assert table[1] > table[2] > table[100] > table[101]
 
 
+def test_fast_and_exact_vector_parsers_agree() -> None:
+    texts = [
+        "'01632':99B '3.50':76B 'agnieszka':1A,4B,8B 'café':31B 'x@example.org':103",
+        "",
+        "'a':1A,16383 'b':2,3C,4B,5",
+        "'b':7",
+    ]
+    fast = search_text._parse_vectors(texts)
+    slow = search_text._parse_vectors_slowly(texts)
+    assert fast[2] == slow[2]
+    for a, b in zip(fast[:2] + fast[3:], slow[:2] + slow[3:], strict=True):
+        assert np.array_equal(a, b)
+    index = search_text.build_index(texts, ["", "", "", ""])
+    assert index.vector_size.tolist() == [5, 0, 2, 1]
+    assert index.rows_with("b").tolist() == [2, 3]
+    # words the fast parser does not model: the exact one reads them, or refuses
+    odd = search_text.build_index(["'it''s':1 'a,b':2B"], [""])
+    assert sorted(odd.lexemes) == ["a,b", "it's"]
+    with pytest.raises(search_text.NotIndexable):
+        search_text.build_index(["'a' 'b':1"], [""])
+    with pytest.raises(search_text.NotIndexable):
+        search_text.build_index([None], [""])
+
+
 # --- against PostgreSQL -------------------------------------------------------------------------
 
 pg = pytest.mark.postgres
