@@ -15,9 +15,9 @@ own ids, order, totals and ranks.
 It is never stale: every change to the search rows (or to a neighbourhood or place) writes a new
 random number to ``SearchIndexVersion`` in the same transaction (``directory.search_index``), and
 every search reads that number first (one small query; for a free-text search the same statement
-also parses the words) and uses the copy only when the numbers are equal. The first copy is built
-by the search that needs it; later ones, when large (the text index takes seconds at 100,000
-services), are built in a background thread while searches are answered by the database.
+also parses the words) and uses the copy only when the numbers are equal. A small copy is built by
+the search that needs it; a large one (the text index takes seconds at 100,000 services) is built in
+a background thread while searches are answered by the database.
 """
 
 from __future__ import annotations
@@ -288,7 +288,7 @@ def snapshot_for(version: int | None) -> Snapshot | None:
     found = _current
     if found is not None and found.version == version:
         return found
-    if found is not None and len(found.ids) >= BACKGROUND_FROM_ROWS:
+    if _large(found):
         _build_in_background()
         return None
     with _lock:
@@ -297,6 +297,21 @@ def snapshot_for(version: int | None) -> Snapshot | None:
             found = build(version)
             _current = found
     return found
+
+
+def _large(found: Snapshot | None) -> bool:
+    """Is the copy to build large enough to build in the background? (The first time, by
+    PostgreSQL's estimate of the rows; -1 when it has none, which counts as small.)"""
+    if found is not None:
+        return len(found.ids) >= BACKGROUND_FROM_ROWS
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [SearchEntry._meta.db_table]
+        )
+        row = cursor.fetchone()
+    return row is not None and row[0] >= BACKGROUND_FROM_ROWS
 
 
 def _build_in_background() -> None:

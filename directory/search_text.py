@@ -232,7 +232,7 @@ class TextIndex:
     post_row: IntArray  # posting -> row, ascending within a lexeme
     post_start: IntArray  # posting -> its positions [post_start[p], post_start[p+1])
     position: npt.NDArray[np.int16]  # word positions as stored (ascending per posting)
-    weight: FloatArray  # their weights (WEIGHTS[code])
+    weight_code: npt.NDArray[np.uint8]  # their weights: D=0, C=1, B=2, A=3
     vector_size: IntArray  # row -> lexemes in its tsvector (0: empty)
     trigrams: dict[str, int]
     trg_start: npt.NDArray[np.int64]
@@ -243,7 +243,7 @@ class TextIndex:
     @property
     def nbytes(self) -> int:
         arrays = (
-            self.lex_start, self.post_row, self.post_start, self.position, self.weight,
+            self.lex_start, self.post_row, self.post_start, self.position, self.weight_code,
             self.vector_size, self.trg_start, self.trg_row, self.trg_count,
         )  # fmt: skip
         return int(sum(a.nbytes for a in arrays))
@@ -360,7 +360,7 @@ class TextIndex:
             jm = np.zeros(len(where), dtype=np.int64)
             for j in range(int(c[0])):
                 k = int(np.count_nonzero(c > j))
-                w = self.weight[s[:k] + j]
+                w = WEIGHTS[self.weight_code[s[:k] + j]]
                 resj[:k] = resj[:k] + w / np.float32((j + 1) * (j + 1))
                 better = w > wjm[:k]
                 wjm[:k] = np.where(better, w, wjm[:k])
@@ -398,7 +398,9 @@ class TextIndex:
                         self.position[at_i].astype(np.int32) - self.position[at_k].astype(np.int32)
                     )
                     wd = WORD_DISTANCE[np.minimum(dist, 101)]
-                    product = self.weight[at_i] * self.weight[at_k] * wd  # float4
+                    w_i = WEIGHTS[self.weight_code[at_i]]
+                    w_k = WEIGHTS[self.weight_code[at_k]]
+                    product = w_i * w_k * wd  # float4, left to right as in C
                     curw = np.sqrt(product.astype(np.float64)).astype(np.float32)
                     prev = res[where[:m]]
                     combined = (
@@ -474,7 +476,7 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
         post_row=pair_row[order].astype(np.int32),
         post_start=post_start,
         position=positions[gather].astype(np.int16),
-        weight=WEIGHTS[codes[gather]],
+        weight_code=codes[gather].astype(np.uint8),
         vector_size=vector_size,
         trigrams=trigrams,
         trg_start=trg_start,
