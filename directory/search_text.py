@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -238,7 +238,6 @@ class TextIndex:
     trg_start: npt.NDArray[np.int64]
     trg_row: IntArray
     trg_count: IntArray  # row -> distinct trigrams of its name
-    _masks: dict[str, BoolArray] = field(default_factory=dict, repr=False)
 
     @property
     def nbytes(self) -> int:
