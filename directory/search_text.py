@@ -290,7 +290,8 @@ class TextIndex:
             np.cumsum(counts) - counts, counts
         )
         positions = self.position[np.repeat(starts.astype(np.int64), counts) + offsets]
-        return rows * MAXENTRYPOS + positions.astype(np.int64)
+        keys: npt.NDArray[np.int64] = rows * MAXENTRYPOS + positions.astype(np.int64)
+        return keys
 
     def _phrase_ends(self, node: Node) -> tuple[npt.NDArray[np.int64], int]:
         """Where a phrase of words matches: (row, position of its last word) keys, and its
