@@ -412,28 +412,48 @@ class TextIndex:
 
     # names
 
-    def common_trigrams(self, trigrams: Sequence[str]) -> IntArray:
-        counts = np.zeros(self.size, dtype=np.int32)
+    def common_trigrams(self, trigrams: Sequence[str], rows: IntArray | None = None) -> IntArray:
+        """How many of the trigrams each row's name has (each of ``rows``, ascending, if given:
+        looked up in the postings when they are fewer than the postings)."""
+        postings = []
         for trigram in set(trigrams):
             tid = self.trigrams.get(trigram)
             if tid is not None:
-                counts[self.trg_row[self.trg_start[tid] : self.trg_start[tid + 1]]] += 1
+                postings.append(self.trg_row[self.trg_start[tid] : self.trg_start[tid + 1]])
+        if rows is None or len(rows) >= sum(len(p) for p in postings):
+            counts = np.zeros(self.size, dtype=np.int32)
+            for found in postings:
+                counts[found] += 1
+            return counts if rows is None else counts[rows]
+        counts = np.zeros(len(rows), dtype=np.int32)
+        for found in postings:
+            at = np.minimum(np.searchsorted(found, rows), len(found) - 1)
+            counts += found[at] == rows
         return counts
 
     def similarity(self, trigrams: Sequence[str], rows: IntArray | None = None) -> FloatArray:
-        """pg_trgm ``similarity(name, s)`` for each row (or each of ``rows``), given
+        """pg_trgm ``similarity(name, s)`` for each row (or each of ``rows``, ascending), given
         ``show_trgm(s)``: common trigrams over all distinct ones, float4."""
         length = len(set(trigrams))
-        common = self.common_trigrams(trigrams)
-        own = self.trg_count
-        if rows is not None:
-            common, own = common[rows], own[rows]
+        common = self.common_trigrams(trigrams, rows)
+        own = self.trg_count if rows is None else self.trg_count[rows]
         if length == 0:
             return np.zeros(len(own), dtype=np.float32)
         union = (own + np.int32(length) - common).astype(np.float32)
         with np.errstate(divide="ignore", invalid="ignore"):
             sml = common.astype(np.float32) / union
         return np.where(own > 0, sml, np.float32(0.0)).astype(np.float32)
+
+
+def top(rank: FloatArray, rows: IntArray, start: int, stop: int) -> IntArray:
+    """``rows[start:stop]`` ordered by rank, highest first, then by row (name order): only the
+    rows ranked at least as high as the stop-th are sorted."""
+    if 0 < stop < len(rows) // 4:
+        kth = len(rows) - stop
+        threshold = np.partition(rank, kth)[kth]  # the stop-th highest rank
+        keep = np.flatnonzero(rank >= threshold)
+        rank, rows = rank[keep], rows[keep]
+    return rows[np.lexsort((rows, -rank))[start:stop]]
 
 
 # --- building -----------------------------------------------------------------------------------

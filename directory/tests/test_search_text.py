@@ -84,6 +84,25 @@ def test_fast_and_exact_vector_parsers_agree() -> None:
         search_text.build_index([None], [""])
 
 
+def test_top_equals_a_full_sort_with_ties() -> None:
+    rng = np.random.default_rng(5)
+    rows = np.sort(rng.choice(10_000, size=3000, replace=False)).astype(np.int32)
+    rank = rng.choice(np.array([0.0, 0.1, 0.25, 0.5, 1e-20], dtype=np.float32), size=3000)
+    full = rows[np.lexsort((rows, -rank))]
+    for start, stop in ((0, 20), (20, 40), (0, 1), (580, 600), (2980, 3000), (0, 3000)):
+        assert search_text.top(rank, rows, start, stop).tolist() == full[start:stop].tolist()
+
+
+def test_similarity_of_some_rows_equals_that_of_all() -> None:
+    names = ["  a\x01  ab\x01abc", "  a", "", "  b\x01abc", "  a\x01abc"]
+    index = search_text.build_index(["'x':1"] * len(names), names)
+    for q in (["  a", "abc"], ["zzz"], [], ["  a", "  a"]):
+        every = index.similarity(q)
+        for some in ([0], [1, 3], [0, 1, 2, 3, 4], [4]):
+            rows = np.array(some, dtype=np.int32)
+            assert index.similarity(q, rows).tobytes() == every[rows].tobytes()
+
+
 # --- against PostgreSQL -------------------------------------------------------------------------
 
 pg = pytest.mark.postgres
