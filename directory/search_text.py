@@ -358,8 +358,8 @@ class TextIndex:
             resj = np.zeros(len(where), dtype=np.float32)
             wjm = np.full(len(where), -1.0, dtype=np.float32)
             jm = np.zeros(len(where), dtype=np.int64)
-            for j in range(int(c[0])):
-                k = int(np.count_nonzero(c > j))
+            active = np.searchsorted(-c, -np.arange(int(c[0])), side="left")
+            for j, k in enumerate(active.tolist()):
                 w = WEIGHTS[self.weight_code[s[:k] + j]]
                 resj[:k] = resj[:k] + w / np.float32((j + 1) * (j + 1))
                 better = w > wjm[:k]
@@ -387,27 +387,35 @@ class TextIndex:
                 ci, ck = counts_i[where], counts_k[where]
                 pairs = ci * ck
                 order = np.argsort(-pairs, kind="stable")
-                where, ci, ck, pairs = where[order], ci[order], ck[order], pairs[order]
+                where, ck, pairs = where[order], ck[order], pairs[order]
                 si, sk = starts_i[where], starts_k[where]
-                # step t of a row is its pair (l, p) = divmod(t, positions of k): C's loop order
-                for t in range(int(pairs[0])):
-                    m = int(np.count_nonzero(pairs > t))
-                    step_i, step_k = np.divmod(t, ck[:m])
-                    at_i, at_k = si[:m] + step_i, sk[:m] + step_k
-                    dist = np.abs(
-                        self.position[at_i].astype(np.int32) - self.position[at_k].astype(np.int32)
-                    )
-                    wd = WORD_DISTANCE[np.minimum(dist, 101)]
-                    w_i = WEIGHTS[self.weight_code[at_i]]
-                    w_k = WEIGHTS[self.weight_code[at_k]]
-                    product = w_i * w_k * wd  # float4, left to right as in C
-                    curw = np.sqrt(product.astype(np.float64)).astype(np.float32)
-                    prev = res[where[:m]]
+                # every (row, l, p) at once, row by row; a row's step t is (l, p) = divmod(t,
+                # positions of k): C's loop order (l over the positions of i, p over those of k)
+                offset = np.cumsum(pairs) - pairs
+                t = np.arange(int(pairs.sum()), dtype=np.int64) - np.repeat(offset, pairs)
+                step_i, step_k = np.divmod(t, np.repeat(ck, pairs))
+                at_i = np.repeat(si, pairs) + step_i
+                at_k = np.repeat(sk, pairs) + step_k
+                dist = np.abs(
+                    self.position[at_i].astype(np.int32) - self.position[at_k].astype(np.int32)
+                )
+                w_i = WEIGHTS[self.weight_code[at_i]]
+                w_k = WEIGHTS[self.weight_code[at_k]]
+                product = w_i * w_k * WORD_DISTANCE[np.minimum(dist, 101)]  # float4, as in C
+                curw = np.sqrt(product.astype(np.float64)).astype(np.float32)
+                counted = dist != 0
+                # then res = 1 - (1 - res) * (1 - curw) in that order: the rows with a t-th
+                # pair are a prefix (most pairs first)
+                local = res[where]
+                active = np.searchsorted(-pairs, -np.arange(int(pairs[0])), side="left")
+                for step, m in enumerate(active.tolist()):
+                    at = offset[:m] + step
+                    cw, prev = curw[at], local[:m]
                     combined = (
-                        1.0 - (1.0 - prev.astype(np.float64)) * (1.0 - curw.astype(np.float64))
+                        1.0 - (1.0 - prev.astype(np.float64)) * (1.0 - cw.astype(np.float64))
                     ).astype(np.float32)
-                    new = np.where(prev < 0, curw, combined)
-                    res[where[:m]] = np.where(dist != 0, new, prev)
+                    local[:m] = np.where(counted[at], np.where(prev < 0, cw, combined), prev)
+                res[where] = local
         return res
 
     # names
@@ -420,7 +428,8 @@ class TextIndex:
             tid = self.trigrams.get(trigram)
             if tid is not None:
                 postings.append(self.trg_row[self.trg_start[tid] : self.trg_start[tid + 1]])
-        if rows is None or len(rows) >= sum(len(p) for p in postings):
+        # a scatter over every posting, or a binary search per row and trigram
+        if rows is None or 4 * len(rows) * len(postings) >= sum(map(len, postings)) + self.size:
             counts = np.zeros(self.size, dtype=np.int32)
             for found in postings:
                 counts[found] += 1
