@@ -151,14 +151,19 @@ class Snapshot:
         return dy * dy * (ky * ky) + dx * dx * (kx * kx)
 
     def within(
-        self, latitude: float, longitude: float, km: float, ky: float, kx: float
+        self,
+        latitude: float,
+        longitude: float,
+        km: float,
+        ky: float,
+        kx: float,
+        box: tuple[float, float, float, float],
     ) -> npt.NDArray[np.bool_]:
         """The services with a place within ``km`` (``selectors._within``: the box on the
-        coordinates, then the distance)."""
+        coordinates, bounds as the database compares them, then the distance)."""
         assert self.places is not None
         p = self.places
-        lat_low, lat_high = latitude - km / ky, latitude + km / ky
-        lon_low, lon_high = longitude - km / kx, longitude + km / kx
+        lat_low, lat_high, lon_low, lon_high = box
         # latitude BETWEEN low AND high: a slice of the places sorted by latitude
         first = np.searchsorted(p.sorted_latitude, lat_low, side="left")
         last = np.searchsorted(p.sorted_latitude, lat_high, side="right")

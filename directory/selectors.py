@@ -527,7 +527,8 @@ def _text_page_from_memory(
     accepted = snap.mask(snap.matching(_tags(search)))
     if origin is not None and search.within_km is not None:
         ky, kx = km_per_degree(origin.latitude)
-        accepted &= snap.within(origin.latitude, origin.longitude, search.within_km, ky, kx)
+        box = _box_as_compared(origin, search.within_km)
+        accepted &= snap.within(origin.latitude, origin.longitude, search.within_km, ky, kx, box)
     mask = accepted
     if _words(search.q):
         by_words = index.matches(text.query)
@@ -567,6 +568,19 @@ def _text_page_from_memory(
         ky, kx = km_per_degree(origin.latitude)
         distances = dict(snap.distances(ids, origin.latitude, origin.longitude, ky, kx))
     return SearchPage(ids, distances, total, page, pages, origin)
+
+
+def _box_as_compared(origin: Origin, km: float) -> tuple[float, float, float, float]:
+    """The box ``_within`` gives the database, as the database compares it: Django turns each
+    float bound into a Decimal of the column's 9 significant digits (``DecimalField``)."""
+    ky, kx = km_per_degree(origin.latitude)
+    lat, lon = Location._meta.get_field("latitude"), Location._meta.get_field("longitude")
+    return (
+        float(lat.get_prep_value(origin.latitude - km / ky)),
+        float(lat.get_prep_value(origin.latitude + km / ky)),
+        float(lon.get_prep_value(origin.longitude - km / kx)),
+        float(lon.get_prep_value(origin.longitude + km / kx)),
+    )
 
 
 def _origin_from(snap: search_memory.Snapshot, search: ServiceSearch) -> Origin | None:

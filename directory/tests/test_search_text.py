@@ -5,6 +5,7 @@ database itself returns. Ranks are compared as float4 values for equality: one u
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -101,6 +102,17 @@ def test_similarity_of_some_rows_equals_that_of_all() -> None:
         for some in ([0], [1, 3], [0, 1, 2, 3, 4], [4]):
             rows = np.array(some, dtype=np.int32)
             assert index.similarity(q, rows).tobytes() == every[rows].tobytes()
+
+
+def test_the_box_in_memory_is_the_box_the_database_is_given() -> None:
+    """Django rounds the box's float bounds to the columns' 9 significant digits; the copy
+    compares with the same numbers."""
+    origin = selectors.Origin("here", 51.23456801234, -0.98765432101)
+    query = SearchEntry.objects.filter(selectors._within(origin, 3.0)).query
+    _sql, params = query.sql_with_params()
+    decimals = sorted(float(p) for p in params if isinstance(p, Decimal))
+    assert decimals == sorted(selectors._box_as_compared(origin, 3.0))
+    assert len(decimals) == 4
 
 
 # --- against PostgreSQL -------------------------------------------------------------------------
