@@ -335,10 +335,10 @@ def _release_freed_memory() -> None:
 def _large(found: Snapshot | None) -> bool:
     """Is the copy to build large enough to build in the background? (The first time, by
     PostgreSQL's estimate of the rows; -1 when it has none, which counts as small.)"""
+    if connection.vendor != "postgresql":  # SQLite: built by the search, as always
+        return False
     if found is not None:
         return len(found.ids) >= BACKGROUND_FROM_ROWS
-    if connection.vendor != "postgresql":
-        return False
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [SearchEntry._meta.db_table]
