@@ -114,9 +114,6 @@ class _Round:
     low_b: list[float]
     n_states: int
     share: Fraction
-    kink: bool = False
-    """``hi`` is where a supporter of the project bought switches between paying the price and
-    paying all they have (the rounds change shape there; often not the outcome)."""
 
 
 @dataclass
@@ -126,8 +123,6 @@ class _Run:
     share: Fraction
     selected: list[int]
     hi: float | None
-    kink: bool = False
-    """The round that ends the interval ``hi`` ends it at a kink (see ``_Round.kink``)."""
     rhos: list[Fraction] = field(default_factory=list)
     paid_all: list[int] = field(default_factory=list)
     group_state: list[int] = field(default_factory=list)
@@ -360,14 +355,8 @@ class Engine:
     def result(self, full: bool = False) -> _Run:
         """The current run; ``full`` adds each buy's price and every group's final state."""
         bought = [r for r in self.rounds if r.project >= 0]
-        ends = [r for r in self.rounds if r.hi is not None]
-        end = min(ends, key=lambda r: r.hi or 0.0) if ends else None
-        run = _Run(
-            self.share,
-            [r.project for r in bought],
-            end.hi if end else None,
-            end.kink if end else False,
-        )
+        his = [r.hi for r in self.rounds if r.hi is not None]
+        run = _Run(self.share, [r.project for r in bought], min(his) if his else None)
         if full:
             n = self.n_states
             run.rhos = [Fraction(int(r.rho.numerator), int(r.rho.denominator)) for r in bought]
@@ -614,13 +603,8 @@ class Engine:
                     exacts.append(ex)
             win = min(exacts, key=lambda e: (e.rho, tie_order[e.project]))
             rho_a = win.rho - win.rho_b * self.b0
-            kink_hi = None
             if track:
-                exact_w: list[Fraction | None] = []
-                hi_w = self._bound_winner(win, _INF, exact_w)
-                kink_hi = self._hi(hi_w, exact_w)
-                hi_f = min(hi_f, hi_w)
-                hi_exact += exact_w
+                hi_f = self._bound_winner(win, hi_f, hi_exact)
                 exact_low = {e.project: e for e in exacts}
                 hi_f = self._bound_others(win, remaining, low, low_b, exact_low, hi_f, hi_exact)
             for e in exacts:
@@ -629,8 +613,7 @@ class Engine:
             remaining.discard(win.project)
             paid_all = int(self.sup_m[win.project][win.capped].sum())
             hi = self._hi(hi_f, hi_exact) if track else None
-            kink = hi is not None and kink_hi is not None and kink_hi <= hi
-            self.rounds.append(_Round(win.project, win.rho, paid_all, hi, old, *snapshot, kink))
+            self.rounds.append(_Round(win.project, win.rho, paid_all, hi, old, *snapshot))
             if hi is not None and hi <= self.next_up:
                 self.tracking, self.break_at = False, len(self.rounds) - 1
                 self.gs_at_break = self.gs.copy()

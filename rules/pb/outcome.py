@@ -74,7 +74,7 @@ class MESExplanation:
     increments: int
     """How many times ``add1`` raised the share by one currency unit."""
     runs: int
-    """How many full MES runs were computed (``add1`` skips shares that cannot change the result)."""
+    """How many exact MES runs were computed (``add1`` skips shares proven to buy the same projects)."""
     free_projects: tuple[str, ...]
     steps: tuple[MESStep, ...]
     groups: tuple[GroupShare, ...]

@@ -1,5 +1,6 @@
-"""The batch check of add1 shares (``rules.pb.mes_batch``): every share it certifies buys, when
-computed exactly, the same projects in the same order; it does not certify shares that differ."""
+"""The float checks of add1 shares (``rules.pb.mes_batch``): every share ``same_rounds`` certifies
+buys, computed exactly, the same projects in the same order, and every run ``finish_run``
+completes is the exact run; shares that differ are not certified."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from rules.pb import Ballot, Election, Project, read_pb, tally
 from rules.pb import mes as mes_module
 from rules.pb.mes import _BATCH_CELLS, _prepare, _run
-from rules.pb.mes_batch import same_rounds
+from rules.pb.mes_batch import finish_run, same_rounds
 from rules.pb.mes_engine import Engine
 from rules.pb.profile import build_profile
 
@@ -22,17 +23,25 @@ from .test_properties import elections
 WINDOW = 40
 
 
-def _checked(election: Election, utility: str, window: int) -> tuple[int, list[bool]]:
-    """Shares certified after the first run, and for each share of the window whether its
-    exact run buys the same projects in the same order as the first."""
+def _checked(election: Election, utility: str, window: int) -> tuple[int, list[bool], bool | None]:
+    """Shares certified after the first run; for each share of the window whether its exact run
+    buys the same projects in the same order as the first; and whether the run finished in
+    floats at the first share not certified is the exact one (None: not finished in floats)."""
     profile = build_profile(election, utility, "id")
     prep = _prepare(profile)
     b0 = profile.budget / profile.num_voters
     engine = Engine(prep, track=False)
     first = engine.start(b0).selected
-    certified = same_rounds(engine, first, [float(b0 + i) for i in range(1, window + 1)])
+    checked = same_rounds(engine, first, [float(b0 + i) for i in range(1, window + 1)])
     same = [_run(prep, b0 + i, track=False).selected == first for i in range(1, window + 1)]
-    return certified, same
+    finished = None
+    if checked.changed is not None:
+        r, values = checked.changed
+        at = checked.same + 1
+        found = finish_run(engine, first[:r], values, float(b0 + at))
+        if found is not None:
+            finished = found == _run(prep, b0 + at, track=False).selected
+    return checked.same, same, finished
 
 
 def _small_shared_files() -> list[str]:
@@ -45,16 +54,19 @@ def _small_shared_files() -> list[str]:
 
 
 def test_certified_shares_buy_the_same_projects_on_the_shared_files() -> None:
-    certified_any, differing_any = 0, 0
+    certified_any, differing_any, finished_any = 0, 0, 0
     for name in _small_shared_files():
-        certified, same = _checked(read_pb(shared_pb_dir() / name), "cost", WINDOW)
+        certified, same, finished = _checked(read_pb(shared_pb_dir() / name), "cost", WINDOW)
         assert all(same[:certified]), name
+        assert finished is not False, name
         certified_any += certified
         differing_any += not all(same)
-    # Not vacuous: some shares are certified, and some files change outcome inside the window
-    # (a check that certified everything would fail above).
+        finished_any += bool(finished)
+    # Not vacuous: some shares are certified, some files change outcome inside the window (a
+    # check that certified everything would fail above), and some changed runs are finished.
     assert certified_any > 50
     assert differing_any >= 2
+    assert finished_any >= 2
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -67,8 +79,9 @@ def test_certified_shares_buy_the_same_projects_on_random_elections(
 ) -> None:
     if election.budget == 0:
         return
-    certified, same = _checked(election, utility, 12)
+    certified, same, finished = _checked(election, utility, 12)
     assert all(same[:certified])
+    assert finished is not False
 
 
 def test_exact_ties_between_untouched_projects_are_certified() -> None:
@@ -84,14 +97,14 @@ def test_exact_ties_between_untouched_projects_are_certified() -> None:
     ]
     election = Election(Fraction(100), projects, ballots, "approval")
     # At shares 26..35 everyone pays 20 for a or b; c (v1 alone, 30) stays out of reach.
-    certified, same = _checked(election, "cost", 10)
+    certified, same, _finished = _checked(election, "cost", 10)
     assert all(same)
     assert certified == 10
 
 
 def test_add1_outcomes_do_not_depend_on_the_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same outcome, prices and remaining shares with the batch check switched off, with
-    fewer exact runs with it on."""
+    """The same outcome, prices and remaining shares with the float checks switched off (exact
+    runs with interval tracking only), with fewer exact runs with them on."""
     for name in ("Switzerland_Zurich_D10.pb", "Netherlands_Assen_2024.pb"):
         election = read_pb(shared_pb_dir() / name)
         batched = tally(election, "mes", "cost", "add1")
