@@ -233,6 +233,7 @@ class TextIndex:
     post_start: IntArray  # posting -> its positions [post_start[p], post_start[p+1])
     position: npt.NDArray[np.int16]  # word positions as stored (ascending per posting)
     weight_code: npt.NDArray[np.uint8]  # their weights: D=0, C=1, B=2, A=3
+    or_term: FloatArray  # posting -> its term of calc_rank_or (it depends on the posting alone)
     vector_size: IntArray  # row -> lexemes in its tsvector (0: empty)
     trigrams: dict[str, int]
     trg_start: npt.NDArray[np.int64]
@@ -243,6 +244,7 @@ class TextIndex:
     def nbytes(self) -> int:
         arrays = (
             self.lex_start, self.post_row, self.post_start, self.position, self.weight_code,
+            self.or_term,
             self.vector_size, self.trg_start, self.trg_row, self.trg_count,
         )  # fmt: skip
         return int(sum(a.nbytes for a in arrays))
@@ -312,22 +314,24 @@ class TextIndex:
 
     def _postings_for(
         self, lexeme: str, rows: IntArray
-    ) -> tuple[BoolArray, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """For each of ``rows`` (ascending): does it hold the word, and where its positions
-        start and how many there are."""
+    ) -> tuple[BoolArray, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For each of ``rows`` (ascending): does it hold the word, its posting, and where its
+        positions start and how many there are."""
         n = len(rows)
         lid = self.lexemes.get(lexeme)
         if lid is None:
-            return np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.int64)
+            nothing = np.zeros(n, np.int64)
+            return np.zeros(n, np.bool_), nothing, nothing, nothing
         a, b = int(self.lex_start[lid]), int(self.lex_start[lid + 1])
         postings = self.post_row[a:b]
         at = np.searchsorted(postings, rows)
         at = np.minimum(at, len(postings) - 1)
         present = postings[at] == rows
-        starts = self.post_start[a + at].astype(np.int64)
-        counts = self.post_start[a + at + 1].astype(np.int64) - starts
+        posting = a + at.astype(np.int64)
+        starts = self.post_start[posting].astype(np.int64)
+        counts = self.post_start[posting + 1].astype(np.int64) - starts
         counts[~present] = 0
-        return present, starts, counts
+        return present, posting, starts, counts
 
     def rank(self, query: Query, rows: IntArray) -> FloatArray:
         """``ts_rank(vector, query)`` (weights {0.1, 0.2, 0.4, 1.0}, normalization 0) of each of
@@ -348,25 +352,11 @@ class TextIndex:
     def _rank_or(self, operands: list[str], rows: IntArray) -> FloatArray:
         res = np.zeros(len(rows), dtype=np.float32)
         for lexeme in operands:
-            present, starts, counts = self._postings_for(lexeme, rows)
+            present, posting, _starts, _counts = self._postings_for(lexeme, rows)
             where = np.flatnonzero(present)
             if len(where) == 0:
                 continue
-            # most positions first, so the rows still counting at step j are a prefix
-            order = np.argsort(-counts[where], kind="stable")
-            where, s, c = where[order], starts[where][order], counts[where][order]
-            resj = np.zeros(len(where), dtype=np.float32)
-            wjm = np.full(len(where), -1.0, dtype=np.float32)
-            jm = np.zeros(len(where), dtype=np.int64)
-            active = np.searchsorted(-c, -np.arange(int(c[0])), side="left")
-            for j, k in enumerate(active.tolist()):
-                w = WEIGHTS[self.weight_code[s[:k] + j]]
-                resj[:k] = resj[:k] + w / np.float32((j + 1) * (j + 1))
-                better = w > wjm[:k]
-                wjm[:k] = np.where(better, w, wjm[:k])
-                jm[:k] = np.where(better, j, jm[:k])
-            squares = ((jm + 1) * (jm + 1)).astype(np.float32)
-            term = (wjm + resj) - wjm / squares  # float4 arithmetic
+            term = self.or_term[posting[where]]
             total = (
                 res[where].astype(np.float64) + term.astype(np.float64) / _SUM_OF_INVERSE_SQUARES
             )
@@ -378,9 +368,9 @@ class TextIndex:
         res = np.full(n, -1.0, dtype=np.float32)
         found = [self._postings_for(lexeme, rows) for lexeme in operands]
         for i in range(len(operands)):
-            present_i, starts_i, counts_i = found[i]
+            present_i, _, starts_i, counts_i = found[i]
             for k in range(i):
-                present_k, starts_k, counts_k = found[k]
+                present_k, _, starts_k, counts_k = found[k]
                 where = np.flatnonzero(present_i & present_k)
                 if len(where) == 0:
                     continue
@@ -498,6 +488,7 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
     post_start = np.zeros(len(order) + 1, dtype=np.int32)
     post_start[1:] = np.cumsum(counts)
     trigrams, trg_start, trg_row, trg_count = _trigram_postings(name_trigrams)
+    weight_code = codes[gather].astype(np.uint8)
     return TextIndex(
         size=size,
         lexemes=lexemes,
@@ -505,13 +496,39 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
         post_row=pair_row[order].astype(np.int32),
         post_start=post_start,
         position=positions[gather].astype(np.int16),
-        weight_code=codes[gather].astype(np.uint8),
+        weight_code=weight_code,
+        or_term=_or_terms(post_start, weight_code),
         vector_size=vector_size,
         trigrams=trigrams,
         trg_start=trg_start,
         trg_row=trg_row,
         trg_count=trg_count,
     )
+
+
+def _or_terms(post_start: IntArray, weight_code: npt.NDArray[np.uint8]) -> FloatArray:
+    """For every posting, ``wjm + resj - wjm / ((jm + 1) * (jm + 1))`` of calc_rank_or in float4:
+    resj sums each position's weight over (j + 1)^2 in order, wjm is the first highest weight
+    and jm its place."""
+    starts = post_start[:-1].astype(np.int64)
+    counts = np.diff(post_start).astype(np.int64)
+    order = np.argsort(-counts, kind="stable")  # most positions first: a prefix at each step
+    starts, counts = starts[order], counts[order]
+    resj = np.zeros(len(order), dtype=np.float32)
+    wjm = np.full(len(order), -1.0, dtype=np.float32)
+    jm = np.zeros(len(order), dtype=np.int64)
+    steps = int(counts[0]) if len(counts) else 0
+    active = np.searchsorted(-counts, -np.arange(steps), side="left")
+    for j, k in enumerate(active.tolist()):
+        w = WEIGHTS[weight_code[starts[:k] + j]]
+        resj[:k] = resj[:k] + w / np.float32((j + 1) * (j + 1))
+        better = w > wjm[:k]
+        wjm[:k] = np.where(better, w, wjm[:k])
+        jm[:k] = np.where(better, j, jm[:k])
+    squares = ((jm + 1) * (jm + 1)).astype(np.float32)
+    terms = np.empty(len(order), dtype=np.float32)
+    terms[order] = (wjm + resj) - wjm / squares  # float4 arithmetic
+    return terms
 
 
 def _parse_vectors(
