@@ -256,9 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             "under a second and one call otherwise, measured the same way on both sides. The "
             "machine's 2 cores are shared with other engineers' jobs, so timings are noisy. `runs` is the number of "
             "(possibly partial) exact MES runs this engine computed; add1 skips shares that "
-            "provably give the same outcome (interval tracking, and on small profiles batches of "
-            "shares certified in floating point with margins) and resumes each rerun from the "
-            "first round that can change.",
+            "provably give the same outcome (interval tracking, resuming each rerun from the "
+            "first round that can change) and, on small profiles, certifies the shares between "
+            "the first and the stopping share in floating point with margins "
+            "(`rules/pb/mes_batch.py`).",
             markdown_table(
                 ["file", "variant", "rules.pb", "pabutools", "ratio", "outcome", "runs"], rows
             ),
