@@ -73,7 +73,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.set_viewport_size({"width": 375, "height": 800})
     go(page, live_server, "/support-plan/how-much-might-i-pay/")
     page.get_by_role("button", name="Work out what I might pay").click()
-    assert page.get_by_role("link", name="Enter your age").is_visible()
+    expect(page.get_by_role("link", name="Enter your age")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("At home or in the community").check()
     page.get_by_label("Your age").fill("70")
@@ -105,9 +105,9 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     # One domain per page, with help text; an empty answer is an error.
     page.get_by_role("link", name="Looking after yourself").click()
     check_accessibility(page)
-    assert page.get_by_text("Think about washing, bathing").is_visible()
+    expect(page.get_by_text("Think about washing, bathing")).to_be_visible()
     page.get_by_role("button", name="Save and continue").click()
-    assert page.get_by_role("link", name="Choose the answer that fits best").is_visible()
+    expect(page.get_by_role("link", name="Choose the answer that fits best")).to_be_visible()
     check_accessibility(page)
     for number, answer in enumerate(ANSWERS):
         page.get_by_label(answer, exact=True).check()
@@ -122,7 +122,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_label("Who supports me").fill("My sister Ana comes three times a week.")
     page.get_by_label("Caring is sustainable").check()
     page.get_by_role("button", name="Save and continue").click()
-    assert page.get_by_text("Your answers have been saved").is_visible()
+    expect(page.get_by_text("Your answers have been saved")).to_be_visible()
 
     # Invite her sister with a link.
     page.get_by_role("link", name="Invite someone to help").click()
@@ -146,20 +146,17 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
         "Rosa also needs help at night when she is unwell."
     )
     page.get_by_role("button", name="Add this").click()
-    assert page.get_by_text("Rosa also needs help at night").is_visible()
+    expect(page.get_by_text("Rosa also needs help at night")).to_be_visible()
     sign_out(page, live_server)
 
     # Back as Rosa: her sister's words are attributed; work out the budget.
     sign_in(page, live_server, "rosa")
     page.goto(assessment_url)
     check_accessibility(page)
-    assert page.get_by_text("Rosa also needs help at night").is_visible()
-    assert (
-        page.locator(".hub-thread-message")
-        .filter(has_text="Ana")
-        .filter(has_text="(Family)")
-        .is_visible()
-    )
+    expect(page.get_by_text("Rosa also needs help at night")).to_be_visible()
+    expect(
+        page.locator(".hub-thread-message").filter(has_text="Ana").filter(has_text="(Family)")
+    ).to_be_visible()
     page.get_by_role("button", name="Work out my indicative budget").click()
     check_accessibility(page)
     explanation = page.locator("#budget-explanation").inner_text()
@@ -187,7 +184,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     check_accessibility(page)
     page.get_by_role("link", name="Saturday craft morning").click()
     check_accessibility(page)
-    assert page.get_by_text("£12.50 per session").is_visible()
+    expect(page.get_by_text("£12.50 per session")).to_be_visible()
     page.get_by_label("How many times a week?").fill("1")
     page.get_by_role("button", name="Add to my plan").click()
     outcome_card = page.locator(".govuk-summary-card").first
@@ -201,7 +198,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_label("Minutes").select_option("30")
     page.get_by_role("button", name="Add to my plan").click()
     check_accessibility(page)
-    assert page.get_by_text("1 hour 30 minutes").first.is_visible()
+    expect(page.get_by_text("1 hour 30 minutes").first).to_be_visible()
 
     # Her contribution (financial assessment) attached to the plan.
     page.get_by_role("link", name="Work out your contribution").click()
@@ -231,7 +228,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     check_accessibility(page)
     page.get_by_label("Change asked for").check()
     page.get_by_role("button", name="Record decision").click()
-    assert page.get_by_role("link", name="Explain what needs to change and why").is_visible()
+    expect(page.get_by_role("link", name="Explain what needs to change and why")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("What needs to change, and why").fill(
         "Please add how you will get home afterwards."
@@ -283,7 +280,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_label("Amount").fill("12.50")
     page.get_by_label("Note (optional)").fill("Craft morning")
     page.get_by_role("button", name="Record").click()
-    assert page.get_by_text("This has been recorded").is_visible()
+    expect(page.get_by_text("This has been recorded")).to_be_visible()
     page.get_by_label("My contribution paid in").check()
     page.get_by_label("Amount").fill("5.00")
     page.get_by_role("button", name="Record").click()

@@ -4,6 +4,7 @@ five answers and the provider's facts, send an enquiry, and get the provider's r
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from directory.models import Accessibility, ProviderKind, TransparencyFact
 from directory.tests import factories as f
@@ -70,12 +71,12 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
         "Can I get help with the cost?",
         "How to get in touch",
     ]:
-        assert page.get_by_role("heading", name=question).is_visible()
+        expect(page.get_by_role("heading", name=question)).to_be_visible()
     assert "Personal budgets: accepted" in page.content()
     check_accessibility(page)
     page.get_by_role("link", name="Millbrook Makers CIC").click()
-    assert page.get_by_text("Community interest company").is_visible()
-    assert page.get_by_text("Not known").first.is_visible()
+    expect(page.get_by_text("Community interest company")).to_be_visible()
+    expect(page.get_by_text("Not known").first).to_be_visible()
     check_accessibility(page)
     service_url = None
     page.go_back()
@@ -86,12 +87,12 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     page.goto(service_url)
     page.get_by_role("link", name="Send an enquiry").click()
     page.get_by_role("button", name="Send enquiry").click()  # empty: errors first
-    assert page.get_by_role("link", name="Enter your message").is_visible()
+    expect(page.get_by_role("link", name="Enter your message")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("What is your enquiry about?").fill("Places this Saturday")
     page.get_by_label("Your message").fill("Is there room for me this Saturday?")
     page.get_by_role("button", name="Send enquiry").click()
-    assert page.get_by_text("Your enquiry has been sent").is_visible()
+    expect(page.get_by_text("Your enquiry has been sent")).to_be_visible()
     check_accessibility(page)
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
@@ -108,5 +109,5 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     sign_in(page, live_server, "rosa")
     page.get_by_role("link", name="Enquiries").first.click()
     page.get_by_role("link", name="Places this Saturday").click()
-    assert page.get_by_text("Yes, we have two places.").is_visible()
+    expect(page.get_by_text("Yes, we have two places.")).to_be_visible()
     check_accessibility(page)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -175,7 +176,7 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     go(staff, f"{round_url}manage/")
     staff.get_by_role("button", name="Close voting").click()
     staff.get_by_role("button", name="Count and publish the results").click()
-    assert staff.get_by_role("heading", name="Results", exact=True).is_visible()
+    expect(staff.get_by_role("heading", name="Results", exact=True)).to_be_visible()
     check_accessibility(staff)
     content = staff.content()
     assert "Funded" in content and "Turnout by neighbourhood" in content

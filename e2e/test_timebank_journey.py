@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -55,10 +56,10 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     page.get_by_role("link", name="Members and applications").click()
     check_accessibility(page)
     page.get_by_role("button", name="Approve Alf").click()
-    assert page.get_by_text("Alf is now a member of the time bank").is_visible()
+    expect(page.get_by_text("Alf is now a member of the time bank")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("button", name="Approve Bea").click()
-    assert page.get_by_text("No applications are waiting").is_visible()
+    expect(page.get_by_text("No applications are waiting")).to_be_visible()
     sign_out(page, live_server)
 
     # Alf offers lifts.
@@ -69,22 +70,22 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     page.get_by_label("What can you offer?").fill("Lifts in my car")
     page.get_by_label("Category").select_option(label="Getting about")
     page.get_by_role("button", name="Add offer").click()
-    assert page.get_by_text("Your offer has been added").is_visible()
+    expect(page.get_by_text("Your offer has been added")).to_be_visible()
     sign_out(page, live_server)
 
     # Bea asks for a lift; Alf is suggested with the reasons; Bea records the two hours.
     sign_in(page, live_server, "bea")
     page.get_by_role("link", name="Ask for help").click()
     page.get_by_role("button", name="Post request").click()  # empty: errors first
-    assert page.get_by_role("link", name="Enter what help you need").is_visible()
+    expect(page.get_by_role("link", name="Enter what help you need")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("What help do you need?").fill("Lift to the hospital")
     page.get_by_label("Category").select_option(label="Getting about")
     page.get_by_label("Tuesday morning").check()
     page.get_by_role("button", name="Post request").click()
-    assert page.get_by_role("heading", name="Alf").is_visible()
-    assert page.get_by_text("Offers 'Getting about'").is_visible()
-    assert page.get_by_text("Free on Tuesdays 09:00–12:00").is_visible()
+    expect(page.get_by_role("heading", name="Alf")).to_be_visible()
+    expect(page.get_by_text("Offers 'Getting about'")).to_be_visible()
+    expect(page.get_by_text("Free on Tuesdays 09:00–12:00")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Record time Alf gave you").click()
     check_accessibility(page)
@@ -94,7 +95,7 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     page.get_by_label("Hours").fill("2")
     page.get_by_label("What was it?").fill("Lift to the hospital and back")
     page.get_by_role("button", name="Send for confirmation").click()
-    assert page.get_by_text("We have asked Alf to confirm the exchange").is_visible()
+    expect(page.get_by_text("We have asked Alf to confirm the exchange")).to_be_visible()
     check_accessibility(page)
     sign_out(page, live_server)
 
@@ -102,13 +103,13 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     sign_in(page, live_server, "alf")
     page.get_by_role("link", name="Alf gave Bea 120 minutes").click()
     page.get_by_role("button", name="Confirm exchange").click()
-    assert page.get_by_text("Exchange confirmed: 2 hours").is_visible()
+    expect(page.get_by_text("Exchange confirmed: 2 hours")).to_be_visible()
     check_accessibility(page)
     page.goto(f"{live_server.url}/time-bank/")
     assert page.locator("#balance").inner_text() == "7 hours"
     page.get_by_role("link", name="Your statement").click()
     assert page.locator("#statement-balance").inner_text() == "7 hours"
-    assert page.get_by_role("cell", name="Lift to the hospital and back").is_visible()
+    expect(page.get_by_role("cell", name="Lift to the hospital and back")).to_be_visible()
     check_accessibility(page)
     sign_out(page, live_server)
     sign_in(page, live_server, "bea")
@@ -143,7 +144,7 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     )
     page.get_by_role("button", name="Add to rota").click()
     assert page.locator("#gap-count").inner_text() == "1 gap"
-    assert page.get_by_text("The member has been added to the rota").is_visible()
+    expect(page.get_by_text("The member has been added to the rota")).to_be_visible()
     check_accessibility(page)
     page.goto(f"{live_server.url}/time-bank/reports/")
     assert page.locator("#total-time").inner_text() == "2 hours"
