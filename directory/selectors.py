@@ -666,15 +666,28 @@ def search_services(
     return SearchResults(services, found.total, found.page, found.pages, found.origin)
 
 
+_DOCUMENTS_SQL = "SELECT service_id, document FROM directory_searchentry WHERE service_id = ANY(%s)"
+
+
+def _documents(ids: list[str]) -> dict[str, str]:
+    if uses_postgres():
+        # One plain statement: building the ORM query took as long as running it (about 0.4 ms
+        # of every search page).
+        with connection.cursor() as cursor:
+            cursor.execute(_DOCUMENTS_SQL, [ids])
+            return dict(cursor.fetchall())
+    return dict(
+        SearchEntry.objects.filter(service_id__in=ids).values_list("service_id", "document")
+    )
+
+
 def search_documents(found: SearchPage) -> list[tuple[str, str]]:
     """The page's services as ORUK ``GET /services`` records in JSON text, ``(id, json)``, from
     the search rows (one query; nothing to serialise or parse), with ``x_distance_km`` added
     where the search measured distance."""
     if not found.ids:
         return []
-    rows = dict(
-        SearchEntry.objects.filter(service_id__in=found.ids).values_list("service_id", "document")
-    )
+    rows = _documents(found.ids)
     records = []
     for pk in found.ids:
         if pk not in rows:
