@@ -280,6 +280,11 @@ def _add1(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
         run = engine.resume(initial_share + k)
 
 
+def _batch_width(groups: int) -> int:
+    """Shares per batch: a power of two near ``_BATCH_VALUES / groups``, from 8 to 64."""
+    return min(64, max(8, 1 << max(0, (_BATCH_VALUES // max(groups, 1)).bit_length() - 1)))
+
+
 def _add1_in_batches(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, int, int]:
     """add1 on a small profile: one exact run at the first share; the following shares are
     checked in batches in floating point (:func:`rules.pb.mes_batch.same_rounds`); where the
@@ -291,7 +296,7 @@ def _add1_in_batches(prep: _Prepared, initial_share: Fraction) -> tuple[_Run, in
     run: _Run | None = engine.start(initial_share)
     assert run is not None
     bought, runs, k = run.selected, 1, 0
-    batch = min(64, max(8, 1 << int(math.log2(_BATCH_VALUES / len(prep.mult)))))
+    batch = _batch_width(len(prep.mult))
     share = float(initial_share)
     while True:
         chosen = prep.free + bought

@@ -116,3 +116,9 @@ def test_add1_outcomes_do_not_depend_on_the_batches(monkeypatch: pytest.MonkeyPa
         assert batched.explanation.groups == plain.explanation.groups
         assert batched.explanation.increments == plain.explanation.increments
         assert batched.explanation.runs < plain.explanation.runs
+
+
+def test_batch_width_stays_between_8_and_64() -> None:
+    from rules.pb.mes import _batch_width
+
+    assert [_batch_width(g) for g in (1, 67, 169, 1094, 10_000, 30_000)] == [64, 64, 32, 8, 8, 8]
