@@ -32,37 +32,30 @@ def test_concurrent_exchanges_and_duplicates_keep_the_ledger_sound() -> None:
     for i in range(THREADS * PER_THREAD):
         giver, receiver = random.Random(i).sample(members, 2)
         plan.append((f"conc-{i}", giver, receiver, 30 + i % 4 * 15, base + timedelta(hours=2 * i)))
-    errors: list[BaseException] = []
     refused: list[str] = []
     barrier = threading.Barrier(THREADS)
 
     def worker(n: int) -> None:
-        try:
-            barrier.wait()
-            rng = random.Random(n)
-            mine = plan[n::THREADS] + rng.sample(plan, PER_THREAD // 2)  # duplicates of others'
-            rng.shuffle(mine)
-            for key, giver, receiver, minutes, start in mine:
-                for _attempt in range(2 if rng.random() < 0.2 else 1):  # retries
-                    try:
-                        services.propose_exchange(
-                            by=coordinator,
-                            giver=giver,
-                            receiver=receiver,
-                            minutes=minutes,
-                            start=start,
-                            idempotency_key=key,
-                            confirm=True,
-                        )
-                    except TimebankRefused as error:
-                        refused.append(error.message)
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connection.close()
+        barrier.wait()
+        rng = random.Random(n)
+        mine = plan[n::THREADS] + rng.sample(plan, PER_THREAD // 2)  # duplicates of others'
+        rng.shuffle(mine)
+        for key, giver, receiver, minutes, start in mine:
+            for _attempt in range(2 if rng.random() < 0.2 else 1):  # retries
+                try:
+                    services.propose_exchange(
+                        by=coordinator,
+                        giver=giver,
+                        receiver=receiver,
+                        minutes=minutes,
+                        start=start,
+                        idempotency_key=key,
+                        confirm=True,
+                    )
+                except TimebankRefused as error:
+                    refused.append(error.message)
 
-    _run_in_threads(worker)
-    assert errors == []
+    assert _run_in_threads(worker) == []
     # Only debit-limit refusals are expected (members run out of credit under heavy giving).
     assert all("limit" in message for message in refused), refused[:3]
     confirmed = Exchange.objects.filter(status="confirmed")
@@ -91,11 +84,10 @@ def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> 
     start = tb.at(-3, 10)
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
-    errors: list[BaseException] = []
 
     def worker(n: int) -> None:
+        barrier.wait()
         try:
-            barrier.wait()
             services.submit_exchange(
                 by=coordinator,
                 giver=helper.pk,
@@ -108,13 +100,8 @@ def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> 
             outcomes.append("recorded")
         except TimebankRefused as error:
             outcomes.append(error.message)
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connection.close()
 
-    _run_in_threads(worker)
-    assert errors == []
+    assert _run_in_threads(worker) == []
     assert outcomes.count("recorded") == 1, outcomes
     assert all("overlaps" in o for o in outcomes if o != "recorded"), outcomes
     assert Exchange.objects.filter(status="confirmed").count() == 1
@@ -156,10 +143,22 @@ def test_a_recorded_exchange_is_four_statements_on_postgresql(client) -> None:  
     assert selectors.ledger_problems() == []
 
 
-def _run_in_threads(worker: Callable[[int], None]) -> None:
-    """Runs ``worker(n)`` for n in 0..THREADS-1 at the same time and waits for all of them."""
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+def _run_in_threads(worker: Callable[[int], None]) -> list[BaseException]:
+    """Runs ``worker(n)`` for n in 0..THREADS-1 at the same time, waits for all of them and
+    returns what they raised (each thread closes its own database connection)."""
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            worker(n)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return errors
