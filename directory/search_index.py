@@ -125,8 +125,16 @@ def bump_version() -> None:
         SearchIndexVersion.objects.update_or_create(pk=1, defaults={"version": token})
 
 
+_VERSION_SQL = "SELECT version FROM directory_searchindexversion WHERE id = 1"
+
+
 def current_version() -> int | None:
-    return SearchIndexVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    # One plain statement: every search reads it, and building the ORM query took longer than
+    # running it (about 0.6 ms of a 1.2 ms search answered from memory).
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _refresh_chunk(ids: list[str], parents: dict[str, str | None]) -> None:

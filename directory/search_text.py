@@ -52,6 +52,18 @@ def _word_distances() -> FloatArray:
 WORD_DISTANCE = _word_distances()
 
 
+def _pair_weights() -> npt.NDArray[np.float32]:
+    """calc_rank_and's ``curw = sqrt(wpos(i) * wpos(k) * word_distance(dist))`` for every pair of
+    weight codes (4 * code_i + code_k) and distance 0..101: the float4 products in C's order, the
+    square root in double, rounded to float4."""
+    w = WEIGHTS
+    product = (w[:, None] * w[None, :]).reshape(16, 1) * WORD_DISTANCE[None, :]
+    return np.sqrt(product.astype(np.float64)).astype(np.float32)
+
+
+PAIR_WEIGHT = _pair_weights()
+
+
 # --- the query ----------------------------------------------------------------------------------
 
 
@@ -231,8 +243,9 @@ class TextIndex:
     lex_start: npt.NDArray[np.int64]  # lexeme -> its postings [lex_start[l], lex_start[l+1])
     post_row: IntArray  # posting -> row, ascending within a lexeme
     post_start: IntArray  # posting -> its positions [post_start[p], post_start[p+1])
-    position: npt.NDArray[np.int16]  # word positions as stored (ascending per posting)
-    weight_code: npt.NDArray[np.uint8]  # their weights: D=0, C=1, B=2, A=3
+    # word positions as stored (ascending per posting), each shifted left 2 bits with its weight
+    # code (D=0, C=1, B=2, A=3) in the low bits: positions are below 2^14, so 16 bits hold both
+    entry: npt.NDArray[np.uint16]
     or_term: FloatArray  # posting -> its term of calc_rank_or (it depends on the posting alone)
     vector_size: IntArray  # row -> lexemes in its tsvector (0: empty)
     trigrams: dict[str, int]
@@ -243,8 +256,7 @@ class TextIndex:
     @property
     def nbytes(self) -> int:
         arrays = (
-            self.lex_start, self.post_row, self.post_start, self.position, self.weight_code,
-            self.or_term,
+            self.lex_start, self.post_row, self.post_start, self.entry, self.or_term,
             self.vector_size, self.trg_start, self.trg_row, self.trg_count,
         )  # fmt: skip
         return int(sum(a.nbytes for a in arrays))
@@ -291,7 +303,7 @@ class TextIndex:
         offsets = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
             np.cumsum(counts) - counts, counts
         )
-        positions = self.position[np.repeat(starts.astype(np.int64), counts) + offsets]
+        positions = self.entry[np.repeat(starts.astype(np.int64), counts) + offsets] >> 2
         keys: npt.NDArray[np.int64] = rows * MAXENTRYPOS + positions.astype(np.int64)
         return keys
 
@@ -364,49 +376,63 @@ class TextIndex:
         return res / np.float32(len(operands))
 
     def _rank_and(self, operands: list[str], rows: IntArray) -> FloatArray:
-        n = len(rows)
-        res = np.full(n, -1.0, dtype=np.float32)
+        res = np.full(len(rows), -1.0, dtype=np.float32)
         found = [self._postings_for(lexeme, rows) for lexeme in operands]
         for i in range(len(operands)):
             present_i, _, starts_i, counts_i = found[i]
             for k in range(i):
                 present_k, _, starts_k, counts_k = found[k]
                 where = np.flatnonzero(present_i & present_k)
-                if len(where) == 0:
-                    continue
-                ci, ck = counts_i[where], counts_k[where]
-                pairs = ci * ck
-                order = np.argsort(-pairs, kind="stable")
-                where, ck, pairs = where[order], ck[order], pairs[order]
-                si, sk = starts_i[where], starts_k[where]
-                # every (row, l, p) at once, row by row; a row's step t is (l, p) = divmod(t,
-                # positions of k): C's loop order (l over the positions of i, p over those of k)
-                offset = np.cumsum(pairs) - pairs
-                t = np.arange(int(pairs.sum()), dtype=np.int64) - np.repeat(offset, pairs)
-                step_i, step_k = np.divmod(t, np.repeat(ck, pairs))
-                at_i = np.repeat(si, pairs) + step_i
-                at_k = np.repeat(sk, pairs) + step_k
-                dist = np.abs(
-                    self.position[at_i].astype(np.int32) - self.position[at_k].astype(np.int32)
-                )
-                w_i = WEIGHTS[self.weight_code[at_i]]
-                w_k = WEIGHTS[self.weight_code[at_k]]
-                product = w_i * w_k * WORD_DISTANCE[np.minimum(dist, 101)]  # float4, as in C
-                curw = np.sqrt(product.astype(np.float64)).astype(np.float32)
-                counted = dist != 0
-                # then res = 1 - (1 - res) * (1 - curw) in that order: the rows with a t-th
-                # pair are a prefix (most pairs first)
-                local = res[where]
-                active = np.searchsorted(-pairs, -np.arange(int(pairs[0])), side="left")
-                for step, m in enumerate(active.tolist()):
-                    at = offset[:m] + step
-                    cw, prev = curw[at], local[:m]
-                    combined = (
-                        1.0 - (1.0 - prev.astype(np.float64)) * (1.0 - cw.astype(np.float64))
-                    ).astype(np.float32)
-                    local[:m] = np.where(counted[at], np.where(prev < 0, cw, combined), prev)
-                res[where] = local
+                if len(where) > 0:
+                    res[where] = self._rank_pair(
+                        res[where], starts_i[where], counts_i[where], starts_k[where],
+                        counts_k[where],
+                    )  # fmt: skip
         return res
+
+    def _rank_pair(
+        self,
+        res: FloatArray,
+        starts_i: npt.NDArray[np.int64],
+        counts_i: npt.NDArray[np.int64],
+        starts_k: npt.NDArray[np.int64],
+        counts_k: npt.NDArray[np.int64],
+    ) -> FloatArray:
+        """One (i, k) pass of calc_rank_and over rows holding both words: for l over the
+        positions of i, p over those of k, ``res = 1 - (1 - res) * (1 - curw)`` in that order
+        (curw alone for the first counted pair), each result rounded to float4."""
+        pairs = counts_i * counts_k
+        # Rows by their number of pairs, most first: the rows with a t-th pair are a prefix, and
+        # step t's pairs sit together (step-major), so each step of the loop reads slices.
+        most = int(pairs.max())
+        if most < 1 << 16:  # a radix sort for 16-bit keys
+            order = np.argsort((most - pairs).astype(np.uint16), kind="stable")
+        else:
+            order = np.argsort(-pairs, kind="stable")
+        active = np.searchsorted(-pairs[order], -np.arange(most), side="left")
+        base = np.cumsum(active) - active
+        place = np.arange(int(active.sum()), dtype=np.int64) - np.repeat(base, active)
+        row = order[place]
+        step_i, step_k = np.divmod(
+            np.repeat(np.arange(most, dtype=np.int64), active), counts_k[row]
+        )
+        a = self.entry[starts_i[row] + step_i].astype(np.int32)
+        b = self.entry[starts_k[row] + step_k].astype(np.int32)
+        dist = np.abs((a >> 2) - (b >> 2))
+        counted = dist != 0
+        np.minimum(dist, 101, out=dist)
+        dist += (((a & 3) << 2) | (b & 3)) * 102
+        curw = PAIR_WEIGHT.ravel()[dist]
+        keep = 1.0 - curw.astype(np.float64)  # (1 - curw) in double, as C computes it
+        local = res[order]
+        for step, m in enumerate(active.tolist()):
+            at = slice(int(base[step]), int(base[step]) + m)
+            prev = local[:m]
+            combined = (1.0 - (1.0 - prev.astype(np.float64)) * keep[at]).astype(np.float32)
+            local[:m] = np.where(counted[at], np.where(prev < 0, curw[at], combined), prev)
+        out = np.empty_like(res)
+        out[order] = local
+        return out
 
     # names
 
@@ -419,11 +445,11 @@ class TextIndex:
             if tid is not None:
                 postings.append(self.trg_row[self.trg_start[tid] : self.trg_start[tid + 1]])
         # a scatter over every posting, or a binary search per row and trigram
-        if rows is None or 4 * len(rows) * len(postings) >= sum(map(len, postings)) + self.size:
-            counts = np.zeros(self.size, dtype=np.int32)
-            for found in postings:
-                counts[found] += 1
-            return counts if rows is None else counts[rows]
+        # (one pass of bincount over the joined postings costs about what 16 binary searches do)
+        if rows is None or 16 * len(rows) * len(postings) >= sum(map(len, postings)) + self.size:
+            joined = np.concatenate(postings) if postings else np.empty(0, np.int32)
+            counts = np.bincount(joined, minlength=self.size)
+            return (counts if rows is None else counts[rows]).astype(np.int32)
         counts = np.zeros(len(rows), dtype=np.int32)
         for found in postings:
             at = np.minimum(np.searchsorted(found, rows), len(found) - 1)
@@ -488,15 +514,14 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
     post_start = np.zeros(len(order) + 1, dtype=np.int32)
     post_start[1:] = np.cumsum(counts)
     trigrams, trg_start, trg_row, trg_count = _trigram_postings(name_trigrams)
-    weight_code = codes[gather].astype(np.uint8)
+    weight_code = codes[gather].astype(np.uint16)
     return TextIndex(
         size=size,
         lexemes=lexemes,
         lex_start=lex_start,
         post_row=pair_row[order].astype(np.int32),
         post_start=post_start,
-        position=positions[gather].astype(np.int16),
-        weight_code=weight_code,
+        entry=(positions[gather].astype(np.uint16) << 2) | weight_code,
         or_term=_or_terms(post_start, weight_code),
         vector_size=vector_size,
         trigrams=trigrams,
@@ -506,7 +531,7 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
     )
 
 
-def _or_terms(post_start: IntArray, weight_code: npt.NDArray[np.uint8]) -> FloatArray:
+def _or_terms(post_start: IntArray, weight_code: npt.NDArray[np.uint16]) -> FloatArray:
     """For every posting, ``wjm + resj - wjm / ((jm + 1) * (jm + 1))`` of calc_rank_or in float4:
     resj sums each position's weight over (j + 1)^2 in order, wjm is the first highest weight
     and jm its place."""
