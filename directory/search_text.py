@@ -62,6 +62,8 @@ def _pair_weights() -> npt.NDArray[np.float32]:
 
 
 PAIR_WEIGHT = _pair_weights()
+# 1 - curw in double, flat like PAIR_WEIGHT (4 * code_i + code_k) * 102 + distance
+_PAIR_KEEP = 1.0 - PAIR_WEIGHT.ravel().astype(np.float64)
 
 
 # --- the query ----------------------------------------------------------------------------------
@@ -336,9 +338,15 @@ class TextIndex:
             return np.zeros(n, np.bool_), nothing, nothing, nothing
         a, b = int(self.lex_start[lid]), int(self.lex_start[lid + 1])
         postings = self.post_row[a:b]
-        at = np.searchsorted(postings, rows)
-        at = np.minimum(at, len(postings) - 1)
-        present = postings[at] == rows
+        if 16 * n > len(postings) + self.size // 4:  # many rows: one scatter, then a gather
+            slot = np.full(self.size, -1, dtype=np.int32)
+            slot[postings] = np.arange(len(postings), dtype=np.int32)
+            at = slot[rows]
+            present = at >= 0
+            at[~present] = 0
+        else:  # a binary search per row
+            at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+            present = postings[at] == rows
         posting = a + at.astype(np.int64)
         starts = self.post_start[posting].astype(np.int64)
         counts = self.post_start[posting + 1].astype(np.int64) - starts
@@ -434,6 +442,85 @@ class TextIndex:
         out[order] = local
         return out
 
+    # a page by rank
+
+    def ranked(
+        self, query: Query, trigrams: Sequence[str], rows: IntArray, start: int, stop: int
+    ) -> IntArray:
+        """``rows[start:stop]`` by ``ts_rank(vector, query) + similarity(name, s)`` (float4),
+        highest first, then by row: exactly ``top(rank(...) + similarity(...), rows, start,
+        stop)``, but an AND query ranks exactly only the rows that can reach the page.
+
+        Two bounds narrow the rows, each keeping every row that could score as high as the
+        stop-th row of the page:
+
+        - calc_rank_and is at most 1, so no row scores above ``1 + similarity``: the rows with
+          the highest similarity are ranked exactly first, and the stop-th best of them is a
+          score the page must reach;
+        - calc_rank_and rounds to float4 after every pair of positions, so it runs step by step;
+          its value in double, ``1 - prod(1 - curw)`` over the counted pairs, is one product per
+          row (:meth:`_rank_and_estimate`) within one float4 ulp of 1 (2^-24) per pair of the
+          float4 result. A row whose estimate falls short of the stop-th highest estimate by
+          more than twice the largest such error cannot reach the page."""
+        similarity = self.similarity(trigrams, rows)
+        n = len(rows)
+        if not (query.ranks_as_and and len(query.operands) >= 2) or not 0 < 4 * stop < n:
+            return top(self.rank(query, rows) + similarity, rows, start, stop)
+        bound = similarity + np.float32(1.0)  # float4 rounding keeps the order: still a bound
+        first = np.sort(np.argpartition(bound, n - 2 * stop)[n - 2 * stop :])
+        scores = self.rank(query, rows[first]) + similarity[first]
+        reach = np.partition(scores, len(first) - stop)[len(first) - stop]
+        near = np.flatnonzero(bound >= reach)
+        rows, similarity, n = rows[near], similarity[near], len(near)
+        if not 4 * stop < n:
+            return top(self.rank(query, rows) + similarity, rows, start, stop)
+        keep, counted = self._rank_and_estimate(query.operands, rows)
+        estimate = np.where(counted > 0, 1.0 - keep, float(np.float32(1e-20)))
+        estimate[self.vector_size[rows] == 0] = 0.0
+        score = estimate + similarity
+        error = (int(counted.max()) + 2) * 2.0**-24  # float4 steps, and the float4 sum
+        kth = np.partition(score, n - stop)[n - stop]
+        near = np.flatnonzero(score >= kth - 2 * error)
+        chosen = rows[near]
+        exact = self.rank(query, chosen) + similarity[near]
+        return top(exact, chosen, start, stop)
+
+    def _rank_and_estimate(
+        self, operands: list[str], rows: IntArray
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """For each of ``rows``: the product of ``1 - curw`` (double) over the pairs
+        calc_rank_and counts, and how many it counts (every pair at once, row by row)."""
+        keep = np.ones(len(rows), dtype=np.float64)
+        counted = np.zeros(len(rows), dtype=np.int64)
+        found = [self._postings_for(lexeme, rows) for lexeme in operands]
+        for i in range(len(operands)):
+            present_i, _, starts_i, counts_i = found[i]
+            for k in range(i):
+                present_k, _, starts_k, counts_k = found[k]
+                where = np.flatnonzero(present_i & present_k)
+                if len(where) == 0:
+                    continue
+                ci, ck = counts_i[where], counts_k[where]
+                # a unit per (row, position of i) holds the positions of k
+                units = int(ci.sum())
+                unit_row_start = np.cumsum(ci) - ci
+                unit_ck = np.repeat(ck, ci)
+                unit_start = np.cumsum(unit_ck) - unit_ck
+                unit_a = np.repeat(starts_i[where] - unit_row_start, ci) + np.arange(units)
+                a = self.entry[np.repeat(unit_a, unit_ck)].astype(np.int32)
+                unit_b = np.repeat(starts_k[where], ci) - unit_start
+                b = self.entry[np.arange(len(a)) + np.repeat(unit_b, unit_ck)].astype(np.int32)
+                dist = np.abs((a >> 2) - (b >> 2))
+                pair = dist != 0
+                np.minimum(dist, 101, out=dist)
+                dist += (((a & 3) << 2) | (b & 3)) * 102
+                factor = _PAIR_KEEP[dist]
+                factor[~pair] = 1.0
+                row_start = unit_start[unit_row_start]
+                keep[where] *= np.multiply.reduceat(factor, row_start)
+                counted[where] += np.add.reduceat(pair, row_start, dtype=np.int64)
+        return keep, counted
+
     # names
 
     def common_trigrams(self, trigrams: Sequence[str], rows: IntArray | None = None) -> IntArray:
@@ -449,12 +536,13 @@ class TextIndex:
         if rows is None or 16 * len(rows) * len(postings) >= sum(map(len, postings)) + self.size:
             joined = np.concatenate(postings) if postings else np.empty(0, np.int32)
             counts = np.bincount(joined, minlength=self.size)
-            return (counts if rows is None else counts[rows]).astype(np.int32)
+            picked = counts if rows is None else counts[rows]
+            return np.asarray(picked, dtype=np.int32)
         counts = np.zeros(len(rows), dtype=np.int32)
         for found in postings:
             at = np.minimum(np.searchsorted(found, rows), len(found) - 1)
             counts += found[at] == rows
-        return counts
+        return counts.astype(np.int32, copy=False)
 
     def similarity(self, trigrams: Sequence[str], rows: IntArray | None = None) -> FloatArray:
         """pg_trgm ``similarity(name, s)`` for each row (or each of ``rows``, ascending), given
@@ -521,7 +609,7 @@ def build_index(vectors: Sequence[str | None], name_trigrams: Sequence[str]) -> 
         lex_start=lex_start,
         post_row=pair_row[order].astype(np.int32),
         post_start=post_start,
-        entry=(positions[gather].astype(np.uint16) << 2) | weight_code,
+        entry=((positions[gather] << 2) | weight_code).astype(np.uint16),
         or_term=_or_terms(post_start, weight_code),
         vector_size=vector_size,
         trigrams=trigrams,

@@ -32,7 +32,7 @@ from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import GreaterThan
 
-from directory import search_index, search_memory, search_text
+from directory import search_index, search_memory
 from directory.models import (
     Language,
     Location,
@@ -560,8 +560,8 @@ def _text_page_from_memory(
         distances = dict(ranked)
     elif search.sort == "relevance":
         # ts_rank(vector, query) + similarity(name, q), both float4, summed in float4
-        rank = index.rank(text.query, rows) + index.similarity(text.trigrams, rows)
-        ids = [snap.ids[i] for i in search_text.top(rank, rows, start, stop).tolist()]
+        page_rows = index.ranked(text.query, text.trigrams, rows, start, stop)
+        ids = [snap.ids[i] for i in page_rows.tolist()]
     else:
         ids = [snap.ids[i] for i in rows[start:stop].tolist()]
     if origin is not None and not by_distance and ids:

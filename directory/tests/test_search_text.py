@@ -104,6 +104,79 @@ def test_similarity_of_some_rows_equals_that_of_all() -> None:
             assert index.similarity(q, rows).tobytes() == every[rows].tobytes()
 
 
+def _random_vectors(rng: random.Random, count: int, most_positions: int) -> list[str]:
+    """tsvector texts over the words a..d: all four weights, near and far positions, and a
+    small pool of repeated vectors so that many rows tie."""
+    pool = []
+    for _ in range(count):
+        if pool and rng.random() < 0.4:
+            pool.append(rng.choice(pool))
+            continue
+        parts = []
+        for word in sorted(rng.sample("abcd", rng.randint(1, 4))):
+            span = rng.choice([8, 40, 300, 16000])
+            positions = sorted(
+                rng.sample(range(1, span), min(span - 1, rng.randint(1, most_positions)))
+            )
+            parts.append(
+                f"'{word}':" + ",".join(f"{p}{rng.choice('ABC ').strip()}" for p in positions)
+            )
+        pool.append(" ".join(parts))
+    return pool
+
+
+def test_rank_estimate_is_within_its_stated_error_of_the_float4_rank() -> None:
+    rng = random.Random(11)
+    vectors = _random_vectors(rng, 600, 40)
+    index = search_text.build_index(vectors, [""] * len(vectors))
+    rows = np.arange(len(vectors), dtype=np.int32)
+    for text in ("'a' & 'b'", "'a' & 'b' & 'c'", "'d' & 'c' & 'b' & 'a'"):
+        query = parse_query(text)
+        assert query is not None
+        keep, counted = index._rank_and_estimate(query.operands, rows)
+        exact = index._rank_and(query.operands, rows).astype(np.float64)
+        some = counted > 0
+        assert np.array_equal(some, exact >= 0)  # a row with no counted pair keeps -1
+        error = np.abs((1.0 - keep[some]) - exact[some])
+        assert (error <= counted[some] * 2.0**-24).all()
+        assert counted.max() > 100  # long rows are in the sample
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_page_by_rank_is_the_page_of_a_full_sort(seed: int) -> None:
+    """``ranked`` skips rows that cannot reach the page; the page is still exactly that of
+    ranking and sorting every row, ties by row included."""
+    rng = random.Random(seed)
+    vectors = _random_vectors(rng, 3000, 12)
+    names = [
+        "\x01".join(
+            rng.sample(["  a", " ab", "abc", "bcd", "cd ", "  x", " xy"], rng.randint(0, 5))
+        )
+        for _ in range(40)
+    ]
+    index = search_text.build_index(vectors, [rng.choice(names) for _ in vectors])
+    estimated = []
+    original = index._rank_and_estimate
+
+    def counting(*args: Any) -> Any:
+        estimated.append(1)
+        return original(*args)
+
+    index._rank_and_estimate = counting  # type: ignore[method-assign]
+    for text in ("'a' & 'b'", "'a' & 'b' & 'c'", "'a' & !'c'", "( 'a' | 'b' ) & 'c'", "'a'"):
+        query = parse_query(text)
+        assert query is not None
+        rows = np.flatnonzero(index.matches(query)).astype(np.int32)
+        trigrams = ["  a", "abc", " ab", "  x"]
+        full = search_text.top(
+            index.rank(query, rows) + index.similarity(trigrams, rows), rows, 0, len(rows)
+        )
+        for start, stop in ((0, 10), (10, 20), (0, 1), (40, 60), (0, len(rows))):
+            page = index.ranked(query, trigrams, rows, start, stop)
+            assert page.tolist() == full[start:stop].tolist(), (text, start, stop)
+    assert estimated  # the estimate did narrow some pages
+
+
 def test_the_box_in_memory_is_the_box_the_database_is_given() -> None:
     """Django rounds the box's float bounds to the columns' 9 significant digits; the copy
     compares with the same numbers."""
