@@ -57,8 +57,9 @@ class Places:
     latitude: npt.NDArray[np.float64]
     longitude: npt.NDArray[np.float64]
     start: npt.NDArray[np.int64] = field(init=False)  # position r: places start[r]..start[r+1]
-    by_latitude: npt.NDArray[np.int64] = field(init=False)
     sorted_latitude: npt.NDArray[np.float64] = field(init=False)
+    longitude_by_latitude: npt.NDArray[np.float64] = field(init=False)
+    row_by_latitude: npt.NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         order = np.argsort(self.row, kind="stable")
@@ -69,8 +70,23 @@ class Places:
         )
         size = int(self.row[-1]) + 2 if len(self.row) else 1
         self.start = np.searchsorted(self.row, np.arange(size)).astype(np.int64)
-        self.by_latitude = np.argsort(self.latitude, kind="stable")
-        self.sorted_latitude = self.latitude[self.by_latitude]
+        by_latitude = np.argsort(self.latitude, kind="stable")
+        self.sorted_latitude = self.latitude[by_latitude]
+        self.longitude_by_latitude = self.longitude[by_latitude]
+        self.row_by_latitude = self.row[by_latitude]
+
+
+def _distance_sq(
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    latitude: float,
+    longitude: float,
+    ky: float,
+    kx: float,
+) -> npt.NDArray[np.float64]:
+    dy = lat - latitude
+    dx = lon - longitude
+    return dy * dy * (ky * ky) + dx * dx * (kx * kx)
 
 
 @dataclass
@@ -146,9 +162,9 @@ class Snapshot:
         """``selectors._distance_sq`` for these places: the same float8 operations in the same
         order as the SQL it writes."""
         assert self.places is not None
-        dy = self.places.latitude[at] - latitude
-        dx = self.places.longitude[at] - longitude
-        return dy * dy * (ky * ky) + dx * dx * (kx * kx)
+        return _distance_sq(
+            self.places.latitude[at], self.places.longitude[at], latitude, longitude, ky, kx
+        )
 
     def within(
         self,
@@ -167,30 +183,37 @@ class Snapshot:
         # latitude BETWEEN low AND high: a slice of the places sorted by latitude
         first = np.searchsorted(p.sorted_latitude, lat_low, side="left")
         last = np.searchsorted(p.sorted_latitude, lat_high, side="right")
-        at = p.by_latitude[first:last]
-        lon = p.longitude[at]
-        at = at[(lon >= lon_low) & (lon <= lon_high)]
-        at = at[self._distance_sq(at, latitude, longitude, ky, kx) <= km * km]
+        lon = p.longitude_by_latitude[first:last]
+        boxed = np.flatnonzero((lon >= lon_low) & (lon <= lon_high))
+        lat, lon = p.sorted_latitude[first:last][boxed], lon[boxed]
+        near = _distance_sq(lat, lon, latitude, longitude, ky, kx) <= km * km
         mask = np.zeros(len(self.ids), dtype=np.bool_)
-        mask[p.row[at]] = True
+        mask[p.row_by_latitude[first:last][boxed[near]]] = True
         return mask
 
     def distances(
         self, ids: list[str], latitude: float, longitude: float, ky: float, kx: float
     ) -> dict[str, float]:
-        """``selectors._distances_for``: each service's nearest place, in km."""
+        """``selectors._distances_for``: each service's nearest place, in km (every place of
+        the page's services measured at once)."""
         assert self.places is not None
         p = self.places
-        out: dict[str, float] = {}
-        for pk in ids:
-            row = self.position[pk]
-            if row + 1 >= len(p.start):
-                continue
-            at = np.arange(p.start[row], p.start[row + 1], dtype=np.int64)
-            if len(at):
-                d = float(self._distance_sq(at, latitude, longitude, ky, kx).min())
-                out[pk] = max(d, 0.0) ** 0.5
-        return out
+        rows = np.array([self.position[pk] for pk in ids], dtype=np.int64)
+        mapped = rows + 1 < len(p.start)
+        starts, stops = np.zeros_like(rows), np.zeros_like(rows)
+        starts[mapped], stops[mapped] = p.start[rows[mapped]], p.start[rows[mapped] + 1]
+        counts = stops - starts
+        placed = np.flatnonzero(counts > 0)
+        if len(placed) == 0:
+            return {}
+        counts = counts[placed]
+        first = np.cumsum(counts) - counts
+        at = np.repeat(starts[placed] - first, counts) + np.arange(int(counts.sum()))
+        nearest = np.minimum.reduceat(self._distance_sq(at, latitude, longitude, ky, kx), first)
+        return {
+            ids[i]: max(d, 0.0) ** 0.5
+            for i, d in zip(placed.tolist(), nearest.tolist(), strict=True)
+        }
 
 
 @dataclass

@@ -432,12 +432,24 @@ class TextIndex:
         dist += (((a & 3) << 2) | (b & 3)) * 102
         curw = PAIR_WEIGHT.ravel()[dist]
         keep = 1.0 - curw.astype(np.float64)  # (1 - curw) in double, as C computes it
-        local = res[order]
+        local = res[order].astype(np.float64)  # float4 values, held in double
+        # A row still at -1 takes its first counted pair's curw as it is: set it now and skip
+        # that pair, so the loop only ever combines.
+        counted_at = np.flatnonzero(counted)  # step-major: a row's first is its first in C
+        first = np.full(len(local), len(curw), dtype=np.int64)
+        np.minimum.at(first, place[counted_at], counted_at)
+        starting = np.flatnonzero((local < 0) & (first < len(curw)))
+        local[starting] = curw[first[starting]]
+        counted[first[starting]] = False
+        work = np.empty(len(local), dtype=np.float64)
+        rounded = np.empty(len(local), dtype=np.float32)
         for step, m in enumerate(active.tolist()):
             at = slice(int(base[step]), int(base[step]) + m)
-            prev = local[:m]
-            combined = (1.0 - (1.0 - prev.astype(np.float64)) * keep[at]).astype(np.float32)
-            local[:m] = np.where(counted[at], np.where(prev < 0, curw[at], combined), prev)
+            prev, combined, as_float4 = local[:m], work[:m], rounded[:m]
+            np.subtract(1.0, prev, out=combined)
+            combined *= keep[at]
+            np.subtract(1.0, combined, out=as_float4, casting="same_kind")  # double, then float4
+            np.copyto(prev, as_float4, where=counted[at])
         out = np.empty_like(res)
         out[order] = local
         return out
@@ -451,39 +463,44 @@ class TextIndex:
         highest first, then by row: exactly ``top(rank(...) + similarity(...), rows, start,
         stop)``, but an AND query ranks exactly only the rows that can reach the page.
 
-        Two bounds narrow the rows, each keeping every row that could score as high as the
-        stop-th row of the page:
+        calc_rank_and rounds to float4 after every pair of positions, so it runs step by step.
+        Its value in double, ``1 - prod(1 - curw)`` over the counted pairs, is one product per
+        row (:meth:`_rank_and_estimate`), within 2^-24 (a float4 ulp of 1) per counted pair of
+        the float4 rank; the float4 sum with the similarity adds at most 2^-24 more. So each
+        estimate gives a sure interval for the exact score, and two cuts keep every row that
+        could score as high as the stop-th:
 
-        - calc_rank_and is at most 1, so no row scores above ``1 + similarity``: the rows with
-          the highest similarity are ranked exactly first, and the stop-th best of them is a
-          score the page must reach;
-        - calc_rank_and rounds to float4 after every pair of positions, so it runs step by step;
-          its value in double, ``1 - prod(1 - curw)`` over the counted pairs, is one product per
-          row (:meth:`_rank_and_estimate`) within one float4 ulp of 1 (2^-24) per pair of the
-          float4 result. A row whose estimate falls short of the stop-th highest estimate by
-          more than twice the largest such error cannot reach the page."""
+        - no row scores above ``1 + similarity`` (the rank is at most 1): the stop-th best lower
+          end among the 2 * stop rows of highest similarity is a score the page reaches, and
+          rows whose bound is below it are dropped before any pairs are counted;
+        - among the rest, rows whose upper end is below the stop-th best lower end are dropped,
+          and only the few left are ranked exactly."""
         similarity = self.similarity(trigrams, rows)
         n = len(rows)
         if not (query.ranks_as_and and len(query.operands) >= 2) or not 0 < 4 * stop < n:
             return top(self.rank(query, rows) + similarity, rows, start, stop)
         bound = similarity + np.float32(1.0)  # float4 rounding keeps the order: still a bound
         first = np.sort(np.argpartition(bound, n - 2 * stop)[n - 2 * stop :])
-        scores = self.rank(query, rows[first]) + similarity[first]
-        reach = np.partition(scores, len(first) - stop)[len(first) - stop]
+        low, _high = self._score_interval(query, rows[first], similarity[first])
+        reach = np.partition(low, len(first) - stop)[len(first) - stop]
         near = np.flatnonzero(bound >= reach)
         rows, similarity, n = rows[near], similarity[near], len(near)
-        if not 4 * stop < n:
-            return top(self.rank(query, rows) + similarity, rows, start, stop)
+        low, high = self._score_interval(query, rows, similarity)
+        reach = np.partition(low, n - stop)[n - stop]
+        chosen = np.flatnonzero(high >= reach)
+        exact = self.rank(query, rows[chosen]) + similarity[chosen]
+        return top(exact, rows[chosen], start, stop)
+
+    def _score_interval(
+        self, query: Query, rows: IntArray, similarity: FloatArray
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Where each row's float4 ``ts_rank + similarity`` surely lies (an AND query)."""
         keep, counted = self._rank_and_estimate(query.operands, rows)
         estimate = np.where(counted > 0, 1.0 - keep, float(np.float32(1e-20)))
         estimate[self.vector_size[rows] == 0] = 0.0
         score = estimate + similarity
-        error = (int(counted.max()) + 2) * 2.0**-24  # float4 steps, and the float4 sum
-        kth = np.partition(score, n - stop)[n - stop]
-        near = np.flatnonzero(score >= kth - 2 * error)
-        chosen = rows[near]
-        exact = self.rank(query, chosen) + similarity[near]
-        return top(exact, chosen, start, stop)
+        error = (counted + 1) * 2.0**-24
+        return score - error, score + error
 
     def _rank_and_estimate(
         self, operands: list[str], rows: IntArray
