@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -237,6 +237,15 @@ def _words_only(node: Node) -> bool:
 
 
 @dataclass
+class _WordPair:
+    where: npt.NDArray[np.intp]  # which of the rows hold both words
+    starts_i: npt.NDArray[np.int64]
+    counts_i: npt.NDArray[np.int64]
+    starts_k: npt.NDArray[np.int64]
+    counts_k: npt.NDArray[np.int64]
+
+
+@dataclass
 class TextIndex:
     """Postings of every row's lexemes and name trigrams; rows are numbered 0..size-1."""
 
@@ -383,8 +392,9 @@ class TextIndex:
             res[where] = total.astype(np.float32)
         return res / np.float32(len(operands))
 
-    def _rank_and(self, operands: list[str], rows: IntArray) -> FloatArray:
-        res = np.full(len(rows), -1.0, dtype=np.float32)
+    def _word_pairs(self, operands: list[str], rows: IntArray) -> Iterator[_WordPair]:
+        """calc_rank_and's passes, in its order (i over the words, k over those before i):
+        the rows holding both words, and where each word's positions start and how many."""
         found = [self._postings_for(lexeme, rows) for lexeme in operands]
         for i in range(len(operands)):
             present_i, _, starts_i, counts_i = found[i]
@@ -392,10 +402,16 @@ class TextIndex:
                 present_k, _, starts_k, counts_k = found[k]
                 where = np.flatnonzero(present_i & present_k)
                 if len(where) > 0:
-                    res[where] = self._rank_pair(
-                        res[where], starts_i[where], counts_i[where], starts_k[where],
-                        counts_k[where],
-                    )  # fmt: skip
+                    yield _WordPair(
+                        where, starts_i[where], counts_i[where], starts_k[where], counts_k[where]
+                    )
+
+    def _rank_and(self, operands: list[str], rows: IntArray) -> FloatArray:
+        res = np.full(len(rows), -1.0, dtype=np.float32)
+        for p in self._word_pairs(operands, rows):
+            res[p.where] = self._rank_pair(
+                res[p.where], p.starts_i, p.counts_i, p.starts_k, p.counts_k
+            )
         return res
 
     def _rank_pair(
@@ -509,33 +525,26 @@ class TextIndex:
         calc_rank_and counts, and how many it counts (every pair at once, row by row)."""
         keep = np.ones(len(rows), dtype=np.float64)
         counted = np.zeros(len(rows), dtype=np.int64)
-        found = [self._postings_for(lexeme, rows) for lexeme in operands]
-        for i in range(len(operands)):
-            present_i, _, starts_i, counts_i = found[i]
-            for k in range(i):
-                present_k, _, starts_k, counts_k = found[k]
-                where = np.flatnonzero(present_i & present_k)
-                if len(where) == 0:
-                    continue
-                ci, ck = counts_i[where], counts_k[where]
-                # a unit per (row, position of i) holds the positions of k
-                units = int(ci.sum())
-                unit_row_start = np.cumsum(ci) - ci
-                unit_ck = np.repeat(ck, ci)
-                unit_start = np.cumsum(unit_ck) - unit_ck
-                unit_a = np.repeat(starts_i[where] - unit_row_start, ci) + np.arange(units)
-                a = self.entry[np.repeat(unit_a, unit_ck)].astype(np.int32)
-                unit_b = np.repeat(starts_k[where], ci) - unit_start
-                b = self.entry[np.arange(len(a)) + np.repeat(unit_b, unit_ck)].astype(np.int32)
-                dist = np.abs((a >> 2) - (b >> 2))
-                pair = dist != 0
-                np.minimum(dist, 101, out=dist)
-                dist += (((a & 3) << 2) | (b & 3)) * 102
-                factor = _PAIR_KEEP[dist]
-                factor[~pair] = 1.0
-                row_start = unit_start[unit_row_start]
-                keep[where] *= np.multiply.reduceat(factor, row_start)
-                counted[where] += np.add.reduceat(pair, row_start, dtype=np.int64)
+        for p in self._word_pairs(operands, rows):
+            ci, ck = p.counts_i, p.counts_k
+            # a unit per (row, position of i) holds the positions of k
+            units = int(ci.sum())
+            unit_row_start = np.cumsum(ci) - ci
+            unit_ck = np.repeat(ck, ci)
+            unit_start = np.cumsum(unit_ck) - unit_ck
+            unit_a = np.repeat(p.starts_i - unit_row_start, ci) + np.arange(units)
+            a = self.entry[np.repeat(unit_a, unit_ck)].astype(np.int32)
+            unit_b = np.repeat(p.starts_k, ci) - unit_start
+            b = self.entry[np.arange(len(a)) + np.repeat(unit_b, unit_ck)].astype(np.int32)
+            dist = np.abs((a >> 2) - (b >> 2))
+            pair = dist != 0
+            np.minimum(dist, 101, out=dist)
+            dist += (((a & 3) << 2) | (b & 3)) * 102
+            factor = _PAIR_KEEP[dist]
+            factor[~pair] = 1.0
+            row_start = unit_start[unit_row_start]
+            keep[p.where] *= np.multiply.reduceat(factor, row_start)
+            counted[p.where] += np.add.reduceat(pair, row_start, dtype=np.int64)
         return keep, counted
 
     # names
