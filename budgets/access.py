@@ -61,6 +61,12 @@ def can_decide_plan(user: User, plan: SupportPlan) -> bool:
     return is_approver(user) and plan.person_id != user.pk
 
 
+def can_review_plan(user: User, plan: SupportPlan) -> bool:
+    """A practitioner reviews a person's plan with them; a person may record their own review
+    (a supported self-review)."""
+    return is_practitioner(user) or plan.person_id == user.pk
+
+
 def can_view_account(user: User, account: BudgetAccount) -> bool:
     return account.person_id == user.pk or is_practitioner(user)
 

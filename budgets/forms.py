@@ -11,7 +11,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from budgets.charging import INCOME_FIELDS
-from budgets.models import BudgetAccount, Invitation, PlanDecision, PlanLine
+from budgets.models import BudgetAccount, Invitation, PlanDecision, PlanLine, PlanReview
+from budgets.services import NEXT_REVIEW_MONTHS
 from budgets.wellbeing import WellbeingDomain
 from rules.ras import RasConfig
 from rules.ras.config import Domain
@@ -366,6 +367,40 @@ class DecisionForm(forms.Form):
         if cleaned.get("decision") == "changes_requested" and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Explain what needs to change and why")
         return cleaned
+
+
+class ReviewForm(forms.Form):
+    result = forms.ChoiceField(
+        label="How is the plan working?",
+        choices=PlanReview.Result.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the plan is working"},
+    )
+    notes = forms.CharField(
+        label="What did the review find?",
+        help_text="For each outcome: is it being met, what is working and what is not. The person "
+        "sees this.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={
+            "required": "Write what the review found, for example which outcomes are being met",
+            "max_length": "Keep what the review found to 5,000 characters or fewer",
+        },
+    )
+    took_part = forms.CharField(
+        label="Who took part? (optional)",
+        help_text="For example: the person, their sister, their broker",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "Keep who took part to 300 characters or fewer"},
+    )
+    next_in_months = forms.TypedChoiceField(
+        label="When should the next review be?",
+        choices=[(months, f"In {months} months") for months in NEXT_REVIEW_MONTHS],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose when the next review should be"},
+    )
 
 
 class OpenAccountForm(forms.Form):

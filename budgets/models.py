@@ -428,10 +428,27 @@ class PlanDecision(models.Model):
 
 
 class PlanReview(models.Model):
+    """A review of an agreed plan: one is due 8 weeks after agreement, and each one recorded sets
+    the date of the next (at most a year on, as the Care Act statutory guidance expects)."""
+
+    class Result(models.TextChoices):
+        WORKING = "working", "The plan is working: keep it as it is"
+        CHANGE = "change", "Some of the support needs to change"
+        REASSESS = "reassess", "Needs or circumstances have changed: a new assessment is needed"
+
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="reviews")
     due_on = models.DateField()
     done_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")
+    result = models.CharField(max_length=20, choices=Result.choices, blank=True, default="")
+    took_part = models.CharField(max_length=300, blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["due_on"]

@@ -93,6 +93,9 @@ def export(person: User) -> dict[str, Any]:
                         "due": r.due_on.isoformat(),
                         "done": r.done_on.isoformat() if r.done_on else None,
                         "notes": r.notes,
+                        "result": r.result,
+                        "took_part": r.took_part,
+                        "reviewed_by": r.reviewed_by.get_full_name() if r.reviewed_by else None,
                     }
                     for r in plan.reviews.all()
                 ],

@@ -70,6 +70,7 @@ urlpatterns = [
     path("plan/<int:pk>/propose/", views.plan_propose, name="plan-propose"),
     path("plan/<int:pk>/decide/", views.plan_decide, name="plan-decide"),
     path("plan/<int:pk>/change/", views.plan_change, name="plan-change"),
+    path("plan/<int:pk>/review/", views.plan_review, name="plan-review"),
     path("plan/<int:pk>/versions/<int:number>/", views.plan_version, name="plan-version"),
     path("plan/<int:pk>/open-account/", views.account_open, name="account-open"),
     # budget account

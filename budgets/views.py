@@ -492,6 +492,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "wellbeing_labels": dict(WellbeingDomain.choices),
             "next_review": plan.reviews.filter(done_on__isnull=True).first(),
+            "last_review": plan.reviews.filter(done_on__isnull=False)
+            .order_by("-done_on", "-pk")
+            .first(),
+            "can_review": services.open_review(plan) is not None
+            and access.can_review_plan(user, plan),
             "time_bank_received": services.time_bank_minutes_received(
                 plan.person, plan.approved_at.date() if plan.approved_at else None
             )
@@ -870,6 +875,41 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "budgets/plan_decide.html",
         {"plan": plan, "totals": services.plan_totals(plan), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if not access.can_review_plan(_user(request), plan):
+        raise PermissionDenied
+    review = services.open_review(plan)
+    if review is None:
+        raise Http404("No review is waiting for this plan")
+    form = forms.ReviewForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_review(
+                plan=plan,
+                actor=_user(request),
+                result=form.cleaned_data["result"],
+                notes=form.cleaned_data["notes"],
+                took_part=form.cleaned_data["took_part"],
+                next_in_months=form.cleaned_data["next_in_months"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "The review has been recorded. The person can see it.")
+            return redirect("budgets:plan", plan.pk)
+    _viewed(request, plan, plan.person, "Opened the support plan's review")
+    return render(
+        request,
+        "budgets/plan_review.html",
+        {"plan": plan, "review": review, "form": form, "totals": services.plan_totals(plan)},
         status=400 if form.errors else 200,
     )
 

@@ -1,8 +1,9 @@
 """Journey: a new person creates an account, completes their self-assessment with their sister (who
 joins through an invitation link and adds her own words), gets an explained indicative budget and a
 charge, writes a plan that buys a directory service and time bank hours, has it agreed after one
-change request, records payments and downloads a statement. axe-core runs on every page, and the
-public calculator and the plan are checked on a phone-sized screen."""
+change request, records payments and downloads a statement; the broker records the first review.
+axe-core runs on every page, and the public calculator and the plan are checked on a phone-sized
+screen."""
 
 from __future__ import annotations
 
@@ -264,6 +265,23 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     check_accessibility(page)
     page.get_by_label("Direct payment (you manage the money)").check()
     page.get_by_role("button", name="Open the account").click()
+    check_accessibility(page)
+
+    # The first review: the broker records it with Rosa, after one specific error.
+    page.goto(plan_url)
+    page.get_by_role("link", name="Record the review").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose how the plan is working")
+    check_accessibility(page)
+    page.get_by_label("The plan is working: keep it as it is").check()
+    page.get_by_label("What did the review find?").fill(
+        "Rosa goes every Saturday and Ana drives her home."
+    )
+    page.get_by_label("Who took part? (optional)").fill("Rosa, Ana and Bea")
+    page.get_by_label("In 12 months").check()
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator("#plan-reviews")).to_contain_text("Rosa goes every Saturday")
     check_accessibility(page)
     sign_out(page, live_server)
 

@@ -440,3 +440,63 @@ def test_statement_csv_and_projection() -> None:
     assert "closing balance" in csv
     projection = selectors.projection(account, dt.date(2026, 4, 8))
     assert projection.status in set(ledger.SpendStatus)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2027, 11, 30), 3, dt.date(2028, 2, 29)),
+        (dt.date(2026, 8, 31), 6, dt.date(2027, 2, 28)),
+        (dt.date(2026, 11, 23), 12, dt.date(2027, 11, 23)),
+        (dt.date(2026, 12, 15), 3, dt.date(2027, 3, 15)),
+    ],
+)
+def test_next_review_is_the_same_day_months_later_or_the_month_end(
+    day: dt.date, months: int, expected: dt.date
+) -> None:
+    assert services.months_later(day, months) == expected
+
+
+@db
+def test_a_review_is_recorded_once_per_open_review_and_sets_the_next() -> None:
+    person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
+    plan = helpers.agreed_plan(person, broker)
+    first = services.open_review(plan)
+    assert first is not None and first.due_on == services._today() + dt.timedelta(weeks=8)
+    with pytest.raises(BudgetsError) as bad:
+        services.complete_review(
+            plan=plan, actor=broker, result="working", notes="Fine", next_in_months=7
+        )
+    assert bad.value.field == "next_in_months"
+    with pytest.raises(BudgetsError):
+        services.complete_review(
+            plan=plan, actor=broker, result="working", notes="  ", next_in_months=6
+        )
+    with pytest.raises(NotAllowed):
+        services.complete_review(
+            plan=plan, actor=f.user(Role.PERSON), result="working", notes="x", next_in_months=6
+        )
+    done = services.complete_review(
+        plan=plan,
+        actor=broker,
+        result="change",
+        notes="The craft club moved to Sundays.",
+        took_part="The person and their broker",
+        next_in_months=6,
+    )
+    done.refresh_from_db()
+    assert (done.done_on, done.result, done.reviewed_by) == (services._today(), "change", broker)
+    following = services.open_review(plan)
+    assert following is not None and following.pk != done.pk
+    assert following.due_on == services.months_later(services._today(), 6)
+    event = AuditEvent.objects.filter(subject=person, summary__startswith="Reviewed").get()
+    assert "Some of the support needs to change" in event.summary
+    # a plan being changed is not reviewed until it is agreed again
+    services.reopen_plan(plan=plan, actor=person)
+    plan.refresh_from_db()
+    assert services.open_review(plan) is None
+    with pytest.raises(BudgetsError):
+        services.complete_review(
+            plan=plan, actor=broker, result="working", notes="x", next_in_months=6
+        )

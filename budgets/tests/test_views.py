@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
+from budgets import personal_data
 from budgets.models import (
     Assessment,
     BudgetAccount,
@@ -273,3 +274,65 @@ def test_statement_defaults_and_bad_dates(client) -> None:  # type: ignore[no-un
     assert client.get(url, {"start": "2026-05-01", "end": "2026-04-01"}).status_code == 200
     assert client.get(url).status_code == 200
     assert dt.date(2026, 4, 6) == account.period_start
+
+
+def test_broker_records_a_review_with_specific_errors_first(client) -> None:  # type: ignore[no-untyped-def]
+    person, broker = f.user(Role.PERSON), f.user(Role.BROKER, display_name="Bea")
+    plan = helpers.agreed_plan(person, broker)
+    review_url = reverse("budgets:plan-review", args=[plan.pk])
+    signed_in(client, broker)
+    plan_page = client.get(reverse("budgets:plan", args=[plan.pk])).content.decode()
+    assert review_url in plan_page
+    page = client.get(review_url)
+    assert page.status_code == 200
+    assert "Get out to the craft club" in page.content.decode()
+    empty = client.post(review_url, {})
+    assert empty.status_code == 400
+    errors = empty.content.decode()
+    assert "govuk-error-summary" in errors
+    for message in (
+        "Choose how the plan is working",
+        "Write what the review found, for example which outcomes are being met",
+        "Choose when the next review should be",
+    ):
+        assert message in errors
+    assert plan.reviews.filter(done_on__isnull=False).count() == 0
+    done = client.post(
+        review_url,
+        {
+            "result": "reassess",
+            "notes": "Walking is harder since the winter.",
+            "took_part": "Rosa and Bea",
+            "next_in_months": "3",
+        },
+    )
+    assert done.status_code == 302
+    review = plan.reviews.get(done_on__isnull=False)
+    assert (review.result, review.reviewed_by, review.took_part) == (
+        "reassess",
+        broker,
+        "Rosa and Bea",
+    )
+    # the person sees what was found, and can start a new self-assessment from the plan
+    signed_in(client, person)
+    mine = client.get(reverse("budgets:plan", args=[plan.pk])).content.decode()
+    assert "Walking is harder since the winter." in mine
+    assert "a new assessment is needed" in mine
+    assert reverse("budgets:assessment-start") in mine
+    exported = personal_data.export(person)["support_plans"][0]["reviews"]
+    assert {"result": "reassess", "reviewed_by": "Bea"}.items() <= exported[0].items()
+
+
+def test_review_page_is_refused_to_others_and_absent_for_a_plan_not_agreed(client) -> None:  # type: ignore[no-untyped-def]
+    person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
+    plan = helpers.agreed_plan(person, broker)
+    review_url = reverse("budgets:plan-review", args=[plan.pk])
+    signed_in(client, f.user(Role.PERSON))
+    assert client.get(review_url).status_code == 403
+    assert client.post(review_url, {"result": "working"}).status_code == 403
+    signed_in(client, person)
+    assert client.get(review_url).status_code == 200  # a supported self-review
+    client.post(reverse("budgets:plan-change", args=[plan.pk]))
+    assert client.get(review_url).status_code == 404
+    page = client.get(reverse("budgets:plan", args=[plan.pk])).content.decode()
+    assert review_url not in page
