@@ -475,20 +475,23 @@ class TextIndex:
     def ranked(
         self, query: Query, trigrams: Sequence[str], rows: IntArray, start: int, stop: int
     ) -> IntArray:
-        """``rows[start:stop]`` by ``ts_rank(vector, query) + similarity(name, s)`` (float4),
-        highest first, then by row: exactly ``top(rank(...) + similarity(...), rows, start,
-        stop)``, but an AND query ranks exactly only the rows that can reach the page.
+        """``rows[start:stop]`` (0 <= start) by ``ts_rank(vector, query) + similarity(name, s)``
+        (float4), highest first, then by row: exactly ``top(rank(...) + similarity(...), rows,
+        start, stop)``, but an AND query ranks exactly only the rows that can reach the page.
 
         calc_rank_and rounds to float4 after every pair of positions, so it runs step by step.
         Its value in double, ``1 - prod(1 - curw)`` over the counted pairs, is one product per
-        row (:meth:`_rank_and_estimate`), within 2^-24 (a float4 ulp of 1) per counted pair of
-        the float4 rank; the float4 sum with the similarity adds at most 2^-24 more. So each
-        estimate gives a sure interval for the exact score, and two cuts keep every row that
-        could score as high as the stop-th:
+        row (:meth:`_rank_and_estimate`). Each float4 step rounds a value in [0, 1] (at most
+        2^-25, plus a few double roundings), and an earlier error is carried forward times
+        ``1 - curw`` <= 1, so errors add up without growing: under 2^-24 per counted pair. The
+        float4 sum with the similarity (below 2) rounds by at most 2^-24 more. So each estimate
+        gives a sure interval for the exact score, and two cuts keep every row that could score
+        as high as the stop-th (rows level with it are kept):
 
-        - no row scores above ``1 + similarity`` (the rank is at most 1): the stop-th best lower
-          end among the 2 * stop rows of highest similarity is a score the page reaches, and
-          rows whose bound is below it are dropped before any pairs are counted;
+        - no row scores above ``1 + similarity`` (the rank is at most 1, and rounding to float4
+          keeps the order): the stop-th best lower end among the 2 * stop rows of highest
+          similarity is a score the page reaches, and rows whose bound is below it are dropped
+          before any pairs are counted;
         - among the rest, rows whose upper end is below the stop-th best lower end are dropped,
           and only the few left are ranked exactly."""
         similarity = self.similarity(trigrams, rows)

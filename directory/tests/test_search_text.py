@@ -140,6 +140,11 @@ def test_rank_estimate_is_within_its_stated_error_of_the_float4_rank() -> None:
         error = np.abs((1.0 - keep[some]) - exact[some])
         assert (error <= counted[some] * 2.0**-24).all()
         assert counted.max() > 100  # long rows are in the sample
+        # and the interval ranked() cuts with holds the float4 score, similarity included
+        similarity = np.random.default_rng(3).random(len(rows)).astype(np.float32)
+        low, high = index._score_interval(query, rows, similarity)
+        score = (index.rank(query, rows) + similarity).astype(np.float64)
+        assert ((low <= score) & (score <= high)).all()
 
 
 @pytest.mark.parametrize("seed", range(6))
