@@ -473,6 +473,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     totals = services.plan_totals(plan)
     decision = plan.decisions.first()
     latest_budget = selectors.latest_budget(plan.assessment)
+    next_review = services.open_review(plan)  # an agreed plan's review waiting to be recorded
     return render(
         request,
         "budgets/plan.html",
@@ -491,12 +492,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if latest_budget and plan.budget_id != latest_budget.pk
             else None,
             "wellbeing_labels": dict(WellbeingDomain.choices),
-            "next_review": plan.reviews.filter(done_on__isnull=True).first(),
+            "next_review": next_review,
             "last_review": plan.reviews.filter(done_on__isnull=False)
             .order_by("-done_on", "-pk")
             .first(),
-            "can_review": services.open_review(plan) is not None
-            and access.can_review_plan(user, plan),
+            "can_review": next_review is not None and access.can_review_plan(user, plan),
             "time_bank_received": services.time_bank_minutes_received(
                 plan.person, plan.approved_at.date() if plan.approved_at else None
             )

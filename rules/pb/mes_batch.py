@@ -98,9 +98,7 @@ def _check_round(
         capped, count = grown, more
     price = rho + slack / denom + rel * rho
     # Other projects: certainly unaffordable, or certainly dearer than the winner.
-    money_q = engine.dense @ values
-    cost_col = cost_left[:, None]
-    bar = cost_col * (1 - rel) - rel * money_q - engine.count_arr[:, None] * value_err
+    money_q, bar = _money_and_bar(engine, values, cost_left, value_err)
     could = (money_q >= bar) & (price * engine.total_arr[:, None] >= bar)
     rows = np.flatnonzero(could.any(axis=1))
     if len(rows):
@@ -134,11 +132,19 @@ def _pay(engine: Engine, w: int, values: Array, found: _Round) -> None:
     values[engine.sup[w]] = paid
 
 
-def _nothing_affordable(engine: Engine, values: Array, cost_left: Array, value_err: Array) -> Array:
+def _money_and_bar(
+    engine: Engine, values: Array, cost_left: Array, value_err: Array
+) -> tuple[Array, Array]:
+    """What each project's supporters hold at every share, and the amount below which that is
+    certainly less than its cost (the engine's margins and the float error of the values)."""
     money_q = engine.dense @ values
-    cost_col = cost_left[:, None]
     rel = mes_engine.REL
-    bar = cost_col * (1 - rel) - rel * money_q - engine.count_arr[:, None] * value_err
+    bar = cost_left[:, None] * (1 - rel) - rel * money_q - engine.count_arr[:, None] * value_err
+    return money_q, bar
+
+
+def _nothing_affordable(engine: Engine, values: Array, cost_left: Array, value_err: Array) -> Array:
+    money_q, bar = _money_and_bar(engine, values, cost_left, value_err)
     return (money_q < bar).all(axis=0)
 
 
