@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -29,23 +27,13 @@ from directory.models import (
     Service,
     TransparencyFact,
 )
+from wellbeing_hub.notifications import notify
 
 logger = logging.getLogger(__name__)
 
 
 def _notify(subject: str, body: str, recipients: list[str]) -> None:
-    """Email after the change is committed; a mail failure is logged, never lost work."""
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except OSError:
-            logger.exception("Could not send email %r", subject)
-
-    transaction.on_commit(send)
+    notify(subject, body, recipients)
 
 
 class DirectoryError(Exception):

@@ -85,6 +85,7 @@ from timebank.models import (
     RotaAssignment,
     SafeguardingCheck,
 )
+from wellbeing_hub.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -1781,18 +1782,7 @@ def import_exchanges(*, coordinator: User, data: bytes | str) -> ImportReport:
 
 
 def _notify(subject: str, body: str, recipients: list[str]) -> None:
-    """Email after the change is committed; a mail failure is logged, never lost work."""
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except OSError:
-            logger.exception("Could not send email %r", subject)
-
-    transaction.on_commit(send)
+    notify(subject, body, recipients)
 
 
 def _notify_coordinators(subject: str, body: str) -> None:

@@ -133,9 +133,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in throttling: this many failures for one username or one address locks it for a while.
+# Sign-in throttling: this many failures for one username locks that account for a while; one
+# address (many people may share it behind a proxy or in a library) gets a softer, higher limit.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+
+# The client's address behind a reverse proxy. CLIENT_IP_HEADER names the header the proxy sets
+# (for example X-Forwarded-For); TRUSTED_PROXY_COUNT is how many proxies append to it, so the
+# address that many places from the right is the one our own proxy saw. Without the header,
+# REMOTE_ADDR is used (right when nothing sits in front of the application server).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+
+# Secret ballots: the key that turns a voter into an opaque token lives outside the database, so a
+# database dump alone cannot link a voter to a ballot.
+BALLOT_SECRET_KEY = os.environ.get("BALLOT_SECRET_KEY", "")
+if not BALLOT_SECRET_KEY:
+    if not LOCAL:
+        raise ImproperlyConfigured(
+            "Set BALLOT_SECRET_KEY (a long random string, different from SECRET_KEY and kept out "
+            "of database backups) to run Wellbeing Hub in production."
+        )
+    BALLOT_SECRET_KEY = "insecure-local-only-ballot-key"  # noqa: S105
 
 CACHES = {
     "default": {
