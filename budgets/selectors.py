@@ -3,7 +3,6 @@ budget account statements, CSV and spend projections, and pooling candidates."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -30,6 +29,7 @@ from budgets.services import _to_rules, account_balance_pence, answers_for_rules
 from rules import ledger
 from rules.ras import AnswerDifference, Answers, RasConfig, compare_answers, load_version
 from rules.ras.config import Domain
+from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ KIND_LABELS = {
 def statement_csv(account: BudgetAccount, start: dt.date, end: dt.date) -> str:
     found, rows = statement(account, start, end)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(
         ["date", "reference", "type", "paid to or from", "description", "amount", "balance"]
     )
@@ -227,19 +227,14 @@ def statement_csv(account: BudgetAccount, start: dt.date, end: dt.date) -> str:
                 line.effective.isoformat(),
                 line.key,
                 KIND_LABELS.get(line.kind, line.kind),
-                _safe_cell(row.payee),
-                _safe_cell(line.memo),
+                row.payee,
+                line.memo,
                 line.amount.pounds,
                 line.balance.pounds,
             ]
         )
     writer.writerow([end.isoformat(), "", "closing balance", "", "", "", found.closing.pounds])
     return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    """Stop a spreadsheet treating a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def projection(account: BudgetAccount, as_of: dt.date) -> ledger.SpendProjection[ledger.Money]:

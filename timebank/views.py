@@ -6,7 +6,6 @@ access needs) writes an audit record.
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +36,7 @@ from timebank.forms import (
 )
 from timebank.models import Exchange, Member, Request, Rota
 from timebank.services import TimebankRefused, is_coordinator
+from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
 def _coordinator_only(request: HttpRequest) -> None:
@@ -663,7 +663,7 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     data = selectors.report(start, end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="time-bank-report.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["section", "label", "minutes", "hours"])
     for m in data.months:
         writer.writerow(["month", m.month.isoformat()[:7], m.minutes, f"{m.minutes / 60:.2f}"])
