@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from django.test import override_settings
@@ -121,32 +118,3 @@ def test_security_headers_and_csrf(client) -> None:  # type: ignore[no-untyped-d
         strict.post(reverse("accounts:sign-in"), {"username": "a", "password": "b"}).status_code
         == 403
     )
-
-
-def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    code = (
-        "import django, os; django.setup(); from django.conf import settings; "
-        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT)"
-    )
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"WELLBEING_ENV", "SECRET_KEY", "DEBUG", "DATABASE_URL"}
-    }
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "wellbeing_hub.settings", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = run_settings({})
-    assert result.returncode != 0 and "Set SECRET_KEY" in result.stderr
-
-
-def test_production_defaults_are_secure() -> None:
-    result = run_settings({"SECRET_KEY": "x" * 50, "DATABASE_URL": "sqlite:///:memory:"})
-    assert result.stdout.split() == ["False", "True", "True"]
