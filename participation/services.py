@@ -9,6 +9,7 @@ import hmac
 import itertools
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -895,6 +896,32 @@ def issue_paper_ballot(
         ) from None
 
 
+PAPER_NUMBER_MAX = 20
+PAPER_NUMBER_SHAPE = re.compile(rf"[a-z0-9]{{1,{PAPER_NUMBER_MAX}}}", re.ASCII)
+PAPER_NUMBER_HELP = (
+    "Enter the letters and numbers printed on the paper, like P-0042 (up to "
+    f"{PAPER_NUMBER_MAX} letters and numbers; spaces, dashes and capitals do not matter)."
+)
+
+
+def normalise_paper_number(typed: str) -> str:
+    """The one form a paper's number is stored and compared in.
+
+    Unicode NFKC (full-width and other compatibility forms become plain letters and digits), then
+    format characters (category Cf, such as zero-width spaces), whitespace and dashes (category Pd)
+    are dropped and the text is case-folded. What is left must be 1 to 20 ASCII letters and digits;
+    it is stored in capitals (``p-1``, a full-width P with 1, and ``P1`` with a zero-width space
+    between are all ``P1``).
+    """
+    text = unicodedata.normalize("NFKC", typed)
+    text = "".join(
+        ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Pd")
+    ).casefold()
+    if not PAPER_NUMBER_SHAPE.fullmatch(text):
+        raise ParticipationError(PAPER_NUMBER_HELP, "paper_number")
+    return text.upper()
+
+
 def _check_paper_totals(round_: Round, adding: int = 0) -> None:
     given = round_.participations.filter(channel=Channel.PAPER).count()
     counted = round_.ballots.filter(channel=Channel.PAPER).count() + adding
@@ -918,19 +945,18 @@ def enter_paper_ballot(
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.phase not in (Phase.VOTING, Phase.COUNTING):
         raise ParticipationError("Paper ballots are entered while voting is open or being counted.")
-    if not paper_number.strip():
-        raise ParticipationError("Enter the number printed on the paper.", "paper_number")
+    paper_number = normalise_paper_number(paper_number)
     if is_split(round_):
         if district is None or not round_.district_pots.filter(neighbourhood=district).exists():
             raise ParticipationError("Choose the neighbourhood of the ballot box.", "district")
     else:
         district = None
-    if PaperBallotEntry.objects.filter(round=round_, paper_number=paper_number.strip()).exists():
+    if PaperBallotEntry.objects.filter(round=round_, paper_number=paper_number).exists():
         raise ParticipationError(f"Paper {paper_number} has already been entered.", "paper_number")
     cleaned = clean_choices(round_, choices, district)
     entry = PaperBallotEntry.objects.create(
         round=round_,
-        paper_number=paper_number.strip(),
+        paper_number=paper_number,
         district=district,
         choices=cleaned,
         entered_by=by,
