@@ -11,6 +11,7 @@ from rules.charging.calculator import assess, assess_dict
 from rules.charging.errors import (
     ChargingError,
     InputError,
+    InputRangeError,
     OverrideError,
     UnknownParameterError,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "ChargingError",
     "IncomeItem",
     "InputError",
+    "InputRangeError",
     "LocalOverride",
     "OverrideError",
     "Overrides",

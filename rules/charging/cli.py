@@ -94,7 +94,10 @@ def _typed(node: object, key: str = "") -> object:
         if lowered in _BOOLEANS:
             return _BOOLEANS[lowered]
         if key in _INTEGERS and lowered.lstrip("-").isdigit():
-            return int(lowered)
+            try:
+                return int(lowered)
+            except ValueError:  # more digits than Python converts: out of range anyway
+                return node
         if lowered in ("", "null", "~"):
             return None
     return node

@@ -16,6 +16,12 @@ class InputError(ChargingError):
         self.fields: list[str] = list(fields or [])
 
 
+class InputRangeError(InputError):
+    """A number in the input is outside the range the calculator accepts (see
+    ``rules.charging.limits``): too large, negative, or a count out of bounds. ``fields`` names
+    every problem found, including any that are not about range."""
+
+
 class UnknownParameterError(ChargingError):
     """A parameter needed for this assessment has no known value on that date."""
 

@@ -9,7 +9,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal, cast
 
-from rules.charging.errors import InputError
+from rules.charging.errors import InputError, InputRangeError
+from rules.charging.limits import (
+    MAX_AGE,
+    MAX_CAPITAL,
+    MAX_CHILDREN,
+    MAX_OWNERS,
+    MAX_WEEKLY,
+    MAX_WEEKS_IN_CARE_HOME,
+)
 from rules.charging.money import ZERO, parse_money
 
 
@@ -155,6 +163,7 @@ class _Reader:
         self.data = data
         self.default_date = default_date
         self.errors: list[tuple[str, str]] = []
+        self.out_of_range = False
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append((path, message))
@@ -166,12 +175,16 @@ class _Reader:
             if key not in allowed:
                 self.fail(f"{path}{key}", "unknown field")
 
-    def money(self, raw: object, path: str) -> Decimal:
+    def money(self, raw: object, path: str, maximum: Decimal = MAX_WEEKLY) -> Decimal:
         try:
-            return parse_money(raw, path)
+            return parse_money(raw, path, maximum)
         except InputError as error:
+            self.out_of_range |= isinstance(error, InputRangeError)
             self.fail(path, str(error).removeprefix(f"{path}: "))
             return ZERO
+
+    def capital_money(self, raw: object, path: str) -> Decimal:
+        return self.money(raw, path, MAX_CAPITAL)
 
     def boolean(self, raw: object, path: str) -> bool:
         if not isinstance(raw, bool):
@@ -179,9 +192,13 @@ class _Reader:
             return False
         return raw
 
-    def count(self, raw: object, path: str, minimum: int = 0) -> int:
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
-            self.fail(path, f"must be a whole number of at least {minimum}")
+    def count(self, raw: object, path: str, minimum: int, maximum: int) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.fail(path, f"must be a whole number from {minimum} to {maximum}")
+            return minimum
+        if not minimum <= raw <= maximum:
+            self.out_of_range = True
+            self.fail(path, f"must be a whole number from {minimum} to {maximum}")
             return minimum
         return raw
 
@@ -197,7 +214,7 @@ class _Reader:
         setting = data.get("setting")
         if "setting" in data and setting not in ("home", "care_home"):
             self.fail("setting", "must be 'home' or 'care_home'")
-        age = self.count(data["age"], "age", 18) if "age" in data else 18
+        age = self.count(data["age"], "age", 18, MAX_AGE) if "age" in data else 18
         couple = self.boolean(data["couple"], "couple") if "couple" in data else False
         cost = (
             self.money(data["weekly_cost_of_care"], "weekly_cost_of_care")
@@ -217,7 +234,7 @@ class _Reader:
             if weeks is None:
                 self.fail("weeks_in_care_home", "missing: whole weeks since the stay began")
             else:
-                weeks = self.count(weeks, "weeks_in_care_home")
+                weeks = self.count(weeks, "weeks_in_care_home", 0, MAX_WEEKS_IN_CARE_HOME)
         elif stay is not None or weeks is not None:
             self.fail("care_home_stay", "only for setting 'care_home'")
         pension_age = data.get("reached_pension_credit_age")
@@ -234,7 +251,7 @@ class _Reader:
             )
         }
         counts = {
-            name: self.count(data[name], name) if name in data else 0
+            name: self.count(data[name], name, 0, MAX_CHILDREN) if name in data else 0
             for name in (
                 "dependent_children",
                 "disabled_children_lower",
@@ -281,7 +298,8 @@ class _Reader:
         )
         if self.errors:
             detail = "; ".join(f"{path}: {message}" for path, message in self.errors)
-            raise InputError(f"Invalid assessment input - {detail}", [p for p, _ in self.errors])
+            error = InputRangeError if self.out_of_range else InputError
+            raise error(f"Invalid assessment input - {detail}", [p for p, _ in self.errors])
         return result
 
     def read_date(self) -> dt.date:
@@ -346,9 +364,11 @@ class _Reader:
             items.append(
                 CapitalItem(
                     kind=kind,
-                    value=self.money(row.get("value", "0"), f"{path}.value"),
-                    owners=self.count(row.get("owners", 1), f"{path}.owners", 1),
-                    secured_debt=self.money(row.get("secured_debt", "0"), f"{path}.secured_debt"),
+                    value=self.capital_money(row.get("value", "0"), f"{path}.value"),
+                    owners=self.count(row.get("owners", 1), f"{path}.owners", 1, MAX_OWNERS),
+                    secured_debt=self.capital_money(
+                        row.get("secured_debt", "0"), f"{path}.secured_debt"
+                    ),
                     description=str(row.get("description", "")),
                 )
             )
@@ -366,9 +386,9 @@ class _Reader:
             self.fail("property.value", "missing")
         occupied = raw.get("occupied_by_qualifying_relative", False)
         return Property(
-            value=self.money(raw.get("value", "0"), "property.value"),
-            owners=self.count(raw.get("owners", 1), "property.owners", 1),
-            secured_debt=self.money(raw.get("secured_debt", "0"), "property.secured_debt"),
+            value=self.capital_money(raw.get("value", "0"), "property.value"),
+            owners=self.count(raw.get("owners", 1), "property.owners", 1, MAX_OWNERS),
+            secured_debt=self.capital_money(raw.get("secured_debt", "0"), "property.secured_debt"),
             occupied_by_qualifying_relative=self.boolean(
                 occupied, "property.occupied_by_qualifying_relative"
             ),

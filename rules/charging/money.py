@@ -6,9 +6,13 @@ PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def parse_money(raw: object, field: str) -> Decimal:
-    """Read a money amount from YAML/JSON/form data; floats are refused (they lose pence)."""
-    from rules.charging.errors import InputError
+def parse_money(raw: object, field: str, maximum: Decimal | None = None) -> Decimal:
+    """Read a money amount from YAML/JSON/form data; floats are refused (they lose pence).
+
+    An amount below zero or above ``maximum`` raises ``InputRangeError`` before any rounding, so
+    a huge number (``1e26``, a thousand digits) is refused rather than overflowing ``decimal``.
+    """
+    from rules.charging.errors import InputError, InputRangeError
 
     if isinstance(raw, bool | float):
         raise InputError(
@@ -26,8 +30,11 @@ def parse_money(raw: object, field: str) -> Decimal:
         raise InputError(f"{field}: {raw!r} is not an amount of money", [field])
     if not value.is_finite():
         raise InputError(f"{field}: {raw!r} is not an amount of money", [field])
-    if value < 0:
-        raise InputError(f"{field}: must not be negative", [field])
+    if value < 0 or (maximum is not None and value > maximum):
+        allowed = (
+            f"from {pounds(ZERO)} to {pounds(maximum)}" if maximum is not None else "£0.00 or more"
+        )
+        raise InputRangeError(f"{field}: must be {allowed}", [field])
     if value != value.quantize(PENNY):
         raise InputError(f"{field}: {raw!r} has fractions of a penny", [field])
     return value.quantize(PENNY)
