@@ -1,9 +1,14 @@
 """Email notifications: every app sends its messages through :func:`notify`.
 
-A message is handed over only after the change that caused it is committed, so a rolled-back change
-sends nothing, and a mail failure is logged, never lost work. The subject is made safe for a mail
-header here, once for every app: a service or member name with a line break in it would otherwise
-make Django refuse the whole message (``BadHeaderError``).
+Messages go through a background task (``send_email``). In production the task is a row in the
+database queue, written in the same transaction as the change that caused it (an outbox): if the
+change rolls back, no message; if it commits, the message is kept until ``manage.py db_worker``
+sends it, even across a restart, and a slow or failing mail server never holds up a page. Where
+tasks run at once (demo, tests), the message is handed over after the commit instead. A mail
+failure is logged (and recorded against the task), never lost work.
+
+The subject is made safe for a mail header here, once for every app: a service or member name with
+a line break in it would otherwise make Django refuse the whole message (``BadHeaderError``).
 """
 
 from __future__ import annotations
@@ -11,9 +16,15 @@ from __future__ import annotations
 import logging
 import re
 
+import django
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+
+if django.VERSION >= (6, 0):
+    from django.tasks import task
+else:  # Django 5.2 on Python 3.11: the backport of the same framework
+    from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +47,21 @@ def deliver(subject: str, body: str, recipients: list[str]) -> None:
     send_mail(clean_subject(subject), body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
+@task()
+def send_email(subject: str, body: str, recipients: list[str]) -> None:
+    try:
+        deliver(subject, body, recipients)
+    except OSError:
+        logger.exception("Could not send email %r", clean_subject(subject))
+        raise
+
+
 def notify(subject: str, body: str, recipients: list[str]) -> None:
     """Email these recipients once the current transaction commits."""
     recipients = [r for r in recipients if r]
     if not recipients:
         return
-
-    def send() -> None:
-        try:
-            deliver(subject, body, recipients)
-        except OSError:
-            logger.exception("Could not send email %r", clean_subject(subject))
-
-    transaction.on_commit(send)
+    if settings.TASKS_IN_DATABASE:
+        send_email.enqueue(subject, body, recipients)
+    else:
+        transaction.on_commit(lambda: send_email.enqueue(subject, body, recipients))

@@ -28,6 +28,23 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DEBUG", default=False)
+if DEBUG and not LOCAL:
+    raise ImproperlyConfigured(
+        "DEBUG shows code and settings to anyone: never set it in production."
+    )
+
+
+def weak_secret_reason(value: str, *, min_length: int) -> str | None:
+    """Why a secret is too weak to run in production, or None. Django's own deploy check asks for
+    50 characters with at least 5 different ones and no 'django-insecure-' prefix."""
+    if len(value) < min_length:
+        return f"it has {len(value)} characters; use at least {min_length}"
+    if len(set(value)) < 5:
+        return "it uses fewer than 5 different characters"
+    if value.startswith("django-insecure-") or "insecure" in value or "change-me" in value:
+        return "it is a placeholder, not a secret"
+    return None
+
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -37,6 +54,11 @@ if not SECRET_KEY:
             "For a local try-out use WELLBEING_ENV=demo (what `make demo` does)."
         )
     SECRET_KEY = "insecure-local-only-key-for-demo-and-tests-never-in-production"  # noqa: S105
+elif not LOCAL and (reason := weak_secret_reason(SECRET_KEY, min_length=50)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak: {reason}. Make one with: python3 -c "
+        '"import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -64,10 +86,13 @@ INSTALLED_APPS = [
     "budgets",
     "timebank",
     "participation",
+    *(["django_tasks"] if django.VERSION < (6, 0) else []),
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wellbeing_hub.middleware.RejectMalformedInputMiddleware",
     "wellbeing_hub.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,8 +131,24 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a write lock instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    if not LOCAL and not env_flag("ALLOW_SQLITE_IN_PRODUCTION"):
+        raise ImproperlyConfigured(
+            "Production needs PostgreSQL: set DATABASE_URL=postgresql://USER:PASSWORD@HOST:PORT/NAME. "
+            "SQLite serialises every write, so it suits one person trying the platform, not a "
+            "council's service. To run on SQLite anyway (a very small pilot), set "
+            "ALLOW_SQLITE_IN_PRODUCTION=1."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Wait up to 20 s for a write lock instead of failing at once. Transactions take the
+            # write lock when they begin (IMMEDIATE): a transaction that read first and then
+            # tried to write could otherwise fail with "database is locked" without waiting.
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            # Readers never block the writer and the writer never blocks readers.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -156,6 +197,11 @@ if not BALLOT_SECRET_KEY:
             "of database backups) to run Wellbeing Hub in production."
         )
     BALLOT_SECRET_KEY = "insecure-local-only-ballot-key"  # noqa: S105
+elif not LOCAL:
+    if reason := weak_secret_reason(BALLOT_SECRET_KEY, min_length=32):
+        raise ImproperlyConfigured(f"BALLOT_SECRET_KEY is too weak: {reason}.")
+    if BALLOT_SECRET_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("BALLOT_SECRET_KEY must differ from SECRET_KEY.")
 
 CACHES = {
     "default": {
@@ -182,7 +228,20 @@ X_FRAME_OPTIONS = "DENY"
 if not LOCAL:
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=False)
+    # The reverse proxy terminates HTTPS and says so in this header; it must overwrite any
+    # X-Forwarded-Proto the client sent (docs/production.md shows the nginx line).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's health probe may come over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "Set ALLOWED_HOSTS to the host name(s) people use, for example "
+            "ALLOWED_HOSTS=wellbeing.example-council.gov.uk"
+        )
+# Preloading HSTS is a one-way request to browser makers, for the area to choose; not a default.
+SILENCED_SYSTEM_CHECKS = [] if env_flag("SECURE_HSTS_PRELOAD") else ["security.W021"]
 
 # Content Security Policy: only this site's own scripts, styles, fonts and images; no inline script.
 SECURE_CSP = {
@@ -238,15 +297,76 @@ _email_backend = os.environ.get(
     if ENV == "demo"
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or
+# EMAIL_USE_SSL) or, for a test of the whole set-up, files in EMAIL_FILE_PATH.
+_mail_options: dict[str, object] = {}
+if _email_backend.endswith("smtp.EmailBackend"):
+    _mail_options = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_flag("EMAIL_USE_TLS"),
+        "use_ssl": env_flag("EMAIL_USE_SSL"),
+        "timeout": 30,
+    }
+elif _email_backend.endswith("filebased.EmailBackend"):
+    _mail_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
 if django.VERSION >= (6, 1):
-    MAILERS = {"default": {"BACKEND": _email_backend}}
-else:  # Django 5.2 on Python 3.11
+    MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _mail_options}}
+else:  # Django 5.2 on Python 3.11: the same choices as separate settings
     EMAIL_BACKEND = _email_backend
+    EMAIL_HOST = str(_mail_options.get("host", "localhost"))
+    EMAIL_PORT = int(str(_mail_options.get("port") or 25))
+    EMAIL_HOST_USER = str(_mail_options.get("username", ""))
+    EMAIL_HOST_PASSWORD = str(_mail_options.get("password", ""))
+    EMAIL_USE_TLS = bool(_mail_options.get("use_tls", False))
+    EMAIL_USE_SSL = bool(_mail_options.get("use_ssl", False))
+    EMAIL_TIMEOUT = 30
+    if "file_path" in _mail_options:
+        EMAIL_FILE_PATH = str(_mail_options["file_path"])
+
+# Background tasks (email): a queue in the database that `manage.py db_worker` works through, so
+# a slow or failing mail server never holds up a page and a message survives a restart. The demo
+# and the tests run tasks at once in the web process (TASKS_BACKEND=database to try the worker).
+_tasks_backend = os.environ.get("TASKS_BACKEND", "immediate" if LOCAL else "database")
+if _tasks_backend not in {"immediate", "database"}:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be immediate or database, not {_tasks_backend!r}."
+    )
+_tasks_module = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if _tasks_backend == "database"
+        else f"{_tasks_module}.backends.immediate.ImmediateBackend",
+    }
+}
+TASKS_IN_DATABASE = _tasks_backend == "database"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@wellbeing-hub.invalid")
 
+# Logs go to standard error, one JSON object a line in production (for the host's log collector),
+# plain text locally. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if LOCAL else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "json": {"()": "wellbeing_hub.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("LOG_LEVEL", "INFO" if not LOCAL else "WARNING"),
+    },
+    "loggers": {
+        # Django logs every 4xx as a warning and every 5xx as an error with its traceback.
+        "django.request": {"level": "WARNING"},
+    },
 }

@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from wellbeing_hub.health import health
+
 
 def home(request):  # type: ignore[no-untyped-def]
     return render(request, "home.html")
@@ -11,6 +13,7 @@ def home(request):  # type: ignore[no-untyped-def]
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health", health, name="health"),
     path("account/", include("accounts.urls")),
     path("find-support/", include("directory.urls")),
     path("api/oruk/", include("directory.api_urls")),
