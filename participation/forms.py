@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,6 +20,28 @@ from participation.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_POUNDS = Decimal("9999999999.99")  # = services.MAX_AMOUNT (the tables' 12 digits)
+
+
+def pounds_field(label: str, *, required: bool = True, min_value: int = 0, **kwargs: Any) -> Any:
+    """An amount in pounds and pence, bounded, with messages that say what to type."""
+    limit = f"£{MAX_POUNDS:,.2f}"
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=min_value,
+        max_value=MAX_POUNDS,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Enter an amount in pounds, like 1250.50",
+            "max_value": f"The amount must be no more than {limit}",
+            "max_digits": f"The amount must be no more than {limit}",
+            "max_whole_digits": f"The amount must be no more than {limit}",
+            "max_decimal_places": "Enter pounds and pence, with at most 2 digits after the point",
+        },
+        **kwargs,
+    )
 
 
 class RoundForm(forms.Form):
@@ -26,13 +49,7 @@ class RoundForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), help_text="What the money is for, in plain words."
     )
-    pot = forms.DecimalField(
-        label="Pot in pounds",
-        max_digits=12,
-        decimal_places=2,
-        min_value=1,
-        help_text="For example, 50000",
-    )
+    pot = pounds_field("Pot in pounds", min_value=1, help_text="For example, 50000")
     vote_type = forms.ChoiceField(
         label="How people vote", choices=VoteType.choices, widget=forms.RadioSelect
     )
@@ -82,13 +99,7 @@ class DistrictPotsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.neighbourhoods = list(neighbourhoods)
         for hood in self.neighbourhoods:
-            self.fields[f"pot_{hood.pk}"] = forms.DecimalField(
-                label=f"{hood.name} (pounds)",
-                required=False,
-                min_value=0,
-                max_digits=12,
-                decimal_places=2,
-            )
+            self.fields[f"pot_{hood.pk}"] = pounds_field(f"{hood.name} (pounds)", required=False)
 
     def amounts(self) -> dict[Neighbourhood, Any]:
         return {
@@ -127,9 +138,7 @@ class AssessForm(forms.Form):
         choices=[("forward", "Take it forward to the vote"), ("not", "Do not take it forward")],
         widget=forms.RadioSelect,
     )
-    cost = forms.DecimalField(
-        label="Total cost in pounds", required=False, max_digits=12, decimal_places=2, min_value=0
-    )
+    cost = pounds_field("Total cost in pounds", required=False)
     cost_lines = forms.CharField(
         label="Cost breakdown",
         required=False,

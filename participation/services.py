@@ -81,13 +81,25 @@ def _money(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 
-def _pence(value: Any, what: str) -> Decimal:
+MAX_AMOUNT = Decimal("9999999999.99")
+"""The largest amount in pounds anywhere in a round (the tables hold 12 digits, 2 after the point)."""
+MAX_AMOUNT_TEXT = f"£{MAX_AMOUNT:,.2f}"
+
+
+def _pence(value: Any, what: str, field: str | None = None) -> Decimal:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise ParticipationError(f"{what} must be an amount in pounds, like 1250.00") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ParticipationError(f"{what} must be in pounds and pence, like 1250.50")
+        raise ParticipationError(
+            f"{what} must be an amount in pounds, like 1250.00", field
+        ) from None
+    if not amount.is_finite():
+        raise ParticipationError(f"{what} must be an amount in pounds, like 1250.00", field)
+    # Compared before quantize: quantize of a 29-digit or 1e999999999 amount raises.
+    if amount.copy_abs() > MAX_AMOUNT:
+        raise ParticipationError(f"{what} must be no more than {MAX_AMOUNT_TEXT}", field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ParticipationError(f"{what} must be in pounds and pence, like 1250.50", field)
     return amount.quantize(Decimal("0.01"))
 
 
@@ -113,7 +125,7 @@ def create_round(
     request: HttpRequest | None = None,
 ) -> Round:
     _require_staff(by)
-    pot = _pence(pot, "The pot")
+    pot = _pence(pot, "The pot", "pot")
     if pot <= 0:
         raise ParticipationError("The pot must be more than £0.", "pot")
     order = ["ideas_open", "ideas_close", "pitches_open", "voting_open", "voting_close"]
@@ -400,7 +412,7 @@ def parse_cost_lines(text: str) -> list[tuple[str, Decimal]]:
                 f"Line {number} of the cost breakdown should look like 'Hall hire: 400.00'.",
                 "cost_lines",
             )
-        amount = _pence(match.group(2).replace(",", ""), f"Line {number}'s amount")
+        amount = _pence(match.group(2).replace(",", ""), f"Line {number}'s amount", "cost_lines")
         if amount <= 0:
             raise ParticipationError(f"Line {number}'s amount must be more than £0.", "cost_lines")
         lines.append((match.group(1), amount))
@@ -429,7 +441,7 @@ def assess_idea(
     if take_forward:
         if cost is None:
             raise ParticipationError("Enter the project's cost.", "cost")
-        cost = _pence(cost, "The cost")
+        cost = _pence(cost, "The cost", "cost")
         if cost <= 0:
             raise ParticipationError("The cost must be more than £0.", "cost")
         if not lines:
