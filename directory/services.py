@@ -27,7 +27,7 @@ from directory.models import (
     Service,
     TransparencyFact,
 )
-from wellbeing_hub.notifications import notify
+from wellbeing_hub.notifications import notify, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def send_enquiry(
         summary=f"Sent an enquiry to {service.organization.name}",
         request=request,
     )
-    link = reverse("directory:enquiry", args=[enquiry.pk])
+    link = site_url(reverse("directory:enquiry", args=[enquiry.pk]))
     _notify(
         f"New enquiry about {service.name}",
         f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
@@ -145,7 +145,7 @@ def reply_to_enquiry(
         request=request,
     )
     to = [enquiry.person.email] if from_provider else _provider_emails(enquiry.service.organization)
-    link = reverse("directory:enquiry", args=[enquiry.pk])
+    link = site_url(reverse("directory:enquiry", args=[enquiry.pk]))
     _notify(
         f"Reply about {enquiry.service.name}",
         f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",

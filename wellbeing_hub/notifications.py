@@ -42,6 +42,11 @@ def clean_subject(subject: str) -> str:
     return one_line
 
 
+def site_url(path: str) -> str:
+    """The full address of a page of this site, for a link in an email."""
+    return settings.SITE_URL + path
+
+
 def deliver(subject: str, body: str, recipients: list[str]) -> None:
     """Send one message now."""
     send_mail(clean_subject(subject), body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -72,6 +72,16 @@ CSRF_TRUSTED_ORIGINS = [
 # The area this deployment serves: its name is in the header of every page.
 AREA_NAME = os.environ.get("WELLBEING_AREA_NAME", "Wellbeing Hub")
 
+# The address people use, for links in emails (which have no page to be relative to). Defaults to
+# the first trusted origin, or https:// and the first allowed host.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    CSRF_TRUSTED_ORIGINS[0]
+    if CSRF_TRUSTED_ORIGINS
+    else (
+        "http://127.0.0.1:8000" if LOCAL else f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else ""
+    )
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -273,7 +283,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # GOV.UK Frontend comes from its pinned npm package, installed by `make` (never copied into git).
