@@ -184,12 +184,36 @@ def check_ballot_constraints(election: Election, ballot: Ballot) -> None:
                 )
 
 
+MAX_NUMBER_CHARS = 64
+"""Longest number accepted, in characters (a budget of 10^60 needs 61)."""
+MAX_EXPONENT = 60
+"""Largest power of ten a number may carry either way (``1e60``, ``1e-60``). Exact rationals of
+``1e999999999`` would take minutes and gigabytes to build."""
+
+
 def parse_amount(text: str, what: str = "number") -> Fraction:
-    """Parse an exact decimal such as ``12``, ``2828094.61`` or ``2828094,61`` (or ``a/b``)."""
+    """Parse an exact decimal such as ``12``, ``2828094.61`` or ``2828094,61`` (or ``a/b``).
+
+    Bounded: at most :data:`MAX_NUMBER_CHARS` characters and powers of ten up to
+    :data:`MAX_EXPONENT` either way, so no input makes the reader build a huge integer.
+    """
     cleaned = text.strip().replace(",", ".")
+    if len(cleaned) > MAX_NUMBER_CHARS:
+        raise PBError(f"{what} is too long (more than {MAX_NUMBER_CHARS} characters)")
     try:
-        value = Fraction(cleaned) if "/" in cleaned else Fraction(Decimal(cleaned))
-    except (ValueError, ArithmeticError, ZeroDivisionError):
+        if "/" in cleaned:
+            value = Fraction(cleaned)
+        else:
+            number = Decimal(cleaned)
+            exponent = number.as_tuple().exponent
+            if isinstance(exponent, int) and (
+                abs(exponent) > MAX_EXPONENT or abs(number.adjusted()) > MAX_EXPONENT
+            ):
+                raise PBError(f"{what} {text[:20]!r} is too large or too small (at most 1e60)")
+            value = Fraction(number)
+    except (ValueError, ArithmeticError, ZeroDivisionError) as error:
+        if isinstance(error, PBError):
+            raise
         raise PBError(f"{what} {text!r} is not a number") from None
     return value
 

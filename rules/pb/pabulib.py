@@ -13,10 +13,11 @@ Only the META keys needed to compute an outcome are required (``budget``, ``vote
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
-from typing import TextIO
+from typing import Any, TextIO
 
 from .model import (
     Ballot,
@@ -34,16 +35,69 @@ SECTIONS = ("meta", "projects", "votes")
 REQUIRED_META = ("num_projects", "num_votes", "budget", "vote_type")
 
 
-def read_pb(source: str | os.PathLike[str] | Iterable[str]) -> Election:
-    """Read a ``.pb`` file (a path, or an iterable of text lines such as an open file)."""
+MAX_LINE_CHARS = 100_000
+"""Longest line accepted (a VOTES line listing a thousand projects is about 6,000)."""
+MAX_FIELDS = 1_000
+"""Most ``;``-separated fields on one line (columns of a header)."""
+MAX_PROJECTS = 100_000
+"""Most projects a file may declare or list."""
+MAX_VOTERS = 10_000_000
+"""Most ballots a file may declare or list."""
+
+
+def read_pb(source: str | os.PathLike[str] | Iterable[str] | Iterable[bytes]) -> Election:
+    """Read a ``.pb`` file: a path, or an iterable of lines (text, or bytes such as an uploaded
+    file opened in binary). Bytes must be UTF-8; anything else, and any line, number or count over
+    the limits above, raises :class:`PBFormatError` with its line number."""
     if isinstance(source, str | os.PathLike):
-        with open(source, encoding="utf-8-sig", newline="") as stream:
-            return _read(stream)
-    return _read(iter(source))
+        with open(source, "rb") as stream:
+            return _read(_text_lines(stream))
+    return _read(_text_lines(source))
+
+
+def _text_lines(lines: Iterable[str] | Iterable[bytes]) -> Iterator[str]:
+    """Lines as text, each checked for length (and decoded from UTF-8 if they are bytes).
+
+    Binary streams are read with a bounded ``readline`` so one enormous line is never held whole.
+    """
+    readline = getattr(lines, "readline", None)
+    if readline is not None and not isinstance(lines, io.TextIOBase):
+        # A binary stream: read bounded lines (a text stream's lines are already in memory).
+        def bounded() -> Iterator[str | bytes]:
+            while chunk := readline(MAX_LINE_CHARS * 4 + 2):
+                yield chunk
+
+        source: Iterable[str | bytes] = bounded()
+    else:
+        source = lines
+    for number, line in enumerate(source, start=1):
+        if isinstance(line, bytes):
+            if len(line) > MAX_LINE_CHARS * 4 + 1 and not line.endswith(b"\n"):
+                raise PBFormatError(number, f"line longer than {MAX_LINE_CHARS} characters")
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise PBFormatError(
+                    number, f"not UTF-8 text (byte {error.start + 1} of the line)"
+                ) from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+            raise PBFormatError(number, f"line longer than {MAX_LINE_CHARS} characters")
+        if "\x00" in line:
+            raise PBFormatError(number, "the line contains a NUL character")
+        yield line
 
 
 def _read(lines: Iterable[str]) -> Election:
-    reader = csv.reader(_strip_bom(lines), delimiter=";")
+    reader = csv.reader(lines, delimiter=";")
+    try:
+        return _read_rows(reader)
+    except csv.Error as error:  # a quoted field over the csv module's size limit, say
+        raise PBFormatError(reader.line_num, f"cannot be read as CSV ({error})") from None
+
+
+def _read_rows(reader: Any) -> Election:
     section = ""
     header: list[str] = []
     meta: dict[str, str] = {}
@@ -60,6 +114,8 @@ def _read(lines: Iterable[str]) -> Election:
     for row in reader:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
+        if len(row) > MAX_FIELDS:
+            raise fail(f"more than {MAX_FIELDS} fields on one line")
         title = row[0].strip().lower()
         if len(row) == 1 and title in SECTIONS:
             expected = SECTIONS[SECTIONS.index(section) + 1] if section else "meta"
@@ -71,6 +127,8 @@ def _read(lines: Iterable[str]) -> Election:
                 election = _finish_projects(meta, meta_lines, projects, reader.line_num)
             section = title
             header = [h.strip() for h in next(reader, [])]
+            if len(header) > MAX_FIELDS:
+                raise fail(f"more than {MAX_FIELDS} fields on one line")
             _check_header(section, header, meta, reader.line_num)
             continue
         if not section:
@@ -82,17 +140,23 @@ def _read(lines: Iterable[str]) -> Election:
             key = fields["key"]
             if key in meta:
                 raise fail(f"META key {key!r} appears twice")
+            if len(meta) >= MAX_FIELDS:
+                raise fail(f"more than {MAX_FIELDS} META entries")
             meta[key] = fields["value"]
             meta_lines[key] = reader.line_num
         elif section == "projects":
             project = _parse_project(fields, fail)
             if project.project_id in project_ids:
                 raise fail(f"project id {project.project_id!r} appears twice")
+            if len(projects) >= MAX_PROJECTS:
+                raise fail(f"more than {MAX_PROJECTS} projects")
             project_ids.add(project.project_id)
             projects.append(project)
         else:
             assert election is not None
             ballot = _parse_ballot(fields, election.vote_type, fail)
+            if num_ballots >= MAX_VOTERS:
+                raise fail(f"more than {MAX_VOTERS} ballots")
             if ballot.voter_id in voters:
                 raise fail(f"voter id {ballot.voter_id!r} appears twice")
             voters.add(ballot.voter_id)
@@ -114,15 +178,6 @@ def _read(lines: Iterable[str]) -> Election:
             f"num_votes says {declared} but the VOTES section has {num_ballots} ballots",
         )
     return election
-
-
-def _strip_bom(lines: Iterable[str]) -> Iterator[str]:
-    first = True
-    for line in lines:
-        if first:
-            line = line.removeprefix("\ufeff")
-            first = False
-        yield line
 
 
 def _check_header(section: str, header: list[str], meta: dict[str, str], line: int) -> None:
@@ -154,6 +209,9 @@ def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], line: int) -> 
                 meta_lines[key],
                 f"{key} must be a non-negative {'number' if key == 'budget' else 'whole number'}",
             )
+        limit = {"num_projects": MAX_PROJECTS, "num_votes": MAX_VOTERS}.get(key)
+        if limit is not None and value > limit:
+            raise PBFormatError(meta_lines[key], f"{key} is more than {limit}")
     vote_type = meta["vote_type"]
     if vote_type not in ("approval", "choose-1", "cumulative", "scoring", "ordinal"):
         raise PBFormatError(meta_lines["vote_type"], f"unknown vote_type {vote_type!r}")
