@@ -212,6 +212,129 @@ def set_district_pots(
     )
 
 
+LOCKED_ONCE_VOTING: dict[str, str] = {
+    "pot": "the pot",
+    "vote_type": "how people vote",
+    "max_choices": "the most projects one person may choose",
+    "max_points": "the points each person shares out",
+    "rule": "the counting rule",
+    "completion": "the Equal Shares completion",
+    "min_age": "the minimum age",
+    "registration_rule": "who checks that voters are eligible",
+    "voting_open": "the day voting opened (ages are counted on it)",
+    "neighbourhoods": "the neighbourhoods where voters must live",
+}
+"""Round fields that decide who may vote and how the votes are counted: fixed once voting opens."""
+
+ROUND_EDITABLE = (
+    "title",
+    "description",
+    *LOCKED_ONCE_VOTING,
+    "ideas_open",
+    "ideas_close",
+    "pitches_open",
+    "voting_close",
+)
+
+
+def voting_has_opened(round_: Round) -> bool:
+    return round_.phase_index >= PHASE_ORDER.index(Phase.VOTING)
+
+
+def locked_round_fields(round_: Round) -> frozenset[str]:
+    """The fields of ``round_`` that can no longer change (none before voting opens)."""
+    return frozenset(LOCKED_ONCE_VOTING) if voting_has_opened(round_) else frozenset()
+
+
+def locked_message(field: str) -> str:
+    return (
+        f"You cannot change {LOCKED_ONCE_VOTING[field]}: voting has opened, and the rules a round "
+        "is counted by stay as they were when the first person voted."
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return repr(sorted(str(v) for v in value))
+    text = repr(str(value)) if value is not None else "None"
+    return text if len(text) <= 120 else text[:117] + "...'"
+
+
+def audit_round_changes(
+    *,
+    round_: Round,
+    by: User | None,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    request: HttpRequest | None = None,
+    how: str = "",
+) -> None:
+    """One audit record per changed field: who, which field, before and after."""
+    for field in sorted(after):
+        if before.get(field) != after[field]:
+            record_audit(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                target=round_,
+                summary=f"{how}Changed {field} of PB round {round_.slug}: "
+                f"{_shown(before.get(field))} -> {_shown(after[field])}",
+                request=request,
+            )
+
+
+@transaction.atomic
+def update_round(
+    *,
+    round_: Round,
+    by: User,
+    changes: Mapping[str, Any],
+    request: HttpRequest | None = None,
+    how: str = "",
+) -> Round:
+    """Change a round's settings. Once voting has opened the counting rules, pot, ballot type and
+    limits, and eligibility are refused (:data:`LOCKED_ONCE_VOTING`); every change is audited."""
+    if not (is_round_staff(by) or getattr(by, "is_staff", False)):  # is_staff: the Django admin
+        raise ParticipationError("Only commissioners and coordinators can do this.")
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    unknown = set(changes) - set(ROUND_EDITABLE)
+    if unknown:
+        raise ParticipationError(f"{sorted(unknown)[0]} cannot be changed here.")
+    before: dict[str, Any] = {}
+    for field in changes:
+        before[field] = (
+            {n.pk for n in round_.neighbourhoods.all()}
+            if field == "neighbourhoods"
+            else getattr(round_, field)
+        )
+    after = {
+        field: {n.pk if hasattr(n, "pk") else int(n) for n in value}
+        if field == "neighbourhoods"
+        else value
+        for field, value in changes.items()
+    }
+    for field in sorted(locked_round_fields(round_) & set(after)):
+        if before[field] != after[field]:
+            raise ParticipationError(locked_message(field), field)
+    if "pot" in after:
+        after["pot"] = _pence(after["pot"], "The pot", "pot")
+        if after["pot"] <= 0:
+            raise ParticipationError("The pot must be more than £0.", "pot")
+    for field, value in after.items():
+        if field != "neighbourhoods":
+            setattr(round_, field, value)
+    try:
+        with transaction.atomic():
+            round_.save()
+    except IntegrityError:
+        raise ParticipationError(
+            "The dates must be in order and a points vote needs points."
+        ) from None
+    if "neighbourhoods" in after:
+        round_.neighbourhoods.set(list(after["neighbourhoods"]))
+    audit_round_changes(round_=round_, by=by, before=before, after=after, request=request, how=how)
+    return round_
+
+
 def is_split(round_: Round) -> bool:
     return round_.district_pots.exists()
 
