@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from directory import selectors as directory_selectors
 from timebank.models import AVAILABILITY_CHOICES, WEEKDAY_NAMES, Member, SafeguardingCheck
+from timebank.services import DATE_RANGE_TEXT, date_in_range
 
 DATE_HINT = "For example, 27/3/2026"
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 
 
+def _date_range_validator(label: str) -> Any:
+    def validate(day: date) -> None:
+        if not date_in_range(day):
+            raise ValidationError(f"Enter {_lower_first(label)} {DATE_RANGE_TEXT}")
+
+    return validate
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 def _date(label: str, **kwargs: Any) -> forms.DateField:
-    errors = {"invalid": f"Enter {label.lower()} as a date, for example 27/3/2026"}
+    """A date typed as 27/3/2026 (or 2026-03-27, 27 March 2026), between 1900 and 2099."""
+    errors = {"invalid": f"Enter {_lower_first(label)} as a date, for example 27/3/2026"}
     errors.update(kwargs.pop("error_messages", {}))
     return forms.DateField(
         label=label,
         input_formats=DATE_FORMATS,
         help_text=kwargs.pop("help_text", DATE_HINT),
         error_messages=errors,
+        validators=[_date_range_validator(label)],
         **kwargs,
     )
 

@@ -9,7 +9,7 @@ sums to zero, debit limits) are in :mod:`rules.ledger` and enforced by :mod:`tim
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -406,10 +406,31 @@ class ReminderSent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A token for the JSON exchange endpoint (``Authorization: Bearer …``). Only a hash is kept."""
+    """A token for the JSON exchange endpoint (``Authorization: Bearer …``). Only a hash is kept.
+
+    A token works until ``expires_at`` unless revoked (``revoked_at``); ``last_used_at`` is
+    updated at most every few minutes (see ``services.TOKEN_LAST_USED_PRECISION``).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timebank_tokens"
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+    def state(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        return "Active" if self.expires_at > now else "Expired"

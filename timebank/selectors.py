@@ -310,6 +310,28 @@ def suggestions_for(req: Request, *, limit: int = 10) -> MatchResult:
     )
 
 
+def can_see_access_needs(viewer: Member | None, req: Request, *, coordinator: bool) -> bool:
+    """Whether a request's access needs may be shown (least privilege, see docs/timebank.md).
+
+    Access needs are health information about the person who asked, so they are shown only to
+    those who arrange or give that help: the requester, coordinators, a member who has an exchange
+    for this request that is waiting or confirmed (not declined or corrected), and a member on a
+    rota for it. Other members see that the request exists, not its access needs.
+    """
+    if coordinator:
+        return True
+    if viewer is None:
+        return False
+    if req.member_id == viewer.pk:
+        return True
+    helping = Exchange.objects.filter(
+        request=req,
+        giver=viewer,
+        status__in=[Exchange.Status.PROPOSED, Exchange.Status.CONFIRMED],
+    ).exists()
+    return helping or Rota.objects.filter(request=req, assignments__member=viewer).exists()
+
+
 def open_requests() -> QuerySet[Request]:
     return Request.objects.filter(status=Request.Status.OPEN).select_related(
         "member", "category", "neighbourhood"

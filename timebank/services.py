@@ -24,6 +24,7 @@ import functools
 import hashlib
 import io
 import logging
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,8 +33,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.core.validators import validate_email
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -93,14 +97,45 @@ MAX_EXCHANGE_MINUTES = 24 * 60
 """One exchange lasts at most a day; longer help is several exchanges (or a rota)."""
 EXPIRY_WARNING_DAYS = 30
 """Coordinators are told this many days before a safeguarding check expires."""
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+"""Every date the time bank stores (exchanges, checks, rotas, report periods) lies in this range.
+Dates such as 1 January of year 1 or 31 December 9999 are typing mistakes, and arithmetic on them
+(a day either side, a time zone) would leave what Python's dates can hold."""
+DATE_RANGE_TEXT = "between 1 January 1900 and 31 December 2099"
+API_TOKEN_DAYS = 90
+"""How long a new API token lasts unless ``settings.TIMEBANK_API_TOKEN_DAYS`` says otherwise."""
+TOKEN_LAST_USED_PRECISION = timedelta(minutes=5)
+"""A token's "last used" time is written at most this often (not on every API request)."""
 
 
 class TimebankRefused(Exception):
-    """A request the time bank refuses, with a message for the person who made it."""
+    """A request the time bank refuses, with a message for the person who made it.
 
-    def __init__(self, message: str) -> None:
+    ``field``: the input the refusal is about, when there is one (the JSON API names it).
+    """
+
+    def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
+
+
+def date_in_range(day: date) -> bool:
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def _require_date_in_range(day: date, what: str, *, field: str = "") -> None:
+    if not date_in_range(day):
+        raise TimebankRefused(f"{what} must be {DATE_RANGE_TEXT}.", field=field)
+
+
+_NOT_ALLOWED_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """NUL bytes (PostgreSQL cannot store them) and lone surrogates (not valid Unicode text)."""
+    return bool(_NOT_ALLOWED_CHARACTERS.search(text))
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -619,6 +654,9 @@ def record_check(
     _require_coordinator(coordinator)
     if kind not in SafeguardingCheck.Kind.values:
         raise TimebankRefused("Choose the kind of check.")
+    _require_date_in_range(checked_on, "The date of the check")
+    if expires_on is not None:
+        _require_date_in_range(expires_on, "The renewal date")
     if checked_on > timezone.localdate():
         raise TimebankRefused("The date of the check must be today or in the past.")
     if expires_on is not None and expires_on <= checked_on:
@@ -973,7 +1011,26 @@ def _validate_terms(*, giver_id: int, receiver_id: int, minutes: Any, start: dat
     if giver_id == receiver_id:
         raise TimebankRefused("An exchange is between two different members.")
     if timezone.is_naive(start):
-        raise TimebankRefused("The start time needs a time zone.")
+        raise TimebankRefused("The start time needs a time zone.", field="start")
+    _require_date_in_range(start.date(), "The date of the exchange", field="start")
+
+
+def _validate_request(req: Request | None, receiver_id: int) -> None:
+    """An exchange may fulfil only an open request of its receiver (the member who asked)."""
+    if req is None:
+        return
+    if req.member_id != receiver_id:
+        raise TimebankRefused(
+            f"The request '{req.title}' is only for help given to the member who asked for it. "
+            "Choose them as the member who received the time, or record the exchange without "
+            "the request.",
+            field="request",
+        )
+    if req.status != Request.Status.OPEN:
+        raise TimebankRefused(
+            f"The request '{req.title}' is no longer open, so an exchange cannot fulfil it.",
+            field="request",
+        )
 
 
 def _validate_members(
@@ -1042,6 +1099,9 @@ def submit_exchange(
         raise TimebankRefused("The form has expired; please try again.")
     giver_id = giver if isinstance(giver, int) else giver.pk
     receiver_id = receiver if isinstance(receiver, int) else receiver.pk
+    for pk, name in ((giver_id, "giver"), (receiver_id, "receiver")):
+        if isinstance(pk, bool) or not isinstance(pk, int) or not 0 < pk < 2**63:
+            raise TimebankRefused("There is no such member.", field=name)
     # No look-up of the key first: the unique key of the exchange (and of its ledger entry) is
     # the check. A repeat ends in IntegrityError (or in the overlap check finding its original),
     # and only then is the exchange already recorded read. Any refusal also looks for it, so a
@@ -1056,6 +1116,7 @@ def submit_exchange(
         "proposed_by": by,
     }
     try:
+        _validate_request(req, receiver_id)
         coordinator = is_coordinator(by)
         if confirm and coordinator:
             _validate_terms(
@@ -1378,6 +1439,8 @@ def create_rota(
     remind_days_before: int = 2,
 ) -> Rota:
     _require_coordinator(coordinator)
+    _require_date_in_range(first_date, "The first date")
+    _require_date_in_range(end_date, "The last date")
     try:
         commitment = WeeklyCommitment(
             weekday, start_time, duration_minutes, first_date, end_date=end_date, title=title
@@ -1426,6 +1489,9 @@ def assign_to_rota(
             f"{rota.title} is on {WEEKDAY_NAMES[rota.weekday]}s; choose a "
             f"{WEEKDAY_NAMES[rota.weekday]} to start."
         )
+    _require_date_in_range(starting, "The first date they cover")
+    if until is not None:
+        _require_date_in_range(until, "The last date they cover")
     if every_weeks < 1:
         raise TimebankRefused("Enter how often, as every 1 week or more.")
     if until is not None and until < starting:
@@ -1563,17 +1629,57 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def api_token_days() -> int:
+    """How many days a new API token lasts (``settings.TIMEBANK_API_TOKEN_DAYS``, default 90)."""
+    days = getattr(settings, "TIMEBANK_API_TOKEN_DAYS", API_TOKEN_DAYS)
+    return max(1, int(days))
+
+
 @transaction.atomic
-def issue_api_token(*, user: User) -> str:
-    """A new token for the JSON exchange endpoint; shown once, only its hash is kept."""
+def issue_api_token(
+    *, user: User, days: int | None = None, request: HttpRequest | None = None
+) -> str:
+    """A new token for the JSON exchange endpoint; shown once, only its hash is kept. It expires
+    after ``days`` (default :func:`api_token_days`)."""
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, token_hash=hash_token(token))
+    lasts = api_token_days() if days is None else days
+    if isinstance(lasts, bool) or not isinstance(lasts, int) or not 0 < lasts <= 366:
+        raise TimebankRefused("A token lasts from 1 to 366 days.")
+    row = ApiToken.objects.create(
+        user=user,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(days=lasts),
+    )
     record_audit(
         actor=user,
         action=AuditEvent.Action.CREATE,
-        object_type="timebank.apitoken",
+        target=row,
         subject=user,
-        summary="Created a time bank API token",
+        summary=f"Created a time bank API token (expires {timezone.localdate(row.expires_at)})",
+        request=request,
+    )
+    return token
+
+
+@transaction.atomic
+def revoke_api_token(*, by: User, token: ApiToken, request: HttpRequest | None = None) -> ApiToken:
+    """Stop a token working at once. Its owner or a coordinator may; revoking twice is harmless."""
+    if token.user_id != by.pk and not is_coordinator(by):
+        raise TimebankRefused("Only the token's owner, or a coordinator, can revoke it.")
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.revoked_by = by
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    record_audit(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        target=token,
+        subject=token.user,
+        summary="Revoked a time bank API token"
+        + ("" if token.user_id == by.pk else f" of {token.user.get_full_name()}"),
+        request=request,
     )
     return token
 
@@ -1589,32 +1695,51 @@ def _token_statement(vendor: str) -> tuple[str, tuple[str, ...]]:
     user_pk = qn(user_meta.pk.column)
     fields = tuple(f.attname for f in user_meta.concrete_fields)
     columns = ", ".join(f"u.{qn(f.column)}" for f in user_meta.concrete_fields)
+
+    def token_column(name: str) -> str:
+        return f"t.{qn(token_meta.get_field(name).column)}"
+
     sql = (
-        f"SELECT {columns}, g.{qn(group_meta.get_field('name').column)} "  # noqa: S608
+        f"SELECT {columns}, {token_column('id')}, {token_column('last_used_at')}, "  # noqa: S608
+        f"g.{qn(group_meta.get_field('name').column)} "
         f"FROM {qn(token_meta.db_table)} t "
-        f"JOIN {qn(user_meta.db_table)} u ON u.{user_pk} = t.{qn(token_meta.get_field('user').column)} "
+        f"JOIN {qn(user_meta.db_table)} u ON u.{user_pk} = {token_column('user')} "
         f"LEFT JOIN {qn(through.db_table)} ug ON ug.{qn(through.get_field('user').column)} = u.{user_pk} "
         f"LEFT JOIN {qn(group_meta.db_table)} g ON g.{qn(group_meta.pk.column)} = "
         f"ug.{qn(through.get_field('group').column)} "
-        f"WHERE t.{qn(token_meta.get_field('token_hash').column)} = %s "
-        f"AND u.{qn(user_meta.get_field('is_active').column)} = %s"
+        f"WHERE {token_column('token_hash')} = %s "
+        f"AND u.{qn(user_meta.get_field('is_active').column)} = %s "
+        f"AND {token_column('revoked_at')} IS NULL AND {token_column('expires_at')} > %s"
     )
     return sql, fields
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user the token belongs to, with their roles loaded in the same query (so the
-    role check of the request that follows needs no query of its own).
+    """The active user the token belongs to (``None`` when the token is unknown, expired or
+    revoked), with their roles loaded in the same query (so the role check of the request that
+    follows needs no query of its own).
 
-    Written out as SQL (one row per role) because every API request starts here.
+    Written out as SQL (one row per role) because every API request starts here. The token's
+    "last used" time is written only when the stored one is older than
+    :data:`TOKEN_LAST_USED_PRECISION`, so a busy partner system costs one small update every few
+    minutes, not one per request.
     """
+    if not token or len(token) > 200 or has_forbidden_characters(token):
+        return None
     sql, fields = _token_statement(connection.vendor)
+    now = timezone.now()
+    expires_param = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
     with _prepared_cursor() as cursor:
-        cursor.execute(sql, [hash_token(token), True])
+        cursor.execute(sql, [hash_token(token), True, expires_param])
         rows = cursor.fetchall()
     if not rows:
         return None
-    user = User.from_db(connection.alias, fields, _converted(User, fields, rows[0][:-1]))
+    user = User.from_db(connection.alias, fields, _converted(User, fields, rows[0][:-3]))
+    token_id, last_used = _converted(ApiToken, ("id", "last_used_at"), rows[0][-3:-1])
+    if last_used is None or now - last_used >= TOKEN_LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token_id).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_LAST_USED_PRECISION)
+        ).update(last_used_at=now)
     roles = {row[-1] for row in rows if row[-1]}
     if user.is_superuser:  # as User.roles() does
         roles.add(Role.ADMINISTRATOR)
@@ -1640,40 +1765,117 @@ class ImportReport:
 
 MEMBER_COLUMNS = ("username", "email", "name", "kind", "neighbourhood")
 EXCHANGE_COLUMNS = ("giver", "receiver", "date", "minutes", "description")
+IMPORT_KEY_LENGTH = 100 - len("import:")
+
+
+class _FileProblem(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
 
 
 def _rows(
     data: bytes | str, required: tuple[str, ...]
-) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
+    """The file's rows with their line numbers, and problems that stop rows being read at all.
+
+    A file that is not UTF-8 is refused whole, naming the first line that is not (its rows cannot
+    be told apart reliably). A row with a NUL character is reported and left out; a line the CSV
+    reader cannot read ends the reading, reported with the lines after it.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise _FileProblem(
+                line, f"Line {line} is not UTF-8 text. Save the file as CSV in UTF-8 and try again."
+            ) from None
+    else:
+        text = data
     reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise _FileProblem(1, f"The first line could not be read as CSV: {error}.") from None
     missing = [c for c in required if c not in headers]
     if missing:
-        return [], f"The first line must name the columns; missing: {', '.join(missing)}."
+        raise _FileProblem(
+            1, f"The first line must name the columns; missing: {', '.join(missing)}."
+        )
     reader.fieldnames = headers
-    rows = []
-    for row in reader:
-        cleaned = {k: (v or "").strip() for k, v in row.items() if k}
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[tuple[int, str]] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(
+                (
+                    reader.line_num,
+                    f"This line could not be read as CSV ({error}); it and the lines after it "
+                    "were not imported.",
+                )
+            )
+            break
+        cleaned = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str) and k}
+        bad = [k for k, v in cleaned.items() if has_forbidden_characters(v)]
+        if bad:
+            problems.append(
+                (reader.line_num, f"The {bad[0]} column contains a character that is not allowed.")
+            )
+            continue
         rows.append((reader.line_num, cleaned))
-    return rows, None
+    return rows, problems
+
+
+def _import_rows(
+    data: bytes | str, required: tuple[str, ...], report: ImportReport
+) -> list[tuple[int, dict[str, str]]]:
+    try:
+        rows, problems = _rows(data, required)
+    except _FileProblem as problem:
+        report.errors.append((problem.line, problem.message))
+        return []
+    report.errors.extend(problems)
+    return rows
+
+
+def _check_length(value: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        raise TimebankRefused(f"{what} must be {limit} characters or fewer.")
+
+
+def _check_member_row(row: dict[str, str]) -> None:
+    """Over-long or malformed values are refused, never cut short or passed to the database."""
+    username_field = User._meta.get_field("username")
+    username = row.get("username", "")
+    _check_length(username, username_field.max_length or 150, "The username")
+    try:
+        username_field.run_validators(username)
+    except ValidationError as error:
+        raise TimebankRefused(f"The username is not allowed: {' '.join(error.messages)}") from None
+    email = row.get("email", "")
+    if email:
+        _check_length(email, User._meta.get_field("email").max_length or 254, "The email address")
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise TimebankRefused(f"'{email}' is not an email address.") from None
+    _check_length(row.get("name", ""), Member._meta.get_field("name").max_length or 150, "The name")
 
 
 def import_members(*, coordinator: User, data: bytes | str) -> ImportReport:
     """Members from CSV (username, email, name, kind, neighbourhood), approved on import.
 
-    Each good row is kept even when others fail; bad rows are reported with their line numbers.
+    Each good row is kept even when others fail; every bad row is reported with its line number.
     """
     _require_coordinator(coordinator)
     report = ImportReport()
-    try:
-        rows, problem = _rows(data, MEMBER_COLUMNS)
-    except UnicodeDecodeError:
-        report.errors.append((1, "The file must be saved as CSV in UTF-8."))
-        return report
-    if problem:
-        report.errors.append((1, problem))
-        return report
+    rows = _import_rows(data, MEMBER_COLUMNS, report)
     hoods = {n.slug: n for n in directory_selectors.neighbourhoods()}
     hoods |= {n.name.lower(): n for n in hoods.values()}
     for line, row in rows:
@@ -1682,6 +1884,7 @@ def import_members(*, coordinator: User, data: bytes | str) -> ImportReport:
                 username = row.get("username", "")
                 if not username:
                     raise TimebankRefused("Enter a username.")
+                _check_member_row(row)
                 if User.objects.filter(username=username).exists():
                     raise TimebankRefused(f"There is already an account called '{username}'.")
                 kind = (row.get("kind") or "person").lower()
@@ -1705,6 +1908,9 @@ def import_members(*, coordinator: User, data: bytes | str) -> ImportReport:
                 report.created += 1
         except TimebankRefused as error:
             report.errors.append((line, error.message))
+        except DataError:
+            report.errors.append((line, "A value in this row is too long or not allowed."))
+    report.errors.sort(key=lambda e: e[0])
     record_audit(
         actor=coordinator,
         action=AuditEvent.Action.CREATE,
@@ -1716,17 +1922,13 @@ def import_members(*, coordinator: User, data: bytes | str) -> ImportReport:
 
 def import_exchanges(*, coordinator: User, data: bytes | str) -> ImportReport:
     """Past exchanges from CSV (giver, receiver by username; date YYYY-MM-DD; minutes;
-    description; optional key). Recorded as confirmed by the coordinator; idempotent per key."""
+    description; optional key). Recorded as confirmed by the coordinator; idempotent per key.
+
+    Each good row is kept even when others fail; every bad row is reported with its line number.
+    """
     _require_coordinator(coordinator)
     report = ImportReport()
-    try:
-        rows, problem = _rows(data, EXCHANGE_COLUMNS)
-    except UnicodeDecodeError:
-        report.errors.append((1, "The file must be saved as CSV in UTF-8."))
-        return report
-    if problem:
-        report.errors.append((1, problem))
-        return report
+    rows = _import_rows(data, EXCHANGE_COLUMNS, report)
     members = {
         m.user.username: m
         for m in Member.objects.select_related("user").filter(user__is_active=True)
@@ -1736,24 +1938,28 @@ def import_exchanges(*, coordinator: User, data: bytes | str) -> ImportReport:
             giver = members.get(row.get("giver", ""))
             receiver = members.get(row.get("receiver", ""))
             if giver is None:
-                raise TimebankRefused(f"There is no member '{row.get('giver', '')}'.")
+                raise TimebankRefused(f"There is no member '{row.get('giver', '')[:150]}'.")
             if receiver is None:
-                raise TimebankRefused(f"There is no member '{row.get('receiver', '')}'.")
+                raise TimebankRefused(f"There is no member '{row.get('receiver', '')[:150]}'.")
             try:
                 day = date.fromisoformat(row.get("date", ""))
             except ValueError:
                 raise TimebankRefused(
                     "Enter the date as YYYY-MM-DD, for example 2026-03-04."
                 ) from None
-            try:
-                minutes = int(row.get("minutes", ""))
-            except ValueError:
-                raise TimebankRefused("Minutes must be a whole number, for example 90.") from None
+            _require_date_in_range(day, "The date")
+            text = row.get("minutes", "")
+            if not re.fullmatch(r"-?[0-9]{1,9}", text):
+                raise TimebankRefused("Minutes must be a whole number, for example 90.")
+            minutes = int(text)
+            description = row.get("description", "")
+            _check_length(description, 300, "The description")
+            _check_length(row.get("key", ""), IMPORT_KEY_LENGTH, "The key")
             start = timezone.make_aware(datetime.combine(day, time(9)))
             key = (
                 row.get("key")
                 or hashlib.sha256(
-                    f"{giver.pk}|{receiver.pk}|{day}|{minutes}|{row.get('description', '')}".encode()
+                    f"{giver.pk}|{receiver.pk}|{day}|{minutes}|{description}".encode()
                 ).hexdigest()[:40]
             )
             propose_exchange(
@@ -1763,12 +1969,15 @@ def import_exchanges(*, coordinator: User, data: bytes | str) -> ImportReport:
                 minutes=minutes,
                 start=start,
                 idempotency_key=f"import:{key}",
-                description=row.get("description", ""),
+                description=description,
                 confirm=True,
             )
             report.created += 1
         except TimebankRefused as error:
             report.errors.append((line, error.message))
+        except DataError:
+            report.errors.append((line, "A value in this row is too long or not allowed."))
+    report.errors.sort(key=lambda e: e[0])
     record_audit(
         actor=coordinator,
         action=AuditEvent.Action.CREATE,

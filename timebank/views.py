@@ -52,9 +52,11 @@ def _approved_member(request: HttpRequest) -> Member:
 
 
 def _pick(model: Any, pk: str | None) -> Any:
-    if not pk:
+    """The object with id ``pk`` (text from a form or the address), or None: also for text that
+    is not an id at all."""
+    if not pk or not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
         return None
-    return model.objects.filter(pk=pk).first()
+    return model.objects.filter(pk=int(pk)).first()
 
 
 def _audit_view(request: HttpRequest, target: Any, subject: Any, summary: str) -> None:
@@ -205,6 +207,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "times": [labels.get(code, code) for code in req.times],
             "viewer": viewer,
             "show_excluded": is_coordinator(request.user),
+            "show_access_needs": selectors.can_see_access_needs(
+                viewer, req, coordinator=is_coordinator(request.user)
+            ),
         },
     )
 
@@ -217,7 +222,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def exchange_new(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
     others = [(m.pk, m.name) for m in selectors.approved_members().exclude(pk=member.pk)]
-    req = _pick(Request, request.GET.get("request") or request.POST.get("request"))
+    asked = request.GET.get("request") or request.POST.get("request")
+    req = _pick(Request, asked)
+    if asked and req is None:
+        raise Http404("No such request")
     initial: dict[str, Any] = {}
     if request.GET.get("with"):
         initial["other"] = request.GET["with"]
@@ -253,7 +261,8 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
 
 def _exchange_for(request: HttpRequest, pk: int) -> Exchange:
     exchange = get_object_or_404(
-        Exchange.objects.select_related("giver__user", "receiver__user", "category"), pk=pk
+        Exchange.objects.select_related("giver__user", "receiver__user", "category", "request"),
+        pk=pk,
     )
     user = request.user
     if not (
@@ -282,6 +291,13 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decline": exchange.status == Exchange.Status.PROPOSED,
             "can_reverse": is_coordinator(request.user)
             and exchange.status == Exchange.Status.CONFIRMED,
+            # The parties (and coordinators) of an exchange that fulfils a request see the
+            # requester's access needs while it is waiting or confirmed.
+            "access_needs": exchange.request.access_needs
+            if exchange.request is not None
+            and exchange.request.member_id == exchange.receiver_id
+            and exchange.status in (Exchange.Status.PROPOSED, Exchange.Status.CONFIRMED)
+            else "",
             "reason_form": ReasonForm(),
         },
     )
@@ -606,6 +622,9 @@ def _period(request: HttpRequest) -> tuple[date | None, date | None, str | None]
             end = date.fromisoformat(request.GET["to"])
     except ValueError:
         return None, None, "Enter dates as YYYY-MM-DD, for example 2026-01-31"
+    for day in (start, end):
+        if day is not None and not services.date_in_range(day):
+            return None, None, f"Enter dates {services.DATE_RANGE_TEXT}"
     if start and end and end < start:
         return None, None, "The end of the period must be after its start"
     return start, end, None
