@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
+from accounts.audit_digest import audit_digest
 from accounts.roles import Role
 
 
@@ -32,8 +38,35 @@ class User(AbstractUser):
         return bool(self.roles() & set(roles))
 
 
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    """The audit trail's queryset: reads and inserts only."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError("The audit trail is append-only: events are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("The audit trail is append-only: events are never deleted.")
+
+
+class AuditDigestField(models.CharField):
+    """The event's HMAC-SHA256 digest, computed from the other fields as the row is inserted
+    (by ``save()``, ``bulk_create`` or any writer that asks each field for its ``pre_save``
+    value). Declared after the other fields, so their own ``pre_save`` (the time) has run."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        if add:
+            digest = model_instance.compute_digest()  # type: ignore[attr-defined]
+            setattr(model_instance, self.attname, digest)
+            return digest
+        value: str = getattr(model_instance, self.attname)
+        return value
+
+
 class AuditEvent(models.Model):
-    """Who saw or changed whose record, and when. Append-only: never edited or deleted by the app."""
+    """Who saw or changed whose record, and when. Append-only: never edited or deleted by the app.
+    Each event carries a digest of its content (see :mod:`accounts.audit_digest`), so a change
+    made behind the application's back, or in a restored backup, can be found with
+    :func:`accounts.services.audit_problems`."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
@@ -43,17 +76,21 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Exported"
         SIGN_IN = "sign-in", "Signed in"
         SIGN_IN_FAILED = "sign-in-failed", "Failed sign-in"
+        ERASE_REQUEST = "erase-request", "Erasure requested"
+        ERASE_WITHDRAW = "erase-withdraw", "Erasure request withdrawn"
         ERASE = "erase", "Erased"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: deleting a person would rewrite their events (SET NULL) behind the digest; people
+    # are erased (anonymised), not deleted.
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_actions"
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_actions"
     )
     subject = models.ForeignKey(
         User,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="audit_about_me",
         help_text="The person whose data this was, if any.",
     )
@@ -62,6 +99,15 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True, default="")
     summary = models.CharField(max_length=300, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    digest = AuditDigestField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="HMAC-SHA256 of the other fields, keyed with SECRET_KEY.",
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -69,3 +115,102 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not kwargs.get("force_insert"):
+            raise ValueError("The audit trail is append-only: events are never changed.")
+        if self.at is None:
+            self.at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("The audit trail is append-only: events are never deleted.")
+
+    def compute_digest(self, key: str | None = None) -> str:
+        ip = self._meta.get_field("ip_address").get_prep_value(self.ip_address)
+        return audit_digest(
+            key=settings.SECRET_KEY if key is None else key,
+            at=self.at,
+            actor_id=self.actor_id,  # type: ignore[attr-defined]
+            subject_id=self.subject_id,  # type: ignore[attr-defined]
+            action=self.action,
+            object_type=self.object_type,
+            object_id=self.object_id,
+            summary=self.summary,
+            ip_address=ip,
+        )
+
+
+class SignInCounter(models.Model):
+    """Sign-in attempts per key (a username or an address) in the current window. Counted with one
+    atomic upsert *before* the password is checked (:func:`accounts.services.begin_sign_in`), so
+    parallel guesses cannot overtake the count; a window older than LOGIN_LOCKOUT_SECONDS starts
+    again at one."""
+
+    bucket = models.CharField(max_length=80, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.attempts} since {self.window_start:%Y-%m-%d %H:%M:%S}"
+
+
+class ErasureRequest(models.Model):
+    """A request to erase a person: recorded by one staff member, carried out only when a
+    different staff member confirms it (or withdrawn)."""
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="erasure_requests")
+    reason = models.TextField(
+        max_length=1000,
+        help_text="How and when the person asked (for example 'Letter received 1 December'). "
+        "Do not copy personal details here.",
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        permissions = [("confirm_erasurerequest", "Can confirm an erasure request")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("requested_by")),
+                name="erasure_confirmed_by_someone_else",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="erasure_confirmed_by_and_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(withdrawn_at__isnull=True),
+                name="erasure_confirmed_or_withdrawn",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(confirmed_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_open_erasure_request_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.withdrawn_at is None
+
+    @property
+    def status(self) -> str:
+        if self.confirmed_at is not None:
+            return "confirmed: erased"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "waiting for a second staff member"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -24,31 +25,37 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+def _lockout_minutes() -> int:
+    return max(1, -(-settings.LOGIN_LOCKOUT_SECONDS // 60))
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        ip = services.client_ip(request)
-        if services.sign_in_locked(username, ip):
+        # Counted before the password is checked: parallel guesses cannot overtake the limit.
+        attempt = services.begin_sign_in(username, request)
+        if not attempt.allowed:
             form.add_error(
                 None,
-                "There have been too many failed attempts to sign in. Wait 15 minutes and try "
-                "again, or ask a coordinator to reset your password.",
+                "There have been too many failed attempts to sign in. Wait "
+                f"{_lockout_minutes()} minutes and try again, or ask a coordinator to reset your "
+                "password.",
             )
             status = 429
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                services.record_sign_in_failure(username, request)
+                services.sign_in_failed(attempt, request)
                 form.add_error(
                     "username",
                     "Enter a username and password that match an account. Check for typing "
                     "mistakes: passwords are case-sensitive",
                 )
             else:
-                services.clear_sign_in_failures(username, request)
+                services.sign_in_succeeded(attempt)
                 login(request, user)
                 services.record_audit(
                     actor=user,
