@@ -2,9 +2,12 @@
 
 Ballot secrecy is in the shape of the tables: :class:`VoterParticipation` says *who* voted (and holds
 a hash of their receipt code), :class:`AnonymousBallot` says *what* was voted, and nothing joins them
-but :attr:`AnonymousBallot.link_tag`, a keyed hash of the voter that only :class:`BallotLinkKey` can
-recompute. Closing the vote deletes the key, clears every tag and re-issues every ballot under a new
-random id in a random order (see ``services.close_voting``).
+but :attr:`AnonymousBallot.link_tag`, a keyed hash of the voter. While voting is open an online
+ballot's choices are sealed (encrypted) with keys derived from ``settings.BALLOT_SECRET_KEY`` (in the
+environment, never in the database) and the round's salt in :class:`BallotLinkKey`, so rows written
+in the same order as the participations show nothing. Closing the vote opens them, deletes the salt
+and re-issues every ballot in the clear under a new random id in a random order
+(``services._close_voting``; ``participation.ballot_seal``).
 """
 
 from __future__ import annotations
@@ -293,7 +296,10 @@ class VoterParticipation(models.Model):
 
 
 class BallotLinkKey(models.Model):
-    """The secret that links a voter to their ballot while voting is open. Deleted at close."""
+    """The round's random salt for the ballot keys while voting is open. Deleted at close.
+
+    Useless alone: the keys are HMACs of it under ``settings.BALLOT_SECRET_KEY``, which is kept in
+    the environment (see ``participation.ballot_seal``)."""
 
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="link_key")
     key = models.CharField(max_length=64)
@@ -306,7 +312,8 @@ class AnonymousBallot(models.Model):
     """What one voter chose, with no voter on it.
 
     ``choices`` is a list of ``[project id, points]`` (points 1 for approval). No timestamp on
-    purpose. ``link_tag`` is set only while voting is open, for online ballots.
+    purpose. ``link_tag`` and ``sealed`` are set only while voting is open, for online ballots:
+    then ``choices`` is empty and the choices are in ``sealed``, encrypted and padded.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -317,6 +324,7 @@ class AnonymousBallot(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     choices = models.JSONField()
     link_tag = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    sealed = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["id"]

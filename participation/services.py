@@ -5,7 +5,6 @@ everything already recorded as it was."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 import re
 import secrets
@@ -25,7 +24,7 @@ from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
 from directory.models import Neighbourhood
-from participation import counting, rules
+from participation import ballot_seal, counting, rules
 from participation.models import (
     PHASE_ORDER,
     AgeBand,
@@ -366,7 +365,7 @@ def advance_round(*, round_: Round, by: User, request: HttpRequest | None = None
                 "No idea has been taken forward, so there is nothing to vote on."
             )
     if next_phase == Phase.VOTING:
-        BallotLinkKey.objects.create(round=round_, key=secrets.token_hex(32))
+        BallotLinkKey.objects.create(round=round_, key=ballot_seal.new_salt())
     if next_phase == Phase.COUNTING:
         _close_voting(round_)
     if next_phase == Phase.RESULTS:
@@ -386,12 +385,26 @@ def advance_round(*, round_: Round, by: User, request: HttpRequest | None = None
 def _close_voting(round_: Round) -> None:
     """Destroy every link between voters and ballots.
 
-    The key is deleted, and every ballot is re-issued under a fresh random id, in a random order, with
-    no tag: neither a tag, an id, nor the order rows were written in can then tie a ballot to the
-    participation record written in the same transaction.
+    Every sealed ballot is opened, the salt is deleted, and every ballot is re-issued in the clear
+    under a fresh random id, in a random order, with no tag: neither a tag, an id, nor the order rows
+    were written in can then tie a ballot to the participation record written in the same
+    transaction.
     """
+    salt = BallotLinkKey.objects.filter(round=round_).values_list("key", flat=True).first()
+    rows = []
+    for district, channel, choices, tag, sealed in round_.ballots.values_list(
+        "district_id", "channel", "choices", "link_tag", "sealed"
+    ):
+        if sealed:
+            try:
+                choices = ballot_seal.open_sealed(salt or "", tag or "", sealed)
+            except ballot_seal.SealError:
+                raise ParticipationError(
+                    "The online ballots cannot be opened: BALLOT_SECRET_KEY is not the one they "
+                    "were cast under. Restore it before closing the vote."
+                ) from None
+        rows.append((district, channel, choices))
     BallotLinkKey.objects.filter(round=round_).delete()
-    rows = list(round_.ballots.values_list("district_id", "channel", "choices"))
     round_.ballots.all().delete()
     secrets.SystemRandom().shuffle(rows)
     AnonymousBallot.objects.bulk_create(
@@ -798,8 +811,8 @@ def receipt_hash(code: str) -> str:
     return hashlib.sha256(f"pb-receipt:{cleaned}".encode()).hexdigest()
 
 
-def _link_tag(key: str, round_: Round, user: User) -> str:
-    return hmac.new(bytes.fromhex(key), f"{round_.pk}:{user.pk}".encode(), "sha256").hexdigest()
+def _link_tag(salt: str, round_: Round, user: User) -> str:
+    return ballot_seal.link_tag(salt, round_.pk, user.pk)
 
 
 def ballot_district(round_: Round, neighbourhood: Neighbourhood) -> Neighbourhood | None:
@@ -891,8 +904,9 @@ def _submit_ballot(
         raise ParticipationError("Your registration to vote has not been approved yet.")
     district = ballot_district(round_, registration.neighbourhood)
     cleaned = clean_choices(round_, choices, district)
-    key = BallotLinkKey.objects.get(round=round_).key
-    tag = _link_tag(key, round_, voter)
+    salt = BallotLinkKey.objects.get(round=round_).key
+    tag = _link_tag(salt, round_, voter)
+    sealed = ballot_seal.seal(salt, tag, cleaned)
     code = new_receipt_code()
     participation = (
         VoterParticipation.objects.select_for_update().filter(round=round_, user=voter).first()
@@ -910,7 +924,8 @@ def _submit_ballot(
                 round=round_,
                 district=district,
                 channel=Channel.ONLINE,
-                choices=cleaned,
+                choices=[],  # sealed until voting closes
+                sealed=sealed,
                 link_tag=tag,
             )
         changed = False
@@ -919,7 +934,7 @@ def _submit_ballot(
             raise ParticipationError(
                 "You were given a paper ballot for this round, so you cannot also vote online."
             )
-        updated = AnonymousBallot.objects.filter(round=round_, link_tag=tag).update(choices=cleaned)
+        updated = AnonymousBallot.objects.filter(round=round_, link_tag=tag).update(sealed=sealed)
         if updated != 1:  # pragma: no cover - the tag is written with the participation
             raise ParticipationError("We could not find your ballot to change it.")
         participation.receipt_hash = receipt_hash(code)
@@ -939,15 +954,18 @@ def _submit_ballot(
 
 def current_choices(round_: Round, voter: User) -> dict[int, int] | None:
     """The voter's own ballot, while voting is open (afterwards nobody can find it)."""
-    key = BallotLinkKey.objects.filter(round=round_).values_list("key", flat=True).first()
-    if key is None:
+    salt = BallotLinkKey.objects.filter(round=round_).values_list("key", flat=True).first()
+    if salt is None:
         return None
-    ballot = AnonymousBallot.objects.filter(
-        round=round_, link_tag=_link_tag(key, round_, voter)
-    ).first()
+    tag = _link_tag(salt, round_, voter)
+    ballot = AnonymousBallot.objects.filter(round=round_, link_tag=tag).first()
     if ballot is None:
         return None
-    return {int(pid): int(points) for pid, points in ballot.choices}
+    try:
+        choices = ballot_seal.open_sealed(salt, tag, ballot.sealed) if ballot.sealed else []
+    except ballot_seal.SealError:
+        return None
+    return {int(pid): int(points) for pid, points in choices}
 
 
 # --- paper ballots ---------------------------------------------------------------------------------

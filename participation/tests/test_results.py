@@ -147,7 +147,7 @@ def test_after_close_no_row_links_a_voter_to_their_choices() -> None:
     # No model that points at a user also holds ballot choices, and the ballot table has no
     # user, timestamp or other column that could join it to a voter.
     ballot_fields = {field.name for field in AnonymousBallot._meta.get_fields()}
-    assert ballot_fields == {"id", "round", "district", "channel", "choices", "link_tag"}
+    assert ballot_fields == {"id", "round", "district", "channel", "choices", "link_tag", "sealed"}
     for model in apps.get_app_config("participation").get_models():
         user_fks = [
             field

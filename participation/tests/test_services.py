@@ -226,7 +226,8 @@ def test_a_ballot_records_participation_and_an_anonymous_ballot() -> None:
     assert participation.user == person and participation.channel == Channel.ONLINE
     assert participation.receipt_hash == services.receipt_hash(receipt.code)
     ballot = AnonymousBallot.objects.get()
-    assert ballot.choices == [[a.pk, 1], [b.pk, 1]]
+    assert ballot.choices == [] and ballot.sealed  # sealed while voting is open
+    assert services.current_choices(r, person) == {a.pk: 1, b.pk: 1}
     assert services.current_choices(r, person) == {a.pk: 1, b.pk: 1}
 
 
