@@ -17,8 +17,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 8
 
 
-def _race(work: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
-    barrier = threading.Barrier(THREADS)
+def _race(
+    work: Callable[[int], object], threads_count: int = THREADS
+) -> tuple[list[object], list[BaseException]]:
+    barrier = threading.Barrier(threads_count)
     results: list[object] = []
     errors: list[BaseException] = []
 
@@ -31,7 +33,7 @@ def _race(work: Callable[[int], object]) -> tuple[list[object], list[BaseExcepti
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(threads_count)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -93,3 +95,28 @@ def test_ballots_racing_the_close_are_either_in_or_refused() -> None:
         == VoterParticipation.objects.filter(round=r).count()
     )
     assert not AnonymousBallot.objects.filter(link_tag__isnull=False).exists()
+
+
+def test_sixteen_voters_voting_at_once_are_each_counted_once() -> None:
+    r, projects, by = pf.voting_round()
+    voters = [pf.voter(r) for _ in range(16)]
+
+    def vote(i: int) -> object:
+        return services.submit_ballot(
+            round_=r, voter=voters[i], choices={projects[i % 3].pk: 1, projects[(i + 1) % 3].pk: 1}
+        )
+
+    receipts, errors = _race(vote, threads_count=16)
+    assert errors == []
+    assert len(receipts) == 16 and not any(rc.changed for rc in receipts)  # type: ignore[attr-defined]
+    assert VoterParticipation.objects.filter(round=r).count() == 16
+    assert AnonymousBallot.objects.filter(round=r).count() == 16
+    for i, voter in enumerate(voters):
+        assert services.current_choices(r, voter) == {
+            projects[i % 3].pk: 1,
+            projects[(i + 1) % 3].pk: 1,
+        }
+    services.advance_round(round_=r, by=by)  # close: every sealed ballot opens
+    counted = sorted(sorted(pid for pid, _ in b.choices) for b in AnonymousBallot.objects.all())
+    expected = sorted(sorted([projects[i % 3].pk, projects[(i + 1) % 3].pk]) for i in range(16))
+    assert counted == expected
