@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from accounts.models import AuditEvent
+from accounts.services import record_audit
 from budgets import charging, services
-from budgets.models import LocalChargingFigure
+from budgets.models import CaseTeam, LocalChargingFigure
 
 
 class LocalChargingFigureForm(forms.ModelForm):
@@ -52,3 +54,34 @@ class LocalChargingFigureAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CaseTeam)
+class CaseTeamAdmin(admin.ModelAdmin):
+    """Teams of practitioners who share a caseload. Every change of name or members is audited,
+    because membership decides whose records a practitioner may open."""
+
+    list_display = ("name",)
+    filter_horizontal = ("members",)
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        team = form.instance
+        members = ", ".join(sorted(u.get_full_name() for u in team.members.all()))
+        record_audit(
+            actor=request.user,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            target=team,
+            summary=f"Caseload team '{team.name}' members: {members or 'none'}",
+            request=request,
+        )
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        record_audit(
+            actor=request.user,
+            action=AuditEvent.Action.DELETE,
+            target=obj,
+            summary=f"Deleted the caseload team '{obj.name}'",
+            request=request,
+        )
+        super().delete_model(request, obj)

@@ -6,6 +6,6 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Self-directed support"
 
     def ready(self) -> None:
-        from budgets import personal_data
+        from budgets import checks, personal_data  # noqa: F401 - checks registers itself
 
         personal_data.register()

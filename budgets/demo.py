@@ -28,8 +28,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
-from budgets import charging, services
-from budgets.models import BudgetAccount, LocalChargingFigure, SupportPlan
+from budgets import access, charging, services
+from budgets.models import BudgetAccount, CaseAssignment, LocalChargingFigure, SupportPlan
 from directory import selectors as directory
 from rules.ras import load_version
 
@@ -107,6 +107,20 @@ def _neighbour(username: str, name: str) -> User:
     return user
 
 
+def _caseload_for(users_by_role: Mapping[str, User], person: User) -> None:
+    """Put the person on the demo broker's and commissioner's caseloads (practitioners open only
+    their caseload's records), assigned by the demo coordinator or administrator."""
+    assigner = users_by_role.get(Role.COORDINATOR) or users_by_role.get(Role.ADMINISTRATOR)
+    for role in (Role.BROKER, Role.COMMISSIONER):
+        practitioner = users_by_role.get(role)
+        if practitioner is None or practitioner.pk == person.pk:
+            continue
+        if assigner is not None and access.can_assign_caseloads(assigner):
+            services.assign_caseload(actor=assigner, person=person, practitioner=practitioner)
+        else:  # no one to assign: the demo data is trusted, so write the assignment directly
+            CaseAssignment.objects.get_or_create(person=person, practitioner=practitioner)
+
+
 @transaction.atomic
 def seed_demo(users_by_role: Mapping[str, User]) -> None:
     person = users_by_role.get(Role.PERSON)
@@ -116,6 +130,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
     carer = users_by_role.get(Role.CARER)
     admin = users_by_role.get(Role.ADMINISTRATOR) or broker
     today = timezone.localdate()
+    _caseload_for(users_by_role, person)
 
     if not LocalChargingFigure.objects.filter(area=charging.current_area()).exists():
         services.save_local_figure(
@@ -267,6 +282,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
             ("demo-neighbour-2", "Jo Example (demo neighbour)"),
         ):
             neighbour = _neighbour(username, name)
+            _caseload_for(users_by_role, neighbour)
             their = services.start_plan(person=neighbour, actor=broker)
             services.set_neighbourhood(plan=their, actor=broker, neighbourhood=hoods[0])
             services.add_outcome(

@@ -10,10 +10,28 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from accounts.models import User
 from budgets.charging import INCOME_FIELDS
-from budgets.models import BudgetAccount, Invitation, PlanDecision, PlanLine, PlanReview
-from budgets.services import NEXT_REVIEW_MONTHS
+from budgets.models import (
+    BudgetAccount,
+    CaseTeam,
+    Invitation,
+    PlanDecision,
+    PlanLine,
+    PlanReview,
+)
+from budgets.services import (
+    BREAK_GLASS_REASON_MAX,
+    BREAK_GLASS_REASON_MIN,
+    MAX_TIMES_A_WEEK,
+    MAX_TRANSACTION,
+    MAX_WEEKLY_COST,
+    NEXT_REVIEW_MONTHS,
+    pounds,
+    valid_key,
+)
 from budgets.wellbeing import WellbeingDomain
+from rules.charging.limits import MAX_CAPITAL, MAX_WEEKLY
 from rules.ras import RasConfig
 from rules.ras.config import Domain
 
@@ -21,19 +39,33 @@ TEXT = {"rows": 4}
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def money(label: str, required: bool = False, help_text: str = "", **kw: Any) -> forms.DecimalField:
+def money(
+    label: str,
+    required: bool = False,
+    help_text: str = "",
+    *,
+    maximum: Decimal,
+    minimum: Decimal = Decimal("0"),
+    **kw: Any,
+) -> forms.DecimalField:
+    """An amount in pounds and pence from ``minimum`` to ``maximum``. Every refusal names the
+    field and, for a number out of range, the range: no amount reaches a database column it does
+    not fit (the bound is checked before any digit count, so 1e26 gets the same message)."""
+    allowed = f"between {pounds(minimum)} and {pounds(maximum)}"
     return forms.DecimalField(
         label=label,
         required=required,
         help_text=help_text,
-        max_digits=10,
+        max_digits=None,
         decimal_places=2,
-        min_value=Decimal("0"),
+        min_value=minimum,
+        max_value=maximum,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={
-            "invalid": f"{label} must be an amount of money, like 12.50",
+            "invalid": f"{label} must be an amount of money {allowed}, like 12.50",
             "required": f"Enter {label.lower()}",
-            "min_value": f"{label} cannot be less than £0",
+            "min_value": f"{label} must be {allowed}",
+            "max_value": f"{label} must be {allowed}",
             "max_decimal_places": f"{label} must be in pounds and pence, like 12.50",
         },
         **kw,
@@ -172,7 +204,7 @@ class CalculatorForm(forms.Form):
             "required": "Enter your age",
             "invalid": "Your age must be a whole number, like 67",
             "min_value": "This calculator is for adults aged 18 or over",
-            "max_value": "Check your age",
+            "max_value": "Your age must be between 18 and 120",
         },
     )
     pension_age = forms.ChoiceField(
@@ -191,22 +223,27 @@ class CalculatorForm(forms.Form):
     weekly_cost_of_care = money(
         "Weekly cost of your care",
         required=True,
+        maximum=MAX_WEEKLY,
         help_text="If you do not know yet, use your personal budget or an estimate.",
     )
     savings = money(
         "Savings and investments (total)",
+        maximum=MAX_CAPITAL,
         help_text="Bank and building society accounts, ISAs, shares. Half of any joint account.",
     )
     housing_costs = money(
         "Rent or mortgage each week",
+        maximum=MAX_WEEKLY,
         help_text="After Housing Benefit and Council Tax Reduction.",
     )
     disability_costs = money(
         "Extra costs because of disability each week",
+        maximum=MAX_WEEKLY,
         help_text="For example extra heating, laundry or special diet (disability-related expenses).",
     )
     home_value = money(
         "Value of your home",
+        maximum=MAX_CAPITAL,
         help_text="Only for care in a care home. Leave blank if you rent.",
     )
     relative_at_home = forms.ChoiceField(
@@ -225,7 +262,7 @@ class CalculatorForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label, hint in INCOME_FIELDS:
-            self.fields[f"income_{name}"] = money(label, help_text=hint)
+            self.fields[f"income_{name}"] = money(label, help_text=hint, maximum=MAX_WEEKLY)
 
     def income_fields(self) -> list[forms.BoundField]:
         return [self[f"income_{name}"] for name, _, _ in INCOME_FIELDS]
@@ -254,19 +291,21 @@ class OutcomeForm(forms.Form):
 
 
 class ServiceLineForm(forms.Form):
-    unit_cost = money("Price each time", required=True)
+    unit_cost = money("Price each time", required=True, maximum=MAX_WEEKLY_COST)
     units_per_week = forms.DecimalField(
         label="How many times a week?",
         help_text="For example 1 for once a week, or 0.5 for every other week.",
-        max_digits=6,
+        max_digits=None,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        max_value=Decimal("100"),
+        max_value=MAX_TIMES_A_WEEK,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={
             "required": "Say how many times a week",
-            "invalid": "How many times a week must be a number, like 1",
-            "min_value": "How many times a week must be more than 0",
+            "invalid": "How many times a week must be a number from 0.01 to 100, like 1",
+            "min_value": "How many times a week must be from 0.01 to 100",
+            "max_value": "How many times a week must be from 0.01 to 100",
+            "max_decimal_places": "How many times a week can have at most 2 decimal places",
         },
     )
     schedule = forms.CharField(label="When", required=False, max_length=200)
@@ -284,7 +323,12 @@ class TimeBankLineForm(forms.Form):
         min_value=0,
         max_value=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        error_messages={"required": "Enter the hours (0 if under an hour)"},
+        error_messages={
+            "required": "Enter the hours (0 if under an hour)",
+            "invalid": "Hours must be a whole number from 0 to 40",
+            "min_value": "Hours must be a whole number from 0 to 40",
+            "max_value": "Hours must be a whole number from 0 to 40",
+        },
     )
     minutes = forms.ChoiceField(
         label="Minutes", choices=[("0", "0"), ("15", "15"), ("30", "30"), ("45", "45")]
@@ -322,19 +366,27 @@ class OtherLineForm(forms.Form):
     )
     who = forms.CharField(label="Who will do it?", max_length=200, required=False)
     schedule = forms.CharField(label="When", max_length=200, required=False)
-    weekly_cost = money("Cost each week", help_text="Leave blank if it is free or unpaid.")
+    weekly_cost = money(
+        "Cost each week", help_text="Leave blank if it is free or unpaid.", maximum=MAX_WEEKLY_COST
+    )
     hours = forms.IntegerField(
         label="Hours each week (optional)",
         min_value=0,
         max_value=168,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Hours each week must be a whole number from 0 to 168",
+            "min_value": "Hours each week must be a whole number from 0 to 168",
+            "max_value": "Hours each week must be a whole number from 0 to 168",
+        },
     )
 
 
 class ProposeForm(forms.Form):
     top_up_weekly = money(
         "Top-up each week",
+        maximum=MAX_WEEKLY_COST,
         help_text="Money you, your family or another fund will add, if the plan costs more than "
         "the budget.",
     )
@@ -430,7 +482,7 @@ class TransactionForm(forms.Form):
         required=False,
         max_length=250,
     )
-    amount = money("Amount", required=True)
+    amount = money("Amount", required=True, minimum=Decimal("0.01"), maximum=MAX_TRANSACTION)
     effective = forms.DateField(
         label="Date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -457,6 +509,23 @@ class TransactionForm(forms.Form):
                 ", ".join(payees)
             )
 
+    def clean(self) -> dict[str, Any]:
+        return _check_key(self)
+
+
+EXPIRED = "This form has expired. Reload the page and try again."
+
+
+def _check_key(form: forms.Form) -> dict[str, Any]:
+    """The hidden idempotency key: letters, digits, "-" and "_" only (see services.KEY_PATTERN).
+    A bad one is a form nobody filled in here; it is refused as a whole-form error."""
+    cleaned = forms.Form.clean(form) or {}
+    if "key" in form.errors or not valid_key(cleaned.get("key", "")):
+        form.errors.pop("key", None)
+        cleaned.pop("key", None)
+        form.add_error(None, EXPIRED)
+    return cleaned
+
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(
@@ -470,6 +539,9 @@ class ReverseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        return _check_key(self)
 
 
 class StatementForm(forms.Form):
@@ -506,7 +578,12 @@ class PoolForm(forms.Form):
         required=False,
         max_length=250,
     )
-    weekly_cost = money("Weekly cost of the service for everyone together", required=True)
+    weekly_cost = money(
+        "Weekly cost of the service for everyone together",
+        required=True,
+        minimum=Decimal("0.01"),
+        maximum=MAX_WEEKLY_COST,
+    )
 
     def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -520,7 +597,83 @@ class PoolForm(forms.Form):
                 initial=1,
                 validators=[MinValueValidator(0), MaxValueValidator(100)],
                 widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                error_messages={
+                    "required": "Enter a share from 0 to 100",
+                    "invalid": "A share must be a whole number from 0 to 100",
+                    "min_value": "A share must be a whole number from 0 to 100",
+                    "max_value": "A share must be a whole number from 0 to 100",
+                },
             )
 
     def share_fields(self) -> list[forms.BoundField]:
         return [self[f"share_{o.pk}"] for o in self.candidates]
+
+
+class BreakGlassForm(forms.Form):
+    """The reason a practitioner opens a record outside their caseload."""
+
+    reason = forms.CharField(
+        label="Why do you need to open this person's records now?",
+        help_text="For example: a safeguarding concern reported by their GP today, and their "
+        "broker is away. This is recorded with your name.",
+        widget=forms.Textarea(attrs=TEXT),
+        min_length=BREAK_GLASS_REASON_MIN,
+        max_length=BREAK_GLASS_REASON_MAX,
+        error_messages={
+            "required": "Say why you need to open this person's records",
+            "min_length": f"Say why in at least {BREAK_GLASS_REASON_MIN} characters",
+            "max_length": f"Keep the reason to {BREAK_GLASS_REASON_MAX} characters or fewer",
+        },
+    )
+    person = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+
+class CaseAssignForm(forms.Form):
+    person = forms.CharField(
+        label="The person (username or email address)",
+        max_length=254,
+        error_messages={"required": "Enter the person's username or email address"},
+    )
+    practitioner = forms.CharField(
+        label="Their practitioner (username or email address)",
+        help_text="A broker, social worker or commissioner. Leave blank to choose a team.",
+        max_length=254,
+        required=False,
+    )
+    team = forms.ModelChoiceField(
+        label="Or their team",
+        queryset=CaseTeam.objects.all(),
+        required=False,
+        empty_label="No team",
+        error_messages={"invalid_choice": "Choose a team from the list"},
+    )
+
+    @staticmethod
+    def _user(identifier: str) -> User | None:
+        from budgets.services import _find_user
+
+        return _find_user(identifier)
+
+    def clean_person(self) -> User:
+        found = self._user(self.cleaned_data["person"])
+        if found is None:
+            raise forms.ValidationError("We could not find an account with that username or email")
+        return found
+
+    def clean_practitioner(self) -> User | None:
+        raw = self.cleaned_data.get("practitioner", "").strip()
+        if not raw:
+            return None
+        found = self._user(raw)
+        if found is None:
+            raise forms.ValidationError("We could not find an account with that username or email")
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and (cleaned.get("practitioner") is None) == (
+            cleaned.get("team") is None
+        ):
+            self.add_error("practitioner", "Choose a practitioner or a team, not both")
+        return cleaned

@@ -576,3 +576,83 @@ class LedgerPosting(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("The ledger is append-only: post a reversal instead.")
+
+
+# --- caseloads: which practitioners may open whose records ---------------------------------------
+
+
+class CaseTeam(models.Model):
+    """A team of practitioners (brokers, social workers) who share a caseload."""
+
+    name = models.CharField(max_length=150, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="case_teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseAssignment(models.Model):
+    """A person on a practitioner's caseload, or on a team's (then every member's). A coordinator
+    or administrator assigns; ``budgets.services.assign_caseload`` audits it."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="caseload",
+    )
+    team = models.ForeignKey(
+        CaseTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="caseload"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(practitioner__isnull=False) & Q(team__isnull=True))
+                | (Q(practitioner__isnull=True) & Q(team__isnull=False)),
+                name="budgets_assignment_one_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "practitioner"],
+                condition=Q(practitioner__isnull=False),
+                name="budgets_assignment_practitioner_once",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "team"],
+                condition=Q(team__isnull=False),
+                name="budgets_assignment_team_once",
+            ),
+        ]
+
+
+class BreakGlassAccess(models.Model):
+    """A practitioner opened a person's records outside their caseload, giving a reason. It lets
+    them in until ``expires_at``; the audit trail records it with the reason."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="budgets_break_glass_reason"),
+        ]

@@ -9,19 +9,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
+from budgets import access
 from budgets.models import (
     AnswerSet,
     Assessment,
     BudgetAccount,
+    CaseAssignment,
     Contribution,
     IndicativeBudget,
     Invitation,
     LedgerTransaction,
     PlanLine,
     PlanOutcome,
+    Pool,
     PoolMember,
     SupportPlan,
 )
@@ -139,8 +142,13 @@ def plans_waiting() -> QuerySet[SupportPlan]:
     )
 
 
-def all_plans() -> QuerySet[SupportPlan]:
-    return SupportPlan.objects.select_related("person", "budget").order_by("-updated_at")[:50]  # type: ignore[return-value]
+def all_plans(people: QuerySet[User]) -> QuerySet[SupportPlan]:
+    """The latest plans of these people (a practitioner's caseload)."""
+    return (  # type: ignore[return-value]
+        SupportPlan.objects.filter(person__in=people)
+        .select_related("person", "budget")
+        .order_by("-updated_at")[:50]
+    )
 
 
 def pool_invitations(person: User) -> QuerySet[PoolMember]:
@@ -149,11 +157,14 @@ def pool_invitations(person: User) -> QuerySet[PoolMember]:
     )
 
 
-def pool_candidates(neighbourhood_id: int) -> dict[str, list[PlanOutcome]]:
-    """Outcomes, by wellbeing domain, whose people live in the neighbourhood and agreed to be put
-    in touch, for a broker to suggest a pool (one outcome per person per domain)."""
+def pool_candidates(neighbourhood_id: int, people: QuerySet[User]) -> dict[str, list[PlanOutcome]]:
+    """Outcomes, by wellbeing domain, of these people (a broker's caseload) who live in the
+    neighbourhood and agreed to be put in touch, for a broker to suggest a pool (one outcome per
+    person per domain)."""
     outcomes = (
-        PlanOutcome.objects.filter(open_to_sharing=True, plan__neighbourhood_id=neighbourhood_id)
+        PlanOutcome.objects.filter(
+            open_to_sharing=True, plan__neighbourhood_id=neighbourhood_id, plan__person__in=people
+        )
         .select_related("plan__person")
         .order_by("id")
     )
@@ -166,6 +177,21 @@ def pool_candidates(neighbourhood_id: int) -> dict[str, list[PlanOutcome]]:
             seen.add((code, outcome.plan.person_id))
             groups[code].append(outcome)
     return {code: items for code, items in groups.items() if len(items) >= 2}
+
+
+def pools_for(user: User) -> QuerySet[Pool]:
+    """Pools a practitioner may open: ones they suggested, or with someone on their caseload."""
+    return (
+        Pool.objects.filter(
+            Q(created_by=user) | Q(members__outcome__plan__person__in=access.caseload_people(user))
+        )
+        .distinct()
+        .select_related("neighbourhood")
+    )
+
+
+def assignments() -> QuerySet[CaseAssignment]:
+    return CaseAssignment.objects.select_related("person", "practitioner", "team", "assigned_by")
 
 
 # --- budget accounts -----------------------------------------------------------------------------

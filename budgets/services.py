@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 import hashlib
 import importlib
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +25,10 @@ from budgets.models import (
     ZERO,
     AnswerSet,
     Assessment,
+    BreakGlassAccess,
     BudgetAccount,
+    CaseAssignment,
+    CaseTeam,
     Contribution,
     FinancialAssessment,
     IndicativeBudget,
@@ -51,6 +55,15 @@ INVITATION_DAYS = 14
 FIRST_REVIEW_WEEKS = 8
 ALLOCATION_WEEKS = 4
 
+# The most any one money field in a plan or a ledger entry may hold. Far above any real case and
+# well inside the database columns (ten digits with pence), so no amount can overflow a column.
+MAX_WEEKLY_COST = Decimal("100000.00")  # a plan line, its price each time, a top-up, a pool
+MAX_TIMES_A_WEEK = Decimal("100")
+MAX_TRANSACTION = Decimal("1000000.00")  # one payment, contribution, refund or allocation
+# Idempotency keys: letters, digits, "-" and "_", at most 100 (a uuid4 hex from the form, or
+# "account-<id>-first-allocation"). Nothing else can break a link or a CSV reference.
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
+
 
 class BudgetsError(Exception):
     """A request that cannot be done, with a message to show the person."""
@@ -69,6 +82,30 @@ def pounds(amount: Decimal) -> str:
     return ledger.format_pence(int((amount * 100).to_integral_value()))
 
 
+def check_money(
+    amount: Decimal | None,
+    *,
+    field: str,
+    label: str,
+    maximum: Decimal,
+    minimum: Decimal = ZERO,
+) -> Decimal:
+    """``amount`` as pounds and pence within ``minimum``..``maximum``, or a BudgetsError naming
+    the field and the range (never a database overflow)."""
+    allowed = f"between {pounds(minimum)} and {pounds(maximum)}"
+    if amount is None or not isinstance(amount, Decimal) or not amount.is_finite():
+        raise BudgetsError(f"{label} must be an amount of money {allowed}", field=field)
+    if amount < minimum or amount > maximum:
+        raise BudgetsError(f"{label} must be {allowed}", field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BudgetsError(f"{label} must be in pounds and pence, like 12.50", field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def valid_key(key: str) -> bool:
+    return isinstance(key, str) and KEY_PATTERN.match(key) is not None
+
+
 # --- assessment ----------------------------------------------------------------------------------
 
 
@@ -76,7 +113,7 @@ def pounds(amount: Decimal) -> str:
 def start_assessment(
     *, person: User, actor: User, request: HttpRequest | None = None
 ) -> Assessment:
-    access.require(person.pk == actor.pk or access.is_practitioner(actor))
+    access.require(access.can_act_for(actor, person.pk))
     existing = Assessment.objects.filter(
         person=person, status=Assessment.Status.IN_PROGRESS
     ).first()
@@ -338,16 +375,20 @@ def accept_invitation(*, token: str, user: User, request: HttpRequest | None = N
 def revoke_invitation(
     *, invitation: Invitation, actor: User, request: HttpRequest | None = None
 ) -> None:
-    access.require(invitation.assessment.person_id == actor.pk)
+    access.require(
+        access.can_withdraw_invitation(actor, invitation),
+        "Only the person, or a practitioner working with them, can withdraw an invitation.",
+    )
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        behalf = "" if invitation.assessment.person_id == actor.pk else " on the person's behalf"
         record_audit(
             actor=actor,
             action=Action.UPDATE,
             target=invitation,
             subject=invitation.assessment.person,
-            summary=f"Withdrew the invitation for {invitation.name or 'someone'}",
+            summary=f"Withdrew the invitation for {invitation.name or 'someone'}{behalf}",
             request=request,
         )
 
@@ -407,7 +448,7 @@ def calculate_budget(
     """The indicative budget from one answer set, with the version used and its explanation."""
     access.require(access.can_view_assessment(actor, assessment))
     access.require(
-        assessment.person_id == actor.pk or access.is_practitioner(actor),
+        access.can_act_for(actor, assessment.person_id),
         "Only the person or a practitioner can work out the budget.",
     )
     answer_set = AnswerSet.objects.filter(assessment=assessment, kind=kind).first()
@@ -470,7 +511,7 @@ def save_financial_assessment(
     request: HttpRequest | None = None,
 ) -> FinancialAssessment:
     """Run the charging calculator for the person and keep the result (attached to their plan)."""
-    access.require(person.pk == actor.pk or access.is_practitioner(actor))
+    access.require(access.can_act_for(actor, person.pk))
     try:
         outcome = charging.calculate(inputs, _today())
     except ChargingError as error:
@@ -609,7 +650,7 @@ def _require_editable(plan: SupportPlan, actor: User) -> None:
 @transaction.atomic
 def start_plan(*, person: User, actor: User, request: HttpRequest | None = None) -> SupportPlan:
     """The person's plan, using their latest assessment and indicative budget."""
-    access.require(person.pk == actor.pk or access.is_practitioner(actor))
+    access.require(access.can_act_for(actor, person.pk))
     plan = SupportPlan.objects.filter(person=person).first()
     if plan is not None:
         return plan
@@ -762,7 +803,25 @@ def add_line(
             raise BudgetsError("Choose a service from the directory", field="service")
         if unit_cost is None or units_per_week is None:
             raise BudgetsError("Say how many times a week", field="units_per_week")
+        unit_cost = check_money(
+            unit_cost, field="unit_cost", label="Price each time", maximum=MAX_WEEKLY_COST
+        )
+        if (
+            not isinstance(units_per_week, Decimal)
+            or not units_per_week.is_finite()
+            or not Decimal("0.01") <= units_per_week <= MAX_TIMES_A_WEEK
+            or units_per_week != units_per_week.quantize(Decimal("0.01"))
+        ):
+            raise BudgetsError(
+                "How many times a week must be a number from 0.01 to 100", field="units_per_week"
+            )
         weekly_cost = (unit_cost * units_per_week).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if weekly_cost > MAX_WEEKLY_COST:
+            raise BudgetsError(
+                f"This would cost {pounds(weekly_cost)} a week. One line of a plan can cost at "
+                f"most {pounds(MAX_WEEKLY_COST)} a week: check the price and how many times a week",
+                field="unit_cost",
+            )
         description = description or service.name
         who = who or service.organization.name
     elif kind == PlanLine.Kind.TIME_BANK:
@@ -771,9 +830,11 @@ def add_line(
         weekly_cost = ZERO
     elif kind in (PlanLine.Kind.FAMILY,):
         weekly_cost = ZERO
-    weekly_cost = weekly_cost or ZERO
-    if weekly_cost < 0:
-        raise BudgetsError("A cost cannot be less than zero", field="weekly_cost")
+    weekly_cost = check_money(
+        weekly_cost or ZERO, field="weekly_cost", label="Cost each week", maximum=MAX_WEEKLY_COST
+    )
+    if not isinstance(minutes_per_week, int) or not 0 <= minutes_per_week <= 168 * 60:
+        raise BudgetsError("Hours each week must be from 0 to 168", field="hours")
     if not description.strip():
         raise BudgetsError("Describe the support", field="description")
     line = PlanLine.objects.create(
@@ -901,8 +962,9 @@ def propose_plan(
     empty = [o.text[:60] for o in outcomes if not o.lines.all()]
     if empty:
         raise BudgetsError("Say how each outcome will be met. Still to do: " + "; ".join(empty))
-    if top_up_weekly < 0:
-        raise BudgetsError("A top-up cannot be less than zero", field="top_up_weekly")
+    top_up_weekly = check_money(
+        top_up_weekly, field="top_up_weekly", label="Top-up each week", maximum=MAX_WEEKLY_COST
+    )
     plan.top_up_weekly = top_up_weekly
     plan.over_budget_reason = over_budget_reason.strip()
     _check_within_budget(plan, plan_totals(plan))
@@ -1123,6 +1185,10 @@ def create_pool(
 ) -> Pool:
     """A broker puts people in touch (each has agreed to it) to buy a service together."""
     access.require(access.is_practitioner(actor), "Only a broker can set up a pool.")
+    access.require(
+        all(access.on_caseload(actor, outcome.plan.person_id) for outcome, _ in members),
+        "You can only put people on your caseload in touch with each other.",
+    )
     if len(members) < 2:
         raise BudgetsError("A pool needs at least two people", field="members")
     people = {outcome.plan.person_id for outcome, _ in members}
@@ -1133,8 +1199,13 @@ def create_pool(
             raise BudgetsError("Everyone in a pool must have agreed to be put in touch")
         if outcome.plan.neighbourhood_id != neighbourhood.pk:
             raise BudgetsError("Everyone in a pool must live in the same neighbourhood")
-    if weekly_cost <= 0:
-        raise BudgetsError("Give the weekly cost of the service", field="weekly_cost")
+    weekly_cost = check_money(
+        weekly_cost,
+        field="weekly_cost",
+        label="Weekly cost of the service",
+        minimum=Decimal("0.01"),
+        maximum=MAX_WEEKLY_COST,
+    )
     pool = Pool.objects.create(
         name=name.strip()[:150] or "Shared support",
         neighbourhood=neighbourhood,
@@ -1364,13 +1435,16 @@ def post(
         access.can_view_account(actor, account) and access.can_record(actor, account, kind),
         "You cannot record this on this account.",
     )
+    amount = check_money(
+        amount, field="amount", label="Amount", minimum=Decimal("0.01"), maximum=MAX_TRANSACTION
+    )
     try:
         money = ledger.Money.from_pounds(amount)
     except ledger.LedgerError as error:
         raise BudgetsError(error.message, field="amount") from None
     if money.units <= 0:
         raise BudgetsError("Enter an amount more than £0", field="amount")
-    if not key or len(key) > 100:
+    if not valid_key(key):
         raise BudgetsError("This form has expired. Reload the page and try again.")
     budget = account.ledger_id
     person = _person_ledger(account)
@@ -1449,6 +1523,8 @@ def reverse_transaction(
     )
     if not reason.strip():
         raise BudgetsError("Say why this is being corrected", field="reason")
+    if not valid_key(key):
+        raise BudgetsError("This form has expired. Reload the page and try again.")
     for _attempt in range(2):
         try:
             with transaction.atomic():
@@ -1495,3 +1571,119 @@ def reverse_transaction(
         except IntegrityError:
             continue
     raise BudgetsError("This could not be recorded. Try again.")
+
+
+# --- caseloads and break glass -------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_caseload(
+    *,
+    actor: User,
+    person: User,
+    practitioner: User | None = None,
+    team: CaseTeam | None = None,
+    request: HttpRequest | None = None,
+) -> CaseAssignment:
+    """Put a person on a practitioner's caseload, or a team's. Coordinators and administrators
+    only; assigning again changes nothing."""
+    access.require(
+        access.can_assign_caseloads(actor),
+        "Only a coordinator or an administrator can assign caseloads.",
+    )
+    if (practitioner is None) == (team is None):
+        raise BudgetsError("Choose a practitioner or a team", field="practitioner")
+    if practitioner is not None:
+        if not access.is_practitioner(practitioner):
+            raise BudgetsError(
+                "That account is not a broker, commissioner or administrator",
+                field="practitioner",
+            )
+        if practitioner.pk == person.pk:
+            raise BudgetsError("Nobody can be on their own caseload", field="practitioner")
+    assignment, created = CaseAssignment.objects.get_or_create(
+        person=person,
+        practitioner=practitioner,
+        team=team,
+        defaults={"assigned_by": actor},
+    )
+    if created:
+        holder = practitioner.get_full_name() if practitioner else f"the team {team}"
+        record_audit(
+            actor=actor,
+            action=Action.CREATE,
+            target=assignment,
+            subject=person,
+            summary=f"Put {person.get_full_name()} on the caseload of {holder}",
+            request=request,
+        )
+    return assignment
+
+
+@transaction.atomic
+def unassign_caseload(
+    *, actor: User, assignment: CaseAssignment, request: HttpRequest | None = None
+) -> None:
+    access.require(
+        access.can_assign_caseloads(actor),
+        "Only a coordinator or an administrator can change caseloads.",
+    )
+    holder = (
+        assignment.practitioner.get_full_name()
+        if assignment.practitioner
+        else f"the team {assignment.team}"
+    )
+    person = assignment.person
+    pk = assignment.pk
+    assignment.delete()
+    record_audit(
+        actor=actor,
+        action=Action.DELETE,
+        object_type="budgets.caseassignment",
+        object_id=str(pk),
+        subject=person,
+        summary=f"Took {person.get_full_name()} off the caseload of {holder}",
+        request=request,
+    )
+
+
+BREAK_GLASS_REASON_MIN = 10
+BREAK_GLASS_REASON_MAX = 200
+
+
+@transaction.atomic
+def break_glass(
+    *, actor: User, person: User, reason: str, request: HttpRequest | None = None
+) -> BreakGlassAccess:
+    """A practitioner opens the records of someone outside their caseload, for a stated reason,
+    for ``access.BREAK_GLASS_HOURS`` hours. The audit trail says "break glass" and the reason."""
+    access.require(access.is_practitioner(actor), "Only practitioners can break glass.")
+    if person.pk == actor.pk:
+        raise BudgetsError("These are your own records: you can open them already.")
+    reason = " ".join(reason.split())
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise BudgetsError(
+            f"Say why you need to open this person's records, in at least "
+            f"{BREAK_GLASS_REASON_MIN} characters",
+            field="reason",
+        )
+    if len(reason) > BREAK_GLASS_REASON_MAX:
+        raise BudgetsError(
+            f"Keep the reason to {BREAK_GLASS_REASON_MAX} characters or fewer", field="reason"
+        )
+    grant = BreakGlassAccess.objects.create(
+        practitioner=actor,
+        person=person,
+        reason=reason,
+        expires_at=timezone.now() + dt.timedelta(hours=access.BREAK_GLASS_HOURS),
+    )
+    record_audit(
+        actor=actor,
+        action=Action.VIEW,
+        target=grant,
+        subject=person,
+        summary=f"Break glass: opened records outside the caseload for "
+        f"{access.BREAK_GLASS_HOURS} hours. Reason: {reason}",
+        request=request,
+    )
+    return grant

@@ -75,9 +75,17 @@ urlpatterns = [
     path("plan/<int:pk>/open-account/", views.account_open, name="account-open"),
     # budget account
     path("account/<int:pk>/", views.account_detail, name="account"),
-    path("account/<int:pk>/correct/<str:key>/", views.account_correct, name="account-correct"),
+    path(
+        "account/<int:pk>/correct/<int:transaction_id>/",
+        views.account_correct,
+        name="account-correct",
+    ),
     path("account/<int:pk>/statement.csv", views.account_csv, name="account-csv"),
     # brokerage and pooling
     path("pools/", views.pools, name="pools"),
     path("pools/<int:pk>/", views.pool_detail, name="pool"),
+    # caseloads and break glass
+    path("caseloads/", views.caseloads, name="caseloads"),
+    path("caseloads/<int:assignment_id>/remove/", views.caseload_remove, name="caseload-remove"),
+    path("break-glass/", views.break_glass, name="break-glass"),
 ]

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent, User
@@ -24,6 +25,7 @@ from budgets.models import (
     AnswerSet,
     Assessment,
     BudgetAccount,
+    CaseAssignment,
     IndicativeBudget,
     Invitation,
     LedgerTransaction,
@@ -45,6 +47,13 @@ def _user(request: HttpRequest) -> User:
 
 
 def _viewed(request: HttpRequest, target: Model, subject: User, summary: str) -> None:
+    user = _user(request)
+    if (
+        subject.pk != user.pk
+        and not access.on_caseload(user, subject.pk)
+        and access.break_glass_active(user, subject.pk)
+    ):
+        summary = f"{summary} (break glass)"
     record_audit(
         actor=_user(request),
         action=AuditEvent.Action.VIEW,
@@ -62,6 +71,53 @@ def _posted(request: HttpRequest) -> Any:
 
 def _error(form: Any, error: services.BudgetsError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class _Redirect(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def _break_glass_page(
+    request: HttpRequest,
+    person_id: int,
+    form: forms.BreakGlassForm | None = None,
+    status: int = 403,
+) -> HttpResponse:
+    form = form or forms.BreakGlassForm(
+        initial={"person": person_id, "next": request.get_full_path()}
+    )
+    return render(request, "budgets/break_glass.html", {"form": form}, status=status)
+
+
+def _guarded(view: Any) -> Any:
+    """Turn the refusals a view or service raises into pages: outside a practitioner's caseload,
+    the break-glass page; anything else not allowed, a 403 page that says why."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        except _Redirect as jump:
+            return redirect(jump.url)
+        except access.OutsideCaseload as outside:
+            return _break_glass_page(request, outside.person_id)
+        except access.NotAllowed as refusal:
+            return render(
+                request, "budgets/not_allowed.html", {"message": str(refusal)}, status=403
+            )
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _may_open(request: HttpRequest, person_id: int, allowed: bool) -> None:
+    """Refuse a record the user may not open: practitioners outside their caseload get the
+    break-glass page, anyone else a plain 403."""
+    if allowed:
+        return
+    access.require_reach(_user(request), person_id)
+    raise PermissionDenied
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -84,9 +140,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "practitioner": access.is_practitioner(user),
     }
     if context["practitioner"]:
-        context["waiting"] = selectors.plans_waiting()
-        context["recent_plans"] = selectors.all_plans()
-        context["recent_assessments"] = Assessment.objects.select_related("person")[:20]
+        people = access.caseload_people(user)
+        context["waiting"] = selectors.plans_waiting().filter(person__in=people)
+        context["recent_plans"] = selectors.all_plans(people)
+        context["recent_assessments"] = Assessment.objects.filter(person__in=people).select_related(
+            "person"
+        )[:20]
+    context["can_assign"] = access.can_assign_caseloads(user)
     return render(request, "budgets/home.html", context)
 
 
@@ -134,12 +194,12 @@ def _plain_refusal(error: ChargingError) -> str:
 
 def _assessment(request: HttpRequest, pk: int) -> Assessment:
     assessment = get_object_or_404(Assessment.objects.select_related("person"), pk=pk)
-    if not access.can_view_assessment(_user(request), assessment):
-        raise PermissionDenied
+    _may_open(request, assessment.person_id, access.can_view_assessment(_user(request), assessment))
     return assessment
 
 
 @login_required
+@_guarded
 @require_POST
 def assessment_start(request: HttpRequest) -> HttpResponse:
     assessment = services.start_assessment(
@@ -149,6 +209,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_guarded
 def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     user = _user(request)
@@ -167,7 +228,7 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "practitioner_about_me": selectors.about_me_done(assessment, "practitioner"),
         "has_practitioner_answers": selectors.answer_set(assessment, "practitioner") is not None,
         "contributions": selectors.contributions(assessment),
-        "invitations": selectors.invitations(assessment) if own else [],
+        "invitations": selectors.invitations(assessment) if own or practitioner else [],
         "budget": selectors.latest_budget(assessment),
         "domain_labels": {d.id: d.label for d in config.domains} | {"about_me": "About me"},
         "person_answers": (selectors.answer_set(assessment, "person") or AnswerSet()).data,
@@ -177,6 +238,7 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) -> HttpResponse:
     assessment = _assessment(request, pk)
@@ -237,6 +299,7 @@ def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) 
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def assessment_about_me(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     assessment = _assessment(request, pk)
@@ -282,6 +345,7 @@ def assessment_about_me(request: HttpRequest, pk: int, kind: str) -> HttpRespons
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
@@ -332,16 +396,20 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_POST
 def invitation_withdraw(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     invitation = get_object_or_404(Invitation, pk=invitation_id, assessment=assessment)
     services.revoke_invitation(invitation=invitation, actor=_user(request), request=request)
     messages.success(request, "The invitation has been withdrawn.")
-    return redirect("budgets:invite", assessment.pk)
+    if assessment.person_id == request.user.pk:
+        return redirect("budgets:invite", assessment.pk)
+    return redirect("budgets:assessment", assessment.pk)
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     error = None
@@ -359,6 +427,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def contribute(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
@@ -395,6 +464,7 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     _viewed(request, assessment, assessment.person, "Compared the person's and practitioner's")
@@ -412,6 +482,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def budget(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
@@ -449,12 +520,12 @@ def _plan(request: HttpRequest, pk: int) -> SupportPlan:
     plan = selectors.plan_for_page(pk)
     if plan is None:
         raise Http404("No such plan")
-    if not access.can_view_plan(_user(request), plan):
-        raise PermissionDenied
+    _may_open(request, plan.person_id, access.can_view_plan(_user(request), plan))
     return plan
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def my_plan(request: HttpRequest) -> HttpResponse:
     plan = selectors.plan_of(_user(request))
@@ -466,6 +537,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_guarded
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     user = _user(request)
@@ -507,10 +579,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_POST
 def plan_use_budget(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    found = get_object_or_404(IndicativeBudget, pk=request.POST.get("budget"))
+    raw = request.POST.get("budget", "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        messages.error(request, "Choose a budget from the list.")
+        return redirect("budgets:plan", plan.pk)
+    found = get_object_or_404(IndicativeBudget, pk=int(raw), assessment__person=plan.person)
     try:
         services.use_budget(plan=plan, budget=found, actor=_user(request), request=request)
     except services.BudgetsError as error:
@@ -528,24 +605,8 @@ def _editable(request: HttpRequest, pk: int) -> SupportPlan:
     return plan
 
 
-class _Redirect(Exception):
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-
-def _redirects(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
-        except _Redirect as jump:
-            return redirect(jump.url)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
 @login_required
-@_redirects
+@_guarded
 @require_http_methods(["GET", "POST"])
 def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable(request, pk)
@@ -573,6 +634,7 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_POST
 def outcome_remove(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -589,7 +651,7 @@ def _outcome(plan: SupportPlan, outcome_id: int) -> PlanOutcome:
 
 
 @login_required
-@_redirects
+@_guarded
 def support_choose(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
     plan = _editable(request, pk)
     outcome = _outcome(plan, outcome_id)
@@ -601,7 +663,7 @@ def support_choose(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespon
 
 
 @login_required
-@_redirects
+@_guarded
 def support_service_search(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
     plan = _editable(request, pk)
     outcome = _outcome(plan, outcome_id)
@@ -620,7 +682,7 @@ def support_service_search(request: HttpRequest, pk: int, outcome_id: int) -> Ht
 
 
 @login_required
-@_redirects
+@_guarded
 @require_http_methods(["GET", "POST"])
 def support_service(
     request: HttpRequest, pk: int, outcome_id: int, service_id: str
@@ -670,7 +732,7 @@ def support_service(
 
 
 @login_required
-@_redirects
+@_guarded
 @require_http_methods(["GET", "POST"])
 def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
     plan = _editable(request, pk)
@@ -702,7 +764,7 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
 
 
 @login_required
-@_redirects
+@_guarded
 @require_http_methods(["GET", "POST"])
 def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
     plan = _editable(request, pk)
@@ -736,6 +798,7 @@ def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespons
 
 
 @login_required
+@_guarded
 @require_POST
 def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -748,6 +811,7 @@ def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's own financial assessment, attached to their plan."""
@@ -791,6 +855,7 @@ def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def plan_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -812,7 +877,7 @@ def plan_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_redirects
+@_guarded
 @require_http_methods(["GET", "POST"])
 def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable(request, pk)
@@ -851,6 +916,7 @@ def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -880,6 +946,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -915,6 +982,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_POST
 def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -924,6 +992,7 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = _plan(request, pk)
     version = get_object_or_404(plan.versions, number=number)
@@ -942,6 +1011,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def account_open(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -976,8 +1046,7 @@ def _account(request: HttpRequest, pk: int) -> BudgetAccount:
     account = selectors.account_for_page(pk)
     if account is None:
         raise Http404("No such account")
-    if not access.can_view_account(_user(request), account):
-        raise PermissionDenied
+    _may_open(request, account.person_id, access.can_view_account(_user(request), account))
     return account
 
 
@@ -1005,6 +1074,7 @@ def _kinds_for(user: User, account: BudgetAccount) -> list[str]:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
@@ -1079,10 +1149,13 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
-def account_correct(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+def account_correct(request: HttpRequest, pk: int, transaction_id: int) -> HttpResponse:
+    """Correct one record, found by its id: a key is whatever its form sent, so never part of a
+    link."""
     account = _account(request, pk)
-    original = get_object_or_404(LedgerTransaction, account=account, key=key)
+    original = get_object_or_404(LedgerTransaction, account=account, pk=transaction_id)
     if not access.can_record(_user(request), account, "refund"):
         raise PermissionDenied
     form = forms.ReverseForm(_posted(request))
@@ -1122,6 +1195,7 @@ def account_correct(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 
 @login_required
+@_guarded
 def account_csv(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     _, start, end = _period(request, account)
@@ -1146,6 +1220,7 @@ def account_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def pools(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -1154,7 +1229,7 @@ def pools(request: HttpRequest) -> HttpResponse:
     hoods = list(directory.neighbourhoods())
     chosen = request.GET.get("neighbourhood", "")
     hood = next((h for h in hoods if str(h.pk) == chosen), None)
-    groups = selectors.pool_candidates(hood.pk) if hood else {}
+    groups = selectors.pool_candidates(hood.pk, access.caseload_people(user)) if hood else {}
     domain = request.GET.get("domain", "")
     candidates = groups.get(domain, [])
     form = forms.PoolForm(_posted(request), candidates=candidates) if candidates else None
@@ -1193,21 +1268,35 @@ def pools(request: HttpRequest) -> HttpResponse:
             "groups": {labels([code])[0]: (code, items) for code, items in groups.items()},
             "domain": domain,
             "form": form,
-            "pools": Pool.objects.select_related("neighbourhood")[:50],
+            "pools": selectors.pools_for(user)[:50],
         },
         status=400 if form is not None and form.errors else 200,
     )
 
 
 @login_required
+@_guarded
 @require_http_methods(["GET", "POST"])
 def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pool = get_object_or_404(Pool.objects.select_related("neighbourhood", "service"), pk=pk)
     user = _user(request)
     members = list(pool.members.select_related("outcome__plan__person"))
     mine = next((m for m in members if m.outcome.plan.person_id == user.pk), None)
-    if mine is None and not access.is_practitioner(user):
+    practitioner = access.is_practitioner(user)
+    if mine is None and not (
+        practitioner and selectors.pools_for(user).filter(pk=pool.pk).exists()
+    ):
         raise PermissionDenied
+    # Practitioners see the names of people on their caseload; others are "someone near you".
+    named = (
+        set(
+            access.caseload(user)
+            .filter(person_id__in=[m.outcome.plan.person_id for m in members])
+            .values_list("person_id", flat=True)
+        )
+        if practitioner
+        else set()
+    )
     if request.method == "POST" and mine is not None:
         try:
             services.respond_to_pool(
@@ -1223,6 +1312,92 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pool": pool,
             "members": members,
             "mine": mine,
-            "practitioner": access.is_practitioner(user),
+            "practitioner": practitioner,
+            "named": named,
         },
     )
+
+
+# --- caseloads and break glass -------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, raw: str) -> str:
+    """Only a page of this app on this site; anything else goes to the support home page."""
+    if raw.startswith(reverse("budgets:home")) and url_has_allowed_host_and_scheme(
+        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return raw
+    return reverse("budgets:home")
+
+
+@login_required
+@require_POST
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """A practitioner gives a reason to open the records of someone outside their caseload."""
+    user = _user(request)
+    if not access.is_practitioner(user):
+        raise PermissionDenied
+    form = forms.BreakGlassForm(request.POST)
+    if not form.is_valid():
+        person_id = form.cleaned_data.get("person") or 0
+        return _break_glass_page(request, person_id, form, status=400)
+    person = get_object_or_404(User, pk=form.cleaned_data["person"])
+    try:
+        services.break_glass(
+            actor=user, person=person, reason=form.cleaned_data["reason"], request=request
+        )
+    except services.BudgetsError as error:
+        _error(form, error)
+        return _break_glass_page(request, person.pk, form, status=400)
+    messages.warning(
+        request,
+        f"You can open this person's records for {access.BREAK_GLASS_HOURS} hours. "
+        "Your reason has been recorded.",
+    )
+    return redirect(_safe_next(request, form.cleaned_data["next"]))
+
+
+@login_required
+@_guarded
+@require_http_methods(["GET", "POST"])
+def caseloads(request: HttpRequest) -> HttpResponse:
+    """Coordinators and administrators put people on practitioners' (or teams') caseloads."""
+    user = _user(request)
+    if not access.can_assign_caseloads(user):
+        raise PermissionDenied
+    form = forms.CaseAssignForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_caseload(
+                actor=user,
+                person=form.cleaned_data["person"],
+                practitioner=form.cleaned_data["practitioner"],
+                team=form.cleaned_data["team"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "The caseload has been updated.")
+            return redirect("budgets:caseloads")
+    return render(
+        request,
+        "budgets/caseloads.html",
+        {"form": form, "assignments": selectors.assignments()[:200]},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@_guarded
+@require_POST
+def caseload_remove(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    user = _user(request)
+    if not access.can_assign_caseloads(user):
+        raise PermissionDenied
+    assignment = get_object_or_404(
+        CaseAssignment.objects.select_related("person", "practitioner", "team"), pk=assignment_id
+    )
+    services.unassign_caseload(actor=user, assignment=assignment, request=request)
+    messages.success(request, "The caseload has been updated.")
+    return redirect("budgets:caseloads")

@@ -8,7 +8,13 @@ from decimal import Decimal
 from accounts.models import User
 from accounts.roles import Role
 from budgets import services
-from budgets.models import Assessment, BudgetAccount, IndicativeBudget, SupportPlan
+from budgets.models import (
+    Assessment,
+    BudgetAccount,
+    CaseAssignment,
+    IndicativeBudget,
+    SupportPlan,
+)
 from directory.tests import factories as f
 from rules.ras import load_version
 
@@ -23,6 +29,12 @@ ANSWERS = {
     "staying_safe": "B",
     "decisions_and_control": "B",
 }
+
+
+def assign(person: User, *practitioners: User) -> None:
+    """Put ``person`` on each practitioner's caseload (practitioners open only their caseload)."""
+    for practitioner in practitioners:
+        CaseAssignment.objects.get_or_create(person=person, practitioner=practitioner)
 
 
 def complete_answers(
@@ -55,6 +67,7 @@ def budget_for(person: User) -> IndicativeBudget:
 
 
 def agreed_plan(person: User, broker: User, weekly: str = "40.00") -> SupportPlan:
+    assign(person, broker)
     budget_for(person)
     plan = services.start_plan(person=person, actor=person)
     outcome = services.add_outcome(

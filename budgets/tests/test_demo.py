@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.roles import Role
+from budgets import access
 from budgets.demo import seed_demo
 from budgets.models import BudgetAccount, LedgerTransaction, PlanLine, SupportPlan
 from budgets.selectors import pool_candidates
@@ -26,6 +27,7 @@ def test_seed_demo_makes_an_agreed_plan_with_an_account_and_is_idempotent() -> N
     assert plan.assessment.contributions.filter(author=users[Role.CARER]).exists()
     account = BudgetAccount.objects.get(plan=plan)
     assert LedgerTransaction.objects.filter(account=account, kind="provider_payment").exists()
-    assert len(pool_candidates(hood.pk)["relationships"]) == 3
+    broker = users[Role.BROKER]
+    assert len(pool_candidates(hood.pk, access.caseload_people(broker))["relationships"]) == 3
     seed_demo(users)
     assert SupportPlan.objects.filter(person=users[Role.PERSON]).count() == 1

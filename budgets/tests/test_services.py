@@ -61,6 +61,7 @@ def test_practitioner_answers_are_kept_beside_the_persons_and_compared() -> None
     from budgets import selectors
 
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
+    helpers.assign(person, broker)
     assessment = services.start_assessment(person=person, actor=person)
     helpers.complete_answers(assessment, person)
     different = dict(helpers.ANSWERS, personal_care="D")
@@ -133,6 +134,7 @@ def _plan_with_cost(person, weekly: str):  # type: ignore[no-untyped-def]
 @db
 def test_over_budget_plan_needs_top_up_or_reason() -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
+    helpers.assign(person, broker)
     plan = _plan_with_cost(person, "500.00")
     with pytest.raises(BudgetsError, match="more than your budget"):
         services.propose_plan(plan=plan, actor=person)
@@ -156,6 +158,7 @@ def test_reason_instead_of_top_up() -> None:
 @db
 def test_change_request_needs_a_reason_in_the_database_too() -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
+    helpers.assign(person, broker)
     plan = _plan_with_cost(person, "10.00")
     version = services.propose_plan(plan=plan, actor=person)
     with pytest.raises(BudgetsError, match="Explain"):
@@ -173,7 +176,9 @@ def test_nobody_approves_their_own_plan_and_people_cannot_approve() -> None:
         services.decide_plan(plan=plan, actor=broker, decision="approved")
     with pytest.raises(NotAllowed):
         services.decide_plan(plan=plan, actor=f.user(Role.PERSON), decision="approved")
-    services.decide_plan(plan=plan, actor=f.user(Role.COMMISSIONER), decision="approved")
+    commissioner = f.user(Role.COMMISSIONER)
+    helpers.assign(broker, commissioner)
+    services.decide_plan(plan=plan, actor=commissioner, decision="approved")
 
 
 @db
@@ -238,6 +243,7 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
     outcomes = []
     for _ in range(3):
         person = f.user(Role.PERSON)
+        helpers.assign(person, broker)
         helpers.budget_for(person)
         plan = services.start_plan(person=person, actor=person)
         services.set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
@@ -246,9 +252,9 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
                 plan=plan, actor=person, text="Swim", wellbeing=["health"], open_to_sharing=True
             )
         )
-    from budgets import selectors
+    from budgets import access, selectors
 
-    assert len(selectors.pool_candidates(hood.pk)["health"]) == 3
+    assert len(selectors.pool_candidates(hood.pk, access.caseload_people(broker))["health"]) == 3
     outcomes[2].open_to_sharing = False
     outcomes[2].save()
     with pytest.raises(BudgetsError, match="agreed"):

@@ -139,6 +139,7 @@ def test_budget_page_explains_line_by_line(client) -> None:  # type: ignore[no-u
 def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-untyped-def]
     person = f.user(Role.PERSON)
     broker = f.user(Role.BROKER)
+    helpers.assign(person, broker)
     helpers.budget_for(person)
     service = f.service(name="Saturday craft morning", cost="4.00", days="SA")
     signed_in(client, person)
@@ -235,7 +236,7 @@ def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-un
     assert csv["Content-Type"].startswith("text/csv")
     assert "Craft mornings" in body and "-8.00" in body
     payment = LedgerTransaction.objects.get(kind="provider_payment")
-    correct = reverse("budgets:account-correct", args=[account.pk, payment.key])
+    correct = reverse("budgets:account-correct", args=[account.pk, payment.pk])
     form = client.get(correct).context["form"]
     client.post(correct, {"reason": "Paid twice by the bank", "key": form["key"].value()})
     assert LedgerTransaction.objects.filter(reverses=payment).exists()
@@ -248,6 +249,7 @@ def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-un
 def test_time_bank_line_is_requested_when_the_plan_is_agreed() -> None:
     person = f.user(Role.PERSON)
     broker = f.user(Role.BROKER)
+    helpers.assign(person, broker)
     helpers.budget_for(person)
     from budgets import services
 
