@@ -30,6 +30,8 @@ urlpatterns = [
     path("reports.csv", views.reports_csv, name="reports-csv"),
     path("import/", views.import_csv, name="import"),
     path("credits/<str:action>/", views.credits, name="credits"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("api/exchanges/", api.exchanges, name="api-exchanges"),
     path("api/exchanges/<int:pk>/confirm/", api.confirm, name="api-exchange-confirm"),
 ]

@@ -34,7 +34,7 @@ from timebank.forms import (
     RequestForm,
     RotaForm,
 )
-from timebank.models import Exchange, Member, Request, Rota
+from timebank.models import ApiToken, Exchange, Member, Request, Rota
 from timebank.services import TimebankRefused, is_coordinator
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
@@ -773,3 +773,62 @@ def credits(request: HttpRequest, action: str) -> HttpResponse:
             messages.success(request, f"{format_minutes(minutes)} recorded.")
             return redirect("timebank:statement")
     return render(request, "timebank/credits.html", {"form": form, "issue": issue})
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """A person's API tokens (made, last used, expires; revoke), and for coordinators everyone's.
+
+    A new token is shown once, on the page that made it; only its hash is kept.
+    """
+    coordinator = is_coordinator(request.user)
+    member = selectors.member_for(request.user)
+    may_create = coordinator or (member is not None and member.is_approved)
+    new_token = None
+    if request.method == "POST":
+        if not may_create:
+            raise PermissionDenied
+        new_token = services.issue_api_token(user=request.user, request=request)  # type: ignore[arg-type]
+    now = timezone.now()
+    own = [{"token": t, "state": t.state(now)} for t in ApiToken.objects.filter(user=request.user)]
+    others = None
+    if coordinator:
+        others = [
+            {"token": t, "state": t.state(now)}
+            for t in ApiToken.objects.exclude(user=request.user)
+            .filter(revoked_at__isnull=True, expires_at__gt=now)
+            .select_related("user")
+        ]
+        record_audit(
+            actor=request.user,  # type: ignore[arg-type]
+            action=AuditEvent.Action.VIEW,
+            object_type="timebank.apitoken",
+            summary="Viewed everyone's time bank API tokens",
+            request=request,
+        )
+    return render(
+        request,
+        "timebank/tokens.html",
+        {
+            "own": own,
+            "others": others,
+            "new_token": new_token,
+            "may_create": may_create,
+            "days": services.api_token_days(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk).first()
+    if token is None or (token.user_id != request.user.pk and not is_coordinator(request.user)):
+        raise Http404("No such token")
+    services.revoke_api_token(by=request.user, token=token, request=request)  # type: ignore[arg-type]
+    messages.success(request, "The token has been revoked. It no longer works.")
+    return redirect("timebank:tokens")

@@ -345,3 +345,62 @@ def test_audit_of_refused_exchange_is_not_written() -> None:
     with pytest.raises(TimebankRefused):
         tb.exchange(helper, other, 60, req=req, confirm=False)
     assert AuditEvent.objects.count() == before
+
+
+# --- 3. API tokens: members and coordinators see and revoke them, audited ----------------------
+
+
+def test_member_sees_creates_and_revokes_their_tokens(client) -> None:  # type: ignore[no-untyped-def]
+    from timebank.models import ApiToken
+
+    member = tb.member()
+    client.force_login(member.user)
+    page = client.post(reverse("timebank:tokens"))
+    html = page.content.decode()
+    row = ApiToken.objects.get(user=member.user)
+    shown = html.split('id="new-token">')[1].split("<")[0]
+    assert services.user_for_token(shown) == member.user and row.token_hash != shown
+    assert "Active" in html and "Never" in html and "Revoke" in html
+    assert AuditEvent.objects.filter(
+        actor=member.user, action="create", object_type="timebank.apitoken"
+    ).exists()
+    # Another member can neither see nor revoke it.
+    intruder = tb.member()
+    client.force_login(intruder.user)
+    assert "You have no API tokens" in client.get(reverse("timebank:tokens")).content.decode()
+    assert client.post(reverse("timebank:token-revoke", args=[row.pk])).status_code == 404
+    assert services.user_for_token(shown) == member.user
+    client.force_login(member.user)
+    client.post(reverse("timebank:token-revoke", args=[row.pk]))
+    row.refresh_from_db()
+    assert row.revoked_at is not None and row.revoked_by == member.user
+    assert services.user_for_token(shown) is None
+    assert "Revoked" in client.get(reverse("timebank:tokens")).content.decode()
+    assert AuditEvent.objects.filter(
+        actor=member.user, action="update", object_type="timebank.apitoken", subject=member.user
+    ).exists()
+
+
+def test_coordinator_sees_and_revokes_anyones_token(client) -> None:  # type: ignore[no-untyped-def]
+    from timebank.models import ApiToken
+
+    member = tb.member(name="Dee")
+    token = services.issue_api_token(user=member.user)
+    coordinator = tb.coordinator()
+    client.force_login(coordinator)
+    html = client.get(reverse("timebank:tokens")).content.decode()
+    assert member.user.get_full_name() in html
+    row = ApiToken.objects.get(user=member.user)
+    client.post(reverse("timebank:token-revoke", args=[row.pk]))
+    assert services.user_for_token(token) is None
+    assert AuditEvent.objects.filter(
+        actor=coordinator, action="update", object_type="timebank.apitoken", subject=member.user
+    ).exists()
+
+
+def test_people_who_are_not_members_cannot_create_tokens(client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(f.user())
+    assert client.post(reverse("timebank:tokens")).status_code == 403
+    applicant = tb.member(approved=False)
+    client.force_login(applicant.user)
+    assert client.post(reverse("timebank:tokens")).status_code == 403
