@@ -325,7 +325,13 @@ class ImportForm(forms.Form):
 
 
 class CreditsForm(forms.Form):
-    hours = forms.IntegerField(label="Hours", min_value=0, initial=1)
+    hours = forms.IntegerField(
+        label="Hours",
+        min_value=0,
+        max_value=1000,
+        initial=1,
+        error_messages={"max_value": "Enter 1000 or fewer hours at a time"},
+    )
     minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=59, initial=0)
     reason = forms.CharField(
         label="What for?", max_length=200, error_messages={"required": "Enter what it is for"}

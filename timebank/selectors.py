@@ -89,13 +89,13 @@ def confirmed_minutes(
     received: bool = True,
 ) -> int:
     """For support plans: minutes of help ``person`` received (or, with ``received=False``,
-    gave) in confirmed exchanges from ``start`` to ``end`` (inclusive local dates; open if None).
-    Zero if the person is not a member."""
+    gave) in confirmed exchanges from ``start`` to ``end`` (inclusive local dates; open if None;
+    any date Python holds, ``date.min`` to ``date.max``). Zero if the person is not a member."""
     side = "receiver__user" if received else "giver__user"
     qs = Exchange.objects.filter(status=Exchange.Status.CONFIRMED, **{side: person})
     if start is not None:
         qs = qs.filter(start__gte=_day_start(start))
-    if end is not None:
+    if end is not None and end < date.max:
         qs = qs.filter(start__lt=_day_start(date.fromordinal(end.toordinal() + 1)))
     return int(qs.aggregate(total=Sum("minutes"))["total"] or 0)
 
@@ -225,7 +225,7 @@ def exchange_records(start: date | None = None, end: date | None = None) -> list
     )
     if start is not None:
         qs = qs.filter(start__gte=_day_start(start))
-    if end is not None:
+    if end is not None and end < date.max:
         qs = qs.filter(start__lt=_day_start(date.fromordinal(end.toordinal() + 1)))
     return [
         ExchangeRecord(

@@ -95,6 +95,8 @@ logger = logging.getLogger(__name__)
 
 MAX_EXCHANGE_MINUTES = 24 * 60
 """One exchange lasts at most a day; longer help is several exchanges (or a rota)."""
+MAX_CREDIT_MINUTES = 1000 * 60
+"""Time credits issued or spent in one entry: at most 1000 hours (a posting is a 32-bit integer)."""
 EXPIRY_WARNING_DAYS = 30
 """Coordinators are told this many days before a safeguarding check expires."""
 EARLIEST_DATE = date(1900, 1, 1)
@@ -1390,6 +1392,10 @@ def _move_credits(
         _require_approved(m, who=m.name)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
         raise TimebankRefused(f"{what} must be more than zero.")
+    if minutes > MAX_CREDIT_MINUTES:
+        raise TimebankRefused(
+            f"{what} can be at most {format_minutes(MAX_CREDIT_MINUTES)} at a time."
+        )
     person = destination if kind == LedgerTransaction.Kind.ISSUE else source
     with transaction.atomic():
         txn = _post(

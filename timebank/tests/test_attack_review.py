@@ -404,3 +404,35 @@ def test_people_who_are_not_members_cannot_create_tokens(client) -> None:  # typ
     applicant = tb.member(approved=False)
     client.force_login(applicant.user)
     assert client.post(reverse("timebank:tokens")).status_code == 403
+
+
+# --- the same classes elsewhere: numbers too large for the ledger, dates at the ends of time ----
+
+
+def test_credits_form_refuses_more_hours_than_the_ledger_holds(client) -> None:  # type: ignore[no-untyped-def]
+    org = tb.member(kind="service", name="Food bank")
+    member = tb.member()
+    client.force_login(org.user)
+    page = client.post(
+        reverse("timebank:credits", args=["issue"]),
+        {"member": member.pk, "hours": str(10**12), "minutes": "0", "reason": "Thanks", "key": "k"},
+    )
+    assert page.status_code == 200 and "1000 or fewer" in page.content.decode()
+    assert selectors.balance_of(member) == 300
+    with pytest.raises(TimebankRefused, match="at most"):
+        services.issue_credits(
+            by=org.user,
+            organisation=org,
+            member=member,
+            minutes=2**40,
+            reason="Thanks",
+            idempotency_key="big",
+        )
+
+
+def test_confirmed_minutes_takes_the_last_day_python_has() -> None:
+    from datetime import date
+
+    member = tb.member()
+    assert selectors.confirmed_minutes(member.user, start=date.min, end=date.max) == 0
+    assert selectors.exchange_records(date.min, date.max) == []
