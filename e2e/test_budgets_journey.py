@@ -35,6 +35,7 @@ def area():  # type: ignore[no-untyped-def]
     )
     sister = f.user(Role.CARER, username="ana", display_name="Ana")
     broker = f.user(Role.BROKER, username="bea", display_name="Bea the broker")
+    f.user(Role.COORDINATOR, username="cora", display_name="Cora the coordinator")
     return {"sister": sister, "broker": broker}
 
 
@@ -219,6 +220,16 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_role("button", name="Send for agreement").click()
     assert page.locator("#plan-status").inner_text() == "Waiting for agreement"
     plan_url = page.url
+    sign_out(page, live_server)
+
+    # A coordinator puts Rosa on Bea's caseload: a broker opens only the records of their caseload.
+    sign_in(page, live_server, "cora")
+    go(page, live_server, "/support-plan/caseloads/")
+    check_accessibility(page)
+    page.get_by_label("The person (username or email address)").fill("rosa")
+    page.get_by_label("Their practitioner (username or email address)").fill("bea")
+    page.get_by_role("button", name="Add to the caseload").click()
+    expect(page.get_by_role("cell", name="Bea the broker", exact=True)).to_be_visible()
     sign_out(page, live_server)
 
     # The broker asks for one change, with a reason Rosa sees.

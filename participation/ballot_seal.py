@@ -6,10 +6,9 @@ never in the database, together with a per-round random *salt* kept in ``BallotL
 deleted when voting closes:
 
 * the **link tag** ``HMAC(link key, "round:user")`` lets a voter find and change their own ballot;
-* the ballot's **choices are sealed**: padded to a fixed length, encrypted with a keystream of
-  HMAC-SHA256 blocks (counter mode over a random 16-byte nonce) and authenticated with a separate
-  HMAC key (encrypt-then-MAC, bound to the tag). The standard library has no AEAD cipher; HMAC-
-  SHA256 as a pseudorandom function in counter mode is a standard construction.
+* the ballot's **choices are sealed**: padded to a fixed length and encrypted with AES-256-GCM
+  (the ``cryptography`` package, not hand-made cryptography) under a random 12-byte nonce, with
+  the link tag as associated data, so a blob cannot be moved to another voter's row unnoticed.
 
 A database dump alone therefore links a voter (the participation row, written in the same
 transaction and in the same order) only to an opaque, equal-length blob. Closing the vote opens
@@ -23,10 +22,11 @@ import hmac
 import json
 import secrets
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-NONCE_BYTES = 16
-TAG_BYTES = 32
+NONCE_BYTES = 12
 PAD_TO = 4096
 """Sealed plaintexts are padded to a multiple of this many bytes (a ballot of up to about 300
 projects), so the blob's length does not tell how many projects were chosen."""
@@ -52,27 +52,13 @@ def link_tag(salt: str, round_id: int, user_id: int) -> str:
     return hmac.new(_key(salt, "link"), f"{round_id}:{user_id}".encode(), "sha256").hexdigest()
 
 
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = (length + 31) // 32
-    return b"".join(
-        hmac.new(key, nonce + i.to_bytes(8, "big"), "sha256").digest() for i in range(blocks)
-    )[:length]
-
-
-def _mac(salt: str, tag: str, body: bytes) -> bytes:
-    return hmac.new(_key(salt, "mac"), b"v1:" + tag.encode() + b":" + body, "sha256").digest()
-
-
 def seal(salt: str, tag: str, choices: list[list[int]]) -> str:
     plain = json.dumps(choices, separators=(",", ":")).encode()
     size = -(-(len(plain) + 1) // PAD_TO) * PAD_TO
     plain = plain + b"\n" + b" " * (size - len(plain) - 1)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    cipher = bytes(
-        a ^ b for a, b in zip(plain, _keystream(_key(salt, "enc"), nonce, size), strict=True)
-    )
-    body = nonce + cipher
-    return base64.urlsafe_b64encode(body + _mac(salt, tag, body)).decode()
+    cipher = AESGCM(_key(salt, "enc")).encrypt(nonce, plain, b"v2:" + tag.encode())
+    return base64.urlsafe_b64encode(nonce + cipher).decode()
 
 
 def open_sealed(salt: str, tag: str, sealed: str) -> list[list[int]]:
@@ -80,13 +66,12 @@ def open_sealed(salt: str, tag: str, sealed: str) -> list[list[int]]:
         raw = base64.urlsafe_b64decode(sealed.encode())
     except ValueError:
         raise SealError("not a sealed ballot") from None
-    body, mac = raw[:-TAG_BYTES], raw[-TAG_BYTES:]
-    if len(body) <= NONCE_BYTES or not hmac.compare_digest(mac, _mac(salt, tag, body)):
-        raise SealError("the sealed ballot does not check out")
-    nonce, cipher = body[:NONCE_BYTES], body[NONCE_BYTES:]
-    plain = bytes(
-        a ^ b
-        for a, b in zip(cipher, _keystream(_key(salt, "enc"), nonce, len(cipher)), strict=True)
-    )
+    if len(raw) <= NONCE_BYTES:
+        raise SealError("not a sealed ballot")
+    nonce, cipher = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+    try:
+        plain = AESGCM(_key(salt, "enc")).decrypt(nonce, cipher, b"v2:" + tag.encode())
+    except InvalidTag:
+        raise SealError("the sealed ballot does not check out") from None
     choices: list[list[int]] = json.loads(plain.split(b"\n", 1)[0])
     return choices
