@@ -378,5 +378,7 @@ LOGGING = {
     "loggers": {
         # Django logs every 4xx as a warning and every 5xx as an error with its traceback.
         "django.request": {"level": "WARNING"},
+        # Each task's start and end: useful in production's logs, noise in the demo's terminal.
+        "django.tasks": {"level": "INFO" if not LOCAL else "WARNING"},
     },
 }
