@@ -552,6 +552,18 @@ class _ReadRecorder:
         self._saved.clear()
 
 
+@dataclass(frozen=True)
+class Target:
+    """A request the sweep made with real ids whose fields the hypothesis pass varies."""
+
+    group: str
+    role: str
+    method: str
+    path: str
+    base: tuple[tuple[str, tuple[str, ...]], ...]
+    names: tuple[str, ...]
+
+
 @dataclass
 class Seen:
     """What one role saw on one route with real ids."""
@@ -574,6 +586,8 @@ class Fuzzer:
         self.seen: dict[str, dict[str, Seen]] = {}
         # route name -> role -> a POST form on another page whose action is that route
         self.actions: dict[str, dict[str, Form]] = {}
+        # what the hypothesis pass varies: (group, role, method, path, base data, field names)
+        self.targets: list[Target] = []
         self.failures: list[Failure] = []
         self.requests = 0
         self.last: dict[str, list[str]] = {}
@@ -876,6 +890,8 @@ class Fuzzer:
             read = list(dict.fromkeys(read))
             if "*iter" in seen.reads:
                 read.append("zz-unknown")
+            if read:
+                self.targets.append(Target(group, role, "GET", path, (), tuple(read)))
             for j, key in enumerate(read):
                 for k in range(1 if group == "admin" else 2):
                     value = nasty(offset + 3 * j + 17 * k + 5)
@@ -906,6 +922,8 @@ class Fuzzer:
             # one field at a time, the others as the page filled them (so validation passes
             # the other fields and the nasty one reaches the code behind the form)
             more = [k for k in recorder.keys if not k.startswith("*") and k not in names]
+            frozen = tuple((k, tuple(v)) for k, v in base.items())
+            self.targets.append(Target(group, role, "POST", target, frozen, tuple(names + more)))
             for j, name in enumerate(names + more):
                 for k in range(2 if j < 12 else 1):
                     value = nasty(offset + j * 5 + k * 19)
@@ -962,7 +980,7 @@ class Fuzzer:
                     content_type="application/json",
                     extra=headers,
                 )
-            for body in raw:
+            for body in raw if role in ("anonymous", "coordinator") else ():
                 self.send(
                     route.group,
                     role,
