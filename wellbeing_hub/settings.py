@@ -271,6 +271,8 @@ SECURE_CSP = {
 # member may reach, so a family in crisis can receive help before giving any. Whole minutes.
 TIMEBANK_JOINING_CREDIT_MINUTES = int(os.environ.get("TIMEBANK_JOINING_CREDIT_MINUTES", "300"))
 TIMEBANK_DEBIT_LIMIT_MINUTES = int(os.environ.get("TIMEBANK_DEBIT_LIMIT_MINUTES", "-600"))
+# Time-bank API tokens stop working this many days after they are made (members make new ones).
+TIMEBANK_API_TOKEN_DAYS = int(os.environ.get("TIMEBANK_API_TOKEN_DAYS", "90"))
 
 # Uploads (ORUK feeds, CSV imports) larger than this are refused with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
