@@ -797,7 +797,7 @@ class Fuzzer:
         if group == "admin":
             roles: tuple[str, ...] = ("administrator",)
         else:
-            roles = ROLES
+            roles = tuple(r for r in ROLES if r == "anonymous" or r in self.dataset.users)
         seen = self.seen.setdefault(route.name, {})
         for role in roles:
             if role not in seen and (
@@ -1012,3 +1012,24 @@ def summarise(failures: list[Failure], limit: int = 60) -> str:
 
 def _order(item: tuple[Failure, int]) -> tuple[str, str]:
     return (item[0].path, item[0].method)
+
+
+# --- a URL configuration for the fuzzer's own test ----------------------------------------------
+
+
+def _broken_view(request: Any, thing: str) -> Any:
+    """Reads a number the way the bugs the fuzzer looks for do (no check)."""
+    from django.http import HttpResponse
+
+    return HttpResponse(str(int(request.GET.get("n", "0"))))
+
+
+def _urlpatterns() -> list[Any]:
+    from django.urls import path
+
+    from wellbeing_hub.urls import urlpatterns as project  # the pages' links need their names
+
+    return [path("broken/<str:thing>/", _broken_view, name="broken"), *project]
+
+
+urlpatterns = _urlpatterns()

@@ -288,3 +288,22 @@ def test_every_route_is_covered() -> None:
         "participation",
         "admin",
     } <= groups
+
+
+@pytest.mark.django_db
+def test_the_fuzzer_reports_an_exception_with_its_request_and_frame() -> None:
+    """The harness itself: a view that int()s a query value is caught, with the request that
+    broke it and the project frame where it broke."""
+    from django.test import override_settings
+
+    with override_settings(ROOT_URLCONF="wellbeing_hub.tests.fuzz_support"):
+        routes = fz.routes()
+        fuzzer = fz.Fuzzer(fz.Dataset(users={}, tokens={}), routes)
+        fuzzer.real["broken"] = {"*": {"thing": "x"}}
+        fuzzer.fuzz_route(fuzzer.by_name["broken"])
+    assert routes[0].template == "/broken/{thing}/"
+    report = fz.summarise(fuzzer.failures)
+    assert fuzzer.failures and {f.path.split("/")[1] for f in fuzzer.failures} == {"broken"}
+    assert "GET /broken/x/ as anonymous [n=" in report
+    assert "ValueError: invalid literal for int()" in report
+    assert "wellbeing_hub/tests/fuzz_support.py" in report and "in _broken_view" in report
