@@ -32,12 +32,15 @@ from wellbeing_hub.tests import fuzz_support as fz
 KNOWN_500S: dict[str, str] = {
     "admin": (
         "GET /admin/directory/organization/?q=<100,000 x> as administrator -> OperationalError "
-        "'LIKE or GLOB pattern too complex' (SQLite; OrganizationAdmin.search_fields, no length cap)"
+        "'LIKE or GLOB pattern too complex' at django/db/backends/sqlite3/base.py:359 (SQLite's "
+        "50,000-byte LIKE limit; the search box has no length cap: every project ModelAdmin "
+        "with search_fields, accounts user/auditevent and directory organization/service/"
+        "taxonomyterm)"
     ),
     "participation": (
-        "POST /have-your-say/rounds/<slug>/registrations/ as coordinator, registration='+14:00' "
-        "-> ValueError at participation/views.py:394 registrations (get_object_or_404 with a "
-        "non-integer pk)"
+        "POST /have-your-say/rounds/eastmere-community-chest/registrations/ as coordinator, "
+        "registration='+14:00' -> ValueError \"Field 'id' expected a number\" at "
+        "participation/views.py:394 in registrations (get_object_or_404 with a non-integer pk)"
     ),
 }
 
