@@ -391,9 +391,10 @@ def registrations(request: HttpRequest, slug: str) -> HttpResponse:
     _staff_only(request)
     round_ = _round(slug)
     if request.method == "POST":
-        registration = get_object_or_404(
-            round_.registrations, pk=request.POST.get("registration", "0")
-        )
+        chosen = request.POST.get("registration", "")
+        if not chosen.isascii() or not chosen.isdigit() or len(chosen) > 18:
+            raise Http404("No such registration")
+        registration = get_object_or_404(round_.registrations, pk=int(chosen))
         try:
             services.decide_registration(
                 registration=registration,

@@ -248,3 +248,11 @@ def test_panel_pages_and_permissions() -> None:
     client_for(commissioner).post(reverse("participation:panel-publish", args=[panel.pk]))
     page = client_for().get(reverse("participation:panel", args=[panel.pk]))
     assert "strong agreement" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["+14:00", "", "²", "9" * 30, "-1"])
+def test_deciding_a_registration_that_is_not_a_number_is_not_found(value: str) -> None:
+    r, _projects, by = pf.voting_round()
+    url = reverse("participation:registrations", args=[r.slug])
+    response = client_for(by).post(url, {"registration": value, "decision": "approve"})
+    assert response.status_code == 404

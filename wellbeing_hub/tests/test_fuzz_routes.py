@@ -29,20 +29,7 @@ from hypothesis import strategies as st
 from wellbeing_hub.tests import fuzz_support as fz
 
 # Known 500s per app at the time of writing (issue 11). Remove an app's entry once it is fixed.
-KNOWN_500S: dict[str, str] = {
-    "admin": (
-        "GET /admin/directory/organization/?q=<100,000 x> as administrator -> OperationalError "
-        "'LIKE or GLOB pattern too complex' at django/db/backends/sqlite3/base.py:359 (SQLite's "
-        "50,000-byte LIKE limit; the search box has no length cap: every project ModelAdmin "
-        "with search_fields, accounts user/auditevent and directory organization/service/"
-        "taxonomyterm)"
-    ),
-    "participation": (
-        "POST /have-your-say/rounds/eastmere-community-chest/registrations/ as coordinator, "
-        "registration='+14:00' -> ValueError \"Field 'id' expected a number\" at "
-        "participation/views.py:394 in registrations (get_object_or_404 with a non-integer pk)"
-    ),
-}
+KNOWN_500S: dict[str, str] = {}
 
 
 def known(group: str) -> Callable[[Any], Any]:

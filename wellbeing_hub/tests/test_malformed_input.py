@@ -89,3 +89,14 @@ def test_unknown_pages_use_the_service_404_page(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+@pytest.mark.parametrize(("length", "status"), [(2000, 200), (2001, 400)])
+def test_query_values_are_bounded(client: Client, length: int, status: int) -> None:
+    response = client.get("/", {"q": "x" * length})
+    assert response.status_code == status
+
+
+def test_a_huge_admin_search_is_refused_not_a_server_error(admin_client: Client) -> None:
+    response = admin_client.get("/admin/directory/organization/", {"q": "x" * 100_000})
+    assert response.status_code == 400
