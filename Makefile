@@ -41,7 +41,7 @@ types:
 
 # Everything but the browser journeys, on SQLite.
 unit:
-	$(PYTEST) -m "not e2e" -p xdist -n 2
+	$(PYTEST) -m "not e2e" -p xdist -n 2 --dist loadscope
 
 # The Django tests again on a real PostgreSQL server started for the run (pure rule tests don't
 # touch a database, so they are not repeated).
