@@ -207,14 +207,22 @@ def _count_attempt(bucket: str, now: datetime) -> int:
         f"INSERT INTO {table} ({key}, {count}, {start}) VALUES (%s, 1, %s) "  # noqa: S608
         f"ON CONFLICT ({key}) DO UPDATE SET "
         f"{count} = CASE WHEN {expired} THEN 1 ELSE {table}.{count} + 1 END, "
-        f"{start} = CASE WHEN {expired} THEN excluded.{start} ELSE {table}.{start} END "
-        f"RETURNING {count}"
+        f"{start} = CASE WHEN {expired} THEN excluded.{start} ELSE {table}.{start} END"
     )
     cutoff = now - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
     now_db = when.get_db_prep_value(now, connection)
     cutoff_db = when.get_db_prep_value(cutoff, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [bucket, now_db, cutoff_db, cutoff_db])
+    params = [bucket, now_db, cutoff_db, cutoff_db]
+    if connection.features.can_return_columns_from_insert:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {count}", params)
+            (value,) = cursor.fetchone()
+        return int(value)
+    # SQLite before 3.35 has no RETURNING: its write lock, held from the upsert to the end of the
+    # transaction, keeps the read that follows atomic with it.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.execute(f"SELECT {count} FROM {table} WHERE {key} = %s", [bucket])  # noqa: S608
         (value,) = cursor.fetchone()
     return int(value)
 

@@ -206,3 +206,18 @@ def test_forty_parallel_guesses_get_at_most_the_limit_of_password_checks(
     # Every attempt was counted: none lost to a concurrent read-then-write.
     assert services.sign_in_attempts("target") == THREADS
     assert AuditEvent.objects.filter(action="sign-in-failed").count() == checks.calls
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT=100)
+def test_the_count_without_returning_as_on_sqlite_before_3_35(
+    client: Client, checks: PasswordChecks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL always has RETURNING (and Django's own inserts need it there)")
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    f.user(username="sam")
+    _fail(client, "sam", LIMIT)
+    assert _post(client, "sam", PASSWORD).status_code == 429
+    assert checks.calls == LIMIT
+    assert services.sign_in_attempts("sam") == LIMIT + 1
