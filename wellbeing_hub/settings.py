@@ -60,6 +60,10 @@ elif not LOCAL and (reason := weak_secret_reason(SECRET_KEY, min_length=50)):
         '"import secrets; print(secrets.token_urlsafe(50))"'
     )
 
+# Rotating SECRET_KEY: put the old key(s) here, comma-separated, until sessions, password-reset
+# links and audit-trail digests made with them have aged out.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost" if LOCAL else "").split(",")
