@@ -171,6 +171,19 @@ def can_record(user: User, account: BudgetAccount, kind: str) -> bool:
     )
 
 
+def can_correct(user: User, account: BudgetAccount, kind: str) -> bool:
+    """Who may correct (reverse) an entry follows who may record that kind of entry; a
+    correction itself is never corrected (post the amount again instead)."""
+    return (
+        kind != "reversal" and can_view_account(user, account) and can_record(user, account, kind)
+    )
+
+
+def practitioner_for(user: User, person_id: int) -> bool:
+    """A practitioner acting for someone else they reach (caseload or break glass)."""
+    return is_practitioner(user) and person_id != user.pk and reaches(user, person_id)
+
+
 def require(condition: bool, message: str = "You cannot do that.") -> None:
     if not condition:
         raise NotAllowed(message)

@@ -534,11 +534,20 @@ class ReverseForm(forms.Form):
         max_length=250,
         error_messages={"required": "Say why this is being corrected"},
     )
+    below_zero_reason = forms.CharField(
+        label="If this takes the account below £0, why may it?",
+        help_text="Only a practitioner can allow this. It is kept in the audit trail.",
+        widget=forms.Textarea(attrs=TEXT),
+        max_length=250,
+        required=False,
+    )
     key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, practitioner: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        if not practitioner:
+            del self.fields["below_zero_reason"]
 
     def clean(self) -> dict[str, Any]:
         return _check_key(self)

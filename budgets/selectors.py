@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
 from budgets import access
@@ -21,6 +21,7 @@ from budgets.models import (
     Contribution,
     IndicativeBudget,
     Invitation,
+    LedgerPosting,
     LedgerTransaction,
     PlanLine,
     PlanOutcome,
@@ -214,8 +215,52 @@ def account_transactions(account: BudgetAccount) -> list[LedgerTransaction]:
     )
 
 
-def account_balance(account: BudgetAccount) -> ledger.Money:
-    return ledger.Money(account_balance_pence(account))
+def account_balance(account: BudgetAccount, as_of: dt.date | None = None) -> ledger.Money:
+    """The balance counting everything (``as_of`` None), or "balance now": only entries
+    effective on or before ``as_of``, so a future-dated (scheduled) payment is not yet spent."""
+    if as_of is None:
+        return ledger.Money(account_balance_pence(account))
+    total = LedgerPosting.objects.filter(
+        ledger_account=account.ledger_id, transaction__effective__lte=as_of
+    ).aggregate(total=Sum("amount_pence"))["total"]
+    return ledger.Money(int(total or 0))
+
+
+def scheduled(account: BudgetAccount, today: dt.date) -> list[LedgerTransaction]:
+    """Entries dated after ``today``: shown as scheduled, not as spent."""
+    return [row for row in account_transactions(account) if row.effective > today]
+
+
+def amount_for(account: BudgetAccount, row: LedgerTransaction) -> int:
+    """What ``row`` adds to (or, negative, takes from) the budget account, in pence."""
+    return sum(p.amount_pence for p in row.postings.all() if p.ledger_account == account.ledger_id)
+
+
+@dataclass(frozen=True)
+class PoolLine:
+    line: PlanLine
+    payee: str
+    weekly: ledger.Money
+    memo: str
+
+
+def pool_lines(account: BudgetAccount) -> list[PoolLine]:
+    """The plan's pooled lines (a share of a service bought together), each payable from here."""
+    found = []
+    for line in account.plan.lines.filter(kind=PlanLine.Kind.POOL).select_related(
+        "pool_member__pool__service__organization"
+    ):
+        pool = line.pool_member.pool if line.pool_member else None
+        payee = line.who or (pool.name if pool else line.description)
+        found.append(
+            PoolLine(
+                line,
+                payee[:250],
+                ledger.Money.from_pounds(Decimal(line.weekly_cost).quantize(Decimal("0.01"))),
+                f"Share of the pool '{pool.name if pool else line.description}'"[:250],
+            )
+        )
+    return found
 
 
 def statement(

@@ -1410,6 +1410,20 @@ def _existing(key: str, proposed: ledger.MoneyTransaction) -> LedgerTransaction 
     return found
 
 
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def check_in_period(account: BudgetAccount, effective: dt.date) -> None:
+    """Money moves only while the account is open: from its first to its last day, inclusive."""
+    if not account.period_start <= effective <= account.period_end:
+        raise BudgetsError(
+            f"The date must be between {long_date(account.period_start)} and "
+            f"{long_date(account.period_end)}, while this account is open",
+            field="effective",
+        )
+
+
 @dataclass(frozen=True)
 class Posted:
     transaction: LedgerTransaction
@@ -1446,6 +1460,7 @@ def post(
         raise BudgetsError("Enter an amount more than £0", field="amount")
     if not valid_key(key):
         raise BudgetsError("This form has expired. Reload the page and try again.")
+    check_in_period(account, effective)
     budget = account.ledger_id
     person = _person_ledger(account)
     kinds = ledger.MoneyKind
@@ -1514,13 +1529,16 @@ def reverse_transaction(
     original_key: str,
     reason: str,
     key: str,
+    below_zero_reason: str = "",
     request: HttpRequest | None = None,
 ) -> Posted:
-    """Correct a mistake with a reversal: a new transaction that exactly undoes the original."""
-    access.require(
-        access.can_view_account(actor, account) and access.can_record(actor, account, "refund"),
-        "You cannot correct this account.",
-    )
+    """Correct a mistake with a reversal: a new transaction that exactly undoes the original.
+
+    Who may correct an entry follows who may record that kind of entry (only staff record the
+    council's money, so only staff reverse it). A correction that would leave the account below
+    £0 is refused unless a practitioner who reaches the person says why (``below_zero_reason``,
+    kept in the audit trail)."""
+    access.require(access.can_view_account(actor, account), "You cannot correct this account.")
     if not reason.strip():
         raise BudgetsError("Say why this is being corrected", field="reason")
     if not valid_key(key):
@@ -1537,6 +1555,10 @@ def reverse_transaction(
                 )
                 if original is None:
                     raise BudgetsError("There is no such record on this account.")
+                access.require(
+                    access.can_correct(actor, account, original.kind),
+                    "Only someone who may record this kind of entry may correct it.",
+                )
                 already = set(
                     LedgerTransaction.objects.filter(
                         account=account, reverses__isnull=False
@@ -1557,6 +1579,26 @@ def reverse_transaction(
                     )
                 except ledger.LedgerError as error:
                     raise BudgetsError(error.message) from None
+                change = sum(
+                    p.amount.units for p in proposed.postings if p.account == account.ledger_id
+                )
+                after = account_balance_pence(account) + change
+                why = " ".join(below_zero_reason.split())[:250]
+                if change < 0 and after < 0:
+                    shown = ledger.Money(after)
+                    if not access.practitioner_for(actor, account.person_id):
+                        raise BudgetsError(
+                            f"This correction would take the account below £0 (to {shown}). "
+                            "Ask the person's broker: only a practitioner can allow that, "
+                            "with a reason.",
+                            field="reason",
+                        )
+                    if not why:
+                        raise BudgetsError(
+                            f"This correction would take the account below £0 (to {shown}). "
+                            "Say why the account may go below £0",
+                            field="below_zero_reason",
+                        )
                 row = _store(account, proposed, actor, original.payee, reverses=original)
                 record_audit(
                     actor=actor,
@@ -1564,7 +1606,12 @@ def reverse_transaction(
                     target=row,
                     subject=account.person,
                     summary=f"Corrected (reversed) '{original.memo or original.kind}': "
-                    f"{reason.strip()[:100]}",
+                    f"{reason.strip()[:100]}"
+                    + (
+                        f". Below £0 ({ledger.Money(after)}) because: {why}"
+                        if change < 0 and after < 0
+                        else ""
+                    ),
                     request=request,
                 )
                 return Posted(row, True)

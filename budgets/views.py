@@ -4,6 +4,7 @@ assessment, plan or account writes an audit record."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -1112,6 +1113,12 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, "This was already recorded, so it has not been added again.")
             return redirect("budgets:account", account.pk)
     _viewed(request, account, account.person, "Viewed the budget account")
+    today = timezone.localdate()
+    scheduled = selectors.scheduled(account, today)
+    correctable = [
+        kind for kind in selectors.KIND_LABELS if access.can_correct(user, account, kind)
+    ]
+    pool_lines = selectors.pool_lines(account)
     period_form, start, end = _period(request, account)
     found, rows = selectors.statement(account, start, end)
     spending = selectors.spending_by_payee(account)
@@ -1121,7 +1128,15 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "budgets/account.html",
         {
             "account": account,
-            "balance": selectors.account_balance(account),
+            "balance": selectors.account_balance(account, today),
+            "scheduled": scheduled,
+            "scheduled_total": ledger.Money(
+                sum(selectors.amount_for(account, t) for t in scheduled)
+            ),
+            "today": today,
+            "pool_lines": pool_lines,
+            "record_kinds": kinds,
+            "pool_line_keys": {p.line.pk: uuid.uuid4().hex for p in pool_lines},
             "projection": selectors.projection(account, timezone.localdate()),
             "statement": found,
             "rows": rows,
@@ -1131,7 +1146,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "end": end,
             "form": form,
             "can_record": bool(kinds),
-            "can_correct": access.can_record(user, account, "refund"),
+            "can_correct": bool(correctable),
+            "correctable": correctable,
             "reversed": set(
                 LedgerTransaction.objects.filter(
                     account=account, reverses__isnull=False
@@ -1156,9 +1172,11 @@ def account_correct(request: HttpRequest, pk: int, transaction_id: int) -> HttpR
     link."""
     account = _account(request, pk)
     original = get_object_or_404(LedgerTransaction, account=account, pk=transaction_id)
-    if not access.can_record(_user(request), account, "refund"):
+    user = _user(request)
+    if not access.can_correct(user, account, original.kind):
         raise PermissionDenied
-    form = forms.ReverseForm(_posted(request))
+    practitioner = access.practitioner_for(user, account.person_id)
+    form = forms.ReverseForm(_posted(request), practitioner=practitioner)
     if request.method == "POST" and form.is_valid():
         try:
             services.reverse_transaction(
@@ -1167,10 +1185,13 @@ def account_correct(request: HttpRequest, pk: int, transaction_id: int) -> HttpR
                 original_key=original.key,
                 reason=form.cleaned_data["reason"],
                 key=form.cleaned_data["key"],
+                below_zero_reason=form.cleaned_data.get("below_zero_reason", ""),
                 request=request,
             )
         except services.BudgetsError as error:
             _error(form, error)
+        except access.NotAllowed as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, "The correction has been recorded.")
             return redirect("budgets:account", account.pk)
@@ -1188,6 +1209,7 @@ def account_correct(request: HttpRequest, pk: int, transaction_id: int) -> HttpR
                 )
             ),
             "form": form,
+            "practitioner": practitioner,
             "kind_labels": selectors.KIND_LABELS,
         },
         status=400 if form.errors else 200,

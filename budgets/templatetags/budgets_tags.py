@@ -26,3 +26,12 @@ def hours(minutes: int | None) -> str:
 @register.filter
 def get(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def entry_amount(row: object, account: object) -> object:
+    """What one ledger entry adds to (negative: takes from) this budget account."""
+    from budgets import selectors
+    from rules.ledger import Money
+
+    return Money(selectors.amount_for(account, row))  # type: ignore[arg-type]
