@@ -77,7 +77,10 @@ def approved_members() -> QuerySet[Member]:
 
 
 def balance_of(member: Member) -> int:
-    """``member``'s balance in minutes (the cached balance; see ``ledger_problems``)."""
+    """``member``'s balance in minutes: the one place every page (home, member page, statement)
+    reads it from. It is the cached balance, which is the sum of all the account's postings (see
+    ``ledger_problems``); :func:`statement_for` runs to the last entry, so its closing balance is
+    the same number."""
     return Account.objects.filter(member=member).values_list("balance", flat=True).first() or 0
 
 
@@ -105,14 +108,19 @@ def _day_start(day: date) -> datetime:
 
 
 def statement_for(member: Member, start: date | None = None, end: date | None = None) -> Statement:
-    """``member``'s statement from ``start`` (default: when they joined) to ``end`` (today)."""
+    """``member``'s statement from ``start`` (default: when they joined) to ``end`` (default:
+    today, or the last entry's date if one is dated later, so that the closing balance is
+    :func:`balance_of`: entries dated ahead, which older versions let through, are shown)."""
     account = Account.objects.get(member=member)
-    end = end or timezone.localdate()
     rows = list(
         Posting.objects.filter(account=account)
         .select_related("transaction__reverses")
         .order_by("transaction__effective", "transaction_id")
     )
+    if end is None:
+        end = timezone.localdate()
+        if rows and rows[-1].transaction.effective > end:
+            end = rows[-1].transaction.effective
     if start is None:
         first = rows[0].transaction.effective if rows else end
         start = min(first, timezone.localdate(member.applied_at), end)

@@ -1017,6 +1017,23 @@ def _validate_terms(*, giver_id: int, receiver_id: int, minutes: Any, start: dat
     _require_date_in_range(start.date(), "The date of the exchange", field="start")
 
 
+def has_ended(start: datetime, minutes: int, *, now: datetime | None = None) -> bool:
+    """Whether help starting at ``start`` for ``minutes`` is over (so its time may be credited)."""
+    return start + timedelta(minutes=minutes) <= (now or timezone.now())
+
+
+def _require_ended(start: datetime, minutes: int) -> None:
+    """Time is credited only for help that has happened: an exchange (or a rota slot) may be
+    recorded ahead as planned, but confirmed only once it has ended."""
+    if not has_ended(start, minutes):
+        end = timezone.localtime(start + timedelta(minutes=minutes))
+        raise TimebankRefused(
+            f"This help ends on {end:%-d %B %Y at %H:%M}; it can be confirmed once the help has "
+            "happened. Until then it stays planned.",
+            field="start",
+        )
+
+
 def _validate_request(req: Request | None, receiver_id: int) -> None:
     """An exchange may fulfil only an open request of its receiver (the member who asked)."""
     if req is None:
@@ -1193,6 +1210,7 @@ def _confirm_locked(
     if giver is None or receiver is None:  # pragma: no cover - accounts of these members
         raise TimebankRefused("There is no such member.")
     _validate_members(giver=giver, receiver=receiver, start=exchange.start, req=exchange.request)
+    _require_ended(exchange.start, exchange.minutes)
     new = exchange.pk is None
     if new:
         exchange.giver, exchange.receiver = giver, receiver

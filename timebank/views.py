@@ -278,8 +278,13 @@ def _exchange_for(request: HttpRequest, pk: int) -> Exchange:
 def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_for(request, pk)
     _audit_view(request, exchange, exchange.receiver.user, "Viewed a time bank exchange")
-    can_confirm = exchange.status == Exchange.Status.PROPOSED and (
-        is_coordinator(request.user) or exchange.proposed_by_id != request.user.pk
+    planned = exchange.status == Exchange.Status.PROPOSED and not services.has_ended(
+        exchange.start, exchange.minutes
+    )
+    can_confirm = (
+        exchange.status == Exchange.Status.PROPOSED
+        and not planned
+        and (is_coordinator(request.user) or exchange.proposed_by_id != request.user.pk)
     )
     return render(
         request,
@@ -288,6 +293,7 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "exchange": exchange,
             "time": format_minutes(exchange.minutes),
             "can_confirm": can_confirm,
+            "planned": planned,
             "can_decline": exchange.status == Exchange.Status.PROPOSED,
             "can_reverse": is_coordinator(request.user)
             and exchange.status == Exchange.Status.CONFIRMED,
@@ -380,7 +386,7 @@ def _statement_page(request: HttpRequest, member: Member, own: bool) -> HttpResp
             "member": member,
             "own": own,
             "lines": lines,
-            "balance": format_minutes(stmt.closing.units),
+            "balance": format_minutes(selectors.balance_of(member)),
             "time_in": format_minutes(stmt.money_in.units),
             "time_out": format_minutes(stmt.money_out.units),
             "exchanges": selectors.exchanges_of(member)[:50],
