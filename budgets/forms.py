@@ -618,6 +618,55 @@ class PoolForm(forms.Form):
         return [self[f"share_{o.pk}"] for o in self.candidates]
 
 
+OVER_BUDGET_REASON = forms.CharField(
+    label="If a share takes someone over their budget, why is that all right?",
+    help_text="For example, a top-up agreed with the family. It is shown to the members.",
+    widget=forms.Textarea(attrs=TEXT),
+    max_length=500,
+    required=False,
+)
+PoolForm.base_fields["over_budget_reason"] = OVER_BUDGET_REASON
+
+
+class ResplitForm(forms.Form):
+    """The broker's new split: a share for each member (0 leaves them out)."""
+
+    weekly_cost = money(
+        "Weekly cost of the service for everyone together",
+        required=True,
+        minimum=Decimal("0.01"),
+        maximum=MAX_WEEKLY_COST,
+    )
+    over_budget_reason = OVER_BUDGET_REASON
+
+    def __init__(self, *args: Any, members: list[Any], named: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for number, member in enumerate(members, start=1):
+            person = member.outcome.plan.person
+            who = person.get_full_name() if person.pk in named else f"Person {number}"
+            self.fields[f"share_{member.pk}"] = forms.IntegerField(
+                label=f"{who}: share",
+                help_text="A whole number from 0 to 100 (0 to leave them out).",
+                min_value=0,
+                max_value=100,
+                initial=member.share,
+                widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                error_messages={
+                    "required": "Enter a share from 0 to 100",
+                    "invalid": "A share must be a whole number from 0 to 100",
+                    "min_value": "A share must be a whole number from 0 to 100",
+                    "max_value": "A share must be a whole number from 0 to 100",
+                },
+            )
+
+    def share_fields(self) -> list[forms.BoundField]:
+        return [self[f"share_{m.pk}"] for m in self.members]
+
+    def shares(self) -> dict[int, int]:
+        return {m.pk: self.cleaned_data[f"share_{m.pk}"] for m in self.members}
+
+
 class BreakGlassForm(forms.Form):
     """The reason a practitioner opens a record outside their caseload."""
 

@@ -289,6 +289,8 @@ class Pool(models.Model):
     class Status(models.TextChoices):
         FORMING = "forming", "Agreeing shares"
         AGREED = "agreed", "Agreed by everyone"
+        DECLINED = "declined", "Not agreed: someone said no, so the broker will re-split or cancel"
+        CANCELLED = "cancelled", "Cancelled by the broker"
 
     name = models.CharField(max_length=150)
     neighbourhood = models.ForeignKey(
@@ -300,6 +302,9 @@ class Pool(models.Model):
     description = models.TextField(blank=True, default="")
     weekly_cost = money_field()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.FORMING)
+    split = models.PositiveIntegerField(
+        default=1, help_text="Which split of the cost this is: each re-split adds one."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -322,6 +327,10 @@ class PoolMember(models.Model):
     weekly_cost = money_field(default=ZERO)
     agreed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    over_budget_by = money_field(
+        default=ZERO, help_text="How far this share takes the plan over its budget each week."
+    )
+    over_budget_reason = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [

@@ -1274,6 +1274,7 @@ def pools(request: HttpRequest) -> HttpResponse:
                 service=service,
                 weekly_cost=form.cleaned_data["weekly_cost"],
                 members=members,
+                over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
                 request=request,
             )
         except services.BudgetsError as error:
@@ -1319,7 +1320,44 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if practitioner
         else set()
     )
-    if request.method == "POST" and mine is not None:
+    manages = (
+        practitioner
+        and mine is None
+        and all(access.reaches(user, m.outcome.plan.person_id) for m in members)
+        and pool.status in (Pool.Status.FORMING, Pool.Status.DECLINED)
+    )
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    resplit = forms.ResplitForm(
+        request.POST if action == "resplit" else None,
+        members=members,
+        named=named,
+        initial={"weekly_cost": pool.weekly_cost},
+    )
+    if request.method == "POST" and manages and action == "cancel":
+        try:
+            services.cancel_pool(pool=pool, actor=user, request=request)
+        except services.BudgetsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The pool has been cancelled and everyone has been told.")
+        return redirect("budgets:pool", pool.pk)
+    if request.method == "POST" and manages and action == "resplit":
+        if resplit.is_valid():
+            try:
+                services.resplit_pool(
+                    pool=pool,
+                    actor=user,
+                    shares=resplit.shares(),
+                    weekly_cost=resplit.cleaned_data["weekly_cost"],
+                    over_budget_reason=resplit.cleaned_data.get("over_budget_reason", ""),
+                    request=request,
+                )
+            except services.BudgetsError as error:
+                _error(resplit, error)
+            else:
+                messages.success(request, "The new shares have been sent to everyone.")
+                return redirect("budgets:pool", pool.pk)
+    elif request.method == "POST" and mine is not None:
         try:
             services.respond_to_pool(
                 member=mine, actor=user, agree=request.POST.get("agree") == "yes", request=request
@@ -1327,6 +1365,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.BudgetsError as error:
             messages.error(request, error.message)
         return redirect("budgets:pool", pool.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
     return render(
         request,
         "budgets/pool.html",
@@ -1336,7 +1376,10 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": mine,
             "practitioner": practitioner,
             "named": named,
+            "manages": manages,
+            "form": resplit if manages else None,
         },
+        status=400 if manages and resplit.errors else 200,
     )
 
 
