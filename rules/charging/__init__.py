@@ -17,7 +17,14 @@ from rules.charging.errors import (
 )
 from rules.charging.inputs import AssessmentInput, CapitalItem, IncomeItem, Property
 from rules.charging.overrides import LocalOverride, Overrides
-from rules.charging.parameters import ParametersInForce, ParameterValue, parameters_in_force
+from rules.charging.parameters import (
+    NationalFigure,
+    ParametersInForce,
+    ParameterValue,
+    parameters_in_force,
+    with_national_figures,
+)
+from rules.charging.pension_age import state_pension_date
 from rules.charging.result import BreakdownLine, ChargeResult
 
 __all__ = [
@@ -30,6 +37,7 @@ __all__ = [
     "InputError",
     "InputRangeError",
     "LocalOverride",
+    "NationalFigure",
     "OverrideError",
     "Overrides",
     "ParameterValue",
@@ -39,4 +47,6 @@ __all__ = [
     "assess",
     "assess_dict",
     "parameters_in_force",
+    "state_pension_date",
+    "with_national_figures",
 ]

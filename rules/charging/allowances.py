@@ -10,6 +10,7 @@ from rules.charging.errors import UnknownParameterError
 from rules.charging.inputs import AssessmentInput
 from rules.charging.money import ZERO, pounds
 from rules.charging.parameters import ParametersInForce
+from rules.charging.pension_age import age_bounds, reached_on
 from rules.charging.result import BreakdownLine
 
 MIG = "minimum_income_guarantee."
@@ -29,6 +30,13 @@ def reached_pension_credit_age(person: AssessmentInput, params: ParametersInForc
     """An explicit answer wins; otherwise compare the age with the qualifying age in force."""
     if person.reached_pension_credit_age is not None:
         return person.reached_pension_credit_age
+    if person.date_of_birth is not None:
+        return reached_on(person.date_of_birth, params.on)
+    bounds = age_bounds(params.on)
+    if bounds is not None and not bounds[0] <= person.age < bounds[1]:
+        # Everyone under the lowest State Pension age has not reached it, and everyone at the
+        # highest has; only ages in between depend on the date of birth.
+        return person.age >= bounds[1]
     try:
         return Decimal(person.age) >= params.value("people.pension_credit_qualifying_age")
     except UnknownParameterError as error:
@@ -36,7 +44,7 @@ def reached_pension_credit_age(person: AssessmentInput, params: ParametersInForc
             "people.pension_credit_qualifying_age",
             params.on.isoformat(),
             "Pension Credit age now depends on date of birth; "
-            "give reached_pension_credit_age: true or false",
+            "give date_of_birth, or reached_pension_credit_age: true or false",
         ) from error
 
 

@@ -12,7 +12,7 @@ from rules.charging.income import IncomeAssessment, assess_income
 from rules.charging.inputs import AssessmentInput, FreeService
 from rules.charging.money import ZERO, pounds, round_for_person_down
 from rules.charging.overrides import Overrides
-from rules.charging.parameters import ParametersInForce, parameters_in_force
+from rules.charging.parameters import NationalFigures, ParametersInForce, parameters_in_force
 from rules.charging.result import BreakdownLine, ChargeResult
 
 FREE_SERVICE_TEXT = {
@@ -23,13 +23,17 @@ FREE_SERVICE_TEXT = {
 }
 
 
-def assess(person: AssessmentInput, overrides: Overrides | None = None) -> ChargeResult:
+def assess(
+    person: AssessmentInput,
+    overrides: Overrides | None = None,
+    national: NationalFigures | None = None,
+) -> ChargeResult:
     """Financial assessment under the Care Act 2014 for one person on ``person.date``.
 
     Raises UnknownParameterError if a figure it needs is unknown on that date, OverrideError for a
     local figure that is not allowed, InputError for bad input (from AssessmentInput.from_dict).
     """
-    params = parameters_in_force(person.date, overrides, setting=person.setting)
+    params = parameters_in_force(person.date, overrides, setting=person.setting, national=national)
     lines: list[BreakdownLine] = []
     if person.free_service is not None:
         lines.append(

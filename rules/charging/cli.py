@@ -1,4 +1,12 @@
-"""Command line: ``calc INPUT.yaml [--date YYYY-MM-DD]`` prints the assessment as JSON.
+"""Command line: ``calc INPUT.yaml [--date YYYY-MM-DD] [--local FILE] [--national FILE]`` prints
+the assessment as JSON.
+
+``--local`` takes the council's own figures and ``--national`` national figures added after the
+parameter file (a new year's DHSC circular), both in the same shape, the one the web admin
+exports (YAML or JSON)::
+
+    capital.upper_limit:
+      - {value: "23250.00", applies_from: "2026-04-06", note: "2026/27 circular"}
 
 Called as ``wellbeing-hub charges calc ...`` (argv starts with ``calc``) or
 ``python -m rules.charging.cli calc ...``.
@@ -17,6 +25,8 @@ import yaml
 from rules.charging.calculator import assess
 from rules.charging.errors import ChargingError, InputError
 from rules.charging.inputs import AssessmentInput
+from rules.charging.overrides import overrides_from_dict
+from rules.charging.parameters import national_figures_from_dict
 
 
 def _date(raw: str) -> dt.date:
@@ -34,7 +44,36 @@ def _parser() -> argparse.ArgumentParser:
     calc = commands.add_parser("calc", help="work out a weekly charge from an input YAML file")
     calc.add_argument("input", type=Path, help="assessment input (YAML or JSON)")
     calc.add_argument("--date", type=_date, help="assessment date; replaces the file's date")
+    calc.add_argument("--local", type=Path, help="the council's local figures (YAML or JSON)")
+    calc.add_argument(
+        "--national", type=Path, help="national figures newer than the parameter file"
+    )
     return parser
+
+
+def _figures(path: Path | None) -> dict[str, object] | None:
+    """Read a figures file; raises _Refused with the message to print."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise _Refused(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise _Refused(f"{path} is not UTF-8 text") from None
+    try:
+        data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    except yaml.YAMLError as error:
+        raise _Refused(f"{path} is not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise _Refused(f"{path} must hold a mapping of figure names")
+    return data
+
+
+class _Refused(Exception):
+    pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,9 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.date is not None:
         data["date"] = args.date
     try:
+        local_raw, national_raw = _figures(args.local), _figures(args.national)
+    except _Refused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        local = overrides_from_dict(local_raw) if local_raw is not None else None
+        national = national_figures_from_dict(national_raw) if national_raw is not None else None
         typed = _typed(data)
         assert isinstance(typed, dict)
-        result = assess(AssessmentInput.from_dict(typed))
+        result = assess(AssessmentInput.from_dict(typed), local, national)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         if error.fields:

@@ -108,6 +108,7 @@ class AssessmentInput:
     dre_claimed: Decimal = ZERO
     housing_costs: Decimal = ZERO
     reached_pension_credit_age: bool | None = None
+    date_of_birth: dt.date | None = None
     dependent_children: int = 0
     disabled_children_lower: int = 0
     disabled_children_higher: int = 0
@@ -139,6 +140,7 @@ OPTIONAL = (
     "dre_claimed",
     "housing_costs",
     "reached_pension_credit_age",
+    "date_of_birth",
     "dependent_children",
     "disabled_children_lower",
     "disabled_children_higher",
@@ -240,6 +242,7 @@ class _Reader:
         pension_age = data.get("reached_pension_credit_age")
         if pension_age is not None:
             pension_age = self.boolean(pension_age, "reached_pension_credit_age")
+        born = self.read_birth_date(on)
         flags = {
             name: self.boolean(data[name], name) if name in data else False
             for name in (
@@ -283,6 +286,7 @@ class _Reader:
             dre_claimed=self.money(data.get("dre_claimed", "0"), "dre_claimed"),
             housing_costs=self.money(data.get("housing_costs", "0"), "housing_costs"),
             reached_pension_credit_age=pension_age,
+            date_of_birth=born,
             care_home_stay=cast(Stay | None, stay),
             weeks_in_care_home=cast(int | None, weeks),
             free_service=free_service,
@@ -301,6 +305,25 @@ class _Reader:
             error = InputRangeError if self.out_of_range else InputError
             raise error(f"Invalid assessment input - {detail}", [p for p, _ in self.errors])
         return result
+
+    def read_birth_date(self, on: dt.date) -> dt.date | None:
+        raw = self.data.get("date_of_birth")
+        if raw is None:
+            return None
+        born: dt.date | None = None
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            born = raw
+        elif isinstance(raw, str):
+            try:
+                born = dt.date.fromisoformat(raw)
+            except ValueError:
+                born = None
+        if born is None:
+            self.fail("date_of_birth", f"{raw!r} is not a date (YYYY-MM-DD)")
+        elif born > on or born < dt.date(on.year - 130, 1, 1):
+            self.fail("date_of_birth", "must be a real date of birth before the assessment date")
+            born = None
+        return born
 
     def read_date(self) -> dt.date:
         raw = self.data.get("date")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,6 +36,9 @@ class ParameterValue:
     refs: tuple[str, ...] = ()
     note: str = ""
     source: Literal["national", "local"] = "national"
+    expected_rise: Decimal | None = None
+    """For an unknown value: the rise over the previous value that has been announced or is
+    expected (0.07 = 7%), so a result on the previous year's figure can say how far off it may be."""
 
     @property
     def is_usable(self) -> bool:
@@ -89,6 +92,13 @@ def _parse_series(name: str, node: object) -> ParameterSeries:
         if (value is None) != (status == "unknown"):
             raise ParameterFileError(f"{where}: a null value needs status unknown, and only it")
         refs = row.get("ref") or []
+        rise_raw = row.get("expected_rise")
+        try:
+            expected_rise = None if rise_raw is None else Decimal(str(rise_raw))
+        except InvalidOperation:
+            raise ParameterFileError(f"{where}.expected_rise: {rise_raw!r}") from None
+        if expected_rise is not None and (status != "unknown" or isinstance(rise_raw, float)):
+            raise ParameterFileError(f"{where}.expected_rise: only on unknown rows, as a string")
         values.append(
             ParameterValue(
                 name=name,
@@ -97,6 +107,7 @@ def _parse_series(name: str, node: object) -> ParameterSeries:
                 applies_from=applies_from,
                 refs=tuple(str(ref) for ref in refs),
                 note=str(row.get("note", "")),
+                expected_rise=expected_rise,
             )
         )
     return ParameterSeries(
@@ -117,6 +128,64 @@ def load_parameter_file(path: Path = DEFAULT_PARAMETER_FILE) -> dict[str, Parame
         raise ParameterFileError(f"{path}: needs a 'parameters' mapping")
     return {
         str(name): _parse_series(str(name), node) for name, node in document["parameters"].items()
+    }
+
+
+@dataclass(frozen=True)
+class NationalFigure:
+    """A national figure added after the parameter file was written (for example from the DHSC
+    circular for a new year, entered and confirmed by two people). It replaces the file's row for
+    the same date, or adds a row."""
+
+    value: Decimal
+    applies_from: dt.date
+    note: str = ""
+    refs: tuple[str, ...] = ()
+
+
+NationalFigures = Mapping[str, Sequence[NationalFigure]]
+
+
+def with_national_figures(
+    series: Mapping[str, ParameterSeries], figures: NationalFigures | None
+) -> dict[str, ParameterSeries]:
+    """The parameter file's series with ``figures`` merged in (status "verified": read in the
+    circular and checked by a second person). Unknown names and negative values are refused."""
+    merged = dict(series)
+    for name, rows in (figures or {}).items():
+        if name not in merged:
+            raise OverrideError(name, "there is no national figure with that name")
+        old = merged[name]
+        values = {value.applies_from: value for value in old.values}
+        for row in rows:
+            if row.value < 0:
+                raise OverrideError(name, "a national figure cannot be negative")
+            values[row.applies_from] = ParameterValue(
+                name=name,
+                value=row.value,
+                status="verified",
+                applies_from=row.applies_from,
+                refs=row.refs,
+                note=row.note or "national figure entered and confirmed in the admin",
+            )
+        merged[name] = ParameterSeries(
+            name=name,
+            description=old.description,
+            legal_basis=old.legal_basis,
+            overridable=old.overridable,
+            values=tuple(sorted(values.values(), key=lambda value: value.applies_from)),
+        )
+    return merged
+
+
+def national_figures_from_dict(data: Mapping[str, object]) -> dict[str, list[NationalFigure]]:
+    """``{"capital.upper_limit": [{"value": "23250.00", "applies_from": "2026-04-06"}]}`` (the
+    shape of the CLI's ``--national`` file) as NationalFigures; same checks as local figures."""
+    from rules.charging.overrides import overrides_from_dict
+
+    return {
+        name: [NationalFigure(r.value, r.applies_from, r.note) for r in rows]
+        for name, rows in overrides_from_dict(data).items()
     }
 
 
@@ -204,6 +273,7 @@ def parameters_in_force(
     overrides: Overrides | None = None,
     setting: Setting | None = None,
     path: Path = DEFAULT_PARAMETER_FILE,
+    national: NationalFigures | None = None,
 ) -> ParametersInForce:
     """Select the values in force on ``on``; apply the council's local figures.
 
@@ -212,7 +282,7 @@ def parameters_in_force(
     figures that do not apply to that setting (e.g. a higher capital limit in a care home) are
     left out.
     """
-    series = load_parameter_file(path)
+    series = with_national_figures(load_parameter_file(path), national)
     local: dict[str, LocalOverride] = {}
     for name, entry in (overrides or {}).items():
         if name not in series:
@@ -224,11 +294,11 @@ def parameters_in_force(
             continue
         if setting is not None and setting not in series[name].overridable:
             continue
-        national = series[name].in_force(on)
-        if national is not None and national.value is not None and current.value < national.value:
+        in_force = series[name].in_force(on)
+        if in_force is not None and in_force.value is not None and current.value < in_force.value:
             raise OverrideError(
                 name,
-                f"{current.value} is less generous than the national {national.value} "
+                f"{current.value} is less generous than the national {in_force.value} "
                 f"in force on {on.isoformat()}",
             )
         local[name] = current
