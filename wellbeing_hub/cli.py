@@ -7,6 +7,9 @@ wellbeing-hub export-oruk PATH     export the directory as Open Referral UK 3.0 
 wellbeing-hub bench directory|pb   run a benchmark (writes docs/benchmarks.md)
 wellbeing-hub pb tally FILE.pb ... count a participatory-budgeting election
 wellbeing-hub charges calc FILE    Care Act charging calculation
+wellbeing-hub backup OUT           a consistent backup of the database (see docs/operations.md)
+wellbeing-hub restore IN           restore a backup into an empty database, then check it
+wellbeing-hub check                check the ledgers and the audit trail (exit 1 on a problem)
 wellbeing-hub manage ARGS...       any Django management command
 """
 
@@ -120,6 +123,32 @@ def cmd_export_oruk(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_command(name: str, *args: str) -> int:
+    """Run one of our management commands; its refusal or failure is one message, not a traceback."""
+    _django("production")
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(name, *args)
+    except CommandError as error:
+        print(f"wellbeing-hub: {error}", file=sys.stderr)
+        return error.returncode or 1
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    return _run_command("backup", args.out)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    return _run_command("restore", args.source, *(["--sha256", args.sha256] if args.sha256 else []))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return _run_command("check_integrity")
+
+
 def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
     if args.which == "directory":
         from bench.directory_bench import main as bench_main
@@ -169,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("which", choices=["directory", "pb", "timebank"])
     sub.add_parser("pb", help="participatory budgeting: wellbeing-hub pb tally FILE.pb --rule …")
     sub.add_parser("charges", help="charging: wellbeing-hub charges calc INPUT.yaml [--date …]")
+    backup = sub.add_parser("backup", help="write a consistent backup of the database to OUT")
+    backup.add_argument("out", metavar="OUT")
+    restore = sub.add_parser("restore", help="restore a backup into an empty database, then check")
+    restore.add_argument("source", metavar="IN")
+    restore.add_argument("--sha256", metavar="HEX", default="", help="the backup's SHA-256")
+    sub.add_parser("check", help="check the ledgers and the audit trail")
     sub.add_parser("manage", help="run a Django management command")
 
     args, rest = parser.parse_known_args(argv)
@@ -181,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "import-oruk": cmd_import_oruk,
         "export-oruk": cmd_export_oruk,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+        "check": cmd_check,
     }
     return handlers[args.command](args)
 
