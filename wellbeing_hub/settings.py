@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "budgets",
     "timebank",
     "participation",
+    "outcomes",
     *(["django_tasks"] if django.VERSION < (6, 0) else []),
     "django_tasks_db",
 ]

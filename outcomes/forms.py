@@ -1,0 +1,269 @@
+"""Forms. A questionnaire's questions are built from the measure in the registry; a missing answer
+is not refused by the form but by ``rules.outcomes`` (the view puts each missing item's message on
+its question), so the rule lives in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from budgets.models import CaseTeam
+from directory.models import Neighbourhood
+from rules.outcomes import Measure
+
+SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
+
+
+def _date(label: str, help_text: str = "", required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": f"Enter {label.lower()}", "invalid": "Enter a real date"},
+    )
+
+
+class MeasureForm(forms.Form):
+    answered_on = forms.DateField()  # replaced in __init__
+
+    def __init__(self, *args: Any, measure: Measure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.fields["answered_on"] = _date("Date answered", "For example, 27 3 2026")
+        for index, item in enumerate(measure.items, start=1):
+            scale = item.scale
+            choices = []
+            for value in range(scale.min, scale.max + 1):
+                label = str(value)
+                if value == scale.min and scale.min_label:
+                    label = f"{value} – {scale.min_label}"
+                elif value == scale.max and scale.max_label:
+                    label = f"{value} – {scale.max_label}"
+                choices.append((str(value), label))
+            question = item.display_text
+            if item.wording_status == "placeholder":
+                question = f"{index}. {item.topic.capitalize()}"
+            self.fields[item.id] = forms.TypedChoiceField(
+                label=question,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                help_text=(
+                    "Placeholder: your area has not loaded the licensed wording"
+                    if item.wording_status == "placeholder"
+                    else ""
+                ),
+            )
+
+    def answers(self) -> dict[str, object]:
+        return {item.id: self.cleaned_data.get(item.id) for item in self.measure.items}
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label="What is your goal, in your own words?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your goal, in your own words"},
+    )
+    started_on = _date("Date you started", "Usually today")
+    starting_score = forms.TypedChoiceField(
+        label="How close are you to your goal today? (0 is not at all, 10 is reached)",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Score where you are now, from 0 to 10"},
+    )
+
+    STEPS = 3
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, self.STEPS + 1):
+            self.fields[f"step_{n}"] = forms.CharField(
+                label=f"Step {n}", max_length=300, required=False
+            )
+            self.fields[f"step_{n}_supporter"] = forms.CharField(
+                label=f"Who will help with step {n}?",
+                max_length=150,
+                required=False,
+                help_text="For example, my daughter Sam",
+            )
+            self.fields[f"step_{n}_due"] = _date(f"Date for step {n}", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for n in range(1, self.STEPS + 1):
+            if not data.get(f"step_{n}") and (
+                data.get(f"step_{n}_supporter") or data.get(f"step_{n}_due")
+            ):
+                self.add_error(
+                    f"step_{n}", f"Describe step {n}, or leave its helper and date empty"
+                )
+        return data
+
+    def steps(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": self.cleaned_data[f"step_{n}"].strip(),
+                "supporter": self.cleaned_data[f"step_{n}_supporter"].strip(),
+                "due_on": self.cleaned_data[f"step_{n}_due"],
+            }
+            for n in range(1, self.STEPS + 1)
+            if self.cleaned_data.get(f"step_{n}", "").strip()
+        ]
+
+
+class StepForm(forms.Form):
+    text = forms.CharField(
+        label="Next step", max_length=300, error_messages={"required": "Describe the step"}
+    )
+    supporter = forms.CharField(
+        label="Who will help?",
+        max_length=150,
+        required=False,
+        help_text="For example, my daughter Sam",
+    )
+    due_on = _date("Date for this step", required=False)
+
+
+class ReviewForm(forms.Form):
+    rated_on = _date("Date of this review")
+    score = forms.TypedChoiceField(
+        label="How close are you to your goal now? (0 is not at all, 10 is reached)",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Score your goal from 0 to 10"},
+    )
+    note = forms.CharField(
+        label="Anything you want to note (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ConsentForm(forms.Form):
+    counts = forms.ChoiceField(
+        label="Can your answers count in anonymous reports?",
+        choices=[("yes", "Yes, my answers can count"), ("no", "No, leave my answers out")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no"},
+    )
+
+
+class FamilyForm(forms.Form):
+    family_led = forms.BooleanField(
+        label="A family member holds the pen for this plan", required=False
+    )
+    pen_holder = forms.CharField(
+        label="Who holds the pen?",
+        max_length=150,
+        required=False,
+        help_text="For example, my daughter Sam",
+    )
+
+
+class HelperForm(forms.Form):
+    identifier = forms.CharField(
+        label="Their username or email address",
+        max_length=254,
+        error_messages={"required": "Enter their username or email address"},
+    )
+
+
+class GroupsForm(forms.Form):
+    service = forms.CharField(max_length=150, required=False)
+    programme = forms.CharField(max_length=150, required=False)
+    neighbourhood = forms.ModelChoiceField(
+        queryset=Neighbourhood.objects.all(), required=False, empty_label="Not recorded"
+    )
+
+
+class FollowUpForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=CaseTeam.objects.none(), error_messages={"required": "Choose the team"}
+    )
+    measure_value = forms.ChoiceField(
+        label="Scale and value the threshold is on", error_messages={"required": "Choose a scale"}
+    )
+    threshold = forms.DecimalField(
+        label="Threshold",
+        max_digits=8,
+        decimal_places=2,
+        help_text="At this value or worse, the person goes on the team's worklist",
+        error_messages={"required": "Enter the threshold", "invalid": "Enter a number"},
+    )
+    reminder_days = forms.IntegerField(
+        label="Remind them if they have not reported for this many days",
+        min_value=1,
+        max_value=365,
+        error_messages={"required": "Enter a number of days"},
+    )
+    response_days = forms.IntegerField(
+        label="The team replies within this many days",
+        min_value=1,
+        max_value=30,
+        initial=2,
+        error_messages={"required": "Enter a number of days"},
+    )
+
+    def __init__(
+        self, *args: Any, teams: Any, choices: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["measure_value"].choices = [("", "Choose a scale"), *choices]
+
+
+class ContactForm(forms.Form):
+    contact_me = forms.BooleanField(label="Please contact me", required=False)
+    note = forms.CharField(
+        label="Anything you want the team to know (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DoneForm(forms.Form):
+    note = forms.CharField(
+        label="What was done", max_length=500, error_messages={"required": "Say what was done"}
+    )
+
+
+class AggregateForm(forms.Form):
+    measure = forms.ChoiceField(label="Measure")
+    rows = forms.ChoiceField(
+        label="Rows",
+        choices=[
+            ("service", "Service"),
+            ("programme", "Programme"),
+            ("neighbourhood", "Neighbourhood"),
+        ],
+    )
+    columns = forms.ChoiceField(
+        label="Columns",
+        required=False,
+        choices=[
+            ("", "None"),
+            ("service", "Service"),
+            ("programme", "Programme"),
+            ("neighbourhood", "Neighbourhood"),
+        ],
+    )
+
+    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = measures
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("columns") and data.get("columns") == data.get("rows"):
+            self.add_error("columns", "Choose different rows and columns")
+        return data
