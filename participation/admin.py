@@ -186,6 +186,19 @@ class PanelItemInline(admin.TabularInline):
 
 @admin.register(Panel)
 class PanelAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "size", "seed"]
-    readonly_fields = ["status", "seed", "draw_record", "result"]
+    list_display = ["title", "status", "size", "seed_commitment"]
+    # The seed stays secret until the draw (it is revealed in the draw record), and the pool file,
+    # quorum and balance rule are fixed by the services, never edited here.
+    exclude = ["secret_seed"]
+    readonly_fields = [
+        "status",
+        "seed",
+        "seed_commitment",
+        "announced_at",
+        "pool_file",
+        "quorum",
+        "balance_tolerance",
+        "draw_record",
+        "result",
+    ]
     inlines = [PanelItemInline]

@@ -26,6 +26,7 @@ from participation.models import AgeBand, Panel, Phase, Project, Round
 CURRENT_SLUG = "eastmere-community-chest"
 PAST_SLUG = "green-spaces-fund"
 PANEL_TITLE = "What should the NHS and council fund first?"
+DEMO_PANEL_SEED = "eastmere-demo-panel-2026-01-15"
 
 CURRENT_IDEAS = [
     (
@@ -297,7 +298,8 @@ def _panel(staff: User, residents: list[tuple[User, Neighbourhood, str]]) -> Non
         size=12,
         items=PANEL_ITEMS,
     )
-    panel = services.draw_panel(panel=panel, by=staff, seed=20260115)
+    panel = services.announce_draw(panel=panel, by=staff, seed=DEMO_PANEL_SEED)
+    panel = services.draw_panel(panel=panel, by=staff)
     rng = random.Random(11)
     items = list(panel.items.order_by("pk"))
     for seat in panel.members.select_related("user"):

@@ -300,6 +300,22 @@ class PanelForm(forms.Form):
     items = forms.CharField(
         label="Items to rank", widget=forms.Textarea(attrs={"rows": 8}), help_text="One per line."
     )
+    quorum = forms.IntegerField(
+        label="How many members must rank before the result is published (optional)",
+        required=False,
+        min_value=2,
+        max_value=2000,
+        help_text="Leave empty for two thirds of the panel, rounded up. At least half the panel.",
+    )
+    balance_tolerance = forms.IntegerField(
+        label="Balance tolerance, in percentage points (optional)",
+        required=False,
+        min_value=0,
+        max_value=50,
+        help_text="Before publishing, each age group, neighbourhood and group the panel was drawn "
+        "on must make up about the same share of those who ranked as of the panel: within this "
+        "many percentage points. Leave empty for 10.",
+    )
 
 
 class PoolForm(forms.Form):

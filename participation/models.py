@@ -436,6 +436,7 @@ class Panel(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Being prepared"
+        ANNOUNCED = "announced", "Draw announced"
         RANKING = "ranking", "Panel is ranking"
         PUBLISHED = "published", "Ranking published"
 
@@ -443,7 +444,26 @@ class Panel(models.Model):
     question = models.TextField()
     size = models.PositiveSmallIntegerField(help_text="How many people to draw for the panel.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    quorum = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many members must rank before the result can be published "
+        "(empty: two thirds of the panel, rounded up).",
+    )
+    balance_tolerance = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Percentage points: how far each group's share of those who ranked may be from "
+        "its share of the panel's seats.",
+    )
     seed = models.BigIntegerField(null=True, blank=True)
+    """The seed of a draw made before pools were published (method v1); new draws use seed_text."""
+    seed_commitment = models.CharField(max_length=64, blank=True, default="")
+    """SHA-256 (hex) of the seed, shown from the announcement of the draw."""
+    secret_seed = models.CharField(max_length=64, blank=True, default="")
+    """The seed itself: kept secret until the draw, then revealed in draw_record."""
+    pool_file = models.TextField(blank=True, default="")
+    """The anonymised pool (CSV: entry and strata), fixed and published when the draw is announced."""
+    announced_at = models.DateTimeField(null=True, blank=True)
     draw_record = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
@@ -480,6 +500,8 @@ class PanelMember(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="panel_seats"
     )
     stratum = models.CharField(max_length=120)
+    entry = models.PositiveIntegerField(null=True, blank=True)
+    """The member's entry number in the published pool (draws announced with a pool file)."""
     ranking = models.JSONField(null=True, blank=True, help_text="Item ids, most important first.")
     ranked_at = models.DateTimeField(null=True, blank=True)
 
@@ -491,6 +513,28 @@ class PanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"Panel member {self.pk}"
+
+
+class PanelPoolEntry(models.Model):
+    """One person in a panel's published pool: the entry number links to them only here."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="pool_entries")
+    entry = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    age_band = models.CharField(max_length=10)
+    neighbourhood = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["panel", "entry"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "entry"], name="one_pool_entry_number"),
+            models.UniqueConstraint(fields=["panel", "user"], name="one_pool_entry_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pool entry {self.entry}"
 
 
 ZERO = Decimal("0.00")

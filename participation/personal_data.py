@@ -14,6 +14,7 @@ from accounts.services import register_personal_data
 from participation.models import (
     Comment,
     PanelMember,
+    PanelPoolEntry,
     PanelVolunteer,
     Project,
     VoterParticipation,
@@ -62,6 +63,10 @@ def export(person: User) -> dict[str, Any]:
             {"panel": m.panel.title, "your_ranking": _ranking_names(m)}
             for m in PanelMember.objects.filter(user=person).select_related("panel")
         ],
+        "panel_pool_entries": [
+            {"panel": e.panel.title, "entry_number_in_published_pool": e.entry}
+            for e in PanelPoolEntry.objects.filter(user=person).select_related("panel")
+        ],
     }
 
 
@@ -80,6 +85,7 @@ def erase(person: User) -> None:
     Project.objects.filter(proposed_by=person).update(proposed_by=None)
     PanelVolunteer.objects.filter(user=person).delete()
     PanelMember.objects.filter(user=person).update(user=None)
+    PanelPoolEntry.objects.filter(user=person).update(user=None)
 
 
 def register() -> None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from directory.models import Neighbourhood
-from participation import selectors, services
+from participation import rules, selectors, services
 from participation.forms import (
     AssessForm,
     BallotForm,
@@ -668,6 +668,10 @@ def panel_new(request: HttpRequest) -> HttpResponse:
                 question=form.cleaned_data["question"],
                 size=form.cleaned_data["size"],
                 items=form.cleaned_data["items"].splitlines(),
+                quorum=form.cleaned_data["quorum"],
+                balance_tolerance=rules.DEFAULT_BALANCE_TOLERANCE
+                if form.cleaned_data["balance_tolerance"] is None
+                else form.cleaned_data["balance_tolerance"],
                 request=request,
             )
         except ParticipationError as error:
@@ -690,8 +694,26 @@ def panel_detail(request: HttpRequest, panel_id: int) -> HttpResponse:
         "pool_size": selectors.pool_size(),
         "ranked": panel.members.filter(ranking__isnull=False).count(),
         "members": panel.members.count(),
+        "check": services.panel_publication_check(panel)
+        if panel.status == Panel.Status.RANKING
+        else None,
+        "pool_file_name": _pool_file_name(panel),
     }
     return render(request, "participation/panel.html", context)
+
+
+def _pool_file_name(panel: Panel) -> str:
+    return f"panel-{panel.pk}-pool.csv"
+
+
+def panel_pool_file(request: HttpRequest, panel_id: int) -> HttpResponse:
+    """The anonymised pool, published from the announcement of the draw (entry and strata only)."""
+    panel = _panel(panel_id)
+    if not panel.pool_file:
+        raise Http404("This panel's pool is not published yet")
+    response = HttpResponse(panel.pool_file, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_pool_file_name(panel)}"'
+    return response
 
 
 def _panel_action(
@@ -714,7 +736,13 @@ def _panel_action(
     return view
 
 
-panel_draw = _panel_action(services.draw_panel, "The panel has been drawn.")
+panel_announce = _panel_action(
+    services.announce_draw,
+    "The draw is announced: the pool and the hash of the seed are published.",
+)
+panel_draw = _panel_action(
+    services.draw_panel, "The panel has been drawn and the seed is published."
+)
 panel_publish = _panel_action(services.publish_panel, "The panel's ranking is published.")
 
 

@@ -455,11 +455,13 @@ def test_panel_draw_rank_and_publish() -> None:
         question="Which matters most?",
         size=6,
         items=["Hip replacements", "Hearing aids", "Dental care"],
+        balance_tolerance=50,
     )
-    panel = services.draw_panel(panel=panel, by=commissioner, seed=42)
+    panel = services.announce_draw(panel=panel, by=commissioner, seed="42")
+    panel = services.draw_panel(panel=panel, by=commissioner)
     assert panel.members.count() == 6
     assert sum(s["seats"] for s in panel.draw_record["strata"]) == 6
-    assert panel.draw_record["seed"] == 42
+    assert panel.draw_record["seed"] == "42"
     items = list(panel.items.order_by("pk"))
     members = [m.user for m in panel.members.all()]
     for i, member in enumerate(members[:4]):
@@ -477,7 +479,7 @@ def test_panel_draw_rank_and_publish() -> None:
         services.submit_ranking(panel=panel, member=f.user(), order=[i.pk for i in items])
     panel = services.publish_panel(panel=panel, by=commissioner)
     assert panel.result["kemeny"] == ["Hip replacements", "Hearing aids", "Dental care"]
-    assert panel.result["borda"][0] == {"item": "Hip replacements", "score": 6}
+    assert panel.result["borda"][0] == {"item": "Hip replacements", "score": 6, "place": "1"}
     assert panel.result["kemeny_exact"] is True
     assert panel.result["kendall_w"] == "0.250"
 
@@ -497,7 +499,7 @@ def test_panel_refusals() -> None:
     )
     _pool(3)
     with pytest.raises(ParticipationError, match="fewer than the 5 seats"):
-        services.draw_panel(panel=panel, by=commissioner)
+        services.announce_draw(panel=panel, by=commissioner)
     panel.refresh_from_db()
     assert panel.status == panel.Status.DRAFT and not panel.members.exists()
     with pytest.raises(ParticipationError, match="16 or over"):

@@ -233,6 +233,7 @@ def test_panel_pages_and_permissions() -> None:
         client_for(people[0]).post(reverse("participation:panel-draw", args=[panel.pk])).status_code
         == 403
     )
+    client_for(commissioner).post(reverse("participation:panel-announce", args=[panel.pk]))
     client_for(commissioner).post(reverse("participation:panel-draw", args=[panel.pk]))
     panel.refresh_from_db()
     members = [m.user for m in panel.members.all()]
