@@ -356,3 +356,58 @@ class CreditsForm(forms.Form):
         if (data.get("hours") or 0) * 60 + (data.get("minutes") or 0) <= 0:
             self.add_error("hours", "The time must be more than zero")
         return data
+
+
+class RotaDateForm(forms.Form):
+    """A button on a rota date (take, give back, accept or decline a swap, done, missed): the date
+    (YYYY-MM-DD, from the page) and, for done or missed, the member."""
+
+    day = forms.DateField(
+        label="Date",
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Choose a date of the rota",
+            "invalid": "Choose a date of the rota (the date was not of the form YYYY-MM-DD)",
+        },
+        validators=[_date_range_validator("The date")],
+    )
+    member = forms.IntegerField(
+        label="Member",
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "invalid": "Choose a member of the rota",
+            "min_value": "Choose a member of the rota",
+            "max_value": "Choose a member of the rota",
+        },
+    )
+
+
+class RotaSwapForm(forms.Form):
+    """Ask another member to take one of your dates."""
+
+    def __init__(
+        self,
+        *args: Any,
+        days: list[tuple[str, str]],
+        members: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["day"] = forms.ChoiceField(
+            label="Which of your dates?",
+            choices=[("", "Choose a date"), *days],
+            error_messages={
+                "required": "Choose the date you want someone to take",
+                "invalid_choice": "Choose one of your dates to come",
+            },
+        )
+        self.fields["member"] = forms.ChoiceField(
+            label="Who are you asking?",
+            choices=[("", "Choose a member")] + [(str(pk), n) for pk, n in members],
+            error_messages={
+                "required": "Choose the member you are asking",
+                "invalid_choice": "Choose an approved member from the list",
+            },
+        )

@@ -386,6 +386,74 @@ class RotaAssignment(models.Model):
         ]
 
 
+class RotaSlot(models.Model):
+    """A member's change to one date of a rota: they took a date nobody covered, gave back a date
+    they cover, or were asked by another member to take that member's date (a swap, waiting for
+    them to accept). One row per rota, date and member."""
+
+    class Status(models.TextChoices):
+        TAKEN = "taken", "Taken"
+        GIVEN_BACK = "given_back", "Given back"
+        OFFERED = "offered", "Asked to take it"
+
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="slot_changes")
+    day = models.DateField()
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rota_slots")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    offered_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    """For ``offered``: the member who asked ``member`` to take their date."""
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rota", "day", "member"], name="timebank_rota_slot_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="offered", offered_by__isnull=False)
+                | (~Q(status="offered") & Q(offered_by__isnull=True)),
+                name="timebank_rota_slot_offered_by",
+            ),
+        ]
+
+
+class RotaVisit(models.Model):
+    """What happened on a rota date for one covering member: done (credited once, through the
+    ledger, by the linked exchange) or missed (no credit). One row per rota, date and member."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done and credited"
+        MISSED = "missed", "Missed"
+
+    rota = models.ForeignKey(Rota, on_delete=models.PROTECT, related_name="visits")
+    day = models.DateField()
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="rota_visits")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    exchange = models.OneToOneField(
+        Exchange, null=True, blank=True, on_delete=models.PROTECT, related_name="rota_visit"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rota", "day", "member"], name="timebank_rota_visit_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="done", exchange__isnull=False)
+                | Q(outcome="missed", exchange__isnull=True),
+                name="timebank_rota_visit_credited_when_done",
+            ),
+        ]
+
+
 class ReminderSent(models.Model):
     """One reminder sent, so that running the reminders again never sends it twice."""
 

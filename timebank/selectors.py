@@ -56,6 +56,8 @@ from timebank.models import (
     Posting,
     Request,
     Rota,
+    RotaSlot,
+    RotaVisit,
 )
 
 
@@ -356,7 +358,111 @@ def active_offers() -> QuerySet[Offer]:
 
 
 def rotas() -> QuerySet[Rota]:
-    return Rota.objects.select_related("receiver").prefetch_related("assignments__member")
+    return Rota.objects.select_related("receiver", "request").prefetch_related(
+        "assignments__member"
+    )
+
+
+def on_rota(member: Member | None, rota: Rota) -> bool:
+    """Whether ``member`` covers (or has covered, or has been asked to take) any date of ``rota``."""
+    if member is None:
+        return False
+    return (
+        rota.assignments.filter(member=member).exists()
+        or RotaSlot.objects.filter(rota=rota, member=member).exists()
+    )
+
+
+@dataclass
+class RotaDate:
+    """One date of a rota as a page shows it."""
+
+    day: date
+    start: datetime
+    members: list[Member]
+    visits: dict[int, RotaVisit]
+    """Recorded outcomes, by member id."""
+    offered_to: dict[int, Member]
+    """Swaps waiting: member asked -> the member who asked."""
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.members
+
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in self.members]
+
+    @property
+    def helpers(self) -> list[tuple[Member, RotaVisit | None]]:
+        """Each covering member with what was recorded for them (None: nothing yet)."""
+        return [(m, self.visits.get(m.pk)) for m in self.members]
+
+
+def rota_dates(rota: Rota, *, start: date | None = None, end: date | None = None) -> list[RotaDate]:
+    """The rota's dates from ``start`` to ``end`` (inclusive, open if None) with who covers each,
+    what was recorded (done or missed) and swaps waiting for an answer."""
+    from timebank.services import plan_for  # the plan with members' changes
+
+    plan = plan_for(rota)
+    ids = {m for s in plan.slots for m in s.members}
+    changes = list(
+        RotaSlot.objects.filter(rota=rota, status=RotaSlot.Status.OFFERED).select_related(
+            "offered_by"
+        )
+    )
+    ids |= {c.member_id for c in changes}
+    members = Member.objects.in_bulk(ids)
+    visits: defaultdict[date, dict[int, RotaVisit]] = defaultdict(dict)
+    for v in RotaVisit.objects.filter(rota=rota):
+        visits[v.day][v.member_id] = v
+    offers: defaultdict[date, dict[int, Member]] = defaultdict(dict)
+    for c in changes:
+        if c.offered_by is not None:
+            offers[c.day][c.member_id] = c.offered_by
+    out = []
+    for s in plan.slots:
+        if (start is not None and s.day < start) or (end is not None and s.day > end):
+            continue
+        out.append(
+            RotaDate(
+                day=s.day,
+                start=timezone.make_aware(s.occurrence.start),
+                members=[members[m] for m in s.members if m in members],
+                visits=visits.get(s.day, {}),
+                offered_to={m: by for m, by in offers.get(s.day, {}).items() if m in members},
+            )
+        )
+    return out
+
+
+def coming_for(member: Member, *, limit: int = 5) -> list[tuple[Rota, RotaDate]]:
+    """For the person a rota helps: the next dates of each of their rotas and who is coming."""
+    today = timezone.localdate()
+    out = []
+    for rota in Rota.objects.filter(receiver=member, end_date__gte=today):
+        out += [(rota, d) for d in rota_dates(rota, start=today)[:limit]]
+    return out
+
+
+def rotas_covered_by(member: Member) -> QuerySet[Rota]:
+    return Rota.objects.filter(
+        Q(assignments__member=member)
+        | Q(slot_changes__member=member, slot_changes__status=RotaSlot.Status.TAKEN)
+    ).distinct()
+
+
+@dataclass
+class CreditTotals:
+    """Organisation time credits in a period: issued (organisations thanking members) and spent
+    (members at partners), in minutes, overall and by organisation."""
+
+    issued: int
+    spent: int
+    issues: int
+    redemptions: int
+    by_organisation: list[tuple[str, int, int]]
+    """(organisation, minutes issued, minutes spent with it), by name."""
 
 
 @dataclass

@@ -32,7 +32,9 @@ from timebank.forms import (
     OfferForm,
     ReasonForm,
     RequestForm,
+    RotaDateForm,
     RotaForm,
+    RotaSwapForm,
 )
 from timebank.models import ApiToken, Exchange, Member, Request, Rota
 from timebank.services import TimebankRefused, is_coordinator
@@ -87,7 +89,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["waiting"] = selectors.waiting_for(member)
         context["my_requests"] = member.requests.filter(status=Request.Status.OPEN)
         context["my_offers"] = member.offers.filter(active=True).select_related("category")
-        context["my_rotas"] = Rota.objects.filter(assignments__member=member).distinct()
+        context["my_rotas"] = selectors.rotas_covered_by(member)
+        context["coming"] = selectors.coming_for(member)
     if context["coordinator"]:
         context["applications"] = selectors.applications().count()
     return render(request, "timebank/home.html", context)
@@ -525,15 +528,40 @@ def _member_choices() -> list[tuple[int, str]]:
     return [(m.pk, m.name) for m in selectors.approved_members()]
 
 
+def _rota_viewer(request: HttpRequest) -> tuple[Member | None, bool]:
+    """Who may see rotas: coordinators and approved members (the member, and whether a
+    coordinator); anyone else is refused."""
+    coordinator = is_coordinator(request.user)
+    member = selectors.member_for(request.user)
+    if not coordinator and (member is None or not member.is_approved):
+        raise PermissionDenied
+    return member, coordinator
+
+
 @login_required
 def rotas(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    member, coordinator = _rota_viewer(request)
     rows = []
     for rota in selectors.rotas():
         plan = services.plan_for(rota)
         upcoming = [s for s in plan.gaps if s.day >= timezone.localdate()]
-        rows.append({"rota": rota, "gaps": len(upcoming), "slots": len(plan.slots)})
-    return render(request, "timebank/rotas.html", {"rows": rows})
+        rows.append(
+            {
+                "rota": rota,
+                "gaps": len(upcoming),
+                "slots": len(plan.slots),
+                # Whom a rota helps is shown to coordinators, to that person and to its helpers.
+                "receiver": rota.receiver.name
+                if rota.receiver is not None
+                and (
+                    coordinator
+                    or rota.receiver_id == getattr(member, "pk", None)
+                    or selectors.on_rota(member, rota)
+                )
+                else "",
+            }
+        )
+    return render(request, "timebank/rotas.html", {"rows": rows, "coordinator": coordinator})
 
 
 @login_required
@@ -563,34 +591,39 @@ def rota_new(request: HttpRequest) -> HttpResponse:
     return render(request, "timebank/rota_new.html", {"form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _coordinator_only(request)
-    rota = get_object_or_404(selectors.rotas(), pk=pk)
-    form = AssignForm(request.POST or None, members=_member_choices())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.assign_to_rota(
-                coordinator=request.user,  # type: ignore[arg-type]
-                rota=rota,
-                member=get_object_or_404(Member, pk=data["member"]),
-                starting=data["starting"],
-                every_weeks=data["every_weeks"],
-                until=data["until"],
-            )
-        except TimebankRefused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "The member has been added to the rota.")
-            return redirect("timebank:rota", rota.pk)
-    plan = services.plan_for(rota)
-    names = {a.member_id: a.member.name for a in rota.assignments.all()}
+def _rota_page(
+    request: HttpRequest,
+    rota: Rota,
+    member: Member | None,
+    coordinator: bool,
+    *,
+    form: AssignForm | None = None,
+    swap_form: RotaSwapForm | None = None,
+    date_form: RotaDateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
+    now = timezone.now()
     show_all = request.GET.get("all") == "1"
-    slots = [s for s in plan.slots if show_all or s.day >= today]
-    shown = slots if show_all else slots[:12]
+    dates = selectors.rota_dates(rota)
+    coming = [d for d in dates if d.start > now]
+    shown = coming if show_all else coming[:12]
+    me = getattr(member, "pk", None)
+    helped = rota.receiver_id is not None and rota.receiver_id == me
+    records = services.may_record_rota_visits(request.user, rota)  # type: ignore[arg-type]
+    # Dates that have started, newest first: the last eight weeks, or all of them.
+    past = [d for d in reversed(dates) if d.start <= now and d.members]
+    past = past if show_all else past[:8]
+    if not records:  # a helper sees what was recorded for their own dates only
+        past = [d for d in past if any(m.pk == me for m in d.members)]
+    mine = [d for d in coming if any(m.pk == me for m in d.members)]
+    if swap_form is None and mine:
+        swap_form = RotaSwapForm(
+            days=[(d.day.isoformat(), f"{d.day:%a %-d %b %Y}") for d in mine],
+            members=[
+                (pk, name) for pk, name in _member_choices() if pk not in (me, rota.receiver_id)
+            ],
+        )
     if rota.receiver is not None:
         _audit_view(request, rota, rota.receiver.user, "Viewed a rota")
     return render(
@@ -598,22 +631,141 @@ def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timebank/rota.html",
         {
             "rota": rota,
-            "form": form,
-            "slots": [
-                {
-                    "day": s.day,
-                    "start": s.occurrence.start,
-                    "names": [names.get(m, m) for m in s.members],
-                }
-                for s in shown
-            ],
-            "more": len(slots) - len(shown),
-            "gaps": [s for s in plan.gaps if s.day >= today],
-            "covered": len([s for s in plan.covered if s.day >= today]),
+            "coordinator": coordinator,
+            "show_receiver": coordinator or helped or selectors.on_rota(member, rota),
+            "helped": helped,
+            "records": records,
+            "me": me,
+            "form": form or AssignForm(members=_member_choices()),
+            "swap_form": swap_form,
+            "date_form": date_form,
+            "slots": shown,
+            "past": past,
+            "more": len(coming) - len(shown),
+            "gaps": [d for d in coming if d.is_gap],
+            "covered": len([d for d in coming if not d.is_gap and d.day >= today]),
             "weekday": services.WEEKDAY_NAMES[rota.weekday],
             "assignments": rota.assignments.all(),
+            "can_take": member is not None and member.is_approved and not helped,
         },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member, coordinator = _rota_viewer(request)
+    rota = get_object_or_404(selectors.rotas(), pk=pk)
+    form = None
+    if request.method == "POST":
+        _coordinator_only(request)  # adding a member to the rota is the coordinator's
+        form = AssignForm(request.POST, members=_member_choices())
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.assign_to_rota(
+                    coordinator=request.user,  # type: ignore[arg-type]
+                    rota=rota,
+                    member=get_object_or_404(Member, pk=data["member"]),
+                    starting=data["starting"],
+                    every_weeks=data["every_weeks"],
+                    until=data["until"],
+                )
+            except TimebankRefused as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "The member has been added to the rota.")
+                return redirect("timebank:rota", rota.pk)
+    return _rota_page(request, rota, member, coordinator, form=form)
+
+
+ROTA_ACTIONS = ("take", "give-back", "accept", "decline", "done", "missed")
+
+
+@login_required
+@require_POST
+def rota_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A button on one date: take it, give it back, accept or decline a swap, done or missed."""
+    if action not in ROTA_ACTIONS:
+        raise Http404("No such action")
+    member, coordinator = _rota_viewer(request)
+    rota = get_object_or_404(selectors.rotas(), pk=pk)
+    form = RotaDateForm(request.POST)
+    if not form.is_valid():
+        return _rota_page(request, rota, member, coordinator, date_form=form, status=400)
+    day = form.cleaned_data["day"]
+    user = request.user
+    try:
+        if action == "take":
+            services.take_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
+            done = f"You are down for {day:%-d %B %Y}. Thank you."
+        elif action == "give-back":
+            services.give_back_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
+            done = f"You have given back {day:%-d %B %Y}."
+        elif action in ("accept", "decline"):
+            services.answer_rota_swap(by=user, rota=rota, day=day, accept=action == "accept")  # type: ignore[arg-type]
+            done = (
+                f"You are down for {day:%-d %B %Y}. Thank you."
+                if action == "accept"
+                else "You have said no. They keep the date."
+            )
+        else:
+            helper = _pick(Member, str(form.cleaned_data["member"] or ""))
+            if helper is None:
+                form.add_error("member", "Choose a member of the rota")
+                return _rota_page(request, rota, member, coordinator, date_form=form, status=400)
+            visit = services.record_rota_visit(
+                by=user,  # type: ignore[arg-type]
+                rota=rota,
+                day=day,
+                member=helper,
+                done=action == "done",
+            )
+            done = (
+                f"{helper.name}'s visit on {day:%-d %B %Y} is recorded as done: "
+                f"{format_minutes(rota.duration_minutes)} credited."
+                if visit.outcome == "done"
+                else f"{helper.name}'s visit on {day:%-d %B %Y} is recorded as missed."
+            )
+    except TimebankRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("timebank:rota", rota.pk)
+
+
+@login_required
+@require_POST
+def rota_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask another member to take one of your dates (it is theirs once they accept)."""
+    member, coordinator = _rota_viewer(request)
+    rota = get_object_or_404(selectors.rotas(), pk=pk)
+    me = getattr(member, "pk", None)
+    now = timezone.now()
+    mine = [
+        d
+        for d in selectors.rota_dates(rota)
+        if d.start > now and any(m.pk == me for m in d.members)
+    ]
+    form = RotaSwapForm(
+        request.POST,
+        days=[(d.day.isoformat(), f"{d.day:%a %-d %b %Y}") for d in mine],
+        members=[(pk_, n) for pk_, n in _member_choices() if pk_ not in (me, rota.receiver_id)],
+    )
+    if not form.is_valid():
+        return _rota_page(request, rota, member, coordinator, swap_form=form, status=400)
+    other = get_object_or_404(Member, pk=int(form.cleaned_data["member"]))
+    day = date.fromisoformat(form.cleaned_data["day"])
+    try:
+        services.offer_rota_slot(by=request.user, rota=rota, day=day, to=other)  # type: ignore[arg-type]
+    except TimebankRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"We have asked {other.name} to take {day:%-d %B %Y}. It is yours until then."
+        )
+    return redirect("timebank:rota", rota.pk)
 
 
 # --- reports -------------------------------------------------------------------------------------
