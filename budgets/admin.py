@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from budgets import charging, services
-from budgets.models import CaseTeam, LocalChargingFigure
+from budgets import access, charging, services
+from budgets.models import CaseTeam, LocalChargingFigure, NationalChargingFigure
 
 
 class LocalChargingFigureForm(forms.ModelForm):
@@ -54,6 +54,109 @@ class LocalChargingFigureAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class NationalChargingFigureForm(forms.ModelForm):
+    parameter = forms.ChoiceField(
+        choices=[],
+        help_text="The national figure as printed in the DHSC local authority circular for the "
+        "year. A different person must confirm it before the calculator uses it.",
+    )
+
+    class Meta:
+        model = NationalChargingFigure
+        fields = ["parameter", "year", "value", "applies_from", "source", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parameter"].choices = [
+            (name, f"{name} – {description}")
+            for name, description in charging.national_parameters()
+        ]
+
+
+@admin.register(NationalChargingFigure)
+class NationalChargingFigureAdmin(admin.ModelAdmin):
+    """One person enters a new year's national figures from the circular; a different person
+    checks each against the circular and confirms it ("Confirm" action). Only confirmed figures
+    are used, from the moment they are confirmed. A confirmed figure cannot be changed or deleted
+    (enter a new one and have it confirmed)."""
+
+    form = NationalChargingFigureForm
+    list_display = (
+        "parameter",
+        "year",
+        "value",
+        "applies_from",
+        "entered_by",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    list_filter = ("year", "parameter")
+    actions = ["confirm"]
+
+    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
+        return services.may_enter_national_figures(request.user) or super().has_module_permission(
+            request
+        )
+
+    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return services.may_enter_national_figures(request.user)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return services.may_enter_national_figures(request.user)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return services.may_enter_national_figures(request.user) and (
+            obj is None or (obj.confirmed_at is None and obj.entered_by_id == request.user.pk)
+        )
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return self.has_change_permission(request, obj) and obj is not None
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if change:
+            super().save_model(request, obj, form, change)
+            record_audit(
+                actor=request.user,
+                action=AuditEvent.Action.UPDATE,
+                target=obj,
+                summary=f"Changed unconfirmed national charging figure to {obj}",
+                request=request,
+            )
+            return
+        created = services.enter_national_figure(
+            actor=request.user,
+            parameter=obj.parameter,
+            value=obj.value,
+            year=obj.year,
+            applies_from=obj.applies_from,
+            source=obj.source,
+            note=obj.note,
+            request=request,
+        )
+        obj.pk = created.pk
+        obj.entered_by = created.entered_by
+
+    @admin.action(description="Confirm the selected figures (checked against the circular)")
+    def confirm(self, request, queryset):  # type: ignore[no-untyped-def]
+        done, refused = 0, 0
+        for figure in queryset:
+            try:
+                services.confirm_national_figure(figure=figure, actor=request.user, request=request)
+            except (services.BudgetsError, access.NotAllowed):
+                refused += 1
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Confirmed {done}: the calculator uses them from now.")
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} not confirmed: a different person from the one who entered a figure "
+                "must confirm it.",
+                level=messages.ERROR,
+            )
 
 
 @admin.register(CaseTeam)

@@ -22,15 +22,20 @@ from typing import Any
 
 from django.conf import settings
 
-from budgets.models import LocalChargingFigure
+from budgets.models import LocalChargingFigure, NationalChargingFigure
 from rules.charging import (
     AssessmentInput,
     ChargeResult,
     LocalOverride,
+    NationalFigure,
     UnknownParameterError,
     assess,
+    with_national_figures,
 )
-from rules.charging.parameters import load_parameter_file
+from rules.charging.parameters import ParameterSeries, load_parameter_file
+from rules.charging.pension_age import age_bounds, reached_on
+
+PENSION_AGE_SOURCE = "https://www.legislation.gov.uk/ukpga/2014/19/section/26"
 
 MAX_FALLBACKS = 3
 
@@ -46,6 +51,60 @@ def overridable_parameters() -> list[tuple[str, str]]:
         for name, series in load_parameter_file().items()
         if series.overridable
     )
+
+
+def national_parameters() -> list[tuple[str, str]]:
+    """(name, description) of every national figure (any may be entered from a circular)."""
+    return sorted((name, series.description) for name, series in load_parameter_file().items())
+
+
+def national_figures(on: dt.datetime | None = None) -> dict[str, list[NationalFigure]]:
+    """National figures entered and confirmed by two people in the admin (confirmed by ``on``,
+    default now): the calculator uses each from the moment it is confirmed."""
+    from django.utils import timezone
+
+    moment = on or timezone.now()
+    result: dict[str, list[NationalFigure]] = {}
+    for figure in NationalChargingFigure.objects.filter(
+        confirmed_at__isnull=False, confirmed_at__lte=moment
+    ).order_by("applies_from", "confirmed_at"):
+        result.setdefault(figure.parameter, []).append(
+            NationalFigure(
+                Decimal(figure.value),
+                figure.applies_from,
+                f"{figure.year} circular, entered and confirmed by two people",
+                (figure.source,),
+            )
+        )
+    return result
+
+
+def series_now() -> dict[str, ParameterSeries]:
+    return with_national_figures(load_parameter_file(), national_figures())
+
+
+def figures_document(area: str | None = None) -> dict[str, dict[str, list[dict[str, str]]]]:
+    """The local and confirmed national figures in the CLI's file shape
+    (``wellbeing-hub charges calc INPUT --local L --national N``)."""
+
+    def rows(items: list[tuple[str, Decimal, dt.date, str]]) -> dict[str, list[dict[str, str]]]:
+        out: dict[str, list[dict[str, str]]] = {}
+        for name, value, applies_from, note in items:
+            out.setdefault(name, []).append(
+                {"value": str(value), "applies_from": applies_from.isoformat(), "note": note}
+            )
+        return out
+
+    local = [
+        (f.parameter, f.value, f.applies_from, f.note)
+        for f in LocalChargingFigure.objects.filter(area=area or current_area())
+    ]
+    national = [
+        (name, f.value, f.applies_from, f.note)
+        for name, figures in national_figures().items()
+        for f in figures
+    ]
+    return {"local": rows(local), "national": rows(national)}
 
 
 def local_overrides(area: str | None = None) -> dict[str, list[LocalOverride]]:
@@ -64,6 +123,10 @@ class Outcome:
     asked_for: dt.date
     rates_date: dt.date
     notes: list[str] = field(default_factory=list)
+    # When an "I'm not sure" answer changes the result: (label, result) for each answer.
+    alternatives: list[tuple[str, ChargeResult]] = field(default_factory=list)
+    # When an earlier year's figures were used: the charge if the expected rises happen.
+    expected_charge: Decimal | None = None
 
     @property
     def provisional(self) -> bool:
@@ -75,13 +138,19 @@ class Outcome:
         data["rates_date"] = self.rates_date.isoformat()
         data["provisional"] = self.provisional
         data["notes"] = list(self.notes)
+        data["alternatives"] = [
+            {"if": label, "weekly_charge": str(result.weekly_charge)}
+            for label, result in self.alternatives
+        ]
+        if self.expected_charge is not None:
+            data["expected_charge"] = str(self.expected_charge)
         return data
 
 
 def _known_before(name: str, on: dt.date) -> dt.date | None:
     """The last day before the unknown value of ``name`` in force on ``on``, if an earlier known
     value exists; None when nothing earlier is known (then there is nothing to fall back to)."""
-    series = load_parameter_file().get(name)
+    series = series_now().get(name)
     if series is None:
         return None
     current = series.in_force(on)
@@ -93,6 +162,19 @@ def _known_before(name: str, on: dt.date) -> dt.date | None:
     return current.applies_from - dt.timedelta(days=1)
 
 
+def _keep_latest(
+    overrides: dict[str, list[LocalOverride]], day: dt.date
+) -> dict[str, list[LocalOverride]]:
+    """Where a council's own figure and an expected rise both apply on ``day``, the higher."""
+    result: dict[str, list[LocalOverride]] = {}
+    for name, rows in overrides.items():
+        current = [row for row in rows if row.applies_from <= day]
+        if current:
+            best = max(current, key=lambda row: row.value)
+            result[name] = [LocalOverride(best.value, day, best.note)]
+    return result
+
+
 def _year(day: dt.date) -> str:
     start = day.year if day >= dt.date(day.year, 4, 6) else day.year - 1
     return f"{start}/{str(start + 1)[-2:]}"
@@ -101,28 +183,123 @@ def _year(day: dt.date) -> str:
 def calculate(data: dict[str, Any], on: dt.date, area: str | None = None) -> Outcome:
     """Assess ``data`` (the calculator's input shape, without a date) for ``on``.
 
+    Pension Credit age is settled for ``on`` itself (never for an earlier year's figures): from a
+    date of birth, or from the age when only one answer is possible. When it is still open ("I'm
+    not sure" at 66 while State Pension age rises to 67) both answers are worked out and, if they
+    differ, both are shown.
+
     Raises ``InputError`` for bad input and ``ChargingError`` when no lawful figure can be given.
     """
+    data = dict(data)
+    if data.get("reached_pension_credit_age") is None and data.get("date_of_birth"):
+        born = dt.date.fromisoformat(str(data["date_of_birth"]))
+        AssessmentInput.from_dict({**data, "date": on.isoformat()})  # names a bad date of birth
+        data["reached_pension_credit_age"] = reached_on(born, on)
+    bounds = age_bounds(on)
+    if data.get("reached_pension_credit_age") is None and bounds is not None:
+        age = int(data.get("age") or 0)
+        if not bounds[0] <= age < bounds[1]:
+            data["reached_pension_credit_age"] = age >= bounds[1]
+        else:
+            yes = _calculate({**data, "reached_pension_credit_age": True}, on, area)
+            no = _calculate({**data, "reached_pension_credit_age": False}, on, area)
+            if yes.result.weekly_charge == no.result.weekly_charge:
+                no.notes.append(
+                    "Whether you have reached State Pension age makes no difference here."
+                )
+                return no
+            no.notes.append(
+                "State Pension age is rising from 66 to 67 for people born from 6 April 1960 "
+                f"(Pensions Act 2014, section 26: {PENSION_AGE_SOURCE}), so at {age} it depends "
+                "on your date of birth, and your answer changes the result. Give your date of "
+                "birth to see which applies."
+            )
+            return Outcome(
+                no.result,
+                no.asked_for,
+                no.rates_date,
+                no.notes,
+                [
+                    ("If you have reached State Pension age", yes.result),
+                    ("If you have not reached State Pension age", no.result),
+                ],
+                no.expected_charge,
+            )
+    return _calculate(data, on, area)
+
+
+def _expected_overrides(
+    day: dt.date, on: dt.date, overrides: dict[str, list[LocalOverride]]
+) -> tuple[dict[str, list[LocalOverride]], list[str]]:
+    """Overrides that apply each announced or expected rise (``expected_rise`` on the unknown
+    rows in force on ``on``) to the figure in force on ``day``; and the sentences saying so."""
+    extra = {name: list(rows) for name, rows in overrides.items()}
+    said: list[str] = []
+    for name, series in series_now().items():
+        unknown = series.in_force(on)
+        known = series.in_force(day)
+        if (
+            unknown is None
+            or unknown.expected_rise is None
+            or known is None
+            or known.value is None
+            or not series.overridable
+        ):
+            continue
+        raised = (known.value * (1 + unknown.expected_rise) * 20).to_integral_value() / 20
+        extra.setdefault(name, []).append(LocalOverride(raised, day, "expected rise"))
+        said.append(f"{series.description.rstrip('.')} ({unknown.expected_rise:.0%})")
+    return extra, said
+
+
+def _calculate(data: dict[str, Any], on: dt.date, area: str | None = None) -> Outcome:
     overrides = local_overrides(area)
+    national = national_figures()
     day = on
     notes: list[str] = []
     for _ in range(MAX_FALLBACKS + 1):
         person = AssessmentInput.from_dict({**data, "date": day.isoformat()})
         try:
-            result = assess(person, overrides)
+            result = assess(person, overrides, national)
         except UnknownParameterError as error:
             earlier = _known_before(error.name, day)
             if earlier is None:
                 raise
             day = earlier
             continue
+        expected: Decimal | None = None
         if day != on:
             notes.append(
                 f"The national figures for {_year(on)} have not been added to this calculator "
                 f"yet, so it used the {_year(day)} figures (those in force on "
-                f"{day.day} {day:%B %Y}). Your real charge may be a little different."
+                f"{day.day} {day:%B %Y})."
             )
-        return Outcome(result, on, day, notes)
+            raised, said = _expected_overrides(day, on, overrides)
+            if said:
+                try:
+                    expected = assess(person, _keep_latest(raised, day), national).weekly_charge
+                except Exception:
+                    expected = None
+            if expected is not None and expected != result.weekly_charge:
+                gap = abs(result.weekly_charge - expected)
+                notes.append(
+                    f"These are expected to rise for {_year(on)}: {'; '.join(said)}. With "
+                    f"that rise you would pay about £{expected:,.2f} a week instead of "
+                    f"£{result.weekly_charge:,.2f}, a difference of about £{gap:,.2f} a week. "
+                    "Other figures usually rise with prices, which changes the result by less."
+                )
+            elif said:
+                notes.append(
+                    f"The expected rise for {_year(on)} ({'; '.join(said)}) would not change "
+                    "this result. Other figures usually rise with prices and may change it "
+                    "slightly."
+                )
+            else:
+                notes.append(
+                    "The new year's figures usually rise with prices (a few per cent), so your "
+                    "real charge may be slightly different."
+                )
+        return Outcome(result, on, day, notes, expected_charge=expected)
     raise UnknownParameterError("(several)", on.isoformat(), "no year with every figure known")
 
 
@@ -162,6 +339,8 @@ def inputs_from_form(cleaned: dict[str, Any]) -> dict[str, Any]:
     }
     if cleaned.get("pension_age") in ("yes", "no"):
         data["reached_pension_credit_age"] = cleaned["pension_age"] == "yes"
+    elif cleaned.get("date_of_birth"):
+        data["date_of_birth"] = cleaned["date_of_birth"].isoformat()
     if cleaned.get("savings"):
         data["capital"] = [
             {"kind": "savings", "value": str(cleaned["savings"]), "description": "Savings"}

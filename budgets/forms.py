@@ -212,7 +212,16 @@ class CalculatorForm(forms.Form):
         choices=[*YES_NO, ("not_sure", "I'm not sure")],
         widget=forms.RadioSelect,
         required=False,
-        help_text="If you are not sure, we work it out from your age.",
+        help_text="If you are not sure, give your date of birth below and we work it out. "
+        "Without it, where the answer changes what you pay, we show both results.",
+    )
+    date_of_birth = forms.DateField(
+        label="Your date of birth (optional)",
+        help_text="Only used to work out whether you have reached State Pension age, which is "
+        "rising from 66 to 67. For example 1960-05-17.",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date of birth, for example 1960-05-17"},
     )
     couple = forms.ChoiceField(
         label="Do you live with a partner?",

@@ -56,6 +56,48 @@ class LocalChargingFigure(models.Model):
         return f"{self.area}: {self.parameter} = {self.value} from {self.applies_from}"
 
 
+class NationalChargingFigure(models.Model):
+    """A national charging figure for a new year, typed from the DHSC local authority circular by
+    one person (a coordinator or administrator) and confirmed by a different one. The calculator
+    uses it from the moment it is confirmed; until then it is only a proposal."""
+
+    parameter = models.CharField(max_length=100)
+    value = money_field(max_digits=12)
+    year = models.CharField(max_length=7, help_text="The financial year, for example 2026/27.")
+    applies_from = models.DateField()
+    source = models.URLField(
+        max_length=500, help_text="Where the figure was read: the circular's address on GOV.UK."
+    )
+    note = models.CharField(max_length=250, blank=True, default="")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["parameter", "-applies_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="budgets_national_figure_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("entered_by")),
+                name="budgets_national_figure_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parameter} = {self.value} from {self.applies_from}"
+
+
 # --- supported self-assessment -------------------------------------------------------------------
 
 

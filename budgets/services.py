@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
+from accounts.roles import Role
 from accounts.services import record_audit
 from budgets import access, charging
 from budgets.models import (
@@ -36,6 +37,7 @@ from budgets.models import (
     LedgerPosting,
     LedgerTransaction,
     LocalChargingFigure,
+    NationalChargingFigure,
     PlanDecision,
     PlanLine,
     PlanOutcome,
@@ -576,6 +578,81 @@ def save_local_figure(
         action=Action.UPDATE,
         target=figure,
         summary=f"Local charging figure {parameter} = {value} from {applies_from}",
+        request=request,
+    )
+    return figure
+
+
+def may_enter_national_figures(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+@transaction.atomic
+def enter_national_figure(
+    *,
+    actor: User,
+    parameter: str,
+    value: Decimal,
+    year: str,
+    applies_from: dt.date,
+    source: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> NationalChargingFigure:
+    """One person types a new national figure from the circular. It is not used until a
+    different person confirms it (:func:`confirm_national_figure`)."""
+    access.require(
+        may_enter_national_figures(actor), "Only a coordinator or administrator can do this."
+    )
+    if parameter not in dict(charging.national_parameters()):
+        raise BudgetsError("Choose a national charging figure from the list", field="parameter")
+    value = check_money(
+        value, field="value", label="Figure", minimum=ZERO, maximum=Decimal("1000000000")
+    )
+    figure = NationalChargingFigure.objects.create(
+        parameter=parameter,
+        value=value,
+        year=year.strip()[:7],
+        applies_from=applies_from,
+        source=source.strip()[:500],
+        note=note.strip()[:250],
+        entered_by=actor,
+    )
+    record_audit(
+        actor=actor,
+        action=Action.CREATE,
+        target=figure,
+        summary=f"Entered national charging figure {parameter} = {value} from {applies_from} "
+        "(waiting for a second person to confirm)",
+        request=request,
+    )
+    return figure
+
+
+@transaction.atomic
+def confirm_national_figure(
+    *, figure: NationalChargingFigure, actor: User, request: HttpRequest | None = None
+) -> NationalChargingFigure:
+    """A second person checks the figure against the circular and confirms it; from then on the
+    calculator uses it. The person who entered it cannot confirm it."""
+    access.require(
+        may_enter_national_figures(actor), "Only a coordinator or administrator can do this."
+    )
+    figure = NationalChargingFigure.objects.select_for_update().get(pk=figure.pk)
+    if figure.confirmed_at is not None:
+        return figure
+    if figure.entered_by_id == actor.pk:
+        raise BudgetsError(
+            "A different person must confirm this figure: check it against the circular."
+        )
+    figure.confirmed_by, figure.confirmed_at = actor, timezone.now()
+    figure.save(update_fields=["confirmed_by", "confirmed_at"])
+    record_audit(
+        actor=actor,
+        action=Action.UPDATE,
+        target=figure,
+        summary=f"Confirmed national charging figure {figure.parameter} = {figure.value} from "
+        f"{figure.applies_from} (entered by someone else; source {figure.source})",
         request=request,
     )
     return figure

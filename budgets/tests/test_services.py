@@ -328,6 +328,7 @@ def test_calculator_falls_back_to_the_last_known_year_and_says_so() -> None:
     data = {"setting": "home", "age": 70, "couple": False, "weekly_cost_of_care": "200.00"}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(charging, "local_overrides", lambda area=None: {})
+        patch.setattr(charging, "national_figures", lambda on=None: {})
         outcome = charging.calculate(data, dt.date(2026, 11, 23))
     assert outcome.rates_date == dt.date(2026, 4, 5)
     assert outcome.provisional
