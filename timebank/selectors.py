@@ -27,6 +27,8 @@ from rules.ledger import (
     Posting as LedgerPosting,
 )
 from rules.timebank import (
+    CreditRecord,
+    CreditTotals,
     ExchangeRecord,
     ExchangeStatus,
     HelpRequest,
@@ -36,6 +38,7 @@ from rules.timebank import (
     Track,
     WeeklySlot,
     active_members,
+    credit_totals,
     hours_by_category,
     hours_by_month,
     hours_by_neighbourhood,
@@ -452,17 +455,22 @@ def rotas_covered_by(member: Member) -> QuerySet[Rota]:
     ).distinct()
 
 
-@dataclass
-class CreditTotals:
-    """Organisation time credits in a period: issued (organisations thanking members) and spent
-    (members at partners), in minutes, overall and by organisation."""
-
-    issued: int
-    spent: int
-    issues: int
-    redemptions: int
-    by_organisation: list[tuple[str, int, int]]
-    """(organisation, minutes issued, minutes spent with it), by name."""
+def credit_records() -> list[CreditRecord]:
+    """Organisation time credits as the report rules see them: each issue (named by the
+    organisation that issued it) and each redemption (named by the partner where they were
+    spent), leaving out any that were corrected (reversed)."""
+    rows = Posting.objects.filter(
+        transaction__kind__in=[LedgerTransaction.Kind.ISSUE, LedgerTransaction.Kind.REDEMPTION],
+        transaction__reversed_by__isnull=True,
+        account__member__isnull=False,
+    ).values_list("transaction__kind", "transaction__effective", "account__member__name", "minutes")
+    out = []
+    for kind, day, name, minutes in rows:
+        issued = kind == LedgerTransaction.Kind.ISSUE
+        # The organisation's posting: the issuer's is negative, the partner's positive.
+        if (issued and minutes < 0) or (not issued and minutes > 0):
+            out.append(CreditRecord(day, name, abs(minutes), issued))
+    return out
 
 
 @dataclass
@@ -475,6 +483,7 @@ class Report:
     by_category: dict[str, int]
     by_neighbourhood: dict[str, int]
     members: int
+    credits: CreditTotals
 
     @property
     def total_minutes(self) -> int:
@@ -492,4 +501,5 @@ def report(start: date | None = None, end: date | None = None) -> Report:
         by_category=hours_by_category(records),
         by_neighbourhood=hours_by_neighbourhood(records),
         members=approved_members().count(),
+        credits=credit_totals(credit_records(), start, end),
     )

@@ -823,6 +823,15 @@ def reports(request: HttpRequest) -> HttpResponse:
             "months_chart": _bars(months),
             "category_chart": _bars(list(data.by_category.items())),
             "neighbourhood_chart": _bars(list(data.by_neighbourhood.items())),
+            "credits_chart": _bars(
+                [("Issued by organisations", data.credits.issued), ("Spent", data.credits.spent)]
+            ),
+            "credits_issued": format_minutes(data.credits.issued),
+            "credits_spent": format_minutes(data.credits.spent),
+            "credits_by_organisation": [
+                (name, format_minutes(issued), format_minutes(spent))
+                for name, issued, spent in data.credits.by_organisation
+            ],
             "reciprocity_share": f"{data.reciprocity.share:.0%}",
             "ledger_problems": selectors.ledger_problems(),
             "query": request.GET.urlencode(),
@@ -848,6 +857,14 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow(["category", label, minutes, f"{minutes / 60:.2f}"])
     for label, minutes in data.by_neighbourhood.items():
         writer.writerow(["neighbourhood", label, minutes, f"{minutes / 60:.2f}"])
+    c = data.credits
+    writer.writerow(["time credits", "issued", c.issued, f"{c.issued / 60:.2f}"])
+    writer.writerow(["time credits", "spent", c.spent, f"{c.spent / 60:.2f}"])
+    writer.writerow(["time credits", "times issued", c.issues, ""])
+    writer.writerow(["time credits", "times spent", c.redemptions, ""])
+    for name, issued, spent in c.by_organisation:
+        writer.writerow(["credits issued by", name, issued, f"{issued / 60:.2f}"])
+        writer.writerow(["credits spent at", name, spent, f"{spent / 60:.2f}"])
     r = data.reciprocity
     writer.writerow(["members", "active", r.active, ""])
     writer.writerow(["members", "gave and received", r.gave_and_received, ""])

@@ -27,9 +27,12 @@ from rules.timebank.matching import (
 from rules.timebank.records import ExchangeRecord, ExchangeStatus, MemberId
 from rules.timebank.reliability import Track, track_record
 from rules.timebank.reports import (
+    CreditRecord,
+    CreditTotals,
     MonthlyHours,
     Reciprocity,
     active_members,
+    credit_totals,
     hours_by_category,
     hours_by_month,
     hours_by_neighbourhood,
@@ -55,6 +58,8 @@ __all__ = [
     "AvailabilityMatch",
     "CategoryMatch",
     "Components",
+    "CreditRecord",
+    "CreditTotals",
     "ExchangeRecord",
     "ExchangeSlot",
     "ExchangeStatus",
@@ -87,6 +92,7 @@ __all__ = [
     "Weights",
     "active_members",
     "check_no_overlap",
+    "credit_totals",
     "find_overlaps",
     "haversine_km",
     "hours_by_category",

@@ -155,3 +155,61 @@ def hours_by_neighbourhood(
     for x in completed_in(records, start, end):
         totals[x.neighbourhood or UNKNOWN_NEIGHBOURHOOD] += x.minutes
     return _sorted_totals(totals)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRecord:
+    """One movement of organisation time credits: ``issued`` by ``organisation`` to a member
+    (thanks for a contribution), or spent by a member at ``organisation`` (a partner)."""
+
+    day: date
+    organisation: str
+    minutes: int
+    issued: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CreditTotals:
+    """Organisation time credits in a period, in minutes."""
+
+    issued: int
+    spent: int
+    issues: int
+    """How many times credits were issued."""
+    redemptions: int
+    """How many times credits were spent."""
+    by_organisation: tuple[tuple[str, int, int], ...]
+    """(organisation, minutes it issued, minutes spent with it), by name."""
+
+    @property
+    def unspent(self) -> int:
+        """Issued in the period and not spent in it (negative: more spent than issued)."""
+        return self.issued - self.spent
+
+
+def credit_totals(
+    records: Iterable[CreditRecord], start: date | None = None, end: date | None = None
+) -> CreditTotals:
+    """Time credits issued and spent between ``start`` and ``end`` (inclusive; open if None)."""
+    issued = spent = issues = redemptions = 0
+    per: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in records:
+        if r.minutes <= 0:
+            raise ValueError(f"A time credit record has {r.minutes} minutes; it must be positive.")
+        if (start is not None and r.day < start) or (end is not None and r.day > end):
+            continue
+        if r.issued:
+            issued += r.minutes
+            issues += 1
+            per[r.organisation][0] += r.minutes
+        else:
+            spent += r.minutes
+            redemptions += 1
+            per[r.organisation][1] += r.minutes
+    return CreditTotals(
+        issued,
+        spent,
+        issues,
+        redemptions,
+        tuple((name, i, s) for name, (i, s) in sorted(per.items())),
+    )
