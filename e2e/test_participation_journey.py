@@ -167,7 +167,8 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     coordinator = new_page(browser)
     sign_in(coordinator, live_server, "cody")
     go(coordinator, f"{round_url}paper/enter/")
-    coordinator.get_by_role("link", name="Paper P-001").click()
+    # Paper numbers are kept in one normal form (no dashes or spaces, capitals).
+    coordinator.get_by_role("link", name="Paper P001").click()
     check_accessibility(coordinator)
     coordinator.get_by_role("button", name="It matches the paper: confirm").click()
     assert "is confirmed and will be counted" in coordinator.content()
@@ -232,7 +233,11 @@ def test_peoples_panel(page, browser, live_server, people) -> None:  # type: ign
     page.get_by_label("Items to rank").fill("Hearing aids\nFalls classes\nCarers' breaks")
     page.get_by_role("button", name="Set up panel").click()
     check_accessibility(page)
-    page.get_by_role("button", name="Draw the panel").click()
+    # The pool is published and the seed committed to (its hash shown) before the draw.
+    page.get_by_role("button", name="Announce the draw").click()
+    check_accessibility(page)
+    expect(page.get_by_text("SHA-256").first).to_be_visible()
+    page.get_by_role("button", name="Draw the panel and reveal the seed").click()
     assert "The panel has been drawn" in page.content()
     check_accessibility(page)
     panel_url = page.url
