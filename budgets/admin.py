@@ -93,7 +93,7 @@ class NationalChargingFigureAdmin(admin.ModelAdmin):
         "confirmed_at",
     )
     list_filter = ("year", "parameter")
-    actions = ["confirm"]
+    actions = ["confirm", "download_figures"]
 
     def has_module_permission(self, request):  # type: ignore[no-untyped-def]
         return services.may_enter_national_figures(request.user) or super().has_module_permission(
@@ -137,6 +137,27 @@ class NationalChargingFigureAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.entered_by = created.entered_by
+
+    @admin.action(description="Download every confirmed and local figure for the command line")
+    def download_figures(self, request, queryset):  # type: ignore[no-untyped-def]
+        """The figures the web calculator uses today, as one YAML file for
+        ``wellbeing-hub charges calc INPUT.yaml --figures FILE`` (the selection does not matter)."""
+        import yaml
+        from django.http import HttpResponse
+
+        record_audit(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            target=None,
+            summary="Downloaded the charging figures file for the command line",
+            request=request,
+        )
+        response = HttpResponse(
+            yaml.safe_dump(charging.figures_document(), sort_keys=True, allow_unicode=True),
+            content_type="application/yaml; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="charging-figures.yaml"'
+        return response
 
     @admin.action(description="Confirm the selected figures (checked against the circular)")
     def confirm(self, request, queryset):  # type: ignore[no-untyped-def]

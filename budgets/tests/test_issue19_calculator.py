@@ -219,3 +219,29 @@ def test_the_admin_confirm_action_refuses_the_person_who_entered(client) -> None
     client.post(changelist, {"action": "confirm", "_selected_action": [figure.pk]})
     figure.refresh_from_db()
     assert figure.confirmed_by == other
+
+
+def test_the_admin_download_feeds_the_command_line(client, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from rules.charging.cli import main
+
+    _figures_for_2026(f.user(Role.COORDINATOR), f.user(Role.ADMINISTRATOR))
+    admin_user = f.user(Role.ADMINISTRATOR)
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    figure = NationalChargingFigure.objects.first()
+    response = client.post(
+        reverse("admin:budgets_nationalchargingfigure_changelist"),
+        {"action": "download_figures", "_selected_action": [figure.pk]},
+    )
+    assert response.status_code == 200
+    path = tmp_path / "figures.yaml"
+    path.write_bytes(response.content)
+    example = tmp_path / "person.yaml"
+    example.write_text(
+        'setting: home\nage: 40\ncouple: false\nweekly_cost_of_care: "300.00"\n'
+        'incomes: {universal_credit: "200.00"}\n',
+        encoding="utf-8",
+    )
+    assert main(["calc", str(example), "--date", "2026-12-02", "--figures", str(path)]) == 0
+    assert '"weekly_charge": "79.60"' in capsys.readouterr().out

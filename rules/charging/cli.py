@@ -2,8 +2,8 @@
 the assessment as JSON.
 
 ``--local`` takes the council's own figures and ``--national`` national figures added after the
-parameter file (a new year's DHSC circular), both in the same shape, the one the web admin
-exports (YAML or JSON)::
+parameter file (a new year's DHSC circular), both in the same shape (YAML or JSON); ``--figures``
+takes one file with a ``local:`` and a ``national:`` section, as the web admin downloads it::
 
     capital.upper_limit:
       - {value: "23250.00", applies_from: "2026-04-06", note: "2026/27 circular"}
@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     calc.add_argument("--local", type=Path, help="the council's local figures (YAML or JSON)")
     calc.add_argument(
         "--national", type=Path, help="national figures newer than the parameter file"
+    )
+    calc.add_argument(
+        "--figures",
+        type=Path,
+        help="one file with 'local:' and 'national:' sections (the web admin's download)",
     )
     return parser
 
@@ -96,6 +101,19 @@ def main(argv: list[str] | None = None) -> int:
         data["date"] = args.date
     try:
         local_raw, national_raw = _figures(args.local), _figures(args.national)
+        both = _figures(args.figures)
+        if both is not None:
+            unknown = set(both) - {"local", "national"}
+            if unknown:
+                raise _Refused(f"{args.figures}: unknown sections {sorted(unknown)}")
+            sections: dict[str, dict[str, object]] = {}
+            for section in ("local", "national"):
+                found = both.get(section) or {}
+                if not isinstance(found, dict):
+                    raise _Refused(f"{args.figures}: '{section}' must be a mapping")
+                sections[section] = found
+            local_raw = {**sections["local"], **(local_raw or {})}
+            national_raw = {**sections["national"], **(national_raw or {})}
     except _Refused as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -143,3 +143,26 @@ def test_cli_takes_local_and_national_figure_files(
     worse.write_text('capital.upper_limit: {value: "1", applies_from: "2026-04-06"}\n')
     assert main([*args, "--local", str(worse)]) == 3
     assert "less generous" in capsys.readouterr().err
+
+
+def test_cli_takes_one_figures_file_as_the_admin_downloads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = str(EXAMPLES / "home_working_age.yaml")
+    lines = [
+        "local:",
+        '  local.dre_standard_allowance: {value: "10.00", applies_from: "2026-04-06"}',
+    ]
+    lines.append("national:")
+    lines += [
+        f'  {name}: [{{value: "{rows[0].value}", applies_from: "2026-04-06"}}]'
+        for name, rows in _all_2026_figures().items()
+    ]
+    both = tmp_path / "figures.yaml"
+    both.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["calc", example, "--date", "2026-06-01", "--figures", str(both)]) == 0
+    assert json.loads(capsys.readouterr().out)["weekly_charge"]
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("locals: {}\n", encoding="utf-8")
+    assert main(["calc", example, "--figures", str(odd)]) == 2
+    assert "unknown sections" in capsys.readouterr().err
