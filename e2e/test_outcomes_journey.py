@@ -1,0 +1,120 @@
+"""Journey (issue 16): a person answers ONS4 and SWEMWBS at the start of support (a missing
+SWEMWBS answer is refused on its question), sets a goal in three steps with their daughter as a
+supporter, reviews it twice, and sees the chart with reliable change marked and its data table.
+axe-core checks every page; the record, the answer form and the chart also fit a 320 px screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from directory.tests import factories as f
+from e2e.conftest import check_accessibility
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-test-password"
+SWEMWBS_TOPICS = [
+    "Optimistic about the future",
+    "Feeling useful",
+    "Feeling relaxed",
+    "Dealing with problems well",
+    "Thinking clearly",
+    "Feeling close to other people",
+    "Able to make up own mind",
+]
+
+
+def fits_320(page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 320, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1100, "height": 900})
+    assert width <= 320, f"{page.url} is {width}px wide at a 320px viewport"
+
+
+def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_change(  # type: ignore[no-untyped-def]
+    page, live_server
+) -> None:
+    f.user(username="pat", display_name="Pat")
+    today = dt.date.today()
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Username").fill("pat")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/outcomes/")
+    expect(page.get_by_role("heading", name="Your outcome record")).to_be_visible()
+    check_accessibility(page)
+    fits_320(page)
+
+    # ONS4 at the start: open wording.
+    page.get_by_role("link", name="Answer ONS personal well-being (ONS4)").click()
+    expect(page.get_by_text("Your starting point")).to_be_visible()
+    check_accessibility(page)
+    fits_320(page)
+    for question, answer in [
+        ("Overall, how satisfied are you with your life nowadays?", "5"),
+        (
+            "Overall, to what extent do you feel that the things you do in your life are worthwhile?",
+            "6",
+        ),
+        ("Overall, how happy did you feel yesterday?", "4"),
+        ("overall, how anxious did you feel yesterday?", "6"),
+    ]:
+        group = page.get_by_role("group", name=question)
+        group.get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_text("answers saved")).to_be_visible()
+    check_accessibility(page)
+
+    # SWEMWBS at the start: topic labels and the licence notice; a missing item is refused.
+    page.goto(f"{live_server.url}/outcomes/")
+    page.get_by_role("link", name="Answer Short Warwick-Edinburgh").click()
+    expect(page.get_by_text("licensed wording").first).to_be_visible()
+    for topic in SWEMWBS_TOPICS[:-1]:
+        page.get_by_role("group", name=topic).get_by_label("3", exact=True).check()
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_role("link", name="Answer 'able to make up own mind'")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("group", name=SWEMWBS_TOPICS[-1]).get_by_label("3", exact=True).check()
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_role("cell", name="19.25")).to_be_visible()
+    check_accessibility(page)
+
+    # A goal in three steps, with her daughter as supporter.
+    page.goto(f"{live_server.url}/outcomes/")
+    page.get_by_role("link", name="Set a goal").click()
+    check_accessibility(page)
+    page.get_by_label("What is your goal, in your own words?").fill("Go back to my Tuesday choir")
+    page.get_by_role("group", name="How close are you to your goal today?").get_by_label(
+        "2", exact=True
+    ).check()
+    page.get_by_label("Date you started").fill((today - dt.timedelta(days=60)).isoformat())
+    steps = ["Find out when the choir meets", "Go along with Sam", "Go on my own"]
+    for n, step in enumerate(steps, start=1):
+        page.get_by_label(f"Step {n}", exact=True).fill(step)
+        page.get_by_label(f"Who will help with step {n}?").fill("my daughter Sam")
+        page.get_by_label(f"Date for step {n}").fill((today + dt.timedelta(days=7 * n)).isoformat())
+    page.get_by_role("button", name="Save goal").click()
+    expect(page.get_by_text("Goal saved")).to_be_visible()
+    expect(page.get_by_role("cell", name="my daughter Sam")).to_have_count(3)
+    check_accessibility(page)
+
+    # Two reviews: 4 a month ago, then 7 today (5 points from the start: reliable).
+    for days, score in [(30, "4"), (0, "7")]:
+        page.get_by_role("link", name="Review this goal").click()
+        check_accessibility(page)
+        page.get_by_role("group", name="How close are you to your goal now?").get_by_label(
+            score, exact=True
+        ).check()
+        page.get_by_label("Date of this review").fill((today - dt.timedelta(days=days)).isoformat())
+        page.get_by_role("button", name="Save review").click()
+        expect(page.get_by_text("Review saved")).to_be_visible()
+
+    # The chart marks the reliable change; the table says it in words.
+    expect(page.locator("svg[role=img] polygon")).to_have_count(1)
+    expect(page.get_by_role("cell", name="Reliable improvement")).to_have_count(1)
+    expect(page.get_by_text("Reliable improvement").first).to_be_visible()
+    check_accessibility(page)
+    fits_320(page)
