@@ -197,7 +197,10 @@ def calculate(data: dict[str, Any], on: dt.date, area: str | None = None) -> Out
         data["reached_pension_credit_age"] = reached_on(born, on)
     bounds = age_bounds(on)
     if data.get("reached_pension_credit_age") is None and bounds is not None:
-        age = int(data.get("age") or 0)
+        try:
+            age = int(str(data.get("age") or 0))
+        except ValueError:
+            age = -1  # AssessmentInput names the bad age below
         if not bounds[0] <= age < bounds[1]:
             data["reached_pension_credit_age"] = age >= bounds[1]
         else:
