@@ -197,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="run a benchmark")
     bench.add_argument("which", choices=["directory", "pb", "timebank"])
     sub.add_parser("pb", help="participatory budgeting: wellbeing-hub pb tally FILE.pb --rule …")
-    sub.add_parser("charges", help="charging: wellbeing-hub charges calc INPUT.yaml [--date …]")
+    sub.add_parser(
+        "charges",
+        help="charging: wellbeing-hub charges calc INPUT.yaml [--date …] [--figures F] "
+        "[--local F] [--national F]",
+    )
     backup = sub.add_parser("backup", help="write a consistent backup of the database to OUT")
     backup.add_argument("out", metavar="OUT")
     restore = sub.add_parser("restore", help="restore a backup into an empty database, then check")
