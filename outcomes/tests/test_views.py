@@ -484,3 +484,25 @@ def test_export_and_erase_cover_everything(person, team) -> None:  # type: ignor
         "follow_up": [],
     }
     assert not WorkItem.objects.exists()
+
+
+def test_two_way_report_hides_a_small_cell_so_totals_cannot_recover_it(client) -> None:  # type: ignore[no-untyped-def]
+    from rules.outcomes import determined_entries
+
+    north, south = f.neighbourhood("North"), f.neighbourhood("South", "52.1", "-1.1")
+    make_people(6, "Befriending", hood=north)
+    make_people(6, "Befriending", hood=south)
+    make_people(7, "Peer support", hood=north)
+    make_people(2, "Peer support", hood=south)
+    table = selectors.outcome_table("swemwbs", "service", "neighbourhood")
+    assert table.cell("Peer support", "South").status == "suppressed_small"
+    hidden = [key for key, cell in table.cells.items() if cell.suppressed]
+    # What a reader has: the published counts (a hidden entry is an unknown, its value unused).
+    counts = {key: cell.stats.measured if cell.stats else 0 for key, cell in table.cells.items()}
+    assert determined_entries(hidden, table.lines(), counts) == []
+    client.force_login(f.user(Role.COMMISSIONER, display_name="Commissioner Cy"))
+    page = client.get(
+        reverse("outcomes:aggregates"),
+        {"measure": "swemwbs", "rows": "service", "columns": "neighbourhood"},
+    )
+    assert page.content.decode().count("Hidden to protect people") == len(hidden) >= 4
