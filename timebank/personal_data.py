@@ -115,6 +115,24 @@ def export(person: User) -> dict[str, Any]:
             }
             for a in member.rota_assignments.select_related("rota")
         ],
+        "rota_dates": [
+            {
+                "rota": c.rota.title,
+                "date": c.day.isoformat(),
+                "status": c.status,
+                "asked_by": c.offered_by.name if c.offered_by else None,
+            }
+            for c in member.rota_slots.select_related("rota", "offered_by")
+        ],
+        "rota_visits": [
+            {
+                "rota": v.rota.title,
+                "date": v.day.isoformat(),
+                "outcome": v.outcome,
+                "exchange": v.exchange_id,
+            }
+            for v in member.rota_visits.select_related("rota")
+        ],
         "rotas_for_them": [
             {
                 "title": r.title,

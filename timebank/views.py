@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -56,9 +57,17 @@ def _approved_member(request: HttpRequest) -> Member:
 def _pick(model: Any, pk: str | None) -> Any:
     """The object with id ``pk`` (text from a form or the address), or None: also for text that
     is not an id at all."""
-    if not pk or not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
+    if not pk:
         return None
-    return model.objects.filter(pk=int(pk)).first()
+    text = str(pk)
+    if not isinstance(model._meta.pk, models.CharField):  # integer ids (members, requests)
+        if not text.isascii() or not text.isdigit() or len(text) > 18:
+            return None
+        return model.objects.filter(pk=int(text)).first()
+    # Text ids (the directory's taxonomy terms, HSDS ids).
+    if len(text) > model._meta.pk.max_length:
+        return None
+    return model.objects.filter(pk=text).first()
 
 
 def _audit_view(request: HttpRequest, target: Any, subject: Any, summary: str) -> None:
@@ -91,6 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_offers"] = member.offers.filter(active=True).select_related("category")
         context["my_rotas"] = selectors.rotas_covered_by(member)
         context["coming"] = selectors.coming_for(member)
+        context["rotas_for_me"] = Rota.objects.filter(receiver=member)
     if context["coordinator"]:
         context["applications"] = selectors.applications().count()
     return render(request, "timebank/home.html", context)

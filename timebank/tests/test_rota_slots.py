@@ -226,3 +226,17 @@ def test_only_the_person_helped_or_a_coordinator_records_the_outcome(setup) -> N
             by=setup["bea"].user, rota=rota, day=rota.first_date, member=setup["cas"], done=True
         )
     assert not Exchange.objects.exists()
+
+
+def test_a_members_export_has_their_rota_dates_and_visits(setup) -> None:  # type: ignore[no-untyped-def]
+    from timebank.personal_data import export
+
+    rota, alf = setup["rota"], setup["alf"]
+    services.take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+    _time_passes(rota, 5)
+    services.record_rota_visit(
+        by=setup["coordinator"], rota=rota, day=rota.first_date, member=alf, done=False
+    )
+    data = export(alf.user)
+    assert data["rota_dates"][0]["status"] == "taken"
+    assert data["rota_visits"][0]["outcome"] == "missed"

@@ -299,3 +299,19 @@ def test_json_endpoint_refuses_unknown_and_unapproved_members(client) -> None:  
     assert unapproved.status_code == 422
     assert unapproved.json()["error"] == "Cy is not an approved member of the time bank."
     assert Exchange.objects.count() == 0 and selectors.ledger_problems() == []
+
+
+def test_a_request_and_an_offer_keep_the_category_chosen(client) -> None:  # type: ignore[no-untyped-def]
+    """Taxonomy terms have text ids (HSDS): the category chosen on the form is kept."""
+    term = f.term("Getting about")
+    member = tb.member()
+    client.force_login(member.user)
+    client.post(
+        reverse("timebank:request-new"),
+        {"title": "Lift to the hospital", "category": str(term.pk)},
+    )
+    client.post(
+        reverse("timebank:offer-new"), {"title": "Lifts in my car", "category": str(term.pk)}
+    )
+    assert member.requests.get().category == term
+    assert member.offers.get().category == term
