@@ -1,7 +1,9 @@
 """Journey (issue 16): a person answers ONS4 and SWEMWBS at the start of support (a missing
 SWEMWBS answer is refused on its question), sets a goal in three steps with their daughter as a
 supporter, reviews it twice, and sees the chart with reliable change marked and its data table.
-axe-core checks every page; the record, the answer form and the chart also fit a 320 px screen."""
+axe-core checks every page; the record, the answer form and the chart also fit a 320 px screen.
+A second journey: a coordinator puts a person on self-reported follow-up, her report crosses the
+threshold, and the team sees her on its worklist with the reply-by date."""
 
 from __future__ import annotations
 
@@ -118,3 +120,62 @@ def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_chang
     expect(page.get_by_text("Reliable improvement").first).to_be_visible()
     check_accessibility(page)
     fits_320(page)
+
+
+def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-out/")
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_self_reported_follow_up_past_threshold_reaches_the_worklist(  # type: ignore[no-untyped-def]
+    page, live_server
+) -> None:
+    from accounts.roles import Role
+    from budgets.models import CaseTeam
+
+    pat = f.user(username="pat", display_name="Pat")
+    f.user(Role.COORDINATOR, username="cora", display_name="Cora")
+    nurse = f.user(Role.BROKER, username="nia", display_name="Nia")
+    CaseTeam.objects.create(name="Gut health team").members.add(nurse)
+
+    # The coordinator puts Pat on self-reported follow-up.
+    sign_in(page, live_server, "cora")
+    page.goto(f"{live_server.url}/outcomes/people/{pat.pk}/follow-up/")
+    check_accessibility(page)
+    page.get_by_label("Team", exact=True).select_option(label="Gut health team")
+    page.get_by_label("Scale and value the threshold is on").select_option(value="swemwbs:metric")
+    page.get_by_label("Threshold", exact=True).fill("17")
+    page.get_by_label("Remind them if they have not reported").fill("28")
+    page.get_by_label("The team replies within this many days").fill("2")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Pat is on self-reported follow-up")).to_be_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # Pat reports when she chooses; her answers are past the threshold.
+    sign_in(page, live_server, "pat")
+    page.goto(f"{live_server.url}/outcomes/")
+    page.get_by_role("link", name="Tell us how you are").click()
+    check_accessibility(page)
+    for topic in SWEMWBS_TOPICS:
+        page.get_by_role("group", name=topic).get_by_label("2", exact=True).check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Your report is saved")).to_be_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # The team sees her on the worklist with a reply-by deadline.
+    sign_in(page, live_server, "nia")
+    page.goto(f"{live_server.url}/outcomes/worklist/")
+    row = page.get_by_role("row").filter(has_text="Pat")
+    expect(row).to_contain_text("Answers past the threshold")
+    due = (dt.date.today() + dt.timedelta(days=2)).strftime("%-d %B %Y")
+    expect(row).to_contain_text(due)
+    check_accessibility(page)
