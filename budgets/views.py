@@ -37,6 +37,7 @@ from budgets.models import (
 )
 from budgets.wellbeing import WellbeingDomain, labels
 from directory import selectors as directory
+from outcomes import selectors as outcome_selectors
 from rules import ledger
 from rules.charging import ChargingError, InputError
 
@@ -974,10 +975,20 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The review has been recorded. The person can see it.")
             return redirect("budgets:plan", plan.pk)
     _viewed(request, plan, plan.person, "Opened the support plan's review")
+    # What the person's own measures and goals say has changed since the last review (or since
+    # the plan was written): the review starts from their scores, not only the practitioner's view.
+    last_done = plan.reviews.filter(done_on__isnull=False).order_by("-done_on").first()
+    since = last_done.done_on if last_done else timezone.localdate(plan.created_at)
     return render(
         request,
         "budgets/plan_review.html",
-        {"plan": plan, "review": review, "form": form, "totals": services.plan_totals(plan)},
+        {
+            "plan": plan,
+            "review": review,
+            "form": form,
+            "totals": services.plan_totals(plan),
+            "outcome_changes": outcome_selectors.changes_since(plan.person, since),
+        },
         status=400 if form.errors else 200,
     )
 

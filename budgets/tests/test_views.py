@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
@@ -338,3 +339,29 @@ def test_review_page_is_refused_to_others_and_absent_for_a_plan_not_agreed(clien
     assert client.get(review_url).status_code == 404
     page = client.get(reverse("budgets:plan", args=[plan.pk])).content.decode()
     assert review_url not in page
+
+
+def test_the_review_shows_what_the_persons_own_scores_say(client) -> None:  # type: ignore[no-untyped-def]
+    from outcomes import services as outcomes
+
+    person, broker = f.user(Role.PERSON), f.user(Role.BROKER, display_name="Bea")
+    plan = helpers.agreed_plan(person, broker)
+    # The plan was written ten days ago; no review has been done yet.
+    written = timezone.now() - dt.timedelta(days=10)
+    type(plan).objects.filter(pk=plan.pk).update(created_at=written)
+    review_url = reverse("budgets:plan-review", args=[plan.pk])
+    signed_in(client, broker)
+    nothing = client.get(review_url).content.decode()
+    assert "has not scored any measures or goals since" in nothing
+    start = dt.date.today() - dt.timedelta(days=5)
+    goal = outcomes.set_goal(
+        person=person,
+        actor=person,
+        text="Walk to the shop",
+        started_on=start,
+        starting_score=2,
+        steps=[],
+    )
+    outcomes.review_goal(goal=goal, actor=person, rated_on=dt.date.today(), score_value=6)
+    page = client.get(review_url).content.decode()
+    assert "Goal “Walk to the shop”: 2 to 6 out of 10 – reliable improvement" in page
