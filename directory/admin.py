@@ -1,9 +1,24 @@
 """The directory in the Django admin, for staff. Providers and coordinators use the site's own
 pages; the admin is for corrections and set-up."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from directory import models
+
+# Longest search the admin runs: a 100,000-character search made SQLite refuse the query ("LIKE or
+# GLOB pattern too complex", a 500); no name or id is longer than 250 characters.
+MAX_SEARCH_CHARS = 250
+
+
+class BoundedSearch(admin.ModelAdmin):  # type: ignore[type-arg]
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        return super().get_search_results(request, queryset, search_term[:MAX_SEARCH_CHARS])
 
 
 class TransparencyFactInline(admin.TabularInline):
@@ -24,7 +39,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(BoundedSearch):
     list_display = ("name", "provider_kind", "staff_count", "last_modified")
     list_filter = ("provider_kind",)
     search_fields = ("name", "alternate_name")
@@ -54,7 +69,7 @@ class AttributeInline(admin.TabularInline):
 
 
 @admin.register(models.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(BoundedSearch):
     list_display = ("name", "organization", "status", "accepts_personal_budgets", "cqc_rating")
     list_filter = ("status", "accepts_personal_budgets", "accepts_time_credits", "cqc_rating")
     search_fields = ("name", "organization__name")
@@ -63,7 +78,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TaxonomyTerm)
-class TaxonomyTermAdmin(admin.ModelAdmin):
+class TaxonomyTermAdmin(BoundedSearch):
     list_display = ("name", "parent", "taxonomy")
     search_fields = ("name",)
 

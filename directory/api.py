@@ -19,6 +19,7 @@ from directory.oruk import queries, serialisers
 from directory.oruk.openapi import openapi_document
 from directory.oruk.problems import PROBLEM_TYPES, ApiProblem, Params, problem_response
 from directory.search import SearchError, ServiceSearch, parse_search
+from directory.text import has_control_characters
 
 ORUK_VERSION = "HSDS-UK-3.0"
 ORUK_PROFILE = "https://openreferraluk.org/specifications/3.0"
@@ -27,6 +28,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 MIN_PROXIMITY_M = 100
 MAX_PROXIMITY_M = 50_000
+MAX_ID_LENGTH = 250  # directory.models.HsdsModel.id
 
 PAGING = frozenset({"page", "per_page", "format"})
 # ORUK 3.0 service filters, then this platform's extras (the directory search's own names).
@@ -125,7 +127,16 @@ def _paging(params: Params) -> tuple[int, int]:
 
 
 def _not_found(what: str, item_id: str) -> ApiProblem:
-    return ApiProblem("not-found", f"There is no {what} with id {item_id!r}.", parameter="id")
+    shown = item_id if len(item_id) <= 100 else item_id[:100] + "…"
+    return ApiProblem("not-found", f"There is no {what} with id {shown!r}.", parameter="id")
+
+
+def _id(what: str, item_id: str) -> str:
+    """An id from the path, or a 404 at once for one that no record can have (too long for the
+    id column, or holding control characters), without asking the database."""
+    if len(item_id) > MAX_ID_LENGTH or has_control_characters(item_id):
+        raise _not_found(what, item_id)
+    return item_id
 
 
 # --- discovery and the OpenAPI document --------------------------------------------------------
@@ -183,7 +194,7 @@ def _service_search(
         "accessibility": params.query.getlist("accessibility"),
     }
     if with_distance and proximity is not None:
-        raw["within"] = [str(proximity / 1000)]
+        raw["within"] = [f"{float(proximity) / 1000:.6f}"]
     try:
         search = parse_search(raw)
     except SearchError as error:
@@ -227,7 +238,7 @@ def services(request: HttpRequest, params: Params) -> dict[str, Any] | queries.R
 
 @oruk_endpoint(frozenset())
 def service(request: HttpRequest, params: Params, service_id: str) -> dict[str, Any]:
-    found = queries.full_service(service_id)
+    found = queries.full_service(_id("service", service_id))
     if found is None:
         raise _not_found("service", service_id)
     return serialisers.service_full(found)
@@ -248,7 +259,7 @@ def service_at_locations(request: HttpRequest, params: Params) -> dict[str, Any]
 
 @oruk_endpoint(frozenset())
 def service_at_location(request: HttpRequest, params: Params, sal_id: str) -> dict[str, Any]:
-    found = queries.full_service_at_location(sal_id)
+    found = queries.full_service_at_location(_id("service at location", sal_id))
     if found is None:
         raise _not_found("service at location", sal_id)
     return serialisers.service_at_location_full(found)
@@ -271,7 +282,9 @@ def organizations(request: HttpRequest, params: Params) -> dict[str, Any]:
 @oruk_endpoint(frozenset({"full_service"}))
 def organization(request: HttpRequest, params: Params, org_id: str) -> dict[str, Any]:
     full_service = params.flag("full_service")
-    found = queries.organization_with_services(org_id, full_service=full_service)
+    found = queries.organization_with_services(
+        _id("organization", org_id), full_service=full_service
+    )
     if found is None:
         raise _not_found("organization", org_id)
     org, org_services = found
@@ -287,7 +300,7 @@ def taxonomies(request: HttpRequest, params: Params) -> dict[str, Any]:
 
 @oruk_endpoint(frozenset())
 def taxonomy(request: HttpRequest, params: Params, taxonomy_id: str) -> dict[str, Any]:
-    found = queries.taxonomy_with_terms(taxonomy_id)
+    found = queries.taxonomy_with_terms(_id("taxonomy", taxonomy_id))
     if found is None:
         raise _not_found("taxonomy", taxonomy_id)
     tax, terms = found
@@ -310,7 +323,7 @@ def taxonomy_terms(request: HttpRequest, params: Params) -> dict[str, Any]:
 
 @oruk_endpoint(frozenset())
 def taxonomy_term(request: HttpRequest, params: Params, term_id: str) -> dict[str, Any]:
-    found = queries.taxonomy_term(term_id)
+    found = queries.taxonomy_term(_id("taxonomy term", term_id))
     if found is None:
         raise _not_found("taxonomy term", term_id)
     return serialisers.taxonomy_term(found, detail=True)

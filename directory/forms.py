@@ -1,9 +1,32 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 
-from directory.models import Accessibility, OnboardingCheck, Service
+from directory.models import MAX_TEXT_CHARS, Accessibility, OnboardingCheck, Service
 from directory.search import DAY_NAMES
+from directory.text import multi_line, one_line
+
+
+class OneLineField(forms.CharField):
+    """Text kept on one line (a name, a subject): line breaks and other control characters
+    become spaces (``directory.text.one_line``) before the field is checked, so a name that is
+    only white space is still missing."""
+
+    def to_python(self, value: Any) -> str:
+        text: str = super().to_python(value)
+        return one_line(text) if text else text
+
+
+class MultiLineField(forms.CharField):
+    """Text that may have line breaks (a description, a message): see
+    ``directory.text.multi_line``."""
+
+    def to_python(self, value: Any) -> str:
+        text: str = super().to_python(value)
+        return multi_line(text) if text else text
 
 
 class SearchForm(forms.Form):
@@ -61,7 +84,7 @@ class SearchForm(forms.Form):
 
 
 class EnquiryForm(forms.Form):
-    subject = forms.CharField(
+    subject = OneLineField(
         label="What is your enquiry about?",
         max_length=150,
         error_messages={
@@ -69,7 +92,7 @@ class EnquiryForm(forms.Form):
             "max_length": "What your enquiry is about must be 150 characters or fewer",
         },
     )
-    body = forms.CharField(
+    body = MultiLineField(
         label="Your message",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
@@ -82,7 +105,7 @@ class EnquiryForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
+    body = MultiLineField(
         label="Your reply",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
@@ -107,7 +130,7 @@ class ReviewForm(forms.Form):
         ],
         error_messages={"required": "Choose a rating from 1 to 5"},
     )
-    body = forms.CharField(
+    body = MultiLineField(
         label="Tell others about your experience",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=3000,
@@ -118,7 +141,7 @@ class ReviewForm(forms.Form):
             "max_length": "Your review must be 3,000 characters or fewer",
         },
     )
-    used_service_on = forms.CharField(
+    used_service_on = OneLineField(
         label="When did you use the service?",
         max_length=30,
         help_text="For example, March 2026",
@@ -140,7 +163,7 @@ class ModerationDecisionForm(forms.Form):
         choices=[("publish", "Publish"), ("refuse", "Do not publish")],
         error_messages={"required": "Choose whether to publish"},
     )
-    reason = forms.CharField(
+    reason = MultiLineField(
         label="Reason (shown to the provider or reviewer)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -155,7 +178,7 @@ class ModerationDecisionForm(forms.Form):
 
 
 class ProviderReplyForm(forms.Form):
-    reply = forms.CharField(
+    reply = MultiLineField(
         label="Your public reply",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
@@ -201,8 +224,27 @@ class ListingForm(forms.ModelForm):
                 "help_with_cost",
             ]
         }
+        field_classes = {
+            "name": OneLineField,
+            "description": MultiLineField,
+            "eligibility_description": MultiLineField,
+            "fees_description": MultiLineField,
+            "help_with_cost": MultiLineField,
+        }
         error_messages = {
-            "name": {"required": "Enter the service name"},
+            "name": {
+                "required": "Enter the service name",
+                "max_length": "The service name must be 250 characters or fewer",
+            },
+            **{
+                name: {"max_length": f"{label} Write {MAX_TEXT_CHARS:,} characters or fewer."}
+                for name, label in [
+                    ("description", "What is the service?"),
+                    ("eligibility_description", "Who can get the service?"),
+                    ("fees_description", "How much does it cost?"),
+                    ("help_with_cost", "Can I get help with the cost?"),
+                ]
+            },
             "email": {
                 "invalid": "Enter an email address in the correct format, like name@example.com"
             },
@@ -218,25 +260,29 @@ class ListingForm(forms.ModelForm):
         return text
 
 
+# Dates a coordinator records (year 1 or 9999 are typing slips, not checks).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
 YES_NO = [("", "Not saying"), ("Yes", "Yes"), ("No", "No")]
 
 
 class FactsForm(forms.Form):
     """What a provider declares about itself. Leaving a fact blank makes it 'Not known'."""
 
-    legal_status = forms.CharField(
+    legal_status = OneLineField(
         label="Legal status",
         required=False,
         max_length=250,
         help_text="For example, community interest company, registered charity, sole trader",
     )
-    registered_number = forms.CharField(
+    registered_number = OneLineField(
         label="Registered number",
         required=False,
         max_length=250,
         help_text="Your Companies House or Charity Commission number, if you have one",
     )
-    owner = forms.CharField(label="Who owns it", required=False, max_length=250)
+    owner = OneLineField(label="Who owns it", required=False, max_length=250)
     real_living_wage = forms.ChoiceField(
         label="Do you pay all staff at least the Real Living Wage?",
         required=False,
@@ -281,11 +327,16 @@ class OnboardingCheckForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the renewal date as a real date, like 2027-11-23"},
     )
-    note = forms.CharField(label="Note (optional)", required=False, max_length=250)
+    note = OneLineField(label="Note (optional)", required=False, max_length=250)
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         confirmed, expires = data.get("confirmed_on"), data.get("expires_on")
-        if confirmed and expires and expires <= confirmed:
+        if confirmed and not EARLIEST_DATE <= confirmed <= LATEST_DATE:
+            self.add_error("confirmed_on", "Enter the date confirmed as a date from 1900 to 2099")
+            confirmed = None
+        if expires and not EARLIEST_DATE <= expires <= LATEST_DATE:
+            self.add_error("expires_on", "Enter the renewal date as a date from 1900 to 2099")
+        elif confirmed and expires and expires <= confirmed:
             self.add_error("expires_on", "The renewal date must be after the date confirmed")
         return data

@@ -10,14 +10,36 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+
+from directory.text import has_control_characters
+
+# The longest free text kept in any one field of a listing (a description, who can get it, fees,
+# opening-time notes…), about 1,500 words, whether a provider typed it or a feed brought it. Names
+# and other short fields are CharFields with their own max_length.
+MAX_TEXT_CHARS = 10_000
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def long_text(**options: Any) -> Any:
+    """A free-text field of at most MAX_TEXT_CHARS characters (checked by full_clean and forms)."""
+    return models.TextField(
+        max_length=MAX_TEXT_CHARS, validators=[MaxLengthValidator(MAX_TEXT_CHARS)], **options
+    )
+
+
+def validate_one_line(value: str) -> None:
+    """A name is one line: it goes into email subjects and headings."""
+    if has_control_characters(value):
+        raise ValidationError("A name must be one line, without line breaks or control characters.")
 
 
 class HsdsModel(models.Model):
@@ -44,7 +66,7 @@ class Neighbourhood(models.Model):
 
 class Taxonomy(HsdsModel):
     name = models.CharField(max_length=250)
-    description = models.TextField()
+    description = long_text()
     uri = models.URLField(blank=True, default="")
     version = models.CharField(max_length=50, blank=True, default="")
 
@@ -65,7 +87,7 @@ class TaxonomyTerm(HsdsModel):
     )
     code = models.CharField(max_length=100, blank=True, default="")
     name = models.CharField(max_length=250)
-    description = models.TextField(blank=True, default="")
+    description = long_text(blank=True, default="")
     term_uri = models.URLField(blank=True, default="")
 
     class Meta:
@@ -85,9 +107,9 @@ class ProviderKind(models.TextChoices):
 
 
 class Organization(HsdsModel):
-    name = models.CharField(max_length=250)
+    name = models.CharField(max_length=250, validators=[validate_one_line])
     alternate_name = models.CharField(max_length=250, blank=True, default="")
-    description = models.TextField()
+    description = long_text()
     email = models.EmailField(blank=True, default="")
     website = models.URLField(blank=True, default="")
     # Extensions for a personal-budget marketplace.
@@ -196,25 +218,25 @@ class Service(HsdsModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="services"
     )
-    name = models.CharField(max_length=250)
+    name = models.CharField(max_length=250, validators=[validate_one_line])
     alternate_name = models.CharField(max_length=250, blank=True, default="")
-    description = models.TextField(blank=True, default="")
+    description = long_text(blank=True, default="")
     url = models.URLField(blank=True, default="")
     email = models.EmailField(blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    fees_description = models.TextField(blank=True, default="")
-    eligibility_description = models.TextField(blank=True, default="")
+    fees_description = long_text(blank=True, default="")
+    eligibility_description = long_text(blank=True, default="")
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    accreditations = models.TextField(blank=True, default="")
+    accreditations = long_text(blank=True, default="")
     assured_date = models.DateField(null=True, blank=True)
-    alert = models.TextField(blank=True, default="")
+    alert = long_text(blank=True, default="")
     last_modified = models.DateTimeField(auto_now=True)
     # Extensions.
     accepts_personal_budgets = models.BooleanField(default=False)
     accepts_direct_payments = models.BooleanField(default=False)
     accepts_time_credits = models.BooleanField(default=False)
-    help_with_cost = models.TextField(
+    help_with_cost = long_text(
         blank=True, default="", help_text="Can I get help with the cost? In plain words."
     )
     cqc_location_id = models.CharField(max_length=30, blank=True, default="")
@@ -265,7 +287,7 @@ class Location(HsdsModel):
         max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
     )
     name = models.CharField(max_length=250, blank=True, default="")
-    description = models.TextField(blank=True, default="")
+    description = long_text(blank=True, default="")
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     neighbourhood = models.ForeignKey(
@@ -307,7 +329,7 @@ class Accessibility(HsdsModel):
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
     description = models.CharField(max_length=250)
-    details = models.TextField(blank=True, default="")
+    details = long_text(blank=True, default="")
     url = models.URLField(blank=True, default="")
 
     def label(self) -> str:
@@ -322,7 +344,7 @@ class ServiceAtLocation(HsdsModel):
     location = models.ForeignKey(
         Location, on_delete=models.CASCADE, related_name="service_at_locations"
     )
-    description = models.TextField(blank=True, default="")
+    description = long_text(blank=True, default="")
 
     class Meta:
         constraints = [
@@ -370,9 +392,9 @@ class Schedule(HsdsModel):
     closes_at = models.TimeField(null=True, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
-    description = models.TextField(blank=True, default="")
-    attending_type = models.TextField(blank=True, default="")
-    notes = models.TextField(blank=True, default="")
+    description = long_text(blank=True, default="")
+    attending_type = long_text(blank=True, default="")
+    notes = long_text(blank=True, default="")
 
     def day_names(self) -> list[str]:
         from directory.search import DAY_NAMES
@@ -405,7 +427,7 @@ class Language(HsdsModel):
 class ServiceArea(HsdsModel):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
     name = models.CharField(max_length=250)
-    description = models.TextField(blank=True, default="")
+    description = long_text(blank=True, default="")
 
 
 class SearchEntry(models.Model):

@@ -6,9 +6,12 @@ Pure Python (no Django imports): the web page, the ORUK API and the benchmark al
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from directory.text import has_control_characters, one_line
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = dict(
@@ -22,6 +25,24 @@ SORTS = ("relevance", "distance", "name")
 PRICES = ("", "free", "paid")
 MAX_DISTANCE_KM = 50.0
 MAX_QUERY_LENGTH = 200
+MAX_PAGE = 10_000
+# The accessibility features a search can ask for (``directory.models.Accessibility.Feature``).
+ACCESSIBILITY = (
+    "step-free",
+    "accessible-toilet",
+    "hearing-loop",
+    "bsl",
+    "large-print",
+    "quiet-space",
+    "parking",
+)
+# Longest value read for each text parameter: ids are at most 250 characters (``HsdsModel``),
+# neighbourhood slugs 50, a language's name 100.
+MAX_LENGTHS = {"category": 250, "neighbourhood": 50, "language": 100}
+# A number as people and programs write one, in ASCII digits only (Python's own parsers also take
+# "²", "١٢" and "1_0"), with a length limit so nothing huge is ever converted.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_MAX_NUMBER_CHARS = 40
 
 
 class SearchError(ValueError):
@@ -60,16 +81,48 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def is_whole_number(raw: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` and ``int`` also take superscripts and other scripts'
+    digits ("²" is a digit to ``isdigit`` but not to ``int``)."""
+    return raw.isascii() and raw.isdigit()
+
+
+def decimal_or_none(raw: str) -> Decimal | None:
+    """A number written in ASCII digits (with a sign, a point and an exponent of up to three
+    digits), at most 40 characters; None for anything else."""
+    raw = raw.strip()
+    if len(raw) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(raw):
+        return None
+    return Decimal(raw)
+
+
 def _number(name: str, raw: str, low: float, high: float, what: str) -> float:
-    try:
-        value = float(Decimal(raw.strip()))
-    except (InvalidOperation, ValueError):
-        raise SearchError(
-            name, f"{what} must be a number, like {low + (high - low) / 4:g}"
-        ) from None
-    if not math.isfinite(value) or not low <= value <= high:
+    number = decimal_or_none(raw)
+    if number is None:
+        raise SearchError(name, f"{what} must be a number, like {low + (high - low) / 4:g}")
+    value = float(number)  # inf when too big for a float, 0.0 when too small
+    if not low <= value <= high:
         raise SearchError(name, f"{what} must be between {low:g} and {high:g}")
     return value
+
+
+def _text(params: dict[str, list[str]], name: str, what: str) -> str:
+    """A parameter that names something (a category id, a neighbourhood, a language): refused,
+    naming it, when it is too long or holds characters no name has."""
+    value = (params.get(name) or [""])[-1].strip()
+    if len(value) > MAX_LENGTHS[name]:
+        raise SearchError(name, f"{what} must be {MAX_LENGTHS[name]} characters or fewer")
+    if has_control_characters(value):
+        raise SearchError(name, f"{what} must not contain control characters or line breaks")
+    return value
+
+
+def _page(raw: str) -> int:
+    digits = raw.lstrip("0")
+    if not is_whole_number(raw) or not digits:
+        raise SearchError("page", "Page must be a whole number, 1 or more")
+    # A page past the last shows the last; a number too long to be a page is not converted.
+    return MAX_PAGE if len(digits) > len(str(MAX_PAGE)) else min(int(digits), MAX_PAGE)
 
 
 def parse_search(params: dict[str, list[str]]) -> ServiceSearch:
@@ -80,6 +133,7 @@ def parse_search(params: dict[str, list[str]]) -> ServiceSearch:
         return values[-1].strip()
 
     q = one("q")
+    q = one_line(q) if len(q) <= 5 * MAX_QUERY_LENGTH else q
     if len(q) > MAX_QUERY_LENGTH:
         raise SearchError("q", f"Search words must be {MAX_QUERY_LENGTH} characters or fewer")
     latitude = longitude = within = None
@@ -99,13 +153,16 @@ def parse_search(params: dict[str, list[str]]) -> ServiceSearch:
     sort = one("sort") or "relevance"
     if sort not in SORTS:
         raise SearchError("sort", "Sort by relevance, distance or name")
-    page_raw = one("page") or "1"
-    if not page_raw.isdigit() or int(page_raw) < 1:
-        raise SearchError("page", "Page must be a whole number, 1 or more")
+    page = _page(one("page") or "1")
+    accessibility = {v.strip() for v in params.get("accessibility", []) if v.strip()}
+    if not accessibility <= set(ACCESSIBILITY):
+        raise SearchError(
+            "accessibility", f"Choose accessibility from the list: {', '.join(ACCESSIBILITY)}"
+        )
     return ServiceSearch(
         q=q,
-        category=one("category"),
-        neighbourhood=one("neighbourhood"),
+        category=_text(params, "category", "Type of support"),
+        neighbourhood=_text(params, "neighbourhood", "Neighbourhood"),
         latitude=latitude,
         longitude=longitude,
         within_km=within,
@@ -114,10 +171,10 @@ def parse_search(params: dict[str, list[str]]) -> ServiceSearch:
         personal_budgets=_flag(one("personal_budgets")),
         time_credits=_flag(one("time_credits")),
         micro_only=_flag(one("micro")),
-        language=one("language").lower(),
-        accessibility=tuple(sorted({v for v in params.get("accessibility", []) if v})),
+        language=_text(params, "language", "Language").lower(),
+        accessibility=tuple(sorted(accessibility)),
         sort=sort,
-        page=min(int(page_raw), 10_000),
+        page=page,
     )
 
 

@@ -730,8 +730,21 @@ def rating_summary(service: Service) -> dict[str, Any]:
 
 
 def published_reviews(service: Service) -> QuerySet[Review]:
+    """The reviews anyone may read (``directory.services.can_see_review``)."""
     return Review.objects.filter(service=service, state=Review.State.PUBLISHED).select_related(
         "author"
+    )
+
+
+def unpublished_review_by(service: Service, user: Any) -> Review | None:
+    """The person's own review of the service while it is not published (waiting for moderation,
+    or refused with a reason), which only they and the moderators may read."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Review.objects.filter(service=service, author=user)
+        .exclude(state=Review.State.PUBLISHED)
+        .first()
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -157,6 +158,19 @@ def reply_to_enquiry(
 # --- reviews --------------------------------------------------------------------------------------
 
 
+def is_moderator(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def can_see_review(user: User, review: Review) -> bool:
+    """Who may read a review: everyone once it is published; before that (waiting for
+    moderation, or not published) only its author and the moderators (coordinators and
+    administrators). The provider of the service is not told of it until it is published."""
+    if review.state == Review.State.PUBLISHED:
+        return True
+    return user.is_authenticated and (review.author_id == user.pk or is_moderator(user))
+
+
 @transaction.atomic
 def submit_review(
     *, author: User, service: Service, rating: int, body: str, used_service_on: str
@@ -191,6 +205,9 @@ def moderate_review(*, moderator: User, review: Review, publish: bool, reason: s
 def reply_to_review(*, author: User, review: Review, reply: str) -> Review:
     if not can_act_for(author, review.service.organization):
         raise DirectoryError("Only the provider can reply to a review of its service.")
+    if review.state != Review.State.PUBLISHED:
+        # A reply is public: there is nothing to reply to until the review itself is.
+        raise DirectoryError("You can reply to a review once it is published.")
     review.provider_reply = reply
     review.provider_replied_at = timezone.now()
     review.save(update_fields=["provider_reply", "provider_replied_at"])
@@ -291,7 +308,15 @@ def decide_listing_change(
         service = change.service
         for name, value in change.proposed.items():
             setattr(service, name, value)
-        service.full_clean(exclude=["organization"])
+        try:
+            service.full_clean(exclude=["organization"])
+        except ValidationError as error:
+            # Proposed before the limits of today, or the listing already breaks one: refuse
+            # it to the coordinator with the fields to fix, rather than fail.
+            problems = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            )
+            raise DirectoryError(f"This change cannot be published as it is: {problems}") from None
         service.save()
         refresh_search_documents([service])
     elif publish:

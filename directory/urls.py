@@ -1,3 +1,12 @@
+"""The directory's pages, under /find-support/.
+
+Service and organisation ids are HSDS ids, which imported feeds keep as their publishers wrote
+them, slashes included: so they are ``path`` parameters (``str`` stops at a slash, and one
+service with a slash in its id made every search page that listed it fail to link to it, a 500).
+The pages under an id come before the id's own page, which would otherwise take their paths as
+part of the id.
+"""
+
 from django.urls import path
 
 from directory import views
@@ -5,14 +14,14 @@ from directory import views
 app_name = "directory"
 urlpatterns = [
     path("", views.search, name="search"),
-    path("services/<str:service_id>/", views.service_detail, name="service"),
-    path("services/<str:service_id>/enquire/", views.enquiry_new, name="enquire"),
-    path("services/<str:service_id>/review/", views.review_new, name="review"),
-    path("services/<str:service_id>/edit/", views.listing_edit, name="listing-edit"),
-    path("organisations/<str:org_id>/", views.organization_detail, name="organization"),
-    path("organisations/<str:org_id>/new-service/", views.listing_new, name="listing-new"),
-    path("organisations/<str:org_id>/facts/", views.facts_edit, name="facts-edit"),
-    path("organisations/<str:org_id>/checks/", views.check_record, name="check-record"),
+    path("services/<path:service_id>/enquire/", views.enquiry_new, name="enquire"),
+    path("services/<path:service_id>/review/", views.review_new, name="review"),
+    path("services/<path:service_id>/edit/", views.listing_edit, name="listing-edit"),
+    path("services/<path:service_id>/", views.service_detail, name="service"),
+    path("organisations/<path:org_id>/new-service/", views.listing_new, name="listing-new"),
+    path("organisations/<path:org_id>/facts/", views.facts_edit, name="facts-edit"),
+    path("organisations/<path:org_id>/checks/", views.check_record, name="check-record"),
+    path("organisations/<path:org_id>/", views.organization_detail, name="organization"),
     path("enquiries/", views.inbox, name="inbox"),
     path("enquiries/<int:enquiry_id>/", views.enquiry_thread, name="enquiry"),
     path("reviews/<int:review_id>/reply/", views.review_reply, name="review-reply"),

@@ -84,6 +84,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "service": service,
         "rating": selectors.rating_summary(service),
         "reviews": selectors.published_reviews(service),
+        "own_review": selectors.unpublished_review_by(service, request.user),
         "day_names": DAY_NAMES,
         "can_manage": request.user.is_authenticated
         and services.can_act_for(request.user, service.organization),  # type: ignore[arg-type]
@@ -208,8 +209,13 @@ def review_new(request: HttpRequest, service_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_reply(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("service__organization"), pk=review_id)
+    if not services.can_see_review(request.user, review):  # type: ignore[arg-type]
+        # An unpublished review is not there for the provider: not even that it was written.
+        raise Http404("No such review")
     if not services.can_act_for(request.user, review.service.organization):  # type: ignore[arg-type]
         raise PermissionDenied
+    if review.state != Review.State.PUBLISHED:
+        raise Http404("No such review")  # a reply is public, so only to a published review
     form = ProviderReplyForm(request.POST or None, initial={"reply": review.provider_reply})
     if request.method == "POST" and form.is_valid():
         services.reply_to_review(

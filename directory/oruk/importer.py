@@ -1,18 +1,46 @@
 """Import Open Referral UK JSON feeds (3.0, and the older 1.0) into the directory.
 
 ``import_paths`` takes files and folders of page files. A file may hold a page of services (3.0
-``contents`` or 1.0 ``content``), one fully nested service, or a JSON array of services. Each
-service is written in its own transaction: a record that fails leaves no rows behind, is reported
-with where it is (file, page, position, id) and why, and the others are kept. Records are matched by
-their HSDS id, so importing a feed again updates rather than duplicates: a service's one-to-one
-fields are set from the record, and each list the record carries (schedules, locations, contacts,
-languages, cost options, service areas, phones, attributes) replaces the service's rows of that kind.
-Organisations, locations, taxonomies and taxonomy terms are updated in place, by id.
+``contents`` or 1.0 ``content``), one fully nested service, or a JSON array of services.
+
+**What is kept.** Each service record is written in its own transaction, with everything it
+carries (its organisation's details, places, schedules, contacts…) and its search words: a record
+is kept whole or not at all. A record that cannot be kept is reported with where it is (file, page,
+position, id) and why, and the others are kept; whatever goes wrong with one record (bad values,
+the database refusing it, a bug) never stops the import. ``ImportReport`` counts what was created
+and updated, lists the ids kept (``kept``) and every record not kept (``errors``). A file that is
+not JSON at all is reported as a whole; one whose JSON is nested too deep for the parser (or holds
+a number too long to read) is read record by record, so only the records at fault are refused.
+An interrupted import (Ctrl-C) reports what was kept before it stopped.
+
+**What a record may hold.** Text must be valid Unicode (no lone surrogates, no bytes that are not
+UTF-8), and at most ``directory.models.MAX_TEXT_CHARS`` (10,000) characters in a free-text field
+(names and other short fields have their columns' limits); a record over a limit is refused,
+naming the record and field. Names
+and other one-line fields are made one line (line breaks, tabs and control characters become
+spaces); descriptions keep their line breaks and lose other control characters
+(``directory.text``). Ids may not hold control characters. A record nested more than
+``MAX_DEPTH`` levels deep is refused. Numbers may have at most 15 digits before the point.
+
+**Matching and who may change what.** Records are matched by their HSDS id, so importing a feed
+again updates rather than duplicates: a service's one-to-one fields are set from the record, and
+each list the record carries (schedules, locations, contacts, languages, cost options, service
+areas, phones, attributes) replaces the service's rows of that kind. Organisations, taxonomies and
+taxonomy terms are updated in place, by id. A service's publisher is its organisation: a record
+updates an existing service only when it names the organisation the service already belongs to.
+A record that reuses the id of another organisation's service is refused, and that service keeps
+its organisation and its details (a feed cannot move a service, or take over another publisher's
+listing, by reusing its id); if a service really has moved, a coordinator changes its organisation
+in the admin and the feed then updates it. Likewise a place (location) that belongs to another
+organisation is linked to as it is, never changed by this record. A record whose
+``organization_id`` and ``organization.id`` differ is refused. Child rows (contacts, phones,
+schedules…) keep the rule that their ids may not belong to another record.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -24,7 +52,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Model
 
 from directory import search_index
@@ -48,9 +76,15 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.oruk import v1
-from directory.services import refresh_search_documents
+from directory.services import refresh_search_documents, search_document_for
+from directory.text import has_control_characters, has_surrogates, multi_line, one_line
+
+logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
+MAX_DEPTH = 32  # a fully nested ORUK 3.0 service is about 7 deep
+MAX_NUMBER_CHARS = 40
+MAX_INTEGER_DIGITS = 15
 TAXONOMY_NAMESPACE = uuid.UUID("5b0c3c57-4d0a-4c43-a5a8-3e5d2bb3a0f4")
 COUNTRIES = {
     "united kingdom": "GB",
@@ -85,7 +119,9 @@ class ImportProblem:
             where.append(f"record {self.index + 1}")
         if self.record_id:
             where.append(f"id {self.record_id}")
-        return f"{', '.join(where)}: {self.reason}"
+        text = f"{', '.join(where)}: {self.reason}"
+        # Printable whatever the feed held: a lone surrogate would fail to print.
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass
@@ -95,19 +131,44 @@ class ImportReport:
     failed: int = 0
     files: int = 0
     errors: list[ImportProblem] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # ids of the services created or updated
+    interrupted: bool = False
 
     def summary(self) -> str:
-        return (
+        text = (
             f"Read {self.files} file{'s' if self.files != 1 else ''}: "
             f"{self.created} services created, {self.updated} updated, {self.failed} failed."
         )
+        if self.interrupted:
+            text += " Interrupted: the services counted above were kept; later records not read."
+        return text
 
 
 # --- reading files ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BadRecord:
+    """A record of a file that could not be read as JSON on its own (the rest of the file could)."""
+
+    reason: str
+    record_id: str = ""
+
+
+@dataclass(frozen=True)
+class Salvaged:
+    """A file read record by record (see ``_salvage``): its records, bad ones as ``BadRecord``."""
+
+    records: list[Any]
+    page: int | None
+    v1_page: bool
+
+
 def _natural_key(path: Path) -> list[Any]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+    """page-2.json before page-10.json. Only ASCII digits count as a number ("²" is a digit to
+    ``isdigit`` but not to ``int``)."""
+    parts = re.split(r"([0-9]+)", path.name)
+    return [(0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p.lower()) for p in parts]
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -121,8 +182,18 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+def _parse_int(text: str) -> int | Decimal:
+    """JSON integers: Python refuses to read one of more than 4,300 digits (a ValueError that
+    would abort the file), so a long one is kept as a Decimal for ``_number`` to refuse."""
+    return int(text) if len(text) <= 100 else Decimal(text)
+
+
+def _json(text: str) -> Any:
+    return json.loads(text, parse_int=_parse_int)
+
+
 def _load(path: Path) -> Any:
-    """The file's JSON, or RecordProblem saying why it cannot be read."""
+    """The file's JSON (or a ``Salvaged`` file), or RecordProblem saying why it cannot be read."""
     if not path.is_file():
         raise RecordProblem("no such file")
     size = path.stat().st_size
@@ -134,18 +205,107 @@ def _load(path: Path) -> Any:
         )
     raw = path.read_bytes()
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        text, utf8 = raw.decode("utf-8-sig"), True
     except UnicodeDecodeError:
-        raise RecordProblem("this is not a JSON file (it is not UTF-8 text)") from None
+        # Bytes that are not UTF-8 become lone surrogates (which ``_text`` refuses), so only the
+        # records holding them fail; a file that is not text at all fails to parse below.
+        text, utf8 = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape"), False
+    try:
+        return _json(text)
+    except RecursionError:
+        return _salvage(text)
     except json.JSONDecodeError as error:
+        if not utf8:
+            raise RecordProblem("this is not a JSON file (it is not UTF-8 text)") from None
         raise RecordProblem(
             f"this is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except ValueError as error:  # from a parse hook: a number Python cannot hold
+        raise RecordProblem(f"this JSON cannot be read ({str(error)[:200]})") from None
+
+
+# Strings (with their escapes) and the punctuation that gives JSON its structure.
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}:,]')
+_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.){1,250})"')
+
+
+def _salvage(text: str) -> Salvaged:
+    """A file Python's JSON parser cannot read whole because something in it is nested too deep
+    (the parser recurses, and raises RecursionError): find each record's text without parsing
+    (one pass over the strings and brackets), then parse the records one by one, so the records
+    nested too deep are refused and the others kept."""
+    depth = 0
+    top = ""  # "[" or "{": what the file is
+    key = ""  # the last key read at depth 1 of a top-level object
+    array_depth = 0  # the depth of the records' array once found
+    v1_page = False
+    page: int | None = None
+    spans: list[tuple[int, int]] = []
+    start = value_start = 0
+    previous = ""
+    for match in _TOKENS.finditer(text):
+        mark = match.group()
+        if mark in "[{":
+            if depth == 0:
+                top = mark
+                if mark == "[":
+                    array_depth, start = 1, match.end()
+            elif depth == 1 and top == "{" and mark == "[" and key in ("contents", "content"):
+                array_depth, start, v1_page = 2, match.end(), key == "content"
+            depth += 1
+        elif mark in "]}":
+            if depth == array_depth and mark == "]":
+                if text[start : match.start()].strip():
+                    spans.append((start, match.start()))
+                array_depth = -1  # done: one records array per file
+            elif depth == 1 and mark == "}":
+                page = _page_number(text, key, value_start, match.start(), page)
+            depth -= 1
+        elif mark == ",":
+            if depth == array_depth:
+                spans.append((start, match.start()))
+                start = match.end()
+            elif depth == 1:
+                page = _page_number(text, key, value_start, match.start(), page)
+        elif mark == ":" and depth == 1 and previous.startswith('"'):
+            key, value_start = previous[1:-1], match.end()
+        previous = mark
+    if array_depth == 0:
+        raise RecordProblem(
+            f"this file is nested more than {MAX_DEPTH} levels deep and is not an Open Referral "
+            "UK page or list of services"
+        )
+    records: list[Any] = []
+    for begin, end in spans:
+        chunk = text[begin:end]
+        try:
+            records.append(_json(chunk))
+        except RecursionError:
+            found = _ID.search(chunk[:2000])
+            records.append(
+                BadRecord(
+                    f"the record is nested more than {MAX_DEPTH} levels deep",
+                    found.group(1) if found else "",
+                )
+            )
+        except ValueError as error:
+            records.append(BadRecord(f"this record is not valid JSON ({str(error)[:200]})"))
+    return Salvaged(records, page, v1_page)
+
+
+def _page_number(text: str, key: str, start: int, end: int, page: int | None) -> int | None:
+    """The page number, when the value just read (``text[start:end]``) is a page's number."""
+    value = text[start:end].strip()
+    if key in ("page_number", "number") and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return page
 
 
 def _records(data: Any) -> tuple[list[Any], int | None, bool]:
     """The service records in a file's JSON, its page number if it is a page, and whether it is
     an ORUK 1.0 page."""
+    if isinstance(data, Salvaged):
+        return data.records, data.page, data.v1_page
     if isinstance(data, list):
         return data, None, False
     if isinstance(data, dict):
@@ -163,6 +323,34 @@ def _records(data: Any) -> tuple[list[Any], int | None, bool]:
     )
 
 
+def _too_deep(record: Any) -> str | None:
+    """Where the record is nested more than MAX_DEPTH levels deep (a path like
+    ``service_at_locations[0].location``), or None. Walked without recursion."""
+    stack: list[tuple[Any, int, str]] = [(record, 1, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return where or "the record"
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, dict | list):
+                path = f"{where}[{key}]" if isinstance(value, list) else f"{where}.{key}"
+                stack.append((item, depth + 1, path.removeprefix(".")))
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A value in an error message: its repr, cut short (a message must not be megabytes)."""
+    text = (
+        repr(value)
+        if isinstance(value, str | int | float | Decimal | bool)
+        else type(value).__name__
+    )
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 # --- values -------------------------------------------------------------------------------------
 
 
@@ -174,7 +362,13 @@ def _text(record: Record, key: str, *, required: bool = False) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise RecordProblem(f"{key} must be text, not {type(value).__name__}")
-    return str(value).strip()
+    text = str(value)
+    if has_surrogates(text):
+        raise RecordProblem(
+            f"{key} holds text that is not valid Unicode (a lone surrogate, or bytes that are "
+            "not UTF-8)"
+        )
+    return text.strip()
 
 
 def _url(record: Record, key: str) -> str:
@@ -184,12 +378,18 @@ def _url(record: Record, key: str) -> str:
     return value
 
 
-def _id(record: Record, *, what: str, required: bool = False) -> str:
-    value = _text(record, "id")
+def _id(record: Record, *, what: str, required: bool = False, key: str = "id") -> str:
+    value = _text(record, key)
     if not value:
         if required:
             raise RecordProblem(f"the {what} has no id")
         return str(uuid.uuid4())
+    if has_control_characters(value):
+        raise RecordProblem(
+            f"the {what} id {_shown(value)} holds a line break or control character"
+        )
+    if len(value) > 250:
+        raise RecordProblem(f"the {what} id is {len(value):,} characters long; the most is 250")
     return value
 
 
@@ -197,14 +397,19 @@ def _number(record: Record, key: str) -> Decimal | None:
     value = record.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise RecordProblem(f"{key} must be a number")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise RecordProblem(f"{key} must be a number, not {_shown(value)}")
+    text = str(value).strip()
     try:
-        number = Decimal(str(value).strip())
+        if len(text) > MAX_NUMBER_CHARS:
+            raise InvalidOperation(text)
+        number = Decimal(text)
     except InvalidOperation:
-        raise RecordProblem(f"{key} must be a number, not {value!r}") from None
+        raise RecordProblem(f"{key} must be a number, not {_shown(value)}") from None
     if not number.is_finite():
-        raise RecordProblem(f"{key} must be a number, not {value!r}")
+        raise RecordProblem(f"{key} must be a number, not {_shown(value)}")
+    if number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise RecordProblem(f"{key} is too large: {_shown(value)}")
     return number
 
 
@@ -213,7 +418,7 @@ def _whole(record: Record, key: str) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value() or number < 0:
-        raise RecordProblem(f"{key} must be a whole number, 0 or more, not {record[key]!r}")
+        raise RecordProblem(f"{key} must be a whole number, 0 or more, not {_shown(record[key])}")
     return int(number)
 
 
@@ -223,7 +428,7 @@ def _flag(record: Record, key: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no", "1", "0"}:
         return value.strip().lower() in {"true", "yes", "1"}
-    raise RecordProblem(f"{key} must be true or false, not {value!r}")
+    raise RecordProblem(f"{key} must be true or false, not {_shown(value)}")
 
 
 def _date(record: Record, key: str) -> date | None:
@@ -235,7 +440,7 @@ def _date(record: Record, key: str) -> date | None:
             return datetime.strptime(raw[:10], pattern).date()
         except ValueError:
             continue
-    raise RecordProblem(f"{key} must be a date like 2026-01-31, not {raw!r}")
+    raise RecordProblem(f"{key} must be a date like 2026-01-31, not {_shown(raw)}")
 
 
 def _time(record: Record, key: str) -> time | None:
@@ -245,7 +450,7 @@ def _time(record: Record, key: str) -> time | None:
     try:
         return time.fromisoformat(raw.removesuffix("Z")).replace(tzinfo=None)
     except ValueError:
-        raise RecordProblem(f"{key} must be a time of day like 09:30, not {raw!r}") from None
+        raise RecordProblem(f"{key} must be a time of day like 09:30, not {_shown(raw)}") from None
 
 
 def _coordinate(record: Record, key: str, limit: int) -> Decimal | None:
@@ -275,7 +480,34 @@ def _object(record: Record, key: str) -> Record | None:
     return value
 
 
+def _clean_text(obj: Model, where: str) -> None:
+    """Names and other short fields made one line, long text given plain line breaks
+    (``directory.text``); text that cannot be stored at all refused, naming the field."""
+    for model_field in obj._meta.concrete_fields:
+        if model_field.primary_key or model_field.is_relation or not model_field.editable:
+            continue
+        if not isinstance(model_field, models.CharField | models.TextField):
+            continue
+        value = getattr(obj, model_field.attname)
+        if not isinstance(value, str):
+            continue
+        if has_surrogates(value):
+            raise RecordProblem(
+                f"{where}: {model_field.name} holds text that is not valid Unicode (a lone "
+                "surrogate, or bytes that are not UTF-8)"
+            )
+        limit = model_field.max_length
+        if limit is not None and len(value) > 2 * limit:  # not worth cleaning: far too long
+            raise RecordProblem(
+                f"{where}: {model_field.name} is {len(value):,} characters long; "
+                f"the most kept is {limit:,}"
+            )
+        clean = multi_line if isinstance(model_field, models.TextField) else one_line
+        setattr(obj, model_field.attname, clean(value))
+
+
 def _save(obj: Model, where: str) -> None:
+    _clean_text(obj, where)
     try:
         obj.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as error:
@@ -304,11 +536,25 @@ class _Importer:
 
     # organisations
 
+    def organization_id(self, record: Record) -> str:
+        """The organisation the record names (``organization_id``, or ``organization.id``)."""
+        data = _object(record, "organization")
+        named = (
+            _id(record, what="organization", key="organization_id")
+            if _text(record, "organization_id")
+            else ""
+        )
+        nested = _id(data, what="organization") if data and _text(data, "id") else ""
+        if named and nested and named != nested:
+            raise RecordProblem(
+                f"organization_id {_shown(named)} and organization.id {_shown(nested)} differ"
+            )
+        if not (named or nested):
+            raise RecordProblem("the service has no organization (organization_id or organization)")
+        return named or nested
+
     def organization(self, record: Record, org_id: str) -> Organization:
         data = _object(record, "organization")
-        org_id = org_id or (_text(data, "id") if data else "")
-        if not org_id:
-            raise RecordProblem("the service has no organization (organization_id or organization)")
         org = Organization.objects.filter(pk=org_id).first()
         if data is None:
             if org is None:
@@ -437,6 +683,8 @@ class _Importer:
     def location(self, record: Record, organization: Organization) -> Location:
         loc_id = _id(record, what="location", required=True)
         loc = Location.objects.filter(pk=loc_id).first() or Location(pk=loc_id)
+        if loc.organization_id not in (None, organization.pk):
+            return loc  # another organisation's place: linked to as it is, not changed
         if loc.organization_id is None:
             loc.organization = organization
         loc.location_type = _text(record, "location_type").lower() or "physical"
@@ -478,8 +726,19 @@ class _Importer:
     def service(self, record: Record) -> bool:
         """Write one service record; True if it was new."""
         service_id = _id(record, what="service", required=True)
-        organization = self.organization(record, _text(record, "organization_id"))
-        service = Service.objects.filter(pk=service_id).first()
+        org_id = self.organization_id(record)
+        service = Service.objects.filter(pk=service_id).select_related("organization").first()
+        if service is not None and service.organization_id != org_id:
+            owner = service.organization
+            raise RecordProblem(
+                f"service {_shown(service_id)} belongs to organisation {_shown(owner.pk)} "
+                f"({_shown(owner.name)}), and this record names organisation {_shown(org_id)}: "
+                "a feed cannot move a service to another organisation or update another "
+                "organisation's service, so the record was not imported and the service keeps "
+                "its organisation. If it has really moved, a coordinator changes its "
+                "organisation in the admin first."
+            )
+        organization = self.organization(record, org_id)
         created = service is None
         service = service or Service(pk=service_id)
         service.organization = organization
@@ -592,22 +851,49 @@ class _Importer:
                 attr.service = service
                 attr.taxonomy_term = term
                 _save(attr, "attribute")
+        # Its search words, in this record's transaction: a kept service is found by its words
+        # even if the import stops before ``finish``.
+        words = search_document_for(service)
+        if words != service.search_document:
+            Service.objects.filter(pk=service.pk).update(search_document=words)
+            search_index.changed([service.pk])
         self.touched.append(service.pk)
         return created
 
-    def finish(self) -> None:
-        """Link taxonomy terms to parents that came later in the feed; refresh search words."""
+    def finish(self) -> list[str]:
+        """Link taxonomy terms to parents that came later in the feed, and refresh the search
+        words of the services imported (a term renamed by a later record changes them). Each
+        step is its own transaction; what fails is returned as messages, never raised: the
+        services are already kept."""
+        problems = []
         for term_id, parent_id in self.pending_parents.items():
-            if TaxonomyTerm.objects.filter(pk=parent_id).exists():
-                TaxonomyTerm.objects.filter(pk=term_id).update(parent_id=parent_id)
-                search_index.term_moved(term_id)  # a queryset update sends no signal
+            try:
+                with transaction.atomic(), search_index.batch():
+                    if TaxonomyTerm.objects.filter(pk=parent_id).exists():
+                        TaxonomyTerm.objects.filter(pk=term_id).update(parent_id=parent_id)
+                        search_index.term_moved(term_id)  # a queryset update sends no signal
+            except Exception as error:
+                logger.exception("Could not link taxonomy term %s to %s", term_id, parent_id)
+                problems.append(
+                    f"taxonomy term {_shown(term_id)} could not be linked to its parent "
+                    f"{_shown(parent_id)} ({type(error).__name__}: {str(error)[:200]})"
+                )
         ids = list(dict.fromkeys(self.touched))
         for start in range(0, len(ids), 500):
-            refresh_search_documents(
-                Service.objects.filter(pk__in=ids[start : start + 500]).select_related(
-                    "organization"
+            try:
+                with transaction.atomic():
+                    refresh_search_documents(
+                        Service.objects.filter(pk__in=ids[start : start + 500]).select_related(
+                            "organization"
+                        )
+                    )
+            except Exception as error:
+                logger.exception("Could not refresh search words after an import")
+                problems.append(
+                    "the search words of some imported services could not be refreshed "
+                    f"({type(error).__name__}: {str(error)[:200]}); run the import again"
                 )
-            )
+        return problems
 
 
 def _import_records(
@@ -622,9 +908,18 @@ def _import_records(
     for index, record in enumerate(records):
         record_id = ""
         try:
+            if isinstance(record, BadRecord):
+                record_id = record.record_id
+                raise RecordProblem(record.reason)
             if not isinstance(record, dict):
                 raise RecordProblem("a service record must be a JSON object")
-            record_id = str(record.get("id") or "")
+            raw_id = record.get("id")
+            record_id = one_line(str(raw_id))[:100] if isinstance(raw_id, str | int) else ""
+            where = _too_deep(record)
+            if where is not None:
+                raise RecordProblem(
+                    f"the record is nested more than {MAX_DEPTH} levels deep at {where}"
+                )
             if v1_page or v1.is_v1(record):
                 record = v1.to_v3(record)
             with transaction.atomic(), search_index.batch():
@@ -637,14 +932,37 @@ def _import_records(
             report.failed += 1
             report.errors.append(
                 ImportProblem(
-                    source, f"the database refused the record ({error})", page, index, record_id
+                    source,
+                    f"the database refused the record ({str(error)[:300]})",
+                    page,
+                    index,
+                    record_id,
+                )
+            )
+        except Exception as error:
+            logger.exception("Unexpected error importing %s record %s", source, index + 1)
+            report.failed += 1
+            report.errors.append(
+                ImportProblem(
+                    source,
+                    f"the record could not be imported ({type(error).__name__}: "
+                    f"{str(error)[:200]}); nothing of it was kept",
+                    page,
+                    index,
+                    record_id,
                 )
             )
         else:
+            report.kept.append(str(record["id"]).strip())
             if created:
                 report.created += 1
             else:
                 report.updated += 1
+
+
+def _finish(importer: _Importer, report: ImportReport, source: str) -> None:
+    for problem in importer.finish():
+        report.errors.append(ImportProblem(source, problem))
 
 
 def import_data(data: Any, *, source: str = "data") -> ImportReport:
@@ -657,7 +975,7 @@ def import_data(data: Any, *, source: str = "data") -> ImportReport:
         report.errors.append(ImportProblem(source, str(error)))
         return report
     _import_records(importer, report, records, source=source, page=page, v1_page=v1_page)
-    importer.finish()
+    _finish(importer, report, source)
     return report
 
 
@@ -665,18 +983,30 @@ def import_paths(paths: list[Path]) -> ImportReport:
     """Import ORUK 3.0 or 1.0 JSON files, and folders of page files (read in page order)."""
     report = ImportReport()
     importer = _Importer()
-    for path in _expand(paths):
-        report.files += 1
-        try:
-            records, page, v1_page = _records(_load(path))
-        except RecordProblem as error:
-            report.errors.append(ImportProblem(str(path), str(error)))
-            continue
-        except OSError as error:
-            report.errors.append(
-                ImportProblem(str(path), f"cannot read the file ({error.strerror})")
-            )
-            continue
-        _import_records(importer, report, records, source=str(path), page=page, v1_page=v1_page)
-    importer.finish()
+    source = "import"
+    try:
+        for path in _expand(paths):
+            source = str(path)
+            report.files += 1
+            try:
+                records, page, v1_page = _records(_load(path))
+            except RecordProblem as error:
+                report.errors.append(ImportProblem(str(path), str(error)))
+                continue
+            except OSError as error:
+                report.errors.append(
+                    ImportProblem(str(path), f"cannot read the file ({error.strerror})")
+                )
+                continue
+            except MemoryError:
+                report.errors.append(ImportProblem(str(path), "the file is too big to read"))
+                continue
+            _import_records(importer, report, records, source=str(path), page=page, v1_page=v1_page)
+    except KeyboardInterrupt:
+        # Every record counted so far is kept (each was its own transaction): say so, and stop.
+        report.interrupted = True
+        report.errors.append(
+            ImportProblem(source, "the import was interrupted here; records after it were not read")
+        )
+    _finish(importer, report, source)
     return report

@@ -299,10 +299,15 @@ def _document() -> dict[str, Any]:
     params = components["parameters"]
     params["start_time"]["schema"] = {"type": "string", "format": "time", "example": "09:00"}
     params["end_time"]["schema"] = {"type": "string", "format": "time", "example": "17:00"}
+    for name in ("start_time", "end_time"):
+        params[name]["description"] = (
+            f"{params[name].get('description', '').rstrip('.')}. A local time of day at the "
+            "service, like 09:00 or 17:00:00; a time zone is refused (opening times are local)."
+        ).lstrip(". ")
     params["modified_after"]["schema"] = {"type": "string", "format": "date-time"}
     params["format"]["schema"] = {"type": "string", "enum": ["json"]}
     params["per_page"]["schema"] = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
-    params["page"]["schema"] = {"type": "integer", "minimum": 1, "default": 1}
+    params["page"]["schema"] = {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}
     params["taxonomy_term_id"]["description"] = (
         "Services with this taxonomy term or any term below it."
     )

@@ -11,6 +11,7 @@ number of queries whatever its size.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time
@@ -180,10 +181,12 @@ class OrukFilters:
         if self.organization_id:
             qs = qs.filter(organization_id=self.organization_id)
         # As ORUK 3.0 words them: "a minimum age of at least" and "a maximum age equal to or below".
+        # Ages are whole numbers in the table: 7.5 means 8 or more, and 7 or less (an integer
+        # column would otherwise truncate the Decimal to 7 for both).
         if self.minimum_age is not None:
-            qs = qs.filter(minimum_age__gte=self.minimum_age)
+            qs = qs.filter(minimum_age__gte=math.ceil(self.minimum_age))
         if self.maximum_age is not None:
-            qs = qs.filter(maximum_age__lte=self.maximum_age)
+            qs = qs.filter(maximum_age__lte=math.floor(self.maximum_age))
         if self.modified_after is not None:
             qs = qs.filter(last_modified__gte=self.modified_after)
         if self.start_time is not None or self.end_time is not None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from directory.models import Enquiry, ListingChange, Review, TransparencyFact
+from directory.models import Enquiry, ListingChange, Review, Service, TransparencyFact
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +273,101 @@ def test_provider_adds_a_service_that_is_listed_only_once_published(client) -> N
         "Tuesday tea dance"
         in client.get(reverse("directory:search"), {"q": "dance"}).content.decode()
     )
+
+
+# --- issue 11 ------------------------------------------------------------------------------------
+
+
+def test_an_enquiry_to_a_service_with_line_breaks_in_its_name_is_sent(  # type: ignore[no-untyped-def]
+    client, django_capture_on_commit_callbacks
+) -> None:
+    """Finding 4: a line break in a service's name made every enquiry to it fail (a 500 after the
+    enquiry was saved) because the name goes into the email's subject."""
+    org = f.organization()
+    svc = f.service(organization_=org)
+    Service.objects.filter(pk=svc.pk).update(name="Lunch\nclub\r\nBcc: someone@example.org\r")
+    provider = f.provider_user(org)
+    client.force_login(f.user())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:enquire", args=[svc.pk]),
+            {"subject": "Saturday\r\nplaces", "body": "Is there room on Saturday?"},
+        )
+    assert response.status_code == 302
+    enquiry = Enquiry.objects.get()
+    assert enquiry.subject == "Saturday places"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert provider.email in message.to and not message.bcc
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.subject == "New enquiry about Lunch club Bcc: someone@example.org"
+    assert message.message()["Bcc"] is None
+
+
+def test_a_provider_cannot_give_a_service_a_name_on_two_lines(client) -> None:  # type: ignore[no-untyped-def]
+    org = f.organization()
+    svc = f.service(organization_=org, name="Old name")
+    client.force_login(f.provider_user(org))
+    data = {
+        "name": "New\r\nname\x1b[31m",
+        "description": "A long enough description\r\nof the service.\x07",
+    }
+    assert client.post(reverse("directory:listing-edit", args=[svc.pk]), data).status_code == 302
+    proposed = ListingChange.objects.get().proposed
+    assert proposed["name"] == "New name [31m"
+    assert proposed["description"] == "A long enough description\nof the service."
+
+
+def test_a_provider_description_has_a_sane_maximum_length(client) -> None:  # type: ignore[no-untyped-def]
+    org = f.organization()
+    svc = f.service(organization_=org)
+    client.force_login(f.provider_user(org))
+    data = {"name": "Lunch club", "description": "Lunch for all. " * 2000}
+    html = client.post(reverse("directory:listing-edit", args=[svc.pk]), data).content.decode()
+    assert "Write 10,000 characters or fewer" in html
+    assert not ListingChange.objects.exists()
+
+
+def test_publishing_a_change_that_breaks_a_limit_is_refused_with_the_field(client) -> None:  # type: ignore[no-untyped-def]
+    """A change proposed before the limits (or by hand) is refused to the coordinator with the
+    field to fix, not a 500."""
+    org = f.organization()
+    svc = f.service(organization_=org)
+    change = ListingChange.objects.create(
+        organization=org, service=svc, proposed={"description": "x" * 10_001}
+    )
+    client.force_login(f.user(Role.COORDINATOR))
+    response = client.post(
+        reverse("directory:moderate-change", args=[change.pk]), {"decision": "publish"}
+    )
+    assert response.status_code == 200
+    assert "cannot be published as it is" in response.content.decode()
+    change.refresh_from_db()
+    assert change.state == ListingChange.State.PENDING
+
+
+def test_services_and_organisations_with_slashes_in_their_ids_have_pages(client) -> None:  # type: ignore[no-untyped-def]
+    """Imported feeds keep their publishers' ids, slashes included: one such service made every
+    search page that listed it a 500 (its link could not be made)."""
+    org = f.organization(id="council/org/7")
+    svc = f.service(id="council/svc/7", name="Slashed lunch club", organization_=org)
+    search = client.get(reverse("directory:search"), {"q": "slashed"})
+    assert search.status_code == 200
+    url = reverse("directory:service", args=[svc.pk])
+    assert url in search.content.decode()
+    assert "Slashed lunch club" in client.get(url).content.decode()
+    assert client.get(reverse("directory:organization", args=[org.pk])).status_code == 200
+    client.force_login(f.user())
+    assert client.get(reverse("directory:enquire", args=[svc.pk])).status_code == 200
+
+
+def test_a_check_dated_year_1_or_9999_is_a_field_error(client) -> None:  # type: ignore[no-untyped-def]
+    org = f.organization()
+    client.force_login(f.user(Role.COORDINATOR))
+    html = client.post(
+        reverse("directory:check-record", args=[org.pk]),
+        {"check_name": "dbs", "confirmed_on": "0001-01-01", "expires_on": "9999-12-31"},
+    ).content.decode()
+    assert "Enter the date confirmed as a date from 1900 to 2099" in html
+    assert "Enter the renewal date as a date from 1900 to 2099" in html
+    assert not org.onboarding_checks.exists()
