@@ -137,6 +137,13 @@ def plan_of(person: User) -> SupportPlan | None:
     return SupportPlan.objects.filter(person=person).first()
 
 
+def plan_outcomes_of(person: User) -> list[PlanOutcome]:
+    """The outcomes of the person's current support plan, in the plan's order (what a goal in the
+    outcomes app can say it works towards)."""
+    plan = plan_of(person)
+    return list(plan.outcomes.all()) if plan is not None else []
+
+
 def plans_waiting() -> QuerySet[SupportPlan]:
     return SupportPlan.objects.filter(status=SupportPlan.Status.PROPOSED).select_related(
         "person", "budget"

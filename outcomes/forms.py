@@ -81,8 +81,20 @@ class GoalForm(forms.Form):
 
     STEPS = 3
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plan_outcomes: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if plan_outcomes:
+            self.fields["plan_outcome"] = forms.TypedChoiceField(
+                label="Which outcome in your support plan does this goal work towards?",
+                choices=[("", "None of them"), *[(pk, f"“{text}”") for pk, text in plan_outcomes]],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Choose one of your plan's outcomes, or none"},
+            )
         for n in range(1, self.STEPS + 1):
             self.fields[f"step_{n}"] = forms.CharField(
                 label=f"Step {n}", max_length=300, required=False

@@ -87,6 +87,14 @@ class Goal(models.Model):
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_on = models.DateField(null=True, blank=True)
+    plan_outcome = models.ForeignKey(
+        "budgets.PlanOutcome",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals",
+        help_text="The support-plan outcome this goal works towards, if the person chose one.",
+    )
 
     class Meta:
         ordering = ["started_on", "id"]

@@ -125,7 +125,11 @@ def goal_rule() -> Any:
 
 
 def goals_of(person: User) -> QuerySet[Goal]:
-    return Goal.objects.filter(person=person).prefetch_related("steps", "ratings")
+    return (
+        Goal.objects.filter(person=person)
+        .select_related("plan_outcome")
+        .prefetch_related("steps", "ratings")
+    )
 
 
 def progress_of(goal: Goal) -> GoalProgress:
@@ -158,6 +162,8 @@ class GoalChange:
     from_start: int
     direction: Direction
     """Reliable change from the goal's starting point at the latest review."""
+    plan_outcome: str = ""
+    """The support-plan outcome the goal works towards, in the person's words, if they chose one."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,7 @@ def changes_since(person: User, since_date: dt.date) -> Changes:
                 after.score,
                 progress.from_start,
                 progress.direction,
+                goal.plan_outcome.text if goal.plan_outcome else "",
             )
         )
     return result

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
+from budgets import selectors as budget_selectors
 from budgets.models import CaseTeam
 from outcomes import access
 from outcomes.measures import registry
@@ -130,9 +131,20 @@ def set_goal(
     starting_score: int,
     steps: list[dict[str, Any]],
     written_by: str = "",
+    plan_outcome_id: int | None = None,
     request: HttpRequest | None = None,
 ) -> Goal:
     access.require(access.can_open(actor, person.pk), "You cannot add to this person's record.")
+    plan_outcome = None
+    if plan_outcome_id is not None:
+        plan_outcome = next(
+            (o for o in budget_selectors.plan_outcomes_of(person) if o.pk == plan_outcome_id), None
+        )
+        if plan_outcome is None:
+            raise OutcomesRefused(
+                "Choose one of the outcomes in this person's support plan, or none",
+                field="plan_outcome",
+            )
     if not text.strip():
         raise OutcomesRefused("Enter your goal, in your own words", field="text")
     _check_date(started_on, "started_on")
@@ -147,6 +159,7 @@ def set_goal(
         started_on=started_on,
         written_by=written_by.strip(),
         recorded_by=actor,
+        plan_outcome=plan_outcome,
     )
     for position, step in enumerate(steps, start=1):
         GoalStep.objects.create(goal=goal, position=position, **step)

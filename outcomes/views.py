@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
+from budgets import selectors as budget_selectors
 from budgets.access import OutsideCaseload
 from outcomes import access, charts, forms, selectors, services
 from outcomes.measures import offered, registry, threshold_values
@@ -222,10 +223,14 @@ def measure(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
-    form = forms.GoalForm(_data(request), initial={"started_on": services.today()})
+    plan_outcomes = [(o.pk, o.text) for o in budget_selectors.plan_outcomes_of(person)]
+    form = forms.GoalForm(
+        _data(request), initial={"started_on": services.today()}, plan_outcomes=plan_outcomes
+    )
     if request.method == "POST" and form.is_valid():
         try:
             goal = services.set_goal(
+                plan_outcome_id=form.cleaned_data.get("plan_outcome"),
                 person=person,
                 actor=request.user,  # type: ignore[arg-type]
                 text=form.cleaned_data["text"],
