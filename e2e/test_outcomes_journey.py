@@ -3,15 +3,19 @@ SWEMWBS answer is refused on its question), sets a goal in three steps with thei
 supporter, reviews it twice, and sees the chart with reliable change marked and its data table.
 axe-core checks every page; the record, the answer form and the chart also fit a 320 px screen.
 A second journey: a coordinator puts a person on self-reported follow-up, her report crosses the
-threshold, and the team sees her on its worklist with the reply-by date."""
+threshold, and the team sees her on its worklist with the reply-by date. The goal works towards an
+outcome of her support plan, and her broker's review of the plan shows the change."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.roles import Role
+from budgets.tests import helpers
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 
@@ -38,7 +42,11 @@ def fits_320(page) -> None:  # type: ignore[no-untyped-def]
 def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_change(  # type: ignore[no-untyped-def]
     page, live_server
 ) -> None:
-    f.user(username="pat", display_name="Pat")
+    pat = f.user(username="pat", display_name="Pat")
+    broker = f.user(Role.BROKER, username="bea", display_name="Bea the broker")
+    # Pat's support plan was agreed three months ago, with Bea as her broker; its review is due.
+    plan = helpers.agreed_plan(pat, broker)
+    type(plan).objects.filter(pk=plan.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
     today = dt.date.today()
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill("pat")
@@ -93,6 +101,9 @@ def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_chang
         "2", exact=True
     ).check()
     page.get_by_label("Date you started").fill((today - dt.timedelta(days=60)).isoformat())
+    page.get_by_role("group", name="Which outcome in your support plan").get_by_label(
+        "“Get out to the craft club”"
+    ).check()
     steps = ["Find out when the choir meets", "Go along with Sam", "Go on my own"]
     for n, step in enumerate(steps, start=1):
         page.get_by_label(f"Step {n}", exact=True).fill(step)
@@ -118,6 +129,18 @@ def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_chang
     expect(page.locator("svg[role=img] polygon")).to_have_count(1)
     expect(page.get_by_role("cell", name="Reliable improvement")).to_have_count(1)
     expect(page.get_by_text("Reliable improvement").first).to_be_visible()
+    check_accessibility(page)
+    fits_320(page)
+
+    # The broker's review of the plan starts from what Pat scored.
+    sign_out(page, live_server)
+    sign_in(page, live_server, "bea")
+    page.goto(f"{live_server.url}/support-plan/plan/{plan.pk}/review/")
+    changes = page.locator("#review-outcome-changes")
+    expect(changes).to_contain_text(
+        "Goal “Go back to my Tuesday choir” (towards “Get out to the craft club”): 2 to 7 out of 10"
+        " – reliable improvement since the start"
+    )
     check_accessibility(page)
     fits_320(page)
 
