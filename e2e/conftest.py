@@ -49,7 +49,9 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 
 def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
-    """Run axe-core (WCAG 2.2 A and AA rules) on the page; fail on serious or critical problems."""
+    """Run axe-core (WCAG 2.2 A and AA rules) on the page, failing on serious or critical problems,
+    and check the page reflows at 320px (`check_reflow`)."""
+    check_reflow(page)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => await axe.run(document, {
@@ -60,4 +62,37 @@ def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
     assert not bad, f"{page.url}: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
         for v in bad
+    )
+
+
+def check_reflow(page) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 1.4.10 reflow: at 320 CSS pixels wide the page must not scroll sideways.
+
+    The viewport is narrowed, the widest element measured, and the old size restored, so a journey
+    can call this on every page it visits without changing what it sees next."""
+    old = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        overflow = page.evaluate(
+            """() => {
+                 const width = document.documentElement.clientWidth;
+                 const wide = [];
+                 for (const el of document.body.querySelectorAll('*')) {
+                   const box = el.getBoundingClientRect();
+                   if (box.width > 0 && box.right > width + 1) {
+                     wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+                               `${el.className && typeof el.className === 'string'
+                                   ? '.' + el.className.trim().split(/\\s+/).join('.') : ''}` +
+                               ` (right edge ${Math.round(box.right)}px)`);
+                   }
+                 }
+                 return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
+               }"""
+        )
+    finally:
+        if old is not None:
+            page.set_viewport_size(old)
+    assert overflow["scroll"] <= overflow["width"], (
+        f"{page.url}: scrolls sideways at 320px (page {overflow['scroll']}px wide): "
+        + "; ".join(overflow["wide"])
     )
