@@ -1,12 +1,12 @@
 from django.urls import path
 
-from accounts import views
+from accounts import home, views
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("create-account/", views.register, name="register"),
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),  # staff: what needs doing; residents: views.home
     path("your-data/", views.download_my_data, name="download-data"),
 ]
