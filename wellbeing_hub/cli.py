@@ -7,6 +7,7 @@ wellbeing-hub export-oruk PATH     export the directory as Open Referral UK 3.0 
 wellbeing-hub bench directory|pb   run a benchmark (writes docs/benchmarks.md)
 wellbeing-hub pb tally FILE.pb ... count a participatory-budgeting election
 wellbeing-hub charges calc FILE    Care Act charging calculation
+wellbeing-hub sroi calc CASE.yaml  social return on investment of a case, as JSON
 wellbeing-hub backup OUT           a consistent backup of the database (see docs/operations.md)
 wellbeing-hub restore IN           restore a backup into an empty database, then check it
 wellbeing-hub check                check the ledgers and the audit trail (exit 1 on a problem)
@@ -173,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         from rules.charging.cli import main as charges_main
 
         return charges_main(argv[1:])
+    if argv[:1] == ["sroi"]:
+        from rules.sroi.cli import main as sroi_main
+
+        return sroi_main(argv[1:])
     if argv[:1] == ["manage"]:
         _django(os.environ.get("WELLBEING_ENV", "production"))
         from django.core.management import execute_from_command_line
@@ -203,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         help="charging: wellbeing-hub charges calc INPUT.yaml [--date …] [--figures F] "
         "[--local F] [--national F]",
     )
+    sub.add_parser("sroi", help="social return: wellbeing-hub sroi calc CASE.yaml")
     backup = sub.add_parser("backup", help="write a consistent backup of the database to OUT")
     backup.add_argument("out", metavar="OUT")
     restore = sub.add_parser("restore", help="restore a backup into an empty database, then check")
