@@ -160,6 +160,10 @@ class Measure:
     copied_from: str | None = None
     wording_overlay_note: str | None = None
     """Set when an area supplied the wording (what licence it holds), see Registry.with_wording."""
+    snomed_ct_term: str | None = None
+    """The concept's preferred term, as the cited source gives it."""
+    snomed_ct_source: str | None = None
+    """Where the code was verified: required whenever ``snomed_ct`` is set (no code without one)."""
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -451,6 +455,16 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
     ):
         problems.add("snomed_ct", "must be a SNOMED CT concept id (6-18 digits, quoted) or null")
         snomed = None
+    snomed_term = _optional_text(doc, "snomed_ct_term", "", problems)
+    snomed_source = _optional_text(doc, "snomed_ct_source", "", problems)
+    if snomed is not None and (snomed_term is None or snomed_source is None):
+        problems.add(
+            "snomed_ct_source",
+            "a SNOMED CT code needs its preferred term (snomed_ct_term) and the source it was "
+            "verified in (snomed_ct_source)",
+        )
+    if snomed is None and (snomed_term is not None or snomed_source is not None):
+        problems.add("snomed_ct", "a term or source is given but no code")
 
     sources = doc.get("sources")
     if (
@@ -485,6 +499,8 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         notice=notice,
         snomed_ct=snomed,
         snomed_ct_note=str(doc.get("snomed_ct_note") or ""),
+        snomed_ct_term=snomed_term,
+        snomed_ct_source=snomed_source,
         scales=tuple(scales.values()),
         items=tuple(items),
         scoring=scoring,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -25,6 +26,9 @@ from rules.outcomes.measures import Measure, load_measure
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_WORDING_CHARS = 1000
+# Wording is plain text: no HTML or XML tags, comments or character references (an area pasting a
+# question from a web page or a word processor must not smuggle markup into every form).
+_MARKUP = re.compile(r"<\s*[A-Za-z/!?]|&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 class Registry:
@@ -177,6 +181,8 @@ def _wording_problem(text: object) -> str | None:
     for char in text:
         if unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"} and char not in "\n":
             return f"wording contains a control or invalid character (U+{ord(char):04X})"
+    if _MARKUP.search(text):
+        return "wording must be plain text, without HTML tags or character references like &amp;"
     return None
 
 

@@ -9,9 +9,12 @@ import pytest
 from rules.outcomes import ChangeError, ReliableChangeRule, change, classify, score
 from rules.outcomes.tests.helpers import GBO, ONS4, SHS, SWEMWBS, answers_for_raw
 
-# Source for the SWEMWBS threshold: NHS England's Mental Health Services Data Set community mental
-# health PROMs use a change of 3 or more points in the SWEMWBS metric score as reliable change (as the
-# issue states; see reliable_change.source in swemwbs-2026.1.yaml).
+# Source for the SWEMWBS threshold: NHS England / NHS Digital MHSDS outcome reporting counts a change
+# of 3 or more points in the "Short Warwick-Edinburgh Mental Well-being Scale score" as reliable
+# ("from Shah et al. (2018)"): NHSDigital/mental-health-monthly-statistics,
+# Mental_Health_Monthly_Statistics/menh_bbrb/schemas/05_create_cyp_outcomes_tables.py, commit
+# cb5975618b54538bad95c060cd4979db0b0e31bc. We apply it to the metric score (Shah et al. 2018, HQLO
+# 16:239); see reliable_change.source in swemwbs-2026.1.yaml.
 
 
 def _swemwbs(raw: int) -> object:
@@ -71,7 +74,10 @@ def test_goal_based_outcomes_reliable_change_is_3_points(
     before: int, after: int, direction: str
 ) -> None:
     """Edbrooke-Childs et al. (2015) Child Adolesc Ment Health 20(3):142-148: GBO reliable change
-    index 2.45, so a whole-number change of 3 or more on the 0-10 scale is reliable."""
+    index 2.45, so a whole-number change of 3 or more on the 0-10 scale is reliable. NHS England's
+    community mental health PROMs use the same: nhsengland/MHSDS "CMH PROMs Dashboard" (commit
+    cacd7e2a17a3405191620a79e49028c3b07fd67b) sets RCI_Threshold = 3 for GBO, improvement when the
+    change is positive and at least 3 in size."""
     result = change(score(GBO, {"progress": before}), score(GBO, {"progress": after}))
     assert result.direction == direction
 

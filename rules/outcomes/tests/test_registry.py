@@ -41,7 +41,35 @@ def test_every_shipped_measure_is_versioned_dated_sourced_and_licensed() -> None
     for measure in REGISTRY:
         assert measure.version and measure.sources and measure.licence.attribution
         assert measure.dated == dt.date(2026, 12, 2)
-        assert measure.snomed_ct is None and measure.snomed_ct_note  # none verified: none invented
+        assert measure.snomed_ct_note
+        # A code is shipped only with its preferred term and the source it was verified in.
+        if measure.snomed_ct is not None:
+            assert measure.snomed_ct_term and measure.snomed_ct_source
+
+
+# SNOMED CT codes from NHS Digital's MHSDS assessment reference table (MH_ASS, "v2" ids), in the
+# published pipeline NHSDigital/mental-health-monthly-statistics, menh_bbrb/notebooks/
+# 01_Generic_Prepare/04_mhsds_ref_tables.py at commit cb5975618b54538bad95c060cd4979db0b0e31bc.
+# ONS4, the goal rating, the Short Health Scale and ASCOT have none that could be verified.
+@pytest.mark.parametrize(
+    ("measure", "code", "term"),
+    [
+        (SWEMWBS, "718466001", "Short Warwick-Edinburgh Mental Well-being Scale score"),
+        (WEMWBS, "718426000", "Warwick-Edinburgh Mental Well-being Scale score"),
+        (ONS4, None, None),
+        (REGISTRY.get("goal_based_outcomes"), None, None),
+        (SHS, None, None),
+        (ASCOT, None, None),
+    ],
+)
+def test_snomed_ct_codes_are_the_mhsds_ones_with_their_source(
+    measure: Any, code: str | None, term: str | None
+) -> None:
+    assert measure.snomed_ct == code
+    assert measure.snomed_ct_term == term
+    if code is not None:
+        assert "mental-health-monthly-statistics" in (measure.snomed_ct_source or "")
+        assert "cb5975618b54538bad95c060cd4979db0b0e31bc" in (measure.snomed_ct_source or "")
 
 
 def test_swemwbs_table_equals_the_shared_source_in_full(shared_dir: Path) -> None:
@@ -119,6 +147,9 @@ def test_floats_in_the_conversion_table_are_refused() -> None:
         (lambda d: d.update({"dated": "yesterday"}), "dated"),
         (lambda d: d["reliable_change"].update({"value": "total"}), "reliable_change.value"),
         (lambda d: d.update({"snomed_ct": "abc"}), "snomed_ct"),
+        (lambda d: d.pop("snomed_ct_source"), "snomed_ct_source"),
+        (lambda d: d.pop("snomed_ct_term"), "snomed_ct_source"),
+        (lambda d: d.update({"snomed_ct": None}), "snomed_ct"),
     ],
 )
 def test_invalid_measure_files_are_refused_with_the_path(change: Any, path: str) -> None:
@@ -186,6 +217,9 @@ def test_area_overlay_supplies_licensed_wording_in_a_new_registry() -> None:
         ({**WORDING, "useful": "   "}, "useful"),
         ({**WORDING, "useful": "bad\x00text"}, "useful"),
         ({**WORDING, "useful": "x" * 1001}, "useful"),
+        ({**WORDING, "useful": "I've been <b>useful</b>"}, "useful"),
+        ({**WORDING, "useful": "<script>alert(1)</script>"}, "useful"),
+        ({**WORDING, "useful": "feeling &amp; useful"}, "useful"),
     ],
 )
 def test_overlay_item_ids_and_text_are_validated(wording: dict[str, str], item: str) -> None:
