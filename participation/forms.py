@@ -35,6 +35,7 @@ def pounds_field(label: str, *, required: bool = True, min_value: int = 0, **kwa
         decimal_places=2,
         error_messages={
             "invalid": "Enter an amount in pounds, like 1250.50",
+            "min_value": f"The amount must be £{min_value} or more",
             "max_value": f"The amount must be no more than {limit}",
             "max_digits": f"The amount must be no more than {limit}",
             "max_whole_digits": f"The amount must be no more than {limit}",
@@ -343,7 +344,11 @@ class RankingForm(forms.Form):
         data = super().clean() or {}
         places = [data.get(f"item_{item.pk}") for item in self.items]
         if all(places) and len(set(places)) != len(places):
-            raise forms.ValidationError("Give each item a different place.")
+            # On the first item whose place is repeated, so the summary links to a field.
+            repeated = next(
+                item for item in self.items if places.count(data.get(f"item_{item.pk}")) > 1
+            )
+            self.add_error(f"item_{repeated.pk}", "Give each item a different place.")
         return data
 
     def order(self) -> list[int]:

@@ -38,8 +38,15 @@ from participation.services import ParticipationError
 
 
 def _refuse(form: forms.Form, error: ParticipationError) -> None:
-    field = error.field if error.field in form.fields else None
+    """Show a refusal on the field it is about; one about the whole form goes on its first field,
+    so the error summary can link to it and the message also appears inline (GOV.UK pattern)."""
+    field = error.field if error.field in form.fields else next(iter(form.fields), None)
     form.add_error(field, error.message)
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST, even when empty (an empty ballot must be refused, not ignored)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _round(slug: str) -> Round:
@@ -79,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def round_new(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     form = RoundForm(
-        request.POST or None,
+        _posted(request),
         initial={"vote_type": VoteType.APPROVAL, "rule": "mes", "min_age": 16},
     )
     if request.method == "POST" and form.is_valid():
@@ -176,7 +183,7 @@ def round_pots(request: HttpRequest, slug: str) -> HttpResponse:
     current = {p.neighbourhood_id: p.amount for p in round_.district_pots.all()}
     hoods = list(Neighbourhood.objects.all())
     form = DistrictPotsForm(
-        request.POST or None,
+        _posted(request),
         neighbourhoods=hoods,
         initial={f"pot_{pk}": amount for pk, amount in current.items()},
     )
@@ -205,7 +212,7 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
         if services.is_split(round_)
         else []
     )
-    form = IdeaForm(request.POST or None, districts=districts)
+    form = IdeaForm(_posted(request), districts=districts)
     if request.method == "POST" and form.is_valid():
         try:
             project = services.propose_idea(
@@ -234,7 +241,7 @@ def project_detail(request: HttpRequest, slug: str, project_id: int) -> HttpResp
     project = selectors.project_page(round_, project_id)
     if project is None:
         raise Http404("No such project")
-    form = CommentForm(request.POST or None)
+    form = CommentForm(_posted(request))
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -280,7 +287,7 @@ def project_assess(request: HttpRequest, slug: str, project_id: int) -> HttpResp
             ),
             "reason": project.public_reason,
         }
-    form = AssessForm(request.POST or None, initial=initial)
+    form = AssessForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -317,7 +324,7 @@ def project_pitch(request: HttpRequest, slug: str, project_id: int) -> HttpRespo
             "Only the person who proposed the idea, or staff, can edit its pitch."
         )
     form = PitchForm(
-        request.POST or None, initial={"pitch": project.pitch, "media_url": project.media_url}
+        _posted(request), initial={"pitch": project.pitch, "media_url": project.media_url}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,7 +365,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         else {}
     )
     form = RegistrationForm(
-        request.POST or None,
+        _posted(request),
         neighbourhoods=services.eligible_neighbourhoods(round_),
         initial=initial,
     )
@@ -433,7 +440,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     projects = selectors.ballot_projects(round_, district)
     current = services.current_choices(round_, _user(request))
     form = BallotForm(
-        request.POST or None, projects=projects, vote_type=round_.vote_type, initial_choices=current
+        _posted(request), projects=projects, vote_type=round_.vote_type, initial_choices=current
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -441,7 +448,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
                 round_=round_, voter=_user(request), choices=form.choices(), request=request
             )
         except ParticipationError as error:
-            form.add_error(None, error.message)
+            _refuse(form, error)
         else:
             # The code is shown once, in this response only: it is not stored anywhere readable.
             return render(
@@ -478,9 +485,7 @@ def _districts(round_: Round) -> list[Any]:
 def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
     _staff_only(request)
     round_ = _round(slug)
-    form = PaperIssueForm(
-        request.POST or None, neighbourhoods=services.eligible_neighbourhoods(round_)
-    )
+    form = PaperIssueForm(_posted(request), neighbourhoods=services.eligible_neighbourhoods(round_))
     code = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -521,12 +526,12 @@ def paper_enter(request: HttpRequest, slug: str) -> HttpResponse:
     _staff_only(request)
     round_ = _round(slug)
     districts = _districts(round_)
-    number_form = PaperNumberForm(request.POST or None, districts=districts)
+    number_form = PaperNumberForm(_posted(request), districts=districts)
     district = None
     if districts and number_form.is_bound and number_form.is_valid():
         district = number_form.cleaned_data.get("district")
     projects = selectors.ballot_projects(round_, district)
-    ballot_form = BallotForm(request.POST or None, projects=projects, vote_type=round_.vote_type)
+    ballot_form = BallotForm(_posted(request), projects=projects, vote_type=round_.vote_type)
     if request.method == "POST" and number_form.is_valid() and ballot_form.is_valid():
         try:
             entry = services.enter_paper_ballot(
@@ -541,7 +546,7 @@ def paper_enter(request: HttpRequest, slug: str) -> HttpResponse:
             if error.field:
                 _refuse(number_form, error)
             else:
-                ballot_form.add_error(None, error.message)
+                _refuse(ballot_form, error)
         else:
             messages.success(
                 request,
@@ -629,7 +634,7 @@ def _panel(panel_id: int) -> Panel:
 def pool_join(request: HttpRequest) -> HttpResponse:
     existing = selectors.panel_volunteer(_user(request))
     form = PoolForm(
-        request.POST or None,
+        _posted(request),
         initial={"neighbourhood": existing.neighbourhood_id, "age_band": existing.age_band}
         if existing
         else {},
@@ -659,7 +664,7 @@ def pool_join(request: HttpRequest) -> HttpResponse:
 def panel_new(request: HttpRequest) -> HttpResponse:
     if not services.is_panel_staff(request.user):
         raise PermissionDenied("Only commissioners can set up a prioritisation panel.")
-    form = PanelForm(request.POST or None)
+    form = PanelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             panel = services.create_panel(
@@ -759,7 +764,7 @@ def panel_rank(request: HttpRequest, panel_id: int) -> HttpResponse:
         if seat.ranking
         else {}
     )
-    form = RankingForm(request.POST or None, items=items, initial=initial)
+    form = RankingForm(_posted(request), items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_ranking(
