@@ -93,6 +93,17 @@ from timebank.models import (
     RotaVisit,
     SafeguardingCheck,
 )
+from timebank.permissions import (
+    acts_for,
+    is_coordinator,
+    may_close_request,
+    may_hold_api_token,
+    may_issue_credits,
+    may_record_credits_spent,
+    may_record_rota_visits,
+    may_revoke_token,
+    may_see_exchange,
+)
 from wellbeing_hub.notifications import notify
 
 logger = logging.getLogger(__name__)
@@ -159,21 +170,12 @@ def default_debit_limit() -> int:
     return min(value, 0)
 
 
-def is_coordinator(user: Any) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR)
-    )
-
-
 def _require_coordinator(user: User) -> None:
     if not is_coordinator(user):
         raise TimebankRefused("Only a time bank coordinator can do this.")
 
 
-def _acts_for(user: User, member: Member) -> bool:
-    return member.user_id == user.pk
+_acts_for = acts_for
 
 
 # --- statements run for every exchange --------------------------------------------------------
@@ -820,7 +822,7 @@ def request_for_plan(
 
 @transaction.atomic
 def close_request(*, by: User, req: Request) -> Request:
-    if not (_acts_for(by, req.member) or is_coordinator(by)):
+    if not may_close_request(by, req):
         raise TimebankRefused("Only the member who asked, or a coordinator, can close a request.")
     req.status = Request.Status.CLOSED
     req.save(update_fields=["status"])
@@ -1271,8 +1273,7 @@ def confirm_exchange(
                 f"This exchange cannot be confirmed: it is {exchange.get_status_display().lower()}."
             )
         coordinator = is_coordinator(by)
-        parties = _acts_for(by, exchange.giver) or _acts_for(by, exchange.receiver)
-        if not coordinator and not parties:
+        if not may_see_exchange(by, exchange):
             raise TimebankRefused(
                 "Only the members in this exchange, or a coordinator, can confirm it."
             )
@@ -1301,9 +1302,7 @@ def decline_exchange(*, by: User, exchange: Exchange) -> Exchange:
     exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
     if exchange.status != Exchange.Status.PROPOSED:
         raise TimebankRefused("Only an exchange waiting for confirmation can be declined.")
-    if not (
-        is_coordinator(by) or _acts_for(by, exchange.giver) or _acts_for(by, exchange.receiver)
-    ):
+    if not may_see_exchange(by, exchange):
         raise TimebankRefused(
             "Only the members in this exchange, or a coordinator, can decline it."
         )
@@ -1352,7 +1351,7 @@ def issue_credits(
     idempotency_key: str,
 ) -> LedgerTransaction:
     """An organisation thanks a member for a contribution with time credits."""
-    if not (is_coordinator(by) or _acts_for(by, organisation)):
+    if not may_issue_credits(by, organisation):
         raise TimebankRefused("Only the organisation, or a coordinator, can issue its credits.")
     if not organisation.is_organisation:
         raise TimebankRefused("Time credits are issued by organisations.")
@@ -1379,7 +1378,7 @@ def redeem_credits(
     idempotency_key: str,
 ) -> LedgerTransaction:
     """A member spends time credits on an activity at a partner (an art class, a museum visit)."""
-    if not (is_coordinator(by) or _acts_for(by, member) or _acts_for(by, partner)):
+    if not may_record_credits_spent(by, member, partner):
         raise TimebankRefused("Only the member, the partner or a coordinator can record this.")
     if not partner.is_organisation:
         raise TimebankRefused("Time credits are spent with partner organisations.")
@@ -1747,11 +1746,6 @@ def answer_rota_swap(*, by: User, rota: Rota, day: date, accept: bool) -> RotaSl
     return change
 
 
-def may_record_rota_visits(user: User, rota: Rota) -> bool:
-    """Coordinators and the person the rota helps record whether a date was done or missed."""
-    return is_coordinator(user) or (rota.receiver is not None and rota.receiver.user_id == user.pk)
-
-
 def record_rota_visit(*, by: User, rota: Rota, day: date, member: Member, done: bool) -> RotaVisit:
     """Record that ``member``'s visit on ``day`` was done (its time is credited exactly once,
     through the ledger, as a confirmed exchange from the person helped to the member) or missed
@@ -1950,6 +1944,10 @@ def issue_api_token(
 ) -> str:
     """A new token for the JSON exchange endpoint; shown once, only its hash is kept. It expires
     after ``days`` (default :func:`api_token_days`)."""
+    if not may_hold_api_token(user):
+        raise TimebankRefused(
+            "Only approved time bank members and coordinators can make API tokens."
+        )
     token = secrets.token_urlsafe(32)
     lasts = api_token_days() if days is None else days
     if isinstance(lasts, bool) or not isinstance(lasts, int) or not 0 < lasts <= 366:
@@ -1973,7 +1971,7 @@ def issue_api_token(
 @transaction.atomic
 def revoke_api_token(*, by: User, token: ApiToken, request: HttpRequest | None = None) -> ApiToken:
     """Stop a token working at once. Its owner or a coordinator may; revoking twice is harmless."""
-    if token.user_id != by.pk and not is_coordinator(by):
+    if not may_revoke_token(by, token):
         raise TimebankRefused("Only the token's owner, or a coordinator, can revoke it.")
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if token.revoked_at is not None:

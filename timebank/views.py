@@ -22,7 +22,7 @@ from accounts.models import AuditEvent
 from accounts.services import record_audit
 from directory.models import Neighbourhood, TaxonomyTerm
 from rules.ledger import format_minutes
-from timebank import selectors, services
+from timebank import permissions, selectors, services
 from timebank.forms import (
     AssignForm,
     CheckForm,
@@ -38,7 +38,13 @@ from timebank.forms import (
     RotaSwapForm,
 )
 from timebank.models import ApiToken, Exchange, Member, Request, Rota
-from timebank.services import TimebankRefused, is_coordinator
+from timebank.permissions import (
+    is_coordinator,
+    may_hold_api_token,
+    may_revoke_token,
+    may_see_exchange,
+)
+from timebank.services import TimebankRefused
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
@@ -277,12 +283,7 @@ def _exchange_for(request: HttpRequest, pk: int) -> Exchange:
         Exchange.objects.select_related("giver__user", "receiver__user", "category", "request"),
         pk=pk,
     )
-    user = request.user
-    if not (
-        is_coordinator(user)
-        or exchange.giver.user_id == user.pk
-        or exchange.receiver.user_id == user.pk
-    ):
+    if not may_see_exchange(request.user, exchange):
         raise Http404("No such exchange")
     return exchange
 
@@ -620,7 +621,7 @@ def _rota_page(
     shown = coming if show_all else coming[:12]
     me = getattr(member, "pk", None)
     helped = rota.receiver_id is not None and rota.receiver_id == me
-    records = services.may_record_rota_visits(request.user, rota)  # type: ignore[arg-type]
+    records = permissions.may_record_rota_visits(request.user, rota)
     # Dates that have started, newest first: the last eight weeks, or all of them.
     past = [d for d in reversed(dates) if d.start <= now and d.members]
     past = past if show_all else past[:8]
@@ -971,8 +972,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     A new token is shown once, on the page that made it; only its hash is kept.
     """
     coordinator = is_coordinator(request.user)
-    member = selectors.member_for(request.user)
-    may_create = coordinator or (member is not None and member.is_approved)
+    may_create = may_hold_api_token(request.user)
     new_token = None
     if request.method == "POST":
         if not may_create:
@@ -1012,7 +1012,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk).first()
-    if token is None or (token.user_id != request.user.pk and not is_coordinator(request.user)):
+    if token is None or not may_revoke_token(request.user, token):
         raise Http404("No such token")
     services.revoke_api_token(by=request.user, token=token, request=request)  # type: ignore[arg-type]
     messages.success(request, "The token has been revoked. It no longer works.")
