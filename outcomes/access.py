@@ -20,6 +20,7 @@ from outcomes.models import Helper
 RECORD_ROLES = (Role.BROKER, Role.ADMINISTRATOR)
 AGGREGATE_ROLES = (Role.COMMISSIONER, Role.PROVIDER, Role.COORDINATOR, Role.ADMINISTRATOR)
 FOLLOW_UP_ROLES = (Role.COORDINATOR, Role.BROKER, Role.ADMINISTRATOR)
+WORDING_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 __all__ = ["NotAllowed", "can_open", "is_helper", "require"]
 
@@ -62,6 +63,12 @@ def can_set_consent(user: User, person_id: int) -> bool:
 
 def can_see_aggregates(user: User) -> bool:
     return user.is_authenticated and user.has_role(*AGGREGATE_ROLES)
+
+
+def can_manage_wording(user: User) -> bool:
+    """Load or withdraw the area's licensed question wording: the area's coordinators and
+    administrators (who hold the licence on the area's behalf)."""
+    return user.is_authenticated and user.has_role(*WORDING_ROLES)
 
 
 def can_start_follow_up(user: User, person_id: int) -> bool:

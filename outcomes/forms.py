@@ -279,3 +279,36 @@ class AggregateForm(forms.Form):
         if data.get("columns") and data.get("columns") == data.get("rows"):
             self.add_error("columns", "Choose different rows and columns")
         return data
+
+
+class WordingForm(forms.Form):
+    measure = forms.ChoiceField(
+        label="Measure",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the measure the wording is for",
+            "invalid_choice": "Choose one of the measures listed",
+        },
+    )
+    licence_reference = forms.CharField(
+        label="Licence or registration reference",
+        max_length=300,
+        help_text="What licence the area holds for this wording, for example "
+        "'Warwick WEMWBS registration 12345, 1 April 2026'",
+        error_messages={
+            "required": "Enter the licence or registration reference the area holds",
+            "max_length": "The reference must be 300 characters or fewer",
+        },
+    )
+    file = forms.FileField(
+        label="Wording file (YAML)",
+        help_text="A text file with a 'wording:' section giving each item id its question text",
+        error_messages={
+            "required": "Choose the wording file to load",
+            "empty": "The file is empty. Choose the wording file for this measure",
+        },
+    )
+
+    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = measures

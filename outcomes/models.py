@@ -197,3 +197,30 @@ class Reminder(models.Model):
                 fields=["follow_up", "quiet_since"], name="one_reminder_per_quiet_period"
             )
         ]
+
+
+class AreaWording(models.Model):
+    """Licensed question wording the area loaded for one measure version (the shipped files hold
+    only topic labels). One is in force per measure version; loading another withdraws it."""
+
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=30)
+    wording = models.JSONField(help_text="{item id: question text}, checked against the registry")
+    licence_reference = models.CharField(max_length=300)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    loaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure_id", "measure_version"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_area_wording_in_force_per_measure_version",
+            )
+        ]

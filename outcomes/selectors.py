@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from budgets.models import CaseTeam
 from outcomes.measures import registry
-from outcomes.models import AnswerSet, FollowUp, Goal, Helper, Profile, WorkItem
+from outcomes.models import AnswerSet, AreaWording, FollowUp, Goal, Helper, Profile, WorkItem
 from outcomes.services import score_of
 from rules.outcomes import (
     AggregateTable,
@@ -37,6 +37,14 @@ def profile_of(person: User) -> Profile | None:
 
 def helpers_of(person: User) -> QuerySet[Helper]:
     return Helper.objects.filter(person=person, revoked_at__isnull=True).select_related("helper")
+
+
+def wordings_in_force() -> QuerySet[AreaWording]:
+    return AreaWording.objects.filter(withdrawn_at__isnull=True).select_related("loaded_by")
+
+
+def wording_history(limit: int = 50) -> QuerySet[AreaWording]:
+    return AreaWording.objects.select_related("loaded_by", "withdrawn_by")[:limit]
 
 
 def people_helped_by(user: User) -> list[User]:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("steps/<int:pk>/done/", views.step_done, name="step-done"),
     path("worklist/", views.worklist, name="worklist"),
     path("worklist/<int:pk>/done/", views.work_done, name="work-done"),
+    path("wording/", views.wording, name="wording"),
+    path("wording/<int:pk>/withdraw/", views.wording_withdraw, name="wording-withdraw"),
     path("reports/", views.aggregates, name="aggregates"),
     path("reports.csv", views.aggregates_csv, name="aggregates-csv"),
 ]

@@ -18,8 +18,8 @@ from accounts.services import record_audit
 from budgets import selectors as budget_selectors
 from budgets.access import OutsideCaseload
 from outcomes import access, charts, forms, selectors, services
-from outcomes.measures import offered, registry, threshold_values
-from outcomes.models import AnswerSet, Goal, GoalStep, Helper, WorkItem
+from outcomes.measures import offered, registry, threshold_values, wording_measures
+from outcomes.models import AnswerSet, AreaWording, Goal, GoalStep, Helper, WorkItem
 from rules.outcomes import AnswerError, UnknownMeasureError
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
@@ -86,6 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "outcomes/home.html",
             {
                 "aggregates": access.can_see_aggregates(user),  # type: ignore[arg-type]
+                "wording": access.can_manage_wording(user),  # type: ignore[arg-type]
                 "teams": access.teams_of(user),  # type: ignore[arg-type]
                 "helping": selectors.people_helped_by(user),  # type: ignore[arg-type]
             },
@@ -675,6 +676,70 @@ def work_done(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400,
     )
+
+
+# --- the area's licensed question wording --------------------------------------------------------
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def wording(request: HttpRequest) -> HttpResponse:
+    access.require(
+        access.can_manage_wording(request.user),  # type: ignore[arg-type]
+        "Only the area's coordinators and administrators can load licensed question wording.",
+    )
+    measures = wording_measures()
+    form = forms.WordingForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        measures=[(m.id, m.name) for m in measures],
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > services.MAX_WORDING_FILE_BYTES:
+            form.add_error(
+                "file",
+                f"The file must be smaller than {services.MAX_WORDING_FILE_BYTES // 1024} KB",
+            )
+        else:
+            try:
+                loaded = services.load_wording(
+                    actor=request.user,  # type: ignore[arg-type]
+                    measure_id=form.cleaned_data["measure"],
+                    content=upload.read(),
+                    file_name=upload.name or "",
+                    licence_reference=form.cleaned_data["licence_reference"],
+                    request=request,
+                )
+            except services.OutcomesRefused as refusal:
+                _put_error(form, refusal)
+            else:
+                messages.success(
+                    request,
+                    f"Wording loaded for {registry().get(loaded.measure_id).name}: people now see "
+                    "it instead of the topics",
+                )
+                return redirect("outcomes:wording")
+    return render(
+        request,
+        "outcomes/wording.html",
+        {
+            "form": form,
+            "measures": measures,
+            "in_force": list(selectors.wordings_in_force()),
+            "history": list(selectors.wording_history()),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@guarded
+@require_POST
+def wording_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(AreaWording, pk=pk)
+    services.withdraw_wording(actor=request.user, wording=found, request=request)  # type: ignore[arg-type]
+    messages.success(request, "Wording withdrawn: the measure shows its topics again")
+    return redirect("outcomes:wording")
 
 
 # --- aggregates ----------------------------------------------------------------------------------
