@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
+from accounts import kept_posts, services
 from accounts.forms import RegisterForm, SignInForm
 from accounts.models import AuditEvent
 
@@ -31,15 +31,16 @@ def _lockout_minutes() -> int:
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         # Counted before the password is checked: parallel guesses cannot overtake the limit.
         attempt = services.begin_sign_in(username, request)
         if not attempt.allowed:
+            # On the username, so the error summary links to a field (GOV.UK error pattern).
             form.add_error(
-                None,
+                "username",
                 "There have been too many failed attempts to sign in. Wait "
                 f"{_lockout_minutes()} minutes and try again, or ask a coordinator to reset your "
                 "password.",
@@ -57,6 +58,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             else:
                 services.sign_in_succeeded(attempt)
                 login(request, user)
+                resume = request.GET.get("resume") or request.POST.get("resume")
                 services.record_audit(
                     actor=user,
                     action=AuditEvent.Action.SIGN_IN,
@@ -64,10 +66,49 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     subject=user,
                     request=request,
                 )
+                if kept_posts.peek(request, resume):
+                    return redirect("session:continue", resume)
                 return redirect(_safe_next(request) or "accounts:home")
+    context = {
+        "form": form,
+        "next": _safe_next(request),
+        "resume": request.GET.get("resume") or request.POST.get("resume"),
+        "idle_minutes": max(1, settings.SESSION_COOKIE_AGE // 60),
+    }
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+@login_required
+def continue_after_sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """What the person sent when their session had ended, ready to send again (once)."""
+    kept = kept_posts.take(request, token)
+    if kept is None:
+        messages.info(
+            request,
+            "There was nothing waiting to be sent, or it was more than an hour old. "
+            "Check your answers and send them again.",
+        )
+        return redirect("accounts:home")
+    shown = [
+        (name.replace("_", " ").replace("-", " ").strip().capitalize(), value)
+        for name, value in kept.fields
+        if value.strip()
+    ]
     return render(
-        request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status
+        request,
+        "accounts/continue.html",
+        {"kept": kept, "shown": shown, "idle_minutes": max(1, settings.SESSION_COOKIE_AGE // 60)},
     )
+
+
+@require_http_methods(["POST"])
+def extend_session(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in" in the timeout warning: any request renews the session; this one says for
+    how long, or that the session has already ended."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session.modified = True
+    return JsonResponse({"signed_in": True, "seconds": settings.SESSION_COOKIE_AGE})
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,7 +122,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = services.register_person(
             username=form.cleaned_data["username"],

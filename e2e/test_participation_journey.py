@@ -73,7 +73,7 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     ]:
         staff.get_by_label(label).fill(day)
     staff.get_by_role("button", name="Create round").click()
-    assert "Millbrook Wellbeing Fund has been created" in staff.content()
+    expect(staff.locator("body")).to_contain_text("Millbrook Wellbeing Fund has been created")
     check_accessibility(staff)
     round_ = Round.objects.get()
     round_url = f"{base}rounds/{round_.slug}/"
@@ -92,7 +92,7 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
         resident.get_by_label("What would it do?").fill(what)
         resident.get_by_label("Who would benefit?").fill("People in Millbrook.")
         resident.get_by_role("button", name="Send your idea").click()
-        assert "Your idea has been sent" in resident.content()
+        expect(resident.locator("body")).to_contain_text("Your idea has been sent")
         check_accessibility(resident)
         resident.goto(round_url)
     cafe = Project.objects.get(title="Carers' cafe")
@@ -107,30 +107,32 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     staff.get_by_label("Total cost in pounds").fill("4000")
     staff.get_by_label("Cost breakdown").fill("Cafe costs: 2500\nSitting service: 1000")
     staff.get_by_role("button", name="Save decision").click()
-    assert "adds up to £3,500.00 but the project cost is £4,000.00" in staff.content()
+    expect(staff.locator("body")).to_contain_text(
+        "adds up to £3,500.00 but the project cost is £4,000.00"
+    )
     check_accessibility(staff)
     staff.get_by_label("Cost breakdown").fill("Cafe costs: 2500\nSitting service: 1500")
     staff.get_by_role("button", name="Save decision").click()
-    assert "Your decision on Carers' cafe has been saved" in staff.content()
+    expect(staff.locator("body")).to_contain_text("Your decision on Carers' cafe has been saved")
     go(staff, f"{round_url}projects/{potholes.pk}/assess/")
     staff.get_by_label("Do not take it forward").check()
     staff.get_by_label("Public note or reason").fill("Roads are paid for from the highways budget.")
     staff.get_by_role("button", name="Save decision").click()
     staff.get_by_role("button", name="Move on to: Pitches").click()
-    assert "is now at: Pitches" in staff.content()
+    expect(staff.locator("body")).to_contain_text("is now at: Pitches")
 
     # The resident reads the refusal reason, writes a pitch and comments.
     go(resident, f"{round_url}projects/{potholes.pk}/")
-    assert "Roads are paid for from the highways budget." in resident.content()
+    expect(resident.locator("body")).to_contain_text("Roads are paid for from the highways budget.")
     go(resident, f"{round_url}projects/{cafe.pk}/")
-    assert "Cost breakdown" in resident.content()
+    expect(resident.locator("body")).to_contain_text("Cost breakdown")
     resident.get_by_role("link", name="Write or change the pitch").click()
     check_accessibility(resident)
     resident.get_by_label("Your pitch").fill("Carers need a break. Give them one.")
     resident.get_by_role("button", name="Save pitch").click()
     resident.get_by_label("Add a comment").fill("I would come every week.")
     resident.get_by_role("button", name="Add comment").click()
-    assert "I would come every week." in resident.content()
+    expect(resident.locator("body")).to_contain_text("I would come every week.")
     check_accessibility(resident)
 
     # Voting opens; the resident registers and votes, and gets a receipt code.
@@ -142,12 +144,12 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     resident.get_by_label("Which neighbourhood do you live in?").select_option(label="Millbrook")
     resident.get_by_label("Age group").select_option(label="35 to 49")
     resident.get_by_role("button", name="Register").click()
-    assert "You are registered to vote" in resident.content()
+    expect(resident.locator("body")).to_contain_text("You are registered to vote")
     resident.get_by_role("link", name="Vote now").click()
     check_accessibility(resident)
     resident.get_by_label("Carers' cafe", exact=False).check()
     resident.get_by_role("button", name="Send my vote").click()
-    assert "Your vote has been recorded" in resident.content()
+    expect(resident.locator("body")).to_contain_text("Your vote has been recorded")
     check_accessibility(resident)
     receipt = resident.locator("#receipt-code").inner_text().strip()
 
@@ -157,13 +159,13 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     staff.get_by_label("Neighbourhood they live in").select_option(label="Eastfield")
     staff.get_by_label("Age group").select_option(label="65 to 79")
     staff.get_by_role("button", name="Give paper ballot").click()
-    assert "Paper ballot given" in staff.content()
+    expect(staff.locator("body")).to_contain_text("Paper ballot given")
     check_accessibility(staff)
     go(staff, f"{round_url}paper/enter/")
     staff.get_by_label("Number printed on the paper").fill("P-001")
     staff.get_by_label("Carers' cafe", exact=False).check()
     staff.get_by_role("button", name="Enter paper ballot").click()
-    assert "A different person must now confirm it" in staff.content()
+    expect(staff.locator("body")).to_contain_text("A different person must now confirm it")
     coordinator = new_page(browser)
     sign_in(coordinator, live_server, "cody")
     go(coordinator, f"{round_url}paper/enter/")
@@ -171,7 +173,7 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     coordinator.get_by_role("link", name="Paper P001").click()
     check_accessibility(coordinator)
     coordinator.get_by_role("button", name="It matches the paper: confirm").click()
-    assert "is confirmed and will be counted" in coordinator.content()
+    expect(coordinator.locator("body")).to_contain_text("is confirmed and will be counted")
 
     # Staff close the vote and publish.
     go(staff, f"{round_url}manage/")
@@ -200,7 +202,7 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     go(resident, f"{round_url}receipts/")
     resident.get_by_label("Your receipt code").fill(receipt)
     resident.get_by_role("button", name="Check").click()
-    assert "Your vote was counted" in resident.content()
+    expect(resident.locator("body")).to_contain_text("Your vote was counted")
     check_accessibility(resident)
 
 
@@ -238,7 +240,7 @@ def test_peoples_panel(page, browser, live_server, people) -> None:  # type: ign
     check_accessibility(page)
     expect(page.get_by_text("SHA-256").first).to_be_visible()
     page.get_by_role("button", name="Draw the panel and reveal the seed").click()
-    assert "The panel has been drawn" in page.content()
+    expect(page.locator("body")).to_contain_text("The panel has been drawn")
     check_accessibility(page)
     panel_url = page.url
 
@@ -250,11 +252,11 @@ def test_peoples_panel(page, browser, live_server, people) -> None:  # type: ign
         resident.get_by_label("Place for Hearing aids").select_option("2")
         resident.get_by_label("Place for Falls classes").select_option("3")
         resident.get_by_role("button", name="Save my ranking").click()
-        assert "Your ranking has been saved" in resident.content()
+        expect(resident.locator("body")).to_contain_text("Your ranking has been saved")
 
     go(page, panel_url)
     page.get_by_role("button", name="Publish the ranking").click()
-    assert "strong agreement" in page.content()
+    expect(page.locator("body")).to_contain_text("strong agreement")
     check_accessibility(page)
     first_place = page.locator("table").first.locator("tbody tr").first.inner_text()
     assert "Carers' breaks" in first_place

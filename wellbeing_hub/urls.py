@@ -15,12 +15,14 @@ urlpatterns = [
     path("", home, name="home"),
     path("health", health, name="health"),
     path("account/", include("accounts.urls")),
+    path("account/session/", include("accounts.session_urls")),
     path("find-support/", include("directory.urls")),
     path("api/oruk/", include("directory.api_urls")),
     path("support-plan/", include("budgets.urls")),
     path("time-bank/", include("timebank.urls")),
     path("have-your-say/", include("participation.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("evidence/", include("evidence.urls")),
     path("admin/", admin.site.urls),
     # GOV.UK Frontend's compiled CSS asks for its fonts and images under /assets/.
     path(
