@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from wellbeing_hub import pages
 from wellbeing_hub.health import health
 
 
@@ -14,6 +15,11 @@ def home(request):  # type: ignore[no-untyped-def]
 urlpatterns = [
     path("", home, name="home"),
     path("health", health, name="health"),
+    path("accessibility-statement/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("cookies/", pages.cookies, name="cookies"),
+    path("contact/", pages.contact, name="contact"),
+    path("feedback/", pages.feedback, name="feedback"),
     path("account/", include("accounts.urls")),
     path("account/session/", include("accounts.session_urls")),
     path("find-support/", include("directory.urls")),
