@@ -633,6 +633,11 @@ def decline_member(
 @transaction.atomic
 def set_debit_limit(*, coordinator: User, member: Member, minutes: int | None) -> Account:
     _require_coordinator(coordinator)
+    if member.is_organisation:
+        raise TimebankRefused(
+            f"{member.name} is an organisation. Organisations' accounts have no debit limit: "
+            "they issue time credits."
+        )
     if minutes is not None and minutes > 0:
         raise TimebankRefused("A debit limit is the lowest balance allowed: zero or below.")
     account = account_for(member)
