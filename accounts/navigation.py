@@ -27,6 +27,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Your listings", "directory:provider-home", frozenset({Role.PROVIDER})),
     ("Enquiries", "directory:inbox", frozenset({"*"})),
     ("Moderation", "directory:moderation", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})),
+    ("Evidence", "evidence:home", frozenset({Role.COMMISSIONER, Role.ADMINISTRATOR})),
 ]
 
 

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "timebank",
     "participation",
     "outcomes",
+    "evidence",
     *(["django_tasks"] if django.VERSION < (6, 0) else []),
     "django_tasks_db",
 ]

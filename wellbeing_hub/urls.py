@@ -28,6 +28,7 @@ urlpatterns = [
     path("time-bank/", include("timebank.urls")),
     path("have-your-say/", include("participation.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("evidence/", include("evidence.urls")),
     path("admin/", admin.site.urls),
     # GOV.UK Frontend's compiled CSS asks for its fonts and images under /assets/.
     path(

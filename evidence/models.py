@@ -1,0 +1,60 @@
+"""Evidence for commissioners: projects with their SROI case, and the figures an area loads.
+
+A project's case is stored as the same structure ``wellbeing-hub sroi calc`` reads (see
+``rules/sroi``), so anyone can download it and recount the report. Nothing here is about a named
+person: the platform figures fed in are counts and totals.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, default="", max_length=2000)
+    case = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaProxy(models.Model):
+    """A financial proxy the area has chosen, with where it comes from and its licence."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.CharField(max_length=500, blank=True, default="")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    price_year = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=1000)
+    licence = models.CharField(max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeflatorYear(models.Model):
+    """One year of the deflator series the area loaded (e.g. HM Treasury's GDP deflators)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    index = models.DecimalField(max_digits=10, decimal_places=4)
+    source = models.CharField(max_length=1000)
+
+    class Meta:
+        ordering = ["year"]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/new/", views.project_new, name="project-new"),
+    path("projects/<int:pk>/", views.project, name="project"),
+    path("projects/<int:pk>/inputs/new/", views.input_new, name="input-new"),
+    path("projects/<int:pk>/inputs/time-bank/", views.input_time_bank, name="input-time-bank"),
+    path("projects/<int:pk>/outcomes/new/", views.outcome_new, name="outcome-new"),
+    path(
+        "projects/<int:pk>/<str:kind>/<slug:item_id>/remove/",
+        views.item_remove,
+        name="item-remove",
+    ),
+    path("projects/<int:pk>/sroi.xlsx", views.download_xlsx, name="xlsx"),
+    path("projects/<int:pk>/case.yaml", views.download_case, name="case"),
+    path("proxies/", views.proxies, name="proxies"),
+    path("deflator/", views.deflator, name="deflator"),
+]

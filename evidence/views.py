@@ -1,0 +1,279 @@
+"""Commissioners' evidence pages. Thin: check the role, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Any
+
+import yaml
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from evidence import access, forms, selectors, services, spreadsheet
+from evidence.models import Project
+from rules.sroi.calculate import CONVENTIONS, money, ratio
+
+
+def guarded(view: Any) -> Any:
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.can_use(request.user):
+            return render(
+                request,
+                "evidence/not_allowed.html",
+                {"message": "The evidence pages are for commissioners and administrators."},
+                status=403,
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except access.NotAllowed as refusal:
+            return render(
+                request, "evidence/not_allowed.html", {"message": str(refusal)}, status=403
+            )
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _data(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _put_error(form: Any, refusal: services.EvidenceRefused) -> None:
+    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+
+
+@guarded
+def home(request: HttpRequest) -> HttpResponse:
+    reports = [selectors.report_for(p, sensitivity=False) for p in selectors.projects()]
+    book = selectors.portfolio_of(reports)
+    matrix = [
+        {
+            "sector": forms.SECTOR_LABELS.get(row, row.capitalize()),
+            "cells": [
+                (forms.SECTOR_LABELS.get(col, col), money(book.cells.get((row, col), 0)))
+                for col in book.gaining
+            ],
+            "total": money(book.row_total(row)),
+            "invested": money(book.invested.get(row, 0)),
+            "per_pound": ratio(book.per_pound(row)),
+        }
+        for row in book.investing
+    ]
+    return render(
+        request,
+        "evidence/home.html",
+        {
+            "reports": reports,
+            "matrix": matrix,
+            "gaining": [forms.SECTOR_LABELS.get(c, c) for c in book.gaining],
+            "gained": [money(book.gained.get(c, 0)) for c in book.gaining],
+            "total_value": money(book.total_value),
+            "total_invested": money(book.total_invested),
+            "by_kind": [
+                (forms.SAVING_LABELS[k].split(" (")[0], money(v))
+                for k, v in sorted(book.by_kind.items())
+            ],
+        },
+    )
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    rate, source = selectors.default_discount()
+    form = forms.ProjectForm(
+        _data(request),
+        initial={
+            "base_year": dt.date.today().year,
+            "discount_rate": rate,
+            "discount_rate_source": source,
+            "discount_first_year": "yes",
+        },
+    )
+    if form.is_valid():
+        try:
+            project = services.create_project(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:project", pk=project.pk)
+    return render(request, "evidence/form.html", {"form": form, "title": "Start an SROI project"})
+
+
+@guarded
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Project, pk=pk)
+    report = selectors.report_for(found)
+    return render(
+        request,
+        "evidence/project.html",
+        {
+            "project": found,
+            "report": report,
+            "data": report.data,
+            "conventions": CONVENTIONS,
+            "sector_labels": forms.SECTOR_LABELS,
+        },
+    )
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def input_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Project, pk=pk)
+    form = forms.InputForm(_data(request))
+    if form.is_valid():
+        try:
+            services.add_input(request.user, found, form.as_case_entry())  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            if refusal.field == "rate_source":
+                refusal.field = "source"
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:project", pk=found.pk)
+    return render(
+        request,
+        "evidence/form.html",
+        {"form": form, "title": "Add an input", "project": found},
+    )
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def input_time_bank(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Project, pk=pk)
+    form = forms.TimeBankHoursForm(_data(request))
+    if form.is_valid():
+        try:
+            services.add_time_bank_hours(request.user, found, **form.cleaned_data)  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:project", pk=found.pk)
+    return render(
+        request,
+        "evidence/form.html",
+        {
+            "form": form,
+            "title": "Add time-bank hours",
+            "project": found,
+            "intro": "The hours are counted from confirmed time-bank exchanges in the dates you "
+            "choose. The report says what was counted.",
+        },
+    )
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Project, pk=pk)
+    initial: dict[str, Any] = {"duration_years": "1", "saving_kind": "non_cashable"}
+    chosen = request.GET.get("proxy", "")
+    for proxy in selectors.proxies():
+        if str(proxy.pk) == chosen:
+            initial |= {
+                "proxy_description": proxy.description or proxy.name,
+                "proxy_value": str(proxy.value),
+                "proxy_price_year": str(proxy.price_year),
+                "proxy_source": f"{proxy.source} ({proxy.licence})",
+            }
+    for shipped in selectors.shipped_proxies():
+        if shipped["id"] == chosen:
+            initial |= {
+                "proxy_description": " ".join(str(shipped["description"]).split()),
+                "proxy_value": shipped["value"],
+                "proxy_price_year": str(shipped["price_year"]),
+                "proxy_source": " ".join(str(shipped["source"]).split()),
+            }
+    form = forms.OutcomeForm(_data(request), initial=initial)
+    if form.is_valid():
+        try:
+            services.add_outcome(request.user, found, form.cleaned_data)  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:project", pk=found.pk)
+    return render(
+        request,
+        "evidence/outcome_form.html",
+        {
+            "form": form,
+            "project": found,
+            "proxies": selectors.proxies(),
+            "shipped": selectors.shipped_proxies(),
+        },
+    )
+
+
+@guarded
+@require_POST
+def item_remove(request: HttpRequest, pk: int, kind: str, item_id: str) -> HttpResponse:
+    found = get_object_or_404(Project, pk=pk)
+    # Already gone (a second click): the page shows what is there.
+    with contextlib.suppress(services.EvidenceRefused):
+        services.remove_item(request.user, found, kind, item_id)  # type: ignore[arg-type]
+    return redirect("evidence:project", pk=found.pk)
+
+
+@guarded
+def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Project, pk=pk)
+    report = selectors.report_for(found)
+    if report.data is None:
+        return redirect("evidence:project", pk=found.pk)
+    response = HttpResponse(
+        spreadsheet.workbook_bytes(report.data),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="sroi-project-{found.pk}.xlsx"'
+    return response
+
+
+@guarded
+def download_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case as ``wellbeing-hub sroi calc`` reads it, so anyone can recount the report."""
+    found = get_object_or_404(Project, pk=pk)
+    text = yaml.safe_dump(
+        services.case_with_area_figures(found), sort_keys=False, allow_unicode=True
+    )
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sroi-project-{found.pk}.yaml"'
+    return response
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def proxies(request: HttpRequest) -> HttpResponse:
+    form = forms.ProxyForm(_data(request))
+    if form.is_valid():
+        try:
+            services.add_proxy(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:proxies")
+    return render(
+        request,
+        "evidence/proxies.html",
+        {"form": form, "proxies": selectors.proxies(), "shipped": selectors.shipped_proxies()},
+    )
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def deflator(request: HttpRequest) -> HttpResponse:
+    form = forms.DeflatorForm(_data(request))
+    if form.is_valid():
+        try:
+            series = services.parse_deflator(form.cleaned_data["series"])
+            services.set_deflator(request.user, series=series, source=form.cleaned_data["source"])  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:deflator")
+    return render(request, "evidence/deflator.html", {"form": form, "years": selectors.deflator()})
