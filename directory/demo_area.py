@@ -737,9 +737,12 @@ class _Maker:
             eligibility_description=activity.who,
             minimum_age=activity.min_age,
             maximum_age=activity.max_age,
+            # Every fact the pages and filters rest on is given (known yes or known no): the
+            # demo shows a complete listing; real feeds leave many of them not known.
             accepts_personal_budgets=budgets,
             accepts_direct_payments=direct,
             accepts_time_credits=credits,
+            attending_type="Home visit" if activity.at_home else "Venue",
         )
         phone = self.phone()
         concession = paid and activity.cost in {"session", "day"} and rng.random() < 0.3
@@ -1006,6 +1009,7 @@ class _Maker:
             accepts_personal_budgets=True,
             accepts_direct_payments=True,
             accepts_time_credits=True,
+            attending_type="Venue",
             description=" ".join(
                 (
                     "A relaxed Saturday morning craft group: card making, knitting and painting, "

@@ -186,8 +186,34 @@ class ProviderReplyForm(forms.Form):
     )
 
 
+FACT_CHOICES = [("True", "Yes"), ("False", "No"), ("", "Not known")]
+FACT_FIELDS = ("accepts_personal_budgets", "accepts_direct_payments", "accepts_time_credits")
+
+
+def fact_field(label: str) -> forms.TypedChoiceField:
+    """A yes / no / not known fact: not known is stored as None and shown as not known."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=FACT_CHOICES,
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
 class ListingForm(forms.ModelForm):
     """The fields a provider may change on their own listing; changes wait for moderation."""
+
+    accepts_personal_budgets = fact_field("Accepts personal budgets")
+    accepts_direct_payments = fact_field("Accepts direct payments")
+    accepts_time_credits = fact_field("Accepts time credits")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in FACT_FIELDS:
+            if self.initial.get(name) is None:
+                self.initial[name] = ""  # "Not known" is chosen, not nothing
 
     class Meta:
         model = Service

@@ -232,10 +232,22 @@ class Service(HsdsModel):
     assured_date = models.DateField(null=True, blank=True)
     alert = long_text(blank=True, default="")
     last_modified = models.DateTimeField(auto_now=True)
-    # Extensions.
-    accepts_personal_budgets = models.BooleanField(default=False)
-    accepts_direct_payments = models.BooleanField(default=False)
-    accepts_time_credits = models.BooleanField(default=False)
+    # How people get the service, as ORUK 1.0 feeds say it (ORUK 3.0 has no field for these, so
+    # the API and export give them as x_ extensions): attending type (venue, phone, online, home
+    # visit), attending access (drop-in, appointment, self referral…) and delivery type.
+    attending_type = models.CharField(max_length=100, blank=True, default="")
+    attending_access = models.CharField(max_length=100, blank=True, default="")
+    deliverable_type = models.CharField(max_length=100, blank=True, default="")
+    # How to book or apply (HSDS 3.0 ``application_process``), e.g. a feed's booking notes.
+    application_process = long_text(blank=True, default="")
+    # The publisher's own dates for the record, when a feed gives them.
+    publisher_created = models.DateField(null=True, blank=True)
+    publisher_modified = models.DateField(null=True, blank=True)
+    # Extensions. Each is a tri-state fact: True (the provider said yes), False (said no), None
+    # (nobody said: shown as "Not known", never matched by a filter).
+    accepts_personal_budgets = models.BooleanField(null=True, blank=True, default=None)
+    accepts_direct_payments = models.BooleanField(null=True, blank=True, default=None)
+    accepts_time_credits = models.BooleanField(null=True, blank=True, default=None)
     help_with_cost = long_text(
         blank=True, default="", help_text="Can I get help with the cost? In plain words."
     )
@@ -257,9 +269,23 @@ class Service(HsdsModel):
     def __str__(self) -> str:
         return self.name
 
+    def cost_known(self) -> str | None:
+        """ "free", "paid" or None (not known), from the cost options the provider gave (uses
+        prefetched cost_options): see ``directory.facts.cost_status``."""
+        from directory.facts import cost_status
+
+        return cost_status(c.amount for c in self.cost_options.all())
+
     def is_free(self) -> bool:
-        """Free when no cost option asks for money (uses prefetched cost_options)."""
-        return not any(c.amount and c.amount > 0 for c in self.cost_options.all())
+        """Free only when the provider said so: every cost option is an amount of 0."""
+        return self.cost_known() == "free"
+
+    def has_fixed_place(self) -> bool | None:
+        """True when it has places, False when the provider said it has none (it is online, by
+        phone or at home), None when not known."""
+        from directory.facts import place_status
+
+        return place_status(bool(self.service_at_locations.all()), self.attending_type)
 
 
 class Attribute(HsdsModel):
@@ -562,3 +588,37 @@ class Review(models.Model):
                 condition=models.Q(rating__gte=1, rating__lte=5), name="rating_one_to_five"
             ),
         ]
+
+
+class ImportRun(models.Model):
+    """One import of an Open Referral UK feed: what it did and its report, for the coordinator's
+    pages and for the next import of the same feed (which marks the services this one read and
+    the next does not as withdrawn by the publisher)."""
+
+    class Outcome(models.IntegerChoices):
+        COMPLETE = 0, "Everything imported"
+        PARTIAL = 1, "Imported, with records or fields set aside"
+        UNUSABLE = 2, "The file could not be used"
+
+    feed = models.CharField(max_length=250, help_text="Runs with the same feed name are compared.")
+    sources = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    outcome = models.PositiveSmallIntegerField(choices=Outcome.choices, default=Outcome.COMPLETE)
+    summary = models.TextField(blank=True, default="")
+    # The machine-readable report: a list of {"file", "position", "record", "field", "problem",
+    # "action", "severity"} (severity "error" when the record was not kept, else "warning").
+    problems = models.JSONField(default=list)
+    # Every service id the feed held (kept or not), to find what the next run's feed dropped.
+    seen_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]

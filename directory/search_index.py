@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
+from directory.facts import cost_status
 from directory.models import (
     Attribute,
     CostOption,
@@ -78,7 +79,8 @@ def tags_for(
     term_ids: Iterable[str],
     parents: dict[str, str | None],
 ) -> str:
-    """The tags of one service, as stored (space-separated, a space at each end)."""
+    """The tags of one service, as stored (space-separated, a space at each end). A fact that is
+    not known (``None``) gives no tag, so no filter matches it."""
     tags = [day_tag(day) for day in sorted(days_open(bydays))]
     if service.accepts_personal_budgets or service.accepts_direct_payments:
         tags.append(PERSONAL_BUDGETS)
@@ -86,7 +88,11 @@ def tags_for(
         tags.append(TIME_CREDITS)
     if service.organization.provider_kind == ProviderKind.MICRO:
         tags.append(MICRO)
-    tags.append(PAID if any(a is not None and a > 0 for a in amounts) else FREE)
+    # Only what the provider said: "free" when every cost option is 0, "paid" when one asks for
+    # money, neither when no cost is given (an unknown never matches a price filter).
+    cost = cost_status(amounts)
+    if cost is not None:
+        tags.append(PAID if cost == "paid" else FREE)
     terms: set[str] = set()
     for term_id in term_ids:
         current: str | None = term_id

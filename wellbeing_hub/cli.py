@@ -2,7 +2,8 @@
 
 wellbeing-hub demo                 set up the fictional demo area and serve it on 127.0.0.1:8000
 wellbeing-hub serve [--port N]     serve the app (demo settings unless WELLBEING_ENV is set)
-wellbeing-hub import-oruk PATH...  import Open Referral UK 3.0 or 1.0 JSON feeds
+wellbeing-hub import-oruk PATH...  import Open Referral UK 3.0 or 1.0 JSON feeds (exit 0 all in,
+                                   1 records or fields set aside, 2 a file unusable)
 wellbeing-hub export-oruk PATH     export the directory as Open Referral UK 3.0 JSON
 wellbeing-hub bench directory|pb   run a benchmark (writes docs/benchmarks.md)
 wellbeing-hub pb tally FILE.pb ... count a participatory-budgeting election
@@ -107,13 +108,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_import_oruk(args: argparse.Namespace) -> int:
     _django("production")
-    from directory.oruk.importer import import_paths
+    import json
 
-    report = import_paths([Path(p) for p in args.paths])
+    from directory.oruk.importer import run_import
+
+    report, run = run_import([Path(p) for p in args.paths], feed=args.feed or "")
     print(report.summary())
-    for error in report.errors:
-        print(f"  {error}", file=sys.stderr)
-    return 0 if not report.errors else 2
+    for problem in report.problems():
+        print(f"  {problem}", file=sys.stderr)
+    report_path = Path(args.report or f"oruk-import-{run.pk}-report.json")
+    try:
+        report_path.write_text(
+            json.dumps(report.as_dict(), ensure_ascii=False, indent=1, default=str) + "\n",
+            encoding="utf-8",
+            errors="backslashreplace",
+        )
+        print(f"Report (record, field, problem, action): {report_path}")
+    except OSError as error:
+        print(
+            f"wellbeing-hub: could not write the report to {report_path}: {error}", file=sys.stderr
+        )
+    print(f"Coordinators see this import at /find-support/imports/{run.pk}/")
+    # 0 everything went in, 1 some records or fields were set aside, 2 a file was unusable.
+    return report.exit_status
 
 
 def cmd_export_oruk(args: argparse.Namespace) -> int:
@@ -198,6 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     imp = sub.add_parser("import-oruk", help="import Open Referral UK JSON feeds")
     imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument(
+        "--feed",
+        help="a name for the feed (default: the files' names); an import "
+        "marks the services the last import of the same feed had and this one lacks",
+    )
+    imp.add_argument(
+        "--report",
+        metavar="FILE",
+        help="where to write the JSON report (default: oruk-import-N-report.json)",
+    )
     exp = sub.add_parser("export-oruk", help="export Open Referral UK 3.0 JSON")
     exp.add_argument("path", metavar="PATH")
     bench = sub.add_parser("bench", help="run a benchmark")

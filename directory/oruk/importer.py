@@ -44,11 +44,13 @@ import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,6 +58,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import Model
 
 from directory import search_index
+from directory.html import sanitise
 from directory.models import (
     Accessibility,
     Address,
@@ -86,6 +89,9 @@ MAX_DEPTH = 32  # a fully nested ORUK 3.0 service is about 7 deep
 MAX_NUMBER_CHARS = 40
 MAX_INTEGER_DIGITS = 15
 TAXONOMY_NAMESPACE = uuid.UUID("5b0c3c57-4d0a-4c43-a5a8-3e5d2bb3a0f4")
+# Services a feed gives without an organisation are kept under this clearly named record.
+ORGANISATION_NOT_GIVEN_ID = "wellbeing-hub-organisation-not-given"
+ORGANISATION_NOT_GIVEN_NAME = "Organisation not given by the publisher"
 COUNTRIES = {
     "united kingdom": "GB",
     "uk": "GB",
@@ -102,6 +108,26 @@ class RecordProblem(ValueError):
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something done to one field of a record that was kept: a value repaired (``repaired``,
+    the record went in whole) or a field set aside (``dropped``, the record went in without it)."""
+
+    field: str
+    problem: str
+    action: str
+    kind: str = "repaired"  # or "dropped"
+
+
+_notes: ContextVar[list[Note] | None] = ContextVar("oruk_import_notes", default=None)
+
+
+def _note(field_name: str, problem: str, action: str, kind: str = "repaired") -> None:
+    notes = _notes.get()
+    if notes is not None:
+        notes.append(Note(field_name, problem, action, kind))
+
+
+@dataclass(frozen=True)
 class ImportProblem:
     """One file or record that was not imported: where it is, and why."""
 
@@ -110,6 +136,26 @@ class ImportProblem:
     page: int | None = None
     index: int | None = None
     record_id: str = ""
+    field: str = ""
+    action: str = "not imported"
+    # "error": the record (or file) was not kept; "dropped": kept without this field;
+    # "repaired": kept with the value repaired; "withdrawn": the publisher dropped the service.
+    severity: str = "error"
+    record_name: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """One row of the machine-readable report."""
+        return {
+            "file": self.file,
+            "page": self.page,
+            "position": None if self.index is None else self.index + 1,
+            "record": self.record_id,
+            "name": self.record_name,
+            "field": self.field,
+            "problem": self.reason,
+            "action": self.action,
+            "severity": self.severity,
+        }
 
     def __str__(self) -> str:
         where = [self.file]
@@ -119,7 +165,11 @@ class ImportProblem:
             where.append(f"record {self.index + 1}")
         if self.record_id:
             where.append(f"id {self.record_id}")
+        if self.field:
+            where.append(self.field)
         text = f"{', '.join(where)}: {self.reason}"
+        if self.severity != "error":
+            text += f" ({self.action})"
         # Printable whatever the feed held: a lone surrogate would fail to print.
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -130,18 +180,68 @@ class ImportReport:
     updated: int = 0
     failed: int = 0
     files: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)  # records and files not kept
+    warnings: list[ImportProblem] = field(default_factory=list)  # repairs, fields set aside
     kept: list[str] = field(default_factory=list)  # ids of the services created or updated
+    seen: list[str] = field(default_factory=list)  # every service id read, kept or not
+    withdrawn: list[str] = field(default_factory=list)  # services the publisher dropped
+    unusable_files: int = 0
     interrupted: bool = False
+
+    @property
+    def dropped_fields(self) -> int:
+        return sum(1 for w in self.warnings if w.severity == "dropped")
+
+    @property
+    def repaired(self) -> int:
+        return sum(1 for w in self.warnings if w.severity == "repaired")
+
+    @property
+    def exit_status(self) -> int:
+        """0 everything went in (repairs included), 1 some records or fields were set aside,
+        2 a file could not be used at all (or the import was interrupted)."""
+        if self.unusable_files or self.interrupted:
+            return 2
+        if self.failed or self.errors or self.dropped_fields:
+            return 1
+        return 0
 
     def summary(self) -> str:
         text = (
             f"Read {self.files} file{'s' if self.files != 1 else ''}: "
-            f"{self.created} services created, {self.updated} updated, {self.failed} failed."
+            f"{self.created} services created, {self.updated} updated, {self.failed} failed"
+            f"; {self.repaired} value{'s' if self.repaired != 1 else ''} repaired, "
+            f"{self.dropped_fields} field{'s' if self.dropped_fields != 1 else ''} set aside"
         )
+        if self.withdrawn:
+            text += f"; {len(self.withdrawn)} no longer in the feed, marked inactive"
+        if self.unusable_files:
+            text += (
+                f"; {self.unusable_files} file{'s' if self.unusable_files != 1 else ''} unusable"
+            )
+        text += "."
         if self.interrupted:
             text += " Interrupted: the services counted above were kept; later records not read."
         return text
+
+    def problems(self) -> list[ImportProblem]:
+        return [*self.errors, *self.warnings]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The machine-readable report (``--report``)."""
+        return {
+            "summary": self.summary(),
+            "exit_status": self.exit_status,
+            "files": self.files,
+            "created": self.created,
+            "updated": self.updated,
+            "not_imported": self.failed,
+            "repaired": self.repaired,
+            "fields_set_aside": self.dropped_fields,
+            "withdrawn": self.withdrawn,
+            "interrupted": self.interrupted,
+            "problems": [p.as_dict() for p in self.problems()],
+        }
 
 
 # --- reading files ------------------------------------------------------------------------------
@@ -371,10 +471,63 @@ def _text(record: Record, key: str, *, required: bool = False) -> str:
     return text.strip()
 
 
+_DOMAIN = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}(?:[/?#:].*)?$",
+    re.I,
+)
+_SCHEME_NO_SLASHES = re.compile(r"^(https?):/{0,1}(?!/)", re.I)
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
 def _url(record: Record, key: str) -> str:
-    value = _text(record, key)
-    if value.lower().startswith("www."):
+    """A web address, repaired where the repair is sure (each repair noted): a missing scheme
+    added ("www.example.org", "example.org/page"), a scheme without its slashes completed
+    ("http:www.…"), an upper-case scheme lowered, a Facebook redirect link replaced by the address
+    it leads to."""
+    original = _text(record, key)
+    value = _INVISIBLE.sub("", original).strip()
+    if not value:
+        return ""
+    if _SCHEME_NO_SLASHES.match(value):
+        value = _SCHEME_NO_SLASHES.sub(lambda m: m.group(1).lower() + "://", value, count=1)
+    scheme, sep, rest = value.partition("://")
+    if sep and scheme.lower() in ("http", "https") and scheme != scheme.lower():
+        value = scheme.lower() + "://" + rest
+    if not sep and _DOMAIN.match(value):
         value = "https://" + value
+    unwrapped = _unwrap_redirect(value)
+    if value != original:
+        action = "scheme added" if "://" not in original else "address repaired"
+        _note(key, f"web address {_shown(original)} was not a full address", f"{action}: {value}")
+    if unwrapped != value:
+        _note(
+            key,
+            "web address was a Facebook redirect link",
+            f"replaced by the address it leads to: {unwrapped}",
+        )
+    return unwrapped
+
+
+def _unwrap_redirect(value: str) -> str:
+    parts = urlsplit(value) if value.startswith(("http://", "https://")) else None
+    if parts is None or parts.hostname not in ("l.facebook.com", "lm.facebook.com"):
+        return value
+    target = parse_qs(parts.query).get("u", [""])[0]
+    return target if target.startswith(("http://", "https://")) else value
+
+
+def _email(record: Record, key: str) -> str:
+    """An email address, repaired where sure (noted): invisible characters and a "mailto:" taken
+    off, a trailing dot removed."""
+    original = _text(record, key)
+    value = _INVISIBLE.sub("", original).strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:].strip()
+    value = value.rstrip(".").strip()
+    if value != original:
+        _note(
+            key, f"email address {_shown(original)} had characters around it", f"repaired: {value}"
+        )
     return value
 
 
@@ -422,10 +575,23 @@ def _whole(record: Record, key: str) -> int | None:
     return int(number)
 
 
-def _flag(record: Record, key: str) -> bool:
+def _optional(read: Any, record: Record, key: str) -> Any:
+    """An optional value read with ``read``; a wrong one is set aside with a note, not the
+    record."""
+    try:
+        return read(record, key)
+    except RecordProblem as problem:
+        _note(key, str(problem), "field set aside; the record was imported without it", "dropped")
+        return None
+
+
+def _flag(record: Record, key: str) -> bool | None:
+    """True, False, or None when the record does not say (not known)."""
     value = record.get(key)
-    if value is None or isinstance(value, bool):
-        return bool(value)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
     if isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no", "1", "0"}:
         return value.strip().lower() in {"true", "yes", "1"}
     raise RecordProblem(f"{key} must be true or false, not {_shown(value)}")
@@ -498,23 +664,48 @@ def _clean_text(obj: Model, where: str) -> None:
             )
         limit = model_field.max_length
         if limit is not None and len(value) > 2 * limit:  # not worth cleaning: far too long
-            raise RecordProblem(
-                f"{where}: {model_field.name} is {len(value):,} characters long; "
-                f"the most kept is {limit:,}"
+            problem = (
+                f"{model_field.name} is {len(value):,} characters long; the most kept is {limit:,}"
             )
+            if not model_field.blank:
+                raise RecordProblem(f"{where}: {problem}")
+            _note(f"{where}.{model_field.name}", problem, "field set aside", "dropped")
+            setattr(obj, model_field.attname, model_field.get_default())
+            continue
         clean = multi_line if isinstance(model_field, models.TextField) else one_line
         setattr(obj, model_field.attname, clean(value))
 
 
 def _save(obj: Model, where: str) -> None:
+    """Check and save one row. A value an optional field cannot hold (a web address that is not
+    one, an email address that is not one, text over its limit) is set aside with a note and the
+    row kept; a required field that is missing or wrong refuses the record."""
     _clean_text(obj, where)
-    try:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        messages = "; ".join(
-            f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()
-        )
-        raise RecordProblem(f"{where}: {messages}") from None
+    for _attempt in range(3):
+        try:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            break
+        except ValidationError as error:
+            messages = error.message_dict
+            optional = {
+                f.name: f
+                for f in obj._meta.concrete_fields
+                if f.name in messages and f.blank and not f.primary_key and not f.is_relation
+            }
+            if set(messages) - set(optional):
+                text = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in messages.items())
+                raise RecordProblem(f"{where}: {text}") from None
+            for name, model_field in optional.items():
+                value = getattr(obj, model_field.attname)
+                _note(
+                    f"{where}.{name}",
+                    f"{_shown(value)} is not valid ({' '.join(messages[name])})",
+                    "field set aside; the record was imported without it",
+                    "dropped",
+                )
+                setattr(obj, model_field.attname, model_field.get_default())
+    else:  # pragma: no cover - each attempt clears the fields it names
+        raise RecordProblem(f"{where}: could not be checked")
     obj.save()
 
 
@@ -533,6 +724,7 @@ class _Importer:
     def __init__(self) -> None:
         self.pending_parents: dict[str, str] = {}
         self.touched: list[str] = []
+        self.first_seen: dict[str, str] = {}  # service id -> where this import first read it
 
     # organisations
 
@@ -550,10 +742,25 @@ class _Importer:
                 f"organization_id {_shown(named)} and organization.id {_shown(nested)} differ"
             )
         if not (named or nested):
-            raise RecordProblem("the service has no organization (organization_id or organization)")
+            _note(
+                "organization",
+                "the service has no organization (organization_id or organization)",
+                f"imported under the record {_shown(ORGANISATION_NOT_GIVEN_NAME)}",
+            )
+            return ORGANISATION_NOT_GIVEN_ID
         return named or nested
 
     def organization(self, record: Record, org_id: str) -> Organization:
+        if org_id == ORGANISATION_NOT_GIVEN_ID:
+            org, _ = Organization.objects.get_or_create(
+                pk=ORGANISATION_NOT_GIVEN_ID,
+                defaults={
+                    "name": ORGANISATION_NOT_GIVEN_NAME,
+                    "description": "The publisher of an imported feed did not say which "
+                    "organisation runs these services. Ask the service itself.",
+                },
+            )
+            return org
         data = _object(record, "organization")
         org = Organization.objects.filter(pk=org_id).first()
         if data is None:
@@ -564,8 +771,9 @@ class _Importer:
         org.name = _text(data, "name", required=True)
         org.alternate_name = _text(data, "alternate_name")
         org.description = _text(data, "description") or org.description or org.name
-        org.email = _text(data, "email")
+        org.email = _email(data, "email")
         org.website = _url(data, "website") or _url(data, "url")
+        org.description = sanitise(org.description)
         if "x_provider_kind" in data:
             org.provider_kind = _text(data, "x_provider_kind")
         if "x_staff_count" in data:
@@ -642,7 +850,7 @@ class _Importer:
         contact.organization = organization
         contact.name = _text(record, "name")
         contact.title = _text(record, "title")
-        contact.email = _text(record, "email")
+        contact.email = _email(record, "email")
         _save(contact, "contact")
         for item in _items(record, "phones"):
             self.phone(item, contact=contact)
@@ -744,9 +952,9 @@ class _Importer:
         service.organization = organization
         service.name = _text(record, "name", required=True)
         service.alternate_name = _text(record, "alternate_name")
-        service.description = _text(record, "description")
+        service.description = sanitise(_text(record, "description"))
         service.url = _url(record, "url")
-        service.email = _text(record, "email")
+        service.email = _email(record, "email")
         service.status = _text(record, "status").lower() or Service.Status.ACTIVE
         service.fees_description = _text(record, "fees") or _text(record, "fees_description")
         service.eligibility_description = _text(record, "eligibility_description")
@@ -755,9 +963,16 @@ class _Importer:
         service.accreditations = _text(record, "accreditations")
         service.assured_date = _date(record, "assured_date")
         service.alert = _text(record, "alert")
+        # Not given is not known (None), never "no".
         service.accepts_personal_budgets = _flag(record, "x_accepts_personal_budgets")
         service.accepts_direct_payments = _flag(record, "x_accepts_direct_payments")
         service.accepts_time_credits = _flag(record, "x_accepts_time_credits")
+        service.attending_type = _text(record, "x_attending_type")
+        service.attending_access = _text(record, "x_attending_access")
+        service.deliverable_type = _text(record, "x_deliverable_type")
+        service.application_process = _text(record, "application_process")
+        service.publisher_created = _optional(_date, record, "x_date_created")
+        service.publisher_modified = _optional(_date, record, "x_date_modified")
         service.help_with_cost = _text(record, "x_help_with_cost")
         service.cqc_location_id = _text(record, "x_cqc_location_id")
         service.cqc_rating = _text(record, "x_cqc_rating")
@@ -851,6 +1066,12 @@ class _Importer:
                 attr.service = service
                 attr.taxonomy_term = term
                 _save(attr, "attribute")
+        if service.publisher_modified is not None:
+            # The API's last_modified (and modified_after) is when the publisher changed the
+            # record, not when this import ran. A queryset update: auto_now would overwrite it.
+            stamp = datetime.combine(service.publisher_modified, time(), tzinfo=UTC)
+            Service.objects.filter(pk=service.pk).update(last_modified=stamp)
+            search_index.changed([service.pk])
         # Its search words, in this record's transaction: a kept service is found by its words
         # even if the import stops before ``finish``.
         words = search_document_for(service)
@@ -907,6 +1128,8 @@ def _import_records(
 ) -> None:
     for index, record in enumerate(records):
         record_id = ""
+        notes: list[Note] = []
+        token = _notes.set(notes)
         try:
             if isinstance(record, BadRecord):
                 record_id = record.record_id
@@ -915,6 +1138,16 @@ def _import_records(
                 raise RecordProblem("a service record must be a JSON object")
             raw_id = record.get("id")
             record_id = one_line(str(raw_id))[:100] if isinstance(raw_id, str | int) else ""
+            if isinstance(raw_id, str | int) and str(raw_id).strip():
+                first = importer.first_seen.get(str(raw_id).strip())
+                if first is not None:
+                    raise RecordProblem(
+                        f"the id {_shown(str(raw_id).strip())} was already used by {first} in "
+                        "this import; this record was not imported and the first one was kept "
+                        "(ask the publisher which is right)"
+                    )
+                importer.first_seen[str(raw_id).strip()] = _position(source, page, index)
+                report.seen.append(str(raw_id).strip())
             where = _too_deep(record)
             if where is not None:
                 raise RecordProblem(
@@ -958,6 +1191,31 @@ def _import_records(
                 report.created += 1
             else:
                 report.updated += 1
+            name = one_line(str(record.get("name", "")))[:120]
+            for note in notes:
+                report.warnings.append(
+                    ImportProblem(
+                        source,
+                        note.problem,
+                        page,
+                        index,
+                        record_id,
+                        field=note.field,
+                        action=note.action,
+                        severity=note.kind,
+                        record_name=name,
+                    )
+                )
+        finally:
+            _notes.reset(token)
+
+
+def _position(source: str, page: int | None, index: int) -> str:
+    where = [Path(source).name]
+    if page is not None:
+        where.append(f"page {page}")
+    where.append(f"record {index + 1}")
+    return ", ".join(where)
 
 
 def _finish(importer: _Importer, report: ImportReport, source: str) -> None:
@@ -972,7 +1230,8 @@ def import_data(data: Any, *, source: str = "data") -> ImportReport:
     try:
         records, page, v1_page = _records(data)
     except RecordProblem as error:
-        report.errors.append(ImportProblem(source, str(error)))
+        report.unusable_files += 1
+        report.errors.append(ImportProblem(source, str(error), action="file not read"))
         return report
     _import_records(importer, report, records, source=source, page=page, v1_page=v1_page)
     _finish(importer, report, source)
@@ -991,15 +1250,24 @@ def import_paths(paths: list[Path]) -> ImportReport:
             try:
                 records, page, v1_page = _records(_load(path))
             except RecordProblem as error:
-                report.errors.append(ImportProblem(str(path), str(error)))
+                report.unusable_files += 1
+                report.errors.append(ImportProblem(str(path), str(error), action="file not read"))
                 continue
             except OSError as error:
+                report.unusable_files += 1
                 report.errors.append(
-                    ImportProblem(str(path), f"cannot read the file ({error.strerror})")
+                    ImportProblem(
+                        str(path),
+                        f"cannot read the file ({error.strerror})",
+                        action="file not read",
+                    )
                 )
                 continue
             except MemoryError:
-                report.errors.append(ImportProblem(str(path), "the file is too big to read"))
+                report.unusable_files += 1
+                report.errors.append(
+                    ImportProblem(str(path), "the file is too big to read", action="file not read")
+                )
                 continue
             _import_records(importer, report, records, source=str(path), page=page, v1_page=v1_page)
     except KeyboardInterrupt:
@@ -1010,3 +1278,119 @@ def import_paths(paths: list[Path]) -> ImportReport:
         )
     _finish(importer, report, source)
     return report
+
+
+# --- an import run, recorded ----------------------------------------------------------------------
+
+
+def feed_name(paths: list[Path]) -> str:
+    """The default name of a feed: its files' names (a folder's name for a folder)."""
+    return ", ".join(sorted(p.name or str(p) for p in paths))[:250] or "import"
+
+
+def run_import(
+    paths: list[Path], *, feed: str = "", started_by: Any = None
+) -> tuple[ImportReport, Any]:
+    """Import the files, then mark the services the previous import of the same feed read and this
+    one did not as inactive (the publisher dropped them: they leave the public directory, and come
+    back if a later feed has them again), and record the run (``ImportRun``) with its report for
+    the coordinator's pages. Returns the report and the run."""
+    from django.utils import timezone
+
+    from accounts.services import record_audit
+    from directory.models import ImportRun
+
+    feed = feed or feed_name(paths)
+    previous = ImportRun.objects.filter(feed=feed).order_by("-started_at", "-id").first()
+    run = ImportRun.objects.create(
+        feed=feed, sources="\n".join(str(p) for p in paths), started_by=started_by
+    )
+    report = import_paths(paths)
+    if previous is not None and not report.interrupted and not report.unusable_files:
+        _withdraw(report, set(previous.seen_ids) - set(report.seen), feed)
+    run.finished_at = timezone.now()
+    run.created, run.updated, run.failed = report.created, report.updated, report.failed
+    run.warnings = len(report.warnings)
+    run.withdrawn = len(report.withdrawn)
+    run.outcome = report.exit_status
+    run.summary = report.summary()
+    run.problems = [p.as_dict() for p in report.problems()] + _suggestions(report.kept)
+    run.seen_ids = report.seen
+    run.save()
+    record_audit(
+        actor=started_by,
+        action="directory.import_oruk",
+        target=run,
+        summary=run.summary[:500],
+    )
+    return report, run
+
+
+def _withdraw(report: ImportReport, dropped: set[str], feed: str) -> None:
+    ids = sorted(
+        Service.objects.filter(pk__in=dropped, status=Service.Status.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        with transaction.atomic():
+            names = dict(Service.objects.filter(pk__in=chunk).values_list("pk", "name"))
+            Service.objects.filter(pk__in=chunk).update(status=Service.Status.INACTIVE)
+            search_index.refresh(chunk)  # a queryset update sends no signal
+        for service_id in chunk:
+            report.withdrawn.append(service_id)
+            report.warnings.append(
+                ImportProblem(
+                    feed,
+                    "the service was in the previous import of this feed and is not in this one",
+                    record_id=service_id,
+                    action="marked inactive: no longer shown in the directory",
+                    severity="withdrawn",
+                    record_name=names.get(service_id, ""),
+                )
+            )
+
+
+def _suggestions(service_ids: list[str]) -> list[dict[str, Any]]:
+    """Data-quality items for the coordinator (never published): a description that mentions a
+    price or a phone number while the service has no cost options or phones."""
+    from directory.facts import suggestions
+    from directory.html import plain_text
+
+    items: list[dict[str, Any]] = []
+    ids = list(dict.fromkeys(service_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        with_costs = set(
+            CostOption.objects.filter(service_id__in=chunk).values_list("service_id", flat=True)
+        )
+        with_phones = set(
+            Phone.objects.filter(service_id__in=chunk).values_list("service_id", flat=True)
+        ) | set(
+            Phone.objects.filter(contact__service_id__in=chunk).values_list(
+                "contact__service_id", flat=True
+            )
+        )
+        for service_id, name, description in Service.objects.filter(pk__in=chunk).values_list(
+            "pk", "name", "description"
+        ):
+            for field_name, text in suggestions(
+                plain_text(description),
+                has_costs=service_id in with_costs,
+                has_phone=service_id in with_phones,
+            ):
+                items.append(
+                    {
+                        "file": "",
+                        "page": None,
+                        "position": None,
+                        "record": service_id,
+                        "name": name,
+                        "field": field_name,
+                        "problem": text,
+                        "action": "suggestion for a coordinator to confirm; not published",
+                        "severity": "suggestion",
+                    }
+                )
+    return items

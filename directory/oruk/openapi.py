@@ -110,7 +110,8 @@ EXTRA_PARAMETERS: dict[str, dict[str, Any]] = {
     },
     "price": _param(
         "price",
-        "Extension. `free` (no cost option with an amount above zero) or `paid`.",
+        "Extension. `free` (the provider gave cost options and every one is 0) or `paid` (a "
+        "cost option above zero). A service whose cost is not known matches neither.",
         {"type": "string", "enum": ["free", "paid"]},
     ),
     "parent_id": _param(
@@ -125,15 +126,45 @@ SERVICE_EXTENSIONS = {
     "phones": {"type": "array", "items": {"type": "object"}, "description": "HSDS 3.0 field."},
     "x_accepts_personal_budgets": {
         "type": "boolean",
-        "description": "Extension. Accepts a personal budget.",
+        "description": "Extension. Accepts a personal budget: true or false as the provider said; "
+        "left out when not known.",
     },
     "x_accepts_direct_payments": {
         "type": "boolean",
-        "description": "Extension. Accepts direct payments.",
+        "description": "Extension. Accepts direct payments: true or false as the provider said; "
+        "left out when not known.",
     },
     "x_accepts_time_credits": {
         "type": "boolean",
-        "description": "Extension. Accepts time credits.",
+        "description": "Extension. Accepts time credits: true or false as the provider said; "
+        "left out when not known.",
+    },
+    "application_process": {
+        "type": "string",
+        "description": "HSDS 3.0 field. How to book or apply (a feed's booking notes).",
+    },
+    "x_attending_type": {
+        "type": "string",
+        "description": "Extension (ORUK 1.0 attending_type). How people attend: venue, phone, "
+        "online, home visit.",
+    },
+    "x_attending_access": {
+        "type": "string",
+        "description": "Extension (ORUK 1.0 attending_access). Drop-in, appointment, referral…",
+    },
+    "x_deliverable_type": {
+        "type": "string",
+        "description": "Extension (ORUK 1.0 deliverable_type). The kind of support given.",
+    },
+    "x_date_created": {
+        "type": "string",
+        "format": "date",
+        "description": "Extension. When the publisher created the record, as its feed said.",
+    },
+    "x_date_modified": {
+        "type": "string",
+        "format": "date",
+        "description": "Extension. When the publisher last changed the record, as its feed said.",
     },
     "x_help_with_cost": {
         "type": "string",

@@ -340,6 +340,13 @@ def service_flat(service: Service, *, nested: bool = True) -> Json:
             "assured_date": service.assured_date,
             "alert": service.alert,
             "last_modified": service.last_modified,
+            "application_process": service.application_process,
+            "x_attending_type": service.attending_type,
+            "x_attending_access": service.attending_access,
+            "x_deliverable_type": service.deliverable_type,
+            "x_date_created": service.publisher_created,
+            "x_date_modified": service.publisher_modified,
+            # Not known (None) is left out, never sent as false.
             "x_accepts_personal_budgets": service.accepts_personal_budgets,
             "x_accepts_direct_payments": service.accepts_direct_payments,
             "x_accepts_time_credits": service.accepts_time_credits,

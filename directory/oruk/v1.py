@@ -5,8 +5,15 @@ other names: ``regular_schedules`` for ``schedules``, ``eligibilitys`` (ages and
 criteria), ``service_taxonomys`` (``taxonomy`` with a ``vocabulary``) for ``attributes``,
 ``physical_addresses`` and ``accessibility_for_disabilities`` under a location, ``language`` for a
 language's name, and an organisation's ``url`` for ``website``. Pages use ``content`` where 3.0 has
-``contents``. What 3.0 has no place for (``holiday_schedules``, ``fundings``, ``reviews``,
-``deliverable_type``, ``attending_access``, ``links``) is left out.
+``contents``.
+
+What 1.0 feeds say about who a service is for and how to get it is kept: the audience
+(``pc_targetAudience``, the only "who is it for" many feeds have) joins the eligibility
+description; ``attending_type``, ``attending_access`` and ``deliverable_type`` become the
+extensions ``x_attending_type``, ``x_attending_access`` and ``x_deliverable_type``; the booking
+notes (``pc_attendingAccess_additionalInfo``) become ``application_process``; the publisher's dates
+(``pc_metadata.date_created`` / ``date_modified``) become ``x_date_created`` / ``x_date_modified``.
+What 3.0 has no place for (``holiday_schedules``, ``fundings``, ``reviews``, ``links``) is left out.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from typing import Any
 
 V1_KEYS = frozenset(
     {
+        "pc_targetAudience",
+        "pc_metadata",
         "regular_schedules",
         "holiday_schedules",
         "eligibilitys",
@@ -120,6 +129,9 @@ def to_v3(record: dict[str, Any]) -> dict[str, Any]:
         "attending_type",
         "links",
         "contacts",
+        "pc_targetAudience",
+        "pc_attendingAccess_additionalInfo",
+        "pc_metadata",
     }
     result: dict[str, Any] = {k: v for k, v in record.items() if k not in skip}
 
@@ -218,4 +230,39 @@ def to_v3(record: dict[str, Any]) -> dict[str, Any]:
             result["eligibility_description"] = "; ".join(dict.fromkeys(criteria))
     if "service_taxonomys" in record or attributes:
         result["attributes"] = attributes
+
+    for key in ("attending_type", "attending_access", "deliverable_type"):
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            result[f"x_{key}"] = value.strip()
+    booking = record.get("pc_attendingAccess_additionalInfo")
+    if isinstance(booking, str) and booking.strip() and not record.get("application_process"):
+        result["application_process"] = booking.strip()
+    metadata = record.get("pc_metadata")
+    if isinstance(metadata, dict):
+        for key in ("date_created", "date_modified"):
+            if isinstance(metadata.get(key), str) and metadata[key].strip():
+                result[f"x_{key}"] = metadata[key].strip()
+    audience = audience_names(record.get("pc_targetAudience"))
+    if audience:
+        who = "For: " + ", ".join(audience) + "."
+        current = result.get("eligibility_description")
+        result["eligibility_description"] = f"{current}\n{who}" if current else who
     return result
+
+
+def audience_names(audience: Any) -> list[str]:
+    """The names in an ORUK 1.0 ``pc_targetAudience`` list ("Parents>Grandparents" is
+    "Grandparents (parents)"), each once, in order."""
+    names: list[str] = []
+    for item in audience if isinstance(audience, list) else []:
+        name = item.get("audienceType") if isinstance(item, dict) else item
+        if not isinstance(name, str) or not name.strip():
+            continue
+        parts = [p.strip() for p in name.split(">") if p.strip()]
+        if not parts:
+            continue
+        label = parts[-1] if len(parts) == 1 else f"{parts[-1]} ({', '.join(parts[:-1]).lower()})"
+        if label not in names:
+            names.append(label)
+    return names

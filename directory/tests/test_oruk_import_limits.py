@@ -98,12 +98,6 @@ def test_a_record_nested_deep_but_parseable_is_refused_with_where(tmp_path: Path
         ({"minimum_age": HUGE_INT}, "minimum_age must be a number"),
         ({"minimum_age": "1e999999999"}, "minimum_age is too large"),
         ({"maximum_age": 2**63}, "maximum_age is too large"),
-        (
-            {"description": "x" * 10_001},
-            "service: description: Ensure this value has at most 10000",
-        ),
-        ({"description": "x" * 21_000_000}, "service: description is 21,000,000 characters long"),
-        ({"eligibility_description": "y" * 10_001}, "eligibility_description: Ensure this value"),
         ({"name": "n" * 251}, "service: name: Ensure this value has at most 250 characters"),
         ({"x_accepts_time_credits": "z" * 100_000}, "must be true or false, not 'zzz"),
     ],
@@ -123,6 +117,38 @@ def test_a_bad_value_fails_its_record_with_the_field_named_and_the_rest_are_kept
     assert len(message) < 1000
     message.encode("utf-8")  # printable: no lone surrogate from the feed
     assert sorted(Service.objects.values_list("pk", flat=True)) == ["svc-1", "svc-3"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        (
+            {"description": "x" * 10_001},
+            "service.description",
+            "Ensure this value has at most 10000",
+        ),
+        ({"description": "x" * 21_000_000}, "service.description", "21,000,000 characters long"),
+        (
+            {"eligibility_description": "y" * 10_001},
+            "service.eligibility_description",
+            "Ensure this value",
+        ),
+    ],
+)
+def test_optional_text_over_its_limit_is_set_aside_with_a_warning_and_the_record_kept(
+    tmp_path: Path, changes: dict[str, Any], field: str, reason: str
+) -> None:
+    path = tmp_path / "page-3.json"
+    bad = _service_record(2, **changes)
+    path.write_text(json.dumps({"page_number": 3, "contents": [_service_record(1), bad]}))
+    report = import_paths([path])
+    assert (report.created, report.failed) == (2, 0), report.errors
+    (warning,) = [w for w in report.warnings if w.severity == "dropped"]
+    assert warning.field == field and reason in warning.reason and warning.record_id == "svc-2"
+    assert "page 3, record 2" in str(warning) and len(str(warning)) < 1000
+    assert report.exit_status == 1
+    kept = Service.objects.get(pk="svc-2")
+    assert getattr(kept, field.split(".")[1]) == ""
 
 
 def test_bytes_that_are_not_utf8_fail_only_their_record(tmp_path: Path) -> None:

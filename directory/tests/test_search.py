@@ -42,7 +42,7 @@ def test_category_includes_child_terms() -> None:
 
 
 def test_open_on_a_day_free_paid_and_payment_filters() -> None:
-    f.service(name="Saturday walk", days="SA,SU", accepts_personal_budgets=True)
+    f.service(name="Saturday walk", days="SA,SU", accepts_personal_budgets=True, cost="0")
     f.service(name="Weekday art", days="MO,TU", cost="5.00", accepts_time_credits=True)
     assert names({"day": ["SA"]}) == ["Saturday walk"]
     assert names({"price": ["free"]}) == ["Saturday walk"]

@@ -67,7 +67,7 @@ def test_every_kind_of_write_keeps_the_rows_in_step() -> None:
     hood = f.neighbourhood()
     social = f.term("Social activities")
     lunch = f.term("Lunch clubs", parent=social)
-    svc = f.service(name="Lunch at the hall", terms=[lunch], days="MO", at=hood)
+    svc = f.service(name="Lunch at the hall", terms=[lunch], days="MO", at=hood, cost="0")
     assert_in_step()
     assert {"d:MO", "free", search_index.term_tag(lunch.pk), search_index.term_tag(social.pk)} <= (
         tags_of(svc)
@@ -83,8 +83,8 @@ def test_every_kind_of_write_keeps_the_rows_in_step() -> None:
     assert SearchEntry.objects.get(pk=svc.pk).name == "Lunch in the hall"
 
     Schedule.objects.filter(service=svc, byday="MO").delete()
-    CostOption.objects.filter(service=svc).delete()
-    assert "d:MO" not in tags_of(svc) and "free" in tags_of(svc)
+    CostOption.objects.filter(service=svc).delete()  # no cost given: neither free nor paid
+    assert "d:MO" not in tags_of(svc) and not {"free", "paid"} & tags_of(svc)
 
     food = f.term("Food")
     lunch.parent = food  # a category moves in the tree
