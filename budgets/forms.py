@@ -186,6 +186,19 @@ class ContributionForm(forms.Form):
         )
 
 
+class BudgetForm(forms.Form):
+    """Which answers the indicative budget is worked out from."""
+
+    kind = forms.ChoiceField(
+        label="Which answers?",
+        choices=[
+            ("person", "The person's answers"),
+            ("practitioner", "The practitioner's answers"),
+        ],
+        widget=forms.HiddenInput,
+    )
+
+
 class CalculatorForm(forms.Form):
     """The "How much might I pay?" questions. Every money amount is weekly."""
 
@@ -275,6 +288,18 @@ class CalculatorForm(forms.Form):
 
     def income_fields(self) -> list[forms.BoundField]:
         return [self[f"income_{name}"] for name, _, _ in INCOME_FIELDS]
+
+    CARE_HOME_ONLY = ("care_home_stay", "home_value", "relative_at_home")
+
+    def clean(self) -> dict[str, Any]:
+        """Questions only for a care home do not apply to care at home: whatever was typed in
+        them (perhaps before changing the answer) is neither checked nor used."""
+        cleaned = super().clean() or {}
+        if cleaned.get("setting") != "care_home":
+            for name in self.CARE_HOME_ONLY:
+                self.errors.pop(name, None)
+                cleaned[name] = None
+        return cleaned
 
 
 class OutcomeForm(forms.Form):
@@ -463,6 +488,27 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Choose when the next review should be"},
     )
 
+    def __init__(self, *args: Any, own: bool = False, **kwargs: Any) -> None:
+        """``own``: the person records their own review (a supported self-review)."""
+        super().__init__(*args, **kwargs)
+        if own:
+            self.fields["result"].label = "How is your plan working?"
+            self.fields["result"].choices = [
+                ("working", "My plan is working: keep it as it is"),
+                ("change", "Some of my support needs to change"),
+                ("reassess", "My needs or circumstances have changed: I need a new assessment"),
+            ]
+            self.fields["notes"].label = "What did you find?"
+            self.fields["notes"].help_text = (
+                "For each thing you wanted to achieve: is it happening, what is working and "
+                "what is not. Your broker sees this."
+            )
+            self.fields["notes"].error_messages["required"] = (
+                "Write what you found, for example which things you wanted are happening"
+            )
+            self.fields["took_part"].label = "Who helped you with this review? (optional)"
+            self.fields["took_part"].help_text = "For example: your sister, your broker"
+
 
 class OpenAccountForm(forms.Form):
     kind = forms.ChoiceField(
@@ -507,12 +553,26 @@ class TransactionForm(forms.Form):
         ("allocation", "Money from the council"),
     ]
 
-    def __init__(self, *args: Any, kinds: list[str], payees: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kinds: list[str],
+        payees: list[str],
+        holder: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``holder``: the account holder's name when someone else (a broker) records money."""
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("key", uuid.uuid4().hex)
         kwargs["initial"].setdefault("effective", dt.date.today())
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [c for c in self.KIND_CHOICES if c[0] in kinds]
+        choices = [c for c in self.KIND_CHOICES if c[0] in kinds]
+        if holder is not None:
+            choices = [
+                (v, f"{holder}'s contribution paid in" if v == "contribution" else label)
+                for v, label in choices
+            ]
+        self.fields["kind"].choices = choices
         if payees:
             self.fields["payee"].help_text = "Only for payments and refunds. In your plan: " + (
                 ", ".join(payees)

@@ -29,6 +29,7 @@ from budgets.models import (
     PoolMember,
     SupportPlan,
 )
+from budgets.presentation import Projection, project
 from budgets.services import _to_rules, account_balance_pence, answers_for_rules, plan_totals
 from rules import ledger
 from rules.ras import AnswerDifference, Answers, RasConfig, compare_answers, load_version
@@ -283,7 +284,7 @@ def statement(
 
 KIND_LABELS = {
     "allocation": "Money from the council",
-    "contribution": "Your contribution",
+    "contribution": "Contribution paid in",
     "provider_payment": "Payment",
     "refund": "Refund",
     "reversal": "Correction",
@@ -315,19 +316,34 @@ def statement_csv(account: BudgetAccount, start: dt.date, end: dt.date) -> str:
     return out.getvalue()
 
 
-def projection(account: BudgetAccount, as_of: dt.date) -> ledger.SpendProjection[ledger.Money]:
-    """Over- or under-spend warning: at the plan's weekly cost, where the balance is heading by
-    the end of the next allocation (four weeks) - the council tops the account up every four weeks,
-    so the account must hold enough for that long and not much more."""
+INCOME_KINDS = ("allocation", "contribution")
+
+
+def projection(account: BudgetAccount, as_of: dt.date) -> Projection:
+    """Over- or under-spend warning, with its own arithmetic: from the balance now, where the
+    account is heading by the end of the next allocation (four weeks; the council tops the account
+    up every four weeks, so it must hold enough for that long and not much more). Money out is the
+    plan's weekly cost; money in is what the plan says comes in each week (the council's share
+    and the person's contribution), the same figures the page shows; entries already scheduled
+    in that time, other than those payments in, are counted as they are."""
     totals = plan_totals(account.plan)
-    weekly = ledger.Money.from_pounds(totals.paid_weekly.quantize(Decimal("0.01")))
-    horizon = min(account.period_end, as_of + dt.timedelta(weeks=4))
-    return ledger.project_spend(
-        account_balance(account),
-        weekly,
-        as_of,
-        horizon,
-        underspend_threshold=weekly * 4 if weekly.units else ledger.Money(100_00),
+    weekly_out = totals.paid_weekly.quantize(Decimal("0.01"))
+    weekly_in = (totals.council_weekly + totals.contribution_weekly).quantize(Decimal("0.01"))
+    until = min(account.period_end, as_of + dt.timedelta(weeks=4))
+    later = [
+        row
+        for row in account_transactions(account)
+        if as_of < row.effective <= until and row.kind not in INCOME_KINDS
+    ]
+    scheduled_out = -Decimal(sum(amount_for(account, row) for row in later)) / 100
+    return project(
+        balance=account_balance(account, as_of).pounds,
+        weekly_out=weekly_out,
+        weekly_in=weekly_in,
+        scheduled_out=scheduled_out.quantize(Decimal("0.01")),
+        as_of=as_of,
+        until=until,
+        threshold=weekly_out * 4 if weekly_out else Decimal("100.00"),
     )
 
 

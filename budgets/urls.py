@@ -33,6 +33,8 @@ urlpatterns = [
     path("plan/", views.my_plan, name="my-plan"),
     path("plan/<int:pk>/", views.plan_detail, name="plan"),
     path("plan/<int:pk>/budget/", views.plan_use_budget, name="plan-use-budget"),
+    path("plan/<int:pk>/print/", views.plan_print, name="plan-print"),
+    path("plan/<int:pk>/plan.pdf", views.plan_pdf, name="plan-pdf"),
     path("plan/<int:pk>/outcomes/new/", views.outcome_new, name="outcome-new"),
     path(
         "plan/<int:pk>/outcomes/<int:outcome_id>/remove/",

@@ -185,9 +185,12 @@ def _plain_refusal(error: ChargingError) -> str:
             "We cannot work this out for couples yet, because one of the national figures for "
             "couples has not been checked. Your council will do your financial assessment."
         )
+    from budgets.presentation import parameter_label
+
     return (
         "We cannot work this out for you here, because a national figure it needs has not been "
-        f"checked yet ({name}). Your council will do your financial assessment."
+        f"checked yet ({parameter_label(str(name))}). Your council will do your financial "
+        "assessment."
     )
 
 
@@ -234,6 +237,10 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "budget": selectors.latest_budget(assessment),
         "domain_labels": {d.id: d.label for d in config.domains} | {"about_me": "About me"},
         "person_answers": (selectors.answer_set(assessment, "person") or AnswerSet()).data,
+        "free_text_labels": {
+            f"{d.id}.{p.id}": f"{d.label}: {p.prompt}" for d in config.domains for p in d.free_text
+        }
+        | {f"about_me.{p.id}": f"About me: {p.prompt}" for p in config.about_me},
         "can_calculate": own or access.is_practitioner(user),
     }
     return render(request, "budgets/assessment.html", context)
@@ -488,16 +495,14 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def budget(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
+    user = _user(request)
     error = None
+    kind = "person"
     if request.method == "POST":
         kind = request.POST.get("kind", "person")
+        kind = kind if kind in KINDS else "person"
         try:
-            services.calculate_budget(
-                assessment=assessment,
-                kind=kind if kind in KINDS else "person",
-                actor=_user(request),
-                request=request,
-            )
+            services.calculate_budget(assessment=assessment, kind=kind, actor=user, request=request)
         except services.BudgetsError as problem:
             error = problem.message
         except access.NotAllowed as problem:
@@ -507,12 +512,63 @@ def budget(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.latest_budget(assessment)
     if found is not None:
         _viewed(request, found, assessment.person, "Viewed the indicative budget")
+    form = forms.BudgetForm(initial={"kind": kind})
+    to_do: list[Any] = []
+    if error:
+        # The GOV.UK error pattern: "Error:" in the title, a summary whose link goes to the
+        # message on this page, and beside it a link to each question still to answer.
+        form = forms.BudgetForm({"kind": kind})
+        form.is_valid()
+        form.add_error(None, error)
+        answerer = kind if access.can_answer(user, assessment, kind) else None
+        to_do = [
+            (
+                row.domain.label,
+                answerer
+                and reverse("budgets:domain", args=[assessment.pk, answerer, row.domain.id]),
+            )
+            for row in selectors.progress(assessment, kind)
+            if not row.done
+        ]
     return render(
         request,
         "budgets/budget.html",
-        {"assessment": assessment, "budget": found, "error": error},
+        {
+            "assessment": assessment,
+            "budget": found,
+            "error": error,
+            "form": form,
+            "kind": kind,
+            "to_do": to_do,
+            "pricing": _pricing(found),
+            "practitioner": access.is_practitioner(user),
+            "total_points": _total_points(found),
+            "own": assessment.person_id == user.pk,
+            "can_calculate": assessment.person_id == user.pk or access.is_practitioner(user),
+        },
         status=400 if error else 200,
     )
+
+
+def _pricing(found: IndicativeBudget | None) -> Any:
+    from rules.ras import load_version
+
+    if found is None:
+        return None
+    try:
+        return load_version(found.version_id).pricing
+    except Exception:  # an old version no longer on file: the summary leaves this row out
+        return None
+
+
+def _total_points(found: IndicativeBudget | None) -> str:
+    import re
+
+    for line in found.explanation if found else ():
+        match = re.match(r"^Total: ([\d.,]+) points", str(line))
+        if match:
+            return match.group(1)
+    return ""
 
 
 # --- support plan --------------------------------------------------------------------------------
@@ -580,6 +636,59 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _plan_document(request: HttpRequest, plan: SupportPlan) -> dict[str, Any]:
+    from budgets.presentation import money_in_words
+
+    totals = services.plan_totals(plan)
+    return {
+        "plan": plan,
+        "totals": totals,
+        "last_decision": plan.decisions.first(),
+        "next_review": services.open_review(plan),
+        "wellbeing_labels": dict(WellbeingDomain.choices),
+        "today": timezone.localdate(),
+        "words": money_in_words(totals, _user(request), plan.person),
+    }
+
+
+@login_required
+@_guarded
+def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan on its own, to print: the person's name, the date, outcomes and support, money;
+    the print stylesheet leaves out navigation, forms and buttons."""
+    plan = _plan(request, pk)
+    _viewed(request, plan, plan.person, "Opened the support plan to print")
+    return render(request, "budgets/plan_print.html", _plan_document(request, plan))
+
+
+@login_required
+@_guarded
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same plan as a PDF file (WeasyPrint). Where WeasyPrint is not installed, a page says
+    so and points to the printable page."""
+    plan = _plan(request, pk)
+    try:
+        from weasyprint import HTML
+    except ImportError:  # pragma: no cover - depends on the installation
+        messages.info(request, "A PDF cannot be made here. Print the plan instead.")
+        return redirect("budgets:plan-print", plan.pk)
+    from django.template.loader import render_to_string
+
+    html = render_to_string("budgets/plan_pdf.html", _plan_document(request, plan), request)
+    pdf = HTML(string=html).write_pdf()
+    record_audit(
+        actor=_user(request),
+        action=AuditEvent.Action.EXPORT,
+        target=plan,
+        subject=plan.person,
+        summary="Downloaded the support plan as a PDF",
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="support-plan-{plan.pk}.pdf"'
+    return response
+
+
 @login_required
 @_guarded
 @require_POST
@@ -602,7 +711,12 @@ def _editable(request: HttpRequest, pk: int) -> SupportPlan:
     if not access.can_edit_plan(_user(request), plan):
         raise PermissionDenied
     if not plan.editable:
-        messages.info(request, "Choose 'Change my plan' before you change it.")
+        messages.info(
+            request,
+            "Choose 'Change my plan' before you change it."
+            if plan.person_id == request.user.pk
+            else "Choose 'Change the plan' before you change it.",
+        )
         raise _Redirect(reverse("budgets:plan", args=[plan.pk]))
     return plan
 
@@ -837,7 +951,11 @@ def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
             refusal = error.message
         else:
             messages.success(
-                request, "Your contribution has been worked out and added to your plan."
+                request,
+                "Your contribution has been worked out and added to your plan."
+                if plan.person_id == request.user.pk
+                else f"{plan.person.get_full_name()}'s contribution has been worked out and "
+                "added to their plan.",
             )
             return redirect("budgets:plan-money", plan.pk)
     elif previous is not None:
@@ -957,7 +1075,8 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = services.open_review(plan)
     if review is None:
         raise Http404("No review is waiting for this plan")
-    form = forms.ReviewForm(_posted(request))
+    own = plan.person_id == _user(request).pk
+    form = forms.ReviewForm(_posted(request), own=own)
     if request.method == "POST" and form.is_valid():
         try:
             services.complete_review(
@@ -972,7 +1091,12 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
         except services.BudgetsError as error:
             _error(form, error)
         else:
-            messages.success(request, "The review has been recorded. The person can see it.")
+            messages.success(
+                request,
+                "Your review has been recorded."
+                if own
+                else "The review has been recorded. The person can see it.",
+            )
             return redirect("budgets:plan", plan.pk)
     _viewed(request, plan, plan.person, "Opened the support plan's review")
     # What the person's own measures and goals say has changed since the last review (or since
@@ -988,6 +1112,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "totals": services.plan_totals(plan),
             "outcome_changes": outcome_selectors.changes_since(plan.person, since),
+            "own": own,
         },
         status=400 if form.errors else 200,
     )
@@ -1097,6 +1222,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _posted(request),
         kinds=kinds,
         payees=payees,
+        holder=None if account.person_id == user.pk else account.person.get_full_name(),
         initial={"payee": payees[0] if payees else ""},
     )
     if request.method == "POST" and kinds and form.is_valid():
@@ -1133,6 +1259,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period_form, start, end = _period(request, account)
     found, rows = selectors.statement(account, start, end)
     spending = selectors.spending_by_payee(account)
+    totals = services.plan_totals(account.plan)
     biggest = max((m.units for _, m in spending), default=0) or 1
     return render(
         request,
@@ -1169,7 +1296,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for index, (payee, money) in enumerate(spending)
             ],
             "chart_height": 40 * len(spending),
-            "totals": services.plan_totals(account.plan),
+            "totals": totals,
+            "weekly_in": totals.council_weekly + totals.contribution_weekly,
+            "own": account.person_id == user.pk,
         },
         status=400 if form.errors else 200,
     )

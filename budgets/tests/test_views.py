@@ -134,7 +134,13 @@ def test_budget_page_explains_line_by_line(client) -> None:  # type: ignore[no-u
     text = client.get(reverse("budgets:budget", args=[budget.assessment.pk])).content.decode()
     assert f"{pounds(budget.weekly)} a week" in text
     assert "Each point is worth" in text and "Total: 32 points." in text
-    assert budget.version_id in text
+    # The configuration's id is for staff (which questionnaire priced it), never a resident.
+    assert budget.version_id not in text
+    broker = f.user(Role.BROKER)
+    helpers.assign(person, broker)
+    signed_in(client, broker)
+    staff = client.get(reverse("budgets:budget", args=[budget.assessment.pk])).content.decode()
+    assert f"questionnaire version {budget.version_id}" in staff
 
 
 def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-untyped-def]
