@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from evidence.models import AreaProxy, DeflatorYear, Project
 from evidence.services import case_with_area_figures
+from outcomes import selectors as outcome_selectors
 from rules.sroi import CaseError, Result, calculate, case_from_dict, reference_figures, report
 from rules.sroi.portfolio import Portfolio, portfolio
 
@@ -20,6 +21,45 @@ class ProjectReport:
     result: Result | None
     data: dict[str, Any] | None  # rules.sroi.report(): the result, sensitivity, switching values
     problem: str  # why there is no result yet ("add at least one outcome", a missing deflator year)
+
+
+@dataclass(frozen=True)
+class MeasuredChange:
+    """What the outcomes app counted for one measure: people measured twice who agreed to be
+    counted, and how many improved reliably. ``usable`` is false when the count is suppressed."""
+
+    measure_id: str
+    measure_name: str
+    measured: int | None
+    improved: int | None
+    threshold: str
+    usable: bool
+
+
+def measured_changes() -> list[MeasuredChange]:
+    found = []
+    for measure in outcome_selectors.aggregate_measures():
+        table = outcome_selectors.outcome_table(measure.id, rows="neighbourhood")
+        total = table.total
+        rule = measure.reliable_change
+        assert rule is not None
+        threshold = format(
+            Decimal(rule.threshold.numerator) / Decimal(rule.threshold.denominator), "f"
+        )
+        if total.suppressed or total.stats is None:
+            found.append(MeasuredChange(measure.id, measure.name, None, None, threshold, False))
+        else:
+            found.append(
+                MeasuredChange(
+                    measure.id,
+                    measure.name,
+                    total.stats.measured,
+                    total.stats.improved,
+                    threshold,
+                    True,
+                )
+            )
+    return found
 
 
 def projects() -> QuerySet[Project]:

@@ -190,6 +190,18 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
                 "proxy_price_year": str(shipped["price_year"]),
                 "proxy_source": " ".join(str(shipped["source"]).split()),
             }
+    measured = selectors.measured_changes()
+    for change in measured:
+        if chosen == f"measure:{change.measure_id}" and change.usable:
+            initial |= {
+                "stakeholder": "People supported",
+                "indicator": f"Reliable improvement in {change.measure_name} (a change of "
+                f"{change.threshold} points or more between the first and latest answers)",
+                "quantity": str(change.improved),
+                "quantity_source": f"Counted by the outcomes app on {dt.date.today():%-d %B %Y}: "
+                f"{change.measured} people answered {change.measure_name} at least twice and "
+                f"agreed to be counted; {change.improved} improved reliably.",
+            }
     form = forms.OutcomeForm(_data(request), initial=initial)
     if form.is_valid():
         try:
@@ -206,6 +218,7 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
             "project": found,
             "proxies": selectors.proxies(),
             "shipped": selectors.shipped_proxies(),
+            "measured": measured,
         },
     )
 

@@ -274,3 +274,48 @@ def test_portfolio_matrix_on_the_landing_page(client, commissioner) -> None:  # 
     assert "Who invests and who gains" in page
     # the council paid 2/3 of the inputs: 2/3 of the 35,540.97 total, per £10,000 = 2.37
     assert "Council adult social care" in page and "£2.37" in page
+
+
+def _measured_people(count: int, consent: bool = True) -> None:
+    import datetime as dt
+
+    from outcomes import services as outcome_services
+    from outcomes.measures import registry
+    from outcomes.models import Profile
+
+    items = [item.id for item in registry().get("swemwbs").items]
+    for _ in range(count):
+        person = f.user()
+        Profile.objects.create(person=person, counts_in_aggregates=consent)
+        for value, days in ((3, 30), (4, 0)):
+            outcome_services.record_answers(
+                person=person,
+                actor=person,
+                measure_id="swemwbs",
+                answers=dict.fromkeys(items, value),
+                answered_on=outcome_services.today() - dt.timedelta(days=days),
+            )
+
+
+def test_measured_wellbeing_change_fills_the_quantity_with_what_was_counted(
+    client, commissioner
+) -> None:  # type: ignore[no-untyped-def]
+    _measured_people(6)
+    _measured_people(3, consent=False)  # not counted: they did not agree
+    project = _project(client)
+    page = client.get(
+        reverse("evidence:outcome-new", args=[project.pk]), {"proxy": "measure:swemwbs"}
+    ).content.decode()
+    # all items 3 -> 4 is raw 21 -> 28, metric 19.25 -> 25.03: a reliable improvement (3 points)
+    assert 'value="6"' in page
+    assert "6 people answered" in page and "6 improved reliably" in page
+
+
+def test_measured_wellbeing_change_under_five_people_cannot_be_used(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+    _measured_people(4)
+    project = _project(client)
+    page = client.get(
+        reverse("evidence:outcome-new", args=[project.pk]), {"proxy": "measure:swemwbs"}
+    ).content.decode()
+    assert "fewer than 5 people have agreed to be counted" in page
+    assert 'name="quantity" value=' not in page
