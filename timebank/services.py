@@ -336,20 +336,52 @@ def _post(
     row = LedgerTransaction(
         key=key, kind=kind, effective=effective, memo=memo[:300], reverses=reverses, created_by=by
     )
-    if connection.vendor == "postgresql":
-        _insert_entry_in_one_statement(row, [(pk, by_id[pk]) for pk in ids], exchange, audit)
-    else:
-        row.save(force_insert=True)
-        _insert_postings(row.pk, [(pk, by_id[pk]) for pk in ids])
-        if exchange is not None:
-            exchange.transaction = row
-            exchange.save(force_insert=True)
-            if audit is not None:
-                audit.object_id = str(exchange.pk)
-                audit.save(force_insert=True)
+    write_entry(row, [(pk, by_id[pk]) for pk in ids], exchange, audit)
     for pk in ids:
         rows[pk].balance += by_id[pk]
     return row
+
+
+def write_entry(
+    row: LedgerTransaction,
+    amounts: list[tuple[int, int]],
+    exchange: Exchange | None = None,
+    audit: AuditEvent | None = None,
+    *,
+    one_statement: bool | None = None,
+) -> None:
+    """Insert the ledger entry ``row`` with its postings (``(account id, minutes)``), add them to
+    the accounts' cached balances and insert ``exchange`` and its ``audit`` record with it.
+
+    Two ways, the same effect: on PostgreSQL one statement (:func:`_insert_entry_in_one_statement`,
+    the hot path of every exchange), elsewhere separate statements (:func:`_insert_entry_in_steps`).
+    ``one_statement`` chooses explicitly (PostgreSQL can run both);
+    ``timebank/tests/test_one_rule.py`` runs both on the same generated entries and demands the
+    same postings and balances. Call under the accounts' row locks, inside ``atomic``.
+    """
+    if one_statement is None:
+        one_statement = connection.vendor == "postgresql"
+    if one_statement:
+        _insert_entry_in_one_statement(row, amounts, exchange, audit)
+    else:
+        _insert_entry_in_steps(row, amounts, exchange, audit)
+
+
+def _insert_entry_in_steps(
+    row: LedgerTransaction,
+    amounts: list[tuple[int, int]],
+    exchange: Exchange | None = None,
+    audit: AuditEvent | None = None,
+) -> None:
+    """Any database: the steps of :func:`_insert_entry_in_one_statement` as separate statements."""
+    row.save(force_insert=True)
+    _insert_postings(row.pk, amounts)
+    if exchange is not None:
+        exchange.transaction = row
+        exchange.save(force_insert=True)
+        if audit is not None:
+            audit.object_id = str(exchange.pk)
+            audit.save(force_insert=True)
 
 
 def _insert_entry_in_one_statement(

@@ -1,0 +1,249 @@
+"""Issue 14: rules written twice, tied together by property tests (hypothesis) that run both
+versions on the same generated cases and demand the same answers.
+
+- **Overlap.** The exchange path asks the database for a member's confirmed exchanges near the
+  time (SQL: ``_overlap_statement``, a pre-filter) and lets :func:`rules.timebank.check_no_overlap`
+  decide among them. The pre-filter alone would hide a change to the Python rule from every test
+  (a case the SQL leaves out never reaches it), so here the database path is compared with the
+  Python rule over *every* stored exchange, and both with the plain definition (half-open times,
+  confirmed exchanges of either member).
+- **Cached balances.** A ledger entry is written in one statement on PostgreSQL and in separate
+  statements elsewhere (:func:`timebank.services.write_entry`). Each path must leave the same
+  postings and add them to the cached balances; on PostgreSQL both run on the same generated
+  entries and are compared, on SQLite the steps are compared with the sums of postings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules.timebank import ExchangeSlot, find_overlaps
+from timebank import services
+from timebank.models import Account, Exchange, LedgerTransaction, Member, Posting
+from timebank.services import TimebankRefused
+from timebank.tests import factories as tb
+
+pytestmark = pytest.mark.django_db
+
+PROPERTY = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+BASE = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+QUARTER = 15  # times and lengths on quarter hours, so touching and nested cases are common
+_keys = itertools.count()
+
+
+@pytest.fixture
+def members() -> list[Member]:
+    coordinator = tb.coordinator()
+    return [tb.member(by=coordinator, name=name) for name in ("Ann", "Ben", "Cat")]
+
+
+pair = st.tuples(st.integers(0, 2), st.integers(0, 2)).filter(lambda p: p[0] != p[1])
+exchange_case = st.tuples(
+    pair,
+    st.integers(-130, 130),  # start, in quarter hours from BASE (beyond a day either side)
+    st.integers(1, 24 * 60 // QUARTER),  # length in quarter hours, up to 24 hours
+    st.sampled_from(["proposed", "confirmed", "declined", "reversed"]),
+)
+
+
+def _store(members: list[Member], cases: list[tuple]) -> list[Exchange]:
+    rows = []
+    for (giver, receiver), at, length, status in cases:
+        n = next(_keys)
+        txn = None
+        if status in ("confirmed", "reversed"):
+            txn = LedgerTransaction.objects.create(
+                key=f"overlap-{n}", kind="exchange", effective=BASE.date()
+            )
+        rows.append(
+            Exchange.objects.create(
+                idempotency_key=f"overlap-{n}",
+                giver=members[giver],
+                receiver=members[receiver],
+                start=BASE + timedelta(minutes=at * QUARTER),
+                minutes=length * QUARTER,
+                status=status,
+                transaction=txn,
+            )
+        )
+    return rows
+
+
+def _database_refuses(new: Exchange) -> bool:
+    try:
+        services._check_overlap(new)
+    except TimebankRefused:
+        return True
+    return False
+
+
+def _python_refuses(new: Exchange, stored: list[Exchange]) -> bool:
+    """The Python rule alone, over every stored exchange (no SQL pre-filter)."""
+    records = [services._exchange_record(x) for x in stored]
+    end = new.start + timedelta(minutes=new.minutes)
+    return any(
+        find_overlaps(ExchangeSlot(member, new.start, end), records, ignore_id=new.pk)
+        for member in (new.giver_id, new.receiver_id)
+    )
+
+
+def _definition_refuses(new: Exchange, stored: list[Exchange]) -> bool:
+    """What the rule means: a confirmed exchange of either member whose time meets this one's
+    (half-open: one ending at 11:00 and one starting at 11:00 do not overlap)."""
+    end = new.start + timedelta(minutes=new.minutes)
+    members = {new.giver_id, new.receiver_id}
+    return any(
+        x.status == Exchange.Status.CONFIRMED
+        and x.pk != new.pk
+        and members & {x.giver_id, x.receiver_id}
+        and x.start < end
+        and new.start < x.start + timedelta(minutes=x.minutes)
+        for x in stored
+    )
+
+
+@PROPERTY
+@given(
+    st.lists(exchange_case, max_size=8),
+    exchange_case,
+    st.booleans(),
+    st.sampled_from(["", "just after", "just before", "same start"]),
+    st.integers(0, 7),
+)
+def test_overlap_sql_and_python_give_the_same_answers(
+    members: list[Member],
+    stored_cases: list[tuple],
+    new_case: tuple,
+    saved: bool,
+    touch: str,
+    which: int,
+) -> None:
+    with transaction.atomic():
+        stored = _store(members, stored_cases)
+        (giver, receiver), at, length, _ = new_case
+        start = BASE + timedelta(minutes=at * QUARTER)
+        minutes = length * QUARTER
+        if touch and stored:  # place it against a stored exchange: the boundaries
+            near = stored[which % len(stored)]
+            start = {
+                "just after": near.start + timedelta(minutes=near.minutes),
+                "just before": near.start - timedelta(minutes=minutes),
+                "same start": near.start,
+            }[touch]
+        new = Exchange(
+            idempotency_key=f"new-{next(_keys)}",
+            giver=members[giver],
+            receiver=members[receiver],
+            start=start,
+            minutes=minutes,
+        )
+        if saved:  # an exchange being confirmed is already stored (as proposed)
+            new.save(force_insert=True)
+        expected = _definition_refuses(new, stored)
+        assert _python_refuses(new, stored) == expected
+        assert _database_refuses(new) == expected
+        transaction.set_rollback(True)
+
+
+def test_overlap_boundaries_on_the_database_path(members: list[Member]) -> None:
+    """The cases a property test might reach rarely, fixed: touching either side, a day long."""
+    ann, _ben, cat = members
+    _store(members, [((0, 1), 0, 4, "confirmed")])  # Ann gives Ben 12:00-13:00
+    cases = [
+        (BASE - timedelta(hours=1), 60, False),  # ends exactly at 12:00
+        (BASE + timedelta(hours=1), 60, False),  # starts exactly at 13:00
+        (BASE - timedelta(hours=1), 61, True),  # one minute into it
+        (BASE + timedelta(minutes=59), 60, True),  # one minute before its end
+        (BASE - timedelta(hours=23), 24 * 60, True),  # a day long, ending inside it
+        (BASE - timedelta(hours=24), 24 * 60, False),  # a day long, ending at its start
+    ]
+    for start, minutes, clash in cases:
+        new = Exchange(
+            idempotency_key=f"edge-{next(_keys)}",
+            giver=cat,
+            receiver=ann,
+            start=start,
+            minutes=minutes,
+        )
+        assert _database_refuses(new) is clash, (start, minutes)
+        assert _python_refuses(new, list(Exchange.objects.all())) is clash
+
+
+# --- the cached balance update: one statement (PostgreSQL) and steps (any database) -----------
+
+
+def _paths() -> list[bool]:
+    return [False, True] if connection.vendor == "postgresql" else [False]
+
+
+entry = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(-600, 600).filter(lambda m: m != 0)),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda p: p[0],
+).map(lambda postings: [*postings, (4, -sum(m for _, m in postings))])
+"""One balanced entry over accounts 0-4 (the last posting balances it; it may be zero, then the
+entry is left out)."""
+
+
+@pytest.fixture
+def account_sets() -> dict[bool, list[Account]]:
+    sets = {}
+    for path in _paths():
+        sets[path] = [
+            services.account_for(tb.member(approved=False, name=f"P{path}{i}")) for i in range(5)
+        ]
+    return sets
+
+
+@PROPERTY
+@given(st.lists(entry, min_size=1, max_size=6))
+def test_cached_balances_are_updated_the_same_way_on_both_paths(
+    account_sets: dict[bool, list[Account]], entries: list[list[tuple[int, int]]]
+) -> None:
+    with transaction.atomic():
+        results = {}
+        for one_statement, accounts in account_sets.items():
+            start = {a.pk: Account.objects.get(pk=a.pk).balance for a in accounts}
+            for postings in entries:
+                amounts = [(accounts[i].pk, m) for i, m in postings if m != 0]
+                if len(amounts) < 2:
+                    continue
+                row = LedgerTransaction(
+                    key=f"balance-{next(_keys)}", kind="exchange", effective=BASE.date()
+                )
+                services.write_entry(row, amounts, one_statement=one_statement)
+                assert row.pk is not None
+                assert {(p.account_id, p.minutes) for p in row.postings.all()} == set(amounts)
+            balances = []
+            for a in accounts:
+                cached = Account.objects.get(pk=a.pk).balance
+                posted = sum(Posting.objects.filter(account=a).values_list("minutes", flat=True))
+                assert cached == posted, "the cached balance is the sum of the postings"
+                balances.append(cached - start[a.pk])
+            results[one_statement] = balances
+        expected = [0] * 5
+        for postings in entries:
+            if len([m for _, m in postings if m != 0]) >= 2:
+                for i, m in postings:
+                    expected[i] += m
+        for balances in results.values():
+            assert balances == expected
+        transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+def test_both_balance_paths_run_on_postgresql() -> None:
+    """On PostgreSQL the comparison above runs both paths (this fails if it silently did not)."""
+    assert _paths() == [False, True]
