@@ -28,10 +28,30 @@ def _date(label: str, help_text: str = "", required: bool = True) -> forms.DateF
 class MeasureForm(forms.Form):
     answered_on = forms.DateField()  # replaced in __init__
 
-    def __init__(self, *args: Any, measure: Measure, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, measure: Measure, on_behalf_of: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.fields["answered_on"] = _date("Date answered", "For example, 27 3 2026")
+        if on_behalf_of is not None:
+            choices = [("with_help", f"{on_behalf_of} is answering: I am recording their answers")]
+            if measure.proxy_answers:
+                choices.append(("proxy", f"I am answering for {on_behalf_of}, as I see things"))
+            self.fields["answered_by"] = forms.ChoiceField(
+                label="Who is answering?",
+                choices=choices,
+                widget=forms.RadioSelect,
+                help_text=""
+                if measure.proxy_answers
+                else f"{measure.name} is only ever answered by the person themselves",
+                error_messages={
+                    "required": f"Say whether {on_behalf_of} is answering or you are answering "
+                    "for them",
+                    "invalid_choice": f"{measure.name} must be answered by {on_behalf_of} "
+                    "themselves: you can record their answers, but not answer for them",
+                },
+            )
         for index, item in enumerate(measure.items, start=1):
             scale = item.scale
             choices = []
@@ -61,6 +81,9 @@ class MeasureForm(forms.Form):
 
     def answers(self) -> dict[str, object]:
         return {item.id: self.cleaned_data.get(item.id) for item in self.measure.items}
+
+    def answered_by(self) -> str | None:
+        return self.cleaned_data.get("answered_by")
 
 
 class GoalForm(forms.Form):
@@ -179,6 +202,23 @@ class FamilyForm(forms.Form):
         required=False,
         help_text="For example, my daughter Sam",
     )
+
+    def __init__(self, *args: Any, helpers: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if helpers:
+            self.fields["pen_holder_account"] = forms.TypedChoiceField(
+                label="Do they write on their own account?",
+                choices=[
+                    *[(pk, f"Yes: {name}") for pk, name in helpers],
+                    ("", "No, they do not have an account here"),
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                help_text="Only people you let help with your record are listed",
+                error_messages={"invalid_choice": "Choose one of the people listed"},
+            )
 
 
 class HelperForm(forms.Form):

@@ -33,6 +33,14 @@ class Profile(models.Model):
         default="",
         help_text="For a family-led plan: the family member who writes it, e.g. 'my daughter Sam'.",
     )
+    pen_holder_account = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The pen holder's own account, when they have one and the person lets them help.",
+    )
     service = models.CharField(max_length=150, blank=True, default="")
     programme = models.CharField(max_length=150, blank=True, default="")
     neighbourhood = models.ForeignKey(
@@ -65,7 +73,16 @@ class AnswerSet(models.Model):
     measure_version = models.CharField(max_length=30)
     answered_on = models.DateField()
     occasion = models.CharField(max_length=20, choices=Occasion.choices)
+
+    class AnsweredBy(models.TextChoices):
+        PERSON = "person", "The person"
+        WITH_HELP = "with_help", "The person, with someone recording their answers"
+        PROXY = "proxy", "Someone else, answering for them"
+
     answers = models.JSONField()
+    answered_by = models.CharField(
+        max_length=20, choices=AnsweredBy.choices, default=AnsweredBy.PERSON
+    )
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

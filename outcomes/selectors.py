@@ -86,7 +86,7 @@ class MeasureSeries:
 
 
 def answer_sets(person: User, measure_id: str | None = None) -> QuerySet[AnswerSet]:
-    found = AnswerSet.objects.filter(person=person)
+    found = AnswerSet.objects.filter(person=person).select_related("recorded_by")
     if measure_id:
         found = found.filter(measure_id=measure_id)
     return found.order_by("answered_on", "recorded_at", "id")
@@ -284,8 +284,11 @@ def outcome_table(measure_id: str, rows: str, columns: str | None = None) -> Agg
     measure = registry().get(measure_id)
     assert measure.reliable_change is not None
     by_person: dict[int, list[AnswerSet]] = {}
-    for answer_set in AnswerSet.objects.filter(measure_id=measure_id).order_by(
-        "answered_on", "recorded_at", "id"
+    # Only the person's own answers count: a proxy's view of them is not their score.
+    for answer_set in (
+        AnswerSet.objects.filter(measure_id=measure_id)
+        .exclude(answered_by=AnswerSet.AnsweredBy.PROXY)
+        .order_by("answered_on", "recorded_at", "id")
     ):
         by_person.setdefault(answer_set.person_id, []).append(answer_set)
     profiles = {

@@ -82,13 +82,20 @@ def record_answers(
     answers: dict[str, object],
     answered_on: dt.date,
     occasion: str = AnswerSet.Occasion.CHOSEN,
+    answered_by: str | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[AnswerSet, Score]:
     """Score and keep one completed questionnaire. ``rules.outcomes`` refuses a missing item
-    (MissingAnswerError names each one); nothing is stored then."""
+    (MissingAnswerError names each one); nothing is stored then.
+
+    Someone recording for the person (a carer with permission, their broker) says who answered:
+    the person, with them recording (``with_help``), or they themselves, in their own view
+    (``proxy``), which is refused where the measure takes no proxy answers (ONS4) and never counts
+    in aggregates."""
     access.require(access.can_open(actor, person.pk), "You cannot add to this person's record.")
     _check_date(answered_on, "answered_on")
     measure = registry().get(measure_id)
+    answered_by = answered_by_for(actor, person, measure, answered_by)
     result = score(measure, answers)  # raises AnswerError before anything is written
     answer_set = AnswerSet.objects.create(
         person=person,
@@ -97,18 +104,41 @@ def record_answers(
         answered_on=answered_on,
         occasion=occasion,
         answers=dict(result.answers),
+        answered_by=answered_by,
         recorded_by=actor,
     )
     profile_for(person)
+    how = {
+        AnswerSet.AnsweredBy.WITH_HELP: f" (their answers, recorded by {actor.get_full_name()})",
+        AnswerSet.AnsweredBy.PROXY: f" (answered for them by {actor.get_full_name()})",
+    }.get(answered_by, "")
     _audit(
         actor,
         AuditEvent.Action.CREATE,
         answer_set,
         person,
-        f"Answered {measure.name}{_on_behalf(actor, person)}",
+        f"Answered {measure.name}{how}",
         request,
     )
     return answer_set, result
+
+
+def answered_by_for(actor: User, person: User, measure: Any, answered_by: str | None) -> str:
+    """Who answered: the person when they record it themselves; otherwise the recorder must say."""
+    if actor.pk == person.pk:
+        return AnswerSet.AnsweredBy.PERSON
+    if answered_by not in (AnswerSet.AnsweredBy.WITH_HELP, AnswerSet.AnsweredBy.PROXY):
+        raise OutcomesRefused(
+            f"Say whether {person.get_full_name()} is answering or you are answering for them",
+            field="answered_by",
+        )
+    if answered_by == AnswerSet.AnsweredBy.PROXY and not measure.proxy_answers:
+        raise OutcomesRefused(
+            f"{measure.name} must be answered by {person.get_full_name()} themselves: you can "
+            "record their answers, but not answer for them",
+            field="answered_by",
+        )
+    return answered_by
 
 
 def score_of(answer_set: AnswerSet) -> Score:
@@ -152,7 +182,7 @@ def set_goal(
         raise OutcomesRefused("Score the goal from 0 to 10", field="starting_score")
     profile = profile_for(person)
     if not written_by and profile.family_led:
-        written_by = profile.pen_holder
+        written_by = pen_holder_writing(profile, actor)
     goal = Goal.objects.create(
         person=person,
         text=text.strip(),
@@ -277,6 +307,17 @@ def set_consent(
     return profile
 
 
+def pen_holder_writing(profile: Profile, actor: User) -> str:
+    """Who a goal in a family-led plan is written by. The pen holder's name when they write it on
+    their own account, when it is written on the person's (the family sitting with them), or when
+    the pen holder has no account here; anyone else (a broker, another helper) is named as
+    themselves, writing for the family."""
+    holder = profile.pen_holder_account_id
+    if actor.pk == holder or actor.pk == profile.person_id or holder is None:
+        return profile.pen_holder
+    return f"{actor.get_full_name()}, for {profile.pen_holder}"
+
+
 @transaction.atomic
 def set_family_led(
     *,
@@ -284,21 +325,46 @@ def set_family_led(
     actor: User,
     family_led: bool,
     pen_holder: str,
+    pen_holder_account_id: int | None = None,
     request: HttpRequest | None = None,
 ) -> Profile:
+    """A family-led plan: a family member holds the pen. They write on their own account when the
+    person has let them help (chosen from the person's helpers), or are named when they have no
+    account here and write with the person or their broker."""
     access.require(access.can_open(actor, person.pk), "You cannot change this record.")
+    account = None
+    if family_led and pen_holder_account_id is not None:
+        grant = (
+            Helper.objects.filter(
+                person=person, helper_id=pen_holder_account_id, revoked_at__isnull=True
+            )
+            .select_related("helper")
+            .first()
+        )
+        if grant is None:
+            raise OutcomesRefused(
+                "Choose someone the person lets help with their record, or someone without an "
+                "account here",
+                field="pen_holder_account",
+            )
+        account = grant.helper
+        if not pen_holder.strip():
+            pen_holder = account.get_full_name()
     if family_led and not pen_holder.strip():
         raise OutcomesRefused("Say which family member holds the pen", field="pen_holder")
     profile = profile_for(person)
     profile.family_led = family_led
-    profile.pen_holder = pen_holder.strip() if family_led else ""
-    profile.save(update_fields=["family_led", "pen_holder"])
+    profile.pen_holder = " ".join(pen_holder.split()) if family_led else ""
+    profile.pen_holder_account = account
+    profile.save(update_fields=["family_led", "pen_holder", "pen_holder_account"])
     _audit(
         actor,
         AuditEvent.Action.UPDATE,
         profile,
         person,
-        "Family-led plan" if family_led else "Plan led by the person",
+        f"Family-led plan: {profile.pen_holder} holds the pen"
+        if family_led
+        else "Plan led by the person",
         request,
     )
     return profile
@@ -376,6 +442,11 @@ def revoke_helper(*, grant: Helper, actor: User, request: HttpRequest | None = N
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
+        # Without permission they can no longer write on the record: they stop holding the pen
+        # on their account (the plan still names them until someone changes it).
+        Profile.objects.filter(
+            person_id=grant.person_id, pen_holder_account_id=grant.helper_id
+        ).update(pen_holder_account=None)
         _audit(
             actor,
             AuditEvent.Action.UPDATE,
@@ -468,6 +539,7 @@ def report(
     answers: dict[str, object] | None,
     contact_me: bool,
     note: str = "",
+    answered_by: str | None = None,
     request: HttpRequest | None = None,
 ) -> FollowUpReport:
     """The person reports when they choose. Past the threshold, or 'please contact me', puts them
@@ -486,6 +558,7 @@ def report(
             answers=answers,
             answered_on=today(),
             occasion=AnswerSet.Occasion.FOLLOW_UP,
+            answered_by=answered_by,
             request=request,
         )
         crossed = past_threshold(follow_up, result)

@@ -120,6 +120,11 @@ def record(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
+def _on_behalf_of(request: HttpRequest, person: User) -> str | None:
+    """The person's name when someone else is filling in their questionnaire."""
+    return None if person.pk == request.user.pk else person.get_full_name()
+
+
 def _measure(measure_id: str) -> Any:
     try:
         return registry().get(measure_id)
@@ -136,7 +141,10 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
         raise Http404("This measure cannot be answered here")
     first = not selectors.answer_sets(person, measure.id).exists()
     form = forms.MeasureForm(
-        _data(request), measure=measure, initial={"answered_on": services.today()}
+        _data(request),
+        measure=measure,
+        initial={"answered_on": services.today()},
+        on_behalf_of=_on_behalf_of(request, person),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,6 +155,7 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
                 answers=form.answers(),
                 answered_on=form.cleaned_data["answered_on"],
                 occasion=AnswerSet.Occasion.START if first else AnswerSet.Occasion.CHOSEN,
+                answered_by=form.answered_by(),
                 request=request,
             )
         except AnswerError as error:
@@ -224,6 +233,7 @@ def measure(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
+    profile = services.profile_for(person)
     plan_outcomes = [(o.pk, o.text) for o in budget_selectors.plan_outcomes_of(person)]
     form = forms.GoalForm(
         _data(request), initial={"started_on": services.today()}, plan_outcomes=plan_outcomes
@@ -248,7 +258,14 @@ def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "outcomes/goal_new.html",
-        {"person": person, "form": form, "profile": services.profile_for(person)},
+        {
+            "person": person,
+            "form": form,
+            "profile": profile,
+            "written_as": services.pen_holder_writing(profile, request.user)  # type: ignore[arg-type]
+            if profile.family_led
+            else "",
+        },
     )
 
 
@@ -395,7 +412,13 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
     profile = services.profile_for(person)
     form = forms.FamilyForm(
-        _data(request), initial={"family_led": profile.family_led, "pen_holder": profile.pen_holder}
+        _data(request),
+        initial={
+            "family_led": profile.family_led,
+            "pen_holder": profile.pen_holder,
+            "pen_holder_account": profile.pen_holder_account_id,
+        },
+        helpers=[(h.helper_id, h.helper.get_full_name()) for h in selectors.helpers_of(person)],
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -403,7 +426,9 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
                 person=person,
                 actor=request.user,  # type: ignore[arg-type]
                 request=request,
-                **form.cleaned_data,
+                family_led=form.cleaned_data["family_led"],
+                pen_holder=form.cleaned_data["pen_holder"],
+                pen_holder_account_id=form.cleaned_data.get("pen_holder_account"),
             )
         except services.OutcomesRefused as refusal:
             _put_error(form, refusal)
@@ -585,8 +610,13 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404("Not on self-reported follow-up")
     measure = registry().get(follow_up.measure_id)
     form = forms.MeasureForm(
-        _data(request), measure=measure, initial={"answered_on": services.today()}
+        _data(request),
+        measure=measure,
+        initial={"answered_on": services.today()},
+        on_behalf_of=_on_behalf_of(request, person),
     )
+    if "answered_by" in form.fields:
+        form.fields["answered_by"].required = False
     contact = forms.ContactForm(_data(request))
     form.fields["answered_on"].required = False
     if request.method == "POST" and form.is_valid() and contact.is_valid():
@@ -599,6 +629,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
                 answers=answers if given else None,
                 contact_me=contact.cleaned_data["contact_me"],
                 note=contact.cleaned_data["note"],
+                answered_by=form.answered_by(),
                 request=request,
             )
         except AnswerError as error:
@@ -611,7 +642,10 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
                         else problem.message,
                     )
         except services.OutcomesRefused as refusal:
-            contact.add_error("contact_me", refusal.message)
+            if refusal.field in form.fields:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                contact.add_error("contact_me", refusal.message)
         else:
             messages.success(request, "Thank you. Your report is saved")
             return redirect("outcomes:record", person.pk)

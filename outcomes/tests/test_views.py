@@ -71,9 +71,11 @@ def test_carer_without_permission_is_refused_and_with_permission_may_answer(clie
     assert not AnswerSet.objects.exists()
     grant = services.grant_helper(person=person, actor=person, identifier="cam")
     assert client.get(record_url(person)).status_code == 200
-    assert client.post(url, {**ONS4, "answered_on": TODAY.isoformat()}).status_code == 302
+    data = {**ONS4, "answered_on": TODAY.isoformat(), "answered_by": "with_help"}
+    assert client.post(url, data).status_code == 302
     saved = AnswerSet.objects.get()
     assert saved.recorded_by == carer and saved.person == person
+    assert saved.answered_by == "with_help"
     services.revoke_helper(grant=grant, actor=person)
     assert client.get(record_url(person)).status_code == 403
 

@@ -164,6 +164,9 @@ class Measure:
     """The concept's preferred term, as the cited source gives it."""
     snomed_ct_source: str | None = None
     """Where the code was verified: required whenever ``snomed_ct`` is set (no code without one)."""
+    proxy_answers: bool = True
+    """Whether someone else may answer for the person in their own view (a proxy). False where the
+    measure's source forbids it (ONS4: asked in person, no proxy answers)."""
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -474,6 +477,10 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
     ):
         problems.add("sources", "must be a non-empty list of citations")
         sources = []
+    proxy = doc.get("proxy_answers", True)
+    if not isinstance(proxy, bool):
+        problems.add("proxy_answers", "must be true or false")
+        proxy = True
     notes = doc.get("administration_notes") or []
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         problems.add("administration_notes", "must be a list of text")
@@ -501,6 +508,7 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         snomed_ct_note=str(doc.get("snomed_ct_note") or ""),
         snomed_ct_term=snomed_term,
         snomed_ct_source=snomed_source,
+        proxy_answers=proxy,
         scales=tuple(scales.values()),
         items=tuple(items),
         scoring=scoring,

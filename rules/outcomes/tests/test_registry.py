@@ -72,6 +72,18 @@ def test_snomed_ct_codes_are_the_mhsds_ones_with_their_source(
         assert "cb5975618b54538bad95c060cd4979db0b0e31bc" in (measure.snomed_ct_source or "")
 
 
+def test_ons4_takes_no_proxy_answers_others_may() -> None:
+    """ONS: the four questions are asked of the person in person, with no proxy answers (Annual
+    Population Survey routing PersProx = IN PERSON; ons4-2026.1.yaml administration_notes)."""
+    assert ONS4.proxy_answers is False
+    assert SWEMWBS.proxy_answers and WEMWBS.proxy_answers
+    document = _document("ons4-2026.1.yaml")
+    document["proxy_answers"] = "no"
+    with pytest.raises(MeasureFileError) as caught:
+        parse_measure(document, "bad.yaml")
+    assert "proxy_answers" in caught.value.paths
+
+
 def test_swemwbs_table_equals_the_shared_source_in_full(shared_dir: Path) -> None:
     """All 29 values of the Stewart-Brown et al. (2009) table, as compiled in
     shared/data/measures/swemwbs.yaml (itself cross-checked against three public analysis scripts)."""

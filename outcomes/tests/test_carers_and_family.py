@@ -1,0 +1,215 @@
+"""Carers answer with the person's permission and say who is answering (ONS4 takes no proxy
+answers; a proxy's view never counts in reports); family-led plans where a family member holds the
+pen on their own account, end to end through the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from budgets.models import CaseTeam
+from directory.tests import factories as f
+from outcomes import selectors, services
+from outcomes.models import AnswerSet, Goal, Profile
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date.today()
+ONS4 = {"life_satisfaction": "6", "worthwhile": "7", "happiness": "5", "anxiety": "3"}
+SWEMWBS = [
+    "optimistic",
+    "useful",
+    "relaxed",
+    "dealing_with_problems",
+    "thinking_clearly",
+    "close_to_others",
+    "own_mind",
+]
+
+
+@pytest.fixture
+def pat():  # type: ignore[no-untyped-def]
+    return f.user(username="pat", display_name="Pat")
+
+
+@pytest.fixture
+def cam(pat):  # type: ignore[no-untyped-def]
+    carer = f.user(Role.CARER, username="cam", display_name="Cam")
+    services.grant_helper(person=pat, actor=pat, identifier="cam")
+    return carer
+
+
+def answer_url(person, measure: str) -> str:  # type: ignore[no-untyped-def]
+    return reverse("outcomes:answer", args=[person.pk, measure])
+
+
+def test_carer_must_say_who_is_answering(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cam)
+    page = client.get(answer_url(pat, "ons4")).content.decode()
+    assert "Who is answering?" in page and "Pat is answering: I am recording their answers" in page
+    html = client.post(answer_url(pat, "ons4"), {**ONS4, "answered_on": TODAY}).content.decode()
+    assert 'id="id_answered_by-error"' in html
+    assert "Say whether Pat is answering or you are answering for them" in html
+    assert not AnswerSet.objects.exists()
+
+
+def test_ons4_cannot_be_answered_by_a_proxy(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cam)
+    page = client.get(answer_url(pat, "ons4")).content.decode()
+    assert "I am answering for Pat" not in page
+    html = client.post(
+        answer_url(pat, "ons4"), {**ONS4, "answered_on": TODAY, "answered_by": "proxy"}
+    ).content.decode()
+    assert "must be answered by Pat themselves" in html
+    with pytest.raises(services.OutcomesRefused) as refused:
+        services.record_answers(
+            person=pat,
+            actor=cam,
+            measure_id="ons4",
+            answers={k: int(v) for k, v in ONS4.items()},
+            answered_on=TODAY,
+            answered_by="proxy",
+        )
+    assert refused.value.field == "answered_by"
+    assert not AnswerSet.objects.exists()
+
+
+def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+    Profile.objects.create(person=pat, counts_in_aggregates=True, service="Befriending")
+    services.record_answers(
+        person=pat,
+        actor=pat,
+        measure_id="swemwbs",
+        answers=dict.fromkeys(SWEMWBS, 2),
+        answered_on=TODAY - dt.timedelta(days=30),
+    )
+    client.force_login(cam)
+    response = client.post(
+        answer_url(pat, "swemwbs"),
+        {**dict.fromkeys(SWEMWBS, "4"), "answered_on": TODAY, "answered_by": "proxy"},
+    )
+    assert response.status_code == 302
+    proxy = AnswerSet.objects.get(answered_by="proxy")
+    assert proxy.recorded_by == cam
+    html = client.get(reverse("outcomes:measure", args=[pat.pk, "swemwbs"])).content.decode()
+    assert "Cam, for them (not counted in reports)" in html
+    # Pat has one answer of her own, so she is not measured (a pair needs two of hers).
+    table = selectors.outcome_table("swemwbs", "service")
+    assert table.total.stats is None or table.total.stats.measured == 0
+    # Her own answers, recorded by Cam, do count.
+    services.record_answers(
+        person=pat,
+        actor=cam,
+        measure_id="swemwbs",
+        answers=dict.fromkeys(SWEMWBS, 3),
+        answered_on=TODAY,
+        answered_by="with_help",
+    )
+    records = selectors.outcome_table("swemwbs", "service")
+    assert records.excluded_without_consent == 0
+    html = client.get(reverse("outcomes:measure", args=[pat.pk, "swemwbs"])).content.decode()
+    assert "Pat, recorded by Cam" in html
+
+
+def test_the_person_answering_is_always_the_person(pat) -> None:  # type: ignore[no-untyped-def]
+    saved, _ = services.record_answers(
+        person=pat,
+        actor=pat,
+        measure_id="ons4",
+        answers={k: int(v) for k, v in ONS4.items()},
+        answered_on=TODAY,
+        answered_by="proxy",
+    )
+    assert saved.answered_by == "person"
+
+
+def test_carer_reports_on_follow_up_saying_who_answered(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+    team = CaseTeam.objects.create(name="Wellbeing team")
+    coordinator = f.user(Role.COORDINATOR)
+    follow_up = services.start_follow_up(
+        person=pat,
+        actor=coordinator,
+        team=team,
+        measure_id="ons4",
+        value_id="life_satisfaction",
+        threshold=__import__("decimal").Decimal("4"),
+        reminder_days=14,
+        response_days=2,
+    )
+    client.force_login(cam)
+    url = reverse("outcomes:report", args=[pat.pk])
+    html = client.post(url, {**ONS4, "answered_by": "proxy"}).content.decode()
+    assert "must be answered by Pat themselves" in html
+    assert not follow_up.reports.exists()
+    assert client.post(url, {**ONS4, "answered_by": "with_help"}).status_code == 302
+    assert AnswerSet.objects.get().answered_by == "with_help"
+
+
+def test_family_member_holds_the_pen_on_their_own_account(client, pat) -> None:  # type: ignore[no-untyped-def]
+    sam = f.user(Role.CARER, username="sam", display_name="Sam")
+    other = f.user(username="olly", display_name="Olly")
+    client.force_login(pat)
+    # Pat lets her daughter help, then makes the plan family-led with Sam holding the pen.
+    client.post(reverse("outcomes:helpers", args=[pat.pk]), {"identifier": "sam"})
+    family = reverse("outcomes:family", args=[pat.pk])
+    assert "Yes: Sam" in client.get(family).content.decode()
+    # Someone Pat has not let help cannot hold the pen on their account.
+    html = client.post(
+        family, {"family_led": "on", "pen_holder": "", "pen_holder_account": str(other.pk)}
+    ).content.decode()
+    assert "Choose one of the people listed" in html
+    assert (
+        client.post(
+            family, {"family_led": "on", "pen_holder": "", "pen_holder_account": str(sam.pk)}
+        ).status_code
+        == 302
+    )
+    profile = Profile.objects.get(person=pat)
+    assert profile.family_led and profile.pen_holder == "Sam"
+    assert profile.pen_holder_account == sam
+    assert (
+        "Sam holds the pen"
+        in client.get(reverse("outcomes:record", args=[pat.pk])).content.decode()
+    )
+
+    # Sam signs in, finds Pat, and writes a goal with her.
+    client.force_login(sam)
+    assert "Pat" in client.get(reverse("outcomes:home")).content.decode()
+    new_goal = reverse("outcomes:goal-new", args=[pat.pk])
+    assert "recorded as written by Sam" in client.get(new_goal).content.decode()
+    response = client.post(
+        new_goal,
+        {
+            "text": "Cook Sunday lunch together",
+            "started_on": TODAY.isoformat(),
+            "starting_score": "3",
+            "step_1": "Choose a recipe",
+            "step_1_supporter": "Sam",
+        },
+    )
+    assert response.status_code == 302
+    goal = Goal.objects.get()
+    assert goal.written_by == "Sam" and goal.recorded_by == sam
+    assert "written by Sam" in client.get(response.url).content.decode()
+
+    # A broker writing in the family-led plan is named as writing for the family.
+    bea = f.user(Role.BROKER, display_name="Bea")
+    assert services.pen_holder_writing(profile, bea) == "Bea, for Sam"
+
+    # When Pat withdraws Sam's permission, Sam no longer holds the pen on her account.
+    grant = selectors.helpers_of(pat).get(helper=sam)
+    services.revoke_helper(grant=grant, actor=pat)
+    assert Profile.objects.get(person=pat).pen_holder_account is None
+    assert client.get(new_goal).status_code == 403
+
+
+def test_family_led_plan_needs_a_pen_holder(client, pat) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(pat)
+    html = client.post(
+        reverse("outcomes:family", args=[pat.pk]), {"family_led": "on", "pen_holder": " "}
+    ).content.decode()
+    assert "Say which family member holds the pen" in html
+    assert not Profile.objects.filter(person=pat, family_led=True).exists()
