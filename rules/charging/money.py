@@ -2,6 +2,8 @@
 
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 
+from rules.money import format_money
+
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -52,8 +54,8 @@ def round_for_person_up(amount: Decimal) -> Decimal:
 
 
 def pounds(amount: Decimal) -> str:
-    """Plain-English money: £1,234.50."""
-    return f"£{amount.quantize(PENNY):,}"
+    """Plain-English money: £1,234.50 (the project's one formatter, :func:`rules.money.format_money`)."""
+    return format_money(amount)
 
 
 def as_string(amount: Decimal) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from rules import money
+
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
@@ -37,10 +39,8 @@ def format_minutes_short(minutes: int) -> str:
 
 
 def format_pence(pence: int) -> str:
-    """``123450`` -> ``"£1,234.50"``; ``-5`` -> ``"-£0.05"``."""
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{rest:02d}"
+    """``123450`` -> ``"£1,234.50"``; ``-5`` -> ``"-£0.05"`` (:func:`rules.money.format_pence`)."""
+    return money.format_pence(pence)
 
 
 def format_date(day: date) -> str:

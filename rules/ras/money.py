@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from rules.money import format_money
+
 PENNY = Decimal("0.01")
 POUND = Decimal("1")
 
@@ -16,7 +18,8 @@ def to_nearest_pound(amount: Decimal) -> Decimal:
 
 
 def pounds(amount: Decimal) -> str:
-    return f"£{to_pence(amount):,}"
+    """£1,234.50 (the project's one formatter, :func:`rules.money.format_money`)."""
+    return format_money(amount)
 
 
 def as_string(amount: Decimal) -> str:
