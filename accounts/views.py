@@ -82,6 +82,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def continue_after_sign_in(request: HttpRequest, token: str) -> HttpResponse:
     """What the person sent when their session had ended, ready to send again (once)."""
     kept = kept_posts.take(request, token)
+    if kept is not None and not (
+        kept.path.startswith("/")
+        and url_has_allowed_host_and_scheme(kept.path, {request.get_host()}, request.is_secure())
+    ):
+        kept = None  # only ever sent back to this site
     if kept is None:
         messages.info(
             request,

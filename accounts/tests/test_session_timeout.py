@@ -188,3 +188,24 @@ def test_sign_in_errors_follow_the_error_pattern(data) -> None:  # type: ignore[
 def test_register_errors_follow_the_error_pattern() -> None:
     response = Client().post(reverse("accounts:register"), {"password": "short"})
     assert error_pattern_problems(response.content.decode()) == []
+
+
+def test_an_error_about_the_whole_form_links_to_its_first_field() -> None:
+    """The summary's backstop for any app's form that still raises a form-wide error."""
+    from django import forms
+    from django.template import engines
+
+    class Form(forms.Form):
+        name = forms.CharField()
+
+        def clean(self):  # type: ignore[no-untyped-def]
+            raise forms.ValidationError("These answers do not go together")
+
+    form = Form({"name": "x"})
+    form.is_valid()
+    html = (
+        engines["django"]
+        .from_string('{% include "includes/error_summary.html" %}')
+        .render({"form": form})
+    )
+    assert '<a href="#id_name">These answers do not go together</a>' in html
