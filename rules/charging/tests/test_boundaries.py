@@ -13,8 +13,12 @@ from decimal import Decimal
 
 import pytest
 
-from rules.charging import LocalOverride
+from rules.charging import LocalOverride, parameters_in_force
+from rules.charging.calculator import assess_dict
 from rules.charging.capital import tariff_income
+from rules.charging.errors import InputError
+from rules.charging.parameters import NationalFigure, national_figures_from_dict
+from rules.charging.pension_age import extra_months, state_pension_date
 from rules.charging.tests.helpers import care_home, home, run, step_total
 
 D = Decimal
@@ -166,3 +170,99 @@ def test_age_25_gets_the_25_and_over_guarantee(age: int, guarantee: str, charge:
         "Minimum Income Guarantee" in line.text and line.amount == D(guarantee)
         for line in result.breakdown
     )
+
+
+def test_home_counted_is_added_to_the_other_capital() -> None:
+    # Charging Regs Sched 2 / Annex B: after the 12 weeks the former home counts *with* the
+    # rest of the person's capital: 1,000 savings + (10,000 - 10%) = 10,000.
+    result = run(
+        care_home(
+            weeks_in_care_home=12,
+            capital=savings("1000.00"),
+            property={"value": "10000.00"},
+            incomes={"state_pension": "200.00"},
+        )
+    )
+    total = [line.amount for line in result.breakdown if "capital counted in total" in line.text]
+    assert total == [D("10000.00")]
+
+
+@pytest.mark.parametrize(
+    ("born", "months"),
+    [
+        # Pensions Act 2014 s.26 and Sched 12 (the table in rules/charging/pension_age.py): 66 for
+        # those born before 6 April 1960, then a month more for each month of birth, 67 from
+        # 6 March 1961.
+        ("1960-04-05", 0),
+        ("1960-04-06", 1),
+        ("1960-05-05", 1),
+        ("1960-05-06", 2),
+        ("1961-03-05", 11),
+        ("1961-03-06", 12),
+        ("1961-04-06", 12),
+        ("1977-04-05", 12),
+    ],
+)
+def test_state_pension_age_months_at_each_band_edge(born: str, months: int) -> None:
+    assert extra_months(dt.date.fromisoformat(born)) == months
+
+
+def test_state_pension_age_after_1977_is_refused_with_the_reason() -> None:
+    with pytest.raises(InputError) as error:
+        state_pension_date(dt.date(1977, 4, 6))
+    assert str(error.value).startswith(
+        "State Pension age for people born after 5 April 1977 is not set by date of birth yet; "
+        "answer whether they have reached Pension Credit age instead"
+    )
+
+
+def test_snapshot_shows_local_figures_with_the_national_status() -> None:
+    local = LocalOverride(D("1.25"), dt.date(2024, 4, 1), note="Reading")
+    snapshot = parameters_in_force(
+        dt.date(2024, 6, 3), {"local.minimum_charge_threshold": local}
+    ).snapshot()
+    shown = snapshot["local.minimum_charge_threshold"]
+    assert shown is not None
+    assert (
+        shown.name,
+        shown.value,
+        shown.status,
+        shown.applies_from,
+        shown.note,
+        shown.source,
+    ) == (
+        "local.minimum_charge_threshold",
+        D("1.25"),
+        "verified",
+        dt.date(2024, 4, 1),
+        "Reading",
+        "local",
+    )
+    national = snapshot["capital.upper_limit"]
+    assert national is not None and national.source != "local"
+    assert national.value == D("23250.00")
+
+
+def test_national_figures_keep_their_note() -> None:
+    figures = national_figures_from_dict(
+        {
+            "capital.upper_limit": [
+                {"value": "23250.00", "applies_from": "2026-04-06", "note": "circular 2026/27"}
+            ]
+        }
+    )
+    assert figures == {
+        "capital.upper_limit": [
+            NationalFigure(D("23250.00"), dt.date(2026, 4, 6), "circular 2026/27")
+        ]
+    }
+
+
+def test_assess_dict_takes_the_date_given_and_the_overrides() -> None:
+    overrides = {"local.minimum_charge_threshold": LocalOverride(D("1.25"), dt.date(2024, 4, 1))}
+    data = home(date="2023-06-05", incomes={"esa": "111.85"})
+    on_date = assess_dict(data, overrides, on=dt.date(2024, 6, 3))
+    assert on_date.assessment_date == dt.date(2024, 6, 3)
+    assert on_date.weekly_charge == D("1.25")
+    assert assess_dict(data).assessment_date == dt.date(2023, 6, 5)
+    assert assess_dict(data).weekly_charge == D("8.20")  # 2023/24 guarantee 103.65
