@@ -484,6 +484,15 @@ def test_export_and_erase_cover_everything(person, team) -> None:  # type: ignor
         "helpers": [],
         "helping": [],
         "follow_up": [],
+        "for_other_people": {
+            "questionnaires_recorded": [],
+            "goals_written": [],
+            "goal_reviews": [],
+            "holds_the_pen_for": [],
+            "follow_ups_started": [],
+            "worklist_contacts": [],
+        },
+        "licensed_wording": [],
     }
     assert not WorkItem.objects.exists()
 
@@ -508,3 +517,16 @@ def test_two_way_report_hides_a_small_cell_so_totals_cannot_recover_it(client) -
         {"measure": "swemwbs", "rows": "service", "columns": "neighbourhood"},
     )
     assert page.content.decode().count("Hidden to protect people") == len(hidden) >= 4
+
+
+def test_csv_export_carries_the_snomed_ct_code(client) -> None:  # type: ignore[no-untyped-def]
+    """SWEMWBS score: SNOMED CT 718466001, from NHS Digital's MHSDS assessment reference table
+    (see snomed_ct_source in rules/outcomes/data/swemwbs-2026.1.yaml)."""
+    make_people(6, "Befriending")
+    client.force_login(f.user(Role.COMMISSIONER))
+    body = client.get(
+        reverse("outcomes:aggregates-csv"), {"measure": "swemwbs", "rows": "service"}
+    ).content.decode()
+    header, first = body.splitlines()[:2]
+    assert header.split(",")[:3] == ["measure", "measure_version", "snomed_ct"]
+    assert first.split(",")[:3] == ["swemwbs", "2026.1", "718466001"]
