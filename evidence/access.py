@@ -16,3 +16,11 @@ class NotAllowed(Exception):
 
 def can_use(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(*ROLES))
+
+
+SESSION_ROLES = (Role.COMMISSIONER, Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def can_record_sessions(user: Any) -> bool:
+    """Coordinators run co-production sessions, so they record them too."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(*SESSION_ROLES))

@@ -221,3 +221,55 @@ class DeflatorForm(forms.Form):
     source = _text(
         "Source", "For example: HM Treasury GDP deflators, December 2025.", max_length=1000
     )
+
+
+def _hours(label: str, *, required: bool) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=10000,
+        max_digits=7,
+        decimal_places=2,
+        error_messages={
+            "required": f"Enter {label[0].lower() + label[1:]}, for example 12.5",
+            "invalid": f"{label} must be a number of hours, for example 12.5",
+            "min_value": f"{label} must be 0 or more",
+            "max_value": f"{label} must be 10,000 or fewer",
+            "max_decimal_places": f"{label} can have at most 2 decimal places, for example 12.25",
+            "max_digits": f"{label} must be 10,000 or fewer",
+        },
+    )
+
+
+class SessionForm(forms.Form):
+    organisation = _text("Organisation", max_length=200)
+    held_on = forms.DateField(
+        label="Date (YYYY-MM-DD)",
+        error_messages={
+            "required": "Enter the date of the session, for example 2026-11-20",
+            "invalid": "The date must be a real date, for example 2026-11-20",
+        },
+    )
+    description = _text("What was done", "For example: members and staff redesigned the menu.")
+    member_hours = _hours("Members' hours", required=True)
+    staff_hours = _hours("Staff hours (optional)", required=False)
+    staff_hours.help_text = "Leave blank if nobody counted them: the report then says not recorded."
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label="From (YYYY-MM-DD)",
+        error_messages={"invalid": "The first date must be a real date, for example 2026-04-01"},
+    )
+    end = forms.DateField(
+        label="To (YYYY-MM-DD)",
+        error_messages={"invalid": "The last date must be a real date, for example 2027-03-31"},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:  # type: ignore[operator]
+            self.add_error("end", "The last date must be the same as or after the first date")
+        return data

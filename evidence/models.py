@@ -58,3 +58,22 @@ class DeflatorYear(models.Model):
 
     class Meta:
         ordering = ["year"]
+
+
+class CoproductionSession(models.Model):
+    """Time spent designing or running something together, recorded by the organisation: members'
+    (people who use services, carers, residents) hours beside staff hours, as Mosaic Clubhouse
+    counts them. Staff hours may be unknown (blank), never guessed as zero."""
+
+    organisation = models.CharField(max_length=200)
+    held_on = models.DateField()
+    description = models.CharField(max_length=500)
+    member_hours = models.DecimalField(max_digits=8, decimal_places=2)
+    staff_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "organisation", "pk"]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import QuerySet
 
-from evidence.models import AreaProxy, DeflatorYear, Project
+from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project
 from evidence.services import case_with_area_figures
 from outcomes import selectors as outcome_selectors
 from rules.sroi import CaseError, Result, calculate, case_from_dict, reference_figures, report
 from rules.sroi.portfolio import Portfolio, portfolio
+from timebank import selectors as timebank_selectors
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,49 @@ def default_discount() -> tuple[str, str]:
     figure = reference_figures()["discount_rate"]
     percent = format((Decimal(str(figure["value"])) * 100).normalize(), "f")
     return f"{percent}%", " ".join(str(figure["source"]).split())
+
+
+TIME_BANK = "Time bank (members helping each other)"
+
+
+@dataclass(frozen=True)
+class CoproductionRow:
+    month: dt.date  # the first of the month
+    organisation: str
+    member_hours: Fraction
+    staff_hours: Fraction | None  # None: not recorded (the time bank does not count staff time)
+    sessions: int
+    sessions_without_staff_hours: int
+
+
+def coproduction(start: dt.date, end: dt.date) -> list[CoproductionRow]:
+    """Members' hours beside staff hours by month and organisation, from the time bank's
+    confirmed exchanges and the sessions organisations recorded, ``start`` to ``end`` inclusive."""
+    member: dict[tuple[dt.date, str], Fraction] = defaultdict(Fraction)
+    staff: dict[tuple[dt.date, str], Fraction | None] = {}
+    sessions: dict[tuple[dt.date, str], int] = defaultdict(int)
+    unknown: dict[tuple[dt.date, str], int] = defaultdict(int)
+    for record in timebank_selectors.exchange_records(start, end):
+        key = (record.start.date().replace(day=1), TIME_BANK)
+        member[key] += Fraction(record.minutes, 60)
+        staff.setdefault(key, None)
+    for session in CoproductionSession.objects.filter(held_on__gte=start, held_on__lte=end):
+        key = (session.held_on.replace(day=1), session.organisation)
+        member[key] += Fraction(session.member_hours)
+        sessions[key] += 1
+        if session.staff_hours is not None:
+            staff[key] = (staff.get(key) or Fraction(0)) + Fraction(session.staff_hours)
+        else:
+            unknown[key] += 1
+            staff.setdefault(key, None)
+    return [
+        CoproductionRow(
+            month,
+            organisation,
+            member[(month, organisation)],
+            staff.get((month, organisation)),
+            sessions[(month, organisation)],
+            unknown[(month, organisation)],
+        )
+        for month, organisation in sorted(member, key=lambda k: (k[0], k[1] != TIME_BANK, k[1]))
+    ]

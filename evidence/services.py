@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from evidence import access
-from evidence.models import AreaProxy, DeflatorYear, Project
+from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project
 from rules.sroi import CaseError, case_from_dict
 from rules.sroi.case import input_from_dict, outcome_from_dict
 from timebank import selectors as timebank_selectors
@@ -300,3 +300,44 @@ def set_deflator(actor: User, *, series: Mapping[int, Decimal], source: str) -> 
         object_type="evidence.deflatoryear",
         summary=f"Loaded a deflator series of {len(series)} years ({source})",
     )
+
+
+MAX_SESSION_HOURS = Decimal("10000")
+
+
+@transaction.atomic
+def record_session(
+    actor: User,
+    *,
+    organisation: str,
+    held_on: dt.date,
+    description: str,
+    member_hours: Decimal,
+    staff_hours: Decimal | None,
+) -> CoproductionSession:
+    if not access.can_record_sessions(actor):
+        raise access.NotAllowed(
+            "Only coordinators and commissioners record co-production sessions."
+        )
+    if held_on > dt.date.today():
+        raise EvidenceRefused("The date must be today or in the past", "held_on")
+    for field, hours in (("member_hours", member_hours), ("staff_hours", staff_hours)):
+        if hours is not None and not Decimal(0) <= hours <= MAX_SESSION_HOURS:
+            raise EvidenceRefused("Hours must be from 0 to 10,000", field)
+    if not member_hours and not staff_hours:
+        raise EvidenceRefused("Enter the hours members gave", "member_hours")
+    session = CoproductionSession.objects.create(
+        organisation=organisation,
+        held_on=held_on,
+        description=description,
+        member_hours=member_hours,
+        staff_hours=staff_hours,
+        recorded_by=actor,
+    )
+    record_audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=session,
+        summary=f"Recorded a co-production session of {organisation!r} on {held_on}",
+    )
+    return session

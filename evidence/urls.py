@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/sroi.xlsx", views.download_xlsx, name="xlsx"),
     path("projects/<int:pk>/case.yaml", views.download_case, name="case"),
+    path("co-production/", views.coproduction, name="coproduction"),
+    path("co-production.csv", views.coproduction_csv, name="coproduction-csv"),
+    path("co-production/sessions/new/", views.session_new, name="session-new"),
     path("proxies/", views.proxies, name="proxies"),
     path("deflator/", views.deflator, name="deflator"),
 ]

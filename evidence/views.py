@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import yaml
@@ -15,12 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from evidence import access, forms, selectors, services, spreadsheet
 from evidence.models import Project
 from rules.sroi.calculate import CONVENTIONS, money, ratio
+from wellbeing_hub.charts import bar_chart
+from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
-def guarded(view: Any) -> Any:
+def guarded(view: Any, allowed: Any = access.can_use) -> Any:
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.can_use(request.user):
+        if not allowed(request.user):
             return render(
                 request,
                 "evidence/not_allowed.html",
@@ -290,3 +294,111 @@ def deflator(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("evidence:deflator")
     return render(request, "evidence/deflator.html", {"form": form, "years": selectors.deflator()})
+
+
+def _hours(value: Any) -> str:
+    text = f"{Decimal(value.numerator) / Decimal(value.denominator):,.2f}"
+    return text.removesuffix(".00")
+
+
+def _period(request: HttpRequest) -> tuple[forms.PeriodForm, dt.date, dt.date]:
+    today = dt.date.today()
+    # The financial year so far, as commissioners report it (1 April).
+    year_start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    form = forms.PeriodForm(request.GET or None, initial={"start": year_start, "end": today})
+    if request.GET and form.is_valid():
+        return form, form.cleaned_data["start"] or year_start, form.cleaned_data["end"] or today
+    return form, year_start, today
+
+
+def _coproduction_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    return [
+        {
+            "month": row.month,
+            "organisation": row.organisation,
+            "member_hours": _hours(row.member_hours),
+            "staff_hours": None if row.staff_hours is None else _hours(row.staff_hours),
+            "sessions": row.sessions,
+            "unknown": row.sessions_without_staff_hours,
+        }
+        for row in selectors.coproduction(start, end)
+    ]
+
+
+def coproduction(request: HttpRequest) -> HttpResponse:
+    period, start, end = _period(request)
+    raw = selectors.coproduction(start, end)
+    by_month: dict[dt.date, Fraction] = {}
+    for row in raw:
+        by_month[row.month] = by_month.get(row.month, Fraction(0)) + row.member_hours
+    chart = bar_chart(
+        [
+            (f"{month:%B %Y}", hours, f"{_hours(hours)} h")
+            for month, hours in sorted(by_month.items())
+        ]
+    )
+    return render(
+        request,
+        "evidence/coproduction.html",
+        {
+            "period": period,
+            "start": start,
+            "end": end,
+            "rows": _coproduction_rows(start, end),
+            "chart": chart,
+            "can_record": access.can_record_sessions(request.user),
+        },
+    )
+
+
+coproduction = guarded(coproduction, access.can_record_sessions)
+
+
+def coproduction_csv(request: HttpRequest) -> HttpResponse:
+    _, start, end = _period(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coproduction-{start}-{end}.csv"'
+    writer = SafeCsvWriter(response)
+    writer.writerow(["month", "organisation", "member_hours", "staff_hours", "sessions"])
+    for row in _coproduction_rows(start, end):
+        writer.writerow(
+            [
+                f"{row['month']:%Y-%m}",
+                row["organisation"],
+                row["member_hours"].replace(",", ""),
+                "not recorded"
+                if row["staff_hours"] is None
+                else row["staff_hours"].replace(",", ""),
+                row["sessions"],
+            ]
+        )
+    return response
+
+
+coproduction_csv = guarded(coproduction_csv, access.can_record_sessions)
+
+
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    form = forms.SessionForm(_data(request))
+    if form.is_valid():
+        try:
+            services.record_session(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except services.EvidenceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("evidence:coproduction")
+    return render(
+        request,
+        "evidence/form.html",
+        {
+            "form": form,
+            "title": "Record a co-production session",
+            "back": "evidence:coproduction",
+            "intro": "Time members (people who use services, carers, residents) and staff spent "
+            "designing or running something together.",
+        },
+    )
+
+
+session_new = guarded(session_new, access.can_record_sessions)
