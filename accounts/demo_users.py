@@ -39,6 +39,7 @@ DEMO_PEOPLE: dict[Role, tuple[str, str]] = {
     Role.COORDINATOR: ("demo-coordinator", "Cody Ordinator (demo coordinator)"),
     Role.COMMISSIONER: ("demo-commissioner", "Kim Missioner (demo commissioner)"),
     Role.ADMINISTRATOR: ("demo-admin", "Ada Min (demo administrator)"),
+    Role.MODERATOR: ("demo-moderator", "Mo Derator (demo voice moderator)"),
 }
 
 

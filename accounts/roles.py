@@ -14,3 +14,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     COMMISSIONER = "commissioner", "Commissioner"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Works for the independent voice organisation (local Healthwatch or its successor), not for
+    # the council or a provider: moderates feedback and sees who gave it when they asked not to be
+    # named to the provider.
+    MODERATOR = "moderator", "Independent voice moderator"
