@@ -4,7 +4,9 @@ supporter, reviews it twice, and sees the chart with reliable change marked and 
 axe-core checks every page; the record, the answer form and the chart also fit a 320 px screen.
 A second journey: a coordinator puts a person on self-reported follow-up, her report crosses the
 threshold, and the team sees her on its worklist with the reply-by date. The goal works towards an
-outcome of her support plan, and her broker's review of the plan shows the change."""
+outcome of her support plan, and her broker's review of the plan shows the change. A third: the
+coordinator loads licensed wording on its page, Pat lets her daughter Sam help and hold the pen,
+and Sam records Pat's answers (under the loaded wording) and writes a goal recorded as hers."""
 
 from __future__ import annotations
 
@@ -201,4 +203,86 @@ def test_self_reported_follow_up_past_threshold_reaches_the_worklist(  # type: i
     expect(row).to_contain_text("Answers past the threshold")
     due = (dt.date.today() + dt.timedelta(days=2)).strftime("%-d %B %Y")
     expect(row).to_contain_text(due)
+    check_accessibility(page)
+
+
+def test_area_loads_licensed_wording_and_family_answer_and_write_with_permission(  # type: ignore[no-untyped-def]
+    page, live_server, tmp_path
+) -> None:
+    """The coordinator loads the area's licensed SWEMWBS wording (test text, not the licensed
+    questions) on its page; Pat lets her daughter Sam help and makes the plan family-led with Sam
+    holding the pen; Sam signs in, records Pat's SWEMWBS answers (seeing the loaded wording, not
+    the topics) and writes a goal that is recorded as hers."""
+    pat = f.user(username="pat", display_name="Pat")
+    f.user(Role.COORDINATOR, username="cora", display_name="Cora")
+    f.user(Role.CARER, username="sam", display_name="Sam")
+    items = [
+        "optimistic",
+        "useful",
+        "relaxed",
+        "dealing_with_problems",
+        "thinking_clearly",
+        "close_to_others",
+        "own_mind",
+    ]
+    wording_file = tmp_path / "swemwbs-wording.yaml"
+    wording_file.write_text(
+        "measure: swemwbs\nwording:\n"
+        + "".join(f'  {i}: "Area question {n}"\n' for n, i in enumerate(items, start=1)),
+        encoding="utf-8",
+    )
+
+    sign_in(page, live_server, "cora")
+    page.goto(f"{live_server.url}/outcomes/")
+    page.get_by_role("link", name="Licensed question wording").click()
+    check_accessibility(page)
+    page.get_by_label("Short Warwick-Edinburgh").check()
+    page.get_by_label("Licence or registration reference").fill("Warwick registration 12345")
+    page.get_by_label("Wording file (YAML)").set_input_files(str(wording_file))
+    page.get_by_role("button", name="Check and load").click()
+    expect(page.get_by_text("Wording loaded for")).to_be_visible()
+    expect(page.get_by_text("Warwick registration 12345").first).to_be_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "pat")
+    page.goto(f"{live_server.url}/outcomes/people/{pat.pk}/helpers/")
+    check_accessibility(page)
+    page.get_by_label("Their username or email address").fill("sam")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Sam can now help with your record")).to_be_visible()
+    page.get_by_role("link", name="Change who writes the plan").click()
+    check_accessibility(page)
+    page.get_by_label("A family member holds the pen for this plan").check()
+    page.get_by_label("Yes: Sam").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Sam holds the pen").first).to_be_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "sam")
+    page.goto(f"{live_server.url}/outcomes/")
+    check_accessibility(page)
+    page.get_by_role("link", name="Pat").click()
+    page.get_by_role("link", name="Answer Short Warwick-Edinburgh").click()
+    expect(page.get_by_text("Area question 1")).to_be_visible()
+    expect(page.get_by_text("Warwick registration 12345")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_label("Pat is answering: I am recording their answers").check()
+    for n in range(1, 8):
+        page.get_by_role("group", name=f"Area question {n}").get_by_label("3", exact=True).check()
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_role("cell", name="19.25")).to_be_visible()
+    expect(page.get_by_role("cell", name="Pat, recorded by Sam")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto(f"{live_server.url}/outcomes/people/{pat.pk}/goals/new/")
+    expect(page.get_by_text("recorded as written by Sam")).to_be_visible()
+    page.get_by_label("What is your goal, in your own words?").fill("Cook Sunday lunch together")
+    page.get_by_role("group", name="How close are you to your goal today?").get_by_label(
+        "3", exact=True
+    ).check()
+    page.get_by_label("Step 1", exact=True).fill("Choose a recipe")
+    page.get_by_role("button", name="Save goal").click()
+    expect(page.get_by_text("written by Sam")).to_be_visible()
     check_accessibility(page)
