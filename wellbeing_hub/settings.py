@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "participation",
     "outcomes",
     "evidence",
+    "voice",
+    "connect",
     *(["django_tasks"] if django.VERSION < (6, 0) else []),
     "django_tasks_db",
 ]

@@ -29,6 +29,8 @@ urlpatterns = [
     path("have-your-say/", include("participation.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("evidence/", include("evidence.urls")),
+    path("feedback/", include("voice.urls")),
+    path("connect/", include("connect.urls")),
     path("admin/", admin.site.urls),
     # GOV.UK Frontend's compiled CSS asks for its fonts and images under /assets/.
     path(
