@@ -17,6 +17,7 @@ from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
 from directory import search_index
+from directory.html import plain_text
 from directory.models import (
     Enquiry,
     EnquiryMessage,
@@ -53,7 +54,7 @@ def search_document_for(service: Service) -> str:
         service.alternate_name,
         service.organization.name,
         terms,
-        service.description,
+        plain_text(service.description),  # words, not markup: "nbsp" matches nothing
         service.eligibility_description,
     ]
     return "\n".join(p for p in parts if p)

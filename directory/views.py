@@ -5,14 +5,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.services import record_audit
-from directory import selectors, services
+from directory import imports, selectors, services
 from directory.forms import (
     EnquiryForm,
     FactsForm,
@@ -286,7 +286,51 @@ def moderation(request: HttpRequest) -> HttpResponse:
         "service", "organization", "submitted_by"
     )
     reviews = Review.objects.filter(state=Review.State.PENDING).select_related("service", "author")
-    return render(request, "directory/moderation.html", {"changes": changes, "reviews": reviews})
+    latest = imports.recent_runs(1).first()
+    context = {
+        "changes": changes,
+        "reviews": reviews,
+        "latest_import": latest,
+        "latest_attention": imports.attention_count(latest) if latest else 0,
+    }
+    return render(request, "directory/moderation.html", context)
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    _require_moderator(request)
+    runs = [(run, imports.attention_count(run)) for run in imports.recent_runs()]
+    return render(request, "directory/import_list.html", {"runs": runs})
+
+
+@login_required
+def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    _require_moderator(request)
+    run = imports.run_or_none(run_id)
+    if run is None:
+        raise Http404("No such import")
+    context = {"run": run, "sections": imports.sections(run)}
+    return render(request, "directory/import_detail.html", context)
+
+
+@login_required
+def import_report(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run's machine-readable report (record, field, problem, action), as JSON."""
+    _require_moderator(request)
+    run = imports.run_or_none(run_id)
+    if run is None:
+        raise Http404("No such import")
+    body = {
+        "feed": run.feed,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "summary": run.summary,
+        "exit_status": run.outcome,
+        "problems": run.problems,
+    }
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="oruk-import-{run.pk}-report.json"'
+    return response
 
 
 @login_required

@@ -19,7 +19,7 @@ def formatted(text: str) -> SafeString:
     if not text:
         return mark_safe("")
     if html.is_html(text):
-        return mark_safe(f'<div class="hub-description">{html.for_page(text)}</div>')  # noqa: S308 (nh3 cleaned it)
+        return mark_safe(f'<div class="govuk-body">{html.for_page(text)}</div>')  # noqa: S308 (nh3 cleaned it)
     return mark_safe(f'<p class="govuk-body">{linebreaksbr(escape(text))}</p>')  # noqa: S308 (escaped)
 
 
