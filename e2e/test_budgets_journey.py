@@ -77,7 +77,12 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_role("button", name="Work out what I might pay").click()
     expect(page.get_by_role("link", name="Enter your age")).to_be_visible()
     check_accessibility(page)
+    # Questions only for care homes show only when "In a care home" is chosen.
+    expect(page.get_by_label("Value of your home")).to_be_hidden()
+    page.get_by_label("In a care home").check()
+    expect(page.get_by_label("Value of your home")).to_be_visible()
     page.get_by_label("At home or in the community").check()
+    expect(page.get_by_label("Value of your home")).to_be_hidden()
     page.get_by_label("Your age").fill("70")
     page.get_by_role("group", name="Do you live with a partner?").get_by_label("No").check()
     page.get_by_label("Weekly cost of your care").fill("200")
@@ -86,8 +91,11 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_label("Savings and investments (total)").fill("16000")
     page.get_by_role("button", name="Work out what I might pay").click()
     assert "You might pay £69.50 a week" in page.locator("#charge-result").inner_text()
+    summary = page.locator("#charge-summary").inner_text()
+    assert "What counts" in summary and "What is protected" in summary
     assert "Tariff income" in page.locator("#charge-steps").inner_text()
-    assert "Provisional" in page.content()
+    assert "Provisional" in page.content() and "PROVISIONAL" not in page.content()
+    assert "minimum_income_guarantee" not in page.locator("main").inner_text()
     check_accessibility(page)
     page.set_viewport_size({"width": 1100, "height": 900})
 
@@ -103,6 +111,14 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_role("button", name="Start your self-assessment").click()
     check_accessibility(page)
     assessment_url = page.url
+
+    # Asking for the budget too early: the GOV.UK error pattern, with the questions to answer.
+    page.get_by_role("button", name="Work out my indicative budget").click()
+    assert page.title().startswith("Error: ")
+    check_accessibility(page)
+    page.locator(".govuk-error-summary").get_by_role("link").click()
+    expect(page.locator("#still-to-do")).to_contain_text("Answer every question")
+    page.get_by_role("link", name="Go back to the questions").click()
 
     # One domain per page, with help text; an empty answer is an error.
     page.get_by_role("link", name="Looking after yourself").click()
@@ -149,6 +165,10 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     )
     page.get_by_role("button", name="Add this").click()
     expect(page.get_by_text("Rosa also needs help at night")).to_be_visible()
+    check_accessibility(page)
+    go(page, live_server, assessment_url.removeprefix(live_server.url))
+    expect(page.get_by_text("Rosa also needs help at night")).to_be_visible()
+    go(page, live_server, "/support-plan/")
     sign_out(page, live_server)
 
     # Back as Rosa: her sister's words are attributed; work out the budget.
@@ -165,6 +185,8 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     assert "Each point is worth" in explanation and "Total:" in explanation
     weekly = page.locator("#budget-result h2").inner_text()
     assert weekly.endswith("a week")
+    assert "illustrative-ras" not in page.locator("main").inner_text()
+    budget_url = page.url
 
     # The plan: an outcome, a directory service and time bank hours.
     page.get_by_role("link", name="Plan how to use your budget").click()
@@ -179,8 +201,9 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_label("Family, friends and relationships").check()
     page.get_by_label("Work, learning, training or things I enjoy doing").check()
     page.get_by_role("button", name="Save and continue").click()
-    check_accessibility(page)
+    check_accessibility(page)  # how will this be met?
     page.get_by_role("link", name="A service from the directory").click()
+    check_accessibility(page)
     page.get_by_label("What are you looking for?").fill("craft")
     page.get_by_role("button", name="Search").click()
     check_accessibility(page)
@@ -189,8 +212,10 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     expect(page.get_by_text("£12.50 per session")).to_be_visible()
     page.get_by_label("How many times a week?").fill("1")
     page.get_by_role("button", name="Add to my plan").click()
+    check_accessibility(page)  # the plan with a service line
     outcome_card = page.locator(".govuk-summary-card").first
     outcome_card.get_by_role("link", name="Add support").click()
+    check_accessibility(page)
     page.get_by_role("link", name="Time bank hours").click()
     check_accessibility(page)
     page.get_by_label("What help would you like from the time bank?").fill(
@@ -214,6 +239,9 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     expect(page.locator("#charge-result")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Back to the plan").click()
+    page.get_by_role("link", name="Neighbourhood").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Back", exact=True).click()
 
     page.get_by_role("link", name="Send my plan for agreement").click()
     check_accessibility(page)
@@ -234,8 +262,17 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
 
     # The broker asks for one change, with a reason Rosa sees.
     sign_in(page, live_server, "bea")
+    go(page, live_server, "/support-plan/")  # the broker's home: plans waiting
     page.goto(plan_url)
     check_accessibility(page)
+    main = page.locator("main").inner_text()
+    assert "Rosa's contribution" in main and "Your contribution" not in main
+    go(page, live_server, assessment_url.removeprefix(live_server.url))
+    go(page, live_server, budget_url.removeprefix(live_server.url))
+    page.goto(plan_url)
+    page.get_by_role("link", name="Version 1").click()
+    check_accessibility(page)
+    page.goto(plan_url)
     page.get_by_role("link", name="Agree or ask for a change").click()
     check_accessibility(page)
     page.get_by_label("Change asked for").check()
@@ -277,6 +314,9 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_label("Direct payment (you manage the money)").check()
     page.get_by_role("button", name="Open the account").click()
     check_accessibility(page)
+    expect(page.get_by_text("Rosa's contribution paid in")).to_be_visible()
+    warning = page.locator("#spend-warning").inner_text()
+    assert "Balance now:" in warning and " = " in warning
 
     # The first review: the broker records it with Rosa, after one specific error.
     page.goto(plan_url)
@@ -294,6 +334,7 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     page.get_by_role("button", name="Record the review").click()
     expect(page.locator("#plan-reviews")).to_contain_text("Rosa goes every Saturday")
     check_accessibility(page)
+    expect(page.get_by_role("button", name="Change my plan")).to_have_count(0)
     sign_out(page, live_server)
 
     # Rosa records a payment and her contribution, and downloads her statement.
@@ -321,6 +362,21 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
     assert rows[0][0] == "date"
     assert any(row[3] == "Millbrook Makers CIC" and row[5] == "-12.50" for row in rows)
+
+    # The agreed plan prints cleanly and downloads as a PDF.
+    page.goto(plan_url)
+    page.get_by_role("link", name="Print this plan").click()
+    check_accessibility(page)
+    expect(page.locator("#plan-print-facts")).to_contain_text("Rosa")
+    page.emulate_media(media="print")
+    expect(page.locator(".govuk-service-navigation")).to_be_hidden()
+    expect(page.locator(".govuk-back-link")).to_be_hidden()
+    expect(page.get_by_text("I want to meet people and make things on Saturdays.")).to_be_visible()
+    page.emulate_media(media="screen")
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="download it as a PDF").click()
+    assert pdf.value.path().read_bytes().startswith(b"%PDF-")
+    go(page, live_server, "/support-plan/")  # Rosa's task list
 
     # And all her data.
     go(page, live_server, "/account/your-data/")

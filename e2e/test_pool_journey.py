@@ -63,6 +63,7 @@ def go(page, live_server, path: str) -> None:  # type: ignore[no-untyped-def]
 
 def answer(page, live_server, username: str, pool: Pool, button: str) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, live_server, username)
+    go(page, live_server, "/support-plan/")  # the suggestion is on their task list
     go(page, live_server, f"/support-plan/pools/{pool.pk}/")
     page.get_by_role("button", name=button).click()
     check_accessibility(page)
@@ -128,4 +129,18 @@ def test_two_people_pool_one_declines_the_broker_resplits_and_both_pay(  # type:
         assert LedgerTransaction.objects.filter(
             account=account, kind="provider_payment", payee="Swimming together"
         ).exists()
+        go(page, live_server, f"/support-plan/plan/{account.plan_id}/")  # the pool line
+        expect(page.get_by_text("Swimming together").first).to_be_visible()
         sign_out(page, live_server)
+
+    # The broker sees each account and plan in the third person.
+    sign_in(page, live_server, "bea")
+    go(page, live_server, "/support-plan/")
+    for username, name in (("ann", "Ann Ashby"), ("ben", "Ben Brook")):
+        account = BudgetAccount.objects.get(person=people[username])
+        go(page, live_server, f"/support-plan/account/{account.pk}/")
+        expect(page.get_by_text(f"{name}'s share:")).to_be_visible()
+        go(page, live_server, f"/support-plan/plan/{account.plan_id}/")
+        expect(page.get_by_text(f"{name}'s contribution")).to_be_visible()
+        expect(page.get_by_text("Your contribution")).to_have_count(0)
+    sign_out(page, live_server)
