@@ -8,14 +8,14 @@ search is a few ANDs, its exact total is a bit count, and a page by name is the 
 start..stop, lowest first.
 
 It also holds the neighbourhoods' centres, the services' places on the map (for "within" and
-distances), and on PostgreSQL an index of the rows' words and name trigrams
-(``directory.search_text``), so free-text searches are answered here too, with the database's
-own ids, order, totals and ranks.
+distances), and the services' words in an SQLite FTS5 index (``directory.search_text``: stemmed,
+BM25-ranked, typos and synonyms), so free-text searches are answered here too, the same way on
+SQLite and PostgreSQL.
 
 It is never stale: every change to the search rows (or to a neighbourhood or place) writes a new
 random number to ``SearchIndexVersion`` in the same transaction (``directory.search_index``), and
-every search reads that number first (one small query; for a free-text search the same statement
-also parses the words) and uses the copy only when the numbers are equal. A small copy is built by
+every search reads that number first (one small query) and uses the copy only when the numbers
+are equal. A small copy is built by
 the search that needs it; a large one (the text index takes seconds at 100,000 services) is built in
 a background thread while searches are answered by the database.
 """
@@ -38,7 +38,7 @@ from django.db.models import FloatField
 from django.db.models.functions import Cast
 
 from directory import search_text
-from directory.models import Neighbourhood, SearchEntry, SearchIndexVersion, ServiceAtLocation
+from directory.models import Neighbourhood, SearchEntry, ServiceAtLocation
 from directory.search_index import current_version
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Snapshot:
     # slug -> (name, latitude, longitude): a search near a neighbourhood needs no query for it
     neighbourhoods: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
-    # PostgreSQL: the words and name trigrams (None: text searches go to the database)
+    # the words (SQLite FTS5 in memory; None: text searches go to the database)
     text: search_text.TextIndex | None = None
     places: Places | None = None
     build_seconds: float = 0.0
@@ -230,35 +230,27 @@ class MemberTest:
         return bool(self.data[position >> 3] >> (position & 7) & 1)
 
 
-_ROWS_SQL = (
-    "SELECT service_id, tags, vector::text, array_to_string(show_trgm(name), chr(1))"
-    " FROM directory_searchentry ORDER BY name, service_id"
-)
-
-
 def build(version: int | None) -> Snapshot:
     started = time.perf_counter()
     ids: list[str] = []
     positions: defaultdict[str, list[int]] = defaultdict(list)
-    vectors: list[str | None] = []
-    trigrams: list[str] = []
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_ROWS_SQL)
-            rows = cursor.fetchall()
-        for i, (pk, tags, vector, trgm) in enumerate(rows):
-            ids.append(pk)
-            vectors.append(vector)
-            trigrams.append(trgm)
-            for tag in tags.split():
-                positions[tag].append(i)
-        del rows
-    else:
-        rows_ = SearchEntry.objects.order_by("name", "service_id").values_list("service_id", "tags")
-        for i, (pk, tags) in enumerate(rows_.iterator(chunk_size=5000)):
+    text = search_text.TextIndex()
+    rows = SearchEntry.objects.order_by("name", "service_id").values_list(
+        "service_id", "tags", "name", "service__search_document", "service__eligibility_description"
+    )
+
+    def words() -> Iterator[tuple[int, str, str, str]]:
+        """Each service's words: its search document, with who it is for apart (it ends it)."""
+        for i, (pk, tags, name, document, audience) in enumerate(rows.iterator(chunk_size=5000)):
             ids.append(pk)
             for tag in tags.split():
                 positions[tag].append(i)
+            document, audience = document or "", audience or ""
+            if audience and document.endswith(audience):
+                document = document[: -len(audience)]
+            yield i, name, document, audience
+
+    text.add(words())
     size = (len(ids) + 7) // 8 or 1
     tag_bits = {}
     for tag, where in positions.items():
@@ -273,12 +265,8 @@ def build(version: int | None) -> Snapshot:
         )
     }
     snap = Snapshot(version, ids, tag_bits, hoods)
-    if connection.vendor == "postgresql":
-        snap.places = _places(snap)
-        try:
-            snap.text = search_text.build_index(vectors, trigrams)
-        except search_text.NotIndexable as why:
-            log.warning("free-text searches go to the database: %s", why)
+    snap.places = _places(snap)
+    snap.text = text.finish()
     snap.build_seconds = time.perf_counter() - started
     return snap
 
@@ -399,36 +387,10 @@ def _background_build() -> None:
             _building.clear()
 
 
-@dataclass
-class TextSearch:
-    """What a free-text search needs from the database besides the copy: the words as
-    PostgreSQL parses them, the trigrams of the search text and the similarity threshold."""
-
-    snapshot: Snapshot
-    index: search_text.TextIndex
-    query: search_text.Query
-    trigrams: list[str]
-    threshold: float
-
-
-_TEXT_SQL = (
-    "SELECT (SELECT version FROM {table} WHERE id = 1), websearch_to_tsquery('english', %s)::text,"
-    " show_trgm(%s), current_setting('pg_trgm.similarity_threshold', true)"
-)
-
-
-def text_search(q: str) -> TextSearch | None:
-    """PostgreSQL: one statement reads the version and parses the words; None when the search
-    must go to the database (a copy being built, or a query this copy cannot answer exactly)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_TEXT_SQL.format(table=SearchIndexVersion._meta.db_table), [q, q])
-        version, query_text, trigrams, threshold = cursor.fetchone()
-    snap = snapshot_for(version)
+def text_search(q: str) -> tuple[Snapshot, search_text.Ranked] | None:
+    """The services the words find, best first, from the copy matching the rows now; None while
+    a copy is being built in the background (the database answers meanwhile)."""
+    snap = snapshot()
     if snap is None or snap.text is None:
         return None
-    query = search_text.parse_query(query_text)
-    if query is None:
-        return None
-    # pg_trgm's default when the setting is not there yet (the library not loaded)
-    limit = 0.3 if threshold in (None, "") else float(threshold)
-    return TextSearch(snap, snap.text, query, list(trigrams), limit)
+    return snap, snap.text.search(q)

@@ -133,6 +133,9 @@ def _words_match(q: str) -> _EntrySQL:
 def _text_filter(qs: QuerySet[SearchEntry], q: str, mode: TextMode) -> QuerySet[SearchEntry]:
     if not _words(q):
         return qs
+    ranked = _ranked_ids(q)
+    if ranked is not None:  # the in-memory text index decides, as on the in-memory path
+        return qs.filter(_ids_in(ranked))
     if uses_postgres():
         # websearch_to_tsquery stems and understands quotes and OR like a search box (GIN index
         # on vector). Only when no public service matches the words at all does the search fall
@@ -147,6 +150,28 @@ def _text_filter(qs: QuerySet[SearchEntry], q: str, mode: TextMode) -> QuerySet[
     for word in _words(q):
         condition &= Q(service__search_document__icontains=_stem(word))
     return qs.filter(condition)
+
+
+def _ranked_ids(q: str) -> list[str] | None:
+    """The services the words find, best first, from the in-memory text index
+    (``directory.search_text``); None when the copy is switched off or being built (the
+    database's own word matching answers then)."""
+    if not search_memory.enabled():
+        return None
+    found = search_memory.text_search(q)
+    if found is None:
+        return None
+    snap, ranked = found
+    return [snap.ids[i] for i in ranked.rows.tolist()]
+
+
+def _ids_in(ids: list[str]) -> _EntrySQL:
+    """The rows of these services, as one parameter however many there are."""
+    if uses_postgres():
+        return _EntrySQL("{t}.service_id = ANY(%s)", [ids], BooleanField())
+    return _EntrySQL(
+        "{t}.service_id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)], BooleanField()
+    )
 
 
 def _any_match_words(q: str) -> bool:
@@ -431,7 +456,13 @@ def search_page(
         found, total = _ranked_page(qs, search.q, search.page, page_size)
     else:
         total = qs.count()
-    if total == 0 and uses_postgres() and _words(search.q) and not _any_match_words(search.q):
+    if (
+        total == 0
+        and uses_postgres()
+        and _words(search.q)
+        and _ranked_ids(search.q) is None
+        and not _any_match_words(search.q)
+    ):
         # No public service matches the words at all: match names, tolerating typos.
         qs, origin = search_entries(search, base=base, text="names")
         found = None
@@ -450,8 +481,11 @@ def search_page(
         ids = [pk for pk, _ in ranked]
         distances = dict(ranked)
     elif search.sort == "relevance" and search.q:
-        ranked_qs = qs.annotate(rank=_rank(search.q)).order_by("-rank", "name", "service_id")
-        ids = list(ranked_qs.values_list("service_id", flat=True)[start:stop])
+        if _ranked_ids(search.q) is not None:
+            ids, _total = _ranked_page(qs, search.q, page, page_size)
+        else:
+            ranked_qs = qs.annotate(rank=_rank(search.q)).order_by("-rank", "name", "service_id")
+            ids = list(ranked_qs.values_list("service_id", flat=True)[start:stop])
     else:
         ids = list(
             qs.order_by("name", "service_id").values_list("service_id", flat=True)[start:stop]
@@ -466,6 +500,11 @@ def _ranked_page(
 ) -> tuple[list[str], int]:
     """The ids on a page of matches ranked by the words, and how many match in all."""
     start = (page - 1) * page_size
+    ranked = _ranked_ids(q)
+    if ranked is not None:  # qs is already narrowed to them (``_text_filter``): keep their order
+        accepted = set(qs.values_list("service_id", flat=True))
+        order = [pk for pk in ranked if pk in accepted]
+        return order[start : start + page_size], len(order)
     rows = list(
         qs.annotate(rank=_rank(q), matches=Window(Count("service_id")))
         .order_by("-rank", "name", "service_id")
@@ -509,35 +548,31 @@ def _page_from_memory(
 
 def _text_in_memory(search: ServiceSearch) -> bool:
     """Free-text searches (with any tags, a point and a distance limit) are answered from the
-    in-memory copy's text index on PostgreSQL; languages and accessibility go to the database."""
-    return bool(search.q) and uses_postgres() and not (search.language or search.accessibility)
+    in-memory copy's text index; languages and accessibility go to the database (which still
+    takes the matches and their order from that index, ``_text_filter``)."""
+    return bool(search.q) and not (search.language or search.accessibility)
 
 
 def _text_page_from_memory(
     search: ServiceSearch, *, page_size: int, clamp_page: bool
 ) -> SearchPage | None:
-    """As the database path of ``search_page`` for a free-text search, from the copy: the same
-    matches (words, or names tolerating typos when no service matches the words at all), the
-    same ranks to the bit, ties by name, the same totals. None: ask the database."""
-    text = search_memory.text_search(search.q)
-    if text is None:
+    """A free-text search from the copy: the text index's matches, best first
+    (``directory.search_text``), narrowed by the filters; by name or nearest first when asked.
+    None: ask the database."""
+    found = search_memory.text_search(search.q)
+    if found is None:
         return None
-    snap, index = text.snapshot, text.index
+    snap, ranked = found
     origin = _origin_from(snap, search)
     accepted = snap.mask(snap.matching(_tags(search)))
     if origin is not None and search.within_km is not None:
         ky, kx = km_per_degree(origin.latitude)
         box = _box_as_compared(origin, search.within_km)
         accepted &= snap.within(origin.latitude, origin.longitude, search.within_km, ky, kx, box)
-    mask = accepted
     if _words(search.q):
-        by_words = index.matches(text.query)
-        mask = by_words & accepted
-        if not mask.any() and not by_words.any():
-            # No public service matches the words at all: match names, tolerating typos.
-            similar = index.similarity(text.trigrams).astype(np.float64) >= text.threshold
-            mask = similar & accepted
-    rows = np.flatnonzero(mask).astype(np.int32)
+        rows = ranked.rows[accepted[ranked.rows]] if len(ranked.rows) else ranked.rows
+    else:  # no words at all (punctuation): the filters alone, by name
+        rows = np.flatnonzero(accepted).astype(np.int64)
     total = len(rows)
     pages = max(1, -(-total // page_size))
     page = min(search.page, pages) if clamp_page else search.page
@@ -548,26 +583,39 @@ def _text_page_from_memory(
         ids: list[str] = []
     elif by_distance:
         assert origin is not None
-        ranked: list[tuple[str, float | None]] | None = None
-        if total >= _MEASURE_ALL_BELOW:
-            ranked = _walk_outwards_in_memory(snap.member_test_of(mask), origin, stop)
-        if ranked is None:  # few matches, or every place seen: as the database path does
-            mode = "names" if _words(search.q) and not index.matches(text.query).any() else "words"
-            qs, _origin = search_entries(search, text=mode)
-            ranked = _nearest_first(qs, origin, 0, stop, total)
-        ranked = ranked[start:stop]
-        ids = [pk for pk, _ in ranked]
-        distances = dict(ranked)
+        ranked_places: list[tuple[str, float | None]] | None = None
+        if uses_postgres() and total >= _MEASURE_ALL_BELOW:
+            mask = np.zeros(len(snap.ids), dtype=np.bool_)
+            mask[rows] = True
+            ranked_places = _walk_outwards_in_memory(snap.member_test_of(mask), origin, stop)
+        if ranked_places is None:  # measure every match in memory
+            ranked_places = _nearest_of(snap, rows, origin, stop)
+        ranked_places = ranked_places[start:stop]
+        ids = [pk for pk, _ in ranked_places]
+        distances = dict(ranked_places)
     elif search.sort == "relevance":
-        # ts_rank(vector, query) + similarity(name, q), both float4, summed in float4
-        page_rows = index.ranked(text.query, text.trigrams, rows, start, stop)
-        ids = [snap.ids[i] for i in page_rows.tolist()]
-    else:
         ids = [snap.ids[i] for i in rows[start:stop].tolist()]
+    else:  # positions are in name order
+        ids = [snap.ids[i] for i in np.sort(rows)[start:stop].tolist()]
     if origin is not None and not by_distance and ids:
         ky, kx = km_per_degree(origin.latitude)
         distances = dict(snap.distances(ids, origin.latitude, origin.longitude, ky, kx))
     return SearchPage(ids, distances, total, page, pages, origin)
+
+
+def _nearest_of(
+    snap: search_memory.Snapshot, rows: Any, origin: Origin, stop: int
+) -> list[tuple[str, float | None]]:
+    """The first ``stop`` of these services by their nearest place (then name); services with no
+    place on the map last."""
+    ky, kx = km_per_degree(origin.latitude)
+    every = [snap.ids[i] for i in np.sort(rows).tolist()]  # name order
+    measured = snap.distances(every, origin.latitude, origin.longitude, ky, kx)
+    order = sorted(
+        range(len(every)),
+        key=lambda n: (every[n] not in measured, measured.get(every[n], 0.0), n),
+    )
+    return [(every[n], measured.get(every[n])) for n in order[:stop]]
 
 
 def _box_as_compared(origin: Origin, km: float) -> tuple[float, float, float, float]:

@@ -6,6 +6,7 @@ wellbeing-hub import-oruk PATH...  import Open Referral UK 3.0 or 1.0 JSON feeds
                                    1 records or fields set aside, 2 a file unusable)
 wellbeing-hub export-oruk PATH     export the directory as Open Referral UK 3.0 JSON
 wellbeing-hub bench directory|pb   run a benchmark (writes docs/benchmarks.md)
+wellbeing-hub bench search-quality FEED.json   search relevance beside a plain BM25 baseline
 wellbeing-hub pb tally FILE.pb ... count a participatory-budgeting election
 wellbeing-hub charges calc FILE    Care Act charging calculation
 wellbeing-hub sroi calc CASE.yaml  social return on investment of a case, as JSON
@@ -175,6 +176,8 @@ def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
         from bench.pb_bench import main as bench_main
     elif args.which == "timebank":
         from bench.timebank_bench import main as bench_main
+    elif args.which == "search-quality":
+        from bench.search_quality import main as bench_main
     else:  # argparse limits the choices
         raise SystemExit(f"unknown benchmark {args.which}")
     return int(bench_main(rest) or 0)
@@ -228,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     exp = sub.add_parser("export-oruk", help="export Open Referral UK 3.0 JSON")
     exp.add_argument("path", metavar="PATH")
     bench = sub.add_parser("bench", help="run a benchmark")
-    bench.add_argument("which", choices=["directory", "pb", "timebank"])
+    bench.add_argument("which", choices=["directory", "pb", "timebank", "search-quality"])
     sub.add_parser("pb", help="participatory budgeting: wellbeing-hub pb tally FILE.pb --rule …")
     sub.add_parser(
         "charges",
