@@ -13,12 +13,13 @@ from decimal import Decimal
 
 import pytest
 
-from rules.charging import LocalOverride, parameters_in_force
+from rules.charging import AssessmentInput, LocalOverride, assess, parameters_in_force
+from rules.charging.allowances import reached_pension_credit_age
 from rules.charging.calculator import assess_dict
 from rules.charging.capital import tariff_income
-from rules.charging.errors import InputError
+from rules.charging.errors import InputError, UnknownParameterError
 from rules.charging.parameters import NationalFigure, national_figures_from_dict
-from rules.charging.pension_age import extra_months, state_pension_date
+from rules.charging.pension_age import age_bounds, extra_months, state_pension_date
 from rules.charging.tests.helpers import care_home, home, run, step_total
 
 D = Decimal
@@ -266,3 +267,68 @@ def test_assess_dict_takes_the_date_given_and_the_overrides() -> None:
     assert on_date.weekly_charge == D("1.25")
     assert assess_dict(data).assessment_date == dt.date(2023, 6, 5)
     assert assess_dict(data).weekly_charge == D("8.20")  # 2023/24 guarantee 103.65
+
+
+@pytest.mark.parametrize(
+    ("on", "bounds"),
+    [
+        # Pensions Act 2014 s.26: State Pension age rises from 66 to 67 for people born from
+        # 6 April 1960 to 5 March 1961, whose 66th birthdays start on 6 April 2026; everyone born
+        # up to 5 April 1977 is 67 by 6 April 2044.
+        ("2026-04-05", None),
+        ("2026-04-06", (66, 67)),
+        ("2044-04-05", (66, 67)),
+        ("2044-04-06", None),
+    ],
+)
+def test_state_pension_age_bounds_at_their_first_and_last_day(
+    on: str, bounds: tuple[int, int] | None
+) -> None:
+    assert age_bounds(dt.date.fromisoformat(on)) == bounds
+
+
+@pytest.mark.parametrize(("age", "reached"), [(65, False), (67, True), (68, True)])
+def test_pension_credit_age_from_the_age_alone_while_it_is_rising(age: int, reached: bool) -> None:
+    # In 2026/27 everyone aged 67 has reached State Pension age (and so Pension Credit age,
+    # State Pension Credit Act 2002 s.1(6)) and no one aged 65 has.
+    params = parameters_in_force(dt.date(2026, 6, 1))
+    person = AssessmentInput.from_dict(home(date="2026-06-01", age=age))
+    assert reached_pension_credit_age(person, params) is reached
+
+
+def test_pension_credit_age_at_66_while_it_is_rising_needs_the_date_of_birth() -> None:
+    params = parameters_in_force(dt.date(2026, 6, 1))
+    person = AssessmentInput.from_dict(home(date="2026-06-01", age=66))
+    with pytest.raises(UnknownParameterError) as error:
+        reached_pension_credit_age(person, params)
+    assert error.value.name == "people.pension_credit_qualifying_age"
+    assert str(error.value) == (
+        "Cannot calculate: parameter 'people.pension_credit_qualifying_age' is unknown for "
+        "2026-06-01 (Pension Credit age now depends on date of birth; give date_of_birth, or "
+        "reached_pension_credit_age: true or false). Add the verified figure to the parameter "
+        "file before charging anyone on it."
+    )
+
+
+@pytest.mark.parametrize(
+    ("age", "name", "who"),
+    [
+        # Charging Regs reg 7: each member of a couple has a guarantee (figures added as national
+        # figures, as the DHSC circular would give them).
+        (40, "minimum_income_guarantee.couple_18_plus_each", "a member of a couple"),
+        (
+            70,
+            "minimum_income_guarantee.couple_pension_credit_age_each",
+            "a member of a couple at Pension Credit age",
+        ),
+    ],
+)
+def test_couple_guarantee_names_the_couple(age: int, name: str, who: str) -> None:
+    national = national_figures_from_dict(
+        {name: [{"value": "90.00", "applies_from": "2024-04-01"}]}
+    )
+    person = AssessmentInput.from_dict(home(couple=True, age=age, incomes={"esa": "300.00"}))
+    result = assess(person, national=national)
+    assert next(line.text for line in result.breakdown if line.step == "allowance") == (
+        f"Minimum Income Guarantee for {who}: £90.00."
+    )

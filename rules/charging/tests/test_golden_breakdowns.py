@@ -143,6 +143,20 @@ CASES: dict[str, tuple[dict[str, Any], Overrides | None]] = {
         ),
         None,
     ),
+    "care_home_temporary_no_housing_costs": (
+        care_home(care_home_stay="temporary", incomes={"state_pension": "221.20"}),
+        None,
+    ),
+    "care_home_temporary_one_pound_housing": (
+        care_home(
+            care_home_stay="temporary", incomes={"state_pension": "221.20"}, housing_costs="1.00"
+        ),
+        None,
+    ),
+    "care_home_permanent_housing_costs_not_kept": (
+        care_home(incomes={"state_pension": "221.20"}, housing_costs="30.00"),
+        None,
+    ),
     "care_home_couple": (
         care_home(couple=True, joint_incomes={"occupational_pension": "300.00"}),
         None,
