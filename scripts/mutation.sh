@@ -21,6 +21,18 @@ if [ "$#" -gt 0 ]; then PACKAGES=("$@"); else PACKAGES=(charging ledger pb ras);
 export WELLBEING_SHARED=${WELLBEING_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 EQUIVALENT=$ROOT/scripts/mutation-equivalent.txt
 
+# The rule modules of each package: what is mutated. Left out: command-line front ends, input
+# readers and validation messages, file readers, result serialisers (see docs/mutation.md).
+rule_modules() {
+    case "$1" in
+        charging) echo allowances.py calculator.py capital.py income.py money.py pension_age.py parameters.py ;;
+        ledger) echo balances.py book.py invariants.py limits.py transactions.py units.py formatting.py ;;
+        pb) echo greedy.py mes.py mes_engine.py mes_batch.py tally.py outcome.py ;;
+        ras) echo budget.py compare.py money.py answers.py ;;
+        *) echo "*.py" ;;
+    esac
+}
+
 failed=0
 summary=""
 for pkg in "${PACKAGES[@]}"; do
@@ -34,7 +46,14 @@ for pkg in "${PACKAGES[@]}"; do
     cp "$ROOT/conftest.py" "$work/"
     cp "$ROOT/rules/__init__.py" "$work/rules/"
     (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
-    sed "s/@PACKAGE@/$pkg/g" "$ROOT/scripts/mutation.cfg" > "$work/setup.cfg"
+    only=""
+    for module in $(rule_modules "$pkg"); do only="$only    rules/$pkg/$module"$'\n'; done
+    ONLY="$only" PKG="$pkg" "$VENV_BIN/python" -c '
+import os, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+text = text.replace("@ONLY_MUTATE@\n", os.environ["ONLY"]).replace("@PACKAGE@", os.environ["PKG"])
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+' "$ROOT/scripts/mutation.cfg" "$work/setup.cfg"
     echo "== rules/$pkg: mutating (work folder $work)"
     (cd "$work" && PATH="$VENV_BIN:$PATH" "$VENV_BIN/mutmut" run --max-children "$CHILDREN" > mutmut-run.log 2>&1) || {
         echo "mutmut failed for rules/$pkg; see $work/mutmut-run.log" >&2
