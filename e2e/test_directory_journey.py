@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from accounts.roles import Role
 from directory.models import Accessibility, ProviderKind, TransparencyFact
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
@@ -110,4 +111,78 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     page.get_by_role("link", name="Enquiries").first.click()
     page.get_by_role("link", name="Places this Saturday").click()
     expect(page.get_by_text("Yes, we have two places.")).to_be_visible()
+    check_accessibility(page)
+
+
+# --- the same directory on a real council's feed ------------------------------------------------
+
+NORTH_LINCOLNSHIRE = "data/directory/north_lincolnshire_oruk1_services_2024-12.json"
+
+
+@pytest.fixture
+def real_area(shared_dir):  # type: ignore[no-untyped-def]
+    """North Lincolnshire's ORUK 1.0 feed (738 services) imported as a council would."""
+    from directory.oruk.importer import run_import
+
+    path = shared_dir / NORTH_LINCOLNSHIRE
+    if not path.is_file():
+        pytest.skip("the North Lincolnshire feed is not in shared/")
+    report, run = run_import([path], feed="North Lincolnshire")
+    assert report.created == 738, report.errors
+    coordinator = f.user(Role.COORDINATOR, username="cora", display_name="Cora")
+    return {"run": run, "coordinator": coordinator}
+
+
+def test_a_resident_and_a_coordinator_use_the_directory_on_real_imported_data(  # type: ignore[no-untyped-def]
+    page, live_server, real_area
+) -> None:
+    page.goto(f"{live_server.url}/find-support/")
+    check_accessibility(page)
+    page.get_by_label("What are you looking for?").fill("dementia")
+    page.get_by_role("button", name="Search").click()
+    assert "found" in page.locator("#result-count").inner_text()
+    assert "&lt;p&gt;" not in page.content() and "nbsp" not in page.locator("main").inner_text()
+    expect(page.locator(".hub-result .govuk-tag", has_text="Free")).to_have_count(0)
+    check_accessibility(page)
+
+    page.locator(".hub-result a").first.click()
+    for question in [
+        "What is the service?",
+        "Who can get the service?",
+        "How much does it cost?",
+        "Can I get help with the cost?",
+        "How to get in touch",
+    ]:
+        expect(page.get_by_role("heading", name=question)).to_be_visible()
+    main = page.locator("main").inner_text()
+    assert "Not known — ask the provider" in main
+    for invented in ("Free.", "Anyone.", "not accepted", "English"):
+        assert invented not in main, invented
+    assert "<p>" not in main
+    check_accessibility(page)
+
+    # The publisher never said anything is free: the filter finds nothing rather than guessing.
+    page.goto(f"{live_server.url}/find-support/?price=free")
+    assert "0 services found" in page.locator("#result-count").inner_text()
+    check_accessibility(page)
+
+    # A service with a long web address and list-formatted description still reflows.
+    page.goto(f"{live_server.url}/find-support/?q=carecalls")
+    page.locator(".hub-result a").first.click()
+    expect(page.locator("main ul.govuk-list--bullet").first).to_be_visible()
+    check_accessibility(page)
+
+    # The coordinator sees the import, its report and what needs attention.
+    sign_in(page, live_server, "cora")
+    page.goto(f"{live_server.url}/find-support/moderation/")
+    check_accessibility(page)
+    page.get_by_role("link", name="All imports and their reports").click()
+    expect(page.get_by_role("heading", name="North Lincolnshire")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="See the report").first.click()
+    expect(page.get_by_role("heading", name="Values repaired (", exact=False)).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="To confirm with the provider (", exact=False)
+    ).to_be_visible()
+    assert "young.voice@northlincs.gov.uk" in page.content()
     check_accessibility(page)
