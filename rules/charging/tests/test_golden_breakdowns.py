@@ -157,6 +157,19 @@ CASES: dict[str, tuple[dict[str, Any], Overrides | None]] = {
         care_home(incomes={"state_pension": "221.20"}, housing_costs="30.00"),
         None,
     ),
+    "home_one_pound_dre_and_housing": (
+        home(incomes={"esa": "200.00"}, dre_claimed="1.00", housing_costs="1.00"),
+        None,
+    ),
+    "home_savings_with_a_loan_and_two_disabled_children": (
+        home(
+            incomes={"esa": "400.00"},
+            capital=[{"kind": "savings", "value": "20000.00", "secured_debt": "1000.00"}],
+            dependent_children=2,
+            disabled_children_higher=2,
+        ),
+        None,
+    ),
     "care_home_couple": (
         care_home(couple=True, joint_incomes={"occupational_pension": "300.00"}),
         None,
