@@ -77,3 +77,16 @@ class CoproductionSession(models.Model):
 
     class Meta:
         ordering = ["-held_on", "organisation", "pk"]
+
+
+class SearchDemand(models.Model):
+    """A directory search that found little (the gap in the market). No person, session or
+    address is kept: the day, the words as normalised, the neighbourhood filter and the count."""
+
+    day = models.DateField(db_index=True)
+    words = models.CharField(max_length=100)
+    neighbourhood = models.CharField(max_length=120, blank=True, default="")
+    results = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["words", "neighbourhood"])]

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project
+from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project, SearchDemand
 from evidence.services import case_with_area_figures
 from outcomes import selectors as outcome_selectors
+from rules.outcomes.aggregates import MINIMUM_CELL, protect, table_lines
 from rules.sroi import CaseError, Result, calculate, case_from_dict, reference_figures, report
 from rules.sroi.portfolio import Portfolio, portfolio
 from timebank import selectors as timebank_selectors
@@ -153,3 +154,82 @@ def coproduction(start: dt.date, end: dt.date) -> list[CoproductionRow]:
         )
         for month, organisation in sorted(member, key=lambda k: (k[0], k[1] != TIME_BANK, k[1]))
     ]
+
+
+# --- the gap in the market ------------------------------------------------------------------------
+
+NOT_GIVEN = "Not given"
+WAITING_DAYS = 14  # a time-bank request open this long without help is unmet demand
+
+
+@dataclass(frozen=True)
+class GapTable:
+    """Counts by need (rows) and neighbourhood (columns), with small numbers and the cells that
+    would reveal them hidden (``rules.outcomes.aggregates.protect``)."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    counts: dict[tuple[str | None, str | None], int]
+    status: dict[tuple[str | None, str | None], str]
+
+    def shown(self, row: str | None, column: str | None) -> int | None:
+        key = (row, column)
+        if self.status.get(key, "published") != "published":
+            return None
+        return self.counts.get(key, 0)
+
+
+def _gap_table(pairs: list[tuple[str, str]]) -> GapTable:
+    rows = tuple(sorted({r for r, _ in pairs}))
+    columns = tuple(sorted({c for _, c in pairs}))
+    counts: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    for row, column in pairs:
+        counts[(row, column)] += 1
+        counts[(row, None)] += 1
+        counts[(None, column)] += 1
+        counts[(None, None)] += 1
+    for row in rows:
+        for column in columns:
+            counts.setdefault((row, column), 0)
+    status = protect(dict(counts), table_lines(rows, columns))
+    return GapTable(rows, columns, dict(counts), status)
+
+
+def time_bank_gap(today: dt.date | None = None) -> GapTable:
+    """Open time-bank requests nobody has taken up for ``WAITING_DAYS`` or more, by what help
+    and where."""
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=WAITING_DAYS)
+    pairs = []
+    for request in timebank_selectors.open_requests():
+        if request.created_at.date() > cutoff:
+            continue
+        need = request.category.name if request.category else NOT_GIVEN
+        where = request.neighbourhood.name if request.neighbourhood else NOT_GIVEN
+        pairs.append((need, where))
+    return _gap_table(pairs)
+
+
+@dataclass(frozen=True)
+class SearchGap:
+    words: str
+    searches: int
+    neighbourhoods: tuple[str, ...]
+
+
+def search_gap(since: dt.date, minimum: int = MINIMUM_CELL) -> tuple[list[SearchGap], int]:
+    """Searches that found little since ``since``: the words searched ``minimum`` times or more
+    (fewer could be a name or a detail about one person, so they are never shown), and how many
+    searches were left out."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for words, where in SearchDemand.objects.filter(day__gte=since).values_list(
+        "words", "neighbourhood"
+    ):
+        grouped[words].append(where)
+    shown, hidden = [], 0
+    for words, places in grouped.items():
+        if len(places) < minimum:
+            hidden += len(places)
+            continue
+        shown.append(SearchGap(words, len(places), tuple(sorted({p for p in places if p}))))
+    shown.sort(key=lambda g: (-g.searches, g.words))
+    return shown, hidden

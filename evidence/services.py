@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from evidence import access
-from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project
+from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project, SearchDemand
 from rules.sroi import CaseError, case_from_dict
 from rules.sroi.case import input_from_dict, outcome_from_dict
 from timebank import selectors as timebank_selectors
@@ -341,3 +341,23 @@ def record_session(
         summary=f"Recorded a co-production session of {organisation!r} on {held_on}",
     )
     return session
+
+
+# A search with this many results or fewer counts as "found little".
+FEW_RESULTS = 2
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalise_search(words: str) -> str:
+    """Lower-case words in order, at most 100 characters: what is counted, nothing else."""
+    return " ".join(_WORD.findall(words.lower()))[:100].strip()
+
+
+def record_search_demand(words: str, results: int, neighbourhood: str = "") -> None:
+    """Called by the directory after a free-text search. Nothing about who searched is kept."""
+    text = normalise_search(words)
+    if not text or results > FEW_RESULTS:
+        return
+    SearchDemand.objects.create(
+        day=dt.date.today(), words=text, neighbourhood=neighbourhood[:120], results=results
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("co-production/", views.coproduction, name="coproduction"),
     path("co-production.csv", views.coproduction_csv, name="coproduction-csv"),
     path("co-production/sessions/new/", views.session_new, name="session-new"),
+    path("gap-in-the-market/", views.gap, name="gap"),
     path("proxies/", views.proxies, name="proxies"),
     path("deflator/", views.deflator, name="deflator"),
 ]

@@ -402,3 +402,38 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 
 session_new = guarded(session_new, access.can_record_sessions)
+
+
+def gap(request: HttpRequest) -> HttpResponse:
+    """The gap in the market: public, because every figure is a count with small numbers hidden."""
+    table = selectors.time_bank_gap()
+    chosen = request.GET.get("neighbourhood", "")
+    columns = [c for c in table.columns if not chosen or c == chosen]
+    rows = [
+        {
+            "need": row,
+            "cells": [(column, table.shown(row, column)) for column in columns],
+            "total": table.shown(row, None),
+        }
+        for row in table.rows
+    ]
+    since = dt.date.today() - dt.timedelta(days=365)
+    all_searches, hidden = selectors.search_gap(since)
+    searches = [s for s in all_searches if not chosen or chosen in s.neighbourhoods]
+    return render(
+        request,
+        "evidence/gap.html",
+        {
+            "rows": rows,
+            "columns": columns,
+            "all_columns": sorted(
+                set(table.columns) | {n for g in all_searches for n in g.neighbourhoods}
+            ),
+            "chosen": chosen,
+            "total": table.shown(None, None),
+            "waiting_days": selectors.WAITING_DAYS,
+            "searches": searches,
+            "hidden_searches": hidden,
+            "since": since,
+        },
+    )
