@@ -29,11 +29,30 @@ class MeasureForm(forms.Form):
     answered_on = forms.DateField()  # replaced in __init__
 
     def __init__(
-        self, *args: Any, measure: Measure, on_behalf_of: str | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        measure: Measure,
+        on_behalf_of: str | None = None,
+        ask_occasion: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.fields["answered_on"] = _date("Date answered", "For example, 27 3 2026")
+        if ask_occasion:
+            self.fields["occasion"] = forms.ChoiceField(
+                label="Why now?",
+                choices=[
+                    ("review", "For the support plan review"),
+                    ("chosen", "Because I chose to"),
+                ],
+                initial="chosen",
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": "Choose one of the reasons listed",
+                },
+            )
         if on_behalf_of is not None:
             choices = [("with_help", f"{on_behalf_of} is answering: I am recording their answers")]
             if measure.proxy_answers:

@@ -143,8 +143,9 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
     form = forms.MeasureForm(
         _data(request),
         measure=measure,
-        initial={"answered_on": services.today()},
+        initial={"answered_on": services.today(), "occasion": "chosen"},
         on_behalf_of=_on_behalf_of(request, person),
+        ask_occasion=not first,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,7 +155,9 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
                 measure_id=measure.id,  # type: ignore[arg-type]
                 answers=form.answers(),
                 answered_on=form.cleaned_data["answered_on"],
-                occasion=AnswerSet.Occasion.START if first else AnswerSet.Occasion.CHOSEN,
+                occasion=AnswerSet.Occasion.START
+                if first
+                else form.cleaned_data.get("occasion") or AnswerSet.Occasion.CHOSEN,
                 answered_by=form.answered_by(),
                 request=request,
             )

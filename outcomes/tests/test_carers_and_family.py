@@ -213,3 +213,19 @@ def test_family_led_plan_needs_a_pen_holder(client, pat) -> None:  # type: ignor
     ).content.decode()
     assert "Say which family member holds the pen" in html
     assert not Profile.objects.filter(person=pat, family_led=True).exists()
+
+
+def test_answers_again_can_be_for_the_plan_review(client, pat) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(pat)
+    url = answer_url(pat, "swemwbs")
+    assert "Why now?" not in client.get(url).content.decode()  # the first time is the start
+    client.post(url, {**dict.fromkeys(SWEMWBS, "3"), "answered_on": TODAY - dt.timedelta(days=9)})
+    assert "For the support plan review" in client.get(url).content.decode()
+    bad = client.post(
+        url, {**dict.fromkeys(SWEMWBS, "4"), "answered_on": TODAY, "occasion": "whenever"}
+    )
+    assert "Choose one of the reasons listed" in bad.content.decode()
+    client.post(url, {**dict.fromkeys(SWEMWBS, "4"), "answered_on": TODAY, "occasion": "review"})
+    assert [a.occasion for a in AnswerSet.objects.order_by("answered_on")] == ["start", "review"]
+    html = client.get(reverse("outcomes:measure", args=[pat.pk, "swemwbs"])).content.decode()
+    assert "(plan review)" in html and "(start of support)" in html
