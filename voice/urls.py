@@ -1,4 +1,24 @@
-from typing import Any
+from django.urls import path
+
+from voice import views
 
 app_name = "voice"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("give/", views.start, name="start"),
+    path("give/<slug:step>/", views.give, name="give"),
+    path("thank-you/<str:reference>/", views.thanks, name="thanks"),
+    path("about/service/<str:service_id>/", views.service_stories, name="service-stories"),
+    path("about/team/<slug:slug>/", views.team_stories, name="team-stories"),
+    path("stories/<str:reference>/", views.story, name="story"),
+    path("moderation/", views.moderation_queue, name="moderation"),
+    path("moderation/<str:reference>/", views.moderate, name="moderate"),
+    path("respond/", views.responder_home, name="responder"),
+    path("respond/<str:reference>/", views.respond, name="respond"),
+    path("yours/", views.yours, name="yours"),
+    path("changes/<int:pk>/confirm/", views.confirm_change, name="confirm-change"),
+    path("changes/<int:pk>/verify/", views.verify_change, name="verify-change"),
+    path("changes/", views.board, name="board"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("statistics/", views.statistics, name="statistics"),
+]

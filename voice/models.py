@@ -1,0 +1,186 @@
+"""People's voice (issue 15): feedback on anything, moderated stories, responses on a clock and
+"you said, we did" changes.
+
+The original words a person gave (``Feedback.text``) and who they are (name, email, account) are
+private to the independent moderators; the text anyone else reads is ``published_text``, written
+by a moderator with personal details and defamation removed. Directory services and organisations
+are referred to by their ids (strings) with a copy of their names, never by foreign key: this app
+talks to the directory only through its selectors and services.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def new_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Team(models.Model):
+    """A council team feedback can be about, entered by administrators (in the admin). Its
+    members acknowledge and respond to feedback about it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Feedback(models.Model):
+    class Kind(models.TextChoices):
+        COMPLIMENT = "compliment", "A compliment"
+        CONCERN = "concern", "A concern"
+        COMPLAINT = "complaint", "A complaint"
+        IDEA = "idea", "An idea"
+
+    class About(models.TextChoices):
+        SERVICE = "service", "A service or provider in the directory"
+        TEAM = "team", "A council team"
+        OTHER = "other", "Something else"
+
+    class Topic(models.TextChoices):
+        SUPPORT_PLAN = "support_plan", "A support plan"
+        ASSESSMENT = "assessment", "An assessment"
+        TIME_BANK = "time_bank", "The time bank"
+        PB_ROUND = "pb_round", "A participatory budgeting round"
+        OTHER = "other", "Something else"
+
+    class GivenAs(models.TextChoices):
+        SELF = "self", "About my own support"
+        CARER = "carer", "As a carer or family member"
+        ADVOCATE = "advocate", "As an advocate on someone's behalf"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online form"
+        PHONE = "phone", "Phone call"
+        PAPER = "paper", "Paper form or letter"
+        IN_PERSON = "in_person", "In person"
+
+    class Identity(models.TextChoices):
+        NAMED = "named", "Use my name"
+        HIDDEN = "hidden", "Use my name, but do not tell the provider who I am"
+        ANONYMOUS = "anonymous", "Do not record my name at all (anonymous)"
+
+    class Moderation(models.TextChoices):
+        WAITING = "waiting", "Waiting for a moderator"
+        PUBLISHED = "published", "Published as a story"
+        PRIVATE = "private", "Passed to the provider, not published"
+        DECLINED = "declined", "Not published"
+
+    reference = models.CharField(max_length=12, unique=True, default=new_reference)
+    about = models.CharField(max_length=10, choices=About.choices)
+    service_id = models.CharField(max_length=250, blank=True, db_index=True)
+    service_name = models.CharField(max_length=300, blank=True)
+    organization_id = models.CharField(max_length=250, blank=True, db_index=True)
+    organization_name = models.CharField(max_length=300, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    topic = models.CharField(max_length=20, choices=Topic.choices, blank=True)
+    topic_text = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    given_as = models.CharField(max_length=10, choices=GivenAs.choices)
+    # Private to moderators: the words as given, and who gave them.
+    text = models.TextField()
+    identity = models.CharField(max_length=10, choices=Identity.choices)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="voice_feedback",
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    received_on = models.DateField()
+    acknowledge_by = models.DateField()
+    respond_by = models.DateField()
+    # Moderation: the published text is separate from the original.
+    moderation = models.CharField(
+        max_length=10, choices=Moderation.choices, default=Moderation.WAITING
+    )
+    published_text = models.TextField(blank=True)
+    themes = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The clock
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    responded_by_name = models.CharField(max_length=200, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def subject_name(self) -> str:
+        if self.about == self.About.SERVICE:
+            return self.service_name
+        if self.about == self.About.TEAM and self.team is not None:
+            return self.team.name
+        label = self.Topic(self.topic).label if self.topic else "Something else"
+        return f"{label}: {self.topic_text}" if self.topic_text else label
+
+    @property
+    def theme_list(self) -> list[str]:
+        return [t for t in (x.strip() for x in self.themes.split(",")) if t]
+
+    @property
+    def identity_withheld(self) -> bool:
+        return self.identity != self.Identity.NAMED
+
+
+class ModerationDecision(models.Model):
+    """Every moderation decision, with its reason (the audit trail has it too)."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(max_length=10, choices=Feedback.Moderation.choices)
+    reason = models.TextField()
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+
+class Change(models.Model):
+    """A change a response promised. Made only when the person who gave the feedback confirms
+    it, or (anonymous feedback) a moderator verifies it with evidence."""
+
+    class State(models.TextChoices):
+        PROMISED = "promised", "Change promised"
+        MADE = "made", "Change made"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="changes")
+    description = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROMISED)
+    promised_at = models.DateTimeField()
+    made_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by_author = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-promised_at"]

@@ -1,0 +1,499 @@
+"""People's voice pages. Thin: check who is asking, call a selector or a service, render.
+Giving feedback works without an account and without JavaScript, one question per page (the
+answers so far are kept in the session until the check-your-answers page sends them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.roles import Role
+from directory import selectors as directory_selectors
+from voice import forms, selectors, services
+from voice.models import Change, Feedback, Team
+
+DRAFT = "voice_draft"
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "voice/not_allowed.html", {"message": message}, status=403)
+
+
+def _put_error(form: django_forms.Form, refusal: services.VoiceRefused) -> None:
+    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/home.html",
+        {"teams": selectors.teams(), "stories": selectors.published()[:5]},
+    )
+
+
+# --- giving feedback, one question per page -----------------------------------------------------
+
+
+def _staff_entry(request: HttpRequest, draft: dict[str, Any]) -> bool:
+    return bool(draft.get("staff")) and services.can_enter_for_others(request.user)
+
+
+def _steps(request: HttpRequest, draft: dict[str, Any]) -> list[str]:
+    steps = ["source"] if _staff_entry(request, draft) else []
+    steps.append("about")
+    steps.append(
+        {"service": "service", "team": "team", "other": "topic"}.get(
+            draft.get("about", ""), "which"
+        )
+    )
+    steps += ["kind", "given-as", "text", "identity"]
+    signed_in_self = request.user.is_authenticated and not _staff_entry(request, draft)
+    if draft.get("identity") != Feedback.Identity.ANONYMOUS and not signed_in_self:
+        steps.append("contact")
+    steps.append("check")
+    return steps
+
+
+STEP_FORMS: dict[str, tuple[type[django_forms.Form], str]] = {
+    "source": (forms.SourceForm, "How was this feedback received?"),
+    "about": (forms.AboutForm, "What is your feedback about?"),
+    "service": (forms.ServiceForm, "Which service is it about?"),
+    "team": (forms.TeamForm, "Which council team is it about?"),
+    "topic": (forms.TopicForm, "What is it about?"),
+    "kind": (forms.KindForm, "What kind of feedback is it?"),
+    "given-as": (forms.GivenAsForm, "Who is giving this feedback?"),
+    "text": (forms.TextForm, "Tell us what happened"),
+    "identity": (forms.IdentityForm, "Can we tell the provider who you are?"),
+    "contact": (forms.ContactForm, "Your contact details"),
+}
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """Begin again. ``?service=<id>`` (from a service's page) answers the first two questions;
+    ``?staff=1`` lets staff enter feedback received by phone or on paper."""
+    draft: dict[str, Any] = {}
+    if request.GET.get("staff") and services.can_enter_for_others(request.user):
+        draft["staff"] = True
+    service_id = request.GET.get("service", "")
+    if service_id:
+        service = directory_selectors.service_for_page(service_id)
+        if service is None:
+            raise Http404("No such service")
+        draft.update(about="service", service_id=str(service.pk), service_name=service.name)
+    request.session[DRAFT] = draft
+    steps = _steps(request, draft)
+    first = next(s for s in steps if s not in ("about", "service") or not service_id)
+    return redirect("voice:give", step=first)
+
+
+def _team_choices() -> list[tuple[str, str]]:
+    return [(str(t.pk), t.name) for t in selectors.teams()]
+
+
+def _make_form(step: str, data: Any, initial: dict[str, Any]) -> django_forms.Form:
+    form_class, _ = STEP_FORMS[step]
+    if step == "team":
+        return forms.TeamForm(data, initial=initial, teams=_team_choices())
+    return form_class(data, initial=initial)
+
+
+def _find_service(form: django_forms.Form) -> tuple[str, str] | None:
+    wanted = form.cleaned_data["service_name"].strip()
+    found = directory_selectors.public_services().filter(name__iexact=wanted)[:2]
+    if len(found) != 1:
+        found = (
+            directory_selectors.public_services()
+            .filter(name__icontains=wanted)
+            .order_by("name")[:6]
+        )
+    if len(found) == 1:
+        return str(found[0].pk), found[0].name
+    if not found:
+        form.add_error(
+            "service_name",
+            f"We could not find a service called ‘{wanted}’. Check the spelling, or go back and choose ‘Something else’",
+        )
+    else:
+        names = "; ".join(s.name for s in found[:5])
+        form.add_error(
+            "service_name",
+            f"More than one service matches ‘{wanted}’. Enter the full name, for example: {names}",
+        )
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def give(request: HttpRequest, step: str) -> HttpResponse:
+    draft: dict[str, Any] = request.session.get(DRAFT, {})
+    steps = _steps(request, draft)
+    if step == "check":
+        return _check(request, draft, steps)
+    if step not in STEP_FORMS or step not in steps:
+        raise Http404("No such question")
+    # Answer the questions in order: an earlier unanswered one comes first.
+    for earlier in steps[: steps.index(step)]:
+        if not _answered(earlier, draft):
+            return redirect("voice:give", step=earlier)
+    form = _make_form(step, request.POST if request.method == "POST" else None, draft)
+    if request.method == "POST" and form.is_valid():
+        answers = dict(form.cleaned_data)
+        if step == "service":
+            found = _find_service(form)
+            if found is not None:
+                answers.update(service_id=found[0], service_name=found[1])
+        if not form.errors:
+            if step == "about" and answers["about"] != draft.get("about"):
+                for key in (
+                    "service_id",
+                    "service_name",
+                    "service_name",
+                    "team",
+                    "topic",
+                    "topic_text",
+                ):
+                    draft.pop(key, None)
+            draft.update(answers)
+            request.session[DRAFT] = draft
+            steps = _steps(request, draft)
+            following = [s for s in steps[steps.index(step) + 1 :] if not _answered(s, draft)]
+            return redirect("voice:give", step=following[0] if following else "check")
+    index = steps.index(step)
+    back = reverse("voice:give", args=[steps[index - 1]]) if index else reverse("voice:home")
+    return render(
+        request,
+        "voice/question.html",
+        {
+            "form": form,
+            "title": STEP_FORMS[step][1],
+            "back": back,
+            "service_name": draft.get("service_name", ""),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _answered(step: str, draft: dict[str, Any]) -> bool:
+    keys = {
+        "source": "source",
+        "about": "about",
+        "service": "service_id",
+        "team": "team",
+        "topic": "topic",
+        "kind": "kind",
+        "given-as": "given_as",
+        "text": "text",
+        "identity": "identity",
+        "contact": "name",
+        "which": "__never__",
+    }
+    return step == "check" or bool(draft.get(keys[step]))
+
+
+def _check(request: HttpRequest, draft: dict[str, Any], steps: list[str]) -> HttpResponse:
+    for step in steps[:-1]:
+        if not _answered(step, draft):
+            return redirect("voice:give", step=step)
+    team = Team.objects.filter(pk=draft["team"]).first() if draft.get("team") else None
+    error = ""
+    if request.method == "POST":
+        staff = _staff_entry(request, draft)
+        try:
+            feedback = services.submit_feedback(
+                about=draft["about"],
+                kind=draft["kind"],
+                given_as=draft["given_as"],
+                text=draft["text"],
+                identity=draft["identity"],
+                service_id=draft.get("service_id", ""),
+                team=team,
+                topic=draft.get("topic", ""),
+                topic_text=draft.get("topic_text", ""),
+                name=draft.get("name", ""),
+                email=draft.get("email", ""),
+                author=None if staff or not request.user.is_authenticated else request.user,  # type: ignore[arg-type]
+                source=draft.get("source", Feedback.Source.ONLINE)
+                if staff
+                else Feedback.Source.ONLINE,
+                entered_by=request.user if staff else None,  # type: ignore[arg-type]
+                request=request,
+            )
+        except services.VoiceRefused as refusal:
+            error = refusal.message
+        else:
+            request.session.pop(DRAFT, None)
+            return redirect("voice:thanks", reference=feedback.reference)
+    rows = []
+    labels = {
+        "source": (
+            "How it was received",
+            dict(Feedback.Source.choices).get(draft.get("source", ""), ""),
+        ),
+        "about": ("About", dict(Feedback.About.choices).get(draft.get("about", ""), "")),
+        "service": ("Service", draft.get("service_name", "")),
+        "team": ("Council team", team.name if team else ""),
+        "topic": (
+            "What it is about",
+            " – ".join(
+                x
+                for x in (
+                    dict(Feedback.Topic.choices).get(draft.get("topic", ""), ""),
+                    draft.get("topic_text", ""),
+                )
+                if x
+            ),
+        ),
+        "kind": ("Kind", dict(Feedback.Kind.choices).get(draft.get("kind", ""), "")),
+        "given-as": ("From", dict(Feedback.GivenAs.choices).get(draft.get("given_as", ""), "")),
+        "text": ("Your feedback", draft.get("text", "")),
+        "identity": (
+            "Your name",
+            dict(Feedback.Identity.choices).get(draft.get("identity", ""), ""),
+        ),
+        "contact": (
+            "Contact",
+            " ".join(x for x in (draft.get("name", ""), draft.get("email", "")) if x),
+        ),
+    }
+    for step in steps[:-1]:
+        label, value = labels[step]
+        rows.append({"label": label, "value": value, "url": reverse("voice:give", args=[step])})
+    return render(
+        request, "voice/check.html", {"rows": rows, "error": error}, status=400 if error else 200
+    )
+
+
+def thanks(request: HttpRequest, reference: str) -> HttpResponse:
+    return render(request, "voice/thanks.html", {"reference": reference})
+
+
+# --- public stories and figures -------------------------------------------------------------------
+
+
+def service_stories(request: HttpRequest, service_id: str) -> HttpResponse:
+    service = directory_selectors.service_for_page(service_id)
+    if service is None:
+        raise Http404("No such service")
+    org_id = str(service.organization.pk) if service.organization else ""
+    ack, resp = selectors.response_figures(organization_id=org_id)
+    return render(
+        request,
+        "voice/stories.html",
+        {
+            "subject": service.name,
+            "stories": selectors.stories_for_service(str(service.pk)),
+            "give_url": reverse("voice:start") + f"?service={service.pk}",
+            "figures_for": service.organization.name if service.organization else "",
+            "ack": ack,
+            "resp": resp,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def team_stories(request: HttpRequest, slug: str) -> HttpResponse:
+    team = get_object_or_404(Team, slug=slug)
+    ack, resp = selectors.response_figures(team=team)
+    return render(
+        request,
+        "voice/stories.html",
+        {
+            "subject": team.name,
+            "stories": selectors.stories_for_team(team),
+            "give_url": reverse("voice:start"),
+            "figures_for": team.name,
+            "ack": ack,
+            "resp": resp,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def story(request: HttpRequest, reference: str) -> HttpResponse:
+    found = selectors.story(reference)
+    if found is None:
+        raise Http404("No such story")
+    return render(
+        request,
+        "voice/story.html",
+        {
+            "story": found,
+            "status": selectors.status_of(found),
+            "overdue": selectors.ack_overdue(found, timezone.localdate())
+            or selectors.response_overdue(found, timezone.localdate()),
+        },
+    )
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    return render(request, "voice/board.html", {"changes": selectors.change_board()})
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/statistics.html",
+        {
+            "moderation": selectors.moderation_statistics(),
+            "organisations": selectors.organisations_figures(),
+        },
+    )
+
+
+# --- moderation ---------------------------------------------------------------------------------
+
+
+@login_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    if not services.is_moderator(request.user):
+        return _refused(
+            request, "Only the independent voice moderators can see the moderation queue."
+        )
+    return render(request, "voice/moderation.html", {"queue": selectors.moderation_queue()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, reference: str) -> HttpResponse:
+    if not services.is_moderator(request.user):
+        return _refused(request, "Only the independent voice moderators can moderate feedback.")
+    feedback = get_object_or_404(Feedback, reference=reference)
+    form = forms.ModerateForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "published_text": feedback.published_text or feedback.text,
+            "themes": feedback.themes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.moderate(
+                feedback=feedback,
+                moderator=request.user,  # type: ignore[arg-type]
+                request=request,
+                **form.cleaned_data,
+            )
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:moderation")
+    return render(
+        request,
+        "voice/moderate.html",
+        {
+            "feedback": feedback,
+            "form": form,
+            "who": selectors.identity_for(feedback, request.user),
+            "decisions": feedback.decisions.all(),
+            "changes": feedback.changes.all(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- responding ---------------------------------------------------------------------------------
+
+
+@login_required
+def responder_home(request: HttpRequest) -> HttpResponse:
+    items = selectors.for_responder(request.user)
+    return render(request, "voice/responder.html", {"items": items, "today": timezone.localdate()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def respond(request: HttpRequest, reference: str) -> HttpResponse:
+    feedback = get_object_or_404(Feedback, reference=reference)
+    if not services.can_respond(request.user, feedback):
+        return _refused(request, "You cannot respond to this feedback.")
+    acknowledging = feedback.acknowledged_at is None and request.POST.get("action") != "respond"
+    form: django_forms.Form
+    data = request.POST if request.method == "POST" else None
+    form = forms.AcknowledgeForm(data) if acknowledging else forms.RespondForm(data)
+    if request.method == "POST" and feedback.responded_at is None and form.is_valid():
+        try:
+            if acknowledging:
+                services.acknowledge(
+                    feedback=feedback, user=request.user, request=request, **form.cleaned_data
+                )  # type: ignore[arg-type]
+            else:
+                services.respond(
+                    feedback=feedback, user=request.user, request=request, **form.cleaned_data
+                )  # type: ignore[arg-type]
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:respond", reference=feedback.reference)
+    today = timezone.localdate()
+    return render(
+        request,
+        "voice/respond.html",
+        {
+            "feedback": feedback,
+            "form": form if feedback.responded_at is None else None,
+            "acknowledging": acknowledging,
+            "who": selectors.identity_for(feedback, request.user),
+            "status": selectors.status_of(feedback, today),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.COMMISSIONER, Role.MODERATOR, Role.ADMINISTRATOR):  # type: ignore[union-attr]
+        return _refused(request, "Only commissioners and moderators can see the overdue list.")
+    today = timezone.localdate()
+    return render(
+        request, "voice/overdue.html", {"items": selectors.overdue(today), "today": today}
+    )
+
+
+# --- the person's own feedback ------------------------------------------------------------------
+
+
+@login_required
+def yours(request: HttpRequest) -> HttpResponse:
+    items = [(f, selectors.status_of(f)) for f in selectors.mine(request.user)]
+    return render(request, "voice/yours.html", {"items": items})
+
+
+@login_required
+@require_http_methods(["POST"])
+def confirm_change(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(Change, pk=pk)
+    try:
+        services.confirm_change(change=change, user=request.user, request=request)  # type: ignore[arg-type]
+    except services.VoiceRefused as refusal:
+        return _refused(request, refusal.message)
+    return redirect("voice:yours")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify_change(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.is_moderator(request.user):
+        return _refused(request, "Only the independent voice moderators can verify a change.")
+    change = get_object_or_404(Change, pk=pk)
+    form = forms.EvidenceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verify_change(
+                change=change, moderator=request.user, request=request, **form.cleaned_data
+            )  # type: ignore[arg-type]
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:moderate", reference=change.feedback.reference)
+    return render(
+        request,
+        "voice/simple_form.html",
+        {"form": form, "title": "Verify a change was made", "intro": change.description},
+        status=400 if form.errors else 200,
+    )
