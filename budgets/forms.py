@@ -574,7 +574,8 @@ class TransactionForm(forms.Form):
             ]
         self.fields["kind"].choices = choices
         if payees:
-            self.fields["payee"].help_text = "Only for payments and refunds. In your plan: " + (
+            plan = "your plan" if holder is None else f"{holder}'s plan"
+            self.fields["payee"].help_text = f"Only for payments and refunds. In {plan}: " + (
                 ", ".join(payees)
             )
 

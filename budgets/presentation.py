@@ -153,6 +153,7 @@ def charge_summary(result: Any, cost: Decimal | str | None) -> ChargeSummary:
 # --- the indicative budget -----------------------------------------------------------------------
 
 CONFIGURATION_LINE = re.compile(r"^This uses the '(?P<status>[^']*)' configuration \S+")
+ANSWER_CODE = re.compile(r'" \([A-Z0-9]{1,3}\)')
 SHORT_PENCE = re.compile(r"£(\d[\d,]*)\.(\d)(?!\d)")
 EXACT_POUNDS = re.compile(r"= £(\d[\d,]*(?:\.\d+)?)(?=,)")
 
@@ -168,6 +169,7 @@ def budget_explanation(lines: Any) -> list[str]:
                 "These prices are an example: the council has not agreed its own prices yet."
             )
             continue
+        line = ANSWER_CODE.sub('"', line)  # 'you answered "…" (C)': the code is for staff
         line = EXACT_POUNDS.sub(lambda m: "= " + _pounds_text(m.group(1)), line)
         line = SHORT_PENCE.sub(lambda m: f"£{m.group(1)}.{m.group(2)}0", line)
         out.append(line)

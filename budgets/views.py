@@ -762,6 +762,13 @@ def outcome_remove(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespon
     return redirect("budgets:plan", plan.pk)
 
 
+def _the_plan(request: HttpRequest, plan: SupportPlan) -> str:
+    """ "your plan" to the person; "Pat's plan" to a broker editing it with them."""
+    from budgets.presentation import whose
+
+    return f"{whose(_user(request), plan.person, capital=False)} plan"
+
+
 def _outcome(plan: SupportPlan, outcome_id: int) -> PlanOutcome:
     return get_object_or_404(PlanOutcome, pk=outcome_id, plan=plan)
 
@@ -837,7 +844,9 @@ def support_service(
         except services.BudgetsError as error:
             _error(form, error)
         else:
-            messages.success(request, f"{service.name} has been added to your plan.")
+            messages.success(
+                request, f"{service.name} has been added to {_the_plan(request, plan)}."
+            )
             return redirect("budgets:plan", plan.pk)
     return render(
         request,
@@ -869,7 +878,9 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
         except services.BudgetsError as error:
             _error(form, error)
         else:
-            messages.success(request, "Time bank hours have been added to your plan.")
+            messages.success(
+                request, f"Time bank hours have been added to {_the_plan(request, plan)}."
+            )
             return redirect("budgets:plan", plan.pk)
     return render(
         request,
@@ -903,7 +914,7 @@ def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespons
         except services.BudgetsError as error:
             _error(form, error)
         else:
-            messages.success(request, "This has been added to your plan.")
+            messages.success(request, f"This has been added to {_the_plan(request, plan)}.")
             return redirect("budgets:plan", plan.pk)
     return render(
         request,

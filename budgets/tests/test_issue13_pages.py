@@ -184,8 +184,10 @@ def test_budget_explanation_says_pounds_and_pence() -> None:
             "Each point is worth £3.08 a week: 32 x £3.08 = £98.56, rounded to the nearest "
             "pound: £99.00.",
             "Each point is worth £3.08 a week: 32 x £3.08 = £98.6, rounded: £99.00.",
+            'Looking after yourself: you answered "Some help" (C), weighted x2: 14 points.',
         ]
     )
+    assert lines[3] == 'Looking after yourself: you answered "Some help", weighted x2: 14 points.'
     assert "illustrative-ras-v2" not in " ".join(lines)
     assert "= £98.56," in lines[1]
     assert "= £98.60," in lines[2]
@@ -445,3 +447,63 @@ def test_the_projection_never_claims_money_runs_out_while_more_comes_in() -> Non
     )
     assert found.status == "on_track" and found.projected == Decimal("192.90")
     assert "£122.90 + £292.00 − £222.00 = £192.90" in found.message
+
+
+# --- the whole class: every budgets page, as the person and as their broker ---------------------
+
+
+def test_no_page_shows_developer_text_or_the_wrong_voice(client) -> None:  # type: ignore[no-untyped-def]
+    person = f.user(Role.PERSON, display_name="Pat")
+    broker = f.user(Role.BROKER, display_name="Bea")
+    account = helpers.open_account(person, broker)
+    plan = account.plan
+    services.reopen_plan(plan=plan, actor=person)
+    plan.refresh_from_db()
+    outcome = plan.outcomes.first()
+    service = f.service(name="Swim", cost="6.00")
+    assessment = plan.assessment
+    urls = [
+        reverse("budgets:home"),
+        reverse("budgets:calculator"),
+        reverse("budgets:assessment", args=[assessment.pk]),
+        reverse("budgets:budget", args=[assessment.pk]),
+        reverse("budgets:contribute", args=[assessment.pk]),
+        reverse("budgets:plan", args=[plan.pk]),
+        reverse("budgets:outcome-new", args=[plan.pk]),
+        reverse("budgets:support-choose", args=[plan.pk, outcome.pk]),
+        reverse("budgets:support-service-search", args=[plan.pk, outcome.pk]) + "?q=swim",
+        reverse("budgets:support-service", args=[plan.pk, outcome.pk, service.pk]),
+        reverse("budgets:support-time-bank", args=[plan.pk, outcome.pk]),
+        reverse("budgets:support-other", args=[plan.pk, outcome.pk]),
+        reverse("budgets:plan-money", args=[plan.pk]),
+        reverse("budgets:plan-neighbourhood", args=[plan.pk]),
+        reverse("budgets:plan-propose", args=[plan.pk]),
+        reverse("budgets:plan-version", args=[plan.pk, 1]),
+        reverse("budgets:plan-print", args=[plan.pk]),
+        reverse("budgets:account", args=[account.pk]),
+    ]
+    keys = list(load_parameter_file())
+    for user in (person, broker):
+        client.force_login(user)
+        for url in urls:
+            page = client.get(url)
+            assert page.status_code == 200, (user, url, page.status_code)
+            words = text_of(page)
+            assert not re.search(r"\b(\w+) \1\b", words.replace("£", "")), (url, words)
+            assert not re.search(r"£\d[\d,]*\.\d(?!\d)", words), url
+            assert "PROVISIONAL" not in words, url
+            if user == person:  # staff see which questionnaire version priced a budget
+                assert "illustrative-ras" not in words, url
+            assert not [k for k in keys if k in words], url
+            # The broker's own home page and the public calculator speak to the reader.
+            if user == broker and url not in urls[:2]:
+                for mine in (
+                    "my plan",
+                    "your plan",
+                    "Your plan",
+                    "your budget",
+                    "Your contribution",
+                    "Your indicative budget",
+                    "Your share",
+                ):
+                    assert mine not in words, (url, mine)
