@@ -19,7 +19,7 @@ urlpatterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("cookies/", pages.cookies, name="cookies"),
     path("contact/", pages.contact, name="contact"),
-    path("feedback/", pages.feedback, name="feedback"),
+    path("service-feedback/", pages.feedback, name="feedback"),
     path("account/", include("accounts.urls")),
     path("account/session/", include("accounts.session_urls")),
     path("find-support/", include("directory.urls")),

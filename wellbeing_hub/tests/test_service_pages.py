@@ -135,3 +135,14 @@ def test_a_missing_page_is_the_service_404() -> None:
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_feedback_on_the_website_leaves_feedback_about_care_its_own_address() -> None:
+    """/feedback/ belongs to the voice app (feedback and complaints about care); this page's
+    address must not shadow it."""
+    from django.urls import resolve
+
+    from wellbeing_hub import pages
+
+    assert resolve(reverse("feedback")).func is pages.feedback
+    assert not reverse("feedback").startswith("/feedback/")
