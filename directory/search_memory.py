@@ -387,10 +387,11 @@ def _background_build() -> None:
             _building.clear()
 
 
-def text_search(q: str) -> tuple[Snapshot, search_text.Ranked] | None:
-    """The services the words find, best first, from the copy matching the rows now; None while
-    a copy is being built in the background (the database answers meanwhile)."""
+def text_search(q: str, first: int | None = None) -> tuple[Snapshot, search_text.Ranked] | None:
+    """The services the words find, best first (only the ``first`` of them when given), from
+    the copy matching the rows now; None while a copy is being built in the background (the
+    database answers meanwhile)."""
     snap = snapshot()
     if snap is None or snap.text is None:
         return None
-    return snap, snap.text.search(q)
+    return snap, snap.text.search(q, first)

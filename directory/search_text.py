@@ -222,6 +222,7 @@ class Ranked:
     rows: IntArray
     all_words: int
     expression: str = ""
+    total: int = 0  # how many match (more than ``rows`` when only the first were asked for)
 
 
 @dataclass
@@ -279,6 +280,7 @@ class TextIndex:
             """
         )
         self._lock = threading.Lock()
+        self._nearest_found: dict[tuple[str, int], tuple[str, int] | None] = {}
         self.size = 0
 
     # filling
@@ -306,6 +308,14 @@ class TextIndex:
         )
         self.size += len(batch)
 
+    @property
+    def nbytes(self) -> int:
+        """The index's size in memory (its SQLite pages)."""
+        with self._lock:
+            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+            size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        return int(pages * size)
+
     def finish(self) -> TextIndex:
         with self._lock:
             self._db.execute("INSERT INTO doc(doc) VALUES ('optimize')")
@@ -313,8 +323,9 @@ class TextIndex:
 
     # searching
 
-    def search(self, q: str) -> Ranked:
-        """Every service the words find, best first (see the module's description)."""
+    def search(self, q: str, first: int | None = None) -> Ranked:
+        """Every service the words find, best first (see the module's description); with
+        ``first``, only that many of them (``total`` still counts them all)."""
         units = self._units(q)
         if not units:
             return Ranked(np.zeros(0, dtype=np.int64), 0)
@@ -325,25 +336,37 @@ class TextIndex:
             widened = self._widen(units)
             meaningful = [u for u in widened if not u.stop] or widened
             every = " AND ".join(_group(u) for u in meaningful)
+            counted = self._count_of(every) if first is not None else None
+            if counted is not None and counted >= FEW:
+                rows = self._ranked(every, first)
+                return Ranked(np.array(rows, dtype=np.int64), counted, every, counted)
             rows = self._ranked(every)
             all_words = len(rows)
             if all_words < FEW and len(meaningful) > 1:
                 some = self._ranked(" OR ".join(_any_group(u) for u in meaningful))
                 seen = set(rows)
                 rows += [r for r in some if r not in seen]
-        return Ranked(np.array(rows, dtype=np.int64), all_words, every)
+        return Ranked(np.array(rows, dtype=np.int64), all_words, every, len(rows))
 
-    def _ranked(self, expression: str) -> list[int]:
+    def _ranked(self, expression: str, first: int | None = None) -> list[int]:
         try:
             return [
                 r
                 for (r,) in self._db.execute(
-                    "SELECT rowid FROM doc WHERE doc MATCH ? ORDER BY bm25(doc, ?, 1.0, ?), rowid",
-                    [expression, NAME_WEIGHT, AUDIENCE_WEIGHT],
+                    "SELECT rowid FROM doc WHERE doc MATCH ?"
+                    " ORDER BY bm25(doc, ?, 1.0, ?), rowid LIMIT ?",
+                    [expression, NAME_WEIGHT, AUDIENCE_WEIGHT, -1 if first is None else first],
                 )
             ]
         except sqlite3.OperationalError:  # nothing matchable (only punctuation, say)
             return []
+
+    def _count_of(self, expression: str) -> int:
+        try:
+            row = self._db.execute("SELECT count(*) FROM doc WHERE doc MATCH ?", [expression])
+            return int(row.fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
 
     def _units(self, q: str) -> list[_Unit]:
         """The search's words and quoted phrases, in order."""
@@ -367,13 +390,7 @@ class TextIndex:
         ]
 
     def _count(self, phrase: str) -> int:
-        try:
-            row = self._db.execute(
-                "SELECT count(*) FROM doc WHERE doc MATCH ?", [_quote(phrase)]
-            ).fetchone()
-        except sqlite3.OperationalError:
-            return 0
-        return int(row[0])
+        return self._count_of(_quote(phrase))
 
     def _correct(self, unit: _Unit) -> None:
         """A word the index does not know becomes the nearest word it knows; beside a word only
@@ -398,24 +415,31 @@ class TextIndex:
 
     def _nearest(self, word: str, limit: int) -> tuple[str, int] | None:
         """The vocabulary's word closest to ``word`` (fewest edits, then most services), sharing
-        its first letter."""
+        its first letter (remembered: the vocabulary does not change within a copy)."""
+        key = (word, limit)
+        if key in self._nearest_found:
+            return self._nearest_found[key]
         first = word[0]
+        low, high = len(word) - limit, len(word) + limit
         rows = self._db.execute(
-            "SELECT term, doc FROM words_v WHERE term >= ? AND term < ?",
-            [first, first + "\U0010ffff"],
+            "SELECT term, doc FROM words_v WHERE term >= ? AND term < ?"
+            " AND length(term) BETWEEN ? AND ?",
+            [first, first + "\U0010ffff", low, high],
         )
         best: tuple[int, int, str] | None = None
-        low, high = len(word) - limit, len(word) + limit
         for term, uses in rows:
-            if not low <= len(term) <= high or term == word:
+            if term == word:
                 continue
             distance = edit_distance(word, term, limit)
             if distance > limit:
                 continue
-            key = (distance, -uses, term)
-            if best is None or key < best:
-                best = key
-        return None if best is None else (best[2], -best[1])
+            candidate = (distance, -uses, term)
+            if best is None or candidate < best:
+                best = candidate
+        found = None if best is None else (best[2], -best[1])
+        if len(self._nearest_found) < 10_000:
+            self._nearest_found[key] = found
+        return found
 
     def _widen(self, units: list[_Unit]) -> list[_Unit]:
         """Replace each run of words that a synonym line names by one unit of every phrase it

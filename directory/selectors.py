@@ -559,21 +559,33 @@ def _text_page_from_memory(
     """A free-text search from the copy: the text index's matches, best first
     (``directory.search_text``), narrowed by the filters; by name or nearest first when asked.
     None: ask the database."""
-    found = search_memory.text_search(search.q)
+    tags = _tags(search)
+    # Ranked by the words alone: only the page's rows need ranking (the total is a count).
+    first = (
+        search.page * page_size
+        if search.sort == "relevance" and not tags and search.within_km is None
+        else None
+    )
+    found = search_memory.text_search(search.q, first)
     if found is None:
         return None
     snap, ranked = found
     origin = _origin_from(snap, search)
-    accepted = snap.mask(snap.matching(_tags(search)))
-    if origin is not None and search.within_km is not None:
-        ky, kx = km_per_degree(origin.latitude)
-        box = _box_as_compared(origin, search.within_km)
-        accepted &= snap.within(origin.latitude, origin.longitude, search.within_km, ky, kx, box)
-    if _words(search.q):
-        rows = ranked.rows[accepted[ranked.rows]] if len(ranked.rows) else ranked.rows
-    else:  # no words at all (punctuation): the filters alone, by name
-        rows = np.flatnonzero(accepted).astype(np.int64)
-    total = len(rows)
+    if first is not None and _words(search.q):  # every service is accepted
+        rows, total = ranked.rows, ranked.total
+    else:
+        accepted = snap.mask(snap.matching(tags))
+        if origin is not None and search.within_km is not None:
+            ky, kx = km_per_degree(origin.latitude)
+            box = _box_as_compared(origin, search.within_km)
+            accepted &= snap.within(
+                origin.latitude, origin.longitude, search.within_km, ky, kx, box
+            )
+        if _words(search.q):
+            rows = ranked.rows[accepted[ranked.rows]] if len(ranked.rows) else ranked.rows
+        else:  # no words at all (punctuation): the filters alone, by name
+            rows = np.flatnonzero(accepted).astype(np.int64)
+        total = len(rows)
     pages = max(1, -(-total // page_size))
     page = min(search.page, pages) if clamp_page else search.page
     start, stop = (page - 1) * page_size, page * page_size
