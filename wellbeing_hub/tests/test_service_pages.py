@@ -71,6 +71,7 @@ def test_the_privacy_notice_covers_every_part_that_holds_personal_data() -> None
         "participation": "Have your say",
         "time_bank": "Time bank",
         "outcomes": "Outcomes and wellbeing",
+        "voice": "Feedback, compliments and complaints about care",
     }
     page = Client().get(reverse("privacy")).content.decode()
     for section in account_services._exporters:
