@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Your support", "budgets:home", frozenset({"*"})),
     ("Time bank", "timebank:home", frozenset()),
     ("Have your say", "participation:home", frozenset()),
+    ("Your outcomes", "outcomes:home", frozenset({"*"})),
     ("Your account", "accounts:home", frozenset({"*"})),
     ("Your listings", "directory:provider-home", frozenset({Role.PROVIDER})),
     ("Enquiries", "directory:inbox", frozenset({"*"})),
