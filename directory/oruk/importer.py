@@ -1297,6 +1297,7 @@ def run_import(
     the coordinator's pages. Returns the report and the run."""
     from django.utils import timezone
 
+    from accounts.models import AuditEvent
     from accounts.services import record_audit
     from directory.models import ImportRun
 
@@ -1319,9 +1320,9 @@ def run_import(
     run.save()
     record_audit(
         actor=started_by,
-        action="directory.import_oruk",
+        action=AuditEvent.Action.CREATE,
         target=run,
-        summary=run.summary[:500],
+        summary=f"Imported ORUK feed {run.feed}: {run.summary}"[:500],
     )
     return report, run
 

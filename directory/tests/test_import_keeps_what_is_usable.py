@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from accounts.roles import Role
 from directory.models import ImportRun, Organization, SearchEntry, Service
 from directory.oruk import importer
@@ -178,6 +179,7 @@ def test_the_command_prints_a_summary_writes_the_report_and_exits_with_the_statu
     )
     run = ImportRun.objects.get()
     assert (run.feed, run.created, run.failed, run.outcome) == ("test feed", 6, 2, 1)
+    assert AuditEvent.objects.filter(summary__startswith="Imported ORUK feed test feed").exists()
     broken = tmp_path / "broken.json"
     broken.write_text("[", encoding="utf-8")
     assert cli.main(["import-oruk", str(broken), "--report", str(tmp_path / "b.json")]) == 2
