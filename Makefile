@@ -7,7 +7,7 @@ PY311 := $(shell $(PYTHON_FOR_VENV) -c 'import sys; print("" if sys.version_info
 LOCK := requirements/lock$(PY311).txt
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: install demo serve test lint types unit postgres e2e lock clean
+.PHONY: install demo serve test lint types unit postgres e2e mutation lock clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -50,6 +50,11 @@ postgres:
 
 e2e:
 	$(PYTEST) e2e -m e2e
+
+# Mutation testing of the pure rule packages (slow, so not in `make test`): each package must keep
+# 90% of its mutants killed; survivors and why some are equivalent are in docs/mutation.md.
+mutation: install
+	scripts/mutation.sh
 
 # Re-resolve the pinned versions from requirements/direct.txt in a clean virtualenv.
 lock:
