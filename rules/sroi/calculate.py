@@ -96,6 +96,7 @@ class Result:
                     "hours": None if item.hours is None else plain(item.hours),
                     "rate": None if item.rate is None else money(item.rate),
                     "source": item.source,
+                    "note": item.note,
                 }
                 for item in self.case.inputs
             ],

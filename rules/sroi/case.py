@@ -53,6 +53,8 @@ class Input:
     source: str
     hours: Fraction | None = None
     rate: Fraction | None = None
+    # what was counted, when the figure came from the platform (e.g. time-bank exchanges)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,12 @@ def input_from_dict(data: Mapping[str, Any], path: str) -> Input:
     sector = _choice(data, "sector", path, SECTORS, "other")
     hours = rate = None
     if kind == "hours":
-        hours = _exact(data.get("hours"), f"{path}.hours")
+        if data.get("minutes") is not None:
+            # Counted minutes stay exact (50 minutes is not a terminating decimal of hours).
+            minutes = _int(data.get("minutes"), f"{path}.minutes", 0, int(MAX_QUANTITY) * 60)
+            hours = Fraction(minutes, 60)
+        else:
+            hours = _exact(data.get("hours"), f"{path}.hours")
         if not 0 <= hours <= MAX_QUANTITY:
             raise CaseError(f"{path}.hours", "must be from 0 to 10,000,000")
         rate = _money(data.get("rate"), f"{path}.rate")
@@ -248,6 +255,7 @@ def input_from_dict(data: Mapping[str, Any], path: str) -> Input:
         source=source,
         hours=hours,
         rate=rate,
+        note=_text(data, "note", path, required=False),
     )
 
 

@@ -124,3 +124,20 @@ def test_command_prints_the_json_the_issue_names(tmp_path: Path) -> None:
     )
     assert failed.returncode == 2
     assert "inputs" in failed.stderr
+
+
+def test_counted_minutes_stay_exact() -> None:
+    data = example()
+    data["inputs"][1] = {
+        "name": "Time-bank hours",
+        "kind": "hours",
+        "sector": "voluntary_sector",
+        "minutes": 50,
+        "rate": "12.00",
+        "rate_source": "area rate",
+        "note": "50 minutes in 1 exchange",
+    }
+    case = case_from_dict(data)
+    # 50 minutes = 5/6 hour; x £12.00 = £10.00 exactly (0.8333 hours x 12 would be 9.9996)
+    assert case.inputs[1].amount == 10
+    assert case.inputs[1].note == "50 minutes in 1 exchange"
