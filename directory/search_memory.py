@@ -346,10 +346,10 @@ def _release_freed_memory() -> None:
 def _large(found: Snapshot | None) -> bool:
     """Is the copy to build large enough to build in the background? (The first time, by
     PostgreSQL's estimate of the rows; -1 when it has none, which counts as small.)"""
-    if connection.vendor != "postgresql":  # SQLite: built by the search, as always
-        return False
     if found is not None:
         return len(found.ids) >= BACKGROUND_FROM_ROWS
+    if connection.vendor != "postgresql":  # SQLite counts its rows in milliseconds
+        return SearchEntry.objects.count() >= BACKGROUND_FROM_ROWS
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [SearchEntry._meta.db_table]
@@ -371,10 +371,18 @@ def _background_build() -> None:
     repeatable-read transaction, so the copy is labelled with the version its rows belong to."""
     global _current
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            snap = build(current_version())
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                snap = build(current_version())
+        else:
+            # SQLite's transactions take the write lock here (IMMEDIATE): read without one, and
+            # keep the copy only if no write landed meanwhile (the version is the same after).
+            version = current_version()
+            snap = build(version)
+            if current_version() != version:
+                return
         with _lock:
             _current = snap
         _release_freed_memory()

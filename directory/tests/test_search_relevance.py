@@ -147,3 +147,18 @@ def test_edit_distance_counts_swaps_as_one_edit_and_stops_at_the_limit() -> None
     assert search_text.edit_distance("recieve", "receive", 2) == 1
     assert search_text.edit_distance("abcdef", "uvwxyz", 2) == 3
     assert search_text.allowed_edits("gym") == 0
+
+
+def test_a_large_copy_is_built_in_the_background_on_sqlite_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The text index takes seconds at 100,000 services: no search waits for it on either
+    database (searches meanwhile go to the database)."""
+    from directory import search_memory
+
+    for _ in range(3):
+        f.service()
+    monkeypatch.setattr(search_memory, "BACKGROUND_FROM_ROWS", 3)
+    assert search_memory._large(None)
+    monkeypatch.setattr(search_memory, "BACKGROUND_FROM_ROWS", 4)
+    assert not search_memory._large(None)
