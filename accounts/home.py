@@ -14,6 +14,8 @@ coordinator, admin     time bank applications, unanswered requests, expiring che
 commissioner           budgets and plans, time bank, enquiries (aggregates only); PB rounds
 provider               enquiries to answer, listing changes and their status (directory)
 on a follow-up team    people to contact by their deadline (outcomes)
+moderator              feedback to moderate, overdue feedback (voice)
+commissioner           overdue feedback (voice); anyone answering feedback: items due (voice)
 =====================  ======================================================================
 """
 
@@ -34,6 +36,7 @@ from directory.services import organizations_of
 from outcomes import worklists as outcomes
 from participation import worklists as participation
 from timebank import worklists as timebank
+from voice import worklists as voice
 
 COORDINATING = (Role.COORDINATOR, Role.ADMINISTRATOR)
 ROUND_STAFF = (Role.COMMISSIONER, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -129,6 +132,7 @@ def sections_for(user: User) -> list[Section]:
                 ),
             )
         )
+    found += voice.sections_for(user)  # moderators, commissioners, those who answer feedback
     return found
 
 

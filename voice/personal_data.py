@@ -1,0 +1,81 @@
+"""What the voice app holds about a person: export all of it; erase all of it.
+
+Every reference to an account here is in :data:`COVERED` (a test fails when a model gains one
+that is not):
+
+- feedback they gave while signed in: exported in full (their words, their name and email as
+  given, its status, responses and changes); erased: the original words, name and email are
+  removed and the link to the account cleared. A published story stays, because its text was
+  written by a moderator with personal details removed; the clock and figures stay.
+- feedback they entered for someone else (staff, phone or paper): exported as references only;
+  the link stays (SET_NULL when the account is deleted).
+- moderation decisions and changes they verified (moderators): exported; kept as the record of
+  the decision.
+- council teams they belong to: exported; membership removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import User
+from voice.models import Change, Feedback, ModerationDecision, Team
+
+ERASED = "[erased on request]"
+
+COVERED: dict[tuple[str, str], str] = {
+    ("Feedback", "author"): "own feedback: exported, words/name/email erased, link cleared",
+    ("Feedback", "entered_by"): "entered for someone: exported (references), kept",
+    ("ModerationDecision", "moderator"): "moderation decisions: exported, kept",
+    ("Change", "verified_by"): "changes verified: exported, kept",
+}
+# Many-to-many, handled too: ("Team", "members"): council team membership, exported, removed.
+
+
+def _d(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export(person: User) -> dict[str, Any]:
+    return {
+        "feedback": [
+            {
+                "reference": f.reference,
+                "kind": f.kind,
+                "about": f.subject_name,
+                "given_as": f.given_as,
+                "your_words": f.text,
+                "name_given": f.name,
+                "email_given": f.email,
+                "identity": f.identity,
+                "received_at": _d(f.received_at),
+                "moderation": f.moderation,
+                "published_text": f.published_text,
+                "acknowledgement": f.acknowledgement,
+                "response": f.response,
+                "changes": [
+                    {"change": c.description, "state": c.state, "made_at": _d(c.made_at)}
+                    for c in f.changes.all()
+                ],
+            }
+            for f in Feedback.objects.filter(author=person).prefetch_related("changes")
+        ],
+        "feedback_entered_for_others": list(
+            Feedback.objects.filter(entered_by=person).values_list("reference", flat=True)
+        ),
+        "moderation_decisions": [
+            {"reference": d.feedback.reference, "decision": d.decision, "reason": d.reason}
+            for d in ModerationDecision.objects.filter(moderator=person).select_related("feedback")
+        ],
+        "changes_verified": [
+            {"reference": c.feedback.reference, "evidence": c.evidence}
+            for c in Change.objects.filter(verified_by=person).select_related("feedback")
+        ],
+        "council_teams": [t.name for t in Team.objects.filter(members=person)],
+    }
+
+
+def erase(person: User) -> None:
+    Feedback.objects.filter(author=person).update(text=ERASED, name="", email="", author=None)
+    for team in Team.objects.filter(members=person):
+        team.members.remove(person)

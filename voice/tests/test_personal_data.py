@@ -1,0 +1,56 @@
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from accounts.roles import Role
+from accounts.services import erase_person, export_personal_data
+from directory.tests import factories
+from voice import personal_data, services
+from voice.models import Feedback
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_reference_to_an_account_is_covered() -> None:
+    found = {
+        (model.__name__, field.name)
+        for model in apps.get_app_config("voice").get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and field.concrete
+        and field.related_model is not None
+        and field.related_model._meta.label == settings.AUTH_USER_MODEL
+    }
+    assert found == set(personal_data.COVERED)
+
+
+def test_export_and_erase() -> None:
+    carer = factories.user(Role.CARER, username="carer", first_name="Carla", last_name="Secret")
+    staff = factories.user(Role.COORDINATOR, username="staff")
+    moderator = factories.user(Role.MODERATOR, username="mod")
+    feedback = services.submit_feedback(
+        about="other",
+        topic="assessment",
+        kind="concern",
+        given_as="carer",
+        text="Carla Secret's words",
+        identity="named",
+        author=carer,
+    )
+    services.moderate(
+        feedback=feedback,
+        moderator=moderator,
+        decision="published",
+        reason="ok",
+        published_text="A carer's words",
+    )
+    data = export_personal_data(person=carer, requested_by=carer, request=None)["voice"]
+    assert data["feedback"][0]["your_words"] == "Carla Secret's words"
+    assert data["feedback"][0]["name_given"] == carer.get_full_name()
+    name = carer.get_full_name()
+    erase_person(person=carer, erased_by=staff, request=None)
+    feedback.refresh_from_db()
+    assert feedback.author is None and feedback.name == "" and "Secret" not in feedback.text
+    assert name not in str(feedback.__dict__)
+    assert feedback.published_text == "A carer's words"
+    assert Feedback.objects.count() == 1
