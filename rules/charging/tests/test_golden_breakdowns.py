@@ -170,6 +170,41 @@ CASES: dict[str, tuple[dict[str, Any], Overrides | None]] = {
         ),
         None,
     ),
+    "home_exactly_the_guarantee": (home(incomes={"esa": "110.60"}), None),
+    "home_fifty_pence_above_the_guarantee": (home(incomes={"esa": "111.10"}), None),
+    "home_charge_equal_to_the_cost": (
+        home(weekly_cost_of_care="89.40", incomes={"esa": "200.00"}),
+        None,
+    ),
+    "home_night_care_not_arranged_no_local_disregard": (
+        home(incomes={"esa": "150.00", "attendance_allowance_higher": "108.55"}),
+        None,
+    ),
+    "home_night_care_not_arranged_one_pound_disregard": (
+        home(incomes={"esa": "150.00", "attendance_allowance_higher": "108.55"}),
+        {"local.no_night_care_disregard": LocalOverride(Decimal("1.00"), APRIL_2024)},
+    ),
+    "home_two_provisional_values_and_a_shared_seven_pence": (
+        home(
+            incomes={"esa": "200.00"},
+            dependent_children=1,
+            capital=[
+                {"kind": "property", "value": "1000.00"},
+                {"kind": "savings", "value": "0.07", "owners": 2},
+            ],
+        ),
+        None,
+    ),
+    "care_home_two_disregarded_incomes": (
+        care_home(
+            incomes={
+                "state_pension": "221.20",
+                "dla_mobility": "28.70",
+                "earnings": "10.00",
+            }
+        ),
+        None,
+    ),
     "care_home_couple": (
         care_home(couple=True, joint_incomes={"occupational_pension": "300.00"}),
         None,
