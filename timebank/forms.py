@@ -78,7 +78,11 @@ class JoinForm(forms.Form):
         label="What could you help with?",
         help_text="Things you enjoy or are good at. You can add offers once you are approved.",
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+        max_length=2000,
+        error_messages={
+            "required": "Enter what you could help with",
+            "max_length": "What you could help with must be 2000 characters or fewer",
+        },
     )
     access_needs = forms.CharField(
         label="Access needs (optional)",
@@ -87,7 +91,7 @@ class JoinForm(forms.Form):
         required=False,
     )
     availability = forms.MultipleChoiceField(
-        label="When are you usually free?",
+        label="When are you usually free? (optional)",
         choices=AVAILABILITY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -95,7 +99,13 @@ class JoinForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"] = _neighbourhood_field()
+        hood = _neighbourhood_field()
+        # Required whenever there are neighbourhoods to choose from (suggestions use it).
+        hood.required = len(hood.choices) > 1
+        hood.error_messages["required"] = "Choose your neighbourhood"
+        hood.label = "Your neighbourhood"
+        self.fields["neighbourhood"] = hood
+        self.order_fields(["kind", "name", "neighbourhood", "about"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

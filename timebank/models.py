@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from directory.models import Neighbourhood, TaxonomyTerm
+from rules.ledger import format_minutes
 
 # Weekly availability as codes: "tue-am" is Tuesday morning. Parts of the day and their times.
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -330,7 +331,7 @@ class Exchange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.giver} helped {self.receiver} ({self.minutes} minutes)"
+        return f"{self.giver} helped {self.receiver} ({format_minutes(self.minutes)})"
 
 
 class Rota(models.Model):

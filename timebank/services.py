@@ -698,16 +698,20 @@ def record_check(
 ) -> SafeguardingCheck:
     _require_coordinator(coordinator)
     if kind not in SafeguardingCheck.Kind.values:
-        raise TimebankRefused("Choose the kind of check.")
-    _require_date_in_range(checked_on, "The date of the check")
+        raise TimebankRefused("Choose the kind of check.", field="kind")
+    _require_date_in_range(checked_on, "The date of the check", field="checked_on")
     if expires_on is not None:
-        _require_date_in_range(expires_on, "The renewal date")
+        _require_date_in_range(expires_on, "The renewal date", field="expires_on")
     if checked_on > timezone.localdate():
-        raise TimebankRefused("The date of the check must be today or in the past.")
+        raise TimebankRefused(
+            "The date of the check must be today or in the past.", field="checked_on"
+        )
     if expires_on is not None and expires_on <= checked_on:
-        raise TimebankRefused("The check must expire after the date it was made.")
+        raise TimebankRefused(
+            "The check must expire after the date it was made.", field="expires_on"
+        )
     if kind != SafeguardingCheck.Kind.REFERENCE and expires_on is None:
-        raise TimebankRefused("Enter when the DBS check should be renewed.")
+        raise TimebankRefused("Enter when the DBS check should be renewed.", field="expires_on")
     check = SafeguardingCheck.objects.create(
         member=member,
         kind=kind,
@@ -800,7 +804,10 @@ def create_request(
     minutes_per_week: int | None = None,
     from_support_plan: bool = False,
     by: User | None = None,
+    offer: Offer | None = None,
 ) -> Request:
+    """Open a request for help. ``offer``: the request asks for that offer ("Ask for this"); its
+    member is emailed that someone asked."""
     if not from_support_plan:
         _require_approved(member)
     if minutes_per_week is not None and minutes_per_week <= 0:
@@ -824,7 +831,31 @@ def create_request(
         subject=member.user,
         summary=f"Asked for help: '{title}'"[:300],
     )
+    if offer is not None and offer.member_id != member.pk and offer.member.user.email:
+        _notify(
+            f"{member.name} asked for your offer: {offer.title}",
+            f"{member.name} asked for '{offer.title}'. Sign in to the time bank and open "
+            f"{_link('timebank:request', req.pk)} to see their request and arrange the help.",
+            [offer.member.user.email],
+        )
     return req
+
+
+def tell_coordinators_unmatched(req: Request) -> None:
+    """Email the coordinators that nobody is suggested for ``req`` yet, so they look for someone
+    (what the request page tells its requester happens next)."""
+    _notify_coordinators(
+        f"A request nobody matches yet: {req.title}",
+        f"{req.member.name} asked for help ('{req.title}') and nobody is suggested for it yet. "
+        f"Open {_link('timebank:request', req.pk)} to find someone who can help.",
+    )
+
+
+def _link(name: str, *args: Any) -> str:
+    """An absolute link to a time bank page for an email (``settings.SITE_URL`` when set)."""
+    from django.urls import reverse
+
+    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{reverse(name, args=args)}"
 
 
 def request_for_plan(
@@ -1449,10 +1480,11 @@ def _move_credits(
     for m in (source, destination):
         _require_approved(m, who=m.name)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise TimebankRefused(f"{what} must be more than zero.")
+        raise TimebankRefused(f"{what} must be more than zero.", field="minutes")
     if minutes > MAX_CREDIT_MINUTES:
         raise TimebankRefused(
-            f"{what} can be at most {format_minutes(MAX_CREDIT_MINUTES)} at a time."
+            f"{what} can be at most {format_minutes(MAX_CREDIT_MINUTES)} at a time.",
+            field="minutes",
         )
     person = destination if kind == LedgerTransaction.Kind.ISSUE else source
     with transaction.atomic():
@@ -1503,8 +1535,8 @@ def create_rota(
     remind_days_before: int = 2,
 ) -> Rota:
     _require_coordinator(coordinator)
-    _require_date_in_range(first_date, "The first date")
-    _require_date_in_range(end_date, "The last date")
+    _require_date_in_range(first_date, "The first date", field="first_date")
+    _require_date_in_range(end_date, "The last date", field="end_date")
     try:
         commitment = WeeklyCommitment(
             weekday, start_time, duration_minutes, first_date, end_date=end_date, title=title
@@ -1551,15 +1583,16 @@ def assign_to_rota(
     if starting.weekday() != rota.weekday:
         raise TimebankRefused(
             f"{rota.title} is on {WEEKDAY_NAMES[rota.weekday]}s; choose a "
-            f"{WEEKDAY_NAMES[rota.weekday]} to start."
+            f"{WEEKDAY_NAMES[rota.weekday]} to start.",
+            field="starting",
         )
-    _require_date_in_range(starting, "The first date they cover")
+    _require_date_in_range(starting, "The first date they cover", field="starting")
     if until is not None:
-        _require_date_in_range(until, "The last date they cover")
+        _require_date_in_range(until, "The last date they cover", field="until")
     if every_weeks < 1:
-        raise TimebankRefused("Enter how often, as every 1 week or more.")
+        raise TimebankRefused("Enter how often, as every 1 week or more.", field="every_weeks")
     if until is not None and until < starting:
-        raise TimebankRefused("The last date must be after the first.")
+        raise TimebankRefused("The last date must be after the first.", field="until")
     if rota.request is not None and rota.request.needs_check:
         _require_check(member, starting, rota.title)
     assignment = RotaAssignment.objects.create(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("statement/", views.my_statement, name="statement"),
     path("coordinator/", views.coordinator, name="coordinator"),
     path("members/<int:pk>/", views.member_detail, name="member"),
+    path("members/<int:pk>/profile/", views.profile, name="profile"),
     path("members/<int:pk>/approve/", views.member_approve, name="member-approve"),
     path("members/<int:pk>/decline/", views.member_decline, name="member-decline"),
     path("members/<int:pk>/checks/new/", views.check_new, name="check-new"),

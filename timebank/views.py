@@ -37,7 +37,7 @@ from timebank.forms import (
     RotaForm,
     RotaSwapForm,
 )
-from timebank.models import ApiToken, Exchange, Member, Request, Rota
+from timebank.models import ApiToken, Exchange, Member, Offer, Request, Rota
 from timebank.permissions import (
     is_coordinator,
     may_hold_api_token,
@@ -74,6 +74,14 @@ def _pick(model: Any, pk: str | None) -> Any:
     if len(text) > model._meta.pk.max_length:
         return None
     return model.objects.filter(pk=text).first()
+
+
+def _refused(form: Any, error: TimebankRefused, default: str, **fields: str) -> None:
+    """Show a refusal on the form field it is about (GOV.UK error pattern: every error in the
+    summary links to its field): the service's ``field`` (through ``fields`` when the form calls
+    it something else), or ``default``."""
+    name = fields.get(error.field, error.field)
+    form.add_error(name if name in form.fields else default, error.message)
 
 
 def _audit_view(request: HttpRequest, target: Any, subject: Any, summary: str) -> None:
@@ -118,7 +126,7 @@ def join(request: HttpRequest) -> HttpResponse:
     if selectors.member_for(request.user) is not None:
         messages.info(request, "You have already applied to join the time bank.")
         return redirect("timebank:home")
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -133,7 +141,7 @@ def join(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except TimebankRefused as error:
-            form.add_error(None, error.message)
+            _refused(form, error, "kind")
         else:
             messages.success(
                 request, "Thank you. A coordinator will look at your application soon."
@@ -147,8 +155,32 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def offers(request: HttpRequest) -> HttpResponse:
-    _approved_member_or_coordinator(request)
-    return render(request, "timebank/offers.html", {"offers": selectors.active_offers()})
+    viewer = _approved_member_or_coordinator(request)
+    return render(
+        request,
+        "timebank/offers.html",
+        {"offers": selectors.active_offers(), "viewer_id": getattr(viewer, "pk", None)},
+    )
+
+
+@login_required
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """What members see of another member: name, neighbourhood, what they could help with and
+    their offers (never their access needs, email or balance), with ways to ask them."""
+    viewer = _approved_member_or_coordinator(request)
+    member = get_object_or_404(
+        Member.objects.select_related("neighbourhood"), pk=pk, status=Member.Status.APPROVED
+    )
+    return render(
+        request,
+        "timebank/profile.html",
+        {
+            "member": member,
+            "offers": member.offers.filter(active=True).select_related("category"),
+            "own": viewer is not None and viewer.pk == member.pk,
+            "may_record": viewer is not None and viewer.is_approved,
+        },
+    )
 
 
 def _approved_member_or_coordinator(request: HttpRequest) -> Member | None:
@@ -161,7 +193,7 @@ def _approved_member_or_coordinator(request: HttpRequest) -> Member | None:
 @require_http_methods(["GET", "POST"])
 def offer_new(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
-    form = OfferForm(request.POST or None)
+    form = OfferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.create_offer(
@@ -186,10 +218,21 @@ def requests_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
-    form = RequestForm(request.POST or None)
+    offer = _pick(Offer, request.GET.get("offer") or request.POST.get("offer"))
+    if offer is not None and (not offer.active or not offer.member.is_approved):
+        offer = None
+    initial = {}
+    if offer is not None:
+        initial = {
+            "title": offer.title,
+            "category": offer.category_id or "",
+            "neighbourhood": str(member.neighbourhood_id or ""),
+        }
+    form = RequestForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         req = services.create_request(
+            offer=offer,
             member=member,
             title=data["title"],
             category=_pick(TaxonomyTerm, data["category"]),
@@ -199,9 +242,12 @@ def request_new(request: HttpRequest) -> HttpResponse:
             times=data["times"],
             needs_check=data["needs_check"],
         )
+        result = selectors.suggestions_for(req) if req.category_id else None
+        if offer is None and (result is None or not result.suggestions):
+            services.tell_coordinators_unmatched(req)
         messages.success(request, "Your request has been posted.")
         return redirect("timebank:request", req.pk)
-    return render(request, "timebank/request_new.html", {"form": form})
+    return render(request, "timebank/request_new.html", {"form": form, "offer": offer})
 
 
 @login_required
@@ -250,7 +296,9 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
         initial["other"] = request.GET["with"]
     if request.GET.get("direction") in ("gave", "received"):
         initial["direction"] = request.GET["direction"]
-    form = ExchangeForm(request.POST or None, others=others, initial=initial)
+    form = ExchangeForm(
+        request.POST if request.method == "POST" else None, others=others, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         other = get_object_or_404(Member, pk=data["other"])
@@ -269,7 +317,7 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except TimebankRefused as error:
-            form.add_error(None, error.message)
+            _refused(form, error, "other", start="day", giver="other", receiver="other")
         else:
             messages.success(
                 request, f"Thank you. We have asked {other.name} to confirm the exchange."
@@ -290,7 +338,12 @@ def _exchange_for(request: HttpRequest, pk: int) -> Exchange:
 
 @login_required
 def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exchange = _exchange_for(request, pk)
+    return _exchange_page(request, _exchange_for(request, pk))
+
+
+def _exchange_page(
+    request: HttpRequest, exchange: Exchange, reason_form: ReasonForm | None = None
+) -> HttpResponse:
     _audit_view(request, exchange, exchange.receiver.user, "Viewed a time bank exchange")
     planned = exchange.status == Exchange.Status.PROPOSED and not services.has_ended(
         exchange.start, exchange.minutes
@@ -318,8 +371,10 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and exchange.request.member_id == exchange.receiver_id
             and exchange.status in (Exchange.Status.PROPOSED, Exchange.Status.CONFIRMED)
             else "",
-            "reason_form": ReasonForm(),
+            "reason_form": reason_form or ReasonForm(),
+            "form": reason_form,  # the page title says "Error:" when it has errors
         },
+        status=400 if reason_form is not None else 200,
     )
 
 
@@ -356,8 +411,7 @@ def exchange_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_for(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter the reason for the correction.")
-        return redirect("timebank:exchange", exchange.pk)
+        return _exchange_page(request, exchange, reason_form=form)
     try:
         services.reverse_exchange(
             coordinator=request.user,  # type: ignore[arg-type]
@@ -365,9 +419,9 @@ def exchange_reverse(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except TimebankRefused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The exchange has been corrected with a reversal entry.")
+        _refused(form, error, "reason")
+        return _exchange_page(request, exchange, reason_form=form)
+    messages.success(request, "The exchange has been corrected with a reversal entry.")
     return redirect("timebank:exchange", exchange.pk)
 
 
@@ -453,6 +507,14 @@ def coordinator(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("user", "neighbourhood"), pk=pk)
     _coordinator_only(request)
+    return _member_page(request, member)
+
+
+def _member_page(
+    request: HttpRequest, member: Member, decline_form: ReasonForm | None = None, status: int = 200
+) -> HttpResponse:
+    """A member's record for coordinators; an application is approved or declined from here, with
+    every answer the coordinator is approving shown."""
     _audit_view(request, member, member.user, "Viewed a time bank member's record")
     labels = dict(services.AVAILABILITY_CHOICES)
     return render(
@@ -464,8 +526,11 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "offers": member.offers.select_related("category"),
             "availability": [labels.get(c, c) for c in member.availability],
             "balance": format_minutes(selectors.balance_of(member)),
-            "decline_form": ReasonForm(),
+            "decline_form": decline_form or ReasonForm(),
+            "form": decline_form,  # the page title says "Error:" when it has errors
+            "joining_credit": format_minutes(services.joining_credit_minutes()),
         },
+        status=status,
     )
 
 
@@ -478,8 +543,8 @@ def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.approve_member(coordinator=request.user, member=member, request=request)  # type: ignore[arg-type]
     except TimebankRefused as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, f"{member.name} is now a member of the time bank.")
+        return redirect("timebank:member", member.pk)
+    messages.success(request, f"{member.name} is now a member of the time bank.")
     return redirect("timebank:coordinator")
 
 
@@ -487,7 +552,7 @@ def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_decline(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator_only(request)
-    member = get_object_or_404(Member, pk=pk)
+    member = get_object_or_404(Member.objects.select_related("user", "neighbourhood"), pk=pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -498,12 +563,11 @@ def member_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except TimebankRefused as error:
-            messages.error(request, error.message)
+            _refused(form, error, "reason")
         else:
             messages.success(request, f"{member.name}'s application was not approved.")
-    else:
-        messages.error(request, "Enter the reason.")
-    return redirect("timebank:coordinator")
+            return redirect("timebank:coordinator")
+    return _member_page(request, member, decline_form=form, status=400)
 
 
 @login_required
@@ -511,7 +575,7 @@ def member_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def check_new(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator_only(request)
     member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
-    form = CheckForm(request.POST or None)
+    form = CheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -525,7 +589,7 @@ def check_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except TimebankRefused as error:
-            form.add_error(None, error.message)
+            _refused(form, error, "checked_on")
         else:
             messages.success(request, f"The check for {member.name} has been recorded.")
             return redirect("timebank:member", member.pk)
@@ -579,7 +643,7 @@ def rotas(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rota_new(request: HttpRequest) -> HttpResponse:
     _coordinator_only(request)
-    form = RotaForm(request.POST or None, members=_member_choices())
+    form = RotaForm(request.POST if request.method == "POST" else None, members=_member_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -595,7 +659,7 @@ def rota_new(request: HttpRequest) -> HttpResponse:
                 remind_days_before=data["remind_days_before"] or 0,
             )
         except TimebankRefused as error:
-            form.add_error(None, error.message)
+            _refused(form, error, "first_date")
         else:
             messages.success(request, "The rota has been set up. Now add the members who cover it.")
             return redirect("timebank:rota", rota.pk)
@@ -684,7 +748,7 @@ def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     until=data["until"],
                 )
             except TimebankRefused as error:
-                form.add_error(None, error.message)
+                _refused(form, error, "member")
             else:
                 messages.success(request, "The member has been added to the rota.")
                 return redirect("timebank:rota", rota.pk)
@@ -783,20 +847,29 @@ def rota_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> tuple[date | None, date | None, str | None]:
-    start = end = None
-    try:
-        if request.GET.get("from"):
-            start = date.fromisoformat(request.GET["from"])
-        if request.GET.get("to"):
-            end = date.fromisoformat(request.GET["to"])
-    except ValueError:
-        return None, None, "Enter dates as YYYY-MM-DD, for example 2026-01-31"
-    for day in (start, end):
-        if day is not None and not services.date_in_range(day):
-            return None, None, f"Enter dates {services.DATE_RANGE_TEXT}"
+    start, end, error, _ = _period_and_field(request)
+    return start, end, error
+
+
+def _period_and_field(
+    request: HttpRequest,
+) -> tuple[date | None, date | None, str | None, str]:
+    """The report period from ``from`` and ``to``, or an error and the field it is about."""
+    days: dict[str, date | None] = {"from": None, "to": None}
+    for name, what in (("from", "the start"), ("to", "the end")):
+        text = request.GET.get(name, "")
+        if not text:
+            continue
+        try:
+            days[name] = date.fromisoformat(text)
+        except ValueError:
+            return None, None, f"Enter {what} as YYYY-MM-DD, for example 2026-01-31", name
+        if not services.date_in_range(days[name]):  # type: ignore[arg-type]
+            return None, None, f"Enter {what} {services.DATE_RANGE_TEXT}", name
+    start, end = days["from"], days["to"]
     if start and end and end < start:
-        return None, None, "The end of the period must be after its start"
-    return start, end, None
+        return None, None, "The end of the period must be after its start", "to"
+    return start, end, None, ""
 
 
 def _bars(rows: list[tuple[str, int]], *, width: int = 360) -> dict[str, Any]:
@@ -821,7 +894,7 @@ def _bars(rows: list[tuple[str, int]], *, width: int = 360) -> dict[str, Any]:
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
     _coordinator_only(request)
-    start, end, error = _period(request)
+    start, end, error, error_field = _period_and_field(request)
     data = selectors.report(start, end)
     months = [(m.month.strftime("%b %Y"), m.minutes) for m in data.months]
     return render(
@@ -829,6 +902,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         "timebank/reports.html",
         {
             "error": error,
+            "error_field": error_field,
+            "period_fields": [("from", "From (YYYY-MM-DD)"), ("to", "To (YYYY-MM-DD)")],
             "report": data,
             "total": format_minutes(data.total_minutes),
             "months_chart": _bars(months),
@@ -899,7 +974,7 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_csv(request: HttpRequest) -> HttpResponse:
     _coordinator_only(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -954,7 +1029,7 @@ def credits(request: HttpRequest, action: str) -> HttpResponse:
                     idempotency_key=f"{member.pk}:{data['key']}",
                 )
         except TimebankRefused as error:
-            form.add_error(None, error.message)
+            _refused(form, error, "member", minutes="hours")
         else:
             messages.success(request, f"{format_minutes(minutes)} recorded.")
             return redirect("timebank:statement")

@@ -225,6 +225,8 @@ NO_ROLE_CHECK = {
     "account_for": "creates a missing account row for a member; no person acting",
     "issuer_account": "creates the time bank's own account once; no person acting",
     "user_for_token": "authenticates an API request (writes the token's last-used time)",
+    "tell_coordinators_unmatched": "emails coordinators about a request; writes nothing",
+    "write_entry": "the ledger's write step inside _post, under the caller's checks and locks",
 }
 """Public functions of ``timebank.services`` that write but are not given a person acting."""
 

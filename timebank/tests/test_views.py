@@ -28,7 +28,8 @@ def test_join_form_errors_then_application(client) -> None:  # type: ignore[no-u
     page = client.post(reverse("timebank:join"), {"kind": "group", "name": ""})
     assert "Enter the name of the organisation or group" in page.content.decode()
     page = client.post(
-        reverse("timebank:join"), {"kind": "person", "availability": ["tue-am", "thu-pm"]}
+        reverse("timebank:join"),
+        {"kind": "person", "about": "Gardening", "availability": ["tue-am", "thu-pm"]},
     )
     assert page.status_code == 302
     member = Member.objects.get(user=person)
