@@ -55,6 +55,7 @@ def _seed_demo_content(logins: list[Any]) -> None:
 
     from accounts.models import User
     from budgets.demo import seed_demo as seed_budgets
+    from evidence.demo import seed_demo as seed_evidence
     from outcomes.demo import seed_demo as seed_outcomes
     from participation.demo import seed_demo as seed_participation
     from timebank.demo import seed_demo as seed_timebank
@@ -63,7 +64,7 @@ def _seed_demo_content(logins: list[Any]) -> None:
     # The made-up history would otherwise print dozens of notification emails to the console.
     quiet = "django.core.mail.backends.dummy.EmailBackend"
     with override_settings(EMAIL_BACKEND=quiet, MAILERS={"default": {"BACKEND": quiet}}):
-        for seed in (seed_timebank, seed_budgets, seed_participation, seed_outcomes):
+        for seed in (seed_timebank, seed_budgets, seed_participation, seed_outcomes, seed_evidence):
             seed(users)
 
 

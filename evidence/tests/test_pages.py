@@ -319,3 +319,16 @@ def test_measured_wellbeing_change_under_five_people_cannot_be_used(client, comm
     ).content.decode()
     assert "fewer than 5 people have agreed to be counted" in page
     assert 'name="quantity" value=' not in page
+
+
+def test_demo_project_is_built_through_the_services_and_recounts(client) -> None:  # type: ignore[no-untyped-def]
+    from evidence.demo import NAME, seed_demo
+
+    commissioner = f.user(Role.COMMISSIONER)
+    seed_demo({Role.COMMISSIONER: commissioner})
+    seed_demo({Role.COMMISSIONER: commissioner})  # again: nothing doubles
+    project = Project.objects.get(name=NAME)
+    assert "(demo)" in project.name and len(project.case["outcomes"]) == 2
+    client.force_login(commissioner)
+    page = client.get(reverse("evidence:project", args=[project.pk])).content.decode()
+    assert "of value for each £1" in page and "Fictional figure for the demo area" in page
