@@ -1,10 +1,14 @@
-"""Journey: a coordinator approves two members; one offers lifts, the other asks for a lift to
-hospital and sees the first suggested with reasons; the time (two hours) is recorded and confirmed;
-both see their balances and statements; the coordinator sets up a weekly rota and sees its gap.
-axe-core checks every page on the way."""
+"""Journey: a person applies (an empty application is refused first); a coordinator reviews each
+application on its own page, approves two members and declines one (the reason is required); one
+offers lifts, the other finds the offer and the member, asks for a lift to hospital and sees the
+first suggested with reasons; the time (two hours) is recorded and confirmed; both see their
+balances and statements; the coordinator records a check, corrects nothing, sets up a weekly rota
+and sees its gap, and opens the reports, the import page and the tokens page. axe-core and the
+320px reflow check (``check_accessibility``) run on every page a member and a coordinator use."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,7 +19,7 @@ from accounts.roles import Role
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 from timebank import services
-from timebank.models import Member
+from timebank.models import Member, Request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
@@ -29,8 +33,11 @@ def people():  # type: ignore[no-untyped-def]
     alf = f.user(username="alf", display_name="Alf")
     bea = f.user(username="bea", display_name="Bea")
     hood = f.neighbourhood("Eastfield", "52.012000", "-1.012000")
-    services.apply_to_join(user=alf, name="Alf", neighbourhood=hood, availability=["tue-am"])
-    services.apply_to_join(user=bea, name="Bea", neighbourhood=hood)
+    services.apply_to_join(
+        user=alf, name="Alf", neighbourhood=hood, availability=["tue-am"], about="Driving"
+    )
+    services.apply_to_join(user=bea, name="Bea", neighbourhood=hood, about="Baking")
+    f.user(username="dee", display_name="Dee Longname-Withaverylongsurnameindeed")
     return {"coordinator": coordinator, "alf": alf, "bea": bea}
 
 
@@ -51,14 +58,42 @@ def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
 def test_approve_request_suggest_give_two_hours_statements_and_rota(
     page, live_server, people
 ) -> None:  # type: ignore[no-untyped-def]
-    # The coordinator approves both applications.
+    # Dee applies: an empty application is refused, each required answer named.
+    sign_in(page, live_server, "dee")
+    page.get_by_role("button", name="Join the time bank").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Send application").click()
+    expect(page.get_by_role("link", name="Enter what you could help with")).to_be_visible()
+    expect(page.get_by_role("link", name="Choose your neighbourhood")).to_be_visible()
+    assert page.title().startswith("Error:")
+    check_accessibility(page)
+    page.get_by_label("Your neighbourhood").select_option(label="Millbrook")
+    page.get_by_label("What could you help with?").fill("Reading to children")
+    page.get_by_role("button", name="Send application").click()
+    expect(page.get_by_text("A coordinator will look at your application soon")).to_be_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # The coordinator reviews each application on its own page: approves two, declines one.
     sign_in(page, live_server, "cora")
     page.get_by_role("link", name="Members and applications").click()
+    check_accessibility(page)
+    expect(page.get_by_role("button", name="Approve Alf")).to_have_count(0)
+    page.get_by_role("link", name="Review the application from Alf").click()
+    expect(page.get_by_text("Driving")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("button", name="Approve Alf").click()
     expect(page.get_by_text("Alf is now a member of the time bank")).to_be_visible()
     check_accessibility(page)
+    page.get_by_role("link", name="Review the application from Bea").click()
     page.get_by_role("button", name="Approve Bea").click()
+    page.get_by_role("link", name=re.compile("Review the application from Dee")).click()
+    page.get_by_role("button", name="Do not approve").click()  # no reason: the error pattern
+    expect(page.get_by_role("link", name="Enter the reason")).to_be_visible()
+    assert page.title().startswith("Error:")
+    check_accessibility(page)
+    page.get_by_label("Reason").fill("We have no volunteers for reading yet")
+    page.get_by_role("button", name="Do not approve").click()
     expect(page.get_by_text("No applications are waiting")).to_be_visible()
     sign_out(page, live_server)
 
@@ -71,10 +106,31 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     page.get_by_label("Category").select_option(label="Getting about")
     page.get_by_role("button", name="Add offer").click()
     expect(page.get_by_text("Your offer has been added")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Your API tokens").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Create a new token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+    check_accessibility(page)  # the long token wraps
+    page.goto(f"{live_server.url}/time-bank/")
+    page.get_by_role("link", name="Spend time credits with a partner").click()
+    check_accessibility(page)
     sign_out(page, live_server)
 
-    # Bea asks for a lift; Alf is suggested with the reasons; Bea records the two hours.
+    # Bea finds the offer and Alf; asks for a lift; Alf is suggested with the reasons; Bea
+    # records the two hours.
     sign_in(page, live_server, "bea")
+    page.get_by_role("link", name="Offers of help").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Alf", exact=True).click()
+    expect(page.locator("#profile-offers")).to_contain_text("Lifts in my car")
+    check_accessibility(page)
+    page.get_by_role("link", name="Ask for this").first.click()
+    expect(page.get_by_text("Asking Alf")).to_be_visible()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/requests/")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/")
     page.get_by_role("link", name="Ask for help").click()
     page.get_by_role("button", name="Post request").click()  # empty: errors first
     expect(page.get_by_role("link", name="Enter what help you need")).to_be_visible()
@@ -101,7 +157,8 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
 
     # Alf confirms; both see their balances and statements.
     sign_in(page, live_server, "alf")
-    page.get_by_role("link", name="Alf gave Bea 120 minutes").click()
+    page.get_by_role("link", name=re.compile("^Alf gave Bea 2 hours on")).click()
+    check_accessibility(page)
     page.get_by_role("button", name="Confirm exchange").click()
     expect(page.get_by_text("Exchange confirmed: 2 hours")).to_be_visible()
     check_accessibility(page)
@@ -109,7 +166,7 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     assert page.locator("#balance").inner_text() == "7 hours"
     page.get_by_role("link", name="Your statement").click()
     assert page.locator("#statement-balance").inner_text() == "7 hours"
-    expect(page.get_by_role("cell", name="Lift to the hospital and back")).to_be_visible()
+    expect(page.locator("#statement-entries")).to_contain_text("Lift to the hospital and back")
     check_accessibility(page)
     sign_out(page, live_server)
     sign_in(page, live_server, "bea")
@@ -119,8 +176,33 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     check_accessibility(page)
     sign_out(page, live_server)
 
-    # The coordinator sets up a weekly rota for Bea; Alf covers three of four Tuesdays.
+    # The coordinator looks at Alf's record, records a check, reads his statement and the
+    # exchange; then sets up a weekly rota for Bea; Alf covers three of four Tuesdays.
     sign_in(page, live_server, "cora")
+    page.get_by_role("link", name="Members and applications").click()
+    page.get_by_role("link", name="Alf", exact=True).first.click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Record a check").click()
+    check_accessibility(page)
+    page.get_by_label("Reference").check()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    page.get_by_label("Date of the check").fill(
+        f"{yesterday.day}/{yesterday.month}/{yesterday.year}"
+    )
+    page.get_by_label("Notes (optional)").fill("Reference from a neighbour")
+    page.get_by_role("button", name="Record check").click()
+    expect(page.get_by_text("The check for Alf has been recorded")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="statement", exact=True).click()
+    check_accessibility(page)
+    page.get_by_role("link", name=re.compile("Alf gave Bea 2 hours")).click()
+    page.get_by_role("button", name="Correct exchange").click()  # no reason: the error pattern
+    expect(page.get_by_role("link", name="Enter the reason")).to_be_visible()
+    check_accessibility(page)
+    asked = Request.objects.get(title="Lift to the hospital")  # arranged: off the open list
+    page.goto(f"{live_server.url}/time-bank/requests/{asked.pk}/")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/")
     page.get_by_role("link", name="Rotas").first.click()
     check_accessibility(page)
     page.get_by_role("button", name="Set up a rota").click()
@@ -148,5 +230,15 @@ def test_approve_request_suggest_give_two_hours_statements_and_rota(
     check_accessibility(page)
     page.goto(f"{live_server.url}/time-bank/reports/")
     assert page.locator("#total-time").inner_text() == "2 hours"
+    check_accessibility(page)
+    page.get_by_label("From (YYYY-MM-DD)").fill("2026-02-30")
+    page.get_by_role("button", name="Show").click()
+    assert page.title().startswith("Error:")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/import/")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/tokens/")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/time-bank/offers/")
     check_accessibility(page)
     assert Member.objects.filter(status="approved").count() == 2
