@@ -1,0 +1,117 @@
+"""Social prescribing referrals, following the PRSB Social Prescribing Information Standard v1.1
+(January 2023; owned by NHS England from 1 January 2026 under the Open Government Licence v3.0,
+https://theprsb.org/standards/social-prescribing-standard/): who referred, why, what matters to the
+person, consent per purpose, the link worker's caseload statuses with their dates, and onward
+referrals to community services in the directory (kept by the directory's service id)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ReferringOrganisation(models.Model):
+    """A GP practice, hospital or other body that refers people. Its staff accounts may refer."""
+
+    class Kind(models.TextChoices):
+        GP_PRACTICE = "gp_practice", "GP practice"
+        HOSPITAL = "hospital", "Hospital"
+        OTHER = "other", "Other organisation"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ods_code = models.CharField("ODS code", max_length=12, blank=True)
+    email = models.EmailField(blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="referring_organisations"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Referral(models.Model):
+    class Source(models.TextChoices):
+        GP_PRACTICE = "gp_practice", "GP practice"
+        HOSPITAL = "hospital", "Hospital"
+        LINK_WORKER = "link_worker", "Link worker"
+        SELF = "self", "The person themselves"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        CONTACTED = "contacted", "Contacted"
+        FIRST_CONVERSATION = "first_conversation", "First conversation"
+        CONNECTED = "connected", "Connected"
+        DECLINED = "declined", "Declined"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connect_referrals"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    referring_organisation = models.ForeignKey(
+        ReferringOrganisation, null=True, blank=True, on_delete=models.PROTECT
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connect_referrals_made",
+    )
+    link_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connect_caseload",
+    )
+    reason = models.TextField()
+    what_matters = models.TextField(blank=True)
+    # Consent per purpose, each with the day it was recorded (None: not asked yet).
+    consent_share_back = models.BooleanField(default=False)
+    consent_onward = models.BooleanField(default=False)
+    consent_outcomes = models.BooleanField(default=False)
+    consent_recorded_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    received_on = models.DateField()
+    contacted_on = models.DateField(null=True, blank=True)
+    first_conversation_on = models.DateField(null=True, blank=True)
+    connected_on = models.DateField(null=True, blank=True)
+    declined_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on"]
+
+
+class ServiceReferralTerms(models.Model):
+    """Whether a directory service takes social prescribing referrals and its typical wait."""
+
+    service_id = models.CharField(max_length=250, unique=True)
+    takes_referrals = models.BooleanField(default=True)
+    typical_wait_days = models.PositiveIntegerField(null=True, blank=True)
+
+
+class OnwardReferral(models.Model):
+    class Status(models.TextChoices):
+        SENT = "sent", "Waiting for the service"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined by the service"
+        AUTO_DECLINED = "auto_declined", "Declined automatically (no answer in time)"
+        WITHDRAWN = "withdrawn", "Withdrawn by the person"
+        ATTENDED = "attended", "Attended"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="onward")
+    service_id = models.CharField(max_length=250)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
+    sent_on = models.DateField()
+    answer_due = models.DateField()
+    answered_on = models.DateField(null=True, blank=True)
+    answer_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
