@@ -44,7 +44,7 @@ for pkg in "${PACKAGES[@]}"; do
     rm -rf "$work"
     mkdir -p "$work/rules"
     cp "$ROOT/conftest.py" "$work/"
-    cp "$ROOT/rules/__init__.py" "$work/rules/"
+    cp "$ROOT/rules/__init__.py" "$ROOT/rules/money.py" "$work/rules/"
     (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
     only=""
     for module in $(rule_modules "$pkg"); do only="$only    rules/$pkg/$module"$'\n'; done
