@@ -147,3 +147,16 @@ def test_every_change_is_audited(setup) -> None:  # type: ignore[no-untyped-def]
         "connect.referral.consent",
         "connect.onward.create",
     } <= actions
+
+
+def test_export_and_erase_cover_the_persons_referrals(setup) -> None:  # type: ignore[no-untyped-def]
+    from connect import personal_data
+
+    _onward(setup)
+    data = personal_data.export(setup["person"])
+    assert data["referrals"][0]["what_matters"] == "SECRET-MATTERS gardening"
+    assert data["referrals"][0]["onward_referrals"]
+    assert personal_data.export(setup["gp"])["referring_organisations"] == ["Hill Street Surgery"]
+    personal_data.erase(setup["person"])
+    assert not Referral.objects.filter(person=setup["person"]).exists()
+    assert not OnwardReferral.objects.exists()
