@@ -196,3 +196,43 @@ def change_board() -> QuerySet[Change]:
         .select_related("feedback", "feedback__team")
         .order_by("-promised_at")
     )
+
+
+def _day(value: dt.datetime | None) -> str | None:
+    return timezone.localdate(value).isoformat() if value is not None else None
+
+
+def open_stories() -> list[dict[str, object]]:
+    """Published stories for open data: the moderated text only, never who gave them."""
+    return [
+        {
+            "reference": f.reference,
+            "kind": f.kind,
+            "about": f.about,
+            "subject": f.subject_name,
+            "service_id": f.service_id or None,
+            "organization_id": f.organization_id or None,
+            "organization": f.organization_name or None,
+            "team": f.team.name if f.team else None,
+            "given_as": f.given_as,
+            "themes": f.theme_list,
+            "text": f.published_text,
+            "published_on": _day(f.published_at),
+            "received_on": f.received_on.isoformat(),
+            "acknowledge_by": f.acknowledge_by.isoformat(),
+            "acknowledged_on": _day(f.acknowledged_at),
+            "respond_by": f.respond_by.isoformat(),
+            "responded_on": _day(f.responded_at),
+            "response": f.response or None,
+            "changes": [
+                {
+                    "change": c.description,
+                    "state": c.state,
+                    "promised_on": _day(c.promised_at),
+                    "made_on": _day(c.made_at),
+                }
+                for c in f.changes.all()
+            ],
+        }
+        for f in published().prefetch_related("changes").order_by("published_at", "pk")
+    ]

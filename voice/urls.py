@@ -20,5 +20,7 @@ urlpatterns = [
     path("changes/<int:pk>/verify/", views.verify_change, name="verify-change"),
     path("changes/", views.board, name="board"),
     path("overdue/", views.overdue, name="overdue"),
+    path("open-data/stories.json", views.open_data_json, name="open-data-json"),
+    path("open-data/stories.csv", views.open_data_csv, name="open-data-csv"),
     path("statistics/", views.statistics, name="statistics"),
 ]

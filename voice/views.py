@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from accounts.roles import Role
 from directory import selectors as directory_selectors
 from voice import forms, selectors, services
 from voice.models import Change, Feedback, Team
+from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 DRAFT = "voice_draft"
 
@@ -497,3 +498,42 @@ def verify_change(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "title": "Verify a change was made", "intro": change.description},
         status=400 if form.errors else 200,
     )
+
+
+# --- open data ----------------------------------------------------------------------------------
+
+OPEN_CSV_COLUMNS = [
+    "reference",
+    "kind",
+    "subject",
+    "organization",
+    "team",
+    "themes",
+    "published_on",
+    "received_on",
+    "acknowledge_by",
+    "acknowledged_on",
+    "respond_by",
+    "responded_on",
+    "text",
+    "response",
+]
+
+
+def open_data_json(request: HttpRequest) -> HttpResponse:
+    """Published stories and their response times (documented in docs/voice.md)."""
+    return JsonResponse(
+        {"licence": "Open Government Licence v3.0", "stories": selectors.open_stories()},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def open_data_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="feedback-stories.csv"'
+    writer = SafeCsvWriter(response)
+    writer.writerow(OPEN_CSV_COLUMNS)
+    for row in selectors.open_stories():
+        row = dict(row, themes="; ".join(row["themes"]))  # type: ignore[call-overload]
+        writer.writerow("" if row[c] is None else row[c] for c in OPEN_CSV_COLUMNS)
+    return response
