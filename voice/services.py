@@ -130,11 +130,10 @@ def submit_feedback(
     else:
         raise VoiceRefused("Select what your feedback is about", "about")
     if identity == Feedback.Identity.ANONYMOUS:
+        # No name or address. A signed-in person keeps the link to their account (so "Your
+        # feedback" shows it and they can confirm a change); only moderators can see it.
         feedback.name, feedback.email = "", ""
-        feedback.author = None if entered_by is not None else author
-        if author is not None and entered_by is None:
-            # Signed in but anonymous: keep the link (for "Your feedback") but no name.
-            feedback.author = author
+        feedback.author = author if entered_by is None else None
     else:
         feedback.name = _clean(
             name or ((author.get_full_name() or author.username) if author else ""),
