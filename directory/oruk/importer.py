@@ -961,7 +961,7 @@ class _Importer:
         service.minimum_age = _whole(record, "minimum_age")
         service.maximum_age = _whole(record, "maximum_age")
         service.accreditations = _text(record, "accreditations")
-        service.assured_date = _date(record, "assured_date")
+        service.assured_date = _optional(_date, record, "assured_date")
         service.alert = _text(record, "alert")
         # Not given is not known (None), never "no".
         service.accepts_personal_budgets = _flag(record, "x_accepts_personal_budgets")

@@ -305,3 +305,11 @@ def test_a_3_0_record_round_trips_the_new_fields(tmp_path: Path) -> None:
     assert document["x_accepts_personal_budgets"] is False
     assert "x_accepts_time_credits" not in document
     assert document["x_attending_type"] == "Online" and document["x_date_modified"] == "2024-05-01"
+
+
+def test_a_bad_optional_date_is_set_aside_not_the_record(tmp_path: Path) -> None:
+    report = import_paths([_write(tmp_path / "a.json", [v1_record(1, assured_date="soon")])])
+    assert (report.created, report.failed) == (1, 0)
+    (warning,) = report.warnings
+    assert (warning.field, warning.severity) == ("assured_date", "dropped")
+    assert Service.objects.get(pk="v1-1").assured_date is None
