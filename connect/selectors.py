@@ -56,7 +56,7 @@ def message_back(referral: Referral) -> dict[str, Any]:
     """The structured message back to the referrer, holding only what the person agreed to share."""
     facts = ReferralFacts(
         referral_id=str(referral.pk),
-        person_name=str(referral.person),
+        person_name=referral.person.get_full_name(),
         referrer_name=(
             referral.referring_organisation.name
             if referral.referring_organisation

@@ -1,4 +1,13 @@
-from typing import Any
+from django.urls import path
+
+from connect import views
 
 app_name = "connect"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("mine/", views.mine, name="mine"),
+    path("referrals/<uuid:referral_id>/", views.referral, name="referral"),
+    path("referrals/<uuid:referral_id>/summary.json", views.summary_json, name="summary_json"),
+    path("referrals/<uuid:referral_id>/letter/", views.letter, name="letter"),
+    path("onward/<int:onward_id>/withdraw/", views.withdraw, name="withdraw"),
+]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+
+from connect.models import Referral
+
+STATUS_CHOICES = [(s.value, s.label) for s in Referral.Status if s != Referral.Status.RECEIVED]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        choices=STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the new status"},
+    )
+    on = forms.DateField(
+        label="Date",
+        help_text="For example, 2026-03-27",
+        error_messages={
+            "required": "Enter the date, for example 2026-03-27",
+            "invalid": "Enter the date as year-month-day, for example 2026-03-27",
+        },
+    )
+
+
+class ConsentForm(forms.Form):
+    share_back = forms.BooleanField(
+        label="Share a summary back with the person who referred them", required=False
+    )
+    onward = forms.BooleanField(label="Refer them on to community services", required=False)
+    outcomes = forms.BooleanField(
+        label="Include their wellbeing scores in the summary", required=False
+    )
