@@ -34,6 +34,7 @@ from directory.models import (
     TransparencyFact,
 )
 from directory.search import DAY_NAMES, SearchError, parse_search, to_query
+from evidence.services import record_search_demand
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -63,6 +64,10 @@ def search(request: HttpRequest) -> HttpResponse:
             problem.parameter if problem.parameter in form.fields else None, problem.message
         )
     context = {"form": form, "error": error, "results": results, "day_names": DAY_NAMES}
+    if results is not None and query is not None and query.q and query.page == 1:
+        # The gap in the market: words that found little, kept without anything about who searched.
+        hoods = dict(form.fields["neighbourhood"].choices) if "neighbourhood" in form.fields else {}
+        record_search_demand(query.q, results.total, str(hoods.get(query.neighbourhood, "")))
     if results is not None and query is not None:
         context["page_links"] = {
             "previous": urlencode(to_query(query, page=results.page - 1))

@@ -88,3 +88,17 @@ def test_time_bank_requests_waiting_two_weeks_are_counted_by_need_and_place(clie
     assert table.shown(selectors.NOT_GIVEN, where) == 6  # the new one has not waited long enough
     page = client.get(reverse("evidence:gap")).content.decode()
     assert "Time-bank requests nobody has taken up" in page and ">6<" in page
+
+
+def test_a_directory_search_that_finds_little_is_counted_without_the_searcher(client) -> None:  # type: ignore[no-untyped-def]
+    hood = f.neighbourhood("Eastfield")
+    client.force_login(f.user())
+    response = client.get(
+        reverse("directory:search"), {"q": "Zebra grooming", "neighbourhood": hood.slug}
+    )
+    assert response.status_code == 200
+    row = SearchDemand.objects.get()
+    assert (row.words, row.results, row.neighbourhood) == ("zebra grooming", 0, "Eastfield")
+    client.get(reverse("directory:search"), {"q": "Zebra grooming", "page": "2"})
+    client.get(reverse("directory:search"), {"category": ""})  # no words: nothing to count
+    assert SearchDemand.objects.count() == 1
