@@ -32,3 +32,15 @@ class ConsentForm(forms.Form):
     outcomes = forms.BooleanField(
         label="Include their wellbeing scores in the summary", required=False
     )
+
+
+class AnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Can your service take this referral?",
+        choices=[("accept", "Yes, accept"), ("decline", "No, decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether your service can take this referral"},
+    )
+    reason = forms.CharField(
+        label="Why not (if declining)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("referrals/<uuid:referral_id>/", views.referral, name="referral"),
     path("referrals/<uuid:referral_id>/summary.json", views.summary_json, name="summary_json"),
     path("referrals/<uuid:referral_id>/letter/", views.letter, name="letter"),
+    path("referrals-in/", views.provider_inbox, name="provider_inbox"),
     path("onward/<int:onward_id>/withdraw/", views.withdraw, name="withdraw"),
 ]

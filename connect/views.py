@@ -157,3 +157,36 @@ def withdraw(request: HttpRequest, onward_id: int) -> HttpResponse:
     except services.ConnectError as err:
         return render(request, "connect/not_allowed.html", {"message": err.message}, status=409)
     return redirect("connect:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_inbox(request: HttpRequest) -> HttpResponse:
+    """Onward referrals to the services of organisations the user belongs to, to accept or decline."""
+    user: User = request.user  # type: ignore[assignment]
+    rows = selectors.onward_for_service_member(user)
+    form = forms.AnswerForm()
+    status = 200
+    if request.method == "POST":
+        raw = request.POST.get("onward", "")
+        onward = get_object_or_404(
+            OnwardReferral.objects.select_related("referral"), pk=int(raw) if raw.isdigit() else 0
+        )
+        form = forms.AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.answer_onward(
+                    actor=user,
+                    onward=onward,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+                return redirect("connect:provider_inbox")
+            except services.ConnectError as err:
+                form.add_error("reason" if err.field == "reason" else "decision", err.message)
+        status = 400
+    names = [(o, referral_selectors.service_name(o.service_id)) for o in rows]
+    return render(
+        request, "connect/provider_inbox.html", {"rows": names, "form": form}, status=status
+    )

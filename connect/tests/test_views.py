@@ -104,3 +104,27 @@ def test_person_sees_and_withdraws(setup) -> None:  # type: ignore[no-untyped-de
     assert _client(setup["gp"]).post(withdraw).status_code == 403
     assert person.post(withdraw).status_code == 302
     assert person.post(withdraw).status_code == 409
+
+
+def test_provider_accepts_and_a_decline_needs_a_reason(setup) -> None:  # type: ignore[no-untyped-def]
+    services.record_consent(
+        actor=setup["worker"],
+        referral=setup["referral"],
+        share_back=False,
+        onward=True,
+        outcomes=False,
+    )
+    onward = services.refer_onward(
+        actor=setup["worker"], referral=setup["referral"], service_id=setup["service"].pk
+    )
+    provider = _client(f.provider_user(setup["service"].organization))
+    url = reverse("connect:provider_inbox")
+    assert "Lunch club" in provider.get(url).content.decode()
+    r = provider.post(url, {"onward": onward.pk, "decision": "decline"})
+    assert r.status_code == 400 and "Enter why the service cannot take" in r.content.decode()
+    r = _client(setup["gp"]).post(url, {"onward": onward.pk, "decision": "accept"})
+    assert r.status_code == 400 and "You do not act for this service" in r.content.decode()
+    assert provider.post(url, {"onward": "x", "decision": "accept"}).status_code == 404
+    assert provider.post(url, {"onward": onward.pk, "decision": "accept"}).status_code == 302
+    onward.refresh_from_db()
+    assert onward.status == "accepted"
