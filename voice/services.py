@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
 from directory import selectors as directory_selectors
@@ -156,7 +156,7 @@ def submit_feedback(
     feedback.save()
     record_audit(
         actor=entered_by or author,
-        action="voice.feedback.submit",
+        action=AuditEvent.Action.CREATE,
         target=feedback,
         summary=f"{feedback.get_kind_display()} received ({feedback.get_source_display()})",
         request=request,
@@ -225,9 +225,9 @@ def moderate(
     )
     record_audit(
         actor=moderator,
-        action=f"voice.moderation.{decision}",
+        action=AuditEvent.Action.UPDATE,
         target=feedback,
-        summary=f"Moderation: {feedback.get_moderation_display()}. Reason: {reason}",
+        summary=f"Voice moderation: {feedback.get_moderation_display()}. Reason: {reason}",
         request=request,
     )
     _tell(feedback, "Your feedback has been read", f"Status: {feedback.get_moderation_display()}.")
@@ -255,7 +255,13 @@ def acknowledge(
     feedback.acknowledgement = _clean(text, "text", "your acknowledgement", 2000)
     feedback.acknowledged_at = now or timezone.now()
     feedback.save(update_fields=["acknowledgement", "acknowledged_at"])
-    record_audit(actor=user, action="voice.acknowledge", target=feedback, request=request)
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        target=feedback,
+        summary="Voice: acknowledged",
+        request=request,
+    )
     _tell(feedback, "Your feedback has been acknowledged", feedback.acknowledgement)
     return feedback
 
@@ -291,9 +297,9 @@ def respond(
         Change.objects.create(feedback=feedback, description=change, promised_at=now)
     record_audit(
         actor=user,
-        action="voice.respond",
+        action=AuditEvent.Action.UPDATE,
         target=feedback,
-        summary="Responded" + (" and promised a change" if change else ""),
+        summary="Voice: responded" + (" and promised a change" if change else ""),
         request=request,
     )
     _tell(
@@ -322,7 +328,13 @@ def confirm_change(
     change.made_at = now or timezone.now()
     change.confirmed_by_author = True
     change.save()
-    record_audit(actor=user, action="voice.change.confirmed", target=change, request=request)
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        target=change,
+        summary="Voice: change confirmed by the person",
+        request=request,
+    )
     _tell(change.feedback, "You confirmed a change was made", change.description)
     return change
 
@@ -351,9 +363,9 @@ def verify_change(
     change.save()
     record_audit(
         actor=moderator,
-        action="voice.change.verified",
+        action=AuditEvent.Action.UPDATE,
         target=change,
-        summary=f"Verified with evidence: {change.evidence}",
+        summary=f"Voice: change verified with evidence: {change.evidence}",
         request=request,
     )
     _tell(change.feedback, "A change you asked for has been made", change.description)
@@ -374,7 +386,10 @@ def escalate_overdue(today: dt.date | None = None) -> list[Feedback]:
     for feedback in found:
         feedback.escalated_at = now
         record_audit(
-            actor=None, action="voice.escalate", target=feedback, summary="Overdue: escalated"
+            actor=None,
+            action=AuditEvent.Action.UPDATE,
+            target=feedback,
+            summary="Voice: overdue, escalated",
         )
     commissioners = list(
         User.objects.filter(groups__name=Role.COMMISSIONER, is_active=True).values_list(

@@ -197,7 +197,7 @@ def test_moderation_only_by_moderators_and_audited(setup):
     assert f.moderation == "published" and f.published_text == "Left waiting."
     assert SECRET_NAME in f.text  # the original is kept for moderators
     assert AuditEvent.objects.filter(
-        action="voice.moderation.published", object_id=str(f.pk)
+        action="update", object_id=str(f.pk), summary__startswith="Voice moderation: Published"
     ).exists()
     page = Client().get(reverse("voice:service-stories", args=[setup["svc"].pk]))
     assert b"Left waiting." in page.content and SECRET_NAME.encode() not in page.content
