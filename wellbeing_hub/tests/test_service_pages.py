@@ -72,6 +72,7 @@ def test_the_privacy_notice_covers_every_part_that_holds_personal_data() -> None
         "time_bank": "Time bank",
         "outcomes": "Outcomes and wellbeing",
         "voice": "Feedback, compliments and complaints about care",
+        "connect": "Social prescribing and connecting people",
     }
     page = Client().get(reverse("privacy")).content.decode()
     for section in account_services._exporters:
