@@ -26,6 +26,13 @@ def is_coordinator(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_role(*COORDINATING_ROLES))
 
 
+def may_read_reports(user: Any) -> bool:
+    """Coordinators, and commissioners, who read the time bank's totals (never a person's record)."""
+    return is_coordinator(user) or bool(
+        user is not None and user.is_authenticated and user.has_role(Role.COMMISSIONER)
+    )
+
+
 def acts_for(user: Any, member: Member | None) -> bool:
     """``user`` is the person behind ``member`` (their own account, or their organisation's)."""
     return member is not None and user is not None and member.user_id == user.pk

@@ -893,7 +893,8 @@ def _bars(rows: list[tuple[str, int]], *, width: int = 360) -> dict[str, Any]:
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    if not permissions.may_read_reports(request.user):
+        raise PermissionDenied
     start, end, error, error_field = _period_and_field(request)
     data = selectors.report(start, end)
     months = [(m.month.strftime("%b %Y"), m.minutes) for m in data.months]
@@ -919,7 +920,11 @@ def reports(request: HttpRequest) -> HttpResponse:
                 for name, issued, spent in data.credits.by_organisation
             ],
             "reciprocity_share": f"{data.reciprocity.share:.0%}",
-            "ledger_problems": selectors.ledger_problems(),
+            # The ledger check names accounts and memos: coordinators only.
+            "ledger_problems": selectors.ledger_problems()
+            if permissions.is_coordinator(request.user)
+            else [],
+            "show_ledger_check": permissions.is_coordinator(request.user),
             "query": request.GET.urlencode(),
         },
         status=400 if error else 200,
@@ -928,7 +933,8 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reports_csv(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    if not permissions.may_read_reports(request.user):
+        raise PermissionDenied
     start, end, error = _period(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain")
