@@ -153,8 +153,14 @@ def test_a_large_copy_is_built_in_the_background_on_sqlite_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The text index takes seconds at 100,000 services: no search waits for it on either
-    database (searches meanwhile go to the database)."""
+    database (searches meanwhile go to the database). SQLite counts its rows; PostgreSQL's path
+    reads the planner's estimate, which rows added inside a test's transaction do not reach."""
+    from django.db import connection
+
     from directory import search_memory
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the row count is SQLite's path; PostgreSQL uses the planner's estimate")
 
     for _ in range(3):
         f.service()
