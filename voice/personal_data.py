@@ -28,8 +28,8 @@ COVERED: dict[tuple[str, str], str] = {
     ("Feedback", "entered_by"): "entered for someone: exported (references), kept",
     ("ModerationDecision", "moderator"): "moderation decisions: exported, kept",
     ("Change", "verified_by"): "changes verified: exported, kept",
+    ("Team", "members"): "council team membership: exported, removed",
 }
-# Many-to-many, handled too: ("Team", "members"): council team membership, exported, removed.
 
 
 def _d(value: Any) -> str | None:
