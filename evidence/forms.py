@@ -80,6 +80,9 @@ class ProjectForm(forms.Form):
 
 
 class InputForm(forms.Form):
+    # The rules call an hourly rate's source rate_source; this form asks for one "source".
+    refusal_fields = {"rate_source": "source"}
+
     name = _text("What went in", "For example: council grant, volunteer time, donated room.")
     kind = forms.ChoiceField(
         label="Kind",

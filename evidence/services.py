@@ -17,8 +17,8 @@ from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from evidence import access
 from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project, SearchDemand
-from rules.sroi import CaseError, case_from_dict
-from rules.sroi.case import input_from_dict, outcome_from_dict
+from rules.sroi import CaseError
+from rules.sroi.case import case_settings_from_dict, input_from_dict, outcome_from_dict
 from timebank import selectors as timebank_selectors
 
 
@@ -74,30 +74,11 @@ def create_project(
 
 
 def _check_settings(case: Mapping[str, Any]) -> None:
-    """The case-wide fields, checked with a placeholder input and outcome (none exist yet)."""
-    probe = dict(case)
-    probe["inputs"] = [{"name": "probe", "amount": "0", "source": "probe"}]
-    probe["outcomes"] = [_probe_outcome(case.get("base_year"))]
+    """The case-wide fields, checked by the rules before any input or outcome exists."""
     try:
-        case_from_dict(probe)
+        case_settings_from_dict(case)
     except CaseError as error:
         raise EvidenceRefused(error.message, _field_of(error)) from None
-
-
-def _probe_outcome(year: Any) -> dict[str, Any]:
-    return {
-        "id": "probe",
-        "name": "probe",
-        "stakeholder": "probe",
-        "indicator": "probe",
-        "quantity": "0",
-        "quantity_source": "probe",
-        "proxy": {"value": "0", "price_year": year, "source": "probe"},
-        "deadweight": "0",
-        "deadweight_source": "probe",
-        "attribution": "0",
-        "attribution_source": "probe",
-    }
 
 
 def case_with_area_figures(project: Project) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -47,8 +48,17 @@ def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _put_error(form: Any, refusal: services.EvidenceRefused) -> None:
-    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+def _attempt(form: Any, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, Any]:
+    """Run ``action`` on a valid form's data. A refusal goes on the field it names (a form that
+    renames fields for the rules says how in ``refusal_fields``); nothing is saved then."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, action(form.cleaned_data)
+    except services.EvidenceRefused as refusal:
+        field = getattr(form, "refusal_fields", {}).get(refusal.field, refusal.field)
+        form.add_error(field if field in form.fields else None, refusal.message)
+        return False, None
 
 
 @guarded
@@ -99,13 +109,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
             "discount_first_year": "yes",
         },
     )
-    if form.is_valid():
-        try:
-            project = services.create_project(request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:project", pk=project.pk)
+    saved, project = _attempt(form, lambda data: services.create_project(request.user, **data))  # type: ignore[arg-type]
+    if saved:
+        return redirect("evidence:project", pk=project.pk)
     return render(request, "evidence/form.html", {"form": form, "title": "Start an SROI project"})
 
 
@@ -131,15 +137,12 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
 def input_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Project, pk=pk)
     form = forms.InputForm(_data(request))
-    if form.is_valid():
-        try:
-            services.add_input(request.user, found, form.as_case_entry())  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            if refusal.field == "rate_source":
-                refusal.field = "source"
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:project", pk=found.pk)
+    saved, _ = _attempt(
+        form,
+        lambda _data: services.add_input(request.user, found, form.as_case_entry()),  # type: ignore[arg-type]
+    )
+    if saved:
+        return redirect("evidence:project", pk=found.pk)
     return render(
         request,
         "evidence/form.html",
@@ -152,13 +155,12 @@ def input_new(request: HttpRequest, pk: int) -> HttpResponse:
 def input_time_bank(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Project, pk=pk)
     form = forms.TimeBankHoursForm(_data(request))
-    if form.is_valid():
-        try:
-            services.add_time_bank_hours(request.user, found, **form.cleaned_data)  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:project", pk=found.pk)
+    saved, _ = _attempt(
+        form,
+        lambda data: services.add_time_bank_hours(request.user, found, **data),  # type: ignore[arg-type]
+    )
+    if saved:
+        return redirect("evidence:project", pk=found.pk)
     return render(
         request,
         "evidence/form.html",
@@ -207,13 +209,9 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
                 f"agreed to be counted; {change.improved} improved reliably.",
             }
     form = forms.OutcomeForm(_data(request), initial=initial)
-    if form.is_valid():
-        try:
-            services.add_outcome(request.user, found, form.cleaned_data)  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:project", pk=found.pk)
+    saved, _ = _attempt(form, lambda data: services.add_outcome(request.user, found, data))  # type: ignore[arg-type]
+    if saved:
+        return redirect("evidence:project", pk=found.pk)
     return render(
         request,
         "evidence/outcome_form.html",
@@ -267,13 +265,9 @@ def download_case(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proxies(request: HttpRequest) -> HttpResponse:
     form = forms.ProxyForm(_data(request))
-    if form.is_valid():
-        try:
-            services.add_proxy(request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:proxies")
+    saved, _ = _attempt(form, lambda data: services.add_proxy(request.user, **data))  # type: ignore[arg-type]
+    if saved:
+        return redirect("evidence:proxies")
     return render(
         request,
         "evidence/proxies.html",
@@ -285,14 +279,16 @@ def proxies(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deflator(request: HttpRequest) -> HttpResponse:
     form = forms.DeflatorForm(_data(request))
-    if form.is_valid():
-        try:
-            series = services.parse_deflator(form.cleaned_data["series"])
-            services.set_deflator(request.user, series=series, source=form.cleaned_data["source"])  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:deflator")
+    saved, _ = _attempt(
+        form,
+        lambda data: services.set_deflator(
+            request.user,  # type: ignore[arg-type]
+            series=services.parse_deflator(data["series"]),
+            source=data["source"],
+        ),
+    )
+    if saved:
+        return redirect("evidence:deflator")
     return render(request, "evidence/deflator.html", {"form": form, "years": selectors.deflator()})
 
 
@@ -381,13 +377,9 @@ coproduction_csv = guarded(coproduction_csv, access.can_record_sessions)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     form = forms.SessionForm(_data(request))
-    if form.is_valid():
-        try:
-            services.record_session(request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except services.EvidenceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("evidence:coproduction")
+    saved, _ = _attempt(form, lambda data: services.record_session(request.user, **data))  # type: ignore[arg-type]
+    if saved:
+        return redirect("evidence:coproduction")
     return render(
         request,
         "evidence/form.html",

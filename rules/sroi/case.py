@@ -296,21 +296,19 @@ def outcome_from_dict(data: Mapping[str, Any], path: str) -> Outcome:
     )
 
 
-def case_from_dict(data: object) -> Case:
-    if not isinstance(data, Mapping):
-        raise CaseError("case", "must be a set of fields (name, base_year, inputs, outcomes)")
-    inputs = tuple(
-        input_from_dict(item, f"inputs[{i}]") for i, item in enumerate(_list(data, "inputs", 200))
-    )
-    outcomes = tuple(
-        outcome_from_dict(item, f"outcomes[{i}]")
-        for i, item in enumerate(_list(data, "outcomes", 200))
-    )
-    seen: set[str] = set()
-    for i, outcome in enumerate(outcomes):
-        if outcome.id in seen:
-            raise CaseError(f"outcomes[{i}].id", f"{outcome.id!r} is used twice")
-        seen.add(outcome.id)
+@dataclass(frozen=True)
+class CaseSettings:
+    """The case-wide fields: what a project has before any input or outcome is added."""
+
+    name: str
+    base_year: int
+    discount_rate: Sourced
+    discount_first_year: bool
+    deflator: Mapping[int, Fraction]
+    deflator_source: str
+
+
+def case_settings_from_dict(data: Mapping[str, Any]) -> CaseSettings:
     base_year = _int(data.get("base_year"), "base_year", 1950, 2100)
     deflator: dict[int, Fraction] = {}
     raw_deflator = data.get("deflator") or {}
@@ -328,29 +326,55 @@ def case_from_dict(data: object) -> Case:
     deflator_source = ""
     if deflator:
         deflator_source = _text(raw_deflator, "source", "deflator")
-    for i, outcome in enumerate(outcomes):
-        if outcome.proxy.price_year != base_year:
-            for year in (outcome.proxy.price_year, base_year):
-                if year not in deflator:
-                    raise CaseError(
-                        f"outcomes[{i}].proxy.price_year",
-                        f"the value is in {outcome.proxy.price_year} prices and the report in "
-                        f"{base_year} prices: load a deflator series with both years "
-                        f"({year} is missing)",
-                    )
     rate = _sourced(data, "discount_rate", "", _exact)
     if not 0 <= rate.value <= Fraction(1, 5):
         raise CaseError("discount_rate", "must be from 0% to 20% a year")
     first = data.get("discount_first_year", True)
     if not isinstance(first, bool):
         raise CaseError("discount_first_year", "must be true or false")
-    return Case(
+    return CaseSettings(
         name=_text(data, "name", ""),
         base_year=base_year,
         discount_rate=rate,
         discount_first_year=first,
-        inputs=inputs,
-        outcomes=outcomes,
         deflator=deflator,
         deflator_source=deflator_source,
+    )
+
+
+def case_from_dict(data: object) -> Case:
+    if not isinstance(data, Mapping):
+        raise CaseError("case", "must be a set of fields (name, base_year, inputs, outcomes)")
+    inputs = tuple(
+        input_from_dict(item, f"inputs[{i}]") for i, item in enumerate(_list(data, "inputs", 200))
+    )
+    outcomes = tuple(
+        outcome_from_dict(item, f"outcomes[{i}]")
+        for i, item in enumerate(_list(data, "outcomes", 200))
+    )
+    seen: set[str] = set()
+    for i, outcome in enumerate(outcomes):
+        if outcome.id in seen:
+            raise CaseError(f"outcomes[{i}].id", f"{outcome.id!r} is used twice")
+        seen.add(outcome.id)
+    settings = case_settings_from_dict(data)
+    for i, outcome in enumerate(outcomes):
+        if outcome.proxy.price_year != settings.base_year:
+            for year in (outcome.proxy.price_year, settings.base_year):
+                if year not in settings.deflator:
+                    raise CaseError(
+                        f"outcomes[{i}].proxy.price_year",
+                        f"the value is in {outcome.proxy.price_year} prices and the report in "
+                        f"{settings.base_year} prices: load a deflator series with both years "
+                        f"({year} is missing)",
+                    )
+    return Case(
+        name=settings.name,
+        base_year=settings.base_year,
+        discount_rate=settings.discount_rate,
+        discount_first_year=settings.discount_first_year,
+        inputs=inputs,
+        outcomes=outcomes,
+        deflator=settings.deflator,
+        deflator_source=settings.deflator_source,
     )
