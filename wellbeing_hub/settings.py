@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "evidence",
     "voice",
     "connect",
+    "sharedlives",
+    "befriending",
     *(["django_tasks"] if django.VERSION < (6, 0) else []),
     "django_tasks_db",
 ]

@@ -31,6 +31,8 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("feedback/", include("voice.urls")),
     path("connect/", include("connect.urls")),
+    path("shared-lives/", include("sharedlives.urls")),
+    path("befriending/", include("befriending.urls")),
     path("admin/", admin.site.urls),
     # GOV.UK Frontend's compiled CSS asks for its fonts and images under /assets/.
     path(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BefriendingConfig(AppConfig):
+    name = "befriending"
+    verbose_name = "Befriending and peer support"
