@@ -40,6 +40,8 @@ DEMO_PEOPLE: dict[Role, tuple[str, str]] = {
     Role.COMMISSIONER: ("demo-commissioner", "Kim Missioner (demo commissioner)"),
     Role.ADMINISTRATOR: ("demo-admin", "Ada Min (demo administrator)"),
     Role.MODERATOR: ("demo-moderator", "Mo Derator (demo voice moderator)"),
+    Role.LINK_WORKER: ("demo-link-worker", "Lin Kworker (demo link worker)"),
+    Role.SHARED_LIVES_WORKER: ("demo-shared-lives", "Sam Lives (demo Shared Lives worker)"),
 }
 
 

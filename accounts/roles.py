@@ -18,3 +18,8 @@ class Role(models.TextChoices):
     # the council or a provider: moderates feedback and sees who gave it when they asked not to be
     # named to the provider.
     MODERATOR = "moderator", "Independent voice moderator"
+    # Social prescribing: takes referrals from GP practices, hospitals and people themselves, has
+    # the "what matters to you" conversation and connects the person to community support.
+    LINK_WORKER = "link_worker", "Social prescribing link worker"
+    # Works for a Shared Lives scheme: assesses and approves carers, matches and supports placements.
+    SHARED_LIVES_WORKER = "shared_lives_worker", "Shared Lives scheme worker"
