@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from rules.money import format_money
+
 from .model import format_amount
 from .outcome import GreedyExplanation, MESExplanation, Outcome
 
@@ -11,10 +13,11 @@ MAX_GROUP_LINES = 20
 
 
 def money(value: Fraction) -> str:
-    """An amount rounded to 2 decimals for reading (the structured data stays exact)."""
+    """An amount for reading: whole units as they are, others to 2 decimals, rounded exactly by
+    ``rules.money`` (no symbol: a pabulib election may count in any currency)."""
     if value.denominator == 1:
         return f"{value.numerator:,}"
-    return f"{float(value):,.2f}"
+    return format_money(value, symbol="")
 
 
 def render(outcome: Outcome) -> list[str]:
