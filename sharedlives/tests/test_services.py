@@ -1,0 +1,316 @@
+"""The Shared Lives services: approval refused while checks are missing (each named), referrals
+matched only when complete, nobody introduced until both sides agree, either side ends with a
+reason and may ask for a new match, and placements carry their weekly costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from accounts.models import AuditEvent
+from accounts.roles import Role
+from directory.tests import factories as f
+from sharedlives import selectors, services
+from sharedlives.models import Carer, Match, Referral
+from sharedlives.services import SharedLivesRefused
+from sharedlives.tests import factories as sl
+
+pytestmark = pytest.mark.django_db
+DAY = sl.DAY
+
+
+def test_only_a_scheme_worker_adds_carers_and_referrals() -> None:
+    coordinator = f.user(Role.COORDINATOR)
+    with pytest.raises(SharedLivesRefused, match="scheme worker"):
+        services.add_carer(actor=coordinator, user=f.user(), name="X")
+    with pytest.raises(SharedLivesRefused, match="scheme worker"):
+        services.make_referral(actor=coordinator, person=f.user())
+
+
+def test_approval_is_refused_naming_every_missing_check_then_allowed_when_all_are_in_date() -> None:
+    worker = sl.worker()
+    carer = sl.carer(worker, approve=False)
+    services.add_adult(actor=worker, carer=carer, name="Bo Ash")
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.approve_carer(actor=worker, carer=carer, on=DAY)
+    assert refused.value.field == "checks"
+    assert refused.value.problems == (
+        "Enhanced DBS check for Ann Ash: none on record.",
+        "Enhanced DBS check for Bo Ash: none on record.",
+        "First reference: none on record.",
+        "Second reference: none on record.",
+        "Home safety check: none on record.",
+        "Panel approval: none on record.",
+    )
+    sl.record_all_checks(worker, carer)
+    services.approve_carer(actor=worker, carer=carer, on=DAY)
+    carer.refresh_from_db()
+    assert carer.status == Carer.Status.APPROVED
+    assert carer.approved_on == DAY
+    assert AuditEvent.objects.filter(subject=carer.user, summary__contains="approved").exists()
+
+
+def test_a_dbs_check_must_name_an_adult_of_this_household_and_have_an_expiry() -> None:
+    worker = sl.worker()
+    carer = sl.carer(worker, approve=False)
+    other = sl.carer(worker, name="The Birch household", approve=False)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.record_check(
+            actor=worker,
+            carer=carer,
+            kind="dbs_enhanced",
+            adult=other.adults.get(),
+            checked_on=DAY,
+            expires_on=DAY,
+            today=DAY,
+        )
+    assert refused.value.field == "adult"
+    with pytest.raises(SharedLivesRefused, match="renewed"):
+        services.record_check(
+            actor=worker,
+            carer=carer,
+            kind="dbs_enhanced",
+            adult=carer.adults.get(),
+            checked_on=DAY,
+            today=DAY,
+        )
+    with pytest.raises(SharedLivesRefused, match="future"):
+        services.record_check(
+            actor=worker,
+            carer=carer,
+            kind="reference",
+            checked_on=DAY + dt.timedelta(days=1),
+            today=DAY,
+        )
+
+
+def test_matching_waits_for_a_complete_referral_and_names_what_is_missing() -> None:
+    worker = sl.worker()
+    carer = sl.carer(worker)
+    referral = services.make_referral(actor=worker, person=f.user(), offer="long_term", about="x")
+    assert selectors.shortlist_for(referral, DAY) is None
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
+    assert refused.value.problems == (
+        "Whether they need step-free access",
+        "Whether they need a smoke-free home",
+        "Whether they are allergic to pets",
+        "The languages they speak",
+        "Their interests",
+    )
+
+
+def test_the_shortlist_reads_the_database_and_an_excluded_carer_cannot_be_proposed() -> None:
+    worker = sl.worker()
+    ash = sl.carer(worker, interests="Gardening")
+    birch = sl.carer(worker, name="The Birch household", interests="Chess")
+    smoky = sl.carer(worker, name="The Cedar household", smoking=True)
+    referral = sl.referral(worker)
+    result = selectors.shortlist_for(referral, DAY)
+    assert result is not None
+    assert [c.name for c in result.candidates] == ["The Ash household", "The Birch household"]
+    assert [(e.name, e.reasons) for e in result.excluded] == [
+        ("The Cedar household", ("Someone smokes in the home, and a smoke-free home is needed.",))
+    ]
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.propose_match(actor=worker, referral=referral, carer=smoky, on=DAY)
+    assert refused.value.problems == (
+        "Someone smokes in the home, and a smoke-free home is needed.",
+    )
+    services.propose_match(actor=worker, referral=referral, carer=ash, on=DAY)
+    again = selectors.shortlist_for(referral, DAY)
+    assert again is not None and [c.name for c in again.candidates] == ["The Birch household"]
+    assert birch.pk  # used above
+
+
+def test_lapsed_checks_exclude_a_carer_approved_earlier() -> None:
+    worker = sl.worker()
+    carer = sl.carer(worker)
+    home = carer.checks.get(kind="home_safety")
+    referral = sl.referral(worker)
+    lapsed_day = home.expires_on + dt.timedelta(days=1)
+    result = selectors.shortlist_for(referral, lapsed_day)
+    assert result is not None and result.candidates == ()
+    assert result.excluded[0].reasons == (
+        f"Checks not in date on {lapsed_day.day} {lapsed_day:%B %Y}: Home safety check: expired on "
+        f"{home.expires_on.day} {home.expires_on:%B %Y}.",
+    )
+
+
+def _proposed(worker=None):  # type: ignore[no-untyped-def]
+    worker = worker or sl.worker()
+    carer = sl.carer(worker)
+    referral = sl.referral(worker)
+    return worker, services.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
+
+
+def test_nobody_is_introduced_until_both_sides_agree() -> None:
+    worker, match = _proposed()
+    with pytest.raises(SharedLivesRefused, match="waiting for the person and the carer"):
+        services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    services.answer(actor=match.referral.person, match=match, side="person", agree=True, on=DAY)
+    with pytest.raises(SharedLivesRefused, match=r"waiting for the carer$"):
+        services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    assert match.stage == Match.Stage.PROPOSED
+    services.answer(actor=match.carer.user, match=match, side="carer", agree=True, on=DAY)
+    assert match.stage == Match.Stage.AGREED
+    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    match.refresh_from_db()
+    assert match.stage == Match.Stage.INTRODUCED
+
+
+def test_the_database_also_refuses_an_introduction_nobody_agreed_to() -> None:
+    _, match = _proposed()
+    match.stage = Match.Stage.INTRODUCED
+    with pytest.raises(IntegrityError), transaction.atomic():
+        match.save()
+
+
+def test_a_person_answers_only_for_themselves_and_a_carer_for_their_household() -> None:
+    _, match = _proposed()
+    with pytest.raises(SharedLivesRefused, match="only answer for yourself"):
+        services.answer(actor=match.carer.user, match=match, side="person", agree=True)
+    with pytest.raises(SharedLivesRefused, match="only answer for yourself"):
+        services.answer(actor=match.referral.person, match=match, side="carer", agree=True)
+    with pytest.raises(SharedLivesRefused, match="only answer for yourself"):
+        services.answer(actor=f.user(), match=match, side="person", agree=True)
+
+
+def test_saying_no_ends_the_match_and_the_referral_keeps_looking() -> None:
+    _, match = _proposed()
+    services.answer(actor=match.carer.user, match=match, side="carer", agree=False, on=DAY)
+    match.refresh_from_db()
+    assert match.stage == Match.Stage.ENDED
+    assert match.ended_by == "carer"
+    assert match.end_reason == "Said no before an introduction"
+    assert match.referral.status == Referral.Status.OPEN
+    with pytest.raises(SharedLivesRefused, match="already"):
+        services.answer(actor=match.referral.person, match=match, side="person", agree=True)
+
+
+def _placed():  # type: ignore[no-untyped-def]
+    worker, match = _proposed()
+    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    services.record_event(actor=worker, match=match, kind="visit", on=DAY + dt.timedelta(days=3))
+    services.record_event(
+        actor=worker,
+        match=match,
+        kind="trial_stay",
+        on=DAY + dt.timedelta(days=7),
+        until=DAY + dt.timedelta(days=9),
+    )
+    services.start_placement(actor=worker, match=match, started_on=DAY + dt.timedelta(days=14))
+    return worker, match
+
+
+def test_visits_and_trial_stays_are_logged_with_dates_after_an_introduction() -> None:
+    worker, match = _proposed()
+    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    with pytest.raises(SharedLivesRefused, match="introduction first"):
+        services.record_event(actor=worker, match=match, kind="visit", on=DAY)
+    with pytest.raises(SharedLivesRefused, match="on or after the day both sides agreed"):
+        services.record_event(
+            actor=worker, match=match, kind="introduction", on=DAY - dt.timedelta(days=1)
+        )
+    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.record_event(actor=worker, match=match, kind="trial_stay", on=DAY)
+    assert refused.value.field == "until"
+    with pytest.raises(SharedLivesRefused, match="last day must be on or after"):
+        services.record_event(
+            actor=worker, match=match, kind="trial_stay", on=DAY, until=DAY - dt.timedelta(days=1)
+        )
+    services.record_event(actor=worker, match=match, kind="trial_stay", on=DAY, until=DAY)
+    assert [(e.kind, e.on, e.until) for e in match.events.all()] == [
+        ("introduction", DAY, None),
+        ("trial_stay", DAY, DAY),
+    ]
+
+
+def test_a_placement_records_the_default_costs_and_fills_the_place() -> None:
+    worker, match = _placed()
+    match.refresh_from_db()
+    assert match.stage == Match.Stage.PLACED
+    assert (match.weekly_cost, match.alternative_weekly_cost) == (
+        Decimal("645.00"),
+        Decimal("995.00"),
+    )
+    assert match.referral.status == Referral.Status.PLACED
+    assert selectors.spare_places(match.carer) == 0
+    second = sl.referral(worker)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.propose_match(actor=worker, referral=second, carer=match.carer, on=DAY)
+    assert refused.value.problems == ("No spare place.",)
+
+
+def test_an_area_enters_its_own_costs_and_a_negative_one_is_refused() -> None:
+    worker, match = _proposed()
+    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.start_placement(actor=worker, match=match, started_on=DAY, weekly_cost="-1")
+    assert refused.value.field == "weekly_cost"
+    services.start_placement(
+        actor=worker,
+        match=match,
+        started_on=DAY,
+        weekly_cost="700",
+        alternative_weekly_cost="1100.5",
+    )
+    assert (match.weekly_cost, match.alternative_weekly_cost) == (
+        Decimal("700.00"),
+        Decimal("1100.50"),
+    )
+
+
+def test_a_placement_cannot_start_before_an_introduction() -> None:
+    worker, match = _proposed()
+    with pytest.raises(SharedLivesRefused, match="introduced"):
+        services.start_placement(actor=worker, match=match, started_on=DAY)
+
+
+@pytest.mark.parametrize("side", ["person", "carer"])
+def test_either_side_ends_a_placement_with_a_reason_and_may_ask_for_a_new_match(side: str) -> None:
+    _, match = _placed()
+    actor = match.referral.person if side == "person" else match.carer.user
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.end_match(actor=actor, match=match, side=side, reason="  ")
+    assert refused.value.field == "reason"
+    services.end_match(
+        actor=actor,
+        match=match,
+        side=side,
+        reason="We do not get on",
+        new_match_wanted=True,
+        on=DAY + dt.timedelta(days=30),
+    )
+    match.refresh_from_db()
+    assert (match.stage, match.ended_by, match.end_reason) == ("ended", side, "We do not get on")
+    assert match.referral.status == Referral.Status.OPEN
+    assert selectors.spare_places(match.carer) == 1
+    assert AuditEvent.objects.filter(
+        subject=match.referral.person, summary__contains="A new match was asked for"
+    ).exists()
+
+
+def test_ending_a_placement_without_asking_for_another_closes_the_referral() -> None:
+    worker, match = _placed()
+    services.end_match(actor=worker, match=match, side="worker", reason="Moved to live with family")
+    match.referral.refresh_from_db()
+    assert match.referral.status == Referral.Status.CLOSED
+    assert match.referral.close_reason == "Moved to live with family"
+
+
+def test_nobody_else_ends_a_match() -> None:
+    _, match = _proposed()
+    with pytest.raises(SharedLivesRefused, match="for yourself"):
+        services.end_match(actor=f.user(), match=match, side="person", reason="x")
+    with pytest.raises(SharedLivesRefused, match="for yourself"):
+        services.end_match(actor=match.referral.person, match=match, side="worker", reason="x")
