@@ -16,6 +16,7 @@ from budgets.models import (
     BudgetAccount,
     CaseTeam,
     Invitation,
+    Need,
     PlanDecision,
     PlanLine,
     PlanReview,
@@ -384,6 +385,28 @@ OTHER_KINDS = [
     (PlanLine.Kind.SHARED_LIVES.value, "Shared Lives"),
     (PlanLine.Kind.OTHER.value, "Something else"),
 ]
+
+
+class NotFoundLineForm(forms.Form):
+    """Support the person looked for and could not find: kept on the plan, and counted (without
+    names, small numbers hidden) on the gap-in-the-market page."""
+
+    need = forms.ChoiceField(
+        label="What kind of support did you look for?",
+        choices=Need.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of support you looked for"},
+    )
+    description = forms.CharField(
+        label="What did you look for?",
+        help_text="For example: a lunch club I can get to without a car. Please do not write "
+        "names or health details.",
+        max_length=250,
+        error_messages={
+            "required": "Say what you looked for and could not find",
+            "max_length": "Say what you looked for in 250 characters or fewer",
+        },
+    )
 
 
 class OtherLineForm(forms.Form):

@@ -381,8 +381,25 @@ class PoolMember(models.Model):
         ]
 
 
+class Need(models.TextChoices):
+    """Kinds of support, for counting what people looked for and could not find (the gap in the
+    market). Broad on purpose: a count by neighbourhood and need must not point at one person."""
+
+    COMPANY = "company", "Company and things to do"
+    GETTING_OUT = "getting_out", "Getting out and about"
+    PERSONAL_CARE = "personal_care", "Personal care"
+    MEALS = "meals", "Meals and food"
+    HOME = "home", "Help at home and in the garden"
+    LEARNING_WORK = "learning_work", "Learning, volunteering and work"
+    CARER_BREAK = "carer_break", "A break for a carer"
+    HEALTH = "health", "Staying healthy and active"
+    OTHER = "other", "Something else"
+
+
 class PlanLine(models.Model):
-    """How an outcome will be met: paid and unpaid support side by side."""
+    """How an outcome will be met: paid and unpaid support side by side. A line may also record
+    support the person looked for and could not find (``NOT_FOUND``, with its ``need``): it costs
+    nothing and is counted, without names, on the gap-in-the-market page."""
 
     class Kind(models.TextChoices):
         SERVICE = "service", "A service from the directory"
@@ -392,6 +409,7 @@ class PlanLine(models.Model):
         FAMILY = "family", "Family and friends"
         POOL = "pool", "A service bought with others (pooled)"
         OTHER = "other", "Something else"
+        NOT_FOUND = "not_found", "Could not find this"
 
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="lines")
     outcome = models.ForeignKey(PlanOutcome, on_delete=models.CASCADE, related_name="lines")
@@ -412,6 +430,7 @@ class PlanLine(models.Model):
     weekly_cost = money_field(default=ZERO)
     minutes_per_week = models.PositiveIntegerField(default=0)
     timebank_reference = models.CharField(max_length=100, blank=True, default="")
+    need = models.CharField(max_length=20, choices=Need.choices, blank=True, default="")
 
     class Meta:
         ordering = ["outcome__position", "id"]
@@ -424,6 +443,11 @@ class PlanLine(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="time_bank") | Q(minutes_per_week__gt=0),
                 name="budgets_line_time_bank_needs_minutes",
+            ),
+            models.CheckConstraint(
+                condition=(~Q(kind="not_found") & Q(need=""))
+                | (Q(kind="not_found") & ~Q(need="") & Q(weekly_cost=0)),
+                name="budgets_line_not_found_has_need_and_no_cost",
             ),
         ]
 

@@ -23,6 +23,7 @@ from budgets.models import (
     Invitation,
     LedgerPosting,
     LedgerTransaction,
+    Need,
     PlanLine,
     PlanOutcome,
     Pool,
@@ -374,3 +375,25 @@ def payees(account: BudgetAccount) -> list[str]:
 
 def accounts_of(person: User) -> QuerySet[BudgetAccount]:
     return BudgetAccount.objects.filter(person=person)
+
+
+@dataclass(frozen=True)
+class UnmetNeed:
+    """One plan's "could not find this" for one kind of support: no person, no words they wrote."""
+
+    need: str  # the Need label
+    neighbourhood: str  # the plan's neighbourhood name, "" when the plan has none
+
+
+def unmet_needs() -> list[UnmetNeed]:
+    """Support people looked for in their plans and could not find, for the gap in the market.
+    Each plan counts once for each kind of support (two lines for the same need on one plan are
+    one person's need, not two)."""
+    labels = dict(Need.choices)
+    found = (
+        PlanLine.objects.filter(kind=PlanLine.Kind.NOT_FOUND)
+        .order_by()
+        .values_list("plan_id", "need", "plan__neighbourhood__name")
+        .distinct()
+    )
+    return [UnmetNeed(labels.get(need, need), where or "") for _, need, where in found]

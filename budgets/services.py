@@ -38,6 +38,7 @@ from budgets.models import (
     LedgerTransaction,
     LocalChargingFigure,
     NationalChargingFigure,
+    Need,
     PlanDecision,
     PlanLine,
     PlanOutcome,
@@ -868,10 +869,13 @@ def add_line(
     units_per_week: Decimal | None = None,
     weekly_cost: Decimal | None = None,
     minutes_per_week: int = 0,
+    need: str = "",
     request: HttpRequest | None = None,
 ) -> PlanLine:
     """How an outcome will be met. A directory service's weekly cost is its price times how many
-    a week; time bank hours and unpaid help cost nothing and count in minutes."""
+    a week; time bank hours and unpaid help cost nothing and count in minutes. A line of kind
+    "could not find this" says what was looked for and its ``need``; it costs nothing and is
+    counted (without names) on the gap-in-the-market page."""
     plan = _lock_plan(outcome.plan)
     _require_editable(plan, actor)
     if kind not in PlanLine.Kind.values or kind == PlanLine.Kind.POOL:
@@ -908,6 +912,14 @@ def add_line(
         weekly_cost = ZERO
     elif kind in (PlanLine.Kind.FAMILY,):
         weekly_cost = ZERO
+    elif kind == PlanLine.Kind.NOT_FOUND:
+        if need not in Need.values:
+            raise BudgetsError("Choose what kind of support you looked for", field="need")
+        if not description.strip():
+            raise BudgetsError("Say what you looked for and could not find", field="description")
+        weekly_cost, minutes_per_week, service = ZERO, 0, None
+    if kind != PlanLine.Kind.NOT_FOUND:
+        need = ""
     weekly_cost = check_money(
         weekly_cost or ZERO, field="weekly_cost", label="Cost each week", maximum=MAX_WEEKLY_COST
     )
@@ -927,6 +939,7 @@ def add_line(
         units_per_week=units_per_week,
         weekly_cost=weekly_cost,
         minutes_per_week=minutes_per_week,
+        need=need,
     )
     record_audit(
         actor=actor,
@@ -990,6 +1003,7 @@ def plan_snapshot(plan: SupportPlan) -> dict[str, Any]:
                         "schedule": line.schedule,
                         "weekly_cost": str(line.weekly_cost),
                         "minutes_per_week": line.minutes_per_week,
+                        "need": line.need,
                     }
                     for line in outcome.lines.all()
                 ],

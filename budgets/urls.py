@@ -66,6 +66,11 @@ urlpatterns = [
         views.support_other,
         name="support-other",
     ),
+    path(
+        "plan/<int:pk>/outcomes/<int:outcome_id>/support/not-found/",
+        views.support_not_found,
+        name="support-not-found",
+    ),
     path("plan/<int:pk>/lines/<int:line_id>/remove/", views.line_remove, name="line-remove"),
     path("plan/<int:pk>/money/", views.plan_money, name="plan-money"),
     path("plan/<int:pk>/neighbourhood/", views.plan_neighbourhood, name="plan-neighbourhood"),

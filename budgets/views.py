@@ -926,6 +926,38 @@ def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespons
 
 @login_required
 @_guarded
+@require_http_methods(["GET", "POST"])
+def support_not_found(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    """Record support the person looked for and could not find (the gap in the market)."""
+    plan = _editable(request, pk)
+    outcome = _outcome(plan, outcome_id)
+    form = forms.NotFoundLineForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_line(
+                outcome=outcome,
+                actor=_user(request),
+                kind=PlanLine.Kind.NOT_FOUND,
+                description=data["description"],
+                need=data["need"],
+                request=request,
+            )
+        except services.BudgetsError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"This has been added to {_the_plan(request, plan)}.")
+            return redirect("budgets:plan", plan.pk)
+    return render(
+        request,
+        "budgets/support_not_found.html",
+        {"plan": plan, "outcome": outcome, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@_guarded
 @require_POST
 def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     plan = _plan(request, pk)
