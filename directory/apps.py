@@ -6,7 +6,8 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory and marketplace"
 
     def ready(self) -> None:
-        from directory import personal_data, search_index
+        from directory import enquiry_routing, personal_data, search_index
 
         personal_data.register()
         search_index.connect()
+        enquiry_routing.connect()

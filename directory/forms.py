@@ -116,6 +116,18 @@ class ReplyForm(forms.Form):
     )
 
 
+class PassedOnForm(forms.Form):
+    note = OneLineField(
+        label="How did you pass it on?",
+        max_length=500,
+        help_text="For example: phoned 01724 000000 and read it to the manager, 3 December.",
+        error_messages={
+            "required": "Enter how you passed it on, for example who you phoned and when",
+            "max_length": "How you passed it on must be 500 characters or fewer",
+        },
+    )
+
+
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
         label="How would you rate this service?",

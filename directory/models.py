@@ -554,6 +554,48 @@ class EnquiryMessage(models.Model):
         ordering = ["sent_at", "id"]
 
 
+class EnquiryDelivery(models.Model):
+    """Where one message of an enquiry thread went and whether it arrived, shown on the thread.
+
+    A message from the person goes to the organisation's members on the platform, else the
+    service's or the organisation's published email, else the area's coordinators, who pass it on
+    (``directory.enquiry_routing``). A reply from the provider goes to the person. The state
+    follows the email: queued when it is handed to the mail queue, then sent or failed when the
+    mail task finishes (``directory.enquiry_routing.record_mail_outcome``)."""
+
+    class Route(models.TextChoices):
+        MEMBERS = "members", "The organisation's staff on this site"
+        SERVICE_EMAIL = "service_email", "The service's published email address"
+        ORGANIZATION_EMAIL = "organization_email", "The organisation's published email address"
+        COORDINATORS = "coordinators", "The council's directory team"
+        PERSON = "person", "The person who asked"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent: the email failed"
+        WAITING = "waiting", "Waiting for a coordinator to pass it on"
+        PASSED_ON = "passed_on", "Passed on by a coordinator"
+        NOT_EMAILED = "not_emailed", "Not emailed: no email address"
+
+    message = models.OneToOneField(
+        EnquiryMessage, on_delete=models.CASCADE, related_name="delivery"
+    )
+    route = models.CharField(max_length=20, choices=Route.choices)
+    recipients = models.JSONField(default=list, help_text="The addresses the email went to.")
+    state = models.CharField(max_length=20, choices=State.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    # A coordinator records how they passed on an enquiry that came to them.
+    passed_on_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    passed_on_note = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "enquiry deliveries"
+        indexes = [models.Index(fields=["state", "route"])]
+
+
 class Review(models.Model):
     """A rating and review by someone who has used the service (co-assessment)."""
 

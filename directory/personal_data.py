@@ -6,7 +6,19 @@ from typing import Any
 
 from accounts.models import User
 from accounts.services import register_personal_data
-from directory.models import Enquiry, EnquiryMessage, Review
+from directory.models import Enquiry, EnquiryDelivery, EnquiryMessage, Review
+
+
+def _delivery(message: EnquiryMessage) -> dict[str, Any] | None:
+    delivery: EnquiryDelivery | None = getattr(message, "delivery", None)
+    if delivery is None:
+        return None
+    return {
+        "route": delivery.get_route_display(),
+        "state": delivery.get_state_display(),
+        "to": delivery.recipients,
+        "passed_on": delivery.passed_on_note,
+    }
 
 
 def export(person: User) -> dict[str, Any]:
@@ -21,13 +33,14 @@ def export(person: User) -> dict[str, Any]:
                         "from": "provider" if m.from_provider else "you",
                         "at": m.sent_at.isoformat(),
                         "text": m.body,
+                        "delivery": _delivery(m),
                     }
                     for m in e.messages.all()
                 ],
             }
             for e in Enquiry.objects.filter(person=person)
             .select_related("service")
-            .prefetch_related("messages")
+            .prefetch_related("messages__delivery")
         ],
         "reviews": [
             {
@@ -46,6 +59,10 @@ def erase(person: User) -> None:
     Review.objects.filter(author=person).delete()
     EnquiryMessage.objects.filter(enquiry__person=person).update(body="[erased on request]")
     Enquiry.objects.filter(person=person).update(subject="[erased on request]")
+    # A reply's delivery names the person's own address; a coordinator's note may quote them.
+    EnquiryDelivery.objects.filter(message__enquiry__person=person).update(
+        recipients=[], passed_on_note=""
+    )
 
 
 def register() -> None:

@@ -10,16 +10,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
-from directory import search_index
+from directory import enquiry_routing, search_index
 from directory.html import plain_text
 from directory.models import (
     Enquiry,
+    EnquiryDelivery,
     EnquiryMessage,
     ListingChange,
     OnboardingCheck,
@@ -29,13 +29,8 @@ from directory.models import (
     Service,
     TransparencyFact,
 )
-from wellbeing_hub.notifications import notify, site_url
 
 logger = logging.getLogger(__name__)
-
-
-def _notify(subject: str, body: str, recipients: list[str]) -> None:
-    notify(subject, body, recipients)
 
 
 class DirectoryError(Exception):
@@ -93,12 +88,41 @@ def add_member(*, organization: Organization, user: User) -> None:
     OrganizationMember.objects.get_or_create(organization=organization, user=user)
 
 
-def _provider_emails(organization: Organization) -> list[str]:
-    emails = [m.user.email for m in organization.members.select_related("user") if m.user.email]
-    return emails or ([organization.email] if organization.email else [])
-
-
 # --- enquiries ------------------------------------------------------------------------------------
+
+
+def _coordinator_may_see(user: User, enquiry: Enquiry) -> bool:
+    """A coordinator may read an enquiry that came to the directory team, or whose email to the
+    provider failed: they pass it on."""
+    if not is_moderator(user):
+        return False
+    return EnquiryDelivery.objects.filter(
+        message__enquiry=enquiry,
+        message__from_provider=False,
+        state__in=[
+            EnquiryDelivery.State.WAITING,
+            EnquiryDelivery.State.PASSED_ON,
+            EnquiryDelivery.State.FAILED,
+        ],
+    ).exists()
+
+
+def _send_to_provider(
+    *, enquiry: Enquiry, message: EnquiryMessage, subject: str, opening: str
+) -> EnquiryDelivery:
+    service = enquiry.service
+    routing = enquiry_routing.route_for(service)
+    link = enquiry_routing.thread_link(message)
+    if routing.to_coordinators:
+        body = (
+            f"{opening}\n\n{service.organization.name} has no email address on the directory "
+            f"and nobody from it uses this site, so the enquiry came to the directory team. "
+            f"Please pass it on (for example by phone) and record that you did: {link}"
+        )
+        subject = f"To pass on: {subject}"
+    else:
+        body = f"{opening}\n\nRead and reply: {link}"
+    return enquiry_routing.deliver(message=message, routing=routing, subject=subject, body=body)
 
 
 @transaction.atomic
@@ -106,7 +130,9 @@ def send_enquiry(
     *, person: User, service: Service, subject: str, body: str, request: HttpRequest | None = None
 ) -> Enquiry:
     enquiry = Enquiry.objects.create(service=service, person=person, subject=subject)
-    EnquiryMessage.objects.create(enquiry=enquiry, author=person, body=body, from_provider=False)
+    message = EnquiryMessage.objects.create(
+        enquiry=enquiry, author=person, body=body, from_provider=False
+    )
     record_audit(
         actor=person,
         action=AuditEvent.Action.CREATE,
@@ -115,16 +141,24 @@ def send_enquiry(
         summary=f"Sent an enquiry to {service.organization.name}",
         request=request,
     )
-    link = site_url(reverse("directory:enquiry", args=[enquiry.pk]))
-    _notify(
-        f"New enquiry about {service.name}",
-        f"{person.get_full_name()} sent an enquiry: {subject}\n\nRead and reply: {link}",
-        _provider_emails(service.organization),
+    _send_to_provider(
+        enquiry=enquiry,
+        message=message,
+        subject=f"New enquiry about {service.name}",
+        opening=f"{person.get_full_name()} sent an enquiry about {service.name}: {subject}",
     )
     return enquiry
 
 
 def can_see_enquiry(user: User, enquiry: Enquiry) -> bool:
+    return (
+        enquiry.person_id == user.pk
+        or can_act_for(user, enquiry.service.organization)
+        or _coordinator_may_see(user, enquiry)
+    )
+
+
+def can_reply_to_enquiry(user: User, enquiry: Enquiry) -> bool:
     return enquiry.person_id == user.pk or can_act_for(user, enquiry.service.organization)
 
 
@@ -132,7 +166,7 @@ def can_see_enquiry(user: User, enquiry: Enquiry) -> bool:
 def reply_to_enquiry(
     *, author: User, enquiry: Enquiry, body: str, request: HttpRequest | None = None
 ) -> EnquiryMessage:
-    if not can_see_enquiry(author, enquiry):
+    if not can_reply_to_enquiry(author, enquiry):
         raise DirectoryError("You can only reply to your own enquiries or your organisation's.")
     from_provider = enquiry.person_id != author.pk
     message = EnquiryMessage.objects.create(
@@ -146,14 +180,58 @@ def reply_to_enquiry(
         summary="Replied to an enquiry",
         request=request,
     )
-    to = [enquiry.person.email] if from_provider else _provider_emails(enquiry.service.organization)
-    link = site_url(reverse("directory:enquiry", args=[enquiry.pk]))
-    _notify(
-        f"Reply about {enquiry.service.name}",
-        f"There is a new reply to your enquiry '{enquiry.subject}'. Read it: {link}",
-        to,
-    )
+    subject = f"Reply about {enquiry.service.name}"
+    opening = f"There is a new reply to the enquiry '{enquiry.subject}'."
+    if from_provider:
+        email = enquiry.person.email or ""
+        routing = enquiry_routing.Routing(
+            EnquiryDelivery.Route.PERSON,
+            (email,) if enquiry.person.is_active and enquiry_routing.is_valid_email(email) else (),
+        )
+        link = enquiry_routing.thread_link(message)
+        enquiry_routing.deliver(
+            message=message, routing=routing, subject=subject, body=f"{opening} Read it: {link}"
+        )
+    else:
+        _send_to_provider(enquiry=enquiry, message=message, subject=subject, opening=opening)
     return message
+
+
+@transaction.atomic
+def record_passed_on(
+    *,
+    coordinator: User,
+    enquiry: Enquiry,
+    note: str,
+    request: HttpRequest | None = None,
+) -> int:
+    """A coordinator records that they passed on the messages waiting for them (and any whose
+    email failed), and how. Returns how many messages it covered."""
+    _require_coordinator(coordinator)
+    if not note.strip():
+        raise DirectoryError("Say how you passed it on, for example 'Phoned 01234 567890'.")
+    waiting = EnquiryDelivery.objects.select_for_update().filter(
+        message__enquiry=enquiry,
+        message__from_provider=False,
+        state__in=[EnquiryDelivery.State.WAITING, EnquiryDelivery.State.FAILED],
+    )
+    count = waiting.update(
+        state=EnquiryDelivery.State.PASSED_ON,
+        passed_on_by=coordinator,
+        passed_on_note=note.strip(),
+        updated_at=timezone.now(),
+    )
+    if not count:
+        raise DirectoryError("There is nothing in this enquiry waiting to be passed on.")
+    record_audit(
+        actor=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        target=enquiry,
+        subject=enquiry.person,
+        summary=f"Passed on an enquiry to {enquiry.service.organization.name}",
+        request=request,
+    )
+    return count
 
 
 # --- reviews --------------------------------------------------------------------------------------

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.services import record_audit
-from directory import imports, selectors, services
+from directory import enquiry_routing, imports, selectors, services
 from directory.forms import (
     EnquiryForm,
     FactsForm,
     ListingForm,
     ModerationDecisionForm,
     OnboardingCheckForm,
+    PassedOnForm,
     ProviderReplyForm,
     ReplyForm,
     ReviewForm,
@@ -26,6 +27,7 @@ from directory.forms import (
 )
 from directory.models import (
     Enquiry,
+    EnquiryDelivery,
     Language,
     ListingChange,
     Organization,
@@ -122,6 +124,7 @@ def enquiry_new(request: HttpRequest, service_id: str) -> HttpResponse:
     service = get_object_or_404(
         selectors.public_services().select_related("organization"), pk=service_id
     )
+    routing = enquiry_routing.route_for(service)  # type: ignore[arg-type]
     form = EnquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         enquiry = services.send_enquiry(
@@ -131,9 +134,26 @@ def enquiry_new(request: HttpRequest, service_id: str) -> HttpResponse:
             body=form.cleaned_data["body"],
             request=request,
         )
-        messages.success(request, f"Your enquiry has been sent to {service.organization.name}.")
+        sent_to = enquiry.messages.select_related("delivery").first()
+        if sent_to is not None and sent_to.delivery.route == EnquiryDelivery.Route.COORDINATORS:
+            text = (
+                "Your enquiry has been sent to the council's directory team, who will pass it "
+                f"on to {service.organization.name}."
+            )
+        else:
+            text = f"Your enquiry has been sent to {service.organization.name}."
+        messages.success(request, text)
         return redirect("directory:enquiry", enquiry.pk)
-    return render(request, "directory/enquiry_new.html", {"form": form, "service": service})
+    return render(
+        request,
+        "directory/enquiry_new.html",
+        {
+            "form": form,
+            "service": service,
+            "routing": routing,
+            "route_explained": enquiry_routing.explain(service, routing),  # type: ignore[arg-type]
+        },
+    )
 
 
 @login_required
@@ -142,31 +162,65 @@ def enquiry_thread(request: HttpRequest, enquiry_id: int) -> HttpResponse:
     enquiry = get_object_or_404(
         Enquiry.objects.select_related("service__organization", "person"), pk=enquiry_id
     )
-    if not services.can_see_enquiry(request.user, enquiry):  # type: ignore[arg-type]
+    user = request.user
+    if not services.can_see_enquiry(user, enquiry):  # type: ignore[arg-type]
         raise Http404("No such enquiry")
-    form = ReplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    can_reply = services.can_reply_to_enquiry(user, enquiry)  # type: ignore[arg-type]
+    passing_on = not can_reply  # a coordinator who passes it on
+    form = ReplyForm(request.POST or None) if can_reply else None
+    pass_form = PassedOnForm(request.POST or None) if passing_on else None
+    if request.method == "POST" and form is not None and form.is_valid():
         services.reply_to_enquiry(
-            author=request.user,
-            enquiry=enquiry,  # type: ignore[arg-type]
+            author=user,  # type: ignore[arg-type]
+            enquiry=enquiry,
             body=form.cleaned_data["body"],
             request=request,
         )
         messages.success(request, "Your reply has been sent.")
         return redirect("directory:enquiry", enquiry.pk)
+    if request.method == "POST" and pass_form is not None and pass_form.is_valid():
+        try:
+            services.record_passed_on(
+                coordinator=user,  # type: ignore[arg-type]
+                enquiry=enquiry,
+                note=pass_form.cleaned_data["note"],
+                request=request,
+            )
+        except services.DirectoryError as problem:
+            pass_form.add_error("note", str(problem))
+        else:
+            messages.success(request, "Recorded: the enquiry has been passed on.")
+            return redirect("directory:enquiry", enquiry.pk)
     if request.method == "GET":
         record_audit(
-            actor=request.user,
+            actor=user,
             action=AuditEvent.Action.VIEW,
             target=enquiry,  # type: ignore[arg-type]
             subject=enquiry.person,
             summary="Read an enquiry",
             request=request,
         )
+    thread = [
+        (m, enquiry_routing.status_of(m))
+        for m in enquiry.messages.select_related("author", "delivery")
+    ]
+    waiting = any(
+        not m.from_provider
+        and status is not None
+        and m.delivery.state in (EnquiryDelivery.State.WAITING, EnquiryDelivery.State.FAILED)
+        for m, status in thread
+    )
     return render(
         request,
         "directory/enquiry.html",
-        {"enquiry": enquiry, "thread": enquiry.messages.select_related("author"), "form": form},
+        {
+            "enquiry": enquiry,
+            "thread": thread,
+            "form": form,
+            "pass_form": pass_form if waiting else None,
+            "is_person": enquiry.person_id == user.pk,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -294,6 +348,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
     latest = imports.recent_runs(1).first()
     context = {
         "changes": changes,
+        "to_pass_on": enquiry_routing.enquiries_to_pass_on(),
         "reviews": reviews,
         "latest_import": latest,
         "latest_attention": imports.attention_count(latest) if latest else 0,

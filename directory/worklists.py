@@ -1,6 +1,7 @@
 """What needs doing in the directory, for staff home pages (issue 13). Read-only.
 
-- :func:`moderation_tasks` (coordinators): listing changes and reviews waiting for moderation.
+- :func:`moderation_tasks` (coordinators): enquiries to pass on to providers the directory cannot
+  email, listing changes and reviews waiting for moderation.
 - :func:`provider_tasks`: the provider's enquiries waiting for a reply, and their listing changes
   with their status (waiting, published, not published and why).
 - :func:`commissioner_figures`: enquiries sent and answered, as totals.
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.worklist import Figure, Item, Task
+from directory.enquiry_routing import enquiries_to_pass_on
 from directory.models import Enquiry, ListingChange, Review
 from directory.services import organizations_of
 
@@ -54,7 +56,25 @@ def moderation_tasks() -> tuple[Task, ...]:
         .order_by("created_at", "id")
     )
     moderation = reverse("directory:moderation")
+    to_pass_on = enquiries_to_pass_on()
     return (
+        Task(
+            label="Enquiries to pass on to providers",
+            count=len(to_pass_on),
+            url=moderation,
+            when=_day(to_pass_on[0].waiting_since) if to_pass_on else None,
+            when_label="Oldest waiting",
+            hint="The provider has no email address on the directory, or the email failed.",
+            items=tuple(
+                Item(
+                    label=f"{e.subject} (for {e.service.organization.name})",
+                    url=reverse("directory:enquiry", args=[e.pk]),
+                    when=_day(e.waiting_since),
+                    when_label="Waiting since",
+                )
+                for e in to_pass_on[:LISTED]
+            ),
+        ),
         Task(
             label="Listing changes to publish or refuse",
             count=len(changes),
