@@ -184,3 +184,119 @@ class Change(models.Model):
 
     class Meta:
         ordering = ["-promised_at"]
+
+
+class QualityCheck(models.Model):
+    """An experts-by-experience quality check of a directory service or a council team.
+
+    Planned by the independent voice organisation (moderators). At least three experts score
+    the rubric separately (none sees another's scores until the report is published); the
+    provider or team gives its own self-assessment; publishing the report combines the scores
+    (``rules.voice.quality``), rewards the experts' time once, and starts the provider's
+    response clock. Services and organisations are referred to by id with a copy of the name,
+    and the time-bank organisation that thanks the experts by its member id (this app reaches
+    the time bank only through its services and selectors).
+    """
+
+    class About(models.TextChoices):
+        SERVICE = "service", "A service or provider in the directory"
+        TEAM = "team", "A council team"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Experts scoring"
+        PUBLISHED = "published", "Report published"
+
+    reference = models.CharField(max_length=12, unique=True, default=new_reference)
+    about = models.CharField(max_length=10, choices=About.choices)
+    service_id = models.CharField(max_length=250, blank=True, db_index=True)
+    service_name = models.CharField(max_length=300, blank=True)
+    organization_id = models.CharField(max_length=250, blank=True, db_index=True)
+    organization_name = models.CharField(max_length=300, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    visit_date = models.DateField()
+    minutes_per_expert = models.PositiveIntegerField()
+    credits_member_id = models.PositiveIntegerField(null=True, blank=True)
+    credits_member_name = models.CharField(max_length=150, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    # The provider's or team's own view, on the same rubric: {domain: score or null}.
+    self_assessment = models.JSONField(default=dict, blank=True)
+    self_assessed_at = models.DateTimeField(null=True, blank=True)
+    self_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    respond_by = models.DateField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-visit_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Quality check {self.reference}"
+
+    @property
+    def subject_name(self) -> str:
+        if self.about == self.About.TEAM and self.team is not None:
+            return self.team.name
+        return self.service_name
+
+    @property
+    def organisation_label(self) -> str:
+        if self.about == self.About.TEAM and self.team is not None:
+            return self.team.name
+        return self.organization_name or self.service_name
+
+
+class CheckExpert(models.Model):
+    """One expert by experience on a check: their own scores, and how their time is rewarded.
+
+    ``credit_key`` is the time bank's idempotency key of the credits issued for this expert on
+    this check; it is set in the same transaction as the ledger entry, so a repeated publish
+    finds it and issues nothing more (the ledger's unique key is a second guard)."""
+
+    class Reward(models.TextChoices):
+        TIME_CREDITS = "time_credits", "Time credits from the time bank"
+        PAYMENT = "payment", "Payment (arranged by the voice organisation)"
+        NONE = "none", "No reward wanted"
+
+    quality_check = models.ForeignKey(
+        QualityCheck, on_delete=models.CASCADE, related_name="experts"
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="voice_checks",
+    )
+    label = models.CharField(max_length=20)
+    reward = models.CharField(max_length=15, choices=Reward.choices)
+    minutes = models.PositiveIntegerField()
+    scores = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    credit_key = models.CharField(max_length=120, blank=True)
+    credited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quality_check", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quality_check", "expert"], name="voice_one_place_per_expert"
+            ),
+            models.UniqueConstraint(
+                fields=["quality_check", "label"], name="voice_expert_label_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} on {self.quality_check.reference}"

@@ -12,6 +12,13 @@ that is not):
 - moderation decisions and changes they verified (moderators): exported; kept as the record of
   the decision.
 - council teams they belong to: exported; membership removed.
+- quality checks they were an expert on: exported in full (their own scores, notes, time and
+  reward); erased: their notes are removed and the link to the account cleared. Their scores
+  stay, unnamed ("Expert A"), because the published report was combined from them; their time
+  stays in the figures of experts' hours, and time credits already issued stay in the time
+  bank's ledger (erased there by the time bank).
+- quality checks they planned, published or self-assessed for a provider: exported as
+  references; kept as the record of who did it (SET_NULL when the account is deleted).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
-from voice.models import Change, Feedback, ModerationDecision, Team
+from voice.models import Change, CheckExpert, Feedback, ModerationDecision, QualityCheck, Team
 
 ERASED = "[erased on request]"
 
@@ -29,6 +36,10 @@ COVERED: dict[tuple[str, str], str] = {
     ("ModerationDecision", "moderator"): "moderation decisions: exported, kept",
     ("Change", "verified_by"): "changes verified: exported, kept",
     ("Team", "members"): "council team membership: exported, removed",
+    ("CheckExpert", "expert"): "expert on a quality check: exported, notes erased, link cleared",
+    ("QualityCheck", "lead"): "quality checks planned: exported (references), kept",
+    ("QualityCheck", "published_by"): "quality check reports published: exported, kept",
+    ("QualityCheck", "self_assessed_by"): "self-assessments given: exported, kept",
 }
 
 
@@ -72,10 +83,37 @@ def export(person: User) -> dict[str, Any]:
             for c in Change.objects.filter(verified_by=person).select_related("feedback")
         ],
         "council_teams": [t.name for t in Team.objects.filter(members=person)],
+        "quality_checks_as_expert": [
+            {
+                "reference": p.quality_check.reference,
+                "about": p.quality_check.subject_name,
+                "visit_date": _d(p.quality_check.visit_date),
+                "shown_as": p.label,
+                "reward": p.reward,
+                "minutes": p.minutes,
+                "your_scores": p.scores,
+                "your_notes": p.notes,
+                "sent_at": _d(p.submitted_at),
+                "time_credits_key": p.credit_key or None,
+            }
+            for p in CheckExpert.objects.filter(expert=person).select_related(
+                "quality_check", "quality_check__team"
+            )
+        ],
+        "quality_checks_planned": list(
+            QualityCheck.objects.filter(lead=person).values_list("reference", flat=True)
+        ),
+        "quality_checks_published": list(
+            QualityCheck.objects.filter(published_by=person).values_list("reference", flat=True)
+        ),
+        "quality_check_self_assessments": list(
+            QualityCheck.objects.filter(self_assessed_by=person).values_list("reference", flat=True)
+        ),
     }
 
 
 def erase(person: User) -> None:
     Feedback.objects.filter(author=person).update(text=ERASED, name="", email="", author=None)
+    CheckExpert.objects.filter(expert=person).update(notes="", expert=None)
     for team in Team.objects.filter(members=person):
         team.members.remove(person)

@@ -11,8 +11,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rules.voice import working_days_between
-from voice.models import Change, Feedback, ModerationDecision, Team
-from voice.services import can_respond, is_moderator
+from rules.voice.quality import CheckResult, combine, format_score
+from rules.voice.quality_parameters import DOMAIN_KEYS
+from voice.models import Change, CheckExpert, Feedback, ModerationDecision, QualityCheck, Team
+from voice.services import can_answer_for_check, can_respond, is_moderator
 
 
 def published() -> QuerySet[Feedback]:
@@ -236,3 +238,121 @@ def open_stories() -> list[dict[str, object]]:
         }
         for f in published().prefetch_related("changes").order_by("published_at", "pk")
     ]
+
+
+# --- experts-by-experience quality checks -------------------------------------------------------
+
+
+def published_checks() -> QuerySet[QualityCheck]:
+    return QualityCheck.objects.filter(state=QualityCheck.State.PUBLISHED).select_related("team")
+
+
+def open_checks() -> QuerySet[QualityCheck]:
+    return QualityCheck.objects.filter(state=QualityCheck.State.OPEN).select_related("team")
+
+
+def check_by_reference(reference: str) -> QualityCheck | None:
+    return QualityCheck.objects.select_related("team").filter(reference=reference).first()
+
+
+def checks_for_expert(user: object) -> QuerySet[CheckExpert]:
+    if not getattr(user, "is_authenticated", False):
+        return CheckExpert.objects.none()
+    return CheckExpert.objects.filter(expert=user).select_related(  # type: ignore[misc]
+        "quality_check", "quality_check__team"
+    )
+
+
+def checks_for_responder(user: object) -> list[QualityCheck]:
+    return [c for c in QualityCheck.objects.select_related("team") if can_answer_for_check(user, c)]
+
+
+def sent_places(check: QualityCheck) -> list[CheckExpert]:
+    """The experts who sent their scores, in label order."""
+    return list(check.experts.filter(submitted_at__isnull=False).order_by("label"))
+
+
+def result_for(check: QualityCheck) -> CheckResult:
+    """The combined scores of the experts who sent them, with the self-assessment gap."""
+    return combine(
+        DOMAIN_KEYS,
+        [p.scores for p in sent_places(check)],
+        check.self_assessment or None,
+    )
+
+
+def check_response_overdue(check: QualityCheck, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return check.respond_by is not None and check.responded_at is None and today > check.respond_by
+
+
+def expert_hours(start: dt.date, end: dt.date) -> list[dict[str, object]]:
+    """Experts-by-experience time on quality checks, for the evidence app.
+
+    One row per checked organisation (the directory organisation, or the council team) and
+    month of the visit, ``{"organisation": str, "month": "YYYY-MM", "minutes": int}``: the
+    minutes of every expert who sent scores on a check whose report is published, for visits
+    from ``start`` to ``end`` inclusive. Open checks are not counted (their time is not
+    confirmed until the report is published). Sorted by month, then organisation."""
+    totals: dict[tuple[str, str], int] = {}
+    places = CheckExpert.objects.filter(
+        submitted_at__isnull=False,
+        quality_check__state=QualityCheck.State.PUBLISHED,
+        quality_check__visit_date__gte=start,
+        quality_check__visit_date__lte=end,
+    ).select_related("quality_check", "quality_check__team")
+    for place in places:
+        check = place.quality_check
+        key = (check.organisation_label, check.visit_date.strftime("%Y-%m"))
+        totals[key] = totals.get(key, 0) + place.minutes
+    return [
+        {"organisation": org, "month": month, "minutes": minutes}
+        for (org, month), minutes in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+
+
+def open_checks_data() -> list[dict[str, object]]:
+    """Published check reports for open data: combined scores, agreement and the gap, never
+    who the experts were."""
+    rows: list[dict[str, object]] = []
+    for check in published_checks().order_by("published_at", "pk"):
+        result = result_for(check)
+        rows.append(
+            {
+                "reference": check.reference,
+                "about": check.about,
+                "subject": check.subject_name,
+                "service_id": check.service_id or None,
+                "organization_id": check.organization_id or None,
+                "organization": check.organization_name or None,
+                "team": check.team.name if check.team else None,
+                "visit_date": check.visit_date.isoformat(),
+                "published_on": _day(check.published_at),
+                "experts": result.experts,
+                "overall": format_score(result.overall) if result.overall is not None else None,
+                "overall_gap": format_score(result.overall_gap)
+                if result.overall_gap is not None
+                else None,
+                "domains": [
+                    {
+                        "domain": d.domain,
+                        "scores": list(d.scores),
+                        "not_seen": d.not_seen,
+                        "combined": format_score(d.combined) if d.combined is not None else None,
+                        "spread": d.spread,
+                        "agreement_rwg": format_score(d.agreement, 2)
+                        if d.agreement is not None
+                        else None,
+                        "agreement": d.agreement_label,
+                        "self_assessment": d.self_score,
+                        "gap": format_score(d.gap) if d.gap is not None else None,
+                    }
+                    for d in result.domains
+                ],
+                "summary": check.summary,
+                "respond_by": check.respond_by.isoformat() if check.respond_by else None,
+                "responded_on": _day(check.responded_at),
+                "response": check.response or None,
+            }
+        )
+    return rows

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -15,11 +18,21 @@ from accounts.services import record_audit
 from directory import selectors as directory_selectors
 from directory import services as directory_services
 from rules.voice import DEFAULT_CLOCKS, Clock, add_working_days
-from voice.models import Change, Feedback, ModerationDecision, Team
+from rules.voice.quality_parameters import (
+    DOMAIN_KEYS,
+    MIN_EXPERTS,
+    RESPONSE_WORKING_DAYS,
+    SCALE_MAX,
+    SCALE_MIN,
+)
+from timebank import selectors as timebank_selectors
+from timebank import services as timebank_services
+from voice.models import Change, CheckExpert, Feedback, ModerationDecision, QualityCheck, Team
 from wellbeing_hub.notifications import notify
 
 STAFF_ENTRY_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.MODERATOR)
 TEXT_MAX = 5000
+NOT_SEEN = "not_seen"
 
 
 class VoiceRefused(Exception):
@@ -402,3 +415,395 @@ def escalate_overdue(today: dt.date | None = None) -> list[Feedback]:
         commissioners,
     )
     return found
+
+
+# --- experts-by-experience quality checks -------------------------------------------------------
+
+CHECK_MINUTES_MAX = 12 * 60
+"""An expert's time on one check (visit, travel, writing up) is at most a long day."""
+
+
+def _subject_organization(check: QualityCheck) -> object | None:
+    if check.about == QualityCheck.About.SERVICE and check.organization_id:
+        return directory_selectors.organization_for_page(check.organization_id)
+    return None
+
+
+def can_answer_for_check(user: object, check: QualityCheck) -> bool:
+    """People who speak for the checked provider or team: members of its directory organisation
+    or of the council team. They give the self-assessment and the response, and cannot be
+    experts on the check."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if check.about == QualityCheck.About.TEAM and check.team is not None:
+        return check.team.members.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
+    organization = _subject_organization(check)
+    return organization is not None and directory_services.can_act_for(user, organization)  # type: ignore[arg-type]
+
+
+def credit_organisations() -> list[Any]:
+    """Approved time-bank organisations that can thank experts with time credits."""
+    return [m for m in timebank_selectors.approved_members() if m.is_organisation]
+
+
+def _credit_organisation(member_id: int | None) -> Any:
+    if member_id is None:
+        return None
+    return next((m for m in credit_organisations() if m.pk == member_id), None)
+
+
+def _lock_check(check: QualityCheck) -> QualityCheck:
+    return QualityCheck.objects.select_for_update().select_related("team").get(pk=check.pk)
+
+
+@transaction.atomic
+def plan_check(
+    *,
+    lead: User,
+    about: str,
+    visit_date: dt.date,
+    minutes_per_expert: int,
+    service_id: str = "",
+    team: Team | None = None,
+    credits_member_id: int | None = None,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> QualityCheck:
+    _require_moderator(lead)
+    now = now or timezone.now()
+    check = QualityCheck(about=about, visit_date=visit_date, lead=lead, created_at=now)
+    if about == QualityCheck.About.SERVICE:
+        service = directory_selectors.service_for_page(service_id) if service_id else None
+        if service is None:
+            raise VoiceRefused("Choose a service from the directory", "service_name")
+        check.service_id, check.service_name = str(service.pk), service.name
+        if service.organization is not None:
+            check.organization_id = str(service.organization.pk)
+            check.organization_name = service.organization.name
+    elif about == QualityCheck.About.TEAM:
+        if team is None:
+            raise VoiceRefused("Select a council team", "team")
+        check.team = team
+    else:
+        raise VoiceRefused("Select what the check is of", "about")
+    if isinstance(minutes_per_expert, bool) or not 1 <= minutes_per_expert <= CHECK_MINUTES_MAX:
+        raise VoiceRefused(
+            "Enter each expert's time as a number of minutes from 1 to 720 (12 hours)",
+            "minutes_per_expert",
+        )
+    check.minutes_per_expert = minutes_per_expert
+    if credits_member_id is not None:
+        organisation = _credit_organisation(credits_member_id)
+        if organisation is None:
+            raise VoiceRefused(
+                "Select an approved time bank organisation to issue the time credits",
+                "credits_member",
+            )
+        check.credits_member_id, check.credits_member_name = organisation.pk, organisation.name
+    check.save()
+    record_audit(
+        actor=lead,
+        action=AuditEvent.Action.CREATE,
+        target=check,
+        summary=f"Voice: quality check of {check.subject_name} planned for {visit_date}",
+        request=request,
+    )
+    return check
+
+
+def _expert_label(number: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return f"Expert {letters[number % 26]}{number // 26 or ''}"
+
+
+@transaction.atomic
+def add_expert(
+    *,
+    lead: User,
+    check: QualityCheck,
+    who: str,
+    reward: str,
+    request: HttpRequest | None = None,
+) -> CheckExpert:
+    """Add an expert by experience (found by username or email address) to an open check."""
+    _require_moderator(lead)
+    check = _lock_check(check)
+    if check.state != QualityCheck.State.OPEN:
+        raise VoiceRefused("The report is published: experts can no longer be added", "who")
+    wanted = (who or "").strip()
+    if not wanted:
+        raise VoiceRefused("Enter the expert's username or email address", "who")
+    found = list(
+        User.objects.filter(is_active=True)
+        .filter(Q(username__iexact=wanted) | Q(email__iexact=wanted))
+        .distinct()[:2]
+    )
+    if len(found) != 1:
+        raise VoiceRefused(
+            f"We could not find one account with the username or email address ‘{wanted}’. "
+            "Check it, or ask the expert to create an account first",
+            "who",
+        )
+    expert = found[0]
+    if check.experts.filter(expert=expert).exists():
+        raise VoiceRefused(
+            f"{expert.get_full_name() or expert.username} is already on this check", "who"
+        )
+    if can_answer_for_check(expert, check):
+        raise VoiceRefused(
+            "This person works for the provider or team being checked, so cannot be one of its experts",
+            "who",
+        )
+    if reward not in CheckExpert.Reward.values:
+        raise VoiceRefused("Select how the expert's time is rewarded", "reward")
+    if reward == CheckExpert.Reward.TIME_CREDITS:
+        if check.credits_member_id is None:
+            raise VoiceRefused(
+                "This check has no time bank organisation to issue credits; choose payment or no reward",
+                "reward",
+            )
+        member = timebank_selectors.member_for(expert)
+        if member is None or not member.is_approved or member.is_organisation:
+            raise VoiceRefused(
+                "This person is not an approved member of the time bank, so cannot receive time "
+                "credits. Choose payment, or ask them to join the time bank first",
+                "reward",
+            )
+    place = CheckExpert.objects.create(
+        quality_check=check,
+        expert=expert,
+        label=_expert_label(check.experts.count()),
+        reward=reward,
+        minutes=check.minutes_per_expert,
+    )
+    record_audit(
+        actor=lead,
+        action=AuditEvent.Action.CREATE,
+        target=place,
+        subject=expert,
+        summary=f"Voice: added as {place.label} to quality check {check.reference}",
+        request=request,
+    )
+    return place
+
+
+def _clean_scores(scores: Mapping[str, Any], field_prefix: str) -> dict[str, int | None]:
+    """One answer for every domain: a score on the scale, or ``None`` ("did not see this")."""
+    cleaned: dict[str, int | None] = {}
+    for domain in DOMAIN_KEYS:
+        value = scores.get(domain)
+        if value in (None, ""):
+            raise VoiceRefused(
+                "Select a score, or ‘Did not see this’, for every question",
+                f"{field_prefix}{domain}",
+            )
+        if value == NOT_SEEN:
+            cleaned[domain] = None
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if str(number) != str(value).strip() or not SCALE_MIN <= number <= SCALE_MAX:
+            raise VoiceRefused(
+                f"Choose a score between {SCALE_MIN} and {SCALE_MAX}, or ‘Did not see this’",
+                f"{field_prefix}{domain}",
+            )
+        cleaned[domain] = number
+    return cleaned
+
+
+@transaction.atomic
+def submit_scores(
+    *,
+    expert: User,
+    check: QualityCheck,
+    scores: Mapping[str, Any],
+    notes: str = "",
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> CheckExpert:
+    """An expert's own scores, sent once (they are final, and no expert sees another's before
+    the report is published)."""
+    place = (
+        CheckExpert.objects.select_for_update()
+        .select_related("quality_check")
+        .filter(quality_check=check, expert=expert)
+        .first()
+    )
+    if place is None:
+        raise VoiceRefused("You are not an expert on this check")
+    if place.quality_check.state != QualityCheck.State.OPEN:
+        raise VoiceRefused("The report is published: scores can no longer be sent")
+    if place.submitted_at is not None:
+        raise VoiceRefused("You have already sent your scores for this check")
+    place.scores = _clean_scores(scores, "")
+    place.notes = _clean(notes, "notes", "your notes", 3000, required=False)
+    place.submitted_at = now or timezone.now()
+    place.save(update_fields=["scores", "notes", "submitted_at"])
+    record_audit(
+        actor=expert,
+        action=AuditEvent.Action.UPDATE,
+        target=place,
+        subject=expert,
+        summary=f"Voice: {place.label} sent scores for quality check {check.reference}",
+        request=request,
+    )
+    return place
+
+
+@transaction.atomic
+def submit_self_assessment(
+    *,
+    user: User,
+    check: QualityCheck,
+    scores: Mapping[str, Any],
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> QualityCheck:
+    """The provider's or team's own scores on the same rubric, until the report is published."""
+    if not can_answer_for_check(user, check):
+        raise VoiceRefused("Only the provider or team being checked can assess itself")
+    check = _lock_check(check)
+    if check.state != QualityCheck.State.OPEN:
+        raise VoiceRefused("The report is published: the self-assessment can no longer change")
+    check.self_assessment = _clean_scores(scores, "")
+    check.self_assessed_at = now or timezone.now()
+    check.self_assessed_by = user
+    check.save(update_fields=["self_assessment", "self_assessed_at", "self_assessed_by"])
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        target=check,
+        summary=f"Voice: self-assessment for quality check {check.reference}",
+        request=request,
+    )
+    return check
+
+
+def credit_key_for(check: QualityCheck, place: CheckExpert) -> str:
+    """The time bank idempotency key of one expert's credits for one check."""
+    return f"voice-check:{check.reference}:{place.pk}"
+
+
+def _reward_experts(check: QualityCheck, places: list[CheckExpert], now: dt.datetime) -> int:
+    """Issue time credits to each expert who chose them and has none yet for this check.
+    Called under the check's row lock, so two publishes of one check cannot both get here with
+    an expert uncredited; the ledger's unique key would refuse a second entry anyway."""
+    owed = [p for p in places if p.reward == CheckExpert.Reward.TIME_CREDITS and not p.credit_key]
+    if not owed:
+        return 0
+    organisation = _credit_organisation(check.credits_member_id)
+    if organisation is None:
+        raise VoiceRefused(
+            f"The time bank organisation ‘{check.credits_member_name or 'Not known'}’ cannot "
+            "issue credits now (it is no longer approved). Ask a time bank coordinator"
+        )
+    for place in owed:
+        member = timebank_selectors.member_for(place.expert)
+        if member is None:
+            raise VoiceRefused(
+                f"{place.label} is no longer a member of the time bank, so cannot receive time credits"
+            )
+        key = credit_key_for(check, place)
+        try:
+            timebank_services.issue_credits(
+                by=organisation.user,
+                organisation=organisation,
+                member=member,
+                minutes=place.minutes,
+                reason=f"Expert by experience, quality check {check.reference} of {check.subject_name}",
+                idempotency_key=key,
+            )
+        except timebank_services.TimebankRefused as refused:
+            raise VoiceRefused(f"{place.label}: {refused.message}") from refused
+        place.credit_key, place.credited_at = key, now
+        place.save(update_fields=["credit_key", "credited_at"])
+    return len(owed)
+
+
+def publish_check(
+    *,
+    lead: User,
+    check: QualityCheck,
+    summary: str,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> QualityCheck:
+    """Publish the report: combine the scores of the experts who sent them (at least
+    ``MIN_EXPERTS``), reward their time exactly once, and start the provider's response clock.
+
+    Publishing again, or twice at the same moment, changes nothing and issues nothing more: the
+    check's row is locked first and a published check is returned as it is."""
+    _require_moderator(lead)
+    now = now or timezone.now()
+    with transaction.atomic():
+        check = _lock_check(check)
+        if check.state == QualityCheck.State.PUBLISHED:
+            return check
+        places = list(
+            check.experts.select_for_update()
+            .filter(submitted_at__isnull=False)
+            .select_related("expert")
+        )
+        if len(places) < MIN_EXPERTS:
+            raise VoiceRefused(
+                f"At least {MIN_EXPERTS} experts must send their scores before the report is "
+                f"published ({len(places)} so far)",
+                "summary",
+            )
+        check.summary = _clean(summary, "summary", "a summary of what the experts found")
+        rewarded = _reward_experts(check, places, now)
+        check.state = QualityCheck.State.PUBLISHED
+        check.published_at, check.published_by = now, lead
+        check.respond_by = add_working_days(timezone.localdate(now), RESPONSE_WORKING_DAYS)
+        check.save()
+        record_audit(
+            actor=lead,
+            action=AuditEvent.Action.UPDATE,
+            target=check,
+            summary=(
+                f"Voice: quality check report published ({len(places)} experts; time credits "
+                f"issued to {rewarded})"
+            ),
+            request=request,
+        )
+    addresses = [p.expert.email for p in places if p.expert is not None and p.expert.email]
+    if addresses:
+        notify(
+            f"The quality check of {check.subject_name} is published",
+            f"Thank you for your part in quality check {check.reference}.",
+            addresses,
+        )
+    return check
+
+
+@transaction.atomic
+def respond_to_check(
+    *,
+    user: User,
+    check: QualityCheck,
+    text: str,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> QualityCheck:
+    """The provider's or team's public response to a published report (on its clock)."""
+    if not can_answer_for_check(user, check):
+        raise VoiceRefused("Only the provider or team that was checked can respond")
+    check = _lock_check(check)
+    if check.state != QualityCheck.State.PUBLISHED:
+        raise VoiceRefused("The report is not published yet", "text")
+    if check.responded_at is not None:
+        raise VoiceRefused("This report already has a response", "text")
+    check.response = _clean(text, "text", "your response")
+    check.responded_at = now or timezone.now()
+    check.responded_by_name = check.organisation_label
+    check.save(update_fields=["response", "responded_at", "responded_by_name"])
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        target=check,
+        summary=f"Voice: response to quality check {check.reference}",
+        request=request,
+    )
+    return check

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -55,3 +57,42 @@ def test_export_and_erase() -> None:
     assert name not in str(feedback.__dict__)
     assert feedback.published_text == "A carer's words"
     assert Feedback.objects.count() == 1
+
+
+def test_expert_on_a_quality_check_export_and_erase() -> None:
+    from rules.voice.quality_parameters import DOMAIN_KEYS
+    from voice import selectors
+    from voice.models import CheckExpert
+
+    org = factories.organization(name="Riverside Care")
+    svc = factories.service(organization_=org, name="Riverside Day Centre")
+    moderator = factories.user(Role.MODERATOR, username="mod")
+    staff = factories.user(Role.COORDINATOR, username="staff")
+    experts = [factories.user(Role.PERSON, username=f"exp{n}") for n in range(3)]
+    check = services.plan_check(
+        lead=moderator,
+        about="service",
+        service_id=str(svc.pk),
+        visit_date=dt.date(2026, 11, 2),
+        minutes_per_expert=120,
+    )
+    for n, person in enumerate(experts):
+        services.add_expert(lead=moderator, check=check, who=person.username, reward="none")
+        services.submit_scores(
+            expert=person,
+            check=check,
+            scores=dict.fromkeys(DOMAIN_KEYS, str(n + 2)),
+            notes=f"Private note {n}",
+        )
+    services.publish_check(lead=moderator, check=check, summary="Ok")
+    data = export_personal_data(person=experts[0], requested_by=experts[0], request=None)["voice"]
+    (mine,) = data["quality_checks_as_expert"]
+    assert mine["your_notes"] == "Private note 0" and mine["minutes"] == 120
+    assert mine["your_scores"]["workforce"] == 2 and mine["shown_as"] == "Expert A"
+    lead_data = export_personal_data(person=moderator, requested_by=moderator, request=None)
+    assert lead_data["voice"]["quality_checks_planned"] == [check.reference]
+    before = selectors.result_for(check)
+    erase_person(person=experts[0], erased_by=staff, request=None)
+    place = CheckExpert.objects.get(label="Expert A")
+    assert place.expert is None and place.notes == ""
+    assert selectors.result_for(check) == before  # the published report does not change
