@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from connect.models import Referral
+from connect.models import OnwardReferral, Referral
 
 STATUS_CHOICES = [(s.value, s.label) for s in Referral.Status if s != Referral.Status.RECEIVED]
 
@@ -41,6 +41,14 @@ class AnswerForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether your service can take this referral"},
     )
+    decline_reason = forms.ChoiceField(
+        label="Why not (if declining)",
+        choices=OnwardReferral.DeclineReason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     reason = forms.CharField(
-        label="Why not (if declining)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Say more (needed if you chose another reason)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

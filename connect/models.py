@@ -97,6 +97,11 @@ class ServiceReferralTerms(models.Model):
 
 
 class OnwardReferral(models.Model):
+    class DeclineReason(models.TextChoices):
+        CAPACITY = "capacity", "No space: the service is full or has a waiting list"
+        NOT_SUITABLE = "not_suitable", "The service does not suit what the person needs"
+        OTHER = "other", "Another reason"
+
     class Status(models.TextChoices):
         SENT = "sent", "Waiting for the service"
         ACCEPTED = "accepted", "Accepted"
@@ -112,6 +117,11 @@ class OnwardReferral(models.Model):
     answer_due = models.DateField()
     answered_on = models.DateField(null=True, blank=True)
     answer_reason = models.TextField(blank=True)
+    # Why a provider declined (blank when accepted, auto-declined or withdrawn): counted for the
+    # evidence pages' "gaps in the market" (declined for lack of capacity).
+    decline_reason = models.CharField(
+        max_length=20, choices=DeclineReason.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["sent_on", "pk"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from connect.models import OnwardReferral, Referral, ReferringOrganisation, ServiceReferralTerms
@@ -21,8 +22,6 @@ OPEN = (
 
 def caseload(worker: User) -> QuerySet[Referral]:
     """The link worker's open referrals, plus new ones nobody has picked up yet."""
-    from django.db.models import Q
-
     return (
         Referral.objects.filter(status__in=OPEN)
         .filter(Q(link_worker=worker) | Q(link_worker__isnull=True))
@@ -78,3 +77,51 @@ def message_back(referral: Referral) -> dict[str, Any]:
         consent_outcomes=referral.consent_outcomes,
     )
     return summary(facts)
+
+
+# --- for the evidence pages (aggregates only: no person is named) ---------------------------------
+
+
+def declined_for_capacity(since: dt.date) -> list[dict[str, Any]]:
+    """Onward referrals answered on or after ``since`` that a service could not take for lack of
+    capacity: declined by the provider with the reason "No space", or declined automatically
+    because nobody answered in time. One row per service, most declined first:
+    ``{"service_id", "service_name", "count"}``."""
+    rows = (
+        OnwardReferral.objects.filter(answered_on__gte=since)
+        .filter(
+            Q(
+                status=OnwardReferral.Status.DECLINED,
+                decline_reason=OnwardReferral.DeclineReason.CAPACITY,
+            )
+            | Q(status=OnwardReferral.Status.AUTO_DECLINED)
+        )
+        .values("service_id")
+        .annotate(count=Count("pk"))
+    )
+    found = [
+        {
+            "service_id": row["service_id"],
+            "service_name": referral_selectors.service_name(row["service_id"]),
+            "count": row["count"],
+        }
+        for row in rows
+    ]
+    return sorted(found, key=lambda r: (-r["count"], r["service_name"], r["service_id"]))
+
+
+def people_supported(start: dt.date, end: dt.date) -> int:
+    """How many different people a link worker was supporting at some time from ``start`` to
+    ``end`` (both inclusive): their referral had reached a first conversation on or before
+    ``end`` and had not been closed or declined before ``start``. A referral that never got to a
+    first conversation (the person could not be reached, or declined at once) is not support."""
+    if end < start:
+        raise ValueError("The period must end on or after its start")
+    return (
+        Referral.objects.filter(first_conversation_on__isnull=False, first_conversation_on__lte=end)
+        .exclude(closed_on__lt=start)
+        .exclude(declined_on__lt=start)
+        .values("person_id")
+        .distinct()
+        .count()
+    )

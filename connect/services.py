@@ -16,7 +16,9 @@ from directory import referral_selectors
 from rules.connect.parameters import answer_due, is_overdue
 from wellbeing_hub.notifications import notify
 
-LINK_WORKER_ROLES = (Role.BROKER, Role.COORDINATOR)
+# Link workers hold the caseload. Coordinators keep oversight of the referrals (they assign work and
+# cover absences); brokers no longer see social prescribing records (least privilege).
+LINK_WORKER_ROLES = (Role.LINK_WORKER, Role.COORDINATOR)
 
 
 class ConnectError(ValueError):
@@ -221,6 +223,7 @@ def answer_onward(
     onward: OnwardReferral,
     accept: bool,
     reason: str = "",
+    decline_reason: str = "",
     today: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> OnwardReferral:
@@ -228,11 +231,15 @@ def answer_onward(
         raise ConnectError("service", "You do not act for this service")
     if onward.status != OnwardReferral.Status.SENT:
         raise ConnectError("decision", "This referral has already been answered or withdrawn")
-    if not accept and not reason.strip():
-        raise ConnectError("reason", "Enter why the service cannot take this referral")
+    if not accept:
+        if decline_reason not in OnwardReferral.DeclineReason.values:
+            raise ConnectError("decline_reason", "Choose why the service cannot take this referral")
+        if decline_reason == OnwardReferral.DeclineReason.OTHER and not reason.strip():
+            raise ConnectError("reason", "Enter why the service cannot take this referral")
     onward.status = OnwardReferral.Status.ACCEPTED if accept else OnwardReferral.Status.DECLINED
     onward.answered_on = today or _today()
     onward.answer_reason = reason.strip()
+    onward.decline_reason = "" if accept else decline_reason
     onward.save()
     record_audit(
         actor=actor,

@@ -180,11 +180,13 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
                     onward=onward,
                     accept=form.cleaned_data["decision"] == "accept",
                     reason=form.cleaned_data["reason"],
+                    decline_reason=form.cleaned_data["decline_reason"],
                     request=request,
                 )
                 return redirect("connect:provider_inbox")
             except services.ConnectError as err:
-                form.add_error("reason" if err.field == "reason" else "decision", err.message)
+                field = err.field if err.field in ("reason", "decline_reason") else "decision"
+                form.add_error(field, err.message)
         status = 400
     names = [(o, referral_selectors.service_name(o.service_id)) for o in rows]
     return render(

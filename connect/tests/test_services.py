@@ -25,7 +25,7 @@ def setup():  # type: ignore[no-untyped-def]
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     practice.staff.add(gp)
     person = f.user(Role.PERSON, display_name="Ada Lovelace")
-    worker = f.user(Role.BROKER, email="worker@example.org")
+    worker = f.user(Role.LINK_WORKER, email="worker@example.org")
     org = f.organization()
     service = f.service(organization_=org, name="Lunch club")
     provider = f.provider_user(org)

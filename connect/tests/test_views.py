@@ -24,7 +24,7 @@ def setup():  # type: ignore[no-untyped-def]
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     practice.staff.add(gp)
     person = f.user(Role.PERSON, display_name="Ada Lovelace")
-    worker = f.user(Role.BROKER)
+    worker = f.user(Role.LINK_WORKER)
     org = f.organization()
     service = f.service(organization_=org, name="Lunch club")
     referral = services.make_referral(
@@ -49,6 +49,8 @@ def test_caseload_and_referral_are_for_link_workers_only(setup) -> None:  # type
     url = reverse("connect:referral", args=[setup["referral"].pk])
     assert _client(setup["person"]).get(url).status_code == 403
     assert _client(setup["gp"]).get(reverse("connect:caseload")).status_code == 403
+    # Brokers plan care budgets; they are not link workers and do not see these referrals.
+    assert _client(f.user(Role.BROKER)).get(reverse("connect:caseload")).status_code == 403
     page = _client(setup["worker"]).get(reverse("connect:caseload"))
     assert "Ada Lovelace" in page.content.decode()
     assert _client(setup["worker"]).get(url).status_code == 200
@@ -121,6 +123,8 @@ def test_provider_accepts_and_a_decline_needs_a_reason(setup) -> None:  # type: 
     url = reverse("connect:provider_inbox")
     assert "Lunch club" in provider.get(url).content.decode()
     r = provider.post(url, {"onward": onward.pk, "decision": "decline"})
+    assert r.status_code == 400 and "Choose why the service cannot take" in r.content.decode()
+    r = provider.post(url, {"onward": onward.pk, "decision": "decline", "decline_reason": "other"})
     assert r.status_code == 400 and "Enter why the service cannot take" in r.content.decode()
     r = _client(setup["gp"]).post(url, {"onward": onward.pk, "decision": "accept"})
     assert r.status_code == 400 and "You do not act for this service" in r.content.decode()
