@@ -45,6 +45,7 @@ from timebank.permissions import (
     may_see_exchange,
 )
 from timebank.services import TimebankRefused
+from wellbeing_hub.charts import bar_chart
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
@@ -872,23 +873,10 @@ def _period_and_field(
     return start, end, None, ""
 
 
-def _bars(rows: list[tuple[str, int]], *, width: int = 360) -> dict[str, Any]:
-    """Bar geometry for an accessible horizontal bar chart (see includes/bar_chart.html)."""
-    top = max((v for _, v in rows), default=0) or 1
-    bars = []
-    for i, (label, minutes) in enumerate(rows):
-        bars.append(
-            {
-                "label": label,
-                "value": format_minutes(minutes),
-                "hours": f"{minutes / 60:.1f}",
-                "y": i * 32,
-                "text_y": i * 32 + 17,
-                "width": max(1, round(minutes / top * width)) if minutes else 0,
-                "value_x": 180 + (max(1, round(minutes / top * width)) if minutes else 0) + 6,
-            }
-        )
-    return {"bars": bars, "height": max(32, len(bars) * 32), "total_width": 180 + width + 140}
+def _bars(rows: list[tuple[str, int]]) -> dict[str, Any]:
+    """Minutes as the shared bar chart's rows (``wellbeing_hub.charts``), shown as hours and
+    minutes beside each bar and in the table."""
+    return bar_chart([(label, minutes, format_minutes(minutes)) for label, minutes in rows])
 
 
 @login_required
