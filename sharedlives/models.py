@@ -80,6 +80,10 @@ class Carer(models.Model):
         )
         return [str(offer) for offer, on in flags if on]
 
+    @property
+    def offer_labels(self) -> list[str]:
+        return [str(Offer(offer).label) for offer in self.offers]
+
 
 class HouseholdAdult(models.Model):
     """An adult who lives in the carer's home: each needs an enhanced DBS check."""

@@ -14,7 +14,14 @@ from rules.safeguarding import Gap
 from rules.sharedlives.approval import Adult, RecordedCheck
 from rules.sharedlives.approval import approval_gaps as rules_approval_gaps
 from rules.sharedlives.costs import costs_on, weeks_run
-from rules.sharedlives.matching import CarerFacts, Needs, Shortlist, easy_read, shortlist
+from rules.sharedlives.matching import (
+    CarerFacts,
+    Needs,
+    Shortlist,
+    describe,
+    easy_read,
+    shortlist,
+)
 from rules.sharedlives.referrals import ReferralAnswers, missing
 from sharedlives.models import Carer, Match, Referral, words
 
@@ -177,3 +184,20 @@ def easy_read_shortlist(referral: Referral, on: dt.date | None = None) -> list[d
         facts = carer_facts(by_id[candidate.carer_id])
         rows.append({"name": candidate.name, "lines": easy_read(candidate, facts, needs)})
     return rows
+
+
+def open_matches() -> QuerySet[Match]:
+    return (
+        Match.objects.exclude(stage=Match.Stage.ENDED)
+        .select_related("referral__person", "carer")
+        .order_by("proposed_on", "pk")
+    )
+
+
+def easy_read_match(match: Match) -> tuple[str, ...]:
+    """Easy-read sentences about the household in a match, for the person."""
+    needs = needs_of(match.referral)
+    if needs is None:
+        return ()
+    facts = carer_facts(match.carer)
+    return easy_read(describe(facts, needs), facts, needs)

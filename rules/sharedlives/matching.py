@@ -175,7 +175,8 @@ def exclusions(carer: CarerFacts, needs: Needs, on: date) -> list[str]:
     return found
 
 
-def _candidate(carer: CarerFacts, needs: Needs) -> Candidate:
+def describe(carer: CarerFacts, needs: Needs) -> Candidate:
+    """The reasons and things to talk about for one carer who is not excluded (position 0)."""
     reasons: list[str] = []
     talk: list[str] = []
     theirs = _folded(carer.languages)
@@ -242,7 +243,7 @@ def shortlist(carers: Iterable[CarerFacts], needs: Needs, on: date) -> Shortlist
         if reasons:
             excluded.append(Excluded(carer.carer_id, carer.name, tuple(reasons)))
         else:
-            candidates.append(_candidate(carer, needs))
+            candidates.append(describe(carer, needs))
     candidates.sort(key=lambda c: (c.order_key, c.name.casefold(), c.carer_id))
     excluded.sort(key=lambda e: (e.name.casefold(), e.carer_id))
     numbered = tuple(
