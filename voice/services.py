@@ -453,7 +453,9 @@ def _credit_organisation(member_id: int | None) -> Any:
 
 
 def _lock_check(check: QualityCheck) -> QualityCheck:
-    return QualityCheck.objects.select_for_update().select_related("team").get(pk=check.pk)
+    return (
+        QualityCheck.objects.select_for_update(of=("self",)).select_related("team").get(pk=check.pk)
+    )
 
 
 @transaction.atomic
@@ -742,7 +744,7 @@ def publish_check(
         if check.state == QualityCheck.State.PUBLISHED:
             return check
         places = list(
-            check.experts.select_for_update()
+            check.experts.select_for_update(of=("self",))
             .filter(submitted_at__isnull=False)
             .select_related("expert")
         )
