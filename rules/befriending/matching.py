@@ -136,7 +136,8 @@ def exclusions(wish: Wish, volunteer: Volunteer) -> list[str]:
     reasons: list[str] = []
     if not volunteer.active:
         reasons.append("No longer volunteering.")
-    reasons += [f"Checks not complete: {gap}" for gap in volunteer.check_gaps]
+    if volunteer.check_gaps:
+        reasons.append("Checks not complete: " + " ".join(volunteer.check_gaps))
     if volunteer.befriending >= volunteer.capacity:
         reasons.append(
             f"Already befriends {_people(volunteer.befriending)}, "

@@ -1,0 +1,67 @@
+"""Builders for befriending tests: each makes one valid record through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from accounts.models import User
+from accounts.roles import Role
+from befriending import services
+from befriending.models import Match, Request, Volunteer
+from directory.tests import factories as f
+
+TODAY = dt.date(2026, 6, 15)
+MADE = dt.date(2026, 1, 5)
+
+
+def coordinator() -> User:
+    return f.user(Role.COORDINATOR)
+
+
+def volunteer(*, checked: bool = True, by: User | None = None, **fields: Any) -> Volunteer:
+    user = fields.pop("user", None) or f.user(Role.PERSON)
+    fields.setdefault("name", user.get_full_name())
+    fields.setdefault("interests", ["gardening", "music"])
+    fields.setdefault("languages", ["English"])
+    fields.setdefault("places", ["Millbrook"])
+    fields.setdefault("times", ["mon-am", "thu-pm"])
+    item = services.apply_to_volunteer(user=user, today=MADE, **fields)
+    if checked:
+        record_all_checks(item, by=by or coordinator())
+    return item
+
+
+def record_all_checks(item: Volunteer, *, by: User, on: dt.date = MADE, skip: str = "") -> None:
+    checks = [
+        ("dbs_enhanced", on + dt.timedelta(days=3 * 365)),
+        ("reference", None),
+        ("reference", None),
+        ("training", on + dt.timedelta(days=365)),
+    ]
+    if skip:
+        checks.remove(next(c for c in checks if c[0] == skip))
+    for kind, expires in checks:
+        services.record_check(
+            actor=by, volunteer=item, kind=kind, checked_on=on, expires_on=expires, today=on
+        )
+
+
+def request(person: User | None = None, **fields: Any) -> Request:
+    person = person or f.user(Role.PERSON)
+    fields.setdefault("about", "A weekly chat over a cup of tea")
+    fields.setdefault("interests", ["Gardening"])
+    fields.setdefault("languages", ["English"])
+    fields.setdefault("place", "Millbrook")
+    fields.setdefault("times", ["mon-am"])
+    fields.setdefault("today", TODAY - dt.timedelta(days=10))
+    return services.ask_for_befriender(actor=person, **fields)
+
+
+def running_match(*, by: User | None = None, on: dt.date = TODAY - dt.timedelta(days=7)) -> Match:
+    by = by or coordinator()
+    v = volunteer(by=by)
+    r = request()
+    m = services.propose_match(actor=by, request_=r, volunteer=v, today=on)
+    services.agree(actor=v.user, match=m, today=on)  # type: ignore[arg-type]
+    return services.agree(actor=r.person, match=m, today=on)  # type: ignore[arg-type]

@@ -1,0 +1,438 @@
+"""Befriending services: safeguarding checks enforced at proposal, start and every contact; both
+sides agree; ending well; nothing deleted; every write audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from accounts.models import AuditEvent
+from accounts.roles import Role
+from befriending import selectors, services
+from befriending.models import Contact, Match, Request
+from befriending.tests import factories as b
+from directory.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+TODAY = b.TODAY
+Refused = services.BefriendingRefused
+
+
+def test_a_volunteer_with_a_check_missing_cannot_be_proposed_and_the_gap_is_named() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(checked=False)
+    b.record_all_checks(v, by=boss, skip="reference")
+    r = b.request()
+    with pytest.raises(Refused) as err:
+        services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    assert err.value.field == "volunteer"
+    assert "Second reference: none on record." in err.value.message
+    assert not Match.objects.exists()
+    services.record_check(actor=boss, volunteer=v, kind="reference", checked_on=TODAY, today=TODAY)
+    match = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    assert match.stage == Match.Stage.PROPOSED
+
+
+def test_only_coordinators_record_checks_and_propose() -> None:
+    v = b.volunteer(checked=False)
+    r = b.request()
+    with pytest.raises(Refused):
+        services.record_check(
+            actor=v.user,
+            volunteer=v,
+            kind="dbs_enhanced",
+            checked_on=TODAY,
+            today=TODAY,  # type: ignore[arg-type]
+        )
+    with pytest.raises(Refused):
+        services.propose_match(actor=r.person, request_=r, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+
+
+def test_check_dates_are_checked() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(checked=False)
+    with pytest.raises(Refused) as err:
+        services.record_check(
+            actor=boss,
+            volunteer=v,
+            kind="training",
+            checked_on=TODAY + dt.timedelta(days=1),
+            today=TODAY,
+        )
+    assert err.value.field == "checked_on"
+    with pytest.raises(Refused) as err:
+        services.record_check(
+            actor=boss,
+            volunteer=v,
+            kind="training",
+            checked_on=TODAY,
+            expires_on=TODAY - dt.timedelta(days=1),
+            today=TODAY,
+        )
+    assert err.value.field == "expires_on"
+    services.record_check(
+        actor=boss, volunteer=v, kind="training", checked_on=TODAY, expires_on=TODAY, today=TODAY
+    )
+
+
+def test_the_match_starts_only_when_both_sides_agree() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(by=boss)
+    r = b.request()
+    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    m = services.agree(actor=v.user, match=m, today=TODAY)  # type: ignore[arg-type]
+    assert m.stage == Match.Stage.PROPOSED and m.started_on is None
+    with pytest.raises(Refused):  # nobody logs a contact before it starts
+        services.log_contact(actor=v.user, match=m, on=TODAY, how="phone", minutes=30, today=TODAY)  # type: ignore[arg-type]
+    m = services.agree(actor=r.person, match=m, today=TODAY)  # type: ignore[arg-type]
+    assert m.stage == Match.Stage.ACTIVE and m.started_on == TODAY
+    r.refresh_from_db()
+    assert r.status == Request.Status.MATCHED
+
+
+def test_the_database_refuses_a_start_without_both_agreeing() -> None:
+    boss = b.coordinator()
+    m = services.propose_match(
+        actor=boss, request_=b.request(), volunteer=b.volunteer(by=boss), today=TODAY
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Match.objects.filter(pk=m.pk).update(
+            stage="active", started_on=TODAY, person_agreed_on=TODAY
+        )
+
+
+def test_a_side_agrees_only_for_itself_and_strangers_not_at_all() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(by=boss)
+    r = b.request()
+    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    with pytest.raises(Refused):
+        services.agree(actor=v.user, match=m, side="person", today=TODAY)  # type: ignore[arg-type]
+    with pytest.raises(Refused):
+        services.agree(actor=f.user(Role.PERSON), match=m, today=TODAY)
+    with pytest.raises(Refused):  # a coordinator must say whose yes it is
+        services.agree(actor=boss, match=m, today=TODAY)
+    services.agree(actor=boss, match=m, side="person", today=TODAY)
+    m.refresh_from_db()
+    assert m.person_agreed_on == TODAY and m.volunteer_agreed_on is None
+
+
+def test_a_check_lapsing_before_both_agree_stops_the_start() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(by=boss)  # training made 5 Jan 2026, runs to 5 Jan 2027
+    r = b.request()
+    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    later = dt.date(2027, 1, 6)
+    services.agree(actor=v.user, match=m, today=later)  # type: ignore[arg-type]
+    with pytest.raises(Refused) as err:
+        services.agree(actor=r.person, match=m, today=later)  # type: ignore[arg-type]
+    assert "Befriending training: expired on 5 January 2027." in err.value.message
+    m.refresh_from_db()
+    assert m.stage == Match.Stage.PROPOSED and m.person_agreed_on is None
+
+
+def test_a_lapsed_check_pauses_contacts_and_shows_on_the_worklist_until_renewed() -> None:
+    boss = b.coordinator()
+    m = b.running_match(by=boss)
+    expiry = dt.date(2027, 1, 5)
+    services.log_contact(
+        actor=m.volunteer.user, match=m, on=expiry, how="in_person", minutes=60, today=expiry
+    )  # type: ignore[arg-type]
+    lapsed = expiry + dt.timedelta(days=1)
+    assert [p.match.pk for p in selectors.paused_matches(lapsed)] == [m.pk]
+    assert selectors.paused_matches(expiry) == []
+    with pytest.raises(Refused) as err:
+        services.log_contact(
+            actor=m.volunteer.user, match=m, on=lapsed, how="phone", minutes=20, today=lapsed
+        )  # type: ignore[arg-type]
+    assert (
+        "Contacts are paused" in err.value.message and "Befriending training" in err.value.message
+    )
+    m.refresh_from_db()
+    assert m.stage == Match.Stage.ACTIVE  # paused, not ended
+    services.record_check(
+        actor=boss,
+        volunteer=m.volunteer,
+        kind="training",
+        checked_on=lapsed,
+        expires_on=dt.date(2028, 1, 6),
+        today=lapsed,
+    )
+    services.log_contact(
+        actor=m.volunteer.user, match=m, on=lapsed, how="phone", minutes=20, today=lapsed
+    )  # type: ignore[arg-type]
+    assert selectors.paused_matches(lapsed) == []
+
+
+def test_a_concern_goes_to_the_coordinator_until_read(  # type: ignore[no-untyped-def]
+    mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    boss = b.coordinator()
+    m = b.running_match(by=boss)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        c = services.log_contact(
+            actor=m.volunteer.user,  # type: ignore[arg-type]
+            match=m,
+            on=TODAY,
+            how="in_person",
+            minutes=45,
+            notes="Tea and a walk",
+            concern="Seemed very low and had not eaten",
+            today=TODAY,
+        )
+    assert list(selectors.unread_concerns()) == [c]
+    assert [m.to for m in mailoutbox if "concern" in m.subject] == [[boss.email]]
+    assert "not eaten" not in mailoutbox[-1].body  # the email says where to read it, not what
+    with pytest.raises(Refused):
+        services.mark_concern_read(actor=m.volunteer.user, contact=c)  # type: ignore[arg-type]
+    services.mark_concern_read(actor=boss, contact=c, today=TODAY)
+    assert list(selectors.unread_concerns()) == []
+
+
+def test_only_the_befriender_or_a_coordinator_logs_contacts() -> None:
+    m = b.running_match()
+    with pytest.raises(Refused):
+        services.log_contact(
+            actor=m.request.person, match=m, on=TODAY, how="phone", minutes=10, today=TODAY
+        )  # type: ignore[arg-type]
+
+
+def test_ending_needs_a_reason_and_a_last_meeting_within_eight_weeks() -> None:
+    m = b.running_match()
+    person = m.request.person
+    with pytest.raises(Refused) as err:
+        services.end_match(actor=person, match=m, reason="", today=TODAY)  # type: ignore[arg-type]
+    assert err.value.field == "reason"
+    with pytest.raises(Refused) as err:
+        services.end_match(actor=person, match=m, reason="person_moving", today=TODAY)  # type: ignore[arg-type]
+    assert err.value.field == "last_meeting_on"
+    too_late = TODAY + dt.timedelta(days=57)
+    with pytest.raises(Refused) as err:
+        services.end_match(
+            actor=person, match=m, reason="person_moving", last_meeting_on=too_late, today=TODAY
+        )  # type: ignore[arg-type]
+    assert "within 8 weeks" in err.value.message
+    with pytest.raises(Refused) as err:  # before the match started
+        services.end_match(
+            actor=person,
+            match=m,
+            reason="person_moving",
+            last_meeting_on=m.started_on - dt.timedelta(days=1),
+            today=TODAY,  # type: ignore[arg-type, operator]
+        )
+    ended = services.end_match(
+        actor=person,  # type: ignore[arg-type]
+        match=m,
+        reason="person_moving",
+        last_meeting_on=TODAY + dt.timedelta(days=56),
+        feedback="Thank you for the walks",
+        today=TODAY,
+    )
+    assert (ended.stage, ended.ended_by, ended.person_feedback) == (
+        "ended",
+        "person",
+        "Thank you for the walks",
+    )
+    m.request.refresh_from_db()
+    assert m.request.status == Request.Status.CLOSED
+
+
+def test_contacts_up_to_the_planned_last_meeting_then_none() -> None:
+    m = b.running_match()
+    last = TODAY + dt.timedelta(days=7)
+    services.end_match(
+        actor=m.volunteer.user,
+        match=m,
+        reason="volunteer_leaving",
+        last_meeting_on=last,
+        today=TODAY,
+    )  # type: ignore[arg-type]
+    services.log_contact(
+        actor=m.volunteer.user, match=m, on=last, how="in_person", minutes=90, today=last
+    )  # type: ignore[arg-type]
+    with pytest.raises(Refused):
+        services.log_contact(
+            actor=m.volunteer.user,
+            match=m,
+            on=last + dt.timedelta(days=1),
+            how="phone",
+            minutes=5,
+            today=last + dt.timedelta(days=1),  # type: ignore[arg-type]
+        )
+
+
+def test_a_safeguarding_ending_needs_no_goodbye_and_stops_contacts_that_day() -> None:
+    boss = b.coordinator()
+    m = b.running_match(by=boss)
+    ended = services.end_match(
+        actor=boss, match=m, reason="safeguarding", details="Police involved", today=TODAY
+    )
+    assert ended.last_meeting_on == TODAY and ended.ended_by == "coordinator"
+
+
+def test_new_befriender_wanted_puts_the_person_back_on_the_waiting_list() -> None:
+    boss = b.coordinator()
+    m = b.running_match(by=boss)
+    services.end_match(
+        actor=boss,
+        match=m,
+        reason="not_getting_on",
+        last_meeting_on=TODAY,
+        new_befriender_wanted=True,
+        today=TODAY,
+    )
+    m.request.refresh_from_db()
+    assert m.request.status == Request.Status.WAITING
+
+
+def test_saying_no_to_a_proposal_ends_it_and_the_person_waits_again() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(by=boss)
+    r = b.request()
+    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    services.end_match(
+        actor=r.person, match=m, reason="anything", details="Not ready yet", today=TODAY
+    )  # type: ignore[arg-type]
+    m.refresh_from_db()
+    r.refresh_from_db()
+    assert (m.stage, m.end_reason, r.status) == ("ended", "declined", "waiting")
+    again = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    assert again.pk != m.pk  # the declined one is kept
+    assert Match.objects.count() == 2
+
+
+def test_the_other_side_adds_feedback_after_the_end() -> None:
+    m = b.running_match()
+    with pytest.raises(Refused):
+        services.add_feedback(actor=m.volunteer.user, match=m, feedback="Too soon")  # type: ignore[arg-type]
+    services.end_match(
+        actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
+    )  # type: ignore[arg-type]
+    services.add_feedback(actor=m.volunteer.user, match=m, feedback="A pleasure")  # type: ignore[arg-type]
+    m.refresh_from_db()
+    assert m.volunteer_feedback == "A pleasure"
+
+
+def test_a_second_ending_is_refused() -> None:
+    m = b.running_match()
+    services.end_match(
+        actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
+    )  # type: ignore[arg-type]
+    with pytest.raises(Refused):
+        services.end_match(
+            actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
+        )  # type: ignore[arg-type]
+
+
+def test_gender_preference_and_capacity_are_hard_exclusions() -> None:
+    boss = b.coordinator()
+    v = b.volunteer(by=boss, gender="man")
+    r = b.request(gender_preference="woman")
+    with pytest.raises(Refused) as err:
+        services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    assert "asked for a befriender who is a woman; they are a man" in err.value.message
+    m = b.running_match(by=boss)
+    with pytest.raises(Refused) as err:
+        services.propose_match(actor=boss, request_=b.request(), volunteer=m.volunteer, today=TODAY)
+    assert "as many as they offered (1)" in err.value.message
+
+
+def test_referral_by_a_coordinator_and_not_by_anyone_else() -> None:
+    boss = b.coordinator()
+    person = f.user(Role.PERSON)
+    with pytest.raises(Refused):
+        services.ask_for_befriender(
+            actor=f.user(Role.PERSON), person=person, referrer="GP", about="x"
+        )
+    with pytest.raises(Refused) as err:
+        services.ask_for_befriender(actor=boss, person=person, about="Lonely since moving")
+    assert err.value.field == "referrer"
+    r = services.ask_for_befriender(
+        actor=boss, person=person, referrer="Hill Street Surgery", about="Lonely"
+    )
+    assert (r.source, r.referred_by, r.person) == ("referred", boss, person)
+
+
+def test_every_write_is_audited_with_the_person_as_subject() -> None:
+    m = b.running_match()
+    services.log_contact(
+        actor=m.volunteer.user, match=m, on=TODAY, how="phone", minutes=15, today=TODAY
+    )  # type: ignore[arg-type]
+    about = AuditEvent.objects.filter(subject=m.request.person)
+    summaries = list(about.values_list("summary", flat=True))
+    assert "Befriending: asked for a befriender" in summaries
+    assert any(s.startswith("Befriending: ") and "proposed" in s for s in summaries)
+    assert "Befriending: the person agreed; the match started" in summaries
+    assert "Befriending: contact logged" in summaries
+
+
+def test_volunteer_hours_count_both_end_days() -> None:
+    m = b.running_match(on=dt.date(2026, 1, 5))
+    for day, minutes in [
+        (dt.date(2026, 1, 5), 30),
+        (dt.date(2026, 1, 31), 45),
+        (dt.date(2026, 2, 1), 60),
+    ]:
+        services.log_contact(
+            actor=m.volunteer.user, match=m, on=day, how="phone", minutes=minutes, today=TODAY
+        )  # type: ignore[arg-type]
+    assert selectors.volunteer_hours(dt.date(2026, 1, 5), dt.date(2026, 1, 31)) == 75
+    assert selectors.volunteer_hours(dt.date(2026, 1, 6), dt.date(2026, 1, 30)) == 0
+    assert selectors.volunteer_hours(dt.date(2026, 1, 31), dt.date(2026, 2, 1)) == 105
+    assert Contact.objects.count() == 3
+
+
+def test_peer_group_points_at_a_directory_service_and_needs_a_checked_lead() -> None:
+    boss = b.coordinator()
+    svc = f.service(name="Millbrook Carers' Circle", days="TU", at=f.neighbourhood())
+    with pytest.raises(Refused) as err:
+        services.create_group(
+            actor=boss, name="Carers' circle", service_id="no-such-service", today=TODAY
+        )
+    assert err.value.field == "service_id"
+    lead = b.volunteer(checked=False)
+    with pytest.raises(Refused) as err:
+        services.create_group(
+            actor=boss, name="Carers' circle", service_id=str(svc.pk), lead=lead, today=TODAY
+        )
+    assert "Enhanced DBS check: none on record." in err.value.message and err.value.field == "lead"
+    group = services.create_group(
+        actor=boss, name="Carers' circle", service_id=str(svc.pk), today=TODAY
+    )
+    b.record_all_checks(lead, by=boss, skip="reference")  # one reference is enough to lead a group
+    services.set_lead(actor=boss, group=group, lead=lead, today=TODAY)
+    meeting = selectors.meeting(group)
+    assert meeting.service_name == "Millbrook Carers' Circle"
+    assert meeting.times == ["Tuesday: 10am to midday"]
+    assert meeting.places == ["Millbrook Carers' Circle venue, 1 Test Street, Testville, ZZ99 1AA"]
+
+
+def test_members_join_and_leave_and_the_history_is_kept() -> None:
+    boss = b.coordinator()
+    svc = f.service()
+    group = services.create_group(
+        actor=boss, name="Walk and talk", service_id=str(svc.pk), today=TODAY
+    )
+    person = f.user(Role.PERSON)
+    services.join_group(person=person, group=group, today=TODAY)
+    with pytest.raises(Refused):
+        services.join_group(person=person, group=group, today=TODAY)
+    services.leave_group(person=person, group=group, today=TODAY)
+    with pytest.raises(Refused):
+        services.leave_group(person=person, group=group, today=TODAY)
+    services.join_group(person=person, group=group, today=TODAY)
+    assert group.memberships.count() == 2 and selectors.open_members(group).count() == 1
+
+
+def test_a_group_whose_service_is_no_longer_listed_says_not_known() -> None:
+    boss = b.coordinator()
+    svc = f.service()
+    group = services.create_group(
+        actor=boss, name="Walk and talk", service_id=str(svc.pk), today=TODAY
+    )
+    svc.status = "defunct"
+    svc.save()
+    assert selectors.meeting(group).service_name == "Not known"
