@@ -39,6 +39,7 @@ from directory.models import (
     Neighbourhood,
     Organization,
     Review,
+    Schedule,
     SearchEntry,
     Service,
     ServiceAtLocation,
@@ -827,3 +828,18 @@ def categories() -> QuerySet[TaxonomyTerm]:
 
 def neighbourhoods() -> QuerySet[Neighbourhood]:
     return Neighbourhood.objects.all()
+
+
+def opening_times_on(service_ids: list[str], day: str) -> dict[str, list[Schedule]]:
+    """Each service's opening times that include this day (a day code, "SA"), read the way the
+    search's day filter reads them (``search_index.days_open``), in opening order."""
+    found: dict[str, list[Schedule]] = {}
+    if not service_ids:
+        return found
+    schedules = Schedule.objects.filter(service_id__in=service_ids).order_by(
+        "opens_at", "closes_at", "pk"
+    )
+    for schedule in schedules:
+        if day in search_index.days_open([schedule.byday]) and schedule.service_id:
+            found.setdefault(schedule.service_id, []).append(schedule)
+    return found

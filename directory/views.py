@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -35,7 +36,7 @@ from directory.models import (
     Service,
     TransparencyFact,
 )
-from directory.search import DAY_NAMES, SearchError, parse_search, to_query
+from directory.search import DAY_NAMES, SearchError, ServiceSearch, parse_search, to_query
 from evidence.services import record_search_demand
 
 
@@ -80,6 +81,17 @@ def search(request: HttpRequest) -> HttpResponse:
             else None,
         }
         context["share_query"] = urlencode(to_query(query, page=1))
+        words_only = ServiceSearch(q=query.q)
+        if replace(query, page=1, sort="relevance") != words_only:
+            context["clear_filters"] = urlencode(to_query(words_only))
+        if query.day:
+            # Each card says when the service is open on the day asked for.
+            times = selectors.opening_times_on([s.pk for s in results.services], query.day)
+            for service in results.services:
+                service.times_on_day = times.get(service.pk, [])  # type: ignore[attr-defined]
+            context["day_name"] = DAY_NAMES[query.day]
+    elif error is not None and params:
+        context["clear_filters"] = ""
     return render(request, "directory/search.html", context, status=400 if error else 200)
 
 
