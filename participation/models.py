@@ -538,3 +538,25 @@ class PanelPoolEntry(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+class Theme(models.Model):
+    """A theme offered to a round from the evidence of unmet need (the gap in the market), for
+    residents to shape ideas around. Counts only: the evidence it quotes names nobody."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(max_length=150)
+    evidence = models.TextField(max_length=1000)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "title"], name="participation_theme_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -23,6 +23,7 @@ from participation.models import (
     ProjectResult,
     Round,
     RoundResult,
+    Theme,
     VoterParticipation,
     VoterRegistration,
 )
@@ -273,3 +274,12 @@ def panels_for_member(user: Any) -> QuerySet[Panel]:
     if not (user and user.is_authenticated):
         return Panel.objects.none()
     return Panel.objects.filter(members__user=user, status=Panel.Status.RANKING)
+
+
+def rounds_taking_themes() -> QuerySet[Round]:
+    """Rounds still taking ideas, so a theme from the gap in the market can still shape them."""
+    return Round.objects.filter(phase=Phase.IDEAS).order_by("ideas_close", "pk")
+
+
+def themes_of(round_: Round) -> QuerySet[Theme]:
+    return round_.themes.all()

@@ -135,6 +135,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "registration": selectors.registration_for(round_, request.user),
         "participation": selectors.participation_for(round_, request.user),
         "is_staff": services.is_round_staff(request.user),
+        "themes": selectors.themes_of(round_),
     }
     return render(request, "participation/round.html", context)
 
