@@ -4,18 +4,35 @@ Every view and change of a person's referral is audited."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.roles import Role
 from accounts.services import record_audit
 from connect import forms, selectors, services
-from connect.models import OnwardReferral, Referral
+from connect.models import (
+    CommunityPot,
+    OnwardReferral,
+    Referral,
+    ReferringOrganisation,
+    WellbeingCheck,
+)
 from directory import referral_selectors
+from outcomes.forms import MeasureForm
+from outcomes.measures import registry
+from outcomes.services import OutcomesRefused
+from rules.money import format_pence
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -105,6 +122,8 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
         "connect/referral.html",
         {
             "item": item,
+            "wellbeing": selectors.wellbeing_answers(item),
+            "funding": list(item.funding.select_related("pot")),
             "status_form": status_form,
             "consent_form": consent_form,
             "onward": onward,
@@ -139,10 +158,16 @@ def letter(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    rows = [
-        (r, [(o, referral_selectors.service_name(o.service_id)) for o in r.onward.all()])
-        for r in selectors.referrals_of(user)
-    ]
+    rows = []
+    for r in selectors.referrals_of(user).prefetch_related("wellbeing"):
+        done = {w.stage for w in r.wellbeing.all()}
+        stages = [
+            (stage, label, stage in done)
+            for stage, label in WellbeingCheck.Stage.choices
+            if stage in done or services.wellbeing_stage_open(r, stage) is None
+        ]
+        onward = [(o, referral_selectors.service_name(o.service_id)) for o in r.onward.all()]
+        rows.append((r, onward, stages))
     return render(request, "connect/mine.html", {"rows": rows})
 
 
@@ -165,14 +190,16 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
     """Onward referrals to the services of organisations the user belongs to, to accept or decline."""
     user: User = request.user  # type: ignore[assignment]
     rows = selectors.onward_for_service_member(user)
-    form = forms.AnswerForm()
+    forms_by_pk = {o.pk: forms.AnswerForm(prefix=f"o{o.pk}") for o in rows}
+    form = None
     status = 200
     if request.method == "POST":
         raw = request.POST.get("onward", "")
         onward = get_object_or_404(
             OnwardReferral.objects.select_related("referral"), pk=int(raw) if raw.isdigit() else 0
         )
-        form = forms.AnswerForm(request.POST)
+        form = forms.AnswerForm(request.POST, prefix=f"o{onward.pk}")
+        forms_by_pk[onward.pk] = form
         if form.is_valid():
             try:
                 services.answer_onward(
@@ -188,7 +215,439 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
                 field = err.field if err.field in ("reason", "decline_reason") else "decision"
                 form.add_error(field, err.message)
         status = 400
-    names = [(o, referral_selectors.service_name(o.service_id)) for o in rows]
+    names = [
+        (o, referral_selectors.service_name(o.service_id), forms_by_pk.get(o.pk)) for o in rows
+    ]
+    for o in rows:
+        record_audit(
+            actor=user,
+            action="connect.onward.view",
+            target=o,
+            subject=o.referral.person,
+            summary="Onward referral seen by the service",
+            request=request,
+        )
     return render(
         request, "connect/provider_inbox.html", {"rows": names, "form": form}, status=status
     )
+
+
+# --- making a referral ----------------------------------------------------------------------------
+
+_SOURCE_OF_KIND = {
+    ReferringOrganisation.Kind.GP_PRACTICE: Referral.Source.GP_PRACTICE,
+    ReferringOrganisation.Kind.HOSPITAL: Referral.Source.HOSPITAL,
+}
+AS_LINK_WORKER = "link_worker"
+
+
+def _referrer_choices(user: User) -> list[tuple[str, str]]:
+    choices = [
+        (str(o.pk), o.name)
+        for o in selectors.organisations_of(user).order_by("name")
+        if o.kind in _SOURCE_OF_KIND
+    ]
+    if services.is_link_worker(user):
+        choices.append((AS_LINK_WORKER, "As a link worker"))
+    return choices
+
+
+def _put_error(form: forms.forms.Form, err: services.ConnectError) -> None:
+    form.add_error(err.field if err.field in form.fields else None, err.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest) -> HttpResponse:
+    """Referral by GP practice or hospital staff, or by a link worker."""
+    user: User = request.user  # type: ignore[assignment]
+    choices = _referrer_choices(user)
+    if not choices:
+        return _refused(request)
+    form = forms.ReferralForm(request.POST or None)
+    form.fields["referrer"] = forms.forms.ChoiceField(
+        label="Who is making this referral?",
+        choices=choices,
+        widget=forms.forms.RadioSelect,
+        initial=choices[0][0] if len(choices) == 1 else None,
+        error_messages={
+            "required": "Choose who is making this referral",
+            "invalid_choice": "Choose who is making this referral from the list",
+        },
+    )
+    form.order_fields(["referrer"])
+    if request.method == "POST" and form.is_valid():
+        referrer = form.cleaned_data["referrer"]
+        organisation = None
+        source = Referral.Source.LINK_WORKER
+        if referrer != AS_LINK_WORKER:
+            organisation = ReferringOrganisation.objects.get(pk=int(referrer))
+            source = _SOURCE_OF_KIND[organisation.kind]  # type: ignore[index]
+        try:
+            referral = services.refer(
+                actor=user,
+                source=source,
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                reason=form.cleaned_data["reason"],
+                what_matters=form.cleaned_data["what_matters"],
+                consent=form.consent(),
+                consent_on=form.cleaned_data["consent_on"],
+                request=request,
+            )
+        except services.ConnectError as err:
+            _put_error(form, err)
+        else:
+            messages.success(request, f"Referral sent for {referral.person.get_full_name()}")
+            if source == Referral.Source.LINK_WORKER:
+                return redirect("connect:referral", referral_id=referral.pk)
+            return redirect("connect:sent")
+    return render(request, "connect/refer.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer_self(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.SelfReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refer(
+                actor=user,
+                source=Referral.Source.SELF,
+                reason=form.cleaned_data["reason"],
+                what_matters=form.cleaned_data["what_matters"],
+                consent=form.consent(),
+                consent_on=services._today(),
+                request=request,
+            )
+        except services.ConnectError as err:
+            _put_error(form, err)
+        else:
+            messages.success(request, "Thank you. A link worker will contact you")
+            return redirect("connect:mine")
+    return render(
+        request, "connect/refer_self.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def sent(request: HttpRequest) -> HttpResponse:
+    """Referrals made by the user's practice or hospital, each with its letter back."""
+    user: User = request.user  # type: ignore[assignment]
+    if not selectors.organisations_of(user).exists():
+        return _refused(request)
+    rows = list(selectors.referrals_made_by_organisations_of(user))
+    record_audit(
+        actor=user,
+        action="connect.referral.list",
+        summary=f"Listed {len(rows)} referrals made by their organisation",
+        request=request,
+    )
+    return render(request, "connect/sent.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """A referred person with no account yet sets a password from their one-time link."""
+    invitation = services.invitation_for(token)
+    if invitation is None:
+        return render(request, "connect/welcome_expired.html", status=404)
+    form = forms.PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.accept_invitation(
+                token=token, password=form.cleaned_data["password"], request=request
+            )
+        except services.ConnectError as err:
+            _put_error(form, err)
+        else:
+            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("connect:mine")
+    return render(
+        request,
+        "connect/welcome.html",
+        {"form": form, "person": invitation.person},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- the link worker connects the person -----------------------------------------------------------
+
+
+def _worker_referral(request: HttpRequest, referral_id: uuid.UUID) -> tuple[User, Referral] | None:
+    user: User = request.user  # type: ignore[assignment]
+    if not services.is_link_worker(user):
+        return None
+    return user, _referral(referral_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onward_new(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    found = _worker_referral(request, referral_id)
+    if found is None:
+        return _refused(request)
+    user, item = found
+    query = request.GET.get("q", "")[:100]
+    choices = selectors.service_choices(query)
+    if request.method == "POST":
+        # The chosen service must still be referrable; it need not be in this page's search.
+        posted = request.POST.get("service", "")
+        if posted and posted not in {c.service_id for c in choices}:
+            choices += selectors.service_choices_by_id([posted])
+    form = forms.OnwardForm(
+        request.POST or None,
+        choices=[(c.service_id, c.label) for c in choices if c.takes_referrals is not False],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refer_onward(
+                actor=user,
+                referral=item,
+                service_id=form.cleaned_data["service"],
+                request=request,
+            )
+        except services.ConnectError as err:
+            form.add_error("service", err.message)
+        else:
+            messages.success(request, "Referral sent to the service")
+            return redirect("connect:referral", referral_id=item.pk)
+    return render(
+        request,
+        "connect/onward_new.html",
+        {
+            "item": item,
+            "form": form,
+            "query": query,
+            "not_taking": [c for c in choices if c.takes_referrals is False],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def attended(request: HttpRequest, onward_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    onward = get_object_or_404(OnwardReferral.objects.select_related("referral"), pk=onward_id)
+    form = forms.AttendedForm(request.POST)
+    back = (
+        redirect("connect:referral", referral_id=onward.referral_id)
+        if services.is_link_worker(user)
+        else redirect("connect:provider_inbox")
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return back
+    try:
+        services.mark_attended(
+            actor=user, onward=onward, on=form.cleaned_data["on"], request=request
+        )
+    except services.ConnectError as err:
+        if err.field == "onward" and not (
+            services.is_link_worker(user)
+            or referral_selectors.acts_for_service(user, onward.service_id)
+        ):
+            return _refused(request)
+        messages.error(request, err.message)
+        return back
+    messages.success(request, "Attendance recorded")
+    return back
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    found = _worker_referral(request, referral_id)
+    if found is None:
+        return _refused(request)
+    user, item = found
+    pots = list(selectors.pots_open())
+    labels = []
+    for pot in pots:
+        if pot.kind == CommunityPot.Kind.MONEY:
+            left = format_pence(services.pot_remaining_pence(pot))
+            labels.append((pot.pk, f"{pot.name}: micro-grants, {left} left"))
+        else:
+            labels.append((pot.pk, f"{pot.name}: time credits"))
+    form = forms.FundingForm(
+        request.POST or None, pots=labels, initial={"key": secrets.token_hex(16)}
+    )
+    if request.method == "POST" and form.is_valid():
+        pot = next(p for p in pots if p.pk == form.cleaned_data["pot"])
+        try:
+            _award, created = services.award_funding(
+                actor=user,
+                referral=item,
+                pot=pot,
+                purpose=form.cleaned_data["purpose"],
+                key=form.cleaned_data["key"],
+                amount=form.cleaned_data["amount"],
+                hours=form.cleaned_data["hours"],
+                request=request,
+            )
+        except services.ConnectError as err:
+            _put_error(form, err)
+        else:
+            messages.success(
+                request,
+                "Funding attached" if created else "This funding was already attached",
+            )
+            return redirect("connect:referral", referral_id=item.pk)
+    return render(
+        request,
+        "connect/funding.html",
+        {"item": item, "form": form, "pots": pots, "awards": list(item.funding.all())},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- the service's referral terms -----------------------------------------------------------------
+
+
+@login_required
+def terms_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    rows = selectors.services_run_by(user)
+    if not rows and not user.has_role(Role.PROVIDER):
+        return _refused(request)
+    return render(request, "connect/terms_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not referral_selectors.acts_for_service(user, service_id):
+        return _refused(request)
+    current = selectors.service_terms(service_id)
+    initial = {
+        "takes_referrals": "yes" if current is None or current.takes_referrals else "no",
+        "typical_wait_days": current.typical_wait_days if current else None,
+    }
+    form = forms.TermsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_service_terms(
+                actor=user,
+                service_id=service_id,
+                takes_referrals=form.cleaned_data["takes_referrals"] == "yes",
+                typical_wait_days=form.cleaned_data["typical_wait_days"],
+                request=request,
+            )
+        except services.ConnectError as err:
+            _put_error(form, err)
+        else:
+            messages.success(request, "Referral details saved")
+            return redirect("connect:terms")
+    return render(
+        request,
+        "connect/terms_edit.html",
+        {"form": form, "name": referral_selectors.service_name(service_id)},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- the person's wellbeing -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    item = _referral(referral_id)
+    if item.person_id != user.pk:
+        return _refused(request)
+    if stage not in ("first_conversation", "closing"):
+        raise Http404("No such stage")
+    problem = services.wellbeing_stage_open(item, stage)
+    measure = registry().get(services.ONS4)
+    form = MeasureForm(
+        request.POST or None, measure=measure, initial={"answered_on": services._today()}
+    )
+    if request.method == "POST" and problem is None and form.is_valid():
+        answers = form.answers()
+        missing = [i for i in measure.items if answers.get(i.id) is None]
+        for i in missing:
+            form.add_error(i.id, f"Choose a number from 0 to 10 for '{i.topic}'")
+        if not missing:
+            try:
+                services.record_wellbeing(
+                    actor=user,
+                    referral=item,
+                    stage=stage,
+                    answers=answers,
+                    answered_on=form.cleaned_data["answered_on"],
+                    request=request,
+                )
+            except services.ConnectError as err:
+                _put_error(form, err)
+            except OutcomesRefused as err:
+                form.add_error(err.field if err.field in form.fields else None, err.message)
+            else:
+                messages.success(request, "Thank you: your answers are saved")
+                return redirect("connect:mine")
+    return render(
+        request,
+        "connect/wellbeing.html",
+        {
+            "item": item,
+            "form": form,
+            "problem": problem,
+            "stage_label": dict(WellbeingCheck.Stage.choices)[stage],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+REPORT_ROLES = (Role.LINK_WORKER, Role.COORDINATOR, Role.COMMISSIONER, Role.ADMINISTRATOR)
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_role(*REPORT_ROLES):
+        return _refused(request)
+    by = request.GET.get("by", "practice")
+    if by not in selectors.REPORT_GROUPS:
+        by = "practice"
+    topics = {i.id: i.topic for i in registry().get(services.ONS4).items}
+    lines = selectors.report(by)
+
+    def shown(figure: Any) -> str:
+        return "Hidden" if figure.suppressed else str(figure.value)
+
+    rows = [
+        {
+            "group": "All" if line.group is None else line.group,
+            "referrals": shown(line.referrals),
+            "reached": shown(line.reached),
+            "paired": shown(line.paired),
+            "changes": [
+                (topics.get(item, item), _signed(value)) for item, value in line.mean_change or ()
+            ],
+            "no_change": "Hidden" if line.paired.suppressed else "No one yet",
+        }
+        for line in lines
+    ]
+    return render(
+        request,
+        "connect/reports.html",
+        {
+            "by": by,
+            "by_label": selectors.REPORT_GROUPS[by],
+            "groups": list(selectors.REPORT_GROUPS.items()),
+            "rows": rows if len(lines) > 1 else [],
+        },
+    )
+
+
+def _signed(value: Fraction) -> str:
+    rounded = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{rounded.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    return text if text.startswith("-") or text == "0.00" else f"+{text}"

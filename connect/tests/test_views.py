@@ -122,13 +122,16 @@ def test_provider_accepts_and_a_decline_needs_a_reason(setup) -> None:  # type: 
     provider = _client(f.provider_user(setup["service"].organization))
     url = reverse("connect:provider_inbox")
     assert "Lunch club" in provider.get(url).content.decode()
-    r = provider.post(url, {"onward": onward.pk, "decision": "decline"})
+    p = f"o{onward.pk}-"
+    r = provider.post(url, {"onward": onward.pk, p + "decision": "decline"})
     assert r.status_code == 400 and "Choose why the service cannot take" in r.content.decode()
-    r = provider.post(url, {"onward": onward.pk, "decision": "decline", "decline_reason": "other"})
+    r = provider.post(
+        url, {"onward": onward.pk, p + "decision": "decline", p + "decline_reason": "other"}
+    )
     assert r.status_code == 400 and "Enter why the service cannot take" in r.content.decode()
-    r = _client(setup["gp"]).post(url, {"onward": onward.pk, "decision": "accept"})
+    r = _client(setup["gp"]).post(url, {"onward": onward.pk, p + "decision": "accept"})
     assert r.status_code == 400 and "You do not act for this service" in r.content.decode()
-    assert provider.post(url, {"onward": "x", "decision": "accept"}).status_code == 404
-    assert provider.post(url, {"onward": onward.pk, "decision": "accept"}).status_code == 302
+    assert provider.post(url, {"onward": "x", p + "decision": "accept"}).status_code == 404
+    assert provider.post(url, {"onward": onward.pk, p + "decision": "accept"}).status_code == 302
     onward.refresh_from_db()
     assert onward.status == "accepted"
