@@ -78,3 +78,40 @@ class RegisterForm(forms.Form):
                     "password", [f"Your password is not strong enough: {m}" for m in error.messages]
                 )
         return data
+
+
+NO_OPTIONAL_EMAILS = "none"
+
+
+class NotificationChoicesForm(forms.Form):
+    """Which kinds of email a person wants: a checkbox for each kind they may turn off, and
+    "None of these" (the GOV.UK exclusive "none" option) so that sending the form with nothing
+    ticked by mistake does not silently stop every email."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Which emails do you want?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Select only the emails listed on this page",
+        },
+    )
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kinds"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(c, c) for c in codes] + [(NO_OPTIONAL_EMAILS, NO_OPTIONAL_EMAILS)]
+
+    def clean_kinds(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data["kinds"]
+        if not chosen:
+            raise forms.ValidationError(
+                "Select the emails you want, or select ‘None of these’ if you only want the "
+                "emails we always send"
+            )
+        if NO_OPTIONAL_EMAILS in chosen and len(chosen) > 1:
+            raise forms.ValidationError(
+                "Select the emails you want, or select ‘None of these’, not both"
+            )
+        return [c for c in chosen if c != NO_OPTIONAL_EMAILS]

@@ -214,3 +214,29 @@ class ErasureRequest(models.Model):
         if self.withdrawn_at is not None:
             return "withdrawn"
         return "waiting for a second staff member"
+
+
+class NotificationPreference(models.Model):
+    """Whether a person wants emails of one kind (``wellbeing_hub.notifications.KINDS``). No row
+    means yes: every kind is sent until the person turns it off, on their "Your email
+    notifications" page or with the link in an email's footer."""
+
+    class Via(models.TextChoices):
+        PAGE = "page", "Your email notifications page"
+        LINK = "link", "The link in an email"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    email = models.BooleanField("send by email", default=True)
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_via = models.CharField(max_length=10, choices=Via.choices, default=Via.PAGE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'email' if self.email else 'none'}"

@@ -316,6 +316,8 @@ def export_personal_data(
     *, person: User, requested_by: User, request: HttpRequest | None
 ) -> dict[str, Any]:
     """Everything the platform holds about a person, by section, as plain JSON-ready data."""
+    from accounts import notification_preferences  # it records changes with record_audit
+
     data: dict[str, Any] = {
         "account": {
             "username": person.username,
@@ -323,6 +325,7 @@ def export_personal_data(
             "email": person.email,
             "date_joined": person.date_joined.isoformat(),
             "roles": sorted(person.roles()),
+            "email_notifications": notification_preferences.export(person),
         },
         "audit_trail": [
             {
@@ -361,6 +364,8 @@ def erase_person(
 
     Staff erase people through :func:`request_erasure` and :func:`confirm_erasure` (two different
     staff members), which call this; call it directly only from code that has its own check."""
+    from accounts import notification_preferences  # it records changes with record_audit
+
     old_bucket = _username_bucket(person.username)
     for _section, eraser in sorted(_erasers.items()):
         eraser(person)
@@ -371,6 +376,7 @@ def erase_person(
     person.set_unusable_password()
     person.save()
     person.groups.clear()
+    notification_preferences.erase(person)
     SignInCounter.objects.filter(bucket=old_bucket).delete()
     summary = "Erased on request"
     if erasure_request is not None:
