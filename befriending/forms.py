@@ -87,7 +87,10 @@ class VolunteerForm(forms.Form):
         choices=[(n, str(n)) for n in range(1, 6)],
         coerce=int,
         initial=1,
-        error_messages={"required": "Choose how many people"},
+        error_messages={
+            "required": "Choose how many people",
+            "invalid_choice": "Choose between 1 and 5 people",
+        },
     )
 
 

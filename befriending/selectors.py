@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import User
 from befriending.models import (
@@ -153,9 +153,9 @@ def checks_expiring(on: dt.date, days: int = EXPIRING_DAYS) -> list[Expiring]:
 def matches_of(user: User) -> QuerySet[Match]:
     """Matches where ``user`` is the person or the befriender, newest first."""
     return (
-        Match.objects.filter(request__person=user)
-        .union(Match.objects.filter(volunteer__user=user))
-        .order_by("-proposed_on")
+        Match.objects.filter(Q(request__person=user) | Q(volunteer__user=user))
+        .select_related("request", "volunteer")
+        .order_by("-proposed_on", "-pk")
     )
 
 
