@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.services import record_audit
+from connect import selectors as connect_selectors
 from directory import enquiry_routing, imports, selectors, services
 from directory.forms import (
     EnquiryForm,
@@ -107,8 +108,22 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "day_names": DAY_NAMES,
         "can_manage": request.user.is_authenticated
         and services.can_act_for(request.user, service.organization),  # type: ignore[arg-type]
+        "referral_terms": referral_terms(service.pk),
     }
     return render(request, "directory/service.html", context)
+
+
+def referral_terms(service_id: str) -> dict[str, str]:
+    """What the service said to link workers (``connect``): whether it takes social prescribing
+    referrals and its typical wait, each "Not known" when it has not said."""
+    terms = connect_selectors.service_terms(service_id)
+    if terms is None:
+        return {"taking": "Not known", "wait": "Not known"}
+    wait = terms.typical_wait_days
+    return {
+        "taking": "Yes" if terms.takes_referrals else "No",
+        "wait": "Not known" if wait is None else f"{wait} day{'' if wait == 1 else 's'}",
+    }
 
 
 def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
