@@ -35,6 +35,7 @@ from directory import worklists as directory
 from directory.services import organizations_of
 from outcomes import worklists as outcomes
 from participation import worklists as participation
+from sharedlives import worklists as sharedlives
 from timebank import worklists as timebank
 from voice import worklists as voice
 
@@ -133,6 +134,7 @@ def sections_for(user: User) -> list[Section]:
             )
         )
     found += voice.sections_for(user)  # moderators, commissioners, those who answer feedback
+    found += sharedlives.sections_for(user)  # Shared Lives scheme workers
     return found
 
 
