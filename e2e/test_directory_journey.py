@@ -62,6 +62,8 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     page.get_by_label("Accepts personal budgets or direct payments").check()
     page.get_by_role("button", name="Search").click()
     assert "1 service found near Millbrook" in page.locator("#result-count").inner_text()
+    expect(page.locator(".hub-matched-day")).to_have_text("Open on Saturday: 10am to midday")
+    expect(page.get_by_role("link", name="Clear filters")).to_be_visible()
     check_accessibility(page)
 
     page.get_by_role("link", name="Saturday craft morning").click()
@@ -87,6 +89,9 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     sign_in(page, live_server, "rosa")  # redirected to sign in first
     page.goto(service_url)
     page.get_by_role("link", name="Send an enquiry").click()
+    expect(page.locator("#enquiry-route")).to_contain_text(
+        "go to the staff of Millbrook Makers CIC on this site"
+    )
     page.get_by_role("button", name="Send enquiry").click()  # empty: errors first
     expect(page.get_by_role("link", name="Enter your message")).to_be_visible()
     check_accessibility(page)
@@ -94,6 +99,9 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     page.get_by_label("Your message").fill("Is there room for me this Saturday?")
     page.get_by_role("button", name="Send enquiry").click()
     expect(page.get_by_text("Your enquiry has been sent")).to_be_visible()
+    expect(page.locator(".hub-delivery")).to_contain_text(
+        "Sent by email to the staff of Millbrook Makers CIC"
+    )
     check_accessibility(page)
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
@@ -111,6 +119,57 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     page.get_by_role("link", name="Enquiries").first.click()
     page.get_by_role("link", name="Places this Saturday").click()
     expect(page.get_by_text("Yes, we have two places.")).to_be_visible()
+    check_accessibility(page)
+
+
+def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-out/")
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_an_enquiry_to_a_provider_with_no_email_is_passed_on_by_a_coordinator(  # type: ignore[no-untyped-def]
+    page, live_server
+) -> None:
+    org = f.organization(name="Allotment Friends")
+    f.service(name="Community allotment", organization_=org, days="WE")
+    f.user(username="rosa", display_name="Rosa")
+    f.user(Role.COORDINATOR, username="cora", display_name="Cora")
+
+    sign_in(page, live_server, "rosa")
+    page.goto(f"{live_server.url}/find-support/?q=allotment")
+    page.get_by_role("link", name="Community allotment").click()
+    page.get_by_role("link", name="Send an enquiry").click()
+    expect(page.locator("#enquiry-route")).to_contain_text(
+        "to the council's directory team, who will pass it on"
+    )
+    check_accessibility(page)
+    page.get_by_label("What is your enquiry about?").fill("A plot for next spring")
+    page.get_by_label("Your message").fill("Is there a waiting list for a plot?")
+    page.get_by_role("button", name="Send enquiry").click()
+    expect(page.get_by_text("sent to the council's directory team")).to_be_visible()
+    expect(page.locator(".hub-delivery")).to_contain_text("Waiting for a coordinator")
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "cora")
+    page.goto(f"{live_server.url}/find-support/moderation/")
+    check_accessibility(page)
+    page.get_by_role("link", name="A plot for next spring").click()
+    page.get_by_role("button", name="Record that it was passed on").click()  # empty: error
+    expect(page.get_by_role("link", name="Enter how you passed it on", exact=False)).to_be_visible()
+    check_accessibility(page)
+    page.get_by_label("How did you pass it on?").fill("Phoned the allotment secretary, 3 December")
+    page.get_by_role("button", name="Record that it was passed on").click()
+    expect(page.get_by_text("Recorded: the enquiry has been passed on.")).to_be_visible()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "rosa")
+    page.get_by_role("link", name="Enquiries").first.click()
+    page.get_by_role("link", name="A plot for next spring").click()
+    expect(page.locator(".hub-delivery")).to_contain_text(
+        "Passed on to Allotment Friends by the council's directory team: Phoned the allotment"
+    )
     check_accessibility(page)
 
 
