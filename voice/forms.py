@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from voice.models import Feedback
+from rules.voice.quality_parameters import RUBRIC, SCALE_LABELS
+from voice.models import CheckExpert, Feedback, QualityCheck
 
 
 def _radios(choices: Any, message: str, label: str) -> forms.ChoiceField:
@@ -175,4 +176,130 @@ class EvidenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         error_messages={"required": "Enter the evidence the change was made"},
+    )
+
+
+# --- experts-by-experience quality checks -------------------------------------------------------
+
+
+class PlanCheckForm(forms.Form):
+    about = _radios(
+        QualityCheck.About.choices, "Select what the check is of", "What is being checked?"
+    )
+    service_name = forms.CharField(
+        label="Name of the service (if a service)",
+        required=False,
+        max_length=200,
+        help_text="As it appears in the directory, for example ‘Riverside Day Centre’.",
+    )
+    team = forms.ChoiceField(label="Council team (if a team)", required=False)
+    visit_date = forms.DateField(
+        label="Date of the visit",
+        help_text="For example, 2026-03-27",
+        error_messages={
+            "required": "Enter the date of the visit, for example 2026-03-27",
+            "invalid": "Enter the date of the visit as year-month-day, for example 2026-03-27",
+        },
+    )
+    minutes_per_expert = forms.IntegerField(
+        label="Each expert's time, in minutes",
+        help_text="The visit, travel and writing up. For example, 180 for 3 hours.",
+        error_messages={
+            "required": "Enter each expert's time in minutes, for example 180",
+            "invalid": "Enter each expert's time as a whole number of minutes, for example 180",
+        },
+    )
+    credits_member = forms.ChoiceField(
+        label="Time bank organisation that thanks experts with time credits",
+        required=False,
+        help_text="Choose ‘None’ if no expert on this check earns time credits.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        teams: list[tuple[str, str]],
+        organisations: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "Choose a team"), *teams]
+        self.fields["credits_member"].choices = [("", "None"), *organisations]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        about = data.get("about")
+        if about == QualityCheck.About.SERVICE and not (data.get("service_name") or "").strip():
+            self.add_error("service_name", "Enter the name of the service being checked")
+        if about == QualityCheck.About.TEAM and not data.get("team"):
+            self.add_error("team", "Choose the council team being checked")
+        return data
+
+
+class AddExpertForm(forms.Form):
+    who = forms.CharField(
+        label="Expert's username or email address",
+        max_length=254,
+        help_text="They need an account on this site to send their scores.",
+        error_messages={"required": "Enter the expert's username or email address"},
+    )
+    reward = _radios(
+        CheckExpert.Reward.choices,
+        "Select how the expert's time is rewarded",
+        "How is their time rewarded?",
+    )
+
+
+SCORE_CHOICES = [
+    *((str(n), f"{n} – {label}") for n, label in SCALE_LABELS.items()),
+    ("not_seen", "Did not see this"),
+]
+
+
+class ScoresForm(forms.Form):
+    """One question per domain of the rubric, each a score or "did not see this"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for domain in RUBRIC:
+            self.fields[domain.key] = forms.ChoiceField(
+                choices=SCORE_CHOICES,
+                widget=forms.RadioSelect,
+                label=domain.theme,
+                help_text=domain.question,
+                error_messages={
+                    "required": f"Select a score for ‘{domain.theme}’, or ‘Did not see this’"
+                },
+            )
+
+
+class ExpertScoresForm(ScoresForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notes"] = forms.CharField(
+            label="What you saw and heard (optional)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            max_length=3000,
+            help_text="Only the lead of the check reads your notes. Do not write people's names.",
+            error_messages={"max_length": "Your notes must be 3000 characters or fewer"},
+        )
+
+
+class PublishCheckForm(forms.Form):
+    summary = forms.CharField(
+        label="Summary of what the experts found",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text="Published with the scores. No names of people who use the service.",
+        error_messages={"required": "Enter a summary of what the experts found"},
+    )
+
+
+class CheckResponseForm(forms.Form):
+    text = forms.CharField(
+        label="Your response to the report",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": "Enter your response to the report"},
     )

@@ -23,4 +23,13 @@ urlpatterns = [
     path("open-data/stories.json", views.open_data_json, name="open-data-json"),
     path("open-data/stories.csv", views.open_data_csv, name="open-data-csv"),
     path("statistics/", views.statistics, name="statistics"),
+    path("checks/", views.checks_home, name="checks"),
+    path("checks/plan/", views.plan_check, name="check-plan"),
+    path("checks/<str:reference>/", views.check_report, name="check"),
+    path("checks/<str:reference>/manage/", views.manage_check, name="check-manage"),
+    path("checks/<str:reference>/score/", views.score_check, name="check-score"),
+    path("checks/<str:reference>/self-assessment/", views.self_assess_check, name="check-self"),
+    path("checks/<str:reference>/respond/", views.respond_check, name="check-respond"),
+    path("open-data/checks.json", views.open_checks_json, name="open-checks-json"),
+    path("open-data/checks.csv", views.open_checks_csv, name="open-checks-csv"),
 ]

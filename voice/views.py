@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Role
 from directory import selectors as directory_selectors
+from rules.voice.quality import CheckResult, describe_gap, format_score
+from rules.voice.quality_parameters import RUBRIC
 from voice import forms, selectors, services
-from voice.models import Change, Feedback, Team
+from voice.models import Change, Feedback, QualityCheck, Team
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 DRAFT = "voice_draft"
@@ -536,4 +538,294 @@ def open_data_csv(request: HttpRequest) -> HttpResponse:
     for row in selectors.open_stories():
         row = dict(row, themes="; ".join(row["themes"]))  # type: ignore[call-overload]
         writer.writerow("" if row[c] is None else row[c] for c in OPEN_CSV_COLUMNS)
+    return response
+
+
+# --- experts-by-experience quality checks -------------------------------------------------------
+
+
+def _check_or_404(reference: str) -> QualityCheck:
+    check = selectors.check_by_reference(reference)
+    if check is None:
+        raise Http404("No such quality check")
+    return check
+
+
+def _domain_rows(result: CheckResult) -> list[dict[str, Any]]:
+    themes = {d.key: d for d in RUBRIC}
+    return [
+        {
+            "theme": themes[d.domain].theme,
+            "question": themes[d.domain].question,
+            "scores": ", ".join(str(s) for s in d.scores) or "None",
+            "not_seen": d.not_seen,
+            "combined": format_score(d.combined),
+            "spread": "Not known" if d.spread is None else d.spread,
+            "agreement": d.agreement_label,
+            "rwg": format_score(d.agreement, 2) if d.agreement is not None else "",
+            "self_score": "Not known" if d.self_score is None else d.self_score,
+            "gap": describe_gap(d.gap),
+        }
+        for d in result.domains
+    ]
+
+
+def checks_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "voice/checks.html",
+        {
+            "published": selectors.published_checks(),
+            "open": selectors.open_checks() if services.is_moderator(user) else [],
+            "moderator": services.is_moderator(user),
+            "mine": selectors.checks_for_expert(user),
+            "about_us": selectors.checks_for_responder(user) if user.is_authenticated else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_check(request: HttpRequest) -> HttpResponse:
+    if not services.is_moderator(request.user):
+        return _refused(request, "Only the independent voice moderators can plan quality checks.")
+    form = forms.PlanCheckForm(
+        request.POST if request.method == "POST" else None,
+        teams=_team_choices(),
+        organisations=[(str(m.pk), m.name) for m in services.credit_organisations()],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service: tuple[str, str] | None = ("", "")
+        if data["about"] == QualityCheck.About.SERVICE:
+            service = _find_service(form)
+        if service is not None:
+            try:
+                check = services.plan_check(
+                    lead=request.user,  # type: ignore[arg-type]
+                    about=data["about"],
+                    service_id=service[0],
+                    team=Team.objects.filter(pk=data["team"]).first() if data["team"] else None,
+                    visit_date=data["visit_date"],
+                    minutes_per_expert=data["minutes_per_expert"],
+                    credits_member_id=int(data["credits_member"])
+                    if data["credits_member"]
+                    else None,
+                    request=request,
+                )
+            except services.VoiceRefused as refusal:
+                _put_error(form, refusal)
+            else:
+                return redirect("voice:check-manage", reference=check.reference)
+    return render(
+        request, "voice/check_plan.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
+    if not services.is_moderator(request.user):
+        return _refused(request, "Only the independent voice moderators can run quality checks.")
+    check = _check_or_404(reference)
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("action")
+    add_form = forms.AddExpertForm(posted if action == "add" else None)
+    publish_form = forms.PublishCheckForm(posted if action == "publish" else None)
+    if request.method == "POST":
+        try:
+            if action == "add" and add_form.is_valid():
+                services.add_expert(
+                    lead=request.user,  # type: ignore[arg-type]
+                    check=check,
+                    request=request,
+                    **add_form.cleaned_data,
+                )
+                return redirect("voice:check-manage", reference=check.reference)
+            if action == "publish" and publish_form.is_valid():
+                services.publish_check(
+                    lead=request.user,  # type: ignore[arg-type]
+                    check=check,
+                    summary=publish_form.cleaned_data["summary"],
+                    request=request,
+                )
+                return redirect("voice:check", reference=check.reference)
+        except services.VoiceRefused as refusal:
+            _put_error(add_form if action == "add" else publish_form, refusal)
+    errors = add_form.errors or publish_form.errors
+    return render(
+        request,
+        "voice/check_manage.html",
+        {
+            "check": check,
+            "places": check.experts.select_related("expert").order_by("label"),
+            "add_form": add_form,
+            "publish_form": publish_form,
+            "form": add_form if add_form.errors else publish_form,
+            "sent": len(selectors.sent_places(check)),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def check_report(request: HttpRequest, reference: str) -> HttpResponse:
+    """The published report: public. Before publication only moderators see the check."""
+    check = _check_or_404(reference)
+    if check.state != QualityCheck.State.PUBLISHED:
+        if services.is_moderator(request.user):
+            return redirect("voice:check-manage", reference=check.reference)
+        raise Http404("No such quality check")
+    result = selectors.result_for(check)
+    return render(
+        request,
+        "voice/check_report.html",
+        {
+            "check": check,
+            "result": result,
+            "rows": _domain_rows(result),
+            "overall": format_score(result.overall),
+            "overall_gap": describe_gap(result.overall_gap),
+            "overdue": selectors.check_response_overdue(check),
+            "can_respond": services.can_answer_for_check(request.user, check)
+            and check.responded_at is None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score_check(request: HttpRequest, reference: str) -> HttpResponse:
+    check = _check_or_404(reference)
+    place = check.experts.filter(expert=request.user).first()
+    if place is None:
+        return _refused(request, "Only the experts on this check can score it.")
+    form = forms.ExpertScoresForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and place.submitted_at is None and form.is_valid():
+        data = dict(form.cleaned_data)
+        notes = data.pop("notes")
+        try:
+            services.submit_scores(
+                expert=request.user,  # type: ignore[arg-type]
+                check=check,
+                scores=data,
+                notes=notes,
+                request=request,
+            )
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:check-score", reference=check.reference)
+    return render(
+        request,
+        "voice/check_score.html",
+        {"check": check, "place": place, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_assess_check(request: HttpRequest, reference: str) -> HttpResponse:
+    check = _check_or_404(reference)
+    if not services.can_answer_for_check(request.user, check):
+        return _refused(request, "Only the provider or team being checked can assess itself.")
+    form = forms.ScoresForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            k: ("not_seen" if v is None else str(v)) for k, v in check.self_assessment.items()
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_self_assessment(
+                user=request.user,  # type: ignore[arg-type]
+                check=check,
+                scores=form.cleaned_data,
+                request=request,
+            )
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:checks")
+    return render(
+        request,
+        "voice/check_self.html",
+        {"check": check, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def respond_check(request: HttpRequest, reference: str) -> HttpResponse:
+    check = _check_or_404(reference)
+    if not services.can_answer_for_check(request.user, check):
+        return _refused(request, "Only the provider or team that was checked can respond.")
+    form = forms.CheckResponseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.respond_to_check(
+                user=request.user,  # type: ignore[arg-type]
+                check=check,
+                text=form.cleaned_data["text"],
+                request=request,
+            )
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:check", reference=check.reference)
+    return render(
+        request,
+        "voice/simple_form.html",
+        {
+            "form": form,
+            "title": f"Respond to the quality check of {check.subject_name}",
+            "intro": "Your response is published with the report.",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+CHECK_CSV_COLUMNS = [
+    "reference",
+    "subject",
+    "organization",
+    "team",
+    "visit_date",
+    "published_on",
+    "experts",
+    "domain",
+    "scores",
+    "not_seen",
+    "combined",
+    "spread",
+    "agreement_rwg",
+    "agreement",
+    "self_assessment",
+    "gap",
+    "respond_by",
+    "responded_on",
+]
+
+
+def open_checks_json(request: HttpRequest) -> HttpResponse:
+    """Published quality-check reports (documented in docs/voice.md)."""
+    return JsonResponse(
+        {"licence": "Open Government Licence v3.0", "checks": selectors.open_checks_data()},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def open_checks_csv(request: HttpRequest) -> HttpResponse:
+    """One row per check and domain."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="quality-checks.csv"'
+    writer = SafeCsvWriter(response)
+    writer.writerow(CHECK_CSV_COLUMNS)
+    for check in selectors.open_checks_data():
+        for domain in check["domains"]:  # type: ignore[attr-defined]
+            row = {**check, **domain, "scores": " ".join(str(s) for s in domain["scores"])}
+            writer.writerow("" if row.get(c) is None else row[c] for c in CHECK_CSV_COLUMNS)
     return response
