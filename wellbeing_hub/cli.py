@@ -58,12 +58,14 @@ def _seed_demo_content(logins: list[Any]) -> None:
     from evidence.demo import seed_demo as seed_evidence
     from outcomes.demo import seed_demo as seed_outcomes
     from participation.demo import seed_demo as seed_participation
+    from sharedlives.demo import seed_demo as seed_sharedlives
     from timebank.demo import seed_demo as seed_timebank
 
     users = {login.role: User.objects.get(username=login.username) for login in logins}
     # The made-up history would otherwise print dozens of notification emails to the console.
     quiet = "django.core.mail.backends.dummy.EmailBackend"
     with override_settings(EMAIL_BACKEND=quiet, MAILERS={"default": {"BACKEND": quiet}}):
+        seed_sharedlives(users)
         for seed in (seed_timebank, seed_budgets, seed_participation, seed_outcomes, seed_evidence):
             seed(users)
 
