@@ -137,8 +137,8 @@ class Expiring:
 
 
 def checks_expiring(on: dt.date, days: int = EXPIRING_DAYS) -> list[Expiring]:
-    """Checks of volunteers with an open match or a group to lead that lapse within ``days`` of
-    ``on`` (and have not been renewed), soonest first."""
+    """DBS checks and training of active volunteers that run out within ``days`` of ``on`` (and
+    have not been renewed), soonest first."""
     found = []
     busy = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE).prefetch_related("checks")
     for volunteer in busy:

@@ -1,0 +1,62 @@
+"""The coordinator's befriending section: concerns, paused matches, people waiting, agreements,
+checks to renew; nothing for people without a coordinating role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accounts.roles import Role
+from befriending import services, worklists
+from befriending.tests import factories as b
+from directory.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_coordinators_get_the_section() -> None:
+    assert worklists.sections_for(f.user(Role.PERSON)) == []
+    assert worklists.sections_for(f.user(Role.COMMISSIONER)) == []
+    [section] = worklists.sections_for(b.coordinator())
+    assert section.key == "befriending"
+
+
+def test_counts_and_dates() -> None:
+    boss = b.coordinator()
+    m = b.running_match(by=boss, on=b.TODAY)  # training runs to 5 January 2027
+    services.log_contact(
+        actor=m.volunteer.user,  # type: ignore[arg-type]
+        match=m,
+        on=b.TODAY,
+        how="phone",
+        minutes=20,
+        concern="Fell last week",
+        today=b.TODAY,
+    )
+    waiting = b.request(today=b.TODAY - dt.timedelta(days=15))
+    b.request(today=b.TODAY - dt.timedelta(days=14))
+    services.propose_match(
+        actor=boss, request_=waiting, volunteer=b.volunteer(by=boss), today=b.TODAY
+    )
+    tasks = {t.label: t for t in worklists.coordinator_tasks(b.TODAY)}
+    concerns = tasks["Concerns from befrienders to read"]
+    assert (concerns.count, concerns.when) == (1, b.TODAY)
+    people = tasks["People waiting for a befriender"]
+    assert (people.count, people.overdue) == (2, 1)  # 15 days is late, 14 is not
+    assert tasks["Matches waiting for both sides to agree"].count == 1
+    assert tasks["Matches paused because a check has lapsed"].count == 0
+    assert tasks["Volunteers' checks to renew in the next 30 days"].count == 0
+
+    before = dt.date(2026, 12, 6)  # 30 days before the training runs out
+    soon = {t.label: t for t in worklists.coordinator_tasks(before)}
+    assert soon["Volunteers' checks to renew in the next 30 days"].count == 2
+    assert soon["Volunteers' checks to renew in the next 30 days"].when == dt.date(2027, 1, 5)
+    assert {t.label: t for t in worklists.coordinator_tasks(before - dt.timedelta(days=1))}[
+        "Volunteers' checks to renew in the next 30 days"
+    ].count == 0
+
+    lapsed = {t.label: t for t in worklists.coordinator_tasks(dt.date(2027, 1, 6))}
+    paused = lapsed["Matches paused because a check has lapsed"]
+    assert paused.count == 1
+    assert paused.items[0].detail == "Befriending training: expired on 5 January 2027."
