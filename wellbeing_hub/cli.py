@@ -54,6 +54,7 @@ def _seed_demo_content(logins: list[Any]) -> None:
     from django.test.utils import override_settings
 
     from accounts.models import User
+    from befriending.demo import seed_demo as seed_befriending
     from budgets.demo import seed_demo as seed_budgets
     from evidence.demo import seed_demo as seed_evidence
     from outcomes.demo import seed_demo as seed_outcomes
@@ -66,6 +67,7 @@ def _seed_demo_content(logins: list[Any]) -> None:
     quiet = "django.core.mail.backends.dummy.EmailBackend"
     with override_settings(EMAIL_BACKEND=quiet, MAILERS={"default": {"BACKEND": quiet}}):
         seed_sharedlives(users)
+        seed_befriending(users)
         for seed in (seed_timebank, seed_budgets, seed_participation, seed_outcomes, seed_evidence):
             seed(users)
 
