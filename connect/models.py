@@ -202,7 +202,10 @@ class FundingAward(models.Model):
     an award is never changed once posted."""
 
     key = models.CharField(max_length=100, unique=True)
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="funding")
+    # Kept (without the referral) when the person's record is erased: the pot's spending must add up.
+    referral = models.ForeignKey(
+        Referral, null=True, on_delete=models.SET_NULL, related_name="funding"
+    )
     pot = models.ForeignKey(CommunityPot, on_delete=models.PROTECT, related_name="awards")
     amount_pence = models.BigIntegerField(default=0)
     minutes = models.PositiveIntegerField(default=0)

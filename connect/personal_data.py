@@ -1,5 +1,6 @@
 """What the connect app holds about a person: their own referrals (with onward referrals) are
-exported and erased; referrals they made or worked on for others are exported as what and when,
+exported and erased (funding awards stay, without the referral, so a community pot adds up);
+referrals they made or worked on for others are exported as what and when,
 and the account links are cleared on erasure (the other person's record stays); membership of a
 referring organisation is exported and removed."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
-from connect.models import Referral, ReferringOrganisation
+from connect.models import Invitation, Referral, ReferringOrganisation
 
 
 def _referral(r: Referral) -> dict[str, Any]:
@@ -32,6 +33,19 @@ def _referral(r: Referral) -> dict[str, Any]:
             }
             for o in r.onward.all()
         ],
+        "wellbeing_answered": [
+            {"stage": w.get_stage_display(), "answered_on": w.answered_on.isoformat()}
+            for w in r.wellbeing.all()
+        ],
+        "funding": [
+            {
+                "pot": a.pot.name,
+                "amount": a.amount_display,
+                "purpose": a.purpose,
+                "awarded_on": a.awarded_on.isoformat(),
+            }
+            for a in r.funding.select_related("pot")
+        ],
     }
 
 
@@ -53,7 +67,10 @@ def export(person: User) -> dict[str, Any]:
 
 
 def erase(person: User) -> None:
-    Referral.objects.filter(person=person).delete()  # onward referrals cascade
+    # Onward referrals and wellbeing links cascade; funding awards stay without the referral, so
+    # the community pot still adds up (the ONS4 answers are erased by the outcomes app).
+    Referral.objects.filter(person=person).delete()
+    Invitation.objects.filter(person=person).delete()
     Referral.objects.filter(referred_by=person).update(referred_by=None)
     Referral.objects.filter(link_worker=person).update(link_worker=None)
     for org in ReferringOrganisation.objects.filter(staff=person):
