@@ -1,16 +1,27 @@
 """Journey (issue 15): a carer gives feedback on a service asking not to be named to the
 provider; an independent moderator removes personal details and publishes it; the provider
 acknowledges and responds promising a change; the carer confirms the change was made; the
-"You said, we did" board shows it. axe-core and the 320 px reflow check run on every page."""
+"You said, we did" board shows it. Another item goes overdue and is escalated and shown as
+overdue. A quality check with three experts by experience: each scores on their own, the
+provider assesses itself, the report shows the combined scores and the gap, and each expert's
+time credits are issued once. axe-core and the 320 px reflow check run on every page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
+from timebank import selectors as timebank_selectors
+from timebank.tests import factories as tb
+from voice import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
@@ -111,3 +122,158 @@ def test_carer_feedback_to_confirmed_change(page, live_server) -> None:  # type:
     check_accessibility(page)
     page.goto(f"{live_server.url}/feedback/statistics/")
     check_accessibility(page)
+
+
+def test_overdue_feedback_is_escalated_and_shown_publicly(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    """A complaint received on Monday 2 November 2026 must be acknowledged by Thursday 5
+    November (3 working days) and answered by Thursday 19 November (10 more): by any later day
+    it is overdue. The daily escalation marks it once and emails the commissioners."""
+    org = f.organization(name="Hillside Homecare")
+    svc = f.service(organization_=org, name="Hillside Home Visits")
+    moderator = f.user(Role.MODERATOR, username="mo")
+    f.user(Role.COMMISSIONER, username="cy", email="commissioner@example.org")
+    received = timezone.make_aware(dt.datetime(2026, 11, 2, 9, 30))
+    feedback = services.submit_feedback(
+        about="service",
+        service_id=str(svc.pk),
+        kind="complaint",
+        given_as="self",
+        text="Nobody came on Friday.",
+        identity="anonymous",
+        now=received,
+    )
+    assert feedback.acknowledge_by == dt.date(2026, 11, 5)
+    assert feedback.respond_by == dt.date(2026, 11, 19)
+    services.moderate(
+        feedback=feedback,
+        moderator=moderator,
+        decision="published",
+        reason="No personal details",
+        published_text="Nobody came for a visit on a Friday.",
+        now=received,
+    )
+    mail.outbox.clear()
+    call_command("escalate_overdue_feedback")
+    call_command("escalate_overdue_feedback")  # the next day's run: not escalated again
+    escalations = [m for m in mail.outbox if "overdue" in m.subject]
+    assert len(escalations) == 1 and escalations[0].to == ["commissioner@example.org"]
+
+    page.goto(f"{live_server.url}/feedback/stories/{feedback.reference}/")
+    expect(page.locator("main")).to_contain_text("Overdue")
+    check_accessibility(page)
+    sign_in(page, live_server, "cy")
+    page.goto(f"{live_server.url}/feedback/overdue/")
+    expect(page.locator("main")).to_contain_text(f"{feedback.reference}: A complaint about")
+    expect(page.locator("main")).to_contain_text("respond by 19 November 2026; escalated")
+    check_accessibility(page)
+
+
+def score_all(page, answer: str) -> None:  # type: ignore[no-untyped-def]
+    for theme in (
+        "Wellbeing and independence",
+        "Information and advice",
+        "Active and supportive communities",
+        "Flexible and integrated care and support",
+        "When things need to change",
+        "Workforce: the people who support me",
+    ):
+        page.get_by_role("group", name=theme).get_by_label(answer, exact=True).check()
+
+
+def test_quality_check_by_three_experts(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    org = f.organization(name="Riverside Care")
+    f.service(organization_=org, name="Riverside Day Centre")
+    provider = f.provider_user(org)
+    f.user(Role.MODERATOR, username="mo")
+    coordinator = tb.coordinator()
+    tb.member(kind="group", name="Borough Voice", by=coordinator)
+    experts = [tb.member(by=coordinator, name=f"Expert person {n}") for n in range(3)]
+    before = [timebank_selectors.balance_of(m) for m in experts]
+
+    sign_in(page, live_server, "mo")
+    page.goto(f"{live_server.url}/feedback/checks/")
+    check_accessibility(page)
+    page.get_by_role("button", name="Plan a quality check").click()
+    check_accessibility(page)
+    page.get_by_label("A service or provider in the directory").check()
+    page.get_by_role("button", name="Plan the check").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the name of the service being checked"
+    )
+    check_accessibility(page)
+    page.get_by_label("Name of the service (if a service)").fill("Riverside Day Centre")
+    page.get_by_label("Date of the visit").fill("2026-11-10")
+    page.get_by_label("Each expert's time, in minutes").fill("180")
+    page.get_by_label("Time bank organisation that thanks experts").select_option(
+        label="Borough Voice"
+    )
+    page.get_by_role("button", name="Plan the check").click()
+    expect(page.locator("h1")).to_contain_text("Riverside Day Centre")
+    check_accessibility(page)
+    reference = page.url.rstrip("/").split("/")[-2]
+    for member in experts:
+        page.get_by_label("Expert's username or email address").fill(member.user.username)
+        page.get_by_label("Time credits from the time bank").check()
+        page.get_by_role("button", name="Add expert").click()
+    expect(page.locator("main")).to_contain_text("Expert C")
+    page.get_by_label("Summary of what the experts found").fill("Too early")
+    page.get_by_role("button", name="Publish the report").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("At least 3 experts")
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    for member, answer in zip(experts, ["4 – Mostly", "4 – Mostly", "3 – Partly"], strict=True):
+        sign_in(page, live_server, member.user.username)
+        page.goto(f"{live_server.url}/feedback/checks/")
+        check_accessibility(page)
+        page.get_by_role("link", name="Score Riverside Day Centre").click()
+        check_accessibility(page)
+        if answer.startswith("3"):  # one expert first sends an incomplete form
+            page.get_by_role("button", name="Send my scores").click()
+            expect(page.locator(".govuk-error-summary")).to_contain_text(
+                "Select a score for ‘Wellbeing and independence’"
+            )
+            check_accessibility(page)
+        score_all(page, answer)
+        page.get_by_role("button", name="Send my scores").click()
+        expect(page.locator("main")).to_contain_text("Scores sent")
+        check_accessibility(page)
+        sign_out(page, live_server)
+
+    sign_in(page, live_server, provider.username)
+    page.goto(f"{live_server.url}/feedback/checks/")
+    page.get_by_role("link", name="Give your self-assessment for Riverside Day Centre").click()
+    check_accessibility(page)
+    score_all(page, "5 – Fully")
+    page.get_by_role("button", name="Save self-assessment").click()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    sign_in(page, live_server, "mo")
+    page.goto(f"{live_server.url}/feedback/checks/{reference}/manage/")
+    expect(page.locator("main")).to_contain_text("3 of 3 experts have sent their scores")
+    page.get_by_label("Summary of what the experts found").fill(
+        "A warm welcome; people were not always asked what they wanted."
+    )
+    page.get_by_role("button", name="Publish the report").click()
+    expect(page.locator("main")).to_contain_text("3.7")
+    expect(page.locator("main")).to_contain_text("Strong agreement")
+    expect(page.locator("main")).to_contain_text("1.3 higher than the experts")
+    check_accessibility(page)
+    # A second publish (the page resent) issues nothing more.
+    page.goto(f"{live_server.url}/feedback/checks/{reference}/manage/")
+    check_accessibility(page)
+    sign_out(page, live_server)
+    after = [timebank_selectors.balance_of(m) for m in experts]
+    assert [a - b for a, b in zip(after, before, strict=True)] == [180, 180, 180]
+
+    sign_in(page, live_server, provider.username)
+    page.goto(f"{live_server.url}/feedback/checks/{reference}/")
+    page.get_by_role("link", name="Respond to this report").click()
+    check_accessibility(page)
+    page.get_by_label("Your response to the report").fill("We will ask people at every visit.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("main")).to_contain_text("We will ask people at every visit.")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/feedback/open-data/checks.json")
+    assert "Expert person" not in page.content()
