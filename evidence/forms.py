@@ -7,7 +7,9 @@ import datetime as dt
 
 from django import forms
 
+from rules.sroi import CaseError
 from rules.sroi.case import INPUT_KINDS, SECTORS
+from rules.sroi.scenarios import parse_scale
 
 SECTOR_LABELS = {
     "adult_social_care": "Council adult social care",
@@ -276,3 +278,49 @@ class PeriodForm(forms.Form):
         if start and end and end < start:  # type: ignore[operator]
             self.add_error("end", "The last date must be the same as or after the first date")
         return data
+
+
+class ScenarioForm(forms.Form):
+    """A scale for each project with a result: blank or 1 unchanged, 0 leaves it out."""
+
+    def __init__(self, data: object, projects: list[tuple[int, str]]) -> None:
+        super().__init__(data)  # type: ignore[arg-type]
+        for pk, name in projects:
+            self.fields[f"scale-{pk}"] = forms.CharField(
+                label=f"Scale of {name}",
+                help_text="1 as it is, 1.5 for half as much again, 0 to leave it out.",
+                required=False,
+                max_length=12,
+                error_messages={"max_length": "Enter a scale from 0 to 10, for example 1.5"},
+            )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for name in self.fields:
+            if name in self.errors:
+                continue
+            try:
+                data[name] = parse_scale(data.get(name) or "")
+            except CaseError:
+                self.add_error(
+                    name,
+                    "Enter a scale from 0 (leave the project out) to 10, for example 1.5 or 0",
+                )
+        return data
+
+
+class ThemeForm(forms.Form):
+    round = forms.ChoiceField(
+        label="Participatory budgeting round",
+        help_text="Rounds still taking ideas.",
+        error_messages={"required": "Select the round to offer the theme to"},
+    )
+    title = _text("Theme", "What residents could bring ideas for.", max_length=150)
+    evidence = _text(
+        "Evidence for the theme", "Counts only: it is shown on the round's page.", max_length=1000
+    )
+    evidence.widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, data: object, rounds: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        self.fields["round"].choices = [("", "Choose a round"), *rounds]  # type: ignore[attr-defined]

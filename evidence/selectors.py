@@ -11,6 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from budgets import selectors as budgets_selectors
+from connect import selectors as connect_selectors
+from evidence import feeds
 from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project, SearchDemand
 from evidence.services import case_with_area_figures
 from outcomes import selectors as outcome_selectors
@@ -117,16 +120,19 @@ TIME_BANK = "Time bank (members helping each other)"
 class CoproductionRow:
     month: dt.date  # the first of the month
     organisation: str
-    member_hours: Fraction
+    member_hours: Fraction  # including experts by experience's hours
     staff_hours: Fraction | None  # None: not recorded (the time bank does not count staff time)
     sessions: int
     sessions_without_staff_hours: int
+    expert_hours: Fraction = Fraction(0)  # experts by experience on quality checks (voice)
 
 
 def coproduction(start: dt.date, end: dt.date) -> list[CoproductionRow]:
     """Members' hours beside staff hours by month and organisation, from the time bank's
-    confirmed exchanges and the sessions organisations recorded, ``start`` to ``end`` inclusive."""
+    confirmed exchanges, the sessions organisations recorded and experts by experience's time on
+    quality checks (``feeds.EXPERT_HOURS_COUNTED``), ``start`` to ``end`` inclusive."""
     member: dict[tuple[dt.date, str], Fraction] = defaultdict(Fraction)
+    experts: dict[tuple[dt.date, str], Fraction] = defaultdict(Fraction)
     staff: dict[tuple[dt.date, str], Fraction | None] = {}
     sessions: dict[tuple[dt.date, str], int] = defaultdict(int)
     unknown: dict[tuple[dt.date, str], int] = defaultdict(int)
@@ -143,6 +149,11 @@ def coproduction(start: dt.date, end: dt.date) -> list[CoproductionRow]:
         else:
             unknown[key] += 1
             staff.setdefault(key, None)
+    for expert in feeds.expert_hours(start, end):
+        key = (expert.month, expert.organisation)
+        member[key] += Fraction(expert.minutes, 60)
+        experts[key] += Fraction(expert.minutes, 60)
+        staff.setdefault(key, None)
     return [
         CoproductionRow(
             month,
@@ -151,6 +162,7 @@ def coproduction(start: dt.date, end: dt.date) -> list[CoproductionRow]:
             staff.get((month, organisation)),
             sessions[(month, organisation)],
             unknown[(month, organisation)],
+            experts[(month, organisation)],
         )
         for month, organisation in sorted(member, key=lambda k: (k[0], k[1] != TIME_BANK, k[1]))
     ]
@@ -233,3 +245,77 @@ def search_gap(since: dt.date, minimum: int = MINIMUM_CELL) -> tuple[list[Search
         shown.append(SearchGap(words, len(places), tuple(sorted({p for p in places if p}))))
     shown.sort(key=lambda g: (-g.searches, g.words))
     return shown, hidden
+
+
+def plan_gap() -> GapTable:
+    """Support people looked for in their support plans and could not find ("could not find
+    this" plan lines), by kind of support and the plan's neighbourhood; each plan once a need."""
+    return _gap_table(
+        [(n.need, n.neighbourhood or NOT_GIVEN) for n in budgets_selectors.unmet_needs()]
+    )
+
+
+@dataclass(frozen=True)
+class DeclinedGap:
+    service_id: str
+    service_name: str
+    count: int
+
+
+def declined_gap(since: dt.date, minimum: int = MINIMUM_CELL) -> tuple[list[DeclinedGap], int]:
+    """Social prescribing referrals services declined for lack of space since ``since``: the
+    services that declined ``minimum`` or more (fewer are not shown), and how many declines
+    were left out."""
+    shown, hidden = [], 0
+    for row in connect_selectors.declined_for_capacity(since):
+        count = int(row["count"])
+        if count < minimum:
+            hidden += count
+            continue
+        shown.append(DeclinedGap(str(row["service_id"]), str(row["service_name"]), count))
+    return shown, hidden
+
+
+GAP_DAYS = 365  # searches and declined referrals over the last year
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """Everything on the gap-in-the-market page, before any neighbourhood is chosen."""
+
+    today: dt.date
+    since: dt.date
+    plans: GapTable
+    time_bank: GapTable
+    searches: list[SearchGap]
+    hidden_searches: int
+    declined: list[DeclinedGap]
+    hidden_declined: int
+
+    @property
+    def neighbourhoods(self) -> list[str]:
+        return sorted(
+            set(self.plans.columns)
+            | set(self.time_bank.columns)
+            | {n for g in self.searches for n in g.neighbourhoods}
+        )
+
+    def table(self, source: str) -> GapTable | None:
+        return {"plans": self.plans, "time-bank": self.time_bank}.get(source)
+
+
+def gap_report(today: dt.date | None = None) -> GapReport:
+    today = today or dt.date.today()
+    since = today - dt.timedelta(days=GAP_DAYS)
+    searches, hidden_searches = search_gap(since)
+    declined, hidden_declined = declined_gap(since)
+    return GapReport(
+        today=today,
+        since=since,
+        plans=plan_gap(),
+        time_bank=time_bank_gap(today),
+        searches=searches,
+        hidden_searches=hidden_searches,
+        declined=declined,
+        hidden_declined=hidden_declined,
+    )

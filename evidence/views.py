@@ -11,13 +11,17 @@ from typing import Any
 
 import yaml
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evidence import access, forms, selectors, services, spreadsheet
+from evidence import access, feeds, forms, open_data, selectors, services, spreadsheet
 from evidence.models import Project
-from rules.sroi.calculate import CONVENTIONS, money, ratio
+from participation import selectors as participation_selectors
+from participation import services as participation_services
+from rules.sroi.calculate import CONVENTIONS, money, plain, ratio
+from rules.sroi.portfolio import Portfolio
+from rules.sroi.scenarios import SCENARIO_CONVENTION, Scenario, scenario
 from wellbeing_hub.charts import bar_chart
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
@@ -61,37 +65,93 @@ def _attempt(form: Any, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, 
         return False, None
 
 
+def _label(sector: str) -> str:
+    return forms.SECTOR_LABELS.get(sector, sector.capitalize())
+
+
+def _matrix(book: Portfolio, scenario: Scenario | None = None) -> dict[str, Any]:
+    """The who-invests-by-who-gains table as the page shows it; with a scenario, the changed
+    matrix with each cell's change from the base beside it."""
+    investing = scenario.investing if scenario else book.investing
+    gaining = scenario.gaining if scenario else book.gaining
+
+    def change(value: Fraction) -> str:
+        return ("+" if value > 0 else "") + money(value) if value else "no change"
+
+    return {
+        "gaining": [_label(c) for c in gaining],
+        "rows": [
+            {
+                "sector": _label(row),
+                "cells": [
+                    (
+                        _label(col),
+                        money(book.cells.get((row, col), 0)),
+                        change(scenario.cell_change(row, col)) if scenario else "",
+                    )
+                    for col in gaining
+                ],
+                "total": money(book.row_total(row)),
+                "invested": money(book.invested.get(row, 0)),
+                "per_pound": ratio(book.per_pound(row)),
+            }
+            for row in investing
+        ],
+        "gained": [money(book.gained.get(c, 0)) for c in gaining],
+        "total_value": money(book.total_value),
+        "total_invested": money(book.total_invested),
+        "by_kind": [
+            (forms.SAVING_LABELS[k].split(" (")[0], money(v))
+            for k, v in sorted(book.by_kind.items())
+        ],
+    }
+
+
 @guarded
 def home(request: HttpRequest) -> HttpResponse:
     reports = [selectors.report_for(p, sensitivity=False) for p in selectors.projects()]
     book = selectors.portfolio_of(reports)
-    matrix = [
-        {
-            "sector": forms.SECTOR_LABELS.get(row, row.capitalize()),
-            "cells": [
-                (forms.SECTOR_LABELS.get(col, col), money(book.cells.get((row, col), 0)))
-                for col in book.gaining
-            ],
-            "total": money(book.row_total(row)),
-            "invested": money(book.invested.get(row, 0)),
-            "per_pound": ratio(book.per_pound(row)),
-        }
-        for row in book.investing
-    ]
     return render(
         request,
         "evidence/home.html",
-        {
-            "reports": reports,
-            "matrix": matrix,
-            "gaining": [forms.SECTOR_LABELS.get(c, c) for c in book.gaining],
-            "gained": [money(book.gained.get(c, 0)) for c in book.gaining],
-            "total_value": money(book.total_value),
-            "total_invested": money(book.total_invested),
-            "by_kind": [
-                (forms.SAVING_LABELS[k].split(" (")[0], money(v))
-                for k, v in sorted(book.by_kind.items())
+        {"reports": reports, "matrix": _matrix(book) if book.investing else None},
+    )
+
+
+@guarded
+def scenarios(request: HttpRequest) -> HttpResponse:
+    """Vary each project's scale (or leave it out) and see the matrix recomputed."""
+    reports = [
+        r
+        for r in (selectors.report_for(p, sensitivity=False) for p in selectors.projects())
+        if r.result is not None
+    ]
+    form = forms.ScenarioForm(
+        request.GET or None, [(r.project.pk, r.project.name) for r in reports]
+    )
+    results = [r.result for r in reports if r.result is not None]
+    changed = None
+    if form.is_bound and form.is_valid():
+        chosen = scenario(
+            results,
+            {i: form.cleaned_data[f"scale-{r.project.pk}"] for i, r in enumerate(reports)},
+        )
+        changed = {
+            "matrix": _matrix(chosen.changed, chosen),
+            "value_change": money(chosen.value_change),
+            "invested_change": money(chosen.invested_change),
+            "scales": [
+                (r.project.name, plain(s)) for r, s in zip(reports, chosen.scales, strict=True)
             ],
+        }
+    return render(
+        request,
+        "evidence/scenarios.html",
+        {
+            "form": form,
+            "base": _matrix(selectors.portfolio_of(reports)) if reports else None,
+            "changed": changed,
+            "convention": SCENARIO_CONVENTION,
         },
     )
 
@@ -208,6 +268,12 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{change.measured} people answered {change.measure_name} at least twice and "
                 f"agreed to be counted; {change.improved} improved reliably.",
             }
+    today = dt.date.today()
+    if chosen.startswith(feeds.SHARED_LIVES_PREFIX):
+        initial |= feeds.shared_lives_prefill(chosen, int(found.case["base_year"]), today) or {}
+    supported = feeds.people_supported(today)
+    if chosen == feeds.PEOPLE_SUPPORTED:
+        initial |= feeds.people_supported_prefill(today) or {}
     form = forms.OutcomeForm(_data(request), initial=initial)
     saved, _ = _attempt(form, lambda data: services.add_outcome(request.user, found, data))  # type: ignore[arg-type]
     if saved:
@@ -221,6 +287,9 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
             "proxies": selectors.proxies(),
             "shipped": selectors.shipped_proxies(),
             "measured": measured,
+            "shared_lives": feeds.shared_lives_savings(today),
+            "supported": supported,
+            "supported_key": feeds.PEOPLE_SUPPORTED,
         },
     )
 
@@ -247,6 +316,18 @@ def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="sroi-project-{found.pk}.xlsx"'
     return response
+
+
+@guarded
+def download_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same tables as the XLSX, in one CSV file."""
+    found = get_object_or_404(Project, pk=pk)
+    report = selectors.report_for(found)
+    if report.data is None:
+        return redirect("evidence:project", pk=found.pk)
+    return _download(
+        spreadsheet.csv_text(report.data), "text/csv; charset=utf-8", f"sroi-project-{found.pk}.csv"
+    )
 
 
 @guarded
@@ -316,6 +397,7 @@ def _coproduction_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
             "staff_hours": None if row.staff_hours is None else _hours(row.staff_hours),
             "sessions": row.sessions,
             "unknown": row.sessions_without_staff_hours,
+            "expert_hours": _hours(row.expert_hours) if row.expert_hours else "",
         }
         for row in selectors.coproduction(start, end)
     ]
@@ -343,6 +425,7 @@ def coproduction(request: HttpRequest) -> HttpResponse:
             "rows": _coproduction_rows(start, end),
             "chart": chart,
             "can_record": access.can_record_sessions(request.user),
+            "experts_counted": feeds.EXPERT_HOURS_COUNTED,
         },
     )
 
@@ -355,7 +438,16 @@ def coproduction_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coproduction-{start}-{end}.csv"'
     writer = SafeCsvWriter(response)
-    writer.writerow(["month", "organisation", "member_hours", "staff_hours", "sessions"])
+    writer.writerow(
+        [
+            "month",
+            "organisation",
+            "member_hours",
+            "staff_hours",
+            "sessions",
+            "of_member_hours_experts_by_experience",
+        ]
+    )
     for row in _coproduction_rows(start, end):
         writer.writerow(
             [
@@ -366,6 +458,7 @@ def coproduction_csv(request: HttpRequest) -> HttpResponse:
                 if row["staff_hours"] is None
                 else row["staff_hours"].replace(",", ""),
                 row["sessions"],
+                row["expert_hours"].replace(",", "") or "0",
             ]
         )
     return response
@@ -396,12 +489,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
 session_new = guarded(session_new, access.can_record_sessions)
 
 
-def gap(request: HttpRequest) -> HttpResponse:
-    """The gap in the market: public, because every figure is a count with small numbers hidden."""
-    table = selectors.time_bank_gap()
-    chosen = request.GET.get("neighbourhood", "")
-    columns = [c for c in table.columns if not chosen or c == chosen]
-    rows = [
+def _gap_rows(table: selectors.GapTable, columns: list[str]) -> list[dict[str, Any]]:
+    return [
         {
             "need": row,
             "cells": [(column, table.shown(row, column)) for column in columns],
@@ -409,23 +498,171 @@ def gap(request: HttpRequest) -> HttpResponse:
         }
         for row in table.rows
     ]
-    since = dt.date.today() - dt.timedelta(days=365)
-    all_searches, hidden = selectors.search_gap(since)
-    searches = [s for s in all_searches if not chosen or chosen in s.neighbourhoods]
+
+
+def _gap_section(
+    source: str, table: selectors.GapTable, chosen: str, may_offer: bool
+) -> dict[str, Any]:
+    columns = [c for c in table.columns if not chosen or c == chosen]
+    return {
+        "source": source,
+        "columns": columns,
+        "rows": _gap_rows(table, columns) if columns else [],
+        "may_offer": may_offer,
+    }
+
+
+def gap(request: HttpRequest) -> HttpResponse:
+    """The gap in the market: public, because every figure is a count with small numbers hidden."""
+    found = selectors.gap_report()
+    chosen = request.GET.get("neighbourhood", "")
+    if chosen not in found.neighbourhoods:
+        chosen = ""
+    may_offer = participation_services.is_round_staff(request.user)
+    declined_chart = bar_chart([(d.service_name, d.count, str(d.count)) for d in found.declined])
     return render(
         request,
         "evidence/gap.html",
         {
-            "rows": rows,
-            "columns": columns,
-            "all_columns": sorted(
-                set(table.columns) | {n for g in all_searches for n in g.neighbourhoods}
-            ),
+            "plans": _gap_section("plans", found.plans, chosen, may_offer),
+            "time_bank": _gap_section("time-bank", found.time_bank, chosen, may_offer),
+            "all_columns": found.neighbourhoods,
             "chosen": chosen,
-            "total": table.shown(None, None),
             "waiting_days": selectors.WAITING_DAYS,
-            "searches": searches,
-            "hidden_searches": hidden,
-            "since": since,
+            "searches": [s for s in found.searches if not chosen or chosen in s.neighbourhoods],
+            "hidden_searches": found.hidden_searches,
+            "declined": found.declined,
+            "declined_chart": declined_chart,
+            "hidden_declined": found.hidden_declined,
+            "since": found.since,
         },
     )
+
+
+GAP_TABLE_TITLES = {
+    "plans": "support plans recorded that the person could not find",
+    "time-bank": "time-bank requests waited 14 days or more without help for",
+}
+
+
+def _theme_evidence(found: selectors.GapReport, source: str, need: str, where: str) -> str | None:
+    """The words offered with a theme: the published count only (None if it is hidden)."""
+    table = found.table(source)
+    if table is None or need not in table.rows or (where and where not in table.columns):
+        return None
+    count = table.shown(need, where or None)
+    if count is None or count == 0:
+        return None
+    place = f" in {where}" if where else " across the area"
+    return (
+        f"{count} {GAP_TABLE_TITLES[source]} {need.lower()}{place} (the gap in the market, "
+        f"{found.today:%-d %B %Y})."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_offer(request: HttpRequest) -> HttpResponse:
+    """Offer a need from the gap in the market as a theme for a participatory budgeting round."""
+    if not participation_services.is_round_staff(request.user):
+        return render(
+            request,
+            "evidence/not_allowed.html",
+            {"message": "Commissioners and coordinators offer themes to rounds."},
+            status=403,
+        )
+    params = request.POST if request.method == "POST" else request.GET
+    source, need, where = (params.get(k, "") for k in ("source", "need", "neighbourhood"))
+    found = selectors.gap_report()
+    evidence = _theme_evidence(found, source, need, where)
+    if evidence is None:
+        return render(
+            request,
+            "evidence/not_allowed.html",
+            {"message": "That figure is hidden or not on the gap page, so it cannot be offered."},
+            status=404,
+        )
+    rounds = [(str(r.pk), r.title) for r in participation_selectors.rounds_taking_themes()]
+    form = forms.ThemeForm(
+        _data(request),
+        rounds,
+        initial={"title": f"{need}{f' in {where}' if where else ''}", "evidence": evidence},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = (
+            participation_selectors.rounds_taking_themes()
+            .filter(pk=int(form.cleaned_data["round"]))
+            .first()
+        )
+        try:
+            if chosen is None:
+                raise participation_services.ParticipationError(
+                    "This round has stopped taking ideas: choose another", field="round"
+                )
+            theme = participation_services.offer_theme(
+                actor=request.user,  # type: ignore[arg-type]
+                round_=chosen,
+                title=form.cleaned_data["title"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except participation_services.ParticipationError as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            return redirect("participation:round", slug=theme.round.slug)
+    return render(
+        request,
+        "evidence/theme_offer.html",
+        {"form": form, "rounds": rounds, "source": source, "need": need, "where": where},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- open data (public: nothing personal) ---------------------------------------------------------
+
+
+def _download(text: str, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _portfolio_open_data() -> dict[str, Any]:
+    reports = [selectors.report_for(p, sensitivity=False) for p in selectors.projects()]
+    projects = [
+        {
+            "name": r.project.name,
+            "total_inputs": r.data["total_inputs"],
+            "present_value": r.data["present_value"],
+            "ratio": r.data["ratio"],
+        }
+        for r in reports
+        if r.data is not None
+    ]
+    return open_data.portfolio_data(
+        projects,
+        selectors.portfolio_of(reports),
+        forms.SECTOR_LABELS,
+        dt.date.today().isoformat(),
+    )
+
+
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "evidence/open_data.html", {"licence": open_data.LICENCE})
+
+
+def gap_csv(request: HttpRequest) -> HttpResponse:
+    text = open_data.gap_csv(selectors.gap_report())
+    return _download(text, "text/csv; charset=utf-8", "gap-in-the-market.csv")
+
+
+def gap_json(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(open_data.gap_data(selectors.gap_report()))
+
+
+def portfolio_csv(request: HttpRequest) -> HttpResponse:
+    text = open_data.portfolio_csv(_portfolio_open_data())
+    return _download(text, "text/csv; charset=utf-8", "portfolio.csv")
+
+
+def portfolio_json(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(_portfolio_open_data())

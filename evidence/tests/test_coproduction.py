@@ -58,8 +58,10 @@ def test_time_bank_and_sessions_side_by_side(client) -> None:  # type: ignore[no
         reverse("evidence:coproduction-csv"), {"start": day.isoformat(), "end": day.isoformat()}
     )
     lines = csv.content.decode().splitlines()
-    assert lines[0] == "month,organisation,member_hours,staff_hours,sessions"
-    assert f"{month:%Y-%m},{selectors.TIME_BANK},2.25,not recorded,0" in lines
+    assert lines[0] == (
+        "month,organisation,member_hours,staff_hours,sessions,of_member_hours_experts_by_experience"
+    )
+    assert f"{month:%Y-%m},{selectors.TIME_BANK},2.25,not recorded,0,0" in lines
 
 
 @pytest.mark.parametrize(
