@@ -30,6 +30,7 @@ from accounts import views
 from accounts.models import User
 from accounts.roles import Role
 from accounts.worklist import Section
+from befriending import worklists as befriending
 from budgets import worklists as budgets
 from directory import worklists as directory
 from directory.services import organizations_of
@@ -135,6 +136,7 @@ def sections_for(user: User) -> list[Section]:
         )
     found += voice.sections_for(user)  # moderators, commissioners, those who answer feedback
     found += sharedlives.sections_for(user)  # Shared Lives scheme workers
+    found += befriending.sections_for(user)  # coordinators: concerns, paused matches, waiting
     return found
 
 
