@@ -55,8 +55,20 @@ def service_terms(service_id: str) -> ServiceReferralTerms | None:
     return ServiceReferralTerms.objects.filter(service_id=service_id).first()
 
 
+def _service_ids_of(user: User) -> list[str]:
+    return [str(s.pk) for org in organizations_of(user) for s in org.services.all()]
+
+
 def onward_for_service_member(user: User) -> list[OnwardReferral]:
-    rows = OnwardReferral.objects.select_related("referral__person").order_by("sent_on", "pk")
+    """Onward referrals to the services of the organisations ``user`` is a member of."""
+    ids = _service_ids_of(user)
+    if not ids:
+        return []
+    rows = (
+        OnwardReferral.objects.filter(service_id__in=ids)
+        .select_related("referral__person")
+        .order_by("sent_on", "pk")
+    )
     return [o for o in rows if referral_selectors.acts_for_service(user, o.service_id)]
 
 
