@@ -399,6 +399,22 @@ def propose_match(
     return match
 
 
+def _still_suitable(match: Match, day: dt.date, field: str) -> None:
+    """Refuse, naming each reason, when the household could not be matched with this person on
+    ``day`` (approval or a check lapsed since the match was proposed, the home or the referral
+    changed, or the last place was taken)."""
+    needs = selectors.needs_of(match.referral)
+    if needs is None:
+        raise SharedLivesRefused(
+            "Complete the referral first", field, selectors.referral_missing(match.referral)
+        )
+    reasons = matching.exclusions(selectors.carer_facts(match.carer), needs, day)
+    if reasons:
+        raise SharedLivesRefused(
+            f"{match.carer.name} cannot be matched with this person on that day", field, reasons
+        )
+
+
 def _check_side(actor: User, match: Match, side: str) -> None:
     if side not in (Match.Side.PERSON, Match.Side.CARER):
         raise SharedLivesRefused("Choose whose answer this is", "side")
@@ -499,6 +515,7 @@ def record_event(
     agreed = max(match.person_agreed_on, match.carer_agreed_on)
     if on < agreed:
         raise SharedLivesRefused("The date must be on or after the day both sides agreed", "on")
+    _still_suitable(match, on, "on")
     if kind == MatchEvent.Kind.TRIAL_STAY and until is None:
         raise SharedLivesRefused("Enter the last day of the trial stay", "until")
     if until is not None and until < on:
@@ -557,8 +574,7 @@ def start_placement(
     first = match.events.order_by("on").first()
     if first is not None and started_on < first.on:
         raise SharedLivesRefused("The placement cannot start before the introduction", "started_on")
-    if selectors.spare_places(match.carer) <= 0:
-        raise SharedLivesRefused(f"{match.carer.name} has no spare place", "started_on")
+    _still_suitable(match, started_on, "started_on")
     defaults = costs_on(started_on)
     weekly = _money(weekly_cost, "weekly_cost")
     alternative = _money(alternative_weekly_cost, "alternative_weekly_cost")

@@ -314,3 +314,38 @@ def test_nobody_else_ends_a_match() -> None:
         services.end_match(actor=f.user(), match=match, side="person", reason="x")
     with pytest.raises(SharedLivesRefused, match="for yourself"):
         services.end_match(actor=match.referral.person, match=match, side="worker", reason="x")
+
+
+def test_a_lapsed_check_stops_the_introduction_and_the_placement() -> None:
+    worker, match = _proposed()
+    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    home = match.carer.checks.get(kind="home_safety")
+    after = home.expires_on + dt.timedelta(days=1)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.record_event(actor=worker, match=match, kind="introduction", on=after)
+    assert refused.value.field == "on"
+    assert refused.value.problems[0].endswith(
+        f"Home safety check: expired on {home.expires_on.day} {home.expires_on:%B %Y}."
+    )
+    services.record_event(actor=worker, match=match, kind="introduction", on=home.expires_on)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.start_placement(actor=worker, match=match, started_on=after)
+    assert refused.value.field == "started_on"
+    services.start_placement(actor=worker, match=match, started_on=home.expires_on)
+
+
+def test_the_last_place_taken_by_someone_else_stops_a_second_placement() -> None:
+    worker = sl.worker()
+    carer = sl.carer(worker)
+    matches = []
+    for _ in range(2):
+        m = services.propose_match(actor=worker, referral=sl.referral(worker), carer=carer, on=DAY)
+        services.answer(actor=worker, match=m, side="person", agree=True, on=DAY)
+        services.answer(actor=worker, match=m, side="carer", agree=True, on=DAY)
+        services.record_event(actor=worker, match=m, kind="introduction", on=DAY)
+        matches.append(m)
+    services.start_placement(actor=worker, match=matches[0], started_on=DAY)
+    with pytest.raises(SharedLivesRefused) as refused:
+        services.start_placement(actor=worker, match=matches[1], started_on=DAY)
+    assert refused.value.problems == ("No spare place.",)
