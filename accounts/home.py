@@ -32,6 +32,7 @@ from accounts.roles import Role
 from accounts.worklist import Section
 from befriending import worklists as befriending
 from budgets import worklists as budgets
+from connect import worklists as connect
 from directory import worklists as directory
 from directory.services import organizations_of
 from outcomes import worklists as outcomes
@@ -135,6 +136,7 @@ def sections_for(user: User) -> list[Section]:
             )
         )
     found += voice.sections_for(user)  # moderators, commissioners, those who answer feedback
+    found += connect.sections_for(user)  # link workers (coordinators oversee), services' inbox
     found += sharedlives.sections_for(user)  # Shared Lives scheme workers
     found += befriending.sections_for(user)  # coordinators: concerns, paused matches, waiting
     return found
