@@ -34,7 +34,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Q
@@ -104,7 +103,7 @@ from timebank.permissions import (
     may_revoke_token,
     may_see_exchange,
 )
-from wellbeing_hub.notifications import notify
+from wellbeing_hub.notifications import notify, send_now
 
 logger = logging.getLogger(__name__)
 
@@ -638,6 +637,7 @@ def approve_member(
         f"Welcome to the time bank, {member.name}. "
         f"We have added {format_minutes(credit)} to your account to get you started.",
         [member.user.email],
+        "timebank_membership",
     )
     return member
 
@@ -658,6 +658,14 @@ def decline_member(
         subject=member.user,
         summary=f"Application not approved: {reason}"[:300],
         request=request,
+    )
+    _notify(
+        "Your application to join the time bank",
+        f"{member.name}, your application to join the time bank was not approved.\n\n"
+        f"The reason: {reason.strip()}\n\nIf you have questions, contact the time bank "
+        "coordinator or apply again when things change.",
+        [member.user.email],
+        "timebank_membership",
     )
     return member
 
@@ -837,6 +845,7 @@ def create_request(
             f"{member.name} asked for '{offer.title}'. Sign in to the time bank and open "
             f"{_link('timebank:request', req.pk)} to see their request and arrange the help.",
             [offer.member.user.email],
+            "timebank_requests",
         )
     return req
 
@@ -1253,12 +1262,24 @@ def submit_exchange(
             raise
         return _existing_exchange(existing, giver_id, receiver_id, minutes, start), False
     other = receiver if _acts_for(by, giver) else giver
-    _notify(
-        "Please confirm a time bank exchange",
-        f"{by.get_full_name()} recorded that {giver.name} gave {receiver.name} "
-        f"{format_minutes(minutes)}. Please sign in to confirm it.",
-        [other.user.email],
-    )
+    if req is not None and req.member_id == other.pk:
+        # Someone answered this member's request: the request they are waiting on is matched.
+        _notify(
+            f"Someone can help with your request: {req.title}",
+            f"{by.get_full_name()} offered to help with your request '{req.title}': "
+            f"{giver.name} gives {receiver.name} {format_minutes(minutes)}. Please sign in to "
+            f"the time bank to confirm it: {_link('timebank:request', req.pk)}",
+            [other.user.email],
+            "timebank_requests",
+        )
+    else:
+        _notify(
+            "Please confirm a time bank exchange",
+            f"{by.get_full_name()} recorded that {giver.name} gave {receiver.name} "
+            f"{format_minutes(minutes)}. Please sign in to confirm it.",
+            [other.user.email],
+            "timebank_exchanges",
+        )
     return exchange, True
 
 
@@ -1730,6 +1751,7 @@ def take_rota_slot(*, by: User, rota: Rota, day: date) -> RotaSlot:
             f"{member.name} will help with {rota.title} on {day:%-d %B %Y} at "
             f"{rota.start_time:%H:%M}.",
             [rota.receiver.user.email],
+            "timebank_rotas",
         )
     return change
 
@@ -1782,6 +1804,7 @@ def offer_rota_slot(*, by: User, rota: Rota, day: date, to: Member) -> RotaSlot:
         f"{member.name} asks you to take their date on {rota.title}: {day:%-d %B %Y} at "
         f"{rota.start_time:%H:%M}. Sign in to the time bank to accept or decline.",
         [to.user.email],
+        "timebank_rotas",
     )
     return change
 
@@ -1949,11 +1972,11 @@ def send_due_reminders(*, today: date | None = None, catch_up_days: int = 7) -> 
                         run.skipped += 1
                         continue
                     if emails:
-                        send_mail(
+                        send_now(
                             f"Time bank: {rota.title}",
                             reminder.message,
-                            settings.DEFAULT_FROM_EMAIL,
                             emails,
+                            "timebank_coordination" if recipient == "gap" else "timebank_rotas",
                         )
                     run.sent += 1
                     run.messages.append(reminder.message)
@@ -1981,11 +2004,11 @@ def send_due_reminders(*, today: date | None = None, catch_up_days: int = 7) -> 
                 if not updated:
                     continue
                 if coordinators:
-                    send_mail(
+                    send_now(
                         "Time bank: a safeguarding check is expiring",
                         message,
-                        settings.DEFAULT_FROM_EMAIL,
                         coordinators,
+                        "safeguarding",
                     )
                 run.sent += 1
                 run.messages.append(message)
@@ -2367,9 +2390,9 @@ def import_exchanges(*, coordinator: User, data: bytes | str) -> ImportReport:
 # --- email ---------------------------------------------------------------------------------------
 
 
-def _notify(subject: str, body: str, recipients: list[str]) -> None:
-    notify(subject, body, recipients)
+def _notify(subject: str, body: str, recipients: list[str], kind: str) -> None:
+    notify(subject, body, recipients, kind=kind)
 
 
 def _notify_coordinators(subject: str, body: str) -> None:
-    _notify(subject, body, _coordinator_emails())
+    _notify(subject, body, _coordinator_emails(), "timebank_coordination")

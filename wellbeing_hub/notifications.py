@@ -341,18 +341,23 @@ def _queue(subject: str, body: str, recipients: list[str], headers: dict[str, st
         transaction.on_commit(lambda: send_email.enqueue(*args))
 
 
-def notify(subject: str, body: str, recipients: list[str], kind: str | None = None) -> None:
-    """Email these recipients once the current transaction commits.
+@dataclass(frozen=True)
+class Outgoing:
+    """One message ready to send: the body with its footer, to whom, and its mail headers."""
 
-    With a ``kind`` (a code in :data:`KINDS`), each recipient gets their own copy with a footer
-    for that kind, and a recipient whose accounts have all turned the kind off gets nothing.
-    Without one (callers not yet updated), the message goes to everyone, as it always did."""
+    body: str
+    recipients: list[str]
+    headers: dict[str, str]
+
+
+def addressed(body: str, recipients: list[str], kind: str | None) -> list[Outgoing]:
+    """The messages to send for ``body``: with a ``kind``, one for each address whose accounts
+    have not all turned it off, each with its own footer; without one, a single message to all."""
     recipients = [r for r in recipients if r]
     if not recipients:
-        return
+        return []
     if kind is None:
-        _queue(subject, body, recipients, {})
-        return
+        return [Outgoing(body, recipients, {})]
     found = get_kind(kind)
     from accounts import notification_preferences
 
@@ -361,6 +366,7 @@ def notify(subject: str, body: str, recipients: list[str], kind: str | None = No
         [uid for ids in accounts.values() for uid in ids], found.code
     )
     seen: set[str] = set()
+    out = []
     for address in recipients:
         key = address.strip().lower()
         if key in seen:
@@ -370,4 +376,26 @@ def notify(subject: str, body: str, recipients: list[str], kind: str | None = No
         if found.optional and user_ids and all(uid in turned_off for uid in user_ids):
             continue
         text, headers = footer(found, user_ids)
-        _queue(subject, f"{body}\n\n--\n{text}" if text else body, [address], headers)
+        out.append(Outgoing(f"{body}\n\n--\n{text}" if text else body, [address], headers))
+    return out
+
+
+def notify(subject: str, body: str, recipients: list[str], kind: str | None = None) -> None:
+    """Email these recipients once the current transaction commits.
+
+    With a ``kind`` (a code in :data:`KINDS`), each recipient gets their own copy with a footer
+    for that kind, and a recipient whose accounts have all turned the kind off gets nothing.
+    Without one (callers not yet updated), the message goes to everyone, as it always did."""
+    for message in addressed(body, recipients, kind):
+        _queue(subject, message.body, message.recipients, message.headers)
+
+
+def send_now(subject: str, body: str, recipients: list[str], kind: str) -> int:
+    """Send at once, in this process, honouring each recipient's choice as :func:`notify` does;
+    for a job that records each message in the same transaction as it sends it, so a mail
+    failure (OSError, raised) rolls the record back and the next run retries. Returns how many
+    messages were sent."""
+    messages = addressed(body, recipients, kind)
+    for message in messages:
+        deliver(subject, message.body, message.recipients, message.headers)
+    return len(messages)
