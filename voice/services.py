@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -18,6 +20,7 @@ from accounts.services import record_audit
 from directory import selectors as directory_selectors
 from directory import services as directory_services
 from rules.voice import DEFAULT_CLOCKS, Clock, add_working_days
+from rules.voice.areas import AreaClocks, load_areas
 from rules.voice.quality_parameters import (
     DOMAIN_KEYS,
     MIN_EXPERTS,
@@ -42,8 +45,21 @@ class VoiceRefused(Exception):
         self.field = field
 
 
+@functools.cache
+def _areas() -> dict[str, AreaClocks]:
+    return load_areas()
+
+
+def clock_area() -> AreaClocks | None:
+    """The area this deployment's clocks come from (setting ``VOICE_CLOCK_AREA``), if listed
+    in ``rules/voice/data/area_clocks.yaml``."""
+    return _areas().get(getattr(settings, "VOICE_CLOCK_AREA", "") or "")
+
+
 def clock_for(kind: str) -> Clock:
-    return DEFAULT_CLOCKS[kind]
+    """The clock for ``kind``: the area's own where it sets one, else the defaults."""
+    area = clock_area()
+    return area.clock_for(kind) if area is not None else DEFAULT_CLOCKS[kind]
 
 
 def is_moderator(user: object) -> bool:

@@ -345,6 +345,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         {
             "moderation": selectors.moderation_statistics(),
             "organisations": selectors.organisations_figures(),
+            "clocks": [(label, services.clock_for(kind)) for kind, label in Feedback.Kind.choices],
+            "area": services.clock_area(),
         },
     )
 

@@ -372,3 +372,21 @@ def test_public_pages_work_without_account(setup):
     for name in ["voice:home", "voice:board", "voice:statistics"]:
         assert c.get(reverse(name)).status_code == 200
     assert c.get(reverse("voice:moderation")).status_code == 302
+
+
+def test_area_clocks_replace_the_defaults_for_the_kinds_they_set(setup, settings):
+    monday = _at(2026, 11, 30)
+    settings.VOICE_CLOCK_AREA = ""
+    idea = _submit(setup, kind="idea", now=monday)
+    assert idea.acknowledge_by == dt.date(2026, 12, 7)  # default 5 working days
+    settings.VOICE_CLOCK_AREA = "demo"  # the demo borough: ideas 2 + 10
+    idea = _submit(setup, kind="idea", now=monday)
+    assert idea.acknowledge_by == dt.date(2026, 12, 2)
+    assert idea.respond_by == dt.date(2026, 12, 16)
+    complaint = _submit(setup, kind="complaint", now=monday)
+    assert complaint.acknowledge_by == dt.date(2026, 12, 3)  # statutory default kept
+    page = Client().get(reverse("voice:statistics")).content.decode()
+    assert "Demo borough (fictional) sets its own deadlines" in page
+    assert "Acknowledge within 2, respond within 10 more" in page
+    settings.VOICE_CLOCK_AREA = "nowhere"  # not listed: the defaults
+    assert services.clock_for("idea") == services.DEFAULT_CLOCKS["idea"]
