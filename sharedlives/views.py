@@ -360,7 +360,8 @@ def shortlist(request: HttpRequest, referral_id: int) -> HttpResponse:
     today = timezone.localdate()
     form = django_forms.Form(_posted(request))
     if request.method == "POST":
-        household = Carer.objects.filter(pk=request.POST.get("carer", "0") or 0).first()
+        raw = request.POST.get("carer", "")
+        household = Carer.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         proposed: list[Match] = []
         if household is None:
             form.add_error(None, "Choose a carer household from the shortlist")

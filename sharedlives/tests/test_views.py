@@ -224,3 +224,19 @@ def test_adding_a_carer_and_a_referral_through_the_forms() -> None:
     assert "Not ready to match" in page
     assert "Whether they need step-free access" in page
     assert person.shared_lives_referrals.count() == 1
+
+
+def test_a_made_up_carer_id_is_an_error_not_a_crash(world) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("sharedlives:shortlist", args=[world["referral"].pk])
+    for value in ("abc", "99999", ""):
+        page = _client(world["worker"]).post(url, {"carer": value})
+        assert page.status_code == 400
+        assert "Choose a carer household from the shortlist" in page.content.decode()
+
+
+def test_the_scheme_workers_home_page_has_the_shared_lives_section(world) -> None:  # type: ignore[no-untyped-def]
+    html = _client(world["worker"]).get(reverse("accounts:home")).content.decode()
+    assert "Referrals waiting for a match" in html
+    assert reverse("sharedlives:home") in html
+    other = _client(f.user(Role.COORDINATOR)).get(reverse("accounts:home")).content.decode()
+    assert "Referrals waiting for a match" not in other
