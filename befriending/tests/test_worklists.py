@@ -60,3 +60,10 @@ def test_counts_and_dates() -> None:
     paused = lapsed["Matches paused because a check has lapsed"]
     assert paused.count == 1
     assert paused.items[0].detail == "Befriending training: expired on 5 January 2027."
+
+
+def test_the_coordinators_home_page_shows_the_section(client) -> None:  # type: ignore[no-untyped-def]
+    b.request()
+    client.force_login(b.coordinator())
+    html = client.get("/account/").content.decode()
+    assert "People waiting for a befriender" in html and "/befriending/coordinate/" in html
