@@ -56,6 +56,7 @@ def _seed_demo_content(logins: list[Any]) -> None:
     from accounts.models import User
     from befriending.demo import seed_demo as seed_befriending
     from budgets.demo import seed_demo as seed_budgets
+    from connect.demo import seed_demo as seed_connect
     from evidence.demo import seed_demo as seed_evidence
     from outcomes.demo import seed_demo as seed_outcomes
     from participation.demo import seed_demo as seed_participation
@@ -70,6 +71,7 @@ def _seed_demo_content(logins: list[Any]) -> None:
         seed_befriending(users)
         for seed in (seed_timebank, seed_budgets, seed_participation, seed_outcomes, seed_evidence):
             seed(users)
+        seed_connect(users)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
