@@ -301,6 +301,12 @@ def propose_match(
     today = _today(today)
     if request_.status != Request.Status.WAITING:
         raise BefriendingRefused("This person is not waiting for a befriender", "volunteer")
+    if request_.matches.filter(stage=Match.Stage.PROPOSED).exists():
+        raise BefriendingRefused(
+            f"A befriender has already been suggested to {request_.name}: wait for both answers, "
+            "or withdraw that suggestion",
+            "volunteer",
+        )
     reasons = exclusions(selectors.as_wish(request_), selectors.as_rule_volunteer(volunteer, today))
     if reasons:
         raise BefriendingRefused(

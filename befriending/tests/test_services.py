@@ -436,3 +436,33 @@ def test_a_group_whose_service_is_no_longer_listed_says_not_known() -> None:
     svc.status = "defunct"
     svc.save()
     assert selectors.meeting(group).service_name == "Not known"
+
+
+def test_one_suggestion_at_a_time_for_a_person() -> None:
+    boss = b.coordinator()
+    r = b.request()
+    first = services.propose_match(
+        actor=boss, request_=r, volunteer=b.volunteer(by=boss), today=TODAY
+    )
+    other = b.volunteer(by=boss)
+    with pytest.raises(Refused) as err:
+        services.propose_match(actor=boss, request_=r, volunteer=other, today=TODAY)
+    assert "already been suggested" in err.value.message
+    services.end_match(actor=boss, match=first, reason="declined", today=TODAY)
+    services.propose_match(actor=boss, request_=r, volunteer=other, today=TODAY)
+
+
+def test_an_ended_match_and_its_contacts_cannot_be_deleted_with_their_request() -> None:
+    from django.db.models import ProtectedError
+
+    m = b.running_match()
+    services.log_contact(
+        actor=m.volunteer.user, match=m, on=TODAY, how="phone", minutes=5, today=TODAY
+    )  # type: ignore[arg-type]
+    services.end_match(
+        actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
+    )  # type: ignore[arg-type]
+    with pytest.raises(ProtectedError):
+        m.request.delete()
+    with pytest.raises(ProtectedError):
+        Match.objects.get(pk=m.pk).delete()
