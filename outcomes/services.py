@@ -587,6 +587,7 @@ def report(
             "A person on your team's self-reported follow-up needs contacting. See the worklist: "
             + site_url(reverse("outcomes:worklist")),
             [m.email for m in follow_up.team.members.all()],
+            kind="follow_up",
         )
     _audit(
         actor,
@@ -663,6 +664,7 @@ def send_reminders(on: dt.date | None = None) -> int:
                 "are, or ask us to contact you, here: "
                 + site_url(reverse("outcomes:report", args=[follow_up.person_id])),
                 [follow_up.person.email],
+                kind="outcomes_reminders",
             )
             record_audit(
                 actor=None,
