@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
-from budgets import access, charging
+from budgets import access, charging, notices
 from budgets.models import (
     ZERO,
     AnswerSet,
@@ -1071,6 +1071,7 @@ def propose_plan(
         summary=f"Proposed the support plan (version {version.number})",
         request=request,
     )
+    notices.plan_proposed(plan, actor)
     return version
 
 
@@ -1122,6 +1123,7 @@ def decide_plan(
     made = PlanDecision.objects.create(
         plan=plan, version=version, decision=decision, reason=reason, decided_by=actor
     )
+    notices.plan_decided(plan, made)
     record_audit(
         actor=actor,
         action=Action.UPDATE,
@@ -1370,7 +1372,7 @@ def _tell_pool(pool: Pool, people: list[User], subject: str, body: str) -> None:
     recipients = [person.email for person in people if person.email]
     if pool.created_by is not None and pool.created_by.email:
         recipients.append(pool.created_by.email)
-    notify(subject, body, sorted(set(recipients)))
+    notify(subject, body, sorted(set(recipients)), kind="support_pools")
 
 
 def _may_manage_pool(actor: User, pool: Pool, members: list[PoolMember]) -> None:
