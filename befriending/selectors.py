@@ -89,7 +89,13 @@ def shortlist(request: Request, on: dt.date) -> matching.Shortlist:
 
 
 def waiting_requests() -> QuerySet[Request]:
-    return Request.objects.filter(status=Request.Status.WAITING).order_by("received_on", "pk")
+    """People waiting for a befriender with nobody suggested to them yet, oldest first (those with a
+    suggestion waiting for answers are in :func:`proposed_matches`)."""
+    return (
+        Request.objects.filter(status=Request.Status.WAITING)
+        .exclude(matches__stage=Match.Stage.PROPOSED)
+        .order_by("received_on", "pk")
+    )
 
 
 def proposed_matches() -> QuerySet[Match]:

@@ -466,3 +466,21 @@ def test_an_ended_match_and_its_contacts_cannot_be_deleted_with_their_request() 
         m.request.delete()
     with pytest.raises(ProtectedError):
         Match.objects.get(pk=m.pk).delete()
+
+
+def test_a_volunteer_stops_only_after_their_matches_end_and_is_then_excluded() -> None:
+    boss = b.coordinator()
+    m = b.running_match(by=boss)
+    v = m.volunteer
+    with pytest.raises(Refused) as err:
+        services.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+    assert "End each of their matches first" in err.value.message
+    with pytest.raises(Refused):
+        services.stop_volunteering(actor=m.request.person, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+    services.end_match(
+        actor=boss, match=m, reason="volunteer_leaving", last_meeting_on=TODAY, today=TODAY
+    )
+    services.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+    with pytest.raises(Refused) as err:
+        services.propose_match(actor=boss, request_=b.request(), volunteer=v, today=TODAY)
+    assert "No longer volunteering." in err.value.message

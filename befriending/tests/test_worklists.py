@@ -34,10 +34,11 @@ def test_counts_and_dates() -> None:
         concern="Fell last week",
         today=b.TODAY,
     )
-    waiting = b.request(today=b.TODAY - dt.timedelta(days=15))
+    b.request(today=b.TODAY - dt.timedelta(days=15))
     b.request(today=b.TODAY - dt.timedelta(days=14))
+    suggested = b.request(today=b.TODAY - dt.timedelta(days=30))  # counted under agreement
     services.propose_match(
-        actor=boss, request_=waiting, volunteer=b.volunteer(by=boss), today=b.TODAY
+        actor=boss, request_=suggested, volunteer=b.volunteer(by=boss), today=b.TODAY
     )
     tasks = {t.label: t for t in worklists.coordinator_tasks(b.TODAY)}
     concerns = tasks["Concerns from befrienders to read"]
