@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from rules.voice.coproduction import KIND_KEYS, KINDS, LADDER
 from rules.voice.quality_parameters import RUBRIC, SCALE_LABELS
 from voice.models import CheckExpert, Feedback, QualityCheck
 
@@ -303,3 +304,70 @@ class CheckResponseForm(forms.Form):
         max_length=5000,
         error_messages={"required": "Enter your response to the report"},
     )
+
+
+# --- co-production self-assessment --------------------------------------------------------------
+
+RUNG_CHOICES = [
+    (str(n), f"{n}. {name}: {description}") for n, (name, description) in enumerate(LADDER, 1)
+]
+LEVEL_CHOICES = [("high", "High"), ("low", "Low")]
+
+
+class CoproductionForm(forms.Form):
+    subject = forms.CharField(
+        label="Organisation or project",
+        max_length=200,
+        help_text="For example ‘Riverside Care’ or ‘the whole area’.",
+        error_messages={"required": "Enter the name of the organisation or project"},
+    )
+    held_on = forms.DateField(
+        label="Date of the workshop",
+        help_text="For example, 2026-03-27",
+        error_messages={
+            "required": "Enter the date of the workshop, for example 2026-03-27",
+            "invalid": "Enter the date of the workshop as year-month-day, for example 2026-03-27",
+        },
+    )
+    participants = forms.CharField(
+        label="Who took part",
+        max_length=300,
+        help_text="Roles and numbers, not names. For example ‘5 people who use services, 2 carers, 3 staff’.",
+        error_messages={"required": "Enter who took part, for example ‘5 people who use services’"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label, _ in KINDS:
+            self.fields[f"{key}_rung"] = forms.ChoiceField(
+                choices=RUNG_CHOICES,
+                widget=forms.RadioSelect,
+                label=f"{label}: where on the ladder are you now?",
+                error_messages={"required": f"Select where {label.lower()} is on the ladder"},
+            )
+            for part in ("impact", "effort"):
+                self.fields[f"{key}_{part}"] = forms.ChoiceField(
+                    choices=LEVEL_CHOICES,
+                    widget=forms.RadioSelect,
+                    label=f"{label}: {'impact of doing more' if part == 'impact' else 'effort it would take'}",
+                    error_messages={"required": f"Select high or low {part} for {label.lower()}"},
+                )
+            self.fields[f"{key}_notes"] = forms.CharField(
+                label=f"{label}: notes (optional)",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"max_length": "Notes must be 1000 characters or fewer"},
+            )
+
+    def ratings(self) -> dict[str, dict[str, Any]]:
+        data = self.cleaned_data
+        return {
+            key: {
+                "rung": data[f"{key}_rung"],
+                "impact": data[f"{key}_impact"],
+                "effort": data[f"{key}_effort"],
+                "notes": data[f"{key}_notes"],
+            }
+            for key in KIND_KEYS
+        }

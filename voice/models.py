@@ -300,3 +300,27 @@ class CheckExpert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} on {self.quality_check.reference}"
+
+
+class CoproductionAssessment(models.Model):
+    """One co-production self-assessment workshop for an organisation or a project: for each of
+    the four kinds, the rung of the ladder the workshop agreed, the activity's impact and effort
+    (the Priority Matrix) and notes. ``prefill`` keeps the figures the platform had recorded,
+    as shown to the workshop, so later readers see what the rungs were judged against."""
+
+    subject = models.CharField(max_length=200)
+    subject_key = models.SlugField(max_length=80, db_index=True)
+    held_on = models.DateField()
+    participants = models.CharField(max_length=300)
+    prefill = models.JSONField(default=list, blank=True)
+    ratings = models.JSONField(default=dict)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["subject_key", "-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Co-production self-assessment of {self.subject}, {self.held_on}"

@@ -19,6 +19,7 @@ that is not):
   bank's ledger (erased there by the time bank).
 - quality checks they planned, published or self-assessed for a provider: exported as
   references; kept as the record of who did it (SET_NULL when the account is deleted).
+- co-production workshops they recorded: exported (subject and date); kept as the record.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
-from voice.models import Change, CheckExpert, Feedback, ModerationDecision, QualityCheck, Team
+from voice.models import (
+    Change,
+    CheckExpert,
+    CoproductionAssessment,
+    Feedback,
+    ModerationDecision,
+    QualityCheck,
+    Team,
+)
 
 ERASED = "[erased on request]"
 
@@ -40,6 +49,7 @@ COVERED: dict[tuple[str, str], str] = {
     ("QualityCheck", "lead"): "quality checks planned: exported (references), kept",
     ("QualityCheck", "published_by"): "quality check reports published: exported, kept",
     ("QualityCheck", "self_assessed_by"): "self-assessments given: exported, kept",
+    ("CoproductionAssessment", "recorded_by"): "co-production workshops recorded: exported, kept",
 }
 
 
@@ -106,6 +116,10 @@ def export(person: User) -> dict[str, Any]:
         "quality_checks_published": list(
             QualityCheck.objects.filter(published_by=person).values_list("reference", flat=True)
         ),
+        "coproduction_workshops_recorded": [
+            {"subject": a.subject, "held_on": _d(a.held_on)}
+            for a in CoproductionAssessment.objects.filter(recorded_by=person)
+        ],
         "quality_check_self_assessments": list(
             QualityCheck.objects.filter(self_assessed_by=person).values_list("reference", flat=True)
         ),

@@ -10,10 +10,20 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from participation import selectors as participation_selectors
 from rules.voice import working_days_between
 from rules.voice.quality import CheckResult, combine, format_score
 from rules.voice.quality_parameters import DOMAIN_KEYS
-from voice.models import Change, CheckExpert, Feedback, ModerationDecision, QualityCheck, Team
+from timebank import selectors as timebank_selectors
+from voice.models import (
+    Change,
+    CheckExpert,
+    CoproductionAssessment,
+    Feedback,
+    ModerationDecision,
+    QualityCheck,
+    Team,
+)
 from voice.services import can_answer_for_check, can_respond, is_moderator
 
 
@@ -356,3 +366,91 @@ def open_checks_data() -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+# --- co-production self-assessment --------------------------------------------------------------
+
+
+def _hours(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hours {rest} minutes" if rest else f"{hours} hours"
+
+
+def coproduction_prefill(subject: str, held_on: dt.date) -> list[dict[str, str]]:
+    """What the platform recorded, by kind, for the 12 months before the workshop (``subject``
+    narrows the voice figures to an organisation or council team of that name, when there is
+    one). Each row: kind, what, value. Figures the platform does not record say "Not known"."""
+    start = held_on - dt.timedelta(days=365)
+    name = subject.strip().lower()
+    feedback = Feedback.objects.filter(received_on__gte=start, received_on__lte=held_on)
+    checks = published_checks().filter(visit_date__gte=start, visit_date__lte=held_on)
+    expert_rows = expert_hours(start, held_on)
+    if name and (
+        feedback.filter(Q(organization_name__iexact=name) | Q(team__name__iexact=name)).exists()
+        or any(str(r["organisation"]).lower() == name for r in expert_rows)
+    ):
+        feedback = feedback.filter(Q(organization_name__iexact=name) | Q(team__name__iexact=name))
+        checks = checks.filter(Q(organization_name__iexact=name) | Q(team__name__iexact=name))
+        expert_rows = [r for r in expert_rows if str(r["organisation"]).lower() == name]
+        scope = subject.strip()
+    else:
+        scope = "the whole area"
+    ballots = sum(
+        row.voted
+        for round_ in participation_selectors.rounds()
+        for row in participation_selectors.turnout_by_neighbourhood(round_)
+    )
+    period = f"{start.day} {start:%B %Y} to {held_on.day} {held_on:%B %Y}"
+    return [
+        {
+            "kind": "co_commissioning",
+            "what": "Ballots cast in participatory budgeting rounds (all rounds so far, whole area)",
+            "value": str(ballots),
+        },
+        {
+            "kind": "co_design",
+            "what": f"Feedback answered in full, {scope}, {period}",
+            "value": str(feedback.filter(responded_at__isnull=False).count()),
+        },
+        {
+            "kind": "co_design",
+            "what": f"Changes made after feedback and confirmed, {scope}, {period}",
+            "value": str(
+                Change.objects.filter(feedback__in=feedback, state=Change.State.MADE).count()
+            ),
+        },
+        {
+            "kind": "co_design",
+            "what": "Support plans co-signed with family",
+            "value": "Not known (the platform does not record this yet)",
+        },
+        {
+            "kind": "co_delivery",
+            "what": f"Time bank hours exchanged, whole area, {period}",
+            "value": _hours(timebank_selectors.report(start, held_on).total_minutes),
+        },
+        {
+            "kind": "co_assessment",
+            "what": f"Experts-by-experience time on quality checks, {scope}, {period}",
+            "value": _hours(sum(int(str(r["minutes"])) for r in expert_rows)),
+        },
+        {
+            "kind": "co_assessment",
+            "what": f"Quality check reports published, {scope}, {period}",
+            "value": str(checks.count()),
+        },
+    ]
+
+
+def coproduction_subjects() -> list[CoproductionAssessment]:
+    """The latest assessment of each organisation or project."""
+    latest: dict[str, CoproductionAssessment] = {}
+    for assessment in CoproductionAssessment.objects.order_by("subject_key", "-held_on", "-pk"):
+        latest.setdefault(assessment.subject_key, assessment)
+    return sorted(latest.values(), key=lambda a: a.subject.lower())
+
+
+def coproduction_history(subject_key: str) -> list[CoproductionAssessment]:
+    return list(
+        CoproductionAssessment.objects.filter(subject_key=subject_key).order_by("held_on", "pk")
+    )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
@@ -21,6 +22,7 @@ from directory import selectors as directory_selectors
 from directory import services as directory_services
 from rules.voice import DEFAULT_CLOCKS, Clock, add_working_days
 from rules.voice.areas import AreaClocks, load_areas
+from rules.voice.coproduction import KIND_KEYS, rung_name
 from rules.voice.quality_parameters import (
     DOMAIN_KEYS,
     MIN_EXPERTS,
@@ -30,7 +32,15 @@ from rules.voice.quality_parameters import (
 )
 from timebank import selectors as timebank_selectors
 from timebank import services as timebank_services
-from voice.models import Change, CheckExpert, Feedback, ModerationDecision, QualityCheck, Team
+from voice.models import (
+    Change,
+    CheckExpert,
+    CoproductionAssessment,
+    Feedback,
+    ModerationDecision,
+    QualityCheck,
+    Team,
+)
 from wellbeing_hub.notifications import notify
 
 STAFF_ENTRY_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.MODERATOR)
@@ -825,3 +835,74 @@ def respond_to_check(
         request=request,
     )
     return check
+
+
+# --- co-production self-assessment --------------------------------------------------------------
+
+COPRODUCTION_ROLES = (Role.MODERATOR, Role.COMMISSIONER, Role.ADMINISTRATOR)
+
+
+def can_record_coproduction(user: object) -> bool:
+    """The voice organisation's moderators, commissioners and administrators write up a
+    workshop's self-assessment."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*COPRODUCTION_ROLES)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def record_coproduction(
+    *,
+    user: User,
+    subject: str,
+    held_on: dt.date,
+    participants: str,
+    ratings: Mapping[str, Mapping[str, Any]],
+    prefill: list[dict[str, str]],
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> CoproductionAssessment:
+    """Save what a workshop agreed: for every kind a rung of the ladder, impact and effort."""
+    if not can_record_coproduction(user):
+        raise VoiceRefused("Only moderators, commissioners and administrators can record this")
+    subject = _clean(subject, "subject", "the organisation or project", 200)
+    key = slugify(subject)[:80]
+    if not key:
+        raise VoiceRefused("Enter the name of the organisation or project in words", "subject")
+    participants = _clean(participants, "participants", "who took part", 300)
+    now = now or timezone.now()
+    if held_on > timezone.localdate(now):
+        raise VoiceRefused("The date of the workshop must be today or in the past", "held_on")
+    cleaned: dict[str, dict[str, Any]] = {}
+    for kind in KIND_KEYS:
+        given = ratings.get(kind) or {}
+        try:
+            rung = int(given.get("rung", 0))
+            rung_name(rung)
+        except (TypeError, ValueError) as error:
+            raise VoiceRefused("Select a rung of the ladder", f"{kind}_rung") from error
+        entry: dict[str, Any] = {"rung": rung}
+        for part in ("impact", "effort"):
+            if given.get(part) not in ("high", "low"):
+                raise VoiceRefused(f"Select high or low {part}", f"{kind}_{part}")
+            entry[part] = given[part]
+        entry["notes"] = _clean(
+            str(given.get("notes", "")), f"{kind}_notes", "the notes", 1000, required=False
+        )
+        cleaned[kind] = entry
+    assessment = CoproductionAssessment.objects.create(
+        subject=subject,
+        subject_key=key,
+        held_on=held_on,
+        participants=participants,
+        prefill=prefill,
+        ratings=cleaned,
+        recorded_by=user,
+        recorded_at=now,
+    )
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        target=assessment,
+        summary=f"Voice: co-production self-assessment of {subject} ({held_on}) recorded",
+        request=request,
+    )
+    return assessment

@@ -30,6 +30,13 @@ urlpatterns = [
     path("checks/<str:reference>/score/", views.score_check, name="check-score"),
     path("checks/<str:reference>/self-assessment/", views.self_assess_check, name="check-self"),
     path("checks/<str:reference>/respond/", views.respond_check, name="check-respond"),
+    path("coproduction/", views.coproduction_home, name="coproduction"),
+    path("coproduction/new/", views.coproduction_new, name="coproduction-new"),
+    path(
+        "coproduction/<slug:subject_key>/",
+        views.coproduction_history,
+        name="coproduction-history",
+    ),
     path("open-data/checks.json", views.open_checks_json, name="open-checks-json"),
     path("open-data/checks.csv", views.open_checks_csv, name="open-checks-csv"),
 ]

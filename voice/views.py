@@ -12,10 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Role
 from directory import selectors as directory_selectors
+from rules.voice.coproduction import KINDS, changes, priority
 from rules.voice.quality import CheckResult, describe_gap, format_score
 from rules.voice.quality_parameters import RUBRIC
 from voice import forms, selectors, services
@@ -831,3 +833,110 @@ def open_checks_csv(request: HttpRequest) -> HttpResponse:
             row = {**check, **domain, "scores": " ".join(str(s) for s in domain["scores"])}
             writer.writerow("" if row.get(c) is None else row[c] for c in CHECK_CSV_COLUMNS)
     return response
+
+
+# --- co-production self-assessment --------------------------------------------------------------
+
+
+def coproduction_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/coproduction.html",
+        {
+            "subjects": selectors.coproduction_subjects(),
+            "can_record": services.can_record_coproduction(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coproduction_new(request: HttpRequest) -> HttpResponse:
+    if not services.can_record_coproduction(request.user):
+        return _refused(
+            request, "Only moderators, commissioners and administrators can record this."
+        )
+    subject = (request.POST.get("subject") or request.GET.get("subject") or "").strip()[:200]
+    today = timezone.localdate()
+    initial: dict[str, Any] = {"subject": subject, "held_on": today.isoformat()}
+    earlier = selectors.coproduction_history(slugify(subject)[:80]) if subject else []
+    if earlier:  # pre-fill from the last workshop, to be confirmed or corrected
+        for kind, rating in earlier[-1].ratings.items():
+            initial.update({f"{kind}_{k}": str(v) for k, v in rating.items()})
+    form = forms.CoproductionForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    held_on = today
+    if request.method == "POST" and form.is_valid():
+        held_on = form.cleaned_data["held_on"]
+        try:
+            assessment = services.record_coproduction(
+                user=request.user,  # type: ignore[arg-type]
+                subject=form.cleaned_data["subject"],
+                held_on=held_on,
+                participants=form.cleaned_data["participants"],
+                ratings=form.ratings(),
+                prefill=selectors.coproduction_prefill(form.cleaned_data["subject"], held_on),
+                request=request,
+            )
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:coproduction-history", subject_key=assessment.subject_key)
+    prefill = selectors.coproduction_prefill(subject, held_on)
+    return render(
+        request,
+        "voice/coproduction_form.html",
+        {
+            "form": form,
+            "kinds": [
+                {
+                    "label": label,
+                    "description": description,
+                    "evidence": [p for p in prefill if p["kind"] == key],
+                    "fields": [
+                        form[f"{key}_{part}"] for part in ("rung", "impact", "effort", "notes")
+                    ],
+                }
+                for key, label, description in KINDS
+            ],
+            "earlier": earlier[-1] if earlier else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def coproduction_history(request: HttpRequest, subject_key: str) -> HttpResponse:
+    history = selectors.coproduction_history(subject_key)
+    if not history:
+        raise Http404("No self-assessment of that organisation or project")
+    rows = []
+    history_rungs = [(a.held_on, {k: r["rung"] for k, r in a.ratings.items()}) for a in history]
+    # ``changes`` sorts by date with a stable sort; ``history`` is already in that order.
+    for assessment, (_day, kinds) in zip(history, changes(history_rungs), strict=True):
+        rows.append(
+            {
+                "assessment": assessment,
+                "kinds": [
+                    {
+                        "change": c,
+                        "priority": priority(
+                            assessment.ratings[c.kind]["impact"],
+                            assessment.ratings[c.kind]["effort"],
+                        ),
+                        "notes": assessment.ratings[c.kind].get("notes", ""),
+                    }
+                    for c in kinds
+                ],
+            }
+        )
+    rows.reverse()  # newest first
+    return render(
+        request,
+        "voice/coproduction_history.html",
+        {
+            "subject": history[-1].subject,
+            "rows": rows,
+            "can_record": services.can_record_coproduction(request.user),
+        },
+    )
