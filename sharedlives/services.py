@@ -615,7 +615,9 @@ def _end(
     match.new_match_wanted = new_match_wanted
     match.save()
     referral = match.referral
-    if new_match_wanted:
+    # The carer ending it never ends the person's need: their referral looks again. The person
+    # (or the worker) ending it without asking for a new match closes a placed referral.
+    if new_match_wanted or side == Match.Side.CARER:
         referral.status = Referral.Status.OPEN
         referral.save(update_fields=["status"])
     elif placed:
@@ -648,7 +650,8 @@ def end_match(
     request: HttpRequest | None = None,
 ) -> Match:
     """Either side (or the worker) ends a match at any time, with a reason, and may ask for a new
-    match: the referral then looks for one again."""
+    match. When the person (or the worker) asks for one, or the carer ends it, the person's
+    referral looks again; the carer's wish for someone new is kept on the match."""
     if side not in Match.Side.values or not access.may_answer_for(actor, match, side):
         raise SharedLivesRefused("You can only end a match for yourself", "side")
     if match.stage == Match.Stage.ENDED:

@@ -617,6 +617,10 @@ def end(request: HttpRequest, match_id: int) -> HttpResponse:
     if side is None:
         return _refused(request)
     form = forms.EndForm(_posted(request))
+    if side == Match.Side.CARER:
+        form.fields[
+            "new_match"
+        ].label = "Would your household like to be matched with someone else?"
     if (
         request.method == "POST"
         and form.is_valid()

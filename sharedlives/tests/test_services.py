@@ -349,3 +349,13 @@ def test_the_last_place_taken_by_someone_else_stops_a_second_placement() -> None
     with pytest.raises(SharedLivesRefused) as refused:
         services.start_placement(actor=worker, match=matches[1], started_on=DAY)
     assert refused.value.problems == ("No spare place.",)
+
+
+def test_the_carer_ending_a_placement_reopens_the_persons_referral() -> None:
+    _, match = _placed()
+    services.end_match(
+        actor=match.carer.user, match=match, side="carer", reason="We are moving abroad"
+    )
+    match.referral.refresh_from_db()
+    assert match.referral.status == Referral.Status.OPEN
+    assert match.new_match_wanted is False
