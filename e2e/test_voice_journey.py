@@ -277,3 +277,34 @@ def test_quality_check_by_three_experts(page, live_server) -> None:  # type: ign
     check_accessibility(page)
     page.goto(f"{live_server.url}/feedback/open-data/checks.json")
     assert "Expert person" not in page.content()
+
+
+def test_coproduction_workshop_recorded_and_change_shown(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    f.user(Role.COMMISSIONER, username="cy")
+    sign_in(page, live_server, "cy")
+    page.goto(f"{live_server.url}/feedback/coproduction/")
+    check_accessibility(page)
+    for held_on, rung in (("2026-06-01", "3. Informing"), ("2026-12-01", "5. Engagement")):
+        page.goto(f"{live_server.url}/feedback/coproduction/")
+        page.get_by_role("button", name="Record a workshop").click()
+        check_accessibility(page)
+        if rung.startswith("3"):
+            page.get_by_role("button", name="Save the self-assessment").click()
+            expect(page.locator(".govuk-error-summary")).to_contain_text(
+                "Select where co-delivery is on the ladder"
+            )
+            check_accessibility(page)
+        page.get_by_label("Organisation or project").fill("The whole area")
+        page.get_by_label("Date of the workshop").fill(held_on)
+        page.get_by_label("Who took part").fill("6 people who use services, 3 staff")
+        for kind in ("Co-commissioning", "Co-design", "Co-delivery", "Co-assessment"):
+            page.get_by_role("group", name=f"{kind}: where on the ladder").get_by_label(
+                rung, exact=False
+            ).check()
+            page.get_by_role("group", name=f"{kind}: impact").get_by_label("High").check()
+            page.get_by_role("group", name=f"{kind}: effort").get_by_label("Low").check()
+        page.get_by_role("button", name="Save the self-assessment").click()
+        expect(page.locator("h1")).to_contain_text("The whole area")
+        check_accessibility(page)
+    expect(page.locator("main")).to_contain_text("Up 2 rungs")
+    expect(page.locator("main")).to_contain_text("Quick win: start here")
