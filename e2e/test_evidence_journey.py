@@ -1,7 +1,10 @@
 """Journey (issue 18): a commissioner builds an SROI for the lunch club from platform data (the
 time bank's hours and the wellbeing the outcomes app measured) plus two typed proxies, reads the
-sensitivity table, downloads the XLSX and sees the project in the portfolio matrix; a provider sees
-the gap-in-the-market page for their neighbourhood. axe and the 320px check on every page."""
+sensitivity table, downloads the XLSX and the CSV, sees the project in the portfolio matrix and
+tries a scenario; a person records support they could not find in their plan; a provider sees the
+gap-in-the-market page for their neighbourhood (plans, time bank, searches) and its open data; a
+coordinator offers the gap as a theme to a participatory budgeting round, whose page shows it.
+axe and the 320px check on every page."""
 
 from __future__ import annotations
 
@@ -13,12 +16,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.roles import Role
+from budgets import services as budgets_services
+from budgets.models import PlanOutcome
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 from evidence import services as evidence_services
 from outcomes import services as outcome_services
 from outcomes.measures import registry
 from outcomes.models import Profile
+from participation.tests import factories as pf
 from timebank import services as timebank_services
 from timebank.models import Request
 from timebank.tests import factories as tb
@@ -52,8 +58,29 @@ def area():  # type: ignore[no-untyped-def]
     Request.objects.update(created_at=timezone.now() - dt.timedelta(days=30))
     for _ in range(5):
         evidence_services.record_search_demand("dementia cafe", 0, "Eastfield")
+    for _ in range(4):  # the fifth is recorded on the page by Pat
+        could_not_find(f.user(Role.PERSON), hood)
     f.user(Role.COMMISSIONER, username="cam")
     f.user(Role.PROVIDER, username="prue")
+    f.user(Role.COORDINATOR, username="cora")
+    pat = f.user(Role.PERSON, username="pat")
+    plan = budgets_services.start_plan(person=pat, actor=pat)
+    budgets_services.set_neighbourhood(plan=plan, actor=pat, neighbourhood=hood)
+    budgets_services.add_outcome(
+        plan=plan, actor=pat, text="Eat with other people", wellbeing=["participation"]
+    )
+    return hood
+
+
+def could_not_find(person, hood) -> None:  # type: ignore[no-untyped-def]
+    plan = budgets_services.start_plan(person=person, actor=person)
+    budgets_services.set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
+    outcome = budgets_services.add_outcome(
+        plan=plan, actor=person, text="Eat with others", wellbeing=["participation"]
+    )
+    budgets_services.add_line(
+        outcome=outcome, actor=person, kind="not_found", description="Lunch", need="meals"
+    )
 
 
 def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -140,14 +167,65 @@ def test_commissioner_builds_an_sroi_from_platform_data(page, live_server, area)
         page.get_by_role("link", name="Download the report as a spreadsheet (XLSX)").click()
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "Sensitivity" in book.sheetnames
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the same tables as CSV").click()
+    assert "Summary,Present value,1921.74" in download.value.path().read_text()
 
     page.goto(f"{live_server.url}/evidence/")
     check_accessibility(page)
     assert page.get_by_role("heading", name="Who invests and who gains").count() == 1
     assert page.get_by_role("rowheader", name="Council adult social care").count() == 1
 
+    # A scenario: the lunch club at twice its size.
+    page.get_by_role("link", name="Try scenarios").click()
+    check_accessibility(page)
+    page.get_by_label("Scale of Lunch club").fill("2")
+    page.get_by_role("button", name="Work out the scenario").click()
+    check_accessibility(page)
+    assert page.get_by_text("Present value changes by £1921.74").count() == 1
+
+
+def test_person_records_what_they_could_not_find(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+    outcome = PlanOutcome.objects.get(plan__person__username="pat")
+    sign_in(page, live_server, "pat")
+    page.goto(
+        f"{live_server.url}/support-plan/plan/{outcome.plan_id}/outcomes/{outcome.pk}/support/"
+    )
+    check_accessibility(page)
+    page.get_by_role("link", name="I looked for something and could not find it").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Add to my plan").click()
+    assert page.title().startswith("Error:")
+    check_accessibility(page)
+    page.get_by_label("Meals and food").check()
+    page.get_by_label("What did you look for?").fill("A lunch club I can walk to")
+    page.get_by_role("button", name="Add to my plan").click()
+    check_accessibility(page)
+    assert page.get_by_text("Could not find this").count() >= 1
+    # Now 5 plans in Eastfield: the gap page shows the count, never Pat's words.
+    page.goto(f"{live_server.url}/evidence/gap-in-the-market/?neighbourhood=Eastfield")
+    assert page.locator("#gap-plans").get_by_role("cell", name="5").count() == 1
+    assert page.get_by_text("A lunch club I can walk to").count() == 0
+
+
+def test_coordinator_offers_a_gap_as_a_pb_theme(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+    could_not_find(f.user(Role.PERSON), area)
+    round_ = pf.round_(title="Eastfield community fund")
+    sign_in(page, live_server, "cora")
+    page.goto(f"{live_server.url}/evidence/gap-in-the-market/?neighbourhood=Eastfield")
+    check_accessibility(page)
+    page.locator("#gap-plans").get_by_role("link", name="Offer as a theme").click()
+    check_accessibility(page)
+    page.get_by_label("Participatory budgeting round").select_option(label=round_.title)
+    assert page.get_by_label("Theme", exact=True).input_value() == "Meals and food in Eastfield"
+    page.get_by_role("button", name="Offer the theme").click()
+    check_accessibility(page)
+    assert page.get_by_role("heading", name="Themes for ideas").count() == 1
+    assert page.get_by_text("5 support plans recorded that the person could not find").count() == 1
+
 
 def test_provider_sees_the_gap_in_their_neighbourhood(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+    could_not_find(f.user(Role.PERSON), area)
     sign_in(page, live_server, "prue")
     page.goto(f"{live_server.url}/evidence/gap-in-the-market/")
     check_accessibility(page)
@@ -156,3 +234,10 @@ def test_provider_sees_the_gap_in_their_neighbourhood(page, live_server, area) -
     check_accessibility(page)
     assert page.get_by_text("dementia cafe").count() == 1
     assert page.get_by_role("cell", name="5").count() >= 1
+    assert page.locator("#gap-plans").get_by_role("cell", name="5").count() == 1
+    page.get_by_role("link", name="About the open data").click()
+    check_accessibility(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="The gap in the market (CSV)").click()
+    text = download.value.path().read_text()
+    assert "plans,Meals and food,Eastfield,5," in text and "Open Government Licence" in text
