@@ -52,6 +52,7 @@ from participation.models import (
     VoterRegistration,
     VoteType,
 )
+from wellbeing_hub.notifications import notify, site_url
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 ROUND_STAFF = (Role.COMMISSIONER, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -954,7 +955,27 @@ def _submit_ballot(
         summary=f"{'Changed their' if changed else 'Cast a'} ballot in {round_.title}",
         request=request,
     )
+    _email_receipt(round_, voter, code, changed)
     return BallotReceipt(code, changed)
+
+
+def _email_receipt(round_: Round, voter: User, code: str, changed: bool) -> None:
+    """The receipt code by email, so the voter can check later that their vote was counted.
+    Never what they chose: the code only shows whether a ballot was recorded and counted."""
+    from django.urls import reverse
+
+    link = site_url(reverse("participation:receipts", args=[round_.slug]))
+    notify(
+        f"Your receipt code for {round_.title}",
+        ("You changed your vote. " if changed else "Thank you for voting. ")
+        + f"Your receipt code is {code}"
+        + (" (it replaces the code we gave you before)" if changed else "")
+        + ".\n\nKeep it to check that your vote was counted, once the results are out: "
+        + f"{link}\n\nThe code does not show how you voted, and nobody can see your choices "
+        "from it.",
+        [voter.email],
+        kind="pb_receipt",
+    )
 
 
 def current_choices(round_: Round, voter: User) -> dict[int, int] | None:
