@@ -4,8 +4,16 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
-from directory.models import MAX_TEXT_CHARS, Accessibility, OnboardingCheck, Service
+from directory import listing_details
+from directory.models import (
+    MAX_TEXT_CHARS,
+    Accessibility,
+    OnboardingCheck,
+    Service,
+    TaxonomyTerm,
+)
 from directory.search import DAY_NAMES
 from directory.text import multi_line, one_line
 
@@ -214,18 +222,170 @@ def fact_field(label: str) -> forms.TypedChoiceField:
     )
 
 
+PLACE_CHOICES = [
+    ("place", "At a place"),
+    *((kind, label) for kind, label in listing_details.NO_PLACE_KINDS.items()),
+    ("", "Not known"),
+]
+PLACE_FIELDS = ("place_name", "address_1", "city", "postal_code", "accessibility")
+
+
 class ListingForm(forms.ModelForm):
-    """The fields a provider may change on their own listing; changes wait for moderation."""
+    """Everything a provider may change on their own listing, the five answers and every fact
+    the service page shows; changes wait for moderation. Yes/no facts stay "Not known" unless
+    the provider says; an empty detail (no opening times, no prices) is shown as not known."""
 
     accepts_personal_budgets = fact_field("Accepts personal budgets")
     accepts_direct_payments = fact_field("Accepts direct payments")
     accepts_time_credits = fact_field("Accepts time credits")
+    opening_times = forms.CharField(
+        label="Opening times",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line, like Saturday 10:00 to 12:00. Leave empty if there are no set times.",
+    )
+    prices = forms.CharField(
+        label="Prices",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line: what the price is for, a colon and the amount in pounds, like "
+        "Per session: 5.00. Write Per session: 0 if it is free. Leave empty if you would rather "
+        "not say: people will see 'Not known'.",
+    )
+    phone = OneLineField(
+        label="Phone for enquiries",
+        required=False,
+        max_length=30,
+        help_text="For example, 01724 296 296",
+    )
+    languages = OneLineField(
+        label="Languages the service is given in",
+        required=False,
+        max_length=500,
+        help_text="Separate them with commas, like English, Polish, British Sign Language",
+    )
+    categories = forms.MultipleChoiceField(
+        label="Categories",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every one that fits: people searching a category find you.",
+    )
+    place_kind = forms.ChoiceField(
+        label="Where do people get the service?",
+        required=False,
+        choices=PLACE_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    place_name = OneLineField(label="Name of the place (optional)", required=False, max_length=250)
+    address_1 = OneLineField(label="Address line", required=False, max_length=250)
+    city = OneLineField(label="Town or city", required=False, max_length=100)
+    postal_code = OneLineField(
+        label="Postcode", required=False, max_length=10, widget=forms.TextInput(attrs={"size": 10})
+    )
+    accessibility = forms.MultipleChoiceField(
+        label="Accessibility of the place",
+        required=False,
+        choices=Accessibility.Feature.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick what the place has. What you do not tick is shown as not known.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in FACT_FIELDS:
             if self.initial.get(name) is None:
                 self.initial[name] = ""  # "Not known" is chosen, not nothing
+        now = listing_details.current(self.instance) if self.instance.pk else None
+        self.current_details = now
+        chosen = set(now["categories"]) if now else set()
+        terms = TaxonomyTerm.objects.filter(Q(parent__isnull=True) | Q(pk__in=chosen)).order_by(
+            "name"
+        )
+        self.fields["categories"].choices = [(t.pk, t.name) for t in terms]
+        if now is not None:
+            place = now["place"]
+            self.initial.update(
+                opening_times=listing_details.opening_times_text(now["opening_times"]),
+                prices=listing_details.prices_text(now["prices"]),
+                phone=now["phone"],
+                languages=", ".join(now["languages"]),
+                categories=now["categories"],
+                place_kind=place["kind"],
+                place_name=place.get("name", ""),
+                address_1=place.get("address_1", ""),
+                city=place.get("city", ""),
+                postal_code=place.get("postal_code", ""),
+                accessibility=place.get("accessibility", []),
+            )
+        else:
+            self.initial.setdefault("place_kind", "")
+        self.details: dict[str, Any] = {}
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        details: dict[str, Any] = {}
+        for name, parse in (
+            ("opening_times", listing_details.parse_opening_times),
+            ("prices", listing_details.parse_prices),
+            ("languages", listing_details.parse_languages),
+        ):
+            try:
+                details[name] = parse(data.get(name) or "")
+            except listing_details.DetailError as problem:
+                self.add_error(name, str(problem))
+        phone = (data.get("phone") or "").strip()
+        now = self.current_details or {}
+        # Only what the provider changes is checked: an imported value is kept as it was.
+        if phone and phone != now.get("phone") and not listing_details.PHONE.match(phone):
+            self.add_error(
+                "phone", "Enter a phone number using digits and spaces, like 01724 296 296"
+            )
+        details["phone"] = phone
+        details["categories"] = sorted(data.get("categories") or [])
+        kind = data.get("place_kind") or ""
+        place: dict[str, Any] = {"kind": kind}
+        if kind == "place":
+            postcode = listing_details.normalise_postcode(data.get("postal_code") or "")
+            for name, message in (
+                ("address_1", "Enter the first line of the address"),
+                ("city", "Enter the town or city"),
+                ("postal_code", "Enter the postcode"),
+            ):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, message)
+            before = now.get("place", {}).get("postal_code")
+            if postcode and postcode != before and not listing_details.POSTCODE.match(postcode):
+                self.add_error("postal_code", "Enter a real postcode, like DN15 6NL")
+            place.update(
+                name=data.get("place_name") or "",
+                address_1=data.get("address_1") or "",
+                city=data.get("city") or "",
+                postal_code=postcode,
+                accessibility=sorted(data.get("accessibility") or []),
+            )
+        details["place"] = place
+        self.details = details
+        youngest, oldest = data.get("minimum_age"), data.get("maximum_age")
+        for name, age, which in (
+            ("minimum_age", youngest, "youngest"),
+            ("maximum_age", oldest, "oldest"),
+        ):
+            if age is not None and age > 150:
+                self.add_error(name, f"Enter the {which} age as a number up to 150")
+        if youngest is not None and oldest is not None and oldest < youngest:
+            self.add_error(
+                "maximum_age", "The oldest age must be the same as or more than the youngest"
+            )
+        return data
+
+    def changed_details(self) -> dict[str, Any]:
+        """The details that differ from the listing now (all given ones for a new service)."""
+        now = self.current_details
+        if now is None:
+            return {k: v for k, v in self.details.items() if v not in ("", [], {"kind": ""})}
+        return {k: v for k, v in self.details.items() if now.get(k) != v}
 
     class Meta:
         model = Service
@@ -237,6 +397,9 @@ class ListingForm(forms.ModelForm):
             "help_with_cost",
             "email",
             "url",
+            "minimum_age",
+            "maximum_age",
+            "application_process",
             "accepts_personal_budgets",
             "accepts_direct_payments",
             "accepts_time_credits",
@@ -249,6 +412,9 @@ class ListingForm(forms.ModelForm):
             "help_with_cost": "Can I get help with the cost?",
             "email": "Email for enquiries",
             "url": "Website",
+            "minimum_age": "Youngest age (optional)",
+            "maximum_age": "Oldest age (optional)",
+            "application_process": "How to book or apply",
             "accepts_personal_budgets": "Accepts personal budgets",
             "accepts_direct_payments": "Accepts direct payments",
             "accepts_time_credits": "Accepts time credits",
@@ -260,6 +426,7 @@ class ListingForm(forms.ModelForm):
                 "eligibility_description",
                 "fees_description",
                 "help_with_cost",
+                "application_process",
             ]
         }
         field_classes = {
@@ -268,6 +435,7 @@ class ListingForm(forms.ModelForm):
             "eligibility_description": MultiLineField,
             "fees_description": MultiLineField,
             "help_with_cost": MultiLineField,
+            "application_process": MultiLineField,
         }
         error_messages = {
             "name": {
@@ -285,6 +453,14 @@ class ListingForm(forms.ModelForm):
             },
             "email": {
                 "invalid": "Enter an email address in the correct format, like name@example.com"
+            },
+            "minimum_age": {
+                "invalid": "Enter the youngest age as a whole number, like 18",
+                "max_value": "Enter the youngest age as a number up to 150",
+            },
+            "maximum_age": {
+                "invalid": "Enter the oldest age as a whole number, like 65",
+                "max_value": "Enter the oldest age as a number up to 150",
             },
             "url": {
                 "invalid": "Enter a website address in the correct format, like https://www.example.org"

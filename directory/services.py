@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
-from directory import enquiry_routing, search_index
+from directory import enquiry_routing, listing_details, search_index
 from directory.html import plain_text
 from directory.models import (
     Enquiry,
@@ -362,7 +362,15 @@ def propose_listing_change(
 ) -> ListingChange:
     if not can_act_for(author, service.organization):
         raise DirectoryError("You can only change your own organisation's listings.")
-    current = {name: getattr(service, name) for name in changes}
+    now = (
+        listing_details.current(service)
+        if any(name in listing_details.DETAILS for name in changes)
+        else {}
+    )
+    current = {
+        name: now[name] if name in listing_details.DETAILS else getattr(service, name)
+        for name in changes
+    }
     proposed = {k: v for k, v in changes.items() if current.get(k) != v}
     if not proposed:
         raise DirectoryError("You have not changed anything.")
@@ -385,8 +393,10 @@ def decide_listing_change(
         )
     if publish and change.service is not None:
         service = change.service
+        details = {k: v for k, v in change.proposed.items() if k in listing_details.DETAILS}
         for name, value in change.proposed.items():
-            setattr(service, name, value)
+            if name not in listing_details.DETAILS:
+                setattr(service, name, value)
         try:
             service.full_clean(exclude=["organization"])
         except ValidationError as error:
@@ -397,6 +407,7 @@ def decide_listing_change(
             )
             raise DirectoryError(f"This change cannot be published as it is: {problems}") from None
         service.save()
+        listing_details.apply(service, details)
         refresh_search_documents([service])
     elif publish:
         # A provider's declared facts: published facts are dated the day they were confirmed.

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.services import record_audit
 from connect import selectors as connect_selectors
-from directory import enquiry_routing, imports, selectors, services
+from directory import enquiry_routing, imports, listing_details, selectors, services
 from directory.forms import (
     EnquiryForm,
     FactsForm,
@@ -339,7 +339,12 @@ def listing_edit(request: HttpRequest, service_id: str) -> HttpResponse:
         raise PermissionDenied
     form = ListingForm(request.POST or None, instance=Service.objects.get(pk=service.pk))
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in ListingForm.Meta.fields
+        }
+        changes.update(form.changed_details())
         try:
             services.propose_listing_change(
                 author=request.user,
@@ -451,8 +456,19 @@ def moderate_change(request: HttpRequest, change_id: int) -> HttpResponse:
             for fact, value in change.proposed.get("facts", {}).items()
         ]
     else:
+        now = listing_details.current(change.service)
         rows = [
-            (ListingForm.Meta.labels.get(name, name), getattr(change.service, name, ""), value)
+            (
+                listing_details.LABELS[name],
+                listing_details.describe(name, now[name]),
+                listing_details.describe(name, value),
+            )
+            if name in listing_details.DETAILS
+            else (
+                ListingForm.Meta.labels.get(name, name),
+                getattr(change.service, name, ""),
+                value,
+            )
             for name, value in change.proposed.items()
         ]
     return render(
@@ -533,7 +549,10 @@ def listing_new(request: HttpRequest, org_id: str) -> HttpResponse:
         services.propose_new_service(
             author=request.user,  # type: ignore[arg-type]
             organization=organization,
-            fields={name: form.cleaned_data[name] for name in ListingForm.Meta.fields},
+            fields={
+                **{name: form.cleaned_data[name] for name in ListingForm.Meta.fields},
+                **form.changed_details(),
+            },
         )
         messages.success(
             request,
