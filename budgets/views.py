@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -890,26 +892,23 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
     )
 
 
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+def _line_page(
+    request: HttpRequest,
+    pk: int,
+    outcome_id: int,
+    form_class: type[django_forms.Form],
+    template: str,
+    line: Callable[[dict[str, Any]], dict[str, Any]],
+) -> HttpResponse:
+    """A page that adds one line to an outcome: ``line`` turns the form's data into
+    ``services.add_line``'s arguments; a refusal goes on its field."""
     plan = _editable(request, pk)
     outcome = _outcome(plan, outcome_id)
-    form = forms.OtherLineForm(_posted(request))
+    form = form_class(_posted(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.add_line(
-                outcome=outcome,
-                actor=_user(request),
-                kind=data["kind"],
-                description=data["description"],
-                who=data["who"],
-                schedule=data["schedule"],
-                weekly_cost=data.get("weekly_cost") or Decimal("0"),
-                minutes_per_week=(data.get("hours") or 0) * 60,
-                request=request,
+                outcome=outcome, actor=_user(request), request=request, **line(form.cleaned_data)
             )
         except services.BudgetsError as error:
             _error(form, error)
@@ -918,7 +917,7 @@ def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespons
             return redirect("budgets:plan", plan.pk)
     return render(
         request,
-        "budgets/support_other.html",
+        template,
         {"plan": plan, "outcome": outcome, "form": form},
         status=400 if form.errors else 200,
     )
@@ -927,32 +926,40 @@ def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespons
 @login_required
 @_guarded
 @require_http_methods(["GET", "POST"])
+def support_other(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
+    return _line_page(
+        request,
+        pk,
+        outcome_id,
+        forms.OtherLineForm,
+        "budgets/support_other.html",
+        lambda data: {
+            "kind": data["kind"],
+            "description": data["description"],
+            "who": data["who"],
+            "schedule": data["schedule"],
+            "weekly_cost": data.get("weekly_cost") or Decimal("0"),
+            "minutes_per_week": (data.get("hours") or 0) * 60,
+        },
+    )
+
+
+@login_required
+@_guarded
+@require_http_methods(["GET", "POST"])
 def support_not_found(request: HttpRequest, pk: int, outcome_id: int) -> HttpResponse:
     """Record support the person looked for and could not find (the gap in the market)."""
-    plan = _editable(request, pk)
-    outcome = _outcome(plan, outcome_id)
-    form = forms.NotFoundLineForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_line(
-                outcome=outcome,
-                actor=_user(request),
-                kind=PlanLine.Kind.NOT_FOUND,
-                description=data["description"],
-                need=data["need"],
-                request=request,
-            )
-        except services.BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"This has been added to {_the_plan(request, plan)}.")
-            return redirect("budgets:plan", plan.pk)
-    return render(
+    return _line_page(
         request,
+        pk,
+        outcome_id,
+        forms.NotFoundLineForm,
         "budgets/support_not_found.html",
-        {"plan": plan, "outcome": outcome, "form": form},
-        status=400 if form.errors else 200,
+        lambda data: {
+            "kind": PlanLine.Kind.NOT_FOUND,
+            "description": data["description"],
+            "need": data["need"],
+        },
     )
 
 
