@@ -237,6 +237,7 @@ class QualityCheck(models.Model):
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     responded_by_name = models.CharField(max_length=200, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-visit_date", "-pk"]

@@ -296,6 +296,16 @@ def check_response_overdue(check: QualityCheck, today: dt.date | None = None) ->
     return check.respond_by is not None and check.responded_at is None and today > check.respond_by
 
 
+def overdue_checks(today: dt.date | None = None) -> list[QualityCheck]:
+    """Published reports whose provider has not responded by the deadline."""
+    today = today or timezone.localdate()
+    return list(
+        published_checks().filter(
+            responded_at__isnull=True, respond_by__isnull=False, respond_by__lt=today
+        )
+    )
+
+
 def expert_hours(start: dt.date, end: dt.date) -> list[dict[str, object]]:
     """Experts-by-experience time on quality checks, for the evidence app.
 

@@ -412,35 +412,47 @@ def verify_change(
 
 
 @transaction.atomic
-def escalate_overdue(today: dt.date | None = None) -> list[Feedback]:
-    """Mark feedback past a deadline as escalated to the commissioners and tell them, once."""
+def escalate_overdue(today: dt.date | None = None) -> list[Feedback | QualityCheck]:
+    """Mark feedback past a deadline, and quality-check reports past their response deadline,
+    as escalated to the commissioners and tell them, once."""
     from voice import selectors
 
     today = today or timezone.localdate()
-    found = [f for f in selectors.overdue(today) if f.escalated_at is None]
-    if not found:
+    found: list[Feedback | QualityCheck] = [
+        f for f in selectors.overdue(today) if f.escalated_at is None
+    ]
+    checks = [c for c in selectors.overdue_checks(today) if c.escalated_at is None]
+    if not found and not checks:
         return []
     now = timezone.now()
     Feedback.objects.filter(pk__in=[f.pk for f in found]).update(escalated_at=now)
-    for feedback in found:
-        feedback.escalated_at = now
+    QualityCheck.objects.filter(pk__in=[c.pk for c in checks]).update(escalated_at=now)
+    lines = []
+    for item in [*found, *checks]:
+        item.escalated_at = now
         record_audit(
             actor=None,
             action=AuditEvent.Action.UPDATE,
-            target=feedback,
+            target=item,
             summary="Voice: overdue, escalated",
         )
+        what = (
+            f"quality check report on {item.subject_name}: no response"
+            if isinstance(item, QualityCheck)
+            else item.subject_name
+        )
+        lines.append(f"{item.reference}: {what}")
     commissioners = list(
         User.objects.filter(groups__name=Role.COMMISSIONER, is_active=True).values_list(
             "email", flat=True
         )
     )
     notify(
-        f"{len(found)} feedback items are overdue",
-        "\n".join(f"{f.reference}: {f.subject_name}" for f in found),
+        f"{len(lines)} feedback items are overdue",
+        "\n".join(lines),
         commissioners,
     )
-    return found
+    return [*found, *checks]
 
 
 # --- experts-by-experience quality checks -------------------------------------------------------

@@ -458,7 +458,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
         return _refused(request, "Only commissioners and moderators can see the overdue list.")
     today = timezone.localdate()
     return render(
-        request, "voice/overdue.html", {"items": selectors.overdue(today), "today": today}
+        request,
+        "voice/overdue.html",
+        {
+            "items": selectors.overdue(today),
+            "checks": selectors.overdue_checks(today),
+            "today": today,
+        },
     )
 
 

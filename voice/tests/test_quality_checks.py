@@ -5,9 +5,11 @@ exactly once."""
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from directory.tests import factories
 from rules.voice.quality_parameters import DOMAIN_KEYS
@@ -245,3 +247,31 @@ def test_expert_hours_by_organisation_and_month(s) -> None:
     assert selectors.expert_hours(dt.date(2026, 11, 30), dt.date(2026, 11, 30))[0]["minutes"] == 540
     assert selectors.expert_hours(dt.date(2026, 12, 1), dt.date(2026, 12, 1))[0]["minutes"] == 270
     assert selectors.expert_hours(dt.date(2026, 12, 2), dt.date(2026, 12, 31)) == []
+
+
+def test_unanswered_report_is_escalated_once_and_listed(
+    s, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    factories.user(Role.COMMISSIONER, username="com", email="com@example.org")
+    check = full_check(s)
+    services.publish_check(
+        lead=s["moderator"],
+        check=check,
+        summary="Ok",
+        now=timezone.make_aware(dt.datetime(2026, 11, 2, 10)),
+    )
+    check.refresh_from_db()
+    assert check.respond_by == dt.date(2026, 11, 30)
+    assert services.escalate_overdue(dt.date(2026, 11, 30)) == []  # the last day is on time
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.escalate_overdue(dt.date(2026, 12, 1)) == [check]
+        assert services.escalate_overdue(dt.date(2026, 12, 2)) == []  # once
+    assert len(mailoutbox) == 1 and check.reference in mailoutbox[0].body
+    assert mailoutbox[0].to == ["com@example.org"]
+    c = Client()
+    c.force_login(User.objects.get(username="com"))
+    page = c.get(reverse("voice:overdue")).content.decode()
+    assert f"{check.reference}: Riverside Day Centre" in page and "escalated" in page
+    public = Client().get(reverse("voice:check", args=[check.reference])).content.decode()
+    assert "Overdue" in public

@@ -11,8 +11,8 @@ from voice.services import escalate_overdue
 
 
 class Command(BaseCommand):
-    help = "Escalate overdue feedback to the commissioners (each item once)."
+    help = "Escalate overdue feedback and check reports to the commissioners (each item once)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = escalate_overdue()
-        self.stdout.write(f"Escalated {len(found)} overdue feedback items.")
+        self.stdout.write(f"Escalated {len(found)} overdue items (feedback and check reports).")
