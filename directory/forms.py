@@ -124,6 +124,28 @@ class ReplyForm(forms.Form):
     )
 
 
+class SynonymsForm(forms.Form):
+    text = forms.CharField(
+        label="Search synonyms",
+        strip=False,
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 25, "spellcheck": "false"}),
+        help_text="One line a group. Words that mean the same, separated by commas: "
+        "elderly, older people. One way, a broad word and its narrower kinds: "
+        "exercise => yoga, tai chi. Lines starting with # are notes.",
+        error_messages={
+            "required": "Enter the synonyms, or choose to go back to the list the product came with",
+            "max_length": "The list must be 50,000 characters or fewer",
+        },
+    )
+    note = OneLineField(
+        label="What did you change? (optional)",
+        required=False,
+        max_length=250,
+        help_text="Kept with the change, for the next coordinator",
+    )
+
+
 class PassedOnForm(forms.Form):
     note = OneLineField(
         label="How did you pass it on?",

@@ -496,6 +496,22 @@ class SearchIndexVersion(models.Model):
     version = models.BigIntegerField(default=0)
 
 
+class SearchSynonymList(models.Model):
+    """A version of the search synonyms a coordinator saved (Solr ``synonyms.txt`` format). The
+    newest is in force; with none, the list shipped with the product
+    (``directory/search_synonyms.txt``). Earlier versions are kept as the history of changes."""
+
+    text = models.TextField(max_length=50_000, validators=[MaxLengthValidator(50_000)])
+    saved_at = models.DateTimeField(auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=250, blank=True, default="")
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+
+
 # --- platform features around the directory -------------------------------------------------
 
 

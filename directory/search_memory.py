@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 
-from directory import search_text
+from directory import search_text, synonyms
 from directory.models import Neighbourhood, SearchEntry, ServiceAtLocation
 from directory.search_index import current_version
 
@@ -234,7 +234,7 @@ def build(version: int | None) -> Snapshot:
     started = time.perf_counter()
     ids: list[str] = []
     positions: defaultdict[str, list[int]] = defaultdict(list)
-    text = search_text.TextIndex()
+    text = search_text.TextIndex(synonyms.in_force())  # a coordinator's edits, or the file
     rows = SearchEntry.objects.order_by("name", "service_id").values_list(
         "service_id", "tags", "name", "service__search_document", "service__eligibility_description"
     )

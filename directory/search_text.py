@@ -148,6 +148,11 @@ def _phrases(text: str) -> list[str]:
     return [" ".join(_WORD.findall(normalise(p))) for p in text.split(",") if _WORD.search(p)]
 
 
+def phrases(text: str) -> list[str]:
+    """The phrases of one side of a synonym line, as the search reads them."""
+    return _phrases(text)
+
+
 def parse_synonyms(text: str) -> Synonyms:
     """Solr ``synonyms.txt``: ``a, b, c`` (equivalent) and ``a, b => c, d`` (one way)."""
     groups: list[tuple[list[str], list[str]]] = []

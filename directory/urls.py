@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/reply/", views.review_reply, name="review-reply"),
     path("your-listings/", views.provider_home, name="provider-home"),
     path("moderation/", views.moderation, name="moderation"),
+    path("moderation/synonyms/", views.synonyms_edit, name="synonyms"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:run_id>/", views.import_detail, name="import"),
     path("imports/<int:run_id>/report.json", views.import_report, name="import-report"),

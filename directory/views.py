@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.services import record_audit
 from connect import selectors as connect_selectors
-from directory import enquiry_routing, imports, listing_details, selectors, services
+from directory import enquiry_routing, imports, listing_details, selectors, services, synonyms
 from directory.forms import (
     EnquiryForm,
     FactsForm,
@@ -26,6 +26,7 @@ from directory.forms import (
     ReplyForm,
     ReviewForm,
     SearchForm,
+    SynonymsForm,
 )
 from directory.models import (
     Enquiry,
@@ -34,6 +35,7 @@ from directory.models import (
     ListingChange,
     Organization,
     Review,
+    SearchSynonymList,
     Service,
     TransparencyFact,
 )
@@ -562,4 +564,37 @@ def listing_new(request: HttpRequest, org_id: str) -> HttpResponse:
         return redirect("directory:provider-home")
     return render(
         request, "directory/listing_new.html", {"form": form, "organization": organization}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def synonyms_edit(request: HttpRequest) -> HttpResponse:
+    """Coordinators edit the search synonyms; saving takes effect on the next search."""
+    _require_moderator(request)
+    saved = synonyms.current()
+    if request.method == "POST" and "restore" in request.POST:
+        form = SynonymsForm({"text": synonyms.shipped_text(), "note": "Back to the shipped list"})
+    else:
+        form = SynonymsForm(request.POST or None, initial={"text": synonyms.text_in_force()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            synonyms.save(
+                coordinator=request.user,  # type: ignore[arg-type]
+                text=form.cleaned_data["text"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except synonyms.SynonymError as problem:
+            for message in str(problem).split("; "):
+                form.add_error("text", message)
+        else:
+            messages.success(request, "Saved. The next search uses these synonyms.")
+            return redirect("directory:synonyms")
+    history = SearchSynonymList.objects.select_related("saved_by")[:10]
+    return render(
+        request,
+        "directory/synonyms.html",
+        {"form": form, "saved": saved, "history": history},
+        status=400 if request.method == "POST" else 200,
     )
