@@ -182,7 +182,7 @@ def test_commissioner_builds_an_sroi_from_platform_data(page, live_server, area)
     page.get_by_label("Scale of Lunch club").fill("2")
     page.get_by_role("button", name="Work out the scenario").click()
     check_accessibility(page)
-    assert page.get_by_text("Present value changes by £1921.74").count() == 1
+    assert page.get_by_text("Present value changes by +£1,921.74").count() == 1
 
 
 def test_person_records_what_they_could_not_find(page, live_server, area) -> None:  # type: ignore[no-untyped-def]

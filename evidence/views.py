@@ -19,6 +19,7 @@ from evidence import access, feeds, forms, open_data, selectors, services, sprea
 from evidence.models import Project
 from participation import selectors as participation_selectors
 from participation import services as participation_services
+from rules.money import format_money
 from rules.sroi.calculate import CONVENTIONS, money, plain, ratio
 from rules.sroi.portfolio import Portfolio
 from rules.sroi.scenarios import SCENARIO_CONVENTION, Scenario, scenario
@@ -65,6 +66,12 @@ def _attempt(form: Any, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, 
         return False, None
 
 
+def _signed_money(value: Fraction) -> str:
+    """A change in pounds, to the penny: "+£700.00", "-£500.00", "£0.00"."""
+    shown = format_money(Decimal(money(value)))
+    return f"+{shown}" if value > 0 and shown != "£0.00" else shown
+
+
 def _label(sector: str) -> str:
     return forms.SECTOR_LABELS.get(sector, sector.capitalize())
 
@@ -76,7 +83,7 @@ def _matrix(book: Portfolio, scenario: Scenario | None = None) -> dict[str, Any]
     gaining = scenario.gaining if scenario else book.gaining
 
     def change(value: Fraction) -> str:
-        return ("+" if value > 0 else "") + money(value) if value else "no change"
+        return _signed_money(value) if value else "no change"
 
     return {
         "gaining": [_label(c) for c in gaining],
@@ -138,8 +145,8 @@ def scenarios(request: HttpRequest) -> HttpResponse:
         )
         changed = {
             "matrix": _matrix(chosen.changed, chosen),
-            "value_change": money(chosen.value_change),
-            "invested_change": money(chosen.invested_change),
+            "value_change": _signed_money(chosen.value_change),
+            "invested_change": _signed_money(chosen.invested_change),
             "scales": [
                 (r.project.name, plain(s)) for r, s in zip(reports, chosen.scales, strict=True)
             ],

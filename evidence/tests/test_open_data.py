@@ -133,9 +133,10 @@ def test_scenarios_scale_or_drop_a_project(client, deflator) -> None:  # type: i
     assert page.status_code == 200 and "£71081.94" in page.content.decode()  # both, as they are
     page = client.get(url, {f"scale-{first.pk}": "1.5", f"scale-{second.pk}": "0"})
     html = page.content.decode()
-    # 35,540.9689... x 1.5 = 53,311.4534... -> £53,311.45; the second club left out.
+    # 35,540.9689... x 1.5 = 53,311.4534... -> £53,311.45; the second club left out, so the
+    # value falls by 71,081.94 - 53,311.45 and the inputs by 30,000 - 22,500.
     assert "£53311.45" in html and "Second club: left out" in html
-    assert "Present value changes by £-17770.48" in html
+    assert "Present value changes by -£17,770.48; inputs by -£7,500.00" in html
     bad = client.get(url, {f"scale-{first.pk}": "10.01"}).content.decode()
     assert "There is a problem" in bad and "Enter a scale from 0" in bad
     assert f'href="#id_scale-{first.pk}"' in bad
