@@ -30,6 +30,7 @@ INPUT_KINDS = ("money", "in_kind", "hours")
 MAX_MONEY = Decimal("1000000000")  # £1bn: a larger figure in a local case is a typing mistake
 MAX_QUANTITY = Decimal("10000000")
 MAX_YEARS = 30  # the Green Book's 3.5% applies to years 0-30
+MAX_EXPONENT = 30  # a typed number has at most 30 characters, so no exact figure needs more
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,10 @@ def _exact(raw: object, path: str) -> Fraction:
             raise CaseError(path, f"{raw!r} is not a number") from None
         if not number.is_finite():
             raise CaseError(path, f"{raw!r} is not a number")
+        exponent = number.as_tuple().exponent
+        if not isinstance(exponent, int) or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            # "1e-999999999" is short but its exact fraction has a billion-digit denominator.
+            raise CaseError(path, f"{raw!r} is not a number we can use: write it out in full")
         value = Fraction(number)
         return value / 100 if percent else value
     raise CaseError(path, f"{raw!r} is not a number")

@@ -155,3 +155,17 @@ def test_scaling_is_the_same_as_scaling_inputs_and_quantities(quarters: int) -> 
         assert recounted.base.cells == via_scale.changed.cells
     assert recounted.base.total_value == via_scale.changed.total_value
     assert recounted.base.total_invested == via_scale.changed.total_invested
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [("1e-30", False), ("1e30", True), ("1e-31", True), ("1e-999999999", True), ("1e31", True)],
+)
+def test_a_short_number_with_a_huge_exponent_is_refused_at_once(text, refused) -> None:  # type: ignore[no-untyped-def]
+    """ "1e-999999999" is 12 characters but its exact fraction has a billion-digit denominator:
+    refused before it is built (1e30 is refused as a scale above 10, not for its exponent)."""
+    if refused:
+        with pytest.raises(CaseError):
+            parse_scale(text)
+    else:
+        assert parse_scale(text) == Fraction(1, 10**30)
