@@ -257,8 +257,10 @@ def refer_onward(
     notify(
         "A new social prescribing referral",
         f"A link worker has referred someone to {referral_selectors.service_name(service_id)}. "
-        f"Please accept or decline by {onward.answer_due:%d %B %Y}.",
+        f"Please accept or decline by {onward.answer_due:%d %B %Y}, or it is declined "
+        f"automatically: {site_url(reverse('connect:provider_inbox'))}",
         referral_selectors.service_contact_emails(service_id),
+        kind="referrals",
     )
     return onward
 
@@ -266,10 +268,15 @@ def refer_onward(
 def _tell_link_worker(onward: OnwardReferral, what: str) -> None:
     worker = onward.referral.link_worker
     if worker is not None:
+        link = site_url(reverse("connect:referral", args=[onward.referral_id]))
+        ended = onward.status != OnwardReferral.Status.ACCEPTED
         notify(
             "An onward referral was answered",
-            f"Your referral to {referral_selectors.service_name(onward.service_id)} was {what}.",
+            f"Your referral to {referral_selectors.service_name(onward.service_id)} was {what}. "
+            + ("The person may need another option: " if ended else "See the referral: ")
+            + link,
             [worker.email],
+            kind="referrals",
         )
 
 
@@ -519,6 +526,7 @@ def refer(
             f"once, for {INVITATION_DAYS} days):\n"
             f"{site_url(reverse('connect:welcome', args=[token]))}",
             [person.email],
+            kind="account_security",
         )
     elif source != Referral.Source.SELF:
         notify(
