@@ -73,6 +73,8 @@ def test_the_privacy_notice_covers_every_part_that_holds_personal_data() -> None
         "outcomes": "Outcomes and wellbeing",
         "voice": "Feedback, compliments and complaints about care",
         "connect": "Social prescribing and connecting people",
+        "sharedlives": "Shared Lives",
+        "befriending": "Befriending and peer support",
     }
     page = Client().get(reverse("privacy")).content.decode()
     for section in account_services._exporters:
