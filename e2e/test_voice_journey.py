@@ -184,15 +184,41 @@ def test_quality_check_by_three_experts(page, live_server) -> None:  # type: ign
     org = f.organization(name="Riverside Care")
     f.service(organization_=org, name="Riverside Day Centre")
     provider = f.provider_user(org)
-    f.user(Role.MODERATOR, username="mo")
+    moderator = f.user(Role.MODERATOR, username="mo")
     coordinator = tb.coordinator()
     tb.member(kind="group", name="Borough Voice", by=coordinator)
     experts = [tb.member(by=coordinator, name=f"Expert person {n}") for n in range(3)]
     before = [timebank_selectors.balance_of(m) for m in experts]
+    for member in experts[1:]:  # the first is registered through the page below
+        services.register_expert(
+            lead=moderator,
+            who=member.user.username,
+            recruited_from="time_bank",
+            training="Quality checker training",
+            trained_on=dt.date(2026, 10, 1),
+        )
 
     sign_in(page, live_server, "mo")
     page.goto(f"{live_server.url}/feedback/checks/")
     check_accessibility(page)
+    page.get_by_role("link", name="Register of trained experts by experience").click()
+    check_accessibility(page)
+    page.get_by_label("Username or email address").fill(experts[0].user.username)
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select where the expert was recruited from"
+    )
+    check_accessibility(page)
+    page.get_by_label("The People's Panel").check()
+    page.get_by_label("Training they completed").fill("Quality checker training")
+    page.get_by_label("Date they finished the training").fill("2026-10-01")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("main")).to_contain_text(
+        f"{experts[0].user.get_full_name()}: Quality checker training, 1 October 2026 "
+        "(The People's Panel)"
+    )
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/feedback/checks/")
     page.get_by_role("button", name="Plan a quality check").click()
     check_accessibility(page)
     page.get_by_label("A service or provider in the directory").check()

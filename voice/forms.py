@@ -8,7 +8,7 @@ from django import forms
 
 from rules.voice.coproduction import KIND_KEYS, KINDS, LADDER
 from rules.voice.quality_parameters import RUBRIC, SCALE_LABELS
-from voice.models import CheckExpert, Feedback, QualityCheck
+from voice.models import CheckExpert, ExpertByExperience, Feedback, QualityCheck
 
 
 def _radios(choices: Any, message: str, label: str) -> forms.ChoiceField:
@@ -371,3 +371,30 @@ class CoproductionForm(forms.Form):
             }
             for key in KIND_KEYS
         }
+
+
+class RegisterExpertForm(forms.Form):
+    who = forms.CharField(
+        label="Username or email address",
+        max_length=254,
+        error_messages={"required": "Enter the expert's username or email address"},
+    )
+    recruited_from = _radios(
+        ExpertByExperience.RecruitedFrom.choices,
+        "Select where the expert was recruited from",
+        "Where were they recruited from?",
+    )
+    training = forms.CharField(
+        label="Training they completed",
+        max_length=200,
+        help_text="For example ‘Quality checker training, 2 days’.",
+        error_messages={"required": "Enter the training they completed"},
+    )
+    trained_on = forms.DateField(
+        label="Date they finished the training",
+        help_text="For example, 2026-03-27",
+        error_messages={
+            "required": "Enter the date they finished the training, for example 2026-03-27",
+            "invalid": "Enter the date of the training as year-month-day, for example 2026-03-27",
+        },
+    )

@@ -186,6 +186,33 @@ class Change(models.Model):
         ordering = ["-promised_at"]
 
 
+class ExpertByExperience(models.Model):
+    """The register of trained experts by experience, kept by the voice organisation. Only a
+    person trained on or before the visit can be an expert on a check."""
+
+    class RecruitedFrom(models.TextChoices):
+        TIME_BANK = "time_bank", "The time bank's members"
+        PEOPLES_PANEL = "peoples_panel", "The People's Panel"
+        OTHER = "other", "Elsewhere (for example a carers' group)"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_expert"
+    )
+    recruited_from = models.CharField(max_length=15, choices=RecruitedFrom.choices)
+    training = models.CharField(max_length=200)
+    trained_on = models.DateField()
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-trained_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Expert by experience {self.user_id}"
+
+
 class QualityCheck(models.Model):
     """An experts-by-experience quality check of a directory service or a council team.
 

@@ -20,6 +20,8 @@ that is not):
 - quality checks they planned, published or self-assessed for a provider: exported as
   references; kept as the record of who did it (SET_NULL when the account is deleted).
 - co-production workshops they recorded: exported (subject and date); kept as the record.
+- the register of trained experts: their entry (where recruited, training, date) is exported and
+  erased; entries a moderator registered are exported as references and kept.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from voice.models import (
     Change,
     CheckExpert,
     CoproductionAssessment,
+    ExpertByExperience,
     Feedback,
     ModerationDecision,
     QualityCheck,
@@ -50,6 +53,8 @@ COVERED: dict[tuple[str, str], str] = {
     ("QualityCheck", "published_by"): "quality check reports published: exported, kept",
     ("QualityCheck", "self_assessed_by"): "self-assessments given: exported, kept",
     ("CoproductionAssessment", "recorded_by"): "co-production workshops recorded: exported, kept",
+    ("ExpertByExperience", "user"): "register of trained experts: exported, erased",
+    ("ExpertByExperience", "registered_by"): "experts registered: exported (count), kept",
 }
 
 
@@ -116,6 +121,15 @@ def export(person: User) -> dict[str, Any]:
         "quality_checks_published": list(
             QualityCheck.objects.filter(published_by=person).values_list("reference", flat=True)
         ),
+        "expert_register": [
+            {
+                "recruited_from": e.recruited_from,
+                "training": e.training,
+                "trained_on": _d(e.trained_on),
+            }
+            for e in ExpertByExperience.objects.filter(user=person)
+        ],
+        "experts_registered": ExpertByExperience.objects.filter(registered_by=person).count(),
         "coproduction_workshops_recorded": [
             {"subject": a.subject, "held_on": _d(a.held_on)}
             for a in CoproductionAssessment.objects.filter(recorded_by=person)
@@ -129,5 +143,6 @@ def export(person: User) -> dict[str, Any]:
 def erase(person: User) -> None:
     Feedback.objects.filter(author=person).update(text=ERASED, name="", email="", author=None)
     CheckExpert.objects.filter(expert=person).update(notes="", expert=None)
+    ExpertByExperience.objects.filter(user=person).delete()
     for team in Team.objects.filter(members=person):
         team.members.remove(person)

@@ -19,6 +19,7 @@ from voice.models import (
     Change,
     CheckExpert,
     CoproductionAssessment,
+    ExpertByExperience,
     Feedback,
     ModerationDecision,
     QualityCheck,
@@ -275,6 +276,12 @@ def checks_for_expert(user: object) -> QuerySet[CheckExpert]:
 
 def checks_for_responder(user: object) -> list[QualityCheck]:
     return [c for c in QualityCheck.objects.select_related("team") if can_answer_for_check(user, c)]
+
+
+def expert_register() -> QuerySet[ExpertByExperience]:
+    return ExpertByExperience.objects.select_related("user").order_by(
+        "user__display_name", "user__username"
+    )
 
 
 def sent_places(check: QualityCheck) -> list[CheckExpert]:

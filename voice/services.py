@@ -36,6 +36,7 @@ from voice.models import (
     Change,
     CheckExpert,
     CoproductionAssessment,
+    ExpertByExperience,
     Feedback,
     ModerationDecision,
     QualityCheck,
@@ -551,6 +552,65 @@ def plan_check(
     return check
 
 
+def _find_person(who: str) -> User:
+    wanted = (who or "").strip()
+    if not wanted:
+        raise VoiceRefused("Enter the expert's username or email address", "who")
+    found = list(
+        User.objects.filter(is_active=True)
+        .filter(Q(username__iexact=wanted) | Q(email__iexact=wanted))
+        .distinct()[:2]
+    )
+    if len(found) != 1:
+        raise VoiceRefused(
+            f"We could not find one account with the username or email address ‘{wanted}’. "
+            "Check it, or ask the expert to create an account first",
+            "who",
+        )
+    return found[0]
+
+
+@transaction.atomic
+def register_expert(
+    *,
+    lead: User,
+    who: str,
+    recruited_from: str,
+    training: str,
+    trained_on: dt.date,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> ExpertByExperience:
+    """Add a trained expert by experience to the register (or record newer training)."""
+    _require_moderator(lead)
+    person = _find_person(who)
+    if recruited_from not in ExpertByExperience.RecruitedFrom.values:
+        raise VoiceRefused("Select where the expert was recruited from", "recruited_from")
+    training = _clean(training, "training", "the training they completed", 200)
+    now = now or timezone.now()
+    if trained_on > timezone.localdate(now):
+        raise VoiceRefused("The date of the training must be today or in the past", "trained_on")
+    expert, created = ExpertByExperience.objects.update_or_create(
+        user=person,
+        defaults={
+            "recruited_from": recruited_from,
+            "training": training,
+            "trained_on": trained_on,
+            "registered_by": lead,
+            "registered_at": now,
+        },
+    )
+    record_audit(
+        actor=lead,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        target=expert,
+        subject=person,
+        summary=f"Voice: registered as a trained expert by experience ({training}, {trained_on})",
+        request=request,
+    )
+    return expert
+
+
 def _expert_label(number: int) -> str:
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     return f"Expert {letters[number % 26]}{number // 26 or ''}"
@@ -570,21 +630,7 @@ def add_expert(
     check = _lock_check(check)
     if check.state != QualityCheck.State.OPEN:
         raise VoiceRefused("The report is published: experts can no longer be added", "who")
-    wanted = (who or "").strip()
-    if not wanted:
-        raise VoiceRefused("Enter the expert's username or email address", "who")
-    found = list(
-        User.objects.filter(is_active=True)
-        .filter(Q(username__iexact=wanted) | Q(email__iexact=wanted))
-        .distinct()[:2]
-    )
-    if len(found) != 1:
-        raise VoiceRefused(
-            f"We could not find one account with the username or email address ‘{wanted}’. "
-            "Check it, or ask the expert to create an account first",
-            "who",
-        )
-    expert = found[0]
+    expert = _find_person(who)
     if check.experts.filter(expert=expert).exists():
         raise VoiceRefused(
             f"{expert.get_full_name() or expert.username} is already on this check", "who"
@@ -592,6 +638,14 @@ def add_expert(
     if can_answer_for_check(expert, check):
         raise VoiceRefused(
             "This person works for the provider or team being checked, so cannot be one of its experts",
+            "who",
+        )
+    trained = ExpertByExperience.objects.filter(user=expert).first()
+    if trained is None or trained.trained_on > check.visit_date:
+        raise VoiceRefused(
+            f"{expert.get_full_name() or expert.username} has no training as an expert by "
+            f"experience recorded on or before the visit ({check.visit_date:%d/%m/%Y}). "
+            "Add their training to the register of experts first",
             "who",
         )
     if reward not in CheckExpert.Reward.values:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("checks/", views.checks_home, name="checks"),
     path("checks/plan/", views.plan_check, name="check-plan"),
+    path("checks/experts/", views.expert_register, name="check-experts"),
     path("checks/<str:reference>/", views.check_report, name="check"),
     path("checks/<str:reference>/manage/", views.manage_check, name="check-manage"),
     path("checks/<str:reference>/score/", views.score_check, name="check-score"),

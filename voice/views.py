@@ -680,6 +680,31 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_register(request: HttpRequest) -> HttpResponse:
+    if not services.is_moderator(request.user):
+        return _refused(request, "Only the independent voice moderators keep the register.")
+    form = forms.RegisterExpertForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_expert(
+                lead=request.user,  # type: ignore[arg-type]
+                request=request,
+                **form.cleaned_data,
+            )
+        except services.VoiceRefused as refusal:
+            _put_error(form, refusal)
+        else:
+            return redirect("voice:check-experts")
+    return render(
+        request,
+        "voice/check_experts.html",
+        {"form": form, "experts": selectors.expert_register()},
+        status=400 if form.errors else 200,
+    )
+
+
 def check_report(request: HttpRequest, reference: str) -> HttpResponse:
     """The published report: public. Before publication only moderators see the check."""
     check = _check_or_404(reference)

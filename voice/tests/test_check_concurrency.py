@@ -41,6 +41,13 @@ def test_simultaneous_publishes_issue_each_experts_credits_once() -> None:
         credits_member_id=voice_org.pk,
     )
     for member in experts:
+        services.register_expert(
+            lead=moderators[0],
+            who=member.user.username,
+            recruited_from="time_bank",
+            training="Quality checker training",
+            trained_on=dt.date(2026, 10, 1),
+        )
         services.add_expert(
             lead=moderators[0], check=check, who=member.user.username, reward="time_credits"
         )

@@ -15,7 +15,7 @@ from rules.voice.quality_parameters import DOMAIN_KEYS
 from timebank.tests import factories as tb
 from voice import services
 from voice.models import QualityCheck
-from voice.tests.test_quality_checks import full_check, scores
+from voice.tests.test_quality_checks import full_check, scores, train
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,17 @@ def s():
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     coordinator = tb.coordinator()
+    moderator = factories.user(Role.MODERATOR, username="mod")
+    experts = [tb.member(by=coordinator) for _ in range(4)]
+    for member in experts:
+        train(moderator, member.user)
     return {
         "org": org,
         "svc": svc,
         "provider": factories.provider_user(org),
-        "moderator": factories.user(Role.MODERATOR, username="mod"),
+        "moderator": moderator,
         "voice_org": tb.member(kind="group", name="Borough Voice", by=coordinator),
-        "experts": [tb.member(by=coordinator) for _ in range(4)],
+        "experts": experts,
     }
 
 
@@ -196,3 +200,27 @@ def test_checks_home_lists_for_each_role(s) -> None:
     assert "your scores are sent" in expert_page
     anonymous = Client().get(reverse("voice:checks")).content.decode()
     assert "Plan a quality check" not in anonymous and check.reference not in anonymous
+
+
+def test_register_of_experts_page(s) -> None:
+    person = factories.user(Role.PERSON, username="newexpert", display_name="Nia New")
+    c = client_for(s["moderator"])
+    url = reverse("voice:check-experts")
+    r = c.post(url, {"who": "newexpert", "training": "", "trained_on": "2026-10-01"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "Select where the expert was recruited from" in body
+    assert "Enter the training they completed" in body
+    r = c.post(
+        url,
+        {
+            "who": "newexpert",
+            "recruited_from": "peoples_panel",
+            "training": "Quality checker training",
+            "trained_on": "2026-10-01",
+        },
+    )
+    assert r.status_code == 302
+    assert "Nia New: Quality checker training, 1 October 2026" in c.get(url).content.decode()
+    assert person.voice_expert.recruited_from == "peoples_panel"
+    assert client_for(s["provider"]).get(url).status_code == 403

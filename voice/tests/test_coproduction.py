@@ -13,7 +13,7 @@ from rules.voice.coproduction import KIND_KEYS
 from timebank.tests import factories as tb
 from voice import selectors, services
 from voice.models import CoproductionAssessment
-from voice.tests.test_quality_checks import full_check
+from voice.tests.test_quality_checks import full_check, train
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +34,18 @@ def s():
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     coordinator = tb.coordinator()
+    moderator = factories.user(Role.MODERATOR, username="mod")
+    experts = [tb.member(by=coordinator) for _ in range(3)]
+    for member in experts:
+        train(moderator, member.user)
     return {
         "org": org,
         "svc": svc,
         "provider": factories.provider_user(org),
-        "moderator": factories.user(Role.MODERATOR, username="mod"),
+        "moderator": moderator,
         "commissioner": factories.user(Role.COMMISSIONER, username="com"),
         "voice_org": tb.member(kind="group", name="Borough Voice", by=coordinator),
-        "experts": [tb.member(by=coordinator) for _ in range(3)],
+        "experts": experts,
     }
 
 

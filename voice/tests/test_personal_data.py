@@ -62,7 +62,7 @@ def test_export_and_erase() -> None:
 def test_expert_on_a_quality_check_export_and_erase() -> None:
     from rules.voice.quality_parameters import DOMAIN_KEYS
     from voice import selectors
-    from voice.models import CheckExpert
+    from voice.models import CheckExpert, ExpertByExperience
 
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
@@ -77,6 +77,13 @@ def test_expert_on_a_quality_check_export_and_erase() -> None:
         minutes_per_expert=120,
     )
     for n, person in enumerate(experts):
+        services.register_expert(
+            lead=moderator,
+            who=person.username,
+            recruited_from="peoples_panel",
+            training="Quality checker training",
+            trained_on=dt.date(2026, 10, 1),
+        )
         services.add_expert(lead=moderator, check=check, who=person.username, reward="none")
         services.submit_scores(
             expert=person,
@@ -89,10 +96,18 @@ def test_expert_on_a_quality_check_export_and_erase() -> None:
     (mine,) = data["quality_checks_as_expert"]
     assert mine["your_notes"] == "Private note 0" and mine["minutes"] == 120
     assert mine["your_scores"]["workforce"] == 2 and mine["shown_as"] == "Expert A"
+    assert data["expert_register"] == [
+        {
+            "recruited_from": "peoples_panel",
+            "training": "Quality checker training",
+            "trained_on": "2026-10-01",
+        }
+    ]
     lead_data = export_personal_data(person=moderator, requested_by=moderator, request=None)
     assert lead_data["voice"]["quality_checks_planned"] == [check.reference]
     before = selectors.result_for(check)
     erase_person(person=experts[0], erased_by=staff, request=None)
     place = CheckExpert.objects.get(label="Expert A")
     assert place.expert is None and place.notes == ""
+    assert not ExpertByExperience.objects.filter(user=experts[0]).exists()
     assert selectors.result_for(check) == before  # the published report does not change

@@ -37,6 +37,8 @@ def s():
     coordinator = tb.coordinator()
     voice_org = tb.member(kind="group", name="Borough Voice", by=coordinator)
     experts = [tb.member(by=coordinator, name=f"Expert {n}") for n in range(4)]
+    for member in experts:
+        train(moderator, member.user)
     return {
         "org": org,
         "svc": svc,
@@ -45,6 +47,17 @@ def s():
         "voice_org": voice_org,
         "experts": experts,
     }
+
+
+def train(moderator, user, on: dt.date = dt.date(2026, 1, 15)) -> None:
+    """Register ``user`` as a trained expert by experience (needed before any check)."""
+    services.register_expert(
+        lead=moderator,
+        who=user.username,
+        recruited_from="time_bank",
+        training="Quality checker training, day 1 and 2",
+        trained_on=on,
+    )
 
 
 def plan(s, **kw) -> QualityCheck:
@@ -167,6 +180,7 @@ def test_who_may_be_an_expert(s) -> None:
             lead=s["moderator"], check=check, who=s["provider"].username, reward="none"
         )
     outsider = factories.user(Role.PERSON, username="notinbank")
+    train(s["moderator"], outsider)
     with pytest.raises(services.VoiceRefused, match="not an approved member of the time bank"):
         services.add_expert(
             lead=s["moderator"], check=check, who="notinbank", reward="time_credits"
@@ -275,3 +289,19 @@ def test_unanswered_report_is_escalated_once_and_listed(
     assert f"{check.reference}: Riverside Day Centre" in page and "escalated" in page
     public = Client().get(reverse("voice:check", args=[check.reference])).content.decode()
     assert "Overdue" in public
+
+
+def test_only_experts_trained_by_the_visit_can_be_added(s) -> None:
+    check = plan(s, visit_date=dt.date(2026, 11, 10))
+    person = factories.user(Role.PERSON, username="untrained")
+    with pytest.raises(services.VoiceRefused, match="no training as an expert by experience"):
+        services.add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
+    train(s["moderator"], person, on=dt.date(2026, 11, 11))  # the day after the visit
+    with pytest.raises(services.VoiceRefused, match="on or before the visit"):
+        services.add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
+    train(s["moderator"], person, on=dt.date(2026, 11, 10))  # the day of the visit
+    assert services.add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
+    with pytest.raises(services.VoiceRefused, match="independent voice moderators"):
+        train(s["provider"], person)
+    with pytest.raises(services.VoiceRefused, match="today or in the past"):
+        train(s["moderator"], person, on=dt.date(2099, 1, 1))
