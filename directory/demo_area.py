@@ -71,6 +71,7 @@ from directory.models import (
     Organization,
     OrganizationIdentifier,
     Phone,
+    Postcode,
     ProviderKind,
     Schedule,
     Service,
@@ -100,6 +101,10 @@ LONGITUDES = (-1.320, -1.060)
 
 WORDS_FILE = Path(__file__).resolve().parent / "demo_data" / "eastmere.json"
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters used in the inward code of a postcode
+# The demo's postcodes are in ZZ99, which no real place uses (the NHS's pseudo-postcode area), and
+# are written to the postcode table with this source, so "near a postcode" works in the demo.
+SATURDAY_POSTCODE = "ZZ99 0SA"
+DEMO_POSTCODE_SOURCE = "Fictional demo postcodes (Borough of Eastmere), made by the demo generator"
 FEATURES = [value for value, _label in Accessibility.Feature.choices]
 
 
@@ -291,6 +296,7 @@ def clear_area() -> None:
     TaxonomyTerm.objects.filter(taxonomy_id=TAXONOMY_ID).delete()
     Taxonomy.objects.filter(pk=TAXONOMY_ID).delete()
     Neighbourhood.objects.filter(slug__in=[slugify(n) for n in NEIGHBOURHOOD_POOL]).delete()
+    Postcode.objects.filter(source=DEMO_POSTCODE_SOURCE).delete()
 
 
 # --- generating ---------------------------------------------------------------------------------
@@ -338,6 +344,18 @@ def generate_area(
         if rows.services >= CHUNK_SERVICES:
             rows.flush()
     rows.flush()
+    Postcode.objects.bulk_create(
+        [
+            Postcode(
+                postcode=code,
+                latitude=_money_6(lat),
+                longitude=_money_6(lon),
+                source=DEMO_POSTCODE_SOURCE,
+            )
+            for code, (lat, lon) in sorted(maker.postcodes.items())
+        ],
+        ignore_conflicts=True,
+    )
     written = rows.written + len(hoods) + 1 + len(terms)
     if services <= REFRESH_LIMIT:
         refresh_search_documents(
@@ -394,6 +412,8 @@ class _Maker:
         self.seed = seed
         self.today = today
         self.phone_counter = 2  # 01632 960000 and 960001 are kept for the Saturday record
+        # The fictional postcode directory: each postcode the area uses, where it first appears.
+        self.postcodes: dict[str, tuple[float, float]] = {}
         self.cqc_counter = 0
 
     def new_id(self) -> str:
@@ -689,7 +709,7 @@ class _Maker:
                 location=location,
                 address_1=f"{rng.randint(1, 180)} {street}",
                 city=TOWN,
-                postal_code=self.postcode(hood),
+                postal_code=self.postcode_at(hood, lat, lon),
             )
         )
         for feature in rng.sample(FEATURES, rng.choice((0, 1, 2, 2, 3, 3, 4))):
@@ -699,6 +719,11 @@ class _Maker:
     def postcode(self, hood: _Hood) -> str:
         letters = "".join(self.rng.choice(POSTCODE_LETTERS) for _ in range(2))
         return f"ZZ99 {hood.index % 10}{letters}"
+
+    def postcode_at(self, hood: _Hood, lat: float, lon: float) -> str:
+        code = self.postcode(hood)
+        self.postcodes.setdefault(code, (lat, lon))
+        return code
 
     # -- services --
 
@@ -967,6 +992,7 @@ class _Maker:
                 )
             )
         venue = f"{hood.row.name} Community Centre"
+        self.postcodes[SATURDAY_POSTCODE] = (float(hood.row.latitude), float(hood.row.longitude))
         location = Location(
             id=self.new_id(),
             organization=org,
@@ -983,7 +1009,7 @@ class _Maker:
                 location=location,
                 address_1="1 Tansy Street",
                 city=TOWN,
-                postal_code="ZZ99 0SA",
+                postal_code=SATURDAY_POSTCODE,
             )
         )
         for feature in ("step-free", "accessible-toilet", "hearing-loop", "quiet-space"):

@@ -46,6 +46,13 @@ class SearchForm(forms.Form):
         help_text="For example, gardening, lunch club or help at home",
     )
     category = forms.ChoiceField(label="Type of support", required=False)
+    postcode = forms.CharField(
+        label="Near a postcode",
+        required=False,
+        max_length=10,
+        help_text="For example, DN15 6NL",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 10}),
+    )
     neighbourhood = forms.ChoiceField(label="Near", required=False)
     within = forms.ChoiceField(
         label="Distance",

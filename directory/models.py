@@ -512,6 +512,20 @@ class SearchSynonymList(models.Model):
         ordering = ["-saved_at", "-pk"]
 
 
+class Postcode(models.Model):
+    """Where a postcode is, for "near a postcode" searches, loaded from an ONS postcode extract
+    (NSPL or ONSPD: their ``pcds``, ``lat`` and ``long`` columns) by ``import_postcodes``. Each
+    row says which file it came from."""
+
+    postcode = models.CharField(primary_key=True, max_length=8, help_text="As written, DN15 6NL")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    source = models.CharField(max_length=250)
+
+    def __str__(self) -> str:
+        return self.postcode
+
+
 # --- platform features around the directory -------------------------------------------------
 
 

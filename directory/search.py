@@ -43,6 +43,8 @@ MAX_LENGTHS = {"category": 250, "neighbourhood": 50, "language": 100}
 # "²", "١٢" and "1_0"), with a length limit so nothing huge is ever converted.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _MAX_NUMBER_CHARS = 40
+# A UK postcode without its space: outward code (area, district) and inward code (sector, unit).
+POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 
 
 class SearchError(ValueError):
@@ -59,6 +61,7 @@ class ServiceSearch:
     q: str = ""
     category: str = ""
     neighbourhood: str = ""
+    postcode: str = ""
     latitude: float | None = None
     longitude: float | None = None
     within_km: float | None = None
@@ -150,7 +153,14 @@ def parse_search(params: dict[str, list[str]]) -> ServiceSearch:
     price = one("price")
     if price not in PRICES:
         raise SearchError("price", "Choose free, paid or any price")
-    sort = one("sort") or "relevance"
+    postcode = ""
+    if one("postcode"):
+        compact = "".join(one("postcode").upper().split())[:10]
+        if not POSTCODE.fullmatch(compact):
+            raise SearchError("postcode", "Enter a full postcode, like DN15 6NL, or leave it empty")
+        postcode = f"{compact[:-3]} {compact[-3:]}"
+    # Near a postcode, the nearest come first unless the person chose another order.
+    sort = one("sort") or ("distance" if postcode else "relevance")
     if sort not in SORTS:
         raise SearchError("sort", "Sort by relevance, distance or name")
     page = _page(one("page") or "1")
@@ -163,6 +173,7 @@ def parse_search(params: dict[str, list[str]]) -> ServiceSearch:
         q=q,
         category=_text(params, "category", "Type of support"),
         neighbourhood=_text(params, "neighbourhood", "Neighbourhood"),
+        postcode=postcode,
         latitude=latitude,
         longitude=longitude,
         within_km=within,

@@ -38,6 +38,7 @@ from directory.models import (
     Location,
     Neighbourhood,
     Organization,
+    Postcode,
     Review,
     Schedule,
     SearchEntry,
@@ -79,6 +80,15 @@ def resolve_origin(search: ServiceSearch) -> Origin | None:
     if search.has_point:
         assert search.latitude is not None and search.longitude is not None
         return Origin("the point you chose", search.latitude, search.longitude)
+    if search.postcode:
+        found = Postcode.objects.filter(postcode=search.postcode).first()
+        if found is None:
+            raise SearchError(
+                "postcode",
+                f"We cannot find the postcode {search.postcode}. Check it is right, like "
+                "DN15 6NL, or choose a place from the Near list instead",
+            )
+        return Origin(found.postcode, float(found.latitude), float(found.longitude))
     if search.neighbourhood:
         hood = Neighbourhood.objects.filter(slug=search.neighbourhood).first()
         if hood is None:
@@ -646,7 +656,7 @@ def _box_as_compared(origin: Origin, km: float) -> tuple[float, float, float, fl
 
 def _origin_from(snap: search_memory.Snapshot, search: ServiceSearch) -> Origin | None:
     """As ``resolve_origin``, with the neighbourhoods held in memory."""
-    if search.has_point or not search.neighbourhood:
+    if search.has_point or search.postcode or not search.neighbourhood:
         return resolve_origin(search)
     hood = snap.neighbourhoods.get(search.neighbourhood)
     if hood is None:
