@@ -16,7 +16,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from connect.models import OnwardReferral, Referral, ReferringOrganisation, WellbeingCheck
+from connect.models import (
+    CommunityPot,
+    FundingAward,
+    OnwardReferral,
+    Referral,
+    ReferringOrganisation,
+    WellbeingCheck,
+)
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 
@@ -71,6 +78,7 @@ def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore
     provider = f.provider_user(org)
     provider.username = "pat"
     provider.save()
+    CommunityPot.objects.create(name="Northgate pot", kind="money", total_pence=10000)
 
     # The service says it is taking referrals and how long people usually wait.
     sign_in(page, live_server, "pat")
@@ -180,7 +188,24 @@ def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore
     page.goto(f"{live_server.url}/connect/referrals/{referral.pk}/")
     expect(page.locator("main")).to_contain_text("At closing")
     set_status(page, "Connected")
+    # Funding follows the referral: a micro-grant from the area's pot, posted once.
+    page.get_by_role("link", name="Attach funding from a community pot").click()
+    check_accessibility(page)
+    page.get_by_label("Northgate pot: micro-grants, £100.00 left").check()
+    page.get_by_label("Micro-grant in pounds (for a money pot)").fill("150")
+    page.get_by_label("What the funding is for").fill("Gardening gloves and seeds")
+    page.get_by_role("button", name="Attach funding").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("has £100.00 left")
+    check_accessibility(page)
+    page.get_by_label("Micro-grant in pounds (for a money pot)").fill("25")
+    page.get_by_role("button", name="Attach funding").click()
+    expect(page.locator("main")).to_contain_text("£25.00 from Northgate pot")
+    check_accessibility(page)
+    assert FundingAward.objects.count() == 1
     set_status(page, "Closed")
+    page.goto(f"{live_server.url}/connect/reports/?by=service")
+    expect(page.locator("main")).to_contain_text("Hidden")  # one person: too few to show
+    check_accessibility(page)
     sign_out(page, live_server)
 
     # The practice reads the summary back: what Ada agreed to share, not her wellbeing scores.
@@ -203,3 +228,38 @@ def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore
     assert data["what_matters_to_me"] == "Gardening and good company"
     assert "outcome_measures" not in data and "Life satisfaction" not in body.text()
     assert service.name in body.text()
+
+
+def test_a_person_without_an_account_is_invited_and_sees_their_referral(  # type: ignore[no-untyped-def]
+    page, live_server
+) -> None:
+    from django.core import mail
+
+    practice = ReferringOrganisation.objects.create(name="Oak Lane Hospital", kind="hospital")
+    practice.staff.add(f.user(Role.PERSON, username="hal", display_name="Hal at Oak Lane"))
+    sign_in(page, live_server, "hal")
+    page.goto(f"{live_server.url}/connect/refer/")
+    page.get_by_label("Full name of the person you are referring").fill("Grace Hopper")
+    page.get_by_label("Their email address").fill("grace@example.org")
+    page.get_by_label("Reason for the referral").fill("Going home alone after a long stay")
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.locator("main")).to_contain_text("Referral sent for Grace Hopper")
+    sign_out(page, live_server)
+    found = next(
+        line for m in mail.outbox for line in m.body.splitlines() if "/connect/welcome/" in line
+    )
+    link = live_server.url + found[found.index("/connect/welcome/") :]
+    page.goto(link.strip())
+    check_accessibility(page)
+    page.get_by_label("Choose a password").fill("short")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_label("Choose a password").fill("a long enough pass phrase")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.locator("h1")).to_contain_text("Your social prescribing referrals")
+    expect(page.locator("main")).to_contain_text("Received")
+    check_accessibility(page)
+    page.goto(link.strip())
+    expect(page.locator("h1")).to_contain_text("This link has expired")
+    check_accessibility(page)
