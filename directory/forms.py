@@ -498,6 +498,8 @@ class ListingForm(forms.ModelForm):
 
     def clean_description(self) -> str:
         text: str = self.cleaned_data["description"]
+        if self.instance.pk and text == self.instance.description:
+            return text  # as the feed gave it: checked only when the provider changes it
         if len(text.strip()) < 20:
             raise forms.ValidationError("Describe the service in at least 20 characters")
         return text

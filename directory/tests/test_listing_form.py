@@ -195,3 +195,16 @@ def test_opening_times_and_prices_read_as_written() -> None:
     ]
     assert Decimal(listing_details.parse_prices("Free: 0")[0]["amount"]) == 0
     assert time(10) < time(12)
+
+
+def test_a_short_imported_description_does_not_stop_other_changes() -> None:
+    svc = f.service(description="Lunch club.")
+    form = ListingForm(instance=Service.objects.get(pk=svc.pk))
+    data = {**_form_data(form), "phone": "01724 296 296"}
+    bound = ListingForm(data, instance=Service.objects.get(pk=svc.pk))
+    assert bound.is_valid(), bound.errors
+    assert bound.changed_details() == {"phone": "01724 296 296"}
+    changed = ListingForm(
+        {**data, "description": "Lunch."}, instance=Service.objects.get(pk=svc.pk)
+    )
+    assert not changed.is_valid()
