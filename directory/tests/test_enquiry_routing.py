@@ -277,3 +277,27 @@ def test_export_and_erasure_cover_the_deliveries(django_capture_on_commit_callba
     assert exported[1]["delivery"]["to"] == [person.email]
     personal_data.erase(person)
     assert EnquiryDelivery.objects.get(message__from_provider=True).recipients == []
+
+
+def test_members_who_turned_enquiry_emails_off_read_it_on_the_site(  # type: ignore[no-untyped-def]
+    client, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.models import NotificationPreference
+
+    svc = _service(service_email="taichi@example.org")
+    quiet = f.provider_user(svc.organization)
+    NotificationPreference.objects.create(user=quiet, kind="enquiries", email=False)
+    enquiry = _send(client, django_capture_on_commit_callbacks, svc)
+    delivery = _delivery(enquiry)
+    # Still the members' (they answer on the site), not emailed, and said so on the thread.
+    assert (delivery.route, delivery.state, mail.outbox) == (Route.MEMBERS, State.NOT_EMAILED, [])
+    thread = client.get(reverse("directory:enquiry", args=[enquiry.pk])).content.decode()
+    assert "chose not to get emails about enquiries" in thread
+    # One member who still wants them: that one is emailed, and the message is sent.
+    keen = f.provider_user(svc.organization)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_to_enquiry(author=enquiry.person, enquiry=enquiry, body="Any news?")
+    latest = EnquiryDelivery.objects.order_by("-pk").first()
+    assert latest is not None and latest.recipients == [keen.email] and latest.state == State.SENT
+    assert [m.to for m in mail.outbox] == [[keen.email]]
