@@ -111,7 +111,12 @@ def _tell(feedback: Feedback, subject: str, body: str) -> None:
     """Email the person who gave the feedback, when they left an address."""
     address = feedback.email or (feedback.author.email if feedback.author else "")
     if address:
-        notify(subject, f"{body}\n\nYour reference: {feedback.reference}", [address])
+        notify(
+            subject,
+            f"{body}\n\nYour reference: {feedback.reference}",
+            [address],
+            kind="feedback",
+        )
 
 
 @transaction.atomic
@@ -210,6 +215,7 @@ def submit_feedback(
         f"Feedback {feedback.reference} waiting for moderation",
         "New feedback is waiting in the moderation queue.",
         moderators,
+        kind="feedback_moderation",
     )
     _tell(
         feedback,
@@ -452,6 +458,7 @@ def escalate_overdue(today: dt.date | None = None) -> list[Feedback | QualityChe
         f"{len(lines)} feedback items are overdue",
         "\n".join(lines),
         commissioners,
+        kind="feedback_moderation",
     )
     return [*found, *checks]
 
