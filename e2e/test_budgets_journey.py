@@ -1,7 +1,9 @@
 """Journey: a new person creates an account, completes their self-assessment with their sister (who
 joins through an invitation link and adds her own words), gets an explained indicative budget and a
 charge, writes a plan that buys a directory service and time bank hours, has it agreed after one
-change request, records payments and downloads a statement; the broker records the first review.
+change request, records payments and downloads a statement; the broker records the first review
+and the person records the next one herself; she chooses which emails she gets and stops one kind
+from the link in an email without signing in.
 axe-core runs on every page, and the public calculator and the plan are checked on a phone-sized
 screen."""
 
@@ -11,11 +13,14 @@ import csv
 import io
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.models import NotificationPreference, User
 from accounts.roles import Role
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
+from wellbeing_hub.notifications import unsubscribe_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
@@ -363,6 +368,23 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
     assert rows[0][0] == "date"
     assert any(row[3] == "Millbrook Makers CIC" and row[5] == "-12.50" for row in rows)
 
+    # Rosa records her own review (a supported self-review), in words for her, after one error.
+    page.goto(plan_url)
+    page.get_by_role("link", name="Record the review").click()
+    expect(page.get_by_role("heading", name="Review your support plan")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose how the plan is working")
+    check_accessibility(page)
+    page.get_by_label("Some of my support needs to change").check()
+    page.get_by_label("What did you find?").fill("I would like to go on Wednesdays too.")
+    page.get_by_label("Who helped you with this review? (optional)").fill("Ana")
+    page.get_by_label("In 6 months").check()
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator("#plan-reviews")).to_contain_text("I would like to go on Wednesdays too.")
+    expect(page.locator("#review-outcome")).to_contain_text("Change my plan")
+    check_accessibility(page)
+
     # The agreed plan prints cleanly and downloads as a PDF.
     page.goto(plan_url)
     page.get_by_role("link", name="Print this plan").click()
@@ -384,3 +406,34 @@ def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignor
         page.get_by_role("button", name="Download my data").click()
     text = data.value.path().read_text()
     assert "support_plan" in text and "I knit hats for the hospital." in text
+
+    # Rosa chooses which emails she gets (issue 13), after one specific error.
+    go(page, live_server, "/account/")
+    page.get_by_role("link", name="Choose which emails you get").click()
+    check_accessibility(page)
+    page.get_by_label("None of these").check()  # unticks the others (the exclusive option)
+    page.get_by_label("None of these").uncheck()
+    page.get_by_role("button", name="Save your choices").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the emails you want")
+    check_accessibility(page)
+    page.get_by_label("Your support plan: agreed, or changes asked for").check()
+    page.get_by_role("button", name="Save your choices").click()
+    expect(page.get_by_text("Your email choices have been saved.")).to_be_visible()
+    expect(page.get_by_label("Your support plan: agreed, or changes asked for")).to_be_checked()
+    expect(
+        page.get_by_label("Your receipt code when you vote on how money is spent")
+    ).not_to_be_checked()
+    check_accessibility(page)
+    sign_out(page, live_server)
+
+    # The link in an email's footer stops one kind without signing in.
+    rosa = User.objects.get(username="rosa")
+    page.goto(
+        live_server.url
+        + reverse("accounts:unsubscribe", args=[unsubscribe_token([rosa.pk], "support_plan")])
+    )
+    check_accessibility(page)
+    page.get_by_role("button", name="Stop these emails").click()
+    expect(page.get_by_role("heading", name="Emails stopped")).to_be_visible()
+    check_accessibility(page)
+    assert NotificationPreference.objects.get(user=rosa, kind="support_plan").email is False
