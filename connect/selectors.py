@@ -360,3 +360,11 @@ def report(by: str) -> list[Any]:
                 )
             )
     return build_report(rows)
+
+
+def on_open_caseload(worker: User, person_id: int) -> bool:
+    """``person_id`` has an open referral held by this link worker (for the outcomes app to let
+    the worker record their ONS4 answers "with help")."""
+    return Referral.objects.filter(
+        link_worker=worker, person_id=person_id, status__in=OPEN
+    ).exists()

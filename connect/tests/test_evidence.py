@@ -159,3 +159,13 @@ def test_people_supported_counts_people_in_support_during_the_period(world) -> N
     assert selectors.people_supported(end + dt.timedelta(1), end + dt.timedelta(1)) == 2  # a, b
     with pytest.raises(ValueError):
         selectors.people_supported(end, start)
+
+
+def test_on_open_caseload_only_while_the_referral_is_open(world) -> None:  # type: ignore[no-untyped-def]
+    referral = _referral(world)
+    assert not selectors.on_open_caseload(world["worker"], referral.person_id)  # not picked up
+    services.set_status(actor=world["worker"], referral=referral, status="contacted", on=DAY)
+    assert selectors.on_open_caseload(world["worker"], referral.person_id)
+    assert not selectors.on_open_caseload(f.user(Role.LINK_WORKER), referral.person_id)
+    services.set_status(actor=world["worker"], referral=referral, status="closed", on=DAY)
+    assert not selectors.on_open_caseload(world["worker"], referral.person_id)
