@@ -131,6 +131,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             f"Feedback on {settings.AREA_NAME}: {opinion}",
             f"{opinion}\n\n{form.cleaned_data['improve'] or '(no comment)'}\n",
             recipients,
+            kind="site_feedback",
         )
         messages.success(request, "Thank you for your feedback.")
         return redirect("home")
