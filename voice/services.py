@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -42,7 +43,7 @@ from voice.models import (
     QualityCheck,
     Team,
 )
-from wellbeing_hub.notifications import notify
+from wellbeing_hub.notifications import notify, site_url
 
 STAFF_ENTRY_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.MODERATOR)
 TEXT_MAX = 5000
@@ -871,10 +872,13 @@ def publish_check(
         )
     addresses = [p.expert.email for p in places if p.expert is not None and p.expert.email]
     if addresses:
+        report = site_url(reverse("voice:check", args=[check.reference]))
         notify(
             f"The quality check of {check.subject_name} is published",
-            f"Thank you for your part in quality check {check.reference}.",
+            f"Thank you for your part in quality check {check.reference}.\n\n"
+            f"Read the published report: {report}\n",
             addresses,
+            kind="quality_checks",
         )
     return check
 

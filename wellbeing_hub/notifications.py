@@ -208,6 +208,11 @@ KINDS: tuple[Kind, ...] = (
         "Carers, befrienders, people being matched and their workers",
     ),
     Kind(
+        "quality_checks",
+        "quality checks you took part in: when the report is published",
+        "Experts by experience",
+    ),
+    Kind(
         "site_feedback",
         "feedback on this website",
         "The team that runs this website",

@@ -75,6 +75,8 @@ CSRF_TRUSTED_ORIGINS = [
 
 # The area this deployment serves: its name is in the header of every page.
 AREA_NAME = os.environ.get("WELLBEING_AREA_NAME", "Wellbeing Hub")
+# Which area's feedback clocks apply (rules/voice/data/area_clocks.yaml); empty: the statutory defaults.
+VOICE_CLOCK_AREA = os.environ.get("VOICE_CLOCK_AREA", "")
 
 # The address people use, for links in emails (which have no page to be relative to). Defaults to
 # the first trusted origin, or https:// and the first allowed host.

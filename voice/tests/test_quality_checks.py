@@ -305,3 +305,20 @@ def test_only_experts_trained_by_the_visit_can_be_added(s) -> None:
         train(s["provider"], person)
     with pytest.raises(services.VoiceRefused, match="today or in the past"):
         train(s["moderator"], person, on=dt.date(2099, 1, 1))
+
+
+def test_experts_are_emailed_a_link_to_the_report_unless_they_turned_these_emails_off(
+    s, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.notification_preferences import unsubscribe
+
+    check = full_check(s)
+    first, *others = [m.user for m in s["experts"][:3]]
+    unsubscribe(user_ids=[first.pk], kind_code="quality_checks", request=None)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_check(lead=s["moderator"], check=check, summary="Kind staff.")
+    sent_to = sorted(address for message in mailoutbox for address in message.to)
+    assert sent_to == sorted(u.email for u in others)
+    assert f"/feedback/checks/{check.reference}/" in mailoutbox[0].body
+    assert mailoutbox[0].body.count("http") >= 1
