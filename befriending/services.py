@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
@@ -35,7 +36,7 @@ from directory import selectors as directory_selectors
 from rules.befriending.contacts import contact_refusal
 from rules.befriending.matching import TIMES, exclusions
 from rules.ledger.formatting import format_date
-from wellbeing_hub.notifications import notify
+from wellbeing_hub.notifications import notify, site_url
 
 TEXT_MAX = 5000
 LAST_MEETING_WITHIN_DAYS = 56
@@ -334,8 +335,10 @@ def propose_match(
     ]
     notify(
         "A befriending match has been suggested",
-        "Your befriending coordinator has suggested a match. Sign in to say whether you would like it.",
+        "Your befriending coordinator has suggested a match. Sign in to say whether you would "
+        f"like it: {site_url(reverse('befriending:home'))}",
         addresses,
+        kind="matches",
     )
     return match
 
@@ -486,8 +489,10 @@ def end_match(
     ]
     notify(
         "A befriending match is ending",
-        "A befriending match you are part of is ending. Sign in to see the planned last meeting.",
+        "A befriending match you are part of is ending. Sign in to see the planned last "
+        f"meeting: {site_url(reverse('befriending:home'))}",
         [a for a in addresses if a] + _coordinator_emails(),
+        kind="matches",
     )
     return match
 

@@ -484,3 +484,20 @@ def test_a_volunteer_stops_only_after_their_matches_end_and_is_then_excluded() -
     with pytest.raises(Refused) as err:
         services.propose_match(actor=boss, request_=b.request(), volunteer=v, today=TODAY)
     assert "No longer volunteering." in err.value.message
+
+
+def test_a_suggested_match_emails_both_sides_a_link_unless_they_turned_match_emails_off(  # type: ignore[no-untyped-def]
+    mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.notification_preferences import unsubscribe
+
+    boss = b.coordinator()
+    v = b.volunteer(by=boss)
+    r = b.request()
+    unsubscribe(user_ids=[r.person.pk], kind_code="matches", request=None)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    suggested = [m for m in mailoutbox if "suggested" in m.subject]
+    assert [m.to for m in suggested] == [[v.user.email]]
+    assert "http" in suggested[0].body and "/befriending/" in suggested[0].body
