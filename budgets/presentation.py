@@ -14,16 +14,16 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import cache
 from typing import Any
 
-from rules.ledger import SpendStatus, format_pence
+from rules.ledger import SpendStatus
+from rules.money import format_money
 
 ZERO = Decimal("0")
 PENNY = Decimal("0.01")
 
 
 def money(value: Decimal | int | str | None) -> str:
-    """£1,234.50: the one money format on these pages (``rules.ledger.format_pence``)."""
-    amount = Decimal(str(value or 0))
-    return format_pence(int((amount * 100).to_integral_value()))
+    """£1,234.50: the project's one money format (``rules.money.format_money``)."""
+    return format_money(Decimal(str(value or 0)))
 
 
 def whose(viewer: Any, person: Any, *, capital: bool = True) -> str:

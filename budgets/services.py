@@ -51,6 +51,7 @@ from budgets.models import (
 from budgets.wellbeing import WellbeingDomain
 from rules import ledger
 from rules.charging import ChargingError, parameters_in_force
+from rules.money import format_money
 from rules.ras import AnswerError, Answers, indicative_budget, load_version, version_in_force
 from wellbeing_hub.notifications import notify
 
@@ -83,7 +84,7 @@ def _today() -> dt.date:
 
 
 def pounds(amount: Decimal) -> str:
-    return ledger.format_pence(int((amount * 100).to_integral_value()))
+    return format_money(amount)
 
 
 def check_money(

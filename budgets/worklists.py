@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.worklist import Figure, Item, Task
 from budgets import access
 from budgets.models import BudgetAccount, PlanReview, SupportPlan
+from rules.money import format_money
 
 REVIEW_WINDOW_DAYS = 28
 """Reviews due within this many days (and every overdue one) are on the broker's list."""
@@ -115,7 +116,7 @@ def broker_tasks(user: User, today: dt.date | None = None) -> tuple[Task, ...]:
 
 
 def _pounds(amount: Decimal | None) -> str:
-    return f"£{(amount or Decimal(0)):,.2f}"
+    return format_money(amount or Decimal(0))
 
 
 def commissioner_figures(today: dt.date | None = None) -> tuple[Figure, ...]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from rules.money import format_money
 from rules.pb import (
     Ballot,
     Election,
@@ -123,7 +124,7 @@ def recount(text: str, settings: CountSettings) -> Outcome:
 
 
 def _money(value: Fraction) -> str:
-    return f"£{to_pounds(value).quantize(Decimal('0.01')):,}"
+    return format_money(value)
 
 
 def explain(outcome: Outcome, names: Mapping[str, str]) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from participation.models import (
     VoterRegistration,
     VoteType,
 )
+from rules.money import format_money
 from wellbeing_hub.notifications import notify, site_url
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
@@ -83,12 +84,12 @@ def _require_staff(user: User) -> None:
 
 
 def _money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
+    return format_money(amount)
 
 
 MAX_AMOUNT = Decimal("9999999999.99")
 """The largest amount in pounds anywhere in a round (the tables hold 12 digits, 2 after the point)."""
-MAX_AMOUNT_TEXT = f"£{MAX_AMOUNT:,.2f}"
+MAX_AMOUNT_TEXT = format_money(MAX_AMOUNT)
 
 
 def _pence(value: Any, what: str, field: str | None = None) -> Decimal:

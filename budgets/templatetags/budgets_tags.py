@@ -8,7 +8,8 @@ from decimal import Decimal
 from django import template
 from django.utils.safestring import SafeString
 
-from rules.ledger import format_minutes, format_pence
+from rules.ledger import format_minutes
+from rules.money import format_money
 
 register = template.Library()
 
@@ -17,7 +18,7 @@ register = template.Library()
 def pounds(value: Decimal | str | int | None) -> str:
     if value is None or value == "":
         return ""
-    return format_pence(int((Decimal(str(value)) * 100).to_integral_value()))
+    return format_money(Decimal(str(value)))
 
 
 @register.filter
