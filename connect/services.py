@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role, record_audit
+from connect import selectors
 from connect.models import (
     CommunityPot,
     FundingAward,
@@ -579,7 +580,7 @@ def wellbeing_stage_open(referral: Referral, stage: str) -> str | None:
     if stage not in WellbeingCheck.Stage.values:
         return "Choose the first conversation or closing"
     if stage in done:
-        return "Your answers for this stage are already recorded"
+        return "The answers for this stage are already recorded"
     if referral.status == Referral.Status.DECLINED:
         return "This referral was declined"
     if (
@@ -601,12 +602,22 @@ def record_wellbeing(
     request: HttpRequest | None = None,
 ) -> WellbeingCheck:
     """The person's own ONS4 answers at the first conversation or at closing, scored and kept by
-    the outcomes app (ONS4 is only ever answered by the person themselves). Only the person may
-    record them here; the outcomes app refuses anyone else without access to their record."""
+    the outcomes app. ONS4 is only ever answered by the person themselves, but most people answer
+    it in conversation with their link worker: the link worker holding the person's open referral
+    may record the answers, kept as given "with help" (``AnsweredBy.WITH_HELP``, recorded by the
+    worker). Anyone else is refused, and so is the worker once the referral is closed or declined."""
     from outcomes import services as outcomes
 
-    if actor.pk != referral.person_id:
-        raise ConnectError("stage", "Only the person can give their own wellbeing answers")
+    if actor.pk == referral.person_id:
+        answered_by = None  # the outcomes app marks it the person's own
+    elif is_link_worker(actor) and selectors.on_open_caseload(actor, referral.person_id):
+        answered_by = "with_help"
+    else:
+        raise ConnectError(
+            "stage",
+            "Only the person, or the link worker holding their open referral, can record "
+            "their wellbeing answers",
+        )
     problem = wellbeing_stage_open(referral, stage)
     if problem:
         raise ConnectError("stage", problem)
@@ -621,17 +632,19 @@ def record_wellbeing(
         answers=answers,
         answered_on=answered_on,
         occasion="start" if stage == WellbeingCheck.Stage.FIRST_CONVERSATION else "chosen",
+        answered_by=answered_by,
         request=request,
     )
     check = WellbeingCheck.objects.create(
         referral=referral, stage=stage, answer_set_id=answer_set.pk, answered_on=answered_on
     )
+    helped = f", answered with help from {actor.get_full_name()}" if answered_by else ""
     record_audit(
         actor=actor,
         action="connect.wellbeing.record",
         target=check,
         subject=referral.person,
-        summary=f"Wellbeing (ONS4) recorded {check.get_stage_display().lower()}",
+        summary=f"Wellbeing (ONS4) recorded {check.get_stage_display().lower()}{helped}",
         request=request,
     )
     return check

@@ -52,6 +52,22 @@ def _can_receive_summary(user: User, referral: Referral) -> bool:
     return org is not None and services.can_refer_for(user, org)
 
 
+def _helped_by(referral: Referral) -> dict[str, str]:
+    """Stage -> the name of whoever recorded the person's answers with them ("with help"); stages
+    the person answered on their own account are not listed."""
+    from outcomes import selectors as outcomes_selectors
+
+    checks = {c.answer_set_id: c.stage for c in referral.wellbeing.all()}
+    if not checks:
+        return {}
+    helped = {}
+    for a in outcomes_selectors.answer_sets(referral.person, services.ONS4).filter(pk__in=checks):
+        if a.answered_by == "with_help":
+            who = a.recorded_by.get_full_name() if a.recorded_by else "someone else"
+            helped[checks[a.pk]] = who
+    return helped
+
+
 def _audit_view(request: HttpRequest, referral: Referral, summary: str) -> None:
     record_audit(
         actor=request.user,  # type: ignore[arg-type]
@@ -117,12 +133,26 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     else:
         _audit_view(request, item, "Referral page viewed")
     onward = [(o, referral_selectors.service_name(o.service_id)) for o in item.onward.all()]
+    labels = dict(WellbeingCheck.Stage.choices)
+    helped = {labels[stage]: who for stage, who in _helped_by(item).items()}
+    wellbeing = [
+        (label, day, score, helped.get(label, ""))
+        for label, day, score in selectors.wellbeing_answers(item)
+    ]
+    to_record = []
+    if _records_for_person(user, item):
+        to_record = [
+            (stage, label)
+            for stage, label in WellbeingCheck.Stage.choices
+            if services.wellbeing_stage_open(item, stage) is None
+        ]
     return render(
         request,
         "connect/referral.html",
         {
             "item": item,
-            "wellbeing": selectors.wellbeing_answers(item),
+            "wellbeing": wellbeing,
+            "wellbeing_to_record": to_record,
             "funding": list(item.funding.select_related("pot")),
             "status_form": status_form,
             "consent_form": consent_form,
@@ -161,8 +191,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     rows = []
     for r in selectors.referrals_of(user).prefetch_related("wellbeing"):
         done = {w.stage for w in r.wellbeing.all()}
+        helped = _helped_by(r)
         stages = [
-            (stage, label, stage in done)
+            (stage, label, stage in done, helped.get(stage, ""))
             for stage, label in WellbeingCheck.Stage.choices
             if stage in done or services.wellbeing_stage_open(r, stage) is None
         ]
@@ -554,12 +585,24 @@ def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
 # --- the person's wellbeing -----------------------------------------------------------------------
 
 
+def _records_for_person(user: User, referral: Referral) -> bool:
+    """The link worker holding this open referral, who records the person's answers with help."""
+    return (
+        user.pk != referral.person_id
+        and services.is_link_worker(user)
+        and selectors.on_open_caseload(user, referral.person_id)
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpResponse:
+    """The person answers ONS4 themselves, or their link worker records the answers the person
+    gives in conversation (kept as given with help)."""
     user: User = request.user  # type: ignore[assignment]
     item = _referral(referral_id)
-    if item.person_id != user.pk:
+    helping = _records_for_person(user, item)
+    if item.person_id != user.pk and not helping:
         return _refused(request)
     if stage not in ("first_conversation", "closing"):
         raise Http404("No such stage")
@@ -588,6 +631,12 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
             except OutcomesRefused as err:
                 form.add_error(err.field if err.field in form.fields else None, err.message)
             else:
+                if helping:
+                    messages.success(
+                        request,
+                        f"{item.person.get_full_name()}'s answers are saved, with your help",
+                    )
+                    return redirect("connect:referral", referral_id=item.pk)
                 messages.success(request, "Thank you: your answers are saved")
                 return redirect("connect:mine")
     return render(
@@ -597,6 +646,7 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
             "item": item,
             "form": form,
             "problem": problem,
+            "helping": helping,
             "stage_label": dict(WellbeingCheck.Stage.choices)[stage],
         },
         status=400 if form.errors else 200,

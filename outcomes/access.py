@@ -3,7 +3,10 @@
 - the person themselves;
 - a carer or family member the person gave permission to (:class:`outcomes.models.Helper`);
 - a broker or administrator who reaches the person (their caseload, or glass broken:
-  ``budgets.access.reaches``).
+  ``budgets.access.reaches``);
+- the link worker holding the person's open social prescribing referral
+  (``connect.selectors.on_open_caseload``), who records the person's own ONS4 answers "with help"
+  in conversation. The reach ends when the referral is closed or declined.
 
 Commissioners and providers see aggregates only, never a named person's record. Coordinators and
 brokers put people on self-reported follow-up; a team's members work its worklist."""
@@ -43,12 +46,27 @@ def practitioner_reaches(user: User, person_id: int) -> bool:
     )
 
 
+def link_worker_holds(user: User, person_id: int) -> bool:
+    """The link worker holding this person's open social prescribing referral."""
+    from connect import selectors as connect_selectors  # apps talk through selectors
+
+    return (
+        user.is_authenticated
+        and user.pk != person_id
+        and user.has_role(Role.LINK_WORKER, Role.COORDINATOR)  # connect.services.LINK_WORKER_ROLES
+        and connect_selectors.on_open_caseload(user, person_id)
+    )
+
+
 def can_open(user: User, person_id: int) -> bool:
     """May see and add to this person's outcome record."""
     if not user.is_authenticated:
         return False
     return (
-        user.pk == person_id or is_helper(user, person_id) or practitioner_reaches(user, person_id)
+        user.pk == person_id
+        or is_helper(user, person_id)
+        or practitioner_reaches(user, person_id)
+        or link_worker_holds(user, person_id)
     )
 
 
