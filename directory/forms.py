@@ -47,10 +47,10 @@ class SearchForm(forms.Form):
     )
     category = forms.ChoiceField(label="Type of support", required=False)
     postcode = forms.CharField(
-        label="Near a postcode",
+        label="Postcode",
         required=False,
         max_length=10,
-        help_text="For example, DN15 6NL",
+        help_text="To see the closest first, for example DN15 6NL",
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 10}),
     )
     neighbourhood = forms.ChoiceField(label="Near", required=False)
