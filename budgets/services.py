@@ -50,8 +50,9 @@ from budgets.models import (
 )
 from budgets.wellbeing import WellbeingDomain
 from rules import ledger
+from rules.apportion import largest_remainder
 from rules.charging import ChargingError, parameters_in_force
-from rules.money import format_money
+from rules.money import format_money, to_pence
 from rules.ras import AnswerError, Answers, indicative_budget, load_version, version_in_force
 from wellbeing_hub.notifications import notify
 
@@ -1255,14 +1256,7 @@ def split_cost(total: Decimal, shares: list[int]) -> list[Decimal]:
     ties to the earlier member)."""
     if not shares or any(share <= 0 for share in shares):
         raise BudgetsError("Every share must be a whole number above zero", field="shares")
-    pence = int((total * 100).to_integral_value())
-    whole = sum(shares)
-    exact = [pence * share for share in shares]
-    parts = [value // whole for value in exact]
-    left = pence - sum(parts)
-    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] % whole), i))
-    for index in order[:left]:
-        parts[index] += 1
+    parts = largest_remainder(shares, to_pence(total))
     return [Decimal(part) / 100 for part in parts]
 
 

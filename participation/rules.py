@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Generic, TypeVar
 
+from rules.apportion import largest_remainder as apportion
+
 K = TypeVar("K", bound=Hashable)
 Item = str
 
@@ -63,17 +65,10 @@ def largest_remainder(sizes: Mapping[K, int], seats: int) -> dict[K, int]:
         )
     if seats == 0:
         return dict.fromkeys(sizes, 0)
-    quotas = {key: Fraction(seats * size, total) for key, size in sizes.items()}
-    allocation = {key: int(q) for key, q in quotas.items()}  # floor: quotas are non-negative
-    left = seats - sum(allocation.values())
-    order = list(sizes)
-    by_remainder = sorted(
-        order,
-        key=lambda key: (-(quotas[key] - allocation[key]), -sizes[key], order.index(key)),
-    )
-    for key in by_remainder[:left]:
-        allocation[key] += 1
-    return allocation
+    keys = list(sizes)
+    weights = [sizes[key] for key in keys]
+    parts = apportion(weights, seats, tie_break=lambda i: (-weights[i], i))
+    return dict(zip(keys, parts, strict=True))
 
 
 @dataclass(frozen=True)
