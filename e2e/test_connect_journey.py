@@ -3,7 +3,8 @@ typical wait; a GP practice refers a person (the error pattern first); the link 
 contact, the first conversation and the person's consent (a summary back and onward referral
 yes, wellbeing scores in the summary no) and refers them on, seeing the service's wait where they
 choose; the person answers the ONS4 questions at the first conversation; the service accepts and
-records that they attended; the person answers again at closing and the link worker closes the
+records that they attended; at closing the link worker records the person's answers with help (the
+empty form first: the error summary) and the referral page says so, and the link worker closes the
 referral; the practice reads the letter and the JSON summary, which hold what the person agreed to
 share and not their wellbeing scores. axe-core and the 320 px reflow check run on every page."""
 
@@ -57,13 +58,15 @@ def set_status(page, status: str) -> None:  # type: ignore[no-untyped-def]
     check_accessibility(page)
 
 
-def answer_ons4(page, shift: int) -> None:  # type: ignore[no-untyped-def]
+def answer_ons4(  # type: ignore[no-untyped-def]
+    page, shift: int, button: str = "Save my answers", saved: str = "your answers are saved"
+) -> None:
     for question, value in QUESTIONS.items():
         answer = str(int(value) + (shift if "nought" not in question else -shift))
         group = page.get_by_role("group", name=question)
         group.locator(f"input[type=radio][value='{answer}']").check()
-    page.get_by_role("button", name="Save my answers").click()
-    expect(page.locator("main")).to_contain_text("your answers are saved")
+    page.get_by_role("button", name=button).click()
+    expect(page.locator("main")).to_contain_text(saved)
     check_accessibility(page)
 
 
@@ -175,18 +178,24 @@ def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore
     sign_out(page, live_server)
     assert OnwardReferral.objects.get().status == OnwardReferral.Status.ATTENDED
 
-    # Ada answers again at closing; the link worker records connected and closes.
-    sign_in(page, live_server, "ada")
-    page.goto(f"{live_server.url}/connect/mine/")
-    page.get_by_role("link", name="Tell us how you are feeling (at closing)").click()
-    check_accessibility(page)
-    answer_ons4(page, 3)
-    sign_out(page, live_server)
-    assert WellbeingCheck.objects.filter(referral=referral).count() == 2
-
+    # At closing Ada tells Lin her answers in conversation and Lin records them with help (the
+    # empty form first: the error summary); then Lin records connected and closes.
     sign_in(page, live_server, "lin")
     page.goto(f"{live_server.url}/connect/referrals/{referral.pk}/")
-    expect(page.locator("main")).to_contain_text("At closing")
+    page.get_by_role("link", name="Record Ada Lovelace's answers (at closing)").click()
+    expect(page.locator("h1")).to_contain_text("How Ada Lovelace is feeling: at closing")
+    check_accessibility(page)
+    page.get_by_role("button", name="Save their answers").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Choose a number from 0 to 10")
+    check_accessibility(page)
+    answer_ons4(page, 3, "Save their answers", "Ada Lovelace's answers are saved, with your help")
+    main = page.locator("main")
+    expect(main).to_contain_text("At closing")
+    # Only the closing answers were given with help; Ada answered the first ones herself.
+    expect(main.get_by_text("answered with help from Lin the link worker")).to_have_count(1)
+    assert WellbeingCheck.objects.filter(referral=referral).count() == 2
     set_status(page, "Connected")
     # Funding follows the referral: a micro-grant from the area's pot, posted once.
     page.get_by_role("link", name="Attach funding from a community pot").click()
@@ -203,6 +212,7 @@ def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore
     check_accessibility(page)
     assert FundingAward.objects.count() == 1
     set_status(page, "Closed")
+    expect(page.locator("main")).to_contain_text("(answered with help from Lin the link worker)")
     page.goto(f"{live_server.url}/connect/reports/?by=service")
     expect(page.locator("main")).to_contain_text("Hidden")  # one person: too few to show
     check_accessibility(page)
