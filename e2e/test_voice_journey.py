@@ -9,11 +9,12 @@ time credits are issued once. axe-core and the 320 px reflow check run on every 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -25,6 +26,10 @@ from voice import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
+
+
+def _london(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, hour, minute, second, tzinfo=ZoneInfo("Europe/London"))
 
 
 def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -127,45 +132,52 @@ def test_carer_feedback_to_confirmed_change(page, live_server) -> None:  # type:
 def test_overdue_feedback_is_escalated_and_shown_publicly(page, live_server) -> None:  # type: ignore[no-untyped-def]
     """A complaint received on Monday 2 November 2026 must be acknowledged by Thursday 5
     November (3 working days) and answered by Thursday 19 November (10 more): by any later day
-    it is overdue. The daily escalation marks it once and emails the commissioners."""
+    it is overdue. The daily escalation marks it once and emails the commissioners.
+
+    The clock is frozen with time-machine (the live server runs in this process, so its pages
+    read the frozen clock too); nothing is given a date. The commissioner signs in before the
+    clock is frozen, so the browser's session cookie expires by the real clock."""
     org = f.organization(name="Hillside Homecare")
     svc = f.service(organization_=org, name="Hillside Home Visits")
     moderator = f.user(Role.MODERATOR, username="mo")
     f.user(Role.COMMISSIONER, username="cy", email="commissioner@example.org")
-    received = timezone.make_aware(dt.datetime(2026, 11, 2, 9, 30))
-    feedback = services.submit_feedback(
-        about="service",
-        service_id=str(svc.pk),
-        kind="complaint",
-        given_as="self",
-        text="Nobody came on Friday.",
-        identity="anonymous",
-        now=received,
-    )
+    with time_machine.travel(_london(2026, 11, 2, 9, 30), tick=False):
+        feedback = services.submit_feedback(
+            about="service",
+            service_id=str(svc.pk),
+            kind="complaint",
+            given_as="self",
+            text="Nobody came on Friday.",
+            identity="anonymous",
+        )
+        services.moderate(
+            feedback=feedback,
+            moderator=moderator,
+            decision="published",
+            reason="No personal details",
+            published_text="Nobody came for a visit on a Friday.",
+        )
     assert feedback.acknowledge_by == dt.date(2026, 11, 5)
     assert feedback.respond_by == dt.date(2026, 11, 19)
-    services.moderate(
-        feedback=feedback,
-        moderator=moderator,
-        decision="published",
-        reason="No personal details",
-        published_text="Nobody came for a visit on a Friday.",
-        now=received,
-    )
-    mail.outbox.clear()
-    call_command("escalate_overdue_feedback")
-    call_command("escalate_overdue_feedback")  # the next day's run: not escalated again
-    escalations = [m for m in mail.outbox if "overdue" in m.subject]
-    assert len(escalations) == 1 and escalations[0].to == ["commissioner@example.org"]
-
-    page.goto(f"{live_server.url}/feedback/stories/{feedback.reference}/")
-    expect(page.locator("main")).to_contain_text("Overdue")
-    check_accessibility(page)
     sign_in(page, live_server, "cy")
-    page.goto(f"{live_server.url}/feedback/overdue/")
-    expect(page.locator("main")).to_contain_text(f"{feedback.reference}: A complaint about")
-    expect(page.locator("main")).to_contain_text("respond by 19 November 2026; escalated")
-    check_accessibility(page)
+    mail.outbox.clear()
+    with time_machine.travel(_london(2026, 11, 5, 23, 59, 59), tick=False):  # the last moment
+        call_command("escalate_overdue_feedback")
+        assert not [m for m in mail.outbox if "overdue" in m.subject]
+        page.goto(f"{live_server.url}/feedback/stories/{feedback.reference}/")
+        expect(page.locator("main")).not_to_contain_text("Overdue")
+    with time_machine.travel(_london(2026, 11, 6, 0, 0), tick=False):  # the deadline has passed
+        call_command("escalate_overdue_feedback")
+        call_command("escalate_overdue_feedback")  # a second run: not escalated again
+        escalations = [m for m in mail.outbox if "overdue" in m.subject]
+        assert len(escalations) == 1 and escalations[0].to == ["commissioner@example.org"]
+        page.goto(f"{live_server.url}/feedback/stories/{feedback.reference}/")
+        expect(page.locator("main")).to_contain_text("Overdue")
+        check_accessibility(page)
+        page.goto(f"{live_server.url}/feedback/overdue/")
+        expect(page.locator("main")).to_contain_text(f"{feedback.reference}: A complaint about")
+        expect(page.locator("main")).to_contain_text("respond by 19 November 2026; escalated")
+        check_accessibility(page)
 
 
 def score_all(page, answer: str) -> None:  # type: ignore[no-untyped-def]
