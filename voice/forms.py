@@ -251,6 +251,49 @@ class AddExpertForm(forms.Form):
     )
 
 
+class VisitPairForm(forms.Form):
+    """Two of the check's experts who visit together, when and where."""
+
+    first = forms.ChoiceField(
+        label="First expert",
+        error_messages={
+            "required": "Select the first expert from the experts on this check",
+            "invalid_choice": "Select the first expert from the experts on this check",
+        },
+    )
+    second = forms.ChoiceField(
+        label="Second expert",
+        error_messages={
+            "required": "Select the second expert from the experts on this check",
+            "invalid_choice": "Select the second expert from the experts on this check",
+        },
+    )
+    visit_on = forms.DateField(
+        label="Date of their visit",
+        help_text="On or after both experts' training. For example, 2026-03-27",
+        error_messages={
+            "required": "Enter the date of their visit, for example 2026-03-27",
+            "invalid": "Enter the date of their visit as year-month-day, for example 2026-03-27",
+        },
+    )
+    place = forms.CharField(
+        label="Place or part of the service they visit",
+        max_length=200,
+        help_text="For example, ‘Day room and lunch’ or ‘Home visits, north team’.",
+        error_messages={
+            "required": "Enter the place or part of the service they visit",
+            "max_length": "The place or part of the service must be 200 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first", "second"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "Choose an expert"), *places]
+
+
 SCORE_CHOICES = [
     *((str(n), f"{n} – {label}") for n, label in SCALE_LABELS.items()),
     ("not_seen", "Did not see this"),

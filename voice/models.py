@@ -330,6 +330,42 @@ class CheckExpert(models.Model):
         return f"{self.label} on {self.quality_check.reference}"
 
 
+class VisitPair(models.Model):
+    """Two experts on a check who visit together: a date and a place or part of the service
+    (experts by experience visit in pairs, so nobody visits alone and each can score what they
+    saw). Both are places on the same check (``CheckExpert`` rows, so a pair stays, unnamed,
+    when an expert's account is erased); a group visit is recorded as several pairs on the
+    same date and place. ``services.record_visit_pair`` refuses the same person twice, an
+    expert not on the check, and an expert whose training is dated after the visit."""
+
+    quality_check = models.ForeignKey(
+        QualityCheck, on_delete=models.CASCADE, related_name="visit_pairs"
+    )
+    first = models.ForeignKey(CheckExpert, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(CheckExpert, on_delete=models.CASCADE, related_name="+")
+    visit_on = models.DateField()
+    place = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["quality_check", "visit_on", "place", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(first=models.F("second")), name="voice_pair_two_people"
+            ),
+            models.UniqueConstraint(
+                fields=["quality_check", "first", "second", "visit_on", "place"],
+                name="voice_pair_once_per_slot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first.label} and {self.second.label} on {self.visit_on}"
+
+
 class CoproductionAssessment(models.Model):
     """One co-production self-assessment workshop for an organisation or a project: for each of
     the four kinds, the rung of the ladder the workshop agreed, the activity's impact and effort

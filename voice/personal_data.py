@@ -20,6 +20,9 @@ that is not):
 - quality checks they planned, published or self-assessed for a provider: exported as
   references; kept as the record of who did it (SET_NULL when the account is deleted).
 - co-production workshops they recorded: exported (subject and date); kept as the record.
+- visits they were paired on (as an expert): exported (date, place, the other expert's label);
+  the pairs stay on erasure, unnamed, because they point to the places on the check (whose link
+  to the account is cleared). Pairs a moderator recorded: exported as a count, kept.
 - the register of trained experts: their entry (where recruited, training, date) is exported and
   erased; entries a moderator registered are exported as references and kept.
 """
@@ -27,6 +30,8 @@ that is not):
 from __future__ import annotations
 
 from typing import Any
+
+from django.db.models import Q
 
 from accounts.models import User
 from voice.models import (
@@ -38,6 +43,7 @@ from voice.models import (
     ModerationDecision,
     QualityCheck,
     Team,
+    VisitPair,
 )
 
 ERASED = "[erased on request]"
@@ -55,11 +61,28 @@ COVERED: dict[tuple[str, str], str] = {
     ("CoproductionAssessment", "recorded_by"): "co-production workshops recorded: exported, kept",
     ("ExpertByExperience", "user"): "register of trained experts: exported, erased",
     ("ExpertByExperience", "registered_by"): "experts registered: exported (count), kept",
+    ("VisitPair", "recorded_by"): "visit pairs recorded: exported (count), kept",
 }
 
 
 def _d(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _visits(place: CheckExpert) -> list[dict[str, Any]]:
+    """The visits this expert was paired on: when, where and the other expert's label (not
+    their name: that is the other person's data)."""
+    pairs = VisitPair.objects.filter(Q(first=place) | Q(second=place)).select_related(
+        "first", "second"
+    )
+    return [
+        {
+            "visit_on": _d(pair.visit_on),
+            "place": pair.place,
+            "paired_with": (pair.second if pair.first_id == place.pk else pair.first).label,
+        }
+        for pair in pairs.order_by("visit_on", "pk")
+    ]
 
 
 def export(person: User) -> dict[str, Any]:
@@ -110,6 +133,7 @@ def export(person: User) -> dict[str, Any]:
                 "your_notes": p.notes,
                 "sent_at": _d(p.submitted_at),
                 "time_credits_key": p.credit_key or None,
+                "visits": _visits(p),
             }
             for p in CheckExpert.objects.filter(expert=person).select_related(
                 "quality_check", "quality_check__team"
@@ -130,6 +154,7 @@ def export(person: User) -> dict[str, Any]:
             for e in ExpertByExperience.objects.filter(user=person)
         ],
         "experts_registered": ExpertByExperience.objects.filter(registered_by=person).count(),
+        "visit_pairs_recorded": VisitPair.objects.filter(recorded_by=person).count(),
         "coproduction_workshops_recorded": [
             {"subject": a.subject, "held_on": _d(a.held_on)}
             for a in CoproductionAssessment.objects.filter(recorded_by=person)

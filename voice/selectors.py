@@ -24,6 +24,7 @@ from voice.models import (
     ModerationDecision,
     QualityCheck,
     Team,
+    VisitPair,
 )
 from voice.services import can_answer_for_check, can_respond, is_moderator
 
@@ -470,4 +471,11 @@ def coproduction_subjects() -> list[CoproductionAssessment]:
 def coproduction_history(subject_key: str) -> list[CoproductionAssessment]:
     return list(
         CoproductionAssessment.objects.filter(subject_key=subject_key).order_by("held_on", "pk")
+    )
+
+
+def visit_pairs(check: QualityCheck) -> QuerySet[VisitPair]:
+    """The check's experts paired for visits, by date and place."""
+    return check.visit_pairs.select_related("first__expert", "second__expert").order_by(
+        "visit_on", "place", "first__label", "second__label"
     )

@@ -644,6 +644,19 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
     action = request.POST.get("action")
     add_form = forms.AddExpertForm(posted if action == "add" else None)
     publish_form = forms.PublishCheckForm(posted if action == "publish" else None)
+    places = list(check.experts.select_related("expert").order_by("label"))
+    pair_form = forms.VisitPairForm(
+        posted if action == "pair" else None,
+        places=[
+            (
+                str(p.pk),
+                f"{p.label}: {p.expert.get_full_name() or p.expert.username}"
+                if p.expert
+                else f"{p.label}: account erased",
+            )
+            for p in places
+        ],
+    )
     if request.method == "POST":
         try:
             if action == "add" and add_form.is_valid():
@@ -652,6 +665,14 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
                     check=check,
                     request=request,
                     **add_form.cleaned_data,
+                )
+                return redirect("voice:check-manage", reference=check.reference)
+            if action == "pair" and pair_form.is_valid():
+                services.record_visit_pair(
+                    lead=request.user,  # type: ignore[arg-type]
+                    check=check,
+                    request=request,
+                    **pair_form.cleaned_data,
                 )
                 return redirect("voice:check-manage", reference=check.reference)
             if action == "publish" and publish_form.is_valid():
@@ -663,17 +684,24 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 return redirect("voice:check", reference=check.reference)
         except services.VoiceRefused as refusal:
-            _put_error(add_form if action == "add" else publish_form, refusal)
-    errors = add_form.errors or publish_form.errors
+            target = {"add": add_form, "pair": pair_form}.get(action or "", publish_form)
+            _put_error(target, refusal)
+    errors = add_form.errors or pair_form.errors or publish_form.errors
     return render(
         request,
         "voice/check_manage.html",
         {
             "check": check,
-            "places": check.experts.select_related("expert").order_by("label"),
+            "places": places,
+            "pairs": selectors.visit_pairs(check),
             "add_form": add_form,
+            "pair_form": pair_form,
             "publish_form": publish_form,
-            "form": add_form if add_form.errors else publish_form,
+            "form": add_form
+            if add_form.errors
+            else pair_form
+            if pair_form.errors
+            else publish_form,
             "sent": len(selectors.sent_places(check)),
         },
         status=400 if errors else 200,
