@@ -5,7 +5,9 @@ database queue, written in the same transaction as the change that caused it (an
 change rolls back, no message; if it commits, the message is kept until ``manage.py db_worker``
 sends it, even across a restart, and a slow or failing mail server never holds up a page. Where
 tasks run at once (demo, tests), the message is handed over after the commit instead. A mail
-failure is logged (and recorded against the task), never lost work.
+failure is logged (and recorded against the task), never lost work: with the database queue the
+message is queued again to try later (:data:`RETRY_DELAYS`), and given up, logged at ERROR, only
+after the last try.
 
 The subject is made safe for a mail header here, once for every app: a service or member name with
 a line break in it would otherwise make Django refuse the whole message (``BadHeaderError``).
@@ -26,6 +28,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import django
 from django.conf import settings
@@ -33,6 +36,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 if django.VERSION >= (6, 0):
     from django.tasks import task
@@ -327,15 +331,55 @@ def deliver(
     message.send()
 
 
+# How long to wait before trying again a message the mail server did not take (down for a
+# restart, refusing for a while): after the first failure 1 minute, then 5, then 30. A message
+# that fails the last try as well is given up and logged at ERROR for someone to look at.
+RETRY_DELAYS: tuple[timedelta, ...] = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+)
+
+
 @task()
 def send_email(
-    subject: str, body: str, recipients: list[str], headers: dict[str, str] | None = None
+    subject: str,
+    body: str,
+    recipients: list[str],
+    headers: dict[str, str] | None = None,
+    attempt: int = 1,
 ) -> None:
+    """Send one message; when the mail server fails, queue the next try (see RETRY_DELAYS) and
+    raise, so this try is recorded as failed against its task."""
     try:
         deliver(subject, body, recipients, headers)
     except OSError:
-        logger.exception("Could not send email %r", clean_subject(subject))
+        _retry_later(subject, body, recipients, headers, attempt)
         raise
+
+
+def _retry_later(
+    subject: str, body: str, recipients: list[str], headers: dict[str, str] | None, attempt: int
+) -> None:
+    shown = clean_subject(subject)
+    if attempt > len(RETRY_DELAYS):
+        logger.exception("Gave up sending email %r after %d attempts", shown, attempt)
+        return
+    if not send_email.get_backend().supports_defer:
+        # Tasks that run at once (demo, tests) cannot wait: trying again now would hold up the page.
+        logger.exception("Could not send email %r; not tried again (tasks run at once)", shown)
+        return
+    delay = RETRY_DELAYS[attempt - 1]
+    send_email.using(run_after=timezone.now() + delay).enqueue(
+        subject, body, recipients, headers, attempt=attempt + 1
+    )
+    logger.warning(
+        "Could not send email %r (attempt %d); trying again in %d minutes",
+        shown,
+        attempt,
+        delay // timedelta(minutes=1),
+        exc_info=True,
+    )
 
 
 def _queue(subject: str, body: str, recipients: list[str], headers: dict[str, str]) -> None:
