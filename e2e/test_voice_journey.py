@@ -4,7 +4,7 @@ acknowledges and responds promising a change; the carer confirms the change was 
 "You said, we did" board shows it. Another item goes overdue and is escalated and shown as
 overdue. A quality check with three experts by experience: each scores on their own, the
 provider assesses itself, the report shows the combined scores and the gap, and each expert's
-time credits are issued once. axe-core and the 320 px reflow check run on every page."""
+time credits are issued once; two of them are paired for the visit. axe-core and the 320 px reflow check run on every page."""
 
 from __future__ import annotations
 
@@ -254,6 +254,22 @@ def test_quality_check_by_three_experts(page, live_server) -> None:  # type: ign
         page.get_by_label("Time credits from the time bank").check()
         page.get_by_role("button", name="Add expert").click()
     expect(page.locator("main")).to_contain_text("Expert C")
+    # Experts visit in pairs: pairing one person with themselves is refused on the page.
+    names = [member.user.get_full_name() or member.user.username for member in experts]
+    page.get_by_label("First expert").select_option(label=f"Expert A: {names[0]}")
+    page.get_by_label("Second expert").select_option(label=f"Expert A: {names[0]}")
+    page.get_by_label("Date of their visit").fill("2026-11-10")
+    page.get_by_label("Place or part of the service they visit").fill("Day room and lunch")
+    page.get_by_role("button", name="Pair for this visit").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("cannot be paired with themselves")
+    check_accessibility(page)
+    page.get_by_label("Second expert").select_option(label=f"Expert B: {names[1]}")
+    page.get_by_role("button", name="Pair for this visit").click()
+    expect(page.locator("table")).to_contain_text(
+        f"Expert A ({names[0]}) and Expert B ({names[1]})"
+    )
+    expect(page.locator("table")).to_contain_text("10 November 2026")
+    check_accessibility(page)
     page.get_by_label("Summary of what the experts found").fill("Too early")
     page.get_by_role("button", name="Publish the report").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("At least 3 experts")
