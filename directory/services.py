@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
@@ -29,6 +30,7 @@ from directory.models import (
     Service,
     TransparencyFact,
 )
+from wellbeing_hub.notifications import notify, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +279,35 @@ def moderate_review(*, moderator: User, review: Review, publish: bool, reason: s
     review.moderated_by = moderator
     review.moderation_reason = reason
     review.save(update_fields=["state", "moderated_by", "moderation_reason"])
+    _email_reviewer_decision(review)
     return review
+
+
+def _reviewer(review: Review) -> list[str]:
+    author = review.author
+    return [author.email] if author.is_active and author.email else []
+
+
+def _reviews_link(review: Review) -> str:
+    return site_url(reverse("directory:service", args=[review.service.pk]) + "#reviews")
+
+
+def _email_reviewer_decision(review: Review) -> None:
+    name = review.service.name
+    if review.state == Review.State.PUBLISHED:
+        subject = f"Your review of {name} is published"
+        body = (
+            f"Thank you for your review of {name}. It is now published.\n\n"
+            f"See it with the other reviews: {_reviews_link(review)}"
+        )
+    else:
+        subject = f"Your review of {name} was not published"
+        body = (
+            f"Thank you for your review of {name}. A coordinator did not publish it.\n\n"
+            f"The reason they gave:\n{review.moderation_reason.strip()}\n\n"
+            f"The service's page: {_reviews_link(review)}"
+        )
+    notify(subject, body, _reviewer(review), kind="reviews")
 
 
 @transaction.atomic
@@ -290,6 +320,15 @@ def reply_to_review(*, author: User, review: Review, reply: str) -> Review:
     review.provider_reply = reply
     review.provider_replied_at = timezone.now()
     review.save(update_fields=["provider_reply", "provider_replied_at"])
+    name = review.service.name
+    notify(
+        f"{review.service.organization.name} replied to your review of {name}",
+        f"{review.service.organization.name} replied to your review of {name}:\n\n"
+        f"{reply.strip()}\n\n"
+        f"See the reply with your review: {_reviews_link(review)}",
+        _reviewer(review),
+        kind="reviews",
+    )
     return review
 
 
@@ -432,4 +471,39 @@ def decide_listing_change(
     change.decided_at = timezone.now()
     change.reason = reason
     change.save()
+    _email_listing_decision(change)
     return change
+
+
+def _email_listing_decision(change: ListingChange) -> None:
+    """Tell the organisation's members what a coordinator decided about their change: the
+    listing when it is published, the reason and the page to change it when it is not."""
+    organization = change.organization
+    if change.service is not None:
+        what = change.service.name
+        public = reverse("directory:service", args=[change.service.pk])
+        edit = reverse("directory:listing-edit", args=[change.service.pk])
+    else:
+        what = f"{organization.name}'s facts"
+        public = reverse("directory:organization", args=[organization.pk])
+        edit = reverse("directory:facts-edit", args=[organization.pk])
+    if change.state == ListingChange.State.PUBLISHED:
+        subject = f"Your change to {what} is published"
+        body = (
+            f"A coordinator published your change to {what}. People can see it now.\n\n"
+            f"See it: {site_url(public)}"
+        )
+    else:
+        subject = f"Your change to {what} was not published"
+        body = (
+            f"A coordinator did not publish your change to {what}.\n\n"
+            f"The reason they gave:\n{change.reason.strip()}\n\n"
+            f"Change it and send it again: {site_url(edit)}"
+        )
+    recipients = list(
+        User.objects.filter(organization_memberships__organization=organization, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    notify(subject, body, recipients, kind="listing_changes")
