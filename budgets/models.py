@@ -524,6 +524,9 @@ class PlanReview(models.Model):
         blank=True,
         related_name="+",
     )
+    # The due date the "review due" email was sent for (budgets_review_reminders): sent once for
+    # each due date, again only if the review is moved to another date.
+    reminded_for = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on"]
