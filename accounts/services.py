@@ -114,6 +114,9 @@ def audit_event(
 ) -> AuditEvent:
     """The audit record :func:`record_audit` writes, not saved yet: for a write that inserts it
     with its own rows in one statement (the time bank's exchanges), in the same transaction."""
+    if action not in AuditEvent.Action.values:
+        # The column holds one of the listed actions (20 characters); SQLite would keep anything.
+        raise ValueError(f"Unknown audit action {action!r}: use AuditEvent.Action")
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import grant_role, record_audit
 from connect import selectors
@@ -108,7 +108,7 @@ def make_referral(
     )
     record_audit(
         actor=actor,
-        action="connect.referral.create",
+        action=AuditEvent.Action.CREATE,
         target=referral,
         subject=person,
         summary="Social prescribing referral made",
@@ -151,7 +151,7 @@ def set_status(
     referral.save()
     record_audit(
         actor=actor,
-        action="connect.referral.status",
+        action=AuditEvent.Action.UPDATE,
         target=referral,
         subject=referral.person,
         summary=f"Status set to {referral.get_status_display()}",
@@ -178,7 +178,7 @@ def record_consent(
     referral.save()
     record_audit(
         actor=actor,
-        action="connect.referral.consent",
+        action=AuditEvent.Action.UPDATE,
         target=referral,
         subject=referral.person,
         summary=f"Consent: share back {share_back}, onward {onward}, outcomes {outcomes}",
@@ -215,7 +215,7 @@ def set_service_terms(
     )
     record_audit(
         actor=actor,
-        action="connect.terms.update",
+        action=AuditEvent.Action.UPDATE,
         target=terms,
         summary=(
             f"{referral_selectors.service_name(service_id)}: "
@@ -249,7 +249,7 @@ def refer_onward(
     )
     record_audit(
         actor=actor,
-        action="connect.onward.create",
+        action=AuditEvent.Action.CREATE,
         target=onward,
         subject=referral.person,
         summary=f"Referred on to {referral_selectors.service_name(service_id)}",
@@ -308,7 +308,7 @@ def answer_onward(
     onward.save()
     record_audit(
         actor=actor,
-        action="connect.onward.answer",
+        action=AuditEvent.Action.UPDATE,
         target=onward,
         subject=onward.referral.person,
         summary=onward.get_status_display(),
@@ -338,7 +338,7 @@ def mark_attended(
     onward.save()
     record_audit(
         actor=actor,
-        action="connect.onward.attended",
+        action=AuditEvent.Action.UPDATE,
         target=onward,
         subject=onward.referral.person,
         summary="Attended",
@@ -359,7 +359,7 @@ def withdraw_onward(
     onward.save()
     record_audit(
         actor=person,
-        action="connect.onward.withdraw",
+        action=AuditEvent.Action.UPDATE,
         target=onward,
         subject=person,
         summary="Withdrawn by the person",
@@ -385,7 +385,7 @@ def decline_overdue(today: dt.date | None = None) -> int:
             onward.save()
             record_audit(
                 actor=None,
-                action="connect.onward.auto_decline",
+                action=AuditEvent.Action.UPDATE,
                 target=onward,
                 subject=onward.referral.person,
                 summary="Declined automatically: no answer in time",
@@ -451,7 +451,7 @@ def find_or_invite_person(
     )
     record_audit(
         actor=actor,
-        action="connect.person.invite",
+        action=AuditEvent.Action.CREATE,
         target=person,
         subject=person,
         summary="Account made for a person referred for social prescribing (invited to set a "
@@ -562,7 +562,7 @@ def accept_invitation(*, token: str, password: str, request: HttpRequest | None 
     invitation.save()
     record_audit(
         actor=person,
-        action="connect.person.invitation_accepted",
+        action=AuditEvent.Action.UPDATE,
         target=person,
         subject=person,
         summary="Set a password from a social prescribing invitation",
@@ -641,7 +641,7 @@ def record_wellbeing(
     helped = f", answered with help from {actor.get_full_name()}" if answered_by else ""
     record_audit(
         actor=actor,
-        action="connect.wellbeing.record",
+        action=AuditEvent.Action.CREATE,
         target=check,
         subject=referral.person,
         summary=f"Wellbeing (ONS4) recorded {check.get_stage_display().lower()}{helped}",
@@ -711,7 +711,7 @@ def award_funding(
                     award = _award_time(actor, referral, locked, purpose, key, hours, day)
                 record_audit(
                     actor=actor,
-                    action="connect.funding.award",
+                    action=AuditEvent.Action.CREATE,
                     target=award,
                     subject=referral.person,
                     summary=f"Funding from {locked.name}: "

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
 from connect import forms, selectors, services
@@ -71,7 +71,7 @@ def _helped_by(referral: Referral) -> dict[str, str]:
 def _audit_view(request: HttpRequest, referral: Referral, summary: str) -> None:
     record_audit(
         actor=request.user,  # type: ignore[arg-type]
-        action="connect.referral.view",
+        action=AuditEvent.Action.VIEW,
         target=referral,
         subject=referral.person,
         summary=summary,
@@ -252,7 +252,7 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
     for o in rows:
         record_audit(
             actor=user,
-            action="connect.onward.view",
+            action=AuditEvent.Action.VIEW,
             target=o,
             subject=o.referral.person,
             summary="Onward referral seen by the service",
@@ -372,7 +372,7 @@ def sent(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.referrals_made_by_organisations_of(user))
     record_audit(
         actor=user,
-        action="connect.referral.list",
+        action=AuditEvent.Action.VIEW,
         summary=f"Listed {len(rows)} referrals made by their organisation",
         request=request,
     )

@@ -149,3 +149,12 @@ def test_events_written_by_the_time_banks_one_statement_insert_verify() -> None:
     assert audit_problems() == []
     _tamper(event.pk, summary="Recorded nothing")
     assert [p.split(" (")[0] for p in audit_problems()] == [f"Audit event {event.pk}"]
+
+
+@pytest.mark.django_db
+def test_an_action_outside_the_list_is_refused_before_it_reaches_the_database() -> None:
+    # The column holds 20 characters; PostgreSQL refuses longer, SQLite would keep it silently.
+    from accounts.services import record_audit
+
+    with pytest.raises(ValueError, match="Unknown audit action"):
+        record_audit(actor=None, action="connect.referral.create", object_type="x")

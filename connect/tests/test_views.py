@@ -54,7 +54,7 @@ def test_caseload_and_referral_are_for_link_workers_only(setup) -> None:  # type
     page = _client(setup["worker"]).get(reverse("connect:caseload"))
     assert "Ada Lovelace" in page.content.decode()
     assert _client(setup["worker"]).get(url).status_code == 200
-    assert AuditEvent.objects.filter(action="connect.referral.view").count() == 1
+    assert AuditEvent.objects.filter(action="view", object_type="connect.referral").count() == 1
 
 
 def test_bad_date_names_the_field(setup) -> None:  # type: ignore[no-untyped-def]
