@@ -101,6 +101,13 @@ def area():  # type: ignore[no-untyped-def]
     directory_services.add_member(organization=svc.organization, user=several)
     people["several"] = several
     people["resident"] = pat
+    # The roles added for connecting people and the independent voice.
+    for role, username in (
+        (Role.LINK_WORKER, "lin"),
+        (Role.SHARED_LIVES_WORKER, "sam"),
+        (Role.MODERATOR, "mo"),
+    ):
+        people[username] = f.user(role, username=username, display_name=username.title())
     return people
 
 
@@ -196,6 +203,12 @@ def test_each_role_lands_on_what_needs_doing(page, live_server, area) -> None:  
     for key in ("broker", "timebank", "moderation", "commissioning", "rounds", "provider"):
         expect(page.locator(f'[data-section="{key}"]')).to_have_count(1)
     sign_out(page, live_server)
+
+    for username, key in (("lin", "connect"), ("sam", "sharedlives"), ("mo", "voice-moderation")):
+        sign_in(page, live_server, username)
+        lands_on_home(page, live_server)
+        expect(page.locator(f'[data-section="{key}"]')).to_have_count(1)
+        sign_out(page, live_server)
 
     # A resident keeps their own page.
     sign_in(page, live_server, "pat")
