@@ -494,6 +494,21 @@ class SearchIndexVersion(models.Model):
     rows (``directory.search_memory``) is still current."""
 
     version = models.BigIntegerField(default=0)
+    # A random number per change (with ``version``, which counts changes up by one): a copy that
+    # read a change later rolled back can tell that its history is not the database's.
+    token = models.BigIntegerField(default=0)
+
+
+class SearchChange(models.Model):
+    """What one change to the search rows touched (``directory.search_index.bump_version``): each
+    service whose row it wrote or removed, or ``kind`` "hoods", "synonyms" or "all" (too many to
+    list: every process rebuilds). ``seq`` is the ``SearchIndexVersion.version`` it made, so a
+    server process patches its in-memory copy with the changes after the one it has."""
+
+    seq = models.BigIntegerField(db_index=True)
+    token = models.BigIntegerField()
+    kind = models.CharField(max_length=10, default="service")
+    service_id = models.CharField(max_length=250, blank=True, default="")
 
 
 class SearchSynonymList(models.Model):
