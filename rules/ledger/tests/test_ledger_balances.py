@@ -356,6 +356,6 @@ def test_check_ledger_mismatch_and_mixed_units() -> None:
     codes = {v.code for v in check_ledger([ok, wrong])}
     assert codes == {ViolationCode.REVERSAL_MISMATCH}
     money = transfer("m", MoneyKind.REFUND, "a", "b", Money(5), d)
-    mixed = check_ledger([ok, money])  # type: ignore[arg-type]
+    mixed = check_ledger([ok, money])
     assert {v.code for v in mixed} == {ViolationCode.MIXED_UNITS}
     assert check_ledger(budget_history()) == []

@@ -25,7 +25,7 @@ P = Money.from_pounds
 
 
 def test_a_retry_with_another_effective_date_is_not_the_same_transaction() -> None:
-    ledger = Ledger(Money)
+    ledger: Ledger[Money, MoneyKind] = Ledger(Money)
     first = ledger.post(
         transfer("a1", MoneyKind.ALLOCATION, "council", "b1", P("100.00"), date(2025, 4, 1))
     )
@@ -51,7 +51,7 @@ def test_a_retry_with_another_effective_date_is_not_the_same_transaction() -> No
 def test_a_retry_that_differs_in_anything_else_is_refused(
     kind: MoneyKind, amount: str, to: str
 ) -> None:
-    ledger = Ledger(Money)
+    ledger: Ledger[Money, MoneyKind] = Ledger(Money)
     ledger.post(
         transfer("a1", MoneyKind.ALLOCATION, "council", "b1", P("100.00"), date(2025, 4, 1))
     )

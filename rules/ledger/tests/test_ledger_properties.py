@@ -135,7 +135,7 @@ def money_history(draw: st.DrawFn) -> list[Transaction[Money, MoneyKind]]:
     originals: list[Transaction[Money, MoneyKind]] = []
     reversed_keys: set[str] = set()
     for i in range(draw(st.integers(min_value=0, max_value=30))):
-        if originals and draw(st.booleans()):
+        if len(originals) > 0 and draw(st.booleans()):
             target = draw(st.sampled_from(originals))
             if target.key in reversed_keys:
                 with pytest.raises(ReversalRefused):

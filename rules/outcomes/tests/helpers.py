@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules.outcomes import Measure, default_registry
+from rules.outcomes import Measure, ReliableChangeRule, default_registry
 
 REGISTRY = default_registry()
 SWEMWBS = REGISTRY.get("swemwbs")
@@ -11,6 +11,13 @@ ONS4 = REGISTRY.get("ons4")
 GBO = REGISTRY.get("goal_based_outcomes")
 SHS = REGISTRY.get("short_health_scale")
 ASCOT = REGISTRY.get("ascot_sct4")
+
+
+def reliable_change(measure: Measure) -> ReliableChangeRule:
+    """The measure's reliable change rule (a test of a measure without one is a mistake)."""
+    rule = measure.reliable_change
+    assert rule is not None, f"{measure.id} has no reliable change rule"
+    return rule
 
 
 def answers_for_raw(measure: Measure, raw: int) -> dict[str, int]:

@@ -17,10 +17,9 @@ from rules.outcomes import (
     score,
 )
 from rules.outcomes.aggregates import Key
-from rules.outcomes.tests.helpers import GBO, SWEMWBS, answers_for_raw
+from rules.outcomes.tests.helpers import GBO, SWEMWBS, answers_for_raw, reliable_change
 
-RULE = SWEMWBS.reliable_change
-assert RULE is not None
+RULE = reliable_change(SWEMWBS)
 
 
 def _records(layout: dict[tuple[str, str], int], change: int = 3) -> list[OutcomeRecord]:

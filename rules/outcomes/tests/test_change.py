@@ -24,7 +24,7 @@ def _swemwbs(raw: int) -> object:
 def test_swemwbs_rule_is_3_points_on_the_metric_score() -> None:
     rule = SWEMWBS.reliable_change
     assert rule is not None
-    assert (rule.on, rule.threshold, rule.comparison) == ("metric", 3, "at_least")
+    assert (rule.on, rule.threshold, rule.comparison) == ("metric", Fraction(3), "at_least")
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,9 @@ import datetime as dt
 import pytest
 
 from rules.outcomes import GoalError, GoalRating, goal_progress
-from rules.outcomes.tests.helpers import GBO
+from rules.outcomes.tests.helpers import GBO, reliable_change
 
-RULE = GBO.reliable_change
-assert RULE is not None
+RULE = reliable_change(GBO)
 D = dt.date
 
 

@@ -18,11 +18,10 @@ from rules.outcomes import (
     score,
 )
 from rules.outcomes.aggregates import Key, Line
-from rules.outcomes.tests.helpers import GBO, ONS4, SHS, SWEMWBS, WEMWBS
+from rules.outcomes.tests.helpers import GBO, ONS4, SHS, SWEMWBS, WEMWBS, reliable_change
 
 SCORABLE = [SWEMWBS, WEMWBS, ONS4, SHS, GBO]
-RULE = SWEMWBS.reliable_change
-assert RULE is not None
+RULE = reliable_change(SWEMWBS)
 
 
 @st.composite

@@ -27,11 +27,12 @@ def test_skips_what_does_not_fit_and_goes_on() -> None:
     outcome = greedy(e)
     assert outcome.selected == ("a", "c")
     assert outcome.total_cost == 90
-    steps = outcome.explanation.steps  # type: ignore[union-attr]
+    assert isinstance(outcome.explanation, GreedyExplanation)
+    steps = outcome.explanation.steps
     assert [(s.project_id, s.decision, s.remaining_after) for s in steps] == [
-        ("a", "selected", 40),
-        ("b", "skipped", 40),
-        ("c", "selected", 10),
+        ("a", "selected", Fraction(40)),
+        ("b", "skipped", Fraction(40)),
+        ("c", "selected", Fraction(10)),
     ]
 
 

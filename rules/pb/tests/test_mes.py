@@ -23,7 +23,7 @@ def test_equal_shares_by_hand() -> None:
     assert outcome.selected == ("a", "c")
     assert isinstance(outcome.explanation, MESExplanation)
     steps = outcome.explanation.steps
-    assert [(s.project_id, s.price) for s in steps] == [("a", 10), ("c", 15)]
+    assert [(s.project_id, s.price) for s in steps] == [("a", Fraction(10)), ("c", Fraction(15))]
     assert steps[0].rho == Fraction(1, 4)  # price 10 = rho x cost 40
     left = {g.projects: g.remaining for g in outcome.explanation.groups}
     assert left == {("a", "b", "d"): 15, ("a", "b"): 15, ("a", "c"): 0}
@@ -37,7 +37,7 @@ def test_add1_until_exhaustive() -> None:
     assert outcome.selected == ("a", "c", "d")
     explanation = outcome.explanation
     assert isinstance(explanation, MESExplanation)
-    assert (explanation.increments, explanation.share) == (5, 30)
+    assert (explanation.increments, explanation.share) == (5, Fraction(30))
     assert explanation.exhaustive
 
 
@@ -55,7 +55,7 @@ def test_add1_stops_before_overspending() -> None:
     assert outcome.selected == ("a", "c")
     explanation = outcome.explanation
     assert isinstance(explanation, MESExplanation)
-    assert (explanation.increments, explanation.share) == (9, 29)
+    assert (explanation.increments, explanation.share) == (9, Fraction(29))
     assert explanation.runs < 10  # shares that cannot change the outcome were skipped
     filled = equal_shares(e, completion="add1-greedy")
     assert filled.selected == ("a", "c", "b")

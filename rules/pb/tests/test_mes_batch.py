@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules.pb import Ballot, Election, Project, read_pb, tally
+from rules.pb import Ballot, Election, MESExplanation, Project, read_pb, tally
 from rules.pb import mes as mes_module
 from rules.pb.mes import _BATCH_CELLS, _prepare, _run
 from rules.pb.mes_batch import finish_run, same_rounds
@@ -112,6 +112,8 @@ def test_add1_outcomes_do_not_depend_on_the_batches(monkeypatch: pytest.MonkeyPa
         plain = tally(election, "mes", "cost", "add1")
         monkeypatch.undo()
         assert batched.selected == plain.selected
+        assert isinstance(batched.explanation, MESExplanation)
+        assert isinstance(plain.explanation, MESExplanation)
         assert batched.explanation.steps == plain.explanation.steps
         assert batched.explanation.groups == plain.explanation.groups
         assert batched.explanation.increments == plain.explanation.increments

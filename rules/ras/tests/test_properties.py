@@ -36,14 +36,14 @@ def answer_sets(draw: st.DrawFn, config: RasConfig = V1) -> Answers:
     return Answers(scored=scored, informal_support=informal, carer=carer)
 
 
-def _more_need(config: RasConfig, answers: Answers, draw: st.DrawFn) -> Answers:
+def _more_need(config: RasConfig, answers: Answers, data: st.DataObject) -> Answers:
     """Raise one domain's answer to a higher-points option."""
-    domain = draw(st.sampled_from(config.domains))
+    domain = data.draw(st.sampled_from(config.domains))
     current = domain.option(answers.scored[domain.id])
     assert current is not None
     higher = [a.code for a in domain.answers if a.points >= current.points]
     return Answers(
-        scored={**answers.scored, domain.id: draw(st.sampled_from(higher))},
+        scored={**answers.scored, domain.id: data.draw(st.sampled_from(higher))},
         informal_support=answers.informal_support,
         carer=answers.carer,
     )
@@ -66,7 +66,7 @@ def test_budget_is_within_floor_and_ceiling(config: RasConfig, data: st.DataObje
 @given(st.sampled_from(CONFIGS), st.data())
 def test_budget_is_monotone_in_points(config: RasConfig, data: st.DataObject) -> None:
     answers = data.draw(answer_sets(config))
-    more = _more_need(config, answers, data.draw)
+    more = _more_need(config, answers, data)
     before, after = indicative_budget(config, answers), indicative_budget(config, more)
     assert after.total_points >= before.total_points
     assert after.weekly >= before.weekly

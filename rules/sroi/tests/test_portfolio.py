@@ -11,14 +11,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.sroi import calculate, case_from_dict
+from rules.sroi import Case, calculate, case_from_dict
 from rules.sroi.portfolio import portfolio
 
 pytestmark = pytest.mark.pure
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lunch_club.yaml"
 
 
-def lunch_club():  # type: ignore[no-untyped-def]
+def lunch_club() -> Case:
     return case_from_dict(yaml.safe_load(EXAMPLE.read_text()))
 
 

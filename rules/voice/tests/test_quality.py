@@ -87,7 +87,7 @@ def test_three_experts_hand_worked_with_gap() -> None:
 
 
 def test_fewer_than_three_scores_is_not_known_not_a_number() -> None:
-    experts = [{"workforce": 4}, {"workforce": 5}, {"workforce": None}]
+    experts: list[dict[str, int | None]] = [{"workforce": 4}, {"workforce": 5}, {"workforce": None}]
     (domain,) = combine(ONE, experts, {"workforce": 5}).domains
     assert MIN_EXPERTS == 3
     assert domain.combined is None and domain.agreement is None
