@@ -333,25 +333,9 @@ def _value_spec(value: Any, path: str, problems: _Problems) -> ValueSpec:
     )
 
 
-def parse_measure(document: Any, source: str = "<document>") -> Measure:
-    """Validate one measure document (already loaded from YAML) and return it typed.
-
-    Raises MeasureFileError listing every problem with its path."""
-    problems = _Problems()
-    doc = _mapping(document, "(file)", problems)
-    if problems.items:
-        raise MeasureFileError(source, problems.items)
-    if doc.get("format") != FORMAT:
-        problems.add("format", f"must be {FORMAT!r}")
-
-    measure_id = _text(doc, "id", "", problems)
-    raw_version = doc.get("version")
-    version = raw_version.strip() if isinstance(raw_version, str) else ""
-    if not version:
-        problems.add("version", 'must be a quoted version string, e.g. "2026.1"')
-
+def _licence(doc: Mapping[str, Any], problems: _Problems) -> Licence:
     licence_doc = _mapping(doc.get("licence"), "licence", problems)
-    licence = Licence(
+    return Licence(
         wording=cast(
             WordingLicence,
             _choice(
@@ -369,6 +353,12 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         scoring_note=_text(licence_doc, "scoring_note", "licence.", problems),
         attribution=_text(licence_doc, "attribution", "licence.", problems),
     )
+
+
+def _notice_and_placeholder(
+    doc: Mapping[str, Any], licence: Licence, problems: _Problems
+) -> tuple[str | None, str | None]:
+    """The notice and the placeholder template, both required when the wording is not open."""
     notice = _optional_text(doc, "notice", "", problems)
     placeholder_template = _optional_text(doc, "placeholder", "", problems)
     if licence.wording != "open":
@@ -379,7 +369,10 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
                 "placeholder",
                 "a measure whose wording is not open needs a placeholder with {topic}",
             )
+    return notice, placeholder_template
 
+
+def _scales(doc: Mapping[str, Any], problems: _Problems) -> dict[str, AnswerScale]:
     scales: dict[str, AnswerScale] = {}
     for scale_id, raw in _mapping(doc.get("scales"), "scales", problems).items():
         here = f"scales.{scale_id}"
@@ -398,7 +391,62 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         )
     if not scales:
         problems.add("scales", "at least one answer scale is needed")
+    return scales
 
+
+def _item(
+    item_id: str,
+    item_doc: Mapping[str, Any],
+    here: str,
+    scales: dict[str, AnswerScale],
+    licence: Licence,
+    placeholder_template: str | None,
+    problems: _Problems,
+) -> Item:
+    """One item (its id is read, and checked for repeats, by the caller)."""
+    topic = _text(item_doc, "topic", f"{here}.", problems)
+    item_scale = item_doc.get("scale")
+    scale = scales.get(str(item_scale))
+    if scale is None:
+        problems.add(f"{here}.scale", f"unknown scale {item_scale!r}")
+        scale = AnswerScale(id="?", min=0, max=1)
+    wording = _optional_text(item_doc, "wording", f"{here}.", problems)
+    if licence.wording != "open" and wording is not None:
+        problems.add(
+            f"{here}.wording",
+            f"this measure's wording is {licence.wording}: it may not be shipped in the file "
+            "(the area loads it with Registry.with_wording)",
+        )
+        wording = None
+    if licence.wording == "open" and wording is None:
+        problems.add(f"{here}.wording", "open wording must be included")
+    higher = item_doc.get("higher_is_better", True)
+    if not isinstance(higher, bool):
+        problems.add(f"{here}.higher_is_better", "must be true or false")
+        higher = True
+    return Item(
+        id=item_id,
+        topic=topic,
+        scale=scale,
+        wording=wording,
+        wording_status="embedded" if wording is not None else "placeholder",
+        wording_reason=licence.wording_note,
+        placeholder=(
+            placeholder_template.format(topic=topic)
+            if wording is None and placeholder_template is not None
+            else None
+        ),
+        higher_is_better=higher,
+    )
+
+
+def _items(
+    doc: Mapping[str, Any],
+    scales: dict[str, AnswerScale],
+    licence: Licence,
+    placeholder_template: str | None,
+    problems: _Problems,
+) -> list[Item]:
     items: list[Item] = []
     raw_items = doc.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -412,46 +460,16 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         if item_id in seen:
             problems.add(f"{here}.id", f"duplicate item id {item_id!r}")
         seen.add(item_id)
-        topic = _text(item_doc, "topic", f"{here}.", problems)
-        item_scale = item_doc.get("scale")
-        scale = scales.get(str(item_scale))
-        if scale is None:
-            problems.add(f"{here}.scale", f"unknown scale {item_scale!r}")
-            scale = AnswerScale(id="?", min=0, max=1)
-        wording = _optional_text(item_doc, "wording", f"{here}.", problems)
-        if licence.wording != "open" and wording is not None:
-            problems.add(
-                f"{here}.wording",
-                f"this measure's wording is {licence.wording}: it may not be shipped in the file "
-                "(the area loads it with Registry.with_wording)",
-            )
-            wording = None
-        if licence.wording == "open" and wording is None:
-            problems.add(f"{here}.wording", "open wording must be included")
-        higher = item_doc.get("higher_is_better", True)
-        if not isinstance(higher, bool):
-            problems.add(f"{here}.higher_is_better", "must be true or false")
-            higher = True
         items.append(
-            Item(
-                id=item_id,
-                topic=topic,
-                scale=scale,
-                wording=wording,
-                wording_status="embedded" if wording is not None else "placeholder",
-                wording_reason=licence.wording_note,
-                placeholder=(
-                    placeholder_template.format(topic=topic)
-                    if wording is None and placeholder_template is not None
-                    else None
-                ),
-                higher_is_better=higher,
-            )
+            _item(item_id, item_doc, here, scales, licence, placeholder_template, problems)
         )
+    return items
 
-    scoring = _scoring(doc.get("scoring"), items, problems)
-    reliable = _reliable_change(doc.get("reliable_change"), scoring, problems)
 
+def _snomed(
+    doc: Mapping[str, Any], problems: _Problems
+) -> tuple[str | None, str | None, str | None]:
+    """The SNOMED CT code, its preferred term and the source it was verified in."""
     snomed = doc.get("snomed_ct")
     if snomed is not None and not (
         isinstance(snomed, str) and snomed.isdigit() and 6 <= len(snomed) <= 18
@@ -468,7 +486,10 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         )
     if snomed is None and (snomed_term is not None or snomed_source is not None):
         problems.add("snomed_ct", "a term or source is given but no code")
+    return snomed, snomed_term, snomed_source
 
+
+def _sources(doc: Mapping[str, Any], problems: _Problems) -> list[str]:
     sources = doc.get("sources")
     if (
         not isinstance(sources, list)
@@ -476,15 +497,48 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         or not all(isinstance(s, str) and s for s in sources)
     ):
         problems.add("sources", "must be a non-empty list of citations")
-        sources = []
+        return []
+    return cast(list[str], sources)
+
+
+def _notes(doc: Mapping[str, Any], problems: _Problems) -> list[str]:
+    notes = doc.get("administration_notes") or []
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        problems.add("administration_notes", "must be a list of text")
+        return []
+    return cast(list[str], notes)
+
+
+def parse_measure(document: Any, source: str = "<document>") -> Measure:
+    """Validate one measure document (already loaded from YAML) and return it typed.
+
+    Raises MeasureFileError listing every problem with its path."""
+    problems = _Problems()
+    doc = _mapping(document, "(file)", problems)
+    if problems.items:
+        raise MeasureFileError(source, problems.items)
+    if doc.get("format") != FORMAT:
+        problems.add("format", f"must be {FORMAT!r}")
+
+    measure_id = _text(doc, "id", "", problems)
+    raw_version = doc.get("version")
+    version = raw_version.strip() if isinstance(raw_version, str) else ""
+    if not version:
+        problems.add("version", 'must be a quoted version string, e.g. "2026.1"')
+
+    licence = _licence(doc, problems)
+    notice, placeholder_template = _notice_and_placeholder(doc, licence, problems)
+    scales = _scales(doc, problems)
+    items = _items(doc, scales, licence, placeholder_template, problems)
+    scoring = _scoring(doc.get("scoring"), items, problems)
+    reliable = _reliable_change(doc.get("reliable_change"), scoring, problems)
+    snomed, snomed_term, snomed_source = _snomed(doc, problems)
+    sources = _sources(doc, problems)
     proxy = doc.get("proxy_answers", True)
     if not isinstance(proxy, bool):
         problems.add("proxy_answers", "must be true or false")
         proxy = True
-    notes = doc.get("administration_notes") or []
-    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        problems.add("administration_notes", "must be a list of text")
-        notes = []
+    notes = _notes(doc, problems)
 
     name = _text(doc, "name", "", problems)
     recall_period = _optional_text(doc, "recall_period", "", problems)
@@ -513,8 +567,8 @@ def parse_measure(document: Any, source: str = "<document>") -> Measure:
         items=tuple(items),
         scoring=scoring,
         reliable_change=reliable,
-        sources=tuple(cast(list[str], sources)),
-        administration_notes=tuple(cast(list[str], notes)),
+        sources=tuple(sources),
+        administration_notes=tuple(notes),
         copied_from=cast(str | None, doc.get("copied_from")),
     )
 
