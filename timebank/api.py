@@ -40,9 +40,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from timebank import services
 from timebank.models import Exchange, Request
-from timebank.services import TimebankRefused
+from timebank.services._common import (
+    DATE_RANGE_TEXT,
+    TimebankRefused,
+    date_in_range,
+    has_forbidden_characters,
+)
+from timebank.services.exchanges import confirm_exchange, submit_exchange
+from timebank.services.tokens import user_for_token
 
 MAX_ID = 2**63 - 1
 """Ids are 64-bit integers in the database."""
@@ -90,7 +96,7 @@ def _user(request: HttpRequest) -> Any:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return services.user_for_token(token.strip())
+    return user_for_token(token.strip())
 
 
 def _json(exchange: Exchange) -> dict[str, Any]:
@@ -151,7 +157,7 @@ def _text(body: dict[str, Any], name: str, *, limit: int, required: bool = False
         return ""
     if not isinstance(value, str):
         raise BadField(name, f"{name} must be a string.")
-    if services.has_forbidden_characters(value):
+    if has_forbidden_characters(value):
         raise BadField(name, f"{name} must not contain NUL characters or lone surrogates.")
     if len(value) > limit:
         raise BadField(name, f"{name} must be at most {limit} characters.")
@@ -188,12 +194,12 @@ def _start(body: dict[str, Any]) -> datetime:
         ) from None
     if timezone.is_naive(start):
         raise BadField("start", "start needs a UTC offset, e.g. 2026-03-04T10:00:00+00:00.")
-    if not services.date_in_range(start.date()):
-        raise BadField("start", f"start must be {services.DATE_RANGE_TEXT}.")
+    if not date_in_range(start.date()):
+        raise BadField("start", f"start must be {DATE_RANGE_TEXT}.")
     try:
         start.astimezone(timezone.get_default_timezone())
     except OverflowError:  # pragma: no cover - the range above keeps it representable
-        raise BadField("start", f"start must be {services.DATE_RANGE_TEXT}.") from None
+        raise BadField("start", f"start must be {DATE_RANGE_TEXT}.") from None
     return start
 
 
@@ -240,7 +246,7 @@ def exchanges(request: HttpRequest) -> HttpResponse:
         if req is None:
             return problem(422, "There is no such request.", field="request")
     try:
-        exchange, created = services.submit_exchange(
+        exchange, created = submit_exchange(
             by=user,
             giver=giver_id,  # ids: the members are read with their accounts' locks
             receiver=receiver_id,
@@ -268,7 +274,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if exchange is None:
         return problem(404, "There is no such exchange.")
     try:
-        exchange = services.confirm_exchange(by=user, exchange=exchange, request=request)
+        exchange = confirm_exchange(by=user, exchange=exchange, request=request)
     except TimebankRefused as error:
         return _refused(error)
     return JsonResponse(_json(exchange))

@@ -16,8 +16,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from directory import selectors as directory_selectors
-from timebank import services
 from timebank.models import Member
+from timebank.services.credits import issue_credits, redeem_credits
+from timebank.services.exchanges import propose_exchange
+from timebank.services.members import apply_to_join, approve_member, record_check
+from timebank.services.offers import create_offer, create_request
+from timebank.services.rotas import assign_to_rota, create_rota
 
 PREFIX = "demo-tb-"
 # username suffix -> (name, kind, offers (title, category-name words), availability)
@@ -85,11 +89,11 @@ def _member(
 ) -> Member:  # type: ignore[no-untyped-def]
     member = Member.objects.filter(user=user).first()
     if member is None:
-        member = services.apply_to_join(
+        member = apply_to_join(
             user=user, kind=kind, name=name, neighbourhood=hood, availability=availability
         )
     if member.status == Member.Status.APPLIED:
-        member = services.approve_member(coordinator=coordinator, member=member)
+        member = approve_member(coordinator=coordinator, member=member)
     return member
 
 
@@ -111,14 +115,14 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
             _user(suffix, name), name, kind, hood(i), availability, coordinator
         )
         for title, words in offers:
-            services.create_offer(member=members[suffix], title=title, category=_category(words))
+            create_offer(member=members[suffix], title=title, category=_category(words))
     for i, role in enumerate(("person", "carer")):
         user = users_by_role.get(role)
         if user is not None:
             members[role] = _member(
                 user, user.get_full_name(), Member.Kind.PERSON, hood(i + 1), [], coordinator
             )
-    services.record_check(
+    record_check(
         coordinator=coordinator,
         member=members["alf"],
         kind="dbs_enhanced",
@@ -127,7 +131,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         notes="Demo check (expires soon, so the coordinator is reminded)",
     )
     receiver = members.get("person") or members["jo"]
-    request = services.create_request(
+    request = create_request(
         member=receiver,
         title="A lift to the hospital on Tuesdays",
         category=_category("transport"),
@@ -148,7 +152,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         ("mo", receiver, 60, 5, 11, "Putting up shelves"),
     ]
     for i, (giver, to, minutes, days_ago, hour, what) in enumerate(exchanges):
-        services.propose_exchange(
+        propose_exchange(
             by=coordinator,
             giver=members[giver],
             receiver=to,
@@ -159,7 +163,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
             req=request if giver == "alf" else None,
             confirm=True,
         )
-    services.issue_credits(
+    issue_credits(
         by=coordinator,
         organisation=members["knit"],
         member=members["mo"],
@@ -167,7 +171,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         reason="Helping to run the knitting circle",
         idempotency_key="demo:credits",
     )
-    services.redeem_credits(
+    redeem_credits(
         by=coordinator,
         member=members["mo"],
         partner=members["museum"],
@@ -177,7 +181,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     )
     today = timezone.localdate()
     first = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
-    rota = services.create_rota(
+    rota = create_rota(
         coordinator=coordinator,
         title="Tuesday lift to the hospital",
         weekday=1,
@@ -188,10 +192,10 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         receiver=receiver,
         req=request,
     )
-    services.assign_to_rota(
+    assign_to_rota(
         coordinator=coordinator, rota=rota, member=members["alf"], starting=first, every_weeks=2
     )
-    services.assign_to_rota(
+    assign_to_rota(
         coordinator=coordinator,
         rota=rota,
         member=members["mo"],
@@ -201,7 +205,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     )
     applicant = _user(*APPLICANT)
     if not Member.objects.filter(user=applicant).exists():
-        services.apply_to_join(
+        apply_to_join(
             user=applicant,
             name=APPLICANT[1],
             neighbourhood=hood(2),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from directory import selectors as directory_selectors
 from timebank.models import AVAILABILITY_CHOICES, WEEKDAY_NAMES, Member, SafeguardingCheck
-from timebank.services import DATE_RANGE_TEXT, date_in_range
+from timebank.services._common import DATE_RANGE_TEXT, date_in_range
 
 DATE_HINT = "For example, 27/3/2026"
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]

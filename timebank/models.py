@@ -478,7 +478,7 @@ class ApiToken(models.Model):
     """A token for the JSON exchange endpoint (``Authorization: Bearer …``). Only a hash is kept.
 
     A token works until ``expires_at`` unless revoked (``revoked_at``); ``last_used_at`` is
-    updated at most every few minutes (see ``services.TOKEN_LAST_USED_PRECISION``).
+    updated at most every few minutes (see ``timebank.services.tokens.TOKEN_LAST_USED_PRECISION``).
     """
 
     user = models.ForeignKey(

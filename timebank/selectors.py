@@ -405,7 +405,7 @@ class RotaDate:
 def rota_dates(rota: Rota, *, start: date | None = None, end: date | None = None) -> list[RotaDate]:
     """The rota's dates from ``start`` to ``end`` (inclusive, open if None) with who covers each,
     what was recorded (done or missed) and swaps waiting for an answer."""
-    from timebank.services import plan_for  # the plan with members' changes
+    from timebank.services.rotas import plan_for  # the plan with members' changes
 
     plan = plan_for(rota)
     ids = {m for s in plan.slots for m in s.members}

@@ -22,7 +22,7 @@ from accounts.models import AuditEvent
 from accounts.services import record_audit
 from directory.models import Neighbourhood, TaxonomyTerm
 from rules.ledger import format_minutes
-from timebank import permissions, selectors, services
+from timebank import permissions, selectors
 from timebank.forms import (
     AssignForm,
     CheckForm,
@@ -37,14 +37,54 @@ from timebank.forms import (
     RotaForm,
     RotaSwapForm,
 )
-from timebank.models import ApiToken, Exchange, Member, Offer, Request, Rota
+from timebank.models import (
+    AVAILABILITY_CHOICES,
+    WEEKDAY_NAMES,
+    ApiToken,
+    Exchange,
+    Member,
+    Offer,
+    Request,
+    Rota,
+    SafeguardingCheck,
+)
 from timebank.permissions import (
     is_coordinator,
     may_hold_api_token,
     may_revoke_token,
     may_see_exchange,
 )
-from timebank.services import TimebankRefused
+from timebank.services._common import DATE_RANGE_TEXT, TimebankRefused, date_in_range
+from timebank.services.credits import issue_credits, redeem_credits
+from timebank.services.exchanges import (
+    confirm_exchange,
+    decline_exchange,
+    has_ended,
+    propose_exchange,
+    reverse_exchange,
+)
+from timebank.services.imports import import_exchanges, import_members
+from timebank.services.ledger import default_debit_limit
+from timebank.services.members import (
+    apply_to_join,
+    approve_member,
+    decline_member,
+    joining_credit_minutes,
+    record_check,
+)
+from timebank.services.offers import create_offer, create_request, tell_coordinators_unmatched
+from timebank.services.reminders import EXPIRY_WARNING_DAYS
+from timebank.services.rotas import (
+    answer_rota_swap,
+    assign_to_rota,
+    create_rota,
+    give_back_rota_slot,
+    offer_rota_slot,
+    plan_for,
+    record_rota_visit,
+    take_rota_slot,
+)
+from timebank.services.tokens import api_token_days, issue_api_token, revoke_api_token
 from wellbeing_hub.charts import bar_chart
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
@@ -104,8 +144,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "member": member,
         "coordinator": is_coordinator(request.user),
-        "joining_credit": format_minutes(services.joining_credit_minutes()),
-        "debit_limit": format_minutes(-services.default_debit_limit()),
+        "joining_credit": format_minutes(joining_credit_minutes()),
+        "debit_limit": format_minutes(-default_debit_limit()),
     }
     if member is not None and member.is_approved:
         context["balance"] = selectors.balance_of(member)
@@ -131,7 +171,7 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.apply_to_join(
+            apply_to_join(
                 user=request.user,  # type: ignore[arg-type]
                 kind=data["kind"],
                 name=data["name"],
@@ -197,7 +237,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     form = OfferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.create_offer(
+        create_offer(
             member=member,
             title=data["title"],
             category=_pick(TaxonomyTerm, data["category"]),
@@ -232,7 +272,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        req = services.create_request(
+        req = create_request(
             offer=offer,
             member=member,
             title=data["title"],
@@ -245,7 +285,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         )
         result = selectors.suggestions_for(req) if req.category_id else None
         if offer is None and (result is None or not result.suggestions):
-            services.tell_coordinators_unmatched(req)
+            tell_coordinators_unmatched(req)
         messages.success(request, "Your request has been posted.")
         return redirect("timebank:request", req.pk)
     return render(request, "timebank/request_new.html", {"form": form, "offer": offer})
@@ -261,7 +301,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_match = own or is_coordinator(request.user)
     result = selectors.suggestions_for(req) if can_match and req.category_id else None
     _audit_view(request, req, req.member.user, "Viewed a time bank request")
-    labels = dict(services.AVAILABILITY_CHOICES)
+    labels = dict(AVAILABILITY_CHOICES)
     return render(
         request,
         "timebank/request.html",
@@ -306,7 +346,7 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
         giver, receiver = (member, other) if data["direction"] == "gave" else (other, member)
         start = timezone.make_aware(datetime.combine(data["day"], data["start"]))
         try:
-            exchange = services.propose_exchange(
+            exchange = propose_exchange(
                 by=request.user,  # type: ignore[arg-type]
                 giver=giver,
                 receiver=receiver,
@@ -346,7 +386,7 @@ def _exchange_page(
     request: HttpRequest, exchange: Exchange, reason_form: ReasonForm | None = None
 ) -> HttpResponse:
     _audit_view(request, exchange, exchange.receiver.user, "Viewed a time bank exchange")
-    planned = exchange.status == Exchange.Status.PROPOSED and not services.has_ended(
+    planned = exchange.status == Exchange.Status.PROPOSED and not has_ended(
         exchange.start, exchange.minutes
     )
     can_confirm = (
@@ -384,7 +424,7 @@ def _exchange_page(
 def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_for(request, pk)
     try:
-        services.confirm_exchange(by=request.user, exchange=exchange, request=request)  # type: ignore[arg-type]
+        confirm_exchange(by=request.user, exchange=exchange, request=request)  # type: ignore[arg-type]
     except TimebankRefused as error:
         messages.error(request, error.message)
     else:
@@ -397,7 +437,7 @@ def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_for(request, pk)
     try:
-        services.decline_exchange(by=request.user, exchange=exchange)  # type: ignore[arg-type]
+        decline_exchange(by=request.user, exchange=exchange)  # type: ignore[arg-type]
     except TimebankRefused as error:
         messages.error(request, error.message)
     else:
@@ -414,7 +454,7 @@ def exchange_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _exchange_page(request, exchange, reason_form=form)
     try:
-        services.reverse_exchange(
+        reverse_exchange(
             coordinator=request.user,  # type: ignore[arg-type]
             exchange=exchange,
             reason=form.cleaned_data["reason"],
@@ -487,9 +527,9 @@ def member_statement(request: HttpRequest, pk: int) -> HttpResponse:
 def coordinator(request: HttpRequest) -> HttpResponse:
     _coordinator_only(request)
     today = timezone.localdate()
-    soon = today + timedelta(days=services.EXPIRY_WARNING_DAYS)
+    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
     expiring = (
-        services.SafeguardingCheck.objects.filter(expires_on__gte=today, expires_on__lte=soon)
+        SafeguardingCheck.objects.filter(expires_on__gte=today, expires_on__lte=soon)
         .select_related("member")
         .order_by("expires_on")
     )
@@ -517,7 +557,7 @@ def _member_page(
     """A member's record for coordinators; an application is approved or declined from here, with
     every answer the coordinator is approving shown."""
     _audit_view(request, member, member.user, "Viewed a time bank member's record")
-    labels = dict(services.AVAILABILITY_CHOICES)
+    labels = dict(AVAILABILITY_CHOICES)
     return render(
         request,
         "timebank/member.html",
@@ -529,7 +569,7 @@ def _member_page(
             "balance": format_minutes(selectors.balance_of(member)),
             "decline_form": decline_form or ReasonForm(),
             "form": decline_form,  # the page title says "Error:" when it has errors
-            "joining_credit": format_minutes(services.joining_credit_minutes()),
+            "joining_credit": format_minutes(joining_credit_minutes()),
         },
         status=status,
     )
@@ -541,7 +581,7 @@ def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator_only(request)
     member = get_object_or_404(Member, pk=pk)
     try:
-        services.approve_member(coordinator=request.user, member=member, request=request)  # type: ignore[arg-type]
+        approve_member(coordinator=request.user, member=member, request=request)  # type: ignore[arg-type]
     except TimebankRefused as error:
         messages.error(request, error.message)
         return redirect("timebank:member", member.pk)
@@ -557,7 +597,7 @@ def member_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.decline_member(
+            decline_member(
                 coordinator=request.user,  # type: ignore[arg-type]
                 member=member,
                 reason=form.cleaned_data["reason"],
@@ -580,7 +620,7 @@ def check_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_check(
+            record_check(
                 coordinator=request.user,  # type: ignore[arg-type]
                 member=member,
                 kind=data["kind"],
@@ -619,7 +659,7 @@ def rotas(request: HttpRequest) -> HttpResponse:
     member, coordinator = _rota_viewer(request)
     rows = []
     for rota in selectors.rotas():
-        plan = services.plan_for(rota)
+        plan = plan_for(rota)
         upcoming = [s for s in plan.gaps if s.day >= timezone.localdate()]
         rows.append(
             {
@@ -648,7 +688,7 @@ def rota_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            rota = services.create_rota(
+            rota = create_rota(
                 coordinator=request.user,  # type: ignore[arg-type]
                 title=data["title"],
                 weekday=data["weekday"],
@@ -720,7 +760,7 @@ def _rota_page(
             "more": len(coming) - len(shown),
             "gaps": [d for d in coming if d.is_gap],
             "covered": len([d for d in coming if not d.is_gap and d.day >= today]),
-            "weekday": services.WEEKDAY_NAMES[rota.weekday],
+            "weekday": WEEKDAY_NAMES[rota.weekday],
             "assignments": rota.assignments.all(),
             "can_take": member is not None and member.is_approved and not helped,
         },
@@ -740,7 +780,7 @@ def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.assign_to_rota(
+                assign_to_rota(
                     coordinator=request.user,  # type: ignore[arg-type]
                     rota=rota,
                     member=get_object_or_404(Member, pk=data["member"]),
@@ -774,13 +814,13 @@ def rota_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     try:
         if action == "take":
-            services.take_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
+            take_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
             done = f"You are down for {day:%-d %B %Y}. Thank you."
         elif action == "give-back":
-            services.give_back_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
+            give_back_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
             done = f"You have given back {day:%-d %B %Y}."
         elif action in ("accept", "decline"):
-            services.answer_rota_swap(by=user, rota=rota, day=day, accept=action == "accept")  # type: ignore[arg-type]
+            answer_rota_swap(by=user, rota=rota, day=day, accept=action == "accept")  # type: ignore[arg-type]
             done = (
                 f"You are down for {day:%-d %B %Y}. Thank you."
                 if action == "accept"
@@ -791,7 +831,7 @@ def rota_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if helper is None:
                 form.add_error("member", "Choose a member of the rota")
                 return _rota_page(request, rota, member, coordinator, date_form=form, status=400)
-            visit = services.record_rota_visit(
+            visit = record_rota_visit(
                 by=user,  # type: ignore[arg-type]
                 rota=rota,
                 day=day,
@@ -834,7 +874,7 @@ def rota_swap(request: HttpRequest, pk: int) -> HttpResponse:
     other = get_object_or_404(Member, pk=int(form.cleaned_data["member"]))
     day = date.fromisoformat(form.cleaned_data["day"])
     try:
-        services.offer_rota_slot(by=request.user, rota=rota, day=day, to=other)  # type: ignore[arg-type]
+        offer_rota_slot(by=request.user, rota=rota, day=day, to=other)  # type: ignore[arg-type]
     except TimebankRefused as error:
         messages.error(request, error.message)
     else:
@@ -865,8 +905,8 @@ def _period_and_field(
             days[name] = date.fromisoformat(text)
         except ValueError:
             return None, None, f"Enter {what} as YYYY-MM-DD, for example 2026-01-31", name
-        if not services.date_in_range(days[name]):  # type: ignore[arg-type]
-            return None, None, f"Enter {what} {services.DATE_RANGE_TEXT}", name
+        if not date_in_range(days[name]):  # type: ignore[arg-type]
+            return None, None, f"Enter {what} {DATE_RANGE_TEXT}", name
     start, end = days["from"], days["to"]
     if start and end and end < start:
         return None, None, "The end of the period must be after its start", "to"
@@ -975,11 +1015,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
         if upload.size > 5 * 1024 * 1024:
             form.add_error("file", "The file must be smaller than 5 MB")
         else:
-            handler = (
-                services.import_members
-                if form.cleaned_data["what"] == "members"
-                else services.import_exchanges
-            )
+            handler = import_members if form.cleaned_data["what"] == "members" else import_exchanges
             result = handler(coordinator=request.user, data=upload.read())  # type: ignore[arg-type]
     return render(request, "timebank/import.html", {"form": form, "result": result})
 
@@ -1005,7 +1041,7 @@ def credits(request: HttpRequest, action: str) -> HttpResponse:
         minutes = data["hours"] * 60 + data["minutes"]
         try:
             if issue:
-                services.issue_credits(
+                issue_credits(
                     by=request.user,  # type: ignore[arg-type]
                     organisation=member,
                     member=other,
@@ -1014,7 +1050,7 @@ def credits(request: HttpRequest, action: str) -> HttpResponse:
                     idempotency_key=f"{member.pk}:{data['key']}",
                 )
             else:
-                services.redeem_credits(
+                redeem_credits(
                     by=request.user,  # type: ignore[arg-type]
                     member=member,
                     partner=other,
@@ -1046,7 +1082,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not may_create:
             raise PermissionDenied
-        new_token = services.issue_api_token(user=request.user, request=request)  # type: ignore[arg-type]
+        new_token = issue_api_token(user=request.user, request=request)  # type: ignore[arg-type]
     now = timezone.now()
     own = [{"token": t, "state": t.state(now)} for t in ApiToken.objects.filter(user=request.user)]
     others = None
@@ -1072,7 +1108,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "others": others,
             "new_token": new_token,
             "may_create": may_create,
-            "days": services.api_token_days(),
+            "days": api_token_days(),
         },
     )
 
@@ -1083,6 +1119,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk).first()
     if token is None or not may_revoke_token(request.user, token):
         raise Http404("No such token")
-    services.revoke_api_token(by=request.user, token=token, request=request)  # type: ignore[arg-type]
+    revoke_api_token(by=request.user, token=token, request=request)  # type: ignore[arg-type]
     messages.success(request, "The token has been revoked. It no longer works.")
     return redirect("timebank:tokens")

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts.worklist import Figure, Item, Task
 from rules.ledger.formatting import format_minutes
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, Member, Request, Rota, SafeguardingCheck
+from timebank.services.reminders import EXPIRY_WARNING_DAYS
 
 WAITING_DAYS = 7
 """An application or a request waiting longer than this is counted as waiting too long."""
@@ -95,7 +96,7 @@ def unanswered_requests(today: dt.date | None = None) -> Task:
 def checks_expiring(today: dt.date | None = None) -> Task:
     """Safeguarding checks of approved members that expire within the warning period."""
     today = today or timezone.localdate()
-    soon = today + dt.timedelta(days=services.EXPIRY_WARNING_DAYS)
+    soon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
     expiring = list(
         SafeguardingCheck.objects.filter(
             expires_on__gte=today, expires_on__lte=soon, member__status=Member.Status.APPROVED
@@ -109,7 +110,7 @@ def checks_expiring(today: dt.date | None = None) -> Task:
         url=reverse("timebank:coordinator"),
         when=expiring[0].expires_on if expiring else None,
         when_label="First expires",
-        hint=f"Checks that expire in the next {services.EXPIRY_WARNING_DAYS} days.",
+        hint=f"Checks that expire in the next {EXPIRY_WARNING_DAYS} days.",
         items=tuple(
             Item(
                 label=f"{check.get_kind_display()}: {check.member.name}",

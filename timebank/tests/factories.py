@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
-from timebank import services
 from timebank.models import Member
+from timebank.services.exchanges import confirm_exchange, propose_exchange
+from timebank.services.members import apply_to_join, approve_member
 
 _keys = itertools.count(1)
 
@@ -25,9 +26,9 @@ def member(
     *, approved: bool = True, by: User | None = None, kind: str = Member.Kind.PERSON, **fields: Any
 ) -> Member:
     user = f.user(Role.PERSON)
-    m = services.apply_to_join(user=user, kind=kind, name=fields.pop("name", ""), **fields)
+    m = apply_to_join(user=user, kind=kind, name=fields.pop("name", ""), **fields)
     if approved:
-        services.approve_member(coordinator=by or coordinator(), member=m)
+        approve_member(coordinator=by or coordinator(), member=m)
     m.refresh_from_db()
     return m
 
@@ -53,7 +54,7 @@ def exchange(
     **kw: Any,
 ):  # type: ignore[no-untyped-def]
     """Proposed by the giver, then confirmed by the receiver (unless ``confirm`` is false)."""
-    x = services.propose_exchange(
+    x = propose_exchange(
         by=by or giver.user,
         giver=giver,
         receiver=receiver,
@@ -63,5 +64,5 @@ def exchange(
         **kw,
     )
     if confirm:
-        x = services.confirm_exchange(by=receiver.user, exchange=x)
+        x = confirm_exchange(by=receiver.user, exchange=x)
     return x

@@ -17,9 +17,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from timebank import services
 from timebank.api import FIELDS
 from timebank.models import ApiToken, Exchange
+from timebank.services.tokens import issue_api_token, revoke_api_token
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ URL = "/time-bank/api/exchanges/"
 @pytest.fixture
 def setup() -> dict[str, Any]:
     a, b = tb.member(), tb.member()
-    token = services.issue_api_token(user=tb.coordinator())
+    token = issue_api_token(user=tb.coordinator())
     body = {
         "idempotency_key": "odd-1",
         "giver": a.pk,
@@ -316,12 +316,12 @@ def test_tokens_expire_and_only_their_hash_is_kept(client, setup) -> None:  # ty
 
 def test_token_lifetime_follows_the_setting(settings) -> None:  # type: ignore[no-untyped-def]
     settings.TIMEBANK_API_TOKEN_DAYS = 7
-    services.issue_api_token(user=tb.coordinator())
+    issue_api_token(user=tb.coordinator())
     row = ApiToken.objects.get()
     assert timedelta(days=6) < row.expires_at - row.created_at <= timedelta(days=7)
 
 
 def test_revoked_tokens_are_refused(client, setup) -> None:  # type: ignore[no-untyped-def]
     row = ApiToken.objects.get()
-    services.revoke_api_token(by=row.user, token=row)
+    revoke_api_token(by=row.user, token=row)
     _assert_problem(_post(client, setup["token"], setup["body"]), 401, None)

@@ -16,16 +16,22 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from directory.tests import factories as f
-from timebank import personal_data, selectors, services
+from timebank import personal_data, selectors
 from timebank.models import Exchange, Request
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.credits import issue_credits
+from timebank.services.exchanges import decline_exchange, submit_exchange
+from timebank.services.imports import import_exchanges, import_members
+from timebank.services.members import record_check
+from timebank.services.offers import close_request, create_request
+from timebank.services.tokens import issue_api_token, user_for_token
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
 
 
 def _open_request(member, **fields):  # type: ignore[no-untyped-def]
-    return services.create_request(
+    return create_request(
         member=member, title=fields.pop("title", "Lift to the clinic"), category=None, **fields
     )
 
@@ -42,7 +48,7 @@ def test_an_exchange_cannot_close_another_members_request() -> None:
         tb.exchange(requester, helper, 60, req=req)
     coordinator = tb.coordinator()
     with pytest.raises(TimebankRefused, match="request"):
-        services.submit_exchange(
+        submit_exchange(
             by=coordinator,
             giver=helper.pk,
             receiver=other.pk,
@@ -63,7 +69,7 @@ def test_an_exchange_cannot_close_another_members_request() -> None:
 def test_an_exchange_cannot_name_a_request_that_is_not_open() -> None:
     requester, helper = tb.member(), tb.member()
     req = _open_request(requester)
-    services.close_request(by=requester.user, req=req)
+    close_request(by=requester.user, req=req)
     with pytest.raises(TimebankRefused, match="no longer open"):
         tb.exchange(helper, requester, 60, req=req)
 
@@ -98,7 +104,7 @@ def test_exchange_form_with_a_request_id_that_is_not_a_number(client) -> None:  
 def test_api_refuses_someone_elses_request(client) -> None:  # type: ignore[no-untyped-def]
     requester, helper, other = tb.member(), tb.member(), tb.member()
     req = _open_request(requester)
-    token = services.issue_api_token(user=tb.coordinator())
+    token = issue_api_token(user=tb.coordinator())
     response = client.post(
         reverse("timebank:api-exchanges"),
         json.dumps(
@@ -140,7 +146,7 @@ def test_request_access_needs_are_shown_only_to_those_who_need_them(client) -> N
     client.force_login(helper.user)
     assert "step-free" in client.get(url).content.decode()
     assert "step-free" in client.get(reverse("timebank:exchange", args=[x.pk])).content.decode()
-    services.decline_exchange(by=requester.user, exchange=x)
+    decline_exchange(by=requester.user, exchange=x)
     assert "step-free" not in client.get(url).content.decode()
 
 
@@ -150,14 +156,14 @@ def test_request_access_needs_are_shown_only_to_those_who_need_them(client) -> N
 def test_export_includes_request_access_needs_check_notes_and_tokens() -> None:
     member = tb.member(access_needs="Hearing loop")
     _open_request(member, access_needs="Needs a step-free car")
-    services.record_check(
+    record_check(
         coordinator=tb.coordinator(),
         member=member,
         kind="reference",
         checked_on=tb.at(-10).date(),
         notes="Reference from the GP surgery",
     )
-    services.issue_api_token(user=member.user)
+    issue_api_token(user=member.user)
     data = json.dumps(personal_data.export(member.user))
     for held in ("Hearing loop", "Needs a step-free car", "Reference from the GP surgery"):
         assert held in data
@@ -189,7 +195,7 @@ def test_exchange_import_reports_impossible_dates_and_keeps_later_rows() -> None
         f"{ga},{gb},2025-06-04,30,Nul\x00byte,\n"
         f"{ga},{gb},2025-06-05,30,Last,\n"
     )
-    report = services.import_exchanges(coordinator=coordinator, data=data.encode())
+    report = import_exchanges(coordinator=coordinator, data=data.encode())
     assert report.created == 2
     assert [line for line, _ in report.errors] == [3, 4, 5, 6, 7]
     assert "between" in report.errors[0][1] and "between" in report.errors[1][1]
@@ -209,13 +215,13 @@ def test_member_import_reports_over_long_fields_and_bad_encodings() -> None:
         "nul\x00,nul@example.org,Nul,person,\n"
         "ok3,ok3@example.org,Fine,person,\n"
     )
-    report = services.import_members(coordinator=coordinator, data=data.encode())
+    report = import_members(coordinator=coordinator, data=data.encode())
     assert report.created == 1
     assert [line for line, _ in report.errors] == [2, 3, 4, 5]
     assert "150" in report.errors[0][1] and "150" in report.errors[1][1]
     assert "email" in report.errors[2][1] and "character" in report.errors[3][1]
     latin1 = "username,email,name,kind,neighbourhood\nzoe,z@example.org,Zoë,person,\n"
-    bad = services.import_members(coordinator=coordinator, data=latin1.encode("latin-1"))
+    bad = import_members(coordinator=coordinator, data=latin1.encode("latin-1"))
     assert bad.created == 0 and bad.errors[0][0] == 2 and "UTF-8" in bad.errors[0][1]
 
 
@@ -270,7 +276,7 @@ def test_ids_beyond_64_bits_are_not_found_not_errors(client, name) -> None:  # t
 
 
 def test_api_confirm_with_an_id_beyond_64_bits(client) -> None:  # type: ignore[no-untyped-def]
-    token = services.issue_api_token(user=tb.coordinator())
+    token = issue_api_token(user=tb.coordinator())
     response = client.post(
         reverse("timebank:api-exchange-confirm", args=[2**70]),
         HTTP_AUTHORIZATION=f"Bearer {token}",
@@ -359,7 +365,7 @@ def test_member_sees_creates_and_revokes_their_tokens(client) -> None:  # type: 
     html = page.content.decode()
     row = ApiToken.objects.get(user=member.user)
     shown = html.split('id="new-token">')[1].split("<")[0]
-    assert services.user_for_token(shown) == member.user and row.token_hash != shown
+    assert user_for_token(shown) == member.user and row.token_hash != shown
     assert "Active" in html and "Never" in html and "Revoke" in html
     assert AuditEvent.objects.filter(
         actor=member.user, action="create", object_type="timebank.apitoken"
@@ -369,12 +375,12 @@ def test_member_sees_creates_and_revokes_their_tokens(client) -> None:  # type: 
     client.force_login(intruder.user)
     assert "You have no API tokens" in client.get(reverse("timebank:tokens")).content.decode()
     assert client.post(reverse("timebank:token-revoke", args=[row.pk])).status_code == 404
-    assert services.user_for_token(shown) == member.user
+    assert user_for_token(shown) == member.user
     client.force_login(member.user)
     client.post(reverse("timebank:token-revoke", args=[row.pk]))
     row.refresh_from_db()
     assert row.revoked_at is not None and row.revoked_by == member.user
-    assert services.user_for_token(shown) is None
+    assert user_for_token(shown) is None
     assert "Revoked" in client.get(reverse("timebank:tokens")).content.decode()
     assert AuditEvent.objects.filter(
         actor=member.user, action="update", object_type="timebank.apitoken", subject=member.user
@@ -385,14 +391,14 @@ def test_coordinator_sees_and_revokes_anyones_token(client) -> None:  # type: ig
     from timebank.models import ApiToken
 
     member = tb.member(name="Dee")
-    token = services.issue_api_token(user=member.user)
+    token = issue_api_token(user=member.user)
     coordinator = tb.coordinator()
     client.force_login(coordinator)
     html = client.get(reverse("timebank:tokens")).content.decode()
     assert member.user.get_full_name() in html
     row = ApiToken.objects.get(user=member.user)
     client.post(reverse("timebank:token-revoke", args=[row.pk]))
-    assert services.user_for_token(token) is None
+    assert user_for_token(token) is None
     assert AuditEvent.objects.filter(
         actor=coordinator, action="update", object_type="timebank.apitoken", subject=member.user
     ).exists()
@@ -420,7 +426,7 @@ def test_credits_form_refuses_more_hours_than_the_ledger_holds(client) -> None: 
     assert page.status_code == 200 and "1000 or fewer" in page.content.decode()
     assert selectors.balance_of(member) == 300
     with pytest.raises(TimebankRefused, match="at most"):
-        services.issue_credits(
+        issue_credits(
             by=org.user,
             organisation=org,
             member=member,

@@ -12,9 +12,12 @@ import pytest
 from django.db import connection
 
 from rules.ledger import check_ledger
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, LedgerTransaction
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.exchanges import propose_exchange, submit_exchange
+from timebank.services.ledger import default_debit_limit
+from timebank.services.tokens import issue_api_token
 from timebank.tests import factories as tb
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -43,7 +46,7 @@ def test_concurrent_exchanges_and_duplicates_keep_the_ledger_sound() -> None:
         for key, giver, receiver, minutes, start in mine:
             for _attempt in range(2 if rng.random() < 0.2 else 1):  # retries
                 try:
-                    services.propose_exchange(
+                    propose_exchange(
                         by=coordinator,
                         giver=giver,
                         receiver=receiver,
@@ -71,7 +74,7 @@ def test_concurrent_exchanges_and_duplicates_keep_the_ledger_sound() -> None:
             if m.pk in (x.giver_id, x.receiver_id)
         )
         assert selectors.balance_of(m) == expected
-        assert selectors.balance_of(m) >= services.default_debit_limit()
+        assert selectors.balance_of(m) >= default_debit_limit()
 
 
 def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> None:
@@ -88,7 +91,7 @@ def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> 
     def worker(n: int) -> None:
         barrier.wait()
         try:
-            services.submit_exchange(
+            submit_exchange(
                 by=coordinator,
                 giver=helper.pk,
                 receiver=others[n].pk,
@@ -121,7 +124,7 @@ def test_a_recorded_exchange_is_four_statements_on_postgresql(client) -> None:  
     from accounts.models import AuditEvent
 
     a, b = tb.member(), tb.member()
-    token = services.issue_api_token(user=tb.coordinator())
+    token = issue_api_token(user=tb.coordinator())
     body = {"giver": a.pk, "receiver": b.pk, "minutes": 30, "confirm": True}
     for n in range(3):  # the statements are prepared on the connection: later runs reuse them
         with CaptureQueriesContext(db) as queries:

@@ -9,8 +9,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Member
+from timebank.services.credits import issue_credits, redeem_credits
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def credits_moved():  # type: ignore[no-untyped-def]
     food_bank = tb.member(by=coordinator, kind=Member.Kind.GROUP, name="Food bank")
     museum = tb.member(by=coordinator, kind=Member.Kind.VENUE, name="=Museum")
     ann = tb.member(by=coordinator, name="Ann")
-    services.issue_credits(
+    issue_credits(
         by=food_bank.user,
         organisation=food_bank,
         member=ann,
@@ -30,7 +31,7 @@ def credits_moved():  # type: ignore[no-untyped-def]
         reason="Sorting the shelves",
         idempotency_key="k1",
     )
-    services.redeem_credits(
+    redeem_credits(
         by=ann.user,
         member=ann,
         partner=museum,

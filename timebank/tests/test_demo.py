@@ -9,7 +9,7 @@ from directory.tests import factories as f
 from timebank import selectors
 from timebank.demo import seed_demo
 from timebank.models import Exchange, Member, Rota
-from timebank.services import plan_for
+from timebank.services.rotas import plan_for
 
 pytestmark = pytest.mark.django_db
 

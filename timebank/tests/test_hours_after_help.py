@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rules.ledger import format_minutes
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Account, Exchange, LedgerTransaction, Posting
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.exchanges import confirm_exchange, propose_exchange
+from timebank.services.tokens import issue_api_token
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +25,7 @@ def test_a_future_exchange_can_be_planned_but_not_confirmed() -> None:
     planned = tb.exchange(giver, receiver, 90, start=tb.at(8), confirm=False)
     assert planned.status == Exchange.Status.PROPOSED
     with pytest.raises(TimebankRefused, match="once the help has happened") as refused:
-        services.confirm_exchange(by=receiver.user, exchange=planned)
+        confirm_exchange(by=receiver.user, exchange=planned)
     assert refused.value.field == "start"
     planned.refresh_from_db()
     assert planned.status == Exchange.Status.PROPOSED and planned.transaction is None
@@ -35,16 +37,16 @@ def test_an_exchange_still_going_on_cannot_be_confirmed_but_one_just_ended_can()
     now = timezone.now()
     going_on = tb.exchange(giver, receiver, 60, start=now - timedelta(minutes=30), confirm=False)
     with pytest.raises(TimebankRefused, match="once the help has happened"):
-        services.confirm_exchange(by=receiver.user, exchange=going_on)
+        confirm_exchange(by=receiver.user, exchange=going_on)
     ended = tb.exchange(giver, receiver, 60, start=now - timedelta(minutes=125), confirm=False)
-    assert services.confirm_exchange(by=receiver.user, exchange=ended).status == "confirmed"
+    assert confirm_exchange(by=receiver.user, exchange=ended).status == "confirmed"
 
 
 def test_a_coordinator_cannot_record_a_future_exchange_as_confirmed() -> None:
     coordinator = tb.coordinator()
     giver, receiver = tb.member(by=coordinator), tb.member(by=coordinator)
     with pytest.raises(TimebankRefused, match="once the help has happened"):
-        services.propose_exchange(
+        propose_exchange(
             by=coordinator,
             giver=giver,
             receiver=receiver,
@@ -59,7 +61,7 @@ def test_a_coordinator_cannot_record_a_future_exchange_as_confirmed() -> None:
 def test_the_api_refuses_to_confirm_a_future_exchange_naming_start(client) -> None:  # type: ignore[no-untyped-def]
     coordinator = tb.coordinator()
     giver, receiver = tb.member(by=coordinator), tb.member(by=coordinator)
-    token = services.issue_api_token(user=coordinator)
+    token = issue_api_token(user=coordinator)
     response = client.post(
         reverse("timebank:api-exchanges"),
         {

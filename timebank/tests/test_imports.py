@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.tests import factories as f
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, Member
+from timebank.services.imports import import_exchanges, import_members
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ cat,cat@example.org,Cat Example,,millbrook
 
 def test_member_import_keeps_good_rows_and_reports_bad_ones_with_line_numbers() -> None:
     f.neighbourhood("Millbrook")
-    report = services.import_members(coordinator=tb.coordinator(), data=MEMBERS.encode())
+    report = import_members(coordinator=tb.coordinator(), data=MEMBERS.encode())
     assert report.created == 2
     assert report.errors == [
         (3, "Enter a username."),
@@ -34,7 +35,7 @@ def test_member_import_keeps_good_rows_and_reports_bad_ones_with_line_numbers() 
     ann = Member.objects.get(user__username="ann")
     assert ann.is_approved and ann.neighbourhood.name == "Millbrook"
     assert selectors.balance_of(ann) == 300
-    again = services.import_members(coordinator=tb.coordinator(), data=MEMBERS.encode())
+    again = import_members(coordinator=tb.coordinator(), data=MEMBERS.encode())
     assert again.created == 0 and (2, "There is already an account called 'ann'.") in again.errors
 
 
@@ -50,7 +51,7 @@ def test_exchange_import_is_idempotent_and_reports_bad_rows() -> None:
         f"{a.user.username},{b.user.username},2025-06-04,lots,Nothing\n"
         f"{b.user.username},{a.user.username},2025-06-05,30,Tea\n"
     )
-    report = services.import_exchanges(coordinator=coordinator, data=data)
+    report = import_exchanges(coordinator=coordinator, data=data)
     assert report.created == 2
     assert [line for line, _ in report.errors] == [3, 4, 5, 6]
     assert "no member 'nobody'" in report.errors[0][1]
@@ -58,13 +59,13 @@ def test_exchange_import_is_idempotent_and_reports_bad_rows() -> None:
     assert "more than zero" in report.errors[2][1]
     assert "whole number" in report.errors[3][1]
     assert selectors.balance_of(a) == 300 + 90 - 30
-    again = services.import_exchanges(coordinator=coordinator, data=data)
+    again = import_exchanges(coordinator=coordinator, data=data)
     assert again.created == 2 and Exchange.objects.count() == 2  # recorded once
     assert selectors.ledger_problems() == []
 
 
 def test_missing_columns_are_reported_on_line_one() -> None:
-    report = services.import_exchanges(coordinator=tb.coordinator(), data="who,when\nx,y\n")
+    report = import_exchanges(coordinator=tb.coordinator(), data="who,when\nx,y\n")
     assert report.created == 0 and report.errors[0][0] == 1 and "missing" in report.errors[0][1]
 
 

@@ -9,9 +9,12 @@ from django.test import override_settings
 
 from accounts.roles import Role
 from directory.tests import factories as f
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import LedgerTransaction, Member
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.credits import issue_credits, redeem_credits
+from timebank.services.ledger import account_for, default_debit_limit, issuer_account, limit_for
+from timebank.services.members import apply_to_join, approve_member, set_debit_limit
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(("setting", "limit"), [(600, 0), (1, 0), (0, 0), (-1, -1), (-600, -600)])
 def test_a_positive_debit_limit_setting_is_clamped_to_zero(setting: int, limit: int) -> None:
     with override_settings(TIMEBANK_DEBIT_LIMIT_MINUTES=setting):
-        assert services.default_debit_limit() == limit
+        assert default_debit_limit() == limit
 
 
 @override_settings(TIMEBANK_DEBIT_LIMIT_MINUTES=1)
@@ -40,10 +43,10 @@ def test_with_a_positive_setting_a_member_may_still_spend_down_to_zero_and_no_fu
 def test_a_members_own_limit_must_be_zero_or_below() -> None:
     coordinator = tb.coordinator()
     family = tb.member(by=coordinator)
-    services.set_debit_limit(coordinator=coordinator, member=family, minutes=0)
+    set_debit_limit(coordinator=coordinator, member=family, minutes=0)
     with pytest.raises(TimebankRefused, match="zero or below"):
-        services.set_debit_limit(coordinator=coordinator, member=family, minutes=1)
-    assert services.account_for(family).debit_limit == 0
+        set_debit_limit(coordinator=coordinator, member=family, minutes=1)
+    assert account_for(family).debit_limit == 0
 
 
 # --- approving one's own application -------------------------------------------------------------
@@ -52,14 +55,14 @@ def test_a_members_own_limit_must_be_zero_or_below() -> None:
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ADMINISTRATOR])
 def test_a_coordinator_cannot_approve_their_own_application(role: str) -> None:
     me = f.user(role)
-    application = services.apply_to_join(user=me, name="Me", about="Gardening")
+    application = apply_to_join(user=me, name="Me", about="Gardening")
     with pytest.raises(TimebankRefused, match="Another coordinator must approve your own"):
-        services.approve_member(coordinator=me, member=application)
+        approve_member(coordinator=me, member=application)
     application.refresh_from_db()
     assert application.status == Member.Status.APPLIED
     assert selectors.balance_of(application) == 0
     assert not LedgerTransaction.objects.filter(kind="joining_credit").exists()
-    services.approve_member(coordinator=tb.coordinator(), member=application)
+    approve_member(coordinator=tb.coordinator(), member=application)
     application.refresh_from_db()
     assert application.status == Member.Status.APPROVED
     assert selectors.balance_of(application) == 300
@@ -67,7 +70,7 @@ def test_a_coordinator_cannot_approve_their_own_application(role: str) -> None:
 
 def test_a_coordinator_cannot_approve_their_own_application_from_the_page(client) -> None:  # type: ignore[no-untyped-def]
     me = f.user(Role.COORDINATOR)
-    application = services.apply_to_join(user=me, name="Me", about="Gardening")
+    application = apply_to_join(user=me, name="Me", about="Gardening")
     client.force_login(me)
     page = client.post(f"/time-bank/members/{application.pk}/approve/", follow=True)
     assert "Another coordinator must approve your own application" in page.content.decode()
@@ -84,7 +87,7 @@ def test_an_organisation_issues_credits_beyond_any_debit_limit(kind: str) -> Non
     org = tb.member(by=coordinator, kind=kind, name="Library")
     sam = tb.member(by=coordinator)
     # 300 joining minutes, then 901 issued: one minute beyond a person's default limit.
-    services.issue_credits(
+    issue_credits(
         by=org.user,
         organisation=org,
         member=sam,
@@ -92,10 +95,10 @@ def test_an_organisation_issues_credits_beyond_any_debit_limit(kind: str) -> Non
         reason="Volunteering",
         idempotency_key="beyond",
     )
-    assert selectors.balance_of(org) == 300 - 901 == services.default_debit_limit() - 1
-    assert services.limit_for(services.account_for(org)) is None
-    assert services.limit_for(services.issuer_account()) is None
-    assert services.limit_for(services.account_for(sam)) == -600
+    assert selectors.balance_of(org) == 300 - 901 == default_debit_limit() - 1
+    assert limit_for(account_for(org)) is None
+    assert limit_for(issuer_account()) is None
+    assert limit_for(account_for(sam)) == -600
     assert selectors.ledger_problems() == []
 
 
@@ -104,7 +107,7 @@ def test_a_person_is_held_to_the_limit_one_minute_beyond() -> None:
     museum = tb.member(by=coordinator, kind=Member.Kind.VENUE, name="Museum")
     sam = tb.member(by=coordinator)
     with pytest.raises(TimebankRefused, match="the limit is -10 hours"):
-        services.redeem_credits(
+        redeem_credits(
             by=sam.user,
             member=sam,
             partner=museum,
@@ -112,7 +115,7 @@ def test_a_person_is_held_to_the_limit_one_minute_beyond() -> None:
             activity="Art class",
             idempotency_key="too-far",
         )
-    services.redeem_credits(
+    redeem_credits(
         by=sam.user,
         member=sam,
         partner=museum,
@@ -128,5 +131,5 @@ def test_an_organisations_limit_cannot_be_set() -> None:
     coordinator = tb.coordinator()
     org = tb.member(by=coordinator, kind=Member.Kind.SERVICE, name="Library")
     with pytest.raises(TimebankRefused, match="Organisations' accounts have no debit limit"):
-        services.set_debit_limit(coordinator=coordinator, member=org, minutes=-60)
-    assert services.account_for(org).debit_limit is None
+        set_debit_limit(coordinator=coordinator, member=org, minutes=-60)
+    assert account_for(org).debit_limit is None

@@ -11,8 +11,12 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import NotificationPreference, User
-from timebank import services
 from timebank.models import ReminderSent
+from timebank.services.exchanges import propose_exchange
+from timebank.services.members import approve_member, decline_member, record_check
+from timebank.services.offers import create_request
+from timebank.services.reminders import send_due_reminders
+from timebank.services.rotas import assign_to_rota, create_rota
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +31,7 @@ def test_a_declined_applicant_is_told_why(django_capture_on_commit_callbacks) ->
     applicant = tb.member(approved=False, name="Ann")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.decline_member(
-            coordinator=coordinator, member=applicant, reason="We cover Northgate only"
-        )
+        decline_member(coordinator=coordinator, member=applicant, reason="We cover Northgate only")
     (message,) = mail.outbox
     assert message.to == [applicant.user.email]
     assert "not approved" in message.body and "We cover Northgate only" in message.body
@@ -44,7 +46,7 @@ def test_an_applicant_who_turned_decisions_off_gets_none(
     _off(applicant.user, "timebank_membership")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_member(coordinator=coordinator, member=applicant)
+        approve_member(coordinator=coordinator, member=applicant)
     assert mail.outbox == []
 
 
@@ -53,10 +55,10 @@ def test_answering_a_request_tells_the_member_it_is_matched(
 ) -> None:  # type: ignore[no-untyped-def]
     coordinator = tb.coordinator()
     asker, helper = tb.member(by=coordinator), tb.member(by=coordinator)
-    req = services.create_request(member=asker, title="Help with shopping", category=None)
+    req = create_request(member=asker, title="Help with shopping", category=None)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.propose_exchange(
+        propose_exchange(
             by=helper.user,
             giver=helper,
             receiver=asker,
@@ -79,7 +81,7 @@ def test_an_exchange_without_a_request_asks_for_confirmation(
     _off(receiver.user, "timebank_requests")  # a different kind: still sent
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.propose_exchange(
+        propose_exchange(
             by=giver.user,
             giver=giver,
             receiver=receiver,
@@ -91,7 +93,7 @@ def test_an_exchange_without_a_request_asks_for_confirmation(
     _off(receiver.user, "timebank_exchanges")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.propose_exchange(
+        propose_exchange(
             by=giver.user,
             giver=giver,
             receiver=receiver,
@@ -111,7 +113,7 @@ def test_rota_reminders_honour_the_choice_but_safeguarding_ones_are_always_sent(
     _off(helper.user, "timebank_rotas")
     today = timezone.localdate()
     first = today + timedelta(days=2)
-    rota = services.create_rota(
+    rota = create_rota(
         coordinator=coordinator,
         title="Hospital lift",
         weekday=first.weekday(),
@@ -121,8 +123,8 @@ def test_rota_reminders_honour_the_choice_but_safeguarding_ones_are_always_sent(
         end_date=first + timedelta(weeks=4),
         receiver=person,
     )
-    services.assign_to_rota(coordinator=coordinator, rota=rota, member=helper, starting=first)
-    services.record_check(
+    assign_to_rota(coordinator=coordinator, rota=rota, member=helper, starting=first)
+    record_check(
         coordinator=coordinator,
         member=helper,
         kind="dbs_basic",
@@ -130,7 +132,7 @@ def test_rota_reminders_honour_the_choice_but_safeguarding_ones_are_always_sent(
         expires_on=today + timedelta(days=20),
     )
     mail.outbox.clear()
-    services.send_due_reminders(today=today)
+    send_due_reminders(today=today)
     subjects = [(m.subject, m.to) for m in mail.outbox]
     assert ("Time bank: a safeguarding check is expiring", ["coord@example.org"]) in subjects
     # The helper's reminder was due (and recorded), but they turned rota emails off.

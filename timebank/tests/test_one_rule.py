@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules.timebank import ExchangeSlot, find_overlaps
-from timebank import services
 from timebank.models import Account, Exchange, LedgerTransaction, Member, Posting
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.exchanges import _check_overlap, _exchange_record
+from timebank.services.ledger import account_for, write_entry
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def _store(members: list[Member], cases: list[tuple]) -> list[Exchange]:
 
 def _database_refuses(new: Exchange) -> bool:
     try:
-        services._check_overlap(new)
+        _check_overlap(new)
     except TimebankRefused:
         return True
     return False
@@ -90,7 +91,7 @@ def _database_refuses(new: Exchange) -> bool:
 
 def _python_refuses(new: Exchange, stored: list[Exchange]) -> bool:
     """The Python rule alone, over every stored exchange (no SQL pre-filter)."""
-    records = [services._exchange_record(x) for x in stored]
+    records = [_exchange_record(x) for x in stored]
     end = new.start + timedelta(minutes=new.minutes)
     return any(
         find_overlaps(ExchangeSlot(member, new.start, end), records, ignore_id=new.pk)
@@ -201,9 +202,7 @@ entry is left out)."""
 def account_sets() -> dict[bool, list[Account]]:
     sets = {}
     for path in _paths():
-        sets[path] = [
-            services.account_for(tb.member(approved=False, name=f"P{path}{i}")) for i in range(5)
-        ]
+        sets[path] = [account_for(tb.member(approved=False, name=f"P{path}{i}")) for i in range(5)]
     return sets
 
 
@@ -223,7 +222,7 @@ def test_cached_balances_are_updated_the_same_way_on_both_paths(
                 row = LedgerTransaction(
                     key=f"balance-{next(_keys)}", kind="exchange", effective=BASE.date()
                 )
-                services.write_entry(row, amounts, one_statement=one_statement)
+                write_entry(row, amounts, one_statement=one_statement)
                 assert row.pk is not None
                 assert {(p.account_id, p.minutes) for p in row.postings.all()} == set(amounts)
             balances = []

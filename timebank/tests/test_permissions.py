@@ -9,9 +9,12 @@ does; everyone else is refused with a sentence, and nothing is written.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable
 from datetime import time, timedelta
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,7 +25,7 @@ from accounts.roles import Role
 from directory.tests import factories as f
 from timebank import permissions, services
 from timebank.models import ApiToken, Exchange, LedgerTransaction, Member, Posting
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -246,12 +249,33 @@ READS = {
 }
 
 
+def _service_modules() -> list[ModuleType]:
+    """The modules of the ``timebank.services`` package (one per thing people do)."""
+    return [
+        importlib.import_module(f"{services.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(services.__path__)
+    ]
+
+
 def _public_functions() -> set[str]:
+    """Public functions written in the services modules (not imported into them)."""
     return {
         name
-        for name, fn in inspect.getmembers(services, inspect.isfunction)
-        if not name.startswith("_") and fn.__module__ == services.__name__
+        for module in _service_modules()
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if not name.startswith("_") and fn.__module__ == module.__name__
     }
+
+
+def test_every_public_service_function_is_exported_by_the_package() -> None:
+    """Other apps import ``timebank.services.<name>``: each public function of the modules is
+    re-exported there, in ``__all__``, as the very function its module defines."""
+    missing = _public_functions() - set(services.__all__)
+    assert not missing, f"add these to timebank/services/__init__.py: {missing}"
+    for module in _service_modules():
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and fn.__module__ == module.__name__:
+                assert getattr(services, name) is fn, name
 
 
 def test_every_public_service_function_is_in_the_table_or_explained() -> None:
@@ -298,4 +322,6 @@ def test_views_and_services_share_the_predicates() -> None:
     source = inspect.getsource(views)
     assert "has_role(" not in source and "Role." not in source
     assert views.is_coordinator is permissions.is_coordinator
-    assert services.is_coordinator is permissions.is_coordinator
+    for module in _service_modules():  # and the services modules ask the same predicate
+        if hasattr(module, "is_coordinator"):
+            assert module.is_coordinator is permissions.is_coordinator, module.__name__

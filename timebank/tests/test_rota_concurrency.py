@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, LedgerTransaction, RotaVisit
+from timebank.services.rotas import assign_to_rota, create_rota, record_rota_visit
 from timebank.tests import factories as tb
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,7 +24,7 @@ def test_concurrent_confirmations_of_one_rota_date_credit_it_once() -> None:
     coordinator = tb.coordinator()
     bea, alf = tb.member(by=coordinator, name="Bea"), tb.member(by=coordinator, name="Alf")
     last_week = timezone.localdate() - timedelta(days=7)
-    rota = services.create_rota(
+    rota = create_rota(
         coordinator=coordinator,
         title="Lift to the hospital",
         weekday=last_week.weekday(),
@@ -33,7 +34,7 @@ def test_concurrent_confirmations_of_one_rota_date_credit_it_once() -> None:
         end_date=last_week + timedelta(weeks=2),
         receiver=bea,
     )
-    services.assign_to_rota(coordinator=coordinator, rota=rota, member=alf, starting=last_week)
+    assign_to_rota(coordinator=coordinator, rota=rota, member=alf, starting=last_week)
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
     visits: list[int] = []
@@ -41,7 +42,7 @@ def test_concurrent_confirmations_of_one_rota_date_credit_it_once() -> None:
     def run(n: int) -> None:
         try:
             barrier.wait()
-            visit = services.record_rota_visit(
+            visit = record_rota_visit(
                 by=bea.user if n % 2 else coordinator,
                 rota=rota,
                 day=last_week,

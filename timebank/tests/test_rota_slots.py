@@ -11,9 +11,17 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, LedgerTransaction, Rota, RotaSlot, RotaVisit
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.rotas import (
+    assign_to_rota,
+    create_rota,
+    give_back_rota_slot,
+    plan_for,
+    record_rota_visit,
+    take_rota_slot,
+)
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +39,7 @@ def setup():  # type: ignore[no-untyped-def]
     alf = tb.member(by=coordinator, name="Alf")
     cas = tb.member(by=coordinator, name="Cas")
     first = _weekday_after(3)
-    rota = services.create_rota(
+    rota = create_rota(
         coordinator=coordinator,
         title="Lift to the hospital",
         weekday=first.weekday(),
@@ -67,16 +75,16 @@ def test_members_see_rotas_and_take_a_gap(client, setup) -> None:  # type: ignor
         reverse("timebank:rota-action", args=[rota.pk, "take"]), {"day": first.isoformat()}
     )
     assert response.status_code == 302
-    slot = services.plan_for(rota).slots[0]
+    slot = plan_for(rota).slots[0]
     assert slot.members == (alf.pk,)
     # A second member cannot take a date already covered.
     with pytest.raises(TimebankRefused, match="already covered"):
-        services.take_rota_slot(by=setup["cas"].user, rota=rota, day=first)
+        take_rota_slot(by=setup["cas"].user, rota=rota, day=first)
 
 
 def test_the_person_helped_sees_who_is_coming(client, setup) -> None:  # type: ignore[no-untyped-def]
     rota = setup["rota"]
-    services.take_rota_slot(by=setup["alf"].user, rota=rota, day=rota.first_date)
+    take_rota_slot(by=setup["alf"].user, rota=rota, day=rota.first_date)
     client.force_login(setup["bea"].user)
     home = client.get(reverse("timebank:home")).content.decode()
     assert 'id="coming"' in home and "Alf" in home
@@ -92,40 +100,38 @@ def test_give_back_makes_a_gap_and_tells_coordinators(setup, mailoutbox) -> None
     rota, alf, coordinator = setup["rota"], setup["alf"], setup["coordinator"]
     coordinator.email = "cora@example.org"
     coordinator.save()
-    services.assign_to_rota(
-        coordinator=coordinator, rota=rota, member=alf, starting=rota.first_date
-    )
-    services.give_back_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
-    plan = services.plan_for(rota)
+    assign_to_rota(coordinator=coordinator, rota=rota, member=alf, starting=rota.first_date)
+    give_back_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+    plan = plan_for(rota)
     assert plan.slots[0].is_gap and plan.slots[1].members == (alf.pk,)
     # Giving back a date one does not cover is refused.
     with pytest.raises(TimebankRefused, match="do not cover"):
-        services.give_back_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+        give_back_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
 
 
 def test_swap_is_theirs_only_once_they_accept(client, setup) -> None:  # type: ignore[no-untyped-def]
     rota, alf, cas = setup["rota"], setup["alf"], setup["cas"]
     day = rota.first_date
-    services.take_rota_slot(by=alf.user, rota=rota, day=day)
+    take_rota_slot(by=alf.user, rota=rota, day=day)
     client.force_login(alf.user)
     response = client.post(
         reverse("timebank:rota-swap", args=[rota.pk]),
         {"day": day.isoformat(), "member": str(cas.pk)},
     )
     assert response.status_code == 302
-    assert services.plan_for(rota).slots[0].members == (alf.pk,)  # still Alf's
+    assert plan_for(rota).slots[0].members == (alf.pk,)  # still Alf's
     client.force_login(cas.user)
     assert (
         "asks you to take this date"
         in client.get(reverse("timebank:rota", args=[rota.pk])).content.decode()
     )
     client.post(reverse("timebank:rota-action", args=[rota.pk, "accept"]), {"day": day.isoformat()})
-    assert services.plan_for(rota).slots[0].members == (cas.pk,)
+    assert plan_for(rota).slots[0].members == (cas.pk,)
 
 
 def test_swap_form_names_the_field_when_wrong(client, setup) -> None:  # type: ignore[no-untyped-def]
     rota, alf = setup["rota"], setup["alf"]
-    services.take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+    take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     client.force_login(alf.user)
     response = client.post(
         reverse("timebank:rota-swap", args=[rota.pk]), {"day": rota.first_date.isoformat()}
@@ -148,7 +154,7 @@ def test_a_bad_date_is_a_400_naming_it(client, setup, day) -> None:  # type: ign
 def test_a_date_the_rota_does_not_have_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
     rota = setup["rota"]
     with pytest.raises(TimebankRefused, match="has no date on") as refused:
-        services.take_rota_slot(by=setup["alf"].user, rota=rota, day=rota.first_date + timedelta(1))
+        take_rota_slot(by=setup["alf"].user, rota=rota, day=rota.first_date + timedelta(1))
     assert refused.value.field == "day"
 
 
@@ -177,10 +183,10 @@ def test_people_who_are_not_members_cannot_see_rotas(client, setup) -> None:  # 
 def test_a_done_slot_is_credited_once_through_the_ledger(client, setup) -> None:  # type: ignore[no-untyped-def]
     rota, alf, bea = setup["rota"], setup["alf"], setup["bea"]
     day = rota.first_date
-    services.take_rota_slot(by=alf.user, rota=rota, day=day)
+    take_rota_slot(by=alf.user, rota=rota, day=day)
     # Not before it has happened.
     with pytest.raises(TimebankRefused, match="once the help has happened"):
-        services.record_rota_visit(by=bea.user, rota=rota, day=day, member=alf, done=True)
+        record_rota_visit(by=bea.user, rota=rota, day=day, member=alf, done=True)
     _time_passes(rota, 5)
     day = rota.first_date
     client.force_login(bea.user)
@@ -199,14 +205,14 @@ def test_a_done_slot_is_credited_once_through_the_ledger(client, setup) -> None:
     assert selectors.ledger_problems() == []
     # The other outcome is refused once one is recorded.
     with pytest.raises(TimebankRefused, match="already recorded as done"):
-        services.record_rota_visit(by=bea.user, rota=rota, day=day, member=alf, done=False)
+        record_rota_visit(by=bea.user, rota=rota, day=day, member=alf, done=False)
 
 
 def test_a_missed_slot_is_recorded_without_credit(setup) -> None:  # type: ignore[no-untyped-def]
     rota, alf, coordinator = setup["rota"], setup["alf"], setup["coordinator"]
-    services.take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+    take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     _time_passes(rota, 5)
-    visit = services.record_rota_visit(
+    visit = record_rota_visit(
         by=coordinator, rota=rota, day=rota.first_date, member=alf, done=False
     )
     assert visit.outcome == "missed" and visit.exchange is None
@@ -215,14 +221,12 @@ def test_a_missed_slot_is_recorded_without_credit(setup) -> None:  # type: ignor
 
 def test_only_the_person_helped_or_a_coordinator_records_the_outcome(setup) -> None:  # type: ignore[no-untyped-def]
     rota, alf = setup["rota"], setup["alf"]
-    services.take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+    take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     _time_passes(rota, 5)
     with pytest.raises(TimebankRefused, match="Only the person the rota helps"):
-        services.record_rota_visit(
-            by=alf.user, rota=rota, day=rota.first_date, member=alf, done=True
-        )
+        record_rota_visit(by=alf.user, rota=rota, day=rota.first_date, member=alf, done=True)
     with pytest.raises(TimebankRefused, match="did not cover"):
-        services.record_rota_visit(
+        record_rota_visit(
             by=setup["bea"].user, rota=rota, day=rota.first_date, member=setup["cas"], done=True
         )
     assert not Exchange.objects.exists()
@@ -232,9 +236,9 @@ def test_a_members_export_has_their_rota_dates_and_visits(setup) -> None:  # typ
     from timebank.personal_data import export
 
     rota, alf = setup["rota"], setup["alf"]
-    services.take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
+    take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     _time_passes(rota, 5)
-    services.record_rota_visit(
+    record_rota_visit(
         by=setup["coordinator"], rota=rota, day=rota.first_date, member=alf, done=False
     )
     data = export(alf.user)

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.tests import factories as f
-from timebank import services
 from timebank.models import Member, Offer, Request
+from timebank.services.offers import create_offer, create_request
+from timebank.services.rotas import create_rota
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_refusals_of_the_service_are_shown_on_their_field(client) -> None:  # ty
     )
     assert_error_pattern(page.content.decode(), "id_checked_on")
     monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
-    rota = services.create_rota(
+    rota = create_rota(
         coordinator=coordinator,
         title="Lift",
         weekday=0,
@@ -229,7 +230,7 @@ def test_offers_link_to_the_member_and_ask_for_this(
     coordinator = tb.coordinator()
     alf = tb.member(by=coordinator, name="Alf", access_needs="Private health note")
     bea = tb.member(by=coordinator, name="Bea")
-    offer = services.create_offer(member=alf, title="Lifts in my car", category=term)
+    offer = create_offer(member=alf, title="Lifts in my car", category=term)
     client.force_login(bea.user)
     listing = client.get(reverse("timebank:offers")).content.decode()
     profile = reverse("timebank:profile", args=[alf.pk])
@@ -288,7 +289,7 @@ def test_a_matched_request_does_not_alert_coordinators(
     term = f.term("Gardening")
     coordinator = tb.coordinator()
     alf, bea = tb.member(by=coordinator, name="Alf"), tb.member(by=coordinator, name="Bea")
-    services.create_offer(member=alf, title="Gardening", category=term)
+    create_offer(member=alf, title="Gardening", category=term)
     client.force_login(bea.user)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -319,7 +320,7 @@ def test_pages_show_time_as_hours_and_minutes(client) -> None:  # type: ignore[n
     assert "Alf gave Bea 1 hour 30 minutes" in home and "90 minutes" not in home
     statement = client.get(reverse("timebank:statement")).content.decode()
     assert "1 hour 30 minutes" in statement and "90 minutes" not in statement
-    req = services.create_request(member=bea, title="Lift", category=None, minutes_per_week=150)
+    req = create_request(member=bea, title="Lift", category=None, minutes_per_week=150)
     page = client.get(reverse("timebank:request", args=[req.pk])).content.decode()
     assert "2 hours 30 minutes" in page and "150 minutes" not in page
     assert str(Offer) and "1 hour 30 minutes" in str(tb.exchange(alf, bea, 90))

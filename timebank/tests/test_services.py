@@ -13,9 +13,16 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from accounts.services import erase_person, export_personal_data
 from directory.tests import factories as f
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, LedgerTransaction, Member, Posting, ReminderSent, Request
-from timebank.services import TimebankRefused
+from timebank.services._common import TimebankRefused
+from timebank.services.credits import issue_credits, redeem_credits
+from timebank.services.exchanges import confirm_exchange, propose_exchange, reverse_exchange
+from timebank.services.ledger import issuer_account
+from timebank.services.members import apply_to_join, approve_member, record_check, set_debit_limit
+from timebank.services.offers import create_request, request_for_plan
+from timebank.services.reminders import send_due_reminders
+from timebank.services.rotas import assign_to_rota, create_rota, plan_for
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +42,9 @@ def assert_sound() -> None:
 def test_approval_credits_joining_hours_from_the_time_banks_own_account() -> None:
     m = tb.member(approved=False)
     assert m.status == Member.Status.APPLIED and balance(m) == 0
-    services.approve_member(coordinator=tb.coordinator(), member=m)
+    approve_member(coordinator=tb.coordinator(), member=m)
     assert balance(m) == 300
-    assert services.issuer_account().balance == -300
+    assert issuer_account().balance == -300
     assert_sound()
     assert AuditEvent.objects.filter(
         object_type="timebank.member", summary__contains="Approved"
@@ -47,7 +54,7 @@ def test_approval_credits_joining_hours_from_the_time_banks_own_account() -> Non
 def test_approving_twice_credits_once() -> None:
     coordinator = tb.coordinator()
     m = tb.member(by=coordinator)
-    services.approve_member(coordinator=coordinator, member=m)
+    approve_member(coordinator=coordinator, member=m)
     assert balance(m) == 300
     assert LedgerTransaction.objects.filter(kind="joining_credit").count() == 1
 
@@ -60,13 +67,13 @@ def test_joining_credit_is_configurable() -> None:
 def test_only_a_coordinator_approves() -> None:
     m = tb.member(approved=False)
     with pytest.raises(TimebankRefused, match="coordinator"):
-        services.approve_member(coordinator=tb.member().user, member=m)
+        approve_member(coordinator=tb.member().user, member=m)
 
 
 def test_applying_twice_is_refused() -> None:
     m = tb.member()
     with pytest.raises(TimebankRefused, match="already applied"):
-        services.apply_to_join(user=m.user)
+        apply_to_join(user=m.user)
 
 
 # --- exchanges -----------------------------------------------------------------------------------
@@ -76,7 +83,7 @@ def test_exchange_moves_time_from_receiver_to_giver_when_confirmed() -> None:
     giver, receiver = tb.member(), tb.member()
     x = tb.exchange(giver, receiver, 120, confirm=False)
     assert x.status == Exchange.Status.PROPOSED and balance(giver) == 300
-    x = services.confirm_exchange(by=receiver.user, exchange=x)
+    x = confirm_exchange(by=receiver.user, exchange=x)
     assert x.status == Exchange.Status.CONFIRMED
     assert balance(giver) == 420 and balance(receiver) == 180
     assert_sound()
@@ -86,8 +93,8 @@ def test_proposer_cannot_confirm_their_own_exchange_but_a_coordinator_can() -> N
     giver, receiver = tb.member(), tb.member()
     x = tb.exchange(giver, receiver, 60, confirm=False)
     with pytest.raises(TimebankRefused, match="other member"):
-        services.confirm_exchange(by=giver.user, exchange=x)
-    services.confirm_exchange(by=tb.coordinator(), exchange=x)
+        confirm_exchange(by=giver.user, exchange=x)
+    confirm_exchange(by=tb.coordinator(), exchange=x)
     assert balance(giver) == 360
 
 
@@ -97,13 +104,13 @@ def test_an_outsider_cannot_propose_or_confirm() -> None:
         tb.exchange(giver, receiver, by=outsider.user, confirm=False)
     x = tb.exchange(giver, receiver, confirm=False)
     with pytest.raises(TimebankRefused, match="Only the members"):
-        services.confirm_exchange(by=outsider.user, exchange=x)
+        confirm_exchange(by=outsider.user, exchange=x)
 
 
 def test_confirming_twice_moves_time_once() -> None:
     giver, receiver = tb.member(), tb.member()
     x = tb.exchange(giver, receiver, 60)
-    services.confirm_exchange(by=receiver.user, exchange=x)
+    confirm_exchange(by=receiver.user, exchange=x)
     assert (
         balance(giver) == 360 and Posting.objects.filter(transaction__kind="exchange").count() == 2
     )
@@ -155,11 +162,11 @@ def test_debit_limit_lets_a_new_member_receive_help_first_then_refuses_beyond_it
 def test_a_members_own_debit_limit_overrides_the_default() -> None:
     coordinator = tb.coordinator()
     family, helper = tb.member(by=coordinator), tb.member(by=coordinator)
-    services.set_debit_limit(coordinator=coordinator, member=family, minutes=0)
+    set_debit_limit(coordinator=coordinator, member=family, minutes=0)
     with pytest.raises(TimebankRefused, match="limit is 0 minutes"):
         tb.exchange(helper, family, 301)
     with pytest.raises(TimebankRefused, match="zero or below"):
-        services.set_debit_limit(coordinator=coordinator, member=family, minutes=60)
+        set_debit_limit(coordinator=coordinator, member=family, minutes=60)
 
 
 def test_overlapping_confirmed_exchange_is_refused_with_the_time() -> None:
@@ -176,9 +183,9 @@ def test_overlap_is_checked_again_at_confirmation() -> None:
     a, b, c = tb.member(), tb.member(), tb.member()
     first = tb.exchange(a, b, 120, start=tb.at(-1, 10), confirm=False)
     second = tb.exchange(a, c, 120, start=tb.at(-1, 11), confirm=False)
-    services.confirm_exchange(by=b.user, exchange=first)
+    confirm_exchange(by=b.user, exchange=first)
     with pytest.raises(TimebankRefused, match="overlaps"):
-        services.confirm_exchange(by=c.user, exchange=second)
+        confirm_exchange(by=c.user, exchange=second)
     assert balance(a) == 420
 
 
@@ -214,26 +221,26 @@ def test_recorded_by_a_coordinator_in_one_step_and_retried() -> None:
         "idempotency_key": "retry",
         "confirm": True,
     }
-    x = services.propose_exchange(**kwargs)  # type: ignore[arg-type]
-    y = services.propose_exchange(**kwargs)  # type: ignore[arg-type]
+    x = propose_exchange(**kwargs)  # type: ignore[arg-type]
+    y = propose_exchange(**kwargs)  # type: ignore[arg-type]
     assert x.pk == y.pk and x.status == Exchange.Status.CONFIRMED
     assert balance(giver) == 345
     with pytest.raises(TimebankRefused, match="other member confirms"):
-        services.propose_exchange(**{**kwargs, "by": giver.user, "idempotency_key": "x"})  # type: ignore[arg-type]
+        propose_exchange(**{**kwargs, "by": giver.user, "idempotency_key": "x"})  # type: ignore[arg-type]
 
 
 def test_reversal_restores_balances_keeps_the_original_and_happens_once() -> None:
     giver, receiver, coordinator = tb.member(), tb.member(), tb.coordinator()
     x = tb.exchange(giver, receiver, 90)
-    services.reverse_exchange(coordinator=coordinator, exchange=x, reason="Entered twice")
+    reverse_exchange(coordinator=coordinator, exchange=x, reason="Entered twice")
     assert balance(giver) == 300 and balance(receiver) == 300
     assert LedgerTransaction.objects.filter(kind="exchange").count() == 1
     reversal = LedgerTransaction.objects.get(kind="reversal")
     assert reversal.reverses_id == x.transaction_id and "Entered twice" in reversal.memo
     with pytest.raises(TimebankRefused, match="Only a confirmed exchange"):
-        services.reverse_exchange(coordinator=coordinator, exchange=x, reason="again")
+        reverse_exchange(coordinator=coordinator, exchange=x, reason="again")
     with pytest.raises(TimebankRefused, match="coordinator"):
-        services.reverse_exchange(coordinator=giver.user, exchange=x, reason="no")
+        reverse_exchange(coordinator=giver.user, exchange=x, reason="no")
     assert_sound()
 
 
@@ -242,9 +249,9 @@ def test_reversal_is_allowed_even_below_the_debit_limit() -> None:
     a, b = tb.member(by=coordinator), tb.member(by=coordinator)
     x = tb.exchange(a, b, 600)  # a: 900
     tb.exchange(a, b, 300, start=tb.at(-3))  # a: 1200; b: 300 - 900 = -600, at the limit
-    services.set_debit_limit(coordinator=coordinator, member=a, minutes=0)
+    set_debit_limit(coordinator=coordinator, member=a, minutes=0)
     tb.exchange(b, a, 900, start=tb.at(-4))  # a: 300
-    services.reverse_exchange(coordinator=coordinator, exchange=x, reason="mistake")
+    reverse_exchange(coordinator=coordinator, exchange=x, reason="mistake")
     assert balance(a) == -300  # below its own limit of 0: a correction is always possible
     assert_sound()
 
@@ -252,13 +259,11 @@ def test_reversal_is_allowed_even_below_the_debit_limit() -> None:
 def test_activity_that_needs_a_check_cannot_be_arranged_with_an_unchecked_member() -> None:
     coordinator = tb.coordinator()
     helper, person = tb.member(by=coordinator, name="Hal"), tb.member(by=coordinator)
-    req = services.create_request(
-        member=person, title="Home visit", category=None, needs_check=True
-    )
+    req = create_request(member=person, title="Home visit", category=None, needs_check=True)
     with pytest.raises(TimebankRefused, match="Hal does not have a valid DBS check"):
         tb.exchange(helper, person, 60, req=req)
     today = timezone.localdate()
-    services.record_check(
+    record_check(
         coordinator=coordinator,
         member=helper,
         kind="dbs_enhanced",
@@ -274,13 +279,13 @@ def test_check_dates_are_validated() -> None:
     coordinator, m = tb.coordinator(), tb.member()
     today = timezone.localdate()
     with pytest.raises(TimebankRefused, match="renewed"):
-        services.record_check(coordinator=coordinator, member=m, kind="dbs_basic", checked_on=today)
+        record_check(coordinator=coordinator, member=m, kind="dbs_basic", checked_on=today)
     with pytest.raises(TimebankRefused, match="after the date"):
-        services.record_check(
+        record_check(
             coordinator=coordinator, member=m, kind="reference", checked_on=today, expires_on=today
         )
     with pytest.raises(TimebankRefused, match="coordinator"):
-        services.record_check(coordinator=m.user, member=m, kind="reference", checked_on=today)
+        record_check(coordinator=m.user, member=m, kind="reference", checked_on=today)
 
 
 # --- time credits --------------------------------------------------------------------------------
@@ -291,7 +296,7 @@ def test_organisation_issues_credits_and_member_spends_them_with_a_partner() -> 
     library = tb.member(by=coordinator, kind=Member.Kind.SERVICE, name="Library")
     museum = tb.member(by=coordinator, kind=Member.Kind.VENUE, name="Museum")
     sam = tb.member(by=coordinator)
-    services.issue_credits(
+    issue_credits(
         by=library.user,
         organisation=library,
         member=sam,
@@ -299,7 +304,7 @@ def test_organisation_issues_credits_and_member_spends_them_with_a_partner() -> 
         reason="Reading group",
         idempotency_key="i1",
     )
-    services.issue_credits(
+    issue_credits(
         by=library.user,
         organisation=library,
         member=sam,
@@ -308,7 +313,7 @@ def test_organisation_issues_credits_and_member_spends_them_with_a_partner() -> 
         idempotency_key="i1",
     )
     assert balance(sam) == 420 and balance(library) == 300 - 120
-    services.redeem_credits(
+    redeem_credits(
         by=sam.user,
         member=sam,
         partner=museum,
@@ -318,7 +323,7 @@ def test_organisation_issues_credits_and_member_spends_them_with_a_partner() -> 
     )
     assert balance(sam) == 360 and balance(museum) == 360
     with pytest.raises(TimebankRefused, match="issued by organisations"):
-        services.issue_credits(
+        issue_credits(
             by=sam.user,
             organisation=sam,
             member=museum,
@@ -327,7 +332,7 @@ def test_organisation_issues_credits_and_member_spends_them_with_a_partner() -> 
             idempotency_key="i2",
         )
     with pytest.raises(TimebankRefused, match="limit"):
-        services.redeem_credits(
+        redeem_credits(
             by=sam.user,
             member=sam,
             partner=museum,
@@ -349,7 +354,7 @@ def test_organisation_issues_credits_and_member_spends_them_with_a_partner() -> 
 def test_request_for_plan_applies_for_the_person_and_confirmed_minutes_counts_help() -> None:
     person = f.user()
     category = f.term("Getting about")
-    req = services.request_for_plan(
+    req = request_for_plan(
         person=person,
         category=category,
         minutes_per_week=120,
@@ -359,7 +364,7 @@ def test_request_for_plan_applies_for_the_person_and_confirmed_minutes_counts_he
     assert req.from_support_plan and req.minutes_per_week == 120 and req.category == category
     member = Member.objects.get(user=person)
     assert member.status == Member.Status.APPLIED
-    member = services.approve_member(coordinator=tb.coordinator(), member=member)
+    member = approve_member(coordinator=tb.coordinator(), member=member)
     helper = tb.member()
     tb.exchange(helper, member, 90, start=tb.at(-2))
     tb.exchange(helper, member, 30, start=tb.at(-40))
@@ -384,7 +389,7 @@ def test_rota_shows_gaps_and_sends_each_reminder_once() -> None:
     person = tb.member(by=coordinator)
     a, b = tb.member(by=coordinator), tb.member(by=coordinator)
     first = _tuesday_after(3)
-    rota = services.create_rota(
+    rota = create_rota(
         coordinator=coordinator,
         title="Hospital lift",
         weekday=1,
@@ -394,10 +399,8 @@ def test_rota_shows_gaps_and_sends_each_reminder_once() -> None:
         end_date=first + timedelta(weeks=77),
         receiver=person,
     )
-    services.assign_to_rota(
-        coordinator=coordinator, rota=rota, member=a, starting=first, every_weeks=2
-    )
-    services.assign_to_rota(
+    assign_to_rota(coordinator=coordinator, rota=rota, member=a, starting=first, every_weeks=2)
+    assign_to_rota(
         coordinator=coordinator,
         rota=rota,
         member=b,
@@ -405,21 +408,21 @@ def test_rota_shows_gaps_and_sends_each_reminder_once() -> None:
         every_weeks=2,
         until=first + timedelta(weeks=5),
     )
-    plan = services.plan_for(rota)
+    plan = plan_for(rota)
     assert len(plan.slots) == 78
     assert plan.gaps[0].day == first + timedelta(weeks=7)
     with pytest.raises(TimebankRefused, match="Tuesday"):
-        services.assign_to_rota(
+        assign_to_rota(
             coordinator=coordinator, rota=rota, member=b, starting=first + timedelta(days=1)
         )
     # Two days before the first slot: a's reminder goes out; running again sends nothing.
-    run = services.send_due_reminders(today=first - timedelta(days=2))
+    run = send_due_reminders(today=first - timedelta(days=2))
     assert run.sent == 1 and len(mail.outbox) == 1 and a.user.email in mail.outbox[0].to
-    again = services.send_due_reminders(today=first - timedelta(days=2))
+    again = send_due_reminders(today=first - timedelta(days=2))
     assert again.sent == 0 and len(mail.outbox) == 1
     # The first gap: the coordinators are told.
     gap_day = plan.gaps[0].day
-    run = services.send_due_reminders(today=gap_day - timedelta(days=2), catch_up_days=0)
+    run = send_due_reminders(today=gap_day - timedelta(days=2), catch_up_days=0)
     assert any("Nobody is covering" in m for m in run.messages)
     assert ReminderSent.objects.filter(recipient="gap").count() == 1
 
@@ -430,16 +433,16 @@ def test_expiring_checks_are_reminded_once() -> None:
     coordinator.save()
     m = tb.member(by=coordinator, name="Val")
     today = timezone.localdate()
-    services.record_check(
+    record_check(
         coordinator=coordinator,
         member=m,
         kind="dbs_basic",
         checked_on=today - timedelta(days=700),
         expires_on=today + timedelta(days=20),
     )
-    run = services.send_due_reminders(today=today)
+    run = send_due_reminders(today=today)
     assert any("Val" in msg for msg in run.messages)
-    assert services.send_due_reminders(today=today).sent == 0
+    assert send_due_reminders(today=today).sent == 0
 
 
 # --- personal data -------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from directory.tests import factories as f
-from timebank import selectors, services
+from timebank import selectors
 from timebank.models import Exchange, Member
+from timebank.services.offers import create_offer, create_request
+from timebank.services.tokens import issue_api_token
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -138,10 +140,10 @@ def test_request_page_shows_suggestions_with_reasons_to_the_requester(client) ->
     transport = f.term("Getting about")
     hood = f.neighbourhood("Millbrook", "52.0", "-1.0")
     helper = tb.member(name="Alf", neighbourhood=hood)
-    services.create_offer(member=helper, title="Lifts in my car", category=transport)
+    create_offer(member=helper, title="Lifts in my car", category=transport)
     tb.member(name="Cy")  # offers nothing: not suggested
     person = tb.member(name="Bea", neighbourhood=hood)
-    req = services.create_request(member=person, title="Lift to hospital", category=transport)
+    req = create_request(member=person, title="Lift to hospital", category=transport)
     client.force_login(person.user)
     html = client.get(reverse("timebank:request", args=[req.pk])).content.decode()
     assert "Alf" in html and "Offers &#x27;Getting about&#x27;" in html
@@ -196,7 +198,7 @@ def test_rota_pages_show_gaps(client) -> None:  # type: ignore[no-untyped-def]
 def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: ignore[no-untyped-def]
     a, b = tb.member(), tb.member()
     coordinator = tb.coordinator()
-    token = services.issue_api_token(user=coordinator)
+    token = issue_api_token(user=coordinator)
     url = reverse("timebank:api-exchanges")
     body = {
         "idempotency_key": "api-1",
@@ -222,7 +224,7 @@ def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: 
     )
     assert refused.status_code == 422 and "more than zero" in refused.json()["error"]
     assert selectors.balance_of(a) == 360
-    member_token = services.issue_api_token(user=b.user)
+    member_token = issue_api_token(user=b.user)
     proposed = client.post(
         url,
         json.dumps(
@@ -232,7 +234,7 @@ def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: 
         HTTP_AUTHORIZATION=f"Bearer {member_token}",
     )
     assert proposed.status_code == 201 and proposed.json()["status"] == "proposed"
-    a_token = services.issue_api_token(user=a.user)
+    a_token = issue_api_token(user=a.user)
     confirmed = client.post(
         reverse("timebank:api-exchange-confirm", args=[proposed.json()["id"]]),
         HTTP_AUTHORIZATION=f"Bearer {a_token}",
@@ -245,7 +247,7 @@ def test_json_endpoint_records_the_exchange_its_ledger_entry_and_audit_record_to
 ) -> None:
     a, b = tb.member(name="Ada"), tb.member(name="Bea")
     coordinator = tb.coordinator()
-    token = services.issue_api_token(user=coordinator)
+    token = issue_api_token(user=coordinator)
     body = {
         "idempotency_key": "api-audit",
         "giver": a.pk,
@@ -280,7 +282,7 @@ def test_json_endpoint_records_the_exchange_its_ledger_entry_and_audit_record_to
 
 def test_json_endpoint_refuses_unknown_and_unapproved_members(client) -> None:  # type: ignore[no-untyped-def]
     a, applicant = tb.member(), tb.member(approved=False, name="Cy")
-    token = services.issue_api_token(user=tb.coordinator())
+    token = issue_api_token(user=tb.coordinator())
     url = reverse("timebank:api-exchanges")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     body = {"idempotency_key": "u1", "minutes": 30, "start": tb.at(-1).isoformat(), "confirm": True}

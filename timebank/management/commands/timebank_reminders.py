@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from timebank.services import send_due_reminders
+from timebank.services.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
