@@ -97,87 +97,122 @@ def _read(lines: Iterable[str]) -> Election:
         raise PBFormatError(reader.line_num, f"cannot be read as CSV ({error})") from None
 
 
+class _Reading:
+    """What one read has seen so far, section by section; errors carry the reader's line."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.section = ""
+        self.header: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.meta_lines: dict[str, int] = {}
+        self.projects: list[Project] = []
+        self.project_ids: set[str] = set()
+        self.election: Election | None = None
+        self.voters: set[str] = set()
+        self.num_ballots = 0
+
+    def fail(self, reason: str) -> PBFormatError:
+        return PBFormatError(self.reader.line_num, reason)
+
+    def start_section(self, title: str) -> None:
+        """A section's title line: check the order, finish the one before, read the header."""
+        expected = SECTIONS[SECTIONS.index(self.section) + 1] if self.section else "meta"
+        if title != expected:
+            raise self.fail(f"section {title.upper()} found where {expected.upper()} was expected")
+        if title == "projects":
+            _check_meta(self.meta, self.meta_lines, self.reader.line_num)
+        if title == "votes":
+            self.election = _finish_projects(
+                self.meta, self.meta_lines, self.projects, self.reader.line_num
+            )
+        self.section = title
+        self.header = [h.strip() for h in next(self.reader, [])]
+        if len(self.header) > MAX_FIELDS:
+            raise self.fail(f"more than {MAX_FIELDS} fields on one line")
+        _check_header(self.section, self.header, self.meta, self.reader.line_num)
+
+    def add_row(self, row: list[str]) -> None:
+        """A data row of the current section."""
+        if not self.section:
+            raise self.fail("the file must start with a META section")
+        if len(row) != len(self.header):
+            raise self.fail(
+                f"{len(row)} fields where the {self.section.upper()} header has {len(self.header)}"
+            )
+        fields = dict(zip(self.header, (value.strip() for value in row), strict=True))
+        if self.section == "meta":
+            self._add_meta(fields)
+        elif self.section == "projects":
+            self._add_project(fields)
+        else:
+            self._add_ballot(fields)
+
+    def _add_meta(self, fields: dict[str, str]) -> None:
+        key = fields["key"]
+        if key in self.meta:
+            raise self.fail(f"META key {key!r} appears twice")
+        if len(self.meta) >= MAX_FIELDS:
+            raise self.fail(f"more than {MAX_FIELDS} META entries")
+        self.meta[key] = fields["value"]
+        self.meta_lines[key] = self.reader.line_num
+
+    def _add_project(self, fields: dict[str, str]) -> None:
+        project = _parse_project(fields, self.fail)
+        if project.project_id in self.project_ids:
+            raise self.fail(f"project id {project.project_id!r} appears twice")
+        if len(self.projects) >= MAX_PROJECTS:
+            raise self.fail(f"more than {MAX_PROJECTS} projects")
+        self.project_ids.add(project.project_id)
+        self.projects.append(project)
+
+    def _add_ballot(self, fields: dict[str, str]) -> None:
+        election = self.election
+        assert election is not None  # set when the VOTES title line was read
+        ballot = _parse_ballot(fields, election.vote_type, self.fail)
+        if self.num_ballots >= MAX_VOTERS:
+            raise self.fail(f"more than {MAX_VOTERS} ballots")
+        if ballot.voter_id in self.voters:
+            raise self.fail(f"voter id {ballot.voter_id!r} appears twice")
+        self.voters.add(ballot.voter_id)
+        try:
+            check_ballot(election, ballot)
+            check_ballot_constraints(election, ballot)
+        except PBError as error:
+            raise self.fail(getattr(error, "reason", str(error))) from None
+        election.ballots.append(ballot)
+        self.num_ballots += 1
+
+    def finish(self) -> Election:
+        """The election once every line is read, its ballots counted against ``num_votes``."""
+        if self.section == "projects":
+            self.election = _finish_projects(
+                self.meta, self.meta_lines, self.projects, self.reader.line_num
+            )
+        if self.election is None:
+            raise PBFormatError(self.reader.line_num, "the file has no PROJECTS or VOTES section")
+        declared = int(parse_amount(self.meta["num_votes"], "num_votes"))
+        if declared != self.num_ballots:
+            raise PBFormatError(
+                self.meta_lines["num_votes"],
+                f"num_votes says {declared} but the VOTES section has {self.num_ballots} ballots",
+            )
+        return self.election
+
+
 def _read_rows(reader: Any) -> Election:
-    section = ""
-    header: list[str] = []
-    meta: dict[str, str] = {}
-    meta_lines: dict[str, int] = {}
-    projects: list[Project] = []
-    project_ids: set[str] = set()
-    election: Election | None = None
-    voters: set[str] = set()
-    num_ballots = 0
-
-    def fail(reason: str) -> PBFormatError:
-        return PBFormatError(reader.line_num, reason)
-
+    reading = _Reading(reader)
     for row in reader:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) > MAX_FIELDS:
-            raise fail(f"more than {MAX_FIELDS} fields on one line")
+            raise reading.fail(f"more than {MAX_FIELDS} fields on one line")
         title = row[0].strip().lower()
         if len(row) == 1 and title in SECTIONS:
-            expected = SECTIONS[SECTIONS.index(section) + 1] if section else "meta"
-            if title != expected:
-                raise fail(f"section {title.upper()} found where {expected.upper()} was expected")
-            if title == "projects":
-                _check_meta(meta, meta_lines, reader.line_num)
-            if title == "votes":
-                election = _finish_projects(meta, meta_lines, projects, reader.line_num)
-            section = title
-            header = [h.strip() for h in next(reader, [])]
-            if len(header) > MAX_FIELDS:
-                raise fail(f"more than {MAX_FIELDS} fields on one line")
-            _check_header(section, header, meta, reader.line_num)
-            continue
-        if not section:
-            raise fail("the file must start with a META section")
-        if len(row) != len(header):
-            raise fail(f"{len(row)} fields where the {section.upper()} header has {len(header)}")
-        fields = dict(zip(header, (value.strip() for value in row), strict=True))
-        if section == "meta":
-            key = fields["key"]
-            if key in meta:
-                raise fail(f"META key {key!r} appears twice")
-            if len(meta) >= MAX_FIELDS:
-                raise fail(f"more than {MAX_FIELDS} META entries")
-            meta[key] = fields["value"]
-            meta_lines[key] = reader.line_num
-        elif section == "projects":
-            project = _parse_project(fields, fail)
-            if project.project_id in project_ids:
-                raise fail(f"project id {project.project_id!r} appears twice")
-            if len(projects) >= MAX_PROJECTS:
-                raise fail(f"more than {MAX_PROJECTS} projects")
-            project_ids.add(project.project_id)
-            projects.append(project)
+            reading.start_section(title)
         else:
-            assert election is not None
-            ballot = _parse_ballot(fields, election.vote_type, fail)
-            if num_ballots >= MAX_VOTERS:
-                raise fail(f"more than {MAX_VOTERS} ballots")
-            if ballot.voter_id in voters:
-                raise fail(f"voter id {ballot.voter_id!r} appears twice")
-            voters.add(ballot.voter_id)
-            try:
-                check_ballot(election, ballot)
-                check_ballot_constraints(election, ballot)
-            except PBError as error:
-                raise fail(getattr(error, "reason", str(error))) from None
-            election.ballots.append(ballot)
-            num_ballots += 1
-    if section == "projects":
-        election = _finish_projects(meta, meta_lines, projects, reader.line_num)
-    if election is None:
-        raise PBFormatError(reader.line_num, "the file has no PROJECTS or VOTES section")
-    declared = int(parse_amount(meta["num_votes"], "num_votes"))
-    if declared != num_ballots:
-        raise PBFormatError(
-            meta_lines["num_votes"],
-            f"num_votes says {declared} but the VOTES section has {num_ballots} ballots",
-        )
-    return election
+            reading.add_row(row)
+    return reading.finish()
 
 
 def _check_header(section: str, header: list[str], meta: dict[str, str], line: int) -> None:
