@@ -9,8 +9,15 @@ from django.contrib import admin, messages
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from budgets import access, charging, services
+from budgets import access, charging
 from budgets.models import CaseTeam, LocalChargingFigure, NationalChargingFigure
+from budgets.services._common import BudgetsError
+from budgets.services.charging import (
+    check_local_figure,
+    confirm_national_figure,
+    enter_national_figure,
+    may_enter_national_figures,
+)
 
 
 class LocalChargingFigureForm(forms.ModelForm):
@@ -37,10 +44,8 @@ class LocalChargingFigureForm(forms.ModelForm):
         cleaned = super().clean() or {}
         if all(cleaned.get(k) is not None for k in ("parameter", "value", "applies_from")):
             try:
-                services.check_local_figure(
-                    cleaned["parameter"], cleaned["value"], cleaned["applies_from"]
-                )
-            except services.BudgetsError as error:
+                check_local_figure(cleaned["parameter"], cleaned["value"], cleaned["applies_from"])
+            except BudgetsError as error:
                 self.add_error("value", error.message)
         return cleaned
 
@@ -96,18 +101,16 @@ class NationalChargingFigureAdmin(admin.ModelAdmin):
     actions = ["confirm", "download_figures"]
 
     def has_module_permission(self, request):  # type: ignore[no-untyped-def]
-        return services.may_enter_national_figures(request.user) or super().has_module_permission(
-            request
-        )
+        return may_enter_national_figures(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return services.may_enter_national_figures(request.user)
+        return may_enter_national_figures(request.user)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return services.may_enter_national_figures(request.user)
+        return may_enter_national_figures(request.user)
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return services.may_enter_national_figures(request.user) and (
+        return may_enter_national_figures(request.user) and (
             obj is None or (obj.confirmed_at is None and obj.entered_by_id == request.user.pk)
         )
 
@@ -125,7 +128,7 @@ class NationalChargingFigureAdmin(admin.ModelAdmin):
                 request=request,
             )
             return
-        created = services.enter_national_figure(
+        created = enter_national_figure(
             actor=request.user,
             parameter=obj.parameter,
             value=obj.value,
@@ -164,8 +167,8 @@ class NationalChargingFigureAdmin(admin.ModelAdmin):
         done, refused = 0, 0
         for figure in queryset:
             try:
-                services.confirm_national_figure(figure=figure, actor=request.user, request=request)
-            except (services.BudgetsError, access.NotAllowed):
+                confirm_national_figure(figure=figure, actor=request.user, request=request)
+            except (BudgetsError, access.NotAllowed):
                 refused += 1
             else:
                 done += 1

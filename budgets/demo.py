@@ -28,8 +28,29 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
-from budgets import access, charging, services
+from budgets import access, charging
 from budgets.models import BudgetAccount, CaseAssignment, LocalChargingFigure, SupportPlan
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import open_account, post
+from budgets.services.assessment import (
+    add_contribution,
+    calculate_budget,
+    invite_account,
+    save_about_me,
+    save_domain,
+    start_assessment,
+)
+from budgets.services.caseloads import assign_caseload
+from budgets.services.charging import save_financial_assessment, save_local_figure
+from budgets.services.plans import (
+    add_line,
+    add_outcome,
+    decide_plan,
+    plan_totals,
+    propose_plan,
+    set_neighbourhood,
+    start_plan,
+)
 from directory import selectors as directory
 from rules.ras import load_version
 
@@ -62,7 +83,7 @@ MONEY = {
 def _answer(assessment, actor: User, kind: str, answers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     config = load_version(assessment.version_id)
     for domain in config.domains:
-        services.save_domain(
+        save_domain(
             assessment=assessment,
             kind=kind,
             actor=actor,
@@ -71,7 +92,7 @@ def _answer(assessment, actor: User, kind: str, answers: dict[str, str]) -> None
             informal_support="some" if domain.id == "eating_and_drinking" else None,
             free_text={"in_my_own_words": OWN_WORDS.get(domain.id, "")},
         )
-    services.save_about_me(
+    save_about_me(
         assessment=assessment,
         kind=kind,
         actor=actor,
@@ -116,7 +137,7 @@ def _caseload_for(users_by_role: Mapping[str, User], person: User) -> None:
         if practitioner is None or practitioner.pk == person.pk:
             continue
         if assigner is not None and access.can_assign_caseloads(assigner):
-            services.assign_caseload(actor=assigner, person=person, practitioner=practitioner)
+            assign_caseload(actor=assigner, person=person, practitioner=practitioner)
         else:  # no one to assign: the demo data is trusted, so write the assignment directly
             CaseAssignment.objects.get_or_create(person=person, practitioner=practitioner)
 
@@ -133,7 +154,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
     _caseload_for(users_by_role, person)
 
     if not LocalChargingFigure.objects.filter(area=charging.current_area()).exists():
-        services.save_local_figure(
+        save_local_figure(
             actor=admin,
             area=charging.current_area(),
             parameter="local.dre_standard_allowance",
@@ -143,30 +164,30 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
             note="Demo: the area's standard allowance for disability-related expenses.",
         )
 
-    assessment = services.start_assessment(person=person, actor=person)
+    assessment = start_assessment(person=person, actor=person)
     _answer(assessment, person, "person", PERSON_ANSWERS)
     _answer(assessment, broker, "practitioner", PRACTITIONER_ANSWERS)
     if carer is not None:
-        services.invite_account(
+        invite_account(
             assessment=assessment,
             actor=person,
             identifier=carer.username,
             relationship="family",
         )
-        services.add_contribution(
+        add_contribution(
             assessment=assessment,
             author=carer,
             topic="personal_care",
             text="Dad has had two falls this year; he does not always mention them.",
         )
-    budget = services.calculate_budget(assessment=assessment, kind="person", actor=person)
+    budget = calculate_budget(assessment=assessment, kind="person", actor=person)
 
-    plan = services.start_plan(person=person, actor=person)
+    plan = start_plan(person=person, actor=person)
     hoods = list(directory.neighbourhoods()[:1])
     if hoods:
-        services.set_neighbourhood(plan=plan, actor=person, neighbourhood=hoods[0])
-    services.save_financial_assessment(person=person, actor=person, inputs=MONEY, plan=plan)
-    social = services.add_outcome(
+        set_neighbourhood(plan=plan, actor=person, neighbourhood=hoods[0])
+    save_financial_assessment(person=person, actor=person, inputs=MONEY, plan=plan)
+    social = add_outcome(
         plan=plan,
         actor=person,
         text="I want to get out of the house on Saturdays and make things with other people.",
@@ -176,7 +197,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
     service = _service()
     if service is not None:
         costs = [c.amount for c in service.cost_options.all() if c.amount]  # type: ignore[attr-defined]
-        services.add_line(
+        add_line(
             outcome=social,
             actor=person,
             kind="service",
@@ -186,20 +207,20 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
             unit_cost=Decimal(costs[0]) if costs else Decimal("10.00"),
             units_per_week=Decimal(1),
         )
-    services.add_line(
+    add_line(
         outcome=social,
         actor=person,
         kind="time_bank",
         description="A lift there and back",
         minutes_per_week=60,
     )
-    safe = services.add_outcome(
+    safe = add_outcome(
         plan=plan,
         actor=person,
         text="I want to feel safe washing in the mornings.",
         wellbeing=["health", "safety"],
     )
-    services.add_line(
+    add_line(
         outcome=safe,
         actor=person,
         kind="other",
@@ -208,7 +229,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
         weekly_cost=min(Decimal("45.00"), max(Decimal("0"), budget.weekly - Decimal("20.00"))),
         minutes_per_week=0,
     )
-    services.add_line(
+    add_line(
         outcome=safe,
         actor=person,
         kind="family",
@@ -216,14 +237,14 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
         who="Chris (daughter)",
         minutes_per_week=70,
     )
-    services.propose_plan(plan=plan, actor=person, over_budget_reason="")
-    services.decide_plan(
+    propose_plan(plan=plan, actor=person, over_budget_reason="")
+    decide_plan(
         plan=plan,
         actor=broker,
         decision="changes_requested",
         reason="Please say who you would call if the personal assistant cannot come.",
     )
-    services.add_line(
+    add_line(
         outcome=safe,
         actor=person,
         kind="community",
@@ -231,26 +252,26 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
         who="Eastmere Responders (fictional)",
         weekly_cost=Decimal("4.50"),
     )
-    over = services.plan_totals(plan).over_budget
-    services.propose_plan(
+    over = plan_totals(plan).over_budget
+    propose_plan(
         plan=plan,
         actor=person,
         over_budget_reason="The alarm is needed for safety while the assistant is not there."
         if over
         else "",
     )
-    services.decide_plan(plan=plan, actor=broker, decision="approved")
+    decide_plan(plan=plan, actor=broker, decision="approved")
     plan.refresh_from_db()
 
-    account = services.open_account(
+    account = open_account(
         plan=plan,
         actor=broker,
         kind=BudgetAccount.Kind.DIRECT_PAYMENT,
         period_start=today - dt.timedelta(days=21),
     )
-    totals = services.plan_totals(plan)
+    totals = plan_totals(plan)
     if totals.contribution_weekly > 0:
-        services.post(
+        post(
             account=account,
             actor=person,
             kind="contribution",
@@ -262,7 +283,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
     for week, line in enumerate(plan.lines.filter(weekly_cost__gt=0)[:2]):
         payee = line.service.organization.name if line.service else line.who
         try:
-            services.post(
+            post(
                 account=account,
                 actor=person,
                 kind="provider_payment",
@@ -272,7 +293,7 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
                 key=f"demo-{account.pk}-payment-{line.pk}",
                 memo=f"{line.description[:60]}, one week",
             )
-        except services.BudgetsError:
+        except BudgetsError:
             break
 
     # Two fictional neighbours who also want company on Saturdays and agreed to be put in touch.
@@ -283,9 +304,9 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
         ):
             neighbour = _neighbour(username, name)
             _caseload_for(users_by_role, neighbour)
-            their = services.start_plan(person=neighbour, actor=broker)
-            services.set_neighbourhood(plan=their, actor=broker, neighbourhood=hoods[0])
-            services.add_outcome(
+            their = start_plan(person=neighbour, actor=broker)
+            set_neighbourhood(plan=their, actor=broker, neighbourhood=hoods[0])
+            add_outcome(
                 plan=their,
                 actor=broker,
                 text="Meet people at the weekend.",

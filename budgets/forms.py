@@ -21,16 +21,16 @@ from budgets.models import (
     PlanLine,
     PlanReview,
 )
-from budgets.services import (
-    BREAK_GLASS_REASON_MAX,
-    BREAK_GLASS_REASON_MIN,
+from budgets.services._common import (
     MAX_TIMES_A_WEEK,
     MAX_TRANSACTION,
     MAX_WEEKLY_COST,
-    NEXT_REVIEW_MONTHS,
     pounds,
     valid_key,
 )
+from budgets.services.assessment import find_user
+from budgets.services.caseloads import BREAK_GLASS_REASON_MAX, BREAK_GLASS_REASON_MIN
+from budgets.services.reviews import NEXT_REVIEW_MONTHS
 from budgets.wellbeing import WellbeingDomain
 from rules.charging.limits import MAX_CAPITAL, MAX_WEEKLY
 from rules.ras import RasConfig
@@ -802,9 +802,7 @@ class CaseAssignForm(forms.Form):
 
     @staticmethod
     def _user(identifier: str) -> User | None:
-        from budgets.services import _find_user
-
-        return _find_user(identifier)
+        return find_user(identifier)
 
     def clean_person(self) -> User:
         found = self._user(self.cleaned_data["person"])

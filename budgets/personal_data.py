@@ -23,7 +23,8 @@ ERASED = "[erased on request]"
 
 
 def export(person: User) -> dict[str, Any]:
-    from budgets import selectors, services
+    from budgets import selectors
+    from budgets.services.plans import plan_snapshot
 
     assessments = []
     for assessment in Assessment.objects.filter(person=person).prefetch_related(
@@ -74,7 +75,7 @@ def export(person: User) -> dict[str, Any]:
         plans.append(
             {
                 "status": plan.status,
-                "current": services.plan_snapshot(plan),
+                "current": plan_snapshot(plan),
                 "versions": [
                     {
                         "number": v.number,

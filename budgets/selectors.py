@@ -31,7 +31,9 @@ from budgets.models import (
     SupportPlan,
 )
 from budgets.presentation import Projection, project
-from budgets.services import _to_rules, account_balance_pence, answers_for_rules, plan_totals
+from budgets.services.accounts import account_balance_pence, to_rules
+from budgets.services.assessment import answers_for_rules
+from budgets.services.plans import plan_totals
 from rules import ledger
 from rules.ras import AnswerDifference, Answers, RasConfig, compare_answers, load_version
 from rules.ras.config import Domain
@@ -276,7 +278,7 @@ def statement(
     account: BudgetAccount, start: dt.date, end: dt.date
 ) -> tuple[ledger.Statement[ledger.Money], dict[str, LedgerTransaction]]:
     rows = account_transactions(account)
-    txns = [_to_rules(row) for row in rows]
+    txns = [to_rules(row) for row in rows]
     return (
         ledger.statement(txns, account.ledger_id, start, end, unit=ledger.Money),
         {row.key: row for row in rows},

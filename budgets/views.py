@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
-from budgets import access, charging, forms, selectors, services
+from budgets import access, charging, forms, selectors
 from budgets.models import (
     AnswerSet,
     Assessment,
@@ -37,6 +37,38 @@ from budgets.models import (
     Pool,
     SupportPlan,
 )
+from budgets.services import caseloads as caseload_services
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import open_account, post, reverse_transaction
+from budgets.services.assessment import (
+    accept_invitation,
+    add_contribution,
+    calculate_budget,
+    invite_account,
+    invite_by_link,
+    revoke_invitation,
+    save_about_me,
+    save_domain,
+    start_assessment,
+)
+from budgets.services.caseloads import assign_caseload, unassign_caseload
+from budgets.services.charging import save_financial_assessment
+from budgets.services.plans import (
+    add_line,
+    add_outcome,
+    decide_plan,
+    plan_totals,
+    propose_plan,
+    remove_line,
+    remove_outcome,
+    reopen_plan,
+    set_neighbourhood,
+    start_plan,
+    time_bank_minutes_received,
+    use_budget,
+)
+from budgets.services.pools import cancel_pool, create_pool, resplit_pool, respond_to_pool
+from budgets.services.reviews import complete_review, open_review
 from budgets.wellbeing import WellbeingDomain, labels
 from directory import selectors as directory
 from outcomes import selectors as outcome_selectors
@@ -73,7 +105,7 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _error(form: Any, error: services.BudgetsError) -> None:
+def _error(form: Any, error: BudgetsError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
@@ -209,9 +241,7 @@ def _assessment(request: HttpRequest, pk: int) -> Assessment:
 @_guarded
 @require_POST
 def assessment_start(request: HttpRequest) -> HttpResponse:
-    assessment = services.start_assessment(
-        person=_user(request), actor=_user(request), request=request
-    )
+    assessment = start_assessment(person=_user(request), actor=_user(request), request=request)
     return redirect("budgets:assessment", assessment.pk)
 
 
@@ -272,7 +302,7 @@ def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) 
     index = ids.index(domain.id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_domain(
+            save_domain(
                 assessment=assessment,
                 kind=kind,
                 actor=_user(request),
@@ -282,7 +312,7 @@ def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) 
                 free_text=form.free_text(),
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             if "save_and_leave" in request.POST:
@@ -325,7 +355,7 @@ def assessment_about_me(request: HttpRequest, pk: int, kind: str) -> HttpRespons
     form = forms.AboutMeForm(_posted(request), config=config, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_about_me(
+            save_about_me(
                 assessment=assessment,
                 kind=kind,
                 actor=_user(request),
@@ -333,7 +363,7 @@ def assessment_about_me(request: HttpRequest, pk: int, kind: str) -> HttpRespons
                 free_text=form.free_text(),
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(request, "Your answers have been saved.")
@@ -368,20 +398,20 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     link = None
     if method == "account" and account_form.is_valid():
         try:
-            made = services.invite_account(
+            made = invite_account(
                 assessment=assessment,
                 actor=_user(request),
                 identifier=account_form.cleaned_data["identifier"],
                 relationship=account_form.cleaned_data["relationship"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(account_form, error)
         else:
             messages.success(request, f"{made.name} can now add to your assessment.")
             return redirect("budgets:assessment", assessment.pk)
     if method == "link" and link_form.is_valid():
-        _invitation, token = services.invite_by_link(
+        _invitation, token = invite_by_link(
             assessment=assessment,
             actor=_user(request),
             name=link_form.cleaned_data["name"],
@@ -412,7 +442,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_withdraw(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     invitation = get_object_or_404(Invitation, pk=invitation_id, assessment=assessment)
-    services.revoke_invitation(invitation=invitation, actor=_user(request), request=request)
+    revoke_invitation(invitation=invitation, actor=_user(request), request=request)
     messages.success(request, "The invitation has been withdrawn.")
     if assessment.person_id == request.user.pk:
         return redirect("budgets:invite", assessment.pk)
@@ -426,10 +456,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            invitation = services.accept_invitation(
-                token=token, user=_user(request), request=request
-            )
-        except services.BudgetsError as problem:
+            invitation = accept_invitation(token=token, user=_user(request), request=request)
+        except BudgetsError as problem:
             error = problem.message
         else:
             messages.success(request, "Thank you. You can now add to their assessment.")
@@ -446,14 +474,14 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ContributionForm(_posted(request), config=config)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_contribution(
+            add_contribution(
                 assessment=assessment,
                 author=_user(request),
                 topic=form.cleaned_data["topic"],
                 text=form.cleaned_data["text"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(request, "Thank you. What you wrote has been added.")
@@ -504,8 +532,8 @@ def budget(request: HttpRequest, pk: int) -> HttpResponse:
         kind = request.POST.get("kind", "person")
         kind = kind if kind in KINDS else "person"
         try:
-            services.calculate_budget(assessment=assessment, kind=kind, actor=user, request=request)
-        except services.BudgetsError as problem:
+            calculate_budget(assessment=assessment, kind=kind, actor=user, request=request)
+        except BudgetsError as problem:
             error = problem.message
         except access.NotAllowed as problem:
             raise PermissionDenied(str(problem)) from None
@@ -590,7 +618,7 @@ def _plan(request: HttpRequest, pk: int) -> SupportPlan:
 def my_plan(request: HttpRequest) -> HttpResponse:
     plan = selectors.plan_of(_user(request))
     if plan is None and request.method == "POST":
-        plan = services.start_plan(person=_user(request), actor=_user(request), request=request)
+        plan = start_plan(person=_user(request), actor=_user(request), request=request)
     if plan is None:
         return render(request, "budgets/plan_start.html")
     return redirect("budgets:plan", plan.pk)
@@ -602,10 +630,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     user = _user(request)
     _viewed(request, plan, plan.person, "Viewed the support plan")
-    totals = services.plan_totals(plan)
+    totals = plan_totals(plan)
     decision = plan.decisions.first()
     latest_budget = selectors.latest_budget(plan.assessment)
-    next_review = services.open_review(plan)  # an agreed plan's review waiting to be recorded
+    next_review = open_review(plan)  # an agreed plan's review waiting to be recorded
     return render(
         request,
         "budgets/plan.html",
@@ -629,7 +657,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("-done_on", "-pk")
             .first(),
             "can_review": next_review is not None and access.can_review_plan(user, plan),
-            "time_bank_received": services.time_bank_minutes_received(
+            "time_bank_received": time_bank_minutes_received(
                 plan.person, plan.approved_at.date() if plan.approved_at else None
             )
             if any(line.kind == PlanLine.Kind.TIME_BANK for line in plan.lines.all())
@@ -641,12 +669,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _plan_document(request: HttpRequest, plan: SupportPlan) -> dict[str, Any]:
     from budgets.presentation import money_in_words
 
-    totals = services.plan_totals(plan)
+    totals = plan_totals(plan)
     return {
         "plan": plan,
         "totals": totals,
         "last_decision": plan.decisions.first(),
-        "next_review": services.open_review(plan),
+        "next_review": open_review(plan),
         "wellbeing_labels": dict(WellbeingDomain.choices),
         "today": timezone.localdate(),
         "words": money_in_words(totals, _user(request), plan.person),
@@ -702,8 +730,8 @@ def plan_use_budget(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("budgets:plan", plan.pk)
     found = get_object_or_404(IndicativeBudget, pk=int(raw), assessment__person=plan.person)
     try:
-        services.use_budget(plan=plan, budget=found, actor=_user(request), request=request)
-    except services.BudgetsError as error:
+        use_budget(plan=plan, budget=found, actor=_user(request), request=request)
+    except BudgetsError as error:
         messages.error(request, error.message)
     return redirect("budgets:plan", plan.pk)
 
@@ -731,7 +759,7 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.OutcomeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.add_outcome(
+            outcome = add_outcome(
                 plan=plan,
                 actor=_user(request),
                 text=form.cleaned_data["text"],
@@ -739,7 +767,7 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
                 open_to_sharing=form.cleaned_data["open_to_sharing"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             return redirect("budgets:support-choose", plan.pk, outcome.pk)
@@ -758,8 +786,8 @@ def outcome_remove(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespon
     plan = _plan(request, pk)
     outcome = get_object_or_404(PlanOutcome, pk=outcome_id, plan=plan)
     try:
-        services.remove_outcome(outcome=outcome, actor=_user(request), request=request)
-    except services.BudgetsError as error:
+        remove_outcome(outcome=outcome, actor=_user(request), request=request)
+    except BudgetsError as error:
         messages.error(request, error.message)
     return redirect("budgets:plan", plan.pk)
 
@@ -832,7 +860,7 @@ def support_service(
     form = forms.ServiceLineForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_line(
+            add_line(
                 outcome=outcome,
                 actor=_user(request),
                 kind=PlanLine.Kind.SERVICE,
@@ -843,7 +871,7 @@ def support_service(
                 units_per_week=form.cleaned_data["units_per_week"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(
@@ -867,7 +895,7 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
     form = forms.TimeBankLineForm(_posted(request), initial={"minutes": "0"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_line(
+            add_line(
                 outcome=outcome,
                 actor=_user(request),
                 kind=PlanLine.Kind.TIME_BANK,
@@ -877,7 +905,7 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
                 minutes_per_week=form.cleaned_data["minutes_per_week"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(
@@ -901,16 +929,16 @@ def _line_page(
     line: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> HttpResponse:
     """A page that adds one line to an outcome: ``line`` turns the form's data into
-    ``services.add_line``'s arguments; a refusal goes on its field."""
+    ``add_line``'s arguments; a refusal goes on its field."""
     plan = _editable(request, pk)
     outcome = _outcome(plan, outcome_id)
     form = form_class(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_line(
+            add_line(
                 outcome=outcome, actor=_user(request), request=request, **line(form.cleaned_data)
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(request, f"This has been added to {_the_plan(request, plan)}.")
@@ -970,8 +998,8 @@ def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     plan = _plan(request, pk)
     line = get_object_or_404(PlanLine, pk=line_id, plan=plan)
     try:
-        services.remove_line(line=line, actor=_user(request), request=request)
-    except services.BudgetsError as error:
+        remove_line(line=line, actor=_user(request), request=request)
+    except BudgetsError as error:
         messages.error(request, error.message)
     return redirect("budgets:plan", plan.pk)
 
@@ -990,14 +1018,14 @@ def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_financial_assessment(
+            save_financial_assessment(
                 person=plan.person,
                 actor=_user(request),
                 inputs=charging.inputs_from_form(form.cleaned_data),
                 plan=plan,
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             refusal = error.message
         else:
             messages.success(
@@ -1036,7 +1064,7 @@ def plan_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"neighbourhood": plan.neighbourhood_id},
     )
     if request.method == "POST" and form.is_valid():
-        services.set_neighbourhood(
+        set_neighbourhood(
             plan=plan,
             actor=_user(request),
             neighbourhood=hoods[form.cleaned_data["neighbourhood"]],
@@ -1051,7 +1079,7 @@ def plan_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable(request, pk)
-    totals = services.plan_totals(plan)
+    totals = plan_totals(plan)
     form = forms.ProposeForm(
         _posted(request),
         initial={
@@ -1061,14 +1089,14 @@ def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.propose_plan(
+            version = propose_plan(
                 plan=plan,
                 actor=_user(request),
                 top_up_weekly=form.cleaned_data.get("top_up_weekly") or Decimal("0"),
                 over_budget_reason=form.cleaned_data["over_budget_reason"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(
@@ -1095,14 +1123,14 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide_plan(
+            decide_plan(
                 plan=plan,
                 actor=_user(request),
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(request, "Your decision has been recorded. The person can see it.")
@@ -1110,7 +1138,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "budgets/plan_decide.html",
-        {"plan": plan, "totals": services.plan_totals(plan), "form": form},
+        {"plan": plan, "totals": plan_totals(plan), "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -1122,14 +1150,14 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     if not access.can_review_plan(_user(request), plan):
         raise PermissionDenied
-    review = services.open_review(plan)
+    review = open_review(plan)
     if review is None:
         raise Http404("No review is waiting for this plan")
     own = plan.person_id == _user(request).pk
     form = forms.ReviewForm(_posted(request), own=own)
     if request.method == "POST" and form.is_valid():
         try:
-            services.complete_review(
+            complete_review(
                 plan=plan,
                 actor=_user(request),
                 result=form.cleaned_data["result"],
@@ -1138,7 +1166,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
                 next_in_months=form.cleaned_data["next_in_months"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(
@@ -1160,7 +1188,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "review": review,
             "form": form,
-            "totals": services.plan_totals(plan),
+            "totals": plan_totals(plan),
             "outcome_changes": outcome_selectors.changes_since(plan.person, since),
             "own": own,
         },
@@ -1173,7 +1201,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    services.reopen_plan(plan=plan, actor=_user(request), request=request)
+    reopen_plan(plan=plan, actor=_user(request), request=request)
     messages.info(request, "You can now change your plan. The versions before are kept.")
     return redirect("budgets:plan", plan.pk)
 
@@ -1207,21 +1235,21 @@ def account_open(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.OpenAccountForm(_posted(request), initial={"period_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.open_account(
+            account = open_account(
                 plan=plan,
                 actor=_user(request),
                 kind=form.cleaned_data["kind"],
                 period_start=form.cleaned_data["period_start"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             return redirect("budgets:account", account.pk)
     return render(
         request,
         "budgets/account_open.html",
-        {"plan": plan, "form": form, "totals": services.plan_totals(plan)},
+        {"plan": plan, "form": form, "totals": plan_totals(plan)},
         status=400 if form.errors else 200,
     )
 
@@ -1278,7 +1306,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and kinds and form.is_valid():
         data = form.cleaned_data
         try:
-            posted = services.post(
+            posted = post(
                 account=account,
                 actor=user,
                 kind=data["kind"],
@@ -1289,7 +1317,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 memo=data["memo"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         except access.NotAllowed as error:
             form.add_error(None, str(error))
@@ -1309,7 +1337,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period_form, start, end = _period(request, account)
     found, rows = selectors.statement(account, start, end)
     spending = selectors.spending_by_payee(account)
-    totals = services.plan_totals(account.plan)
+    totals = plan_totals(account.plan)
     biggest = max((m.units for _, m in spending), default=0) or 1
     return render(
         request,
@@ -1369,7 +1397,7 @@ def account_correct(request: HttpRequest, pk: int, transaction_id: int) -> HttpR
     form = forms.ReverseForm(_posted(request), practitioner=practitioner)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reverse_transaction(
+            reverse_transaction(
                 account=account,
                 actor=_user(request),
                 original_key=original.key,
@@ -1378,7 +1406,7 @@ def account_correct(request: HttpRequest, pk: int, transaction_id: int) -> HttpR
                 below_zero_reason=form.cleaned_data.get("below_zero_reason", ""),
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         except access.NotAllowed as error:
             form.add_error(None, str(error))
@@ -1457,7 +1485,7 @@ def pools(request: HttpRequest) -> HttpResponse:
             else None
         )
         try:
-            pool = services.create_pool(
+            pool = create_pool(
                 actor=user,
                 name=form.cleaned_data["name"],
                 neighbourhood=hood,
@@ -1467,7 +1495,7 @@ def pools(request: HttpRequest) -> HttpResponse:
                 over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(request, "The pool has been suggested to each person.")
@@ -1525,8 +1553,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and manages and action == "cancel":
         try:
-            services.cancel_pool(pool=pool, actor=user, request=request)
-        except services.BudgetsError as error:
+            cancel_pool(pool=pool, actor=user, request=request)
+        except BudgetsError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, "The pool has been cancelled and everyone has been told.")
@@ -1534,7 +1562,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and manages and action == "resplit":
         if resplit.is_valid():
             try:
-                services.resplit_pool(
+                resplit_pool(
                     pool=pool,
                     actor=user,
                     shares=resplit.shares(),
@@ -1542,17 +1570,17 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     over_budget_reason=resplit.cleaned_data.get("over_budget_reason", ""),
                     request=request,
                 )
-            except services.BudgetsError as error:
+            except BudgetsError as error:
                 _error(resplit, error)
             else:
                 messages.success(request, "The new shares have been sent to everyone.")
                 return redirect("budgets:pool", pool.pk)
     elif request.method == "POST" and mine is not None:
         try:
-            services.respond_to_pool(
+            respond_to_pool(
                 member=mine, actor=user, agree=request.POST.get("agree") == "yes", request=request
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             messages.error(request, error.message)
         return redirect("budgets:pool", pool.pk)
     elif request.method == "POST":
@@ -1598,10 +1626,10 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         return _break_glass_page(request, person_id, form, status=400)
     person = get_object_or_404(User, pk=form.cleaned_data["person"])
     try:
-        services.break_glass(
+        caseload_services.break_glass(
             actor=user, person=person, reason=form.cleaned_data["reason"], request=request
         )
-    except services.BudgetsError as error:
+    except BudgetsError as error:
         _error(form, error)
         return _break_glass_page(request, person.pk, form, status=400)
     messages.warning(
@@ -1623,14 +1651,14 @@ def caseloads(request: HttpRequest) -> HttpResponse:
     form = forms.CaseAssignForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_caseload(
+            assign_caseload(
                 actor=user,
                 person=form.cleaned_data["person"],
                 practitioner=form.cleaned_data["practitioner"],
                 team=form.cleaned_data["team"],
                 request=request,
             )
-        except services.BudgetsError as error:
+        except BudgetsError as error:
             _error(form, error)
         else:
             messages.success(request, "The caseload has been updated.")
@@ -1653,6 +1681,6 @@ def caseload_remove(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_object_or_404(
         CaseAssignment.objects.select_related("person", "practitioner", "team"), pk=assignment_id
     )
-    services.unassign_caseload(actor=user, assignment=assignment, request=request)
+    unassign_caseload(actor=user, assignment=assignment, request=request)
     messages.success(request, "The caseload has been updated.")
     return redirect("budgets:caseloads")

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from accounts.models import User
 from accounts.roles import Role
-from budgets import services
 from budgets.models import (
     Assessment,
     BudgetAccount,
@@ -15,6 +14,14 @@ from budgets.models import (
     IndicativeBudget,
     SupportPlan,
 )
+from budgets.services import accounts as budget_accounts
+from budgets.services.assessment import (
+    calculate_budget,
+    save_about_me,
+    save_domain,
+    start_assessment,
+)
+from budgets.services.plans import add_line, add_outcome, decide_plan, propose_plan, start_plan
 from directory.tests import factories as f
 from rules.ras import load_version
 
@@ -42,7 +49,7 @@ def complete_answers(
 ) -> None:
     config = load_version(assessment.version_id)
     for domain in config.domains:
-        services.save_domain(
+        save_domain(
             assessment=assessment,
             kind=kind,
             actor=actor,
@@ -51,7 +58,7 @@ def complete_answers(
             informal_support=None,
             free_text={"in_my_own_words": f"My words about {domain.id}"},
         )
-    services.save_about_me(
+    save_about_me(
         assessment=assessment,
         kind=kind,
         actor=actor,
@@ -61,20 +68,20 @@ def complete_answers(
 
 
 def budget_for(person: User) -> IndicativeBudget:
-    assessment = services.start_assessment(person=person, actor=person)
+    assessment = start_assessment(person=person, actor=person)
     complete_answers(assessment, person)
-    return services.calculate_budget(assessment=assessment, kind="person", actor=person)
+    return calculate_budget(assessment=assessment, kind="person", actor=person)
 
 
 def agreed_plan(person: User, broker: User, weekly: str = "40.00") -> SupportPlan:
     assign(person, broker)
     budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
-    outcome = services.add_outcome(
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(
         plan=plan, actor=person, text="Get out to the craft club", wellbeing=["participation"]
     )
     service = f.service(name="Craft club", cost="10.00", days="SA")
-    services.add_line(
+    add_line(
         outcome=outcome,
         actor=person,
         kind="service",
@@ -83,8 +90,8 @@ def agreed_plan(person: User, broker: User, weekly: str = "40.00") -> SupportPla
         unit_cost=Decimal(weekly) / 4,
         units_per_week=Decimal(4),
     )
-    services.propose_plan(plan=plan, actor=person)
-    services.decide_plan(plan=plan, actor=broker, decision="approved")
+    propose_plan(plan=plan, actor=person)
+    decide_plan(plan=plan, actor=broker, decision="approved")
     plan.refresh_from_db()
     return plan
 
@@ -93,7 +100,7 @@ def open_account(person: User | None = None, broker: User | None = None) -> Budg
     person = person or f.user(Role.PERSON)
     broker = broker or f.user(Role.BROKER)
     plan = agreed_plan(person, broker)
-    return services.open_account(
+    return budget_accounts.open_account(
         plan=plan,
         actor=broker,
         kind=BudgetAccount.Kind.DIRECT_PAYMENT,

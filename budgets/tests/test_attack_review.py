@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets import services
 from budgets.access import NotAllowed
 from budgets.models import (
     BreakGlassAccess,
@@ -24,7 +23,19 @@ from budgets.models import (
     LedgerPosting,
     LedgerTransaction,
 )
-from budgets.services import BudgetsError
+from budgets.services._common import BudgetsError, valid_key
+from budgets.services.accounts import _store, post, reverse_transaction
+from budgets.services.assessment import invite_account, start_assessment
+from budgets.services.caseloads import assign_caseload
+from budgets.services.plans import (
+    add_line,
+    add_outcome,
+    propose_plan,
+    reopen_plan,
+    set_neighbourhood,
+    start_plan,
+)
+from budgets.services.pools import create_pool
 from budgets.tests import helpers
 from directory.tests import factories as f
 from rules import ledger
@@ -56,7 +67,7 @@ def _bad_key_transaction(account) -> LedgerTransaction:  # type: ignore[no-untyp
         timezone.localdate(),
         "",
     )
-    return services._store(account, txn, account.person, "")
+    return _store(account, txn, account.person, "")
 
 
 def test_a_key_with_a_slash_is_refused_where_entries_are_made(client) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +89,7 @@ def test_a_key_with_a_slash_is_refused_where_entries_are_made(client) -> None:  
         assert "This form has expired. Reload the page and try again." in page.content.decode()
     assert LedgerTransaction.objects.count() == before
     with pytest.raises(BudgetsError, match="expired"):
-        services.post(
+        post(
             account=account,
             actor=account.person,
             kind="contribution",
@@ -87,14 +98,14 @@ def test_a_key_with_a_slash_is_refused_where_entries_are_made(client) -> None:  
             key="a/b",
         )
     with pytest.raises(BudgetsError, match="expired"):
-        services.reverse_transaction(
+        reverse_transaction(
             account=account,
             actor=account.person,
             original_key=account.transactions.first().key,
             reason="Wrong",
             key="../x",
         )
-    assert services.valid_key("x" * 100) and services.valid_key("account-1-first-allocation")
+    assert valid_key("x" * 100) and valid_key("account-1-first-allocation")
 
 
 def test_an_existing_bad_key_breaks_no_page_and_can_be_corrected(client) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +171,7 @@ def test_calculator_amounts_are_bounded_with_the_field_and_range_named(  # type:
 def test_persons_own_financial_assessment_is_bounded_too(client) -> None:  # type: ignore[no-untyped-def]
     person = f.user(Role.PERSON)
     helpers.budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
+    plan = start_plan(person=person, actor=person)
     client.force_login(person)
     page = client.post(reverse("budgets:plan-money", args=[plan.pk]), CALC | {"savings": "1e26"})
     assert page.status_code == 400
@@ -175,8 +186,8 @@ def test_persons_own_financial_assessment_is_bounded_too(client) -> None:  # typ
 def test_a_practitioner_withdraws_an_invitation_on_the_persons_behalf(client) -> None:  # type: ignore[no-untyped-def]
     person, broker, sister = f.user(Role.PERSON), f.user(Role.BROKER), f.user(Role.CARER)
     helpers.assign(person, broker)
-    assessment = services.start_assessment(person=person, actor=person)
-    invitation = services.invite_account(
+    assessment = start_assessment(person=person, actor=person)
+    invitation = invite_account(
         assessment=assessment, actor=person, identifier=sister.username, relationship="family"
     )
     client.force_login(broker)
@@ -196,11 +207,11 @@ def test_a_practitioner_withdraws_an_invitation_on_the_persons_behalf(client) ->
 def test_others_are_refused_a_withdrawal_with_a_clear_page(client) -> None:  # type: ignore[no-untyped-def]
     person, sister, friend = f.user(Role.PERSON), f.user(Role.CARER), f.user(Role.CARER)
     stranger_broker = f.user(Role.BROKER)
-    assessment = services.start_assessment(person=person, actor=person)
-    services.invite_account(
+    assessment = start_assessment(person=person, actor=person)
+    invite_account(
         assessment=assessment, actor=person, identifier=sister.username, relationship="family"
     )
-    other = services.invite_account(
+    other = invite_account(
         assessment=assessment, actor=person, identifier=friend.username, relationship="friend"
     )
     url = reverse("budgets:invitation-withdraw", args=[assessment.pk, other.pk])
@@ -220,8 +231,8 @@ def test_others_are_refused_a_withdrawal_with_a_clear_page(client) -> None:  # t
 
 def _outcome(person):  # type: ignore[no-untyped-def]
     helpers.budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
-    return services.add_outcome(plan=plan, actor=person, text="Swim", wellbeing=["health"])
+    plan = start_plan(person=person, actor=person)
+    return add_outcome(plan=plan, actor=person, text="Swim", wellbeing=["health"])
 
 
 def test_plan_money_is_bounded_in_the_services() -> None:
@@ -230,7 +241,7 @@ def test_plan_money_is_bounded_in_the_services() -> None:
     service = f.service(cost="4.00")
     for amount in (Decimal(TWENTY_NINE), Decimal("100000.01"), Decimal("1e26")):
         with pytest.raises(BudgetsError) as error:
-            services.add_line(
+            add_line(
                 outcome=outcome,
                 actor=person,
                 kind="service",
@@ -241,13 +252,13 @@ def test_plan_money_is_bounded_in_the_services() -> None:
             )
         assert error.value.field == "unit_cost"
         with pytest.raises(BudgetsError) as error:
-            services.add_line(
+            add_line(
                 outcome=outcome, actor=person, kind="other", description="x", weekly_cost=amount
             )
         assert error.value.field == "weekly_cost"
         assert "between £0.00 and £100,000.00" in error.value.message
     with pytest.raises(BudgetsError, match=r"at most £100,000\.00 a week"):
-        services.add_line(
+        add_line(
             outcome=outcome,
             actor=person,
             kind="service",
@@ -256,7 +267,7 @@ def test_plan_money_is_bounded_in_the_services() -> None:
             unit_cost=Decimal("100000.00"),
             units_per_week=Decimal("2"),
         )
-    line = services.add_line(
+    line = add_line(
         outcome=outcome,
         actor=person,
         kind="other",
@@ -265,7 +276,7 @@ def test_plan_money_is_bounded_in_the_services() -> None:
     )
     assert line.weekly_cost == Decimal("100000.00")
     with pytest.raises(BudgetsError) as error:
-        services.propose_plan(plan=outcome.plan, actor=person, top_up_weekly=Decimal(TWENTY_NINE))
+        propose_plan(plan=outcome.plan, actor=person, top_up_weekly=Decimal(TWENTY_NINE))
     assert error.value.field == "top_up_weekly"
 
 
@@ -273,7 +284,7 @@ def test_ledger_amounts_are_bounded() -> None:
     account = helpers.open_account()
     for amount in (Decimal(TWENTY_NINE), Decimal("1000000.01"), Decimal("1e26")):
         with pytest.raises(BudgetsError) as error:
-            services.post(
+            post(
                 account=account,
                 actor=account.person,
                 kind="contribution",
@@ -283,7 +294,7 @@ def test_ledger_amounts_are_bounded() -> None:
             )
         assert error.value.field == "amount"
         assert "between £0.01 and £1,000,000.00" in error.value.message
-    made = services.post(
+    made = post(
         account=account,
         actor=account.person,
         kind="contribution",
@@ -355,7 +366,7 @@ def test_using_a_budget_needs_a_number_and_the_persons_own_budget(client) -> Non
     person, other = f.user(Role.PERSON), f.user(Role.PERSON)
     helpers.budget_for(person)
     theirs = helpers.budget_for(other)
-    plan = services.start_plan(person=person, actor=person)
+    plan = start_plan(person=person, actor=person)
     client.force_login(person)
     url = reverse("budgets:plan-use-budget", args=[plan.pk])
     assert client.post(url, {"budget": "abc"}).status_code == 302
@@ -405,9 +416,9 @@ def test_practitioners_open_only_their_caseload(client) -> None:  # type: ignore
     assert person.get_full_name() in client.get(reverse("budgets:home")).content.decode()
     # The services refuse too, whatever a view does.
     with pytest.raises(NotAllowed):
-        services.start_plan(person=person, actor=other_broker)
+        start_plan(person=person, actor=other_broker)
     with pytest.raises(NotAllowed):
-        services.reopen_plan(plan=account.plan, actor=other_broker)
+        reopen_plan(plan=account.plan, actor=other_broker)
 
 
 def test_a_team_shares_its_caseload() -> None:
@@ -416,7 +427,7 @@ def test_a_team_shares_its_caseload() -> None:
     team = CaseTeam.objects.create(name="North")
     team.members.add(colleague)
     coordinator = f.user(Role.COORDINATOR)
-    services.assign_caseload(actor=coordinator, person=person, team=team)
+    assign_caseload(actor=coordinator, person=person, team=team)
     from budgets import access
 
     assert access.on_caseload(colleague, person.pk)
@@ -473,7 +484,7 @@ def test_caseloads_are_assigned_by_coordinators_and_audited(client) -> None:  # 
     client.force_login(broker)
     assert client.get(reverse("budgets:caseloads")).status_code == 403
     with pytest.raises(NotAllowed):
-        services.assign_caseload(actor=broker, person=person, practitioner=broker)
+        assign_caseload(actor=broker, person=person, practitioner=broker)
     client.force_login(coordinator)
     page = client.post(
         reverse("budgets:caseloads"),
@@ -500,15 +511,15 @@ def test_pools_show_and_pool_only_the_caseload(client) -> None:  # type: ignore[
         person = f.user(Role.PERSON)
         helpers.assign(person, broker)
         helpers.budget_for(person)
-        plan = services.start_plan(person=person, actor=person)
-        services.set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
+        plan = start_plan(person=person, actor=person)
+        set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
         outcomes.append(
-            services.add_outcome(
+            add_outcome(
                 plan=plan, actor=person, text="Swim", wellbeing=["health"], open_to_sharing=True
             )
         )
     with pytest.raises(NotAllowed):
-        services.create_pool(
+        create_pool(
             actor=other_broker,
             name="Swim",
             neighbourhood=hood,
@@ -516,7 +527,7 @@ def test_pools_show_and_pool_only_the_caseload(client) -> None:  # type: ignore[
             weekly_cost=Decimal("10"),
             members=[(o, 1) for o in outcomes],
         )
-    pool = services.create_pool(
+    pool = create_pool(
         actor=broker,
         name="Swim",
         neighbourhood=hood,

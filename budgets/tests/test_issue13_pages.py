@@ -21,7 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from budgets import presentation, services
+from budgets import presentation
+from budgets.services.accounts import account_balance_pence, post
+from budgets.services.assessment import start_assessment
+from budgets.services.charging import save_financial_assessment
+from budgets.services.plans import add_outcome, plan_totals, reopen_plan, start_plan
 from budgets.tests import helpers
 from directory.tests import factories as f
 from rules.charging.parameters import load_parameter_file
@@ -100,7 +104,7 @@ def test_every_money_input_has_the_pound_prefix(client) -> None:  # type: ignore
         client.get(reverse("budgets:plan-money", args=[plan.pk])),
         client.get(reverse("budgets:account", args=[account.pk])),
     ]
-    services.reopen_plan(plan=plan, actor=person)
+    reopen_plan(plan=plan, actor=person)
     plan.refresh_from_db()
     pages += [
         client.get(reverse("budgets:support-other", args=[plan.pk, outcome.pk])),
@@ -198,7 +202,7 @@ def test_budget_explanation_says_pounds_and_pence() -> None:
 
 def test_early_budget_form_uses_the_error_pattern(client) -> None:  # type: ignore[no-untyped-def]
     person = f.user(Role.PERSON, display_name="Pat")
-    assessment = services.start_assessment(person=person, actor=person)
+    assessment = start_assessment(person=person, actor=person)
     client.force_login(person)
     page = client.post(reverse("budgets:budget", args=[assessment.pk]), {"kind": "person"})
     assert page.status_code == 400
@@ -235,8 +239,8 @@ def _low_balance_account(person):  # type: ignore[no-untyped-def]
     is low: the case the old page warned "runs out" about."""
     account = helpers.open_account(person)
     today = timezone.localdate()
-    balance = services.account_balance_pence(account)
-    services.post(
+    balance = account_balance_pence(account)
+    post(
         account=account,
         actor=person,
         kind="provider_payment",
@@ -318,7 +322,7 @@ def test_council_pays_nothing_is_explained(client) -> None:  # type: ignore[no-u
     broker = f.user(Role.BROKER, display_name="Bea")
     plan = helpers.agreed_plan(person, broker)
     budget = plan.budget
-    services.save_financial_assessment(
+    save_financial_assessment(
         person=person,
         actor=person,
         inputs={
@@ -332,7 +336,7 @@ def test_council_pays_nothing_is_explained(client) -> None:  # type: ignore[no-u
         plan=plan,
     )
     plan.refresh_from_db()
-    totals = services.plan_totals(plan)
+    totals = plan_totals(plan)
     assert totals.council_weekly == 0 and totals.contribution_weekly == budget.weekly
     client.force_login(person)
     words = section(client.get(reverse("budgets:plan", args=[plan.pk])), "money-in-words")
@@ -391,10 +395,8 @@ def test_a_person_recording_a_self_review_reads_wording_for_themselves(client) -
 def test_a_directory_price_is_said_once(client) -> None:  # type: ignore[no-untyped-def]
     person = f.user(Role.PERSON, display_name="Pat")
     helpers.budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
-    outcome = services.add_outcome(
-        plan=plan, actor=person, text="Swim", wellbeing=["participation"]
-    )
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(plan=plan, actor=person, text="Swim", wellbeing=["participation"])
     service = f.service(name="Swim", cost="6.00")
     service.cost_options.update(option="Price a session", amount_description="£6 a session")
     client.force_login(person)
@@ -457,7 +459,7 @@ def test_no_page_shows_developer_text_or_the_wrong_voice(client) -> None:  # typ
     broker = f.user(Role.BROKER, display_name="Bea")
     account = helpers.open_account(person, broker)
     plan = account.plan
-    services.reopen_plan(plan=plan, actor=person)
+    reopen_plan(plan=plan, actor=person)
     plan.refresh_from_db()
     outcome = plan.outcomes.first()
     service = f.service(name="Swim", cost="6.00")

@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role
-from budgets import access, services
+from budgets import access
 from budgets.access import NotAllowed
 from budgets.models import BudgetAccount
-from budgets.services import BudgetsError
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import post
 from budgets.tests import helpers
 from directory.tests import factories as f
 from rules import ledger
@@ -34,7 +35,7 @@ def test_a_zero_or_negative_amount_is_the_apps_error_on_the_amount_field(
     person = f.user(Role.PERSON)
     account = helpers.open_account(person)
     with pytest.raises(BudgetsError) as error:
-        services.post(
+        post(
             account=account,
             actor=person,
             kind=kind,
@@ -52,7 +53,7 @@ def test_a_zero_or_negative_amount_is_the_apps_error_on_the_amount_field(
 def test_one_penny_is_accepted() -> None:
     person = f.user(Role.PERSON)
     account = helpers.open_account(person)
-    posted = services.post(
+    posted = post(
         account=account,
         actor=person,
         kind="provider_payment",
@@ -95,10 +96,10 @@ def test_who_records_a_council_allocation(role: str, on_caseload: bool, allowed:
         "key": "allocation-check",
     }
     if allowed:
-        assert services.post(**call).created  # type: ignore[arg-type]
+        assert post(**call).created  # type: ignore[arg-type]
     else:
         with pytest.raises(NotAllowed):
-            services.post(**call)  # type: ignore[arg-type]
+            post(**call)  # type: ignore[arg-type]
 
 
 @db

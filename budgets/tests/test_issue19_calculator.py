@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets import charging, services
+from budgets import charging
 from budgets.access import NotAllowed
 from budgets.models import NationalChargingFigure
-from budgets.services import BudgetsError
+from budgets.services._common import BudgetsError
+from budgets.services.charging import confirm_national_figure, enter_national_figure
 from directory.tests import factories as f
 from rules.charging.parameters import load_parameter_file
 
@@ -119,7 +120,7 @@ def _figures_for_2026(admin, checker) -> None:  # type: ignore[no-untyped-def]
         value = earlier.value
         if name == "minimum_income_guarantee.single_25_to_pension_credit_age":
             value = Decimal("120.40")
-        figure = services.enter_national_figure(
+        figure = enter_national_figure(
             actor=admin,
             parameter=name,
             value=value,
@@ -127,14 +128,14 @@ def _figures_for_2026(admin, checker) -> None:  # type: ignore[no-untyped-def]
             applies_from=dt.date(2026, 4, 6),
             source="https://www.gov.uk/government/publications/social-care-charging-2026",
         )
-        services.confirm_national_figure(figure=figure, actor=checker)
+        confirm_national_figure(figure=figure, actor=checker)
 
 
 def test_new_national_figures_need_a_second_person_and_are_used_once_confirmed() -> None:
     coordinator = f.user(Role.COORDINATOR)
     checker = f.user(Role.ADMINISTRATOR)
     with pytest.raises(NotAllowed):
-        services.enter_national_figure(
+        enter_national_figure(
             actor=f.user(Role.BROKER),
             parameter="capital.upper_limit",
             value=Decimal("23250"),
@@ -142,7 +143,7 @@ def test_new_national_figures_need_a_second_person_and_are_used_once_confirmed()
             applies_from=dt.date(2026, 4, 6),
             source="https://www.gov.uk/x",
         )
-    figure = services.enter_national_figure(
+    figure = enter_national_figure(
         actor=coordinator,
         parameter="minimum_income_guarantee.single_25_to_pension_credit_age",
         value=Decimal("120.40"),
@@ -152,14 +153,14 @@ def test_new_national_figures_need_a_second_person_and_are_used_once_confirmed()
     )
     assert charging.national_figures() == {}  # not used until confirmed
     with pytest.raises(BudgetsError, match="different person"):
-        services.confirm_national_figure(figure=figure, actor=coordinator)
-    services.confirm_national_figure(figure=figure, actor=checker)
+        confirm_national_figure(figure=figure, actor=coordinator)
+    confirm_national_figure(figure=figure, actor=checker)
     assert AuditEvent.objects.filter(summary__startswith="Confirmed national charging").exists()
     assert list(charging.national_figures()) == [
         "minimum_income_guarantee.single_25_to_pension_credit_age"
     ]
     with pytest.raises(BudgetsError):
-        services.enter_national_figure(
+        enter_national_figure(
             actor=coordinator,
             parameter="no.such",
             value=Decimal("1"),

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection
 
-from budgets import services
 from budgets.access import NotAllowed
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import account_balance_pence, post, reverse_transaction
 from budgets.tests import helpers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
     person = account.person
     day = dt.date(2026, 4, 6)
     for round_ in range(ROUNDS):
-        services.post(
+        post(
             account=account,
             actor=person,
             kind="refund",
@@ -35,9 +36,9 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
             key=f"refund-{round_}",
         )
         # Leave exactly the refund in the account: paying it and undoing it cannot both happen.
-        spare = services.account_balance_pence(account) - 100
+        spare = account_balance_pence(account) - 100
         if spare:
-            services.post(
+            post(
                 account=account,
                 actor=person,
                 kind="provider_payment",
@@ -56,7 +57,7 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
         ) -> None:
             try:
                 barrier.wait()
-                services.post(
+                post(
                     account=account,
                     actor=person,
                     kind="provider_payment",
@@ -66,7 +67,7 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
                     key=f"pay-{round_}",
                 )
                 outcomes.append("paid")
-            except (services.BudgetsError, NotAllowed):
+            except (BudgetsError, NotAllowed):
                 outcomes.append("refused")
             finally:
                 close_old_connections()
@@ -79,7 +80,7 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
         ) -> None:
             try:
                 barrier.wait()
-                services.reverse_transaction(
+                reverse_transaction(
                     account=account,
                     actor=person,
                     original_key=f"refund-{round_}",
@@ -87,7 +88,7 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
                     key=f"fix-{round_}",
                 )
                 outcomes.append("corrected")
-            except (services.BudgetsError, NotAllowed):
+            except (BudgetsError, NotAllowed):
                 outcomes.append("refused")
             finally:
                 close_old_connections()
@@ -99,9 +100,9 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
         for thread in threads:
             thread.join()
         assert sorted(outcomes) in (["paid", "refused"], ["corrected", "refused"]), outcomes
-        assert services.account_balance_pence(account) == 0
+        assert account_balance_pence(account) == 0
         # Top the account back up for the next round.
-        services.post(
+        post(
             account=account,
             actor=account.opened_by,
             kind="allocation",

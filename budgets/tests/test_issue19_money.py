@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets import selectors, services
+from budgets import selectors
 from budgets.access import NotAllowed
 from budgets.models import LedgerTransaction
-from budgets.services import BudgetsError
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import account_balance_pence, post, reverse_transaction
 from budgets.tests import helpers
 from directory.tests import factories as f
 
@@ -27,7 +28,7 @@ def _allocation(account):  # type: ignore[no-untyped-def]
 
 
 def _pay(account, amount: str, day: dt.date, key: str = "p1"):  # type: ignore[no-untyped-def]
-    return services.post(
+    return post(
         account=account,
         actor=account.person,
         kind="provider_payment",
@@ -45,7 +46,7 @@ def test_a_holder_cannot_correct_the_councils_money(client) -> None:  # type: ig
     account = helpers.open_account()
     allocation = _allocation(account)
     with pytest.raises(NotAllowed):
-        services.reverse_transaction(
+        reverse_transaction(
             account=account,
             actor=account.person,
             original_key=allocation.key,
@@ -67,7 +68,7 @@ def test_a_holder_still_corrects_their_own_payment(client) -> None:  # type: ign
     client.force_login(account.person)
     page = client.get(reverse("budgets:account", args=[account.pk])).content.decode()
     assert reverse("budgets:account-correct", args=[account.pk, paid.pk]) in page
-    services.reverse_transaction(
+    reverse_transaction(
         account=account, actor=account.person, original_key=paid.key, reason="Wrong", key="r1"
     )
 
@@ -75,12 +76,12 @@ def test_a_holder_still_corrects_their_own_payment(client) -> None:  # type: ign
 def test_no_correction_below_zero_unless_a_practitioner_says_why(client) -> None:  # type: ignore[no-untyped-def]
     broker = f.user(Role.BROKER)
     account = helpers.open_account(broker=broker)
-    balance = services.account_balance_pence(account)
+    balance = account_balance_pence(account)
     # Spend all but one penny, then the allocation's reversal would go below zero.
     _pay(account, str(Decimal(balance - 1) / 100), account.period_start)
     allocation = _allocation(account)
     with pytest.raises(BudgetsError, match="below") as caught:
-        services.reverse_transaction(
+        reverse_transaction(
             account=account, actor=broker, original_key=allocation.key, reason="Wrong", key="r1"
         )
     assert caught.value.field == "below_zero_reason"
@@ -95,16 +96,16 @@ def test_no_correction_below_zero_unless_a_practitioner_says_why(client) -> None
         {"reason": "Wrong", "below_zero_reason": "Council will reclaim it", "key": "r3"},
     )
     assert done.status_code == 302
-    assert services.account_balance_pence(account) < 0
+    assert account_balance_pence(account) < 0
     assert AuditEvent.objects.filter(summary__contains="Council will reclaim it").exists()
 
 
 def test_a_correction_landing_exactly_on_zero_needs_no_reason() -> None:
     broker = f.user(Role.BROKER)
     account = helpers.open_account(broker=broker)
-    balance = services.account_balance_pence(account)
+    balance = account_balance_pence(account)
     # A refund equal to... reversing a refund of exactly the balance lands on £0.00.
-    services.post(
+    post(
         account=account,
         actor=account.person,
         kind="refund",
@@ -114,17 +115,17 @@ def test_a_correction_landing_exactly_on_zero_needs_no_reason() -> None:
         key="refund",
     )
     _pay(account, str(Decimal(balance) / 100), account.period_start)
-    assert services.account_balance_pence(account) == 100
-    services.reverse_transaction(
+    assert account_balance_pence(account) == 100
+    reverse_transaction(
         account=account, actor=account.person, original_key="refund", reason="Dup", key="r1"
     )
-    assert services.account_balance_pence(account) == 0
+    assert account_balance_pence(account) == 0
 
 
 def test_a_holder_cannot_take_the_account_below_zero_by_correcting() -> None:
     account = helpers.open_account()
-    balance = services.account_balance_pence(account)
-    services.post(
+    balance = account_balance_pence(account)
+    post(
         account=account,
         actor=account.person,
         kind="refund",
@@ -134,9 +135,9 @@ def test_a_holder_cannot_take_the_account_below_zero_by_correcting() -> None:
         key="refund",
     )
     _pay(account, str(Decimal(balance + 100) / 100), account.period_start)
-    assert services.account_balance_pence(account) == 1
+    assert account_balance_pence(account) == 1
     with pytest.raises(BudgetsError, match="below"):
-        services.reverse_transaction(
+        reverse_transaction(
             account=account,
             actor=account.person,
             original_key="refund",
@@ -184,7 +185,7 @@ def test_future_payments_are_scheduled_not_spent(client) -> None:  # type: ignor
     account = helpers.open_account()
     today = timezone.localdate()
     assert account.period_start <= today < account.period_end
-    before = services.account_balance_pence(account)
+    before = account_balance_pence(account)
     _pay(account, "0.01", today, key="today")
     _pay(account, "2.00", today + dt.timedelta(days=1), key="tomorrow")
     assert selectors.account_balance(account, today).units == before - 1

@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets import services
 from budgets.access import NotAllowed
 from budgets.models import BudgetAccount, LedgerTransaction, PlanLine, Pool
-from budgets.services import BudgetsError
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import open_account
+from budgets.services.plans import plan_totals
+from budgets.services.pools import cancel_pool, create_pool, resplit_pool, respond_to_pool
 from budgets.tests import helpers
 from directory.tests import factories as f
 
@@ -31,7 +33,7 @@ def _pool_of_two(weekly: str = "20.00", with_accounts: bool = False):  # type: i
         person = f.user(Role.PERSON)
         plan = helpers.agreed_plan(person, broker)
         if with_accounts:
-            services.open_account(
+            open_account(
                 plan=plan,
                 actor=broker,
                 kind=BudgetAccount.Kind.DIRECT_PAYMENT,
@@ -43,7 +45,7 @@ def _pool_of_two(weekly: str = "20.00", with_accounts: bool = False):  # type: i
         outcome.open_to_sharing = True
         outcome.save()
         outcomes.append(outcome)
-    pool = services.create_pool(
+    pool = create_pool(
         actor=broker,
         name="Swim",
         neighbourhood=hood,
@@ -59,9 +61,9 @@ def test_a_decline_notifies_everyone_and_leaves_agreeing_shares(
 ) -> None:
     broker, pool, outcomes = _pool_of_two()
     first, second = pool.members.order_by("id")
-    services.respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
+    respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
+        respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
     pool.refresh_from_db()
     assert pool.status == Pool.Status.DECLINED
     assert pool.get_status_display() != "Agreeing shares"
@@ -70,14 +72,14 @@ def test_a_decline_notifies_everyone_and_leaves_agreeing_shares(
     first.refresh_from_db()
     assert first.agreed_at is None  # that split is superseded
     with pytest.raises(BudgetsError):
-        services.respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
+        respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
 
 
 def test_the_person_who_agreed_no_longer_sees_you_agreed(client) -> None:  # type: ignore[no-untyped-def]
     _broker, pool, outcomes = _pool_of_two()
     first, second = pool.members.order_by("id")
-    services.respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
-    services.respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
+    respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
+    respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
     client.force_login(outcomes[0].plan.person)
     body = client.get(reverse("budgets:pool", args=[pool.pk])).content.decode()
     assert ">Agreed<" not in body
@@ -88,11 +90,9 @@ def test_the_person_who_agreed_no_longer_sees_you_agreed(client) -> None:  # typ
 def test_the_broker_resplits_then_everyone_agrees_and_pays(client) -> None:  # type: ignore[no-untyped-def]
     broker, pool, outcomes = _pool_of_two(with_accounts=True)
     first, second = pool.members.order_by("id")
-    services.respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
+    respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
     with pytest.raises(NotAllowed):
-        services.resplit_pool(
-            pool=pool, actor=outcomes[0].plan.person, shares={first.pk: 3, second.pk: 1}
-        )
+        resplit_pool(pool=pool, actor=outcomes[0].plan.person, shares={first.pk: 3, second.pk: 1})
     client.force_login(broker)
     url = reverse("budgets:pool", args=[pool.pk])
     response = client.post(
@@ -111,8 +111,8 @@ def test_the_broker_resplits_then_everyone_agrees_and_pays(client) -> None:  # t
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.weekly_cost, second.weekly_cost) == (Decimal("15.00"), Decimal("5.00"))
-    services.respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
-    services.respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=True)
+    respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
+    respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=True)
     pool.refresh_from_db()
     assert pool.status == Pool.Status.AGREED
     for outcome, member in ((outcomes[0], first), (outcomes[1], second)):
@@ -141,9 +141,9 @@ def test_the_broker_resplits_then_everyone_agrees_and_pays(client) -> None:  # t
 def test_the_broker_cancels_and_everyone_hears(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     broker, pool, outcomes = _pool_of_two()
     second = pool.members.order_by("id").last()
-    services.respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
+    respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_pool(pool=pool, actor=broker)
+        cancel_pool(pool=pool, actor=broker)
     pool.refresh_from_db()
     assert pool.status == Pool.Status.CANCELLED
     assert any("cancelled" in m.subject.lower() for m in mail.outbox)
@@ -155,21 +155,19 @@ def test_shares_over_budget_need_a_reason_which_is_shown(client) -> None:  # typ
     # needs a reason; a share that leaves a penny to spare does not.
     broker, pool, outcomes = _pool_of_two()
     plan = outcomes[0].plan
-    totals = services.plan_totals(plan)
+    totals = plan_totals(plan)
     room = totals.budget_weekly - totals.paid_weekly
     first, second = pool.members.order_by("id")
     with pytest.raises(BudgetsError, match="over") as caught:
-        services.resplit_pool(
+        resplit_pool(
             pool=pool,
             actor=broker,
             shares={first.pk: 1, second.pk: 1},
             weekly_cost=(room + Decimal("0.01")) * 2,
         )
     assert caught.value.field == "over_budget_reason"
-    services.resplit_pool(
-        pool=pool, actor=broker, shares={first.pk: 1, second.pk: 1}, weekly_cost=room * 2
-    )
-    services.resplit_pool(
+    resplit_pool(pool=pool, actor=broker, shares={first.pk: 1, second.pk: 1}, weekly_cost=room * 2)
+    resplit_pool(
         pool=pool,
         actor=broker,
         shares={first.pk: 1, second.pk: 1},

@@ -15,9 +15,10 @@ import pytest
 from django.db import close_old_connections, connection
 
 from accounts.roles import Role
-from budgets import services
 from budgets.access import NotAllowed
 from budgets.models import BudgetAccount, LedgerTransaction
+from budgets.services._common import BudgetsError
+from budgets.services.accounts import account_balance_pence, post, reverse_transaction, to_rules
 from budgets.tests import helpers
 from directory.tests import factories as f
 from rules import ledger
@@ -45,7 +46,7 @@ def _worker(seed: int, accounts: list[BudgetAccount], broker, errors: list[str])
                         .first()
                     )
                     if target is not None:
-                        services.reverse_transaction(
+                        reverse_transaction(
                             account=account,
                             actor=broker,
                             original_key=target.key,
@@ -53,7 +54,7 @@ def _worker(seed: int, accounts: list[BudgetAccount], broker, errors: list[str])
                             key=f"r-{seed}-{n}",
                         )
                     continue
-                services.post(
+                post(
                     account=account,
                     actor=actor,
                     kind=kind,
@@ -62,7 +63,7 @@ def _worker(seed: int, accounts: list[BudgetAccount], broker, errors: list[str])
                     key=key if rng.random() < 0.7 else f"u-{seed}-{n}",
                     payee="Provider " + str(rng.randrange(3)),
                 )
-            except (services.BudgetsError, NotAllowed):
+            except (BudgetsError, NotAllowed):
                 pass  # refused cleanly: not enough money, key reused for something else, ...
     except Exception as error:
         errors.append(repr(error))
@@ -87,11 +88,11 @@ def test_every_account_balances_after_random_concurrent_operations() -> None:
     assert not errors, errors
 
     rows = list(LedgerTransaction.objects.select_related("reverses").prefetch_related("postings"))
-    txns = [services._to_rules(row) for row in rows]
+    txns = [to_rules(row) for row in rows]
     assert ledger.check_ledger(txns) == []
     assert len({row.key for row in rows}) == len(rows)
     for account in accounts:
-        balance = services.account_balance_pence(account)
+        balance = account_balance_pence(account)
         assert balance == ledger.balance(txns, account.ledger_id, unit=ledger.Money).units
         # Replay in the order written: a payment never took the account below zero.
         running = 0

@@ -12,18 +12,26 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets import selectors, services
+from budgets import selectors
 from budgets.models import PlanLine
+from budgets.services._common import BudgetsError
+from budgets.services.plans import (
+    add_line,
+    add_outcome,
+    plan_snapshot,
+    set_neighbourhood,
+    start_plan,
+)
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def _outcome(person, neighbourhood=None):  # type: ignore[no-untyped-def]
-    plan = services.start_plan(person=person, actor=person)
+    plan = start_plan(person=person, actor=person)
     if neighbourhood is not None:
-        services.set_neighbourhood(plan=plan, actor=person, neighbourhood=neighbourhood)
-    return services.add_outcome(
+        set_neighbourhood(plan=plan, actor=person, neighbourhood=neighbourhood)
+    return add_outcome(
         plan=plan, actor=person, text="See people at lunchtime", wellbeing=["participation"]
     )
 
@@ -52,7 +60,7 @@ def test_the_person_records_what_they_could_not_find(client) -> None:  # type: i
     plan_page = client.get(reverse("budgets:plan", args=[outcome.plan_id])).content.decode()
     assert "Could not find this" in plan_page
     # In "download my data" through the plan's snapshot.
-    assert services.plan_snapshot(outcome.plan)["outcomes"][0]["lines"][0]["need"] == "meals"
+    assert plan_snapshot(outcome.plan)["outcomes"][0]["lines"][0]["need"] == "meals"
 
 
 def test_the_form_names_what_is_missing(client) -> None:  # type: ignore[no-untyped-def]
@@ -71,12 +79,10 @@ def test_the_form_names_what_is_missing(client) -> None:  # type: ignore[no-unty
 def test_the_service_refuses_an_unknown_need_and_drops_any_cost() -> None:
     person = f.user(Role.PERSON)
     outcome = _outcome(person)
-    with pytest.raises(services.BudgetsError) as refused:
-        services.add_line(
-            outcome=outcome, actor=person, kind="not_found", description="x", need="unicorns"
-        )
+    with pytest.raises(BudgetsError) as refused:
+        add_line(outcome=outcome, actor=person, kind="not_found", description="x", need="unicorns")
     assert refused.value.field == "need"
-    line = services.add_line(
+    line = add_line(
         outcome=outcome,
         actor=person,
         kind="not_found",
@@ -87,7 +93,7 @@ def test_the_service_refuses_an_unknown_need_and_drops_any_cost() -> None:
     )
     assert (line.weekly_cost, line.minutes_per_week) == (0, 0)
     # Other kinds never carry a need.
-    other = services.add_line(
+    other = add_line(
         outcome=outcome, actor=person, kind="family", description="My sister", need="meals"
     )
     assert other.need == ""
@@ -107,17 +113,13 @@ def test_unmet_needs_counts_each_plan_once_per_need() -> None:
     first, second = f.user(Role.PERSON), f.user(Role.PERSON)
     one = _outcome(first, east)
     for text in ("Lunch club", "Meals on wheels"):  # the same need twice on one plan: once
-        services.add_line(
-            outcome=one, actor=first, kind="not_found", description=text, need="meals"
-        )
-    services.add_line(
+        add_line(outcome=one, actor=first, kind="not_found", description=text, need="meals")
+    add_line(
         outcome=one, actor=first, kind="not_found", description="Bus buddy", need="getting_out"
     )
     two = _outcome(second)  # no neighbourhood on this plan
-    services.add_line(
-        outcome=two, actor=second, kind="not_found", description="Lunch", need="meals"
-    )
-    services.add_line(outcome=two, actor=second, kind="family", description="Sister")
+    add_line(outcome=two, actor=second, kind="not_found", description="Lunch", need="meals")
+    add_line(outcome=two, actor=second, kind="family", description="Sister")
     found = sorted((n.need, n.neighbourhood) for n in selectors.unmet_needs())
     assert found == [
         ("Getting out and about", "Eastfield"),

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from accounts.models import NotificationPreference
 from accounts.roles import Role
-from budgets import services
 from budgets.models import CaseTeam
+from budgets.services.caseloads import assign_caseload
+from budgets.services.plans import add_line, add_outcome, decide_plan, propose_plan, start_plan
 from budgets.tests import helpers
 from directory.tests import factories as f
 
@@ -23,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 def _proposed(person, capture):  # type: ignore[no-untyped-def]
     helpers.budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
-    outcome = services.add_outcome(plan=plan, actor=person, text="Out", wellbeing=["health"])
-    services.add_line(
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(plan=plan, actor=person, text="Out", wellbeing=["health"])
+    add_line(
         outcome=outcome,
         actor=person,
         kind="other",
@@ -34,7 +35,7 @@ def _proposed(person, capture):  # type: ignore[no-untyped-def]
     )
     mail.outbox.clear()
     with capture(execute=True):
-        services.propose_plan(plan=plan, actor=person)
+        propose_plan(plan=plan, actor=person)
     return plan
 
 
@@ -49,7 +50,7 @@ def test_the_brokers_who_can_agree_it_hear_a_plan_is_waiting(
     team = CaseTeam.objects.create(name="North")
     team.members.add(team_broker)
     helpers.assign(person, broker, not_an_approver)
-    services.assign_caseload(person=person, team=team, actor=f.user(Role.COORDINATOR))
+    assign_caseload(person=person, team=team, actor=f.user(Role.COORDINATOR))
     plan = _proposed(person, django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mail.outbox) == ["bea@example.org", "tom@example.org"]
     message = mail.outbox[0]
@@ -64,7 +65,7 @@ def test_the_person_hears_the_decision(django_capture_on_commit_callbacks) -> No
     plan = _proposed(person, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_plan(
+        decide_plan(
             plan=plan, actor=broker, decision="changes_requested", reason="Add the Tuesday club"
         )
     (message,) = mail.outbox
@@ -72,10 +73,10 @@ def test_the_person_hears_the_decision(django_capture_on_commit_callbacks) -> No
     assert message.subject == "Your support plan: a change is needed"
     assert "Add the Tuesday club" in message.body
     assert "List-Unsubscribe" in message.extra_headers
-    services.propose_plan(plan=plan, actor=person)
+    propose_plan(plan=plan, actor=person)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_plan(plan=plan, actor=broker, decision="approved")
+        decide_plan(plan=plan, actor=broker, decision="approved")
     assert [m.subject for m in mail.outbox] == ["Your support plan is agreed"]
 
 
@@ -87,5 +88,5 @@ def test_a_person_who_turned_plan_emails_off_gets_none(django_capture_on_commit_
     plan = _proposed(person, django_capture_on_commit_callbacks)
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_plan(plan=plan, actor=broker, decision="approved")
+        decide_plan(plan=plan, actor=broker, decision="approved")
     assert mail.outbox == []

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets import services
 from budgets.access import NotAllowed
 from budgets.models import (
     IndicativeBudget,
@@ -24,7 +23,30 @@ from budgets.models import (
     PlanLine,
     SupportPlan,
 )
-from budgets.services import BudgetsError, split_cost
+from budgets.services._common import BudgetsError, _today
+from budgets.services.accounts import account_balance_pence, post, reverse_transaction, to_rules
+from budgets.services.assessment import (
+    accept_invitation,
+    add_contribution,
+    calculate_budget,
+    invite_account,
+    invite_by_link,
+    revoke_invitation,
+    start_assessment,
+)
+from budgets.services.charging import save_local_figure
+from budgets.services.plans import (
+    add_line,
+    add_outcome,
+    decide_plan,
+    plan_totals,
+    propose_plan,
+    reopen_plan,
+    set_neighbourhood,
+    start_plan,
+)
+from budgets.services.pools import create_pool, respond_to_pool, split_cost
+from budgets.services.reviews import complete_review, months_later, open_review
 from budgets.tests import helpers
 from directory.tests import factories as f
 from rules import ledger
@@ -51,9 +73,9 @@ def test_budget_records_version_and_never_moves() -> None:
 @db
 def test_budget_needs_every_question() -> None:
     person = f.user(Role.PERSON)
-    assessment = services.start_assessment(person=person, actor=person)
+    assessment = start_assessment(person=person, actor=person)
     with pytest.raises(BudgetsError, match="Still to do"):
-        services.calculate_budget(assessment=assessment, kind="person", actor=person)
+        calculate_budget(assessment=assessment, kind="person", actor=person)
 
 
 @db
@@ -62,7 +84,7 @@ def test_practitioner_answers_are_kept_beside_the_persons_and_compared() -> None
 
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     helpers.assign(person, broker)
-    assessment = services.start_assessment(person=person, actor=person)
+    assessment = start_assessment(person=person, actor=person)
     helpers.complete_answers(assessment, person)
     different = dict(helpers.ANSWERS, personal_care="D")
     helpers.complete_answers(assessment, broker, kind="practitioner", answers=different)
@@ -77,39 +99,37 @@ def test_practitioner_answers_are_kept_beside_the_persons_and_compared() -> None
 @db
 def test_invitation_link_is_single_use_and_expires() -> None:
     person, friend, other = (f.user(Role.PERSON) for _ in range(3))
-    assessment = services.start_assessment(person=person, actor=person)
-    invitation, token = services.invite_by_link(
+    assessment = start_assessment(person=person, actor=person)
+    invitation, token = invite_by_link(
         assessment=assessment, actor=person, name="Sam", relationship="friend"
     )
     assert invitation.token_hash != token  # only the hash is stored
     with pytest.raises(BudgetsError, match="own invitation"):
-        services.accept_invitation(token=token, user=person)
-    services.accept_invitation(token=token, user=friend)
+        accept_invitation(token=token, user=person)
+    accept_invitation(token=token, user=friend)
     with pytest.raises(BudgetsError, match="already been used"):
-        services.accept_invitation(token=token, user=other)
-    _, late = services.invite_by_link(
-        assessment=assessment, actor=person, name="Jo", relationship="family"
-    )
+        accept_invitation(token=token, user=other)
+    _, late = invite_by_link(assessment=assessment, actor=person, name="Jo", relationship="family")
     Invitation.objects.filter(name="Jo").update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(BudgetsError, match="expired"):
-        services.accept_invitation(token=late, user=other)
-    services.add_contribution(assessment=assessment, author=friend, topic="about_me", text="Kind")
-    services.revoke_invitation(invitation=invitation, actor=person)
+        accept_invitation(token=late, user=other)
+    add_contribution(assessment=assessment, author=friend, topic="about_me", text="Kind")
+    revoke_invitation(invitation=invitation, actor=person)
     with pytest.raises(NotAllowed):
-        services.add_contribution(assessment=assessment, author=friend, topic="about_me", text="x")
+        add_contribution(assessment=assessment, author=friend, topic="about_me", text="x")
 
 
 @db
 def test_invite_existing_account_by_email() -> None:
     person = f.user(Role.PERSON)
     sister = f.user(Role.CARER, email="ana@example.org")
-    assessment = services.start_assessment(person=person, actor=person)
-    made = services.invite_account(
+    assessment = start_assessment(person=person, actor=person)
+    made = invite_account(
         assessment=assessment, actor=person, identifier="ANA@example.org", relationship="family"
     )
     assert made.invitee == sister
     with pytest.raises(BudgetsError):
-        services.invite_account(
+        invite_account(
             assessment=assessment, actor=person, identifier="nobody", relationship="family"
         )
 
@@ -119,9 +139,9 @@ def test_invite_existing_account_by_email() -> None:
 
 def _plan_with_cost(person, weekly: str):  # type: ignore[no-untyped-def]
     helpers.budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
-    outcome = services.add_outcome(plan=plan, actor=person, text="Out", wellbeing=["health"])
-    services.add_line(
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(plan=plan, actor=person, text="Out", wellbeing=["health"])
+    add_line(
         outcome=outcome,
         actor=person,
         kind="other",
@@ -137,12 +157,12 @@ def test_over_budget_plan_needs_top_up_or_reason() -> None:
     helpers.assign(person, broker)
     plan = _plan_with_cost(person, "500.00")
     with pytest.raises(BudgetsError, match="more than your budget"):
-        services.propose_plan(plan=plan, actor=person)
+        propose_plan(plan=plan, actor=person)
     over = Decimal("500.00") - plan.budget.weekly
     with pytest.raises(BudgetsError):
-        services.propose_plan(plan=plan, actor=person, top_up_weekly=over - Decimal("0.01"))
-    services.propose_plan(plan=plan, actor=person, top_up_weekly=over)
-    services.decide_plan(plan=plan, actor=broker, decision="approved")
+        propose_plan(plan=plan, actor=person, top_up_weekly=over - Decimal("0.01"))
+    propose_plan(plan=plan, actor=person, top_up_weekly=over)
+    decide_plan(plan=plan, actor=broker, decision="approved")
     plan.refresh_from_db()
     assert plan.status == SupportPlan.Status.APPROVED
 
@@ -151,7 +171,7 @@ def test_over_budget_plan_needs_top_up_or_reason() -> None:
 def test_reason_instead_of_top_up() -> None:
     person = f.user(Role.PERSON)
     plan = _plan_with_cost(person, "500.00")
-    services.propose_plan(plan=plan, actor=person, over_budget_reason="Night care is needed")
+    propose_plan(plan=plan, actor=person, over_budget_reason="Night care is needed")
     assert SupportPlan.objects.get(pk=plan.pk).status == "proposed"
 
 
@@ -160,9 +180,9 @@ def test_change_request_needs_a_reason_in_the_database_too() -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     helpers.assign(person, broker)
     plan = _plan_with_cost(person, "10.00")
-    version = services.propose_plan(plan=plan, actor=person)
+    version = propose_plan(plan=plan, actor=person)
     with pytest.raises(BudgetsError, match="Explain"):
-        services.decide_plan(plan=plan, actor=broker, decision="changes_requested", reason=" ")
+        decide_plan(plan=plan, actor=broker, decision="changes_requested", reason=" ")
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanDecision.objects.create(plan=plan, version=version, decision="changes_requested")
 
@@ -171,14 +191,14 @@ def test_change_request_needs_a_reason_in_the_database_too() -> None:
 def test_nobody_approves_their_own_plan_and_people_cannot_approve() -> None:
     broker = f.user(Role.BROKER)
     plan = _plan_with_cost(broker, "10.00")
-    services.propose_plan(plan=plan, actor=broker)
+    propose_plan(plan=plan, actor=broker)
     with pytest.raises(NotAllowed):
-        services.decide_plan(plan=plan, actor=broker, decision="approved")
+        decide_plan(plan=plan, actor=broker, decision="approved")
     with pytest.raises(NotAllowed):
-        services.decide_plan(plan=plan, actor=f.user(Role.PERSON), decision="approved")
+        decide_plan(plan=plan, actor=f.user(Role.PERSON), decision="approved")
     commissioner = f.user(Role.COMMISSIONER)
     helpers.assign(broker, commissioner)
-    services.decide_plan(plan=plan, actor=commissioner, decision="approved")
+    decide_plan(plan=plan, actor=commissioner, decision="approved")
 
 
 @db
@@ -186,9 +206,9 @@ def test_versions_are_kept_and_an_agreed_budget_is_marked() -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     plan = helpers.agreed_plan(person, broker)
     assert IndicativeBudget.objects.get(pk=plan.budget_id).agreed_at is not None
-    services.reopen_plan(plan=plan, actor=person)
+    reopen_plan(plan=plan, actor=person)
     with pytest.raises(BudgetsError, match="not waiting"):
-        services.decide_plan(plan=plan, actor=broker, decision="approved")
+        decide_plan(plan=plan, actor=broker, decision="approved")
     assert [v.event for v in plan.versions.all()] == ["proposed", "approved"]
     assert plan.versions.first().snapshot["outcomes"][0]["text"] == "Get out to the craft club"
 
@@ -206,9 +226,9 @@ def test_plan_writes_are_audited() -> None:
 def test_service_line_cost_is_price_times_frequency() -> None:
     person = f.user(Role.PERSON)
     helpers.budget_for(person)
-    plan = services.start_plan(person=person, actor=person)
-    outcome = services.add_outcome(plan=plan, actor=person, text="x", wellbeing=["health"])
-    line = services.add_line(
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(plan=plan, actor=person, text="x", wellbeing=["health"])
+    line = add_line(
         outcome=outcome,
         actor=person,
         kind="service",
@@ -245,10 +265,10 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
         person = f.user(Role.PERSON)
         helpers.assign(person, broker)
         helpers.budget_for(person)
-        plan = services.start_plan(person=person, actor=person)
-        services.set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
+        plan = start_plan(person=person, actor=person)
+        set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
         outcomes.append(
-            services.add_outcome(
+            add_outcome(
                 plan=plan, actor=person, text="Swim", wellbeing=["health"], open_to_sharing=True
             )
         )
@@ -258,7 +278,7 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
     outcomes[2].open_to_sharing = False
     outcomes[2].save()
     with pytest.raises(BudgetsError, match="agreed"):
-        services.create_pool(
+        create_pool(
             actor=broker,
             name="Swim",
             neighbourhood=hood,
@@ -266,7 +286,7 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
             weekly_cost=Decimal("100"),
             members=[(o, 1) for o in outcomes],
         )
-    pool = services.create_pool(
+    pool = create_pool(
         actor=broker,
         name="Swim",
         neighbourhood=hood,
@@ -277,10 +297,10 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
     first, second = pool.members.order_by("id")
     assert (first.weekly_cost, second.weekly_cost) == (Decimal("66.67"), Decimal("33.33"))
     with pytest.raises(NotAllowed):
-        services.respond_to_pool(member=first, actor=broker, agree=True)
-    services.respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
+        respond_to_pool(member=first, actor=broker, agree=True)
+    respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
     assert not PlanLine.objects.filter(kind="pool").exists()
-    services.respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=True)
+    respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=True)
     assert PlanLine.objects.filter(kind="pool").count() == 2
 
 
@@ -291,7 +311,7 @@ def test_pool_needs_consent_and_everyone_agreeing() -> None:
 def test_local_figures_only_more_generous_and_passed_to_the_calculator() -> None:
     admin = f.user(Role.ADMINISTRATOR)
     with pytest.raises(BudgetsError, match="rejected"):
-        services.save_local_figure(
+        save_local_figure(
             actor=admin,
             area="Test",
             parameter="capital.upper_limit",
@@ -299,7 +319,7 @@ def test_local_figures_only_more_generous_and_passed_to_the_calculator() -> None
             year="2025/26",
             applies_from=dt.date(2025, 4, 6),
         )
-    services.save_local_figure(
+    save_local_figure(
         actor=admin,
         area="Test",
         parameter="local.dre_standard_allowance",
@@ -341,9 +361,9 @@ def test_calculator_falls_back_to_the_last_known_year_and_says_so() -> None:
 @db
 def test_account_opens_with_allocation_and_balances() -> None:
     account = helpers.open_account()
-    council = services.plan_totals(account.plan).council_weekly * 4
-    assert services.account_balance_pence(account) == int(council * 100)
-    txns = [services._to_rules(t) for t in LedgerTransaction.objects.prefetch_related("postings")]
+    council = plan_totals(account.plan).council_weekly * 4
+    assert account_balance_pence(account) == int(council * 100)
+    txns = [to_rules(t) for t in LedgerTransaction.objects.prefetch_related("postings")]
     assert ledger.check_ledger(txns) == []
 
 
@@ -360,22 +380,22 @@ def test_payment_is_idempotent_and_cannot_overdraw() -> None:
         "effective": dt.date(2026, 4, 10),
         "key": "pay-1",
     }
-    first = services.post(**kwargs)
-    second = services.post(**kwargs)
+    first = post(**kwargs)
+    second = post(**kwargs)
     assert first.created and not second.created
     assert first.transaction.pk == second.transaction.pk
     with pytest.raises(BudgetsError, match="something different"):
-        services.post(**{**kwargs, "amount": Decimal("11.00")})
-    balance = services.account_balance_pence(account)
+        post(**{**kwargs, "amount": Decimal("11.00")})
+    balance = account_balance_pence(account)
     with pytest.raises(BudgetsError, match="not enough money"):
-        services.post(**{**kwargs, "key": "pay-2", "amount": Decimal(balance + 1) / 100})
+        post(**{**kwargs, "key": "pay-2", "amount": Decimal(balance + 1) / 100})
 
 
 @db
 def test_person_cannot_allocate_and_managed_account_is_run_by_practitioners() -> None:
     account = helpers.open_account()
     with pytest.raises(NotAllowed):
-        services.post(
+        post(
             account=account,
             actor=account.person,
             kind="allocation",
@@ -384,7 +404,7 @@ def test_person_cannot_allocate_and_managed_account_is_run_by_practitioners() ->
             key="x",
         )
     with pytest.raises(NotAllowed):
-        services.post(
+        post(
             account=account,
             actor=f.user(Role.PERSON),
             kind="contribution",
@@ -397,7 +417,7 @@ def test_person_cannot_allocate_and_managed_account_is_run_by_practitioners() ->
 @db
 def test_reversal_undoes_once_and_the_ledger_is_append_only() -> None:
     account = helpers.open_account()
-    paid = services.post(
+    paid = post(
         account=account,
         actor=account.person,
         kind="provider_payment",
@@ -406,17 +426,17 @@ def test_reversal_undoes_once_and_the_ledger_is_append_only() -> None:
         effective=dt.date(2026, 4, 8),
         key="p",
     ).transaction
-    before = services.account_balance_pence(account)
-    services.reverse_transaction(
+    before = account_balance_pence(account)
+    reverse_transaction(
         account=account, actor=account.person, original_key="p", reason="Wrong", key="r1"
     )
-    assert services.account_balance_pence(account) == before + 500
-    again = services.reverse_transaction(
+    assert account_balance_pence(account) == before + 500
+    again = reverse_transaction(
         account=account, actor=account.person, original_key="p", reason="Wrong", key="r1"
     )
     assert not again.created
     with pytest.raises(BudgetsError, match="already been reversed"):
-        services.reverse_transaction(
+        reverse_transaction(
             account=account, actor=account.person, original_key="p", reason="x", key="r2"
         )
     with pytest.raises(TypeError):
@@ -433,7 +453,7 @@ def test_statement_csv_and_projection() -> None:
     from budgets import selectors
 
     account = helpers.open_account()
-    services.post(
+    post(
         account=account,
         actor=account.person,
         kind="provider_payment",
@@ -462,29 +482,25 @@ def test_statement_csv_and_projection() -> None:
 def test_next_review_is_the_same_day_months_later_or_the_month_end(
     day: dt.date, months: int, expected: dt.date
 ) -> None:
-    assert services.months_later(day, months) == expected
+    assert months_later(day, months) == expected
 
 
 @db
 def test_a_review_is_recorded_once_per_open_review_and_sets_the_next() -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     plan = helpers.agreed_plan(person, broker)
-    first = services.open_review(plan)
-    assert first is not None and first.due_on == services._today() + dt.timedelta(weeks=8)
+    first = open_review(plan)
+    assert first is not None and first.due_on == _today() + dt.timedelta(weeks=8)
     with pytest.raises(BudgetsError) as bad:
-        services.complete_review(
-            plan=plan, actor=broker, result="working", notes="Fine", next_in_months=7
-        )
+        complete_review(plan=plan, actor=broker, result="working", notes="Fine", next_in_months=7)
     assert bad.value.field == "next_in_months"
     with pytest.raises(BudgetsError):
-        services.complete_review(
-            plan=plan, actor=broker, result="working", notes="  ", next_in_months=6
-        )
+        complete_review(plan=plan, actor=broker, result="working", notes="  ", next_in_months=6)
     with pytest.raises(NotAllowed):
-        services.complete_review(
+        complete_review(
             plan=plan, actor=f.user(Role.PERSON), result="working", notes="x", next_in_months=6
         )
-    done = services.complete_review(
+    done = complete_review(
         plan=plan,
         actor=broker,
         result="change",
@@ -493,17 +509,15 @@ def test_a_review_is_recorded_once_per_open_review_and_sets_the_next() -> None:
         next_in_months=6,
     )
     done.refresh_from_db()
-    assert (done.done_on, done.result, done.reviewed_by) == (services._today(), "change", broker)
-    following = services.open_review(plan)
+    assert (done.done_on, done.result, done.reviewed_by) == (_today(), "change", broker)
+    following = open_review(plan)
     assert following is not None and following.pk != done.pk
-    assert following.due_on == services.months_later(services._today(), 6)
+    assert following.due_on == months_later(_today(), 6)
     event = AuditEvent.objects.filter(subject=person, summary__startswith="Reviewed").get()
     assert "Some of the support needs to change" in event.summary
     # a plan being changed is not reviewed until it is agreed again
-    services.reopen_plan(plan=plan, actor=person)
+    reopen_plan(plan=plan, actor=person)
     plan.refresh_from_db()
-    assert services.open_review(plan) is None
+    assert open_review(plan) is None
     with pytest.raises(BudgetsError):
-        services.complete_review(
-            plan=plan, actor=broker, result="working", notes="x", next_in_months=6
-        )
+        complete_review(plan=plan, actor=broker, result="working", notes="x", next_in_months=6)

@@ -258,22 +258,25 @@ def test_time_bank_line_is_requested_when_the_plan_is_agreed() -> None:
     broker = f.user(Role.BROKER)
     helpers.assign(person, broker)
     helpers.budget_for(person)
-    from budgets import services
+    from budgets.services.plans import add_line, add_outcome, decide_plan, propose_plan, start_plan
 
-    plan = services.start_plan(person=person, actor=person)
-    outcome = services.add_outcome(plan=plan, actor=person, text="Garden", wellbeing=["home"])
-    services.add_line(
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(plan=plan, actor=person, text="Garden", wellbeing=["home"])
+    add_line(
         outcome=outcome,
         actor=person,
         kind="time_bank",
         description="Garden help",
         minutes_per_week=60,
     )
-    services.propose_plan(plan=plan, actor=person)
-    services.decide_plan(plan=plan, actor=broker, decision="approved")
+    propose_plan(plan=plan, actor=person)
+    decide_plan(plan=plan, actor=broker, decision="approved")
     line = PlanLine.objects.get(kind="time_bank")
-    if services.timebank_services() is not None:
-        assert line.timebank_reference
+    from timebank.models import Request
+
+    asked = Request.objects.get(title="Garden help")
+    assert line.timebank_reference == str(asked.pk)
+    assert asked.minutes_per_week == 60
 
 
 def test_statement_defaults_and_bad_dates(client) -> None:  # type: ignore[no-untyped-def]
