@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +14,11 @@ from accounts.models import AuditEvent, ErasureRequest, User
 
 
 def _selected(request: HttpRequest) -> list[str]:
-    return request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+    return request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
 
 
 @admin.register(User)
-class HubUserAdmin(UserAdmin):
+class HubUserAdmin(UserAdmin[User]):
     fieldsets = (*UserAdmin.fieldsets, ("Wellbeing Hub", {"fields": ("display_name",)}))  # type: ignore[misc]
     list_display = ("username", "display_name", "email", "is_staff", "is_active")
     actions = ["request_erasure"]
@@ -66,7 +67,7 @@ class HubUserAdmin(UserAdmin):
                 "people": queryset.order_by("username"),
                 "selected": _selected(request),
                 "action": "request_erasure",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "reason": request.POST.get("reason", ""),
                 "error": error,
             },
@@ -77,7 +78,7 @@ class HubUserAdmin(UserAdmin):
 
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(admin.ModelAdmin):
+class ErasureRequestAdmin(admin.ModelAdmin[ErasureRequest]):
     """Read-only: requests are recorded from the user list and confirmed or withdrawn with the
     actions here (never by the member who recorded them)."""
 
@@ -140,7 +141,7 @@ class ErasureRequestAdmin(admin.ModelAdmin):
                 "requests": queryset.select_related("person", "requested_by").order_by("pk"),
                 "selected": _selected(request),
                 "action": "confirm_erasure",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 
@@ -160,18 +161,18 @@ class ErasureRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the audit trail is append-only, even for staff."""
 
     list_display = ("at", "actor", "action", "object_type", "object_id", "subject", "summary")
     list_filter = ("action", "object_type")
     search_fields = ("summary", "object_id", "actor__username", "subject__username")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

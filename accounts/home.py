@@ -27,6 +27,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts import views
+from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.roles import Role
 from accounts.worklist import Section
@@ -144,7 +145,7 @@ def sections_for(user: User) -> list[Section]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     sections = sections_for(user)
     if not sections:
         return views.home(request)
@@ -153,6 +154,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts/home_staff.html",
         {
             "sections": sections,
-            "events": user.audit_about_me.select_related("actor")[:5],  # type: ignore[attr-defined]
+            "events": user.audit_about_me.select_related("actor")[:5],
         },
     )

@@ -38,7 +38,7 @@ class User(AbstractUser):
         return bool(self.roles() & set(roles))
 
 
-class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """The audit trail's queryset: reads and inserts only."""
 
     def update(self, **kwargs: Any) -> int:
@@ -48,14 +48,14 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
         raise ValueError("The audit trail is append-only: events are never deleted.")
 
 
-class AuditDigestField(models.CharField):
+class AuditDigestField(models.CharField[str, str]):
     """The event's HMAC-SHA256 digest, computed from the other fields as the row is inserted
     (by ``save()``, ``bulk_create`` or any writer that asks each field for its ``pre_save``
     value). Declared after the other fields, so their own ``pre_save`` (the time) has run."""
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         if add:
-            digest = model_instance.compute_digest()  # type: ignore[attr-defined]
+            digest: str = model_instance.compute_digest()  # type: ignore[attr-defined]
             setattr(model_instance, self.attname, digest)
             return digest
         value: str = getattr(model_instance, self.attname)
@@ -107,7 +107,7 @@ class AuditEvent(models.Model):
         help_text="HMAC-SHA256 of the other fields, keyed with SECRET_KEY.",
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -127,12 +127,14 @@ class AuditEvent(models.Model):
         raise ValueError("The audit trail is append-only: events are never deleted.")
 
     def compute_digest(self, key: str | None = None) -> str:
-        ip = self._meta.get_field("ip_address").get_prep_value(self.ip_address)
+        ip_field = self._meta.get_field("ip_address")
+        assert isinstance(ip_field, models.GenericIPAddressField)
+        ip = ip_field.get_prep_value(self.ip_address)
         return audit_digest(
             key=settings.SECRET_KEY if key is None else key,
             at=self.at,
-            actor_id=self.actor_id,  # type: ignore[attr-defined]
-            subject_id=self.subject_id,  # type: ignore[attr-defined]
+            actor_id=self.actor_id,
+            subject_id=self.subject_id,
             action=self.action,
             object_type=self.object_type,
             object_id=self.object_id,

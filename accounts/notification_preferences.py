@@ -75,7 +75,8 @@ def save_choices(*, user: User, wanted: Iterable[str], request: HttpRequest | No
     """Turn on the optional kinds in ``wanted`` and off the other optional kinds this person
     may get. Kinds that cannot be turned off are left alone."""
     wanted_codes = set(wanted)
-    turned_on, turned_off_labels = [], []
+    turned_on: list[str] = []
+    turned_off_labels: list[str] = []
     for found in kinds_for(user.roles()):
         if not found.optional:
             continue

@@ -201,10 +201,10 @@ def _count_attempt(bucket: str, now: datetime) -> int:
     meta = SignInCounter._meta
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
-    key, count, start = (
-        qn(meta.get_field(n).column) for n in ("bucket", "attempts", "window_start")
-    )
-    when = meta.get_field("window_start")
+    fields = {f.name: f for f in meta.concrete_fields}
+    columns = {name: f.column for name, f in fields.items() if f.column}  # concrete: all have one
+    key, count, start = (qn(columns[n]) for n in ("bucket", "attempts", "window_start"))
+    when = fields["window_start"]
     expired = f"{table}.{start} <= %s"
     sql = (
         f"INSERT INTO {table} ({key}, {count}, {start}) VALUES (%s, 1, %s) "  # noqa: S608

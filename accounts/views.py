@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import kept_posts, services
 from accounts.forms import RegisterForm, SignInForm
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent
 
 
@@ -144,7 +145,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    events = request.user.audit_about_me.select_related("actor")[:20]  # type: ignore[union-attr]
+    events = signed_in_user(request).audit_about_me.select_related("actor")[:20]
     return render(request, "accounts/home.html", {"events": events})
 
 
@@ -153,9 +154,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def download_my_data(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "accounts/download.html")
+    user = signed_in_user(request)
     data = services.export_personal_data(
-        person=request.user,
-        requested_by=request.user,  # type: ignore[arg-type]
+        person=user,
+        requested_by=user,
         request=request,
     )
     response = HttpResponse(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
 # data are synchronous and safe here.
@@ -40,7 +41,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser: Browser) -> Iterator[Page]:
     # bypass_csp lets the test inject axe-core; the pages themselves keep their policy.
     context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     page = context.new_page()
@@ -48,7 +49,7 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
+def check_accessibility(page: Page) -> None:
     """Run axe-core (WCAG 2.2 A and AA rules) on the page, failing on serious or critical problems,
     and check the page reflows at 320px (`check_reflow`)."""
     check_reflow(page)
@@ -65,7 +66,7 @@ def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def check_reflow(page) -> None:  # type: ignore[no-untyped-def]
+def check_reflow(page: Page) -> None:
     """WCAG 1.4.10 reflow: at 320 CSS pixels wide the page must not scroll sideways.
 
     The viewport is narrowed, the widest element measured, and the old size restored, so a journey

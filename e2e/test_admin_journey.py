@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.demo_users import DEMO_PEOPLE
+from accounts.models import User
 from accounts.roles import Role
+from directory.models import Service
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 
@@ -18,7 +21,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def admin_user():  # type: ignore[no-untyped-def]
+def admin_user() -> User:
     username, name = DEMO_PEOPLE[Role.ADMINISTRATOR]
     # As accounts.demo_users.create_demo_users makes the demo administrator: a superuser.
     return f.user(
@@ -31,7 +34,7 @@ def admin_user():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def services():  # type: ignore[no-untyped-def]
+def services() -> Service:
     # Every inline on the service form has a row, each with its "Delete?" checkbox.
     first = f.service(
         name="Knit and natter",
@@ -46,7 +49,9 @@ def services():  # type: ignore[no-untyped-def]
     return first
 
 
-def test_the_admin_passes_axe(page, live_server, admin_user, services) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_passes_axe(
+    page: Page, live_server: LiveServer, admin_user: User, services: Service
+) -> None:
     page.goto(f"{live_server.url}/account/sign-in/?next=/admin/")
     page.get_by_label("Username").fill(admin_user.username)
     page.get_by_label("Password").fill(PASSWORD)

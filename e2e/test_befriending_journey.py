@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from befriending import services
@@ -21,26 +22,28 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def record_check(page, kind: str, day: str) -> None:  # type: ignore[no-untyped-def]
+def record_check(page: Page, kind: str, day: str) -> None:
     page.get_by_label(kind, exact=True).check()
     page.get_by_label("Date of the check").fill(day)
     page.get_by_role("button", name="Record check").click()
     check_accessibility(page)
 
 
-def test_befriending_match_and_its_ending_with_checks_enforced(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_befriending_match_and_its_ending_with_checks_enforced(
+    page: Page, live_server: LiveServer
+) -> None:
     f.user(Role.COORDINATOR, username="cody", display_name="Cody Ordinator")
     vera = f.user(Role.PERSON, username="vera", display_name="Vera Volunteer")
     f.user(Role.PERSON, username="pat", display_name="Pat Person")

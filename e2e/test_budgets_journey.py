@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import NotificationPreference, User
 from accounts.roles import Role
@@ -27,7 +29,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def area():  # type: ignore[no-untyped-def]
+def area() -> dict[str, Any]:
     hood = f.neighbourhood("Millbrook", "52.010000", "-1.010000")
     org = f.organization(name="Millbrook Makers CIC")
     f.service(
@@ -44,19 +46,19 @@ def area():  # type: ignore[no-untyped-def]
     return {"sister": sister, "broker": broker}
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def go(page, live_server, path: str) -> None:  # type: ignore[no-untyped-def]
+def go(page: Page, live_server: LiveServer, path: str) -> None:
     page.goto(f"{live_server.url}{path}")
     check_accessibility(page)
 
@@ -73,8 +75,8 @@ ANSWERS = [
 ]
 
 
-def test_new_person_plans_support_with_family_and_gets_it_agreed(  # type: ignore[no-untyped-def]
-    page, live_server, area
+def test_new_person_plans_support_with_family_and_gets_it_agreed(
+    page: Page, live_server: LiveServer, area: dict[str, Any]
 ) -> None:
     # How much might I pay? - public, no account, checked on a phone.
     page.set_viewport_size({"width": 375, "height": 800})

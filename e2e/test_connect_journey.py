@@ -14,7 +14,8 @@ import json
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from connect.models import (
@@ -38,19 +39,19 @@ QUESTIONS = {
 }
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def set_status(page, status: str) -> None:  # type: ignore[no-untyped-def]
+def set_status(page: Page, status: str) -> None:
     page.get_by_role("group", name="New status").get_by_label(status, exact=True).check()
     page.get_by_label("Date", exact=True).fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Save status").click()
@@ -58,8 +59,8 @@ def set_status(page, status: str) -> None:  # type: ignore[no-untyped-def]
     check_accessibility(page)
 
 
-def answer_ons4(  # type: ignore[no-untyped-def]
-    page, shift: int, button: str = "Save my answers", saved: str = "your answers are saved"
+def answer_ons4(
+    page: Page, shift: int, button: str = "Save my answers", saved: str = "your answers are saved"
 ) -> None:
     for question, value in QUESTIONS.items():
         answer = str(int(value) + (shift if "nought" not in question else -shift))
@@ -70,7 +71,7 @@ def answer_ons4(  # type: ignore[no-untyped-def]
     check_accessibility(page)
 
 
-def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_gp_referral_to_summary_back(page: Page, live_server: LiveServer) -> None:
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     gp = f.user(Role.PERSON, username="gina", display_name="Gina at Hill Street")
     practice.staff.add(gp)
@@ -240,8 +241,8 @@ def test_gp_referral_to_summary_back(page, live_server) -> None:  # type: ignore
     assert service.name in body.text()
 
 
-def test_a_person_without_an_account_is_invited_and_sees_their_referral(  # type: ignore[no-untyped-def]
-    page, live_server
+def test_a_person_without_an_account_is_invited_and_sees_their_referral(
+    page: Page, live_server: LiveServer
 ) -> None:
     from django.core import mail
 

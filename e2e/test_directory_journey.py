@@ -3,8 +3,12 @@ five answers and the provider's facts, send an enquiry, and get the provider's r
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from directory.models import Accessibility, ProviderKind, TransparencyFact
@@ -16,7 +20,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def area():  # type: ignore[no-untyped-def]
+def area() -> dict[str, Any]:
     hood = f.neighbourhood("Millbrook", "52.010000", "-1.010000")
     f.neighbourhood("Eastfield", "52.050000", "-1.100000")
     social = f.term("Social activities")
@@ -45,7 +49,7 @@ def area():  # type: ignore[no-untyped-def]
     return {"person": person, "provider": provider}
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     check_accessibility(page)
     page.get_by_label("Username").fill(username)
@@ -53,7 +57,9 @@ def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+def test_find_saturday_activity_enquire_and_get_a_reply(
+    page: Page, live_server: LiveServer, area: dict[str, Any]
+) -> None:
     page.goto(live_server.url)
     check_accessibility(page)
     page.get_by_role("link", name="Find local support").click()
@@ -122,13 +128,13 @@ def test_find_saturday_activity_enquire_and_get_a_reply(page, live_server, area)
     check_accessibility(page)
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_an_enquiry_to_a_provider_with_no_email_is_passed_on_by_a_coordinator(  # type: ignore[no-untyped-def]
-    page, live_server
+def test_an_enquiry_to_a_provider_with_no_email_is_passed_on_by_a_coordinator(
+    page: Page, live_server: LiveServer
 ) -> None:
     org = f.organization(name="Allotment Friends")
     f.service(name="Community allotment", organization_=org, days="WE")
@@ -179,7 +185,7 @@ NORTH_LINCOLNSHIRE = "data/directory/north_lincolnshire_oruk1_services_2024-12.j
 
 
 @pytest.fixture
-def real_area(shared_dir):  # type: ignore[no-untyped-def]
+def real_area(shared_dir: Path) -> dict[str, Any]:
     """North Lincolnshire's ORUK 1.0 feed (738 services) imported as a council would."""
     from directory.oruk.importer import run_import
 
@@ -192,8 +198,8 @@ def real_area(shared_dir):  # type: ignore[no-untyped-def]
     return {"run": run, "coordinator": coordinator}
 
 
-def test_a_resident_and_a_coordinator_use_the_directory_on_real_imported_data(  # type: ignore[no-untyped-def]
-    page, live_server, real_area
+def test_a_resident_and_a_coordinator_use_the_directory_on_real_imported_data(
+    page: Page, live_server: LiveServer, real_area: dict[str, Any]
 ) -> None:
     page.goto(f"{live_server.url}/find-support/")
     check_accessibility(page)

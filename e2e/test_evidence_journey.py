@@ -14,10 +14,14 @@ import io
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
+from accounts.models import User
 from accounts.roles import Role
 from budgets import services as budgets_services
 from budgets.models import PlanOutcome
+from directory.models import Neighbourhood
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 from evidence import services as evidence_services
@@ -34,7 +38,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def area():  # type: ignore[no-untyped-def]
+def area() -> Neighbourhood:
     hood = f.neighbourhood("Eastfield")
     a, b, c = tb.member(), tb.member(), tb.member()
     tb.exchange(a, b, 120)
@@ -72,7 +76,7 @@ def area():  # type: ignore[no-untyped-def]
     return hood
 
 
-def could_not_find(person, hood) -> None:  # type: ignore[no-untyped-def]
+def could_not_find(person: User, hood: Neighbourhood) -> None:
     plan = budgets_services.start_plan(person=person, actor=person)
     budgets_services.set_neighbourhood(plan=plan, actor=person, neighbourhood=hood)
     outcome = budgets_services.add_outcome(
@@ -83,14 +87,16 @@ def could_not_find(person, hood) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_commissioner_builds_an_sroi_from_platform_data(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+def test_commissioner_builds_an_sroi_from_platform_data(
+    page: Page, live_server: LiveServer, area: Neighbourhood
+) -> None:
     sign_in(page, live_server, "cam")
     page.goto(f"{live_server.url}/evidence/")
     check_accessibility(page)
@@ -185,7 +191,9 @@ def test_commissioner_builds_an_sroi_from_platform_data(page, live_server, area)
     assert page.get_by_text("Present value changes by +£1,921.74").count() == 1
 
 
-def test_person_records_what_they_could_not_find(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+def test_person_records_what_they_could_not_find(
+    page: Page, live_server: LiveServer, area: Neighbourhood
+) -> None:
     outcome = PlanOutcome.objects.get(plan__person__username="pat")
     sign_in(page, live_server, "pat")
     page.goto(
@@ -208,7 +216,9 @@ def test_person_records_what_they_could_not_find(page, live_server, area) -> Non
     assert page.get_by_text("A lunch club I can walk to").count() == 0
 
 
-def test_coordinator_offers_a_gap_as_a_pb_theme(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_offers_a_gap_as_a_pb_theme(
+    page: Page, live_server: LiveServer, area: Neighbourhood
+) -> None:
     could_not_find(f.user(Role.PERSON), area)
     round_ = pf.round_(title="Eastfield community fund")
     sign_in(page, live_server, "cora")
@@ -224,7 +234,9 @@ def test_coordinator_offers_a_gap_as_a_pb_theme(page, live_server, area) -> None
     assert page.get_by_text("5 support plans recorded that the person could not find").count() == 1
 
 
-def test_provider_sees_the_gap_in_their_neighbourhood(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+def test_provider_sees_the_gap_in_their_neighbourhood(
+    page: Page, live_server: LiveServer, area: Neighbourhood
+) -> None:
     could_not_find(f.user(Role.PERSON), area)
     sign_in(page, live_server, "prue")
     page.goto(f"{live_server.url}/evidence/gap-in-the-market/")

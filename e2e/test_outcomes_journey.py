@@ -11,10 +11,12 @@ and Sam records Pat's answers (under the loaded wording) and writes a goal recor
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from budgets.tests import helpers
@@ -34,15 +36,15 @@ SWEMWBS_TOPICS = [
 ]
 
 
-def fits_320(page) -> None:  # type: ignore[no-untyped-def]
+def fits_320(page: Page) -> None:
     page.set_viewport_size({"width": 320, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     page.set_viewport_size({"width": 1100, "height": 900})
     assert width <= 320, f"{page.url} is {width}px wide at a 320px viewport"
 
 
-def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_change(  # type: ignore[no-untyped-def]
-    page, live_server
+def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_change(
+    page: Page, live_server: LiveServer
 ) -> None:
     pat = f.user(username="pat", display_name="Pat")
     broker = f.user(Role.BROKER, username="bea", display_name="Bea the broker")
@@ -147,20 +149,20 @@ def test_person_measures_sets_a_goal_with_their_daughter_and_sees_reliable_chang
     fits_320(page)
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_self_reported_follow_up_past_threshold_reaches_the_worklist(  # type: ignore[no-untyped-def]
-    page, live_server
+def test_self_reported_follow_up_past_threshold_reaches_the_worklist(
+    page: Page, live_server: LiveServer
 ) -> None:
     from accounts.roles import Role
     from budgets.models import CaseTeam
@@ -206,8 +208,8 @@ def test_self_reported_follow_up_past_threshold_reaches_the_worklist(  # type: i
     check_accessibility(page)
 
 
-def test_area_loads_licensed_wording_and_family_answer_and_write_with_permission(  # type: ignore[no-untyped-def]
-    page, live_server, tmp_path
+def test_area_loads_licensed_wording_and_family_answer_and_write_with_permission(
+    page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
     """The coordinator loads the area's licensed SWEMWBS wording (test text, not the licensed
     questions) on its page; Pat lets her daughter Sam help and makes the plan family-led with Sam

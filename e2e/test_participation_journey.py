@@ -7,9 +7,11 @@ items and the ranking is published. axe-core checks every page."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -22,7 +24,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people() -> dict[str, Any]:
     f.neighbourhood("Millbrook", "52.010000", "-1.010000")
     f.neighbourhood("Eastfield", "52.050000", "-1.100000")
     return {
@@ -33,24 +35,26 @@ def people():  # type: ignore[no-untyped-def]
     }
 
 
-def new_page(browser):  # type: ignore[no-untyped-def]
+def new_page(browser: Browser) -> Page:
     context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     return context.new_page()
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def go(page, url: str) -> None:  # type: ignore[no-untyped-def]
+def go(page: Page, url: str) -> None:
     page.goto(url)
     check_accessibility(page)
 
 
-def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_a_budget_round_end_to_end(
+    page: Page, browser: Browser, live_server: LiveServer, people: dict[str, Any], tmp_path: Path
+) -> None:
     base = f"{live_server.url}/have-your-say/"
     staff = page
     sign_in(staff, live_server, "kim")
@@ -206,7 +210,9 @@ def test_run_a_budget_round_end_to_end(page, browser, live_server, people, tmp_p
     check_accessibility(resident)
 
 
-def test_peoples_panel(page, browser, live_server, people) -> None:  # type: ignore[no-untyped-def]
+def test_peoples_panel(
+    page: Page, browser: Browser, live_server: LiveServer, people: dict[str, Any]
+) -> None:
     base = f"{live_server.url}/have-your-say/"
     residents = [people["resident"], people["neighbour"]] + [
         f.user(Role.PERSON, username=f"resident{i}") for i in range(2)

@@ -6,9 +6,11 @@ their share from their own budget account. axe-core runs on every page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from budgets import services
@@ -22,7 +24,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people() -> dict[str, Any]:
     hood = f.neighbourhood("Millbrook", "52.010000", "-1.010000")
     broker = f.user(Role.BROKER, username="bea", display_name="Bea the broker")
     found = {"hood": hood, "broker": broker}
@@ -38,30 +40,31 @@ def people():  # type: ignore[no-untyped-def]
         plan.neighbourhood = hood
         plan.save()
         outcome = plan.outcomes.first()
+        assert outcome is not None, "an agreed plan has outcomes"
         outcome.open_to_sharing = True
         outcome.save()
         found[username] = person
     return found
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def go(page, live_server, path: str) -> None:  # type: ignore[no-untyped-def]
+def go(page: Page, live_server: LiveServer, path: str) -> None:
     page.goto(f"{live_server.url}{path}")
     check_accessibility(page)
 
 
-def answer(page, live_server, username: str, pool: Pool, button: str) -> None:  # type: ignore[no-untyped-def]
+def answer(page: Page, live_server: LiveServer, username: str, pool: Pool, button: str) -> None:
     sign_in(page, live_server, username)
     go(page, live_server, "/support-plan/")  # the suggestion is on their task list
     go(page, live_server, f"/support-plan/pools/{pool.pk}/")
@@ -70,8 +73,8 @@ def answer(page, live_server, username: str, pool: Pool, button: str) -> None:  
     sign_out(page, live_server)
 
 
-def test_two_people_pool_one_declines_the_broker_resplits_and_both_pay(  # type: ignore[no-untyped-def]
-    page, live_server, people
+def test_two_people_pool_one_declines_the_broker_resplits_and_both_pay(
+    page: Page, live_server: LiveServer, people: dict[str, Any]
 ) -> None:
     # The broker suggests the pool from the people on their caseload who agreed to it.
     sign_in(page, live_server, "bea")

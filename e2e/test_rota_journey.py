@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
 from django.db.models import F
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -24,7 +26,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people() -> dict[str, Any]:
     coordinator = f.user(Role.COORDINATOR, username="cora", display_name="Cora")
     alf = f.user(username="alf", display_name="Alf")
     bea = f.user(username="bea", display_name="Bea")
@@ -47,7 +49,7 @@ def people():  # type: ignore[no-untyped-def]
     return {"rota": rota, "first": first, **members}
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -56,12 +58,12 @@ def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     check_accessibility(page)
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def fits_320(page) -> None:  # type: ignore[no-untyped-def]
+def fits_320(page: Page) -> None:
     """The shared reflow check (also run by ``check_accessibility``)."""
     check_reflow(page)
 
@@ -80,8 +82,8 @@ def time_passes(rota: Rota, weeks: int) -> None:
 
 
 def test_member_takes_a_rota_date_it_happens_and_is_credited_once(
-    page, live_server, people
-) -> None:  # type: ignore[no-untyped-def]
+    page: Page, live_server: LiveServer, people: dict[str, Any]
+) -> None:
     rota, first = people["rota"], people["first"]
 
     # Alf sees the rota dates and takes the first, which nobody covers.

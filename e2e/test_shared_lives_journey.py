@@ -9,34 +9,37 @@ axe-core and the 320 px reflow check run on every page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
+from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
 from sharedlives import services
-from sharedlives.models import Match
+from sharedlives.models import Carer, Match
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def _approved_household(worker, name: str, username: str, **facts):  # type: ignore[no-untyped-def]
+def _approved_household(worker: User, name: str, username: str, **facts: Any) -> Carer:
     today = timezone.localdate()
     start = today - dt.timedelta(days=60)
     household = services.add_carer(
@@ -80,7 +83,9 @@ def _approved_household(worker, name: str, username: str, **facts):  # type: ign
     return household
 
 
-def test_referral_to_placement_with_both_sides_agreeing(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_referral_to_placement_with_both_sides_agreeing(
+    page: Page, live_server: LiveServer
+) -> None:
     worker = f.user(Role.SHARED_LIVES_WORKER, username="sam", display_name="Sam Worker")
     home_facts = {
         "neighbourhood": "Millbrook",

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from accounts.services import grant_role
@@ -31,9 +33,9 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def area():  # type: ignore[no-untyped-def]
+def area() -> dict[str, Any]:
     today = timezone.localdate()
-    people = {}
+    people: dict[str, Any] = {}
     # Broker: a plan to agree and an overdue review.
     broker = f.user(Role.BROKER, username="bea", display_name="Bea the broker")
     people["broker"] = broker
@@ -111,7 +113,7 @@ def area():  # type: ignore[no-untyped-def]
     return people
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -119,23 +121,25 @@ def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     page.wait_for_load_state()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
 
 
-def lands_on_home(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def lands_on_home(page: Page, live_server: LiveServer) -> None:
     assert page.url == f"{live_server.url}{reverse('accounts:home')}"
     expect(page.get_by_role("heading", level=1)).to_have_text("What needs doing")
     check_accessibility(page)
 
 
-def task(page, label: str):  # type: ignore[no-untyped-def]
+def task(page: Page, label: str) -> Locator:
     return page.locator(f'[data-task="{label}"]')
 
 
-def test_each_role_lands_on_what_needs_doing(page, live_server, area) -> None:  # type: ignore[no-untyped-def]
+def test_each_role_lands_on_what_needs_doing(
+    page: Page, live_server: LiveServer, area: dict[str, Any]
+) -> None:
     today = timezone.localdate()
 
     sign_in(page, live_server, "bea")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -26,7 +28,7 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people() -> dict[str, Any]:
     f.neighbourhood("Millbrook", "52.010000", "-1.010000")
     f.term("Getting about")
     coordinator = f.user(Role.COORDINATOR, username="cora", display_name="Cora")
@@ -41,7 +43,7 @@ def people():  # type: ignore[no-untyped-def]
     return {"coordinator": coordinator, "alf": alf, "bea": bea}
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -50,14 +52,14 @@ def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     check_accessibility(page)
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
 def test_approve_request_suggest_give_two_hours_statements_and_rota(
-    page, live_server, people
-) -> None:  # type: ignore[no-untyped-def]
+    page: Page, live_server: LiveServer, people: dict[str, Any]
+) -> None:
     # Dee applies: an empty application is refused, each required answer named.
     sign_in(page, live_server, "dee")
     page.get_by_role("button", name="Join the time bank").click()

@@ -10,12 +10,15 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
+from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
-from participation.models import Project
+from participation.models import Project, Round
 from participation.tests import factories as pf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,34 +33,37 @@ LONG_ANSWER = (
 
 
 @pytest.fixture
-def short_sessions(settings):  # type: ignore[no-untyped-def]
+def short_sessions(settings: Settings) -> Settings:
     settings.SESSION_COOKIE_AGE = SESSION_SECONDS
     settings.SESSION_TIMEOUT_WARNING_SECONDS = WARNING_SECONDS
     return settings
 
 
 @pytest.fixture
-def round_and_resident():  # type: ignore[no-untyped-def]
+def round_and_resident() -> tuple[Round, User]:
     f.neighbourhood("Millbrook", "52.010000", "-1.010000")
     round_ = pf.round_(pf.staff(), title="Carers Fund")
     resident = f.user(Role.PERSON, username="rosa", display_name="Rosa")
     return round_, resident
 
 
-def sign_in(page, username: str = "rosa") -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, username: str = "rosa") -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def write_idea(page, title: str) -> None:  # type: ignore[no-untyped-def]
+def write_idea(page: Page, title: str) -> None:
     page.get_by_label("Name your idea").fill(title)
     page.get_by_label("What would it do?").fill(LONG_ANSWER)
     page.get_by_label("Who would benefit?").fill("Carers and the people they look after.")
 
 
-def test_warned_before_timeout_stay_signed_in_and_lose_nothing(  # type: ignore[no-untyped-def]
-    page, live_server, short_sessions, round_and_resident
+def test_warned_before_timeout_stay_signed_in_and_lose_nothing(
+    page: Page,
+    live_server: LiveServer,
+    short_sessions: Settings,
+    round_and_resident: tuple[Round, User],
 ) -> None:
     round_, _resident = round_and_resident
     page.goto(
@@ -90,8 +96,11 @@ def test_warned_before_timeout_stay_signed_in_and_lose_nothing(  # type: ignore[
     assert Project.objects.get(title="Carers' cafe").what == LONG_ANSWER.replace("\n", "\r\n")
 
 
-def test_an_answer_sent_after_the_session_ended_is_kept_through_signing_in(  # type: ignore[no-untyped-def]
-    page, live_server, short_sessions, round_and_resident
+def test_an_answer_sent_after_the_session_ended_is_kept_through_signing_in(
+    page: Page,
+    live_server: LiveServer,
+    short_sessions: Settings,
+    round_and_resident: tuple[Round, User],
 ) -> None:
     round_, _resident = round_and_resident
     page.goto(
@@ -134,8 +143,11 @@ def test_an_answer_sent_after_the_session_ended_is_kept_through_signing_in(  # t
     KEEP not in django_settings.MIDDLEWARE,
     reason=f"needs {KEEP} in settings.MIDDLEWARE (the lead adds it)",
 )
-def test_without_javascript_an_expired_post_is_kept_through_signing_in(  # type: ignore[no-untyped-def]
-    browser, live_server, short_sessions, round_and_resident
+def test_without_javascript_an_expired_post_is_kept_through_signing_in(
+    browser: Browser,
+    live_server: LiveServer,
+    short_sessions: Settings,
+    round_and_resident: tuple[Round, User],
 ) -> None:
     round_, _resident = round_and_resident
     context = browser.new_context(

@@ -15,7 +15,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -32,19 +33,19 @@ def _london(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int 
     return dt.datetime(y, m, d, hour, minute, second, tzinfo=ZoneInfo("Europe/London"))
 
 
-def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def sign_out(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/account/sign-out/")
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_carer_feedback_to_confirmed_change(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_carer_feedback_to_confirmed_change(page: Page, live_server: LiveServer) -> None:
     org = f.organization(name="Riverside Care")
     svc = f.service(organization_=org, name="Riverside Day Centre")
     provider = f.provider_user(org)
@@ -129,7 +130,9 @@ def test_carer_feedback_to_confirmed_change(page, live_server) -> None:  # type:
     check_accessibility(page)
 
 
-def test_overdue_feedback_is_escalated_and_shown_publicly(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_feedback_is_escalated_and_shown_publicly(
+    page: Page, live_server: LiveServer
+) -> None:
     """A complaint received on Monday 2 November 2026 must be acknowledged by Thursday 5
     November (3 working days) and answered by Thursday 19 November (10 more): by any later day
     it is overdue. The daily escalation marks it once and emails the commissioners.
@@ -180,7 +183,7 @@ def test_overdue_feedback_is_escalated_and_shown_publicly(page, live_server) -> 
         check_accessibility(page)
 
 
-def score_all(page, answer: str) -> None:  # type: ignore[no-untyped-def]
+def score_all(page: Page, answer: str) -> None:
     for theme in (
         "Wellbeing and independence",
         "Information and advice",
@@ -192,7 +195,7 @@ def score_all(page, answer: str) -> None:  # type: ignore[no-untyped-def]
         page.get_by_role("group", name=theme).get_by_label(answer, exact=True).check()
 
 
-def test_quality_check_by_three_experts(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_quality_check_by_three_experts(page: Page, live_server: LiveServer) -> None:
     org = f.organization(name="Riverside Care")
     f.service(organization_=org, name="Riverside Day Centre")
     provider = f.provider_user(org)
@@ -333,7 +336,9 @@ def test_quality_check_by_three_experts(page, live_server) -> None:  # type: ign
     assert "Expert person" not in page.content()
 
 
-def test_coproduction_workshop_recorded_and_change_shown(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_coproduction_workshop_recorded_and_change_shown(
+    page: Page, live_server: LiveServer
+) -> None:
     f.user(Role.COMMISSIONER, username="cy")
     sign_in(page, live_server, "cy")
     page.goto(f"{live_server.url}/feedback/coproduction/")

@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-import django
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -38,10 +37,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-if django.VERSION >= (6, 0):
+try:
     from django.tasks import task
-else:  # Django 5.2 on Python 3.11: the backport of the same framework
-    from django_tasks import task
+except ImportError:  # Django 5.2 on Python 3.11: the backport of the same framework
+    from django_tasks import task  # type: ignore[no-redef]
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import include, path
@@ -8,7 +9,7 @@ from wellbeing_hub import pages
 from wellbeing_hub.health import health
 
 
-def home(request):  # type: ignore[no-untyped-def]
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
@@ -17,7 +17,7 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_register_creates_a_person_with_roles_and_signs_them_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_register_creates_a_person_with_roles_and_signs_them_in(client: Client) -> None:
     response = client.post(
         reverse("accounts:register"),
         {
@@ -34,7 +34,7 @@ def test_register_creates_a_person_with_roles_and_signs_them_in(client) -> None:
     assert client.get(reverse("accounts:home")).status_code == 200
 
 
-def test_register_errors_say_how_to_fix_them(client) -> None:  # type: ignore[no-untyped-def]
+def test_register_errors_say_how_to_fix_them(client: Client) -> None:
     f.user(username="taken")
     html = client.post(
         reverse("accounts:register"),
@@ -47,7 +47,7 @@ def test_register_errors_say_how_to_fix_them(client) -> None:  # type: ignore[no
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)
-def test_sign_in_is_throttled_after_repeated_failures(client) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_is_throttled_after_repeated_failures(client: Client) -> None:
     from django.core.cache import cache
 
     cache.clear()
@@ -64,7 +64,7 @@ def test_sign_in_is_throttled_after_repeated_failures(client) -> None:  # type: 
     cache.clear()
 
 
-def test_successful_sign_in_is_audited_and_redirects_only_to_this_site(client) -> None:  # type: ignore[no-untyped-def]
+def test_successful_sign_in_is_audited_and_redirects_only_to_this_site(client: Client) -> None:
     user = f.user(username="kim")
     response = client.post(
         reverse("accounts:sign-in") + "?next=https://evil.example/",
@@ -74,7 +74,7 @@ def test_successful_sign_in_is_audited_and_redirects_only_to_this_site(client) -
     assert AuditEvent.objects.filter(actor=user, action="sign-in").exists()
 
 
-def test_person_downloads_all_their_data_and_the_download_is_audited(client) -> None:  # type: ignore[no-untyped-def]
+def test_person_downloads_all_their_data_and_the_download_is_audited(client: Client) -> None:
     person = f.user()
     svc = f.service()
     client.force_login(person)
@@ -86,7 +86,7 @@ def test_person_downloads_all_their_data_and_the_download_is_audited(client) -> 
     assert AuditEvent.objects.filter(subject=person, action="export").exists()
 
 
-def test_erasure_removes_personal_content_but_keeps_the_audit_trail(client) -> None:  # type: ignore[no-untyped-def]
+def test_erasure_removes_personal_content_but_keeps_the_audit_trail(client: Client) -> None:
     person = f.user(email="erase@example.org")
     admin = f.user(Role.ADMINISTRATOR)
     svc = f.service()
@@ -99,14 +99,14 @@ def test_erasure_removes_personal_content_but_keeps_the_audit_trail(client) -> N
     assert AuditEvent.objects.filter(subject=person, action="erase").exists()
 
 
-def test_audit_trail_cannot_be_changed_in_the_admin(client) -> None:  # type: ignore[no-untyped-def]
+def test_audit_trail_cannot_be_changed_in_the_admin(client: Client) -> None:
     admin = User.objects.create_superuser("root", "root@example.org", "a-long-test-password")
     client.force_login(admin)
     assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 200
     assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
 
 
-def test_security_headers_and_csrf(client) -> None:  # type: ignore[no-untyped-def]
+def test_security_headers_and_csrf(client: Client) -> None:
     from django.test import Client
 
     page = client.get(reverse("directory:search"))

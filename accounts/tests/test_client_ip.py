@@ -4,6 +4,8 @@ validated, and REMOTE_ADDR otherwise."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
@@ -96,7 +98,7 @@ def test_behind_a_proxy_one_address_is_locked_not_everyone() -> None:
     """Every request reaches the app from the proxy's REMOTE_ADDR; locking on it would lock out
     everyone. The address lock follows the client's address from the header instead."""
     f.user(username="kim")
-    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    proxy: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.1"}
     url = reverse("accounts:sign-in")
     attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy)
     for name in ("x1", "x2"):

@@ -5,6 +5,8 @@ signing in, and a changed link is refused."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -32,7 +34,11 @@ pytestmark = pytest.mark.django_db
 LINK = re.compile(r"To stop emails like this one: (\S+)")
 
 
-def _send(capture, *args, **kwargs) -> list[mail.EmailMessage]:  # type: ignore[no-untyped-def]
+# pytest-django's django_capture_on_commit_callbacks fixture: a context manager factory.
+CaptureCallbacks = Callable[..., Any]
+
+
+def _send(capture: CaptureCallbacks, *args: Any, **kwargs: Any) -> list[mail.EmailMessage]:
     mail.outbox.clear()
     with capture(execute=True):
         notify(*args, **kwargs)
@@ -44,7 +50,7 @@ def _off(user: User, kind: str) -> None:
 
 
 def _token_path(message: mail.EmailMessage) -> str:
-    found = LINK.search(message.body)
+    found = LINK.search(str(message.body))
     assert found, message.body
     url = found.group(1)
     assert url.startswith(settings.SITE_URL + "/account/")  # absolute: an email has no page
@@ -55,8 +61,8 @@ def _token_path(message: mail.EmailMessage) -> str:
 
 
 def test_a_kind_turned_off_is_not_sent_and_others_still_are(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
     pat, sam = f.user(email="pat@example.org"), f.user(email="sam@example.org")
     _off(pat, "support_plan")
     sent = _send(
@@ -80,8 +86,8 @@ def test_a_kind_turned_off_is_not_sent_and_others_still_are(
 
 
 def test_the_address_is_matched_to_the_account_whatever_its_case(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
     pat = f.user(email="Pat.Jones@Example.org")
     _off(pat, "timebank_requests")
     sent = _send(
@@ -95,8 +101,8 @@ def test_the_address_is_matched_to_the_account_whatever_its_case(
 
 
 def test_a_kind_that_cannot_be_turned_off_is_always_sent(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
     worker = f.user(Role.COORDINATOR, email="cara@example.org")
     _off(worker, "safeguarding")  # a row the page would never write: still ignored
     sent = _send(
@@ -112,7 +118,9 @@ def test_a_kind_that_cannot_be_turned_off_is_always_sent(
     assert "List-Unsubscribe" not in sent[0].extra_headers
 
 
-def test_a_caller_without_a_kind_sends_as_before(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_caller_without_a_kind_sends_as_before(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
     pat = f.user(email="pat@example.org")
     for k in KINDS:
         if k.optional:
@@ -124,8 +132,8 @@ def test_a_caller_without_a_kind_sends_as_before(django_capture_on_commit_callba
 
 
 def test_each_recipient_gets_their_own_copy_with_their_own_link(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
     f.user(email="pat@example.org")
     sent = _send(
         django_capture_on_commit_callbacks,
@@ -136,7 +144,7 @@ def test_each_recipient_gets_their_own_copy_with_their_own_link(
     )
     assert [m.to for m in sent] == [["pat@example.org"], ["nobody@example.org"]]
     with_account, without = sent
-    link = LINK.search(with_account.body)
+    link = LINK.search(str(with_account.body))
     assert link is not None
     assert with_account.extra_headers["List-Unsubscribe"] == f"<{link.group(1)}>"
     assert with_account.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -171,8 +179,8 @@ def test_with_the_database_queue_the_page_only_queues_the_message() -> None:
 
 
 def test_the_link_in_the_footer_stops_that_kind_without_signing_in(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
     pat = f.user(email="pat@example.org")
     (message,) = _send(
         django_capture_on_commit_callbacks,
@@ -198,7 +206,7 @@ def test_the_link_in_the_footer_stops_that_kind_without_signing_in(
     assert again == []
 
 
-def test_a_changed_link_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_link_is_refused(client: Client) -> None:
     pat, sam = f.user(email="pat@example.org"), f.user(email="sam@example.org")
     token = unsubscribe_token([pat.pk], "timebank_requests")
     _payload, _, signature = token.rpartition(":")
@@ -221,7 +229,7 @@ def test_a_changed_link_is_refused(client) -> None:  # type: ignore[no-untyped-d
     assert read_unsubscribe_token(token) is not None  # the real one still works
 
 
-def test_the_link_for_an_erased_account_changes_nothing(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_for_an_erased_account_changes_nothing(client: Client) -> None:
     pat, staff = f.user(email="pat@example.org"), f.user(Role.ADMINISTRATOR)
     token = unsubscribe_token([pat.pk], "timebank_requests")
     erase_person(person=pat, erased_by=staff, request=None)
@@ -232,12 +240,12 @@ def test_the_link_for_an_erased_account_changes_nothing(client) -> None:  # type
 # --- "Your email notifications" ------------------------------------------------------------------
 
 
-def test_the_page_needs_signing_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_needs_signing_in(client: Client) -> None:
     response = client.get(reverse("accounts:notifications"))
     assert response.status_code == 302 and "sign-in" in response["Location"]
 
 
-def test_a_person_turns_kinds_off_and_on(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_turns_kinds_off_and_on(client: Client) -> None:
     pat = f.user(email="pat@example.org")
     client.force_login(pat)
     page = client.get(reverse("accounts:notifications")).content.decode()
@@ -281,7 +289,7 @@ def test_a_person_turns_kinds_off_and_on(client) -> None:  # type: ignore[no-unt
         ({"kinds": ["safeguarding"]}, "Select only the emails listed on this page"),
     ],
 )
-def test_errors_say_how_to_fix_them(client, sent, error) -> None:  # type: ignore[no-untyped-def]
+def test_errors_say_how_to_fix_them(client: Client, sent: dict[str, Any], error: str) -> None:
     pat = f.user(email="pat@example.org")
     client.force_login(pat)
     response = client.post(reverse("accounts:notifications"), sent)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import kept_posts
+from accounts.models import User
 from accounts.tests.error_pattern import error_pattern_problems
 from directory.tests import factories as f
 from participation.models import Project
@@ -36,7 +37,7 @@ def with_keeping() -> list[str]:
     ]
 
 
-def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+def signed_in(user: User) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
@@ -66,7 +67,9 @@ def test_an_answer_sent_after_the_session_ended_is_sent_after_signing_in_again()
     response = client.post(url, {**IDEA, "password": "not-kept"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign-in"))
-    token = re.search(r"resume=([\w-]+)", response["Location"]).group(1)
+    resume = re.search(r"resume=([\w-]+)", response["Location"])
+    assert resume, response["Location"]
+    token = resume.group(1)
     assert not Project.objects.exists()
 
     sign_in_page = client.get(response["Location"])
@@ -97,7 +100,9 @@ def test_kept_answers_are_never_shown_to_someone_else_signing_in_on_that_browser
     client = signed_in(first)
     end_session(client)
     response = client.post(reverse("participation:idea-new", args=[round_.slug]), IDEA)
-    token = re.search(r"resume=([\w-]+)", response["Location"]).group(1)
+    resume = re.search(r"resume=([\w-]+)", response["Location"])
+    assert resume, response["Location"]
+    token = resume.group(1)
     signed = client.post(response["Location"], {"username": second.username, "password": PASSWORD})
     assert signed["Location"] == reverse("accounts:home") or "continue" not in signed["Location"]
     page = client.get(reverse("session:continue", args=[token]), follow=True).content.decode()
@@ -113,14 +118,14 @@ def test_nothing_is_kept_for_a_browser_that_was_never_signed_in() -> None:
 
 
 @override_settings(MIDDLEWARE=with_keeping())
-def test_kept_answers_expire(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_kept_answers_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     round_ = pf.round_()
     person = f.user()
     client = signed_in(person)
     end_session(client)
     response = client.post(reverse("participation:idea-new", args=[round_.slug]), IDEA)
     now = time.time()
-    monkeypatch.setattr(kept_posts.time, "time", lambda: now + kept_posts.KEPT_POST_SECONDS + 1)
+    monkeypatch.setattr(time, "time", lambda: now + kept_posts.KEPT_POST_SECONDS + 1)
     signed = client.post(response["Location"], {"username": person.username, "password": PASSWORD})
     assert "continue" not in signed["Location"]
 
@@ -180,7 +185,7 @@ def test_a_locked_sign_in_links_its_error_to_the_username_field() -> None:
     "data",
     [{}, {"username": "nobody", "password": "wrong"}],
 )
-def test_sign_in_errors_follow_the_error_pattern(data) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_errors_follow_the_error_pattern(data: dict[str, str]) -> None:
     response = Client().post(reverse("accounts:sign-in"), data)
     assert error_pattern_problems(response.content.decode()) == []
 
@@ -198,7 +203,7 @@ def test_an_error_about_the_whole_form_links_to_its_first_field() -> None:
     class Form(forms.Form):
         name = forms.CharField()
 
-        def clean(self):  # type: ignore[no-untyped-def]
+        def clean(self) -> None:
             raise forms.ValidationError("These answers do not go together")
 
     form = Form({"name": "x"})

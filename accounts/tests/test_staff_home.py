@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -32,7 +34,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
 
 
-def sign_in(client, user: User):  # type: ignore[no-untyped-def]
+def sign_in(client: Client, user: User) -> Any:
     """Sign in through the form, as a person does, and follow where it lands."""
     response = client.post(
         reverse("accounts:sign-in"), {"username": user.username, "password": PASSWORD}, follow=True
@@ -97,7 +99,9 @@ def proposed_plan(person: User, broker: User | None = None) -> SupportPlan:
 @pytest.mark.parametrize(
     "role", [Role.BROKER, Role.COORDINATOR, Role.COMMISSIONER, Role.PROVIDER, Role.ADMINISTRATOR]
 )
-def test_each_staff_role_lands_on_what_needs_doing_not_your_account(client, role) -> None:  # type: ignore[no-untyped-def]
+def test_each_staff_role_lands_on_what_needs_doing_not_your_account(
+    client: Client, role: Role
+) -> None:
     staff = f.user(role)
     page = sign_in(client, staff)
     assert page.redirect_chain[-1][0] == reverse("accounts:home")
@@ -108,14 +112,14 @@ def test_each_staff_role_lands_on_what_needs_doing_not_your_account(client, role
 
 
 @pytest.mark.parametrize("role", [Role.PERSON, Role.CARER])
-def test_a_resident_keeps_their_own_account_page(client, role) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_keeps_their_own_account_page(client: Client, role: Role) -> None:
     resident = f.user(role)
     html = sign_in(client, resident).content.decode()
     assert '<h1 class="govuk-heading-l">Your account</h1>' in html
     assert "What needs doing" not in html
 
 
-def test_signed_out_visitor_is_asked_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_signed_out_visitor_is_asked_to_sign_in(client: Client) -> None:
     response = client.get(reverse("accounts:home"))
     assert response.status_code == 302 and reverse("accounts:sign-in") in response["Location"]
 
@@ -123,7 +127,7 @@ def test_signed_out_visitor_is_asked_to_sign_in(client) -> None:  # type: ignore
 # --- broker --------------------------------------------------------------------------------------
 
 
-def test_broker_sees_plans_to_agree_and_reviews_due_on_their_caseload(client) -> None:  # type: ignore[no-untyped-def]
+def test_broker_sees_plans_to_agree_and_reviews_due_on_their_caseload(client: Client) -> None:
     broker = f.user(Role.BROKER, display_name="Bea")
     today = timezone.localdate()
     waiting = proposed_plan(f.user(display_name="Pat"), broker)
@@ -158,7 +162,7 @@ def test_broker_sees_plans_to_agree_and_reviews_due_on_their_caseload(client) ->
 # --- coordinator ---------------------------------------------------------------------------------
 
 
-def test_coordinator_sees_applications_requests_and_the_moderation_queue(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_sees_applications_requests_and_the_moderation_queue(client: Client) -> None:
     coordinator = f.user(Role.COORDINATOR)
     today = timezone.localdate()
     applicant = tb.member(approved=False, name="Ada Applicant")
@@ -224,7 +228,7 @@ def test_coordinator_sees_applications_requests_and_the_moderation_queue(client)
         assert client.get(url).status_code == 200, url
 
 
-def test_waiting_too_long_is_counted(client) -> None:  # type: ignore[no-untyped-def]
+def test_waiting_too_long_is_counted(client: Client) -> None:
     from timebank import worklists
 
     tb.member(approved=False)
@@ -236,7 +240,7 @@ def test_waiting_too_long_is_counted(client) -> None:  # type: ignore[no-untyped
 # --- commissioner --------------------------------------------------------------------------------
 
 
-def test_commissioner_sees_aggregates_and_rounds_but_no_one_by_name(client) -> None:  # type: ignore[no-untyped-def]
+def test_commissioner_sees_aggregates_and_rounds_but_no_one_by_name(client: Client) -> None:
     commissioner = f.user(Role.COMMISSIONER)
     broker = f.user(Role.BROKER)
     proposed_plan(f.user(display_name="Pat Private"), broker)
@@ -290,7 +294,7 @@ def test_commissioner_sees_aggregates_and_rounds_but_no_one_by_name(client) -> N
     assert client.get(reverse("participation:round-manage", args=[round_.slug])).status_code == 200
 
 
-def test_a_round_whose_date_has_passed_is_flagged(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_whose_date_has_passed_is_flagged(client: Client) -> None:
     from participation import worklists
 
     commissioner = f.user(Role.COMMISSIONER)
@@ -302,7 +306,7 @@ def test_a_round_whose_date_has_passed_is_flagged(client) -> None:  # type: igno
     assert round_.slug in found.url
 
 
-def test_commissioner_can_read_the_time_bank_reports(client) -> None:  # type: ignore[no-untyped-def]
+def test_commissioner_can_read_the_time_bank_reports(client: Client) -> None:
     client.force_login(f.user(Role.COMMISSIONER))
     page = client.get(reverse("timebank:reports"))
     assert page.status_code == 200
@@ -318,7 +322,7 @@ def test_commissioner_can_read_the_time_bank_reports(client) -> None:  # type: i
 # --- provider ------------------------------------------------------------------------------------
 
 
-def test_provider_sees_enquiries_to_answer_and_listing_changes_with_status(client) -> None:  # type: ignore[no-untyped-def]
+def test_provider_sees_enquiries_to_answer_and_listing_changes_with_status(client: Client) -> None:
     svc = f.service(name="Men's shed")
     provider = f.provider_user(svc.organization)
     other = f.service(name="Someone else's club")
@@ -365,7 +369,7 @@ def test_provider_sees_enquiries_to_answer_and_listing_changes_with_status(clien
     assert client.get(reverse("directory:enquiry", args=[waiting.pk])).status_code == 200
 
 
-def test_provider_role_without_an_organisation_is_told_what_to_do(client) -> None:  # type: ignore[no-untyped-def]
+def test_provider_role_without_an_organisation_is_told_what_to_do(client: Client) -> None:
     html = section(sign_in(client, f.user(Role.PROVIDER)).content.decode(), "provider")
     assert "not linked to an organisation" in html
     assert count_of(task(html, "Enquiries to answer")) == 0
@@ -374,7 +378,7 @@ def test_provider_role_without_an_organisation_is_told_what_to_do(client) -> Non
 # --- outcomes team -------------------------------------------------------------------------------
 
 
-def test_follow_up_team_sees_people_to_contact_with_the_next_deadline(client) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_team_sees_people_to_contact_with_the_next_deadline(client: Client) -> None:
     team = CaseTeam.objects.create(name="Gut health team")
     nurse = f.user(Role.BROKER, display_name="Nurse Nia")
     team.members.add(nurse)
@@ -407,7 +411,7 @@ def test_follow_up_team_sees_people_to_contact_with_the_next_deadline(client) ->
 # --- several roles -------------------------------------------------------------------------------
 
 
-def test_a_person_with_several_roles_sees_each_section(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_with_several_roles_sees_each_section(client: Client) -> None:
     staff = f.user(Role.BROKER)
     grant_role(staff, Role.COORDINATOR)
     directory_services.add_member(organization=f.organization(), user=staff)

@@ -618,7 +618,7 @@ class Fuzzer:
         value: str = "",
         data: Any = None,
         content_type: str | None = None,
-        extra: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Any:
         client = self.client(role)
         self.requests += 1
@@ -770,14 +770,14 @@ class Fuzzer:
             if route.group == "admin":
                 self.real[route.name] = {"*": {route.params[0][0]: _admin_object_id(route)}}
                 continue
-            kwargs: dict[str, str] = {}
+            route_kwargs: dict[str, str] = {}
             for key, _ in route.params:
                 if key in first and (route.group == "oruk-api" or key != "kind"):
                     values = [str(v) for v in first[key]]
-                    kwargs[key] = urllib.parse.quote(values[0], safe="") if values else "1"
+                    route_kwargs[key] = urllib.parse.quote(values[0], safe="") if values else "1"
                 else:
-                    kwargs[key] = pool.get((route.name.split(":")[0], key), "1")
-            self.real.setdefault(route.name, {})["*"] = kwargs
+                    route_kwargs[key] = pool.get((route.name.split(":")[0], key), "1")
+            self.real.setdefault(route.name, {})["*"] = route_kwargs
 
     def real_kwargs(self, route: Route, role: str) -> dict[str, str]:
         known = self.real.get(route.name, {})
@@ -914,7 +914,9 @@ class Fuzzer:
                 continue
             names = [n for n in form.names if n != "csrfmiddlewaretoken"]
             base = {k: v for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}
-            data = {k: nasty(offset + 13 + j + f_index) for j, k in enumerate(names)}
+            data: dict[str, Any] = {
+                k: nasty(offset + 13 + j + f_index) for j, k in enumerate(names)
+            }
             with _ReadRecorder() as recorder:
                 self.send(group, role, "POST", target, parameter="*all", value="", data=data)
             if not full:
@@ -959,7 +961,7 @@ class Fuzzer:
     def fuzz_json(self, route: Route, bodies: list[Any], raw: list[bytes]) -> None:
         """POST JSON bodies to an endpoint as every role with a token (and one without)."""
         path = route.path(self.real_kwargs(route, "coordinator"))
-        headers_by_role = {"anonymous": {}} | {
+        headers_by_role: dict[str, dict[str, Any]] = {"anonymous": {}} | {
             role: {"HTTP_AUTHORIZATION": f"Bearer {token}"}
             for role, token in self.dataset.tokens.items()
         }

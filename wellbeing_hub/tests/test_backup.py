@@ -29,6 +29,11 @@ from wellbeing_hub.tests.test_integrity import make_trusted_data
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _count(row: tuple[Any, ...] | None) -> Any:
+    assert row is not None, "a count query returns one row"
+    return row[0]
+
+
 def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     """``wellbeing-hub ARGS`` in a new process whose database is ``database_url``."""
     env = dict(os.environ, DATABASE_URL=database_url, WELLBEING_ENV="test")
@@ -140,7 +145,7 @@ def test_the_password_goes_to_pg_dump_in_the_environment_only(
     }
     monkeypatch.setattr(backup_command, "database_settings", lambda: db)
     monkeypatch.setattr(backup_command, "pg_program", lambda name: f"/bin/{name}")
-    monkeypatch.setattr(backup_command.subprocess, "run", fake_run)
+    monkeypatch.setattr(subprocess, "run", fake_run)
     backup_command._dump_postgresql(tmp_path / "x.dump")
     assert not any("s3cret" in part for part in seen["command"])
     assert "--format=custom" in seen["command"]
@@ -157,7 +162,7 @@ def test_a_failing_pg_dump_is_reported_and_leaves_no_file(
         return subprocess.CompletedProcess(command, 1, "", "connection refused password=abc")
 
     monkeypatch.setattr(backup_command, "pg_program", lambda name: f"/bin/{name}")
-    monkeypatch.setattr(backup_command.subprocess, "run", fake_run)
+    monkeypatch.setattr(subprocess, "run", fake_run)
     monkeypatch.setattr(backup_command, "database_settings", lambda: {"NAME": "x"})
     with pytest.raises(CommandError) as raised:
         backup_command._dump_postgresql(tmp_path / "x.dump")
@@ -261,7 +266,7 @@ def test_postgresql_backup_restore_check_and_tamper(
             "time postings": copy.execute("SELECT count(*) FROM timebank_posting"),
             "audit events": copy.execute("SELECT count(*) FROM accounts_auditevent"),
         }
-        assert {k: c.fetchone()[0] for k, c in restored_counts.items()} == before  # type: ignore[union-attr]
+        assert {k: _count(c.fetchone()) for k, c in restored_counts.items()} == before
         # pg_restore cannot build the ll_to_earth index under its empty search_path (earthdistance
         # casts to an unqualified type): restore creates it afterwards, so the copy is complete.
         (index,) = copy.execute(

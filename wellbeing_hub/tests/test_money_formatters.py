@@ -1,8 +1,10 @@
 """Every app's money text comes from the one formatter, rules.money.format_money (issue 14): a
 negative amount is "-£5.00" (not "£-5.00"), and half a penny rounds away from zero (not to even)."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -24,7 +26,7 @@ FORMATTERS = [
 
 @pytest.mark.parametrize("formatter", FORMATTERS, ids=lambda f: f"{f.__module__}.{f.__name__}")
 @pytest.mark.parametrize("amount", CASES, ids=str)
-def test_app_formatters_are_the_one_formatter(formatter, amount) -> None:  # type: ignore[no-untyped-def]
+def test_app_formatters_are_the_one_formatter(formatter: Callable[[Any], str], amount: Any) -> None:
     assert formatter(amount) == format_money(amount)
 
 

@@ -140,8 +140,8 @@ class Browser:
         conn.close()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, text
 
-    def get(self, path: str, **kw: bool) -> tuple[int, dict[str, str], str]:
-        return self.request("GET", path, **kw)
+    def get(self, path: str, *, https: bool = True) -> tuple[int, dict[str, str], str]:
+        return self.request("GET", path, https=https)
 
     def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, dict[str, str], str]:
         status, _, page = self.get(path)

@@ -5,6 +5,8 @@ with a way back."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -105,7 +107,9 @@ def test_empty_feedback_follows_the_error_pattern() -> None:
     assert error_pattern_problems(response.content.decode()) == []
 
 
-def test_feedback_goes_to_the_coordinators(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_goes_to_the_coordinators(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
     f.user(Role.COORDINATOR, email="cody@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post(
