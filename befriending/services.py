@@ -36,6 +36,7 @@ from directory import selectors as directory_selectors
 from rules.befriending.contacts import contact_refusal
 from rules.befriending.matching import TIMES, exclusions
 from rules.ledger.formatting import format_date
+from wellbeing_hub.form_attempts import Refused
 from wellbeing_hub.notifications import notify, site_url
 
 TEXT_MAX = 5000
@@ -44,11 +45,8 @@ LAST_MEETING_WITHIN_DAYS = 56
 that the ending is put off."""
 
 
-class BefriendingRefused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BefriendingRefused(Refused):
+    """A change befriending's rules do not allow; ``field`` names the form field to show it on."""
 
 
 def _today(today: dt.date | None) -> dt.date:

@@ -4,7 +4,6 @@ view of a person's request or match is audited."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -20,21 +19,13 @@ from accounts.services import record_audit
 from befriending import access, forms, selectors, services
 from befriending.models import Contact, Match, PeerGroup, Request, Volunteer, words
 from rules.befriending.matching import TIMES
+from wellbeing_hub.form_attempts import attempt
 
 Refused = services.BefriendingRefused
 
 
 def _not_allowed(request: HttpRequest, message: str = "") -> HttpResponse:
     return render(request, "befriending/not_allowed.html", {"message": message}, status=403)
-
-
-def _attempt(form: django_forms.Form, action: Callable[[], Any]) -> Any:
-    """Run ``action``; a refusal goes on the field it names (or the whole form). None if refused."""
-    try:
-        return action()
-    except Refused as err:
-        form.add_error(err.field if err.field in form.fields else None, err.message)
-        return None
 
 
 def _audit_view(request: HttpRequest, target: Any, subject: User | None, summary: str) -> None:
@@ -75,7 +66,7 @@ def volunteer_apply(request: HttpRequest) -> HttpResponse:
     form = forms.VolunteerForm(request.POST or None, initial={"name": user.get_full_name()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.apply_to_volunteer(
                 user=user,
@@ -89,6 +80,7 @@ def volunteer_apply(request: HttpRequest) -> HttpResponse:
                 capacity=d["capacity"],
                 request=request,
             ),
+            refused=Refused,
         )
         if done is not None:
             return redirect("befriending:home")
@@ -114,7 +106,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     form = forms.RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.ask_for_befriender(
                 actor=user,
@@ -126,6 +118,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                 gender_preference=d["gender_preference"],
                 request=request,
             ),
+            refused=Refused,
         )
         if done is not None:
             return redirect("befriending:home")
@@ -189,7 +182,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                 "No account has that username or email address: check it with the person",
             )
         else:
-            done = _attempt(
+            done = attempt(
                 form,
                 lambda: services.ask_for_befriender(
                     actor=user,
@@ -203,9 +196,10 @@ def refer(request: HttpRequest) -> HttpResponse:
                     gender_preference=d["gender_preference"],
                     request=request,
                 ),
+                refused=Refused,
             )
             if done is not None:
-                return redirect("befriending:request", pk=done.pk)
+                return redirect("befriending:request", pk=done.value.pk)
     return render(
         request,
         "befriending/form.html",
@@ -225,7 +219,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.record_check(
                 actor=user,
@@ -236,6 +230,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
                 request=request,
             ),
+            refused=Refused,
         )
         if done is not None:
             return redirect("befriending:volunteer", pk=item.pk)
@@ -267,14 +262,15 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Request, pk=pk)
     form = forms.ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.propose_match(
                 actor=user, request_=item, volunteer=form.cleaned_data["volunteer"], request=request
             ),
+            refused=Refused,
         )
         if done is not None:
-            return redirect("befriending:match", pk=done.pk)
+            return redirect("befriending:match", pk=done.value.pk)
     if request.method == "GET":
         _audit_view(request, item, item.person, "Befriending: request viewed")
     return render(
@@ -337,9 +333,10 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                 form = django_forms.Form({})
             if form.is_valid():
                 chosen = form.cleaned_data.get("side")
-                done = _attempt(
+                done = attempt(
                     form,
                     lambda: services.agree(actor=user, match=item, side=chosen, request=request),
+                    refused=Refused,
                 )
                 if done is not None:
                     return redirect("befriending:match", pk=item.pk)
@@ -347,7 +344,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             decline = forms.DeclineForm(request.POST)
             decline.is_valid()
             form = decline
-            done = _attempt(
+            done = attempt(
                 form,
                 lambda: services.end_match(
                     actor=user,
@@ -356,6 +353,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                     details=decline.cleaned_data.get("details", ""),
                     request=request,
                 ),
+                refused=Refused,
             )
             if done is not None:
                 return redirect("befriending:match", pk=item.pk)
@@ -363,7 +361,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             feedback_form = forms.FeedbackForm(request.POST, prefix="feedback")
             form = feedback_form
             if feedback_form.is_valid():
-                done = _attempt(
+                done = attempt(
                     form,
                     lambda: services.add_feedback(
                         actor=user,
@@ -371,6 +369,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                         feedback=feedback_form.cleaned_data["feedback"],
                         request=request,
                     ),
+                    refused=Refused,
                 )
                 if done is not None:
                     return redirect("befriending:match", pk=item.pk)
@@ -379,7 +378,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             form = contact_form
             if contact_form.is_valid():
                 d = contact_form.cleaned_data
-                done = _attempt(
+                logged = attempt(
                     form,
                     lambda: services.log_contact(
                         actor=user,
@@ -391,8 +390,9 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                         concern=d["concern"],
                         request=request,
                     ),
+                    refused=Refused,
                 )
-                if done is not None:
+                if logged is not None:
                     return redirect("befriending:match", pk=item.pk)
     else:
         _audit_view(request, item, item.request.person, "Befriending: match viewed")
@@ -444,7 +444,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.end_match(
                 actor=user,
@@ -456,6 +456,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
                 new_befriender_wanted=d["new_befriender_wanted"],
                 request=request,
             ),
+            refused=Refused,
         )
         if done is not None:
             return redirect("befriending:match", pk=item.pk)
@@ -481,7 +482,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             form,
             lambda: services.create_group(
                 actor=user,
@@ -490,9 +491,10 @@ def group_new(request: HttpRequest) -> HttpResponse:
                 about=d["about"],
                 request=request,
             ),
+            refused=Refused,
         )
         if done is not None:
-            return redirect("befriending:group", pk=done.pk)
+            return redirect("befriending:group", pk=done.value.pk)
     return render(
         request,
         "befriending/form.html",
@@ -518,7 +520,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             elif coordinator:
                 lead_form = forms.LeadForm(request.POST)
                 if lead_form.is_valid():
-                    _attempt(
+                    attempt(
                         lead_form,
                         lambda: services.set_lead(
                             actor=user,  # type: ignore[arg-type]
@@ -526,6 +528,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
                             lead=lead_form.cleaned_data["lead"],
                             request=request,
                         ),
+                        refused=Refused,
                     )
             else:
                 return _not_allowed(request)

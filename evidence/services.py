@@ -20,15 +20,11 @@ from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Projec
 from rules.sroi import CaseError
 from rules.sroi.case import case_settings_from_dict, input_from_dict, outcome_from_dict
 from timebank import selectors as timebank_selectors
+from wellbeing_hub.form_attempts import Refused
 
 
-class EvidenceRefused(Exception):
+class EvidenceRefused(Refused):
     """A change that cannot be made; ``field`` names the form field to show it on."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _field_of(error: CaseError) -> str:

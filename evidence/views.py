@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -15,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from evidence import access, feeds, forms, open_data, selectors, services, spreadsheet
 from evidence.models import Project
 from participation import selectors as participation_selectors
@@ -24,6 +24,7 @@ from rules.sroi.calculate import CONVENTIONS, money, plain, ratio
 from rules.sroi.portfolio import Portfolio
 from rules.sroi.scenarios import SCENARIO_CONVENTION, Scenario, scenario
 from wellbeing_hub.charts import bar_chart
+from wellbeing_hub.form_attempts import attempt
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
@@ -53,17 +54,10 @@ def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _attempt(form: Any, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, Any]:
-    """Run ``action`` on a valid form's data. A refusal goes on the field it names (a form that
-    renames fields for the rules says how in ``refusal_fields``); nothing is saved then."""
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, action(form.cleaned_data)
-    except services.EvidenceRefused as refusal:
-        field = getattr(form, "refusal_fields", {}).get(refusal.field, refusal.field)
-        form.add_error(field if field in form.fields else None, refusal.message)
-        return False, None
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "guarded: only signed-in people reach these pages"
+    return user
 
 
 def _signed_money(value: Fraction) -> str:
@@ -176,9 +170,14 @@ def project_new(request: HttpRequest) -> HttpResponse:
             "discount_first_year": "yes",
         },
     )
-    saved, project = _attempt(form, lambda data: services.create_project(request.user, **data))  # type: ignore[arg-type]
-    if saved:
-        return redirect("evidence:project", pk=project.pk)
+    if form.is_valid() and (
+        made := attempt(
+            form,
+            lambda: services.create_project(_user(request), **form.cleaned_data),
+            refused=services.EvidenceRefused,
+        )
+    ):
+        return redirect("evidence:project", pk=made.value.pk)
     return render(request, "evidence/form.html", {"form": form, "title": "Start an SROI project"})
 
 
@@ -204,11 +203,12 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
 def input_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Project, pk=pk)
     form = forms.InputForm(_data(request))
-    saved, _ = _attempt(
+    if form.is_valid() and attempt(
         form,
-        lambda _data: services.add_input(request.user, found, form.as_case_entry()),  # type: ignore[arg-type]
-    )
-    if saved:
+        lambda: services.add_input(_user(request), found, form.as_case_entry()),
+        refused=services.EvidenceRefused,
+        fields=form.refusal_fields,
+    ):
         return redirect("evidence:project", pk=found.pk)
     return render(
         request,
@@ -222,11 +222,11 @@ def input_new(request: HttpRequest, pk: int) -> HttpResponse:
 def input_time_bank(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Project, pk=pk)
     form = forms.TimeBankHoursForm(_data(request))
-    saved, _ = _attempt(
+    if form.is_valid() and attempt(
         form,
-        lambda data: services.add_time_bank_hours(request.user, found, **data),  # type: ignore[arg-type]
-    )
-    if saved:
+        lambda: services.add_time_bank_hours(_user(request), found, **form.cleaned_data),
+        refused=services.EvidenceRefused,
+    ):
         return redirect("evidence:project", pk=found.pk)
     return render(
         request,
@@ -282,8 +282,11 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
     if chosen == feeds.PEOPLE_SUPPORTED:
         initial |= feeds.people_supported_prefill(today) or {}
     form = forms.OutcomeForm(_data(request), initial=initial)
-    saved, _ = _attempt(form, lambda data: services.add_outcome(request.user, found, data))  # type: ignore[arg-type]
-    if saved:
+    if form.is_valid() and attempt(
+        form,
+        lambda: services.add_outcome(_user(request), found, form.cleaned_data),
+        refused=services.EvidenceRefused,
+    ):
         return redirect("evidence:project", pk=found.pk)
     return render(
         request,
@@ -353,8 +356,11 @@ def download_case(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proxies(request: HttpRequest) -> HttpResponse:
     form = forms.ProxyForm(_data(request))
-    saved, _ = _attempt(form, lambda data: services.add_proxy(request.user, **data))  # type: ignore[arg-type]
-    if saved:
+    if form.is_valid() and attempt(
+        form,
+        lambda: services.add_proxy(_user(request), **form.cleaned_data),
+        refused=services.EvidenceRefused,
+    ):
         return redirect("evidence:proxies")
     return render(
         request,
@@ -367,15 +373,15 @@ def proxies(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deflator(request: HttpRequest) -> HttpResponse:
     form = forms.DeflatorForm(_data(request))
-    saved, _ = _attempt(
+    if form.is_valid() and attempt(
         form,
-        lambda data: services.set_deflator(
-            request.user,  # type: ignore[arg-type]
-            series=services.parse_deflator(data["series"]),
-            source=data["source"],
+        lambda: services.set_deflator(
+            _user(request),
+            series=services.parse_deflator(form.cleaned_data["series"]),
+            source=form.cleaned_data["source"],
         ),
-    )
-    if saved:
+        refused=services.EvidenceRefused,
+    ):
         return redirect("evidence:deflator")
     return render(request, "evidence/deflator.html", {"form": form, "years": selectors.deflator()})
 
@@ -477,8 +483,11 @@ coproduction_csv = guarded(coproduction_csv, access.can_record_sessions)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     form = forms.SessionForm(_data(request))
-    saved, _ = _attempt(form, lambda data: services.record_session(request.user, **data))  # type: ignore[arg-type]
-    if saved:
+    if form.is_valid() and attempt(
+        form,
+        lambda: services.record_session(_user(request), **form.cleaned_data),
+        refused=services.EvidenceRefused,
+    ):
         return redirect("evidence:coproduction")
     return render(
         request,

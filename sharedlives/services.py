@@ -20,6 +20,7 @@ from rules.sharedlives import matching
 from rules.sharedlives.costs import costs_on
 from sharedlives import access, selectors
 from sharedlives.models import Carer, CarerCheck, HouseholdAdult, Match, MatchEvent, Offer, Referral
+from wellbeing_hub.form_attempts import Refused
 
 TEXT_MAX = 2000
 CARER_FIELDS = (
@@ -52,17 +53,9 @@ REFERRAL_FIELDS = (
 )
 
 
-class SharedLivesRefused(Exception):
+class SharedLivesRefused(Refused):
     """A change the rules do not allow. ``field`` is the form field to show it on; ``problems``
     lists each reason when there are several (every missing check, every exclusion)."""
-
-    def __init__(
-        self, message: str, field: str | None = None, problems: Sequence[str] = ()
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.problems = tuple(problems)
 
 
 def _today() -> dt.date:

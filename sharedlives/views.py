@@ -24,6 +24,7 @@ from rules.sharedlives.costs import costs_on
 from rules.sharedlives.matching import why_this_order
 from sharedlives import access, forms, selectors, services
 from sharedlives.models import Carer, Match, Referral
+from wellbeing_hub.form_attempts import attempt
 
 
 def _refused(request: HttpRequest, message: str = "") -> HttpResponse:
@@ -48,20 +49,6 @@ def _audit_view(request: HttpRequest, target: Any, subject: User, summary: str) 
         summary=f"Shared Lives: {summary}",
         request=request,
     )
-
-
-def _attempt(form: django_forms.Form, call: Callable[[], Any]) -> bool:
-    """Run a service call; on a refusal put its message (and each problem) on the named field, or
-    on the form when the field is not on it. True when it worked."""
-    try:
-        call()
-    except services.SharedLivesRefused as refused:
-        field = refused.field if refused.field in form.fields else None
-        form.add_error(field, refused.message)
-        for problem in refused.problems:
-            form.add_error(field, problem)
-        return False
-    return True
 
 
 def _worker_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -118,21 +105,21 @@ def carer_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         account = _find_account(form)
-        created: list[Carer] = []
         adults = [line for line in form.cleaned_data["adults"].splitlines() if line.strip()]
-        if account is not None and _attempt(
-            form,
-            lambda: created.append(
-                services.add_carer(
+        if account is not None and (
+            created := attempt(
+                form,
+                lambda: services.add_carer(
                     actor=_user(request),
                     user=account,
                     adults=adults,
                     request=request,
                     **form.facts(),
-                )
-            ),
+                ),
+                refused=services.SharedLivesRefused,
+            )
         ):
-            return redirect("sharedlives:carer", carer_id=created[0].pk)
+            return redirect("sharedlives:carer", carer_id=created.value.pk)
     status = 400 if form.errors else 200
     return render(
         request, "sharedlives/carer_form.html", {"form": form, "new": True}, status=status
@@ -155,11 +142,12 @@ def carer_edit(request: HttpRequest, carer_id: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt(
             form,
             lambda: services.update_carer(
                 actor=_user(request), carer=carer, request=request, **form.facts()
             ),
+            refused=services.SharedLivesRefused,
         )
     ):
         return redirect("sharedlives:carer", carer_id=carer.pk)
@@ -186,7 +174,7 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
             if check_form.is_valid():
                 data = check_form.cleaned_data
                 adult = household.adults.filter(pk=data["adult"]).first() if data["adult"] else None
-                if _attempt(
+                if attempt(
                     check_form,
                     lambda: services.record_check(
                         actor=actor,
@@ -198,11 +186,12 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
                         note=data["note"],
                         request=request,
                     ),
+                    refused=services.SharedLivesRefused,
                 ):
                     return redirect("sharedlives:carer", carer_id=household.pk)
         elif "add_adult" in request.POST:
             adult_form = forms.AdultForm(request.POST, prefix="adult")
-            if adult_form.is_valid() and _attempt(
+            if adult_form.is_valid() and attempt(
                 adult_form,
                 lambda: services.add_adult(
                     actor=actor,
@@ -210,11 +199,12 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
                     name=adult_form.cleaned_data["adult_name"],
                     request=request,
                 ),
+                refused=services.SharedLivesRefused,
             ):
                 return redirect("sharedlives:carer", carer_id=household.pk)
         elif "approve" in request.POST:
             approve_form = forms.ApproveForm(request.POST, prefix="approve")
-            if approve_form.is_valid() and _attempt(
+            if approve_form.is_valid() and attempt(
                 approve_form,
                 lambda: services.approve_carer(
                     actor=actor,
@@ -222,12 +212,13 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
                     on=approve_form.cleaned_data["on"],
                     request=request,
                 ),
+                refused=services.SharedLivesRefused,
             ):
                 return redirect("sharedlives:carer", carer_id=household.pk)
         elif "withdraw" in request.POST:
             withdraw_form = forms.ReasonForm(request.POST, prefix="withdraw")
             withdraw_form.fields["reason"].required = True
-            if withdraw_form.is_valid() and _attempt(
+            if withdraw_form.is_valid() and attempt(
                 withdraw_form,
                 lambda: services.withdraw_carer(
                     actor=actor,
@@ -235,6 +226,7 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
                     reason=withdraw_form.cleaned_data["reason"],
                     request=request,
                 ),
+                refused=services.SharedLivesRefused,
             ):
                 return redirect("sharedlives:carer", carer_id=household.pk)
     else:
@@ -279,16 +271,16 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         person = _find_account(form)
-        made: list[Referral] = []
-        if person is not None and _attempt(
-            form,
-            lambda: made.append(
-                services.make_referral(
+        if person is not None and (
+            made := attempt(
+                form,
+                lambda: services.make_referral(
                     actor=_user(request), person=person, request=request, **form.answers()
-                )
-            ),
+                ),
+                refused=services.SharedLivesRefused,
+            )
         ):
-            return redirect("sharedlives:referral", referral_id=made[0].pk)
+            return redirect("sharedlives:referral", referral_id=made.value.pk)
     status = 400 if form.errors else 200
     return render(
         request, "sharedlives/referral_form.html", {"form": form, "new": True}, status=status
@@ -303,11 +295,12 @@ def referral_edit(request: HttpRequest, referral_id: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt(
             form,
             lambda: services.update_referral(
                 actor=_user(request), referral=item, request=request, **form.answers()
             ),
+            refused=services.SharedLivesRefused,
         )
     ):
         return redirect("sharedlives:referral", referral_id=item.pk)
@@ -325,7 +318,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     close_form.fields["reason"].required = True
     close_form.fields["reason"].error_messages["required"] = "Enter why the referral is closing"
     if request.method == "POST" and close_form.is_valid():
-        if _attempt(
+        if attempt(
             close_form,
             lambda: services.close_referral(
                 actor=_user(request),
@@ -333,6 +326,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
                 reason=close_form.cleaned_data["reason"],
                 request=request,
             ),
+            refused=services.SharedLivesRefused,
         ):
             return redirect("sharedlives:referral", referral_id=item.pk)
     elif request.method == "GET":
@@ -362,18 +356,16 @@ def shortlist(request: HttpRequest, referral_id: int) -> HttpResponse:
     if request.method == "POST":
         raw = request.POST.get("carer", "")
         household = Carer.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-        proposed: list[Match] = []
         if household is None:
             form.add_error(None, "Choose a carer household from the shortlist")
-        elif _attempt(
+        elif proposed := attempt(
             form,
-            lambda: proposed.append(
-                services.propose_match(
-                    actor=_user(request), referral=item, carer=household, request=request
-                )
+            lambda: services.propose_match(
+                actor=_user(request), referral=item, carer=household, request=request
             ),
+            refused=services.SharedLivesRefused,
         ):
-            return redirect("sharedlives:match", match_id=proposed[0].pk)
+            return redirect("sharedlives:match", match_id=proposed.value.pk)
     else:
         _audit_view(request, item, item.person, "shortlist viewed")
     result = selectors.shortlist_for(item, today)
@@ -415,56 +407,68 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
     if request.method == "POST":
         if answer_form.is_bound and answer_form.is_valid():
             d = answer_form.cleaned_data
-            done = _attempt(
-                answer_form,
-                lambda: services.answer(
-                    actor=actor,
-                    match=item,
-                    side=d["side"],
-                    agree=d["agree"] == "yes",
-                    reason=d["reason"],
-                    request=request,
-                ),
+            done = bool(
+                attempt(
+                    answer_form,
+                    lambda: services.answer(
+                        actor=actor,
+                        match=item,
+                        side=d["side"],
+                        agree=d["agree"] == "yes",
+                        reason=d["reason"],
+                        request=request,
+                    ),
+                    refused=services.SharedLivesRefused,
+                )
             )
         elif event_form.is_bound and event_form.is_valid():
             d = event_form.cleaned_data
-            done = _attempt(
-                event_form,
-                lambda: services.record_event(
-                    actor=actor,
-                    match=item,
-                    kind=d["kind"],
-                    on=d["on"],
-                    until=d["until"],
-                    note=d["note"],
-                    request=request,
-                ),
+            done = bool(
+                attempt(
+                    event_form,
+                    lambda: services.record_event(
+                        actor=actor,
+                        match=item,
+                        kind=d["kind"],
+                        on=d["on"],
+                        until=d["until"],
+                        note=d["note"],
+                        request=request,
+                    ),
+                    refused=services.SharedLivesRefused,
+                )
             )
         elif place_form.is_bound and place_form.is_valid():
             d = place_form.cleaned_data
-            done = _attempt(
-                place_form,
-                lambda: services.start_placement(
-                    actor=actor,
-                    match=item,
-                    started_on=d["started_on"],
-                    weekly_cost=d["weekly_cost"],
-                    alternative_weekly_cost=d["alternative_weekly_cost"],
-                    request=request,
-                ),
+            done = bool(
+                attempt(
+                    place_form,
+                    lambda: services.start_placement(
+                        actor=actor,
+                        match=item,
+                        started_on=d["started_on"],
+                        weekly_cost=d["weekly_cost"],
+                        alternative_weekly_cost=d["alternative_weekly_cost"],
+                        request=request,
+                    ),
+                    refused=services.SharedLivesRefused,
+                )
             )
         elif end_form.is_bound and end_form.is_valid():
             d = end_form.cleaned_data
-            done = _attempt(
-                end_form,
-                lambda: services.end_match(
-                    actor=actor,
-                    match=item,
-                    side=d["side"],
-                    reason=d["reason"],
-                    new_match_wanted=d["new_match"] == "yes",
-                    request=request,
-                ),
+            done = bool(
+                attempt(
+                    end_form,
+                    lambda: services.end_match(
+                        actor=actor,
+                        match=item,
+                        side=d["side"],
+                        reason=d["reason"],
+                        new_match_wanted=d["new_match"] == "yes",
+                        request=request,
+                    ),
+                    refused=services.SharedLivesRefused,
+                )
             )
         if done:
             return redirect("sharedlives:match", match_id=item.pk)
@@ -586,7 +590,7 @@ def answer(request: HttpRequest, match_id: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt(
             form,
             lambda: services.answer(
                 actor=_user(request),
@@ -596,6 +600,7 @@ def answer(request: HttpRequest, match_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 request=request,
             ),
+            refused=services.SharedLivesRefused,
         )
     ):
         return redirect(_back(side))
@@ -624,7 +629,7 @@ def end(request: HttpRequest, match_id: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt(
             form,
             lambda: services.end_match(
                 actor=_user(request),
@@ -634,6 +639,7 @@ def end(request: HttpRequest, match_id: int) -> HttpResponse:
                 new_match_wanted=form.cleaned_data["new_match"] == "yes",
                 request=request,
             ),
+            refused=services.SharedLivesRefused,
         )
     ):
         return redirect(_back(side))
