@@ -4,7 +4,7 @@ Ballots, participations, paper entries and the link key are deliberately not reg
 screen shows who voted next to what was voted (see docs/participation.md, "Ballot secrecy").
 
 Once voting has opened, a round's counting rules, pot, ballot type and limits and eligibility are
-read-only here (and refused by ``services.update_round``, which every save goes through), and so
+read-only here (and refused by ``update_round``, which every save goes through), and so
 are a project's round, neighbourhood and cost lines. Every change to a round is audited field by
 field, with the values before and after.
 """
@@ -19,8 +19,14 @@ from django.http import HttpRequest
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from participation import services
 from participation.models import CostLine, Panel, PanelItem, Project, Round
+from participation.services.rounds import (
+    ROUND_EDITABLE,
+    locked_message,
+    locked_round_fields,
+    update_round,
+    voting_has_opened,
+)
 
 
 class CostLineInline(admin.TabularInline):
@@ -28,7 +34,7 @@ class CostLineInline(admin.TabularInline):
     extra = 0
 
     def _locked(self, obj: Project | None) -> bool:
-        return obj is not None and services.voting_has_opened(obj.round)
+        return obj is not None and voting_has_opened(obj.round)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._locked(obj) and super().has_add_permission(request, obj)
@@ -66,8 +72,8 @@ class RoundAdminForm(forms.ModelForm):
         data = super().clean() or {}
         if self.instance.pk:
             current = Round.objects.get(pk=self.instance.pk)
-            for field in sorted(services.locked_round_fields(current) & set(self.changed_data)):
-                self.add_error(field, services.locked_message(field))
+            for field in sorted(locked_round_fields(current) & set(self.changed_data)):
+                self.add_error(field, locked_message(field))
         return data
 
 
@@ -82,7 +88,7 @@ class RoundAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            fields += sorted(services.locked_round_fields(obj))
+            fields += sorted(locked_round_fields(obj))
         return fields
 
     def change_view(
@@ -93,7 +99,7 @@ class RoundAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> Any:
         round_ = Round.objects.filter(pk=object_id).first()
-        if request.method == "GET" and round_ is not None and services.voting_has_opened(round_):
+        if request.method == "GET" and round_ is not None and voting_has_opened(round_):
             messages.warning(
                 request,
                 "Read only: voting has opened, so the pot, how people vote and the limits, the "
@@ -115,9 +121,9 @@ class RoundAdmin(admin.ModelAdmin):
         changes = {
             field: form.cleaned_data[field]
             for field in form.changed_data
-            if field in services.ROUND_EDITABLE
+            if field in ROUND_EDITABLE
         }
-        services.update_round(
+        update_round(
             round_=obj,
             by=request.user,  # type: ignore[arg-type]
             changes=changes,
@@ -134,7 +140,7 @@ class RoundAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and services.voting_has_opened(obj):
+        if obj is not None and voting_has_opened(obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -158,12 +164,12 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and services.voting_has_opened(obj.round):
+        if obj is not None and voting_has_opened(obj.round):
             fields += ["round", "district"]
         return fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and services.voting_has_opened(obj.round):
+        if obj is not None and voting_has_opened(obj.round):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -20,8 +20,26 @@ from accounts.roles import Role
 from accounts.services import grant_role
 from directory import selectors as directory_selectors
 from directory.models import Neighbourhood
-from participation import services
 from participation.models import AgeBand, Panel, Phase, Project, Round
+from participation.permissions import is_panel_staff
+from participation.services.ballots import submit_ballot
+from participation.services.costing import assess_idea
+from participation.services.panels import (
+    announce_draw,
+    create_panel,
+    draw_panel,
+    join_panel_pool,
+    publish_panel,
+    submit_ranking,
+)
+from participation.services.paper_ballots import (
+    confirm_paper_ballot,
+    enter_paper_ballot,
+    issue_paper_ballot,
+)
+from participation.services.proposals import add_comment, propose_idea, update_pitch
+from participation.services.registration import register_voter
+from participation.services.rounds import advance_round, create_round
 
 CURRENT_SLUG = "eastmere-community-chest"
 PAST_SLUG = "green-spaces-fund"
@@ -133,7 +151,7 @@ def _residents(count: int, hoods: list[Neighbourhood]) -> list[tuple[User, Neigh
 
 def _cost(project: Project, by: User, lines: list[tuple[str, str]]) -> None:
     amounts = [(description, Decimal(amount)) for description, amount in lines]
-    services.assess_idea(
+    assess_idea(
         project=project,
         by=by,
         take_forward=True,
@@ -144,7 +162,7 @@ def _cost(project: Project, by: User, lines: list[tuple[str, str]]) -> None:
 
 def _advance(round_: Round, phase: str, by: User) -> Round:
     while round_.phase != phase:
-        round_ = services.advance_round(round_=round_, by=by)
+        round_ = advance_round(round_=round_, by=by)
     return round_
 
 
@@ -167,7 +185,7 @@ def _past_round(
     staff: User, second: User, residents: list[tuple[User, Neighbourhood, str]]
 ) -> None:
     day = timezone.localdate()
-    r = services.create_round(
+    r = create_round(
         by=staff,
         title="Green Spaces Fund",
         description="£20,000 for green spaces that help people feel well. Counted by the Method of "
@@ -186,7 +204,7 @@ def _past_round(
     Round.objects.filter(pk=r.pk).update(slug=PAST_SLUG)
     r.refresh_from_db()
     projects = [
-        services.propose_idea(
+        propose_idea(
             round_=r,
             by=residents[i][0],
             title=title,
@@ -195,30 +213,28 @@ def _past_round(
         )
         for i, (title, _lines) in enumerate(PAST_IDEAS)
     ]
-    r = services.advance_round(round_=r, by=staff)
+    r = advance_round(round_=r, by=staff)
     for project, (_title, lines) in zip(projects, PAST_IDEAS, strict=True):
         _cost(project, staff, lines)
     r = _advance(r, Phase.VOTING, staff)
     rng = random.Random(2025)
     for user, hood, band in residents[:32]:
-        services.register_voter(round_=r, user=user, neighbourhood=hood, age_band=band)
+        register_voter(round_=r, user=user, neighbourhood=hood, age_band=band)
         liked = [p for p in projects if rng.random() < 0.45] or [rng.choice(projects)]
-        services.submit_ballot(round_=r, voter=user, choices={p.pk: 1 for p in liked})
+        submit_ballot(round_=r, voter=user, choices={p.pk: 1 for p in liked})
     paper_voters = residents[32:36]
     for user, hood, band in paper_voters:
-        services.issue_paper_ballot(
-            round_=r, by=staff, voter=user, neighbourhood=hood, age_band=band
-        )
-    r = services.advance_round(round_=r, by=staff)
+        issue_paper_ballot(round_=r, by=staff, voter=user, neighbourhood=hood, age_band=band)
+    r = advance_round(round_=r, by=staff)
     for number in range(len(paper_voters)):
-        entry = services.enter_paper_ballot(
+        entry = enter_paper_ballot(
             round_=r,
             by=staff,
             paper_number=f"GS-{number + 1:03d}",
             choices={projects[number % 3].pk: 1, projects[1].pk: 1},
         )
-        services.confirm_paper_ballot(entry=entry, by=second)
-    services.advance_round(round_=r, by=staff)
+        confirm_paper_ballot(entry=entry, by=second)
+    advance_round(round_=r, by=staff)
 
 
 def _current_round(
@@ -227,7 +243,7 @@ def _current_round(
     person: User | None,
 ) -> None:
     day = timezone.localdate()
-    r = services.create_round(
+    r = create_round(
         by=staff,
         title="Eastmere Community Chest",
         description="£25,000 for projects that help people stay well, connected and independent. "
@@ -249,7 +265,7 @@ def _current_round(
     projects = []
     for i, (title, what, who, _lines) in enumerate(CURRENT_IDEAS):
         projects.append(
-            services.propose_idea(
+            propose_idea(
                 round_=r,
                 by=(person if person and i == 0 else residents[i][0]),
                 title=title,
@@ -257,49 +273,49 @@ def _current_round(
                 who_benefits=who,
             )
         )
-    refused = services.propose_idea(
+    refused = propose_idea(
         round_=r,
         by=residents[9][0],
         title=NOT_FORWARD[0],
         what=NOT_FORWARD[1],
         who_benefits=NOT_FORWARD[2],
     )
-    r = services.advance_round(round_=r, by=staff)
+    r = advance_round(round_=r, by=staff)
     for project, (_t, _w, _who, lines) in zip(projects, CURRENT_IDEAS, strict=True):
         _cost(project, staff, lines)
-    services.assess_idea(project=refused, by=staff, take_forward=False, reason=NOT_FORWARD[3])
-    r = services.advance_round(round_=r, by=staff)
+    assess_idea(project=refused, by=staff, take_forward=False, reason=NOT_FORWARD[3])
+    r = advance_round(round_=r, by=staff)
     for project in projects:
-        services.update_pitch(
+        update_pitch(
             project=project,
             by=staff,
             pitch=f"{project.what} Vote for it and we will have it running within three months.",
         )
-    services.add_comment(
+    add_comment(
         project=projects[1], by=residents[3][0], text="My mum would love this. Is there parking?"
     )
-    r = services.advance_round(round_=r, by=staff)
+    r = advance_round(round_=r, by=staff)
     rng = random.Random(2026)
     for user, hood, band in residents[:12]:
-        services.register_voter(round_=r, user=user, neighbourhood=hood, age_band=band)
+        register_voter(round_=r, user=user, neighbourhood=hood, age_band=band)
         chosen = rng.sample(projects, rng.randint(1, 3))
-        services.submit_ballot(round_=r, voter=user, choices={p.pk: 1 for p in chosen})
+        submit_ballot(round_=r, voter=user, choices={p.pk: 1 for p in chosen})
 
 
 def _panel(staff: User, residents: list[tuple[User, Neighbourhood, str]]) -> None:
     for user, hood, band in residents:
-        services.join_panel_pool(user=user, neighbourhood=hood, age_band=band)
-    if not services.is_panel_staff(staff):
+        join_panel_pool(user=user, neighbourhood=hood, age_band=band)
+    if not is_panel_staff(staff):
         return
-    panel = services.create_panel(
+    panel = create_panel(
         by=staff,
         title=PANEL_TITLE,
         question="Put these services in order: which should be funded first if money is short?",
         size=12,
         items=PANEL_ITEMS,
     )
-    panel = services.announce_draw(panel=panel, by=staff, seed=DEMO_PANEL_SEED)
-    panel = services.draw_panel(panel=panel, by=staff)
+    panel = announce_draw(panel=panel, by=staff, seed=DEMO_PANEL_SEED)
+    panel = draw_panel(panel=panel, by=staff)
     rng = random.Random(11)
     items = list(panel.items.order_by("pk"))
     for seat in panel.members.select_related("user"):
@@ -307,5 +323,5 @@ def _panel(staff: User, residents: list[tuple[User, Neighbourhood, str]]) -> Non
         rng.shuffle(order)
         # Most people put carers' respite and short waits for therapy near the top.
         order.sort(key=lambda item: (item.name not in PANEL_ITEMS[2:4], rng.random()))
-        services.submit_ranking(panel=panel, member=seat.user, order=[i.pk for i in order])
-    services.publish_panel(panel=panel, by=staff)
+        submit_ranking(panel=panel, member=seat.user, order=[i.pk for i in order])
+    publish_panel(panel=panel, by=staff)

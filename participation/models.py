@@ -7,7 +7,7 @@ ballot's choices are sealed (encrypted) with keys derived from ``settings.BALLOT
 environment, never in the database) and the round's salt in :class:`BallotLinkKey`, so rows written
 in the same order as the participations show nothing. Closing the vote opens them, deletes the salt
 and re-issues every ballot in the clear under a new random id in a random order
-(``services._close_voting``; ``participation.ballot_seal``).
+(``services.results._close_voting``; ``participation.ballot_seal``).
 """
 
 from __future__ import annotations

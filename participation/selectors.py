@@ -27,7 +27,7 @@ from participation.models import (
     VoterParticipation,
     VoterRegistration,
 )
-from participation.services import receipt_hash
+from participation.services.ballots import receipt_hash
 
 
 def rounds() -> QuerySet[Round]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from directory.models import Neighbourhood
-from participation import rules, selectors, services
+from participation import rules, selectors
 from participation.forms import (
     AssessForm,
     BallotForm,
@@ -34,7 +34,30 @@ from participation.forms import (
     RoundForm,
 )
 from participation.models import Panel, PaperBallotEntry, Phase, Project, Round, VoteType
-from participation.services import ParticipationError
+from participation.permissions import can_edit_pitch, is_panel_staff, is_round_staff
+from participation.services._common import ParticipationError, eligible_neighbourhoods, is_split
+from participation.services.ballots import ballot_district, current_choices, submit_ballot
+from participation.services.costing import assess_idea, parse_cost_lines
+from participation.services.panels import (
+    announce_draw,
+    create_panel,
+    draw_panel,
+    join_panel_pool,
+    leave_panel_pool,
+    panel_publication_check,
+    publish_panel,
+    submit_ranking,
+)
+from participation.services.paper_ballots import (
+    confirm_paper_ballot,
+    create_paper_voter,
+    enter_paper_ballot,
+    issue_paper_ballot,
+    reject_paper_entry,
+)
+from participation.services.proposals import add_comment, propose_idea, update_pitch
+from participation.services.registration import decide_registration, register_voter
+from participation.services.rounds import advance_round, create_round, set_district_pots
 
 
 def _refuse(form: forms.Form, error: ParticipationError) -> None:
@@ -57,7 +80,7 @@ def _round(slug: str) -> Round:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not services.is_round_staff(request.user):
+    if not is_round_staff(request.user):
         raise PermissionDenied("Only commissioners and coordinators can do this.")
 
 
@@ -72,8 +95,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "past": [r for r in all_rounds if r.phase == Phase.RESULTS],
         "panels": selectors.panels(),
         "my_panels": selectors.panels_for_member(request.user),
-        "is_staff": services.is_round_staff(request.user),
-        "is_panel_staff": services.is_panel_staff(request.user),
+        "is_staff": is_round_staff(request.user),
+        "is_panel_staff": is_panel_staff(request.user),
     }
     return render(request, "participation/home.html", context)
 
@@ -92,7 +115,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            round_ = services.create_round(
+            round_ = create_round(
                 by=_user(request),
                 title=data["title"],
                 description=data["description"],
@@ -134,7 +157,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "district_pots": round_.district_pots.select_related("neighbourhood"),
         "registration": selectors.registration_for(round_, request.user),
         "participation": selectors.participation_for(round_, request.user),
-        "is_staff": services.is_round_staff(request.user),
+        "is_staff": is_round_staff(request.user),
         "themes": selectors.themes_of(round_),
     }
     return render(request, "participation/round.html", context)
@@ -166,7 +189,7 @@ def round_advance(request: HttpRequest, slug: str) -> HttpResponse:
     _staff_only(request)
     round_ = _round(slug)
     try:
-        round_ = services.advance_round(round_=round_, by=_user(request), request=request)
+        round_ = advance_round(round_=round_, by=_user(request), request=request)
     except ParticipationError as error:
         messages.error(request, error.message)
     else:
@@ -190,7 +213,7 @@ def round_pots(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_district_pots(
+            set_district_pots(
                 round_=round_, by=_user(request), amounts=form.amounts(), request=request
             )
         except ParticipationError as error:
@@ -210,13 +233,13 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
     round_ = _round(slug)
     districts = (
         [p.neighbourhood for p in round_.district_pots.select_related("neighbourhood")]
-        if services.is_split(round_)
+        if is_split(round_)
         else []
     )
     form = IdeaForm(_posted(request), districts=districts)
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.propose_idea(
+            project = propose_idea(
                 round_=round_,
                 by=_user(request),
                 title=form.cleaned_data["title"],
@@ -248,9 +271,7 @@ def project_detail(request: HttpRequest, slug: str, project_id: int) -> HttpResp
             return redirect_to_login(request.get_full_path())
         if form.is_valid():
             try:
-                services.add_comment(
-                    project=project, by=_user(request), text=form.cleaned_data["text"]
-                )
+                add_comment(project=project, by=_user(request), text=form.cleaned_data["text"])
             except ParticipationError as error:
                 _refuse(form, error)
             else:
@@ -262,10 +283,10 @@ def project_detail(request: HttpRequest, slug: str, project_id: int) -> HttpResp
         "form": form,
         "can_comment": round_.phase in (Phase.PITCHES, Phase.VOTING)
         and project.status == Project.Status.ON_BALLOT,
-        "can_edit_pitch": services.can_edit_pitch(request.user, project)
+        "can_edit_pitch": can_edit_pitch(request.user, project)
         and round_.phase in (Phase.FEASIBILITY, Phase.PITCHES)
         and project.status == Project.Status.ON_BALLOT,
-        "can_assess": services.is_round_staff(request.user)
+        "can_assess": is_round_staff(request.user)
         and round_.phase in (Phase.FEASIBILITY, Phase.PITCHES),
         "lines_total": sum((line.amount for line in project.cost_lines.all()), 0),
     }
@@ -293,8 +314,8 @@ def project_assess(request: HttpRequest, slug: str, project_id: int) -> HttpResp
         data = form.cleaned_data
         try:
             take_forward = data["decision"] == "forward"
-            lines = services.parse_cost_lines(data["cost_lines"]) if take_forward else []
-            services.assess_idea(
+            lines = parse_cost_lines(data["cost_lines"]) if take_forward else []
+            assess_idea(
                 project=project,
                 by=_user(request),
                 take_forward=take_forward,
@@ -320,7 +341,7 @@ def project_assess(request: HttpRequest, slug: str, project_id: int) -> HttpResp
 def project_pitch(request: HttpRequest, slug: str, project_id: int) -> HttpResponse:
     round_ = _round(slug)
     project = get_object_or_404(Project, round=round_, pk=project_id)
-    if not services.can_edit_pitch(request.user, project):
+    if not can_edit_pitch(request.user, project):
         raise PermissionDenied(
             "Only the person who proposed the idea, or staff, can edit its pitch."
         )
@@ -329,7 +350,7 @@ def project_pitch(request: HttpRequest, slug: str, project_id: int) -> HttpRespo
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_pitch(
+            update_pitch(
                 project=project,
                 by=_user(request),
                 pitch=form.cleaned_data["pitch"],
@@ -367,12 +388,12 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     )
     form = RegistrationForm(
         _posted(request),
-        neighbourhoods=services.eligible_neighbourhoods(round_),
+        neighbourhoods=eligible_neighbourhoods(round_),
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            registration = services.register_voter(
+            registration = register_voter(
                 round_=round_,
                 user=_user(request),
                 neighbourhood=form.cleaned_data["neighbourhood"],
@@ -404,7 +425,7 @@ def registrations(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such registration")
         registration = get_object_or_404(round_.registrations, pk=int(chosen))
         try:
-            services.decide_registration(
+            decide_registration(
                 registration=registration,
                 by=_user(request),
                 approve=request.POST.get("decision") == "approve",
@@ -437,15 +458,15 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "participation/vote_closed.html", context, status=409)
     if registration is None or registration.status != registration.Status.APPROVED:
         return render(request, "participation/vote_register_first.html", context, status=403)
-    district = services.ballot_district(round_, registration.neighbourhood)
+    district = ballot_district(round_, registration.neighbourhood)
     projects = selectors.ballot_projects(round_, district)
-    current = services.current_choices(round_, _user(request))
+    current = current_choices(round_, _user(request))
     form = BallotForm(
         _posted(request), projects=projects, vote_type=round_.vote_type, initial_choices=current
     )
     if request.method == "POST" and form.is_valid():
         try:
-            receipt = services.submit_ballot(
+            receipt = submit_ballot(
                 round_=round_, voter=_user(request), choices=form.choices(), request=request
             )
         except ParticipationError as error:
@@ -486,7 +507,7 @@ def _districts(round_: Round) -> list[Any]:
 def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
     _staff_only(request)
     round_ = _round(slug)
-    form = PaperIssueForm(_posted(request), neighbourhoods=services.eligible_neighbourhoods(round_))
+    form = PaperIssueForm(_posted(request), neighbourhoods=eligible_neighbourhoods(round_))
     code = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -498,10 +519,8 @@ def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 voter = None
             if voter is None:
-                voter = services.create_paper_voter(
-                    by=_user(request), display_name=data["display_name"]
-                )
-            code = services.issue_paper_ballot(
+                voter = create_paper_voter(by=_user(request), display_name=data["display_name"])
+            code = issue_paper_ballot(
                 round_=round_,
                 by=_user(request),
                 voter=voter,
@@ -513,7 +532,7 @@ def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
         except ParticipationError as error:
             _refuse(form, error)
         else:
-            form = PaperIssueForm(neighbourhoods=services.eligible_neighbourhoods(round_))
+            form = PaperIssueForm(neighbourhoods=eligible_neighbourhoods(round_))
     return render(
         request,
         "participation/paper_issue.html",
@@ -535,7 +554,7 @@ def paper_enter(request: HttpRequest, slug: str) -> HttpResponse:
     ballot_form = BallotForm(_posted(request), projects=projects, vote_type=round_.vote_type)
     if request.method == "POST" and number_form.is_valid() and ballot_form.is_valid():
         try:
-            entry = services.enter_paper_ballot(
+            entry = enter_paper_ballot(
                 round_=round_,
                 by=_user(request),
                 paper_number=number_form.cleaned_data["paper_number"],
@@ -573,10 +592,10 @@ def paper_confirm(request: HttpRequest, slug: str, entry_id: int) -> HttpRespons
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "reject":
-                services.reject_paper_entry(entry=entry, by=_user(request), request=request)
+                reject_paper_entry(entry=entry, by=_user(request), request=request)
                 messages.success(request, f"The entry for paper {entry.paper_number} was removed.")
             else:
-                services.confirm_paper_ballot(entry=entry, by=_user(request), request=request)
+                confirm_paper_ballot(entry=entry, by=_user(request), request=request)
                 messages.success(
                     request, f"Paper {entry.paper_number} is confirmed and will be counted."
                 )
@@ -641,12 +660,12 @@ def pool_join(request: HttpRequest) -> HttpResponse:
         else {},
     )
     if request.method == "POST" and request.POST.get("leave") and existing:
-        services.leave_panel_pool(user=_user(request))
+        leave_panel_pool(user=_user(request))
         messages.success(request, "You have left the People's Panel pool.")
         return redirect("participation:home")
     if request.method == "POST" and form.is_valid():
         try:
-            services.join_panel_pool(
+            join_panel_pool(
                 user=_user(request),
                 neighbourhood=form.cleaned_data["neighbourhood"],
                 age_band=form.cleaned_data["age_band"],
@@ -663,12 +682,12 @@ def pool_join(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def panel_new(request: HttpRequest) -> HttpResponse:
-    if not services.is_panel_staff(request.user):
+    if not is_panel_staff(request.user):
         raise PermissionDenied("Only commissioners can set up a prioritisation panel.")
     form = PanelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            panel = services.create_panel(
+            panel = create_panel(
                 by=_user(request),
                 title=form.cleaned_data["title"],
                 question=form.cleaned_data["question"],
@@ -696,13 +715,11 @@ def panel_detail(request: HttpRequest, panel_id: int) -> HttpResponse:
         "panel": panel,
         "items": list(panel.items.all()),
         "seat": selectors.panel_seat(panel, request.user),
-        "is_panel_staff": services.is_panel_staff(request.user),
+        "is_panel_staff": is_panel_staff(request.user),
         "pool_size": selectors.pool_size(),
         "ranked": panel.members.filter(ranking__isnull=False).count(),
         "members": panel.members.count(),
-        "check": services.panel_publication_check(panel)
-        if panel.status == Panel.Status.RANKING
-        else None,
+        "check": panel_publication_check(panel) if panel.status == Panel.Status.RANKING else None,
         "pool_file_name": _pool_file_name(panel),
     }
     return render(request, "participation/panel.html", context)
@@ -728,7 +745,7 @@ def _panel_action(
     @login_required
     @require_POST
     def view(request: HttpRequest, panel_id: int) -> HttpResponse:
-        if not services.is_panel_staff(request.user):
+        if not is_panel_staff(request.user):
             raise PermissionDenied("Only commissioners can do this.")
         panel = _panel(panel_id)
         try:
@@ -743,13 +760,11 @@ def _panel_action(
 
 
 panel_announce = _panel_action(
-    services.announce_draw,
+    announce_draw,
     "The draw is announced: the pool and the hash of the seed are published.",
 )
-panel_draw = _panel_action(
-    services.draw_panel, "The panel has been drawn and the seed is published."
-)
-panel_publish = _panel_action(services.publish_panel, "The panel's ranking is published.")
+panel_draw = _panel_action(draw_panel, "The panel has been drawn and the seed is published.")
+panel_publish = _panel_action(publish_panel, "The panel's ranking is published.")
 
 
 @login_required
@@ -768,9 +783,7 @@ def panel_rank(request: HttpRequest, panel_id: int) -> HttpResponse:
     form = RankingForm(_posted(request), items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_ranking(
-                panel=panel, member=_user(request), order=form.order(), request=request
-            )
+            submit_ranking(panel=panel, member=_user(request), order=form.order(), request=request)
         except ParticipationError as error:
             _refuse(form, error)
         else:

@@ -11,8 +11,11 @@ from accounts.models import User
 from accounts.roles import Role
 from directory.models import Neighbourhood
 from directory.tests import factories as f
-from participation import services
 from participation.models import Phase, Project, Round
+from participation.services.costing import assess_idea
+from participation.services.proposals import propose_idea
+from participation.services.registration import register_voter
+from participation.services.rounds import advance_round, create_round
 
 _n = itertools.count(1)
 
@@ -38,19 +41,19 @@ def round_(by: User | None = None, **fields: Any) -> Round:
     fields.setdefault("description", "Money for the neighbourhood.")
     fields.setdefault("pot", Decimal("10000.00"))
     fields.setdefault("dates", DATES)
-    return services.create_round(by=by or staff(), **fields)
+    return create_round(by=by or staff(), **fields)
 
 
 def idea(round_obj: Round, by: User | None = None, **fields: Any) -> Project:
     fields.setdefault("title", f"Idea {next(_n)}")
     fields.setdefault("what", "Something good.")
     fields.setdefault("who_benefits", "Everyone nearby.")
-    return services.propose_idea(round_=round_obj, by=by or f.user(), **fields)
+    return propose_idea(round_=round_obj, by=by or f.user(), **fields)
 
 
 def cost(project: Project, by: User, amount: str) -> Project:
     value = Decimal(amount)
-    return services.assess_idea(
+    return assess_idea(
         project=project,
         by=by,
         take_forward=True,
@@ -61,7 +64,7 @@ def cost(project: Project, by: User, amount: str) -> Project:
 
 def advance_to(round_obj: Round, phase: str, by: User) -> Round:
     while round_obj.phase != phase:
-        round_obj = services.advance_round(round_=round_obj, by=by)
+        round_obj = advance_round(round_=round_obj, by=by)
     return round_obj
 
 
@@ -80,7 +83,7 @@ def voting_round(
 
 def voter(round_obj: Round, neighbourhood: Neighbourhood | None = None, **fields: Any) -> User:
     person = f.user(**fields)
-    services.register_voter(
+    register_voter(
         round_=round_obj,
         user=person,
         neighbourhood=neighbourhood or Neighbourhood.objects.first() or hood(),

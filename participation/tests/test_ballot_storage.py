@@ -12,9 +12,10 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from participation import services
 from participation.models import AnonymousBallot, Phase, VoterParticipation
-from participation.services import ParticipationError
+from participation.services._common import ParticipationError
+from participation.services.ballots import current_choices, receipt_hash, submit_ballot
+from participation.services.rounds import advance_round
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def cast_distinct_ballots() -> tuple[object, list, dict[int, list[list[int]]]]:
     cast: dict[int, list[list[int]]] = {}
     for subset in subsets:
         voter = pf.voter(r)
-        services.submit_ballot(round_=r, voter=voter, choices={p.pk: 1 for p in subset})
+        submit_ballot(round_=r, voter=voter, choices={p.pk: 1 for p in subset})
         cast[voter.pk] = sorted([p.pk, 1] for p in subset)
     return r, projects, cast
 
@@ -86,8 +87,8 @@ def test_a_dump_while_voting_is_open_does_not_link_voters_to_choices() -> None:
     # after close has exactly the ballots cast.
     for user_id, choices in cast.items():
         voter = VoterParticipation.objects.get(user_id=user_id).user
-        assert services.current_choices(r, voter) == dict(choices)
-    services.advance_round(round_=r, by=r.created_by)
+        assert current_choices(r, voter) == dict(choices)
+    advance_round(round_=r, by=r.created_by)
     counted = Counter(str(sorted(b.choices)) for b in AnonymousBallot.objects.filter(round=r))
     assert counted == Counter(str(c) for c in cast.values())
     assert not any(b.sealed or b.link_tag for b in AnonymousBallot.objects.all())
@@ -104,26 +105,26 @@ def _is_hex(value: str) -> bool:
 def test_changing_a_vote_keeps_one_sealed_ballot_and_a_new_receipt() -> None:
     r, (a, b, _c), _by = pf.voting_round()
     person = pf.voter(r)
-    first = services.submit_ballot(round_=r, voter=person, choices={a.pk: 1})
+    first = submit_ballot(round_=r, voter=person, choices={a.pk: 1})
     sealed_before = AnonymousBallot.objects.get().sealed
-    second = services.submit_ballot(round_=r, voter=person, choices={b.pk: 1})
+    second = submit_ballot(round_=r, voter=person, choices={b.pk: 1})
     assert second.changed and second.code != first.code
     ballot = AnonymousBallot.objects.get()
     assert ballot.sealed != sealed_before and ballot.choices == []
-    assert services.current_choices(r, person) == {b.pk: 1}
+    assert current_choices(r, person) == {b.pk: 1}
     participation = VoterParticipation.objects.get()
-    assert participation.receipt_hash == services.receipt_hash(second.code)
+    assert participation.receipt_hash == receipt_hash(second.code)
 
 
 def test_ballots_cannot_be_opened_without_the_environments_key() -> None:
     r, (a, _b, _c), by = pf.voting_round()
     person = pf.voter(r)
-    services.submit_ballot(round_=r, voter=person, choices={a.pk: 1})
+    submit_ballot(round_=r, voter=person, choices={a.pk: 1})
     with override_settings(BALLOT_SECRET_KEY="a-different-key"):
-        assert services.current_choices(r, person) is None
+        assert current_choices(r, person) is None
         with pytest.raises(ParticipationError, match="BALLOT_SECRET_KEY"):
-            services.advance_round(round_=r, by=by)
+            advance_round(round_=r, by=by)
     assert AnonymousBallot.objects.get().sealed  # nothing lost: close again with the right key
-    r = services.advance_round(round_=r, by=by)
+    r = advance_round(round_=r, by=by)
     assert r.phase == Phase.COUNTING
     assert AnonymousBallot.objects.get().choices == [[a.pk, 1]]

@@ -9,8 +9,10 @@ from collections.abc import Callable
 import pytest
 from django.db import IntegrityError, connection
 
-from participation import services
 from participation.models import AnonymousBallot, Channel, VoterParticipation
+from participation.services._common import ParticipationError
+from participation.services.ballots import current_choices, receipt_hash, submit_ballot
+from participation.services.rounds import advance_round
 from participation.tests import factories as pf
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -46,7 +48,7 @@ def test_concurrent_ballots_for_one_voter_make_exactly_one_ballot() -> None:
     voter = pf.voter(r)
 
     def submit(i: int) -> object:
-        return services.submit_ballot(round_=r, voter=voter, choices={projects[i % 3].pk: 1})
+        return submit_ballot(round_=r, voter=voter, choices={projects[i % 3].pk: 1})
 
     receipts, errors = _race(submit)
     assert errors == []
@@ -55,7 +57,7 @@ def test_concurrent_ballots_for_one_voter_make_exactly_one_ballot() -> None:
     # Exactly one submission created the ballot; the others changed it.
     assert sum(1 for receipt in receipts if not receipt.changed) == 1  # type: ignore[attr-defined]
     last = VoterParticipation.objects.get().receipt_hash
-    assert last in {services.receipt_hash(rc.code) for rc in receipts}  # type: ignore[attr-defined]
+    assert last in {receipt_hash(rc.code) for rc in receipts}  # type: ignore[attr-defined]
 
 
 def test_the_unique_constraint_alone_refuses_concurrent_second_rows() -> None:
@@ -84,11 +86,11 @@ def test_ballots_racing_the_close_are_either_in_or_refused() -> None:
 
     def work(i: int) -> object:
         if i == THREADS - 1:
-            return services.advance_round(round_=r, by=by)
-        return services.submit_ballot(round_=r, voter=voters[i], choices={projects[0].pk: 1})
+            return advance_round(round_=r, by=by)
+        return submit_ballot(round_=r, voter=voters[i], choices={projects[0].pk: 1})
 
     _results, errors = _race(work)
-    assert all(isinstance(e, services.ParticipationError) for e in errors), errors
+    assert all(isinstance(e, ParticipationError) for e in errors), errors
     # Every recorded participation has its ballot, and no ballot kept a link.
     assert (
         AnonymousBallot.objects.filter(round=r).count()
@@ -102,7 +104,7 @@ def test_sixteen_voters_voting_at_once_are_each_counted_once() -> None:
     voters = [pf.voter(r) for _ in range(16)]
 
     def vote(i: int) -> object:
-        return services.submit_ballot(
+        return submit_ballot(
             round_=r, voter=voters[i], choices={projects[i % 3].pk: 1, projects[(i + 1) % 3].pk: 1}
         )
 
@@ -112,11 +114,11 @@ def test_sixteen_voters_voting_at_once_are_each_counted_once() -> None:
     assert VoterParticipation.objects.filter(round=r).count() == 16
     assert AnonymousBallot.objects.filter(round=r).count() == 16
     for i, voter in enumerate(voters):
-        assert services.current_choices(r, voter) == {
+        assert current_choices(r, voter) == {
             projects[i % 3].pk: 1,
             projects[(i + 1) % 3].pk: 1,
         }
-    services.advance_round(round_=r, by=by)  # close: every sealed ballot opens
+    advance_round(round_=r, by=by)  # close: every sealed ballot opens
     counted = sorted(sorted(pid for pid, _ in b.choices) for b in AnonymousBallot.objects.all())
     expected = sorted(sorted([projects[i % 3].pk, projects[(i + 1) % 3].pk]) for i in range(16))
     assert counted == expected

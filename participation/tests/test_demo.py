@@ -8,9 +8,11 @@ import pytest
 
 from accounts.roles import Role
 from directory.tests import factories as f
-from participation import services
 from participation.demo import CURRENT_SLUG, PANEL_ITEMS, PAST_SLUG, seed_demo
 from participation.models import Panel, Phase, Round
+from participation.services._common import eligible_neighbourhoods
+from participation.services.ballots import submit_ballot
+from participation.services.registration import register_voter
 from rules.pb import read_pb, tally
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +47,11 @@ def test_seed_demo_makes_a_voting_round_a_past_round_and_a_panel() -> None:
     # The demo person proposed an idea and can register and vote.
     person = users[Role.PERSON]
     assert current.projects.filter(proposed_by=person).exists()
-    services.register_voter(
+    register_voter(
         round_=current,
         user=person,
-        neighbourhood=services.eligible_neighbourhoods(current)[0],
+        neighbourhood=eligible_neighbourhoods(current)[0],
         age_band="35-49",
     )
     project = current.projects.filter(status="on-ballot").first()
-    assert services.submit_ballot(round_=current, voter=person, choices={project.pk: 1}).code
+    assert submit_ballot(round_=current, voter=person, choices={project.pk: 1}).code

@@ -10,8 +10,8 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.error_pattern import error_pattern_problems
 from directory.tests import factories as f
-from participation import services
 from participation.models import Phase
+from participation.services.panels import announce_draw, create_panel, draw_panel, join_panel_pool
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -152,17 +152,17 @@ def test_panel_ranking_with_a_repeated_place_follows_the_error_pattern() -> None
     members = []
     for _ in range(4):
         person = f.user()
-        services.join_panel_pool(user=person, neighbourhood=hood, age_band="35-49")
+        join_panel_pool(user=person, neighbourhood=hood, age_band="35-49")
         members.append(person)
-    panel = services.create_panel(
+    panel = create_panel(
         by=commissioner,
         title="Priorities",
         question="Which first?",
         size=4,
         items=["Parks", "Buses", "Libraries"],
     )
-    panel = services.announce_draw(panel=panel, by=commissioner)
-    panel = services.draw_panel(panel=panel, by=commissioner)
+    panel = announce_draw(panel=panel, by=commissioner)
+    panel = draw_panel(panel=panel, by=commissioner)
     member = panel.members.first().user
     items = list(panel.items.all())
     response = client_for(member).post(

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from participation import services
 from participation.models import Phase, Project
-from participation.services import MAX_AMOUNT, ParticipationError
+from participation.services._common import MAX_AMOUNT, ParticipationError
+from participation.services.costing import parse_cost_lines
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,13 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
 def test_services_refuse_amounts_over_the_limit(typed: str) -> None:
     if "e" not in typed:
         with pytest.raises(ParticipationError, match=LIMIT):
-            services.parse_cost_lines(f"Hall hire: {typed}")
+            parse_cost_lines(f"Hall hire: {typed}")
     with pytest.raises(ParticipationError, match=LIMIT):
         pf.round_(pot=Decimal(typed))
 
 
 def test_the_limit_itself_is_accepted() -> None:
-    assert services.parse_cost_lines(f"Hall hire: {MAX_AMOUNT}") == [("Hall hire", MAX_AMOUNT)]
+    assert parse_cost_lines(f"Hall hire: {MAX_AMOUNT}") == [("Hall hire", MAX_AMOUNT)]
     assert pf.round_(pot=MAX_AMOUNT).pot == MAX_AMOUNT
 
 

@@ -14,9 +14,17 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from directory.tests import factories as f
-from participation import redraw, rules, services
+from participation import redraw, rules
 from participation.models import Panel, PanelPoolEntry
-from participation.services import ParticipationError
+from participation.services._common import ParticipationError
+from participation.services.panels import (
+    announce_draw,
+    create_panel,
+    draw_panel,
+    join_panel_pool,
+    publish_panel,
+    submit_ranking,
+)
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +47,7 @@ def _pool(groups: list[tuple[str, str, int]]) -> list:
         _hoods[hood_name] = hood
         for _ in range(count):
             person = f.user()
-            services.join_panel_pool(user=person, neighbourhood=hood, age_band=band)
+            join_panel_pool(user=person, neighbourhood=hood, age_band=band)
             people.append(person)
     return people
 
@@ -65,7 +73,7 @@ FIFTEEN = [
 def _drawn_panel(size: int = 15, groups=FIFTEEN, items=("Eyes", "Teeth", "Ears"), **options):  # type: ignore[no-untyped-def]
     commissioner = pf.staff()
     _pool(groups)
-    panel = services.create_panel(
+    panel = create_panel(
         by=commissioner,
         title="Priorities",
         question="What first?",
@@ -73,14 +81,14 @@ def _drawn_panel(size: int = 15, groups=FIFTEEN, items=("Eyes", "Teeth", "Ears")
         items=items,
         **options,
     )
-    panel = services.announce_draw(panel=panel, by=commissioner)
-    panel = services.draw_panel(panel=panel, by=commissioner)
+    panel = announce_draw(panel=panel, by=commissioner)
+    panel = draw_panel(panel=panel, by=commissioner)
     return panel, commissioner
 
 
 def _rank(panel: Panel, seats, orders) -> None:  # type: ignore[no-untyped-def]
     for seat, order in zip(seats, orders, strict=True):
-        services.submit_ranking(panel=panel, member=seat.user, order=order)
+        submit_ranking(panel=panel, member=seat.user, order=order)
 
 
 # --- item 1: quorum, balance, ties, agreement -------------------------------------------------------
@@ -93,7 +101,7 @@ def test_two_of_fifteen_from_one_group_cannot_publish_strong_agreement() -> None
     same = [s for s in panel.members.all() if s.stratum == "25-34 / North"][:2]
     _rank(panel, same, [items, items])
     with pytest.raises(ParticipationError) as refused:
-        services.publish_panel(panel=panel, by=commissioner)
+        publish_panel(panel=panel, by=commissioner)
     message = refused.value.message
     assert "Only 2 of 15 members have ranked the items" in message
     assert "needs at least 10" in message
@@ -113,7 +121,7 @@ def test_quorum_met_but_a_neighbourhood_missing_is_refused() -> None:
     seats = [s for s in panel.members.all() if not s.stratum.endswith("West")]
     _rank(panel, seats, [items] * len(seats))
     with pytest.raises(ParticipationError, match="neighbourhood West has 33% of the seats but 0%"):
-        services.publish_panel(panel=panel, by=commissioner)
+        publish_panel(panel=panel, by=commissioner)
 
 
 def test_a_tie_is_reported_as_a_tie_with_how_many_took_part() -> None:
@@ -123,7 +131,7 @@ def test_a_tie_is_reported_as_a_tie_with_how_many_took_part() -> None:
     # Every member ranks; a perfect cycle: five each of a>b>c, b>c>a, c>a>b.
     cycle = [[a, b, c], [b, c, a], [c, a, b]]
     _rank(panel, seats, [cycle[n % 3] for n in range(15)])
-    panel = services.publish_panel(panel=panel, by=commissioner)
+    panel = publish_panel(panel=panel, by=commissioner)
     assert panel.result["kemeny_orders"] == 3
     assert [row["place"] for row in panel.result["kemeny_places"]] == ["1 to 3 (tied)"] * 3
     assert panel.result["borda_tied"] is True
@@ -141,7 +149,7 @@ def test_a_clear_result_names_members_and_agreement_that_fits() -> None:
     a, b, c = [i.pk for i in panel.items.order_by("pk")]
     seats = list(panel.members.order_by("pk"))
     _rank(panel, seats, [[a, b, c]] * 15)
-    panel = services.publish_panel(panel=panel, by=commissioner)
+    panel = publish_panel(panel=panel, by=commissioner)
     assert panel.result["kemeny_orders"] == 1
     html = client_for().get(reverse("participation:panel", args=[panel.pk])).content.decode()
     assert "No other order disagrees less" in html
@@ -151,7 +159,7 @@ def test_a_clear_result_names_members_and_agreement_that_fits() -> None:
 
 def test_quorum_and_tolerance_are_set_per_panel_within_bounds() -> None:
     commissioner = pf.staff()
-    make = lambda **o: services.create_panel(  # noqa: E731
+    make = lambda **o: create_panel(  # noqa: E731
         by=commissioner, title="x", question="y", size=15, items=["a", "b"], **o
     )
     assert make().quorum == 10
@@ -190,14 +198,12 @@ def test_panel_form_names_the_quorum_field() -> None:
 def test_draw_must_be_announced_first_and_seed_is_hidden_until_then() -> None:
     commissioner = pf.staff()
     _pool(FIFTEEN)
-    panel = services.create_panel(
-        by=commissioner, title="P", question="Q", size=6, items=["a", "b"]
-    )
+    panel = create_panel(by=commissioner, title="P", question="Q", size=6, items=["a", "b"])
     with pytest.raises(ParticipationError, match="Announce the draw first"):
-        services.draw_panel(panel=panel, by=commissioner)
+        draw_panel(panel=panel, by=commissioner)
     pool_url = reverse("participation:panel-pool", args=[panel.pk])
     assert client_for().get(pool_url).status_code == 404
-    panel = services.announce_draw(panel=panel, by=commissioner)
+    panel = announce_draw(panel=panel, by=commissioner)
     assert panel.status == Panel.Status.ANNOUNCED and not panel.members.exists()
     html = client_for().get(reverse("participation:panel", args=[panel.pk])).content.decode()
     assert panel.seed_commitment in html
@@ -208,10 +214,8 @@ def test_draw_must_be_announced_first_and_seed_is_hidden_until_then() -> None:
 def test_published_pool_has_no_names_and_numbers_entries_in_a_random_order() -> None:
     commissioner = pf.staff()
     people = _pool(FIFTEEN)
-    panel = services.create_panel(
-        by=commissioner, title="P", question="Q", size=6, items=["a", "b"]
-    )
-    panel = services.announce_draw(panel=panel, by=commissioner)
+    panel = create_panel(by=commissioner, title="P", question="Q", size=6, items=["a", "b"])
+    panel = announce_draw(panel=panel, by=commissioner)
     response = client_for().get(reverse("participation:panel-pool", args=[panel.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -316,15 +320,13 @@ def test_redraw_reports_a_bad_pool_file_by_line(
 def test_announce_refuses_a_pool_too_small_and_staff_only() -> None:
     commissioner = pf.staff()
     _pool([("25-34", "North", 3)])
-    panel = services.create_panel(
-        by=commissioner, title="P", question="Q", size=5, items=["a", "b"]
-    )
+    panel = create_panel(by=commissioner, title="P", question="Q", size=5, items=["a", "b"])
     with pytest.raises(ParticipationError, match="fewer than the 5 seats"):
-        services.announce_draw(panel=panel, by=commissioner)
+        announce_draw(panel=panel, by=commissioner)
     panel.refresh_from_db()
     assert panel.status == Panel.Status.DRAFT and not panel.seed_commitment
     with pytest.raises(ParticipationError, match="Only commissioners"):
-        services.announce_draw(panel=panel, by=f.user(Role.COORDINATOR))
+        announce_draw(panel=panel, by=f.user(Role.COORDINATOR))
     assert (
         client_for(f.user())
         .post(reverse("participation:panel-announce", args=[panel.pk]))

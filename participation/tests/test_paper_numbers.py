@@ -10,9 +10,9 @@ from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 
-from participation import services
 from participation.models import PaperBallotEntry
-from participation.services import ParticipationError, normalise_paper_number
+from participation.services._common import ParticipationError
+from participation.services.paper_ballots import enter_paper_ballot, normalise_paper_number
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +43,10 @@ def test_boundaries_of_the_shape() -> None:
 def test_one_paper_typed_four_ways_is_entered_once() -> None:
     r, (a, _b, _c), first = pf.voting_round()
     second = pf.staff()
-    services.enter_paper_ballot(round_=r, by=first, paper_number="P1", choices={a.pk: 1})
+    enter_paper_ballot(round_=r, by=first, paper_number="P1", choices={a.pk: 1})
     for typed in ["p1", "Ｐ1", "P\u200b1"]:
         with pytest.raises(ParticipationError, match="Paper P1 has already been entered"):
-            services.enter_paper_ballot(round_=r, by=second, paper_number=typed, choices={a.pk: 1})
+            enter_paper_ballot(round_=r, by=second, paper_number=typed, choices={a.pk: 1})
     assert list(PaperBallotEntry.objects.values_list("paper_number", flat=True)) == ["P1"]
 
 

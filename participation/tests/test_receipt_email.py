@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import NotificationPreference
-from participation import services
+from participation.services.ballots import submit_ballot
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_the_voter_gets_their_receipt_code_and_nothing_about_their_choices(
     r, (a, b, _c), _by = pf.voting_round()
     person = pf.voter(r)
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.submit_ballot(round_=r, voter=person, choices={a.pk: 1})
+        first = submit_ballot(round_=r, voter=person, choices={a.pk: 1})
     (message,) = mail.outbox
     assert message.to == [person.email]
     assert first.code in message.body
@@ -27,7 +27,7 @@ def test_the_voter_gets_their_receipt_code_and_nothing_about_their_choices(
     assert a.title not in message.body and b.title not in message.body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.submit_ballot(round_=r, voter=person, choices={b.pk: 1})
+        second = submit_ballot(round_=r, voter=person, choices={b.pk: 1})
     (message,) = mail.outbox
     assert second.code in message.body and first.code not in message.body
     assert "replaces the code we gave you before" in message.body
@@ -38,5 +38,5 @@ def test_no_receipt_email_when_turned_off(django_capture_on_commit_callbacks) ->
     person = pf.voter(r)
     NotificationPreference.objects.create(user=person, kind="pb_receipt", email=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_ballot(round_=r, voter=person, choices={a.pk: 1})
+        submit_ballot(round_=r, voter=person, choices={a.pk: 1})
     assert mail.outbox == []

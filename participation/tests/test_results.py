@@ -11,7 +11,7 @@ from django.db import models
 
 from accounts.services import export_personal_data
 from directory.tests import factories as f
-from participation import counting, selectors, services
+from participation import counting, selectors
 from participation.models import (
     AnonymousBallot,
     BallotLinkKey,
@@ -20,6 +20,14 @@ from participation.models import (
     VoterParticipation,
     VoteType,
 )
+from participation.services.ballots import current_choices, submit_ballot
+from participation.services.paper_ballots import (
+    confirm_paper_ballot,
+    create_paper_voter,
+    enter_paper_ballot,
+    issue_paper_ballot,
+)
+from participation.services.rounds import advance_round, set_district_pots
 from participation.tests import factories as pf
 from rules.pb import read_pb, tally
 
@@ -32,19 +40,19 @@ def _vote_and_publish(**round_fields):  # type: ignore[no-untyped-def]
     voters = [pf.voter(r) for _ in range(6)]
     ballots = [{a.pk: 1, b.pk: 1}] * 3 + [{c.pk: 1}] * 2 + [{a.pk: 1}]
     codes = [
-        services.submit_ballot(round_=r, voter=v, choices=choice).code
+        submit_ballot(round_=r, voter=v, choices=choice).code
         for v, choice in zip(voters, ballots, strict=True)
     ]
-    paper_voter = services.create_paper_voter(by=by, display_name="Paper Person")
+    paper_voter = create_paper_voter(by=by, display_name="Paper Person")
     codes.append(
-        services.issue_paper_ballot(
+        issue_paper_ballot(
             round_=r, by=by, voter=paper_voter, neighbourhood=pf.hood(), age_band="50-64"
         )
     )
-    r = services.advance_round(round_=r, by=by)
-    entry = services.enter_paper_ballot(round_=r, by=by, paper_number="9", choices={c.pk: 1})
-    services.confirm_paper_ballot(entry=entry, by=pf.staff())
-    r = services.advance_round(round_=r, by=by)
+    r = advance_round(round_=r, by=by)
+    entry = enter_paper_ballot(round_=r, by=by, paper_number="9", choices={c.pk: 1})
+    confirm_paper_ballot(entry=entry, by=pf.staff())
+    r = advance_round(round_=r, by=by)
     return r, (a, b, c), [*voters, paper_voter], codes
 
 
@@ -85,7 +93,7 @@ def test_mes_results_recount_and_explanation() -> None:
 def test_points_ballots_recount() -> None:
     r, (a, b, c), by = pf.voting_round(vote_type=VoteType.CUMULATIVE, max_points=10, rule="mes")
     for choice in ({a.pk: 7, b.pk: 3}, {c.pk: 10}, {b.pk: 5, c.pk: 5}):
-        services.submit_ballot(round_=r, voter=pf.voter(r), choices=choice)
+        submit_ballot(round_=r, voter=pf.voter(r), choices=choice)
     r = pf.advance_to(r, Phase.RESULTS, by)
     result = r.results.get()
     election = read_pb(io.StringIO(result.pb_file))
@@ -102,19 +110,17 @@ def test_split_pot_is_counted_per_district() -> None:
     by = pf.staff()
     north, south = pf.hood("North"), pf.hood("South")
     r = pf.round_(by, pot=Decimal("1000"))
-    services.set_district_pots(
-        round_=r, by=by, amounts={north: Decimal("600"), south: Decimal("400")}
-    )
+    set_district_pots(round_=r, by=by, amounts={north: Decimal("600"), south: Decimal("400")})
     n1, n2 = pf.idea(r, district=north), pf.idea(r, district=north)
     s1 = pf.idea(r, district=south)
-    r = services.advance_round(round_=r, by=by)
+    r = advance_round(round_=r, by=by)
     pf.cost(n1, by, "500")
     pf.cost(n2, by, "300")
     pf.cost(s1, by, "400")
     r = pf.advance_to(r, Phase.VOTING, by)
-    services.submit_ballot(round_=r, voter=pf.voter(r, north), choices={n1.pk: 1})
-    services.submit_ballot(round_=r, voter=pf.voter(r, north), choices={n1.pk: 1, n2.pk: 1})
-    services.submit_ballot(round_=r, voter=pf.voter(r, south), choices={s1.pk: 1})
+    submit_ballot(round_=r, voter=pf.voter(r, north), choices={n1.pk: 1})
+    submit_ballot(round_=r, voter=pf.voter(r, north), choices={n1.pk: 1, n2.pk: 1})
+    submit_ballot(round_=r, voter=pf.voter(r, south), choices={s1.pk: 1})
     r = pf.advance_to(r, Phase.RESULTS, by)
     results = {res.district.name: res for res in r.results.select_related("district")}
     assert set(results) == {"North", "South"}
@@ -131,9 +137,9 @@ def test_after_close_no_row_links_a_voter_to_their_choices() -> None:
     r, (a, b, c), by = pf.voting_round()
     voters = [pf.voter(r) for _ in range(5)]
     for i, voter in enumerate(voters):
-        services.submit_ballot(round_=r, voter=voter, choices={[a, b, c][i % 3].pk: 1})
+        submit_ballot(round_=r, voter=voter, choices={[a, b, c][i % 3].pk: 1})
     ids_before = set(AnonymousBallot.objects.values_list("id", flat=True))
-    services.advance_round(round_=r, by=by)  # close voting
+    advance_round(round_=r, by=by)  # close voting
 
     assert not BallotLinkKey.objects.exists()
     ballots = list(AnonymousBallot.objects.all())
@@ -142,7 +148,7 @@ def test_after_close_no_row_links_a_voter_to_their_choices() -> None:
     # Re-issued under new random ids, so no id survives from the time of voting.
     assert ids_before.isdisjoint({ballot.id for ballot in ballots})
     for voter in voters:
-        assert services.current_choices(r, voter) is None
+        assert current_choices(r, voter) is None
 
     # No model that points at a user also holds ballot choices, and the ballot table has no
     # user, timestamp or other column that could join it to a voter.
@@ -178,7 +184,7 @@ def test_no_admin_screen_shows_ballots_or_participations() -> None:
 def test_the_personal_data_export_never_includes_choices() -> None:
     r, (a, _b, _c), _by = pf.voting_round()
     voter = pf.voter(r)
-    services.submit_ballot(round_=r, voter=voter, choices={a.pk: 1})
+    submit_ballot(round_=r, voter=voter, choices={a.pk: 1})
     data = export_personal_data(person=voter, requested_by=voter, request=None)
     section = data["participation"]
     assert section["voted_in"] == [
@@ -192,7 +198,7 @@ def test_erasure_keeps_turnout_but_drops_the_person() -> None:
 
     r, (a, _b, _c), by = pf.voting_round()
     voter = pf.voter(r)
-    services.submit_ballot(round_=r, voter=voter, choices={a.pk: 1})
+    submit_ballot(round_=r, voter=voter, choices={a.pk: 1})
     erase_person(person=voter, erased_by=by, request=None)
     participation = VoterParticipation.objects.get()
     assert participation.user is None
@@ -205,7 +211,7 @@ def test_erasure_keeps_turnout_but_drops_the_person() -> None:
 def test_receipts_show_recorded_then_counted_but_not_the_choices() -> None:
     r, (a, _b, _c), by = pf.voting_round()
     voter = pf.voter(r)
-    code = services.submit_ballot(round_=r, voter=voter, choices={a.pk: 1}).code
+    code = submit_ballot(round_=r, voter=voter, choices={a.pk: 1}).code
     assert selectors.receipt_status(r, code) == "recorded"
     assert selectors.receipt_status(r, code.lower().replace("-", " ")) == "recorded"
     assert selectors.receipt_status(r, "AAAA-BBBB-CCCC") == "unknown"
@@ -227,12 +233,10 @@ def test_turnout_by_neighbourhood() -> None:
     north, south = pf.hood("North"), pf.hood("South")
     r, (a, _b, _c), by = pf.voting_round()
     for _ in range(2):
-        services.submit_ballot(round_=r, voter=pf.voter(r, north), choices={a.pk: 1})
+        submit_ballot(round_=r, voter=pf.voter(r, north), choices={a.pk: 1})
     pf.voter(r, north)  # registered, did not vote
     pf.voter(r, south)
-    services.issue_paper_ballot(
-        round_=r, by=by, voter=f.user(), neighbourhood=south, age_band="35-49"
-    )
+    issue_paper_ballot(round_=r, by=by, voter=f.user(), neighbourhood=south, age_band="35-49")
     rows = {row.neighbourhood: row for row in selectors.turnout_by_neighbourhood(r)}
     assert (rows["North"].registered, rows["North"].voted, rows["North"].percent) == (3, 2, "67%")
     assert (rows["South"].registered, rows["South"].voted, rows["South"].paper) == (2, 1, 1)

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
-from participation import services
 from participation.models import CostLine, Phase, Project, Round
-from participation.services import ParticipationError
+from participation.services._common import ParticipationError
+from participation.services.rounds import update_round
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_the_service_refuses_rule_changes_once_voting_opens(field: str, value: o
     r, _projects, by = pf.voting_round()
     before = Round.objects.filter(pk=r.pk).values().get()
     with pytest.raises(ParticipationError, match="voting has opened") as caught:
-        services.update_round(round_=r, by=by, changes={field: value})
+        update_round(round_=r, by=by, changes={field: value})
     assert caught.value.field == field
     assert Round.objects.filter(pk=r.pk).values().get() == before
 
@@ -74,7 +74,7 @@ def test_the_service_refuses_rule_changes_once_voting_opens(field: str, value: o
 def test_before_voting_the_rules_can_change_and_the_change_is_audited() -> None:
     by = pf.staff()
     r = pf.round_(by)
-    services.update_round(round_=r, by=by, changes={"rule": "greedy", "title": "New name"})
+    update_round(round_=r, by=by, changes={"rule": "greedy", "title": "New name"})
     r.refresh_from_db()
     assert r.rule == "greedy" and r.title == "New name"
     event = AuditEvent.objects.filter(object_id=str(r.pk), summary__contains="rule").get()
@@ -84,7 +84,7 @@ def test_before_voting_the_rules_can_change_and_the_change_is_audited() -> None:
 
 def test_during_voting_the_title_and_closing_date_can_still_change() -> None:
     r, _projects, by = pf.voting_round()
-    services.update_round(round_=r, by=by, changes={"title": "Renamed"})
+    update_round(round_=r, by=by, changes={"title": "Renamed"})
     assert Round.objects.get(pk=r.pk).title == "Renamed"
 
 

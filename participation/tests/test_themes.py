@@ -9,8 +9,10 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from directory.tests import factories as f
-from participation import selectors, services
+from participation import selectors
 from participation.models import Phase, Theme
+from participation.services._common import ParticipationError
+from participation.services.themes import offer_theme
 from participation.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,7 @@ def test_a_coordinator_offers_a_theme_and_the_round_shows_it(client) -> None:  #
     coordinator = pf.staff(Role.COORDINATOR)
     round_ = pf.round_()
     assert list(selectors.rounds_taking_themes()) == [round_]
-    services.offer_theme(
+    offer_theme(
         actor=coordinator,
         round_=round_,
         title="  Meals and food   in Eastfield ",
@@ -36,8 +38,8 @@ def test_a_coordinator_offers_a_theme_and_the_round_shows_it(client) -> None:  #
 def test_only_round_staff_offer_themes() -> None:
     round_ = pf.round_()
     for role in (Role.PROVIDER, Role.PERSON, Role.BROKER):
-        with pytest.raises(services.ParticipationError):
-            services.offer_theme(actor=f.user(role), round_=round_, title="T", evidence="e")
+        with pytest.raises(ParticipationError):
+            offer_theme(actor=f.user(role), round_=round_, title="T", evidence="e")
     assert not Theme.objects.exists()
 
 
@@ -45,22 +47,22 @@ def test_a_round_past_ideas_takes_no_themes() -> None:
     staff = pf.staff()
     round_ = pf.advance_to(pf.round_(by=staff), Phase.FEASIBILITY, staff)
     assert not selectors.rounds_taking_themes().exists()
-    with pytest.raises(services.ParticipationError) as refused:
-        services.offer_theme(actor=staff, round_=round_, title="T", evidence="e")
+    with pytest.raises(ParticipationError) as refused:
+        offer_theme(actor=staff, round_=round_, title="T", evidence="e")
     assert refused.value.field == "round"
 
 
 def test_the_same_theme_once_a_round_and_a_title_is_needed() -> None:
     staff = pf.staff()
     round_ = pf.round_(by=staff)
-    services.offer_theme(actor=staff, round_=round_, title="Company", evidence="e")
-    with pytest.raises(services.ParticipationError) as refused:
-        services.offer_theme(actor=staff, round_=round_, title="company", evidence="e")
+    offer_theme(actor=staff, round_=round_, title="Company", evidence="e")
+    with pytest.raises(ParticipationError) as refused:
+        offer_theme(actor=staff, round_=round_, title="company", evidence="e")
     assert refused.value.field == "title"
-    with pytest.raises(services.ParticipationError):
-        services.offer_theme(actor=staff, round_=round_, title="   ", evidence="e")
-    with pytest.raises(services.ParticipationError):
-        services.offer_theme(actor=staff, round_=round_, title="x" * 151, evidence="e")
-    services.offer_theme(actor=staff, round_=round_, title="x" * 150, evidence="e")
+    with pytest.raises(ParticipationError):
+        offer_theme(actor=staff, round_=round_, title="   ", evidence="e")
+    with pytest.raises(ParticipationError):
+        offer_theme(actor=staff, round_=round_, title="x" * 151, evidence="e")
+    offer_theme(actor=staff, round_=round_, title="x" * 150, evidence="e")
     with pytest.raises(IntegrityError), transaction.atomic():
         Theme.objects.create(round=round_, title="Company", evidence="e")

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from directory.tests import factories as f
-from participation import services
 from participation.models import Panel, PaperBallotEntry, Phase, Project, Round
+from participation.services.ballots import current_choices, submit_ballot
+from participation.services.rounds import advance_round
 from participation.tests import factories as pf
 from rules.pb import read_pb, tally
 
@@ -99,7 +100,7 @@ def test_propose_cost_and_pitch_through_the_pages() -> None:
     )
     project = Project.objects.get()
     assert response.status_code == 302
-    r = services.advance_round(round_=r, by=by)
+    r = advance_round(round_=r, by=by)
     assess = reverse("participation:project-assess", args=[r.slug, project.pk])
     assert client.get(assess).status_code == 403
     staff_client = client_for(by)
@@ -136,7 +137,7 @@ def test_register_vote_change_and_check_receipt_through_the_pages() -> None:
     again = client.get(vote_url)
     assert "Change your vote" in again.content.decode()
     client.post(vote_url, {"projects": [str(b.pk)]})
-    assert services.current_choices(r, resident) == {b.pk: 1}
+    assert current_choices(r, resident) == {b.pk: 1}
     receipts = reverse("participation:receipts", args=[r.slug])
     # The old code was replaced by the new one.
     assert client_for().get(receipts, {"code": code}).context["status"] == "unknown"
@@ -149,14 +150,14 @@ def test_register_vote_change_and_check_receipt_through_the_pages() -> None:
 def test_over_limit_ballot_shows_the_error_and_keeps_the_old_ballot() -> None:
     r, (a, b, c), _by = pf.voting_round(max_choices=2)
     resident = pf.voter(r)
-    services.submit_ballot(round_=r, voter=resident, choices={a.pk: 1})
+    submit_ballot(round_=r, voter=resident, choices={a.pk: 1})
     response = client_for(resident).post(
         reverse("participation:vote", args=[r.slug]),
         {"projects": [str(a.pk), str(b.pk), str(c.pk)]},
     )
     assert response.status_code == 200
     assert "You can choose up to 2" in response.content.decode()
-    assert services.current_choices(r, resident) == {a.pk: 1}
+    assert current_choices(r, resident) == {a.pk: 1}
 
 
 def test_paper_ballot_pages_and_second_person_rule() -> None:
@@ -186,7 +187,7 @@ def test_paper_ballot_pages_and_second_person_rule() -> None:
 def test_results_page_and_pb_download_recount() -> None:
     r, (a, b, c), by = pf.voting_round(rule="greedy")
     for choice in ({a.pk: 1}, {a.pk: 1, b.pk: 1}, {c.pk: 1}):
-        services.submit_ballot(round_=r, voter=pf.voter(r), choices=choice)
+        submit_ballot(round_=r, voter=pf.voter(r), choices=choice)
     r = pf.advance_to(r, Phase.RESULTS, by)
     page = client_for().get(reverse("participation:results", args=[r.slug]))
     html = page.content.decode()
