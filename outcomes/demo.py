@@ -20,8 +20,11 @@ from accounts.roles import Role
 from accounts.services import grant_role
 from budgets.models import CaseTeam
 from directory.models import Neighbourhood
-from outcomes import services
 from outcomes.models import Profile
+from outcomes.services._common import today as local_today
+from outcomes.services.answers import record_answers
+from outcomes.services.follow_ups import start_follow_up
+from outcomes.services.goals import review_goal, set_goal
 
 PREFIX = "demo-oc-"
 SERVICES = ["Befriending (demo)", "Social prescribing (demo)", "Peer support (demo)"]
@@ -46,14 +49,14 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
     if User.objects.filter(username=f"{PREFIX}01").exists():
         return
     rng = random.Random(seed)
-    today = services.today()
+    today = local_today()
     start = today - dt.timedelta(days=60)
     middle = today - dt.timedelta(days=30)
     hoods = list(Neighbourhood.objects.all()[:3])
     person = users_by_role.get("person")
     coordinator = users_by_role.get("coordinator") or users_by_role.get("administrator")
     if person is not None:
-        services.record_answers(
+        record_answers(
             person=person,
             actor=person,
             measure_id="ons4",
@@ -61,7 +64,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
             occasion="start",
             answers={"life_satisfaction": 5, "worthwhile": 6, "happiness": 4, "anxiety": 6},
         )
-        services.record_answers(
+        record_answers(
             person=person,
             actor=person,
             measure_id="swemwbs",
@@ -69,14 +72,14 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
             occasion="start",
             answers=dict.fromkeys(SWEMWBS_ITEMS, 3),
         )
-        services.record_answers(
+        record_answers(
             person=person,
             actor=person,
             measure_id="swemwbs",
             answered_on=today,
             answers={**dict.fromkeys(SWEMWBS_ITEMS, 4), "relaxed": 3},
         )
-        goal = services.set_goal(
+        goal = set_goal(
             person=person,
             actor=person,
             text="Get back to the allotment every week (demo)",
@@ -96,12 +99,12 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
                 {"text": "Go on my own on Tuesdays", "supporter": "", "due_on": today},
             ],
         )
-        services.review_goal(goal=goal, actor=person, rated_on=middle, score_value=4)
-        services.review_goal(goal=goal, actor=person, rated_on=today, score_value=7)
+        review_goal(goal=goal, actor=person, rated_on=middle, score_value=4)
+        review_goal(goal=goal, actor=person, rated_on=today, score_value=7)
         if coordinator is not None:
             team, _ = CaseTeam.objects.get_or_create(name="Follow-up team (demo)")
             team.members.add(coordinator)
-            services.start_follow_up(
+            start_follow_up(
                 person=person,
                 actor=coordinator,
                 team=team,
@@ -130,7 +133,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
         )
         before = rng.choice([2, 3, 3])
         after = min(5, before + rng.choice([0, 1, 1, 2]))
-        services.record_answers(
+        record_answers(
             person=user,
             actor=user,
             measure_id="swemwbs",
@@ -138,7 +141,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
             answered_on=start,
             occasion="start",
         )
-        services.record_answers(
+        record_answers(
             person=user,
             actor=user,
             measure_id="swemwbs",

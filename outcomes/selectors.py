@@ -14,7 +14,7 @@ from accounts.models import User
 from budgets.models import CaseTeam
 from outcomes.measures import registry
 from outcomes.models import AnswerSet, AreaWording, FollowUp, Goal, Helper, Profile, WorkItem
-from outcomes.services import score_of
+from outcomes.services.answers import score_of
 from rules.outcomes import (
     AggregateTable,
     Direction,

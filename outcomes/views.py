@@ -17,9 +17,17 @@ from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from budgets import selectors as budget_selectors
 from budgets.access import OutsideCaseload
-from outcomes import access, charts, forms, selectors, services
+from outcomes import access, charts, forms, selectors
 from outcomes.measures import offered, registry, threshold_values, wording_measures
 from outcomes.models import AnswerSet, AreaWording, Goal, GoalStep, Helper, WorkItem
+from outcomes.services._common import OutcomesRefused, profile_for, today
+from outcomes.services.answers import record_answers
+from outcomes.services.follow_ups import close_work_item, start_follow_up
+from outcomes.services.follow_ups import report as report_follow_up
+from outcomes.services.goals import add_step, mark_step_done, review_goal, set_goal
+from outcomes.services.record import pen_holder_writing, set_consent, set_family_led, set_groups
+from outcomes.services.sharing import grant_helper, revoke_helper
+from outcomes.services.wording import MAX_WORDING_FILE_BYTES, load_wording, withdraw_wording
 from rules.outcomes import AnswerError, UnknownMeasureError
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
@@ -70,7 +78,7 @@ def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _put_error(form: Any, refusal: services.OutcomesRefused) -> None:
+def _put_error(form: Any, refusal: OutcomesRefused) -> None:
     form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
 
 
@@ -100,7 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @guarded
 def record(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
-    profile = services.profile_for(person)
+    profile = profile_for(person)
     _audit_view(request, profile, person, "Viewed their outcome record")
     goals = [(goal, selectors.progress_of(goal)) for goal in selectors.goals_of(person)]
     return render(
@@ -143,13 +151,13 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
     form = forms.MeasureForm(
         _data(request),
         measure=measure,
-        initial={"answered_on": services.today(), "occasion": "chosen"},
+        initial={"answered_on": today(), "occasion": "chosen"},
         on_behalf_of=_on_behalf_of(request, person),
         ask_occasion=not first,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_answers(
+            record_answers(
                 person=person,
                 actor=request.user,
                 measure_id=measure.id,  # type: ignore[arg-type]
@@ -172,7 +180,7 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
                     else problem.message
                 )
                 form.add_error(problem.item_id if problem.item_id in form.fields else None, text)
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             _put_error(form, refusal)
         else:
             messages.success(request, f"{measure.name}: answers saved")
@@ -236,14 +244,14 @@ def measure(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
-    profile = services.profile_for(person)
+    profile = profile_for(person)
     plan_outcomes = [(o.pk, o.text) for o in budget_selectors.plan_outcomes_of(person)]
     form = forms.GoalForm(
-        _data(request), initial={"started_on": services.today()}, plan_outcomes=plan_outcomes
+        _data(request), initial={"started_on": today()}, plan_outcomes=plan_outcomes
     )
     if request.method == "POST" and form.is_valid():
         try:
-            goal = services.set_goal(
+            goal = set_goal(
                 plan_outcome_id=form.cleaned_data.get("plan_outcome"),
                 person=person,
                 actor=request.user,  # type: ignore[arg-type]
@@ -253,7 +261,7 @@ def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
                 steps=form.steps(),
                 request=request,
             )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             _put_error(form, refusal)
         else:
             messages.success(request, "Goal saved")
@@ -265,7 +273,7 @@ def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "form": form,
             "profile": profile,
-            "written_as": services.pen_holder_writing(profile, request.user)  # type: ignore[arg-type]
+            "written_as": pen_holder_writing(profile, request.user)  # type: ignore[arg-type]
             if profile.family_led
             else "",
         },
@@ -311,10 +319,10 @@ def goal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def goal_review(request: HttpRequest, pk: int) -> HttpResponse:
     found = _goal(request, pk)
-    form = forms.ReviewForm(_data(request), initial={"rated_on": services.today()})
+    form = forms.ReviewForm(_data(request), initial={"rated_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_goal(
+            review_goal(
                 goal=found,
                 actor=request.user,
                 rated_on=form.cleaned_data["rated_on"],  # type: ignore[arg-type]
@@ -322,7 +330,7 @@ def goal_review(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 request=request,
             )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             _put_error(form, refusal)
         else:
             messages.success(request, "Review saved")
@@ -338,7 +346,7 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = _goal(request, pk)
     form = forms.StepForm(request.POST)
     if form.is_valid():
-        services.add_step(
+        add_step(
             goal=found,
             actor=request.user,
             request=request,  # type: ignore[arg-type]
@@ -371,7 +379,7 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponse:
 def step_done(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(GoalStep.objects.select_related("goal__person"), pk=pk)
     _person(request, step.goal.person_id)
-    services.mark_step_done(step=step, actor=request.user, request=request)  # type: ignore[arg-type]
+    mark_step_done(step=step, actor=request.user, request=request)  # type: ignore[arg-type]
     return redirect("outcomes:goal", step.goal_id)
 
 
@@ -386,7 +394,7 @@ def consent(request: HttpRequest, person_id: int) -> HttpResponse:
         access.can_set_consent(request.user, person.pk),  # type: ignore[arg-type]
         "Only the person can choose whether their answers count.",
     )
-    profile = services.profile_for(person)
+    profile = profile_for(person)
     form = forms.ConsentForm(
         _data(request),
         initial={
@@ -396,7 +404,7 @@ def consent(request: HttpRequest, person_id: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.set_consent(
+        set_consent(
             person=person,
             actor=request.user,  # type: ignore[arg-type]
             counts=form.cleaned_data["counts"] == "yes",
@@ -413,7 +421,7 @@ def consent(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
-    profile = services.profile_for(person)
+    profile = profile_for(person)
     form = forms.FamilyForm(
         _data(request),
         initial={
@@ -425,7 +433,7 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_family_led(
+            set_family_led(
                 person=person,
                 actor=request.user,  # type: ignore[arg-type]
                 request=request,
@@ -433,7 +441,7 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
                 pen_holder=form.cleaned_data["pen_holder"],
                 pen_holder_account_id=form.cleaned_data.get("pen_holder_account"),
             )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             _put_error(form, refusal)
         else:
             messages.success(request, "Saved")
@@ -462,13 +470,13 @@ def helpers(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.HelperForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            grant = services.grant_helper(
+            grant = grant_helper(
                 person=person,
                 actor=request.user,  # type: ignore[arg-type]
                 identifier=form.cleaned_data["identifier"],
                 request=request,
             )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             _put_error(form, refusal)
         else:
             messages.success(
@@ -492,7 +500,7 @@ def helpers(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def helper_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Helper, pk=pk)
-    services.revoke_helper(grant=grant, actor=request.user, request=request)  # type: ignore[arg-type]
+    revoke_helper(grant=grant, actor=request.user, request=request)  # type: ignore[arg-type]
     messages.success(request, "Permission withdrawn")
     return redirect("outcomes:record", grant.person_id)
 
@@ -508,7 +516,7 @@ def groups(request: HttpRequest, person_id: int) -> HttpResponse:
     access.require(
         access.can_start_follow_up(request.user, person.pk), "Only the team can set this."
     )  # type: ignore[arg-type]
-    profile = services.profile_for(person)
+    profile = profile_for(person)
     form = forms.GroupsForm(
         _data(request),
         initial={
@@ -518,7 +526,7 @@ def groups(request: HttpRequest, person_id: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.set_groups(
+        set_groups(
             person=person,
             actor=request.user,
             request=request,  # type: ignore[arg-type]
@@ -568,7 +576,7 @@ def follow_up_start(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         measure_id, value_id = form.cleaned_data["measure_value"].split(":", 1)
         try:
-            services.start_follow_up(
+            start_follow_up(
                 person=person,
                 actor=request.user,
                 team=form.cleaned_data["team"],  # type: ignore[arg-type]
@@ -579,7 +587,7 @@ def follow_up_start(request: HttpRequest, person_id: int) -> HttpResponse:
                 response_days=form.cleaned_data["response_days"],
                 request=request,
             )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             form.add_error(
                 "measure_value"
                 if refusal.field in ("measure_id", "value_id")
@@ -615,7 +623,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.MeasureForm(
         _data(request),
         measure=measure,
-        initial={"answered_on": services.today()},
+        initial={"answered_on": today()},
         on_behalf_of=_on_behalf_of(request, person),
     )
     if "answered_by" in form.fields:
@@ -626,7 +634,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
         answers = form.answers()
         given = any(v is not None for v in answers.values())
         try:
-            services.report(
+            report_follow_up(
                 follow_up=follow_up,
                 actor=request.user,  # type: ignore[arg-type]
                 answers=answers if given else None,
@@ -644,7 +652,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
                         if problem.kind == "missing"
                         else problem.message,
                     )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             if refusal.field in form.fields:
                 form.add_error(refusal.field, refusal.message)
             else:
@@ -689,13 +697,13 @@ def work_done(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DoneForm(request.POST)
     if form.is_valid():
         try:
-            services.close_work_item(
+            close_work_item(
                 item=item,
                 actor=request.user,  # type: ignore[arg-type]
                 note=form.cleaned_data["note"],
                 request=request,
             )
-        except services.OutcomesRefused as refusal:
+        except OutcomesRefused as refusal:
             _put_error(form, refusal)
         else:
             messages.success(request, "Marked as contacted")
@@ -733,14 +741,14 @@ def wording(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > services.MAX_WORDING_FILE_BYTES:
+        if upload.size > MAX_WORDING_FILE_BYTES:
             form.add_error(
                 "file",
-                f"The file must be smaller than {services.MAX_WORDING_FILE_BYTES // 1024} KB",
+                f"The file must be smaller than {MAX_WORDING_FILE_BYTES // 1024} KB",
             )
         else:
             try:
-                loaded = services.load_wording(
+                loaded = load_wording(
                     actor=request.user,  # type: ignore[arg-type]
                     measure_id=form.cleaned_data["measure"],
                     content=upload.read(),
@@ -748,7 +756,7 @@ def wording(request: HttpRequest) -> HttpResponse:
                     licence_reference=form.cleaned_data["licence_reference"],
                     request=request,
                 )
-            except services.OutcomesRefused as refusal:
+            except OutcomesRefused as refusal:
                 _put_error(form, refusal)
             else:
                 messages.success(
@@ -774,7 +782,7 @@ def wording(request: HttpRequest) -> HttpResponse:
 @require_POST
 def wording_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(AreaWording, pk=pk)
-    services.withdraw_wording(actor=request.user, wording=found, request=request)  # type: ignore[arg-type]
+    withdraw_wording(actor=request.user, wording=found, request=request)  # type: ignore[arg-type]
     messages.success(request, "Wording withdrawn: the measure shows its topics again")
     return redirect("outcomes:wording")
 

@@ -12,8 +12,13 @@ from django.urls import reverse
 from accounts.roles import Role
 from budgets.models import CaseTeam
 from directory.tests import factories as f
-from outcomes import selectors, services
+from outcomes import selectors
 from outcomes.models import AnswerSet, Goal, Profile
+from outcomes.services._common import OutcomesRefused
+from outcomes.services.answers import record_answers
+from outcomes.services.follow_ups import start_follow_up
+from outcomes.services.record import pen_holder_writing
+from outcomes.services.sharing import grant_helper, revoke_helper
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +43,7 @@ def pat():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def cam(pat):  # type: ignore[no-untyped-def]
     carer = f.user(Role.CARER, username="cam", display_name="Cam")
-    services.grant_helper(person=pat, actor=pat, identifier="cam")
+    grant_helper(person=pat, actor=pat, identifier="cam")
     return carer
 
 
@@ -64,8 +69,8 @@ def test_ons4_cannot_be_answered_by_a_proxy(client, pat, cam) -> None:  # type: 
         answer_url(pat, "ons4"), {**ONS4, "answered_on": TODAY, "answered_by": "proxy"}
     ).content.decode()
     assert "must be answered by Pat themselves" in html
-    with pytest.raises(services.OutcomesRefused) as refused:
-        services.record_answers(
+    with pytest.raises(OutcomesRefused) as refused:
+        record_answers(
             person=pat,
             actor=cam,
             measure_id="ons4",
@@ -79,7 +84,7 @@ def test_ons4_cannot_be_answered_by_a_proxy(client, pat, cam) -> None:  # type: 
 
 def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
     Profile.objects.create(person=pat, counts_in_aggregates=True, service="Befriending")
-    services.record_answers(
+    record_answers(
         person=pat,
         actor=pat,
         measure_id="swemwbs",
@@ -100,7 +105,7 @@ def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(client, pat,
     table = selectors.outcome_table("swemwbs", "service")
     assert table.total.stats is None or table.total.stats.measured == 0
     # Her own answers, recorded by Cam, do count.
-    services.record_answers(
+    record_answers(
         person=pat,
         actor=cam,
         measure_id="swemwbs",
@@ -115,7 +120,7 @@ def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(client, pat,
 
 
 def test_the_person_answering_is_always_the_person(pat) -> None:  # type: ignore[no-untyped-def]
-    saved, _ = services.record_answers(
+    saved, _ = record_answers(
         person=pat,
         actor=pat,
         measure_id="ons4",
@@ -129,7 +134,7 @@ def test_the_person_answering_is_always_the_person(pat) -> None:  # type: ignore
 def test_carer_reports_on_follow_up_saying_who_answered(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
     team = CaseTeam.objects.create(name="Wellbeing team")
     coordinator = f.user(Role.COORDINATOR)
-    follow_up = services.start_follow_up(
+    follow_up = start_follow_up(
         person=pat,
         actor=coordinator,
         team=team,
@@ -197,11 +202,11 @@ def test_family_member_holds_the_pen_on_their_own_account(client, pat) -> None: 
 
     # A broker writing in the family-led plan is named as writing for the family.
     bea = f.user(Role.BROKER, display_name="Bea")
-    assert services.pen_holder_writing(profile, bea) == "Bea, for Sam"
+    assert pen_holder_writing(profile, bea) == "Bea, for Sam"
 
     # When Pat withdraws Sam's permission, Sam no longer holds the pen on her account.
     grant = selectors.helpers_of(pat).get(helper=sam)
-    services.revoke_helper(grant=grant, actor=pat)
+    revoke_helper(grant=grant, actor=pat)
     assert Profile.objects.get(person=pat).pen_holder_account is None
     assert client.get(new_goal).status_code == 403
 

@@ -11,8 +11,10 @@ import pytest
 from accounts.roles import Role
 from connect import services as connect_services
 from directory.tests import factories as f
-from outcomes import access, services
+from outcomes import access
 from outcomes.models import AnswerSet
+from outcomes.services._common import OutcomesRefused
+from outcomes.services.answers import record_answers
 
 pytestmark = pytest.mark.django_db
 ONS4 = {"life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 3}
@@ -46,7 +48,7 @@ def test_the_reach_ends_with_the_referral(people, status) -> None:  # type: igno
     assert not access.can_open(worker, person.pk)
     assert access.can_open(person, person.pk)
     with pytest.raises(access.NotAllowed):
-        services.record_answers(
+        record_answers(
             person=person,
             actor=worker,
             measure_id="ons4",
@@ -59,8 +61,8 @@ def test_the_reach_ends_with_the_referral(people, status) -> None:  # type: igno
 
 def test_the_holding_worker_records_with_help_but_never_as_a_proxy(people) -> None:  # type: ignore[no-untyped-def]
     person, worker, _other, _referral = people
-    with pytest.raises(services.OutcomesRefused):
-        services.record_answers(
+    with pytest.raises(OutcomesRefused):
+        record_answers(
             person=person,
             actor=worker,
             measure_id="ons4",
@@ -68,7 +70,7 @@ def test_the_holding_worker_records_with_help_but_never_as_a_proxy(people) -> No
             answered_on=dt.date.today(),
             answered_by="proxy",
         )
-    answer_set, _score = services.record_answers(
+    answer_set, _score = record_answers(
         person=person,
         actor=worker,
         measure_id="ons4",

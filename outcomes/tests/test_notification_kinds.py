@@ -11,8 +11,8 @@ from accounts.models import NotificationPreference
 from accounts.roles import Role
 from budgets.models import CaseTeam
 from directory.tests import factories as f
-from outcomes import services
 from outcomes.models import Reminder
+from outcomes.services.follow_ups import report
 from outcomes.tests.test_views import days_ago, start
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_the_follow_up_alert_is_always_sent(
     nurse = team.members.get()
     NotificationPreference.objects.create(user=nurse, kind="follow_up", email=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.report(follow_up=follow_up, actor=person, answers=None, contact_me=True)
+        report(follow_up=follow_up, actor=person, answers=None, contact_me=True)
     (message,) = mail.outbox
     assert message.to == ["nurse@example.org"]
     assert "We always send emails about people on your team's follow-up" in message.body

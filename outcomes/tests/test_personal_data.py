@@ -16,8 +16,14 @@ from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
 from budgets.models import CaseTeam
 from directory.tests import factories as f
-from outcomes import personal_data, services
+from outcomes import personal_data
 from outcomes.models import AnswerSet, AreaWording, Goal, Profile
+from outcomes.services.answers import record_answers
+from outcomes.services.follow_ups import close_work_item, report, start_follow_up
+from outcomes.services.goals import review_goal, set_goal
+from outcomes.services.record import set_family_led
+from outcomes.services.sharing import grant_helper
+from outcomes.services.wording import load_wording
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
@@ -51,11 +57,11 @@ def scene():  # type: ignore[no-untyped-def]
     pat = f.user(username="pat", display_name="Pat")
     sam = f.user(Role.CARER, username="sam", display_name="Sam")
     cora = f.user(Role.COORDINATOR, username="cora", display_name="Cora")
-    services.grant_helper(person=pat, actor=pat, identifier="sam")
-    services.set_family_led(
+    grant_helper(person=pat, actor=pat, identifier="sam")
+    set_family_led(
         person=pat, actor=pat, family_led=True, pen_holder="", pen_holder_account_id=sam.pk
     )
-    services.record_answers(
+    record_answers(
         person=pat,
         actor=sam,
         measure_id="swemwbs",
@@ -63,7 +69,7 @@ def scene():  # type: ignore[no-untyped-def]
         answered_on=TODAY - dt.timedelta(days=1),
         answered_by="with_help",
     )
-    goal = services.set_goal(
+    goal = set_goal(
         person=pat,
         actor=sam,
         text="Cook Sunday lunch",
@@ -71,10 +77,10 @@ def scene():  # type: ignore[no-untyped-def]
         starting_score=2,
         steps=[{"text": "Recipe", "supporter": "Sam", "due_on": None}],
     )
-    services.review_goal(goal=goal, actor=sam, rated_on=TODAY, score_value=5)
+    review_goal(goal=goal, actor=sam, rated_on=TODAY, score_value=5)
     team = CaseTeam.objects.create(name="Wellbeing team")
     team.members.add(cora)
-    follow_up = services.start_follow_up(
+    follow_up = start_follow_up(
         person=pat,
         actor=cora,
         team=team,
@@ -84,9 +90,9 @@ def scene():  # type: ignore[no-untyped-def]
         reminder_days=14,
         response_days=2,
     )
-    entry = services.report(follow_up=follow_up, actor=pat, answers=None, contact_me=True)
-    services.close_work_item(item=entry.follow_up.work_items.get(), actor=cora, note="Phoned Pat")
-    services.load_wording(
+    entry = report(follow_up=follow_up, actor=pat, answers=None, contact_me=True)
+    close_work_item(item=entry.follow_up.work_items.get(), actor=cora, note="Phoned Pat")
+    load_wording(
         actor=cora,
         measure_id="swemwbs",
         content=yaml.safe_dump({"wording": {i: f"Question {i}" for i in SWEMWBS}}).encode(),

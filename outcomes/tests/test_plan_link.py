@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from budgets.tests import helpers
 from directory.tests import factories as f
-from outcomes import services
 from outcomes.models import Goal
+from outcomes.services._common import OutcomesRefused
+from outcomes.services.goals import review_goal, set_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_a_goal_is_linked_to_a_plan_outcome_and_the_review_shows_it() -> None:
     assert goal.plan_outcome == outcome
     page = client.get(reverse("outcomes:goal", args=[goal.pk])).content.decode()
     assert "This goal works towards “Get out to the craft club” in the support plan." in page
-    services.review_goal(goal=goal, actor=person, rated_on=dt.date.today(), score_value=6)
+    review_goal(goal=goal, actor=person, rated_on=dt.date.today(), score_value=6)
     broker_client = Client()
     broker_client.force_login(broker)
     review = broker_client.get(reverse("budgets:plan-review", args=[plan.pk])).content.decode()
@@ -55,8 +56,8 @@ def test_a_goal_cannot_be_linked_to_someone_elses_plan_outcome() -> None:
     person, other, broker = f.user(Role.PERSON), f.user(Role.PERSON), f.user(Role.BROKER)
     helpers.agreed_plan(person, broker)
     others_outcome = helpers.agreed_plan(other, broker).outcomes.get()
-    with pytest.raises(services.OutcomesRefused, match="Choose one of the outcomes"):
-        services.set_goal(
+    with pytest.raises(OutcomesRefused, match="Choose one of the outcomes"):
+        set_goal(
             person=person,
             actor=person,
             text="Walk",

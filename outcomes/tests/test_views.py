@@ -16,8 +16,14 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from budgets.models import CaseAssignment, CaseTeam
 from directory.tests import factories as f
-from outcomes import personal_data, selectors, services
+from outcomes import access, personal_data, selectors
 from outcomes.models import AnswerSet, Goal, Profile, Reminder, WorkItem
+from outcomes.services._common import OutcomesRefused, today
+from outcomes.services.answers import record_answers
+from outcomes.services.follow_ups import report, send_reminders, start_follow_up
+from outcomes.services.goals import review_goal, set_goal
+from outcomes.services.record import set_consent, set_family_led
+from outcomes.services.sharing import grant_helper, revoke_helper
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +41,7 @@ TODAY = dt.date.today()
 
 
 def days_ago(n: int) -> dt.date:
-    return services.today() - dt.timedelta(days=n)
+    return today() - dt.timedelta(days=n)
 
 
 def swemwbs(value: int) -> dict[str, object]:
@@ -69,21 +75,21 @@ def test_carer_without_permission_is_refused_and_with_permission_may_answer(clie
     url = reverse("outcomes:answer", args=[person.pk, "ons4"])
     assert client.post(url, {**ONS4, "answered_on": TODAY.isoformat()}).status_code == 403
     assert not AnswerSet.objects.exists()
-    grant = services.grant_helper(person=person, actor=person, identifier="cam")
+    grant = grant_helper(person=person, actor=person, identifier="cam")
     assert client.get(record_url(person)).status_code == 200
     data = {**ONS4, "answered_on": TODAY.isoformat(), "answered_by": "with_help"}
     assert client.post(url, data).status_code == 302
     saved = AnswerSet.objects.get()
     assert saved.recorded_by == carer and saved.person == person
     assert saved.answered_by == "with_help"
-    services.revoke_helper(grant=grant, actor=person)
+    revoke_helper(grant=grant, actor=person)
     assert client.get(record_url(person)).status_code == 403
 
 
 def test_carer_cannot_grant_themselves_permission(person) -> None:  # type: ignore[no-untyped-def]
     carer = f.user(Role.CARER, username="cam")
-    with pytest.raises(services.access.NotAllowed):
-        services.grant_helper(person=person, actor=carer, identifier="cam")
+    with pytest.raises(access.NotAllowed):
+        grant_helper(person=person, actor=carer, identifier="cam")
 
 
 def test_practitioner_outside_caseload_is_refused_on_caseload_allowed(client, person) -> None:  # type: ignore[no-untyped-def]
@@ -92,7 +98,7 @@ def test_practitioner_outside_caseload_is_refused_on_caseload_allowed(client, pe
     page = client.get(record_url(person))
     assert page.status_code == 403
     assert "not on your caseload" in page.content.decode()
-    goal = services.set_goal(
+    goal = set_goal(
         person=person, actor=person, text="Walk", started_on=days_ago(3), starting_score=2, steps=[]
     )
     assert client.get(reverse("outcomes:goal", args=[goal.pk])).status_code == 403
@@ -150,7 +156,7 @@ def test_off_scale_answer_refused(client, person) -> None:  # type: ignore[no-un
 def test_future_date_refused(client, person) -> None:  # type: ignore[no-untyped-def]
     client.force_login(person)
     url = reverse("outcomes:answer", args=[person.pk, "ons4"])
-    tomorrow = (services.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
     page = client.post(url, {**ONS4, "answered_on": tomorrow})
     assert "today or in the past" in page.content.decode()
 
@@ -170,14 +176,14 @@ def test_ons4_shows_open_wording(client, person) -> None:  # type: ignore[no-unt
 
 
 def test_chart_marks_reliable_change_and_has_a_table(client, person) -> None:  # type: ignore[no-untyped-def]
-    services.record_answers(
+    record_answers(
         person=person,
         actor=person,
         measure_id="swemwbs",
         answers=swemwbs(3),
         answered_on=days_ago(30),
     )
-    services.record_answers(
+    record_answers(
         person=person, actor=person, measure_id="swemwbs", answers=swemwbs(4), answered_on=TODAY
     )
     client.force_login(person)
@@ -221,8 +227,8 @@ def test_goal_in_three_steps_and_two_reviews(client, person) -> None:  # type: i
 
 
 def test_family_led_goal_is_recorded_as_written_by_the_family(person) -> None:  # type: ignore[no-untyped-def]
-    services.set_family_led(person=person, actor=person, family_led=True, pen_holder="my son Ali")
-    goal = services.set_goal(
+    set_family_led(person=person, actor=person, family_led=True, pen_holder="my son Ali")
+    goal = set_goal(
         person=person,
         actor=person,
         text="Go swimming",
@@ -231,8 +237,8 @@ def test_family_led_goal_is_recorded_as_written_by_the_family(person) -> None:  
         steps=[],
     )
     assert goal.written_by == "my son Ali"
-    with pytest.raises(services.OutcomesRefused):
-        services.set_family_led(person=person, actor=person, family_led=True, pen_holder=" ")
+    with pytest.raises(OutcomesRefused):
+        set_family_led(person=person, actor=person, family_led=True, pen_holder=" ")
 
 
 # --- follow-up and worklist ----------------------------------------------------------------------
@@ -248,7 +254,7 @@ def team():  # type: ignore[no-untyped-def]
 
 def start(person, team, threshold: str = "17"):  # type: ignore[no-untyped-def]
     coordinator = f.user(Role.COORDINATOR)
-    return services.start_follow_up(
+    return start_follow_up(
         person=person,
         actor=coordinator,
         team=team,
@@ -284,13 +290,13 @@ def test_report_past_threshold_goes_on_the_worklist_with_a_deadline(
 
 def test_report_within_threshold_does_not_go_on_the_worklist(person, team) -> None:  # type: ignore[no-untyped-def]
     follow_up = start(person, team)
-    services.report(follow_up=follow_up, actor=person, answers=swemwbs(4), contact_me=False)
+    report(follow_up=follow_up, actor=person, answers=swemwbs(4), contact_me=False)
     assert not WorkItem.objects.exists()
 
 
 def test_please_contact_me_alone_goes_on_the_worklist(person, team) -> None:  # type: ignore[no-untyped-def]
     follow_up = start(person, team)
-    services.report(follow_up=follow_up, actor=person, answers=None, contact_me=True, note="Flare")
+    report(follow_up=follow_up, actor=person, answers=None, contact_me=True, note="Flare")
     assert WorkItem.objects.get().reason == "contact"
 
 
@@ -303,7 +309,7 @@ def test_empty_report_is_refused(client, person, team) -> None:  # type: ignore[
 
 def test_worklist_refused_outside_the_team(client, person, team) -> None:  # type: ignore[no-untyped-def]
     follow_up = start(person, team)
-    services.report(follow_up=follow_up, actor=person, answers=None, contact_me=True)
+    report(follow_up=follow_up, actor=person, answers=None, contact_me=True)
     outsider = f.user(Role.BROKER)
     client.force_login(outsider)
     assert client.get(reverse("outcomes:worklist")).status_code == 403
@@ -329,7 +335,7 @@ def test_reminders_are_sent_once_per_quiet_period(
 
 def test_no_reminder_inside_the_period(person, team) -> None:  # type: ignore[no-untyped-def]
     start(person, team)
-    assert services.send_reminders() == 0
+    assert send_reminders() == 0
 
 
 def test_person_cannot_put_themselves_on_follow_up(client, person, team) -> None:  # type: ignore[no-untyped-def]
@@ -346,14 +352,14 @@ def make_people(count: int, service: str, consent: bool = True, hood=None) -> No
         Profile.objects.create(
             person=user, counts_in_aggregates=consent, service=service, neighbourhood=hood
         )
-        services.record_answers(
+        record_answers(
             person=user,
             actor=user,
             measure_id="swemwbs",
             answers=swemwbs(3),
             answered_on=days_ago(30),
         )
-        services.record_answers(
+        record_answers(
             person=user, actor=user, measure_id="swemwbs", answers=swemwbs(4), answered_on=TODAY
         )
 
@@ -385,19 +391,19 @@ def test_aggregate_page_suppresses_small_cells_and_names_nobody(client) -> None:
 
 
 def test_aggregate_counts_nobody_until_they_say_yes(person) -> None:  # type: ignore[no-untyped-def]
-    services.record_answers(
+    record_answers(
         person=person,
         actor=person,
         measure_id="swemwbs",
         answers=swemwbs(3),
         answered_on=days_ago(3),
     )
-    services.record_answers(
+    record_answers(
         person=person, actor=person, measure_id="swemwbs", answers=swemwbs(4), answered_on=TODAY
     )
     assert Profile.objects.get(person=person).counts_in_aggregates is False
     assert selectors.outcome_table("swemwbs", "service").excluded_without_consent == 1
-    services.set_consent(person=person, actor=person, counts=True)
+    set_consent(person=person, actor=person, counts=True)
     assert selectors.outcome_table("swemwbs", "service").excluded_without_consent == 0
 
 
@@ -409,7 +415,7 @@ def test_bad_report_choice_is_a_400_naming_the_field(client) -> None:  # type: i
 
 def test_only_the_person_sets_consent(client, person) -> None:  # type: ignore[no-untyped-def]
     carer = f.user(Role.CARER, username="cam")
-    services.grant_helper(person=person, actor=person, identifier="cam")
+    grant_helper(person=person, actor=person, identifier="cam")
     client.force_login(carer)
     assert (
         client.post(reverse("outcomes:consent", args=[person.pk]), {"counts": "yes"}).status_code
@@ -422,21 +428,21 @@ def test_only_the_person_sets_consent(client, person) -> None:  # type: ignore[n
 
 
 def test_changes_since_reports_measures_and_goals(person) -> None:  # type: ignore[no-untyped-def]
-    services.record_answers(
+    record_answers(
         person=person,
         actor=person,
         measure_id="swemwbs",
         answers=swemwbs(3),
         answered_on=days_ago(60),
     )
-    services.record_answers(
+    record_answers(
         person=person,
         actor=person,
         measure_id="swemwbs",
         answers=swemwbs(4),
         answered_on=days_ago(5),
     )
-    goal = services.set_goal(
+    goal = set_goal(
         person=person,
         actor=person,
         text="Walk",
@@ -444,8 +450,8 @@ def test_changes_since_reports_measures_and_goals(person) -> None:  # type: igno
         starting_score=2,
         steps=[],
     )
-    services.review_goal(goal=goal, actor=person, rated_on=days_ago(40), score_value=3)
-    services.review_goal(goal=goal, actor=person, rated_on=days_ago(2), score_value=6)
+    review_goal(goal=goal, actor=person, rated_on=days_ago(40), score_value=3)
+    review_goal(goal=goal, actor=person, rated_on=days_ago(2), score_value=6)
     changes = selectors.changes_since(person, days_ago(30))
     (measure,) = changes.measures
     assert measure.measure_id == "swemwbs" and measure.direction == "improvement"
@@ -456,14 +462,14 @@ def test_changes_since_reports_measures_and_goals(person) -> None:  # type: igno
 
 
 def test_export_and_erase_cover_everything(person, team) -> None:  # type: ignore[no-untyped-def]
-    services.record_answers(
+    record_answers(
         person=person,
         actor=person,
         measure_id="ons4",
         answers={k: int(v) for k, v in ONS4.items()},
         answered_on=TODAY,
     )
-    services.set_goal(
+    set_goal(
         person=person,
         actor=person,
         text="Walk",
@@ -472,7 +478,7 @@ def test_export_and_erase_cover_everything(person, team) -> None:  # type: ignor
         steps=[{"text": "Shoes", "supporter": "Sam", "due_on": None}],
     )
     follow_up = start(person, team)
-    services.report(follow_up=follow_up, actor=person, answers=None, contact_me=True, note="Help")
+    report(follow_up=follow_up, actor=person, answers=None, contact_me=True, note="Help")
     data = personal_data.export(person)
     assert data["questionnaires"][0]["measure"] == "ons4"
     assert data["goals"][0]["steps"][0]["supporter"] == "Sam"

@@ -14,9 +14,10 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from directory.tests import factories as f
-from outcomes import services
+from outcomes import access
 from outcomes.measures import registry
 from outcomes.models import AnswerSet, AreaWording
+from outcomes.services.wording import load_wording
 
 pytestmark = pytest.mark.django_db
 
@@ -161,8 +162,8 @@ def test_only_coordinators_and_administrators_load_wording(client, role) -> None
     client.force_login(user)
     assert client.get(URL).status_code == 403
     assert post(client, {"wording": WORDING}).status_code == 403
-    with pytest.raises(services.access.NotAllowed):
-        services.load_wording(
+    with pytest.raises(access.NotAllowed):
+        load_wording(
             actor=user,
             measure_id="swemwbs",
             content=yaml.safe_dump({"wording": WORDING}).encode(),

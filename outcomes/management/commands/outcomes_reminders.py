@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from outcomes.services import send_reminders
+from outcomes.services.follow_ups import send_reminders
 
 
 class Command(BaseCommand):
