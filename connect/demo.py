@@ -20,8 +20,12 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
-from connect import services
 from connect.models import CommunityPot, Referral, ReferringOrganisation, ServiceReferralTerms
+from connect.services._common import local_today
+from connect.services.consent import record_consent
+from connect.services.onward import answer_onward, decline_overdue, mark_attended, refer_onward
+from connect.services.referrals import make_referral, set_status
+from connect.services.wellbeing import record_wellbeing
 from outcomes import services as outcomes
 
 PREFIX = "demo-sp-"
@@ -72,7 +76,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
     if ReferringOrganisation.objects.filter(name=PRACTICES[0][0]).exists():
         return
     rng = random.Random(seed)
-    today = services._today()
+    today = local_today()
     worker = users_by_role.get("link_worker")
     provider = users_by_role.get("provider")
     admin = users_by_role.get("administrator")
@@ -109,7 +113,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
     )
 
     if person is not None:
-        referral = services.make_referral(
+        referral = make_referral(
             actor=staff,
             person=person,
             source=Referral.Source.GP_PRACTICE,
@@ -118,7 +122,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
             what_matters="Being outdoors and meeting people",
             today=today - dt.timedelta(days=20),
         )
-        services.record_consent(
+        record_consent(
             actor=worker,
             referral=referral,
             share_back=True,
@@ -126,24 +130,24 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
             outcomes=False,
             on=today - dt.timedelta(days=14),
         )
-        services.set_status(
+        set_status(
             actor=worker, referral=referral, status="contacted", on=today - dt.timedelta(days=16)
         )
-        services.set_status(
+        set_status(
             actor=worker,
             referral=referral,
             status="first_conversation",
             on=today - dt.timedelta(days=14),
         )
         if service_ids:
-            onward = services.refer_onward(
+            onward = refer_onward(
                 actor=worker,
                 referral=referral,
                 service_id=service_ids[0],
                 today=today - dt.timedelta(days=13),
             )
             if provider is not None:
-                services.answer_onward(
+                answer_onward(
                     actor=provider, onward=onward, accept=True, today=today - dt.timedelta(days=10)
                 )
 
@@ -154,7 +158,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
         someone = _person(number)
         if number % 6 != 0:  # most fictional people let their answers count in reports
             outcomes.set_consent(person=someone, actor=someone, counts=True)
-        referral = services.make_referral(
+        referral = make_referral(
             actor=staff,
             person=someone,
             source=Referral.Source.GP_PRACTICE
@@ -165,7 +169,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
             what_matters=matters,
             today=received,
         )
-        services.record_consent(
+        record_consent(
             actor=worker,
             referral=referral,
             share_back=number % 4 != 0,
@@ -173,11 +177,11 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
             outcomes=number % 3 != 0,
             on=received + dt.timedelta(days=3),
         )
-        services.set_status(
+        set_status(
             actor=worker, referral=referral, status="contacted", on=received + dt.timedelta(days=2)
         )
         if number % 9 == 0:
-            services.set_status(
+            set_status(
                 actor=worker,
                 referral=referral,
                 status="declined",
@@ -185,8 +189,8 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
             )
             continue
         first = received + dt.timedelta(days=3)
-        services.set_status(actor=worker, referral=referral, status="first_conversation", on=first)
-        services.record_wellbeing(
+        set_status(actor=worker, referral=referral, status="first_conversation", on=first)
+        record_wellbeing(
             actor=someone,
             referral=referral,
             stage="first_conversation",
@@ -196,19 +200,19 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
         if not service_ids:
             continue
         sent = first + dt.timedelta(days=1)
-        onward = services.refer_onward(
+        onward = refer_onward(
             actor=worker,
             referral=referral,
             service_id=service_ids[number % len(service_ids)],
             today=sent,
         )
         if number % 7 == 0:  # left unanswered: declined automatically on day 15
-            services.decline_overdue(sent + dt.timedelta(days=15))
+            decline_overdue(sent + dt.timedelta(days=15))
             continue
         if provider is None:
             continue
         if number % 5 == 0:
-            services.answer_onward(
+            answer_onward(
                 actor=provider,
                 onward=onward,
                 accept=False,
@@ -216,19 +220,17 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 17) -> None:
                 today=sent + dt.timedelta(days=4),
             )
             continue
-        services.answer_onward(
-            actor=provider, onward=onward, accept=True, today=sent + dt.timedelta(days=3)
-        )
-        services.mark_attended(actor=worker, onward=onward, on=sent + dt.timedelta(days=10))
-        services.set_status(
+        answer_onward(actor=provider, onward=onward, accept=True, today=sent + dt.timedelta(days=3))
+        mark_attended(actor=worker, onward=onward, on=sent + dt.timedelta(days=10))
+        set_status(
             actor=worker, referral=referral, status="connected", on=sent + dt.timedelta(days=10)
         )
         closing = sent + dt.timedelta(days=30)
-        services.record_wellbeing(
+        record_wellbeing(
             actor=someone,
             referral=referral,
             stage="closing",
             answers=_ons4(rng, 6),
             answered_on=closing,
         )
-        services.set_status(actor=worker, referral=referral, status="closed", on=closing)
+        set_status(actor=worker, referral=referral, status="closed", on=closing)

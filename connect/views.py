@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
-from connect import forms, selectors, services
+from connect import forms, permissions, selectors
 from connect.models import (
     CommunityPot,
     OnwardReferral,
@@ -28,6 +28,14 @@ from connect.models import (
     ReferringOrganisation,
     WellbeingCheck,
 )
+from connect.services import referrals as referrals_services
+from connect.services._common import ONS4, ConnectError, local_today
+from connect.services.consent import record_consent
+from connect.services.funding import award_funding, pot_remaining_pence
+from connect.services.invitations import accept_invitation, invitation_for
+from connect.services.onward import answer_onward, mark_attended, refer_onward, withdraw_onward
+from connect.services.service_terms import set_service_terms
+from connect.services.wellbeing import record_wellbeing, wellbeing_stage_open
 from directory import referral_selectors
 from outcomes.forms import MeasureForm
 from outcomes.measures import registry
@@ -46,10 +54,10 @@ def _referral(referral_id: uuid.UUID) -> Referral:
 
 
 def _can_receive_summary(user: User, referral: Referral) -> bool:
-    if services.is_link_worker(user):
+    if permissions.is_link_worker(user):
         return True
     org = referral.referring_organisation
-    return org is not None and services.can_refer_for(user, org)
+    return org is not None and permissions.can_refer_for(user, org)
 
 
 def _helped_by(referral: Referral) -> dict[str, str]:
@@ -61,7 +69,9 @@ def _helped_by(referral: Referral) -> dict[str, str]:
     if not checks:
         return {}
     helped = {}
-    for a in outcomes_selectors.answer_sets(referral.person, services.ONS4).filter(pk__in=checks):
+    for a in outcomes_selectors.answer_sets(referral.person, ONS4).filter(
+        pk__in=checks
+    ):
         if a.answered_by == "with_help":
             who = a.recorded_by.get_full_name() if a.recorded_by else "someone else"
             helped[checks[a.pk]] = who
@@ -82,7 +92,7 @@ def _audit_view(request: HttpRequest, referral: Referral, summary: str) -> None:
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not services.is_link_worker(user):
+    if not permissions.is_link_worker(user):
         return _refused(request)
     rows = list(selectors.caseload(user))
     return render(request, "connect/caseload.html", {"rows": rows})
@@ -92,7 +102,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not services.is_link_worker(user):
+    if not permissions.is_link_worker(user):
         return _refused(request)
     item = _referral(referral_id)
     status_form = forms.StatusForm(prefix="status")
@@ -110,7 +120,7 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
             status_form = forms.StatusForm(request.POST, prefix="status")
             if status_form.is_valid():
                 try:
-                    services.set_status(
+                    referrals_services.set_status(
                         actor=user,
                         referral=item,
                         status=status_form.cleaned_data["status"],
@@ -118,14 +128,14 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
                         request=request,
                     )
                     return redirect("connect:referral", referral_id=item.pk)
-                except services.ConnectError as err:
+                except ConnectError as err:
                     status_form.add_error(
                         err.field if err.field in ("status", "on") else None, err.message
                     )
         else:
             consent_form = forms.ConsentForm(request.POST, prefix="consent")
             if consent_form.is_valid():
-                services.record_consent(
+                record_consent(
                     actor=user, referral=item, request=request, **consent_form.cleaned_data
                 )
                 return redirect("connect:referral", referral_id=item.pk)
@@ -144,7 +154,7 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
         to_record = [
             (stage, label)
             for stage, label in WellbeingCheck.Stage.choices
-            if services.wellbeing_stage_open(item, stage) is None
+            if wellbeing_stage_open(item, stage) is None
         ]
     return render(
         request,
@@ -195,7 +205,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         stages = [
             (stage, label, stage in done, helped.get(stage, ""))
             for stage, label in WellbeingCheck.Stage.choices
-            if stage in done or services.wellbeing_stage_open(r, stage) is None
+            if stage in done or wellbeing_stage_open(r, stage) is None
         ]
         onward = [(o, referral_selectors.service_name(o.service_id)) for o in r.onward.all()]
         rows.append((r, onward, stages))
@@ -209,8 +219,8 @@ def withdraw(request: HttpRequest, onward_id: int) -> HttpResponse:
     if onward.referral.person_id != request.user.pk:
         return _refused(request)
     try:
-        services.withdraw_onward(person=request.user, onward=onward, request=request)  # type: ignore[arg-type]
-    except services.ConnectError as err:
+        withdraw_onward(person=request.user, onward=onward, request=request)  # type: ignore[arg-type]
+    except ConnectError as err:
         return render(request, "connect/not_allowed.html", {"message": err.message}, status=409)
     return redirect("connect:mine")
 
@@ -233,7 +243,7 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
         forms_by_pk[onward.pk] = form
         if form.is_valid():
             try:
-                services.answer_onward(
+                answer_onward(
                     actor=user,
                     onward=onward,
                     accept=form.cleaned_data["decision"] == "accept",
@@ -242,7 +252,7 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
                 return redirect("connect:provider_inbox")
-            except services.ConnectError as err:
+            except ConnectError as err:
                 field = err.field if err.field in ("reason", "decline_reason") else "decision"
                 form.add_error(field, err.message)
         status = 400
@@ -278,12 +288,12 @@ def _referrer_choices(user: User) -> list[tuple[str, str]]:
         for o in selectors.organisations_of(user).order_by("name")
         if o.kind in _SOURCE_OF_KIND
     ]
-    if services.is_link_worker(user):
+    if permissions.is_link_worker(user):
         choices.append((AS_LINK_WORKER, "As a link worker"))
     return choices
 
 
-def _put_error(form: forms.forms.Form, err: services.ConnectError) -> None:
+def _put_error(form: forms.forms.Form, err: ConnectError) -> None:
     form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
@@ -315,7 +325,7 @@ def refer(request: HttpRequest) -> HttpResponse:
             organisation = ReferringOrganisation.objects.get(pk=int(referrer))
             source = _SOURCE_OF_KIND[organisation.kind]  # type: ignore[index]
         try:
-            referral = services.refer(
+            referral = referrals_services.refer(
                 actor=user,
                 source=source,
                 organisation=organisation,
@@ -327,7 +337,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                 consent_on=form.cleaned_data["consent_on"],
                 request=request,
             )
-        except services.ConnectError as err:
+        except ConnectError as err:
             _put_error(form, err)
         else:
             messages.success(request, f"Referral sent for {referral.person.get_full_name()}")
@@ -344,16 +354,16 @@ def refer_self(request: HttpRequest) -> HttpResponse:
     form = forms.SelfReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.refer(
+            referrals_services.refer(
                 actor=user,
                 source=Referral.Source.SELF,
                 reason=form.cleaned_data["reason"],
                 what_matters=form.cleaned_data["what_matters"],
                 consent=form.consent(),
-                consent_on=services._today(),
+                consent_on=local_today(),
                 request=request,
             )
-        except services.ConnectError as err:
+        except ConnectError as err:
             _put_error(form, err)
         else:
             messages.success(request, "Thank you. A link worker will contact you")
@@ -382,16 +392,16 @@ def sent(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
     """A referred person with no account yet sets a password from their one-time link."""
-    invitation = services.invitation_for(token)
+    invitation = invitation_for(token)
     if invitation is None:
         return render(request, "connect/welcome_expired.html", status=404)
     form = forms.PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.accept_invitation(
+            person = accept_invitation(
                 token=token, password=form.cleaned_data["password"], request=request
             )
-        except services.ConnectError as err:
+        except ConnectError as err:
             _put_error(form, err)
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
@@ -409,7 +419,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
 
 def _worker_referral(request: HttpRequest, referral_id: uuid.UUID) -> tuple[User, Referral] | None:
     user: User = request.user  # type: ignore[assignment]
-    if not services.is_link_worker(user):
+    if not permissions.is_link_worker(user):
         return None
     return user, _referral(referral_id)
 
@@ -434,13 +444,13 @@ def onward_new(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.refer_onward(
+            refer_onward(
                 actor=user,
                 referral=item,
                 service_id=form.cleaned_data["service"],
                 request=request,
             )
-        except services.ConnectError as err:
+        except ConnectError as err:
             form.add_error("service", err.message)
         else:
             messages.success(request, "Referral sent to the service")
@@ -466,7 +476,7 @@ def attended(request: HttpRequest, onward_id: int) -> HttpResponse:
     form = forms.AttendedForm(request.POST)
     back = (
         redirect("connect:referral", referral_id=onward.referral_id)
-        if services.is_link_worker(user)
+        if permissions.is_link_worker(user)
         else redirect("connect:provider_inbox")
     )
     if not form.is_valid():
@@ -474,12 +484,10 @@ def attended(request: HttpRequest, onward_id: int) -> HttpResponse:
             messages.error(request, errors[0])
         return back
     try:
-        services.mark_attended(
-            actor=user, onward=onward, on=form.cleaned_data["on"], request=request
-        )
-    except services.ConnectError as err:
+        mark_attended(actor=user, onward=onward, on=form.cleaned_data["on"], request=request)
+    except ConnectError as err:
         if err.field == "onward" and not (
-            services.is_link_worker(user)
+            permissions.is_link_worker(user)
             or referral_selectors.acts_for_service(user, onward.service_id)
         ):
             return _refused(request)
@@ -500,7 +508,7 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     labels = []
     for pot in pots:
         if pot.kind == CommunityPot.Kind.MONEY:
-            left = format_pence(services.pot_remaining_pence(pot))
+            left = format_pence(pot_remaining_pence(pot))
             labels.append((pot.pk, f"{pot.name}: micro-grants, {left} left"))
         else:
             labels.append((pot.pk, f"{pot.name}: time credits"))
@@ -510,7 +518,7 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         pot = next(p for p in pots if p.pk == form.cleaned_data["pot"])
         try:
-            _award, created = services.award_funding(
+            _award, created = award_funding(
                 actor=user,
                 referral=item,
                 pot=pot,
@@ -520,7 +528,7 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
                 hours=form.cleaned_data["hours"],
                 request=request,
             )
-        except services.ConnectError as err:
+        except ConnectError as err:
             _put_error(form, err)
         else:
             messages.success(
@@ -562,14 +570,14 @@ def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     form = forms.TermsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_service_terms(
+            set_service_terms(
                 actor=user,
                 service_id=service_id,
                 takes_referrals=form.cleaned_data["takes_referrals"] == "yes",
                 typical_wait_days=form.cleaned_data["typical_wait_days"],
                 request=request,
             )
-        except services.ConnectError as err:
+        except ConnectError as err:
             _put_error(form, err)
         else:
             messages.success(request, "Referral details saved")
@@ -589,7 +597,7 @@ def _records_for_person(user: User, referral: Referral) -> bool:
     """The link worker holding this open referral, who records the person's answers with help."""
     return (
         user.pk != referral.person_id
-        and services.is_link_worker(user)
+        and permissions.is_link_worker(user)
         and selectors.on_open_caseload(user, referral.person_id)
     )
 
@@ -606,10 +614,10 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
         return _refused(request)
     if stage not in ("first_conversation", "closing"):
         raise Http404("No such stage")
-    problem = services.wellbeing_stage_open(item, stage)
-    measure = registry().get(services.ONS4)
+    problem = wellbeing_stage_open(item, stage)
+    measure = registry().get(ONS4)
     form = MeasureForm(
-        request.POST or None, measure=measure, initial={"answered_on": services._today()}
+        request.POST or None, measure=measure, initial={"answered_on": local_today()}
     )
     if request.method == "POST" and problem is None and form.is_valid():
         answers = form.answers()
@@ -618,7 +626,7 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
             form.add_error(i.id, f"Choose a number from 0 to 10 for '{i.topic}'")
         if not missing:
             try:
-                services.record_wellbeing(
+                record_wellbeing(
                     actor=user,
                     referral=item,
                     stage=stage,
@@ -626,7 +634,7 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
                     answered_on=form.cleaned_data["answered_on"],
                     request=request,
                 )
-            except services.ConnectError as err:
+            except ConnectError as err:
                 _put_error(form, err)
             except OutcomesRefused as err:
                 form.add_error(err.field if err.field in form.fields else None, err.message)
@@ -666,7 +674,7 @@ def reports(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "practice")
     if by not in selectors.REPORT_GROUPS:
         by = "practice"
-    topics = {i.id: i.topic for i in registry().get(services.ONS4).items}
+    topics = {i.id: i.topic for i in registry().get(ONS4).items}
     lines = selectors.report(by)
 
     def shown(figure: Any) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.worklist import Section, Task
-from connect import selectors, services
+from connect import permissions, selectors
 from connect.models import OnwardReferral, Referral
 
 RECENT_DAYS = 14
@@ -85,7 +85,7 @@ def provider_task(user: User, today: dt.date | None = None) -> Task | None:
 def sections_for(user: User) -> list[Section]:
     """Link workers' section (and coordinators', who keep oversight), and services' inbox."""
     found: list[Section] = []
-    if services.is_link_worker(user):
+    if permissions.is_link_worker(user):
         found.append(
             Section(
                 key="connect",

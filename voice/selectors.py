@@ -26,7 +26,7 @@ from voice.models import (
     Team,
     VisitPair,
 )
-from voice.services import can_answer_for_check, can_respond, is_moderator
+from voice.permissions import can_answer_for_check, can_respond, is_moderator
 
 
 def published() -> QuerySet[Feedback]:

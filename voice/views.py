@@ -15,13 +15,25 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import Role
 from directory import selectors as directory_selectors
 from rules.voice.coproduction import KINDS, changes, priority
 from rules.voice.quality import CheckResult, describe_gap, format_score
 from rules.voice.quality_parameters import RUBRIC
-from voice import forms, selectors, services
+from voice import forms, permissions, selectors
 from voice.models import Change, Feedback, QualityCheck, Team
+from voice.services import changes as changes_services
+from voice.services import checks as checks_services
+from voice.services import moderation as moderation_services
+from voice.services import responses as responses_services
+from voice.services._common import VoiceRefused
+from voice.services.checks import credit_organisations, publish_check, respond_to_check
+from voice.services.clocks import clock_area, clock_for
+from voice.services.coproduction import record_coproduction
+from voice.services.experts import add_expert, register_expert
+from voice.services.feedback import submit_feedback
+from voice.services.responses import acknowledge
+from voice.services.scores import submit_scores, submit_self_assessment
+from voice.services.visits import record_visit_pair
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 DRAFT = "voice_draft"
@@ -31,7 +43,7 @@ def _refused(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "voice/not_allowed.html", {"message": message}, status=403)
 
 
-def _put_error(form: django_forms.Form, refusal: services.VoiceRefused) -> None:
+def _put_error(form: django_forms.Form, refusal: VoiceRefused) -> None:
     form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
 
 
@@ -47,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_entry(request: HttpRequest, draft: dict[str, Any]) -> bool:
-    return bool(draft.get("staff")) and services.can_enter_for_others(request.user)
+    return bool(draft.get("staff")) and permissions.can_enter_for_others(request.user)
 
 
 def _steps(request: HttpRequest, draft: dict[str, Any]) -> list[str]:
@@ -84,7 +96,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """Begin again. ``?service=<id>`` (from a service's page) answers the first two questions;
     ``?staff=1`` lets staff enter feedback received by phone or on paper."""
     draft: dict[str, Any] = {}
-    if request.GET.get("staff") and services.can_enter_for_others(request.user):
+    if request.GET.get("staff") and permissions.can_enter_for_others(request.user):
         draft["staff"] = True
     service_id = request.GET.get("service", "")
     if service_id:
@@ -210,7 +222,7 @@ def _check(request: HttpRequest, draft: dict[str, Any], steps: list[str]) -> Htt
     if request.method == "POST":
         staff = _staff_entry(request, draft)
         try:
-            feedback = services.submit_feedback(
+            feedback = submit_feedback(
                 about=draft["about"],
                 kind=draft["kind"],
                 given_as=draft["given_as"],
@@ -229,7 +241,7 @@ def _check(request: HttpRequest, draft: dict[str, Any], steps: list[str]) -> Htt
                 entered_by=request.user if staff else None,  # type: ignore[arg-type]
                 request=request,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             error = refusal.message
         else:
             request.session.pop(DRAFT, None)
@@ -347,8 +359,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         {
             "moderation": selectors.moderation_statistics(),
             "organisations": selectors.organisations_figures(),
-            "clocks": [(label, services.clock_for(kind)) for kind, label in Feedback.Kind.choices],
-            "area": services.clock_area(),
+            "clocks": [(label, clock_for(kind)) for kind, label in Feedback.Kind.choices],
+            "area": clock_area(),
         },
     )
 
@@ -358,7 +370,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    if not services.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         return _refused(
             request, "Only the independent voice moderators can see the moderation queue."
         )
@@ -368,7 +380,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, reference: str) -> HttpResponse:
-    if not services.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         return _refused(request, "Only the independent voice moderators can moderate feedback.")
     feedback = get_object_or_404(Feedback, reference=reference)
     form = forms.ModerateForm(
@@ -380,13 +392,13 @@ def moderate(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.moderate(
+            moderation_services.moderate(
                 feedback=feedback,
                 moderator=request.user,  # type: ignore[arg-type]
                 request=request,
                 **form.cleaned_data,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:moderation")
@@ -417,7 +429,7 @@ def responder_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, reference: str) -> HttpResponse:
     feedback = get_object_or_404(Feedback, reference=reference)
-    if not services.can_respond(request.user, feedback):
+    if not permissions.can_respond(request.user, feedback):
         return _refused(request, "You cannot respond to this feedback.")
     acknowledging = feedback.acknowledged_at is None and request.POST.get("action") != "respond"
     form: django_forms.Form
@@ -426,14 +438,14 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and feedback.responded_at is None and form.is_valid():
         try:
             if acknowledging:
-                services.acknowledge(
+                acknowledge(
                     feedback=feedback, user=request.user, request=request, **form.cleaned_data
                 )  # type: ignore[arg-type]
             else:
-                services.respond(
+                responses_services.respond(
                     feedback=feedback, user=request.user, request=request, **form.cleaned_data
                 )  # type: ignore[arg-type]
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:respond", reference=feedback.reference)
@@ -454,7 +466,7 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.COMMISSIONER, Role.MODERATOR, Role.ADMINISTRATOR):  # type: ignore[union-attr]
+    if not permissions.may_see_overdue(request.user):
         return _refused(request, "Only commissioners and moderators can see the overdue list.")
     today = timezone.localdate()
     return render(
@@ -482,8 +494,8 @@ def yours(request: HttpRequest) -> HttpResponse:
 def confirm_change(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(Change, pk=pk)
     try:
-        services.confirm_change(change=change, user=request.user, request=request)  # type: ignore[arg-type]
-    except services.VoiceRefused as refusal:
+        changes_services.confirm_change(change=change, user=request.user, request=request)  # type: ignore[arg-type]
+    except VoiceRefused as refusal:
         return _refused(request, refusal.message)
     return redirect("voice:yours")
 
@@ -491,16 +503,16 @@ def confirm_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_change(request: HttpRequest, pk: int) -> HttpResponse:
-    if not services.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         return _refused(request, "Only the independent voice moderators can verify a change.")
     change = get_object_or_404(Change, pk=pk)
     form = forms.EvidenceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.verify_change(
+            changes_services.verify_change(
                 change=change, moderator=request.user, request=request, **form.cleaned_data
             )  # type: ignore[arg-type]
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:moderate", reference=change.feedback.reference)
@@ -587,8 +599,8 @@ def checks_home(request: HttpRequest) -> HttpResponse:
         "voice/checks.html",
         {
             "published": selectors.published_checks(),
-            "open": selectors.open_checks() if services.is_moderator(user) else [],
-            "moderator": services.is_moderator(user),
+            "open": selectors.open_checks() if permissions.is_moderator(user) else [],
+            "moderator": permissions.is_moderator(user),
             "mine": selectors.checks_for_expert(user),
             "about_us": selectors.checks_for_responder(user) if user.is_authenticated else [],
             "today": timezone.localdate(),
@@ -599,12 +611,12 @@ def checks_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_check(request: HttpRequest) -> HttpResponse:
-    if not services.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         return _refused(request, "Only the independent voice moderators can plan quality checks.")
     form = forms.PlanCheckForm(
         request.POST if request.method == "POST" else None,
         teams=_team_choices(),
-        organisations=[(str(m.pk), m.name) for m in services.credit_organisations()],
+        organisations=[(str(m.pk), m.name) for m in credit_organisations()],
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -613,7 +625,7 @@ def plan_check(request: HttpRequest) -> HttpResponse:
             service = _find_service(form)
         if service is not None:
             try:
-                check = services.plan_check(
+                check = checks_services.plan_check(
                     lead=request.user,  # type: ignore[arg-type]
                     about=data["about"],
                     service_id=service[0],
@@ -625,7 +637,7 @@ def plan_check(request: HttpRequest) -> HttpResponse:
                     else None,
                     request=request,
                 )
-            except services.VoiceRefused as refusal:
+            except VoiceRefused as refusal:
                 _put_error(form, refusal)
             else:
                 return redirect("voice:check-manage", reference=check.reference)
@@ -637,7 +649,7 @@ def plan_check(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
-    if not services.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         return _refused(request, "Only the independent voice moderators can run quality checks.")
     check = _check_or_404(reference)
     posted = request.POST if request.method == "POST" else None
@@ -660,7 +672,7 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if action == "add" and add_form.is_valid():
-                services.add_expert(
+                add_expert(
                     lead=request.user,  # type: ignore[arg-type]
                     check=check,
                     request=request,
@@ -668,7 +680,7 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 return redirect("voice:check-manage", reference=check.reference)
             if action == "pair" and pair_form.is_valid():
-                services.record_visit_pair(
+                record_visit_pair(
                     lead=request.user,  # type: ignore[arg-type]
                     check=check,
                     request=request,
@@ -676,14 +688,14 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 return redirect("voice:check-manage", reference=check.reference)
             if action == "publish" and publish_form.is_valid():
-                services.publish_check(
+                publish_check(
                     lead=request.user,  # type: ignore[arg-type]
                     check=check,
                     summary=publish_form.cleaned_data["summary"],
                     request=request,
                 )
                 return redirect("voice:check", reference=check.reference)
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             target = {"add": add_form, "pair": pair_form}.get(action or "", publish_form)
             _put_error(target, refusal)
     errors = add_form.errors or pair_form.errors or publish_form.errors
@@ -711,17 +723,17 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_register(request: HttpRequest) -> HttpResponse:
-    if not services.is_moderator(request.user):
+    if not permissions.is_moderator(request.user):
         return _refused(request, "Only the independent voice moderators keep the register.")
     form = forms.RegisterExpertForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_expert(
+            register_expert(
                 lead=request.user,  # type: ignore[arg-type]
                 request=request,
                 **form.cleaned_data,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:check-experts")
@@ -737,7 +749,7 @@ def check_report(request: HttpRequest, reference: str) -> HttpResponse:
     """The published report: public. Before publication only moderators see the check."""
     check = _check_or_404(reference)
     if check.state != QualityCheck.State.PUBLISHED:
-        if services.is_moderator(request.user):
+        if permissions.is_moderator(request.user):
             return redirect("voice:check-manage", reference=check.reference)
         raise Http404("No such quality check")
     result = selectors.result_for(check)
@@ -751,7 +763,7 @@ def check_report(request: HttpRequest, reference: str) -> HttpResponse:
             "overall": format_score(result.overall),
             "overall_gap": describe_gap(result.overall_gap),
             "overdue": selectors.check_response_overdue(check),
-            "can_respond": services.can_answer_for_check(request.user, check)
+            "can_respond": permissions.can_answer_for_check(request.user, check)
             and check.responded_at is None,
         },
     )
@@ -769,14 +781,14 @@ def score_check(request: HttpRequest, reference: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         notes = data.pop("notes")
         try:
-            services.submit_scores(
+            submit_scores(
                 expert=request.user,  # type: ignore[arg-type]
                 check=check,
                 scores=data,
                 notes=notes,
                 request=request,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:check-score", reference=check.reference)
@@ -792,7 +804,7 @@ def score_check(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_assess_check(request: HttpRequest, reference: str) -> HttpResponse:
     check = _check_or_404(reference)
-    if not services.can_answer_for_check(request.user, check):
+    if not permissions.can_answer_for_check(request.user, check):
         return _refused(request, "Only the provider or team being checked can assess itself.")
     form = forms.ScoresForm(
         request.POST if request.method == "POST" else None,
@@ -802,13 +814,13 @@ def self_assess_check(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_self_assessment(
+            submit_self_assessment(
                 user=request.user,  # type: ignore[arg-type]
                 check=check,
                 scores=form.cleaned_data,
                 request=request,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:checks")
@@ -824,18 +836,18 @@ def self_assess_check(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def respond_check(request: HttpRequest, reference: str) -> HttpResponse:
     check = _check_or_404(reference)
-    if not services.can_answer_for_check(request.user, check):
+    if not permissions.can_answer_for_check(request.user, check):
         return _refused(request, "Only the provider or team that was checked can respond.")
     form = forms.CheckResponseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.respond_to_check(
+            respond_to_check(
                 user=request.user,  # type: ignore[arg-type]
                 check=check,
                 text=form.cleaned_data["text"],
                 request=request,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:check", reference=check.reference)
@@ -903,7 +915,7 @@ def coproduction_home(request: HttpRequest) -> HttpResponse:
         "voice/coproduction.html",
         {
             "subjects": selectors.coproduction_subjects(),
-            "can_record": services.can_record_coproduction(request.user),
+            "can_record": permissions.can_record_coproduction(request.user),
         },
     )
 
@@ -911,7 +923,7 @@ def coproduction_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def coproduction_new(request: HttpRequest) -> HttpResponse:
-    if not services.can_record_coproduction(request.user):
+    if not permissions.can_record_coproduction(request.user):
         return _refused(
             request, "Only moderators, commissioners and administrators can record this."
         )
@@ -929,7 +941,7 @@ def coproduction_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         held_on = form.cleaned_data["held_on"]
         try:
-            assessment = services.record_coproduction(
+            assessment = record_coproduction(
                 user=request.user,  # type: ignore[arg-type]
                 subject=form.cleaned_data["subject"],
                 held_on=held_on,
@@ -938,7 +950,7 @@ def coproduction_new(request: HttpRequest) -> HttpResponse:
                 prefill=selectors.coproduction_prefill(form.cleaned_data["subject"], held_on),
                 request=request,
             )
-        except services.VoiceRefused as refusal:
+        except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
             return redirect("voice:coproduction-history", subject_key=assessment.subject_key)
@@ -996,6 +1008,6 @@ def coproduction_history(request: HttpRequest, subject_key: str) -> HttpResponse
         {
             "subject": history[-1].subject,
             "rows": rows,
-            "can_record": services.can_record_coproduction(request.user),
+            "can_record": permissions.can_record_coproduction(request.user),
         },
     )

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.worklist import Section, Task
-from voice import selectors, services
+from voice import selectors
+from voice.permissions import is_moderator
 
 
 def moderation_task(today: dt.date | None = None) -> Task:
@@ -59,7 +60,7 @@ def responder_task(user: User, today: dt.date | None = None) -> Task | None:
 def sections_for(user: User) -> list[Section]:
     """The voice sections of a staff home page: moderators, commissioners, responders."""
     found: list[Section] = []
-    if services.is_moderator(user):
+    if is_moderator(user):
         found.append(
             Section(
                 key="voice-moderation",

@@ -7,8 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from connect import services
 from connect.models import CommunityPot, ReferringOrganisation
+from connect.services.consent import record_consent
+from connect.services.onward import refer_onward
+from connect.services.referrals import make_referral
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +33,12 @@ def test_no_server_errors_on_odd_input() -> None:
     service = f.service(organization_=org, name="Lunch club")
     provider = f.provider_user(org)
     pot = CommunityPot.objects.create(name="Pot", kind="money", total_pence=1000)
-    referral = services.make_referral(
+    referral = make_referral(
         actor=gp, person=person, source="gp_practice", organisation=practice, reason="x"
     )
     onward_pk = None
-    services.record_consent(
-        actor=worker, referral=referral, share_back=True, onward=True, outcomes=True
-    )
-    onward_pk = services.refer_onward(actor=worker, referral=referral, service_id=service.pk).pk
+    record_consent(actor=worker, referral=referral, share_back=True, onward=True, outcomes=True)
+    onward_pk = refer_onward(actor=worker, referral=referral, service_id=service.pk).pk
     posts = [
         (gp, reverse("connect:refer"), ["referrer", "email", "name", "reason", "consent_on"]),
         (person, reverse("connect:refer_self"), ["reason", "what_matters"]),

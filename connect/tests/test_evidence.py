@@ -10,8 +10,12 @@ import datetime as dt
 import pytest
 
 from accounts.roles import Role
-from connect import selectors, services
+from connect import selectors
 from connect.models import OnwardReferral, Referral, ReferringOrganisation
+from connect.services._common import ConnectError
+from connect.services.consent import record_consent
+from connect.services.onward import answer_onward, decline_overdue, refer_onward
+from connect.services.referrals import make_referral, set_status
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +44,7 @@ def world():  # type: ignore[no-untyped-def]
 
 def _referral(world, received: dt.date = DAY) -> Referral:  # type: ignore[no-untyped-def]
     person = f.user(Role.PERSON)
-    referral = services.make_referral(
+    referral = make_referral(
         actor=world["gp"],
         person=person,
         source=Referral.Source.GP_PRACTICE,
@@ -48,7 +52,7 @@ def _referral(world, received: dt.date = DAY) -> Referral:  # type: ignore[no-un
         reason="Lonely since moving",
         today=received,
     )
-    services.record_consent(
+    record_consent(
         actor=world["worker"],
         referral=referral,
         share_back=True,
@@ -60,7 +64,7 @@ def _referral(world, received: dt.date = DAY) -> Referral:  # type: ignore[no-un
 
 
 def _onward(world, service, sent: dt.date = DAY) -> OnwardReferral:  # type: ignore[no-untyped-def]
-    return services.refer_onward(
+    return refer_onward(
         actor=world["worker"], referral=_referral(world, sent), service_id=service.pk, today=sent
     )
 
@@ -68,7 +72,7 @@ def _onward(world, service, sent: dt.date = DAY) -> OnwardReferral:  # type: ign
 def test_declined_for_capacity_counts_no_space_and_automatic_declines_per_service(world) -> None:  # type: ignore[no-untyped-def]
     answer = dt.date(2026, 3, 10)
     for _ in range(2):
-        services.answer_onward(
+        answer_onward(
             actor=world["provider"],
             onward=_onward(world, world["lunch"]),
             accept=False,
@@ -76,19 +80,19 @@ def test_declined_for_capacity_counts_no_space_and_automatic_declines_per_servic
             today=answer,
         )
     # Not capacity: another reason, and an acceptance, are not counted.
-    services.answer_onward(
+    answer_onward(
         actor=world["provider"],
         onward=_onward(world, world["lunch"]),
         accept=False,
         decline_reason="not_suitable",
         today=answer,
     )
-    services.answer_onward(
+    answer_onward(
         actor=world["provider"], onward=_onward(world, world["walk"]), accept=True, today=answer
     )
     # Unanswered: declined automatically on day 15.
     _onward(world, world["walk"])
-    assert services.decline_overdue(dt.date(2026, 3, 17)) == 1
+    assert decline_overdue(dt.date(2026, 3, 17)) == 1
 
     rows = selectors.declined_for_capacity(dt.date(2026, 3, 10))
     assert rows == [
@@ -104,17 +108,13 @@ def test_declined_for_capacity_counts_no_space_and_automatic_declines_per_servic
 
 def test_a_provider_decline_needs_a_reason_from_the_list(world) -> None:  # type: ignore[no-untyped-def]
     onward = _onward(world, world["lunch"])
-    with pytest.raises(services.ConnectError) as err:
-        services.answer_onward(actor=world["provider"], onward=onward, accept=False)
+    with pytest.raises(ConnectError) as err:
+        answer_onward(actor=world["provider"], onward=onward, accept=False)
     assert err.value.field == "decline_reason"
-    with pytest.raises(services.ConnectError) as err:
-        services.answer_onward(
-            actor=world["provider"], onward=onward, accept=False, decline_reason="other"
-        )
+    with pytest.raises(ConnectError) as err:
+        answer_onward(actor=world["provider"], onward=onward, accept=False, decline_reason="other")
     assert err.value.field == "reason"
-    services.answer_onward(
-        actor=world["provider"], onward=onward, accept=False, decline_reason="capacity"
-    )
+    answer_onward(actor=world["provider"], onward=onward, accept=False, decline_reason="capacity")
     onward.refresh_from_db()
     assert onward.decline_reason == "capacity" and onward.status == "declined"
 
@@ -123,27 +123,25 @@ def test_people_supported_counts_people_in_support_during_the_period(world) -> N
     start, end = dt.date(2026, 4, 1), dt.date(2026, 4, 30)
     # Supported: first conversation on the last day of the period.
     a = _referral(world)
-    services.set_status(actor=world["worker"], referral=a, status="first_conversation", on=end)
+    set_status(actor=world["worker"], referral=a, status="first_conversation", on=end)
     # Not yet: first conversation the day after the period.
     b = _referral(world)
-    services.set_status(
+    set_status(
         actor=world["worker"], referral=b, status="first_conversation", on=end + dt.timedelta(1)
     )
     # Closed on the first day of the period: still supported that day.
     c = _referral(world)
-    services.set_status(actor=world["worker"], referral=c, status="first_conversation", on=DAY)
-    services.set_status(actor=world["worker"], referral=c, status="closed", on=start)
+    set_status(actor=world["worker"], referral=c, status="first_conversation", on=DAY)
+    set_status(actor=world["worker"], referral=c, status="closed", on=start)
     # Closed the day before the period: not counted.
     d = _referral(world)
-    services.set_status(actor=world["worker"], referral=d, status="first_conversation", on=DAY)
-    services.set_status(
-        actor=world["worker"], referral=d, status="closed", on=start - dt.timedelta(1)
-    )
+    set_status(actor=world["worker"], referral=d, status="first_conversation", on=DAY)
+    set_status(actor=world["worker"], referral=d, status="closed", on=start - dt.timedelta(1))
     # Never reached a first conversation: contacted only, then declined.
     e = _referral(world)
-    services.set_status(actor=world["worker"], referral=e, status="contacted", on=start)
+    set_status(actor=world["worker"], referral=e, status="contacted", on=start)
     # The same person referred twice counts once.
-    again = services.make_referral(
+    again = make_referral(
         actor=world["gp"],
         person=a.person,
         source="gp_practice",
@@ -151,9 +149,7 @@ def test_people_supported_counts_people_in_support_during_the_period(world) -> N
         reason="Again",
         today=DAY,
     )
-    services.set_status(
-        actor=world["worker"], referral=again, status="first_conversation", on=start
-    )
+    set_status(actor=world["worker"], referral=again, status="first_conversation", on=start)
 
     assert selectors.people_supported(start, end) == 2
     assert selectors.people_supported(end + dt.timedelta(1), end + dt.timedelta(1)) == 2  # a, b
@@ -164,8 +160,8 @@ def test_people_supported_counts_people_in_support_during_the_period(world) -> N
 def test_on_open_caseload_only_while_the_referral_is_open(world) -> None:  # type: ignore[no-untyped-def]
     referral = _referral(world)
     assert not selectors.on_open_caseload(world["worker"], referral.person_id)  # not picked up
-    services.set_status(actor=world["worker"], referral=referral, status="contacted", on=DAY)
+    set_status(actor=world["worker"], referral=referral, status="contacted", on=DAY)
     assert selectors.on_open_caseload(world["worker"], referral.person_id)
     assert not selectors.on_open_caseload(f.user(Role.LINK_WORKER), referral.person_id)
-    services.set_status(actor=world["worker"], referral=referral, status="closed", on=DAY)
+    set_status(actor=world["worker"], referral=referral, status="closed", on=DAY)
     assert not selectors.on_open_caseload(world["worker"], referral.person_id)

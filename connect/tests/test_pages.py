@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from connect import selectors, services
+from connect import selectors
 from connect.models import (
     CommunityPot,
     FundingAward,
@@ -26,6 +26,12 @@ from connect.models import (
     ReferringOrganisation,
     WellbeingCheck,
 )
+from connect.services._common import ConnectError
+from connect.services.consent import record_consent
+from connect.services.funding import award_funding, pot_remaining_pence
+from connect.services.invitations import find_or_invite_person
+from connect.services.onward import answer_onward, refer_onward
+from connect.services.referrals import make_referral
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +141,7 @@ def test_an_unknown_person_gets_an_invited_account_and_sets_a_password_once(
 
 
 def test_expired_invitation_is_refused(world) -> None:  # type: ignore[no-untyped-def]
-    person, token = services.find_or_invite_person(
+    person, token = find_or_invite_person(
         actor=world["gp"], name="Alan Turing", email="alan@example.org"
     )
     assert token is not None
@@ -173,7 +179,7 @@ def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(
     terms = selectors.service_terms(service_id)
     assert terms is not None and terms.typical_wait_days == 10 and terms.takes_referrals
 
-    referral = services.make_referral(
+    referral = make_referral(
         actor=world["gp"],
         person=world["person"],
         source="gp_practice",
@@ -186,7 +192,7 @@ def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(
     assert "Lunch club" in page and "Taking referrals; typical wait 10 days" in page
     r = worker.post(chooser, {"service": service_id})
     assert r.status_code == 400 and "consent to onward referral" in r.content.decode()
-    services.record_consent(
+    record_consent(
         actor=world["worker"], referral=referral, share_back=True, onward=True, outcomes=True
     )
     provider.post(url, {"takes_referrals": "no", "typical_wait_days": ""})
@@ -201,7 +207,7 @@ def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(
 
 
 def _onward_accepted(world):  # type: ignore[no-untyped-def]
-    referral = services.make_referral(
+    referral = make_referral(
         actor=world["gp"],
         person=world["person"],
         source="gp_practice",
@@ -209,13 +215,11 @@ def _onward_accepted(world):  # type: ignore[no-untyped-def]
         reason="SECRET-REASON lonely",
         what_matters="SECRET-MATTERS gardening",
     )
-    services.record_consent(
+    record_consent(
         actor=world["worker"], referral=referral, share_back=True, onward=True, outcomes=False
     )
-    onward = services.refer_onward(
-        actor=world["worker"], referral=referral, service_id=world["service"].pk
-    )
-    services.answer_onward(actor=world["provider"], onward=onward, accept=True)
+    onward = refer_onward(actor=world["worker"], referral=referral, service_id=world["service"].pk)
+    answer_onward(actor=world["provider"], onward=onward, accept=True)
     return referral, onward
 
 
@@ -259,7 +263,7 @@ def test_wellbeing_at_both_ends_goes_back_only_with_consent(world) -> None:  # t
     back = selectors.message_back(referral)
     assert "outcome_measures" not in back  # shared back, but not the scores: not agreed
     assert "SECRET-MATTERS" in json.dumps(back)
-    services.record_consent(
+    record_consent(
         actor=world["worker"], referral=referral, share_back=True, onward=True, outcomes=True
     )
     referral.refresh_from_db()
@@ -288,11 +292,11 @@ def test_a_micro_grant_is_posted_once_even_if_the_form_is_sent_twice(world) -> N
     assert worker.post(url, form).status_code == 302
     assert worker.post(url, form).status_code == 302  # the double submit
     assert FundingAward.objects.count() == 1
-    assert services.pot_remaining_pence(pot) == 1000
+    assert pot_remaining_pence(pot) == 1000
     r = worker.post(url, {**form, "key": "a" * 32, "amount": "10.01"})
     assert r.status_code == 400 and "has £10.00 left" in r.content.decode()
     assert worker.post(url, {**form, "key": "b" * 32, "amount": "10.00"}).status_code == 302
-    assert services.pot_remaining_pence(pot) == 0
+    assert pot_remaining_pence(pot) == 0
     r = worker.post(url, {**form, "key": "c" * 32, "amount": ""})
     assert "Enter the amount in pounds and pence" in r.content.decode()
     # Someone who is not a link worker cannot attach funding.
@@ -310,8 +314,8 @@ def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # t
     pot = _pot(
         kind=CommunityPot.Kind.TIME_CREDITS, timebank_issuer_id=issuer.pk, max_award_minutes=600
     )
-    with pytest.raises(services.ConnectError, match="not an approved time bank member"):
-        services.award_funding(
+    with pytest.raises(ConnectError, match="not an approved time bank member"):
+        award_funding(
             actor=coordinator,
             referral=referral,
             pot=pot,
@@ -323,8 +327,8 @@ def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # t
     tb.approve_member(coordinator=coordinator, member=member)
     start = tb_selectors.balance_of(member)  # any welcome credits the time bank gives
     # A link worker who cannot issue this organisation's credits is told so; nothing is posted.
-    with pytest.raises(services.ConnectError, match="Only the organisation, or a coordinator"):
-        services.award_funding(
+    with pytest.raises(ConnectError, match="Only the organisation, or a coordinator"):
+        award_funding(
             actor=world["worker"],
             referral=referral,
             pot=pot,
@@ -332,8 +336,8 @@ def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # t
             key="k2",
             hours=5,
         )
-    with pytest.raises(services.ConnectError, match="at most 10 hours"):
-        services.award_funding(
+    with pytest.raises(ConnectError, match="at most 10 hours"):
+        award_funding(
             actor=coordinator,
             referral=referral,
             pot=pot,
@@ -341,10 +345,10 @@ def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # t
             key="k3",
             hours=11,
         )
-    first, created = services.award_funding(
+    first, created = award_funding(
         actor=coordinator, referral=referral, pot=pot, purpose="Gardening group", key="k4", hours=10
     )
-    again, created_again = services.award_funding(
+    again, created_again = award_funding(
         actor=coordinator, referral=referral, pot=pot, purpose="Gardening group", key="k4", hours=10
     )
     assert created and not created_again and first.pk == again.pk
@@ -355,7 +359,7 @@ def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # t
 
 def test_reports_hide_small_numbers(world) -> None:  # type: ignore[no-untyped-def]
     for _ in range(4):
-        services.make_referral(
+        make_referral(
             actor=world["gp"],
             person=f.user(Role.PERSON),
             source="gp_practice",
@@ -367,7 +371,7 @@ def test_reports_hide_small_numbers(world) -> None:  # type: ignore[no-untyped-d
     assert _client(world["gp"]).get(url).status_code == 403
     page = worker.get(url).content.decode()
     assert "Hill Street Surgery" in page and "Hidden" in page and ">4<" not in page
-    services.make_referral(
+    make_referral(
         actor=world["gp"],
         person=f.user(Role.PERSON),
         source="gp_practice",
@@ -385,7 +389,7 @@ def test_erasure_keeps_the_pot_adding_up(world) -> None:  # type: ignore[no-unty
 
     referral, _onward = _onward_accepted(world)
     pot = _pot(total_pence=5000)
-    services.award_funding(
+    award_funding(
         actor=world["worker"], referral=referral, pot=pot, purpose="Art", key="k1", amount="20"
     )
     _answer(_client(world["person"]), referral, "first_conversation", ONS4_LOW)
@@ -395,4 +399,4 @@ def test_erasure_keeps_the_pot_adding_up(world) -> None:  # type: ignore[no-unty
     personal_data.erase(world["person"])
     assert not Referral.objects.exists() and not WellbeingCheck.objects.exists()
     assert FundingAward.objects.get().referral is None
-    assert services.pot_remaining_pence(pot) == 3000
+    assert pot_remaining_pence(pot) == 3000

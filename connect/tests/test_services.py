@@ -11,8 +11,12 @@ from django.core.management import call_command
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from connect import selectors, services
+from connect import selectors
 from connect.models import OnwardReferral, Referral, ReferringOrganisation
+from connect.services._common import ConnectError
+from connect.services.consent import record_consent
+from connect.services.onward import answer_onward, decline_overdue, refer_onward, withdraw_onward
+from connect.services.referrals import make_referral, set_status
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +33,7 @@ def setup():  # type: ignore[no-untyped-def]
     org = f.organization()
     service = f.service(organization_=org, name="Lunch club")
     provider = f.provider_user(org)
-    referral = services.make_referral(
+    referral = make_referral(
         actor=gp,
         person=person,
         source=Referral.Source.GP_PRACTICE,
@@ -50,8 +54,8 @@ def setup():  # type: ignore[no-untyped-def]
 
 
 def test_only_practice_staff_can_refer_for_the_practice(setup) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(services.ConnectError) as err:
-        services.make_referral(
+    with pytest.raises(ConnectError) as err:
+        make_referral(
             actor=setup["person"],
             person=setup["person"],
             source="gp_practice",
@@ -59,8 +63,8 @@ def test_only_practice_staff_can_refer_for_the_practice(setup) -> None:  # type:
             reason="x",
         )
     assert err.value.field == "organisation"
-    with pytest.raises(services.ConnectError) as err:
-        services.make_referral(
+    with pytest.raises(ConnectError) as err:
+        make_referral(
             actor=setup["gp"],
             person=setup["gp"],
             source="gp_practice",
@@ -71,8 +75,8 @@ def test_only_practice_staff_can_refer_for_the_practice(setup) -> None:  # type:
 
 
 def test_onward_referral_needs_consent(setup) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(services.ConnectError, match="consent"):
-        services.refer_onward(
+    with pytest.raises(ConnectError, match="consent"):
+        refer_onward(
             actor=setup["worker"],
             referral=setup["referral"],
             service_id=setup["service"].pk,
@@ -81,7 +85,7 @@ def test_onward_referral_needs_consent(setup) -> None:  # type: ignore[no-untype
 
 
 def _onward(setup):  # type: ignore[no-untyped-def]
-    services.record_consent(
+    record_consent(
         actor=setup["worker"],
         referral=setup["referral"],
         share_back=False,
@@ -89,10 +93,10 @@ def _onward(setup):  # type: ignore[no-untyped-def]
         outcomes=False,
         on=SENT,
     )
-    services.set_status(
+    set_status(
         actor=setup["worker"], referral=setup["referral"], status="first_conversation", on=SENT
     )
-    return services.refer_onward(
+    return refer_onward(
         actor=setup["worker"],
         referral=setup["referral"],
         service_id=setup["service"].pk,
@@ -105,24 +109,24 @@ def test_unanswered_for_fourteen_days_is_declined_automatically_and_the_worker_t
 ) -> None:  # type: ignore[no-untyped-def]
     onward = _onward(setup)
     assert onward.answer_due == dt.date(2026, 3, 16)
-    assert services.decline_overdue(dt.date(2026, 3, 16)) == 0  # day 14: still time
+    assert decline_overdue(dt.date(2026, 3, 16)) == 0  # day 14: still time
     with django_capture_on_commit_callbacks(execute=True):
         call_command("decline_overdue_referrals", "--today", "2026-03-17")
     onward.refresh_from_db()
     assert onward.status == OnwardReferral.Status.AUTO_DECLINED
     assert any("worker@example.org" in m.to for m in mailoutbox)
-    assert services.decline_overdue(dt.date(2026, 3, 18)) == 0  # once only
+    assert decline_overdue(dt.date(2026, 3, 18)) == 0  # once only
 
 
 def test_provider_answers_and_person_withdraws(setup) -> None:  # type: ignore[no-untyped-def]
     onward = _onward(setup)
-    with pytest.raises(services.ConnectError):
-        services.answer_onward(actor=setup["gp"], onward=onward, accept=True)
-    services.answer_onward(actor=setup["provider"], onward=onward, accept=True, today=SENT)
-    assert services.decline_overdue(dt.date(2026, 4, 30)) == 0
-    with pytest.raises(services.ConnectError):
-        services.withdraw_onward(person=setup["gp"], onward=onward)
-    services.withdraw_onward(person=setup["person"], onward=onward)
+    with pytest.raises(ConnectError):
+        answer_onward(actor=setup["gp"], onward=onward, accept=True)
+    answer_onward(actor=setup["provider"], onward=onward, accept=True, today=SENT)
+    assert decline_overdue(dt.date(2026, 4, 30)) == 0
+    with pytest.raises(ConnectError):
+        withdraw_onward(person=setup["gp"], onward=onward)
+    withdraw_onward(person=setup["person"], onward=onward)
     assert onward.status == OnwardReferral.Status.WITHDRAWN
 
 
@@ -132,7 +136,7 @@ def test_message_back_holds_only_what_the_person_agreed(setup) -> None:  # type:
     text = json.dumps(selectors.message_back(referral))
     for secret in ("SECRET", "Ada Lovelace", "Lunch club"):
         assert secret not in text
-    services.record_consent(
+    record_consent(
         actor=setup["worker"], referral=referral, share_back=True, onward=True, outcomes=False
     )
     text = json.dumps(selectors.message_back(referral))

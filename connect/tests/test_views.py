@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from connect import services
 from connect.models import Referral, ReferringOrganisation
+from connect.services.consent import record_consent
+from connect.services.onward import refer_onward
+from connect.services.referrals import make_referral
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ def setup():  # type: ignore[no-untyped-def]
     worker = f.user(Role.LINK_WORKER)
     org = f.organization()
     service = f.service(organization_=org, name="Lunch club")
-    referral = services.make_referral(
+    referral = make_referral(
         actor=gp,
         person=person,
         source="gp_practice",
@@ -90,14 +92,14 @@ def test_summary_json_and_letter_hold_only_what_was_agreed(setup) -> None:  # ty
 
 
 def test_person_sees_and_withdraws(setup) -> None:  # type: ignore[no-untyped-def]
-    services.record_consent(
+    record_consent(
         actor=setup["worker"],
         referral=setup["referral"],
         share_back=False,
         onward=True,
         outcomes=False,
     )
-    onward = services.refer_onward(
+    onward = refer_onward(
         actor=setup["worker"], referral=setup["referral"], service_id=setup["service"].pk
     )
     person = _client(setup["person"])
@@ -109,14 +111,14 @@ def test_person_sees_and_withdraws(setup) -> None:  # type: ignore[no-untyped-de
 
 
 def test_provider_accepts_and_a_decline_needs_a_reason(setup) -> None:  # type: ignore[no-untyped-def]
-    services.record_consent(
+    record_consent(
         actor=setup["worker"],
         referral=setup["referral"],
         share_back=False,
         onward=True,
         outcomes=False,
     )
-    onward = services.refer_onward(
+    onward = refer_onward(
         actor=setup["worker"], referral=setup["referral"], service_id=setup["service"].pk
     )
     provider = _client(f.provider_user(setup["service"].organization))

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from connect import services
 from connect.models import Referral, WellbeingCheck
+from connect.services._common import ConnectError
+from connect.services.referrals import make_referral, set_status
+from connect.services.wellbeing import record_wellbeing
 from directory.tests import factories as f
 from outcomes.models import AnswerSet
 
@@ -34,11 +36,11 @@ def world():  # type: ignore[no-untyped-def]
     person = f.user(Role.PERSON, display_name="Ada Lovelace", email="ada@example.org")
     worker = f.user(Role.LINK_WORKER, display_name="Lin Worker", email="lin@example.org")
     other = f.user(Role.LINK_WORKER, display_name="Oli Other", email="oli@example.org")
-    referral = services.make_referral(
+    referral = make_referral(
         actor=person, person=person, source="self", reason="Lonely since moving"
     )
     # The worker picks the referral up (and so holds it) by recording the first contact.
-    services.set_status(actor=worker, referral=referral, status="contacted")
+    set_status(actor=worker, referral=referral, status="contacted")
     return {"person": person, "worker": worker, "other": other, "referral": referral}
 
 
@@ -88,8 +90,8 @@ def test_another_link_worker_is_refused_and_cannot_open_the_record(world) -> Non
         .status_code
         == 403
     )
-    with pytest.raises(services.ConnectError) as err:
-        services.record_wellbeing(
+    with pytest.raises(ConnectError) as err:
+        record_wellbeing(
             actor=other,
             referral=referral,
             stage="first_conversation",
@@ -107,7 +109,7 @@ def test_the_link_worker_is_refused_once_the_referral_ends(world, status) -> Non
     worker, referral, person = world["worker"], world["referral"], world["person"]
     # While it is open the worker reaches the record ...
     assert _client(worker).get(reverse("outcomes:record", args=[person.pk])).status_code == 200
-    services.set_status(actor=worker, referral=referral, status=status)
+    set_status(actor=worker, referral=referral, status=status)
     # ... and not afterwards.
     assert _answer(worker, referral, "first_conversation", ONS4_LOW).status_code == 403
     assert _client(worker).get(reverse("outcomes:record", args=[person.pk])).status_code == 403

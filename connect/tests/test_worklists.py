@@ -8,8 +8,11 @@ import datetime as dt
 import pytest
 
 from accounts.roles import Role
-from connect import services, worklists
+from connect import worklists
 from connect.models import Referral, ReferringOrganisation
+from connect.services.consent import record_consent
+from connect.services.onward import decline_overdue, refer_onward
+from connect.services.referrals import make_referral, set_status
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def test_link_worker_and_service_sections() -> None:
     provider = f.provider_user(org)
     assert worklists.sections_for(f.user(Role.BROKER)) == []
     referrals = [
-        services.make_referral(
+        make_referral(
             actor=gp,
             person=f.user(Role.PERSON),
             source=Referral.Source.GP_PRACTICE,
@@ -37,11 +40,9 @@ def test_link_worker_and_service_sections() -> None:
         for i in range(3)
     ]
     mine = referrals[0]
-    services.record_consent(
-        actor=worker, referral=mine, share_back=True, onward=True, outcomes=True, on=DAY
-    )
-    services.set_status(actor=worker, referral=mine, status="first_conversation", on=DAY)
-    services.refer_onward(actor=worker, referral=mine, service_id=service.pk, today=DAY)
+    record_consent(actor=worker, referral=mine, share_back=True, onward=True, outcomes=True, on=DAY)
+    set_status(actor=worker, referral=mine, status="first_conversation", on=DAY)
+    refer_onward(actor=worker, referral=mine, service_id=service.pk, today=DAY)
 
     (section,) = worklists.sections_for(worker)
     new, caseload, declined = section.tasks
@@ -50,7 +51,7 @@ def test_link_worker_and_service_sections() -> None:
     (inbox,) = worklists.sections_for(provider)
     assert inbox.tasks[0].count == 1 and inbox.tasks[0].when == DAY + dt.timedelta(days=14)
 
-    services.decline_overdue(DAY + dt.timedelta(days=15))
+    decline_overdue(DAY + dt.timedelta(days=15))
     declined = worklists.declined_task(worker, today=DAY + dt.timedelta(days=15))
     assert (declined.count, declined.overdue) == (1, 1)
     assert worklists.declined_task(worker, today=DAY + dt.timedelta(days=30)).count == 0

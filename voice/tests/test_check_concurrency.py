@@ -17,8 +17,10 @@ from rules.voice.quality_parameters import DOMAIN_KEYS
 from timebank import selectors as timebank_selectors
 from timebank.models import LedgerTransaction
 from timebank.tests import factories as tb
-from voice import services
 from voice.models import QualityCheck
+from voice.services.checks import plan_check, publish_check
+from voice.services.experts import add_expert, register_expert
+from voice.services.scores import submit_scores
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +34,7 @@ def test_simultaneous_publishes_issue_each_experts_credits_once() -> None:
     coordinator = tb.coordinator()
     voice_org = tb.member(kind="group", name="Borough Voice", by=coordinator)
     experts = [tb.member(by=coordinator) for _ in range(3)]
-    check = services.plan_check(
+    check = plan_check(
         lead=moderators[0],
         about="service",
         service_id=str(svc.pk),
@@ -41,19 +43,15 @@ def test_simultaneous_publishes_issue_each_experts_credits_once() -> None:
         credits_member_id=voice_org.pk,
     )
     for member in experts:
-        services.register_expert(
+        register_expert(
             lead=moderators[0],
             who=member.user.username,
             recruited_from="time_bank",
             training="Quality checker training",
             trained_on=dt.date(2026, 10, 1),
         )
-        services.add_expert(
-            lead=moderators[0], check=check, who=member.user.username, reward="time_credits"
-        )
-        services.submit_scores(
-            expert=member.user, check=check, scores=dict.fromkeys(DOMAIN_KEYS, "3")
-        )
+        add_expert(lead=moderators[0], check=check, who=member.user.username, reward="time_credits")
+        submit_scores(expert=member.user, check=check, scores=dict.fromkeys(DOMAIN_KEYS, "3"))
     before = [timebank_selectors.balance_of(m) for m in experts]
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
@@ -62,7 +60,7 @@ def test_simultaneous_publishes_issue_each_experts_credits_once() -> None:
     def run(n: int) -> None:
         try:
             barrier.wait()
-            result = services.publish_check(
+            result = publish_check(
                 lead=moderators[n % 2], check=check, summary=f"Report from thread {n}"
             )
             published.append(result.summary)

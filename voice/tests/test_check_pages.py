@@ -13,8 +13,10 @@ from accounts.roles import Role
 from directory.tests import factories
 from rules.voice.quality_parameters import DOMAIN_KEYS
 from timebank.tests import factories as tb
-from voice import services
 from voice.models import QualityCheck
+from voice.services.checks import publish_check
+from voice.services.experts import add_expert
+from voice.services.scores import submit_self_assessment
 from voice.tests.test_quality_checks import full_check, scores, train
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +100,7 @@ def test_unpublished_check_is_hidden_and_experts_do_not_see_each_others_scores(s
     assert client_for(s["provider"]).get(url).status_code == 404
     assert client_for(s["experts"][0].user).get(url).status_code == 404
     third = s["experts"][2]
-    services.add_expert(lead=s["moderator"], check=check, who=third.user.username, reward="none")
+    add_expert(lead=s["moderator"], check=check, who=third.user.username, reward="none")
     page = client_for(third.user).get(reverse("voice:check-score", args=[check.reference]))
     assert page.status_code == 200
     assert "Send my scores" in page.content.decode()
@@ -111,7 +113,7 @@ def test_unpublished_check_is_hidden_and_experts_do_not_see_each_others_scores(s
 def test_expert_scores_page_errors_name_the_theme(s) -> None:
     check = QualityCheck.objects.get(pk=full_check(s, n=0).pk)
     member = s["experts"][0]
-    services.add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
+    add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
     c = client_for(member.user)
     url = reverse("voice:check-score", args=[check.reference])
     r = c.post(url, {k: "4" for k in DOMAIN_KEYS if k != "workforce"})
@@ -127,7 +129,7 @@ def test_expert_scores_page_errors_name_the_theme(s) -> None:
 
 def test_published_report_shows_scores_agreement_gap_and_response_clock(s) -> None:
     check = full_check(s)
-    services.submit_self_assessment(user=s["provider"], check=check, scores=scores(workforce="5"))
+    submit_self_assessment(user=s["provider"], check=check, scores=scores(workforce="5"))
     r = client_for(s["moderator"]).post(
         reverse("voice:check-manage", args=[check.reference]),
         {"action": "publish", "summary": "Warm welcome; slow to reply to letters."},
@@ -171,7 +173,7 @@ def test_add_expert_error_on_the_page(s) -> None:
 
 def test_open_data_has_scores_and_never_experts(s) -> None:
     check = full_check(s)
-    services.publish_check(lead=s["moderator"], check=check, summary="Ok")
+    publish_check(lead=s["moderator"], check=check, summary="Ok")
     data = json.loads(Client().get(reverse("voice:open-checks-json")).content)
     (row,) = data["checks"]
     assert row["experts"] == 3 and row["organization"] == "Riverside Care"

@@ -11,8 +11,11 @@ from accounts.roles import Role
 from directory.tests import factories
 from rules.voice.coproduction import KIND_KEYS
 from timebank.tests import factories as tb
-from voice import selectors, services
+from voice import selectors
 from voice.models import CoproductionAssessment
+from voice.services._common import VoiceRefused
+from voice.services.checks import publish_check
+from voice.services.coproduction import record_coproduction
 from voice.tests.test_quality_checks import full_check, train
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +54,7 @@ def s():
 
 def test_prefill_counts_expert_hours_for_the_organisation(s) -> None:
     check = full_check(s, visit_date=dt.date(2026, 11, 2), minutes=150)
-    services.publish_check(lead=s["moderator"], check=check, summary="Ok")
+    publish_check(lead=s["moderator"], check=check, summary="Ok")
     rows = selectors.coproduction_prefill("Riverside Care", dt.date(2026, 11, 20))
     expert = next(r for r in rows if r["what"].startswith("Experts-by-experience time"))
     assert expert["kind"] == "co_assessment" and expert["value"] == "7 hours 30 minutes"
@@ -122,8 +125,8 @@ def test_only_moderators_commissioners_and_administrators_record(s) -> None:
         assert c.get(reverse("voice:coproduction-new")).status_code == 403
         assert c.post(reverse("voice:coproduction-new"), answers()).status_code == 403
     assert CoproductionAssessment.objects.count() == 0
-    with pytest.raises(services.VoiceRefused):
-        services.record_coproduction(
+    with pytest.raises(VoiceRefused):
+        record_coproduction(
             user=s["provider"],
             subject="X",
             held_on=dt.date(2026, 11, 1),
@@ -135,8 +138,8 @@ def test_only_moderators_commissioners_and_administrators_record(s) -> None:
 
 def test_workshop_date_cannot_be_in_the_future_and_rungs_are_checked(s) -> None:
     ratings = {k: {"rung": 3, "impact": "high", "effort": "low"} for k in KIND_KEYS}
-    with pytest.raises(services.VoiceRefused, match="today or in the past"):
-        services.record_coproduction(
+    with pytest.raises(VoiceRefused, match="today or in the past"):
+        record_coproduction(
             user=s["moderator"],
             subject="X",
             held_on=dt.date(2099, 1, 1),
@@ -145,8 +148,8 @@ def test_workshop_date_cannot_be_in_the_future_and_rungs_are_checked(s) -> None:
             prefill=[],
         )
     ratings["co_design"]["rung"] = 8
-    with pytest.raises(services.VoiceRefused, match="rung") as refused:
-        services.record_coproduction(
+    with pytest.raises(VoiceRefused, match="rung") as refused:
+        record_coproduction(
             user=s["moderator"],
             subject="X",
             held_on=dt.date(2026, 1, 1),

@@ -21,7 +21,10 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from directory.tests import factories
-from voice import selectors, services
+from voice import selectors
+from voice.services.feedback import submit_feedback
+from voice.services.moderation import moderate
+from voice.services.responses import acknowledge
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +48,7 @@ def complaint():
     commissioner = factories.user(Role.COMMISSIONER, username="comm", email="comm@example.com")
     provider = factories.provider_user(org)
     with time_machine.travel(RECEIVED, tick=False):
-        feedback = services.submit_feedback(
+        feedback = submit_feedback(
             about="service",
             service_id=str(svc.pk),
             kind="complaint",
@@ -53,7 +56,7 @@ def complaint():
             text="Nobody came on Christmas Eve.",
             identity="anonymous",
         )
-        services.moderate(
+        moderate(
             feedback=feedback,
             moderator=moderator,
             decision="published",
@@ -130,7 +133,7 @@ def test_response_clock_after_an_acknowledgement_in_time(
 ):
     f = complaint["feedback"]
     with time_machine.travel(_london(2026, 12, 31, 15, 0), tick=False):
-        services.acknowledge(feedback=f, user=complaint["provider"], text="We are looking into it.")
+        acknowledge(feedback=f, user=complaint["provider"], text="We are looking into it.")
     # Friday 15 January 2027 is the last day for the full response (New Year's Day and two
     # weekends skipped); the working day before and the day itself are on time.
     for moment in (_london(2027, 1, 14, 12, 0), _london(2027, 1, 15, 23, 59, 59)):

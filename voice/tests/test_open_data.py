@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from directory.tests import factories
-from voice import services
+from voice.services.feedback import submit_feedback
+from voice.services.moderation import moderate
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def test_open_data_has_moderated_text_only_and_safe_csv() -> None:
     org = factories.organization(name="Org")
     svc = factories.service(organization_=org, name="Svc")
     for text, decision in (("=HYPERLINK(1)", "published"), ("kept private", "private")):
-        f = services.submit_feedback(
+        f = submit_feedback(
             about="service",
             service_id=str(svc.pk),
             kind="idea",
@@ -23,7 +24,7 @@ def test_open_data_has_moderated_text_only_and_safe_csv() -> None:
             identity="named",
             name="Nina Secretname",
         )
-        services.moderate(
+        moderate(
             feedback=f,
             moderator=moderator,
             decision=decision,

@@ -7,8 +7,13 @@ from django.conf import settings
 from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
 from directory.tests import factories
-from voice import personal_data, services
+from voice import personal_data
 from voice.models import Feedback
+from voice.services.checks import plan_check, publish_check
+from voice.services.experts import add_expert, register_expert
+from voice.services.feedback import submit_feedback
+from voice.services.moderation import moderate
+from voice.services.scores import submit_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +36,7 @@ def test_export_and_erase() -> None:
     carer = factories.user(Role.CARER, username="carer", first_name="Carla", last_name="Secret")
     staff = factories.user(Role.COORDINATOR, username="staff")
     moderator = factories.user(Role.MODERATOR, username="mod")
-    feedback = services.submit_feedback(
+    feedback = submit_feedback(
         about="other",
         topic="assessment",
         kind="concern",
@@ -40,7 +45,7 @@ def test_export_and_erase() -> None:
         identity="named",
         author=carer,
     )
-    services.moderate(
+    moderate(
         feedback=feedback,
         moderator=moderator,
         decision="published",
@@ -69,7 +74,7 @@ def test_expert_on_a_quality_check_export_and_erase() -> None:
     moderator = factories.user(Role.MODERATOR, username="mod")
     staff = factories.user(Role.COORDINATOR, username="staff")
     experts = [factories.user(Role.PERSON, username=f"exp{n}") for n in range(3)]
-    check = services.plan_check(
+    check = plan_check(
         lead=moderator,
         about="service",
         service_id=str(svc.pk),
@@ -77,21 +82,21 @@ def test_expert_on_a_quality_check_export_and_erase() -> None:
         minutes_per_expert=120,
     )
     for n, person in enumerate(experts):
-        services.register_expert(
+        register_expert(
             lead=moderator,
             who=person.username,
             recruited_from="peoples_panel",
             training="Quality checker training",
             trained_on=dt.date(2026, 10, 1),
         )
-        services.add_expert(lead=moderator, check=check, who=person.username, reward="none")
-        services.submit_scores(
+        add_expert(lead=moderator, check=check, who=person.username, reward="none")
+        submit_scores(
             expert=person,
             check=check,
             scores=dict.fromkeys(DOMAIN_KEYS, str(n + 2)),
             notes=f"Private note {n}",
         )
-    services.publish_check(lead=moderator, check=check, summary="Ok")
+    publish_check(lead=moderator, check=check, summary="Ok")
     data = export_personal_data(person=experts[0], requested_by=experts[0], request=None)["voice"]
     (mine,) = data["quality_checks_as_expert"]
     assert mine["your_notes"] == "Private note 0" and mine["minutes"] == 120

@@ -16,8 +16,13 @@ from rules.voice.quality_parameters import DOMAIN_KEYS
 from timebank import selectors as timebank_selectors
 from timebank.models import LedgerTransaction
 from timebank.tests import factories as tb
-from voice import selectors, services
+from voice import selectors
 from voice.models import CheckExpert, QualityCheck
+from voice.services._common import VoiceRefused
+from voice.services.checks import plan_check, publish_check, respond_to_check
+from voice.services.clocks import escalate_overdue
+from voice.services.experts import add_expert, register_expert
+from voice.services.scores import submit_scores, submit_self_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +56,7 @@ def s():
 
 def train(moderator, user, on: dt.date = dt.date(2026, 1, 15)) -> None:
     """Register ``user`` as a trained expert by experience (needed before any check)."""
-    services.register_expert(
+    register_expert(
         lead=moderator,
         who=user.username,
         recruited_from="time_bank",
@@ -61,7 +66,7 @@ def train(moderator, user, on: dt.date = dt.date(2026, 1, 15)) -> None:
 
 
 def plan(s, **kw) -> QualityCheck:
-    return services.plan_check(
+    return plan_check(
         lead=s["moderator"],
         about="service",
         service_id=str(s["svc"].pk),
@@ -76,16 +81,16 @@ def full_check(s, n: int = 3, **kw) -> QualityCheck:
     check = plan(s, **kw)
     given = [scores(workforce="4"), scores(workforce="4"), scores(workforce="3"), scores()]
     for member, answers in zip(s["experts"][:n], given, strict=False):
-        services.add_expert(
+        add_expert(
             lead=s["moderator"], check=check, who=member.user.username, reward="time_credits"
         )
-        services.submit_scores(expert=member.user, check=check, scores=answers)
+        submit_scores(expert=member.user, check=check, scores=answers)
     return check
 
 
 def test_three_experts_combined_with_agreement_and_self_assessment_gap(s) -> None:
     check = full_check(s)
-    services.submit_self_assessment(
+    submit_self_assessment(
         user=s["provider"], check=check, scores=scores(workforce="5", information="2")
     )
     check.refresh_from_db()
@@ -103,8 +108,8 @@ def test_three_experts_combined_with_agreement_and_self_assessment_gap(s) -> Non
 def test_publish_issues_each_experts_credits_exactly_once(s) -> None:
     check = full_check(s)
     before = [timebank_selectors.balance_of(m) for m in s["experts"][:3]]
-    services.publish_check(lead=s["moderator"], check=check, summary="Warm, but slow to reply.")
-    services.publish_check(lead=s["moderator"], check=check, summary="Again")  # double submit
+    publish_check(lead=s["moderator"], check=check, summary="Warm, but slow to reply.")
+    publish_check(lead=s["moderator"], check=check, summary="Again")  # double submit
     after = [timebank_selectors.balance_of(m) for m in s["experts"][:3]]
     assert [a - b for a, b in zip(after, before, strict=True)] == [180, 180, 180]
     issued = LedgerTransaction.objects.filter(kind="issue", key__startswith="issue:voice-check:")
@@ -119,34 +124,30 @@ def test_publish_issues_each_experts_credits_exactly_once(s) -> None:
 def test_payment_and_no_reward_issue_no_credits(s) -> None:
     check = plan(s)
     for member, reward in zip(s["experts"][:3], ["time_credits", "payment", "none"], strict=True):
-        services.add_expert(lead=s["moderator"], check=check, who=member.user.email, reward=reward)
-        services.submit_scores(expert=member.user, check=check, scores=scores())
-    services.publish_check(lead=s["moderator"], check=check, summary="Fine")
+        add_expert(lead=s["moderator"], check=check, who=member.user.email, reward=reward)
+        submit_scores(expert=member.user, check=check, scores=scores())
+    publish_check(lead=s["moderator"], check=check, summary="Fine")
     assert LedgerTransaction.objects.filter(kind="issue", key__contains="voice-check").count() == 1
     assert CheckExpert.objects.filter(credit_key="").count() == 2
 
 
 def test_two_experts_cannot_publish_and_three_can(s) -> None:
     check = full_check(s, n=2)
-    with pytest.raises(services.VoiceRefused, match="At least 3 experts"):
-        services.publish_check(lead=s["moderator"], check=check, summary="Too few")
+    with pytest.raises(VoiceRefused, match="At least 3 experts"):
+        publish_check(lead=s["moderator"], check=check, summary="Too few")
     assert LedgerTransaction.objects.filter(kind="issue", key__contains="voice-check").count() == 0
     member = s["experts"][2]
-    services.add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
-    services.submit_scores(expert=member.user, check=check, scores=scores())
-    assert services.publish_check(lead=s["moderator"], check=check, summary="Ok").state == (
-        "published"
-    )
+    add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
+    submit_scores(expert=member.user, check=check, scores=scores())
+    assert publish_check(lead=s["moderator"], check=check, summary="Ok").state == ("published")
 
 
 def test_expert_who_has_not_sent_scores_is_not_counted_or_credited(s) -> None:
     check = full_check(s, n=3)
     late = s["experts"][3]
-    services.add_expert(
-        lead=s["moderator"], check=check, who=late.user.username, reward="time_credits"
-    )
+    add_expert(lead=s["moderator"], check=check, who=late.user.username, reward="time_credits")
     before = timebank_selectors.balance_of(late)
-    services.publish_check(lead=s["moderator"], check=check, summary="Ok")
+    publish_check(lead=s["moderator"], check=check, summary="Ok")
     assert timebank_selectors.balance_of(late) == before
     assert selectors.result_for(check).experts == 3
 
@@ -154,49 +155,45 @@ def test_expert_who_has_not_sent_scores_is_not_counted_or_credited(s) -> None:
 def test_scores_are_final_and_complete(s) -> None:
     check = plan(s)
     member = s["experts"][0]
-    services.add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
+    add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
     missing = scores()
     del missing["workforce"]
-    with pytest.raises(services.VoiceRefused) as refused:
-        services.submit_scores(expert=member.user, check=check, scores=missing)
+    with pytest.raises(VoiceRefused) as refused:
+        submit_scores(expert=member.user, check=check, scores=missing)
     assert refused.value.field == "workforce"
-    with pytest.raises(services.VoiceRefused, match="between 1 and 5"):
-        services.submit_scores(expert=member.user, check=check, scores=scores(workforce="6"))
-    with pytest.raises(services.VoiceRefused, match="between 1 and 5"):
-        services.submit_scores(expert=member.user, check=check, scores=scores(workforce="0"))
-    services.submit_scores(
+    with pytest.raises(VoiceRefused, match="between 1 and 5"):
+        submit_scores(expert=member.user, check=check, scores=scores(workforce="6"))
+    with pytest.raises(VoiceRefused, match="between 1 and 5"):
+        submit_scores(expert=member.user, check=check, scores=scores(workforce="0"))
+    submit_scores(
         expert=member.user, check=check, scores=scores(workforce="5", information="not_seen")
     )
     place = CheckExpert.objects.get()
     assert place.scores["workforce"] == 5 and place.scores["information"] is None
-    with pytest.raises(services.VoiceRefused, match="already sent"):
-        services.submit_scores(expert=member.user, check=check, scores=scores())
+    with pytest.raises(VoiceRefused, match="already sent"):
+        submit_scores(expert=member.user, check=check, scores=scores())
 
 
 def test_who_may_be_an_expert(s) -> None:
     check = plan(s)
-    with pytest.raises(services.VoiceRefused, match="works for the provider"):
-        services.add_expert(
-            lead=s["moderator"], check=check, who=s["provider"].username, reward="none"
-        )
+    with pytest.raises(VoiceRefused, match="works for the provider"):
+        add_expert(lead=s["moderator"], check=check, who=s["provider"].username, reward="none")
     outsider = factories.user(Role.PERSON, username="notinbank")
     train(s["moderator"], outsider)
-    with pytest.raises(services.VoiceRefused, match="not an approved member of the time bank"):
-        services.add_expert(
-            lead=s["moderator"], check=check, who="notinbank", reward="time_credits"
-        )
-    services.add_expert(lead=s["moderator"], check=check, who="notinbank", reward="payment")
-    with pytest.raises(services.VoiceRefused, match="already on this check"):
-        services.add_expert(lead=s["moderator"], check=check, who="NotInBank", reward="payment")
-    with pytest.raises(services.VoiceRefused, match="independent voice moderators"):
-        services.add_expert(lead=s["provider"], check=check, who=outsider.email, reward="none")
-    with pytest.raises(services.VoiceRefused, match="could not find"):
-        services.add_expert(lead=s["moderator"], check=check, who="nobody-here", reward="none")
+    with pytest.raises(VoiceRefused, match="not an approved member of the time bank"):
+        add_expert(lead=s["moderator"], check=check, who="notinbank", reward="time_credits")
+    add_expert(lead=s["moderator"], check=check, who="notinbank", reward="payment")
+    with pytest.raises(VoiceRefused, match="already on this check"):
+        add_expert(lead=s["moderator"], check=check, who="NotInBank", reward="payment")
+    with pytest.raises(VoiceRefused, match="independent voice moderators"):
+        add_expert(lead=s["provider"], check=check, who=outsider.email, reward="none")
+    with pytest.raises(VoiceRefused, match="could not find"):
+        add_expert(lead=s["moderator"], check=check, who="nobody-here", reward="none")
 
 
 def test_minutes_per_expert_limits(s) -> None:
     for bad in (0, 721):
-        with pytest.raises(services.VoiceRefused) as refused:
+        with pytest.raises(VoiceRefused) as refused:
             plan(s, minutes=bad)
         assert refused.value.field == "minutes_per_expert"
     assert plan(s, minutes=1).minutes_per_expert == 1
@@ -205,19 +202,19 @@ def test_minutes_per_expert_limits(s) -> None:
 
 def test_self_assessment_only_by_the_provider_and_only_before_publishing(s) -> None:
     check = full_check(s)
-    with pytest.raises(services.VoiceRefused, match="Only the provider"):
-        services.submit_self_assessment(user=s["moderator"], check=check, scores=scores())
-    services.publish_check(lead=s["moderator"], check=check, summary="Ok")
-    with pytest.raises(services.VoiceRefused, match="published"):
-        services.submit_self_assessment(user=s["provider"], check=check, scores=scores())
+    with pytest.raises(VoiceRefused, match="Only the provider"):
+        submit_self_assessment(user=s["moderator"], check=check, scores=scores())
+    publish_check(lead=s["moderator"], check=check, summary="Ok")
+    with pytest.raises(VoiceRefused, match="published"):
+        submit_self_assessment(user=s["provider"], check=check, scores=scores())
     assert selectors.result_for(check).overall_gap is None
 
 
 def test_provider_response_on_the_clock(s) -> None:
     check = full_check(s)
-    with pytest.raises(services.VoiceRefused, match="not published"):
-        services.respond_to_check(user=s["provider"], check=check, text="Thanks")
-    services.publish_check(
+    with pytest.raises(VoiceRefused, match="not published"):
+        respond_to_check(user=s["provider"], check=check, text="Thanks")
+    publish_check(
         lead=s["moderator"],
         check=check,
         summary="Ok",
@@ -229,17 +226,17 @@ def test_provider_response_on_the_clock(s) -> None:
     assert check.respond_by == dt.date(2027, 1, 21)
     assert selectors.check_response_overdue(check, dt.date(2027, 1, 21)) is False
     assert selectors.check_response_overdue(check, dt.date(2027, 1, 22)) is True
-    services.respond_to_check(user=s["provider"], check=check, text="We will reply faster.")
+    respond_to_check(user=s["provider"], check=check, text="We will reply faster.")
     check.refresh_from_db()
     assert check.responded_by_name == "Riverside Care"
     assert not selectors.check_response_overdue(check, dt.date(2027, 2, 1))
-    with pytest.raises(services.VoiceRefused, match="already has a response"):
-        services.respond_to_check(user=s["provider"], check=check, text="Again")
+    with pytest.raises(VoiceRefused, match="already has a response"):
+        respond_to_check(user=s["provider"], check=check, text="Again")
 
 
 def test_every_step_is_audited(s) -> None:
     check = full_check(s)
-    services.publish_check(lead=s["moderator"], check=check, summary="Ok")
+    publish_check(lead=s["moderator"], check=check, summary="Ok")
     summaries = list(AuditEvent.objects.values_list("summary", flat=True))
     assert any("quality check of Riverside Day Centre planned" in x for x in summaries)
     assert sum("added as Expert" in x for x in summaries) == 3
@@ -249,9 +246,9 @@ def test_every_step_is_audited(s) -> None:
 
 def test_expert_hours_by_organisation_and_month(s) -> None:
     november = full_check(s, visit_date=dt.date(2026, 11, 30), minutes=180)
-    services.publish_check(lead=s["moderator"], check=november, summary="Ok")
+    publish_check(lead=s["moderator"], check=november, summary="Ok")
     december = full_check(s, visit_date=dt.date(2026, 12, 1), minutes=90)
-    services.publish_check(lead=s["moderator"], check=december, summary="Ok")
+    publish_check(lead=s["moderator"], check=december, summary="Ok")
     full_check(s, visit_date=dt.date(2026, 12, 2), minutes=60)  # open: not counted
     assert selectors.expert_hours(dt.date(2026, 11, 1), dt.date(2026, 12, 31)) == [
         {"organisation": "Riverside Care", "month": "2026-11", "minutes": 540},
@@ -268,7 +265,7 @@ def test_unanswered_report_is_escalated_once_and_listed(
 ) -> None:
     factories.user(Role.COMMISSIONER, username="com", email="com@example.org")
     check = full_check(s)
-    services.publish_check(
+    publish_check(
         lead=s["moderator"],
         check=check,
         summary="Ok",
@@ -276,11 +273,11 @@ def test_unanswered_report_is_escalated_once_and_listed(
     )
     check.refresh_from_db()
     assert check.respond_by == dt.date(2026, 11, 30)
-    assert services.escalate_overdue(dt.date(2026, 11, 30)) == []  # the last day is on time
+    assert escalate_overdue(dt.date(2026, 11, 30)) == []  # the last day is on time
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue(dt.date(2026, 12, 1)) == [check]
-        assert services.escalate_overdue(dt.date(2026, 12, 2)) == []  # once
+        assert escalate_overdue(dt.date(2026, 12, 1)) == [check]
+        assert escalate_overdue(dt.date(2026, 12, 2)) == []  # once
     assert len(mailoutbox) == 1 and check.reference in mailoutbox[0].body
     assert mailoutbox[0].to == ["com@example.org"]
     c = Client()
@@ -294,16 +291,16 @@ def test_unanswered_report_is_escalated_once_and_listed(
 def test_only_experts_trained_by_the_visit_can_be_added(s) -> None:
     check = plan(s, visit_date=dt.date(2026, 11, 10))
     person = factories.user(Role.PERSON, username="untrained")
-    with pytest.raises(services.VoiceRefused, match="no training as an expert by experience"):
-        services.add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
+    with pytest.raises(VoiceRefused, match="no training as an expert by experience"):
+        add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
     train(s["moderator"], person, on=dt.date(2026, 11, 11))  # the day after the visit
-    with pytest.raises(services.VoiceRefused, match="on or before the visit"):
-        services.add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
+    with pytest.raises(VoiceRefused, match="on or before the visit"):
+        add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
     train(s["moderator"], person, on=dt.date(2026, 11, 10))  # the day of the visit
-    assert services.add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
-    with pytest.raises(services.VoiceRefused, match="independent voice moderators"):
+    assert add_expert(lead=s["moderator"], check=check, who="untrained", reward="none")
+    with pytest.raises(VoiceRefused, match="independent voice moderators"):
         train(s["provider"], person)
-    with pytest.raises(services.VoiceRefused, match="today or in the past"):
+    with pytest.raises(VoiceRefused, match="today or in the past"):
         train(s["moderator"], person, on=dt.date(2099, 1, 1))
 
 
@@ -317,7 +314,7 @@ def test_experts_are_emailed_a_link_to_the_report_unless_they_turned_these_email
     unsubscribe(user_ids=[first.pk], kind_code="quality_checks", request=None)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_check(lead=s["moderator"], check=check, summary="Kind staff.")
+        publish_check(lead=s["moderator"], check=check, summary="Kind staff.")
     sent_to = sorted(address for message in mailoutbox for address in message.to)
     assert sent_to == sorted(u.email for u in others)
     assert f"/feedback/checks/{check.reference}/" in mailoutbox[0].body

@@ -14,8 +14,11 @@ from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
 from directory.tests import factories
 from timebank.tests import factories as tb
-from voice import selectors, services
+from voice import selectors
 from voice.models import CheckExpert, VisitPair
+from voice.services._common import VoiceRefused
+from voice.services.experts import add_expert
+from voice.services.visits import record_visit_pair
 from voice.tests.test_quality_checks import plan, train
 
 pytestmark = pytest.mark.django_db
@@ -41,14 +44,14 @@ def s():
     }
     check = plan(data)
     for person in experts[:3]:
-        services.add_expert(lead=moderator, check=check, who=person.username, reward="none")
+        add_expert(lead=moderator, check=check, who=person.username, reward="none")
     data["check"] = check
     data["places"] = list(check.experts.order_by("label"))  # Expert A, B, C
     return data
 
 
 def pair(s, first, second, visit_on=dt.date(2026, 11, 10), place="Day room and lunch"):
-    return services.record_visit_pair(
+    return record_visit_pair(
         lead=s["moderator"],
         check=s["check"],
         first=first.pk,
@@ -63,8 +66,8 @@ def name(place: CheckExpert) -> str:
     return place.expert.get_full_name() or place.expert.username
 
 
-def refusal(s, *args, **kw) -> services.VoiceRefused:
-    with pytest.raises(services.VoiceRefused) as raised:
+def refusal(s, *args, **kw) -> VoiceRefused:
+    with pytest.raises(VoiceRefused) as raised:
         pair(s, *args, **kw)
     return raised.value
 
@@ -90,7 +93,7 @@ def test_same_person_twice_refused(s) -> None:
 def test_expert_not_on_the_check_refused(s) -> None:
     a = s["places"][0]
     other = plan(s, visit_date=dt.date(2026, 12, 1))
-    outsider = services.add_expert(
+    outsider = add_expert(
         lead=s["moderator"], check=other, who=s["experts"][3].username, reward="none"
     )
     refused = refusal(s, a, outsider)
@@ -155,8 +158,8 @@ def test_place_required_and_published_check_refuses_pairs(s) -> None:
 
 def test_only_moderators_pair(s) -> None:
     a, b, _ = s["places"]
-    with pytest.raises(services.VoiceRefused):
-        services.record_visit_pair(
+    with pytest.raises(VoiceRefused):
+        record_visit_pair(
             lead=a.expert,
             check=s["check"],
             first=a.pk,

@@ -8,8 +8,15 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from directory.tests import factories
-from voice import selectors, services
+from rules.voice import DEFAULT_CLOCKS
+from voice import selectors
 from voice.models import Change, Feedback, Team
+from voice.services import moderation as moderation_services
+from voice.services import responses as responses_services
+from voice.services._common import VoiceRefused
+from voice.services.changes import verify_change
+from voice.services.clocks import clock_for, escalate_overdue
+from voice.services.feedback import submit_feedback
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +44,7 @@ def setup():
 
 
 def _submit(s, identity=Feedback.Identity.HIDDEN, author=None, now=None, kind="complaint"):
-    return services.submit_feedback(
+    return submit_feedback(
         about="service",
         service_id=str(s["svc"].pk),
         kind=kind,
@@ -51,7 +58,7 @@ def _submit(s, identity=Feedback.Identity.HIDDEN, author=None, now=None, kind="c
 
 
 def _publish(s, feedback):
-    return services.moderate(
+    return moderation_services.moderate(
         feedback=feedback,
         moderator=s["moderator"],
         decision="published",
@@ -153,8 +160,8 @@ def test_staff_enter_phone_feedback_with_source(setup):
 
 
 def test_a_person_cannot_claim_phone_source():
-    with pytest.raises(services.VoiceRefused):
-        services.submit_feedback(
+    with pytest.raises(VoiceRefused):
+        submit_feedback(
             about="other",
             topic="other",
             kind="idea",
@@ -221,8 +228,10 @@ def test_published_story_cannot_be_changed_by_any_role(setup):
         assert (
             f.moderation == "published" and f.published_text == "My relative was left waiting."
         ), role
-    with pytest.raises(services.VoiceRefused):
-        services.moderate(feedback=f, moderator=setup["moderator"], decision="declined", reason="x")
+    with pytest.raises(VoiceRefused):
+        moderation_services.moderate(
+            feedback=f, moderator=setup["moderator"], decision="declined", reason="x"
+        )
     assert Client().get(reverse("voice:story", args=[f.reference])).status_code == 200
 
 
@@ -300,10 +309,10 @@ def test_provider_acknowledges_and_responds_with_a_promise_and_carer_confirms(se
 
 def test_anonymous_change_verified_by_moderator_with_evidence(setup):
     f = _publish(setup, _submit(setup, identity="anonymous"))
-    services.respond(feedback=f, user=setup["provider"], text="Sorry", change="New rota")
+    responses_services.respond(feedback=f, user=setup["provider"], text="Sorry", change="New rota")
     change = Change.objects.get()
-    with pytest.raises(services.VoiceRefused):
-        services.verify_change(change=change, moderator=setup["provider"], evidence="trust me")
+    with pytest.raises(VoiceRefused):
+        verify_change(change=change, moderator=setup["provider"], evidence="trust me")
     c = Client()
     c.force_login(setup["moderator"])
     r = c.post(reverse("voice:verify-change", args=[change.pk]), {"evidence": ""})
@@ -338,8 +347,8 @@ def test_overdue_with_a_frozen_today_escalates_and_shows_publicly(
     assert selectors.overdue(dt.date(2026, 11, 5)) == []
     assert selectors.overdue(dt.date(2026, 11, 6)) == [f]
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue(dt.date(2026, 11, 6)) == [f]
-    assert services.escalate_overdue(dt.date(2026, 11, 6)) == []  # once
+        assert escalate_overdue(dt.date(2026, 11, 6)) == [f]
+    assert escalate_overdue(dt.date(2026, 11, 6)) == []  # once
     f.refresh_from_db()
     assert f.escalated_at is not None
     assert any("comm@example.com" in m.to for m in mailoutbox)
@@ -357,8 +366,10 @@ def test_overdue_with_a_frozen_today_escalates_and_shows_publicly(
 
 def test_figures_count_acknowledgement_and_response_separately(setup):
     f = _publish(setup, _submit(setup, now=_at(2026, 11, 30)))
-    services.acknowledge(feedback=f, user=setup["provider"], text="Thanks", now=_at(2026, 12, 1))
-    services.respond(feedback=f, user=setup["provider"], text="Done", now=_at(2027, 1, 5))
+    responses_services.acknowledge(
+        feedback=f, user=setup["provider"], text="Thanks", now=_at(2026, 12, 1)
+    )
+    responses_services.respond(feedback=f, user=setup["provider"], text="Done", now=_at(2027, 1, 5))
     ack, resp = selectors.response_figures(
         organization_id=str(setup["org"].pk), today=dt.date(2027, 1, 6)
     )
@@ -389,4 +400,4 @@ def test_area_clocks_replace_the_defaults_for_the_kinds_they_set(setup, settings
     assert "Demo borough (fictional) sets its own deadlines" in page
     assert "Acknowledge within 2, respond within 10 more" in page
     settings.VOICE_CLOCK_AREA = "nowhere"  # not listed: the defaults
-    assert services.clock_for("idea") == services.DEFAULT_CLOCKS["idea"]
+    assert clock_for("idea") == DEFAULT_CLOCKS["idea"]

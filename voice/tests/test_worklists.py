@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from directory.tests import factories
-from voice import services, worklists
+from voice import worklists
+from voice.services.feedback import submit_feedback
+from voice.services.moderation import moderate
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +19,7 @@ def test_moderator_home_shows_queue_and_overdue_without_names() -> None:
     org = factories.organization(name="Org")
     svc = factories.service(organization_=org, name="Svc")
     provider = factories.provider_user(org)
-    feedback = services.submit_feedback(
+    feedback = submit_feedback(
         about="service",
         service_id=str(svc.pk),
         kind="complaint",
@@ -33,7 +35,7 @@ def test_moderator_home_shows_queue_and_overdue_without_names() -> None:
     c.force_login(moderator)
     page = c.get(reverse("accounts:home")).content.decode()
     assert "Feedback waiting for moderation" in page and "Secretname" not in page
-    services.moderate(
+    moderate(
         feedback=feedback, moderator=moderator, decision="private", reason="ok", published_text="w"
     )
     answer = worklists.responder_task(provider)

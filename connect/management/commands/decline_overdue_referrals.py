@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connect.services import decline_overdue
+from connect.services.onward import decline_overdue
 
 
 class Command(BaseCommand):

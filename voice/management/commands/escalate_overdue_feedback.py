@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from voice.services import escalate_overdue
+from voice.services.clocks import escalate_overdue
 
 
 class Command(BaseCommand):
