@@ -117,6 +117,8 @@ class _Reading:
 
     def start_section(self, title: str) -> None:
         """A section's title line: check the order, finish the one before, read the header."""
+        if self.section == SECTIONS[-1]:
+            raise self.fail(f"section {title.upper()} found after VOTES, the last section")
         expected = SECTIONS[SECTIONS.index(self.section) + 1] if self.section else "meta"
         if title != expected:
             raise self.fail(f"section {title.upper()} found where {expected.upper()} was expected")

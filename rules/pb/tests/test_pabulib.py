@@ -92,6 +92,10 @@ BROKEN = [
     (GOOD.replace("1;50;", "2;50;"), 12, "project id '2' appears twice"),
     (GOOD.replace("vote_type;approval", "vote_type;lottery"), 7, "unknown vote_type"),
     (GOOD.replace("b;10;41", "b;10,10;41"), 17, "more than once"),
+    # A second VOTES title (or any title) after VOTES, the last section: refused with its line,
+    # not an IndexError (found by comparing the reader before and after it was broken up).
+    (GOOD + "VOTES\n", 19, "section VOTES found after VOTES, the last section"),
+    (GOOD.replace("b;10;41", "META"), 17, "section META found after VOTES, the last section"),
 ]
 
 
