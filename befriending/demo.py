@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from befriending import services
 from befriending.models import Volunteer
+from befriending.services import befriender_requests, contacts, matches, peer_groups, volunteers
 from directory import selectors as directory_selectors
 
 PREFIX = "demo-bf-"
@@ -37,7 +37,7 @@ def _user(suffix: str, name: str) -> User:
 def _checks(
     volunteer: Volunteer, coordinator: User, made: date, *, references: int = 2, dbs_until: date
 ) -> None:
-    services.record_check(
+    volunteers.record_check(
         actor=coordinator,
         volunteer=volunteer,
         kind="dbs_enhanced",
@@ -47,7 +47,7 @@ def _checks(
         today=made,
     )
     for n in range(references):
-        services.record_check(
+        volunteers.record_check(
             actor=coordinator,
             volunteer=volunteer,
             kind="reference",
@@ -55,7 +55,7 @@ def _checks(
             note=f"Demo referee {n + 1}",
             today=made,
         )
-    services.record_check(
+    volunteers.record_check(
         actor=coordinator,
         volunteer=volunteer,
         kind="training",
@@ -75,7 +75,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         return
     today = timezone.localdate()
     months_ago = today - timedelta(days=120)
-    rosa = services.apply_to_volunteer(
+    rosa = volunteers.apply_to_volunteer(
         user=_user("rosa", "Rosa Greenway (demo)"),
         name="Rosa Greenway (demo)",
         about="Retired librarian. Happy to chat about books over a cup of tea.",
@@ -88,7 +88,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         today=months_ago,
     )
     _checks(rosa, coordinator, months_ago, dbs_until=months_ago + timedelta(days=3 * 365))
-    tomasz = services.apply_to_volunteer(
+    tomasz = volunteers.apply_to_volunteer(
         user=_user("tomasz", "Tomasz Wilk (demo)"),
         name="Tomasz Wilk (demo)",
         about="Works part time; likes walking and football.",
@@ -100,7 +100,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         today=months_ago,
     )
     _checks(tomasz, coordinator, months_ago, dbs_until=today + timedelta(days=20))
-    priya = services.apply_to_volunteer(
+    priya = volunteers.apply_to_volunteer(
         user=_user("priya", "Priya Lakeside (demo)"),
         name="Priya Lakeside (demo)",
         about="Student nurse, free most afternoons.",
@@ -120,7 +120,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     )
 
     walter = _user("walter", "Walter Beck (demo)")
-    walter_asks = services.ask_for_befriender(
+    walter_asks = befriender_requests.ask_for_befriender(
         actor=coordinator,
         person=walter,
         referrer="Millbrook Health Centre (demo)",
@@ -131,21 +131,21 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         times=["mon-am", "wed-am"],
         today=months_ago + timedelta(days=3),
     )
-    match = services.propose_match(
+    match = matches.propose_match(
         actor=coordinator,
         request_=walter_asks,
         volunteer=rosa,
         today=months_ago + timedelta(days=7),
     )
-    services.agree(
+    matches.agree(
         actor=coordinator, match=match, side="person", today=months_ago + timedelta(days=9)
     )
-    services.agree(actor=rosa.user, match=match, today=months_ago + timedelta(days=10))  # type: ignore[arg-type]
+    matches.agree(actor=rosa.user, match=match, today=months_ago + timedelta(days=10))  # type: ignore[arg-type]
     for week in range(2, 16, 2):
         day = months_ago + timedelta(days=10 + 7 * week)
         if day > today:
             break
-        services.log_contact(
+        contacts.log_contact(
             actor=rosa.user,  # type: ignore[arg-type]
             match=match,
             on=day,
@@ -157,7 +157,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         )
 
     june = _user("june", "June Holloway (demo)")
-    june_asks = services.ask_for_befriender(
+    june_asks = befriender_requests.ask_for_befriender(
         actor=june,
         about="Someone to go for walks with at the weekend.",
         interests=["walking"],
@@ -166,15 +166,15 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         times=["sat-am"],
         today=months_ago,
     )
-    ended = services.propose_match(
+    ended = matches.propose_match(
         actor=coordinator,
         request_=june_asks,
         volunteer=tomasz,
         today=months_ago + timedelta(days=2),
     )
-    services.agree(actor=june, match=ended, today=months_ago + timedelta(days=3))
-    services.agree(actor=tomasz.user, match=ended, today=months_ago + timedelta(days=4))  # type: ignore[arg-type]
-    services.log_contact(
+    matches.agree(actor=june, match=ended, today=months_ago + timedelta(days=3))
+    matches.agree(actor=tomasz.user, match=ended, today=months_ago + timedelta(days=4))  # type: ignore[arg-type]
+    contacts.log_contact(
         actor=tomasz.user,  # type: ignore[arg-type]
         match=ended,
         on=months_ago + timedelta(days=9),
@@ -183,7 +183,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         notes="Walk round the reservoir.",
         today=today,
     )
-    services.end_match(
+    matches.end_match(
         actor=june,
         match=ended,
         reason="goals_met",
@@ -195,7 +195,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
 
     person = users_by_role.get("person")
     if person is not None:
-        services.ask_for_befriender(
+        befriender_requests.ask_for_befriender(
             actor=person,
             about="A chat once a week, maybe about music.",
             interests=["music", "gardening"],
@@ -208,7 +208,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
 
     service = directory_selectors.public_services().order_by("name").first()
     if service is not None:
-        group = services.create_group(
+        group = peer_groups.create_group(
             actor=coordinator,
             name="Walk and Talk (demo peer group)",
             service_id=str(service.pk),
@@ -216,4 +216,4 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
             lead=tomasz,
             today=months_ago + timedelta(days=25),
         )
-        services.join_group(person=june, group=group, today=months_ago + timedelta(days=26))
+        peer_groups.join_group(person=june, group=group, today=months_ago + timedelta(days=26))

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
-from befriending import access, forms, selectors, services
+from befriending import access, forms, selectors
 from befriending.models import Contact, Match, PeerGroup, Request, Volunteer, words
+from befriending.services import befriender_requests, contacts, matches, peer_groups, volunteers
+from befriending.services._common import BefriendingRefused
 from rules.befriending.matching import TIMES
 from wellbeing_hub.form_attempts import attempt
-
-Refused = services.BefriendingRefused
 
 
 def _not_allowed(request: HttpRequest, message: str = "") -> HttpResponse:
@@ -68,7 +68,7 @@ def volunteer_apply(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         done = attempt(
             form,
-            lambda: services.apply_to_volunteer(
+            lambda: volunteers.apply_to_volunteer(
                 user=user,
                 name=d["name"],
                 about=d["about"],
@@ -80,7 +80,7 @@ def volunteer_apply(request: HttpRequest) -> HttpResponse:
                 capacity=d["capacity"],
                 request=request,
             ),
-            refused=Refused,
+            refused=BefriendingRefused,
         )
         if done is not None:
             return redirect("befriending:home")
@@ -108,7 +108,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         done = attempt(
             form,
-            lambda: services.ask_for_befriender(
+            lambda: befriender_requests.ask_for_befriender(
                 actor=user,
                 about=d["about"],
                 interests=forms.split(d["interests"]),
@@ -118,7 +118,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                 gender_preference=d["gender_preference"],
                 request=request,
             ),
-            refused=Refused,
+            refused=BefriendingRefused,
         )
         if done is not None:
             return redirect("befriending:home")
@@ -145,7 +145,7 @@ def coordinate(request: HttpRequest) -> HttpResponse:
     if not access.is_coordinator(request.user):
         return _not_allowed(request)
     today = timezone.localdate()
-    volunteers = [
+    befrienders = [
         (v, selectors.befriender_gaps(v, today))
         for v in Volunteer.objects.prefetch_related("checks").order_by("status", "name", "pk")
     ]
@@ -159,7 +159,7 @@ def coordinate(request: HttpRequest) -> HttpResponse:
             "paused": selectors.paused_matches(today),
             "concerns": selectors.unread_concerns(),
             "expiring": selectors.checks_expiring(today),
-            "volunteers": volunteers,
+            "volunteers": befrienders,
         },
     )
 
@@ -184,7 +184,7 @@ def refer(request: HttpRequest) -> HttpResponse:
         else:
             done = attempt(
                 form,
-                lambda: services.ask_for_befriender(
+                lambda: befriender_requests.ask_for_befriender(
                     actor=user,
                     person=person,
                     referrer=d["referrer"],
@@ -196,7 +196,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                     gender_preference=d["gender_preference"],
                     request=request,
                 ),
-                refused=Refused,
+                refused=BefriendingRefused,
             )
             if done is not None:
                 return redirect("befriending:request", pk=done.value.pk)
@@ -221,7 +221,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         done = attempt(
             form,
-            lambda: services.record_check(
+            lambda: volunteers.record_check(
                 actor=user,
                 volunteer=item,
                 kind=d["kind"],
@@ -230,7 +230,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
                 request=request,
             ),
-            refused=Refused,
+            refused=BefriendingRefused,
         )
         if done is not None:
             return redirect("befriending:volunteer", pk=item.pk)
@@ -264,10 +264,10 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = attempt(
             form,
-            lambda: services.propose_match(
+            lambda: matches.propose_match(
                 actor=user, request_=item, volunteer=form.cleaned_data["volunteer"], request=request
             ),
-            refused=Refused,
+            refused=BefriendingRefused,
         )
         if done is not None:
             return redirect("befriending:match", pk=done.value.pk)
@@ -295,8 +295,8 @@ def concern_read(request: HttpRequest, pk: int) -> HttpResponse:
         return _not_allowed(request)
     contact = get_object_or_404(Contact.objects.select_related("match__request"), pk=pk)
     try:
-        services.mark_concern_read(actor=user, contact=contact, request=request)
-    except Refused as err:
+        contacts.mark_concern_read(actor=user, contact=contact, request=request)
+    except BefriendingRefused as err:
         return _not_allowed(request, err.message)
     return redirect("befriending:match", pk=contact.match_id)
 
@@ -335,8 +335,8 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                 chosen = form.cleaned_data.get("side")
                 done = attempt(
                     form,
-                    lambda: services.agree(actor=user, match=item, side=chosen, request=request),
-                    refused=Refused,
+                    lambda: matches.agree(actor=user, match=item, side=chosen, request=request),
+                    refused=BefriendingRefused,
                 )
                 if done is not None:
                     return redirect("befriending:match", pk=item.pk)
@@ -346,14 +346,14 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             form = decline
             done = attempt(
                 form,
-                lambda: services.end_match(
+                lambda: matches.end_match(
                     actor=user,
                     match=item,
                     reason=Match.EndReason.DECLINED,
                     details=decline.cleaned_data.get("details", ""),
                     request=request,
                 ),
-                refused=Refused,
+                refused=BefriendingRefused,
             )
             if done is not None:
                 return redirect("befriending:match", pk=item.pk)
@@ -363,13 +363,13 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             if feedback_form.is_valid():
                 done = attempt(
                     form,
-                    lambda: services.add_feedback(
+                    lambda: matches.add_feedback(
                         actor=user,
                         match=item,
                         feedback=feedback_form.cleaned_data["feedback"],
                         request=request,
                     ),
-                    refused=Refused,
+                    refused=BefriendingRefused,
                 )
                 if done is not None:
                     return redirect("befriending:match", pk=item.pk)
@@ -380,7 +380,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                 d = contact_form.cleaned_data
                 logged = attempt(
                     form,
-                    lambda: services.log_contact(
+                    lambda: contacts.log_contact(
                         actor=user,
                         match=item,
                         on=d["on"],
@@ -390,7 +390,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                         concern=d["concern"],
                         request=request,
                     ),
-                    refused=Refused,
+                    refused=BefriendingRefused,
                 )
                 if logged is not None:
                     return redirect("befriending:match", pk=item.pk)
@@ -446,7 +446,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         done = attempt(
             form,
-            lambda: services.end_match(
+            lambda: matches.end_match(
                 actor=user,
                 match=item,
                 reason=d["reason"],
@@ -456,7 +456,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
                 new_befriender_wanted=d["new_befriender_wanted"],
                 request=request,
             ),
-            refused=Refused,
+            refused=BefriendingRefused,
         )
         if done is not None:
             return redirect("befriending:match", pk=item.pk)
@@ -484,14 +484,14 @@ def group_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         done = attempt(
             form,
-            lambda: services.create_group(
+            lambda: peer_groups.create_group(
                 actor=user,
                 name=d["name"],
                 service_id=d["service_id"],
                 about=d["about"],
                 request=request,
             ),
-            refused=Refused,
+            refused=BefriendingRefused,
         )
         if done is not None:
             return redirect("befriending:group", pk=done.value.pk)
@@ -514,25 +514,25 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"/account/sign-in/?next={request.path}")
         try:
             if "join" in request.POST:
-                services.join_group(person=user, group=item, request=request)  # type: ignore[arg-type]
+                peer_groups.join_group(person=user, group=item, request=request)  # type: ignore[arg-type]
             elif "leave" in request.POST:
-                services.leave_group(person=user, group=item, request=request)  # type: ignore[arg-type]
+                peer_groups.leave_group(person=user, group=item, request=request)  # type: ignore[arg-type]
             elif coordinator:
                 lead_form = forms.LeadForm(request.POST)
                 if lead_form.is_valid():
                     attempt(
                         lead_form,
-                        lambda: services.set_lead(
+                        lambda: peer_groups.set_lead(
                             actor=user,  # type: ignore[arg-type]
                             group=item,
                             lead=lead_form.cleaned_data["lead"],
                             request=request,
                         ),
-                        refused=Refused,
+                        refused=BefriendingRefused,
                     )
             else:
                 return _not_allowed(request)
-        except Refused as err:
+        except BefriendingRefused as err:
             return _not_allowed(request, err.message)
         if not lead_form.errors:
             return redirect("befriending:group", pk=item.pk)

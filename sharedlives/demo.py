@@ -26,8 +26,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from directory import selectors as directory_selectors
-from sharedlives import services
 from sharedlives.models import Carer
+from sharedlives.services import carers, introductions, matches, placements, referrals
 
 PREFIX = "demo-sl-"
 
@@ -143,7 +143,7 @@ def _checks(worker: User, carer: Carer, start: dt.date, today: dt.date) -> None:
     """Every check a household needs, made from ``start``; the home safety check is renewed a
     year later, as schemes do each year."""
     for adult in carer.adults.all():
-        services.record_check(
+        carers.record_check(
             actor=worker,
             carer=carer,
             kind="dbs_enhanced",
@@ -153,10 +153,8 @@ def _checks(worker: User, carer: Carer, start: dt.date, today: dt.date) -> None:
             note="Demo: not a real certificate",
             today=today,
         )
-    services.record_check(
-        actor=worker, carer=carer, kind="reference", checked_on=start, today=today
-    )
-    services.record_check(
+    carers.record_check(actor=worker, carer=carer, kind="reference", checked_on=start, today=today)
+    carers.record_check(
         actor=worker,
         carer=carer,
         kind="reference",
@@ -166,7 +164,7 @@ def _checks(worker: User, carer: Carer, start: dt.date, today: dt.date) -> None:
     for year in (0, 1):
         made = start + dt.timedelta(days=365 * year)
         if made <= today:
-            services.record_check(
+            carers.record_check(
                 actor=worker,
                 carer=carer,
                 kind="home_safety",
@@ -174,7 +172,7 @@ def _checks(worker: User, carer: Carer, start: dt.date, today: dt.date) -> None:
                 expires_on=made + dt.timedelta(days=365),
                 today=today,
             )
-    services.record_check(
+    carers.record_check(
         actor=worker,
         carer=carer,
         kind="panel",
@@ -199,7 +197,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
 
     households: dict[str, Carer] = {}
     for key, name, adults, facts in HOUSEHOLDS:
-        households[key] = services.add_carer(
+        households[key] = carers.add_carer(
             actor=worker,
             user=_account(key, name.replace("The ", "").replace(" household", "")),
             name=name,
@@ -208,9 +206,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
             **_facts(facts, hoods),
         )
         _checks(worker, households[key], start, today)
-        services.approve_carer(
-            actor=worker, carer=households[key], on=start + dt.timedelta(days=20)
-        )
+        carers.approve_carer(actor=worker, carer=households[key], on=start + dt.timedelta(days=20))
     # The Moss household's renewed home safety check ran out 5 days ago (made-up history).
     households["moss"].checks.filter(kind="home_safety").update(
         expires_on=today - dt.timedelta(days=5)
@@ -218,7 +214,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
 
     demo_carer = users_by_role.get(Role.CARER)
     if demo_carer is not None and not Carer.objects.filter(user=demo_carer).exists():
-        own = services.add_carer(
+        own = carers.add_carer(
             actor=worker,
             user=demo_carer,
             name="The Sample household (demo)",
@@ -240,11 +236,11 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
             ),
         )
         _checks(worker, own, start, today)
-        services.approve_carer(actor=worker, carer=own, on=start + dt.timedelta(days=20))
+        carers.approve_carer(actor=worker, carer=own, on=start + dt.timedelta(days=20))
         households["own"] = own
 
     key, name, adults, facts = APPLICANT
-    applicant = services.add_carer(
+    applicant = carers.add_carer(
         actor=worker,
         user=_account(key, name),
         name=name,
@@ -252,7 +248,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         today=today - dt.timedelta(days=12),
         **_facts(facts, hoods),
     )
-    services.record_check(
+    carers.record_check(
         actor=worker,
         carer=applicant,
         kind="reference",
@@ -262,7 +258,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
 
     # The demo person: complete, with a match waiting for both answers.
     person = users_by_role.get(Role.PERSON) or _account("pat", "Pat Demo (demo person)")
-    referral = services.make_referral(
+    referral = referrals.make_referral(
         actor=worker,
         person=person,
         today=today - dt.timedelta(days=9),
@@ -276,12 +272,12 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         neighbourhoods=hoods[0],
     )
     target = households.get("own") or households["hazel"]
-    services.propose_match(
+    matches.propose_match(
         actor=worker, referral=referral, carer=target, on=today - dt.timedelta(days=2)
     )
 
     # A referral with answers missing.
-    services.make_referral(
+    referrals.make_referral(
         actor=worker,
         person=_account("robin", "Robin Example (demo)"),
         today=today - dt.timedelta(days=3),
@@ -292,7 +288,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     # A placement that started 20 weeks ago, after an introduction, a visit and a trial stay.
     placed_person = _account("alex", "Alex Example (demo)")
     began = today - dt.timedelta(weeks=20)
-    placed_ref = services.make_referral(
+    placed_ref = referrals.make_referral(
         actor=worker,
         person=placed_person,
         today=began - dt.timedelta(days=60),
@@ -307,34 +303,36 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         faith="Christian",
         faith_matters=True,
     )
-    match = services.propose_match(
+    match = matches.propose_match(
         actor=worker,
         referral=placed_ref,
         carer=households["okoro"],
         on=began - dt.timedelta(days=45),
     )
-    services.answer(
+    matches.answer(
         actor=worker, match=match, side="person", agree=True, on=began - dt.timedelta(days=44)
     )
-    services.answer(
+    matches.answer(
         actor=worker, match=match, side="carer", agree=True, on=began - dt.timedelta(days=43)
     )
-    services.record_event(
+    introductions.record_event(
         actor=worker, match=match, kind="introduction", on=began - dt.timedelta(days=40)
     )
-    services.record_event(actor=worker, match=match, kind="visit", on=began - dt.timedelta(days=30))
-    services.record_event(
+    introductions.record_event(
+        actor=worker, match=match, kind="visit", on=began - dt.timedelta(days=30)
+    )
+    introductions.record_event(
         actor=worker,
         match=match,
         kind="trial_stay",
         on=began - dt.timedelta(days=14),
         until=began - dt.timedelta(days=12),
     )
-    services.start_placement(actor=worker, match=match, started_on=began)
+    placements.start_placement(actor=worker, match=match, started_on=began)
 
     # A match that ended after a trial stay; the person asked for a new match.
     sky = _account("sky", "Sky Example (demo)")
-    sky_ref = services.make_referral(
+    sky_ref = referrals.make_referral(
         actor=worker,
         person=sky,
         today=today - dt.timedelta(days=70),
@@ -347,26 +345,26 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         interests="Football, Board games",
         neighbourhoods=hoods[0],
     )
-    ended = services.propose_match(
+    ended = matches.propose_match(
         actor=worker, referral=sky_ref, carer=households["lind"], on=today - dt.timedelta(days=60)
     )
-    services.answer(
+    matches.answer(
         actor=worker, match=ended, side="person", agree=True, on=today - dt.timedelta(days=58)
     )
-    services.answer(
+    matches.answer(
         actor=worker, match=ended, side="carer", agree=True, on=today - dt.timedelta(days=57)
     )
-    services.record_event(
+    introductions.record_event(
         actor=worker, match=ended, kind="introduction", on=today - dt.timedelta(days=50)
     )
-    services.record_event(
+    introductions.record_event(
         actor=worker,
         match=ended,
         kind="trial_stay",
         on=today - dt.timedelta(days=30),
         until=today - dt.timedelta(days=28),
     )
-    services.end_match(
+    matches.end_match(
         actor=sky,
         match=ended,
         side="person",

@@ -22,8 +22,10 @@ from accounts.services import record_audit
 from rules.money import format_money
 from rules.sharedlives.costs import costs_on
 from rules.sharedlives.matching import why_this_order
-from sharedlives import access, forms, selectors, services
+from sharedlives import access, forms, selectors
 from sharedlives.models import Carer, Match, Referral
+from sharedlives.services import carers, introductions, matches, placements, referrals
+from sharedlives.services._common import SharedLivesRefused
 from wellbeing_hub.form_attempts import attempt
 
 
@@ -80,19 +82,19 @@ def _find_account(form: django_forms.Form) -> User | None:
 @_worker_only
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    carers = [
+    households = [
         {"carer": c, "gaps": selectors.approval_gaps(c, today), "spare": selectors.spare_places(c)}
         for c in selectors.carers()
     ]
-    referrals = [
+    open_referrals = [
         {"referral": r, "missing": selectors.referral_missing(r)}
         for r in Referral.objects.exclude(status=Referral.Status.CLOSED).select_related("person")
     ]
-    matches = selectors.open_matches()
+    open_matches = selectors.open_matches()
     return render(
         request,
         "sharedlives/home.html",
-        {"carers": carers, "referrals": referrals, "matches": matches},
+        {"carers": households, "referrals": open_referrals, "matches": open_matches},
     )
 
 
@@ -109,14 +111,14 @@ def carer_new(request: HttpRequest) -> HttpResponse:
         if account is not None and (
             created := attempt(
                 form,
-                lambda: services.add_carer(
+                lambda: carers.add_carer(
                     actor=_user(request),
                     user=account,
                     adults=adults,
                     request=request,
                     **form.facts(),
                 ),
-                refused=services.SharedLivesRefused,
+                refused=SharedLivesRefused,
             )
         ):
             return redirect("sharedlives:carer", carer_id=created.value.pk)
@@ -127,7 +129,7 @@ def carer_new(request: HttpRequest) -> HttpResponse:
 
 
 def _carer_initial(carer: Carer) -> dict[str, Any]:
-    data: dict[str, Any] = {key: getattr(carer, key) for key in services.CARER_FIELDS}
+    data: dict[str, Any] = {key: getattr(carer, key) for key in carers.CARER_FIELDS}
     for key in ("step_free", "pets", "smoking"):
         data[key] = forms.tri_initial(data[key])
     data["offers"] = carer.offers
@@ -144,10 +146,10 @@ def carer_edit(request: HttpRequest, carer_id: int) -> HttpResponse:
         and form.is_valid()
         and attempt(
             form,
-            lambda: services.update_carer(
+            lambda: carers.update_carer(
                 actor=_user(request), carer=carer, request=request, **form.facts()
             ),
-            refused=services.SharedLivesRefused,
+            refused=SharedLivesRefused,
         )
     ):
         return redirect("sharedlives:carer", carer_id=carer.pk)
@@ -176,7 +178,7 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
                 adult = household.adults.filter(pk=data["adult"]).first() if data["adult"] else None
                 if attempt(
                     check_form,
-                    lambda: services.record_check(
+                    lambda: carers.record_check(
                         actor=actor,
                         carer=household,
                         kind=data["kind"],
@@ -186,33 +188,33 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
                         note=data["note"],
                         request=request,
                     ),
-                    refused=services.SharedLivesRefused,
+                    refused=SharedLivesRefused,
                 ):
                     return redirect("sharedlives:carer", carer_id=household.pk)
         elif "add_adult" in request.POST:
             adult_form = forms.AdultForm(request.POST, prefix="adult")
             if adult_form.is_valid() and attempt(
                 adult_form,
-                lambda: services.add_adult(
+                lambda: carers.add_adult(
                     actor=actor,
                     carer=household,
                     name=adult_form.cleaned_data["adult_name"],
                     request=request,
                 ),
-                refused=services.SharedLivesRefused,
+                refused=SharedLivesRefused,
             ):
                 return redirect("sharedlives:carer", carer_id=household.pk)
         elif "approve" in request.POST:
             approve_form = forms.ApproveForm(request.POST, prefix="approve")
             if approve_form.is_valid() and attempt(
                 approve_form,
-                lambda: services.approve_carer(
+                lambda: carers.approve_carer(
                     actor=actor,
                     carer=household,
                     on=approve_form.cleaned_data["on"],
                     request=request,
                 ),
-                refused=services.SharedLivesRefused,
+                refused=SharedLivesRefused,
             ):
                 return redirect("sharedlives:carer", carer_id=household.pk)
         elif "withdraw" in request.POST:
@@ -220,13 +222,13 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
             withdraw_form.fields["reason"].required = True
             if withdraw_form.is_valid() and attempt(
                 withdraw_form,
-                lambda: services.withdraw_carer(
+                lambda: carers.withdraw_carer(
                     actor=actor,
                     carer=household,
                     reason=withdraw_form.cleaned_data["reason"],
                     request=request,
                 ),
-                refused=services.SharedLivesRefused,
+                refused=SharedLivesRefused,
             ):
                 return redirect("sharedlives:carer", carer_id=household.pk)
     else:
@@ -254,7 +256,7 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
 
 
 def _referral_initial(referral: Referral) -> dict[str, Any]:
-    data: dict[str, Any] = {key: getattr(referral, key) for key in services.REFERRAL_FIELDS}
+    data: dict[str, Any] = {key: getattr(referral, key) for key in referrals.REFERRAL_FIELDS}
     for key in ("needs_step_free", "needs_smoke_free", "allergic_to_pets"):
         data[key] = forms.tri_initial(data[key])
     return data
@@ -274,10 +276,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if person is not None and (
             made := attempt(
                 form,
-                lambda: services.make_referral(
+                lambda: referrals.make_referral(
                     actor=_user(request), person=person, request=request, **form.answers()
                 ),
-                refused=services.SharedLivesRefused,
+                refused=SharedLivesRefused,
             )
         ):
             return redirect("sharedlives:referral", referral_id=made.value.pk)
@@ -297,10 +299,10 @@ def referral_edit(request: HttpRequest, referral_id: int) -> HttpResponse:
         and form.is_valid()
         and attempt(
             form,
-            lambda: services.update_referral(
+            lambda: referrals.update_referral(
                 actor=_user(request), referral=item, request=request, **form.answers()
             ),
-            refused=services.SharedLivesRefused,
+            refused=SharedLivesRefused,
         )
     ):
         return redirect("sharedlives:referral", referral_id=item.pk)
@@ -320,13 +322,13 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     if request.method == "POST" and close_form.is_valid():
         if attempt(
             close_form,
-            lambda: services.close_referral(
+            lambda: referrals.close_referral(
                 actor=_user(request),
                 referral=item,
                 reason=close_form.cleaned_data["reason"],
                 request=request,
             ),
-            refused=services.SharedLivesRefused,
+            refused=SharedLivesRefused,
         ):
             return redirect("sharedlives:referral", referral_id=item.pk)
     elif request.method == "GET":
@@ -360,10 +362,10 @@ def shortlist(request: HttpRequest, referral_id: int) -> HttpResponse:
             form.add_error(None, "Choose a carer household from the shortlist")
         elif proposed := attempt(
             form,
-            lambda: services.propose_match(
+            lambda: matches.propose_match(
                 actor=_user(request), referral=item, carer=household, request=request
             ),
-            refused=services.SharedLivesRefused,
+            refused=SharedLivesRefused,
         ):
             return redirect("sharedlives:match", match_id=proposed.value.pk)
     else:
@@ -410,7 +412,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
             done = bool(
                 attempt(
                     answer_form,
-                    lambda: services.answer(
+                    lambda: matches.answer(
                         actor=actor,
                         match=item,
                         side=d["side"],
@@ -418,7 +420,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
                         reason=d["reason"],
                         request=request,
                     ),
-                    refused=services.SharedLivesRefused,
+                    refused=SharedLivesRefused,
                 )
             )
         elif event_form.is_bound and event_form.is_valid():
@@ -426,7 +428,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
             done = bool(
                 attempt(
                     event_form,
-                    lambda: services.record_event(
+                    lambda: introductions.record_event(
                         actor=actor,
                         match=item,
                         kind=d["kind"],
@@ -435,7 +437,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
                         note=d["note"],
                         request=request,
                     ),
-                    refused=services.SharedLivesRefused,
+                    refused=SharedLivesRefused,
                 )
             )
         elif place_form.is_bound and place_form.is_valid():
@@ -443,7 +445,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
             done = bool(
                 attempt(
                     place_form,
-                    lambda: services.start_placement(
+                    lambda: placements.start_placement(
                         actor=actor,
                         match=item,
                         started_on=d["started_on"],
@@ -451,7 +453,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
                         alternative_weekly_cost=d["alternative_weekly_cost"],
                         request=request,
                     ),
-                    refused=services.SharedLivesRefused,
+                    refused=SharedLivesRefused,
                 )
             )
         elif end_form.is_bound and end_form.is_valid():
@@ -459,7 +461,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
             done = bool(
                 attempt(
                     end_form,
-                    lambda: services.end_match(
+                    lambda: matches.end_match(
                         actor=actor,
                         match=item,
                         side=d["side"],
@@ -467,7 +469,7 @@ def match(request: HttpRequest, match_id: int) -> HttpResponse:
                         new_match_wanted=d["new_match"] == "yes",
                         request=request,
                     ),
-                    refused=services.SharedLivesRefused,
+                    refused=SharedLivesRefused,
                 )
             )
         if done:
@@ -522,18 +524,18 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     rows = []
     for item in selectors.referrals_of(user):
-        matches = list(item.matches.all())
+        theirs = list(item.matches.all())
         rows.append(
             {
                 "referral": item,
                 "asking": [
                     (m, selectors.easy_read_match(m))
-                    for m in matches
+                    for m in theirs
                     if m.stage == Match.Stage.PROPOSED
                 ],
                 "going": [
                     m
-                    for m in matches
+                    for m in theirs
                     if m.stage in (Match.Stage.AGREED, Match.Stage.INTRODUCED, Match.Stage.PLACED)
                 ],
                 "shortlist": (
@@ -553,15 +555,15 @@ def carer_home(request: HttpRequest) -> HttpResponse:
     household = Carer.objects.filter(user=user).first()
     if household is None:
         return _refused(request, "This page is for Shared Lives carers.")
-    matches = list(selectors.matches_for_carer(household))
+    theirs = list(selectors.matches_for_carer(household))
     return render(
         request,
         "sharedlives/carer_home.html",
         {
             "carer": household,
-            "asking": [m for m in matches if m.stage == Match.Stage.PROPOSED],
-            "going": [m for m in matches if m.is_open and m.stage != Match.Stage.PROPOSED],
-            "ended": [m for m in matches if not m.is_open],
+            "asking": [m for m in theirs if m.stage == Match.Stage.PROPOSED],
+            "going": [m for m in theirs if m.is_open and m.stage != Match.Stage.PROPOSED],
+            "ended": [m for m in theirs if not m.is_open],
         },
     )
 
@@ -592,7 +594,7 @@ def answer(request: HttpRequest, match_id: int) -> HttpResponse:
         and form.is_valid()
         and attempt(
             form,
-            lambda: services.answer(
+            lambda: matches.answer(
                 actor=_user(request),
                 match=item,
                 side=side,
@@ -600,7 +602,7 @@ def answer(request: HttpRequest, match_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 request=request,
             ),
-            refused=services.SharedLivesRefused,
+            refused=SharedLivesRefused,
         )
     ):
         return redirect(_back(side))
@@ -631,7 +633,7 @@ def end(request: HttpRequest, match_id: int) -> HttpResponse:
         and form.is_valid()
         and attempt(
             form,
-            lambda: services.end_match(
+            lambda: matches.end_match(
                 actor=_user(request),
                 match=item,
                 side=side,
@@ -639,7 +641,7 @@ def end(request: HttpRequest, match_id: int) -> HttpResponse:
                 new_match_wanted=form.cleaned_data["new_match"] == "yes",
                 request=request,
             ),
-            refused=services.SharedLivesRefused,
+            refused=SharedLivesRefused,
         )
     ):
         return redirect(_back(side))

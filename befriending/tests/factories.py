@@ -7,8 +7,8 @@ from typing import Any
 
 from accounts.models import User
 from accounts.roles import Role
-from befriending import services
 from befriending.models import Match, Request, Volunteer
+from befriending.services import befriender_requests, matches, volunteers
 from directory.tests import factories as f
 
 TODAY = dt.date(2026, 6, 15)
@@ -26,7 +26,7 @@ def volunteer(*, checked: bool = True, by: User | None = None, **fields: Any) ->
     fields.setdefault("languages", ["English"])
     fields.setdefault("places", ["Millbrook"])
     fields.setdefault("times", ["mon-am", "thu-pm"])
-    item = services.apply_to_volunteer(user=user, today=MADE, **fields)
+    item = volunteers.apply_to_volunteer(user=user, today=MADE, **fields)
     if checked:
         record_all_checks(item, by=by or coordinator())
     return item
@@ -42,7 +42,7 @@ def record_all_checks(item: Volunteer, *, by: User, on: dt.date = MADE, skip: st
     if skip:
         checks.remove(next(c for c in checks if c[0] == skip))
     for kind, expires in checks:
-        services.record_check(
+        volunteers.record_check(
             actor=by, volunteer=item, kind=kind, checked_on=on, expires_on=expires, today=on
         )
 
@@ -55,13 +55,13 @@ def request(person: User | None = None, **fields: Any) -> Request:
     fields.setdefault("place", "Millbrook")
     fields.setdefault("times", ["mon-am"])
     fields.setdefault("today", TODAY - dt.timedelta(days=10))
-    return services.ask_for_befriender(actor=person, **fields)
+    return befriender_requests.ask_for_befriender(actor=person, **fields)
 
 
 def running_match(*, by: User | None = None, on: dt.date = TODAY - dt.timedelta(days=7)) -> Match:
     by = by or coordinator()
     v = volunteer(by=by)
     r = request()
-    m = services.propose_match(actor=by, request_=r, volunteer=v, today=on)
-    services.agree(actor=v.user, match=m, today=on)  # type: ignore[arg-type]
-    return services.agree(actor=r.person, match=m, today=on)  # type: ignore[arg-type]
+    m = matches.propose_match(actor=by, request_=r, volunteer=v, today=on)
+    matches.agree(actor=v.user, match=m, today=on)  # type: ignore[arg-type]
+    return matches.agree(actor=r.person, match=m, today=on)  # type: ignore[arg-type]

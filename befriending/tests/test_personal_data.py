@@ -11,8 +11,9 @@ from django.conf import settings
 
 from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
-from befriending import personal_data, selectors, services
+from befriending import personal_data, selectors
 from befriending.models import Contact, Match, Request, Volunteer
+from befriending.services import contacts, peer_groups
 from befriending.tests import factories as b
 from directory.tests import factories as f
 
@@ -38,7 +39,7 @@ def test_export_and_erase_the_person_keeps_the_dated_shell() -> None:
     m = b.running_match(by=boss, on=b.TODAY)
     person = m.request.person
     assert person is not None
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user,  # type: ignore[arg-type]
         match=m,
         on=b.TODAY,
@@ -48,8 +49,8 @@ def test_export_and_erase_the_person_keeps_the_dated_shell() -> None:
         concern="SECRET-CONCERN",
         today=b.TODAY,
     )
-    group = services.create_group(actor=boss, name="Walkers", service_id=str(f.service().pk))
-    services.join_group(person=person, group=group)
+    group = peer_groups.create_group(actor=boss, name="Walkers", service_id=str(f.service().pk))
+    peer_groups.join_group(person=person, group=group)
     data = export_personal_data(person=person, requested_by=person, request=None)["befriending"]
     text = json.dumps(data)
     assert "A weekly chat over a cup of tea" in text and "SECRET-NOTE" in text

@@ -10,14 +10,16 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from befriending import selectors, services
+from befriending import selectors
 from befriending.models import Contact, Match, Request
+from befriending.services import befriender_requests, contacts, matches, peer_groups, volunteers
+from befriending.services._common import BefriendingRefused
 from befriending.tests import factories as b
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 TODAY = b.TODAY
-Refused = services.BefriendingRefused
+Refused = BefriendingRefused
 
 
 def test_a_volunteer_with_a_check_missing_cannot_be_proposed_and_the_gap_is_named() -> None:
@@ -26,12 +28,14 @@ def test_a_volunteer_with_a_check_missing_cannot_be_proposed_and_the_gap_is_name
     b.record_all_checks(v, by=boss, skip="reference")
     r = b.request()
     with pytest.raises(Refused) as err:
-        services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+        matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     assert err.value.field == "volunteer"
     assert "Second reference: none on record." in err.value.message
     assert not Match.objects.exists()
-    services.record_check(actor=boss, volunteer=v, kind="reference", checked_on=TODAY, today=TODAY)
-    match = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    volunteers.record_check(
+        actor=boss, volunteer=v, kind="reference", checked_on=TODAY, today=TODAY
+    )
+    match = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     assert match.stage == Match.Stage.PROPOSED
 
 
@@ -39,7 +43,7 @@ def test_only_coordinators_record_checks_and_propose() -> None:
     v = b.volunteer(checked=False)
     r = b.request()
     with pytest.raises(Refused):
-        services.record_check(
+        volunteers.record_check(
             actor=v.user,
             volunteer=v,
             kind="dbs_enhanced",
@@ -47,14 +51,14 @@ def test_only_coordinators_record_checks_and_propose() -> None:
             today=TODAY,  # type: ignore[arg-type]
         )
     with pytest.raises(Refused):
-        services.propose_match(actor=r.person, request_=r, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+        matches.propose_match(actor=r.person, request_=r, volunteer=v, today=TODAY)  # type: ignore[arg-type]
 
 
 def test_check_dates_are_checked() -> None:
     boss = b.coordinator()
     v = b.volunteer(checked=False)
     with pytest.raises(Refused) as err:
-        services.record_check(
+        volunteers.record_check(
             actor=boss,
             volunteer=v,
             kind="training",
@@ -63,7 +67,7 @@ def test_check_dates_are_checked() -> None:
         )
     assert err.value.field == "checked_on"
     with pytest.raises(Refused) as err:
-        services.record_check(
+        volunteers.record_check(
             actor=boss,
             volunteer=v,
             kind="training",
@@ -72,7 +76,7 @@ def test_check_dates_are_checked() -> None:
             today=TODAY,
         )
     assert err.value.field == "expires_on"
-    services.record_check(
+    volunteers.record_check(
         actor=boss, volunteer=v, kind="training", checked_on=TODAY, expires_on=TODAY, today=TODAY
     )
 
@@ -81,12 +85,12 @@ def test_the_match_starts_only_when_both_sides_agree() -> None:
     boss = b.coordinator()
     v = b.volunteer(by=boss)
     r = b.request()
-    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
-    m = services.agree(actor=v.user, match=m, today=TODAY)  # type: ignore[arg-type]
+    m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    m = matches.agree(actor=v.user, match=m, today=TODAY)  # type: ignore[arg-type]
     assert m.stage == Match.Stage.PROPOSED and m.started_on is None
     with pytest.raises(Refused):  # nobody logs a contact before it starts
-        services.log_contact(actor=v.user, match=m, on=TODAY, how="phone", minutes=30, today=TODAY)  # type: ignore[arg-type]
-    m = services.agree(actor=r.person, match=m, today=TODAY)  # type: ignore[arg-type]
+        contacts.log_contact(actor=v.user, match=m, on=TODAY, how="phone", minutes=30, today=TODAY)  # type: ignore[arg-type]
+    m = matches.agree(actor=r.person, match=m, today=TODAY)  # type: ignore[arg-type]
     assert m.stage == Match.Stage.ACTIVE and m.started_on == TODAY
     r.refresh_from_db()
     assert r.status == Request.Status.MATCHED
@@ -94,7 +98,7 @@ def test_the_match_starts_only_when_both_sides_agree() -> None:
 
 def test_the_database_refuses_a_start_without_both_agreeing() -> None:
     boss = b.coordinator()
-    m = services.propose_match(
+    m = matches.propose_match(
         actor=boss, request_=b.request(), volunteer=b.volunteer(by=boss), today=TODAY
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -107,14 +111,14 @@ def test_a_side_agrees_only_for_itself_and_strangers_not_at_all() -> None:
     boss = b.coordinator()
     v = b.volunteer(by=boss)
     r = b.request()
-    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     with pytest.raises(Refused):
-        services.agree(actor=v.user, match=m, side="person", today=TODAY)  # type: ignore[arg-type]
+        matches.agree(actor=v.user, match=m, side="person", today=TODAY)  # type: ignore[arg-type]
     with pytest.raises(Refused):
-        services.agree(actor=f.user(Role.PERSON), match=m, today=TODAY)
+        matches.agree(actor=f.user(Role.PERSON), match=m, today=TODAY)
     with pytest.raises(Refused):  # a coordinator must say whose yes it is
-        services.agree(actor=boss, match=m, today=TODAY)
-    services.agree(actor=boss, match=m, side="person", today=TODAY)
+        matches.agree(actor=boss, match=m, today=TODAY)
+    matches.agree(actor=boss, match=m, side="person", today=TODAY)
     m.refresh_from_db()
     assert m.person_agreed_on == TODAY and m.volunteer_agreed_on is None
 
@@ -123,11 +127,11 @@ def test_a_check_lapsing_before_both_agree_stops_the_start() -> None:
     boss = b.coordinator()
     v = b.volunteer(by=boss)  # training made 5 Jan 2026, runs to 5 Jan 2027
     r = b.request()
-    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     later = dt.date(2027, 1, 6)
-    services.agree(actor=v.user, match=m, today=later)  # type: ignore[arg-type]
+    matches.agree(actor=v.user, match=m, today=later)  # type: ignore[arg-type]
     with pytest.raises(Refused) as err:
-        services.agree(actor=r.person, match=m, today=later)  # type: ignore[arg-type]
+        matches.agree(actor=r.person, match=m, today=later)  # type: ignore[arg-type]
     assert "Befriending training: expired on 5 January 2027." in err.value.message
     m.refresh_from_db()
     assert m.stage == Match.Stage.PROPOSED and m.person_agreed_on is None
@@ -137,14 +141,14 @@ def test_a_lapsed_check_pauses_contacts_and_shows_on_the_worklist_until_renewed(
     boss = b.coordinator()
     m = b.running_match(by=boss)
     expiry = dt.date(2027, 1, 5)
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user, match=m, on=expiry, how="in_person", minutes=60, today=expiry
     )  # type: ignore[arg-type]
     lapsed = expiry + dt.timedelta(days=1)
     assert [p.match.pk for p in selectors.paused_matches(lapsed)] == [m.pk]
     assert selectors.paused_matches(expiry) == []
     with pytest.raises(Refused) as err:
-        services.log_contact(
+        contacts.log_contact(
             actor=m.volunteer.user, match=m, on=lapsed, how="phone", minutes=20, today=lapsed
         )  # type: ignore[arg-type]
     assert (
@@ -152,7 +156,7 @@ def test_a_lapsed_check_pauses_contacts_and_shows_on_the_worklist_until_renewed(
     )
     m.refresh_from_db()
     assert m.stage == Match.Stage.ACTIVE  # paused, not ended
-    services.record_check(
+    volunteers.record_check(
         actor=boss,
         volunteer=m.volunteer,
         kind="training",
@@ -160,7 +164,7 @@ def test_a_lapsed_check_pauses_contacts_and_shows_on_the_worklist_until_renewed(
         expires_on=dt.date(2028, 1, 6),
         today=lapsed,
     )
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user, match=m, on=lapsed, how="phone", minutes=20, today=lapsed
     )  # type: ignore[arg-type]
     assert selectors.paused_matches(lapsed) == []
@@ -173,7 +177,7 @@ def test_a_concern_goes_to_the_coordinator_until_read(  # type: ignore[no-untype
     m = b.running_match(by=boss)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        c = services.log_contact(
+        c = contacts.log_contact(
             actor=m.volunteer.user,  # type: ignore[arg-type]
             match=m,
             on=TODAY,
@@ -187,15 +191,15 @@ def test_a_concern_goes_to_the_coordinator_until_read(  # type: ignore[no-untype
     assert [m.to for m in mailoutbox if "concern" in m.subject] == [[boss.email]]
     assert "not eaten" not in mailoutbox[-1].body  # the email says where to read it, not what
     with pytest.raises(Refused):
-        services.mark_concern_read(actor=m.volunteer.user, contact=c)  # type: ignore[arg-type]
-    services.mark_concern_read(actor=boss, contact=c, today=TODAY)
+        contacts.mark_concern_read(actor=m.volunteer.user, contact=c)  # type: ignore[arg-type]
+    contacts.mark_concern_read(actor=boss, contact=c, today=TODAY)
     assert list(selectors.unread_concerns()) == []
 
 
 def test_only_the_befriender_or_a_coordinator_logs_contacts() -> None:
     m = b.running_match()
     with pytest.raises(Refused):
-        services.log_contact(
+        contacts.log_contact(
             actor=m.request.person, match=m, on=TODAY, how="phone", minutes=10, today=TODAY
         )  # type: ignore[arg-type]
 
@@ -204,26 +208,26 @@ def test_ending_needs_a_reason_and_a_last_meeting_within_eight_weeks() -> None:
     m = b.running_match()
     person = m.request.person
     with pytest.raises(Refused) as err:
-        services.end_match(actor=person, match=m, reason="", today=TODAY)  # type: ignore[arg-type]
+        matches.end_match(actor=person, match=m, reason="", today=TODAY)  # type: ignore[arg-type]
     assert err.value.field == "reason"
     with pytest.raises(Refused) as err:
-        services.end_match(actor=person, match=m, reason="person_moving", today=TODAY)  # type: ignore[arg-type]
+        matches.end_match(actor=person, match=m, reason="person_moving", today=TODAY)  # type: ignore[arg-type]
     assert err.value.field == "last_meeting_on"
     too_late = TODAY + dt.timedelta(days=57)
     with pytest.raises(Refused) as err:
-        services.end_match(
+        matches.end_match(
             actor=person, match=m, reason="person_moving", last_meeting_on=too_late, today=TODAY
         )  # type: ignore[arg-type]
     assert "within 8 weeks" in err.value.message
     with pytest.raises(Refused) as err:  # before the match started
-        services.end_match(
+        matches.end_match(
             actor=person,
             match=m,
             reason="person_moving",
             last_meeting_on=m.started_on - dt.timedelta(days=1),
             today=TODAY,  # type: ignore[arg-type, operator]
         )
-    ended = services.end_match(
+    ended = matches.end_match(
         actor=person,  # type: ignore[arg-type]
         match=m,
         reason="person_moving",
@@ -243,18 +247,18 @@ def test_ending_needs_a_reason_and_a_last_meeting_within_eight_weeks() -> None:
 def test_contacts_up_to_the_planned_last_meeting_then_none() -> None:
     m = b.running_match()
     last = TODAY + dt.timedelta(days=7)
-    services.end_match(
+    matches.end_match(
         actor=m.volunteer.user,
         match=m,
         reason="volunteer_leaving",
         last_meeting_on=last,
         today=TODAY,
     )  # type: ignore[arg-type]
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user, match=m, on=last, how="in_person", minutes=90, today=last
     )  # type: ignore[arg-type]
     with pytest.raises(Refused):
-        services.log_contact(
+        contacts.log_contact(
             actor=m.volunteer.user,
             match=m,
             on=last + dt.timedelta(days=1),
@@ -267,7 +271,7 @@ def test_contacts_up_to_the_planned_last_meeting_then_none() -> None:
 def test_a_safeguarding_ending_needs_no_goodbye_and_stops_contacts_that_day() -> None:
     boss = b.coordinator()
     m = b.running_match(by=boss)
-    ended = services.end_match(
+    ended = matches.end_match(
         actor=boss, match=m, reason="safeguarding", details="Police involved", today=TODAY
     )
     assert ended.last_meeting_on == TODAY and ended.ended_by == "coordinator"
@@ -276,7 +280,7 @@ def test_a_safeguarding_ending_needs_no_goodbye_and_stops_contacts_that_day() ->
 def test_new_befriender_wanted_puts_the_person_back_on_the_waiting_list() -> None:
     boss = b.coordinator()
     m = b.running_match(by=boss)
-    services.end_match(
+    matches.end_match(
         actor=boss,
         match=m,
         reason="not_getting_on",
@@ -292,14 +296,14 @@ def test_saying_no_to_a_proposal_ends_it_and_the_person_waits_again() -> None:
     boss = b.coordinator()
     v = b.volunteer(by=boss)
     r = b.request()
-    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
-    services.end_match(
+    m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    matches.end_match(
         actor=r.person, match=m, reason="anything", details="Not ready yet", today=TODAY
     )  # type: ignore[arg-type]
     m.refresh_from_db()
     r.refresh_from_db()
     assert (m.stage, m.end_reason, r.status) == ("ended", "declined", "waiting")
-    again = services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+    again = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     assert again.pk != m.pk  # the declined one is kept
     assert Match.objects.count() == 2
 
@@ -307,22 +311,22 @@ def test_saying_no_to_a_proposal_ends_it_and_the_person_waits_again() -> None:
 def test_the_other_side_adds_feedback_after_the_end() -> None:
     m = b.running_match()
     with pytest.raises(Refused):
-        services.add_feedback(actor=m.volunteer.user, match=m, feedback="Too soon")  # type: ignore[arg-type]
-    services.end_match(
+        matches.add_feedback(actor=m.volunteer.user, match=m, feedback="Too soon")  # type: ignore[arg-type]
+    matches.end_match(
         actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
     )  # type: ignore[arg-type]
-    services.add_feedback(actor=m.volunteer.user, match=m, feedback="A pleasure")  # type: ignore[arg-type]
+    matches.add_feedback(actor=m.volunteer.user, match=m, feedback="A pleasure")  # type: ignore[arg-type]
     m.refresh_from_db()
     assert m.volunteer_feedback == "A pleasure"
 
 
 def test_a_second_ending_is_refused() -> None:
     m = b.running_match()
-    services.end_match(
+    matches.end_match(
         actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
     )  # type: ignore[arg-type]
     with pytest.raises(Refused):
-        services.end_match(
+        matches.end_match(
             actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
         )  # type: ignore[arg-type]
 
@@ -332,11 +336,11 @@ def test_gender_preference_and_capacity_are_hard_exclusions() -> None:
     v = b.volunteer(by=boss, gender="man")
     r = b.request(gender_preference="woman")
     with pytest.raises(Refused) as err:
-        services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+        matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     assert "asked for a befriender who is a woman; they are a man" in err.value.message
     m = b.running_match(by=boss)
     with pytest.raises(Refused) as err:
-        services.propose_match(actor=boss, request_=b.request(), volunteer=m.volunteer, today=TODAY)
+        matches.propose_match(actor=boss, request_=b.request(), volunteer=m.volunteer, today=TODAY)
     assert "as many as they offered (1)" in err.value.message
 
 
@@ -344,13 +348,15 @@ def test_referral_by_a_coordinator_and_not_by_anyone_else() -> None:
     boss = b.coordinator()
     person = f.user(Role.PERSON)
     with pytest.raises(Refused):
-        services.ask_for_befriender(
+        befriender_requests.ask_for_befriender(
             actor=f.user(Role.PERSON), person=person, referrer="GP", about="x"
         )
     with pytest.raises(Refused) as err:
-        services.ask_for_befriender(actor=boss, person=person, about="Lonely since moving")
+        befriender_requests.ask_for_befriender(
+            actor=boss, person=person, about="Lonely since moving"
+        )
     assert err.value.field == "referrer"
-    r = services.ask_for_befriender(
+    r = befriender_requests.ask_for_befriender(
         actor=boss, person=person, referrer="Hill Street Surgery", about="Lonely"
     )
     assert (r.source, r.referred_by, r.person) == ("referred", boss, person)
@@ -358,7 +364,7 @@ def test_referral_by_a_coordinator_and_not_by_anyone_else() -> None:
 
 def test_every_write_is_audited_with_the_person_as_subject() -> None:
     m = b.running_match()
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user, match=m, on=TODAY, how="phone", minutes=15, today=TODAY
     )  # type: ignore[arg-type]
     about = AuditEvent.objects.filter(subject=m.request.person)
@@ -376,7 +382,7 @@ def test_volunteer_hours_count_both_end_days() -> None:
         (dt.date(2026, 1, 31), 45),
         (dt.date(2026, 2, 1), 60),
     ]:
-        services.log_contact(
+        contacts.log_contact(
             actor=m.volunteer.user, match=m, on=day, how="phone", minutes=minutes, today=TODAY
         )  # type: ignore[arg-type]
     assert selectors.volunteer_hours(dt.date(2026, 1, 5), dt.date(2026, 1, 31)) == 75
@@ -389,21 +395,21 @@ def test_peer_group_points_at_a_directory_service_and_needs_a_checked_lead() -> 
     boss = b.coordinator()
     svc = f.service(name="Millbrook Carers' Circle", days="TU", at=f.neighbourhood())
     with pytest.raises(Refused) as err:
-        services.create_group(
+        peer_groups.create_group(
             actor=boss, name="Carers' circle", service_id="no-such-service", today=TODAY
         )
     assert err.value.field == "service_id"
     lead = b.volunteer(checked=False)
     with pytest.raises(Refused) as err:
-        services.create_group(
+        peer_groups.create_group(
             actor=boss, name="Carers' circle", service_id=str(svc.pk), lead=lead, today=TODAY
         )
     assert "Enhanced DBS check: none on record." in err.value.message and err.value.field == "lead"
-    group = services.create_group(
+    group = peer_groups.create_group(
         actor=boss, name="Carers' circle", service_id=str(svc.pk), today=TODAY
     )
     b.record_all_checks(lead, by=boss, skip="reference")  # one reference is enough to lead a group
-    services.set_lead(actor=boss, group=group, lead=lead, today=TODAY)
+    peer_groups.set_lead(actor=boss, group=group, lead=lead, today=TODAY)
     meeting = selectors.meeting(group)
     assert meeting.service_name == "Millbrook Carers' Circle"
     assert meeting.times == ["Tuesday: 10am to midday"]
@@ -413,24 +419,24 @@ def test_peer_group_points_at_a_directory_service_and_needs_a_checked_lead() -> 
 def test_members_join_and_leave_and_the_history_is_kept() -> None:
     boss = b.coordinator()
     svc = f.service()
-    group = services.create_group(
+    group = peer_groups.create_group(
         actor=boss, name="Walk and talk", service_id=str(svc.pk), today=TODAY
     )
     person = f.user(Role.PERSON)
-    services.join_group(person=person, group=group, today=TODAY)
+    peer_groups.join_group(person=person, group=group, today=TODAY)
     with pytest.raises(Refused):
-        services.join_group(person=person, group=group, today=TODAY)
-    services.leave_group(person=person, group=group, today=TODAY)
+        peer_groups.join_group(person=person, group=group, today=TODAY)
+    peer_groups.leave_group(person=person, group=group, today=TODAY)
     with pytest.raises(Refused):
-        services.leave_group(person=person, group=group, today=TODAY)
-    services.join_group(person=person, group=group, today=TODAY)
+        peer_groups.leave_group(person=person, group=group, today=TODAY)
+    peer_groups.join_group(person=person, group=group, today=TODAY)
     assert group.memberships.count() == 2 and selectors.open_members(group).count() == 1
 
 
 def test_a_group_whose_service_is_no_longer_listed_says_not_known() -> None:
     boss = b.coordinator()
     svc = f.service()
-    group = services.create_group(
+    group = peer_groups.create_group(
         actor=boss, name="Walk and talk", service_id=str(svc.pk), today=TODAY
     )
     svc.status = "defunct"
@@ -441,25 +447,25 @@ def test_a_group_whose_service_is_no_longer_listed_says_not_known() -> None:
 def test_one_suggestion_at_a_time_for_a_person() -> None:
     boss = b.coordinator()
     r = b.request()
-    first = services.propose_match(
+    first = matches.propose_match(
         actor=boss, request_=r, volunteer=b.volunteer(by=boss), today=TODAY
     )
     other = b.volunteer(by=boss)
     with pytest.raises(Refused) as err:
-        services.propose_match(actor=boss, request_=r, volunteer=other, today=TODAY)
+        matches.propose_match(actor=boss, request_=r, volunteer=other, today=TODAY)
     assert "already been suggested" in err.value.message
-    services.end_match(actor=boss, match=first, reason="declined", today=TODAY)
-    services.propose_match(actor=boss, request_=r, volunteer=other, today=TODAY)
+    matches.end_match(actor=boss, match=first, reason="declined", today=TODAY)
+    matches.propose_match(actor=boss, request_=r, volunteer=other, today=TODAY)
 
 
 def test_an_ended_match_and_its_contacts_cannot_be_deleted_with_their_request() -> None:
     from django.db.models import ProtectedError
 
     m = b.running_match()
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user, match=m, on=TODAY, how="phone", minutes=5, today=TODAY
     )  # type: ignore[arg-type]
-    services.end_match(
+    matches.end_match(
         actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
     )  # type: ignore[arg-type]
     with pytest.raises(ProtectedError):
@@ -473,16 +479,16 @@ def test_a_volunteer_stops_only_after_their_matches_end_and_is_then_excluded() -
     m = b.running_match(by=boss)
     v = m.volunteer
     with pytest.raises(Refused) as err:
-        services.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+        volunteers.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
     assert "End each of their matches first" in err.value.message
     with pytest.raises(Refused):
-        services.stop_volunteering(actor=m.request.person, volunteer=v, today=TODAY)  # type: ignore[arg-type]
-    services.end_match(
+        volunteers.stop_volunteering(actor=m.request.person, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+    matches.end_match(
         actor=boss, match=m, reason="volunteer_leaving", last_meeting_on=TODAY, today=TODAY
     )
-    services.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+    volunteers.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
     with pytest.raises(Refused) as err:
-        services.propose_match(actor=boss, request_=b.request(), volunteer=v, today=TODAY)
+        matches.propose_match(actor=boss, request_=b.request(), volunteer=v, today=TODAY)
     assert "No longer volunteering." in err.value.message
 
 
@@ -497,7 +503,7 @@ def test_a_suggested_match_emails_both_sides_a_link_unless_they_turned_match_ema
     unsubscribe(user_ids=[r.person.pk], kind_code="matches", request=None)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
+        matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     suggested = [m for m in mailoutbox if "suggested" in m.subject]
     assert [m.to for m in suggested] == [[v.user.email]]
     assert "http" in suggested[0].body and "/befriending/" in suggested[0].body

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from befriending import services
 from befriending.models import Check, Contact, Match, Request, Volunteer
+from befriending.services import matches
 from befriending.tests import factories as b
 from directory.tests import factories as f
 
@@ -96,7 +96,7 @@ def test_both_sides_agree_on_the_match_page_then_contacts_and_ending(client) -> 
     v = b.volunteer(by=boss)
     r = b.request()
     today = timezone.localdate()
-    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=today)
+    m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=today)
     url = reverse("befriending:match", args=[m.pk])
     client.force_login(v.user)
     assert "Would you like this match?" in client.get(url).content.decode()
@@ -171,7 +171,7 @@ def test_a_coordinator_records_a_referral_and_an_agreement(client) -> None:  # t
     assert page.status_code == 302
     r = Request.objects.get(person=person)
     v = b.volunteer(by=boss)
-    m = services.propose_match(actor=boss, request_=r, volunteer=v, today=timezone.localdate())
+    m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=timezone.localdate())
     url = reverse("befriending:match", args=[m.pk])
     page = client.post(url, {"agree": "1"})
     assert (

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from accounts.roles import Role
-from befriending import services, worklists
+from befriending import worklists
+from befriending.services import contacts, matches
 from befriending.tests import factories as b
 from directory.tests import factories as f
 
@@ -25,7 +26,7 @@ def test_only_coordinators_get_the_section() -> None:
 def test_counts_and_dates() -> None:
     boss = b.coordinator()
     m = b.running_match(by=boss, on=b.TODAY)  # training runs to 5 January 2027
-    services.log_contact(
+    contacts.log_contact(
         actor=m.volunteer.user,  # type: ignore[arg-type]
         match=m,
         on=b.TODAY,
@@ -37,7 +38,7 @@ def test_counts_and_dates() -> None:
     b.request(today=b.TODAY - dt.timedelta(days=15))
     b.request(today=b.TODAY - dt.timedelta(days=14))
     suggested = b.request(today=b.TODAY - dt.timedelta(days=30))  # counted under agreement
-    services.propose_match(
+    matches.propose_match(
         actor=boss, request_=suggested, volunteer=b.volunteer(by=boss), today=b.TODAY
     )
     tasks = {t.label: t for t in worklists.coordinator_tasks(b.TODAY)}

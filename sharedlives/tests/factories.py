@@ -8,8 +8,8 @@ from typing import Any
 from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
-from sharedlives import services
 from sharedlives.models import Carer, Referral
+from sharedlives.services import carers, referrals
 
 DAY = dt.date(2026, 12, 3)
 
@@ -21,7 +21,7 @@ def worker() -> User:
 def record_all_checks(actor: User, carer: Carer, day: dt.date = DAY) -> None:
     start = day - dt.timedelta(days=60)
     for adult in carer.adults.all():
-        services.record_check(
+        carers.record_check(
             actor=actor,
             carer=carer,
             kind="dbs_enhanced",
@@ -31,14 +31,14 @@ def record_all_checks(actor: User, carer: Carer, day: dt.date = DAY) -> None:
             today=day,
         )
     for n in range(2):
-        services.record_check(
+        carers.record_check(
             actor=actor,
             carer=carer,
             kind="reference",
             checked_on=start + dt.timedelta(days=n),
             today=day,
         )
-    services.record_check(
+    carers.record_check(
         actor=actor,
         carer=carer,
         kind="home_safety",
@@ -46,7 +46,7 @@ def record_all_checks(actor: User, carer: Carer, day: dt.date = DAY) -> None:
         expires_on=start + dt.timedelta(days=365),
         today=day,
     )
-    services.record_check(actor=actor, carer=carer, kind="panel", checked_on=start, today=day)
+    carers.record_check(actor=actor, carer=carer, kind="panel", checked_on=start, today=day)
 
 
 def carer(
@@ -63,7 +63,7 @@ def carer(
         "places": 1,
     }
     base.update(facts)
-    household = services.add_carer(
+    household = carers.add_carer(
         actor=actor,
         user=f.user(Role.CARER, display_name=f"{name} (carer)"),
         name=name,
@@ -73,7 +73,7 @@ def carer(
     )
     if approve:
         record_all_checks(actor, household)
-        services.approve_carer(actor=actor, carer=household, on=DAY - dt.timedelta(days=30))
+        carers.approve_carer(actor=actor, carer=household, on=DAY - dt.timedelta(days=30))
     return household
 
 
@@ -89,7 +89,7 @@ def referral(actor: User, person: User | None = None, **answers: Any) -> Referra
         "neighbourhoods": "Millbrook",
     }
     base.update(answers)
-    return services.make_referral(
+    return referrals.make_referral(
         actor=actor,
         person=person or f.user(Role.PERSON, display_name="Pat Example"),
         today=DAY - dt.timedelta(days=10),

@@ -11,8 +11,9 @@ from django.conf import settings
 from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
 from directory.tests import factories as f
-from sharedlives import personal_data, services
+from sharedlives import personal_data
 from sharedlives.models import Carer, CarerCheck, Match, Referral
+from sharedlives.services import introductions, matches
 from sharedlives.tests import factories as sl
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +39,10 @@ def _placed():  # type: ignore[no-untyped-def]
     carer = sl.carer(worker, faith="Quaker")
     person = f.user(Role.PERSON, first_name="Pat", display_name="Pat Secretname")
     referral = sl.referral(worker, person=person, about="SECRET-ABOUT")
-    match = services.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
-    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
-    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
-    services.record_event(actor=worker, match=match, kind="introduction", on=DAY, note="Tea")
+    match = matches.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
+    matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY, note="Tea")
     return worker, carer, person, match
 
 

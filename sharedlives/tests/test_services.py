@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from directory.tests import factories as f
-from sharedlives import selectors, services
+from sharedlives import selectors
 from sharedlives.models import Carer, Match, Referral
-from sharedlives.services import SharedLivesRefused
+from sharedlives.services import carers, introductions, matches, placements, referrals
+from sharedlives.services._common import SharedLivesRefused
 from sharedlives.tests import factories as sl
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +26,17 @@ DAY = sl.DAY
 def test_only_a_scheme_worker_adds_carers_and_referrals() -> None:
     coordinator = f.user(Role.COORDINATOR)
     with pytest.raises(SharedLivesRefused, match="scheme worker"):
-        services.add_carer(actor=coordinator, user=f.user(), name="X")
+        carers.add_carer(actor=coordinator, user=f.user(), name="X")
     with pytest.raises(SharedLivesRefused, match="scheme worker"):
-        services.make_referral(actor=coordinator, person=f.user())
+        referrals.make_referral(actor=coordinator, person=f.user())
 
 
 def test_approval_is_refused_naming_every_missing_check_then_allowed_when_all_are_in_date() -> None:
     worker = sl.worker()
     carer = sl.carer(worker, approve=False)
-    services.add_adult(actor=worker, carer=carer, name="Bo Ash")
+    carers.add_adult(actor=worker, carer=carer, name="Bo Ash")
     with pytest.raises(SharedLivesRefused) as refused:
-        services.approve_carer(actor=worker, carer=carer, on=DAY)
+        carers.approve_carer(actor=worker, carer=carer, on=DAY)
     assert refused.value.field == "checks"
     assert refused.value.problems == (
         "Enhanced DBS check for Ann Ash: none on record.",
@@ -46,7 +47,7 @@ def test_approval_is_refused_naming_every_missing_check_then_allowed_when_all_ar
         "Panel approval: none on record.",
     )
     sl.record_all_checks(worker, carer)
-    services.approve_carer(actor=worker, carer=carer, on=DAY)
+    carers.approve_carer(actor=worker, carer=carer, on=DAY)
     carer.refresh_from_db()
     assert carer.status == Carer.Status.APPROVED
     assert carer.approved_on == DAY
@@ -58,7 +59,7 @@ def test_a_dbs_check_must_name_an_adult_of_this_household_and_have_an_expiry() -
     carer = sl.carer(worker, approve=False)
     other = sl.carer(worker, name="The Birch household", approve=False)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.record_check(
+        carers.record_check(
             actor=worker,
             carer=carer,
             kind="dbs_enhanced",
@@ -69,7 +70,7 @@ def test_a_dbs_check_must_name_an_adult_of_this_household_and_have_an_expiry() -
         )
     assert refused.value.field == "adult"
     with pytest.raises(SharedLivesRefused, match="renewed"):
-        services.record_check(
+        carers.record_check(
             actor=worker,
             carer=carer,
             kind="dbs_enhanced",
@@ -78,7 +79,7 @@ def test_a_dbs_check_must_name_an_adult_of_this_household_and_have_an_expiry() -
             today=DAY,
         )
     with pytest.raises(SharedLivesRefused, match="future"):
-        services.record_check(
+        carers.record_check(
             actor=worker,
             carer=carer,
             kind="reference",
@@ -90,10 +91,10 @@ def test_a_dbs_check_must_name_an_adult_of_this_household_and_have_an_expiry() -
 def test_matching_waits_for_a_complete_referral_and_names_what_is_missing() -> None:
     worker = sl.worker()
     carer = sl.carer(worker)
-    referral = services.make_referral(actor=worker, person=f.user(), offer="long_term", about="x")
+    referral = referrals.make_referral(actor=worker, person=f.user(), offer="long_term", about="x")
     assert selectors.shortlist_for(referral, DAY) is None
     with pytest.raises(SharedLivesRefused) as refused:
-        services.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
+        matches.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
     assert refused.value.problems == (
         "Whether they need step-free access",
         "Whether they need a smoke-free home",
@@ -116,11 +117,11 @@ def test_the_shortlist_reads_the_database_and_an_excluded_carer_cannot_be_propos
         ("The Cedar household", ("Someone smokes in the home, and a smoke-free home is needed.",))
     ]
     with pytest.raises(SharedLivesRefused) as refused:
-        services.propose_match(actor=worker, referral=referral, carer=smoky, on=DAY)
+        matches.propose_match(actor=worker, referral=referral, carer=smoky, on=DAY)
     assert refused.value.problems == (
         "Someone smokes in the home, and a smoke-free home is needed.",
     )
-    services.propose_match(actor=worker, referral=referral, carer=ash, on=DAY)
+    matches.propose_match(actor=worker, referral=referral, carer=ash, on=DAY)
     again = selectors.shortlist_for(referral, DAY)
     assert again is not None and [c.name for c in again.candidates] == ["The Birch household"]
     assert birch.pk  # used above
@@ -144,20 +145,20 @@ def _proposed(worker=None):  # type: ignore[no-untyped-def]
     worker = worker or sl.worker()
     carer = sl.carer(worker)
     referral = sl.referral(worker)
-    return worker, services.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
+    return worker, matches.propose_match(actor=worker, referral=referral, carer=carer, on=DAY)
 
 
 def test_nobody_is_introduced_until_both_sides_agree() -> None:
     worker, match = _proposed()
     with pytest.raises(SharedLivesRefused, match="waiting for the person and the carer"):
-        services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
-    services.answer(actor=match.referral.person, match=match, side="person", agree=True, on=DAY)
+        introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    matches.answer(actor=match.referral.person, match=match, side="person", agree=True, on=DAY)
     with pytest.raises(SharedLivesRefused, match=r"waiting for the carer$"):
-        services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+        introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY)
     assert match.stage == Match.Stage.PROPOSED
-    services.answer(actor=match.carer.user, match=match, side="carer", agree=True, on=DAY)
+    matches.answer(actor=match.carer.user, match=match, side="carer", agree=True, on=DAY)
     assert match.stage == Match.Stage.AGREED
-    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY)
     match.refresh_from_db()
     assert match.stage == Match.Stage.INTRODUCED
 
@@ -172,61 +173,63 @@ def test_the_database_also_refuses_an_introduction_nobody_agreed_to() -> None:
 def test_a_person_answers_only_for_themselves_and_a_carer_for_their_household() -> None:
     _, match = _proposed()
     with pytest.raises(SharedLivesRefused, match="only answer for yourself"):
-        services.answer(actor=match.carer.user, match=match, side="person", agree=True)
+        matches.answer(actor=match.carer.user, match=match, side="person", agree=True)
     with pytest.raises(SharedLivesRefused, match="only answer for yourself"):
-        services.answer(actor=match.referral.person, match=match, side="carer", agree=True)
+        matches.answer(actor=match.referral.person, match=match, side="carer", agree=True)
     with pytest.raises(SharedLivesRefused, match="only answer for yourself"):
-        services.answer(actor=f.user(), match=match, side="person", agree=True)
+        matches.answer(actor=f.user(), match=match, side="person", agree=True)
 
 
 def test_saying_no_ends_the_match_and_the_referral_keeps_looking() -> None:
     _, match = _proposed()
-    services.answer(actor=match.carer.user, match=match, side="carer", agree=False, on=DAY)
+    matches.answer(actor=match.carer.user, match=match, side="carer", agree=False, on=DAY)
     match.refresh_from_db()
     assert match.stage == Match.Stage.ENDED
     assert match.ended_by == "carer"
     assert match.end_reason == "Said no before an introduction"
     assert match.referral.status == Referral.Status.OPEN
     with pytest.raises(SharedLivesRefused, match="already"):
-        services.answer(actor=match.referral.person, match=match, side="person", agree=True)
+        matches.answer(actor=match.referral.person, match=match, side="person", agree=True)
 
 
 def _placed():  # type: ignore[no-untyped-def]
     worker, match = _proposed()
-    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
-    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
-    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
-    services.record_event(actor=worker, match=match, kind="visit", on=DAY + dt.timedelta(days=3))
-    services.record_event(
+    matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    introductions.record_event(
+        actor=worker, match=match, kind="visit", on=DAY + dt.timedelta(days=3)
+    )
+    introductions.record_event(
         actor=worker,
         match=match,
         kind="trial_stay",
         on=DAY + dt.timedelta(days=7),
         until=DAY + dt.timedelta(days=9),
     )
-    services.start_placement(actor=worker, match=match, started_on=DAY + dt.timedelta(days=14))
+    placements.start_placement(actor=worker, match=match, started_on=DAY + dt.timedelta(days=14))
     return worker, match
 
 
 def test_visits_and_trial_stays_are_logged_with_dates_after_an_introduction() -> None:
     worker, match = _proposed()
-    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
-    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
     with pytest.raises(SharedLivesRefused, match="introduction first"):
-        services.record_event(actor=worker, match=match, kind="visit", on=DAY)
+        introductions.record_event(actor=worker, match=match, kind="visit", on=DAY)
     with pytest.raises(SharedLivesRefused, match="on or after the day both sides agreed"):
-        services.record_event(
+        introductions.record_event(
             actor=worker, match=match, kind="introduction", on=DAY - dt.timedelta(days=1)
         )
-    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.record_event(actor=worker, match=match, kind="trial_stay", on=DAY)
+        introductions.record_event(actor=worker, match=match, kind="trial_stay", on=DAY)
     assert refused.value.field == "until"
     with pytest.raises(SharedLivesRefused, match="last day must be on or after"):
-        services.record_event(
+        introductions.record_event(
             actor=worker, match=match, kind="trial_stay", on=DAY, until=DAY - dt.timedelta(days=1)
         )
-    services.record_event(actor=worker, match=match, kind="trial_stay", on=DAY, until=DAY)
+    introductions.record_event(actor=worker, match=match, kind="trial_stay", on=DAY, until=DAY)
     assert [(e.kind, e.on, e.until) for e in match.events.all()] == [
         ("introduction", DAY, None),
         ("trial_stay", DAY, DAY),
@@ -245,19 +248,19 @@ def test_a_placement_records_the_default_costs_and_fills_the_place() -> None:
     assert selectors.spare_places(match.carer) == 0
     second = sl.referral(worker)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.propose_match(actor=worker, referral=second, carer=match.carer, on=DAY)
+        matches.propose_match(actor=worker, referral=second, carer=match.carer, on=DAY)
     assert refused.value.problems == ("No spare place.",)
 
 
 def test_an_area_enters_its_own_costs_and_a_negative_one_is_refused() -> None:
     worker, match = _proposed()
-    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
-    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
-    services.record_event(actor=worker, match=match, kind="introduction", on=DAY)
+    matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    introductions.record_event(actor=worker, match=match, kind="introduction", on=DAY)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.start_placement(actor=worker, match=match, started_on=DAY, weekly_cost="-1")
+        placements.start_placement(actor=worker, match=match, started_on=DAY, weekly_cost="-1")
     assert refused.value.field == "weekly_cost"
-    services.start_placement(
+    placements.start_placement(
         actor=worker,
         match=match,
         started_on=DAY,
@@ -273,7 +276,7 @@ def test_an_area_enters_its_own_costs_and_a_negative_one_is_refused() -> None:
 def test_a_placement_cannot_start_before_an_introduction() -> None:
     worker, match = _proposed()
     with pytest.raises(SharedLivesRefused, match="introduced"):
-        services.start_placement(actor=worker, match=match, started_on=DAY)
+        placements.start_placement(actor=worker, match=match, started_on=DAY)
 
 
 @pytest.mark.parametrize("side", ["person", "carer"])
@@ -281,9 +284,9 @@ def test_either_side_ends_a_placement_with_a_reason_and_may_ask_for_a_new_match(
     _, match = _placed()
     actor = match.referral.person if side == "person" else match.carer.user
     with pytest.raises(SharedLivesRefused) as refused:
-        services.end_match(actor=actor, match=match, side=side, reason="  ")
+        matches.end_match(actor=actor, match=match, side=side, reason="  ")
     assert refused.value.field == "reason"
-    services.end_match(
+    matches.end_match(
         actor=actor,
         match=match,
         side=side,
@@ -302,7 +305,7 @@ def test_either_side_ends_a_placement_with_a_reason_and_may_ask_for_a_new_match(
 
 def test_ending_a_placement_without_asking_for_another_closes_the_referral() -> None:
     worker, match = _placed()
-    services.end_match(actor=worker, match=match, side="worker", reason="Moved to live with family")
+    matches.end_match(actor=worker, match=match, side="worker", reason="Moved to live with family")
     match.referral.refresh_from_db()
     assert match.referral.status == Referral.Status.CLOSED
     assert match.referral.close_reason == "Moved to live with family"
@@ -311,49 +314,49 @@ def test_ending_a_placement_without_asking_for_another_closes_the_referral() -> 
 def test_nobody_else_ends_a_match() -> None:
     _, match = _proposed()
     with pytest.raises(SharedLivesRefused, match="for yourself"):
-        services.end_match(actor=f.user(), match=match, side="person", reason="x")
+        matches.end_match(actor=f.user(), match=match, side="person", reason="x")
     with pytest.raises(SharedLivesRefused, match="for yourself"):
-        services.end_match(actor=match.referral.person, match=match, side="worker", reason="x")
+        matches.end_match(actor=match.referral.person, match=match, side="worker", reason="x")
 
 
 def test_a_lapsed_check_stops_the_introduction_and_the_placement() -> None:
     worker, match = _proposed()
-    services.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
-    services.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
+    matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
     home = match.carer.checks.get(kind="home_safety")
     after = home.expires_on + dt.timedelta(days=1)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.record_event(actor=worker, match=match, kind="introduction", on=after)
+        introductions.record_event(actor=worker, match=match, kind="introduction", on=after)
     assert refused.value.field == "on"
     assert refused.value.problems[0].endswith(
         f"Home safety check: expired on {home.expires_on.day} {home.expires_on:%B %Y}."
     )
-    services.record_event(actor=worker, match=match, kind="introduction", on=home.expires_on)
+    introductions.record_event(actor=worker, match=match, kind="introduction", on=home.expires_on)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.start_placement(actor=worker, match=match, started_on=after)
+        placements.start_placement(actor=worker, match=match, started_on=after)
     assert refused.value.field == "started_on"
-    services.start_placement(actor=worker, match=match, started_on=home.expires_on)
+    placements.start_placement(actor=worker, match=match, started_on=home.expires_on)
 
 
 def test_the_last_place_taken_by_someone_else_stops_a_second_placement() -> None:
     worker = sl.worker()
     carer = sl.carer(worker)
-    matches = []
+    both = []
     for _ in range(2):
-        m = services.propose_match(actor=worker, referral=sl.referral(worker), carer=carer, on=DAY)
-        services.answer(actor=worker, match=m, side="person", agree=True, on=DAY)
-        services.answer(actor=worker, match=m, side="carer", agree=True, on=DAY)
-        services.record_event(actor=worker, match=m, kind="introduction", on=DAY)
-        matches.append(m)
-    services.start_placement(actor=worker, match=matches[0], started_on=DAY)
+        m = matches.propose_match(actor=worker, referral=sl.referral(worker), carer=carer, on=DAY)
+        matches.answer(actor=worker, match=m, side="person", agree=True, on=DAY)
+        matches.answer(actor=worker, match=m, side="carer", agree=True, on=DAY)
+        introductions.record_event(actor=worker, match=m, kind="introduction", on=DAY)
+        both.append(m)
+    placements.start_placement(actor=worker, match=both[0], started_on=DAY)
     with pytest.raises(SharedLivesRefused) as refused:
-        services.start_placement(actor=worker, match=matches[1], started_on=DAY)
+        placements.start_placement(actor=worker, match=both[1], started_on=DAY)
     assert refused.value.problems == ("No spare place.",)
 
 
 def test_the_carer_ending_a_placement_reopens_the_persons_referral() -> None:
     _, match = _placed()
-    services.end_match(
+    matches.end_match(
         actor=match.carer.user, match=match, side="carer", reason="We are moving abroad"
     )
     match.referral.refresh_from_db()

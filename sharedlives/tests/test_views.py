@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from directory.tests import factories as f
-from sharedlives import services
 from sharedlives.models import Carer, Match
+from sharedlives.services import matches, referrals
 from sharedlives.tests import factories as sl
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_recording_a_check_with_a_bad_date_names_the_field(world) -> None:  # ty
 
 
 def test_an_incomplete_referral_lists_what_is_missing(world) -> None:  # type: ignore[no-untyped-def]
-    referral = services.make_referral(actor=world["worker"], person=f.user(), offer="day_support")
+    referral = referrals.make_referral(actor=world["worker"], person=f.user(), offer="day_support")
     page = _client(world["worker"]).get(reverse("sharedlives:shortlist", args=[referral.pk]))
     html = page.content.decode()
     assert "The referral is not complete" in html
@@ -118,7 +118,7 @@ def test_the_shortlist_shows_reasons_and_exclusions_and_proposes(world) -> None:
 
 
 def test_both_sides_opt_in_on_their_own_pages_before_an_introduction(world) -> None:  # type: ignore[no-untyped-def]
-    match = services.propose_match(
+    match = matches.propose_match(
         actor=world["worker"], referral=world["referral"], carer=world["ash"]
     )
     worker = _client(world["worker"])
@@ -149,7 +149,7 @@ def test_both_sides_opt_in_on_their_own_pages_before_an_introduction(world) -> N
 
 
 def test_the_person_ends_with_a_reason_and_asks_for_a_new_match(world) -> None:  # type: ignore[no-untyped-def]
-    match = services.propose_match(
+    match = matches.propose_match(
         actor=world["worker"], referral=world["referral"], carer=world["ash"]
     )
     url = reverse("sharedlives:end", args=[match.pk])
@@ -166,7 +166,7 @@ def test_the_person_ends_with_a_reason_and_asks_for_a_new_match(world) -> None: 
 
 
 def test_the_match_page_shows_weekly_cost_beside_the_alternative(world) -> None:  # type: ignore[no-untyped-def]
-    match = services.propose_match(
+    match = matches.propose_match(
         actor=world["worker"], referral=world["referral"], carer=world["ash"]
     )
     html = (

@@ -6,7 +6,8 @@ import pytest
 
 from accounts.roles import Role
 from directory.tests import factories as f
-from sharedlives import services, worklists
+from sharedlives import worklists
+from sharedlives.services import carers, matches, referrals
 from sharedlives.tests import factories as sl
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,8 @@ def test_referrals_waiting_counts_those_without_a_match_and_flags_the_old_ones()
     edge.received_on = DAY - dt.timedelta(days=worklists.WAITING_DAYS)
     edge.save()
     matched = sl.referral(worker)
-    services.propose_match(actor=worker, referral=matched, carer=carer, on=DAY)
-    incomplete = services.make_referral(actor=worker, person=f.user(), today=DAY)
+    matches.propose_match(actor=worker, referral=matched, carer=carer, on=DAY)
+    incomplete = referrals.make_referral(actor=worker, person=f.user(), today=DAY)
     task = worklists.referrals_waiting(DAY)
     assert task.count == 3
     assert task.overdue == 1
@@ -49,7 +50,7 @@ def test_checks_expiring_lists_the_current_check_only() -> None:
     day = home.expires_on - dt.timedelta(days=worklists.EXPIRY_WARNING_DAYS)
     assert worklists.checks_expiring(day).count == 1
     assert worklists.checks_expiring(day - dt.timedelta(days=1)).count == 0
-    services.record_check(
+    carers.record_check(
         actor=worker,
         carer=carer,
         kind="home_safety",
