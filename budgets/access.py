@@ -29,6 +29,7 @@ from budgets.models import (
 PRACTITIONER_ROLES = (Role.BROKER, Role.COMMISSIONER, Role.ADMINISTRATOR)
 APPROVER_ROLES = (Role.BROKER, Role.COMMISSIONER)
 ASSIGNER_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
+CHARGING_FIGURE_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 BREAK_GLASS_HOURS = 4
 
 
@@ -55,6 +56,12 @@ def is_approver(user: User) -> bool:
 
 def can_assign_caseloads(user: User) -> bool:
     return user.is_authenticated and user.has_role(*ASSIGNER_ROLES)
+
+
+def can_enter_charging_figures(user: User) -> bool:
+    """Coordinators and administrators enter (and a second one confirms) the charging figures
+    the calculator uses: national ones from the circular, and the area's own local ones."""
+    return user.is_authenticated and user.has_role(*CHARGING_FIGURE_ROLES)
 
 
 def caseload(user: User) -> QuerySet[CaseAssignment]:

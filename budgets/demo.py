@@ -29,7 +29,13 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
 from budgets import access, charging
-from budgets.models import BudgetAccount, CaseAssignment, LocalChargingFigure, SupportPlan
+from budgets.models import (
+    Assessment,
+    BudgetAccount,
+    CaseAssignment,
+    LocalChargingFigure,
+    SupportPlan,
+)
 from budgets.services._common import BudgetsError
 from budgets.services.accounts import open_account, post
 from budgets.services.assessment import (
@@ -80,7 +86,7 @@ MONEY = {
 }
 
 
-def _answer(assessment, actor: User, kind: str, answers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def _answer(assessment: Assessment, actor: User, kind: str, answers: dict[str, str]) -> None:
     config = load_version(assessment.version_id)
     for domain in config.domains:
         save_domain(

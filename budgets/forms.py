@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -516,7 +516,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         if own:
             self.fields["result"].label = "How is your plan working?"
-            self.fields["result"].choices = [
+            cast(forms.ChoiceField, self.fields["result"]).choices = [
                 ("working", "My plan is working: keep it as it is"),
                 ("change", "Some of my support needs to change"),
                 ("reassess", "My needs or circumstances have changed: I need a new assessment"),
@@ -595,7 +595,7 @@ class TransactionForm(forms.Form):
                 (v, f"{holder}'s contribution paid in" if v == "contribution" else label)
                 for v, label in choices
             ]
-        self.fields["kind"].choices = choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = choices
         if payees:
             plan = "your plan" if holder is None else f"{holder}'s plan"
             self.fields["payee"].help_text = f"Only for payments and refunds. In {plan}: " + (
@@ -669,7 +669,10 @@ class NeighbourhoodForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].choices = [("", "Choose a neighbourhood"), *choices]
+        cast(forms.ChoiceField, self.fields["neighbourhood"]).choices = [
+            ("", "Choose a neighbourhood"),
+            *choices,
+        ]
 
 
 class PoolForm(forms.Form):

@@ -6,6 +6,7 @@ same kind, a refusal without a reason, a transaction key used twice, a transacti
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -15,11 +16,11 @@ from django.db.models import Q
 ZERO = Decimal("0.00")
 
 
-def money_field(**options: object) -> models.DecimalField:
+def money_field(**options: Any) -> models.DecimalField[Any, Any]:
     options.setdefault("max_digits", 10)
     options.setdefault("decimal_places", 2)
     options.setdefault("validators", [MinValueValidator(ZERO)])
-    return models.DecimalField(**options)  # type: ignore[arg-type]
+    return models.DecimalField(**options)
 
 
 # --- Care Act charging: a council's own, more generous figures ----------------------------------
@@ -453,7 +454,7 @@ class PlanLine(models.Model):
 
     @property
     def paid(self) -> bool:
-        return self.weekly_cost > 0
+        return bool(self.weekly_cost > 0)
 
 
 class PlanVersion(models.Model):
@@ -567,7 +568,7 @@ class BudgetAccount(models.Model):
         return f"budget:{self.pk}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: object) -> int:
         raise TypeError("The ledger is append-only: post a reversal instead of changing a record.")
 
@@ -619,10 +620,10 @@ class LedgerTransaction(models.Model):
             ),
         ]
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise TypeError("The ledger is append-only: a transaction cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("The ledger is append-only: post a reversal instead.")
@@ -647,10 +648,10 @@ class LedgerPosting(models.Model):
             ),
         ]
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise TypeError("The ledger is append-only: a posting cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("The ledger is append-only: post a reversal instead.")

@@ -156,7 +156,7 @@ def plans_waiting() -> QuerySet[SupportPlan]:
 
 def all_plans(people: QuerySet[User]) -> QuerySet[SupportPlan]:
     """The latest plans of these people (a practitioner's caseload)."""
-    return (  # type: ignore[return-value]
+    return (
         SupportPlan.objects.filter(person__in=people)
         .select_related("person", "budget")
         .order_by("-updated_at")[:50]

@@ -126,13 +126,13 @@ def _break_glass_page(
     return render(request, "budgets/break_glass.html", {"form": form}, status=status)
 
 
-def _guarded(view: Any) -> Any:
+def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Turn the refusals a view or service raises into pages: outside a practitioner's caseload,
     the break-glass page; anything else not allowed, a 403 page that says why."""
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return view(request, *args, **kwargs)
         except _Redirect as jump:
             return redirect(jump.url)
         except access.OutsideCaseload as outside:
@@ -698,7 +698,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     so and points to the printable page."""
     plan = _plan(request, pk)
     try:
-        from weasyprint import HTML
+        from weasyprint import HTML  # type: ignore[import-untyped]  # ships no type information
     except ImportError:  # pragma: no cover - depends on the installation
         messages.info(request, "A PDF cannot be made here. Print the plan instead.")
         return redirect("budgets:plan-print", plan.pk)
@@ -1180,7 +1180,11 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     # What the person's own measures and goals say has changed since the last review (or since
     # the plan was written): the review starts from their scores, not only the practitioner's view.
     last_done = plan.reviews.filter(done_on__isnull=False).order_by("-done_on").first()
-    since = last_done.done_on if last_done else timezone.localdate(plan.created_at)
+    since = (
+        last_done.done_on
+        if last_done is not None and last_done.done_on is not None
+        else timezone.localdate(plan.created_at)
+    )
     return render(
         request,
         "budgets/plan_review.html",

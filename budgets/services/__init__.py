@@ -56,7 +56,6 @@ from budgets.services.charging import (
     check_local_figure,
     confirm_national_figure,
     enter_national_figure,
-    may_enter_national_figures,
     save_financial_assessment,
     save_local_figure,
 )
@@ -129,7 +128,6 @@ __all__ = [
     "invite_account",
     "invite_by_link",
     "long_date",
-    "may_enter_national_figures",
     "months_later",
     "open_account",
     "open_review",

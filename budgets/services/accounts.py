@@ -107,7 +107,7 @@ def to_rules(txn: LedgerTransaction) -> ledger.MoneyTransaction:
         postings,
         txn.effective,
         txn.memo,
-        txn.reverses.key if txn.reverses_id else None,
+        txn.reverses.key if txn.reverses is not None else None,
     )
 
 
@@ -149,7 +149,7 @@ def _store(
 def _existing(key: str, proposed: ledger.MoneyTransaction) -> LedgerTransaction | None:
     """The stored transaction with this key if it says the same thing (a retry); raises if the key
     was used for something else."""
-    found = (
+    found: LedgerTransaction | None = (
         LedgerTransaction.objects.filter(key=key)
         .select_related("reverses")
         .prefetch_related("postings")

@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
 from accounts.services import record_audit
 from budgets import access, charging
 from budgets.models import (
@@ -111,10 +110,6 @@ def save_local_figure(
     return figure
 
 
-def may_enter_national_figures(user: User) -> bool:
-    return user.is_authenticated and user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR)
-
-
 @transaction.atomic
 def enter_national_figure(
     *,
@@ -130,7 +125,7 @@ def enter_national_figure(
     """One person types a new national figure from the circular. It is not used until a
     different person confirms it (:func:`confirm_national_figure`)."""
     access.require(
-        may_enter_national_figures(actor), "Only a coordinator or administrator can do this."
+        access.can_enter_charging_figures(actor), "Only a coordinator or administrator can do this."
     )
     if parameter not in dict(charging.national_parameters()):
         raise BudgetsError("Choose a national charging figure from the list", field="parameter")
@@ -164,7 +159,7 @@ def confirm_national_figure(
     """A second person checks the figure against the circular and confirms it; from then on the
     calculator uses it. The person who entered it cannot confirm it."""
     access.require(
-        may_enter_national_figures(actor), "Only a coordinator or administrator can do this."
+        access.can_enter_charging_figures(actor), "Only a coordinator or administrator can do this."
     )
     figure = NationalChargingFigure.objects.select_for_update().get(pk=figure.pk)
     if figure.confirmed_at is not None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django import template
+from django import forms, template
 from django.utils.safestring import SafeString
 
-from rules.ledger import format_minutes
+from rules.ledger import Money, format_minutes
 from rules.money import format_money
+
+if TYPE_CHECKING:
+    from budgets.models import BudgetAccount, LedgerTransaction
+    from budgets.presentation import ChargeSummary
 
 register = template.Library()
 
@@ -32,12 +37,11 @@ def get(mapping: dict[str, object], key: str) -> object:
 
 
 @register.filter
-def entry_amount(row: object, account: object) -> object:
+def entry_amount(row: LedgerTransaction, account: BudgetAccount) -> Money:
     """What one ledger entry adds to (negative: takes from) this budget account."""
     from budgets import selectors
-    from rules.ledger import Money
 
-    return Money(selectors.amount_for(account, row))  # type: ignore[arg-type]
+    return Money(selectors.amount_for(account, row))
 
 
 @register.simple_tag(takes_context=True)
@@ -70,10 +74,10 @@ def provisional_figures(values: object) -> list[str]:
 
 
 @register.simple_tag
-def charge_summary(result: object, cost: object) -> object:
+def charge_summary(result: Any, cost: Decimal | str | None) -> ChargeSummary:
     from budgets.presentation import charge_summary as _summary
 
-    return _summary(result, cost)  # type: ignore[arg-type]
+    return _summary(result, cost)
 
 
 @register.filter
@@ -94,11 +98,11 @@ INPUT_TAG = re.compile(r"<input\b[^>]*>")
 
 
 @register.simple_tag
-def money_field(field: object, **options: object) -> SafeString:
+def money_field(field: forms.BoundField, **options: Any) -> SafeString:
     """A money input with the GOV.UK "£" prefix (input prefix pattern); otherwise as govuk_field."""
     from wellbeing_hub.templatetags.govuk import govuk_field
 
-    html = str(govuk_field(field, **options))  # type: ignore[arg-type]
+    html = str(govuk_field(field, **options))
     return SafeString(
         INPUT_TAG.sub(
             lambda m: (

@@ -6,22 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.checks import run_checks
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets.access import NotAllowed
 from budgets.models import (
     BreakGlassAccess,
+    BudgetAccount,
     CaseAssignment,
     CaseTeam,
     Invitation,
     LedgerPosting,
     LedgerTransaction,
+    PlanOutcome,
 )
 from budgets.services._common import BudgetsError, valid_key
 from budgets.services.accounts import _store, post, reverse_transaction
@@ -40,12 +44,15 @@ from budgets.tests import helpers
 from directory.tests import factories as f
 from rules import ledger
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
 pytestmark = pytest.mark.django_db
 
 TWENTY_NINE = "9" * 29
 
 
-def errors(page) -> list[str]:  # type: ignore[no-untyped-def]
+def errors(page: Response) -> list[str]:
     return re.findall(
         r'govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>\s*(.*?)\s*</',
         page.content.decode(),
@@ -56,7 +63,7 @@ def errors(page) -> list[str]:  # type: ignore[no-untyped-def]
 # --- 1. ledger keys ------------------------------------------------------------------------------
 
 
-def _bad_key_transaction(account) -> LedgerTransaction:  # type: ignore[no-untyped-def]
+def _bad_key_transaction(account: BudgetAccount) -> LedgerTransaction:
     """A contribution stored with a key holding "/", as the old form accepted."""
     txn = ledger.transfer(
         "evil/../key with spaces",
@@ -70,7 +77,7 @@ def _bad_key_transaction(account) -> LedgerTransaction:  # type: ignore[no-untyp
     return _store(account, txn, account.person, "")
 
 
-def test_a_key_with_a_slash_is_refused_where_entries_are_made(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_with_a_slash_is_refused_where_entries_are_made(client: Client) -> None:
     account = helpers.open_account()
     client.force_login(account.person)
     url = reverse("budgets:account", args=[account.pk])
@@ -97,18 +104,20 @@ def test_a_key_with_a_slash_is_refused_where_entries_are_made(client) -> None:  
             effective=timezone.localdate(),
             key="a/b",
         )
+    first = account.transactions.first()
+    assert first is not None
     with pytest.raises(BudgetsError, match="expired"):
         reverse_transaction(
             account=account,
             actor=account.person,
-            original_key=account.transactions.first().key,
+            original_key=first.key,
             reason="Wrong",
             key="../x",
         )
     assert valid_key("x" * 100) and valid_key("account-1-first-allocation")
 
 
-def test_an_existing_bad_key_breaks_no_page_and_can_be_corrected(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_existing_bad_key_breaks_no_page_and_can_be_corrected(client: Client) -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     account = helpers.open_account(person, broker)
     commissioner, admin = f.user(Role.COMMISSIONER), f.user(Role.ADMINISTRATOR)
@@ -152,8 +161,8 @@ CALC = {"setting": "home", "age": "70", "couple": "no", "weekly_cost_of_care": "
         ("home_value", "Value of your home", "£1,000,000,000.00"),
     ],
 )
-def test_calculator_amounts_are_bounded_with_the_field_and_range_named(  # type: ignore[no-untyped-def]
-    client, field: str, label: str, maximum: str
+def test_calculator_amounts_are_bounded_with_the_field_and_range_named(
+    client: Client, field: str, label: str, maximum: str
 ) -> None:
     url = reverse("budgets:calculator")
     # The value of a home is asked (and checked) only for care in a care home.
@@ -168,7 +177,7 @@ def test_calculator_amounts_are_bounded_with_the_field_and_range_named(  # type:
     assert client.post(url, base | {field: over}).status_code == 400
 
 
-def test_persons_own_financial_assessment_is_bounded_too(client) -> None:  # type: ignore[no-untyped-def]
+def test_persons_own_financial_assessment_is_bounded_too(client: Client) -> None:
     person = f.user(Role.PERSON)
     helpers.budget_for(person)
     plan = start_plan(person=person, actor=person)
@@ -183,7 +192,7 @@ def test_persons_own_financial_assessment_is_bounded_too(client) -> None:  # typ
 # --- 3. withdrawing an invitation ----------------------------------------------------------------
 
 
-def test_a_practitioner_withdraws_an_invitation_on_the_persons_behalf(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_practitioner_withdraws_an_invitation_on_the_persons_behalf(client: Client) -> None:
     person, broker, sister = f.user(Role.PERSON), f.user(Role.BROKER), f.user(Role.CARER)
     helpers.assign(person, broker)
     assessment = start_assessment(person=person, actor=person)
@@ -196,7 +205,7 @@ def test_a_practitioner_withdraws_an_invitation_on_the_persons_behalf(client) ->
     assert url in overview
     done = client.post(url)
     assert done.status_code == 302
-    assert done.url == reverse("budgets:assessment", args=[assessment.pk])
+    assert done["Location"] == reverse("budgets:assessment", args=[assessment.pk])
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert AuditEvent.objects.filter(
@@ -204,7 +213,7 @@ def test_a_practitioner_withdraws_an_invitation_on_the_persons_behalf(client) ->
     ).exists()
 
 
-def test_others_are_refused_a_withdrawal_with_a_clear_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_others_are_refused_a_withdrawal_with_a_clear_page(client: Client) -> None:
     person, sister, friend = f.user(Role.PERSON), f.user(Role.CARER), f.user(Role.CARER)
     stranger_broker = f.user(Role.BROKER)
     assessment = start_assessment(person=person, actor=person)
@@ -229,7 +238,7 @@ def test_others_are_refused_a_withdrawal_with_a_clear_page(client) -> None:  # t
 # --- 4. money fields in plans and the ledger -----------------------------------------------------
 
 
-def _outcome(person):  # type: ignore[no-untyped-def]
+def _outcome(person: User) -> PlanOutcome:
     helpers.budget_for(person)
     plan = start_plan(person=person, actor=person)
     return add_outcome(plan=plan, actor=person, text="Swim", wellbeing=["health"])
@@ -330,22 +339,25 @@ def test_ledger_amounts_are_bounded() -> None:
         ),
     ],
 )
-def test_plan_forms_refuse_29_digit_costs_by_name(client, view, data, message) -> None:  # type: ignore[no-untyped-def]
+def test_plan_forms_refuse_29_digit_costs_by_name(
+    client: Client, view: str, data: dict[str, str], message: str
+) -> None:
     person = f.user(Role.PERSON)
     outcome = _outcome(person)
     service = f.service(cost="4.00")
-    args = {
+    routes: dict[str, list[int | str]] = {
         "support-other": [outcome.plan_id, outcome.pk],
         "support-service": [outcome.plan_id, outcome.pk, service.pk],
         "plan-propose": [outcome.plan_id],
-    }[view]
+    }
+    args = routes[view]
     client.force_login(person)
     page = client.post(reverse(f"budgets:{view}", args=args), data)
     assert page.status_code == 400
     assert message in errors(page)
 
 
-def test_payment_form_refuses_29_digit_amounts_by_name(client) -> None:  # type: ignore[no-untyped-def]
+def test_payment_form_refuses_29_digit_amounts_by_name(client: Client) -> None:
     account = helpers.open_account()
     client.force_login(account.person)
     page = client.post(
@@ -362,7 +374,7 @@ def test_payment_form_refuses_29_digit_amounts_by_name(client) -> None:  # type:
     assert not LedgerPosting.objects.filter(amount_pence__gt=10**8).exists()
 
 
-def test_using_a_budget_needs_a_number_and_the_persons_own_budget(client) -> None:  # type: ignore[no-untyped-def]
+def test_using_a_budget_needs_a_number_and_the_persons_own_budget(client: Client) -> None:
     person, other = f.user(Role.PERSON), f.user(Role.PERSON)
     helpers.budget_for(person)
     theirs = helpers.budget_for(other)
@@ -377,13 +389,13 @@ def test_using_a_budget_needs_a_number_and_the_persons_own_budget(client) -> Non
 # --- 5. caseloads and break glass ----------------------------------------------------------------
 
 
-def _person_with_everything(broker):  # type: ignore[no-untyped-def]
+def _person_with_everything(broker: User) -> tuple[User, BudgetAccount]:
     person = f.user(Role.PERSON)
     account = helpers.open_account(person, broker)
     return person, account
 
 
-def _record_urls(account) -> list[str]:  # type: ignore[no-untyped-def]
+def _record_urls(account: BudgetAccount) -> list[str]:
     plan = account.plan
     return [
         reverse("budgets:assessment", args=[plan.assessment_id]),
@@ -399,7 +411,7 @@ def _record_urls(account) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_practitioners_open_only_their_caseload(client) -> None:  # type: ignore[no-untyped-def]
+def test_practitioners_open_only_their_caseload(client: Client) -> None:
     own_broker, other_broker = f.user(Role.BROKER), f.user(Role.BROKER)
     person, account = _person_with_everything(own_broker)
     client.force_login(own_broker)
@@ -434,7 +446,7 @@ def test_a_team_shares_its_caseload() -> None:
     assert not access.on_caseload(broker, person.pk)
 
 
-def test_break_glass_needs_a_reason_is_audited_and_expires(client) -> None:  # type: ignore[no-untyped-def]
+def test_break_glass_needs_a_reason_is_audited_and_expires(client: Client) -> None:
     own_broker, other_broker = f.user(Role.BROKER), f.user(Role.BROKER)
     person, account = _person_with_everything(own_broker)
     url = reverse("budgets:plan", args=[account.plan_id])
@@ -448,7 +460,7 @@ def test_break_glass_needs_a_reason_is_audited_and_expires(client) -> None:  # t
     assert "Say why in at least 10 characters" in errors(short)
     reason = "Safeguarding call from her GP; her broker is on leave"
     done = client.post(glass, {"person": person.pk, "next": url, "reason": reason})
-    assert done.status_code == 302 and done.url == url
+    assert done.status_code == 302 and done["Location"] == url
     assert client.get(url).status_code == 200
     event = AuditEvent.objects.get(actor=other_broker, summary__startswith="Break glass")
     assert reason in event.summary and event.subject == person
@@ -461,7 +473,7 @@ def test_break_glass_needs_a_reason_is_audited_and_expires(client) -> None:  # t
     assert client.get(url).status_code == 403
 
 
-def test_break_glass_goes_only_to_pages_of_this_app(client) -> None:  # type: ignore[no-untyped-def]
+def test_break_glass_goes_only_to_pages_of_this_app(client: Client) -> None:
     broker = f.user(Role.BROKER)
     person = f.user(Role.PERSON)
     client.force_login(broker)
@@ -469,7 +481,7 @@ def test_break_glass_goes_only_to_pages_of_this_app(client) -> None:  # type: ig
         reverse("budgets:break-glass"),
         {"person": person.pk, "next": "https://evil.example/", "reason": "A good reason here"},
     )
-    assert done.url == reverse("budgets:home")
+    assert done["Location"] == reverse("budgets:home")
     client.force_login(person)  # not a practitioner
     assert (
         client.post(
@@ -479,7 +491,7 @@ def test_break_glass_goes_only_to_pages_of_this_app(client) -> None:  # type: ig
     )
 
 
-def test_caseloads_are_assigned_by_coordinators_and_audited(client) -> None:  # type: ignore[no-untyped-def]
+def test_caseloads_are_assigned_by_coordinators_and_audited(client: Client) -> None:
     coordinator, broker, person = f.user(Role.COORDINATOR), f.user(Role.BROKER), f.user()
     client.force_login(broker)
     assert client.get(reverse("budgets:caseloads")).status_code == 403
@@ -503,7 +515,7 @@ def test_caseloads_are_assigned_by_coordinators_and_audited(client) -> None:  # 
     assert AuditEvent.objects.filter(summary__startswith="Took").exists()
 
 
-def test_pools_show_and_pool_only_the_caseload(client) -> None:  # type: ignore[no-untyped-def]
+def test_pools_show_and_pool_only_the_caseload(client: Client) -> None:
     hood = f.neighbourhood("Millbrook")
     broker, other_broker = f.user(Role.BROKER), f.user(Role.BROKER)
     outcomes = []

@@ -15,13 +15,17 @@ import re
 import uuid
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from budgets import presentation
+from budgets.models import BudgetAccount, PlanLine
 from budgets.services.accounts import account_balance_pence, post
 from budgets.services.assessment import start_assessment
 from budgets.services.charging import save_financial_assessment
@@ -29,6 +33,9 @@ from budgets.services.plans import add_outcome, plan_totals, reopen_plan, start_
 from budgets.tests import helpers
 from directory.tests import factories as f
 from rules.charging.parameters import load_parameter_file
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +50,7 @@ CALC = {
 }
 
 
-def text_of(page) -> str:  # type: ignore[no-untyped-def]
+def text_of(page: Response) -> str:
     """The words a person reads: the main content without tags, scripts or styles."""
     body = page.content.decode()
     main = body[body.find("<main") : body.find("</main>")]
@@ -51,7 +58,7 @@ def text_of(page) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main))).strip()
 
 
-def section(page, element_id: str) -> str:  # type: ignore[no-untyped-def]
+def section(page: Response, element_id: str) -> str:
     body = page.content.decode()
     match = re.search(rf'<(\w+)[^>]*\bid="{element_id}"[^>]*>(.*?)</\1>', body, re.S)
     assert match, f"#{element_id} is not on the page"
@@ -73,7 +80,7 @@ MONEY_FIELDS = (
 # --- the charging calculator ---------------------------------------------------------------------
 
 
-def test_calculator_result_leads_with_a_summary_and_shows_no_developer_text(client) -> None:  # type: ignore[no-untyped-def]
+def test_calculator_result_leads_with_a_summary_and_shows_no_developer_text(client: Client) -> None:
     page = client.post(reverse("budgets:calculator"), CALC)
     assert page.status_code == 200
     body = page.content.decode()
@@ -90,13 +97,14 @@ def test_calculator_result_leads_with_a_summary_and_shows_no_developer_text(clie
     assert words.lower().count("provisional") == 1
 
 
-def test_every_money_input_has_the_pound_prefix(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_money_input_has_the_pound_prefix(client: Client) -> None:
     """GOV.UK input prefix on every amount of money in the calculator, the plan's lines and the
     account."""
     person = f.user(Role.PERSON, display_name="Pat")
     account = helpers.open_account(person)
     plan = account.plan
     outcome = plan.outcomes.first()
+    assert outcome is not None
     service = f.service(name="Swim", cost="6.00")
     client.force_login(person)
     pages = [
@@ -120,7 +128,7 @@ def test_every_money_input_has_the_pound_prefix(client) -> None:  # type: ignore
     assert checked >= 24
 
 
-def test_care_home_questions_appear_only_for_a_care_home(client) -> None:  # type: ignore[no-untyped-def]
+def test_care_home_questions_appear_only_for_a_care_home(client: Client) -> None:
     body = client.get(reverse("budgets:calculator")).content.decode()
     reveal = body[body.index('id="care-home-questions"') :]
     reveal = reveal[: reveal.index("</fieldset>\n    </div>")]
@@ -165,7 +173,7 @@ def test_charge_steps_and_refusals_name_figures_not_keys() -> None:
 # --- the indicative budget -----------------------------------------------------------------------
 
 
-def test_budget_page_summary_first_without_configuration_id_or_short_pence(client) -> None:  # type: ignore[no-untyped-def]
+def test_budget_page_summary_first_without_configuration_id_or_short_pence(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     budget = helpers.budget_for(person)
     client.force_login(person)
@@ -200,7 +208,7 @@ def test_budget_explanation_says_pounds_and_pence() -> None:
 # --- the early budget form: the GOV.UK error pattern ---------------------------------------------
 
 
-def test_early_budget_form_uses_the_error_pattern(client) -> None:  # type: ignore[no-untyped-def]
+def test_early_budget_form_uses_the_error_pattern(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     assessment = start_assessment(person=person, actor=person)
     client.force_login(person)
@@ -219,7 +227,7 @@ def test_early_budget_form_uses_the_error_pattern(client) -> None:  # type: igno
     assert reverse("budgets:domain", args=[assessment.pk, "person", "personal_care"]) in body
 
 
-def test_a_used_invitation_link_uses_the_error_pattern(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_used_invitation_link_uses_the_error_pattern(client: Client) -> None:
     person = f.user(Role.PERSON)
     helper = f.user(Role.CARER)
     client.force_login(helper)
@@ -234,7 +242,7 @@ def test_a_used_invitation_link_uses_the_error_pattern(client) -> None:  # type:
 # --- money pages agree with themselves -----------------------------------------------------------
 
 
-def _low_balance_account(person):  # type: ignore[no-untyped-def]
+def _low_balance_account(person: User) -> BudgetAccount:
     """An account whose money in each week is more than the plan spends, but whose balance now
     is low: the case the old page warned "runs out" about."""
     account = helpers.open_account(person)
@@ -252,15 +260,21 @@ def _low_balance_account(person):  # type: ignore[no-untyped-def]
     return account
 
 
-def check_warning_agrees_with_the_page(page) -> str:  # type: ignore[no-untyped-def]
+def first_group(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} is not in {text!r}"
+    return match.group(1)
+
+
+def check_warning_agrees_with_the_page(page: Response) -> str:
     """Parse the rendered account page: the warning's sum uses the page's own figures, adds up,
     and its word (overspend, underspend, on track) follows from the result."""
     balance = pounds(section(page, "balance"))
     each_week = section(page, "money-each-week")
-    spends = pounds(re.search(rf"the plan spends ({MONEY})", each_week).group(1))
-    weekly_in = pounds(re.search(rf"({MONEY}) in all", each_week).group(1))
+    spends = pounds(first_group(rf"the plan spends ({MONEY})", each_week))
+    weekly_in = pounds(first_group(rf"({MONEY}) in all", each_week))
     warning = section(page, "spend-warning").removeprefix("! Warning ")
-    assert pounds(re.search(rf"Balance now: ({MONEY})", warning).group(1)) == balance
+    assert pounds(first_group(rf"Balance now: ({MONEY})", warning)) == balance
     found = re.search(
         rf"In the next (\d+) days, to [^,]+, the plan spends ({MONEY}) a week \(({MONEY}) in "
         rf"all\) and ({MONEY}) a week is due in \(({MONEY}) in all\)",
@@ -295,7 +309,7 @@ def check_warning_agrees_with_the_page(page) -> str:  # type: ignore[no-untyped-
     return warning
 
 
-def test_account_warning_explains_its_own_arithmetic(client) -> None:  # type: ignore[no-untyped-def]
+def test_account_warning_explains_its_own_arithmetic(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     account = _low_balance_account(person)
     client.force_login(person)
@@ -304,12 +318,13 @@ def test_account_warning_explains_its_own_arithmetic(client) -> None:  # type: i
     assert "runs out" not in warning
 
 
-def test_account_warning_when_the_money_really_runs_out(client) -> None:  # type: ignore[no-untyped-def]
+def test_account_warning_when_the_money_really_runs_out(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     account = _low_balance_account(person)
     # The plan now spends far more than comes in.
     line = account.plan.lines.first()
-    type(line).objects.filter(pk=line.pk).update(weekly_cost=Decimal("900.00"))
+    assert line is not None
+    PlanLine.objects.filter(pk=line.pk).update(weekly_cost=Decimal("900.00"))
     client.force_login(person)
     warning = check_warning_agrees_with_the_page(
         client.get(reverse("budgets:account", args=[account.pk]))
@@ -317,11 +332,12 @@ def test_account_warning_when_the_money_really_runs_out(client) -> None:  # type
     assert warning.startswith("Overspend ahead") and "the money runs out around" in warning
 
 
-def test_council_pays_nothing_is_explained(client) -> None:  # type: ignore[no-untyped-def]
+def test_council_pays_nothing_is_explained(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     broker = f.user(Role.BROKER, display_name="Bea")
     plan = helpers.agreed_plan(person, broker)
     budget = plan.budget
+    assert budget is not None
     save_financial_assessment(
         person=person,
         actor=person,
@@ -348,11 +364,12 @@ def test_council_pays_nothing_is_explained(client) -> None:  # type: ignore[no-u
 # --- voice ----------------------------------------------------------------------------------------
 
 
-def test_a_broker_reads_the_persons_plan_in_the_third_person(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_broker_reads_the_persons_plan_in_the_third_person(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     broker = f.user(Role.BROKER, display_name="Bea")
     account = helpers.open_account(person, broker)
     plan = account.plan
+    assert plan.assessment is not None
     client.force_login(broker)
     for url in (
         reverse("budgets:plan", args=[plan.pk]),
@@ -374,7 +391,7 @@ def test_a_broker_reads_the_persons_plan_in_the_third_person(client) -> None:  #
     assert "Your contribution" in own and "Change my plan" in own
 
 
-def test_a_person_recording_a_self_review_reads_wording_for_themselves(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_recording_a_self_review_reads_wording_for_themselves(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     broker = f.user(Role.BROKER, display_name="Bea")
     plan = helpers.agreed_plan(person, broker)
@@ -392,7 +409,7 @@ def test_a_person_recording_a_self_review_reads_wording_for_themselves(client) -
 # --- directory prices -----------------------------------------------------------------------------
 
 
-def test_a_directory_price_is_said_once(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_directory_price_is_said_once(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     helpers.budget_for(person)
     plan = start_plan(person=person, actor=person)
@@ -410,7 +427,7 @@ def test_a_directory_price_is_said_once(client) -> None:  # type: ignore[no-unty
 # --- print and PDF -------------------------------------------------------------------------------
 
 
-def test_an_agreed_plan_prints_and_downloads_as_pdf(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_agreed_plan_prints_and_downloads_as_pdf(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat Print")
     broker = f.user(Role.BROKER, display_name="Bea")
     plan = helpers.agreed_plan(person, broker)
@@ -454,7 +471,7 @@ def test_the_projection_never_claims_money_runs_out_while_more_comes_in() -> Non
 # --- the whole class: every budgets page, as the person and as their broker ---------------------
 
 
-def test_no_page_shows_developer_text_or_the_wrong_voice(client) -> None:  # type: ignore[no-untyped-def]
+def test_no_page_shows_developer_text_or_the_wrong_voice(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     broker = f.user(Role.BROKER, display_name="Bea")
     account = helpers.open_account(person, broker)
@@ -462,8 +479,10 @@ def test_no_page_shows_developer_text_or_the_wrong_voice(client) -> None:  # typ
     reopen_plan(plan=plan, actor=person)
     plan.refresh_from_db()
     outcome = plan.outcomes.first()
+    assert outcome is not None
     service = f.service(name="Swim", cost="6.00")
     assessment = plan.assessment
+    assert assessment is not None
     urls = [
         reverse("budgets:home"),
         reverse("budgets:calculator"),

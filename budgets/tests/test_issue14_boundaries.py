@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_who_records_a_council_allocation(role: str, on_caseload: bool, allowed:
         helpers.assign(holder, staff)
     assert access.can_record(staff, account, "allocation") is allowed
     assert access.can_correct(staff, account, "allocation") is allowed
-    call = {
+    call: dict[str, Any] = {
         "account": account,
         "actor": staff,
         "kind": "allocation",
@@ -96,10 +97,10 @@ def test_who_records_a_council_allocation(role: str, on_caseload: bool, allowed:
         "key": "allocation-check",
     }
     if allowed:
-        assert post(**call).created  # type: ignore[arg-type]
+        assert post(**call).created
     else:
         with pytest.raises(NotAllowed):
-            post(**call)  # type: ignore[arg-type]
+            post(**call)
 
 
 @db

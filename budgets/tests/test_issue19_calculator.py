@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets import charging
 from budgets.access import NotAllowed
@@ -62,7 +64,7 @@ def test_ages_that_settle_it_need_no_answer() -> None:
     assert at_65.result.weekly_charge > at_67.result.weekly_charge
 
 
-def test_the_page_shows_both_results(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_both_results(client: Client) -> None:
     page = client.post(
         reverse("budgets:calculator"),
         {
@@ -109,7 +111,7 @@ def test_an_earlier_years_result_states_the_size_of_the_uncertainty() -> None:
     assert "7%" in text and "7.90" in text
 
 
-def _figures_for_2026(admin, checker) -> None:  # type: ignore[no-untyped-def]
+def _figures_for_2026(admin: User, checker: User) -> None:
     for name, series in load_parameter_file().items():
         current = series.in_force(dt.date(2026, 4, 6))
         if current is None or current.is_usable or current.applies_from.year != 2026:
@@ -118,6 +120,7 @@ def _figures_for_2026(admin, checker) -> None:  # type: ignore[no-untyped-def]
             continue
         earlier = [v for v in series.values if v.is_usable][-1]
         value = earlier.value
+        assert value is not None  # a usable value has a figure
         if name == "minimum_income_guarantee.single_25_to_pension_credit_age":
             value = Decimal("120.40")
         figure = enter_national_figure(
@@ -189,7 +192,7 @@ def test_with_the_whole_circular_confirmed_the_calculator_is_current() -> None:
     assert document["national"]["capital.upper_limit"][0]["applies_from"] == "2026-04-06"
 
 
-def test_the_admin_confirm_action_refuses_the_person_who_entered(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_confirm_action_refuses_the_person_who_entered(client: Client) -> None:
     coordinator = f.user(Role.COORDINATOR)
     coordinator.is_staff = True
     coordinator.save()
@@ -222,7 +225,9 @@ def test_the_admin_confirm_action_refuses_the_person_who_entered(client) -> None
     assert figure.confirmed_by == other
 
 
-def test_the_admin_download_feeds_the_command_line(client, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_download_feeds_the_command_line(
+    client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rules.charging.cli import main
 
     _figures_for_2026(f.user(Role.COORDINATOR), f.user(Role.ADMINISTRATOR))
@@ -231,6 +236,7 @@ def test_the_admin_download_feeds_the_command_line(client, tmp_path, capsys) -> 
     admin_user.save()
     client.force_login(admin_user)
     figure = NationalChargingFigure.objects.first()
+    assert figure is not None
     response = client.post(
         reverse("admin:budgets_nationalchargingfigure_changelist"),
         {"action": "download_figures", "_selected_action": [figure.pk]},

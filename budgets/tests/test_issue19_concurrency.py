@@ -102,6 +102,7 @@ def test_a_correction_and_a_payment_cannot_both_spend_the_same_pounds() -> None:
         assert sorted(outcomes) in (["paid", "refused"], ["corrected", "refused"]), outcomes
         assert account_balance_pence(account) == 0
         # Top the account back up for the next round.
+        assert account.opened_by is not None
         post(
             account=account,
             actor=account.opened_by,

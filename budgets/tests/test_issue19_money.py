@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,20 +15,20 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from budgets import selectors
 from budgets.access import NotAllowed
-from budgets.models import LedgerTransaction
+from budgets.models import BudgetAccount, LedgerTransaction
 from budgets.services._common import BudgetsError
-from budgets.services.accounts import account_balance_pence, post, reverse_transaction
+from budgets.services.accounts import Posted, account_balance_pence, post, reverse_transaction
 from budgets.tests import helpers
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def _allocation(account):  # type: ignore[no-untyped-def]
+def _allocation(account: BudgetAccount) -> LedgerTransaction:
     return LedgerTransaction.objects.get(account=account, kind="allocation")
 
 
-def _pay(account, amount: str, day: dt.date, key: str = "p1"):  # type: ignore[no-untyped-def]
+def _pay(account: BudgetAccount, amount: str, day: dt.date, key: str = "p1") -> Posted:
     return post(
         account=account,
         actor=account.person,
@@ -42,7 +43,7 @@ def _pay(account, amount: str, day: dt.date, key: str = "p1"):  # type: ignore[n
 # --- corrections -----------------------------------------------------------------------------
 
 
-def test_a_holder_cannot_correct_the_councils_money(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_holder_cannot_correct_the_councils_money(client: Client) -> None:
     account = helpers.open_account()
     allocation = _allocation(account)
     with pytest.raises(NotAllowed):
@@ -62,7 +63,7 @@ def test_a_holder_cannot_correct_the_councils_money(client) -> None:  # type: ig
     assert not LedgerTransaction.objects.filter(kind="reversal").exists()
 
 
-def test_a_holder_still_corrects_their_own_payment(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_holder_still_corrects_their_own_payment(client: Client) -> None:
     account = helpers.open_account()
     paid = _pay(account, "5.00", timezone.localdate()).transaction
     client.force_login(account.person)
@@ -73,7 +74,7 @@ def test_a_holder_still_corrects_their_own_payment(client) -> None:  # type: ign
     )
 
 
-def test_no_correction_below_zero_unless_a_practitioner_says_why(client) -> None:  # type: ignore[no-untyped-def]
+def test_no_correction_below_zero_unless_a_practitioner_says_why(client: Client) -> None:
     broker = f.user(Role.BROKER)
     account = helpers.open_account(broker=broker)
     balance = account_balance_pence(account)
@@ -161,7 +162,7 @@ def test_payment_dates_must_be_within_the_accounts_life() -> None:
     _pay(account, "1.00", account.period_end, key="last-day")
 
 
-def test_the_form_names_the_date_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_names_the_date_field(client: Client) -> None:
     account = helpers.open_account()
     client.force_login(account.person)
     response = client.post(
@@ -181,7 +182,7 @@ def test_the_form_names_the_date_field(client) -> None:  # type: ignore[no-untyp
     assert not LedgerTransaction.objects.filter(kind="provider_payment").exists()
 
 
-def test_future_payments_are_scheduled_not_spent(client) -> None:  # type: ignore[no-untyped-def]
+def test_future_payments_are_scheduled_not_spent(client: Client) -> None:
     account = helpers.open_account()
     today = timezone.localdate()
     assert account.period_start <= today < account.period_end

@@ -8,13 +8,15 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets.access import NotAllowed
-from budgets.models import BudgetAccount, LedgerTransaction, PlanLine, Pool
+from budgets.models import BudgetAccount, LedgerTransaction, PlanLine, PlanOutcome, Pool
 from budgets.services._common import BudgetsError
 from budgets.services.accounts import open_account
 from budgets.services.plans import plan_totals
@@ -25,7 +27,9 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _pool_of_two(weekly: str = "20.00", with_accounts: bool = False):  # type: ignore[no-untyped-def]
+def _pool_of_two(
+    weekly: str = "20.00", with_accounts: bool = False
+) -> tuple[User, Pool, list[PlanOutcome]]:
     hood = f.neighbourhood("Millbrook")
     broker = f.user(Role.BROKER)
     outcomes = []
@@ -42,6 +46,7 @@ def _pool_of_two(weekly: str = "20.00", with_accounts: bool = False):  # type: i
         plan.neighbourhood = hood
         plan.save()
         outcome = plan.outcomes.first()
+        assert outcome is not None
         outcome.open_to_sharing = True
         outcome.save()
         outcomes.append(outcome)
@@ -57,7 +62,7 @@ def _pool_of_two(weekly: str = "20.00", with_accounts: bool = False):  # type: i
 
 
 def test_a_decline_notifies_everyone_and_leaves_agreeing_shares(
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     broker, pool, outcomes = _pool_of_two()
     first, second = pool.members.order_by("id")
@@ -75,7 +80,7 @@ def test_a_decline_notifies_everyone_and_leaves_agreeing_shares(
         respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
 
 
-def test_the_person_who_agreed_no_longer_sees_you_agreed(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_who_agreed_no_longer_sees_you_agreed(client: Client) -> None:
     _broker, pool, outcomes = _pool_of_two()
     first, second = pool.members.order_by("id")
     respond_to_pool(member=first, actor=outcomes[0].plan.person, agree=True)
@@ -87,7 +92,7 @@ def test_the_person_who_agreed_no_longer_sees_you_agreed(client) -> None:  # typ
     assert "re-split or cancel" in body
 
 
-def test_the_broker_resplits_then_everyone_agrees_and_pays(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_broker_resplits_then_everyone_agrees_and_pays(client: Client) -> None:
     broker, pool, outcomes = _pool_of_two(with_accounts=True)
     first, second = pool.members.order_by("id")
     respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
@@ -138,9 +143,12 @@ def test_the_broker_resplits_then_everyone_agrees_and_pays(client) -> None:  # t
         assert LedgerTransaction.objects.filter(account=account, payee="Swim").exists()
 
 
-def test_the_broker_cancels_and_everyone_hears(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_broker_cancels_and_everyone_hears(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     broker, pool, outcomes = _pool_of_two()
     second = pool.members.order_by("id").last()
+    assert second is not None
     respond_to_pool(member=second, actor=outcomes[1].plan.person, agree=False)
     with django_capture_on_commit_callbacks(execute=True):
         cancel_pool(pool=pool, actor=broker)
@@ -150,12 +158,13 @@ def test_the_broker_cancels_and_everyone_hears(django_capture_on_commit_callback
     assert not PlanLine.objects.filter(kind="pool").exists()
 
 
-def test_shares_over_budget_need_a_reason_which_is_shown(client) -> None:  # type: ignore[no-untyped-def]
+def test_shares_over_budget_need_a_reason_which_is_shown(client: Client) -> None:
     # Each agreed plan spends £40 of its budget; a share that takes a plan past its budget
     # needs a reason; a share that leaves a penny to spare does not.
     broker, pool, outcomes = _pool_of_two()
     plan = outcomes[0].plan
     totals = plan_totals(plan)
+    assert totals.budget_weekly is not None
     room = totals.budget_weekly - totals.paid_weekly
     first, second = pool.members.order_by("id")
     with pytest.raises(BudgetsError, match="over") as caught:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection
 
+from accounts.models import User
 from accounts.roles import Role
 from budgets.access import NotAllowed
 from budgets.models import BudgetAccount, LedgerTransaction
@@ -28,7 +29,7 @@ THREADS = 8
 OPERATIONS = 40
 
 
-def _worker(seed: int, accounts: list[BudgetAccount], broker, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _worker(seed: int, accounts: list[BudgetAccount], broker: User, errors: list[str]) -> None:
     rng = random.Random(seed)
     try:
         for n in range(OPERATIONS):

@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets import selectors
-from budgets.models import PlanLine
+from budgets.models import PlanLine, PlanOutcome
 from budgets.services._common import BudgetsError
 from budgets.services.plans import (
     add_line,
@@ -22,12 +23,13 @@ from budgets.services.plans import (
     set_neighbourhood,
     start_plan,
 )
+from directory.models import Neighbourhood
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def _outcome(person, neighbourhood=None):  # type: ignore[no-untyped-def]
+def _outcome(person: User, neighbourhood: Neighbourhood | None = None) -> PlanOutcome:
     plan = start_plan(person=person, actor=person)
     if neighbourhood is not None:
         set_neighbourhood(plan=plan, actor=person, neighbourhood=neighbourhood)
@@ -36,7 +38,7 @@ def _outcome(person, neighbourhood=None):  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_person_records_what_they_could_not_find(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_records_what_they_could_not_find(client: Client) -> None:
     person = f.user(Role.PERSON)
     outcome = _outcome(person, f.neighbourhood("Eastfield"))
     client.force_login(person)
@@ -63,7 +65,7 @@ def test_the_person_records_what_they_could_not_find(client) -> None:  # type: i
     assert plan_snapshot(outcome.plan)["outcomes"][0]["lines"][0]["need"] == "meals"
 
 
-def test_the_form_names_what_is_missing(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_names_what_is_missing(client: Client) -> None:
     person = f.user(Role.PERSON)
     outcome = _outcome(person)
     client.force_login(person)

@@ -10,10 +10,11 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from accounts.models import NotificationPreference
+from accounts.models import NotificationPreference, User
 from accounts.roles import Role
-from budgets.models import CaseTeam
+from budgets.models import CaseTeam, SupportPlan
 from budgets.services.caseloads import assign_caseload
 from budgets.services.plans import add_line, add_outcome, decide_plan, propose_plan, start_plan
 from budgets.tests import helpers
@@ -22,7 +23,7 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _proposed(person, capture):  # type: ignore[no-untyped-def]
+def _proposed(person: User, capture: DjangoCaptureOnCommitCallbacks) -> SupportPlan:
     helpers.budget_for(person)
     plan = start_plan(person=person, actor=person)
     outcome = add_outcome(plan=plan, actor=person, text="Out", wellbeing=["health"])
@@ -40,8 +41,8 @@ def _proposed(person, capture):  # type: ignore[no-untyped-def]
 
 
 def test_the_brokers_who_can_agree_it_hear_a_plan_is_waiting(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     person = f.user(Role.PERSON, display_name="Pat")
     broker = f.user(Role.BROKER, email="bea@example.org")
     team_broker = f.user(Role.BROKER, email="tom@example.org")
@@ -59,7 +60,9 @@ def test_the_brokers_who_can_agree_it_hear_a_plan_is_waiting(
     assert stranger.email not in {m.to[0] for m in mail.outbox}
 
 
-def test_the_person_hears_the_decision(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_hears_the_decision(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     helpers.assign(person, broker)
     plan = _proposed(person, django_capture_on_commit_callbacks)
@@ -80,7 +83,9 @@ def test_the_person_hears_the_decision(django_capture_on_commit_callbacks) -> No
     assert [m.subject for m in mail.outbox] == ["Your support plan is agreed"]
 
 
-def test_a_person_who_turned_plan_emails_off_gets_none(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_who_turned_plan_emails_off_gets_none(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     helpers.assign(person, broker)
     NotificationPreference.objects.create(user=person, kind="support_plan", email=False)

@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.roles import Role
 from budgets.models import PlanReview, SupportPlan
@@ -39,7 +40,9 @@ def _due_in(plan: SupportPlan, days: int) -> PlanReview:
     return review
 
 
-def _run(capture, when: dt.datetime = NOON) -> list[mail.EmailMessage]:  # type: ignore[no-untyped-def]
+def _run(
+    capture: DjangoCaptureOnCommitCallbacks, when: dt.datetime = NOON
+) -> list[mail.EmailMessage]:
     mail.outbox.clear()
     with time_machine.travel(when, tick=False), capture(execute=True):
         call_command("budgets_review_reminders", stdout=StringIO())
@@ -47,8 +50,8 @@ def _run(capture, when: dt.datetime = NOON) -> list[mail.EmailMessage]:  # type:
 
 
 def test_due_in_14_days_the_person_and_broker_are_emailed_once(
-    plan: SupportPlan, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    plan: SupportPlan, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     review = _due_in(plan, 14)
     sent = _run(django_capture_on_commit_callbacks)
     by_address = {m.to[0]: m for m in sent}
@@ -68,8 +71,8 @@ def test_due_in_14_days_the_person_and_broker_are_emailed_once(
 
 
 def test_due_in_15_days_nothing_is_sent_until_the_next_day(
-    plan: SupportPlan, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    plan: SupportPlan, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     _due_in(plan, 15)
     assert _run(django_capture_on_commit_callbacks) == []
     next_day = _run(django_capture_on_commit_callbacks, NOON + dt.timedelta(days=1))
@@ -77,8 +80,8 @@ def test_due_in_15_days_nothing_is_sent_until_the_next_day(
 
 
 def test_a_review_moved_to_a_new_date_is_reminded_again_and_a_done_one_never(
-    plan: SupportPlan, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    plan: SupportPlan, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     review = _due_in(plan, 10)
     assert len(_run(django_capture_on_commit_callbacks)) == 2
     review.due_on = TODAY + dt.timedelta(days=12)

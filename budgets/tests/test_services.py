@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets.access import NotAllowed
 from budgets.models import (
@@ -91,6 +92,7 @@ def test_practitioner_answers_are_kept_beside_the_persons_and_compared() -> None
     with pytest.raises(NotAllowed):
         helpers.complete_answers(assessment, person, kind="practitioner")
     found = selectors.differences(assessment)
+    assert found is not None
     assert [d.question_id for d in found] == ["personal_care"]
     assert found[0].points_difference == 10
     assert assessment.answer_sets.count() == 2
@@ -137,7 +139,7 @@ def test_invite_existing_account_by_email() -> None:
 # --- plans ---------------------------------------------------------------------------------------
 
 
-def _plan_with_cost(person, weekly: str):  # type: ignore[no-untyped-def]
+def _plan_with_cost(person: User, weekly: str) -> SupportPlan:
     helpers.budget_for(person)
     plan = start_plan(person=person, actor=person)
     outcome = add_outcome(plan=plan, actor=person, text="Out", wellbeing=["health"])
@@ -158,6 +160,7 @@ def test_over_budget_plan_needs_top_up_or_reason() -> None:
     plan = _plan_with_cost(person, "500.00")
     with pytest.raises(BudgetsError, match="more than your budget"):
         propose_plan(plan=plan, actor=person)
+    assert plan.budget is not None
     over = Decimal("500.00") - plan.budget.weekly
     with pytest.raises(BudgetsError):
         propose_plan(plan=plan, actor=person, top_up_weekly=over - Decimal("0.01"))
@@ -205,12 +208,15 @@ def test_nobody_approves_their_own_plan_and_people_cannot_approve() -> None:
 def test_versions_are_kept_and_an_agreed_budget_is_marked() -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     plan = helpers.agreed_plan(person, broker)
+    assert plan.budget_id is not None
     assert IndicativeBudget.objects.get(pk=plan.budget_id).agreed_at is not None
     reopen_plan(plan=plan, actor=person)
     with pytest.raises(BudgetsError, match="not waiting"):
         decide_plan(plan=plan, actor=broker, decision="approved")
     assert [v.event for v in plan.versions.all()] == ["proposed", "approved"]
-    assert plan.versions.first().snapshot["outcomes"][0]["text"] == "Get out to the craft club"
+    first = plan.versions.first()
+    assert first is not None
+    assert first.snapshot["outcomes"][0]["text"] == "Get out to the craft club"
 
 
 @db
@@ -371,7 +377,7 @@ def test_account_opens_with_allocation_and_balances() -> None:
 def test_payment_is_idempotent_and_cannot_overdraw() -> None:
     account = helpers.open_account()
     person = account.person
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "account": account,
         "actor": person,
         "kind": "provider_payment",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets import personal_data
 from budgets.models import (
@@ -26,18 +27,18 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(client, user):  # type: ignore[no-untyped-def]
+def signed_in(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
 
 
-def test_home_for_visitor_links_to_calculator_and_sign_up(client) -> None:  # type: ignore[no-untyped-def]
+def test_home_for_visitor_links_to_calculator_and_sign_up(client: Client) -> None:
     page = client.get(reverse("budgets:home"))
     assert page.status_code == 200
     assert reverse("budgets:calculator") in page.content.decode()
 
 
-def test_public_calculator_shows_every_step_and_provisional_label(client) -> None:  # type: ignore[no-untyped-def]
+def test_public_calculator_shows_every_step_and_provisional_label(client: Client) -> None:
     page = client.post(
         reverse("budgets:calculator"),
         {
@@ -58,13 +59,13 @@ def test_public_calculator_shows_every_step_and_provisional_label(client) -> Non
     assert "have not been added to this calculator yet" in text  # today's year falls back
 
 
-def test_calculator_errors_are_listed(client) -> None:  # type: ignore[no-untyped-def]
+def test_calculator_errors_are_listed(client: Client) -> None:
     page = client.post(reverse("budgets:calculator"), {"age": "abc"})
     assert page.status_code == 400
     assert "Your age must be a whole number" in page.content.decode()
 
 
-def test_calculator_explains_couples_are_not_covered(client) -> None:  # type: ignore[no-untyped-def]
+def test_calculator_explains_couples_are_not_covered(client: Client) -> None:
     page = client.post(
         reverse("budgets:calculator"),
         {"setting": "home", "age": "40", "couple": "yes", "weekly_cost_of_care": "100"},
@@ -72,13 +73,13 @@ def test_calculator_explains_couples_are_not_covered(client) -> None:  # type: i
     assert "couples" in page.content.decode()
 
 
-def test_assessment_pages_save_as_they_go_and_are_audited(client) -> None:  # type: ignore[no-untyped-def]
+def test_assessment_pages_save_as_they_go_and_are_audited(client: Client) -> None:
     person = f.user(Role.PERSON)
     signed_in(client, person)
     response = client.post(reverse("budgets:assessment-start"))
     assessment = Assessment.objects.get(person=person)
-    assert response.url == reverse("budgets:assessment", args=[assessment.pk])
-    overview = client.get(response.url)
+    assert response["Location"] == reverse("budgets:assessment", args=[assessment.pk])
+    overview = client.get(response["Location"])
     assert "Not started" in overview.content.decode()
     url = reverse("budgets:domain", args=[assessment.pk, "person", "personal_care"])
     page = client.get(url)
@@ -89,15 +90,15 @@ def test_assessment_pages_save_as_they_go_and_are_audited(client) -> None:  # ty
     saved = client.post(
         url, {"answer": "C", "informal_support": "some", "text_in_my_own_words": "Mornings"}
     )
-    assert saved.url.endswith("/questions/eating_and_drinking/")
+    assert saved["Location"].endswith("/questions/eating_and_drinking/")
     later = client.post(url, {"answer": "B", "save_and_leave": "1"})
-    assert later.url == reverse("budgets:assessment", args=[assessment.pk])
+    assert later["Location"] == reverse("budgets:assessment", args=[assessment.pk])
     data = assessment.answer_sets.get(kind="person").data
     assert data["answers"]["personal_care"] == "B"
     assert AuditEvent.objects.filter(subject=person, action="view").exists()
 
 
-def test_others_cannot_see_an_assessment(client) -> None:  # type: ignore[no-untyped-def]
+def test_others_cannot_see_an_assessment(client: Client) -> None:
     person = f.user(Role.PERSON)
     assessment = helpers.budget_for(person).assessment
     signed_in(client, f.user(Role.PERSON))
@@ -105,7 +106,7 @@ def test_others_cannot_see_an_assessment(client) -> None:  # type: ignore[no-unt
     assert client.get(reverse("budgets:budget", args=[assessment.pk])).status_code == 403
 
 
-def test_invite_by_link_then_family_member_contributes(client) -> None:  # type: ignore[no-untyped-def]
+def test_invite_by_link_then_family_member_contributes(client: Client) -> None:
     person = f.user(Role.PERSON, display_name="Rosa")
     assessment = helpers.budget_for(person).assessment
     signed_in(client, person)
@@ -119,15 +120,17 @@ def test_invite_by_link_then_family_member_contributes(client) -> None:  # type:
     signed_in(client, sister)
     path = link.replace("http://testserver", "")
     accepted = client.post(path)
-    assert accepted.url == reverse("budgets:contribute", args=[assessment.pk])
-    client.post(accepted.url, {"topic": "personal_care", "text": "She needs help at night too."})
+    assert accepted["Location"] == reverse("budgets:contribute", args=[assessment.pk])
+    client.post(
+        accepted["Location"], {"topic": "personal_care", "text": "She needs help at night too."}
+    )
     signed_in(client, person)
     overview = client.get(reverse("budgets:assessment", args=[assessment.pk])).content.decode()
     assert "She needs help at night too." in overview
     assert "Ana" in overview and "(Family)" in overview
 
 
-def test_budget_page_explains_line_by_line(client) -> None:  # type: ignore[no-untyped-def]
+def test_budget_page_explains_line_by_line(client: Client) -> None:
     person = f.user(Role.PERSON)
     budget = helpers.budget_for(person)
     signed_in(client, person)
@@ -143,7 +146,7 @@ def test_budget_page_explains_line_by_line(client) -> None:  # type: ignore[no-u
     assert f"questionnaire version {budget.version_id}" in staff
 
 
-def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-untyped-def]
+def test_whole_plan_journey_through_pages(client: Client) -> None:
     person = f.user(Role.PERSON)
     broker = f.user(Role.BROKER)
     helpers.assign(person, broker)
@@ -158,7 +161,7 @@ def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-un
         {"text": "Meet people on Saturdays", "wellbeing": ["relationships", "participation"]},
     )
     outcome = plan.outcomes.get()
-    assert made.url == reverse("budgets:support-choose", args=[plan.pk, outcome.pk])
+    assert made["Location"] == reverse("budgets:support-choose", args=[plan.pk, outcome.pk])
     search = client.get(
         reverse("budgets:support-service-search", args=[plan.pk, outcome.pk]), {"q": "craft"}
     )
@@ -219,10 +222,10 @@ def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-un
         {"kind": "direct_payment", "period_start": "2026-11-02"},
     )
     account = BudgetAccount.objects.get(plan=plan)
-    assert opened.url == reverse("budgets:account", args=[account.pk])
+    assert opened["Location"] == reverse("budgets:account", args=[account.pk])
     signed_in(client, person)
-    page = client.get(opened.url)
-    key = page.context["form"]["key"].value()
+    account_page = client.get(opened["Location"])
+    key = account_page.context["form"]["key"].value()
     post = {
         "kind": "provider_payment",
         "payee": "Test Organisation",
@@ -231,8 +234,8 @@ def test_whole_plan_journey_through_pages(client) -> None:  # type: ignore[no-un
         "memo": "Craft mornings",
         "key": key,
     }
-    client.post(opened.url, post)
-    again = client.post(opened.url, post)  # a double submit
+    client.post(opened["Location"], post)
+    again = client.post(opened["Location"], post)  # a double submit
     assert again.status_code == 302
     assert LedgerTransaction.objects.filter(kind="provider_payment").count() == 1
     csv = client.get(
@@ -279,7 +282,7 @@ def test_time_bank_line_is_requested_when_the_plan_is_agreed() -> None:
     assert asked.minutes_per_week == 60
 
 
-def test_statement_defaults_and_bad_dates(client) -> None:  # type: ignore[no-untyped-def]
+def test_statement_defaults_and_bad_dates(client: Client) -> None:
     account = helpers.open_account()
     signed_in(client, account.person)
     url = reverse("budgets:account", args=[account.pk])
@@ -288,7 +291,7 @@ def test_statement_defaults_and_bad_dates(client) -> None:  # type: ignore[no-un
     assert dt.date(2026, 4, 6) == account.period_start
 
 
-def test_broker_records_a_review_with_specific_errors_first(client) -> None:  # type: ignore[no-untyped-def]
+def test_broker_records_a_review_with_specific_errors_first(client: Client) -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER, display_name="Bea")
     plan = helpers.agreed_plan(person, broker)
     review_url = reverse("budgets:plan-review", args=[plan.pk])
@@ -335,7 +338,7 @@ def test_broker_records_a_review_with_specific_errors_first(client) -> None:  # 
     assert {"result": "reassess", "reviewed_by": "Bea"}.items() <= exported[0].items()
 
 
-def test_review_page_is_refused_to_others_and_absent_for_a_plan_not_agreed(client) -> None:  # type: ignore[no-untyped-def]
+def test_review_page_is_refused_to_others_and_absent_for_a_plan_not_agreed(client: Client) -> None:
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
     plan = helpers.agreed_plan(person, broker)
     review_url = reverse("budgets:plan-review", args=[plan.pk])
@@ -350,7 +353,7 @@ def test_review_page_is_refused_to_others_and_absent_for_a_plan_not_agreed(clien
     assert review_url not in page
 
 
-def test_the_review_shows_what_the_persons_own_scores_say(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_review_shows_what_the_persons_own_scores_say(client: Client) -> None:
     from outcomes import services as outcomes
 
     person, broker = f.user(Role.PERSON), f.user(Role.BROKER, display_name="Bea")
