@@ -9,7 +9,10 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
+from functools import partial
+from typing import Protocol, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -65,8 +68,17 @@ PEOPLE = [
 APPLICANT = ("sam", "Sam Whitlow (demo applicant)")
 
 
-def _category(words: str):  # type: ignore[no-untyped-def]
-    terms = list(directory_selectors.categories())
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_T = TypeVar("_T")
+_N = TypeVar("_N", bound=_Named)
+
+
+def _named(terms: Sequence[_N], words: str) -> _N | None:
+    """The first of ``terms`` whose name contains ``words``, else the first (None if none)."""
     for term in terms:
         if words.lower() in term.name.lower():
             return term
@@ -84,14 +96,16 @@ def _user(suffix: str, name: str) -> User:
     return user
 
 
-def _member(
-    user: User, name: str, kind: str, hood, availability: list[str], coordinator: User
-) -> Member:  # type: ignore[no-untyped-def]
+def _nth(items: Sequence[_T], i: int) -> _T | None:
+    """The ``i``-th of ``items``, counting round again past the end (None if there are none)."""
+    return items[i % len(items)] if items else None
+
+
+def _member(user: User, coordinator: User, apply: Callable[[], Member]) -> Member:
+    """``user``'s member, applying (``apply``) and approved by ``coordinator`` if need be."""
     member = Member.objects.filter(user=user).first()
     if member is None:
-        member = apply_to_join(
-            user=user, kind=kind, name=name, neighbourhood=hood, availability=availability
-        )
+        member = apply()
     if member.status == Member.Status.APPLIED:
         member = approve_member(coordinator=coordinator, member=member)
     return member
@@ -105,22 +119,39 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     if Member.objects.filter(user__username=f"{PREFIX}alf").exists():
         return
     hoods = list(directory_selectors.neighbourhoods()[:4])
-
-    def hood(i: int):  # type: ignore[no-untyped-def]
-        return hoods[i % len(hoods)] if hoods else None
+    categories = list(directory_selectors.categories())
 
     members: dict[str, Member] = {}
     for i, (suffix, name, kind, offers, availability) in enumerate(PEOPLE):
+        user = _user(suffix, name)
         members[suffix] = _member(
-            _user(suffix, name), name, kind, hood(i), availability, coordinator
+            user,
+            coordinator,
+            partial(
+                apply_to_join,
+                user=user,
+                kind=kind,
+                name=name,
+                neighbourhood=_nth(hoods, i),
+                availability=availability,
+            ),
         )
         for title, words in offers:
-            create_offer(member=members[suffix], title=title, category=_category(words))
+            create_offer(member=members[suffix], title=title, category=_named(categories, words))
     for i, role in enumerate(("person", "carer")):
-        user = users_by_role.get(role)
-        if user is not None:
+        person = users_by_role.get(role)
+        if person is not None:
             members[role] = _member(
-                user, user.get_full_name(), Member.Kind.PERSON, hood(i + 1), [], coordinator
+                person,
+                coordinator,
+                partial(
+                    apply_to_join,
+                    user=person,
+                    kind=Member.Kind.PERSON,
+                    name=person.get_full_name(),
+                    neighbourhood=_nth(hoods, i + 1),
+                    availability=[],
+                ),
             )
     record_check(
         coordinator=coordinator,
@@ -134,7 +165,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     request = create_request(
         member=receiver,
         title="A lift to the hospital on Tuesdays",
-        category=_category("transport"),
+        category=_named(categories, "transport"),
         details="Outpatient appointments at 10:00, back by lunchtime.",
         access_needs="Uses a folding wheelchair.",
         times=["tue-am"],
@@ -208,7 +239,7 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         apply_to_join(
             user=applicant,
             name=APPLICANT[1],
-            neighbourhood=hood(2),
+            neighbourhood=_nth(hoods, 2),
             about="I can cook and would enjoy helping at lunch clubs.",
             availability=["fri-am"],
         )

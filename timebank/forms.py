@@ -52,12 +52,14 @@ def _category_field(required: bool = False) -> forms.ChoiceField:
     )
 
 
-def _neighbourhood_field() -> forms.ChoiceField:
+def _neighbourhood_field(*, required_if_any: bool = False) -> forms.ChoiceField:
+    """A choice of the area's neighbourhoods; ``required_if_any``: required whenever there are
+    neighbourhoods to choose from."""
+    hoods = [(str(n.pk), n.name) for n in directory_selectors.neighbourhoods()]
     return forms.ChoiceField(
         label="Neighbourhood",
-        required=False,
-        choices=[("", "Choose a neighbourhood")]
-        + [(str(n.pk), n.name) for n in directory_selectors.neighbourhoods()],
+        required=required_if_any and bool(hoods),
+        choices=[("", "Choose a neighbourhood"), *hoods],
     )
 
 
@@ -99,9 +101,8 @@ class JoinForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        hood = _neighbourhood_field()
         # Required whenever there are neighbourhoods to choose from (suggestions use it).
-        hood.required = len(hood.choices) > 1
+        hood = _neighbourhood_field(required_if_any=True)
         hood.error_messages["required"] = "Choose your neighbourhood"
         hood.label = "Your neighbourhood"
         self.fields["neighbourhood"] = hood

@@ -112,7 +112,9 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(0)))
 
 
-def statement_for(member: Member, start: date | None = None, end: date | None = None) -> Statement:
+def statement_for(
+    member: Member, start: date | None = None, end: date | None = None
+) -> Statement[Minutes]:
     """``member``'s statement from ``start`` (default: when they joined) to ``end`` (default:
     today, or the last entry's date if one is dated later, so that the closing balance is
     :func:`balance_of`: entries dated ahead, which older versions let through, are shown)."""
@@ -150,10 +152,10 @@ def statement_for(member: Member, start: date | None = None, end: date | None = 
     return statement(txns, account.ledger_id, start, end, unit=Minutes)
 
 
-def ledger_transactions() -> list[Transaction]:
+def ledger_transactions() -> list[Transaction[Minutes, TimeKind]]:
     """Every stored transaction as the pure rules see it (for ``check_ledger``)."""
     accounts = {a.pk: a.ledger_id for a in Account.objects.select_related("member")}
-    postings: defaultdict[int, list[LedgerPosting]] = defaultdict(list)
+    postings: defaultdict[int, list[LedgerPosting[Minutes]]] = defaultdict(list)
     for txn_id, account_id, minutes in Posting.objects.values_list(
         "transaction_id", "account_id", "minutes"
     ):

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent
 from accounts.services import record_audit
 from directory.models import Neighbourhood, TaxonomyTerm
@@ -112,7 +113,8 @@ def _pick(model: Any, pk: str | None) -> Any:
             return None
         return model.objects.filter(pk=int(text)).first()
     # Text ids (the directory's taxonomy terms, HSDS ids).
-    if len(text) > model._meta.pk.max_length:
+    longest = model._meta.pk.max_length
+    if longest is not None and len(text) > longest:
         return None
     return model.objects.filter(pk=text).first()
 
@@ -127,7 +129,7 @@ def _refused(form: Any, error: TimebankRefused, default: str, **fields: str) -> 
 
 def _audit_view(request: HttpRequest, target: Any, subject: Any, summary: str) -> None:
     record_audit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         action=AuditEvent.Action.VIEW,
         target=target,
         subject=subject,
@@ -172,7 +174,7 @@ def join(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             apply_to_join(
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 kind=data["kind"],
                 name=data["name"],
                 neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
@@ -347,7 +349,7 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
         start = timezone.make_aware(datetime.combine(data["day"], data["start"]))
         try:
             exchange = propose_exchange(
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
                 giver=giver,
                 receiver=receiver,
                 minutes=form.total_minutes,
@@ -424,7 +426,7 @@ def _exchange_page(
 def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_for(request, pk)
     try:
-        confirm_exchange(by=request.user, exchange=exchange, request=request)  # type: ignore[arg-type]
+        confirm_exchange(by=signed_in_user(request), exchange=exchange, request=request)
     except TimebankRefused as error:
         messages.error(request, error.message)
     else:
@@ -437,7 +439,7 @@ def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = _exchange_for(request, pk)
     try:
-        decline_exchange(by=request.user, exchange=exchange)  # type: ignore[arg-type]
+        decline_exchange(by=signed_in_user(request), exchange=exchange)
     except TimebankRefused as error:
         messages.error(request, error.message)
     else:
@@ -455,7 +457,7 @@ def exchange_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         return _exchange_page(request, exchange, reason_form=form)
     try:
         reverse_exchange(
-            coordinator=request.user,  # type: ignore[arg-type]
+            coordinator=signed_in_user(request),
             exchange=exchange,
             reason=form.cleaned_data["reason"],
         )
@@ -581,7 +583,7 @@ def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator_only(request)
     member = get_object_or_404(Member, pk=pk)
     try:
-        approve_member(coordinator=request.user, member=member, request=request)  # type: ignore[arg-type]
+        approve_member(coordinator=signed_in_user(request), member=member, request=request)
     except TimebankRefused as error:
         messages.error(request, error.message)
         return redirect("timebank:member", member.pk)
@@ -598,7 +600,7 @@ def member_decline(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             decline_member(
-                coordinator=request.user,  # type: ignore[arg-type]
+                coordinator=signed_in_user(request),
                 member=member,
                 reason=form.cleaned_data["reason"],
                 request=request,
@@ -621,7 +623,7 @@ def check_new(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             record_check(
-                coordinator=request.user,  # type: ignore[arg-type]
+                coordinator=signed_in_user(request),
                 member=member,
                 kind=data["kind"],
                 checked_on=data["checked_on"],
@@ -689,7 +691,7 @@ def rota_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             rota = create_rota(
-                coordinator=request.user,  # type: ignore[arg-type]
+                coordinator=signed_in_user(request),
                 title=data["title"],
                 weekday=data["weekday"],
                 start_time=data["start_time"],
@@ -781,7 +783,7 @@ def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 assign_to_rota(
-                    coordinator=request.user,  # type: ignore[arg-type]
+                    coordinator=signed_in_user(request),
                     rota=rota,
                     member=get_object_or_404(Member, pk=data["member"]),
                     starting=data["starting"],
@@ -811,16 +813,16 @@ def rota_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return _rota_page(request, rota, member, coordinator, date_form=form, status=400)
     day = form.cleaned_data["day"]
-    user = request.user
+    user = signed_in_user(request)
     try:
         if action == "take":
-            take_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
+            take_rota_slot(by=user, rota=rota, day=day)
             done = f"You are down for {day:%-d %B %Y}. Thank you."
         elif action == "give-back":
-            give_back_rota_slot(by=user, rota=rota, day=day)  # type: ignore[arg-type]
+            give_back_rota_slot(by=user, rota=rota, day=day)
             done = f"You have given back {day:%-d %B %Y}."
         elif action in ("accept", "decline"):
-            answer_rota_swap(by=user, rota=rota, day=day, accept=action == "accept")  # type: ignore[arg-type]
+            answer_rota_swap(by=user, rota=rota, day=day, accept=action == "accept")
             done = (
                 f"You are down for {day:%-d %B %Y}. Thank you."
                 if action == "accept"
@@ -832,7 +834,7 @@ def rota_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 form.add_error("member", "Choose a member of the rota")
                 return _rota_page(request, rota, member, coordinator, date_form=form, status=400)
             visit = record_rota_visit(
-                by=user,  # type: ignore[arg-type]
+                by=user,
                 rota=rota,
                 day=day,
                 member=helper,
@@ -874,7 +876,7 @@ def rota_swap(request: HttpRequest, pk: int) -> HttpResponse:
     other = get_object_or_404(Member, pk=int(form.cleaned_data["member"]))
     day = date.fromisoformat(form.cleaned_data["day"])
     try:
-        offer_rota_slot(by=request.user, rota=rota, day=day, to=other)  # type: ignore[arg-type]
+        offer_rota_slot(by=signed_in_user(request), rota=rota, day=day, to=other)
     except TimebankRefused as error:
         messages.error(request, error.message)
     else:
@@ -902,11 +904,12 @@ def _period_and_field(
         if not text:
             continue
         try:
-            days[name] = date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             return None, None, f"Enter {what} as YYYY-MM-DD, for example 2026-01-31", name
-        if not date_in_range(days[name]):  # type: ignore[arg-type]
+        if not date_in_range(day):
             return None, None, f"Enter {what} {DATE_RANGE_TEXT}", name
+        days[name] = day
     start, end = days["from"], days["to"]
     if start and end and end < start:
         return None, None, "The end of the period must be after its start", "to"
@@ -992,7 +995,7 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(["members", "received only", r.received_only, ""])
     writer.writerow(["members", "reciprocity share", f"{r.share:.4f}", ""])
     record_audit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         action=AuditEvent.Action.EXPORT,
         object_type="timebank.report",
         summary="Downloaded the time bank report as CSV",
@@ -1016,7 +1019,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
             form.add_error("file", "The file must be smaller than 5 MB")
         else:
             handler = import_members if form.cleaned_data["what"] == "members" else import_exchanges
-            result = handler(coordinator=request.user, data=upload.read())  # type: ignore[arg-type]
+            result = handler(coordinator=signed_in_user(request), data=upload.read())
     return render(request, "timebank/import.html", {"form": form, "result": result})
 
 
@@ -1042,7 +1045,7 @@ def credits(request: HttpRequest, action: str) -> HttpResponse:
         try:
             if issue:
                 issue_credits(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=signed_in_user(request),
                     organisation=member,
                     member=other,
                     minutes=minutes,
@@ -1051,7 +1054,7 @@ def credits(request: HttpRequest, action: str) -> HttpResponse:
                 )
             else:
                 redeem_credits(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=signed_in_user(request),
                     member=member,
                     partner=other,
                     minutes=minutes,
@@ -1082,19 +1085,22 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not may_create:
             raise PermissionDenied
-        new_token = issue_api_token(user=request.user, request=request)  # type: ignore[arg-type]
+        new_token = issue_api_token(user=signed_in_user(request), request=request)
     now = timezone.now()
-    own = [{"token": t, "state": t.state(now)} for t in ApiToken.objects.filter(user=request.user)]
+    own = [
+        {"token": t, "state": t.state(now)}
+        for t in ApiToken.objects.filter(user=signed_in_user(request))
+    ]
     others = None
     if coordinator:
         others = [
             {"token": t, "state": t.state(now)}
-            for t in ApiToken.objects.exclude(user=request.user)
+            for t in ApiToken.objects.exclude(user=signed_in_user(request))
             .filter(revoked_at__isnull=True, expires_at__gt=now)
             .select_related("user")
         ]
         record_audit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             action=AuditEvent.Action.VIEW,
             object_type="timebank.apitoken",
             summary="Viewed everyone's time bank API tokens",
@@ -1119,6 +1125,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk).first()
     if token is None or not may_revoke_token(request.user, token):
         raise Http404("No such token")
-    revoke_api_token(by=request.user, token=token, request=request)  # type: ignore[arg-type]
+    revoke_api_token(by=signed_in_user(request), token=token, request=request)
     messages.success(request, "The token has been revoked. It no longer works.")
     return redirect("timebank:tokens")

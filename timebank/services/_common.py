@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Field, ForeignObjectRel
 
 from accounts.models import User
 from accounts.roles import Role
@@ -82,7 +83,16 @@ def _prepared_cursor() -> Any:
         # it prepares only what is asked for: these statements, not every query run 5 times.
         raw.prepare_threshold = _NEVER_BY_ITSELF
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_PreparingCursor(raw))
+        # Django's own step wrapping a new cursor in its CursorWrapper (private, not in the stubs).
+        return cast(Any, connection)._prepare_cursor(_PreparingCursor(raw))
+
+
+def _column(field: Field[Any, Any] | ForeignObjectRel | None) -> str:
+    """The quoted column name of a model's concrete field, for the statements written out as SQL
+    (table and column names come from the models' metadata; every value is a parameter)."""
+    column = getattr(field, "column", None)
+    assert isinstance(column, str), f"{field!r} is not a concrete field with a column"
+    return connection.ops.quote_name(column)
 
 
 _NEVER_BY_ITSELF = 2**62
@@ -97,7 +107,7 @@ def _preparing_cursor_class() -> Any:
         return None
     import psycopg
 
-    class PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+    class PreparingCursor(psycopg.Cursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             return super().execute(query, params, prepare=True)
 

@@ -27,6 +27,7 @@ from timebank.services._common import (
     MAX_EXCHANGE_MINUTES,
     TimebankRefused,
     _acts_for,
+    _column,
     _converted,
     _link,
     _notify,
@@ -98,15 +99,15 @@ def _lock_statement(vendor: str) -> str:
     qn = connection.ops.quote_name
     a_meta, m_meta = Account._meta, Member._meta
     columns = ", ".join(
-        [f"a.{qn(a_meta.get_field(n).column)}" for n in _ACCOUNT_FIELDS]
-        + [f"m.{qn(m_meta.get_field(n).column)}" for n in _MEMBER_FIELDS]
+        [f"a.{_column(a_meta.get_field(n))}" for n in _ACCOUNT_FIELDS]
+        + [f"m.{_column(m_meta.get_field(n))}" for n in _MEMBER_FIELDS]
     )
     sql = (
         f"SELECT {columns} FROM {qn(a_meta.db_table)} a "  # noqa: S608
-        f"JOIN {qn(m_meta.db_table)} m ON m.{qn(m_meta.pk.column)} = "
-        f"a.{qn(a_meta.get_field('member').column)} "
-        f"WHERE a.{qn(a_meta.get_field('member').column)} IN (%s, %s) "
-        f"ORDER BY a.{qn(a_meta.pk.column)}"
+        f"JOIN {qn(m_meta.db_table)} m ON m.{_column(m_meta.pk)} = "
+        f"a.{_column(a_meta.get_field('member'))} "
+        f"WHERE a.{_column(a_meta.get_field('member'))} IN (%s, %s) "
+        f"ORDER BY a.{_column(a_meta.pk)}"
     )
     features = connection.features
     if features.has_select_for_no_key_update and features.has_select_for_update_of:
@@ -178,9 +179,9 @@ def _overlap_statement(vendor: str, saved: bool) -> str:
     qn = connection.ops.quote_name
     meta = Exchange._meta
     pk, giver, receiver, status, start = (
-        qn(meta.get_field(name).column) for name in ("id", "giver", "receiver", "status", "start")
+        _column(meta.get_field(name)) for name in ("id", "giver", "receiver", "status", "start")
     )
-    columns = ", ".join(qn(meta.get_field(name).column) for name in _OVERLAP_FIELDS)
+    columns = ", ".join(_column(meta.get_field(name)) for name in _OVERLAP_FIELDS)
     sql = (
         f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
         f"WHERE ({giver} IN (%s, %s) OR {receiver} IN (%s, %s)) AND {status} = %s "

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from rules.ledger import (
+    AccountId,
     DebitLimitExceeded,
     InvalidTransaction,
     LedgerError,
@@ -40,7 +41,7 @@ from rules.ledger import (
 )
 from rules.ledger import Posting as LedgerPosting
 from timebank.models import Account, Exchange, LedgerTransaction, Member, Posting
-from timebank.services._common import TimebankRefused, _prepared_cursor
+from timebank.services._common import TimebankRefused, _column, _prepared_cursor
 
 
 def default_debit_limit() -> int:
@@ -81,7 +82,10 @@ def limit_for(account: Account) -> int | None:
 
 
 def _name_of(account: Account) -> str:
-    return "The time bank" if account.is_issuer else account.member.name  # type: ignore[union-attr]
+    if account.is_issuer:
+        return "The time bank"
+    assert account.member is not None, "every account but the time bank's own is a member's"
+    return account.member.name
 
 
 def _same_postings(txn: LedgerTransaction, amounts: Mapping[int, int]) -> bool:
@@ -139,7 +143,7 @@ def _post(
             reverses=reverses.key if reverses is not None else None,
         )
         if check_limits:
-            by_ledger = {rows[pk].ledger_id: rows[pk] for pk in ids}
+            by_ledger: dict[AccountId, Account] = {rows[pk].ledger_id: rows[pk] for pk in ids}
             check_transaction_limits(
                 txn,
                 {lid: Minutes(a.balance) for lid, a in by_ledger.items()},
@@ -265,14 +269,14 @@ def _entry_statement(
     entry, posting, account = LedgerTransaction._meta, Posting._meta, Account._meta
     names = ("key", "kind", "effective", "memo", "reverses", "created_at", "created_by")
     entry_fields = [entry.get_field(name) for name in names]
-    entry_columns = ", ".join(qn(f.column) for f in entry_fields)
+    entry_columns = ", ".join(_column(f) for f in entry_fields)
     posting_columns = ", ".join(
-        qn(posting.get_field(name).column) for name in ("transaction", "account", "minutes")
+        _column(posting.get_field(name)) for name in ("transaction", "account", "minutes")
     )
     table, pk, balance = (
         qn(account.db_table),
-        qn(account.pk.column),
-        qn(account.get_field("balance").column),
+        _column(account.pk),
+        _column(account.get_field("balance")),
     )
     values = ", ".join(["(%s::bigint, %s::integer)"] * postings)
     cases = " ".join(["WHEN %s THEN %s"] * postings)
@@ -280,7 +284,7 @@ def _entry_statement(
     placeholders = ", ".join(["%s"] * len(entry_fields))
     sql = (
         f"WITH entry AS (INSERT INTO {qn(entry.db_table)} ({entry_columns}) "  # noqa: S608
-        f"VALUES ({placeholders}) RETURNING {qn(entry.pk.column)} AS id), "
+        f"VALUES ({placeholders}) RETURNING {_column(entry.pk)} AS id), "
         f"postings AS (INSERT INTO {qn(posting.db_table)} ({posting_columns}) "
         f"SELECT entry.id, v.account, v.minutes FROM entry, (VALUES {values}) AS v(account, minutes)), "
         f"balances AS (UPDATE {table} SET {balance} = {balance} + CASE {pk} {cases} END "
@@ -294,11 +298,11 @@ def _entry_statement(
     meta = Exchange._meta
     linked = meta.get_field("transaction")
     exchange_fields = [f for f in meta.concrete_fields if f is not meta.pk and f is not linked]
-    columns = ", ".join(qn(f.column) for f in [*exchange_fields, linked])
+    columns = ", ".join(_column(f) for f in [*exchange_fields, linked])
     sql += (
         f", exchange AS (INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(exchange_fields))}, (SELECT id FROM entry)) "
-        f"RETURNING {qn(meta.pk.column)} AS id) "
+        f"RETURNING {_column(meta.pk)} AS id) "
     )
     if with_audit:
         audit_meta = AuditEvent._meta
@@ -306,7 +310,7 @@ def _entry_statement(
         audit_fields = [f for f in audit_meta.concrete_fields if f not in (audit_meta.pk, named)]
         sql += (
             f", audit AS (INSERT INTO {qn(audit_meta.db_table)} "  # noqa: S608
-            f"({', '.join(qn(f.column) for f in [*audit_fields, named])}) "
+            f"({', '.join(_column(f) for f in [*audit_fields, named])}) "
             f"VALUES ({', '.join(['%s'] * len(audit_fields))}, (SELECT id::text FROM exchange))) "
         )
     sql += "SELECT entry.id, (SELECT count(*) FROM balances), exchange.id FROM entry, exchange"
@@ -326,11 +330,11 @@ def _insert_postings(transaction_id: int, amounts: list[tuple[int, int]]) -> Non
     posting, account = Posting._meta, Account._meta
     table, pk, balance = (
         qn(account.db_table),
-        qn(account.pk.column),
-        qn(account.get_field("balance").column),
+        _column(account.pk),
+        _column(account.get_field("balance")),
     )
     columns = ", ".join(
-        qn(posting.get_field(name).column) for name in ("transaction", "account", "minutes")
+        _column(posting.get_field(name)) for name in ("transaction", "account", "minutes")
     )
     rows = ", ".join(["(%s, %s, %s)"] * len(amounts))
     cases = " ".join(["WHEN %s THEN %s"] * len(amounts))

@@ -390,7 +390,7 @@ def _record_rota_visit(*, by: User, rota: Rota, day: date, member: Member, done:
         exchange = Exchange(
             idempotency_key=f"rota:{rota.pk}:{day.isoformat()}:{member.pk}",
             giver_id=member.pk,
-            receiver_id=rota.receiver_id,
+            receiver_id=rota.receiver.pk,
             category=rota.request.category if rota.request is not None else None,
             start=start,
             minutes=rota.duration_minutes,

@@ -21,6 +21,7 @@ from timebank.models import ApiToken
 from timebank.permissions import may_hold_api_token, may_revoke_token
 from timebank.services._common import (
     TimebankRefused,
+    _column,
     _converted,
     _prepared_cursor,
     has_forbidden_characters,
@@ -103,23 +104,23 @@ def _token_statement(vendor: str) -> tuple[str, tuple[str, ...]]:
     token_meta, user_meta = ApiToken._meta, User._meta
     through = User.groups.through._meta
     group_meta = Group._meta
-    user_pk = qn(user_meta.pk.column)
+    user_pk = _column(user_meta.pk)
     fields = tuple(f.attname for f in user_meta.concrete_fields)
-    columns = ", ".join(f"u.{qn(f.column)}" for f in user_meta.concrete_fields)
+    columns = ", ".join(f"u.{_column(f)}" for f in user_meta.concrete_fields)
 
     def token_column(name: str) -> str:
-        return f"t.{qn(token_meta.get_field(name).column)}"
+        return f"t.{_column(token_meta.get_field(name))}"
 
     sql = (
         f"SELECT {columns}, {token_column('id')}, {token_column('last_used_at')}, "  # noqa: S608
-        f"g.{qn(group_meta.get_field('name').column)} "
+        f"g.{_column(group_meta.get_field('name'))} "
         f"FROM {qn(token_meta.db_table)} t "
         f"JOIN {qn(user_meta.db_table)} u ON u.{user_pk} = {token_column('user')} "
-        f"LEFT JOIN {qn(through.db_table)} ug ON ug.{qn(through.get_field('user').column)} = u.{user_pk} "
-        f"LEFT JOIN {qn(group_meta.db_table)} g ON g.{qn(group_meta.pk.column)} = "
-        f"ug.{qn(through.get_field('group').column)} "
+        f"LEFT JOIN {qn(through.db_table)} ug ON ug.{_column(through.get_field('user'))} = u.{user_pk} "
+        f"LEFT JOIN {qn(group_meta.db_table)} g ON g.{_column(group_meta.pk)} = "
+        f"ug.{_column(through.get_field('group'))} "
         f"WHERE {token_column('token_hash')} = %s "
-        f"AND u.{qn(user_meta.get_field('is_active').column)} = %s "
+        f"AND u.{_column(user_meta.get_field('is_active'))} = %s "
         f"AND {token_column('revoked_at')} IS NULL AND {token_column('expires_at')} > %s"
     )
     return sql, fields

@@ -15,7 +15,7 @@ register = template.Library()
 
 
 @register.filter
-def duration(minutes: int | None) -> str:
+def duration(minutes: int | str | None) -> str:
     """``150`` -> "2 hours 30 minutes"; empty for no value."""
     if minutes is None or minutes == "":
         return ""

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
-from timebank.models import Member
+from timebank.models import Exchange, Member
 from timebank.services.exchanges import confirm_exchange, propose_exchange
 from timebank.services.members import apply_to_join, approve_member
 
@@ -52,7 +52,7 @@ def exchange(
     confirm: bool = True,
     by: User | None = None,
     **kw: Any,
-):  # type: ignore[no-untyped-def]
+) -> Exchange:
     """Proposed by the giver, then confirmed by the receiver (unless ``confirm`` is false)."""
     x = propose_exchange(
         by=by or giver.user,

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pytest_django import Settings
 
 from timebank.api import FIELDS
 from timebank.models import ApiToken, Exchange
@@ -104,7 +105,9 @@ def _assert_problem(response: Any, status: int, field: str | None) -> None:
     ],
 )
 @pytest.mark.parametrize("kind", ["application/json", "text/plain"])
-def test_each_bad_field_is_a_400_problem_naming_it(client, setup, field, value, kind) -> None:  # type: ignore[no-untyped-def]
+def test_each_bad_field_is_a_400_problem_naming_it(
+    client: Client, setup: dict[str, Any], field: str, value: Any, kind: str
+) -> None:
     response = _post(client, setup["token"], {**setup["body"], field: value}, kind=kind)
     _assert_problem(response, 400, field)
     if kind == "text/plain":  # the endpoint's own answer
@@ -114,7 +117,9 @@ def test_each_bad_field_is_a_400_problem_naming_it(client, setup, field, value, 
 
 
 @pytest.mark.parametrize("field", ["idempotency_key", "giver", "receiver", "minutes", "start"])
-def test_a_missing_required_field_is_named(client, setup, field) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_required_field_is_named(
+    client: Client, setup: dict[str, Any], field: str
+) -> None:
     body = {k: v for k, v in setup["body"].items() if k != field}
     _assert_problem(_post(client, setup["token"], body), 400, field)
 
@@ -134,20 +139,20 @@ def test_a_missing_required_field_is_named(client, setup, field) -> None:  # typ
         b'{"giver": 1' + b"0" * 5000 + b"}",
     ],
 )
-def test_bodies_that_are_not_a_json_object(client, setup, raw) -> None:  # type: ignore[no-untyped-def]
+def test_bodies_that_are_not_a_json_object(client: Client, setup: dict[str, Any], raw: str) -> None:
     response = _post(client, setup["token"], raw)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_a_good_body_still_records(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_good_body_still_records(client: Client, setup: dict[str, Any]) -> None:
     response = _post(client, setup["token"], setup["body"])
     assert response.status_code == 201 and response.json()["status"] == "confirmed"
     repeat = _post(client, setup["token"], setup["body"])
     assert repeat.status_code == 200 and repeat.json()["id"] == response.json()["id"]
 
 
-def test_business_refusals_are_422_problems(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_business_refusals_are_422_problems(client: Client, setup: dict[str, Any]) -> None:
     response = _post(client, setup["token"], {**setup["body"], "minutes": 0})
     _assert_problem(response, 422, None)
     assert "more than zero" in response.json()["detail"]
@@ -155,7 +160,9 @@ def test_business_refusals_are_422_problems(client, setup) -> None:  # type: ign
     _assert_problem(response, 422, "request")
 
 
-def test_wrong_method_and_confirm_of_unknown_exchange(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_method_and_confirm_of_unknown_exchange(
+    client: Client, setup: dict[str, Any]
+) -> None:
     response = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {setup['token']}")
     assert response.status_code == 405 and response["Allow"] == "POST"
     confirm = reverse("timebank:api-exchange-confirm", args=[10**25])
@@ -228,8 +235,8 @@ def _in_rollback(send: Any) -> Any:
 )
 @given(field=st.sampled_from([*FIELDS, "other"]), value=JSON_VALUES)
 def test_any_json_value_in_any_field_of_the_exchanges_endpoint_is_never_a_5xx(
-    setup, field, value
-) -> None:  # type: ignore[no-untyped-def]
+    setup: dict[str, Any], field: str, value: Any
+) -> None:
     client = Client()
     body = {**setup["body"], field: value}
     response = _in_rollback(lambda: _post(client, setup["token"], body, kind="text/plain"))
@@ -244,7 +251,7 @@ def test_any_json_value_in_any_field_of_the_exchanges_endpoint_is_never_a_5xx(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(body=JSON_VALUES)
-def test_any_json_body_is_never_a_5xx(setup, body) -> None:  # type: ignore[no-untyped-def]
+def test_any_json_body_is_never_a_5xx(setup: dict[str, Any], body: Any) -> None:
     client = Client()
     for kind in ("application/json", "text/plain"):
         _no_server_error(
@@ -260,7 +267,9 @@ def test_any_json_body_is_never_a_5xx(setup, body) -> None:  # type: ignore[no-u
 @given(
     pk=st.one_of(st.integers(min_value=0), NASTY_NUMBERS.filter(lambda n: n >= 0)), body=JSON_VALUES
 )
-def test_the_confirm_endpoint_with_any_id_and_body_is_never_a_5xx(setup, pk, body) -> None:  # type: ignore[no-untyped-def]
+def test_the_confirm_endpoint_with_any_id_and_body_is_never_a_5xx(
+    setup: dict[str, Any], pk: int, body: Any
+) -> None:
     client = Client()
     url = f"/time-bank/api/exchanges/{int(pk)}/confirm/"
     _no_server_error(_in_rollback(lambda: _post(client, setup["token"], body, url)))
@@ -268,7 +277,7 @@ def test_the_confirm_endpoint_with_any_id_and_body_is_never_a_5xx(setup, pk, bod
 
 @settings(max_examples=25, deadline=None)
 @given(header=st.text(max_size=300))
-def test_any_authorization_header_is_401_or_accepted(header) -> None:  # type: ignore[no-untyped-def]
+def test_any_authorization_header_is_401_or_accepted(header: str) -> None:
     client = Client()
     response = client.post(URL, b"{}", content_type="application/json", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
@@ -283,7 +292,9 @@ def test_any_authorization_header_is_401_or_accepted(header) -> None:  # type: i
     ("field", "value"),
     [("description", "tea\x00"), ("idempotency_key", "k\x00"), ("start", "2026-03-04\x00")],
 )
-def test_nul_in_a_string_field_is_a_400_on_postgresql(client, setup, field, value) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_a_string_field_is_a_400_on_postgresql(
+    client: Client, setup: dict[str, Any], field: str, value: Any
+) -> None:
     body = {**setup["body"], field: value}
     for kind in ("application/json", "text/plain"):
         _assert_problem(_post(client, setup["token"], body, kind=kind), 400, field)
@@ -291,7 +302,7 @@ def test_nul_in_a_string_field_is_a_400_on_postgresql(client, setup, field, valu
 
 
 @pytest.mark.postgres
-def test_nul_in_the_token_is_a_401_on_postgresql(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_the_token_is_a_401_on_postgresql(client: Client, setup: dict[str, Any]) -> None:
     response = client.post(
         URL, b"{}", content_type="application/json", HTTP_AUTHORIZATION="Bearer a\x00b"
     )
@@ -301,7 +312,7 @@ def test_nul_in_the_token_is_a_401_on_postgresql(client, setup) -> None:  # type
 # --- tokens: expiry, revocation, only a hash kept --------------------------------------------------
 
 
-def test_tokens_expire_and_only_their_hash_is_kept(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_expire_and_only_their_hash_is_kept(client: Client, setup: dict[str, Any]) -> None:
     row = ApiToken.objects.get()
     assert setup["token"] not in {row.token_hash} and len(row.token_hash) == 64
     assert timedelta(days=89) < row.expires_at - row.created_at <= timedelta(days=90)
@@ -314,14 +325,14 @@ def test_tokens_expire_and_only_their_hash_is_kept(client, setup) -> None:  # ty
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-def test_token_lifetime_follows_the_setting(settings) -> None:  # type: ignore[no-untyped-def]
+def test_token_lifetime_follows_the_setting(settings: Settings) -> None:
     settings.TIMEBANK_API_TOKEN_DAYS = 7
     issue_api_token(user=tb.coordinator())
     row = ApiToken.objects.get()
     assert timedelta(days=6) < row.expires_at - row.created_at <= timedelta(days=7)
 
 
-def test_revoked_tokens_are_refused(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_tokens_are_refused(client: Client, setup: dict[str, Any]) -> None:
     row = ApiToken.objects.get()
     revoke_api_token(by=row.user, token=row)
     _assert_problem(_post(client, setup["token"], setup["body"]), 401, None)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
 from directory.tests import factories as f
 from timebank import personal_data, selectors
-from timebank.models import Exchange, Request
+from timebank.models import Exchange, Member, Request
 from timebank.services._common import TimebankRefused
 from timebank.services.credits import issue_credits
 from timebank.services.exchanges import decline_exchange, submit_exchange
@@ -30,7 +32,7 @@ from timebank.tests import factories as tb
 pytestmark = pytest.mark.django_db
 
 
-def _open_request(member, **fields):  # type: ignore[no-untyped-def]
+def _open_request(member: Member, **fields: Any) -> Request:
     return create_request(
         member=member, title=fields.pop("title", "Lift to the clinic"), category=None, **fields
     )
@@ -74,7 +76,7 @@ def test_an_exchange_cannot_name_a_request_that_is_not_open() -> None:
         tb.exchange(helper, requester, 60, req=req)
 
 
-def test_exchange_form_refuses_someone_elses_request(client) -> None:  # type: ignore[no-untyped-def]
+def test_exchange_form_refuses_someone_elses_request(client: Client) -> None:
     requester, helper, other = tb.member(), tb.member(), tb.member()
     req = _open_request(requester)
     client.force_login(helper.user)
@@ -95,13 +97,13 @@ def test_exchange_form_refuses_someone_elses_request(client) -> None:  # type: i
     assert "only for" in page.content.decode() and Exchange.objects.count() == 0
 
 
-def test_exchange_form_with_a_request_id_that_is_not_a_number(client) -> None:  # type: ignore[no-untyped-def]
+def test_exchange_form_with_a_request_id_that_is_not_a_number(client: Client) -> None:
     client.force_login(tb.member().user)
     page = client.get(reverse("timebank:exchange-new") + "?request=abc")
     assert page.status_code == 404
 
 
-def test_api_refuses_someone_elses_request(client) -> None:  # type: ignore[no-untyped-def]
+def test_api_refuses_someone_elses_request(client: Client) -> None:
     requester, helper, other = tb.member(), tb.member(), tb.member()
     req = _open_request(requester)
     token = issue_api_token(user=tb.coordinator())
@@ -131,7 +133,7 @@ def test_api_refuses_someone_elses_request(client) -> None:  # type: ignore[no-u
 # --- 4. access needs: the requester, coordinators and the helpers in an exchange for it --------
 
 
-def test_request_access_needs_are_shown_only_to_those_who_need_them(client) -> None:  # type: ignore[no-untyped-def]
+def test_request_access_needs_are_shown_only_to_those_who_need_them(client: Client) -> None:
     requester, helper, bystander = tb.member(), tb.member(), tb.member()
     req = _open_request(requester, access_needs="Needs a step-free car")
     url = reverse("timebank:request", args=[req.pk])
@@ -225,7 +227,7 @@ def test_member_import_reports_over_long_fields_and_bad_encodings() -> None:
     assert bad.created == 0 and bad.errors[0][0] == 2 and "UTF-8" in bad.errors[0][1]
 
 
-def test_import_page_with_a_year_one_date_reports_it(client) -> None:  # type: ignore[no-untyped-def]
+def test_import_page_with_a_year_one_date_reports_it(client: Client) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     coordinator = tb.coordinator()
@@ -247,7 +249,7 @@ def test_import_page_with_a_year_one_date_reports_it(client) -> None:  # type: i
 # --- 7. the report CSV neutralises formula cells -----------------------------------------------
 
 
-def test_report_csv_escapes_formula_labels(client) -> None:  # type: ignore[no-untyped-def]
+def test_report_csv_escapes_formula_labels(client: Client) -> None:
     hood = f.neighbourhood("=HYPERLINK(1)")
     term = f.term("=cmd|' /C calc'!A0")
     a, b = tb.member(), tb.member(neighbourhood=hood)
@@ -270,12 +272,12 @@ def test_report_csv_escapes_formula_labels(client) -> None:  # type: ignore[no-u
     "name",
     ["timebank:request", "timebank:exchange", "timebank:member", "timebank:rota"],
 )
-def test_ids_beyond_64_bits_are_not_found_not_errors(client, name) -> None:  # type: ignore[no-untyped-def]
+def test_ids_beyond_64_bits_are_not_found_not_errors(client: Client, name: str) -> None:
     client.force_login(tb.coordinator())
     assert client.get(reverse(name, args=[2**70])).status_code == 404
 
 
-def test_api_confirm_with_an_id_beyond_64_bits(client) -> None:  # type: ignore[no-untyped-def]
+def test_api_confirm_with_an_id_beyond_64_bits(client: Client) -> None:
     token = issue_api_token(user=tb.coordinator())
     response = client.post(
         reverse("timebank:api-exchange-confirm", args=[2**70]),
@@ -285,7 +287,7 @@ def test_api_confirm_with_an_id_beyond_64_bits(client) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("day", ["1/1/0001", "31/12/9999", "1/1/1"])
-def test_exchange_form_refuses_dates_out_of_range(client, day) -> None:  # type: ignore[no-untyped-def]
+def test_exchange_form_refuses_dates_out_of_range(client: Client, day: str) -> None:
     a, b = tb.member(), tb.member()
     client.force_login(a.user)
     page = client.post(
@@ -307,7 +309,7 @@ def test_exchange_form_refuses_dates_out_of_range(client, day) -> None:  # type:
 @pytest.mark.parametrize(
     "dates", [("1/1/0001", "8/1/0001"), ("1/12/9999", "31/12/9999"), ("1/1/2026", "31/12/9999")]
 )
-def test_rota_form_refuses_dates_out_of_range(client, dates) -> None:  # type: ignore[no-untyped-def]
+def test_rota_form_refuses_dates_out_of_range(client: Client, dates: tuple[str, str]) -> None:
     client.force_login(tb.coordinator())
     page = client.post(
         reverse("timebank:rota-new"),
@@ -327,13 +329,13 @@ def test_rota_form_refuses_dates_out_of_range(client, dates) -> None:  # type: i
 @pytest.mark.parametrize(
     "query", ["from=0001-01-01", "to=9999-12-31", "from=0001-01-01&to=9999-12-31"]
 )
-def test_reports_refuse_periods_out_of_range(client, query) -> None:  # type: ignore[no-untyped-def]
+def test_reports_refuse_periods_out_of_range(client: Client, query: str) -> None:
     client.force_login(tb.coordinator())
     assert client.get(reverse("timebank:reports") + "?" + query).status_code == 400
     assert client.get(reverse("timebank:reports-csv") + "?" + query).status_code == 400
 
 
-def test_check_form_refuses_dates_out_of_range(client) -> None:  # type: ignore[no-untyped-def]
+def test_check_form_refuses_dates_out_of_range(client: Client) -> None:
     m = tb.member()
     client.force_login(tb.coordinator())
     page = client.post(
@@ -356,7 +358,7 @@ def test_audit_of_refused_exchange_is_not_written() -> None:
 # --- 3. API tokens: members and coordinators see and revoke them, audited ----------------------
 
 
-def test_member_sees_creates_and_revokes_their_tokens(client) -> None:  # type: ignore[no-untyped-def]
+def test_member_sees_creates_and_revokes_their_tokens(client: Client) -> None:
     from timebank.models import ApiToken
 
     member = tb.member()
@@ -387,7 +389,7 @@ def test_member_sees_creates_and_revokes_their_tokens(client) -> None:  # type: 
     ).exists()
 
 
-def test_coordinator_sees_and_revokes_anyones_token(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_sees_and_revokes_anyones_token(client: Client) -> None:
     from timebank.models import ApiToken
 
     member = tb.member(name="Dee")
@@ -404,7 +406,7 @@ def test_coordinator_sees_and_revokes_anyones_token(client) -> None:  # type: ig
     ).exists()
 
 
-def test_people_who_are_not_members_cannot_create_tokens(client) -> None:  # type: ignore[no-untyped-def]
+def test_people_who_are_not_members_cannot_create_tokens(client: Client) -> None:
     client.force_login(f.user())
     assert client.post(reverse("timebank:tokens")).status_code == 403
     applicant = tb.member(approved=False)
@@ -415,7 +417,7 @@ def test_people_who_are_not_members_cannot_create_tokens(client) -> None:  # typ
 # --- the same classes elsewhere: numbers too large for the ledger, dates at the ends of time ----
 
 
-def test_credits_form_refuses_more_hours_than_the_ledger_holds(client) -> None:  # type: ignore[no-untyped-def]
+def test_credits_form_refuses_more_hours_than_the_ledger_holds(client: Client) -> None:
     org = tb.member(kind="service", name="Food bank")
     member = tb.member()
     client.force_login(org.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from timebank.tests import factories as tb
@@ -10,7 +11,7 @@ from timebank.tests import factories as tb
 pytestmark = pytest.mark.django_db
 
 
-def test_report_charts_use_the_shared_include(client) -> None:  # type: ignore[no-untyped-def]
+def test_report_charts_use_the_shared_include(client: Client) -> None:
     a, b = tb.member(), tb.member()
     tb.exchange(a, b, 90)
     client.force_login(tb.coordinator())
@@ -23,7 +24,7 @@ def test_report_charts_use_the_shared_include(client) -> None:  # type: ignore[n
     assert html.count("1 hour 30 minutes") >= 2
 
 
-def test_an_empty_period_says_so(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_period_says_so(client: Client) -> None:
     client.force_login(tb.coordinator())
     html = client.get(reverse("timebank:reports")).content.decode()
     assert "No exchanges in this period." in html

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from rules.ledger import check_ledger
 from timebank import selectors
@@ -112,7 +113,7 @@ def test_simultaneous_overlapping_exchanges_for_one_member_record_only_one() -> 
     assert selectors.ledger_problems() == []
 
 
-def test_a_recorded_exchange_is_four_statements_on_postgresql(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_recorded_exchange_is_four_statements_on_postgresql(client: Client) -> None:
     """Token (with roles), both accounts locked with the members, the overlap check, then the
     ledger entry, postings, balances, exchange and audit record in one statement."""
     import json

@@ -7,8 +7,10 @@ import csv
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from timebank import selectors
 from timebank.models import Member
 from timebank.services.credits import issue_credits, redeem_credits
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def credits_moved():  # type: ignore[no-untyped-def]
+def credits_moved() -> User:
     coordinator = tb.coordinator()
     food_bank = tb.member(by=coordinator, kind=Member.Kind.GROUP, name="Food bank")
     museum = tb.member(by=coordinator, kind=Member.Kind.VENUE, name="=Museum")
@@ -42,13 +44,13 @@ def credits_moved():  # type: ignore[no-untyped-def]
     return coordinator
 
 
-def test_report_counts_credits_issued_and_spent(credits_moved) -> None:  # type: ignore[no-untyped-def]
+def test_report_counts_credits_issued_and_spent(credits_moved: User) -> None:
     credits = selectors.report().credits
     assert (credits.issued, credits.spent, credits.issues, credits.redemptions) == (180, 60, 1, 1)
     assert credits.by_organisation == (("=Museum", 0, 60), ("Food bank", 180, 0))
 
 
-def test_reports_page_shows_credits_with_a_chart(client, credits_moved) -> None:  # type: ignore[no-untyped-def]
+def test_reports_page_shows_credits_with_a_chart(client: Client, credits_moved: User) -> None:
     client.force_login(credits_moved)
     html = client.get(reverse("timebank:reports")).content.decode()
     assert 'id="credits-issued">3 hours (1 time)' in html
@@ -56,7 +58,7 @@ def test_reports_page_shows_credits_with_a_chart(client, credits_moved) -> None:
     assert 'id="chart-credits-title"' in html and 'id="credits-by-organisation"' in html
 
 
-def test_reports_csv_has_credits_rows_without_formulas(client, credits_moved) -> None:  # type: ignore[no-untyped-def]
+def test_reports_csv_has_credits_rows_without_formulas(client: Client, credits_moved: User) -> None:
     client.force_login(credits_moved)
     body = client.get(reverse("timebank:reports-csv")).content.decode()
     rows = list(csv.reader(io.StringIO(body)))

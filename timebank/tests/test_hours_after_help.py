@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from rules.ledger import format_minutes
 from timebank import selectors
-from timebank.models import Account, Exchange, LedgerTransaction, Posting
+from timebank.models import Account, Exchange, LedgerTransaction, Member, Posting
 from timebank.services._common import TimebankRefused
 from timebank.services.exchanges import confirm_exchange, propose_exchange
 from timebank.services.tokens import issue_api_token
@@ -58,7 +59,7 @@ def test_a_coordinator_cannot_record_a_future_exchange_as_confirmed() -> None:
     assert not Exchange.objects.exists()
 
 
-def test_the_api_refuses_to_confirm_a_future_exchange_naming_start(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_refuses_to_confirm_a_future_exchange_naming_start(client: Client) -> None:
     coordinator = tb.coordinator()
     giver, receiver = tb.member(by=coordinator), tb.member(by=coordinator)
     token = issue_api_token(user=coordinator)
@@ -79,7 +80,7 @@ def test_the_api_refuses_to_confirm_a_future_exchange_naming_start(client) -> No
     assert response.json()["field"] == "start"
 
 
-def test_the_exchange_page_says_planned_and_offers_no_confirm_button(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_exchange_page_says_planned_and_offers_no_confirm_button(client: Client) -> None:
     giver, receiver = tb.member(), tb.member()
     planned = tb.exchange(giver, receiver, 90, start=tb.at(8), confirm=False)
     client.force_login(receiver.user)
@@ -87,7 +88,7 @@ def test_the_exchange_page_says_planned_and_offers_no_confirm_button(client) -> 
     assert "Planned" in html and "Confirm exchange" not in html
 
 
-def _future_dated_entry(giver, receiver, minutes: int) -> None:  # type: ignore[no-untyped-def]
+def _future_dated_entry(giver: Member, receiver: Member, minutes: int) -> None:
     """An entry dated ahead, as the old code let through (kept in the ledger as it was)."""
     txn = LedgerTransaction.objects.create(
         key=tb.key(),
@@ -102,7 +103,7 @@ def _future_dated_entry(giver, receiver, minutes: int) -> None:  # type: ignore[
         account.save(update_fields=["balance"])
 
 
-def test_home_statement_and_member_pages_show_the_same_balance(client) -> None:  # type: ignore[no-untyped-def]
+def test_home_statement_and_member_pages_show_the_same_balance(client: Client) -> None:
     coordinator = tb.coordinator()
     giver, receiver = tb.member(by=coordinator), tb.member(by=coordinator)
     tb.exchange(giver, receiver, 150, start=tb.at(-3))

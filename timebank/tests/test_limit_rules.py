@@ -5,7 +5,7 @@ approve their own application; organisations' accounts have no debit limit."""
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from accounts.roles import Role
 from directory.tests import factories as f
@@ -68,7 +68,7 @@ def test_a_coordinator_cannot_approve_their_own_application(role: str) -> None:
     assert selectors.balance_of(application) == 300
 
 
-def test_a_coordinator_cannot_approve_their_own_application_from_the_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_cannot_approve_their_own_application_from_the_page(client: Client) -> None:
     me = f.user(Role.COORDINATOR)
     application = apply_to_join(user=me, name="Me", about="Gardening")
     client.force_login(me)

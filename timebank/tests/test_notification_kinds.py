@@ -4,11 +4,12 @@ matched, and safeguarding reminders cannot be turned off."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import NotificationPreference, User
 from timebank.models import ReminderSent
@@ -26,7 +27,9 @@ def _off(user: User, kind: str) -> None:
     NotificationPreference.objects.create(user=user, kind=kind, email=False)
 
 
-def test_a_declined_applicant_is_told_why(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_declined_applicant_is_told_why(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     coordinator = tb.coordinator()
     applicant = tb.member(approved=False, name="Ann")
     mail.outbox.clear()
@@ -39,8 +42,8 @@ def test_a_declined_applicant_is_told_why(django_capture_on_commit_callbacks) ->
 
 
 def test_an_applicant_who_turned_decisions_off_gets_none(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     coordinator = tb.coordinator()
     applicant = tb.member(approved=False)
     _off(applicant.user, "timebank_membership")
@@ -51,8 +54,8 @@ def test_an_applicant_who_turned_decisions_off_gets_none(
 
 
 def test_answering_a_request_tells_the_member_it_is_matched(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     coordinator = tb.coordinator()
     asker, helper = tb.member(by=coordinator), tb.member(by=coordinator)
     req = create_request(member=asker, title="Help with shopping", category=None)
@@ -74,8 +77,8 @@ def test_answering_a_request_tells_the_member_it_is_matched(
 
 
 def test_an_exchange_without_a_request_asks_for_confirmation(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     coordinator = tb.coordinator()
     giver, receiver = tb.member(by=coordinator), tb.member(by=coordinator)
     _off(receiver.user, "timebank_requests")  # a different kind: still sent
@@ -117,7 +120,7 @@ def test_rota_reminders_honour_the_choice_but_safeguarding_ones_are_always_sent(
         coordinator=coordinator,
         title="Hospital lift",
         weekday=first.weekday(),
-        start_time=timezone.datetime(2000, 1, 1, 9).time(),
+        start_time=time(9),
         duration_minutes=60,
         first_date=first,
         end_date=first + timedelta(weeks=4),

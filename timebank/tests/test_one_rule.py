@@ -49,6 +49,9 @@ def members() -> list[Member]:
     return [tb.member(by=coordinator, name=name) for name in ("Ann", "Ben", "Cat")]
 
 
+ExchangeCase = tuple[tuple[int, int], int, int, str]
+"""(giver, receiver) by index, start and length in quarter hours, status."""
+
 pair = st.tuples(st.integers(0, 2), st.integers(0, 2)).filter(lambda p: p[0] != p[1])
 exchange_case = st.tuples(
     pair,
@@ -58,7 +61,7 @@ exchange_case = st.tuples(
 )
 
 
-def _store(members: list[Member], cases: list[tuple]) -> list[Exchange]:
+def _store(members: list[Member], cases: list[ExchangeCase]) -> list[Exchange]:
     rows = []
     for (giver, receiver), at, length, status in cases:
         n = next(_keys)
@@ -124,8 +127,8 @@ def _definition_refuses(new: Exchange, stored: list[Exchange]) -> bool:
 )
 def test_overlap_sql_and_python_give_the_same_answers(
     members: list[Member],
-    stored_cases: list[tuple],
-    new_case: tuple,
+    stored_cases: list[ExchangeCase],
+    new_case: ExchangeCase,
     saved: bool,
     touch: str,
     which: int,

@@ -5,14 +5,18 @@ ledger, a missed one is recorded with no credit; coordinators keep their powers.
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import TypedDict
 
 import pytest
+from django.core import mail
 from django.db.models import F
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from timebank import selectors
-from timebank.models import Exchange, LedgerTransaction, Rota, RotaSlot, RotaVisit
+from timebank.models import Exchange, LedgerTransaction, Member, Rota, RotaSlot, RotaVisit
 from timebank.services._common import TimebankRefused
 from timebank.services.rotas import (
     assign_to_rota,
@@ -32,8 +36,18 @@ def _weekday_after(days: int, weekday: int = 1) -> date:
     return d + timedelta(days=(weekday - d.weekday()) % 7)
 
 
+class RotaWorld(TypedDict):
+    """A weekly rota helping Bea, with Alf and Cas as members who may cover it."""
+
+    coordinator: User
+    bea: Member
+    alf: Member
+    cas: Member
+    rota: Rota
+
+
 @pytest.fixture
-def setup():  # type: ignore[no-untyped-def]
+def setup() -> RotaWorld:
     coordinator = tb.coordinator()
     bea = tb.member(by=coordinator, name="Bea")
     alf = tb.member(by=coordinator, name="Alf")
@@ -62,7 +76,7 @@ def _time_passes(rota: Rota, weeks: int) -> None:
     rota.refresh_from_db()
 
 
-def test_members_see_rotas_and_take_a_gap(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_members_see_rotas_and_take_a_gap(client: Client, setup: RotaWorld) -> None:
     rota, alf = setup["rota"], setup["alf"]
     client.force_login(alf.user)
     listing = client.get(reverse("timebank:rotas"))
@@ -82,7 +96,7 @@ def test_members_see_rotas_and_take_a_gap(client, setup) -> None:  # type: ignor
         take_rota_slot(by=setup["cas"].user, rota=rota, day=first)
 
 
-def test_the_person_helped_sees_who_is_coming(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_helped_sees_who_is_coming(client: Client, setup: RotaWorld) -> None:
     rota = setup["rota"]
     take_rota_slot(by=setup["alf"].user, rota=rota, day=rota.first_date)
     client.force_login(setup["bea"].user)
@@ -96,7 +110,9 @@ def test_the_person_helped_sees_who_is_coming(client, setup) -> None:  # type: i
     assert "Rota for Bea" not in page
 
 
-def test_give_back_makes_a_gap_and_tells_coordinators(setup, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_give_back_makes_a_gap_and_tells_coordinators(
+    setup: RotaWorld, mailoutbox: list[mail.EmailMessage]
+) -> None:
     rota, alf, coordinator = setup["rota"], setup["alf"], setup["coordinator"]
     coordinator.email = "cora@example.org"
     coordinator.save()
@@ -109,7 +125,7 @@ def test_give_back_makes_a_gap_and_tells_coordinators(setup, mailoutbox) -> None
         give_back_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
 
 
-def test_swap_is_theirs_only_once_they_accept(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_swap_is_theirs_only_once_they_accept(client: Client, setup: RotaWorld) -> None:
     rota, alf, cas = setup["rota"], setup["alf"], setup["cas"]
     day = rota.first_date
     take_rota_slot(by=alf.user, rota=rota, day=day)
@@ -129,7 +145,7 @@ def test_swap_is_theirs_only_once_they_accept(client, setup) -> None:  # type: i
     assert plan_for(rota).slots[0].members == (cas.pk,)
 
 
-def test_swap_form_names_the_field_when_wrong(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_swap_form_names_the_field_when_wrong(client: Client, setup: RotaWorld) -> None:
     rota, alf = setup["rota"], setup["alf"]
     take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     client.force_login(alf.user)
@@ -141,7 +157,7 @@ def test_swap_form_names_the_field_when_wrong(client, setup) -> None:  # type: i
 
 
 @pytest.mark.parametrize("day", ["", "31/2/2026", "nonsense", "3000-01-01"])
-def test_a_bad_date_is_a_400_naming_it(client, setup, day) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_date_is_a_400_naming_it(client: Client, setup: RotaWorld, day: str) -> None:
     client.force_login(setup["alf"].user)
     response = client.post(
         reverse("timebank:rota-action", args=[setup["rota"].pk, "take"]), {"day": day}
@@ -151,14 +167,14 @@ def test_a_bad_date_is_a_400_naming_it(client, setup, day) -> None:  # type: ign
     assert not RotaSlot.objects.exists()
 
 
-def test_a_date_the_rota_does_not_have_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_date_the_rota_does_not_have_is_refused(setup: RotaWorld) -> None:
     rota = setup["rota"]
     with pytest.raises(TimebankRefused, match="has no date on") as refused:
         take_rota_slot(by=setup["alf"].user, rota=rota, day=rota.first_date + timedelta(1))
     assert refused.value.field == "day"
 
 
-def test_coordinator_powers_stay_with_coordinators(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_powers_stay_with_coordinators(client: Client, setup: RotaWorld) -> None:
     rota, alf = setup["rota"], setup["alf"]
     client.force_login(alf.user)
     assert client.get(reverse("timebank:rota-new")).status_code == 403
@@ -173,14 +189,14 @@ def test_coordinator_powers_stay_with_coordinators(client, setup) -> None:  # ty
     assert "Add a member to the rota" in page
 
 
-def test_people_who_are_not_members_cannot_see_rotas(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_people_who_are_not_members_cannot_see_rotas(client: Client, setup: RotaWorld) -> None:
     applicant = tb.member(approved=False)
     client.force_login(applicant.user)
     assert client.get(reverse("timebank:rotas")).status_code == 403
     assert client.get(reverse("timebank:rota", args=[setup["rota"].pk])).status_code == 403
 
 
-def test_a_done_slot_is_credited_once_through_the_ledger(client, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_done_slot_is_credited_once_through_the_ledger(client: Client, setup: RotaWorld) -> None:
     rota, alf, bea = setup["rota"], setup["alf"], setup["bea"]
     day = rota.first_date
     take_rota_slot(by=alf.user, rota=rota, day=day)
@@ -208,7 +224,7 @@ def test_a_done_slot_is_credited_once_through_the_ledger(client, setup) -> None:
         record_rota_visit(by=bea.user, rota=rota, day=day, member=alf, done=False)
 
 
-def test_a_missed_slot_is_recorded_without_credit(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_missed_slot_is_recorded_without_credit(setup: RotaWorld) -> None:
     rota, alf, coordinator = setup["rota"], setup["alf"], setup["coordinator"]
     take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     _time_passes(rota, 5)
@@ -219,7 +235,7 @@ def test_a_missed_slot_is_recorded_without_credit(setup) -> None:  # type: ignor
     assert selectors.balance_of(alf) == 300 and not Exchange.objects.exists()
 
 
-def test_only_the_person_helped_or_a_coordinator_records_the_outcome(setup) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_person_helped_or_a_coordinator_records_the_outcome(setup: RotaWorld) -> None:
     rota, alf = setup["rota"], setup["alf"]
     take_rota_slot(by=alf.user, rota=rota, day=rota.first_date)
     _time_passes(rota, 5)
@@ -232,7 +248,7 @@ def test_only_the_person_helped_or_a_coordinator_records_the_outcome(setup) -> N
     assert not Exchange.objects.exists()
 
 
-def test_a_members_export_has_their_rota_dates_and_visits(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_members_export_has_their_rota_dates_and_visits(setup: RotaWorld) -> None:
     from timebank.personal_data import export
 
     rota, alf = setup["rota"], setup["alf"]

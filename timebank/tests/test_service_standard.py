@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from directory.tests import factories as f
 from timebank.models import Member, Offer, Request
@@ -85,7 +87,7 @@ def assert_error_pattern(html: str, *fields: str) -> None:
         assert any(h[1:].startswith(name) for h in page.links), (name, page.links)
 
 
-def test_decline_form_follows_the_error_pattern(client) -> None:  # type: ignore[no-untyped-def]
+def test_decline_form_follows_the_error_pattern(client: Client) -> None:
     applicant = tb.member(approved=False, name="Cy")
     client.force_login(tb.coordinator())
     page = client.post(reverse("timebank:member-decline", args=[applicant.pk]), {"reason": ""})
@@ -100,7 +102,7 @@ def test_decline_form_follows_the_error_pattern(client) -> None:  # type: ignore
     assert applicant.status == Member.Status.DECLINED
 
 
-def test_correction_form_follows_the_error_pattern(client) -> None:  # type: ignore[no-untyped-def]
+def test_correction_form_follows_the_error_pattern(client: Client) -> None:
     coordinator = tb.coordinator()
     a, b = tb.member(by=coordinator), tb.member(by=coordinator)
     x = tb.exchange(a, b, 60)
@@ -110,7 +112,7 @@ def test_correction_form_follows_the_error_pattern(client) -> None:  # type: ign
     assert_error_pattern(page.content.decode(), "id_reason")
 
 
-def test_refusals_of_the_service_are_shown_on_their_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_of_the_service_are_shown_on_their_field(client: Client) -> None:
     coordinator = tb.coordinator()
     member = tb.member(by=coordinator, name="Alf")
     client.force_login(coordinator)
@@ -143,7 +145,7 @@ def test_refusals_of_the_service_are_shown_on_their_field(client) -> None:  # ty
     assert_error_pattern(page.content.decode(), "to")
 
 
-def test_a_members_exchange_refused_by_the_service_is_shown_on_a_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_members_exchange_refused_by_the_service_is_shown_on_a_field(client: Client) -> None:
     coordinator = tb.coordinator()
     alf, bea, cy = (tb.member(by=coordinator, name=n) for n in ("Alf", "Bea", "Cy"))
     start = tb.at(-1, 10)
@@ -165,7 +167,7 @@ def test_a_members_exchange_refused_by_the_service_is_shown_on_a_field(client) -
     assert_error_pattern(page.content.decode(), "id_other")
 
 
-def test_credits_refused_by_the_service_are_shown_on_a_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_credits_refused_by_the_service_are_shown_on_a_field(client: Client) -> None:
     coordinator = tb.coordinator()
     sam = tb.member(by=coordinator, name="Sam")
     museum = tb.member(by=coordinator, name="Museum", kind=Member.Kind.VENUE)
@@ -181,7 +183,9 @@ def test_credits_refused_by_the_service_are_shown_on_a_field(client) -> None:  #
 # --- applications --------------------------------------------------------------------------------
 
 
-def test_an_empty_application_is_refused_with_an_error_on_each_required_answer(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_application_is_refused_with_an_error_on_each_required_answer(
+    client: Client,
+) -> None:
     f.neighbourhood("Eastfield")
     person = f.user()
     client.force_login(person)
@@ -195,7 +199,7 @@ def test_an_empty_application_is_refused_with_an_error_on_each_required_answer(c
     assert not Member.objects.filter(user=person).exists()
 
 
-def test_applications_are_approved_from_their_own_page_showing_the_answers(client) -> None:  # type: ignore[no-untyped-def]
+def test_applications_are_approved_from_their_own_page_showing_the_answers(client: Client) -> None:
     hood = f.neighbourhood("Eastfield")
     applicant = tb.member(
         approved=False,
@@ -224,8 +228,8 @@ def test_applications_are_approved_from_their_own_page_showing_the_answers(clien
 
 
 def test_offers_link_to_the_member_and_ask_for_this(
-    client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     term = f.term("Getting about")
     coordinator = tb.coordinator()
     alf = tb.member(by=coordinator, name="Alf", access_needs="Private health note")
@@ -254,7 +258,7 @@ def test_offers_link_to_the_member_and_ask_for_this(
     assert reverse("timebank:request", args=[req.pk]) in mail.outbox[0].body
 
 
-def test_a_profile_is_only_of_an_approved_member_and_only_for_members(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_profile_is_only_of_an_approved_member_and_only_for_members(client: Client) -> None:
     applicant = tb.member(approved=False)
     member = tb.member()
     client.force_login(member.user)
@@ -264,8 +268,8 @@ def test_a_profile_is_only_of_an_approved_member_and_only_for_members(client) ->
 
 
 def test_a_request_with_no_match_says_what_happens_next_and_coordinators_are_told(
-    client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     term = f.term("Gardening")
     coordinator = tb.coordinator()
     bea = tb.member(by=coordinator, name="Bea")
@@ -284,8 +288,8 @@ def test_a_request_with_no_match_says_what_happens_next_and_coordinators_are_tol
 
 
 def test_a_matched_request_does_not_alert_coordinators(
-    client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     term = f.term("Gardening")
     coordinator = tb.coordinator()
     alf, bea = tb.member(by=coordinator, name="Alf"), tb.member(by=coordinator, name="Bea")
@@ -311,7 +315,7 @@ def test_no_template_prints_a_minute_count_without_the_formatter() -> None:
     assert not found, found
 
 
-def test_pages_show_time_as_hours_and_minutes(client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_show_time_as_hours_and_minutes(client: Client) -> None:
     coordinator = tb.coordinator()
     alf, bea = tb.member(by=coordinator, name="Alf"), tb.member(by=coordinator, name="Bea")
     tb.exchange(alf, bea, 90, confirm=False)

@@ -3,7 +3,7 @@ reversals, time credits, rotas and reminders, and the support-plan functions."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core import mail
@@ -127,7 +127,7 @@ def test_zero_or_negative_time_is_refused(minutes: int) -> None:
 def test_fractional_or_huge_time_is_refused() -> None:
     giver, receiver = tb.member(), tb.member()
     with pytest.raises(TimebankRefused, match="whole number"):
-        tb.exchange(giver, receiver, 1.5)  # type: ignore[arg-type]
+        tb.exchange(giver, receiver, 1.5)  # type: ignore[arg-type]  # a float, on purpose
     with pytest.raises(TimebankRefused, match="at most 24 hours"):
         tb.exchange(giver, receiver, 25 * 60)
 
@@ -221,12 +221,12 @@ def test_recorded_by_a_coordinator_in_one_step_and_retried() -> None:
         "idempotency_key": "retry",
         "confirm": True,
     }
-    x = propose_exchange(**kwargs)  # type: ignore[arg-type]
-    y = propose_exchange(**kwargs)  # type: ignore[arg-type]
+    x = propose_exchange(**kwargs)
+    y = propose_exchange(**kwargs)
     assert x.pk == y.pk and x.status == Exchange.Status.CONFIRMED
     assert balance(giver) == 345
     with pytest.raises(TimebankRefused, match="other member confirms"):
-        propose_exchange(**{**kwargs, "by": giver.user, "idempotency_key": "x"})  # type: ignore[arg-type]
+        propose_exchange(**{**kwargs, "by": giver.user, "idempotency_key": "x"})
 
 
 def test_reversal_restores_balances_keeps_the_original_and_happens_once() -> None:
@@ -393,7 +393,7 @@ def test_rota_shows_gaps_and_sends_each_reminder_once() -> None:
         coordinator=coordinator,
         title="Hospital lift",
         weekday=1,
-        start_time=timezone.datetime(2000, 1, 1, 9).time(),
+        start_time=time(9),
         duration_minutes=90,
         first_date=first,
         end_date=first + timedelta(weeks=77),

@@ -4,8 +4,10 @@ with errors, reports with charts and CSV, and the JSON exchange endpoint."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -19,12 +21,12 @@ from timebank.tests import factories as tb
 pytestmark = pytest.mark.django_db
 
 
-def test_home_invites_people_to_join(client) -> None:  # type: ignore[no-untyped-def]
+def test_home_invites_people_to_join(client: Client) -> None:
     html = client.get(reverse("timebank:home")).content.decode()
     assert "Sign in to join the time bank" in html and "5 hours" in html
 
 
-def test_join_form_errors_then_application(client) -> None:  # type: ignore[no-untyped-def]
+def test_join_form_errors_then_application(client: Client) -> None:
     person = f.user()
     client.force_login(person)
     page = client.post(reverse("timebank:join"), {"kind": "group", "name": ""})
@@ -38,7 +40,9 @@ def test_join_form_errors_then_application(client) -> None:  # type: ignore[no-u
     assert member.availability == ["tue-am", "thu-pm"] and member.status == "applied"
 
 
-def test_only_coordinators_see_applications_approve_record_checks_and_reports(client) -> None:  # type: ignore[no-untyped-def]
+def test_only_coordinators_see_applications_approve_record_checks_and_reports(
+    client: Client,
+) -> None:
     applicant = tb.member(approved=False)
     client.force_login(tb.member().user)
     for name, args in [
@@ -57,7 +61,7 @@ def test_only_coordinators_see_applications_approve_record_checks_and_reports(cl
     assert applicant.status == "applied"
 
 
-def test_coordinator_approves_and_the_member_record_view_is_audited(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_approves_and_the_member_record_view_is_audited(client: Client) -> None:
     coordinator = tb.coordinator()
     applicant = tb.member(approved=False, access_needs="Uses a wheelchair")
     client.force_login(coordinator)
@@ -70,7 +74,7 @@ def test_coordinator_approves_and_the_member_record_view_is_audited(client) -> N
     assert selectors.balance_of(applicant) == 300
 
 
-def test_coordinator_records_a_dbs_check_with_errors_first(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_records_a_dbs_check_with_errors_first(client: Client) -> None:
     m = tb.member()
     client.force_login(tb.coordinator())
     url = reverse("timebank:check-new", args=[m.pk])
@@ -82,7 +86,7 @@ def test_coordinator_records_a_dbs_check_with_errors_first(client) -> None:  # t
     assert page.status_code == 302 and m.checks.count() == 1
 
 
-def test_members_see_only_their_own_statement_and_each_view_is_audited(client) -> None:  # type: ignore[no-untyped-def]
+def test_members_see_only_their_own_statement_and_each_view_is_audited(client: Client) -> None:
     a, b = tb.member(), tb.member()
     tb.exchange(a, b, 120, description="Gardening")
     client.force_login(a.user)
@@ -99,7 +103,7 @@ def test_members_see_only_their_own_statement_and_each_view_is_audited(client) -
     assert AuditEvent.objects.filter(actor=coordinator, subject=b.user, action="view").exists()
 
 
-def test_exchange_pages_propose_confirm_and_refuse_with_reasons(client) -> None:  # type: ignore[no-untyped-def]
+def test_exchange_pages_propose_confirm_and_refuse_with_reasons(client: Client) -> None:
     a, b = tb.member(name="Alf"), tb.member(name="Bea")
     client.force_login(a.user)
     url = reverse("timebank:exchange-new")
@@ -136,7 +140,7 @@ def test_exchange_pages_propose_confirm_and_refuse_with_reasons(client) -> None:
     assert "already has a confirmed exchange" in page.content.decode()
 
 
-def test_request_page_shows_suggestions_with_reasons_to_the_requester(client) -> None:  # type: ignore[no-untyped-def]
+def test_request_page_shows_suggestions_with_reasons_to_the_requester(client: Client) -> None:
     transport = f.term("Getting about")
     hood = f.neighbourhood("Millbrook", "52.0", "-1.0")
     helper = tb.member(name="Alf", neighbourhood=hood)
@@ -155,7 +159,7 @@ def test_request_page_shows_suggestions_with_reasons_to_the_requester(client) ->
     assert "Members not suggested" in html and "Cy: Does not offer" in html
 
 
-def test_reports_show_charts_tables_and_csv_for_coordinators(client) -> None:  # type: ignore[no-untyped-def]
+def test_reports_show_charts_tables_and_csv_for_coordinators(client: Client) -> None:
     a, b = tb.member(), tb.member()
     tb.exchange(a, b, 90)
     tb.exchange(b, a, 30, start=tb.at(-3))
@@ -170,7 +174,7 @@ def test_reports_show_charts_tables_and_csv_for_coordinators(client) -> None:  #
     assert client.get(reverse("timebank:reports"), {"from": "bad"}).status_code == 400
 
 
-def test_rota_pages_show_gaps(client) -> None:  # type: ignore[no-untyped-def]
+def test_rota_pages_show_gaps(client: Client) -> None:
     client.force_login(tb.coordinator())
     a = tb.member(name="Alf")
     page = client.post(
@@ -195,7 +199,7 @@ def test_rota_pages_show_gaps(client) -> None:  # type: ignore[no-untyped-def]
     assert "choose a Tuesday" in page.content.decode()
 
 
-def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: ignore[no-untyped-def]
+def test_json_endpoint_needs_a_token_and_records_once(client: Client) -> None:
     a, b = tb.member(), tb.member()
     coordinator = tb.coordinator()
     token = issue_api_token(user=coordinator)
@@ -211,7 +215,7 @@ def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: 
     assert client.post(url, json.dumps(body), content_type="application/json").status_code == 401
     client.force_login(coordinator)  # a session alone is not enough (CSRF-safe)
     assert client.post(url, json.dumps(body), content_type="application/json").status_code == 401
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     first = client.post(url, json.dumps(body), content_type="application/json", **auth)
     again = client.post(url, json.dumps(body), content_type="application/json", **auth)
     assert first.status_code == 201 and again.status_code == 200
@@ -243,7 +247,7 @@ def test_json_endpoint_needs_a_token_and_records_once(client) -> None:  # type: 
 
 
 def test_json_endpoint_records_the_exchange_its_ledger_entry_and_audit_record_together(
-    client,  # type: ignore[no-untyped-def]
+    client: Client,
 ) -> None:
     a, b = tb.member(name="Ada"), tb.member(name="Bea")
     coordinator = tb.coordinator()
@@ -280,11 +284,11 @@ def test_json_endpoint_records_the_exchange_its_ledger_entry_and_audit_record_to
     assert event.ip_address == "192.0.2.7"
 
 
-def test_json_endpoint_refuses_unknown_and_unapproved_members(client) -> None:  # type: ignore[no-untyped-def]
+def test_json_endpoint_refuses_unknown_and_unapproved_members(client: Client) -> None:
     a, applicant = tb.member(), tb.member(approved=False, name="Cy")
     token = issue_api_token(user=tb.coordinator())
     url = reverse("timebank:api-exchanges")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     body = {"idempotency_key": "u1", "minutes": 30, "start": tb.at(-1).isoformat(), "confirm": True}
     unknown = client.post(
         url,
@@ -304,7 +308,7 @@ def test_json_endpoint_refuses_unknown_and_unapproved_members(client) -> None:  
     assert Exchange.objects.count() == 0 and selectors.ledger_problems() == []
 
 
-def test_a_request_and_an_offer_keep_the_category_chosen(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_and_an_offer_keep_the_category_chosen(client: Client) -> None:
     """Taxonomy terms have text ids (HSDS): the category chosen on the form is kept."""
     term = f.term("Getting about")
     member = tb.member()
