@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import record_audit
@@ -53,13 +55,6 @@ def _referral(referral_id: uuid.UUID) -> Referral:
     )
 
 
-def _can_receive_summary(user: User, referral: Referral) -> bool:
-    if permissions.is_link_worker(user):
-        return True
-    org = referral.referring_organisation
-    return org is not None and permissions.can_refer_for(user, org)
-
-
 def _helped_by(referral: Referral) -> dict[str, str]:
     """Stage -> the name of whoever recorded the person's answers with them ("with help"); stages
     the person answered on their own account are not listed."""
@@ -69,9 +64,7 @@ def _helped_by(referral: Referral) -> dict[str, str]:
     if not checks:
         return {}
     helped = {}
-    for a in outcomes_selectors.answer_sets(referral.person, ONS4).filter(
-        pk__in=checks
-    ):
+    for a in outcomes_selectors.answer_sets(referral.person, ONS4).filter(pk__in=checks):
         if a.answered_by == "with_help":
             who = a.recorded_by.get_full_name() if a.recorded_by else "someone else"
             helped[checks[a.pk]] = who
@@ -80,7 +73,7 @@ def _helped_by(referral: Referral) -> dict[str, str]:
 
 def _audit_view(request: HttpRequest, referral: Referral, summary: str) -> None:
     record_audit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         action=AuditEvent.Action.VIEW,
         target=referral,
         subject=referral.person,
@@ -91,7 +84,7 @@ def _audit_view(request: HttpRequest, referral: Referral, summary: str) -> None:
 
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not permissions.is_link_worker(user):
         return _refused(request)
     rows = list(selectors.caseload(user))
@@ -101,7 +94,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not permissions.is_link_worker(user):
         return _refused(request)
     item = _referral(referral_id)
@@ -176,7 +169,7 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 @login_required
 def summary_json(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     item = _referral(referral_id)
-    if not _can_receive_summary(request.user, item):  # type: ignore[arg-type]
+    if not permissions.may_receive_summary(request.user, item):
         return JsonResponse(
             {"title": "Not allowed", "status": 403, "detail": "You cannot see this referral."},
             status=403,
@@ -189,7 +182,7 @@ def summary_json(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 @login_required
 def letter(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     item = _referral(referral_id)
-    if not _can_receive_summary(request.user, item):  # type: ignore[arg-type]
+    if not permissions.may_receive_summary(request.user, item):
         return _refused(request)
     _audit_view(request, item, "Message back letter viewed")
     return render(request, "connect/letter.html", {"message": selectors.message_back(item)})
@@ -197,7 +190,7 @@ def letter(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     rows = []
     for r in selectors.referrals_of(user).prefetch_related("wellbeing"):
         done = {w.stage for w in r.wellbeing.all()}
@@ -219,7 +212,7 @@ def withdraw(request: HttpRequest, onward_id: int) -> HttpResponse:
     if onward.referral.person_id != request.user.pk:
         return _refused(request)
     try:
-        withdraw_onward(person=request.user, onward=onward, request=request)  # type: ignore[arg-type]
+        withdraw_onward(person=signed_in_user(request), onward=onward, request=request)
     except ConnectError as err:
         return render(request, "connect/not_allowed.html", {"message": err.message}, status=409)
     return redirect("connect:mine")
@@ -229,7 +222,7 @@ def withdraw(request: HttpRequest, onward_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def provider_inbox(request: HttpRequest) -> HttpResponse:
     """Onward referrals to the services of organisations the user belongs to, to accept or decline."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     rows = selectors.onward_for_service_member(user)
     forms_by_pk = {o.pk: forms.AnswerForm(prefix=f"o{o.pk}") for o in rows}
     form = None
@@ -275,7 +268,7 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
 
 # --- making a referral ----------------------------------------------------------------------------
 
-_SOURCE_OF_KIND = {
+_SOURCE_OF_KIND: dict[str, str] = {
     ReferringOrganisation.Kind.GP_PRACTICE: Referral.Source.GP_PRACTICE,
     ReferringOrganisation.Kind.HOSPITAL: Referral.Source.HOSPITAL,
 }
@@ -293,7 +286,7 @@ def _referrer_choices(user: User) -> list[tuple[str, str]]:
     return choices
 
 
-def _put_error(form: forms.forms.Form, err: ConnectError) -> None:
+def _put_error(form: django_forms.Form, err: ConnectError) -> None:
     form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
@@ -301,15 +294,15 @@ def _put_error(form: forms.forms.Form, err: ConnectError) -> None:
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest) -> HttpResponse:
     """Referral by GP practice or hospital staff, or by a link worker."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     choices = _referrer_choices(user)
     if not choices:
         return _refused(request)
     form = forms.ReferralForm(request.POST or None)
-    form.fields["referrer"] = forms.forms.ChoiceField(
+    form.fields["referrer"] = django_forms.ChoiceField(
         label="Who is making this referral?",
         choices=choices,
-        widget=forms.forms.RadioSelect,
+        widget=django_forms.RadioSelect,
         initial=choices[0][0] if len(choices) == 1 else None,
         error_messages={
             "required": "Choose who is making this referral",
@@ -320,10 +313,10 @@ def refer(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         referrer = form.cleaned_data["referrer"]
         organisation = None
-        source = Referral.Source.LINK_WORKER
+        source: str = Referral.Source.LINK_WORKER
         if referrer != AS_LINK_WORKER:
             organisation = ReferringOrganisation.objects.get(pk=int(referrer))
-            source = _SOURCE_OF_KIND[organisation.kind]  # type: ignore[index]
+            source = _SOURCE_OF_KIND[organisation.kind]
         try:
             referral = referrals_services.refer(
                 actor=user,
@@ -350,7 +343,7 @@ def refer(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def refer_self(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     form = forms.SelfReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -376,7 +369,7 @@ def refer_self(request: HttpRequest) -> HttpResponse:
 @login_required
 def sent(request: HttpRequest) -> HttpResponse:
     """Referrals made by the user's practice or hospital, each with its letter back."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not selectors.organisations_of(user).exists():
         return _refused(request)
     rows = list(selectors.referrals_made_by_organisations_of(user))
@@ -418,7 +411,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _worker_referral(request: HttpRequest, referral_id: uuid.UUID) -> tuple[User, Referral] | None:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not permissions.is_link_worker(user):
         return None
     return user, _referral(referral_id)
@@ -471,7 +464,7 @@ def onward_new(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def attended(request: HttpRequest, onward_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     onward = get_object_or_404(OnwardReferral.objects.select_related("referral"), pk=onward_id)
     form = forms.AttendedForm(request.POST)
     back = (
@@ -481,7 +474,7 @@ def attended(request: HttpRequest, onward_id: int) -> HttpResponse:
     )
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            messages.error(request, str(errors[0]))
         return back
     try:
         mark_attended(actor=user, onward=onward, on=form.cleaned_data["on"], request=request)
@@ -549,7 +542,7 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def terms_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     rows = selectors.services_run_by(user)
     if not rows and not user.has_role(Role.PROVIDER):
         return _refused(request)
@@ -559,7 +552,7 @@ def terms_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not referral_selectors.acts_for_service(user, service_id):
         return _refused(request)
     current = selectors.service_terms(service_id)
@@ -607,7 +600,7 @@ def _records_for_person(user: User, referral: Referral) -> bool:
 def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpResponse:
     """The person answers ONS4 themselves, or their link worker records the answers the person
     gives in conversation (kept as given with help)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     item = _referral(referral_id)
     helping = _records_for_person(user, item)
     if item.person_id != user.pk and not helping:
@@ -668,7 +661,7 @@ REPORT_ROLES = (Role.LINK_WORKER, Role.COORDINATOR, Role.COMMISSIONER, Role.ADMI
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not user.has_role(*REPORT_ROLES):
         return _refused(request)
     by = request.GET.get("by", "practice")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -44,7 +44,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = teams
+        cast(forms.ChoiceField, self.fields["team"]).choices = teams
 
 
 class TopicForm(forms.Form):
@@ -224,8 +224,11 @@ class PlanCheckForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "Choose a team"), *teams]
-        self.fields["credits_member"].choices = [("", "None"), *organisations]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Choose a team"), *teams]
+        cast(forms.ChoiceField, self.fields["credits_member"]).choices = [
+            ("", "None"),
+            *organisations,
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

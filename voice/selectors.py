@@ -26,7 +26,7 @@ from voice.models import (
     Team,
     VisitPair,
 )
-from voice.permissions import can_answer_for_check, can_respond, is_moderator
+from voice.permissions import can_answer_for_check, can_respond, is_moderator, signed_in
 
 
 def published() -> QuerySet[Feedback]:
@@ -94,9 +94,12 @@ def for_responder(user: object) -> list[Feedback]:
 
 
 def mine(user: object) -> QuerySet[Feedback]:
-    if not getattr(user, "is_authenticated", False):
+    person = signed_in(user)
+    if person is None:
         return Feedback.objects.none()
-    return Feedback.objects.filter(author=user).prefetch_related("changes").order_by("-received_at")
+    return (
+        Feedback.objects.filter(author=person).prefetch_related("changes").order_by("-received_at")
+    )
 
 
 def status_of(feedback: Feedback, today: dt.date | None = None) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import signed_in_user
 from directory import selectors as directory_selectors
 from rules.voice.coproduction import KINDS, changes, priority
 from rules.voice.quality import CheckResult, describe_gap, format_score
@@ -234,11 +235,11 @@ def _check(request: HttpRequest, draft: dict[str, Any], steps: list[str]) -> Htt
                 topic_text=draft.get("topic_text", ""),
                 name=draft.get("name", ""),
                 email=draft.get("email", ""),
-                author=None if staff or not request.user.is_authenticated else request.user,  # type: ignore[arg-type]
+                author=None if staff else permissions.signed_in(request.user),
                 source=draft.get("source", Feedback.Source.ONLINE)
                 if staff
                 else Feedback.Source.ONLINE,
-                entered_by=request.user if staff else None,  # type: ignore[arg-type]
+                entered_by=permissions.signed_in(request.user) if staff else None,
                 request=request,
             )
         except VoiceRefused as refusal:
@@ -394,7 +395,7 @@ def moderate(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             moderation_services.moderate(
                 feedback=feedback,
-                moderator=request.user,  # type: ignore[arg-type]
+                moderator=signed_in_user(request),
                 request=request,
                 **form.cleaned_data,
             )
@@ -439,12 +440,18 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             if acknowledging:
                 acknowledge(
-                    feedback=feedback, user=request.user, request=request, **form.cleaned_data
-                )  # type: ignore[arg-type]
+                    feedback=feedback,
+                    user=signed_in_user(request),
+                    request=request,
+                    **form.cleaned_data,
+                )
             else:
                 responses_services.respond(
-                    feedback=feedback, user=request.user, request=request, **form.cleaned_data
-                )  # type: ignore[arg-type]
+                    feedback=feedback,
+                    user=signed_in_user(request),
+                    request=request,
+                    **form.cleaned_data,
+                )
         except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
@@ -494,7 +501,9 @@ def yours(request: HttpRequest) -> HttpResponse:
 def confirm_change(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(Change, pk=pk)
     try:
-        changes_services.confirm_change(change=change, user=request.user, request=request)  # type: ignore[arg-type]
+        changes_services.confirm_change(
+            change=change, user=signed_in_user(request), request=request
+        )
     except VoiceRefused as refusal:
         return _refused(request, refusal.message)
     return redirect("voice:yours")
@@ -510,8 +519,11 @@ def verify_change(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changes_services.verify_change(
-                change=change, moderator=request.user, request=request, **form.cleaned_data
-            )  # type: ignore[arg-type]
+                change=change,
+                moderator=signed_in_user(request),
+                request=request,
+                **form.cleaned_data,
+            )
         except VoiceRefused as refusal:
             _put_error(form, refusal)
         else:
@@ -558,7 +570,9 @@ def open_data_csv(request: HttpRequest) -> HttpResponse:
     writer = SafeCsvWriter(response)
     writer.writerow(OPEN_CSV_COLUMNS)
     for row in selectors.open_stories():
-        row = dict(row, themes="; ".join(row["themes"]))  # type: ignore[call-overload]
+        themes = row["themes"]
+        assert isinstance(themes, list), "open_stories gives each story's themes as a list"
+        row = dict(row, themes="; ".join(themes))
         writer.writerow("" if row[c] is None else row[c] for c in OPEN_CSV_COLUMNS)
     return response
 
@@ -626,7 +640,7 @@ def plan_check(request: HttpRequest) -> HttpResponse:
         if service is not None:
             try:
                 check = checks_services.plan_check(
-                    lead=request.user,  # type: ignore[arg-type]
+                    lead=signed_in_user(request),
                     about=data["about"],
                     service_id=service[0],
                     team=Team.objects.filter(pk=data["team"]).first() if data["team"] else None,
@@ -673,7 +687,7 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             if action == "add" and add_form.is_valid():
                 add_expert(
-                    lead=request.user,  # type: ignore[arg-type]
+                    lead=signed_in_user(request),
                     check=check,
                     request=request,
                     **add_form.cleaned_data,
@@ -681,7 +695,7 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("voice:check-manage", reference=check.reference)
             if action == "pair" and pair_form.is_valid():
                 record_visit_pair(
-                    lead=request.user,  # type: ignore[arg-type]
+                    lead=signed_in_user(request),
                     check=check,
                     request=request,
                     **pair_form.cleaned_data,
@@ -689,7 +703,7 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("voice:check-manage", reference=check.reference)
             if action == "publish" and publish_form.is_valid():
                 publish_check(
-                    lead=request.user,  # type: ignore[arg-type]
+                    lead=signed_in_user(request),
                     check=check,
                     summary=publish_form.cleaned_data["summary"],
                     request=request,
@@ -729,7 +743,7 @@ def expert_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             register_expert(
-                lead=request.user,  # type: ignore[arg-type]
+                lead=signed_in_user(request),
                 request=request,
                 **form.cleaned_data,
             )
@@ -773,7 +787,7 @@ def check_report(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def score_check(request: HttpRequest, reference: str) -> HttpResponse:
     check = _check_or_404(reference)
-    place = check.experts.filter(expert=request.user).first()
+    place = check.experts.filter(expert=signed_in_user(request)).first()
     if place is None:
         return _refused(request, "Only the experts on this check can score it.")
     form = forms.ExpertScoresForm(request.POST if request.method == "POST" else None)
@@ -782,7 +796,7 @@ def score_check(request: HttpRequest, reference: str) -> HttpResponse:
         notes = data.pop("notes")
         try:
             submit_scores(
-                expert=request.user,  # type: ignore[arg-type]
+                expert=signed_in_user(request),
                 check=check,
                 scores=data,
                 notes=notes,
@@ -815,7 +829,7 @@ def self_assess_check(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             submit_self_assessment(
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 check=check,
                 scores=form.cleaned_data,
                 request=request,
@@ -842,7 +856,7 @@ def respond_check(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             respond_to_check(
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 check=check,
                 text=form.cleaned_data["text"],
                 request=request,
@@ -942,7 +956,7 @@ def coproduction_new(request: HttpRequest) -> HttpResponse:
         held_on = form.cleaned_data["held_on"]
         try:
             assessment = record_coproduction(
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 subject=form.cleaned_data["subject"],
                 held_on=held_on,
                 participants=form.cleaned_data["participants"],

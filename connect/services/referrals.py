@@ -68,7 +68,7 @@ def make_referral(
     return referral
 
 
-_STATUS_DATE = {
+_STATUS_DATE: dict[str, str] = {
     Referral.Status.CONTACTED: "contacted_on",
     Referral.Status.FIRST_CONVERSATION: "first_conversation_on",
     Referral.Status.CONNECTED: "connected_on",

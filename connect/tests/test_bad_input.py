@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
 from connect.models import CommunityPot, ReferringOrganisation
 from connect.services.consent import record_consent
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 NASTY = ["", " ", "-1", "9" * 40, "1e999", "NaN", "٣", "0.001", "x" * 5000, "2026-02-30", "<b>"]
 
 
-def _client(user):  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     c = Client(raise_request_exception=True)
     c.force_login(user)
     return c

@@ -6,6 +6,7 @@ day before it, and a referral that never reached a first conversation."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from connect.services._common import ConnectError
 from connect.services.consent import record_consent
 from connect.services.onward import answer_onward, decline_overdue, refer_onward
 from connect.services.referrals import make_referral, set_status
+from directory.models import Service
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +25,7 @@ DAY = dt.date(2026, 3, 2)
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world() -> dict[str, Any]:
     gp = f.user(Role.PERSON)
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     practice.staff.add(gp)
@@ -42,7 +44,7 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def _referral(world, received: dt.date = DAY) -> Referral:  # type: ignore[no-untyped-def]
+def _referral(world: dict[str, Any], received: dt.date = DAY) -> Referral:
     person = f.user(Role.PERSON)
     referral = make_referral(
         actor=world["gp"],
@@ -63,13 +65,15 @@ def _referral(world, received: dt.date = DAY) -> Referral:  # type: ignore[no-un
     return referral
 
 
-def _onward(world, service, sent: dt.date = DAY) -> OnwardReferral:  # type: ignore[no-untyped-def]
+def _onward(world: dict[str, Any], service: Service, sent: dt.date = DAY) -> OnwardReferral:
     return refer_onward(
         actor=world["worker"], referral=_referral(world, sent), service_id=service.pk, today=sent
     )
 
 
-def test_declined_for_capacity_counts_no_space_and_automatic_declines_per_service(world) -> None:  # type: ignore[no-untyped-def]
+def test_declined_for_capacity_counts_no_space_and_automatic_declines_per_service(
+    world: dict[str, Any],
+) -> None:
     answer = dt.date(2026, 3, 10)
     for _ in range(2):
         answer_onward(
@@ -106,7 +110,7 @@ def test_declined_for_capacity_counts_no_space_and_automatic_declines_per_servic
     assert selectors.declined_for_capacity(dt.date(2026, 3, 18)) == []
 
 
-def test_a_provider_decline_needs_a_reason_from_the_list(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_decline_needs_a_reason_from_the_list(world: dict[str, Any]) -> None:
     onward = _onward(world, world["lunch"])
     with pytest.raises(ConnectError) as err:
         answer_onward(actor=world["provider"], onward=onward, accept=False)
@@ -119,7 +123,7 @@ def test_a_provider_decline_needs_a_reason_from_the_list(world) -> None:  # type
     assert onward.decline_reason == "capacity" and onward.status == "declined"
 
 
-def test_people_supported_counts_people_in_support_during_the_period(world) -> None:  # type: ignore[no-untyped-def]
+def test_people_supported_counts_people_in_support_during_the_period(world: dict[str, Any]) -> None:
     start, end = dt.date(2026, 4, 1), dt.date(2026, 4, 30)
     # Supported: first conversation on the last day of the period.
     a = _referral(world)
@@ -157,7 +161,7 @@ def test_people_supported_counts_people_in_support_during_the_period(world) -> N
         selectors.people_supported(end, start)
 
 
-def test_on_open_caseload_only_while_the_referral_is_open(world) -> None:  # type: ignore[no-untyped-def]
+def test_on_open_caseload_only_while_the_referral_is_open(world: dict[str, Any]) -> None:
     referral = _referral(world)
     assert not selectors.on_open_caseload(world["worker"], referral.person_id)  # not picked up
     set_status(actor=world["worker"], referral=referral, status="contacted", on=DAY)

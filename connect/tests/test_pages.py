@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from accounts.models import User
 from accounts.roles import Role
 from connect import selectors
 from connect.models import (
@@ -34,19 +38,22 @@ from connect.services.onward import answer_onward, refer_onward
 from connect.services.referrals import make_referral
 from directory.tests import factories as f
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 pytestmark = pytest.mark.django_db
 ONS4_LOW = {"life_satisfaction": "3", "worthwhile": "4", "happiness": "2", "anxiety": "8"}
 ONS4_HIGH = {"life_satisfaction": "7", "worthwhile": "7", "happiness": "6", "anxiety": "3"}
 
 
-def _client(user):  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world() -> dict[str, Any]:
     gp = f.user(Role.PERSON, email="reception@hill.example")
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     practice.staff.add(gp)
@@ -65,7 +72,7 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def _refer_form(world, **extra):  # type: ignore[no-untyped-def]
+def _refer_form(world: dict[str, Any], **extra):  # type: ignore[no-untyped-def]
     data = {
         "referrer": str(world["practice"].pk),
         "name": "",
@@ -81,8 +88,10 @@ def _refer_form(world, **extra):  # type: ignore[no-untyped-def]
 
 
 def test_practice_refers_an_existing_account_and_errors_say_how_to_fix(
-    world, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     gp = _client(world["gp"])
     url = reverse("connect:refer")
     assert gp.get(url).status_code == 200
@@ -115,8 +124,10 @@ def test_practice_refers_an_existing_account_and_errors_say_how_to_fix(
 
 
 def test_an_unknown_person_gets_an_invited_account_and_sets_a_password_once(
-    world, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     gp = _client(world["gp"])
     form = _refer_form(world, email="new.person@example.org")
     r = gp.post(reverse("connect:refer"), form)
@@ -127,7 +138,7 @@ def test_an_unknown_person_gets_an_invited_account_and_sets_a_password_once(
     referral = Referral.objects.get()
     assert referral.person.get_full_name() == "Grace Hopper"
     assert not referral.person.has_usable_password()
-    link = re.search(r"/connect/welcome/([^/\s]+)/", mailoutbox[0].body)
+    link = re.search(r"/connect/welcome/([^/\s]+)/", str(mailoutbox[0].body))
     assert link is not None
     url = reverse("connect:welcome", args=[link.group(1)])
     anonymous = Client()
@@ -140,7 +151,7 @@ def test_an_unknown_person_gets_an_invited_account_and_sets_a_password_once(
     assert Client().get(url).status_code == 404  # used: once only
 
 
-def test_expired_invitation_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+def test_expired_invitation_is_refused(world: dict[str, Any]) -> None:
     person, token = find_or_invite_person(
         actor=world["gp"], name="Alan Turing", email="alan@example.org"
     )
@@ -149,7 +160,7 @@ def test_expired_invitation_is_refused(world) -> None:  # type: ignore[no-untype
     assert Client().get(reverse("connect:welcome", args=[token])).status_code == 404
 
 
-def test_a_person_refers_themselves(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_refers_themselves(world: dict[str, Any]) -> None:
     person = _client(world["person"])
     url = reverse("connect:refer_self")
     r = person.post(url, {"reason": ""})
@@ -161,7 +172,9 @@ def test_a_person_refers_themselves(world) -> None:  # type: ignore[no-untyped-d
     assert referral.consent_recorded_on == timezone.localdate()
 
 
-def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(
+    world: dict[str, Any],
+) -> None:
     service_id = world["service"].pk
     url = reverse("connect:terms_edit", args=[service_id])
     assert _client(world["worker"]).get(url).status_code == 403
@@ -206,7 +219,7 @@ def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(
     assert OnwardReferral.objects.get().service_id == service_id
 
 
-def _onward_accepted(world):  # type: ignore[no-untyped-def]
+def _onward_accepted(world: dict[str, Any]):  # type: ignore[no-untyped-def]
     referral = make_referral(
         actor=world["gp"],
         person=world["person"],
@@ -223,7 +236,7 @@ def _onward_accepted(world):  # type: ignore[no-untyped-def]
     return referral, onward
 
 
-def test_attendance_is_recorded_by_the_service_or_link_worker_only(world) -> None:  # type: ignore[no-untyped-def]
+def test_attendance_is_recorded_by_the_service_or_link_worker_only(world: dict[str, Any]) -> None:
     _referral, onward = _onward_accepted(world)
     url = reverse("connect:attended", args=[onward.pk])
     today = timezone.localdate().isoformat()
@@ -233,14 +246,16 @@ def test_attendance_is_recorded_by_the_service_or_link_worker_only(world) -> Non
     assert onward.status == "attended" and onward.attended_on == timezone.localdate()
 
 
-def _answer(client, referral, stage, answers):  # type: ignore[no-untyped-def]
+def _answer(
+    client: Client, referral: Referral, stage: str, answers: dict[str, str]
+) -> _MonkeyPatchedWSGIResponse:
     return client.post(
         reverse("connect:wellbeing", args=[referral.pk, stage]),
         {**answers, "answered_on": timezone.localdate().isoformat()},
     )
 
 
-def test_wellbeing_at_both_ends_goes_back_only_with_consent(world) -> None:  # type: ignore[no-untyped-def]
+def test_wellbeing_at_both_ends_goes_back_only_with_consent(world: dict[str, Any]) -> None:
     referral, _onward = _onward_accepted(world)
     person = _client(world["person"])
     # A link worker who does not hold the referral cannot record answers (the one who does may,
@@ -275,13 +290,13 @@ def test_wellbeing_at_both_ends_goes_back_only_with_consent(world) -> None:  # t
     assert "At closing" in page.content.decode()
 
 
-def _pot(**fields):  # type: ignore[no-untyped-def]
+def _pot(**fields: Any) -> CommunityPot:
     fields.setdefault("name", "Northgate community pot")
     fields.setdefault("kind", CommunityPot.Kind.MONEY)
     return CommunityPot.objects.create(**fields)
 
 
-def test_a_micro_grant_is_posted_once_even_if_the_form_is_sent_twice(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_micro_grant_is_posted_once_even_if_the_form_is_sent_twice(world: dict[str, Any]) -> None:
     referral, _onward = _onward_accepted(world)
     pot = _pot(total_pence=5000, max_award_pence=4000)
     worker = _client(world["worker"])
@@ -303,7 +318,7 @@ def test_a_micro_grant_is_posted_once_even_if_the_form_is_sent_twice(world) -> N
     assert _client(world["gp"]).post(url, form).status_code == 403
 
 
-def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # type: ignore[no-untyped-def]
+def test_time_credits_are_issued_once_through_the_time_bank(world: dict[str, Any]) -> None:
     from timebank import selectors as tb_selectors
     from timebank import services as tb
     from timebank.tests import factories as tbf
@@ -357,7 +372,7 @@ def test_time_credits_are_issued_once_through_the_time_bank(world) -> None:  # t
     assert FundingAward.objects.get().minutes == 600
 
 
-def test_reports_hide_small_numbers(world) -> None:  # type: ignore[no-untyped-def]
+def test_reports_hide_small_numbers(world: dict[str, Any]) -> None:
     for _ in range(4):
         make_referral(
             actor=world["gp"],
@@ -384,7 +399,7 @@ def test_reports_hide_small_numbers(world) -> None:  # type: ignore[no-untyped-d
     assert worker.get(url + "?by=link_worker").status_code == 200
 
 
-def test_erasure_keeps_the_pot_adding_up(world) -> None:  # type: ignore[no-untyped-def]
+def test_erasure_keeps_the_pot_adding_up(world: dict[str, Any]) -> None:
     from connect import personal_data
 
     referral, _onward = _onward_accepted(world)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.core.management import call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
@@ -24,7 +27,7 @@ SENT = dt.date(2026, 3, 2)
 
 
 @pytest.fixture
-def setup():  # type: ignore[no-untyped-def]
+def setup() -> dict[str, Any]:
     gp = f.user(Role.PERSON, email="gp@example.org")
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     practice.staff.add(gp)
@@ -53,7 +56,7 @@ def setup():  # type: ignore[no-untyped-def]
     }
 
 
-def test_only_practice_staff_can_refer_for_the_practice(setup) -> None:  # type: ignore[no-untyped-def]
+def test_only_practice_staff_can_refer_for_the_practice(setup: dict[str, Any]) -> None:
     with pytest.raises(ConnectError) as err:
         make_referral(
             actor=setup["person"],
@@ -74,7 +77,7 @@ def test_only_practice_staff_can_refer_for_the_practice(setup) -> None:  # type:
     assert err.value.field == "reason"
 
 
-def test_onward_referral_needs_consent(setup) -> None:  # type: ignore[no-untyped-def]
+def test_onward_referral_needs_consent(setup: dict[str, Any]) -> None:
     with pytest.raises(ConnectError, match="consent"):
         refer_onward(
             actor=setup["worker"],
@@ -84,7 +87,7 @@ def test_onward_referral_needs_consent(setup) -> None:  # type: ignore[no-untype
         )
 
 
-def _onward(setup):  # type: ignore[no-untyped-def]
+def _onward(setup: dict[str, Any]):  # type: ignore[no-untyped-def]
     record_consent(
         actor=setup["worker"],
         referral=setup["referral"],
@@ -105,8 +108,10 @@ def _onward(setup):  # type: ignore[no-untyped-def]
 
 
 def test_unanswered_for_fourteen_days_is_declined_automatically_and_the_worker_told(
-    setup, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    setup: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     onward = _onward(setup)
     assert onward.answer_due == dt.date(2026, 3, 16)
     assert decline_overdue(dt.date(2026, 3, 16)) == 0  # day 14: still time
@@ -118,7 +123,7 @@ def test_unanswered_for_fourteen_days_is_declined_automatically_and_the_worker_t
     assert decline_overdue(dt.date(2026, 3, 18)) == 0  # once only
 
 
-def test_provider_answers_and_person_withdraws(setup) -> None:  # type: ignore[no-untyped-def]
+def test_provider_answers_and_person_withdraws(setup: dict[str, Any]) -> None:
     onward = _onward(setup)
     with pytest.raises(ConnectError):
         answer_onward(actor=setup["gp"], onward=onward, accept=True)
@@ -130,7 +135,7 @@ def test_provider_answers_and_person_withdraws(setup) -> None:  # type: ignore[n
     assert onward.status == OnwardReferral.Status.WITHDRAWN
 
 
-def test_message_back_holds_only_what_the_person_agreed(setup) -> None:  # type: ignore[no-untyped-def]
+def test_message_back_holds_only_what_the_person_agreed(setup: dict[str, Any]) -> None:
     _onward(setup)
     referral = Referral.objects.get(pk=setup["referral"].pk)
     text = json.dumps(selectors.message_back(referral))
@@ -143,7 +148,7 @@ def test_message_back_holds_only_what_the_person_agreed(setup) -> None:  # type:
     assert "SECRET-MATTERS" in text and "Lunch club" in text
 
 
-def test_every_change_is_audited(setup) -> None:  # type: ignore[no-untyped-def]
+def test_every_change_is_audited(setup: dict[str, Any]) -> None:
     _onward(setup)
     events = set(AuditEvent.objects.values_list("action", "summary"))
     assert ("create", "Social prescribing referral made") in events
@@ -151,7 +156,7 @@ def test_every_change_is_audited(setup) -> None:  # type: ignore[no-untyped-def]
     assert any(a == "create" and s.startswith("Referred on to") for a, s in events)
 
 
-def test_export_and_erase_cover_the_persons_referrals(setup) -> None:  # type: ignore[no-untyped-def]
+def test_export_and_erase_cover_the_persons_referrals(setup: dict[str, Any]) -> None:
     from connect import personal_data
 
     _onward(setup)

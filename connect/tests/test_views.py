@@ -4,12 +4,13 @@ worker) read the message back; every view is audited; bad input gets the GOV.UK 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from connect.models import Referral, ReferringOrganisation
 from connect.services.consent import record_consent
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup():  # type: ignore[no-untyped-def]
+def setup() -> dict[str, Any]:
     gp = f.user(Role.PERSON)
     practice = ReferringOrganisation.objects.create(name="Hill Street Surgery", kind="gp_practice")
     practice.staff.add(gp)
@@ -41,13 +42,13 @@ def setup():  # type: ignore[no-untyped-def]
     return {"gp": gp, "person": person, "worker": worker, "service": service, "referral": referral}
 
 
-def _client(user):  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
-def test_caseload_and_referral_are_for_link_workers_only(setup) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_and_referral_are_for_link_workers_only(setup: dict[str, Any]) -> None:
     url = reverse("connect:referral", args=[setup["referral"].pk])
     assert _client(setup["person"]).get(url).status_code == 403
     assert _client(setup["gp"]).get(reverse("connect:caseload")).status_code == 403
@@ -59,7 +60,7 @@ def test_caseload_and_referral_are_for_link_workers_only(setup) -> None:  # type
     assert AuditEvent.objects.filter(action="view", object_type="connect.referral").count() == 1
 
 
-def test_bad_date_names_the_field(setup) -> None:  # type: ignore[no-untyped-def]
+def test_bad_date_names_the_field(setup: dict[str, Any]) -> None:
     url = reverse("connect:referral", args=[setup["referral"].pk])
     r = _client(setup["worker"]).post(
         url, {"set_status": "", "status-status": "contacted", "status-on": "soon"}
@@ -73,7 +74,7 @@ def test_bad_date_names_the_field(setup) -> None:  # type: ignore[no-untyped-def
     assert r.status_code == 400 and "on or after" in r.content.decode()
 
 
-def test_summary_json_and_letter_hold_only_what_was_agreed(setup) -> None:  # type: ignore[no-untyped-def]
+def test_summary_json_and_letter_hold_only_what_was_agreed(setup: dict[str, Any]) -> None:
     url = reverse("connect:referral", args=[setup["referral"].pk])
     worker = _client(setup["worker"])
     worker.post(
@@ -91,7 +92,7 @@ def test_summary_json_and_letter_hold_only_what_was_agreed(setup) -> None:  # ty
     assert "SECRET-MATTERS" in gp.get(json_url).content.decode()
 
 
-def test_person_sees_and_withdraws(setup) -> None:  # type: ignore[no-untyped-def]
+def test_person_sees_and_withdraws(setup: dict[str, Any]) -> None:
     record_consent(
         actor=setup["worker"],
         referral=setup["referral"],
@@ -110,7 +111,7 @@ def test_person_sees_and_withdraws(setup) -> None:  # type: ignore[no-untyped-de
     assert person.post(withdraw).status_code == 409
 
 
-def test_provider_accepts_and_a_decline_needs_a_reason(setup) -> None:  # type: ignore[no-untyped-def]
+def test_provider_accepts_and_a_decline_needs_a_reason(setup: dict[str, Any]) -> None:
     record_consent(
         actor=setup["worker"],
         referral=setup["referral"],

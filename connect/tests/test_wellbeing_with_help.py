@@ -6,12 +6,14 @@ works."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from connect.models import Referral, WellbeingCheck
 from connect.services._common import ConnectError
@@ -20,19 +22,22 @@ from connect.services.wellbeing import record_wellbeing
 from directory.tests import factories as f
 from outcomes.models import AnswerSet
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 pytestmark = pytest.mark.django_db
 ONS4_LOW = {"life_satisfaction": "3", "worthwhile": "4", "happiness": "2", "anxiety": "8"}
 ONS4_HIGH = {"life_satisfaction": "7", "worthwhile": "7", "happiness": "6", "anxiety": "3"}
 
 
-def _client(user):  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world() -> dict[str, Any]:
     person = f.user(Role.PERSON, display_name="Ada Lovelace", email="ada@example.org")
     worker = f.user(Role.LINK_WORKER, display_name="Lin Worker", email="lin@example.org")
     other = f.user(Role.LINK_WORKER, display_name="Oli Other", email="oli@example.org")
@@ -44,14 +49,16 @@ def world():  # type: ignore[no-untyped-def]
     return {"person": person, "worker": worker, "other": other, "referral": referral}
 
 
-def _answer(user, referral, stage, answers):  # type: ignore[no-untyped-def]
+def _answer(
+    user: User, referral: Referral, stage: str, answers: dict[str, str]
+) -> _MonkeyPatchedWSGIResponse:
     return _client(user).post(
         reverse("connect:wellbeing", args=[referral.pk, stage]),
         {**answers, "answered_on": timezone.localdate().isoformat()},
     )
 
 
-def test_the_link_worker_records_both_stages_with_help(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_worker_records_both_stages_with_help(world: dict[str, Any]) -> None:
     worker, referral, person = world["worker"], world["referral"], world["person"]
     page = _client(worker).get(reverse("connect:referral", args=[referral.pk]))
     first_url = reverse("connect:wellbeing", args=[referral.pk, "first_conversation"])
@@ -74,14 +81,14 @@ def test_the_link_worker_records_both_stages_with_help(world) -> None:  # type: 
     assert audits.count() == 2
     assert all("with help from Lin Worker" in a.summary for a in audits)
 
-    page = _client(worker).get(reverse("connect:referral", args=[referral.pk])).content.decode()
-    assert page.count("(answered with help from Lin Worker)") == 2
-    assert first_url not in page  # both stages done: nothing left to record
+    html = _client(worker).get(reverse("connect:referral", args=[referral.pk])).content.decode()
+    assert html.count("(answered with help from Lin Worker)") == 2
+    assert first_url not in html  # both stages done: nothing left to record
     mine = _client(person).get(reverse("connect:mine")).content.decode()
     assert "answered with help from Lin Worker" in mine
 
 
-def test_another_link_worker_is_refused_and_cannot_open_the_record(world) -> None:  # type: ignore[no-untyped-def]
+def test_another_link_worker_is_refused_and_cannot_open_the_record(world: dict[str, Any]) -> None:
     other, referral, person = world["other"], world["referral"], world["person"]
     assert _answer(other, referral, "first_conversation", ONS4_LOW).status_code == 403
     assert (
@@ -105,7 +112,9 @@ def test_another_link_worker_is_refused_and_cannot_open_the_record(world) -> Non
 
 
 @pytest.mark.parametrize("status", ["closed", "declined"])
-def test_the_link_worker_is_refused_once_the_referral_ends(world, status) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_worker_is_refused_once_the_referral_ends(
+    world: dict[str, Any], status: str
+) -> None:
     worker, referral, person = world["worker"], world["referral"], world["person"]
     # While it is open the worker reaches the record ...
     assert _client(worker).get(reverse("outcomes:record", args=[person.pk])).status_code == 200
@@ -118,7 +127,7 @@ def test_the_link_worker_is_refused_once_the_referral_ends(world, status) -> Non
     assert not AnswerSet.objects.filter(person=person).exists()
 
 
-def test_the_person_still_answers_on_their_own_account(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_still_answers_on_their_own_account(world: dict[str, Any]) -> None:
     person, referral = world["person"], world["referral"]
     r = _answer(person, referral, "first_conversation", ONS4_LOW)
     assert r.status_code == 302 and r["Location"] == reverse("connect:mine")

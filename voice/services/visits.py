@@ -43,7 +43,7 @@ def record_visit_pair(
     places: list[CheckExpert] = []
     for field, wanted in (("first", first), ("second", second)):
         found = (
-            check.experts.select_related("expert").filter(pk=int(wanted)).first()
+            check.experts.select_related("expert").filter(pk=int(str(wanted))).first()
             if str(wanted or "").isdigit()
             else None
         )

@@ -4,11 +4,13 @@ report with scores, agreement and the gap, and open data."""
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories
 from rules.voice.quality_parameters import DOMAIN_KEYS
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def s():
+def s() -> dict[str, Any]:
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     coordinator = tb.coordinator()
@@ -41,13 +43,13 @@ def s():
     }
 
 
-def client_for(user) -> Client:
+def client_for(user: User) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
-def test_plan_check_errors_then_plans(s) -> None:
+def test_plan_check_errors_then_plans(s: dict[str, Any]) -> None:
     c = client_for(s["moderator"])
     url = reverse("voice:check-plan")
     r = c.post(url, {"about": "service", "visit_date": "2026-13-40", "minutes_per_expert": "x"})
@@ -79,13 +81,15 @@ def test_plan_check_errors_then_plans(s) -> None:
         },
     )
     check = QualityCheck.objects.get()
-    assert r.status_code == 302 and r.url == reverse("voice:check-manage", args=[check.reference])
+    assert r.status_code == 302 and r["Location"] == reverse(
+        "voice:check-manage", args=[check.reference]
+    )
     assert check.service_name == "Riverside Day Centre" and check.credits_member_name == (
         "Borough Voice"
     )
 
 
-def test_only_moderators_plan_and_manage(s) -> None:
+def test_only_moderators_plan_and_manage(s: dict[str, Any]) -> None:
     check = full_check(s)
     for user in (s["provider"], s["experts"][0].user):
         c = client_for(user)
@@ -93,7 +97,9 @@ def test_only_moderators_plan_and_manage(s) -> None:
         assert c.get(reverse("voice:check-manage", args=[check.reference])).status_code == 403
 
 
-def test_unpublished_check_is_hidden_and_experts_do_not_see_each_others_scores(s) -> None:
+def test_unpublished_check_is_hidden_and_experts_do_not_see_each_others_scores(
+    s: dict[str, Any],
+) -> None:
     check = full_check(s, n=2)
     url = reverse("voice:check", args=[check.reference])
     assert Client().get(url).status_code == 404
@@ -110,7 +116,7 @@ def test_unpublished_check_is_hidden_and_experts_do_not_see_each_others_scores(s
     assert outsider.get(reverse("voice:check-score", args=[check.reference])).status_code == 403
 
 
-def test_expert_scores_page_errors_name_the_theme(s) -> None:
+def test_expert_scores_page_errors_name_the_theme(s: dict[str, Any]) -> None:
     check = QualityCheck.objects.get(pk=full_check(s, n=0).pk)
     member = s["experts"][0]
     add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
@@ -127,7 +133,7 @@ def test_expert_scores_page_errors_name_the_theme(s) -> None:
     assert "Scores sent" in c.get(url).content.decode()
 
 
-def test_published_report_shows_scores_agreement_gap_and_response_clock(s) -> None:
+def test_published_report_shows_scores_agreement_gap_and_response_clock(s: dict[str, Any]) -> None:
     check = full_check(s)
     submit_self_assessment(user=s["provider"], check=check, scores=scores(workforce="5"))
     r = client_for(s["moderator"]).post(
@@ -152,7 +158,7 @@ def test_published_report_shows_scores_agreement_gap_and_response_clock(s) -> No
     assert "Thank you." in body
 
 
-def test_publish_with_too_few_experts_is_an_error_on_the_page(s) -> None:
+def test_publish_with_too_few_experts_is_an_error_on_the_page(s: dict[str, Any]) -> None:
     check = full_check(s, n=2)
     r = client_for(s["moderator"]).post(
         reverse("voice:check-manage", args=[check.reference]),
@@ -162,7 +168,7 @@ def test_publish_with_too_few_experts_is_an_error_on_the_page(s) -> None:
     assert "At least 3 experts must send their scores" in r.content.decode()
 
 
-def test_add_expert_error_on_the_page(s) -> None:
+def test_add_expert_error_on_the_page(s: dict[str, Any]) -> None:
     check = full_check(s, n=0)
     r = client_for(s["moderator"]).post(
         reverse("voice:check-manage", args=[check.reference]),
@@ -171,7 +177,7 @@ def test_add_expert_error_on_the_page(s) -> None:
     assert r.status_code == 400 and "works for the provider" in r.content.decode()
 
 
-def test_open_data_has_scores_and_never_experts(s) -> None:
+def test_open_data_has_scores_and_never_experts(s: dict[str, Any]) -> None:
     check = full_check(s)
     publish_check(lead=s["moderator"], check=check, summary="Ok")
     data = json.loads(Client().get(reverse("voice:open-checks-json")).content)
@@ -190,7 +196,7 @@ def test_open_data_has_scores_and_never_experts(s) -> None:
     assert next(r for r in rows if r["domain"] == "workforce")["scores"] == "4 4 3"
 
 
-def test_checks_home_lists_for_each_role(s) -> None:
+def test_checks_home_lists_for_each_role(s: dict[str, Any]) -> None:
     check = full_check(s, n=1)
     assert (
         "Plan a quality check"
@@ -204,7 +210,7 @@ def test_checks_home_lists_for_each_role(s) -> None:
     assert "Plan a quality check" not in anonymous and check.reference not in anonymous
 
 
-def test_register_of_experts_page(s) -> None:
+def test_register_of_experts_page(s: dict[str, Any]) -> None:
     person = factories.user(Role.PERSON, username="newexpert", display_name="Nia New")
     c = client_for(s["moderator"])
     url = reverse("voice:check-experts")

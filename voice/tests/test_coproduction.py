@@ -2,6 +2,7 @@
 workshop, change over time shown; only moderators, commissioners and administrators record."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -33,7 +34,7 @@ def answers(rung: str = "3", **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def s():
+def s() -> dict[str, Any]:
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     coordinator = tb.coordinator()
@@ -52,7 +53,7 @@ def s():
     }
 
 
-def test_prefill_counts_expert_hours_for_the_organisation(s) -> None:
+def test_prefill_counts_expert_hours_for_the_organisation(s: dict[str, Any]) -> None:
     check = full_check(s, visit_date=dt.date(2026, 11, 2), minutes=150)
     publish_check(lead=s["moderator"], check=check, summary="Ok")
     rows = selectors.coproduction_prefill("Riverside Care", dt.date(2026, 11, 20))
@@ -78,7 +79,7 @@ def test_prefill_counts_expert_hours_for_the_organisation(s) -> None:
     )
 
 
-def test_workshop_recorded_then_prefilled_and_change_shown(s) -> None:
+def test_workshop_recorded_then_prefilled_and_change_shown(s: dict[str, Any]) -> None:
     c = Client()
     c.force_login(s["commissioner"])
     r = c.post(reverse("voice:coproduction-new"), answers(co_delivery_rung=""))
@@ -118,7 +119,7 @@ def test_workshop_recorded_then_prefilled_and_change_shown(s) -> None:
     assert "First assessment" in history
 
 
-def test_only_moderators_commissioners_and_administrators_record(s) -> None:
+def test_only_moderators_commissioners_and_administrators_record(s: dict[str, Any]) -> None:
     for user in (s["provider"], s["experts"][0].user):
         c = Client()
         c.force_login(user)
@@ -136,7 +137,7 @@ def test_only_moderators_commissioners_and_administrators_record(s) -> None:
         )
 
 
-def test_workshop_date_cannot_be_in_the_future_and_rungs_are_checked(s) -> None:
+def test_workshop_date_cannot_be_in_the_future_and_rungs_are_checked(s: dict[str, Any]) -> None:
     ratings = {k: {"rung": 3, "impact": "high", "effort": "low"} for k in KIND_KEYS}
     with pytest.raises(VoiceRefused, match="today or in the past"):
         record_coproduction(

@@ -11,13 +11,16 @@ Friday 1 January 2027 (New Year's Day) does not count, so it is Friday 15 Januar
 """
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.roles import Role
 from directory.tests import factories
@@ -31,7 +34,7 @@ pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 
 
-def _london(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0):
+def _london(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
     return dt.datetime(y, m, d, hour, minute, second, tzinfo=LONDON)
 
 
@@ -41,7 +44,7 @@ ACK_PASSED = _london(2027, 1, 1, 0, 0, 0)
 
 
 @pytest.fixture
-def complaint():
+def complaint() -> dict[str, Any]:
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     moderator = factories.user(Role.MODERATOR, username="mod", email="mod@example.com")
@@ -67,7 +70,9 @@ def complaint():
     return {"feedback": feedback, "commissioner": commissioner, "provider": provider}
 
 
-def _escalate(capture, mailoutbox) -> list:
+def _escalate(
+    capture: DjangoCaptureOnCommitCallbacks, mailoutbox: list[EmailMessage]
+) -> list[EmailMessage]:
     """Run the real daily command; return the escalation emails it sent."""
     before = len(mailoutbox)
     with capture(execute=True):
@@ -75,7 +80,7 @@ def _escalate(capture, mailoutbox) -> list:
     return [m for m in mailoutbox[before:] if "overdue" in m.subject]
 
 
-def test_deadlines_fixed_on_receipt_under_the_frozen_clock(complaint):
+def test_deadlines_fixed_on_receipt_under_the_frozen_clock(complaint: dict[str, Any]) -> None:
     f = complaint["feedback"]
     assert f.received_on == dt.date(2026, 12, 24)
     assert f.acknowledge_by == dt.date(2026, 12, 31)
@@ -91,8 +96,11 @@ def test_deadlines_fixed_on_receipt_under_the_frozen_clock(complaint):
     ],
 )
 def test_not_overdue_until_the_acknowledgement_deadline_has_passed(
-    complaint, moment, mailoutbox, django_capture_on_commit_callbacks
-):
+    complaint: dict[str, Any],
+    moment: dt.datetime,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with time_machine.travel(moment, tick=False):
         assert _escalate(django_capture_on_commit_callbacks, mailoutbox) == []
         assert selectors.overdue() == []
@@ -104,8 +112,10 @@ def test_not_overdue_until_the_acknowledgement_deadline_has_passed(
 
 
 def test_overdue_and_escalated_once_when_the_deadline_passes(
-    complaint, mailoutbox, django_capture_on_commit_callbacks
-):
+    complaint: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     f = complaint["feedback"]
     with time_machine.travel(ACK_PASSED, tick=False):
         sent = _escalate(django_capture_on_commit_callbacks, mailoutbox)
@@ -129,8 +139,10 @@ def test_overdue_and_escalated_once_when_the_deadline_passes(
 
 
 def test_response_clock_after_an_acknowledgement_in_time(
-    complaint, mailoutbox, django_capture_on_commit_callbacks
-):
+    complaint: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     f = complaint["feedback"]
     with time_machine.travel(_london(2026, 12, 31, 15, 0), tick=False):
         acknowledge(feedback=f, user=complaint["provider"], text="We are looking into it.")

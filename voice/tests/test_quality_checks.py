@@ -3,11 +3,14 @@ their scores with the provider's self-assessment gap, and each expert's time cre
 exactly once."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
@@ -34,7 +37,7 @@ def scores(**given: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def s():
+def s() -> dict[str, Any]:
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     provider = factories.provider_user(org)
@@ -54,7 +57,7 @@ def s():
     }
 
 
-def train(moderator, user, on: dt.date = dt.date(2026, 1, 15)) -> None:
+def train(moderator: User, user: User, on: dt.date = dt.date(2026, 1, 15)) -> None:
     """Register ``user`` as a trained expert by experience (needed before any check)."""
     register_expert(
         lead=moderator,
@@ -65,7 +68,7 @@ def train(moderator, user, on: dt.date = dt.date(2026, 1, 15)) -> None:
     )
 
 
-def plan(s, **kw) -> QualityCheck:
+def plan(s: dict[str, Any], **kw: Any) -> QualityCheck:
     return plan_check(
         lead=s["moderator"],
         about="service",
@@ -77,7 +80,7 @@ def plan(s, **kw) -> QualityCheck:
     )
 
 
-def full_check(s, n: int = 3, **kw) -> QualityCheck:
+def full_check(s: dict[str, Any], n: int = 3, **kw: Any) -> QualityCheck:
     check = plan(s, **kw)
     given = [scores(workforce="4"), scores(workforce="4"), scores(workforce="3"), scores()]
     for member, answers in zip(s["experts"][:n], given, strict=False):
@@ -88,7 +91,7 @@ def full_check(s, n: int = 3, **kw) -> QualityCheck:
     return check
 
 
-def test_three_experts_combined_with_agreement_and_self_assessment_gap(s) -> None:
+def test_three_experts_combined_with_agreement_and_self_assessment_gap(s: dict[str, Any]) -> None:
     check = full_check(s)
     submit_self_assessment(
         user=s["provider"], check=check, scores=scores(workforce="5", information="2")
@@ -105,7 +108,7 @@ def test_three_experts_combined_with_agreement_and_self_assessment_gap(s) -> Non
     assert by["wellbeing"].gap == 0
 
 
-def test_publish_issues_each_experts_credits_exactly_once(s) -> None:
+def test_publish_issues_each_experts_credits_exactly_once(s: dict[str, Any]) -> None:
     check = full_check(s)
     before = [timebank_selectors.balance_of(m) for m in s["experts"][:3]]
     publish_check(lead=s["moderator"], check=check, summary="Warm, but slow to reply.")
@@ -121,7 +124,7 @@ def test_publish_issues_each_experts_credits_exactly_once(s) -> None:
     assert check.respond_by is not None and check.respond_by > timezone.localdate()
 
 
-def test_payment_and_no_reward_issue_no_credits(s) -> None:
+def test_payment_and_no_reward_issue_no_credits(s: dict[str, Any]) -> None:
     check = plan(s)
     for member, reward in zip(s["experts"][:3], ["time_credits", "payment", "none"], strict=True):
         add_expert(lead=s["moderator"], check=check, who=member.user.email, reward=reward)
@@ -131,7 +134,7 @@ def test_payment_and_no_reward_issue_no_credits(s) -> None:
     assert CheckExpert.objects.filter(credit_key="").count() == 2
 
 
-def test_two_experts_cannot_publish_and_three_can(s) -> None:
+def test_two_experts_cannot_publish_and_three_can(s: dict[str, Any]) -> None:
     check = full_check(s, n=2)
     with pytest.raises(VoiceRefused, match="At least 3 experts"):
         publish_check(lead=s["moderator"], check=check, summary="Too few")
@@ -142,7 +145,7 @@ def test_two_experts_cannot_publish_and_three_can(s) -> None:
     assert publish_check(lead=s["moderator"], check=check, summary="Ok").state == ("published")
 
 
-def test_expert_who_has_not_sent_scores_is_not_counted_or_credited(s) -> None:
+def test_expert_who_has_not_sent_scores_is_not_counted_or_credited(s: dict[str, Any]) -> None:
     check = full_check(s, n=3)
     late = s["experts"][3]
     add_expert(lead=s["moderator"], check=check, who=late.user.username, reward="time_credits")
@@ -152,7 +155,7 @@ def test_expert_who_has_not_sent_scores_is_not_counted_or_credited(s) -> None:
     assert selectors.result_for(check).experts == 3
 
 
-def test_scores_are_final_and_complete(s) -> None:
+def test_scores_are_final_and_complete(s: dict[str, Any]) -> None:
     check = plan(s)
     member = s["experts"][0]
     add_expert(lead=s["moderator"], check=check, who=member.user.username, reward="none")
@@ -174,7 +177,7 @@ def test_scores_are_final_and_complete(s) -> None:
         submit_scores(expert=member.user, check=check, scores=scores())
 
 
-def test_who_may_be_an_expert(s) -> None:
+def test_who_may_be_an_expert(s: dict[str, Any]) -> None:
     check = plan(s)
     with pytest.raises(VoiceRefused, match="works for the provider"):
         add_expert(lead=s["moderator"], check=check, who=s["provider"].username, reward="none")
@@ -191,7 +194,7 @@ def test_who_may_be_an_expert(s) -> None:
         add_expert(lead=s["moderator"], check=check, who="nobody-here", reward="none")
 
 
-def test_minutes_per_expert_limits(s) -> None:
+def test_minutes_per_expert_limits(s: dict[str, Any]) -> None:
     for bad in (0, 721):
         with pytest.raises(VoiceRefused) as refused:
             plan(s, minutes=bad)
@@ -200,7 +203,7 @@ def test_minutes_per_expert_limits(s) -> None:
     assert plan(s, minutes=720).minutes_per_expert == 720
 
 
-def test_self_assessment_only_by_the_provider_and_only_before_publishing(s) -> None:
+def test_self_assessment_only_by_the_provider_and_only_before_publishing(s: dict[str, Any]) -> None:
     check = full_check(s)
     with pytest.raises(VoiceRefused, match="Only the provider"):
         submit_self_assessment(user=s["moderator"], check=check, scores=scores())
@@ -210,7 +213,7 @@ def test_self_assessment_only_by_the_provider_and_only_before_publishing(s) -> N
     assert selectors.result_for(check).overall_gap is None
 
 
-def test_provider_response_on_the_clock(s) -> None:
+def test_provider_response_on_the_clock(s: dict[str, Any]) -> None:
     check = full_check(s)
     with pytest.raises(VoiceRefused, match="not published"):
         respond_to_check(user=s["provider"], check=check, text="Thanks")
@@ -234,7 +237,7 @@ def test_provider_response_on_the_clock(s) -> None:
         respond_to_check(user=s["provider"], check=check, text="Again")
 
 
-def test_every_step_is_audited(s) -> None:
+def test_every_step_is_audited(s: dict[str, Any]) -> None:
     check = full_check(s)
     publish_check(lead=s["moderator"], check=check, summary="Ok")
     summaries = list(AuditEvent.objects.values_list("summary", flat=True))
@@ -244,7 +247,7 @@ def test_every_step_is_audited(s) -> None:
     assert any("report published (3 experts; time credits issued to 3)" in x for x in summaries)
 
 
-def test_expert_hours_by_organisation_and_month(s) -> None:
+def test_expert_hours_by_organisation_and_month(s: dict[str, Any]) -> None:
     november = full_check(s, visit_date=dt.date(2026, 11, 30), minutes=180)
     publish_check(lead=s["moderator"], check=november, summary="Ok")
     december = full_check(s, visit_date=dt.date(2026, 12, 1), minutes=90)
@@ -261,7 +264,9 @@ def test_expert_hours_by_organisation_and_month(s) -> None:
 
 
 def test_unanswered_report_is_escalated_once_and_listed(
-    s, mailoutbox, django_capture_on_commit_callbacks
+    s: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     factories.user(Role.COMMISSIONER, username="com", email="com@example.org")
     check = full_check(s)
@@ -288,7 +293,7 @@ def test_unanswered_report_is_escalated_once_and_listed(
     assert "Overdue" in public
 
 
-def test_only_experts_trained_by_the_visit_can_be_added(s) -> None:
+def test_only_experts_trained_by_the_visit_can_be_added(s: dict[str, Any]) -> None:
     check = plan(s, visit_date=dt.date(2026, 11, 10))
     person = factories.user(Role.PERSON, username="untrained")
     with pytest.raises(VoiceRefused, match="no training as an expert by experience"):
@@ -305,7 +310,9 @@ def test_only_experts_trained_by_the_visit_can_be_added(s) -> None:
 
 
 def test_experts_are_emailed_a_link_to_the_report_unless_they_turned_these_emails_off(
-    s, mailoutbox, django_capture_on_commit_callbacks
+    s: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from accounts.notification_preferences import unsubscribe
 

@@ -4,6 +4,7 @@ check, an expert whose training is dated after the visit (the boundary: the trai
 is allowed). Pairs show on the manage page, are audited, and are covered by export and erasure."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,7 +28,7 @@ TRAINED = dt.date(2026, 1, 15)  # every expert in the fixture finished training 
 
 
 @pytest.fixture
-def s():
+def s() -> dict[str, Any]:
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     moderator = factories.user(Role.MODERATOR, username="mod")
@@ -50,7 +51,13 @@ def s():
     return data
 
 
-def pair(s, first, second, visit_on=dt.date(2026, 11, 10), place="Day room and lunch"):
+def pair(
+    s: dict[str, Any],
+    first: CheckExpert,
+    second: CheckExpert,
+    visit_on: dt.date = dt.date(2026, 11, 10),
+    place: str = "Day room and lunch",
+) -> VisitPair:
     return record_visit_pair(
         lead=s["moderator"],
         check=s["check"],
@@ -66,23 +73,23 @@ def name(place: CheckExpert) -> str:
     return place.expert.get_full_name() or place.expert.username
 
 
-def refusal(s, *args, **kw) -> VoiceRefused:
+def refusal(s: dict[str, Any], *args: Any, **kw: Any) -> VoiceRefused:
     with pytest.raises(VoiceRefused) as raised:
         pair(s, *args, **kw)
     return raised.value
 
 
-def test_pair_recorded_and_audited_for_both_experts(s) -> None:
+def test_pair_recorded_and_audited_for_both_experts(s: dict[str, Any]) -> None:
     a, b, _ = s["places"]
     recorded = pair(s, b, a)
     assert (recorded.first, recorded.second) == (a, b)  # kept in one order
     assert recorded.visit_on == dt.date(2026, 11, 10) and recorded.place == "Day room and lunch"
     events = AuditEvent.objects.filter(object_type="voice.visitpair", object_id=str(recorded.pk))
-    assert sorted(e.subject_id for e in events) == sorted([a.expert_id, b.expert_id])
+    assert sorted(str(e.subject_id) for e in events) == sorted([str(a.expert_id), str(b.expert_id)])
     assert all(e.actor == s["moderator"] for e in events)
 
 
-def test_same_person_twice_refused(s) -> None:
+def test_same_person_twice_refused(s: dict[str, Any]) -> None:
     a = s["places"][0]
     refused = refusal(s, a, a)
     assert refused.field == "second"
@@ -90,7 +97,7 @@ def test_same_person_twice_refused(s) -> None:
     assert not VisitPair.objects.exists()
 
 
-def test_expert_not_on_the_check_refused(s) -> None:
+def test_expert_not_on_the_check_refused(s: dict[str, Any]) -> None:
     a = s["places"][0]
     other = plan(s, visit_date=dt.date(2026, 12, 1))
     outsider = add_expert(
@@ -114,7 +121,9 @@ def test_expert_not_on_the_check_refused(s) -> None:
         (TRAINED + dt.timedelta(days=1), True),
     ],
 )
-def test_visit_on_or_after_both_experts_training(s, visit_on, allowed) -> None:
+def test_visit_on_or_after_both_experts_training(
+    s: dict[str, Any], visit_on: dt.date, allowed: bool
+) -> None:
     a, b, _ = s["places"]
     if allowed:
         assert pair(s, a, b, visit_on=visit_on).visit_on == visit_on
@@ -124,7 +133,7 @@ def test_visit_on_or_after_both_experts_training(s, visit_on, allowed) -> None:
         assert "finished their training on 15/01/2026, after this visit" in refused.message
 
 
-def test_second_expert_untrained_on_the_visit_date_refused(s) -> None:
+def test_second_expert_untrained_on_the_visit_date_refused(s: dict[str, Any]) -> None:
     a, _, c = s["places"]
     # C's training is recorded again, ending later (on 1 March): C was trained for the check's
     # visit, but not for a visit on 28 February, while A was.
@@ -136,7 +145,7 @@ def test_second_expert_untrained_on_the_visit_date_refused(s) -> None:
     assert pair(s, a, c, visit_on=dt.date(2026, 3, 1))
 
 
-def test_same_pair_same_slot_refused_but_a_group_is_several_pairs(s) -> None:
+def test_same_pair_same_slot_refused_but_a_group_is_several_pairs(s: dict[str, Any]) -> None:
     a, b, c = s["places"]
     pair(s, a, b)
     refused = refusal(s, b, a)
@@ -147,7 +156,7 @@ def test_same_pair_same_slot_refused_but_a_group_is_several_pairs(s) -> None:
     assert VisitPair.objects.count() == 4
 
 
-def test_place_required_and_published_check_refuses_pairs(s) -> None:
+def test_place_required_and_published_check_refuses_pairs(s: dict[str, Any]) -> None:
     a, b, _ = s["places"]
     assert refusal(s, a, b, place="  ").field == "place"
     check = s["check"]
@@ -156,7 +165,7 @@ def test_place_required_and_published_check_refuses_pairs(s) -> None:
     assert "published" in refusal(s, a, b).message
 
 
-def test_only_moderators_pair(s) -> None:
+def test_only_moderators_pair(s: dict[str, Any]) -> None:
     a, b, _ = s["places"]
     with pytest.raises(VoiceRefused):
         record_visit_pair(
@@ -169,7 +178,7 @@ def test_only_moderators_pair(s) -> None:
         )
 
 
-def test_manage_page_pairs_with_specific_errors(s) -> None:
+def test_manage_page_pairs_with_specific_errors(s: dict[str, Any]) -> None:
     a, b, _ = s["places"]
     c = Client()
     c.force_login(s["moderator"])
@@ -200,7 +209,7 @@ def test_manage_page_pairs_with_specific_errors(s) -> None:
     assert f"Expert A ({name(a)}) and Expert B ({name(b)})" in page
 
 
-def test_export_and_erasure_cover_pairs(s) -> None:
+def test_export_and_erasure_cover_pairs(s: dict[str, Any]) -> None:
     a, b, _ = s["places"]
     b_name = name(b)
     pair(s, a, b)

@@ -1,11 +1,14 @@
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from directory.tests import factories
 from rules.voice import DEFAULT_CLOCKS
@@ -28,7 +31,7 @@ def _at(y: int, m: int, d: int) -> dt.datetime:
 
 
 @pytest.fixture
-def setup():
+def setup() -> dict[str, Any]:
     org = factories.organization(name="Riverside Care")
     svc = factories.service(organization_=org, name="Riverside Day Centre")
     provider = factories.provider_user(org)
@@ -43,7 +46,13 @@ def setup():
     return {"org": org, "svc": svc, "provider": provider, "moderator": moderator, "carer": carer}
 
 
-def _submit(s, identity=Feedback.Identity.HIDDEN, author=None, now=None, kind="complaint"):
+def _submit(
+    s: dict[str, Any],
+    identity: str = Feedback.Identity.HIDDEN,
+    author: User | None = None,
+    now: dt.datetime | None = None,
+    kind: str = "complaint",
+) -> Feedback:
     return submit_feedback(
         about="service",
         service_id=str(s["svc"].pk),
@@ -57,7 +66,7 @@ def _submit(s, identity=Feedback.Identity.HIDDEN, author=None, now=None, kind="c
     )
 
 
-def _publish(s, feedback):
+def _publish(s: dict[str, Any], feedback: Feedback) -> Feedback:
     return moderation_services.moderate(
         feedback=feedback,
         moderator=s["moderator"],
@@ -68,35 +77,35 @@ def _publish(s, feedback):
     )
 
 
-def test_wizard_one_question_per_page_without_account(setup):
+def test_wizard_one_question_per_page_without_account(setup: dict[str, Any]) -> None:
     c = Client()
     r = c.get(reverse("voice:start") + f"?service={setup['svc'].pk}")
-    assert r.status_code == 302 and r.url.endswith("/give/kind/")
-    r = c.post(r.url, {})
+    assert r.status_code == 302 and r["Location"].endswith("/give/kind/")
+    r = c.post(r["Location"], {})
     assert r.status_code == 400
     assert (
         b"Select what kind of feedback this is" in r.content and b"govuk-error-summary" in r.content
     )
-    assert c.post(reverse("voice:give", args=["kind"]), {"kind": "complaint"}).url.endswith(
+    assert c.post(reverse("voice:give", args=["kind"]), {"kind": "complaint"})["Location"].endswith(
         "/given-as/"
     )
-    assert c.post(reverse("voice:give", args=["given-as"]), {"given_as": "carer"}).url.endswith(
-        "/text/"
-    )
-    assert c.post(reverse("voice:give", args=["text"]), {"text": "Left waiting"}).url.endswith(
-        "/identity/"
-    )
+    assert c.post(reverse("voice:give", args=["given-as"]), {"given_as": "carer"})[
+        "Location"
+    ].endswith("/text/")
+    assert c.post(reverse("voice:give", args=["text"]), {"text": "Left waiting"})[
+        "Location"
+    ].endswith("/identity/")
     r = c.post(reverse("voice:give", args=["identity"]), {"identity": "hidden"})
-    assert r.url.endswith("/contact/")
-    r = c.post(r.url, {"name": "", "email": "bad"})
+    assert r["Location"].endswith("/contact/")
+    r = c.post(r["Location"], {"name": "", "email": "bad"})
     assert (
         r.status_code == 400 and b"Enter your name" in r.content and b"correct format" in r.content
     )
     r = c.post(
         reverse("voice:give", args=["contact"]), {"name": SECRET_NAME, "email": "c@example.com"}
     )
-    assert r.url.endswith("/check/")
-    assert b"Riverside Day Centre" in c.get(r.url).content
+    assert r["Location"].endswith("/check/")
+    assert b"Riverside Day Centre" in c.get(r["Location"]).content
     r = c.post(reverse("voice:give", args=["check"]))
     assert r.status_code == 302
     feedback = Feedback.objects.get()
@@ -106,18 +115,20 @@ def test_wizard_one_question_per_page_without_account(setup):
     assert feedback.organization_id == str(setup["org"].pk)
 
 
-def test_wizard_skipping_ahead_goes_back_to_first_unanswered(setup):
+def test_wizard_skipping_ahead_goes_back_to_first_unanswered(setup: dict[str, Any]) -> None:
     c = Client()
     c.get(reverse("voice:start"))
     r = c.get(reverse("voice:give", args=["text"]))
-    assert r.status_code == 302 and r.url.endswith("/give/about/")
+    assert r.status_code == 302 and r["Location"].endswith("/give/about/")
 
 
-def test_wizard_team_and_other_topics(setup):
+def test_wizard_team_and_other_topics(setup: dict[str, Any]) -> None:
     Team.objects.create(name="Adult social care front door", slug="front-door")
     c = Client()
     c.get(reverse("voice:start"))
-    assert c.post(reverse("voice:give", args=["about"]), {"about": "team"}).url.endswith("/team/")
+    assert c.post(reverse("voice:give", args=["about"]), {"about": "team"})["Location"].endswith(
+        "/team/"
+    )
     r = c.post(reverse("voice:give", args=["team"]), {"team": "999"})
     assert r.status_code == 400 and b"Select a council team" in r.content
     c.post(reverse("voice:give", args=["about"]), {"about": "other"})
@@ -125,7 +136,7 @@ def test_wizard_team_and_other_topics(setup):
     assert r.status_code == 200
 
 
-def test_unknown_service_name_is_explained(setup):
+def test_unknown_service_name_is_explained(setup: dict[str, Any]) -> None:
     c = Client()
     c.get(reverse("voice:start"))
     c.post(reverse("voice:give", args=["about"]), {"about": "service"})
@@ -134,16 +145,16 @@ def test_unknown_service_name_is_explained(setup):
         r.status_code == 400 and "could not find a service called ‘Nowhere’".encode() in r.content
     )
     r = c.post(reverse("voice:give", args=["service"]), {"service_name": "riverside day centre"})
-    assert r.url.endswith("/kind/")
+    assert r["Location"].endswith("/kind/")
 
 
-def test_staff_enter_phone_feedback_with_source(setup):
+def test_staff_enter_phone_feedback_with_source(setup: dict[str, Any]) -> None:
     coordinator = factories.user(Role.COORDINATOR, username="coord")
     c = Client()
     c.force_login(coordinator)
     r = c.get(reverse("voice:start") + "?staff=1")
-    assert r.url.endswith("/give/source/")
-    c.post(r.url, {"source": "phone"})
+    assert r["Location"].endswith("/give/source/")
+    c.post(r["Location"], {"source": "phone"})
     c.post(reverse("voice:give", args=["about"]), {"about": "other"})
     c.post(
         reverse("voice:give", args=["topic"]),
@@ -159,7 +170,7 @@ def test_staff_enter_phone_feedback_with_source(setup):
     assert f.given_as == "advocate" and f.subject_name == "An assessment: March assessment"
 
 
-def test_a_person_cannot_claim_phone_source():
+def test_a_person_cannot_claim_phone_source() -> None:
     with pytest.raises(VoiceRefused):
         submit_feedback(
             about="other",
@@ -172,7 +183,7 @@ def test_a_person_cannot_claim_phone_source():
         )
 
 
-def test_moderation_only_by_moderators_and_audited(setup):
+def test_moderation_only_by_moderators_and_audited(setup: dict[str, Any]) -> None:
     f = _submit(setup)
     for role in [r for r in Role if r != Role.MODERATOR]:
         user = factories.user(role, username=f"u-{role}")
@@ -210,7 +221,7 @@ def test_moderation_only_by_moderators_and_audited(setup):
     assert b"Left waiting." in page.content and SECRET_NAME.encode() not in page.content
 
 
-def test_published_story_cannot_be_changed_by_any_role(setup):
+def test_published_story_cannot_be_changed_by_any_role(setup: dict[str, Any]) -> None:
     f = _publish(setup, _submit(setup))
     for role in Role:
         user = factories.user(role, username=f"v-{role}")
@@ -236,7 +247,9 @@ def test_published_story_cannot_be_changed_by_any_role(setup):
 
 
 @pytest.mark.parametrize("identity", ["hidden", "anonymous"])
-def test_withheld_identity_seen_by_nobody_outside_moderation(setup, identity):
+def test_withheld_identity_seen_by_nobody_outside_moderation(
+    setup: dict[str, Any], identity: str
+) -> None:
     f = _publish(setup, _submit(setup, identity=identity, author=setup["carer"]))
     pages = [
         reverse("voice:story", args=[f.reference]),
@@ -265,12 +278,14 @@ def test_withheld_identity_seen_by_nobody_outside_moderation(setup, identity):
     assert "Carer-Secret" in c.get(reverse("voice:moderate", args=[f.reference])).content.decode()
 
 
-def test_named_feedback_shows_name_to_the_provider(setup):
+def test_named_feedback_shows_name_to_the_provider(setup: dict[str, Any]) -> None:
     f = _publish(setup, _submit(setup, identity="named"))
     assert selectors.identity_for(f, setup["provider"]) == SECRET_NAME
 
 
-def test_provider_acknowledges_and_responds_with_a_promise_and_carer_confirms(setup):
+def test_provider_acknowledges_and_responds_with_a_promise_and_carer_confirms(
+    setup: dict[str, Any],
+) -> None:
     f = _publish(setup, _submit(setup, author=setup["carer"]))
     c = Client()
     c.force_login(setup["provider"])
@@ -307,7 +322,7 @@ def test_provider_acknowledges_and_responds_with_a_promise_and_carer_confirms(se
     assert "A second receptionist" in board and "Change made" in board
 
 
-def test_anonymous_change_verified_by_moderator_with_evidence(setup):
+def test_anonymous_change_verified_by_moderator_with_evidence(setup: dict[str, Any]) -> None:
     f = _publish(setup, _submit(setup, identity="anonymous"))
     responses_services.respond(feedback=f, user=setup["provider"], text="Sorry", change="New rota")
     change = Change.objects.get()
@@ -324,7 +339,7 @@ def test_anonymous_change_verified_by_moderator_with_evidence(setup):
     assert change.state == "made" and change.verified_by == setup["moderator"]
 
 
-def test_provider_of_another_organisation_cannot_respond(setup):
+def test_provider_of_another_organisation_cannot_respond(setup: dict[str, Any]) -> None:
     f = _publish(setup, _submit(setup))
     other = factories.provider_user(factories.organization(name="Other"))
     c = Client()
@@ -332,7 +347,7 @@ def test_provider_of_another_organisation_cannot_respond(setup):
     assert c.get(reverse("voice:respond", args=[f.reference])).status_code == 403
 
 
-def test_deadlines_across_christmas(setup):
+def test_deadlines_across_christmas(setup: dict[str, Any]) -> None:
     # Wed 23 Dec 2026: 3 working days skip 25 (Fri) and 28 (Boxing Day substitute)
     f = _submit(setup, now=_at(2026, 12, 23))
     assert f.acknowledge_by == dt.date(2026, 12, 30)
@@ -340,8 +355,10 @@ def test_deadlines_across_christmas(setup):
 
 
 def test_overdue_with_a_frozen_today_escalates_and_shows_publicly(
-    setup, mailoutbox, django_capture_on_commit_callbacks
-):
+    setup: dict[str, Any],
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     commissioner = factories.user(Role.COMMISSIONER, username="comm", email="comm@example.com")
     f = _publish(setup, _submit(setup, now=_at(2026, 11, 2)))  # Monday; ack by Thu 5 Nov
     assert selectors.overdue(dt.date(2026, 11, 5)) == []
@@ -364,7 +381,7 @@ def test_overdue_with_a_frozen_today_escalates_and_shows_publicly(
     assert b"Overdue" in Client().get(reverse("voice:story", args=[f.reference])).content
 
 
-def test_figures_count_acknowledgement_and_response_separately(setup):
+def test_figures_count_acknowledgement_and_response_separately(setup: dict[str, Any]) -> None:
     f = _publish(setup, _submit(setup, now=_at(2026, 11, 30)))
     responses_services.acknowledge(
         feedback=f, user=setup["provider"], text="Thanks", now=_at(2026, 12, 1)
@@ -377,7 +394,7 @@ def test_figures_count_acknowledgement_and_response_separately(setup):
     assert (resp.due, resp.on_time, resp.share_on_time) == (1, 0, 0)
 
 
-def test_public_pages_work_without_account(setup):
+def test_public_pages_work_without_account(setup: dict[str, Any]) -> None:
     _publish(setup, _submit(setup))
     c = Client()
     for name in ["voice:home", "voice:board", "voice:statistics"]:
@@ -385,7 +402,9 @@ def test_public_pages_work_without_account(setup):
     assert c.get(reverse("voice:moderation")).status_code == 302
 
 
-def test_area_clocks_replace_the_defaults_for_the_kinds_they_set(setup, settings):
+def test_area_clocks_replace_the_defaults_for_the_kinds_they_set(
+    setup: dict[str, Any], settings: Settings
+) -> None:
     monday = _at(2026, 11, 30)
     settings.VOICE_CLOCK_AREA = ""
     idea = _submit(setup, kind="idea", now=monday)
