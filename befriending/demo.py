@@ -75,8 +75,9 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         return
     today = timezone.localdate()
     months_ago = today - timedelta(days=120)
+    rosa_user = _user("rosa", "Rosa Greenway (demo)")
     rosa = volunteers.apply_to_volunteer(
-        user=_user("rosa", "Rosa Greenway (demo)"),
+        user=rosa_user,
         name="Rosa Greenway (demo)",
         about="Retired librarian. Happy to chat about books over a cup of tea.",
         interests=["books", "gardening", "crosswords"],
@@ -88,8 +89,9 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         today=months_ago,
     )
     _checks(rosa, coordinator, months_ago, dbs_until=months_ago + timedelta(days=3 * 365))
+    tomasz_user = _user("tomasz", "Tomasz Wilk (demo)")
     tomasz = volunteers.apply_to_volunteer(
-        user=_user("tomasz", "Tomasz Wilk (demo)"),
+        user=tomasz_user,
         name="Tomasz Wilk (demo)",
         about="Works part time; likes walking and football.",
         interests=["walking", "football", "cooking"],
@@ -140,13 +142,13 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
     matches.agree(
         actor=coordinator, match=match, side="person", today=months_ago + timedelta(days=9)
     )
-    matches.agree(actor=rosa.user, match=match, today=months_ago + timedelta(days=10))  # type: ignore[arg-type]
+    matches.agree(actor=rosa_user, match=match, today=months_ago + timedelta(days=10))
     for week in range(2, 16, 2):
         day = months_ago + timedelta(days=10 + 7 * week)
         if day > today:
             break
         contacts.log_contact(
-            actor=rosa.user,  # type: ignore[arg-type]
+            actor=rosa_user,
             match=match,
             on=day,
             how="in_person" if week % 4 else "phone",
@@ -173,9 +175,9 @@ def seed_demo(users_by_role: dict[str, User]) -> None:
         today=months_ago + timedelta(days=2),
     )
     matches.agree(actor=june, match=ended, today=months_ago + timedelta(days=3))
-    matches.agree(actor=tomasz.user, match=ended, today=months_ago + timedelta(days=4))  # type: ignore[arg-type]
+    matches.agree(actor=tomasz_user, match=ended, today=months_ago + timedelta(days=4))
     contacts.log_contact(
-        actor=tomasz.user,  # type: ignore[arg-type]
+        actor=tomasz_user,
         match=ended,
         on=months_ago + timedelta(days=9),
         how="in_person",

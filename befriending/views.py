@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from befriending import access, forms, selectors
@@ -30,17 +31,13 @@ def _not_allowed(request: HttpRequest, message: str = "") -> HttpResponse:
 
 def _audit_view(request: HttpRequest, target: Any, subject: User | None, summary: str) -> None:
     record_audit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         action=AuditEvent.Action.VIEW,
         target=target,
         subject=subject,
         summary=summary,
         request=request,
     )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -51,8 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_coordinator": access.is_coordinator(user),
     }
     if user.is_authenticated:
-        context["requests"] = selectors.requests_of(user)  # type: ignore[arg-type]
-        context["matches"] = list(selectors.matches_of(user))  # type: ignore[arg-type]
+        context["requests"] = selectors.requests_of(user)
+        context["matches"] = list(selectors.matches_of(user))
         context["volunteer"] = selectors.volunteer_of(user)
     return render(request, "befriending/home.html", context)
 
@@ -60,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def volunteer_apply(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if selectors.volunteer_of(user) is not None:
         return redirect("befriending:home")
     form = forms.VolunteerForm(request.POST or None, initial={"name": user.get_full_name()})
@@ -102,7 +99,7 @@ def volunteer_apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = forms.RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -167,7 +164,7 @@ def coordinate(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not access.is_coordinator(user):
         return _not_allowed(request)
     form = forms.ReferralForm(request.POST or None)
@@ -212,7 +209,7 @@ def refer(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
     """A volunteer's record: their checks, what is missing, and recording a new check."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not access.is_coordinator(user):
         return _not_allowed(request)
     item = get_object_or_404(Volunteer, pk=pk)
@@ -256,7 +253,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's request: what they'd like, the shortlist with reasons, and proposing a match."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not access.is_coordinator(user):
         return _not_allowed(request)
     item = get_object_or_404(Request, pk=pk)
@@ -290,7 +287,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def concern_read(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not access.is_coordinator(user):
         return _not_allowed(request)
     contact = get_object_or_404(Contact.objects.select_related("match__request"), pk=pk)
@@ -314,7 +311,7 @@ def _match(pk: int) -> Match:
 @require_http_methods(["GET", "POST"])
 def match(request: HttpRequest, pk: int) -> HttpResponse:
     """The match: who, where it is up to, agreeing, the contact log and ending."""
-    user = _user(request)
+    user = signed_in_user(request)
     item = _match(pk)
     if not access.may_see_match(user, item):
         return _not_allowed(request)
@@ -435,7 +432,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     item = _match(pk)
     if not access.may_see_match(user, item):
         return _not_allowed(request)
@@ -474,7 +471,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not access.is_coordinator(user):
         return _not_allowed(request)
     form = forms.GroupForm(
@@ -514,16 +511,16 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"/account/sign-in/?next={request.path}")
         try:
             if "join" in request.POST:
-                peer_groups.join_group(person=user, group=item, request=request)  # type: ignore[arg-type]
+                peer_groups.join_group(person=user, group=item, request=request)
             elif "leave" in request.POST:
-                peer_groups.leave_group(person=user, group=item, request=request)  # type: ignore[arg-type]
+                peer_groups.leave_group(person=user, group=item, request=request)
             elif coordinator:
                 lead_form = forms.LeadForm(request.POST)
                 if lead_form.is_valid():
                     attempt(
                         lead_form,
                         lambda: peer_groups.set_lead(
-                            actor=user,  # type: ignore[arg-type]
+                            actor=user,
                             group=item,
                             lead=lead_form.cleaned_data["lead"],
                             request=request,

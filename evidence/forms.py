@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 
@@ -275,7 +277,7 @@ class PeriodForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
-        if start and end and end < start:  # type: ignore[operator]
+        if start and end and end < start:
             self.add_error("end", "The last date must be the same as or after the first date")
         return data
 
@@ -283,8 +285,8 @@ class PeriodForm(forms.Form):
 class ScenarioForm(forms.Form):
     """A scale for each project with a result: blank or 1 unchanged, 0 leaves it out."""
 
-    def __init__(self, data: object, projects: list[tuple[int, str]]) -> None:
-        super().__init__(data)  # type: ignore[arg-type]
+    def __init__(self, data: Mapping[str, Any] | None, projects: list[tuple[int, str]]) -> None:
+        super().__init__(data)
         for pk, name in projects:
             self.fields[f"scale-{pk}"] = forms.CharField(
                 label=f"Scale of {name}",
@@ -321,6 +323,9 @@ class ThemeForm(forms.Form):
     )
     evidence.widget = forms.Textarea(attrs={"rows": 4})
 
-    def __init__(self, data: object, rounds: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(data, **kwargs)  # type: ignore[arg-type]
-        self.fields["round"].choices = [("", "Choose a round"), *rounds]  # type: ignore[attr-defined]
+    def __init__(
+        self, data: Mapping[str, Any] | None, rounds: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        choice = cast(forms.ChoiceField, self.fields["round"])
+        choice.choices = [("", "Choose a round"), *rounds]

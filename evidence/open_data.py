@@ -8,6 +8,7 @@ as 0."""
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 from typing import Any
 
 from evidence.selectors import GapReport, GapTable
@@ -127,7 +128,7 @@ def portfolio_data(
             {
                 "invested_by": labels.get(row, row),
                 "gained_by": labels.get(col, col),
-                "present_value": money(book.cells.get((row, col), 0)),
+                "present_value": money(book.cells.get((row, col), Fraction(0))),
             }
             for row in book.investing
             for col in book.gaining
@@ -135,7 +136,7 @@ def portfolio_data(
         "invested": [
             {
                 "sector": labels.get(row, row),
-                "invested": money(book.invested.get(row, 0)),
+                "invested": money(book.invested.get(row, Fraction(0))),
                 "value_per_pound": ratio(book.per_pound(row)),
             }
             for row in book.investing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -182,7 +183,7 @@ class GapTable:
     rows: tuple[str, ...]
     columns: tuple[str, ...]
     counts: dict[tuple[str | None, str | None], int]
-    status: dict[tuple[str | None, str | None], str]
+    status: Mapping[tuple[str | None, str | None], str]
 
     def shown(self, row: str | None, column: str | None) -> int | None:
         key = (row, column)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -14,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.http import signed_in_user
 from evidence import access, feeds, forms, open_data, selectors, services, spreadsheet
 from evidence.models import Project
 from participation import selectors as participation_selectors
@@ -28,7 +29,12 @@ from wellbeing_hub.form_attempts import attempt
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
-def guarded(view: Any, allowed: Any = access.can_use) -> Any:
+def guarded(
+    view: Callable[..., HttpResponse], allowed: Callable[[Any], bool] = access.can_use
+) -> Callable[..., HttpResponse]:
+    """The view for people ``allowed`` (commissioners and administrators unless said), signed in;
+    anyone else, or a service's :class:`access.NotAllowed`, gets the page saying who it is for."""
+
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not allowed(request.user):
@@ -52,12 +58,6 @@ def guarded(view: Any, allowed: Any = access.can_use) -> Any:
 
 def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "guarded: only signed-in people reach these pages"
-    return user
 
 
 def _signed_money(value: Fraction) -> str:
@@ -87,18 +87,18 @@ def _matrix(book: Portfolio, scenario: Scenario | None = None) -> dict[str, Any]
                 "cells": [
                     (
                         _label(col),
-                        money(book.cells.get((row, col), 0)),
+                        money(book.cells.get((row, col), Fraction(0))),
                         change(scenario.cell_change(row, col)) if scenario else "",
                     )
                     for col in gaining
                 ],
                 "total": money(book.row_total(row)),
-                "invested": money(book.invested.get(row, 0)),
+                "invested": money(book.invested.get(row, Fraction(0))),
                 "per_pound": ratio(book.per_pound(row)),
             }
             for row in investing
         ],
-        "gained": [money(book.gained.get(c, 0)) for c in gaining],
+        "gained": [money(book.gained.get(c, Fraction(0))) for c in gaining],
         "total_value": money(book.total_value),
         "total_invested": money(book.total_invested),
         "by_kind": [
@@ -173,7 +173,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and (
         made := attempt(
             form,
-            lambda: services.create_project(_user(request), **form.cleaned_data),
+            lambda: services.create_project(signed_in_user(request), **form.cleaned_data),
             refused=services.EvidenceRefused,
         )
     ):
@@ -205,7 +205,7 @@ def input_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.InputForm(_data(request))
     if form.is_valid() and attempt(
         form,
-        lambda: services.add_input(_user(request), found, form.as_case_entry()),
+        lambda: services.add_input(signed_in_user(request), found, form.as_case_entry()),
         refused=services.EvidenceRefused,
         fields=form.refusal_fields,
     ):
@@ -224,7 +224,7 @@ def input_time_bank(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TimeBankHoursForm(_data(request))
     if form.is_valid() and attempt(
         form,
-        lambda: services.add_time_bank_hours(_user(request), found, **form.cleaned_data),
+        lambda: services.add_time_bank_hours(signed_in_user(request), found, **form.cleaned_data),
         refused=services.EvidenceRefused,
     ):
         return redirect("evidence:project", pk=found.pk)
@@ -284,7 +284,7 @@ def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.OutcomeForm(_data(request), initial=initial)
     if form.is_valid() and attempt(
         form,
-        lambda: services.add_outcome(_user(request), found, form.cleaned_data),
+        lambda: services.add_outcome(signed_in_user(request), found, form.cleaned_data),
         refused=services.EvidenceRefused,
     ):
         return redirect("evidence:project", pk=found.pk)
@@ -310,7 +310,7 @@ def item_remove(request: HttpRequest, pk: int, kind: str, item_id: str) -> HttpR
     found = get_object_or_404(Project, pk=pk)
     # Already gone (a second click): the page shows what is there.
     with contextlib.suppress(services.EvidenceRefused):
-        services.remove_item(request.user, found, kind, item_id)  # type: ignore[arg-type]
+        services.remove_item(signed_in_user(request), found, kind, item_id)
     return redirect("evidence:project", pk=found.pk)
 
 
@@ -358,7 +358,7 @@ def proxies(request: HttpRequest) -> HttpResponse:
     form = forms.ProxyForm(_data(request))
     if form.is_valid() and attempt(
         form,
-        lambda: services.add_proxy(_user(request), **form.cleaned_data),
+        lambda: services.add_proxy(signed_in_user(request), **form.cleaned_data),
         refused=services.EvidenceRefused,
     ):
         return redirect("evidence:proxies")
@@ -376,7 +376,7 @@ def deflator(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and attempt(
         form,
         lambda: services.set_deflator(
-            _user(request),
+            signed_in_user(request),
             series=services.parse_deflator(form.cleaned_data["series"]),
             source=form.cleaned_data["source"],
         ),
@@ -485,7 +485,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
     form = forms.SessionForm(_data(request))
     if form.is_valid() and attempt(
         form,
-        lambda: services.record_session(_user(request), **form.cleaned_data),
+        lambda: services.record_session(signed_in_user(request), **form.cleaned_data),
         refused=services.EvidenceRefused,
     ):
         return redirect("evidence:coproduction")
@@ -616,7 +616,7 @@ def gap_offer(request: HttpRequest) -> HttpResponse:
                     "This round has stopped taking ideas: choose another", field="round"
                 )
             theme = participation_services.offer_theme(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 round_=chosen,
                 title=form.cleaned_data["title"],
                 evidence=form.cleaned_data["evidence"],

@@ -3,7 +3,7 @@ stored as ``None``. Dates are typed as year-month-day like the rest of the site.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -143,7 +143,8 @@ class CheckForm(forms.Form):
         self, *args: Any, adults: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["adult"].choices = [("", "Not a DBS check"), *(adults or [])]  # type: ignore[attr-defined]
+        adult = cast(forms.ChoiceField, self.fields["adult"])
+        adult.choices = [("", "Not a DBS check"), *(adults or [])]
 
 
 class ApproveForm(forms.Form):

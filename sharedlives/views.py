@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from rules.money import format_money
@@ -38,13 +39,9 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _audit_view(request: HttpRequest, target: Any, subject: User, summary: str) -> None:
     record_audit(
-        actor=_user(request),
+        actor=signed_in_user(request),
         action=AuditEvent.Action.VIEW,
         target=target,
         subject=subject,
@@ -56,7 +53,7 @@ def _audit_view(request: HttpRequest, target: Any, subject: User, summary: str) 
 def _worker_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.is_scheme_worker(_user(request)):
+        if not access.is_scheme_worker(signed_in_user(request)):
             return _refused(request)
         return view(request, *args, **kwargs)
 
@@ -112,7 +109,7 @@ def carer_new(request: HttpRequest) -> HttpResponse:
             created := attempt(
                 form,
                 lambda: carers.add_carer(
-                    actor=_user(request),
+                    actor=signed_in_user(request),
                     user=account,
                     adults=adults,
                     request=request,
@@ -147,7 +144,7 @@ def carer_edit(request: HttpRequest, carer_id: int) -> HttpResponse:
         and attempt(
             form,
             lambda: carers.update_carer(
-                actor=_user(request), carer=carer, request=request, **form.facts()
+                actor=signed_in_user(request), carer=carer, request=request, **form.facts()
             ),
             refused=SharedLivesRefused,
         )
@@ -169,7 +166,7 @@ def carer(request: HttpRequest, carer_id: int) -> HttpResponse:
     adult_form = forms.AdultForm(prefix="adult")
     approve_form = forms.ApproveForm(prefix="approve", initial={"on": today})
     withdraw_form = forms.ReasonForm(prefix="withdraw")
-    actor = _user(request)
+    actor = signed_in_user(request)
     if request.method == "POST":
         if "record_check" in request.POST:
             check_form = forms.CheckForm(request.POST, adults=adults, prefix="check")
@@ -277,7 +274,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             made := attempt(
                 form,
                 lambda: referrals.make_referral(
-                    actor=_user(request), person=person, request=request, **form.answers()
+                    actor=signed_in_user(request), person=person, request=request, **form.answers()
                 ),
                 refused=SharedLivesRefused,
             )
@@ -300,7 +297,7 @@ def referral_edit(request: HttpRequest, referral_id: int) -> HttpResponse:
         and attempt(
             form,
             lambda: referrals.update_referral(
-                actor=_user(request), referral=item, request=request, **form.answers()
+                actor=signed_in_user(request), referral=item, request=request, **form.answers()
             ),
             refused=SharedLivesRefused,
         )
@@ -323,7 +320,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         if attempt(
             close_form,
             lambda: referrals.close_referral(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 referral=item,
                 reason=close_form.cleaned_data["reason"],
                 request=request,
@@ -363,7 +360,7 @@ def shortlist(request: HttpRequest, referral_id: int) -> HttpResponse:
         elif proposed := attempt(
             form,
             lambda: matches.propose_match(
-                actor=_user(request), referral=item, carer=household, request=request
+                actor=signed_in_user(request), referral=item, carer=household, request=request
             ),
             refused=SharedLivesRefused,
         ):
@@ -390,7 +387,7 @@ def shortlist(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def match(request: HttpRequest, match_id: int) -> HttpResponse:
     item = get_object_or_404(Match.objects.select_related("referral__person", "carer"), pk=match_id)
-    actor = _user(request)
+    actor = signed_in_user(request)
     started = item.started_on or timezone.localdate()
     defaults = costs_on(started)
     post = request.POST
@@ -521,7 +518,7 @@ def _costs(item: Match, defaults: Any) -> dict[str, str]:
 def mine(request: HttpRequest) -> HttpResponse:
     """The person's own page in easy read: who is asking to meet them, their shortlist, and their
     Shared Lives home or breaks now."""
-    user = _user(request)
+    user = signed_in_user(request)
     rows = []
     for item in selectors.referrals_of(user):
         theirs = list(item.matches.all())
@@ -551,7 +548,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def carer_home(request: HttpRequest) -> HttpResponse:
     """The carer's page: matches proposed to their household and placements now."""
-    user = _user(request)
+    user = signed_in_user(request)
     household = Carer.objects.filter(user=user).first()
     if household is None:
         return _refused(request, "This page is for Shared Lives carers.")
@@ -585,7 +582,7 @@ def _back(side: str) -> str:
 def answer(request: HttpRequest, match_id: int) -> HttpResponse:
     """The person or the carer says yes or no to meeting."""
     item = get_object_or_404(Match.objects.select_related("referral__person", "carer"), pk=match_id)
-    side = _side_for(_user(request), item)
+    side = _side_for(signed_in_user(request), item)
     if side is None:
         return _refused(request)
     form = forms.AnswerForm(_posted(request))
@@ -595,7 +592,7 @@ def answer(request: HttpRequest, match_id: int) -> HttpResponse:
         and attempt(
             form,
             lambda: matches.answer(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 match=item,
                 side=side,
                 agree=form.cleaned_data["agree"] == "yes",
@@ -620,7 +617,7 @@ def answer(request: HttpRequest, match_id: int) -> HttpResponse:
 def end(request: HttpRequest, match_id: int) -> HttpResponse:
     """The person or the carer ends a match, with a reason, and may ask for a new match."""
     item = get_object_or_404(Match.objects.select_related("referral__person", "carer"), pk=match_id)
-    side = _side_for(_user(request), item)
+    side = _side_for(signed_in_user(request), item)
     if side is None:
         return _refused(request)
     form = forms.EndForm(_posted(request))
@@ -634,7 +631,7 @@ def end(request: HttpRequest, match_id: int) -> HttpResponse:
         and attempt(
             form,
             lambda: matches.end_match(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 match=item,
                 side=side,
                 reason=form.cleaned_data["reason"],

@@ -15,6 +15,18 @@ TODAY = dt.date(2026, 6, 15)
 MADE = dt.date(2026, 1, 5)
 
 
+def volunteer_account(item: Volunteer) -> User:
+    """The volunteer's account (the link is cleared only when the volunteer is erased)."""
+    assert item.user is not None, "an erased volunteer has no account"
+    return item.user
+
+
+def person_account(item: Request) -> User:
+    """The account of the person asking (cleared only when they are erased)."""
+    assert item.person is not None, "an erased person has no account"
+    return item.person
+
+
 def coordinator() -> User:
     return f.user(Role.COORDINATOR)
 
@@ -63,5 +75,5 @@ def running_match(*, by: User | None = None, on: dt.date = TODAY - dt.timedelta(
     v = volunteer(by=by)
     r = request()
     m = matches.propose_match(actor=by, request_=r, volunteer=v, today=on)
-    matches.agree(actor=v.user, match=m, today=on)  # type: ignore[arg-type]
-    return matches.agree(actor=r.person, match=m, today=on)  # type: ignore[arg-type]
+    matches.agree(actor=volunteer_account(v), match=m, today=on)
+    return matches.agree(actor=person_account(r), match=m, today=on)

@@ -19,7 +19,8 @@ def test_demo_is_fictional_shows_each_state_and_runs_twice() -> None:
     assert all("(demo)" in v.name for v in Volunteer.objects.all())
     assert set(Match.objects.values_list("stage", flat=True)) == {"active", "ended"}
     assert Request.objects.filter(person=users["person"], status="waiting").exists()
-    assert PeerGroup.objects.get().lead.name == "Tomasz Wilk (demo)"  # type: ignore[union-attr]
+    lead = PeerGroup.objects.get().lead
+    assert lead is not None and lead.name == "Tomasz Wilk (demo)"
     assert len(list(selectors.unread_concerns())) == 1
     assert [e.volunteer.name for e in selectors.checks_expiring(today)] == ["Tomasz Wilk (demo)"]
     priya = Volunteer.objects.get(name="Priya Lakeside (demo)")

@@ -37,10 +37,10 @@ def test_every_reference_to_an_account_is_covered() -> None:
 def test_export_and_erase_the_person_keeps_the_dated_shell() -> None:
     boss = b.coordinator()
     m = b.running_match(by=boss, on=b.TODAY)
-    person = m.request.person
+    person = b.person_account(m.request)
     assert person is not None
     contacts.log_contact(
-        actor=m.volunteer.user,  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
         match=m,
         on=b.TODAY,
         how="in_person",
@@ -69,7 +69,7 @@ def test_export_and_erase_the_person_keeps_the_dated_shell() -> None:
 def test_erasing_a_volunteer_clears_their_words_and_keeps_their_checks_dates() -> None:
     boss = b.coordinator()
     v = b.volunteer(by=boss, about="SECRET-ABOUT")
-    user = v.user
+    user = b.volunteer_account(v)
     assert user is not None
     data = export_personal_data(person=user, requested_by=user, request=None)["befriending"]
     assert data["volunteer"]["about"] == "SECRET-ABOUT" and len(data["volunteer"]["checks"]) == 4

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
@@ -44,14 +46,14 @@ def test_only_coordinators_record_checks_and_propose() -> None:
     r = b.request()
     with pytest.raises(Refused):
         volunteers.record_check(
-            actor=v.user,
+            actor=b.volunteer_account(v),
             volunteer=v,
             kind="dbs_enhanced",
             checked_on=TODAY,
-            today=TODAY,  # type: ignore[arg-type]
+            today=TODAY,
         )
     with pytest.raises(Refused):
-        matches.propose_match(actor=r.person, request_=r, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+        matches.propose_match(actor=b.person_account(r), request_=r, volunteer=v, today=TODAY)
 
 
 def test_check_dates_are_checked() -> None:
@@ -86,11 +88,13 @@ def test_the_match_starts_only_when_both_sides_agree() -> None:
     v = b.volunteer(by=boss)
     r = b.request()
     m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
-    m = matches.agree(actor=v.user, match=m, today=TODAY)  # type: ignore[arg-type]
+    m = matches.agree(actor=b.volunteer_account(v), match=m, today=TODAY)
     assert m.stage == Match.Stage.PROPOSED and m.started_on is None
     with pytest.raises(Refused):  # nobody logs a contact before it starts
-        contacts.log_contact(actor=v.user, match=m, on=TODAY, how="phone", minutes=30, today=TODAY)  # type: ignore[arg-type]
-    m = matches.agree(actor=r.person, match=m, today=TODAY)  # type: ignore[arg-type]
+        contacts.log_contact(
+            actor=b.volunteer_account(v), match=m, on=TODAY, how="phone", minutes=30, today=TODAY
+        )
+    m = matches.agree(actor=b.person_account(r), match=m, today=TODAY)
     assert m.stage == Match.Stage.ACTIVE and m.started_on == TODAY
     r.refresh_from_db()
     assert r.status == Request.Status.MATCHED
@@ -113,7 +117,7 @@ def test_a_side_agrees_only_for_itself_and_strangers_not_at_all() -> None:
     r = b.request()
     m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     with pytest.raises(Refused):
-        matches.agree(actor=v.user, match=m, side="person", today=TODAY)  # type: ignore[arg-type]
+        matches.agree(actor=b.volunteer_account(v), match=m, side="person", today=TODAY)
     with pytest.raises(Refused):
         matches.agree(actor=f.user(Role.PERSON), match=m, today=TODAY)
     with pytest.raises(Refused):  # a coordinator must say whose yes it is
@@ -129,9 +133,9 @@ def test_a_check_lapsing_before_both_agree_stops_the_start() -> None:
     r = b.request()
     m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     later = dt.date(2027, 1, 6)
-    matches.agree(actor=v.user, match=m, today=later)  # type: ignore[arg-type]
+    matches.agree(actor=b.volunteer_account(v), match=m, today=later)
     with pytest.raises(Refused) as err:
-        matches.agree(actor=r.person, match=m, today=later)  # type: ignore[arg-type]
+        matches.agree(actor=b.person_account(r), match=m, today=later)
     assert "Befriending training: expired on 5 January 2027." in err.value.message
     m.refresh_from_db()
     assert m.stage == Match.Stage.PROPOSED and m.person_agreed_on is None
@@ -142,15 +146,25 @@ def test_a_lapsed_check_pauses_contacts_and_shows_on_the_worklist_until_renewed(
     m = b.running_match(by=boss)
     expiry = dt.date(2027, 1, 5)
     contacts.log_contact(
-        actor=m.volunteer.user, match=m, on=expiry, how="in_person", minutes=60, today=expiry
-    )  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
+        match=m,
+        on=expiry,
+        how="in_person",
+        minutes=60,
+        today=expiry,
+    )
     lapsed = expiry + dt.timedelta(days=1)
     assert [p.match.pk for p in selectors.paused_matches(lapsed)] == [m.pk]
     assert selectors.paused_matches(expiry) == []
     with pytest.raises(Refused) as err:
         contacts.log_contact(
-            actor=m.volunteer.user, match=m, on=lapsed, how="phone", minutes=20, today=lapsed
-        )  # type: ignore[arg-type]
+            actor=b.volunteer_account(m.volunteer),
+            match=m,
+            on=lapsed,
+            how="phone",
+            minutes=20,
+            today=lapsed,
+        )
     assert (
         "Contacts are paused" in err.value.message and "Befriending training" in err.value.message
     )
@@ -165,20 +179,26 @@ def test_a_lapsed_check_pauses_contacts_and_shows_on_the_worklist_until_renewed(
         today=lapsed,
     )
     contacts.log_contact(
-        actor=m.volunteer.user, match=m, on=lapsed, how="phone", minutes=20, today=lapsed
-    )  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
+        match=m,
+        on=lapsed,
+        how="phone",
+        minutes=20,
+        today=lapsed,
+    )
     assert selectors.paused_matches(lapsed) == []
 
 
-def test_a_concern_goes_to_the_coordinator_until_read(  # type: ignore[no-untyped-def]
-    mailoutbox, django_capture_on_commit_callbacks
+def test_a_concern_goes_to_the_coordinator_until_read(
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     boss = b.coordinator()
     m = b.running_match(by=boss)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         c = contacts.log_contact(
-            actor=m.volunteer.user,  # type: ignore[arg-type]
+            actor=b.volunteer_account(m.volunteer),
             match=m,
             on=TODAY,
             how="in_person",
@@ -191,7 +211,7 @@ def test_a_concern_goes_to_the_coordinator_until_read(  # type: ignore[no-untype
     assert [m.to for m in mailoutbox if "concern" in m.subject] == [[boss.email]]
     assert "not eaten" not in mailoutbox[-1].body  # the email says where to read it, not what
     with pytest.raises(Refused):
-        contacts.mark_concern_read(actor=m.volunteer.user, contact=c)  # type: ignore[arg-type]
+        contacts.mark_concern_read(actor=b.volunteer_account(m.volunteer), contact=c)
     contacts.mark_concern_read(actor=boss, contact=c, today=TODAY)
     assert list(selectors.unread_concerns()) == []
 
@@ -200,35 +220,41 @@ def test_only_the_befriender_or_a_coordinator_logs_contacts() -> None:
     m = b.running_match()
     with pytest.raises(Refused):
         contacts.log_contact(
-            actor=m.request.person, match=m, on=TODAY, how="phone", minutes=10, today=TODAY
-        )  # type: ignore[arg-type]
+            actor=b.person_account(m.request),
+            match=m,
+            on=TODAY,
+            how="phone",
+            minutes=10,
+            today=TODAY,
+        )
 
 
 def test_ending_needs_a_reason_and_a_last_meeting_within_eight_weeks() -> None:
     m = b.running_match()
-    person = m.request.person
+    person = b.person_account(m.request)
     with pytest.raises(Refused) as err:
-        matches.end_match(actor=person, match=m, reason="", today=TODAY)  # type: ignore[arg-type]
+        matches.end_match(actor=person, match=m, reason="", today=TODAY)
     assert err.value.field == "reason"
     with pytest.raises(Refused) as err:
-        matches.end_match(actor=person, match=m, reason="person_moving", today=TODAY)  # type: ignore[arg-type]
+        matches.end_match(actor=person, match=m, reason="person_moving", today=TODAY)
     assert err.value.field == "last_meeting_on"
     too_late = TODAY + dt.timedelta(days=57)
     with pytest.raises(Refused) as err:
         matches.end_match(
             actor=person, match=m, reason="person_moving", last_meeting_on=too_late, today=TODAY
-        )  # type: ignore[arg-type]
+        )
     assert "within 8 weeks" in err.value.message
+    assert m.started_on is not None  # a running match
     with pytest.raises(Refused) as err:  # before the match started
         matches.end_match(
             actor=person,
             match=m,
             reason="person_moving",
             last_meeting_on=m.started_on - dt.timedelta(days=1),
-            today=TODAY,  # type: ignore[arg-type, operator]
+            today=TODAY,
         )
     ended = matches.end_match(
-        actor=person,  # type: ignore[arg-type]
+        actor=person,
         match=m,
         reason="person_moving",
         last_meeting_on=TODAY + dt.timedelta(days=56),
@@ -248,23 +274,28 @@ def test_contacts_up_to_the_planned_last_meeting_then_none() -> None:
     m = b.running_match()
     last = TODAY + dt.timedelta(days=7)
     matches.end_match(
-        actor=m.volunteer.user,
+        actor=b.volunteer_account(m.volunteer),
         match=m,
         reason="volunteer_leaving",
         last_meeting_on=last,
         today=TODAY,
-    )  # type: ignore[arg-type]
+    )
     contacts.log_contact(
-        actor=m.volunteer.user, match=m, on=last, how="in_person", minutes=90, today=last
-    )  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
+        match=m,
+        on=last,
+        how="in_person",
+        minutes=90,
+        today=last,
+    )
     with pytest.raises(Refused):
         contacts.log_contact(
-            actor=m.volunteer.user,
+            actor=b.volunteer_account(m.volunteer),
             match=m,
             on=last + dt.timedelta(days=1),
             how="phone",
             minutes=5,
-            today=last + dt.timedelta(days=1),  # type: ignore[arg-type]
+            today=last + dt.timedelta(days=1),
         )
 
 
@@ -298,8 +329,8 @@ def test_saying_no_to_a_proposal_ends_it_and_the_person_waits_again() -> None:
     r = b.request()
     m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     matches.end_match(
-        actor=r.person, match=m, reason="anything", details="Not ready yet", today=TODAY
-    )  # type: ignore[arg-type]
+        actor=b.person_account(r), match=m, reason="anything", details="Not ready yet", today=TODAY
+    )
     m.refresh_from_db()
     r.refresh_from_db()
     assert (m.stage, m.end_reason, r.status) == ("ended", "declined", "waiting")
@@ -311,11 +342,15 @@ def test_saying_no_to_a_proposal_ends_it_and_the_person_waits_again() -> None:
 def test_the_other_side_adds_feedback_after_the_end() -> None:
     m = b.running_match()
     with pytest.raises(Refused):
-        matches.add_feedback(actor=m.volunteer.user, match=m, feedback="Too soon")  # type: ignore[arg-type]
+        matches.add_feedback(actor=b.volunteer_account(m.volunteer), match=m, feedback="Too soon")
     matches.end_match(
-        actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
-    )  # type: ignore[arg-type]
-    matches.add_feedback(actor=m.volunteer.user, match=m, feedback="A pleasure")  # type: ignore[arg-type]
+        actor=b.person_account(m.request),
+        match=m,
+        reason="goals_met",
+        last_meeting_on=TODAY,
+        today=TODAY,
+    )
+    matches.add_feedback(actor=b.volunteer_account(m.volunteer), match=m, feedback="A pleasure")
     m.refresh_from_db()
     assert m.volunteer_feedback == "A pleasure"
 
@@ -323,12 +358,20 @@ def test_the_other_side_adds_feedback_after_the_end() -> None:
 def test_a_second_ending_is_refused() -> None:
     m = b.running_match()
     matches.end_match(
-        actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
-    )  # type: ignore[arg-type]
+        actor=b.person_account(m.request),
+        match=m,
+        reason="goals_met",
+        last_meeting_on=TODAY,
+        today=TODAY,
+    )
     with pytest.raises(Refused):
         matches.end_match(
-            actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
-        )  # type: ignore[arg-type]
+            actor=b.person_account(m.request),
+            match=m,
+            reason="goals_met",
+            last_meeting_on=TODAY,
+            today=TODAY,
+        )
 
 
 def test_gender_preference_and_capacity_are_hard_exclusions() -> None:
@@ -365,8 +408,13 @@ def test_referral_by_a_coordinator_and_not_by_anyone_else() -> None:
 def test_every_write_is_audited_with_the_person_as_subject() -> None:
     m = b.running_match()
     contacts.log_contact(
-        actor=m.volunteer.user, match=m, on=TODAY, how="phone", minutes=15, today=TODAY
-    )  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
+        match=m,
+        on=TODAY,
+        how="phone",
+        minutes=15,
+        today=TODAY,
+    )
     about = AuditEvent.objects.filter(subject=m.request.person)
     summaries = list(about.values_list("summary", flat=True))
     assert "Befriending: asked for a befriender" in summaries
@@ -383,8 +431,13 @@ def test_volunteer_hours_count_both_end_days() -> None:
         (dt.date(2026, 2, 1), 60),
     ]:
         contacts.log_contact(
-            actor=m.volunteer.user, match=m, on=day, how="phone", minutes=minutes, today=TODAY
-        )  # type: ignore[arg-type]
+            actor=b.volunteer_account(m.volunteer),
+            match=m,
+            on=day,
+            how="phone",
+            minutes=minutes,
+            today=TODAY,
+        )
     assert selectors.volunteer_hours(dt.date(2026, 1, 5), dt.date(2026, 1, 31)) == 75
     assert selectors.volunteer_hours(dt.date(2026, 1, 6), dt.date(2026, 1, 30)) == 0
     assert selectors.volunteer_hours(dt.date(2026, 1, 31), dt.date(2026, 2, 1)) == 105
@@ -463,11 +516,20 @@ def test_an_ended_match_and_its_contacts_cannot_be_deleted_with_their_request() 
 
     m = b.running_match()
     contacts.log_contact(
-        actor=m.volunteer.user, match=m, on=TODAY, how="phone", minutes=5, today=TODAY
-    )  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
+        match=m,
+        on=TODAY,
+        how="phone",
+        minutes=5,
+        today=TODAY,
+    )
     matches.end_match(
-        actor=m.request.person, match=m, reason="goals_met", last_meeting_on=TODAY, today=TODAY
-    )  # type: ignore[arg-type]
+        actor=b.person_account(m.request),
+        match=m,
+        reason="goals_met",
+        last_meeting_on=TODAY,
+        today=TODAY,
+    )
     with pytest.raises(ProtectedError):
         m.request.delete()
     with pytest.raises(ProtectedError):
@@ -479,31 +541,32 @@ def test_a_volunteer_stops_only_after_their_matches_end_and_is_then_excluded() -
     m = b.running_match(by=boss)
     v = m.volunteer
     with pytest.raises(Refused) as err:
-        volunteers.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+        volunteers.stop_volunteering(actor=b.volunteer_account(v), volunteer=v, today=TODAY)
     assert "End each of their matches first" in err.value.message
     with pytest.raises(Refused):
-        volunteers.stop_volunteering(actor=m.request.person, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+        volunteers.stop_volunteering(actor=b.person_account(m.request), volunteer=v, today=TODAY)
     matches.end_match(
         actor=boss, match=m, reason="volunteer_leaving", last_meeting_on=TODAY, today=TODAY
     )
-    volunteers.stop_volunteering(actor=v.user, volunteer=v, today=TODAY)  # type: ignore[arg-type]
+    volunteers.stop_volunteering(actor=b.volunteer_account(v), volunteer=v, today=TODAY)
     with pytest.raises(Refused) as err:
         matches.propose_match(actor=boss, request_=b.request(), volunteer=v, today=TODAY)
     assert "No longer volunteering." in err.value.message
 
 
-def test_a_suggested_match_emails_both_sides_a_link_unless_they_turned_match_emails_off(  # type: ignore[no-untyped-def]
-    mailoutbox, django_capture_on_commit_callbacks
+def test_a_suggested_match_emails_both_sides_a_link_unless_they_turned_match_emails_off(
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from accounts.notification_preferences import unsubscribe
 
     boss = b.coordinator()
     v = b.volunteer(by=boss)
     r = b.request()
-    unsubscribe(user_ids=[r.person.pk], kind_code="matches", request=None)
+    unsubscribe(user_ids=[b.person_account(r).pk], kind_code="matches", request=None)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         matches.propose_match(actor=boss, request_=r, volunteer=v, today=TODAY)
     suggested = [m for m in mailoutbox if "suggested" in m.subject]
-    assert [m.to for m in suggested] == [[v.user.email]]
+    assert [m.to for m in suggested] == [[b.volunteer_account(v).email]]
     assert "http" in suggested[0].body and "/befriending/" in suggested[0].body

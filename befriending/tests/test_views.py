@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_people_ask_for_a_befriender_and_volunteer(client) -> None:  # type: ignore[no-untyped-def]
+def test_people_ask_for_a_befriender_and_volunteer(client: Client) -> None:
     person = f.user(Role.PERSON)
     client.force_login(person)
     page = client.post(reverse("befriending:ask"), {"about": ""})
@@ -49,9 +50,9 @@ def test_people_ask_for_a_befriender_and_volunteer(client) -> None:  # type: ign
     assert "You asked for a befriender" in client.get(reverse("befriending:home")).content.decode()
 
 
-def test_coordinator_pages_are_for_coordinators_only(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_pages_are_for_coordinators_only(client: Client) -> None:
     m = b.running_match()
-    client.force_login(m.volunteer.user)
+    client.force_login(b.volunteer_account(m.volunteer))
     for name, args in [
         ("befriending:coordinate", []),
         ("befriending:refer", []),
@@ -64,7 +65,7 @@ def test_coordinator_pages_are_for_coordinators_only(client) -> None:  # type: i
     assert client.get(reverse("befriending:match", args=[m.pk])).status_code == 403
 
 
-def test_recording_checks_then_proposing_with_the_refusal_on_the_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_recording_checks_then_proposing_with_the_refusal_on_the_field(client: Client) -> None:
     boss = b.coordinator()
     v = b.volunteer(checked=False, name="Sam Okafor")
     r = b.request()
@@ -91,23 +92,23 @@ def test_recording_checks_then_proposing_with_the_refusal_on_the_field(client) -
     assert Match.objects.get().volunteer == v
 
 
-def test_both_sides_agree_on_the_match_page_then_contacts_and_ending(client) -> None:  # type: ignore[no-untyped-def]
+def test_both_sides_agree_on_the_match_page_then_contacts_and_ending(client: Client) -> None:
     boss = b.coordinator()
     v = b.volunteer(by=boss)
     r = b.request()
     today = timezone.localdate()
     m = matches.propose_match(actor=boss, request_=r, volunteer=v, today=today)
     url = reverse("befriending:match", args=[m.pk])
-    client.force_login(v.user)
+    client.force_login(b.volunteer_account(v))
     assert "Would you like this match?" in client.get(url).content.decode()
     assert client.post(url, {"agree": "1"}).status_code == 302
     assert "waiting for the other side" in client.get(url).content.decode()
-    client.force_login(r.person)
+    client.force_login(b.person_account(r))
     assert client.post(url, {"agree": "1"}).status_code == 302
     m.refresh_from_db()
     assert m.stage == "active"
     assert "Log a contact" not in client.get(url).content.decode()  # the person does not log
-    client.force_login(v.user)
+    client.force_login(b.volunteer_account(v))
     page = client.post(
         url, {"contact": "1", "contact-on": "", "contact-how": "phone", "contact-minutes": "0"}
     )
@@ -126,7 +127,7 @@ def test_both_sides_agree_on_the_match_page_then_contacts_and_ending(client) -> 
     )
     assert page.status_code == 302
     contact = Contact.objects.get()
-    client.force_login(r.person)
+    client.force_login(b.person_account(r))
     assert "Her cooker is broken" not in client.get(url).content.decode()  # concerns are for staff
     client.force_login(boss)
     assert "Her cooker is broken" in client.get(url).content.decode()
@@ -134,7 +135,7 @@ def test_both_sides_agree_on_the_match_page_then_contacts_and_ending(client) -> 
     contact.refresh_from_db()
     assert contact.concern_read_on == today
     end = reverse("befriending:end", args=[m.pk])
-    client.force_login(v.user)
+    client.force_login(b.volunteer_account(v))
     page = client.post(end, {"reason": "volunteer_leaving"})
     assert page.status_code == 400
     assert "Enter the date of the last meeting to say goodbye" in page.content.decode()
@@ -150,14 +151,14 @@ def test_both_sides_agree_on_the_match_page_then_contacts_and_ending(client) -> 
     assert page.status_code == 302
     html = client.get(url).content.decode()
     assert "Ending: last meeting planned for" in html and "Lovely" in html
-    client.force_login(r.person)
+    client.force_login(b.person_account(r))
     assert "Your feedback" in client.get(url).content.decode()
     client.post(url, {"feedback": "1", "feedback-feedback": "I will miss her"})
     m.refresh_from_db()
     assert (m.person_feedback, m.volunteer_feedback) == ("I will miss her", "Lovely")
 
 
-def test_a_coordinator_records_a_referral_and_an_agreement(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_records_a_referral_and_an_agreement(client: Client) -> None:
     boss = b.coordinator()
     person = f.user(Role.PERSON, username="ada")
     client.force_login(boss)
@@ -183,7 +184,7 @@ def test_a_coordinator_records_a_referral_and_an_agreement(client) -> None:  # t
     assert m.person_agreed_on is not None and m.volunteer_agreed_on is None
 
 
-def test_group_page_shows_the_directory_meeting_details_and_members_join(client) -> None:  # type: ignore[no-untyped-def]
+def test_group_page_shows_the_directory_meeting_details_and_members_join(client: Client) -> None:
     boss = b.coordinator()
     svc = f.service(name="Eastmere Walk and Talk", days="WE", at=f.neighbourhood())
     client.force_login(boss)

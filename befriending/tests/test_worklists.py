@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from accounts.roles import Role
 from befriending import worklists
@@ -27,7 +28,7 @@ def test_counts_and_dates() -> None:
     boss = b.coordinator()
     m = b.running_match(by=boss, on=b.TODAY)  # training runs to 5 January 2027
     contacts.log_contact(
-        actor=m.volunteer.user,  # type: ignore[arg-type]
+        actor=b.volunteer_account(m.volunteer),
         match=m,
         on=b.TODAY,
         how="phone",
@@ -64,7 +65,7 @@ def test_counts_and_dates() -> None:
     assert paused.items[0].detail == "Befriending training: expired on 5 January 2027."
 
 
-def test_the_coordinators_home_page_shows_the_section(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_coordinators_home_page_shows_the_section(client: Client) -> None:
     b.request()
     client.force_login(b.coordinator())
     html = client.get("/account/").content.decode()

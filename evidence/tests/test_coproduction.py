@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -16,7 +18,7 @@ from timebank.tests import factories as tb
 pytestmark = pytest.mark.django_db
 
 
-def test_time_bank_and_sessions_side_by_side(client) -> None:  # type: ignore[no-untyped-def]
+def test_time_bank_and_sessions_side_by_side(client: Client) -> None:
     a, b = tb.member(), tb.member()
     tb.exchange(a, b, 90)
     tb.exchange(b, a, 45)
@@ -41,7 +43,7 @@ def test_time_bank_and_sessions_side_by_side(client) -> None:  # type: ignore[no
     club = next(r for r in rows if r.organisation == "Lunch club")
     assert (time_bank.month, time_bank.member_hours, time_bank.staff_hours) == (
         month,
-        135 / 60,
+        Fraction(135, 60),
         None,
     )
     assert club.member_hours == 9.25 and club.staff_hours == 2.5
@@ -75,7 +77,9 @@ def test_time_bank_and_sessions_side_by_side(client) -> None:  # type: ignore[no
         ({"staff_hours": "20000"}, "staff_hours", "10,000 or fewer"),
     ],
 )
-def test_session_mistakes_are_named(client, change, field, words) -> None:  # type: ignore[no-untyped-def]
+def test_session_mistakes_are_named(
+    client: Client, change: dict[str, str], field: str, words: str
+) -> None:
     client.force_login(f.user(Role.COORDINATOR))
     data = {
         "organisation": "Club",
@@ -89,20 +93,20 @@ def test_session_mistakes_are_named(client, change, field, words) -> None:  # ty
     assert not CoproductionSession.objects.exists()
 
 
-def test_residents_and_providers_cannot_record_or_see(client) -> None:  # type: ignore[no-untyped-def]
+def test_residents_and_providers_cannot_record_or_see(client: Client) -> None:
     for role in (Role.PERSON, Role.PROVIDER, Role.BROKER):
         client.force_login(f.user(role))
         assert client.get(reverse("evidence:coproduction")).status_code == 403
         assert client.post(reverse("evidence:session-new"), {}).status_code == 403
 
 
-def test_coordinators_record_sessions_but_do_not_build_sroi(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinators_record_sessions_but_do_not_build_sroi(client: Client) -> None:
     client.force_login(f.user(Role.COORDINATOR))
     assert client.get(reverse("evidence:coproduction")).status_code == 200
     assert client.get(reverse("evidence:home")).status_code == 403
 
 
-def test_period_end_before_start_is_an_error(client) -> None:  # type: ignore[no-untyped-def]
+def test_period_end_before_start_is_an_error(client: Client) -> None:
     client.force_login(f.user(Role.COMMISSIONER))
     html = client.get(
         reverse("evidence:coproduction"), {"start": "2026-05-01", "end": "2026-04-01"}

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -27,7 +30,9 @@ OUTCOME = {
 }
 
 
-def _placement(pk, weeks, cost="645.00", alternative="995.00"):  # type: ignore[no-untyped-def]
+def _placement(
+    pk: int, weeks: int, cost: str = "645.00", alternative: str = "995.00"
+) -> dict[str, Any]:
     return {
         "placement_id": pk,
         "weekly_cost": Decimal(cost),
@@ -39,7 +44,7 @@ def _placement(pk, weeks, cost="645.00", alternative="995.00"):  # type: ignore[
 
 
 @pytest.fixture
-def project(client):  # type: ignore[no-untyped-def]
+def project(client: Client) -> Project:
     client.force_login(f.user(Role.COMMISSIONER))
     return Project.objects.create(
         name="Shared Lives",
@@ -64,7 +69,9 @@ def project(client):  # type: ignore[no-untyped-def]
     )
 
 
-def test_shared_lives_placements_become_a_saving_line(client, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_shared_lives_placements_become_a_saving_line(
+    client: Client, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = [
         _placement(1, 10),
         _placement(2, 20),
@@ -101,10 +108,12 @@ def test_shared_lives_placements_become_a_saving_line(client, project, monkeypat
 
 
 @pytest.mark.parametrize(("count", "usable"), [(4, False), (5, True)])
-def test_people_supported_is_used_from_five(client, project, monkeypatch, count, usable) -> None:  # type: ignore[no-untyped-def]
-    seen = []
+def test_people_supported_is_used_from_five(
+    client: Client, project: Project, monkeypatch: pytest.MonkeyPatch, count: int, usable: bool
+) -> None:
+    seen: list[tuple[dt.date, dt.date]] = []
 
-    def supported(start, end):  # type: ignore[no-untyped-def]
+    def supported(start: dt.date, end: dt.date) -> int:
         seen.append((start, end))
         return count
 
@@ -123,9 +132,11 @@ def test_people_supported_is_used_from_five(client, project, monkeypatch, count,
         assert "quantity" not in form.initial
 
 
-def test_experts_by_experience_hours_count_as_members_hours(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def expert_hours(start, end):  # type: ignore[no-untyped-def]
-        rows = [
+def test_experts_by_experience_hours_count_as_members_hours(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def expert_hours(start: dt.date, end: dt.date) -> list[dict[str, object]]:
+        rows: list[dict[str, Any]] = [
             {"organisation": "Riverside Care", "month": "2026-10", "minutes": 150},
             {"organisation": "Riverside Care", "month": "2026-11", "minutes": 45},
         ]
@@ -134,7 +145,7 @@ def test_experts_by_experience_hours_count_as_members_hours(client, monkeypatch)
     monkeypatch.setattr("voice.selectors.expert_hours", expert_hours)
     rows = selectors.coproduction(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert [(r.organisation, r.member_hours, r.expert_hours, r.staff_hours) for r in rows] == [
-        ("Riverside Care", Decimal("2.5"), Decimal("2.5"), None)
+        ("Riverside Care", Fraction(5, 2), Fraction(5, 2), None)
     ]
     client.force_login(f.user(Role.COMMISSIONER))
     period = {"start": "2026-10-01", "end": "2026-11-30"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -21,6 +22,7 @@ def test_search_demand_keeps_no_person_and_only_searches_that_found_little() -> 
     services.record_search_demand("yoga", results=3)  # found enough: not counted
     services.record_search_demand("yoga", results=2)
     row = SearchDemand.objects.order_by("pk").first()
+    assert row is not None
     assert (row.words, row.results, row.neighbourhood) == ("dementia cafe", 0, "Eastfield")
     assert SearchDemand.objects.count() == 2
     assert {f.name for f in SearchDemand._meta.get_fields()} == {
@@ -32,7 +34,7 @@ def test_search_demand_keeps_no_person_and_only_searches_that_found_little() -> 
     }
 
 
-def test_words_searched_fewer_than_five_times_are_never_shown(client) -> None:  # type: ignore[no-untyped-def]
+def test_words_searched_fewer_than_five_times_are_never_shown(client: Client) -> None:
     for _ in range(5):
         services.record_search_demand("dementia cafe", 0, "Eastfield")
     for _ in range(4):
@@ -58,7 +60,7 @@ def test_time_bank_gap_hides_small_cells_so_totals_cannot_reveal_them() -> None:
     assert determined_entries(hidden, lines, table.counts) == []
 
 
-def test_providers_see_the_page_for_their_neighbourhood(client) -> None:  # type: ignore[no-untyped-def]
+def test_providers_see_the_page_for_their_neighbourhood(client: Client) -> None:
     for _ in range(6):
         services.record_search_demand("tai chi", 1, "Eastfield")
     for _ in range(5):
@@ -68,7 +70,7 @@ def test_providers_see_the_page_for_their_neighbourhood(client) -> None:  # type
     assert "tai chi" in page and "lunch club" not in page
 
 
-def test_time_bank_requests_waiting_two_weeks_are_counted_by_need_and_place(client) -> None:  # type: ignore[no-untyped-def]
+def test_time_bank_requests_waiting_two_weeks_are_counted_by_need_and_place(client: Client) -> None:
     from django.utils import timezone
 
     from timebank import services as timebank_services
@@ -90,7 +92,9 @@ def test_time_bank_requests_waiting_two_weeks_are_counted_by_need_and_place(clie
     assert "Time-bank requests nobody has taken up" in page and ">6<" in page
 
 
-def test_a_directory_search_that_finds_little_is_counted_without_the_searcher(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_directory_search_that_finds_little_is_counted_without_the_searcher(
+    client: Client,
+) -> None:
     hood = f.neighbourhood("Eastfield")
     client.force_login(f.user())
     response = client.get(

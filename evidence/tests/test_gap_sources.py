@@ -3,11 +3,17 @@ for lack of space; offered as themes to a participatory budgeting round (issue 1
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
 from budgets import services as budgets_services
+from budgets.models import PlanOutcome
+from directory.models import Neighbourhood
 from directory.tests import factories as f
 from evidence import selectors
 from participation.models import Theme
@@ -17,7 +23,9 @@ from rules.outcomes.aggregates import determined_entries, table_lines
 pytestmark = pytest.mark.django_db
 
 
-def _could_not_find(hood, need="meals", text="A lunch club near the bus stop"):  # type: ignore[no-untyped-def]
+def _could_not_find(
+    hood: Neighbourhood | None, need: str = "meals", text: str = "A lunch club near the bus stop"
+) -> PlanOutcome:
     person = f.user(Role.PERSON)
     plan = budgets_services.start_plan(person=person, actor=person)
     if hood is not None:
@@ -32,7 +40,7 @@ def _could_not_find(hood, need="meals", text="A lunch club near the bus stop"): 
 
 
 @pytest.fixture
-def plans():  # type: ignore[no-untyped-def]
+def plans() -> Neighbourhood:
     east = f.neighbourhood("Eastfield")
     for _ in range(5):
         _could_not_find(east, text="Secret words about Mrs Example")
@@ -40,7 +48,7 @@ def plans():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("count", "shown"), [(4, None), (5, 5)])
-def test_a_need_is_shown_from_five_plans(count, shown) -> None:  # type: ignore[no-untyped-def]
+def test_a_need_is_shown_from_five_plans(count: int, shown: int | None) -> None:
     east = f.neighbourhood("Eastfield")
     for _ in range(count):
         _could_not_find(east)
@@ -77,7 +85,7 @@ def test_hidden_figures_cannot_be_worked_out_from_the_totals() -> None:
     assert determined_entries(hidden, lines, table.counts) == []
 
 
-def test_the_public_page_shows_counts_not_words(client, plans) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_page_shows_counts_not_words(client: Client, plans: Neighbourhood) -> None:
     html = client.get(reverse("evidence:gap")).content.decode()  # nobody signed in
     assert "Support people could not find for their plans" in html
     assert "Mrs Example" not in html  # what people wrote stays on their plan
@@ -89,10 +97,12 @@ def test_the_public_page_shows_counts_not_words(client, plans) -> None:  # type:
     assert "Offer as a theme" not in html  # not for the public
 
 
-def test_declined_for_capacity_names_services_from_five(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    asked = []
+def test_declined_for_capacity_names_services_from_five(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[dt.date] = []
 
-    def declined(since):  # type: ignore[no-untyped-def]
+    def declined(since: dt.date) -> list[dict[str, Any]]:
         asked.append(since)
         return [
             {"service_id": "svc-1", "service_name": "Day centre", "count": 5},
@@ -110,7 +120,7 @@ def test_declined_for_capacity_names_services_from_five(client, monkeypatch) -> 
     assert 'aria-labelledby="declined-title declined-desc"' in html  # the shared chart
 
 
-def test_a_coordinator_offers_a_gap_as_a_theme(client, plans) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_offers_a_gap_as_a_theme(client: Client, plans: Neighbourhood) -> None:
     coordinator = pf.staff(Role.COORDINATOR)
     round_ = pf.round_(by=coordinator, title="Eastfield fund 2027")
     client.force_login(coordinator)
@@ -160,7 +170,7 @@ def test_a_coordinator_offers_a_gap_as_a_theme(client, plans) -> None:  # type: 
         assert client.get(url, hidden).status_code == 404
 
 
-def test_only_round_staff_offer_themes(client, plans) -> None:  # type: ignore[no-untyped-def]
+def test_only_round_staff_offer_themes(client: Client, plans: Neighbourhood) -> None:
     url = reverse("evidence:gap-offer")
     params = {"source": "plans", "need": "Meals and food", "neighbourhood": "Eastfield"}
     assert client.get(url, params).status_code == 302  # to sign in

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -31,13 +33,15 @@ def _lunch_club(name: str = "Lunch club") -> Project:
 
 
 @pytest.fixture
-def deflator():  # type: ignore[no-untyped-def]
+def deflator() -> None:
     services.set_deflator(
-        f.user(Role.COMMISSIONER), series={2024: 100, 2026: 105}, source="Fictional index"
+        f.user(Role.COMMISSIONER),
+        series={2024: Decimal(100), 2026: Decimal(105)},
+        source="Fictional index",
     )
 
 
-def test_gap_open_data_is_public_and_hides_what_the_page_hides(client) -> None:  # type: ignore[no-untyped-def]
+def test_gap_open_data_is_public_and_hides_what_the_page_hides(client: Client) -> None:
     for _ in range(5):
         services.record_search_demand("dementia cafe", 0, "Eastfield")
     for _ in range(4):
@@ -58,7 +62,7 @@ def test_gap_open_data_is_public_and_hides_what_the_page_hides(client) -> None: 
     assert client.get(reverse("evidence:open-data")).status_code == 200
 
 
-def test_a_hidden_cell_is_empty_with_its_reason_never_zero(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_cell_is_empty_with_its_reason_never_zero(client: Client) -> None:
     hood = f.neighbourhood("Eastfield")
     for _ in range(3):
         person = f.user(Role.PERSON)
@@ -90,7 +94,7 @@ def test_a_hidden_cell_is_empty_with_its_reason_never_zero(client) -> None:  # t
     )
 
 
-def test_portfolio_open_data_matches_the_matrix(client, deflator) -> None:  # type: ignore[no-untyped-def]
+def test_portfolio_open_data_matches_the_matrix(client: Client, deflator: None) -> None:
     _lunch_club()
     data = json.loads(client.get(reverse("evidence:open-portfolio-json")).content)
     assert data["projects"] == [
@@ -111,7 +115,7 @@ def test_portfolio_open_data_matches_the_matrix(client, deflator) -> None:  # ty
     assert "total,present value,,35540.97," in text
 
 
-def test_the_report_downloads_as_csv_beside_the_xlsx(client, deflator) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_downloads_as_csv_beside_the_xlsx(client: Client, deflator: None) -> None:
     project = _lunch_club()
     url = reverse("evidence:csv", args=[project.pk])
     assert client.get(url).status_code == 302  # commissioners only: to sign in
@@ -125,7 +129,7 @@ def test_the_report_downloads_as_csv_beside_the_xlsx(client, deflator) -> None: 
     assert 'href="/static/evidence/print.css" media="print"' in page
 
 
-def test_scenarios_scale_or_drop_a_project(client, deflator) -> None:  # type: ignore[no-untyped-def]
+def test_scenarios_scale_or_drop_a_project(client: Client, deflator: None) -> None:
     first, second = _lunch_club("Lunch club"), _lunch_club("Second club")
     client.force_login(f.user(Role.COMMISSIONER))
     url = reverse("evidence:scenarios")

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from directory.tests import factories as f
 from evidence.models import Project
@@ -60,13 +61,13 @@ GP = {
 
 
 @pytest.fixture
-def commissioner(client):  # type: ignore[no-untyped-def]
+def commissioner(client: Client) -> User:
     user = f.user(Role.COMMISSIONER)
     client.force_login(user)
     return user
 
 
-def _project(client) -> Project:  # type: ignore[no-untyped-def]
+def _project(client: Client) -> Project:
     response = client.post(
         reverse("evidence:project-new"),
         {
@@ -82,7 +83,7 @@ def _project(client) -> Project:  # type: ignore[no-untyped-def]
     return Project.objects.get()
 
 
-def _build_lunch_club(client) -> Project:  # type: ignore[no-untyped-def]
+def _build_lunch_club(client: Client) -> Project:
     project = _project(client)
     url = reverse("evidence:input-new", args=[project.pk])
     assert (
@@ -123,7 +124,9 @@ def _build_lunch_club(client) -> Project:  # type: ignore[no-untyped-def]
     return project
 
 
-def test_the_lunch_club_built_on_the_pages_matches_the_worked_example(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_the_lunch_club_built_on_the_pages_matches_the_worked_example(
+    client: Client, commissioner: User
+) -> None:
     project = _build_lunch_club(client)
     page = client.get(reverse("evidence:project", args=[project.pk])).content.decode()
     # rules/sroi/tests/test_worked_cases.py works these out by hand
@@ -147,7 +150,9 @@ def test_the_lunch_club_built_on_the_pages_matches_the_worked_example(client, co
     assert AuditEvent.objects.filter(object_type__contains="project").count() >= 5
 
 
-def test_time_bank_hours_are_counted_and_say_what_was_counted(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_time_bank_hours_are_counted_and_say_what_was_counted(
+    client: Client, commissioner: User
+) -> None:
     giver, receiver, other = tb.member(), tb.member(), tb.member()
     tb.exchange(giver, receiver, 90)
     tb.exchange(other, receiver, 50)
@@ -179,7 +184,9 @@ def test_time_bank_hours_are_counted_and_say_what_was_counted(client, commission
     assert case_from_dict(case).inputs[0].amount == 28
 
 
-def test_no_exchanges_in_the_dates_is_an_error_on_the_field(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_no_exchanges_in_the_dates_is_an_error_on_the_field(
+    client: Client, commissioner: User
+) -> None:
     project = _project(client)
     response = client.post(
         reverse("evidence:input-time-bank", args=[project.pk]),
@@ -209,8 +216,8 @@ def test_no_exchanges_in_the_dates_is_an_error_on_the_field(client, commissioner
     ],
 )
 def test_outcome_mistakes_are_named_on_their_field(
-    client, commissioner, change, field, words
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, commissioner: User, change: dict[str, str], field: str, words: str
+) -> None:
     project = _project(client)
     response = client.post(reverse("evidence:outcome-new", args=[project.pk]), {**LONELY, **change})
     page = response.content.decode()
@@ -221,7 +228,9 @@ def test_outcome_mistakes_are_named_on_their_field(
     assert project.case["outcomes"] == []
 
 
-def test_input_without_a_source_or_with_pennies_split_is_refused(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_input_without_a_source_or_with_pennies_split_is_refused(
+    client: Client, commissioner: User
+) -> None:
     project = _project(client)
     url = reverse("evidence:input-new", args=[project.pk])
     page = client.post(
@@ -235,8 +244,8 @@ def test_input_without_a_source_or_with_pennies_split_is_refused(client, commiss
 
 
 def test_a_proxy_priced_in_a_year_without_a_deflator_says_what_to_load(
-    client, commissioner
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, commissioner: User
+) -> None:
     project = _project(client)
     client.post(
         reverse("evidence:input-new", args=[project.pk]),
@@ -248,7 +257,7 @@ def test_a_proxy_priced_in_a_year_without_a_deflator_says_what_to_load(
 
 
 @pytest.mark.parametrize("role", [Role.PERSON, Role.PROVIDER, Role.BROKER, Role.COORDINATOR])
-def test_only_commissioners_and_administrators_get_in(client, role) -> None:  # type: ignore[no-untyped-def]
+def test_only_commissioners_and_administrators_get_in(client: Client, role: Role) -> None:
     client.force_login(f.user(role))
     for name in ("evidence:home", "evidence:project-new", "evidence:proxies", "evidence:deflator"):
         assert client.get(reverse(name)).status_code == 403
@@ -256,19 +265,19 @@ def test_only_commissioners_and_administrators_get_in(client, role) -> None:  # 
     assert not Project.objects.exists()
 
 
-def test_administrator_gets_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_administrator_gets_in(client: Client) -> None:
     client.force_login(f.user(Role.ADMINISTRATOR))
     assert client.get(reverse("evidence:home")).status_code == 200
 
 
-def test_deflator_lines_are_checked_line_by_line(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_deflator_lines_are_checked_line_by_line(client: Client, commissioner: User) -> None:
     page = client.post(
         reverse("evidence:deflator"), {"series": "2024,100\n2025,abc\n", "source": "x"}
     ).content.decode()
     assert "Line 2: the index must be a number above 0" in page
 
 
-def test_portfolio_matrix_on_the_landing_page(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_portfolio_matrix_on_the_landing_page(client: Client, commissioner: User) -> None:
     _build_lunch_club(client)
     page = client.get(reverse("evidence:home")).content.decode()
     assert "Who invests and who gains" in page
@@ -298,8 +307,8 @@ def _measured_people(count: int, consent: bool = True) -> None:
 
 
 def test_measured_wellbeing_change_fills_the_quantity_with_what_was_counted(
-    client, commissioner
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, commissioner: User
+) -> None:
     _measured_people(6)
     _measured_people(3, consent=False)  # not counted: they did not agree
     project = _project(client)
@@ -311,7 +320,9 @@ def test_measured_wellbeing_change_fills_the_quantity_with_what_was_counted(
     assert "6 people answered" in page and "6 improved reliably" in page
 
 
-def test_measured_wellbeing_change_under_five_people_cannot_be_used(client, commissioner) -> None:  # type: ignore[no-untyped-def]
+def test_measured_wellbeing_change_under_five_people_cannot_be_used(
+    client: Client, commissioner: User
+) -> None:
     _measured_people(4)
     project = _project(client)
     page = client.get(
@@ -321,7 +332,7 @@ def test_measured_wellbeing_change_under_five_people_cannot_be_used(client, comm
     assert 'name="quantity" value=' not in page
 
 
-def test_demo_project_is_built_through_the_services_and_recounts(client) -> None:  # type: ignore[no-untyped-def]
+def test_demo_project_is_built_through_the_services_and_recounts(client: Client) -> None:
     from evidence.demo import NAME, seed_demo
 
     commissioner = f.user(Role.COMMISSIONER)

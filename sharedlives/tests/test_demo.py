@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
 from sharedlives import selectors
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_is_fictional_complete_and_runs_twice() -> None:
-    users = {
+    users: dict[str, User] = {
         Role.SHARED_LIVES_WORKER: f.user(Role.SHARED_LIVES_WORKER),
         Role.PERSON: f.user(Role.PERSON),
         Role.CARER: f.user(Role.CARER),

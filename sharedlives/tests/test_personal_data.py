@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
 from directory.tests import factories as f
@@ -34,7 +35,7 @@ def test_every_reference_to_an_account_is_covered() -> None:
     assert found == set(personal_data.COVERED)
 
 
-def _placed():  # type: ignore[no-untyped-def]
+def _placed() -> tuple[User, Carer, User, Match]:
     worker = sl.worker()
     carer = sl.carer(worker, faith="Quaker")
     person = f.user(Role.PERSON, first_name="Pat", display_name="Pat Secretname")

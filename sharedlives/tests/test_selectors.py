@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 3)
 
 
-def _match(**fields):  # type: ignore[no-untyped-def]
+def _match(**fields: Any) -> Match:
     carer = Carer.objects.create(
         user=f.user(Role.PERSON), name="The Ash household", created_on=TODAY
     )

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from directory.tests import factories as f
 from sharedlives import selectors
@@ -131,6 +131,7 @@ def test_lapsed_checks_exclude_a_carer_approved_earlier() -> None:
     worker = sl.worker()
     carer = sl.carer(worker)
     home = carer.checks.get(kind="home_safety")
+    assert home.expires_on is not None  # a home safety check always has a due date
     referral = sl.referral(worker)
     lapsed_day = home.expires_on + dt.timedelta(days=1)
     result = selectors.shortlist_for(referral, lapsed_day)
@@ -141,7 +142,7 @@ def test_lapsed_checks_exclude_a_carer_approved_earlier() -> None:
     )
 
 
-def _proposed(worker=None):  # type: ignore[no-untyped-def]
+def _proposed(worker: User | None = None) -> tuple[User, Match]:
     worker = worker or sl.worker()
     carer = sl.carer(worker)
     referral = sl.referral(worker)
@@ -192,7 +193,7 @@ def test_saying_no_ends_the_match_and_the_referral_keeps_looking() -> None:
         matches.answer(actor=match.referral.person, match=match, side="person", agree=True)
 
 
-def _placed():  # type: ignore[no-untyped-def]
+def _placed() -> tuple[User, Match]:
     worker, match = _proposed()
     matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
     matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
@@ -324,6 +325,7 @@ def test_a_lapsed_check_stops_the_introduction_and_the_placement() -> None:
     matches.answer(actor=worker, match=match, side="person", agree=True, on=DAY)
     matches.answer(actor=worker, match=match, side="carer", agree=True, on=DAY)
     home = match.carer.checks.get(kind="home_safety")
+    assert home.expires_on is not None  # a home safety check always has a due date
     after = home.expires_on + dt.timedelta(days=1)
     with pytest.raises(SharedLivesRefused) as refused:
         introductions.record_event(actor=worker, match=match, kind="introduction", on=after)

@@ -4,30 +4,39 @@ the person's easy-read page and answers; the carer's answers; refusals shown as 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from directory.tests import factories as f
-from sharedlives.models import Carer, Match
+from sharedlives.models import Carer, Match, Referral
 from sharedlives.services import matches, referrals
 from sharedlives.tests import factories as sl
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user):  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
+class World(TypedDict):
+    worker: User
+    ash: Carer
+    smoky: Carer
+    person: User
+    referral: Referral
+
+
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world() -> World:
     worker = sl.worker()
     today = timezone.localdate()
     ash = sl.carer(worker, name="The Ash household", interests="Gardening")
@@ -46,7 +55,7 @@ def world():  # type: ignore[no-untyped-def]
     return {"worker": worker, "ash": ash, "smoky": smoky, "person": person, "referral": referral}
 
 
-def test_worker_pages_refuse_everyone_else(world) -> None:  # type: ignore[no-untyped-def]
+def test_worker_pages_refuse_everyone_else(world: World) -> None:
     urls = [
         reverse("sharedlives:home"),
         reverse("sharedlives:carer", args=[world["ash"].pk]),
@@ -60,7 +69,7 @@ def test_worker_pages_refuse_everyone_else(world) -> None:  # type: ignore[no-un
         assert _client(world["worker"]).get(url).status_code == 200
 
 
-def test_viewing_a_carer_or_referral_is_audited(world) -> None:  # type: ignore[no-untyped-def]
+def test_viewing_a_carer_or_referral_is_audited(world: World) -> None:
     c = _client(world["worker"])
     c.get(reverse("sharedlives:carer", args=[world["ash"].pk]))
     c.get(reverse("sharedlives:shortlist", args=[world["referral"].pk]))
@@ -69,7 +78,7 @@ def test_viewing_a_carer_or_referral_is_audited(world) -> None:  # type: ignore[
     assert views.filter(subject=world["person"], summary__contains="shortlist").exists()
 
 
-def test_approval_refused_lists_each_missing_check(world) -> None:  # type: ignore[no-untyped-def]
+def test_approval_refused_lists_each_missing_check(world: World) -> None:
     url = reverse("sharedlives:carer", args=[world["smoky"].pk])
     page = _client(world["worker"]).post(
         url, {"approve": "1", "approve-on": timezone.localdate().isoformat()}
@@ -83,7 +92,7 @@ def test_approval_refused_lists_each_missing_check(world) -> None:  # type: igno
     assert world["smoky"].status == Carer.Status.APPLYING
 
 
-def test_recording_a_check_with_a_bad_date_names_the_field(world) -> None:  # type: ignore[no-untyped-def]
+def test_recording_a_check_with_a_bad_date_names_the_field(world: World) -> None:
     url = reverse("sharedlives:carer", args=[world["smoky"].pk])
     page = _client(world["worker"]).post(
         url, {"record_check": "1", "check-kind": "reference", "check-checked_on": "31/02/2026"}
@@ -92,7 +101,7 @@ def test_recording_a_check_with_a_bad_date_names_the_field(world) -> None:  # ty
     assert "Enter the date of the check as year-month-day" in page.content.decode()
 
 
-def test_an_incomplete_referral_lists_what_is_missing(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_incomplete_referral_lists_what_is_missing(world: World) -> None:
     referral = referrals.make_referral(actor=world["worker"], person=f.user(), offer="day_support")
     page = _client(world["worker"]).get(reverse("sharedlives:shortlist", args=[referral.pk]))
     html = page.content.decode()
@@ -100,7 +109,7 @@ def test_an_incomplete_referral_lists_what_is_missing(world) -> None:  # type: i
     assert "Whether they are allergic to pets" in html
 
 
-def test_the_shortlist_shows_reasons_and_exclusions_and_proposes(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_shortlist_shows_reasons_and_exclusions_and_proposes(world: World) -> None:
     url = reverse("sharedlives:shortlist", args=[world["referral"].pk])
     c = _client(world["worker"])
     html = c.get(url).content.decode()
@@ -117,7 +126,7 @@ def test_the_shortlist_shows_reasons_and_exclusions_and_proposes(world) -> None:
     assert done["Location"] == reverse("sharedlives:match", args=[match.pk])
 
 
-def test_both_sides_opt_in_on_their_own_pages_before_an_introduction(world) -> None:  # type: ignore[no-untyped-def]
+def test_both_sides_opt_in_on_their_own_pages_before_an_introduction(world: World) -> None:
     match = matches.propose_match(
         actor=world["worker"], referral=world["referral"], carer=world["ash"]
     )
@@ -148,7 +157,7 @@ def test_both_sides_opt_in_on_their_own_pages_before_an_introduction(world) -> N
     assert match.stage == Match.Stage.INTRODUCED
 
 
-def test_the_person_ends_with_a_reason_and_asks_for_a_new_match(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_ends_with_a_reason_and_asks_for_a_new_match(world: World) -> None:
     match = matches.propose_match(
         actor=world["worker"], referral=world["referral"], carer=world["ash"]
     )
@@ -165,7 +174,7 @@ def test_the_person_ends_with_a_reason_and_asks_for_a_new_match(world) -> None: 
     assert (match.stage, match.ended_by, match.new_match_wanted) == ("ended", "person", True)
 
 
-def test_the_match_page_shows_weekly_cost_beside_the_alternative(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_match_page_shows_weekly_cost_beside_the_alternative(world: World) -> None:
     match = matches.propose_match(
         actor=world["worker"], referral=world["referral"], carer=world["ash"]
     )
@@ -226,7 +235,7 @@ def test_adding_a_carer_and_a_referral_through_the_forms() -> None:
     assert person.shared_lives_referrals.count() == 1
 
 
-def test_a_made_up_carer_id_is_an_error_not_a_crash(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_made_up_carer_id_is_an_error_not_a_crash(world: World) -> None:
     url = reverse("sharedlives:shortlist", args=[world["referral"].pk])
     for value in ("abc", "99999", ""):
         page = _client(world["worker"]).post(url, {"carer": value})
@@ -234,7 +243,7 @@ def test_a_made_up_carer_id_is_an_error_not_a_crash(world) -> None:  # type: ign
         assert "Choose a carer household from the shortlist" in page.content.decode()
 
 
-def test_the_scheme_workers_home_page_has_the_shared_lives_section(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_scheme_workers_home_page_has_the_shared_lives_section(world: World) -> None:
     html = _client(world["worker"]).get(reverse("accounts:home")).content.decode()
     assert "Referrals waiting for a match" in html
     assert reverse("sharedlives:home") in html

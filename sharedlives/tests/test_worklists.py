@@ -47,6 +47,7 @@ def test_checks_expiring_lists_the_current_check_only() -> None:
     worker = sl.worker()
     carer = sl.carer(worker)
     home = carer.checks.get(kind="home_safety")
+    assert home.expires_on is not None  # a home safety check always has a due date
     day = home.expires_on - dt.timedelta(days=worklists.EXPIRY_WARNING_DAYS)
     assert worklists.checks_expiring(day).count == 1
     assert worklists.checks_expiring(day - dt.timedelta(days=1)).count == 0
