@@ -762,12 +762,12 @@ class _Importer:
             )
             return org
         data = _object(record, "organization")
-        org = Organization.objects.filter(pk=org_id).first()
+        found = Organization.objects.filter(pk=org_id).first()
         if data is None:
-            if org is None:
+            if found is None:
                 raise RecordProblem(f"organization {org_id} is not in the feed or the directory")
-            return org
-        org = org or Organization(pk=org_id)
+            return found
+        org = found or Organization(pk=org_id)
         org.name = _text(data, "name", required=True)
         org.alternate_name = _text(data, "alternate_name")
         org.description = _text(data, "description") or org.description or org.name
@@ -937,149 +937,83 @@ class _Importer:
         org_id = self.organization_id(record)
         service = Service.objects.filter(pk=service_id).select_related("organization").first()
         if service is not None and service.organization_id != org_id:
-            owner = service.organization
-            raise RecordProblem(
-                f"service {_shown(service_id)} belongs to organisation {_shown(owner.pk)} "
-                f"({_shown(owner.name)}), and this record names organisation {_shown(org_id)}: "
-                "a feed cannot move a service to another organisation or update another "
-                "organisation's service, so the record was not imported and the service keeps "
-                "its organisation. If it has really moved, a coordinator changes its "
-                "organisation in the admin first."
-            )
+            raise _moved_service(service, org_id)
         organization = self.organization(record, org_id)
         created = service is None
         service = service or Service(pk=service_id)
         service.organization = organization
-        service.name = _text(record, "name", required=True)
-        service.alternate_name = _text(record, "alternate_name")
-        service.description = sanitise(_text(record, "description"))
-        service.url = _url(record, "url")
-        service.email = _email(record, "email")
-        service.status = _text(record, "status").lower() or Service.Status.ACTIVE
-        service.fees_description = _text(record, "fees") or _text(record, "fees_description")
-        service.eligibility_description = _text(record, "eligibility_description")
-        service.minimum_age = _whole(record, "minimum_age")
-        service.maximum_age = _whole(record, "maximum_age")
-        service.accreditations = _text(record, "accreditations")
-        service.assured_date = _optional(_date, record, "assured_date")
-        service.alert = _text(record, "alert")
-        # Not given is not known (None), never "no".
-        service.accepts_personal_budgets = _flag(record, "x_accepts_personal_budgets")
-        service.accepts_direct_payments = _flag(record, "x_accepts_direct_payments")
-        service.accepts_time_credits = _flag(record, "x_accepts_time_credits")
-        service.attending_type = _text(record, "x_attending_type")
-        service.attending_access = _text(record, "x_attending_access")
-        service.deliverable_type = _text(record, "x_deliverable_type")
-        service.application_process = _text(record, "application_process")
-        service.publisher_created = _optional(_date, record, "x_date_created")
-        service.publisher_modified = _optional(_date, record, "x_date_modified")
-        service.help_with_cost = _text(record, "x_help_with_cost")
-        service.cqc_location_id = _text(record, "x_cqc_location_id")
-        service.cqc_rating = _text(record, "x_cqc_rating")
-        service.cqc_rating_date = _date(record, "x_cqc_rating_date")
+        _service_fields(service, record)
         _save(service, "service")
+        # Each list the record gives replaces the service's list; a list not given is kept.
+        self.service_schedules(service, record)
+        self.service_at_locations(service, record, organization)
+        _languages(service, record)
+        _cost_options(service, record)
+        _service_areas(service, record)
+        self.service_contacts(service, record)
+        self.service_phones(service, record)
+        self.attributes(service, record)
+        _stamp_publisher_modified(service)
+        _refresh_search_words(service)
+        self.touched.append(service.pk)
+        return created
 
+    def service_schedules(self, service: Service, record: Record) -> None:
         if "schedules" in record:
             Schedule.objects.filter(service=service, service_at_location__isnull=True).delete()
             for item in _items(record, "schedules"):
                 self.schedule(item, service=service)
-        if "service_at_locations" in record:
-            service.service_at_locations.all().delete()
-            for item in _items(record, "service_at_locations"):
-                location = _object(item, "location")
-                if location is None:
-                    loc_id = _text(item, "location_id")
-                    found = Location.objects.filter(pk=loc_id).first() if loc_id else None
-                    if found is None:
-                        raise RecordProblem("a service_at_location has no location")
-                    loc = found
-                else:
-                    loc = self.location(location, organization)
-                sal = _fresh(ServiceAtLocation, item, "service_at_location")
-                sal.service = service
-                sal.location = loc
-                sal.description = _text(item, "description")
-                _save(sal, "service_at_location")
-                for schedule in _items(item, "schedules"):
-                    self.schedule(schedule, sal=sal)
-        if "languages" in record:
-            service.languages.all().delete()
-            for item in _items(record, "languages"):
-                name = _text(item, "name") or _text(item, "language") or _text(item, "code")
-                if not name:
-                    continue  # the UK profile's language has only an id: nothing to keep
-                lang = _fresh(Language, item, "language")
-                lang.service = service
-                lang.name = name
-                lang.code = _text(item, "code")
-                lang.note = _text(item, "note")
-                _save(lang, "language")
-        if "cost_options" in record:
-            service.cost_options.all().delete()
-            for item in _items(record, "cost_options"):
-                cost = _fresh(CostOption, item, "cost option")
-                cost.service = service
-                cost.option = _text(item, "option")
-                cost.amount = _number(item, "amount")
-                cost.amount_description = _text(item, "amount_description")
-                cost.valid_from = _date(item, "valid_from")
-                cost.valid_to = _date(item, "valid_to")
-                _save(cost, "cost option")
-        if "service_areas" in record:
-            service.service_areas.all().delete()
-            for item in _items(record, "service_areas"):
-                area = _fresh(ServiceArea, item, "service area")
-                area.service = service
-                area.name = (
-                    _text(item, "name") or _text(item, "service_area") or _text(item, "extent")
-                )
-                area.description = _text(item, "description")
-                _save(area, "service area")
+
+    def service_at_locations(
+        self, service: Service, record: Record, organization: Organization
+    ) -> None:
+        if "service_at_locations" not in record:
+            return
+        service.service_at_locations.all().delete()
+        for item in _items(record, "service_at_locations"):
+            location = _object(item, "location")
+            loc = (
+                _linked_location(item)
+                if location is None
+                else self.location(location, organization)
+            )
+            sal = _fresh(ServiceAtLocation, item, "service_at_location")
+            sal.service = service
+            sal.location = loc
+            sal.description = _text(item, "description")
+            _save(sal, "service_at_location")
+            for schedule in _items(item, "schedules"):
+                self.schedule(schedule, sal=sal)
+
+    def service_contacts(self, service: Service, record: Record) -> None:
         if "contacts" in record:
             service.contacts.all().delete()
             for item in _items(record, "contacts"):
                 self.contact(item, service=service)
+
+    def service_phones(self, service: Service, record: Record) -> None:
         if "phones" in record:
             Phone.objects.filter(service=service, contact__isnull=True).delete()
             for item in _items(record, "phones"):
                 self.phone(item, service=service)
-        if "attributes" in record:
-            service.attributes.all().delete()
-            seen: set[str] = set()
-            for item in _items(record, "attributes"):
-                term_record = _object(item, "taxonomy_term")
-                if term_record is not None:
-                    term = self.term(term_record)
-                else:
-                    term_id = _text(item, "taxonomy_term_id")
-                    found_term = TaxonomyTerm.objects.filter(pk=term_id).first()
-                    if found_term is None:
-                        raise RecordProblem(
-                            f"attribute names taxonomy term {term_id!r}, "
-                            "which is not in the feed or the directory"
-                        )
-                    term = found_term
-                if term.pk in seen:
-                    continue
-                seen.add(term.pk)
-                attr = _fresh(Attribute, item, "attribute")
-                attr.service = service
-                attr.taxonomy_term = term
-                _save(attr, "attribute")
-        if service.publisher_modified is not None:
-            # The API's last_modified (and modified_after) is when the publisher changed the
-            # record, not when this import ran. A queryset update: auto_now would overwrite it.
-            stamp = datetime.combine(service.publisher_modified, time(), tzinfo=UTC)
-            Service.objects.filter(pk=service.pk).update(last_modified=stamp)
-            search_index.changed([service.pk])
-        # Its search words, in this record's transaction: a kept service is found by its words
-        # even if the import stops before ``finish``.
-        words = search_document_for(service)
-        if words != service.search_document:
-            Service.objects.filter(pk=service.pk).update(search_document=words)
-            search_index.changed([service.pk])
-        self.touched.append(service.pk)
-        return created
+
+    def attributes(self, service: Service, record: Record) -> None:
+        """The service's taxonomy terms, each once (a term in the record, or by id one already
+        in the directory)."""
+        if "attributes" not in record:
+            return
+        service.attributes.all().delete()
+        seen: set[str] = set()
+        for item in _items(record, "attributes"):
+            term_record = _object(item, "taxonomy_term")
+            term = _known_term(item) if term_record is None else self.term(term_record)
+            if term.pk in seen:
+                continue
+            seen.add(term.pk)
+            attr = _fresh(Attribute, item, "attribute")
+            attr.service = service
+            attr.taxonomy_term = term
+            _save(attr, "attribute")
 
     def finish(self) -> list[str]:
         """Link taxonomy terms to parents that came later in the feed, and refresh the search
@@ -1115,6 +1049,133 @@ class _Importer:
                     f"({type(error).__name__}: {str(error)[:200]}); run the import again"
                 )
         return problems
+
+
+# --- parts of a service record -------------------------------------------------------------------
+
+
+def _moved_service(service: Service, org_id: str) -> RecordProblem:
+    owner = service.organization
+    return RecordProblem(
+        f"service {_shown(service.pk)} belongs to organisation {_shown(owner.pk)} "
+        f"({_shown(owner.name)}), and this record names organisation {_shown(org_id)}: "
+        "a feed cannot move a service to another organisation or update another "
+        "organisation's service, so the record was not imported and the service keeps "
+        "its organisation. If it has really moved, a coordinator changes its "
+        "organisation in the admin first."
+    )
+
+
+def _service_fields(service: Service, record: Record) -> None:
+    """The service's own fields (not its lists)."""
+    service.name = _text(record, "name", required=True)
+    service.alternate_name = _text(record, "alternate_name")
+    service.description = sanitise(_text(record, "description"))
+    service.url = _url(record, "url")
+    service.email = _email(record, "email")
+    service.status = _text(record, "status").lower() or Service.Status.ACTIVE
+    service.fees_description = _text(record, "fees") or _text(record, "fees_description")
+    service.eligibility_description = _text(record, "eligibility_description")
+    service.minimum_age = _whole(record, "minimum_age")
+    service.maximum_age = _whole(record, "maximum_age")
+    service.accreditations = _text(record, "accreditations")
+    service.assured_date = _optional(_date, record, "assured_date")
+    service.alert = _text(record, "alert")
+    # Not given is not known (None), never "no".
+    service.accepts_personal_budgets = _flag(record, "x_accepts_personal_budgets")
+    service.accepts_direct_payments = _flag(record, "x_accepts_direct_payments")
+    service.accepts_time_credits = _flag(record, "x_accepts_time_credits")
+    service.attending_type = _text(record, "x_attending_type")
+    service.attending_access = _text(record, "x_attending_access")
+    service.deliverable_type = _text(record, "x_deliverable_type")
+    service.application_process = _text(record, "application_process")
+    service.publisher_created = _optional(_date, record, "x_date_created")
+    service.publisher_modified = _optional(_date, record, "x_date_modified")
+    service.help_with_cost = _text(record, "x_help_with_cost")
+    service.cqc_location_id = _text(record, "x_cqc_location_id")
+    service.cqc_rating = _text(record, "x_cqc_rating")
+    service.cqc_rating_date = _date(record, "x_cqc_rating_date")
+
+
+def _linked_location(item: Record) -> Location:
+    """The place a service_at_location names by ``location_id`` only: one already kept."""
+    loc_id = _text(item, "location_id")
+    found = Location.objects.filter(pk=loc_id).first() if loc_id else None
+    if found is None:
+        raise RecordProblem("a service_at_location has no location")
+    return found
+
+
+def _known_term(item: Record) -> TaxonomyTerm:
+    """The taxonomy term an attribute names by ``taxonomy_term_id`` only: one already kept."""
+    term_id = _text(item, "taxonomy_term_id")
+    found = TaxonomyTerm.objects.filter(pk=term_id).first()
+    if found is None:
+        raise RecordProblem(
+            f"attribute names taxonomy term {term_id!r}, which is not in the feed or the directory"
+        )
+    return found
+
+
+def _languages(service: Service, record: Record) -> None:
+    if "languages" not in record:
+        return
+    service.languages.all().delete()
+    for item in _items(record, "languages"):
+        name = _text(item, "name") or _text(item, "language") or _text(item, "code")
+        if not name:
+            continue  # the UK profile's language has only an id: nothing to keep
+        lang = _fresh(Language, item, "language")
+        lang.service = service
+        lang.name = name
+        lang.code = _text(item, "code")
+        lang.note = _text(item, "note")
+        _save(lang, "language")
+
+
+def _cost_options(service: Service, record: Record) -> None:
+    if "cost_options" not in record:
+        return
+    service.cost_options.all().delete()
+    for item in _items(record, "cost_options"):
+        cost = _fresh(CostOption, item, "cost option")
+        cost.service = service
+        cost.option = _text(item, "option")
+        cost.amount = _number(item, "amount")
+        cost.amount_description = _text(item, "amount_description")
+        cost.valid_from = _date(item, "valid_from")
+        cost.valid_to = _date(item, "valid_to")
+        _save(cost, "cost option")
+
+
+def _service_areas(service: Service, record: Record) -> None:
+    if "service_areas" not in record:
+        return
+    service.service_areas.all().delete()
+    for item in _items(record, "service_areas"):
+        area = _fresh(ServiceArea, item, "service area")
+        area.service = service
+        area.name = _text(item, "name") or _text(item, "service_area") or _text(item, "extent")
+        area.description = _text(item, "description")
+        _save(area, "service area")
+
+
+def _stamp_publisher_modified(service: Service) -> None:
+    """The API's last_modified (and modified_after) is when the publisher changed the record,
+    not when this import ran. A queryset update: auto_now would overwrite it."""
+    if service.publisher_modified is not None:
+        stamp = datetime.combine(service.publisher_modified, time(), tzinfo=UTC)
+        Service.objects.filter(pk=service.pk).update(last_modified=stamp)
+        search_index.changed([service.pk])
+
+
+def _refresh_search_words(service: Service) -> None:
+    """Its search words, in this record's transaction: a kept service is found by its words
+    even if the import stops before ``finish``."""
+    words = search_document_for(service)
+    if words != service.search_document:
+        Service.objects.filter(pk=service.pk).update(search_document=words)
+        search_index.changed([service.pk])
 
 
 def _import_records(
