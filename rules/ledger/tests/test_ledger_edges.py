@@ -7,13 +7,17 @@ argument dropped. The rule each one pins is named in its docstring.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from enum import StrEnum
+from typing import cast
 
 import pytest
 
 from rules.ledger import (
     DebitLimitExceeded,
     InvalidAmount,
+    InvalidTransaction,
     Ledger,
     Minutes,
     Money,
@@ -27,11 +31,15 @@ from rules.ledger import (
     UnknownTransaction,
     ViolationCode,
     balance,
+    balances,
     check_ledger,
+    check_transaction_limits,
     make_transaction,
+    posting_balances,
     project_spend,
     reverse,
     statement,
+    transaction_problems,
     transfer,
 )
 
@@ -377,3 +385,153 @@ def test_the_audit_names_mixed_units_and_a_half_reversal() -> None:
         (ViolationCode.REVERSAL_MISMATCH, "m2", "Reversal 'm2' does not exactly undo 'm1'."),
         (ViolationCode.NONZERO_TOTAL, None, "The balances of all accounts add up to 1, not zero."),
     ]
+
+
+def test_transaction_limits_read_balances_limits_and_names_as_mappings_or_functions() -> None:
+    """``check_transaction_limits``: a balance missing from the mapping is zero, a present one
+    counts; an account with no name is named by its id (no ``name_of``, or missing from it);
+    functions are called for the account. Only postings that take something away are checked."""
+    txn = transfer("x", TimeKind.EXCHANGE, "m1", "m2", Minutes(60), D)
+    check_transaction_limits(txn, {}, {"m1": Minutes(-60)})  # from 0 to exactly the limit
+    with pytest.raises(DebitLimitExceeded, match=r"^This would take m1's balance to -1 hour 1 min"):
+        check_transaction_limits(txn, {"m1": Minutes(-1)}, {"m1": Minutes(-60)})
+    with pytest.raises(DebitLimitExceeded, match=r"^This would take m1's balance to -1 hour 1 min"):
+        check_transaction_limits(txn, {"m1": Minutes(-1)}, {"m1": Minutes(-60)}, {"m2": "Ann"})
+    with pytest.raises(DebitLimitExceeded, match=r"^This would take Bo's balance to -1 hour 1 min"):
+        check_transaction_limits(
+            txn,
+            lambda account: Minutes(-1) if account == "m1" else Minutes(0),
+            lambda account: Minutes(-60) if account == "m1" else None,
+            lambda account: "Bo" if account == "m1" else "?",
+        )
+    # m2 receives: even with a limit it is not checked (its balance is far below it).
+    check_transaction_limits(txn, {"m2": Minutes(-999)}, {"m1": Minutes(-60), "m2": Minutes(0)})
+
+
+def test_transaction_problems_lists_every_broken_rule_in_order() -> None:
+    """``transaction_problems`` (what ``check_ledger`` reports for stored rows): every rule a
+    transaction breaks, each once, in order, with the readable message and its error class.
+    Without a key the message says "A transaction"; with fewer than two postings, an amount that
+    is not Money or Minutes, or mixed units, nothing more can be checked."""
+    unchecked = Transaction.unchecked
+
+    def problems(txn: Transaction[Quantity, StrEnum]) -> list[tuple[str, str]]:
+        return [(type(p).__name__, p.message) for p in transaction_problems(txn)]
+
+    assert problems(unchecked("", MoneyKind.REFUND, (Posting("a", Money(5)),), D)) == [
+        ("InvalidTransaction", "A transaction needs an idempotency key."),
+        ("InvalidTransaction", "A transaction needs at least two postings: one out and one in."),
+    ]
+    not_a_unit = ("InvalidAmount", "Transaction 'q' has an amount that is not Money or Minutes.")
+    bare = (Posting("a", Quantity(5)), Posting("b", Quantity(-5)))
+    assert problems(unchecked("q", MoneyKind.REFUND, bare, D)) == [not_a_unit]
+    # A stored row whose amounts are bare numbers (what the types forbid, the audit must report).
+    numbers = (Posting("a", cast(Money, 5)), Posting("b", cast(Money, -5)))
+    assert problems(unchecked("q", MoneyKind.REFUND, numbers, D)) == [not_a_unit]
+    mixed = (Posting("a", Money(5)), Posting("b", Minutes(-5)))
+    assert problems(unchecked("m", MoneyKind.REFUND, mixed, D)) == [
+        ("InvalidAmount", "Transaction 'm' mixes units; all postings must be Money.")
+    ]
+    many = (Posting("a", Money(0)), Posting("a", Money(0)), Posting("a", Money(3)))
+    assert problems(unchecked("k", TimeKind.EXCHANGE, many, D, reverses="k")) == [
+        (
+            "InvalidTransaction",
+            "Transaction 'k' has kind 'exchange', which is not allowed for Money (allowed: "
+            "allocation, contribution, provider_payment, refund, reversal).",
+        ),
+        ("InvalidTransaction", "Transaction 'k' has a zero amount for account 'a'."),
+        ("InvalidTransaction", "Transaction 'k' has a zero amount for account 'a'."),
+        (
+            "InvalidTransaction",
+            "Transaction 'k' names account 'a' more than once; combine its postings into one.",
+        ),
+        (
+            "InvalidTransaction",
+            "Transaction 'k' does not balance: its postings add up to £0.03 instead of £0.00.",
+        ),
+        (
+            "InvalidTransaction",
+            "Transaction 'k' says it reverses 'k' but its kind is 'exchange', not 'reversal'.",
+        ),
+        ("InvalidTransaction", "Transaction 'k' cannot reverse itself."),
+    ]
+    pair = (Posting("a", Money(5)), Posting("b", Money(-5)))
+    untargeted = (
+        "InvalidTransaction",
+        "Transaction 'k' is a reversal but does not say what it reverses.",
+    )
+    assert problems(unchecked("k", MoneyKind.REVERSAL, pair, D)) == [untargeted]
+    assert problems(unchecked("k", MoneyKind.REVERSAL, pair, D, reverses="")) == [untargeted]
+    assert problems(unchecked("k", MoneyKind.REFUND, pair, D)) == []
+
+
+def test_builders_refuse_with_the_whole_message() -> None:
+    """``transfer``, ``reverse`` and the unit constructors: each refusal's exact wording (people
+    read these), and a reversal's memo keeps the reason without surrounding spaces."""
+    refusals: list[tuple[type[Exception], str, Callable[[], object]]] = [
+        (
+            InvalidAmount,
+            "The amount to transfer must be more than zero, not 0 minutes.",
+            lambda: transfer("k", TimeKind.EXCHANGE, "a", "b", Minutes(0), D),
+        ),
+        (
+            InvalidTransaction,
+            "Use reverse() to build a reversal.",
+            lambda: transfer("k", TimeKind.REVERSAL, "a", "b", Minutes(5), D),
+        ),
+        (
+            InvalidAmount,
+            "An amount must be a whole number of pence, not 1.5.",
+            lambda: Money(1.5),  # type: ignore[arg-type]
+        ),
+        (
+            InvalidAmount,
+            "An amount must be a whole number of minutes, not True.",
+            lambda: Minutes(True),
+        ),
+    ]
+    original = transfer("t1", TimeKind.EXCHANGE, "a", "b", Minutes(60), D)
+    reversal = reverse(original, "  typo  ", "r1")
+    assert reversal.memo == "Reversal of 't1': typo"
+    refusals += [
+        (
+            ReversalRefused,
+            "Transaction 'r1' is itself a reversal and cannot be reversed; post the original "
+            "amount again as a new transaction instead.",
+            lambda: reverse(reversal, "undo", "r2"),
+        ),
+        (
+            ReversalRefused,
+            "Transaction 't1' has already been reversed.",
+            lambda: reverse(original, "again", "r2", reversed_keys={"t1"}),
+        ),
+        (
+            InvalidTransaction,
+            "A reversal needs a reason, for the audit trail.",
+            lambda: reverse(original, "", "r2"),
+        ),
+    ]
+    for error, message, build in refusals:
+        with pytest.raises(error) as caught:
+            build()
+        assert str(caught.value) == message
+
+
+def test_amounts_compare_only_with_the_same_unit_and_negate() -> None:
+    """Equality needs the same unit and number; ``zero()`` and ``-`` keep the unit."""
+    assert Money(5) == Money(5)
+    assert Money(5) != Money(6)
+    assert Money(5) != Minutes(5)
+    assert Money(5) != 5
+    assert -Money(5) == Money(-5)
+    assert Minutes.zero() == Minutes(0)
+    assert type(Minutes.zero()) is Minutes
+
+
+def test_balances_of_nothing_and_of_one_transfer() -> None:
+    """``balances``: no transactions, no accounts; each account's sum in the transactions' unit."""
+    moved = transfer("t1", TimeKind.EXCHANGE, "a", "b", Minutes(60), D)
+    assert balances([]) == {}
+    assert balances([moved]) == {"a": Minutes(-60), "b": Minutes(60)}
+    assert posting_balances([]) == {}
+    assert posting_balances(moved.postings) == {"a": Minutes(-60), "b": Minutes(60)}
