@@ -7,10 +7,19 @@
 # Each package is copied into var/mutation/<package>/ with scripts/mutation.cfg as its setup.cfg
 # and mutated there by mutmut (one package at a time, one test process at a time: the machine is
 # shared), so the checkout is never changed. Only the package's own fast pure tests run against
-# its mutants. Prints killed/total per package, lists the survivors, and exits 1 if any package
-# scores under MUTATION_THRESHOLD percent (default 90). Survivors that are equivalent mutants are
-# listed with the reason in docs/mutation.md and counted as killed when named in
-# scripts/mutation-equivalent.txt (one mutant name a line, `#` comments).
+# its mutants. Prints per package the mutants, killed, timeouts, survivors, equivalent ones, the
+# score, the duration and the machine load, lists the survivors, and exits 1 if any package scores
+# under MUTATION_THRESHOLD percent (default 90), 2 if mutmut itself fails.
+#
+# Equivalent mutants (changes that cannot alter any result) count as killed when they are listed
+# with the reason in docs/mutation.md, in a table whose header row starts
+# `| equivalent mutant |` (first column the mutant's name in backquotes), or, for older entries,
+# in scripts/mutation-equivalent.txt (one name a line, `#` comments).
+#
+#   MUTATION_CHILDREN=2     mutants run at once (default 1: the machine is shared)
+#   MUTATION_RERUN=1        keep var/mutation/<package>/, copy the current package and tests into
+#                           it and run again only the mutants that were not killed last time (to
+#                           confirm that new tests kill them); the score is then over all mutants
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +29,8 @@ CHILDREN=${MUTATION_CHILDREN:-1}
 if [ "$#" -gt 0 ]; then PACKAGES=("$@"); else PACKAGES=(charging ledger pb ras); fi
 export WELLBEING_SHARED=${WELLBEING_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 EQUIVALENT=$ROOT/scripts/mutation-equivalent.txt
+EQUIVALENT_DOC=$ROOT/docs/mutation.md
+RERUN=${MUTATION_RERUN:-0}
 
 # The rule modules of each package: what is mutated. Left out: command-line front ends, input
 # readers and validation messages, file readers, result serialisers (see docs/mutation.md).
@@ -41,7 +52,14 @@ for pkg in "${PACKAGES[@]}"; do
         exit 2
     fi
     work=$ROOT/var/mutation/$pkg
-    rm -rf "$work"
+    again=()
+    if [ "$RERUN" = 1 ] && [ -f "$work/results.txt" ]; then
+        # Only the mutants that were not killed last time are run again.
+        mapfile -t again < <(sed -n 's/^ *\(rules\.[^:]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$work/results.txt")
+        rm -rf "$work/rules/$pkg"
+    else
+        rm -rf "$work"
+    fi
     mkdir -p "$work/rules"
     cp "$ROOT/conftest.py" "$work/"
     cp "$ROOT/rules/__init__.py" "$ROOT/rules/money.py" "$work/rules/"
@@ -54,18 +72,31 @@ text = open(sys.argv[1], encoding="utf-8").read()
 text = text.replace("@ONLY_MUTATE@\n", os.environ["ONLY"]).replace("@PACKAGE@", os.environ["PKG"])
 open(sys.argv[2], "w", encoding="utf-8").write(text)
 ' "$ROOT/scripts/mutation.cfg" "$work/setup.cfg"
-    echo "== rules/$pkg: mutating (work folder $work)"
-    (cd "$work" && PATH="$VENV_BIN:$PATH" "$VENV_BIN/mutmut" run --max-children "$CHILDREN" > mutmut-run.log 2>&1) || {
+    load_before=$(uptime | sed 's/.*load average: //')
+    started=$(date +%s)
+    if [ "$RERUN" = 1 ] && [ "${#again[@]}" -eq 0 ] && [ -f "$work/results.txt" ]; then
+        echo "== rules/$pkg: nothing left to re-run"
+    else
+        echo "== rules/$pkg: mutating (work folder $work${again:+, re-running ${#again[@]} mutants})"
+    fi
+    (cd "$work" && PATH="$VENV_BIN:$PATH" nice -n "${MUTATION_NICE:-10}" "$VENV_BIN/mutmut" run --max-children "$CHILDREN" "${again[@]}" > mutmut-run.log 2>&1) || {
         echo "mutmut failed for rules/$pkg; see $work/mutmut-run.log" >&2
         tail -20 "$work/mutmut-run.log" >&2
         exit 2
     }
+    seconds=$(( $(date +%s) - started ))
+    load_after=$(uptime | sed 's/.*load average: //')
     (cd "$work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1 || "$VENV_BIN/mutmut" results > results.txt 2>&1)
-    line=$("$VENV_BIN/python" - "$work/results.txt" "$EQUIVALENT" "$THRESHOLD" "$pkg" <<'PY'
+    line=$("$VENV_BIN/python" - "$work/results.txt" "$EQUIVALENT" "$THRESHOLD" "$pkg" "$EQUIVALENT_DOC" \
+        "$seconds" "$load_before" "$load_after" "$CHILDREN" <<'PY'
+import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 results, equivalent_file, threshold, pkg = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+equivalent_doc = Path(sys.argv[5])
+seconds, load_before, load_after, children = int(sys.argv[6]), sys.argv[7], sys.argv[8], sys.argv[9]
 status: dict[str, str] = {}
 for raw in Path(results).read_text().splitlines():
     name, sep, state = raw.strip().rpartition(": ")
@@ -77,7 +108,19 @@ if equivalent_file.exists():
         name = raw.split("#", 1)[0].strip()
         if name:
             equivalent.add(name)
+if equivalent_doc.exists():
+    in_table = False
+    for raw in equivalent_doc.read_text(encoding="utf-8").splitlines():
+        if raw.startswith("| equivalent mutant |"):
+            in_table = True
+        elif not raw.startswith("|"):
+            in_table = False
+        elif in_table:
+            found = re.match(r"\| `([^`]+)`", raw)
+            if found:
+                equivalent.add(found.group(1))
 total = len(status)
+counts = Counter(status.values())
 killed = sum(1 for s in status.values() if s in ("killed", "timeout", "caught by type check"))
 survivors = sorted(n for n, s in status.items() if s not in ("killed", "timeout", "caught by type check"))
 excused = [n for n in survivors if n in equivalent]
@@ -87,8 +130,11 @@ score = 100.0 * (killed + len(excused)) / total if total else 100.0
 for name in left:
     print(f"   survived: {name} ({status[name]})", file=sys.stderr)
 verdict = "ok" if score >= threshold else f"UNDER {threshold:g}%"
-print(f"rules/{pkg}: {killed}/{total} killed = {raw_score:.1f}%; with {len(excused)} equivalent = {score:.1f}%; "
-      f"{len(left)} other survivors; {verdict}")
+others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in ("killed", "timeout"))
+print(f"rules/{pkg}: {total} mutants, {counts['killed']} killed, {counts['timeout']} timeouts "
+      f"({killed}/{total} = {raw_score:.1f}%); {len(excused)} equivalent -> score {score:.1f}%; "
+      f"{len(left)} other survivors ({others or 'none'}); {seconds // 60} min {seconds % 60} s with "
+      f"{children} child(ren), load {load_before} before, {load_after} after; {verdict}")
 PY
 )
     echo "$line"
