@@ -300,6 +300,7 @@ class TextIndex:
                     self._insert(batch)
                     batch = []
             self._insert(batch)
+            self._nearest_found.clear()
 
     def _insert(self, batch: list[tuple[int, str, str, str]]) -> None:
         if not batch:
@@ -312,6 +313,37 @@ class TextIndex:
             [(r, f"{n} {b} {a}") for r, n, b, a in batch],
         )
         self.size += len(batch)
+
+    def remove(self, rowids: Iterable[int]) -> None:
+        """Take services out (the words' vocabulary, kept without its text, is told what the
+        service's words were, read from the main table, as FTS5 requires)."""
+        with self._lock:
+            for rowid in rowids:
+                row = self._db.execute(
+                    "SELECT name, body, audience FROM doc WHERE rowid = ?", [rowid]
+                ).fetchone()
+                if row is None:
+                    continue
+                name, body, audience = row
+                self._db.execute(
+                    "INSERT INTO words(words, rowid, w) VALUES ('delete', ?, ?)",
+                    [rowid, f"{name} {body} {audience}"],
+                )
+                self._db.execute("DELETE FROM doc WHERE rowid = ?", [rowid])
+                self.size -= 1
+            self._nearest_found.clear()  # the vocabulary changed
+
+    def name_of(self, rowid: int) -> str:
+        """The name of the service at ``rowid`` (the copy keeps names only here)."""
+        with self._lock:
+            row = self._db.execute("SELECT name FROM doc WHERE rowid = ?", [rowid]).fetchone()
+        return "" if row is None else str(row[0])
+
+    def use_synonyms(self, synonyms: Synonyms) -> None:
+        """A coordinator's new list: searches read it from now on (nothing is re-indexed)."""
+        with self._lock:
+            self.synonyms = synonyms
+            self._nearest_found.clear()  # a word with synonyms is not corrected
 
     @property
     def nbytes(self) -> int:

@@ -595,7 +595,7 @@ def _text_page_from_memory(
         if _words(search.q):
             rows = ranked.rows[accepted[ranked.rows]] if len(ranked.rows) else ranked.rows
         else:  # no words at all (punctuation): the filters alone, by name
-            rows = np.flatnonzero(accepted).astype(np.int64)
+            rows = snap.in_name_order(np.flatnonzero(accepted).astype(np.int64))
         total = len(rows)
     pages = max(1, -(-total // page_size))
     page = min(search.page, pages) if clamp_page else search.page
@@ -608,7 +608,7 @@ def _text_page_from_memory(
         assert origin is not None
         ranked_places: list[tuple[str, float | None]] | None = None
         if uses_postgres() and total >= _MEASURE_ALL_BELOW:
-            mask = np.zeros(len(snap.ids), dtype=np.bool_)
+            mask = np.zeros(snap.size, dtype=np.bool_)
             mask[rows] = True
             ranked_places = _walk_outwards_in_memory(snap.member_test_of(mask), origin, stop)
         if ranked_places is None:  # measure every match in memory
@@ -618,8 +618,8 @@ def _text_page_from_memory(
         distances = dict(ranked_places)
     elif search.sort == "relevance":
         ids = [snap.ids[i] for i in rows[start:stop].tolist()]
-    else:  # positions are in name order
-        ids = [snap.ids[i] for i in np.sort(rows)[start:stop].tolist()]
+    else:
+        ids = [snap.ids[i] for i in snap.in_name_order(rows)[start:stop].tolist()]
     if origin is not None and not by_distance and ids:
         ky, kx = km_per_degree(origin.latitude)
         distances = dict(snap.distances(ids, origin.latitude, origin.longitude, ky, kx))
@@ -632,7 +632,7 @@ def _nearest_of(
     """The first ``stop`` of these services by their nearest place (then name); services with no
     place on the map last."""
     ky, kx = km_per_degree(origin.latitude)
-    every = [snap.ids[i] for i in np.sort(rows).tolist()]  # name order
+    every = [snap.ids[i] for i in snap.in_name_order(rows).tolist()]
     measured = snap.distances(every, origin.latitude, origin.longitude, ky, kx)
     order = sorted(
         range(len(every)),

@@ -2,10 +2,11 @@
 
 The list shipped with the product (``directory/search_synonyms.txt``) is the default; a coordinator
 saves a new version (kept, with who saved it, and audited). Saving also gives the search rows a new
-version number in the same transaction (``search_index.bump_version``), so every server process
-finds its in-memory copy stale on its next search and rebuilds it with the new list
-(``search_memory.build`` reads :func:`in_force`): the change takes effect on the next search in
-every process, not only the one that saved it.
+version number in the same transaction (``search_index.bump_version``, logged as a synonyms
+change), so every server process finds on its next search that the list changed and re-reads it
+(:func:`in_force`; synonyms are applied when a search is read, not when the words are indexed, so
+nothing else is rebuilt): the change takes effect on the next search in every process, not only
+the one that saved it.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def save(
     if problems:
         raise SynonymError("; ".join(problems))
     saved = SearchSynonymList.objects.create(text=text, saved_by=coordinator, note=note)
-    search_index.bump_version()  # every process rebuilds its copy, with these synonyms
+    search_index.bump_version(kind=search_index.SYNONYMS)  # every process re-reads the list
     record_audit(
         actor=coordinator,
         action=AuditEvent.Action.UPDATE,
