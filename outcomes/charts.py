@@ -7,6 +7,7 @@ the start is reliable."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -62,9 +63,9 @@ def _num(value: Fraction) -> str:
 
 def line_chart(
     title: str,
-    points: list[tuple[dt.date, Fraction, str]],
-    low: Fraction,
-    high: Fraction,
+    points: Sequence[tuple[dt.date, Fraction | int, str]],
+    low: Fraction | int,
+    high: Fraction | int,
     ticks: int = 5,
 ) -> Chart:
     """``points``: (date, value, reliable direction or "") in date order; ``low``..``high`` the

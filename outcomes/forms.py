@@ -4,7 +4,7 @@ its question), so the rule lives in one place."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -150,7 +150,8 @@ class GoalForm(forms.Form):
             self.fields[f"step_{n}_due"] = _date(f"Date for step {n}", required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for n in range(1, self.STEPS + 1):
             if not data.get(f"step_{n}") and (
                 data.get(f"step_{n}_supporter") or data.get(f"step_{n}_due")
@@ -288,8 +289,11 @@ class FollowUpForm(forms.Form):
         self, *args: Any, teams: Any, choices: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["measure_value"].choices = [("", "Choose a scale"), *choices]
+        cast(forms.ModelChoiceField[CaseTeam], self.fields["team"]).queryset = teams
+        cast(forms.ChoiceField, self.fields["measure_value"]).choices = [
+            ("", "Choose a scale"),
+            *choices,
+        ]
 
 
 class ContactForm(forms.Form):
@@ -331,10 +335,11 @@ class AggregateForm(forms.Form):
 
     def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = measures
+        cast(forms.ChoiceField, self.fields["measure"]).choices = measures
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("columns") and data.get("columns") == data.get("rows"):
             self.add_error("columns", "Choose different rows and columns")
         return data
@@ -370,4 +375,4 @@ class WordingForm(forms.Form):
 
     def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = measures
+        cast(forms.ChoiceField, self.fields["measure"]).choices = measures

@@ -217,23 +217,23 @@ def changes_since(person: User, since_date: dt.date) -> Changes:
         )
     for goal in goals_of(person):
         ratings = list(goal.ratings.all())
-        later = [r for r in ratings if r.rated_on > since_date]
-        if not later:
+        rated_after = [r for r in ratings if r.rated_on > since_date]
+        if not rated_after:
             continue
-        earlier = [r for r in ratings if r.rated_on <= since_date]
-        before = earlier[-1] if earlier else ratings[0]
-        after = later[-1]
-        if before.pk == after.pk:
+        rated_before = [r for r in ratings if r.rated_on <= since_date]
+        first_rating = rated_before[-1] if rated_before else ratings[0]
+        last_rating = rated_after[-1]
+        if first_rating.pk == last_rating.pk:
             continue
         progress = progress_of(goal)
         result.goals.append(
             GoalChange(
                 goal.pk,
                 goal.text,
-                before.rated_on,
-                before.score,
-                after.rated_on,
-                after.score,
+                first_rating.rated_on,
+                first_rating.score,
+                last_rating.rated_on,
+                last_rating.score,
                 progress.from_start,
                 progress.direction,
                 goal.plan_outcome.text if goal.plan_outcome else "",

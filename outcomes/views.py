@@ -4,6 +4,7 @@ show a named person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from budgets import selectors as budget_selectors
@@ -38,8 +40,8 @@ def _refused(request: HttpRequest, message: str = "You cannot see this record.")
 
 def _person(request: HttpRequest, person_id: int) -> User:
     person = get_object_or_404(User, pk=person_id, is_active=True)
-    if not access.can_open(request.user, person.pk):  # type: ignore[arg-type]
-        if request.user.has_role(*access.RECORD_ROLES):  # type: ignore[union-attr]
+    if not access.can_open(signed_in_user(request), person.pk):
+        if signed_in_user(request).has_role(*access.RECORD_ROLES):
             raise OutsideCaseload(person.pk)
         raise access.NotAllowed("You cannot see this person's outcome record.")
     return person
@@ -47,16 +49,16 @@ def _person(request: HttpRequest, person_id: int) -> User:
 
 def _audit_view(request: HttpRequest, target: Any, person: User, summary: str) -> None:
     record_audit(
-        actor=request.user,
+        actor=signed_in_user(request),
         action=AuditEvent.Action.VIEW,
-        target=target,  # type: ignore[arg-type]
+        target=target,
         subject=person,
         summary=summary,
         request=request,
     )
 
 
-def guarded(view: Any) -> Any:
+def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log in first; a refusal is a 403 page that says why (never a traceback)."""
 
     @login_required
@@ -87,19 +89,19 @@ def _put_error(form: Any, refusal: OutcomesRefused) -> None:
 
 @guarded
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if access.can_see_aggregates(user) or access.teams_of(user):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    if access.can_see_aggregates(user) or access.teams_of(user):
         return render(
             request,
             "outcomes/home.html",
             {
-                "aggregates": access.can_see_aggregates(user),  # type: ignore[arg-type]
-                "wording": access.can_manage_wording(user),  # type: ignore[arg-type]
-                "teams": access.teams_of(user),  # type: ignore[arg-type]
-                "helping": selectors.people_helped_by(user),  # type: ignore[arg-type]
+                "aggregates": access.can_see_aggregates(user),
+                "wording": access.can_manage_wording(user),
+                "teams": access.teams_of(user),
+                "helping": selectors.people_helped_by(user),
             },
         )
-    helping = selectors.people_helped_by(user)  # type: ignore[arg-type]
+    helping = selectors.people_helped_by(user)
     if helping:
         return render(request, "outcomes/home.html", {"helping": helping, "own": True})
     return redirect("outcomes:record", user.pk)
@@ -116,21 +118,21 @@ def record(request: HttpRequest, person_id: int) -> HttpResponse:
         "outcomes/record.html",
         {
             "person": person,
-            "is_self": person.pk == request.user.pk,
+            "is_self": person.pk == signed_in_user(request).pk,
             "profile": profile,
             "series": selectors.all_series(person),
             "measures": offered(),
             "goals": goals,
             "helpers": selectors.helpers_of(person),
             "follow_up": selectors.follow_up_of(person),
-            "can_follow_up": access.can_start_follow_up(request.user, person.pk),  # type: ignore[arg-type]
+            "can_follow_up": access.can_start_follow_up(signed_in_user(request), person.pk),
         },
     )
 
 
 def _on_behalf_of(request: HttpRequest, person: User) -> str | None:
     """The person's name when someone else is filling in their questionnaire."""
-    return None if person.pk == request.user.pk else person.get_full_name()
+    return None if person.pk == signed_in_user(request).pk else person.get_full_name()
 
 
 def _measure(measure_id: str) -> Any:
@@ -159,8 +161,8 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
         try:
             record_answers(
                 person=person,
-                actor=request.user,
-                measure_id=measure.id,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
+                measure_id=measure.id,
                 answers=form.answers(),
                 answered_on=form.cleaned_data["answered_on"],
                 occasion=AnswerSet.Occasion.START
@@ -193,7 +195,7 @@ def answer(request: HttpRequest, person_id: int, measure_id: str) -> HttpRespons
             "measure": measure,
             "form": form,
             "first": first,
-            "is_self": person.pk == request.user.pk,
+            "is_self": person.pk == signed_in_user(request).pk,
         },
     )
 
@@ -254,7 +256,7 @@ def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
             goal = set_goal(
                 plan_outcome_id=form.cleaned_data.get("plan_outcome"),
                 person=person,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 text=form.cleaned_data["text"],
                 started_on=form.cleaned_data["started_on"],
                 starting_score=form.cleaned_data["starting_score"],
@@ -273,7 +275,7 @@ def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "form": form,
             "profile": profile,
-            "written_as": pen_holder_writing(profile, request.user)  # type: ignore[arg-type]
+            "written_as": pen_holder_writing(profile, signed_in_user(request))
             if profile.family_led
             else "",
         },
@@ -324,8 +326,8 @@ def goal_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             review_goal(
                 goal=found,
-                actor=request.user,
-                rated_on=form.cleaned_data["rated_on"],  # type: ignore[arg-type]
+                actor=signed_in_user(request),
+                rated_on=form.cleaned_data["rated_on"],
                 score_value=form.cleaned_data["score"],
                 note=form.cleaned_data["note"],
                 request=request,
@@ -348,8 +350,8 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         add_step(
             goal=found,
-            actor=request.user,
-            request=request,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
+            request=request,
             **form.cleaned_data,
         )
         messages.success(request, "Step added")
@@ -379,7 +381,7 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponse:
 def step_done(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(GoalStep.objects.select_related("goal__person"), pk=pk)
     _person(request, step.goal.person_id)
-    mark_step_done(step=step, actor=request.user, request=request)  # type: ignore[arg-type]
+    mark_step_done(step=step, actor=signed_in_user(request), request=request)
     return redirect("outcomes:goal", step.goal_id)
 
 
@@ -391,7 +393,7 @@ def step_done(request: HttpRequest, pk: int) -> HttpResponse:
 def consent(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
     access.require(
-        access.can_set_consent(request.user, person.pk),  # type: ignore[arg-type]
+        access.can_set_consent(signed_in_user(request), person.pk),
         "Only the person can choose whether their answers count.",
     )
     profile = profile_for(person)
@@ -406,7 +408,7 @@ def consent(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         set_consent(
             person=person,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             counts=form.cleaned_data["counts"] == "yes",
             request=request,
         )
@@ -435,7 +437,7 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             set_family_led(
                 person=person,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 request=request,
                 family_led=form.cleaned_data["family_led"],
                 pen_holder=form.cleaned_data["pen_holder"],
@@ -464,7 +466,7 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
 def helpers(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
     access.require(
-        access.can_manage_helpers(request.user, person.pk),  # type: ignore[arg-type]
+        access.can_manage_helpers(signed_in_user(request), person.pk),
         "Only the person can choose who helps them.",
     )
     form = forms.HelperForm(_data(request))
@@ -472,7 +474,7 @@ def helpers(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             grant = grant_helper(
                 person=person,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 identifier=form.cleaned_data["identifier"],
                 request=request,
             )
@@ -500,7 +502,7 @@ def helpers(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def helper_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Helper, pk=pk)
-    revoke_helper(grant=grant, actor=request.user, request=request)  # type: ignore[arg-type]
+    revoke_helper(grant=grant, actor=signed_in_user(request), request=request)
     messages.success(request, "Permission withdrawn")
     return redirect("outcomes:record", grant.person_id)
 
@@ -510,12 +512,13 @@ def helper_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def groups(request: HttpRequest, person_id: int) -> HttpResponse:
     person = (
         _person(request, person_id)
-        if access.can_open(request.user, person_id)
+        if access.can_open(signed_in_user(request), person_id)
         else get_object_or_404(User, pk=person_id)
-    )  # type: ignore[arg-type]
+    )
     access.require(
-        access.can_start_follow_up(request.user, person.pk), "Only the team can set this."
-    )  # type: ignore[arg-type]
+        access.can_start_follow_up(signed_in_user(request), person.pk),
+        "Only the team can set this.",
+    )
     profile = profile_for(person)
     form = forms.GroupsForm(
         _data(request),
@@ -528,16 +531,16 @@ def groups(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         set_groups(
             person=person,
-            actor=request.user,
-            request=request,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
+            request=request,
             **form.cleaned_data,
         )
         messages.success(request, "Saved")
         return (
             redirect("outcomes:record", person.pk)
-            if access.can_open(request.user, person.pk)
+            if access.can_open(signed_in_user(request), person.pk)
             else redirect("outcomes:home")
-        )  # type: ignore[arg-type]
+        )
     return render(
         request,
         "outcomes/simple_form.html",
@@ -566,20 +569,20 @@ def _follow_up_choices() -> list[tuple[str, str]]:
 def follow_up_start(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(User, pk=person_id, is_active=True)
     access.require(
-        access.can_start_follow_up(request.user, person.pk),  # type: ignore[arg-type]
+        access.can_start_follow_up(signed_in_user(request), person.pk),
         "Only the person's team can put them on self-reported follow-up.",
     )
     from budgets.models import CaseTeam
 
-    teams = CaseTeam.objects.filter(pk__in=[t.pk for t in access.teams_of(request.user)])  # type: ignore[arg-type]
+    teams = CaseTeam.objects.filter(pk__in=[t.pk for t in access.teams_of(signed_in_user(request))])
     form = forms.FollowUpForm(_data(request), teams=teams, choices=_follow_up_choices())
     if request.method == "POST" and form.is_valid():
         measure_id, value_id = form.cleaned_data["measure_value"].split(":", 1)
         try:
             start_follow_up(
                 person=person,
-                actor=request.user,
-                team=form.cleaned_data["team"],  # type: ignore[arg-type]
+                actor=signed_in_user(request),
+                team=form.cleaned_data["team"],
                 measure_id=measure_id,
                 value_id=value_id,
                 threshold=Decimal(form.cleaned_data["threshold"]),
@@ -636,7 +639,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             report_follow_up(
                 follow_up=follow_up,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 answers=answers if given else None,
                 contact_me=contact.cleaned_data["contact_me"],
                 note=contact.cleaned_data["note"],
@@ -675,7 +678,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @guarded
 def worklist(request: HttpRequest) -> HttpResponse:
-    teams = access.teams_of(request.user)  # type: ignore[arg-type]
+    teams = access.teams_of(signed_in_user(request))
     if not teams:
         raise access.NotAllowed("You are not in a team with a follow-up worklist.")
     items = list(selectors.worklist(teams))
@@ -699,7 +702,7 @@ def work_done(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             close_work_item(
                 item=item,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 note=form.cleaned_data["note"],
                 request=request,
             )
@@ -708,8 +711,8 @@ def work_done(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Marked as contacted")
             return redirect("outcomes:worklist")
-    access.require(access.can_work_list(request.user, item.follow_up.team))  # type: ignore[arg-type]
-    teams = access.teams_of(request.user)  # type: ignore[arg-type]
+    access.require(access.can_work_list(signed_in_user(request), item.follow_up.team))
+    teams = access.teams_of(signed_in_user(request))
     return render(
         request,
         "outcomes/worklist.html",
@@ -730,7 +733,7 @@ def work_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wording(request: HttpRequest) -> HttpResponse:
     access.require(
-        access.can_manage_wording(request.user),  # type: ignore[arg-type]
+        access.can_manage_wording(signed_in_user(request)),
         "Only the area's coordinators and administrators can load licensed question wording.",
     )
     measures = wording_measures()
@@ -749,7 +752,7 @@ def wording(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 loaded = load_wording(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=signed_in_user(request),
                     measure_id=form.cleaned_data["measure"],
                     content=upload.read(),
                     file_name=upload.name or "",
@@ -782,7 +785,7 @@ def wording(request: HttpRequest) -> HttpResponse:
 @require_POST
 def wording_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(AreaWording, pk=pk)
-    withdraw_wording(actor=request.user, wording=found, request=request)  # type: ignore[arg-type]
+    withdraw_wording(actor=signed_in_user(request), wording=found, request=request)
     messages.success(request, "Wording withdrawn: the measure shows its topics again")
     return redirect("outcomes:wording")
 
@@ -812,7 +815,7 @@ def _table(form: forms.AggregateForm) -> Any:
 @guarded
 def aggregates(request: HttpRequest) -> HttpResponse:
     access.require(
-        access.can_see_aggregates(request.user),  # type: ignore[arg-type]
+        access.can_see_aggregates(signed_in_user(request)),
         "Reports are for commissioners, providers and coordinators.",
     )
     form = _aggregate_form(request)
@@ -874,7 +877,7 @@ def _rows(table: Any) -> list[dict[str, Any]]:
 @guarded
 def aggregates_csv(request: HttpRequest) -> HttpResponse:
     access.require(
-        access.can_see_aggregates(request.user),  # type: ignore[arg-type]
+        access.can_see_aggregates(signed_in_user(request)),
         "Reports are for commissioners, providers and coordinators.",
     )
     form = _aggregate_form(request)
@@ -926,8 +929,8 @@ def aggregates_csv(request: HttpRequest) -> HttpResponse:
         ["not_counted_without_consent", "fewer than 5" if 0 < excluded < 5 else excluded]
     )
     record_audit(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
+        action=AuditEvent.Action.EXPORT,
         object_type="outcomes.aggregate",
         object_id=measure.id,
         summary="Downloaded an outcomes report (no named people)",

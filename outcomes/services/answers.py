@@ -59,10 +59,11 @@ def record_answers(
         recorded_by=actor,
     )
     profile_for(person)
-    how = {
+    how_answered: dict[str, str] = {
         AnswerSet.AnsweredBy.WITH_HELP: f" (their answers, recorded by {actor.get_full_name()})",
         AnswerSet.AnsweredBy.PROXY: f" (answered for them by {actor.get_full_name()})",
-    }.get(answered_by, "")
+    }
+    how = how_answered.get(answered_by, "")
     _audit(
         actor,
         AuditEvent.Action.CREATE,

@@ -4,6 +4,7 @@ record."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -16,7 +17,7 @@ NASTY = ["", "abc", "3.0", "-1", "99999999999999999999999", "1e3", "ⅷ", "٣", 
 
 
 @pytest.mark.parametrize("value", NASTY)
-def test_answer_values_that_are_not_on_the_scale(client, value) -> None:  # type: ignore[no-untyped-def]
+def test_answer_values_that_are_not_on_the_scale(client: Client, value: str) -> None:
     person = f.user()
     client.force_login(person)
     data = {
@@ -33,7 +34,7 @@ def test_answer_values_that_are_not_on_the_scale(client, value) -> None:  # type
 
 
 @pytest.mark.parametrize("value", [*NASTY, "11", "2026-02-30"])
-def test_goal_form_values(client, value) -> None:  # type: ignore[no-untyped-def]
+def test_goal_form_values(client: Client, value: str) -> None:
     person = f.user()
     client.force_login(person)
     for field in ("starting_score", "started_on"):
@@ -43,7 +44,7 @@ def test_goal_form_values(client, value) -> None:  # type: ignore[no-untyped-def
     assert not Goal.objects.exists()
 
 
-def test_unknown_measure_and_ids_are_404(client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_measure_and_ids_are_404(client: Client) -> None:
     person = f.user()
     client.force_login(person)
     assert client.get(reverse("outcomes:answer", args=[person.pk, "ascot_sct4"])).status_code == 404
@@ -54,7 +55,7 @@ def test_unknown_measure_and_ids_are_404(client) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("threshold", ["abc", "1e400", "123456789", "NaN", "Infinity"])
-def test_follow_up_threshold_must_be_a_number(client, threshold) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_threshold_must_be_a_number(client: Client, threshold: str) -> None:
     person = f.user()
     team = CaseTeam.objects.create(name="Team")
     coordinator = f.user(Role.COORDINATOR)
@@ -73,7 +74,7 @@ def test_follow_up_threshold_must_be_a_number(client, threshold) -> None:  # typ
     assert not FollowUp.objects.exists()
 
 
-def test_follow_up_value_must_belong_to_the_measure(client) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_value_must_belong_to_the_measure(client: Client) -> None:
     person = f.user()
     team = CaseTeam.objects.create(name="Team")
     client.force_login(f.user(Role.COORDINATOR))
@@ -98,7 +99,7 @@ def test_follow_up_value_must_belong_to_the_measure(client) -> None:  # type: ig
         {"measure": "ons4"},
     ],
 )
-def test_report_choices(client, query) -> None:  # type: ignore[no-untyped-def]
+def test_report_choices(client: Client, query: dict[str, str]) -> None:
     client.force_login(f.user(Role.COMMISSIONER))
     assert client.get(reverse("outcomes:aggregates"), query).status_code == 400
     assert client.get(reverse("outcomes:aggregates-csv"), query).status_code == 400

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
 from budgets.models import CaseTeam
 from directory.tests import factories as f
@@ -36,22 +38,22 @@ SWEMWBS = [
 
 
 @pytest.fixture
-def pat():  # type: ignore[no-untyped-def]
+def pat() -> User:
     return f.user(username="pat", display_name="Pat")
 
 
 @pytest.fixture
-def cam(pat):  # type: ignore[no-untyped-def]
+def cam(pat: User) -> User:
     carer = f.user(Role.CARER, username="cam", display_name="Cam")
     grant_helper(person=pat, actor=pat, identifier="cam")
     return carer
 
 
-def answer_url(person, measure: str) -> str:  # type: ignore[no-untyped-def]
+def answer_url(person: User, measure: str) -> str:
     return reverse("outcomes:answer", args=[person.pk, measure])
 
 
-def test_carer_must_say_who_is_answering(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+def test_carer_must_say_who_is_answering(client: Client, pat: User, cam: User) -> None:
     client.force_login(cam)
     page = client.get(answer_url(pat, "ons4")).content.decode()
     assert "Who is answering?" in page and "Pat is answering: I am recording their answers" in page
@@ -61,7 +63,7 @@ def test_carer_must_say_who_is_answering(client, pat, cam) -> None:  # type: ign
     assert not AnswerSet.objects.exists()
 
 
-def test_ons4_cannot_be_answered_by_a_proxy(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+def test_ons4_cannot_be_answered_by_a_proxy(client: Client, pat: User, cam: User) -> None:
     client.force_login(cam)
     page = client.get(answer_url(pat, "ons4")).content.decode()
     assert "I am answering for Pat" not in page
@@ -82,7 +84,9 @@ def test_ons4_cannot_be_answered_by_a_proxy(client, pat, cam) -> None:  # type: 
     assert not AnswerSet.objects.exists()
 
 
-def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(
+    client: Client, pat: User, cam: User
+) -> None:
     Profile.objects.create(person=pat, counts_in_aggregates=True, service="Befriending")
     record_answers(
         person=pat,
@@ -119,7 +123,7 @@ def test_proxy_answers_are_shown_as_such_and_never_count_in_reports(client, pat,
     assert "Pat, recorded by Cam" in html
 
 
-def test_the_person_answering_is_always_the_person(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_answering_is_always_the_person(pat: User) -> None:
     saved, _ = record_answers(
         person=pat,
         actor=pat,
@@ -131,7 +135,9 @@ def test_the_person_answering_is_always_the_person(pat) -> None:  # type: ignore
     assert saved.answered_by == "person"
 
 
-def test_carer_reports_on_follow_up_saying_who_answered(client, pat, cam) -> None:  # type: ignore[no-untyped-def]
+def test_carer_reports_on_follow_up_saying_who_answered(
+    client: Client, pat: User, cam: User
+) -> None:
     team = CaseTeam.objects.create(name="Wellbeing team")
     coordinator = f.user(Role.COORDINATOR)
     follow_up = start_follow_up(
@@ -153,7 +159,7 @@ def test_carer_reports_on_follow_up_saying_who_answered(client, pat, cam) -> Non
     assert AnswerSet.objects.get().answered_by == "with_help"
 
 
-def test_family_member_holds_the_pen_on_their_own_account(client, pat) -> None:  # type: ignore[no-untyped-def]
+def test_family_member_holds_the_pen_on_their_own_account(client: Client, pat: User) -> None:
     sam = f.user(Role.CARER, username="sam", display_name="Sam")
     other = f.user(username="olly", display_name="Olly")
     client.force_login(pat)
@@ -198,7 +204,7 @@ def test_family_member_holds_the_pen_on_their_own_account(client, pat) -> None: 
     assert response.status_code == 302
     goal = Goal.objects.get()
     assert goal.written_by == "Sam" and goal.recorded_by == sam
-    assert "written by Sam" in client.get(response.url).content.decode()
+    assert "written by Sam" in client.get(response["Location"]).content.decode()
 
     # A broker writing in the family-led plan is named as writing for the family.
     bea = f.user(Role.BROKER, display_name="Bea")
@@ -211,7 +217,7 @@ def test_family_member_holds_the_pen_on_their_own_account(client, pat) -> None: 
     assert client.get(new_goal).status_code == 403
 
 
-def test_family_led_plan_needs_a_pen_holder(client, pat) -> None:  # type: ignore[no-untyped-def]
+def test_family_led_plan_needs_a_pen_holder(client: Client, pat: User) -> None:
     client.force_login(pat)
     html = client.post(
         reverse("outcomes:family", args=[pat.pk]), {"family_led": "on", "pen_holder": " "}
@@ -220,7 +226,7 @@ def test_family_led_plan_needs_a_pen_holder(client, pat) -> None:  # type: ignor
     assert not Profile.objects.filter(person=pat, family_led=True).exists()
 
 
-def test_answers_again_can_be_for_the_plan_review(client, pat) -> None:  # type: ignore[no-untyped-def]
+def test_answers_again_can_be_for_the_plan_review(client: Client, pat: User) -> None:
     client.force_login(pat)
     url = answer_url(pat, "swemwbs")
     assert "Why now?" not in client.get(url).content.decode()  # the first time is the start

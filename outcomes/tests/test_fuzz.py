@@ -9,8 +9,8 @@ from wellbeing_hub.tests import test_fuzz_routes as base
 
 class FuzzOutcomes(base.FuzzRoutes):
     # Only this app's sweep here; the other apps' sweeps run in wellbeing_hub/tests.
-    test_root = test_accounts = test_directory = test_oruk_api = None  # type: ignore[assignment]
-    test_budgets = test_timebank = test_participation = test_admin = None  # type: ignore[assignment]
+    test_root = test_accounts = test_directory = test_oruk_api = None
+    test_budgets = test_timebank = test_participation = test_admin = None
 
     def test_outcomes(self) -> None:
         self.sweep("outcomes")

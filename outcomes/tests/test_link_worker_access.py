@@ -8,8 +8,10 @@ import datetime as dt
 
 import pytest
 
+from accounts.models import User
 from accounts.roles import Role
 from connect import services as connect_services
+from connect.models import Referral
 from directory.tests import factories as f
 from outcomes import access
 from outcomes.models import AnswerSet
@@ -21,7 +23,7 @@ ONS4 = {"life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 3}
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people() -> tuple[User, User, User, Referral]:
     person = f.user(Role.PERSON, username="ada", display_name="Ada")
     worker = f.user(Role.LINK_WORKER, username="lin", display_name="Lin")
     other = f.user(Role.LINK_WORKER, username="oli", display_name="Oli")
@@ -32,7 +34,9 @@ def people():  # type: ignore[no-untyped-def]
     return person, worker, other, referral
 
 
-def test_only_the_worker_holding_the_open_referral_opens_the_record(people) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_worker_holding_the_open_referral_opens_the_record(
+    people: tuple[User, User, User, Referral],
+) -> None:
     person, worker, other, _referral = people
     assert access.can_open(person, person.pk)
     assert access.can_open(worker, person.pk)
@@ -42,7 +46,9 @@ def test_only_the_worker_holding_the_open_referral_opens_the_record(people) -> N
 
 
 @pytest.mark.parametrize("status", ["closed", "declined"])
-def test_the_reach_ends_with_the_referral(people, status) -> None:  # type: ignore[no-untyped-def]
+def test_the_reach_ends_with_the_referral(
+    people: tuple[User, User, User, Referral], status: str
+) -> None:
     person, worker, _other, referral = people
     connect_services.set_status(actor=worker, referral=referral, status=status)
     assert not access.can_open(worker, person.pk)
@@ -59,7 +65,9 @@ def test_the_reach_ends_with_the_referral(people, status) -> None:  # type: igno
     assert not AnswerSet.objects.exists()
 
 
-def test_the_holding_worker_records_with_help_but_never_as_a_proxy(people) -> None:  # type: ignore[no-untyped-def]
+def test_the_holding_worker_records_with_help_but_never_as_a_proxy(
+    people: tuple[User, User, User, Referral],
+) -> None:
     person, worker, _other, _referral = people
     with pytest.raises(OutcomesRefused):
         record_answers(

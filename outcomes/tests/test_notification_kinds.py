@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from accounts.models import NotificationPreference
+from accounts.models import NotificationPreference, User
 from accounts.roles import Role
 from budgets.models import CaseTeam
 from directory.tests import factories as f
@@ -19,20 +20,20 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def person():  # type: ignore[no-untyped-def]
+def person() -> User:
     return f.user(username="pat", display_name="Pat")
 
 
 @pytest.fixture
-def team():  # type: ignore[no-untyped-def]
+def team() -> CaseTeam:
     team = CaseTeam.objects.create(name="Gut health team")
     team.members.add(f.user(Role.BROKER, username="nur", email="nurse@example.org"))
     return team
 
 
 def test_a_person_who_turned_reminders_off_gets_none(
-    person, team, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    person: User, team: CaseTeam, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     follow_up = start(person, team)
     follow_up.started_on = days_ago(15)
     follow_up.save()
@@ -44,8 +45,8 @@ def test_a_person_who_turned_reminders_off_gets_none(
 
 
 def test_a_reminder_has_a_link_to_stop_reminders(
-    person, team, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    person: User, team: CaseTeam, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     follow_up = start(person, team)
     follow_up.started_on = days_ago(15)
     follow_up.save()
@@ -57,8 +58,8 @@ def test_a_reminder_has_a_link_to_stop_reminders(
 
 
 def test_the_follow_up_alert_is_always_sent(
-    person, team, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    person: User, team: CaseTeam, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     follow_up = start(person, team)
     nurse = team.members.get()
     NotificationPreference.objects.create(user=nurse, kind="follow_up", email=False)

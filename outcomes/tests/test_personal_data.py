@@ -12,6 +12,7 @@ import yaml
 from django.apps import apps
 from django.conf import settings
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.services import erase_person, export_personal_data
 from budgets.models import CaseTeam
@@ -53,7 +54,7 @@ def test_every_reference_to_an_account_is_covered() -> None:
 
 
 @pytest.fixture
-def scene():  # type: ignore[no-untyped-def]
+def scene() -> tuple[User, User, User]:
     pat = f.user(username="pat", display_name="Pat")
     sam = f.user(Role.CARER, username="sam", display_name="Sam")
     cora = f.user(Role.COORDINATOR, username="cora", display_name="Cora")
@@ -102,7 +103,9 @@ def scene():  # type: ignore[no-untyped-def]
     return pat, sam, cora
 
 
-def test_export_covers_what_they_did_for_others_without_the_others_answers(scene) -> None:  # type: ignore[no-untyped-def]
+def test_export_covers_what_they_did_for_others_without_the_others_answers(
+    scene: tuple[User, User, User],
+) -> None:
     pat, sam, cora = scene
     sams = personal_data.export(sam)
     others = sams["for_other_people"]
@@ -133,7 +136,9 @@ def test_export_covers_what_they_did_for_others_without_the_others_answers(scene
     assert "outcomes" in export_personal_data(person=sam, requested_by=sam, request=None)
 
 
-def test_erasing_the_pen_holder_takes_their_name_out_of_the_persons_record(scene) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_the_pen_holder_takes_their_name_out_of_the_persons_record(
+    scene: tuple[User, User, User],
+) -> None:
     pat, sam, cora = scene
     erase_person(person=sam, erased_by=cora, request=None)
     profile = Profile.objects.get(person=pat)
@@ -147,11 +152,14 @@ def test_erasing_the_pen_holder_takes_their_name_out_of_the_persons_record(scene
     # (Pat's own words stay hers: a step's supporter she typed, "Sam", is not guessed at.)
 
 
-def test_erasing_the_person_removes_their_record_and_keeps_the_area_licence(scene) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_the_person_removes_their_record_and_keeps_the_area_licence(
+    scene: tuple[User, User, User],
+) -> None:
     pat, sam, cora = scene
     erase_person(person=pat, erased_by=cora, request=None)
     assert not AnswerSet.objects.exists() and not Goal.objects.exists()
     assert not Profile.objects.exists()
     assert personal_data.export(sam)["for_other_people"]["holds_the_pen_for"] == []
     erase_person(person=cora, erased_by=sam, request=None)
-    assert AreaWording.objects.get().loaded_by.username.startswith("erased-")
+    loaded_by = AreaWording.objects.get().loaded_by
+    assert loaded_by is not None and loaded_by.username.startswith("erased-")

@@ -10,14 +10,17 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from budgets.models import CaseAssignment, CaseTeam
+from directory.models import Neighbourhood
 from directory.tests import factories as f
 from outcomes import access, personal_data, selectors
-from outcomes.models import AnswerSet, Goal, Profile, Reminder, WorkItem
+from outcomes.models import AnswerSet, FollowUp, Goal, Profile, Reminder, WorkItem
 from outcomes.services._common import OutcomesRefused, today
 from outcomes.services.answers import record_answers
 from outcomes.services.follow_ups import report, send_reminders, start_follow_up
@@ -49,18 +52,18 @@ def swemwbs(value: int) -> dict[str, object]:
 
 
 @pytest.fixture
-def person():  # type: ignore[no-untyped-def]
+def person() -> User:
     return f.user(username="pat", display_name="Pat")
 
 
-def record_url(person) -> str:  # type: ignore[no-untyped-def]
+def record_url(person: User) -> str:
     return reverse("outcomes:record", args=[person.pk])
 
 
 # --- permissions ---------------------------------------------------------------------------------
 
 
-def test_person_sees_own_record_and_the_view_is_audited(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_person_sees_own_record_and_the_view_is_audited(client: Client, person: User) -> None:
     client.force_login(person)
     page = client.get(record_url(person))
     assert page.status_code == 200
@@ -68,7 +71,9 @@ def test_person_sees_own_record_and_the_view_is_audited(client, person) -> None:
     assert AuditEvent.objects.filter(subject=person, action="view").exists()
 
 
-def test_carer_without_permission_is_refused_and_with_permission_may_answer(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_carer_without_permission_is_refused_and_with_permission_may_answer(
+    client: Client, person: User
+) -> None:
     carer = f.user(Role.CARER, username="cam")
     client.force_login(carer)
     assert client.get(record_url(person)).status_code == 403
@@ -86,13 +91,15 @@ def test_carer_without_permission_is_refused_and_with_permission_may_answer(clie
     assert client.get(record_url(person)).status_code == 403
 
 
-def test_carer_cannot_grant_themselves_permission(person) -> None:  # type: ignore[no-untyped-def]
+def test_carer_cannot_grant_themselves_permission(person: User) -> None:
     carer = f.user(Role.CARER, username="cam")
     with pytest.raises(access.NotAllowed):
         grant_helper(person=person, actor=carer, identifier="cam")
 
 
-def test_practitioner_outside_caseload_is_refused_on_caseload_allowed(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_practitioner_outside_caseload_is_refused_on_caseload_allowed(
+    client: Client, person: User
+) -> None:
     broker = f.user(Role.BROKER, username="bo")
     client.force_login(broker)
     page = client.get(record_url(person))
@@ -107,7 +114,7 @@ def test_practitioner_outside_caseload_is_refused_on_caseload_allowed(client, pe
     assert client.get(reverse("outcomes:goal", args=[goal.pk])).status_code == 200
 
 
-def test_commissioner_sees_only_aggregates(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_commissioner_sees_only_aggregates(client: Client, person: User) -> None:
     commissioner = f.user(Role.COMMISSIONER, username="cy")
     CaseAssignment.objects.create(person=person, practitioner=commissioner)
     client.force_login(commissioner)
@@ -116,21 +123,21 @@ def test_commissioner_sees_only_aggregates(client, person) -> None:  # type: ign
     assert client.get(reverse("outcomes:aggregates")).status_code == 200
 
 
-def test_person_may_not_see_aggregates_or_anyone_elses_record(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_person_may_not_see_aggregates_or_anyone_elses_record(client: Client, person: User) -> None:
     other = f.user()
     client.force_login(other)
     assert client.get(reverse("outcomes:aggregates")).status_code == 403
     assert client.get(record_url(person)).status_code == 403
 
 
-def test_signed_out_visitor_is_sent_to_sign_in(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_signed_out_visitor_is_sent_to_sign_in(client: Client, person: User) -> None:
     assert client.get(record_url(person)).status_code == 302
 
 
 # --- answering -----------------------------------------------------------------------------------
 
 
-def test_missing_items_refused_with_an_error_on_each_question(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_missing_items_refused_with_an_error_on_each_question(client: Client, person: User) -> None:
     client.force_login(person)
     url = reverse("outcomes:answer", args=[person.pk, "swemwbs"])
     data = dict.fromkeys(SWEMWBS[:5], "3") | {"answered_on": TODAY.isoformat()}
@@ -145,7 +152,7 @@ def test_missing_items_refused_with_an_error_on_each_question(client, person) ->
     assert not AnswerSet.objects.exists()
 
 
-def test_off_scale_answer_refused(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_off_scale_answer_refused(client: Client, person: User) -> None:
     client.force_login(person)
     url = reverse("outcomes:answer", args=[person.pk, "ons4"])
     page = client.post(url, {**ONS4, "anxiety": "11", "answered_on": TODAY.isoformat()})
@@ -153,7 +160,7 @@ def test_off_scale_answer_refused(client, person) -> None:  # type: ignore[no-un
     assert not AnswerSet.objects.exists()
 
 
-def test_future_date_refused(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_future_date_refused(client: Client, person: User) -> None:
     client.force_login(person)
     url = reverse("outcomes:answer", args=[person.pk, "ons4"])
     tomorrow = (today() + dt.timedelta(days=1)).isoformat()
@@ -161,21 +168,21 @@ def test_future_date_refused(client, person) -> None:  # type: ignore[no-untyped
     assert "today or in the past" in page.content.decode()
 
 
-def test_swemwbs_shows_topics_and_licence_notice_not_wording(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_swemwbs_shows_topics_and_licence_notice_not_wording(client: Client, person: User) -> None:
     client.force_login(person)
     html = client.get(reverse("outcomes:answer", args=[person.pk, "swemwbs"])).content.decode()
     assert "Optimistic about the future" in html
     assert "licensed wording" in html
 
 
-def test_ons4_shows_open_wording(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_ons4_shows_open_wording(client: Client, person: User) -> None:
     client.force_login(person)
     html = client.get(reverse("outcomes:answer", args=[person.pk, "ons4"])).content.decode()
     assert "Overall, how satisfied are you with your life nowadays?" in html
     assert "Open Government Licence" in html
 
 
-def test_chart_marks_reliable_change_and_has_a_table(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_chart_marks_reliable_change_and_has_a_table(client: Client, person: User) -> None:
     record_answers(
         person=person,
         actor=person,
@@ -199,7 +206,7 @@ def test_chart_marks_reliable_change_and_has_a_table(client, person) -> None:  #
 # --- goals ---------------------------------------------------------------------------------------
 
 
-def test_goal_in_three_steps_and_two_reviews(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_goal_in_three_steps_and_two_reviews(client: Client, person: User) -> None:
     client.force_login(person)
     data = {
         "text": "Cook a meal for friends",
@@ -226,7 +233,7 @@ def test_goal_in_three_steps_and_two_reviews(client, person) -> None:  # type: i
     assert [r.score for r in goal.ratings.all()] == [2, 4, 6]
 
 
-def test_family_led_goal_is_recorded_as_written_by_the_family(person) -> None:  # type: ignore[no-untyped-def]
+def test_family_led_goal_is_recorded_as_written_by_the_family(person: User) -> None:
     set_family_led(person=person, actor=person, family_led=True, pen_holder="my son Ali")
     goal = set_goal(
         person=person,
@@ -245,14 +252,14 @@ def test_family_led_goal_is_recorded_as_written_by_the_family(person) -> None:  
 
 
 @pytest.fixture
-def team():  # type: ignore[no-untyped-def]
+def team() -> CaseTeam:
     team = CaseTeam.objects.create(name="Gut health team")
     nurse = f.user(Role.BROKER, username="nur", email="nurse@example.org")
     team.members.add(nurse)
     return team
 
 
-def start(person, team, threshold: str = "17"):  # type: ignore[no-untyped-def]
+def start(person: User, team: CaseTeam, threshold: str = "17") -> FollowUp:
     coordinator = f.user(Role.COORDINATOR)
     return start_follow_up(
         person=person,
@@ -267,8 +274,11 @@ def start(person, team, threshold: str = "17"):  # type: ignore[no-untyped-def]
 
 
 def test_report_past_threshold_goes_on_the_worklist_with_a_deadline(
-    client, person, team, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    person: User,
+    team: CaseTeam,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     start(person, team)
     client.force_login(person)
     with django_capture_on_commit_callbacks(execute=True):
@@ -288,26 +298,26 @@ def test_report_past_threshold_goes_on_the_worklist_with_a_deadline(
     assert "Pat" not in client.get(reverse("outcomes:worklist")).content.decode().split("<main")[1]
 
 
-def test_report_within_threshold_does_not_go_on_the_worklist(person, team) -> None:  # type: ignore[no-untyped-def]
+def test_report_within_threshold_does_not_go_on_the_worklist(person: User, team: CaseTeam) -> None:
     follow_up = start(person, team)
     report(follow_up=follow_up, actor=person, answers=swemwbs(4), contact_me=False)
     assert not WorkItem.objects.exists()
 
 
-def test_please_contact_me_alone_goes_on_the_worklist(person, team) -> None:  # type: ignore[no-untyped-def]
+def test_please_contact_me_alone_goes_on_the_worklist(person: User, team: CaseTeam) -> None:
     follow_up = start(person, team)
     report(follow_up=follow_up, actor=person, answers=None, contact_me=True, note="Flare")
     assert WorkItem.objects.get().reason == "contact"
 
 
-def test_empty_report_is_refused(client, person, team) -> None:  # type: ignore[no-untyped-def]
+def test_empty_report_is_refused(client: Client, person: User, team: CaseTeam) -> None:
     start(person, team)
     client.force_login(person)
     page = client.post(reverse("outcomes:report", args=[person.pk]), {})
     assert page.status_code == 200 and "ask us to contact you" in page.content.decode()
 
 
-def test_worklist_refused_outside_the_team(client, person, team) -> None:  # type: ignore[no-untyped-def]
+def test_worklist_refused_outside_the_team(client: Client, person: User, team: CaseTeam) -> None:
     follow_up = start(person, team)
     report(follow_up=follow_up, actor=person, answers=None, contact_me=True)
     outsider = f.user(Role.BROKER)
@@ -320,8 +330,8 @@ def test_worklist_refused_outside_the_team(client, person, team) -> None:  # typ
 
 
 def test_reminders_are_sent_once_per_quiet_period(
-    person, team, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    person: User, team: CaseTeam, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     follow_up = start(person, team)
     follow_up.started_on = days_ago(15)
     follow_up.save()
@@ -333,12 +343,14 @@ def test_reminders_are_sent_once_per_quiet_period(
     assert [m.to for m in mail.outbox] == [[person.email]]
 
 
-def test_no_reminder_inside_the_period(person, team) -> None:  # type: ignore[no-untyped-def]
+def test_no_reminder_inside_the_period(person: User, team: CaseTeam) -> None:
     start(person, team)
     assert send_reminders() == 0
 
 
-def test_person_cannot_put_themselves_on_follow_up(client, person, team) -> None:  # type: ignore[no-untyped-def]
+def test_person_cannot_put_themselves_on_follow_up(
+    client: Client, person: User, team: CaseTeam
+) -> None:
     client.force_login(person)
     assert client.get(reverse("outcomes:follow-up", args=[person.pk])).status_code == 403
 
@@ -346,7 +358,9 @@ def test_person_cannot_put_themselves_on_follow_up(client, person, team) -> None
 # --- aggregates ----------------------------------------------------------------------------------
 
 
-def make_people(count: int, service: str, consent: bool = True, hood=None) -> None:  # type: ignore[no-untyped-def]
+def make_people(
+    count: int, service: str, consent: bool = True, hood: Neighbourhood | None = None
+) -> None:
     for _ in range(count):
         user = f.user()
         Profile.objects.create(
@@ -364,7 +378,7 @@ def make_people(count: int, service: str, consent: bool = True, hood=None) -> No
         )
 
 
-def test_aggregate_page_suppresses_small_cells_and_names_nobody(client) -> None:  # type: ignore[no-untyped-def]
+def test_aggregate_page_suppresses_small_cells_and_names_nobody(client: Client) -> None:
     make_people(6, "Befriending")
     make_people(7, "Peer support")
     make_people(2, "Walking group")
@@ -380,8 +394,9 @@ def test_aggregate_page_suppresses_small_cells_and_names_nobody(client) -> None:
     table = selectors.outcome_table("swemwbs", "service")
     assert table.cell("Walking group").status == "suppressed_small"
     assert table.cell("Befriending").status == "suppressed_secondary"
-    assert table.cell("Peer support").stats.measured == 7
-    assert table.total.stats.measured == 15
+    peer_support = table.cell("Peer support").stats
+    assert peer_support is not None and peer_support.measured == 7
+    assert table.total.stats is not None and table.total.stats.measured == 15
     assert table.excluded_without_consent == 4
     assert "Test Person" not in html
     csv = client.get(reverse("outcomes:aggregates-csv"), {"measure": "swemwbs", "rows": "service"})
@@ -390,7 +405,7 @@ def test_aggregate_page_suppresses_small_cells_and_names_nobody(client) -> None:
     assert "fewer than 5" in body
 
 
-def test_aggregate_counts_nobody_until_they_say_yes(person) -> None:  # type: ignore[no-untyped-def]
+def test_aggregate_counts_nobody_until_they_say_yes(person: User) -> None:
     record_answers(
         person=person,
         actor=person,
@@ -407,13 +422,13 @@ def test_aggregate_counts_nobody_until_they_say_yes(person) -> None:  # type: ig
     assert selectors.outcome_table("swemwbs", "service").excluded_without_consent == 0
 
 
-def test_bad_report_choice_is_a_400_naming_the_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_report_choice_is_a_400_naming_the_field(client: Client) -> None:
     client.force_login(f.user(Role.COMMISSIONER))
     page = client.get(reverse("outcomes:aggregates"), {"measure": "nope", "rows": "service"})
     assert page.status_code == 400 and "Select a valid choice" in page.content.decode()
 
 
-def test_only_the_person_sets_consent(client, person) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_person_sets_consent(client: Client, person: User) -> None:
     carer = f.user(Role.CARER, username="cam")
     grant_helper(person=person, actor=person, identifier="cam")
     client.force_login(carer)
@@ -427,7 +442,7 @@ def test_only_the_person_sets_consent(client, person) -> None:  # type: ignore[n
 # --- changes since, export and erasure ----------------------------------------------------------
 
 
-def test_changes_since_reports_measures_and_goals(person) -> None:  # type: ignore[no-untyped-def]
+def test_changes_since_reports_measures_and_goals(person: User) -> None:
     record_answers(
         person=person,
         actor=person,
@@ -461,7 +476,7 @@ def test_changes_since_reports_measures_and_goals(person) -> None:  # type: igno
     assert not selectors.changes_since(person, TODAY)
 
 
-def test_export_and_erase_cover_everything(person, team) -> None:  # type: ignore[no-untyped-def]
+def test_export_and_erase_cover_everything(person: User, team: CaseTeam) -> None:
     record_answers(
         person=person,
         actor=person,
@@ -503,7 +518,7 @@ def test_export_and_erase_cover_everything(person, team) -> None:  # type: ignor
     assert not WorkItem.objects.exists()
 
 
-def test_two_way_report_hides_a_small_cell_so_totals_cannot_recover_it(client) -> None:  # type: ignore[no-untyped-def]
+def test_two_way_report_hides_a_small_cell_so_totals_cannot_recover_it(client: Client) -> None:
     from rules.outcomes import determined_entries
 
     north, south = f.neighbourhood("North"), f.neighbourhood("South", "52.1", "-1.1")
@@ -525,7 +540,7 @@ def test_two_way_report_hides_a_small_cell_so_totals_cannot_recover_it(client) -
     assert page.content.decode().count("Hidden to protect people") == len(hidden) >= 4
 
 
-def test_csv_export_carries_the_snomed_ct_code(client) -> None:  # type: ignore[no-untyped-def]
+def test_csv_export_carries_the_snomed_ct_code(client: Client) -> None:
     """SWEMWBS score: SNOMED CT 718466001, from NHS Digital's MHSDS assessment reference table
     (see snomed_ct_source in rules/outcomes/data/swemwbs-2026.1.yaml)."""
     make_people(6, "Befriending")

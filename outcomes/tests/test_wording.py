@@ -5,19 +5,24 @@ instead of the topic labels, and withdrawable."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from directory.tests import factories as f
 from outcomes import access
 from outcomes.measures import registry
 from outcomes.models import AnswerSet, AreaWording
 from outcomes.services.wording import load_wording
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +45,7 @@ def upload(document: object, name: str = "swemwbs-wording.yaml") -> SimpleUpload
     return SimpleUploadedFile(name, content, content_type="application/x-yaml")
 
 
-def post(client, document: object, **extra: str):  # type: ignore[no-untyped-def]
+def post(client: Client, document: object, **extra: str) -> _MonkeyPatchedWSGIResponse:
     data = {
         "measure": "swemwbs",
         "licence_reference": "Warwick WEMWBS registration 12345",
@@ -51,13 +56,13 @@ def post(client, document: object, **extra: str):  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def coordinator():  # type: ignore[no-untyped-def]
+def coordinator() -> User:
     return f.user(Role.COORDINATOR, username="cora", display_name="Cora Ordinator")
 
 
 def test_coordinator_loads_wording_and_people_see_it_instead_of_the_topics(
-    client, coordinator
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, coordinator: User
+) -> None:
     person = f.user(username="pat", display_name="Pat")
     client.force_login(person)
     answer_url = reverse("outcomes:answer", args=[person.pk, "swemwbs"])
@@ -90,7 +95,7 @@ def test_coordinator_loads_wording_and_people_see_it_instead_of_the_topics(
     assert registry().get("swemwbs").item("useful").wording_status == "area_supplied"
 
 
-def test_withdrawing_brings_the_topics_back(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawing_brings_the_topics_back(client: Client, coordinator: User) -> None:
     client.force_login(coordinator)
     post(client, {"wording": WORDING})
     loaded = AreaWording.objects.get()
@@ -101,7 +106,7 @@ def test_withdrawing_brings_the_topics_back(client, coordinator) -> None:  # typ
     assert AuditEvent.objects.filter(object_type="outcomes.areawording", action="update").exists()
 
 
-def test_loading_again_replaces_the_wording_in_force(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_loading_again_replaces_the_wording_in_force(client: Client, coordinator: User) -> None:
     client.force_login(coordinator)
     post(client, {"wording": WORDING})
     post(client, {"wording": {**WORDING, "useful": "Second question about useful"}})
@@ -130,8 +135,8 @@ def test_loading_again_replaces_the_wording_in_force(client, coordinator) -> Non
     ],
 )
 def test_bad_files_are_refused_on_the_file_field_and_nothing_is_loaded(
-    client, coordinator, document: object, message: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, coordinator: User, document: object, message: str
+) -> None:
     client.force_login(coordinator)
     response = post(client, document)
     assert response.status_code == 400
@@ -141,7 +146,7 @@ def test_bad_files_are_refused_on_the_file_field_and_nothing_is_loaded(
     assert not AreaWording.objects.exists()
 
 
-def test_missing_fields_and_open_measures_are_refused(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_missing_fields_and_open_measures_are_refused(client: Client, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.post(URL, {"measure": "swemwbs", "licence_reference": " "})
     assert response.status_code == 400
@@ -157,7 +162,9 @@ def test_missing_fields_and_open_measures_are_refused(client, coordinator) -> No
 
 
 @pytest.mark.parametrize("role", [None, Role.CARER, Role.BROKER, Role.COMMISSIONER, Role.PROVIDER])
-def test_only_coordinators_and_administrators_load_wording(client, role) -> None:  # type: ignore[no-untyped-def]
+def test_only_coordinators_and_administrators_load_wording(
+    client: Client, role: str | None
+) -> None:
     user = f.user(role) if role else f.user()
     client.force_login(user)
     assert client.get(URL).status_code == 403
@@ -173,6 +180,6 @@ def test_only_coordinators_and_administrators_load_wording(client, role) -> None
     assert not AreaWording.objects.exists()
 
 
-def test_administrator_may_load(client) -> None:  # type: ignore[no-untyped-def]
+def test_administrator_may_load(client: Client) -> None:
     client.force_login(f.user(Role.ADMINISTRATOR))
     assert post(client, {"wording": WORDING}).status_code == 302
