@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
 from befriending import access
 from befriending.models import (
     GENDER_CHOICES,
@@ -72,7 +71,7 @@ def coordinator_emails() -> list[str]:
     return sorted(
         set(
             User.objects.filter(
-                groups__name__in=[Role.COORDINATOR, Role.ADMINISTRATOR], is_active=True
+                groups__name__in=access.COORDINATING_ROLES, is_active=True
             ).values_list("email", flat=True)
         )
         - {""}
