@@ -32,6 +32,7 @@ from rules.ledger import (
     ViolationCode,
     balance,
     balances,
+    check_debit_limit,
     check_ledger,
     check_transaction_limits,
     make_transaction,
@@ -535,3 +536,45 @@ def test_balances_of_nothing_and_of_one_transfer() -> None:
     assert balances([moved]) == {"a": Minutes(-60), "b": Minutes(60)}
     assert posting_balances([]) == {}
     assert posting_balances(moved.postings) == {"a": Minutes(-60), "b": Minutes(60)}
+
+
+def test_a_ledger_reversal_can_be_dated_today() -> None:
+    """``Ledger.reverse`` passes the effective date through (to correct a closed period today);
+    without one the reversal takes the original's date."""
+    ledger: Ledger[Money, MoneyKind] = Ledger(Money)
+    ledger.post(transfer("t1", MoneyKind.ALLOCATION, "council", "b1", P("10"), D))
+    ledger.post(transfer("t2", MoneyKind.ALLOCATION, "council", "b1", P("10"), D))
+    today = date(2025, 6, 30)
+    assert ledger.reverse("t1", "typo", "r1", today).effective == today
+    assert ledger.reverse("t2", "typo", "r2").effective == D
+
+
+def test_debit_limit_edges() -> None:
+    """``check_debit_limit``: a limit of one penny above zero is refused; a change of zero is never
+    refused, even for an account already below its limit (the limit was lowered); the refusal
+    carries the account's name."""
+    with pytest.raises(
+        InvalidAmount,
+        match=r"^A debit limit is the lowest balance allowed, so it must be zero or negative, "
+        r"not £0\.01\.$",
+    ):
+        check_debit_limit(Money(0), Money(-1), Money(1), name="Ros")
+    check_debit_limit(Minutes(-700), Minutes(0), Minutes(-600), name="Sam")
+    with pytest.raises(DebitLimitExceeded) as caught:
+        check_debit_limit(Minutes(-600), Minutes(-1), Minutes(-600), name="Sam")
+    assert caught.value.account == "Sam"
+
+
+def test_every_posting_that_takes_something_away_is_checked() -> None:
+    """``check_transaction_limits`` goes on past a posting that pays in and past an account with no
+    limit: a later posting that breaks its limit is still refused."""
+    pays_in_first = make_transaction(
+        "x1", TimeKind.EXCHANGE, {"m2": Minutes(60), "m1": Minutes(-60)}, D
+    )
+    with pytest.raises(DebitLimitExceeded, match="m1's balance"):
+        check_transaction_limits(pays_in_first, {}, {"m1": Minutes(0)})
+    unlimited_first = make_transaction(
+        "x2", TimeKind.EXCHANGE, {"a": Minutes(-30), "b": Minutes(-30), "c": Minutes(60)}, D
+    )
+    with pytest.raises(DebitLimitExceeded, match="b's balance"):
+        check_transaction_limits(unlimited_first, {}, {"b": Minutes(0)})
