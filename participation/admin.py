@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from accounts.http import signed_in_user
 from accounts.models import AuditEvent
 from accounts.services import record_audit
 from participation.models import CostLine, Panel, PanelItem, Project, Round
@@ -29,7 +30,7 @@ from participation.services.rounds import (
 )
 
 
-class CostLineInline(admin.TabularInline):
+class CostLineInline(admin.TabularInline[CostLine, Project]):
     model = CostLine
     extra = 0
 
@@ -46,7 +47,7 @@ class CostLineInline(admin.TabularInline):
         return not self._locked(obj) and super().has_delete_permission(request, obj)
 
 
-class RoundAdminForm(forms.ModelForm):
+class RoundAdminForm(forms.ModelForm[Round]):
     class Meta:
         model = Round
         fields = [
@@ -78,7 +79,7 @@ class RoundAdminForm(forms.ModelForm):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(admin.ModelAdmin[Round]):
     form = RoundAdminForm
     list_display = ["title", "phase", "pot", "voting_open", "voting_close"]
     list_filter = ["phase"]
@@ -111,7 +112,7 @@ class RoundAdmin(admin.ModelAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             record_audit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 action=AuditEvent.Action.CREATE,
                 target=obj,
                 summary=f"Admin: created PB round {obj.slug}",
@@ -125,7 +126,7 @@ class RoundAdmin(admin.ModelAdmin):
         }
         update_round(
             round_=obj,
-            by=request.user,  # type: ignore[arg-type]
+            by=signed_in_user(request),
             changes=changes,
             request=request,
             how="Admin: ",
@@ -146,7 +147,7 @@ class RoundAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Round) -> None:
         record_audit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             action=AuditEvent.Action.DELETE,
             target=obj,
             summary=f"Admin: deleted PB round {obj.slug}",
@@ -156,7 +157,7 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(admin.ModelAdmin[Project]):
     list_display = ["title", "round", "status", "cost"]
     list_filter = ["status", "round"]
     inlines = [CostLineInline]
@@ -176,7 +177,7 @@ class ProjectAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         record_audit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
             target=obj,
             summary=f"Admin: {'changed' if change else 'created'} project {obj.pk} "
@@ -185,13 +186,13 @@ class ProjectAdmin(admin.ModelAdmin):
         )
 
 
-class PanelItemInline(admin.TabularInline):
+class PanelItemInline(admin.TabularInline[PanelItem, Panel]):
     model = PanelItem
     extra = 0
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(admin.ModelAdmin[Panel]):
     list_display = ["title", "status", "size", "seed_commitment"]
     # The seed stays secret until the draw (it is revealed in the draw record), and the pool file,
     # quorum and balance rule are fixed by the services, never edited here.

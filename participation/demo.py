@@ -319,6 +319,8 @@ def _panel(staff: User, residents: list[tuple[User, Neighbourhood, str]]) -> Non
     rng = random.Random(11)
     items = list(panel.items.order_by("pk"))
     for seat in panel.members.select_related("user"):
+        if seat.user is None:  # erased since the draw
+            continue
         order = list(items)
         rng.shuffle(order)
         # Most people put carers' respite and short waits for therapy near the top.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -125,9 +125,9 @@ class IdeaForm(forms.Form):
     def __init__(self, *args: Any, districts: Sequence[Neighbourhood] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if districts:
-            self.fields["district"].queryset = Neighbourhood.objects.filter(
-                pk__in=[d.pk for d in districts]
-            )
+            cast(
+                "forms.ModelChoiceField[Neighbourhood]", self.fields["district"]
+            ).queryset = Neighbourhood.objects.filter(pk__in=[d.pk for d in districts])
             self.fields["district"].required = True
         else:
             del self.fields["district"]
@@ -185,9 +185,9 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args: Any, neighbourhoods: Sequence[Neighbourhood], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
-            pk__in=[n.pk for n in neighbourhoods]
-        )
+        cast(
+            "forms.ModelChoiceField[Neighbourhood]", self.fields["neighbourhood"]
+        ).queryset = Neighbourhood.objects.filter(pk__in=[n.pk for n in neighbourhoods])
 
 
 class BallotForm(forms.Form):
@@ -252,9 +252,9 @@ class PaperIssueForm(forms.Form):
 
     def __init__(self, *args: Any, neighbourhoods: Sequence[Neighbourhood], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
-            pk__in=[n.pk for n in neighbourhoods]
-        )
+        cast(
+            "forms.ModelChoiceField[Neighbourhood]", self.fields["neighbourhood"]
+        ).queryset = Neighbourhood.objects.filter(pk__in=[n.pk for n in neighbourhoods])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -276,9 +276,9 @@ class PaperNumberForm(forms.Form):
     def __init__(self, *args: Any, districts: Sequence[Neighbourhood] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if districts:
-            self.fields["district"].queryset = Neighbourhood.objects.filter(
-                pk__in=[d.pk for d in districts]
-            )
+            cast(
+                "forms.ModelChoiceField[Neighbourhood]", self.fields["district"]
+            ).queryset = Neighbourhood.objects.filter(pk__in=[d.pk for d in districts])
             self.fields["district"].required = True
         else:
             del self.fields["district"]

@@ -156,8 +156,8 @@ def turnout_by_neighbourhood(round_: Round) -> list[TurnoutRow]:
         .values_list("neighbourhood__name")
         .annotate(n=Count("pk"))
     )
-    voted = {
-        row["neighbourhood__name"]: row
+    voted: dict[str, dict[str, int]] = {
+        row["neighbourhood__name"]: {key: int(row[key]) for key in ("n", "online", "paper")}
         for row in round_.participations.values("neighbourhood__name").annotate(
             n=Count("pk"),
             online=Count("pk", filter=Q(channel=Channel.ONLINE)),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from directory.models import Neighbourhood
 from participation import rules, selectors
@@ -85,7 +86,8 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    """The signed-in person (every caller is behind ``login_required`` or checks first)."""
+    return signed_in_user(request)
 
 
 def home(request: HttpRequest) -> HttpResponse:

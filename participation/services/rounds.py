@@ -244,7 +244,7 @@ def update_round(
             if field == "neighbourhoods"
             else getattr(round_, field)
         )
-    after = {
+    after: dict[str, Any] = {
         field: {n.pk if hasattr(n, "pk") else int(n) for n in value}
         if field == "neighbourhoods"
         else value

@@ -5,25 +5,32 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from django.db import IntegrityError, connection
 
 from participation.models import AnonymousBallot, Channel, VoterParticipation
 from participation.services._common import ParticipationError
-from participation.services.ballots import current_choices, receipt_hash, submit_ballot
+from participation.services.ballots import (
+    BallotReceipt,
+    current_choices,
+    receipt_hash,
+    submit_ballot,
+)
 from participation.services.rounds import advance_round
 from participation.tests import factories as pf
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 8
+T = TypeVar("T")
 
 
 def _race(
-    work: Callable[[int], object], threads_count: int = THREADS
-) -> tuple[list[object], list[BaseException]]:
+    work: Callable[[int], T], threads_count: int = THREADS
+) -> tuple[list[T], list[BaseException]]:
     barrier = threading.Barrier(threads_count)
-    results: list[object] = []
+    results: list[T] = []
     errors: list[BaseException] = []
 
     def run(i: int) -> None:
@@ -47,7 +54,7 @@ def test_concurrent_ballots_for_one_voter_make_exactly_one_ballot() -> None:
     r, projects, _by = pf.voting_round()
     voter = pf.voter(r)
 
-    def submit(i: int) -> object:
+    def submit(i: int) -> BallotReceipt:
         return submit_ballot(round_=r, voter=voter, choices={projects[i % 3].pk: 1})
 
     receipts, errors = _race(submit)
@@ -55,9 +62,9 @@ def test_concurrent_ballots_for_one_voter_make_exactly_one_ballot() -> None:
     assert VoterParticipation.objects.filter(round=r, user=voter).count() == 1
     assert AnonymousBallot.objects.filter(round=r).count() == 1
     # Exactly one submission created the ballot; the others changed it.
-    assert sum(1 for receipt in receipts if not receipt.changed) == 1  # type: ignore[attr-defined]
+    assert sum(1 for receipt in receipts if not receipt.changed) == 1
     last = VoterParticipation.objects.get().receipt_hash
-    assert last in {receipt_hash(rc.code) for rc in receipts}  # type: ignore[attr-defined]
+    assert last in {receipt_hash(rc.code) for rc in receipts}
 
 
 def test_the_unique_constraint_alone_refuses_concurrent_second_rows() -> None:
@@ -103,14 +110,14 @@ def test_sixteen_voters_voting_at_once_are_each_counted_once() -> None:
     r, projects, by = pf.voting_round()
     voters = [pf.voter(r) for _ in range(16)]
 
-    def vote(i: int) -> object:
+    def vote(i: int) -> BallotReceipt:
         return submit_ballot(
             round_=r, voter=voters[i], choices={projects[i % 3].pk: 1, projects[(i + 1) % 3].pk: 1}
         )
 
     receipts, errors = _race(vote, threads_count=16)
     assert errors == []
-    assert len(receipts) == 16 and not any(rc.changed for rc in receipts)  # type: ignore[attr-defined]
+    assert len(receipts) == 16 and not any(rc.changed for rc in receipts)
     assert VoterParticipation.objects.filter(round=r).count() == 16
     assert AnonymousBallot.objects.filter(round=r).count() == 16
     for i, voter in enumerate(voters):

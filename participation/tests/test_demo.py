@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
 from participation.demo import CURRENT_SLUG, PANEL_ITEMS, PAST_SLUG, seed_demo
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_makes_a_voting_round_a_past_round_and_a_panel() -> None:
     f.neighbourhood("Millbrook")
     f.neighbourhood("Eastfield", "52.050000", "-1.100000")
-    users = {
+    users: dict[str, User] = {
         role: f.user(role)
         for role in (Role.PERSON, Role.COORDINATOR, Role.COMMISSIONER, Role.ADMINISTRATOR)
     }
@@ -54,4 +55,5 @@ def test_seed_demo_makes_a_voting_round_a_past_round_and_a_panel() -> None:
         age_band="35-49",
     )
     project = current.projects.filter(status="on-ballot").first()
+    assert project is not None  # the demo round has projects on the ballot
     assert submit_ballot(round_=current, voter=person, choices={project.pk: 1}).code

@@ -3,10 +3,13 @@ entry links to its field, and the same message inline by the field (issue 13).""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.tests.error_pattern import error_pattern_problems
 from directory.tests import factories as f
@@ -14,16 +17,19 @@ from participation.models import Phase
 from participation.services.panels import announce_draw, create_panel, draw_panel, join_panel_pool
 from participation.tests import factories as pf
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def assert_error_pattern(response, message: str) -> None:  # type: ignore[no-untyped-def]
+def assert_error_pattern(response: _MonkeyPatchedWSGIResponse, message: str) -> None:
     html = response.content.decode()
     assert message in html
     assert error_pattern_problems(html) == []
@@ -52,7 +58,7 @@ ROUND = {
         ({"pot": "0"}, "The amount must be £1 or more"),
     ],
 )
-def test_new_round_form_follows_the_error_pattern(change, message) -> None:  # type: ignore[no-untyped-def]
+def test_new_round_form_follows_the_error_pattern(change: dict[str, str], message: str) -> None:
     pf.hood("Millbrook")
     response = client_for(pf.staff()).post(reverse("participation:round-new"), {**ROUND, **change})
     assert response.status_code == 200
@@ -77,7 +83,7 @@ def test_new_round_form_with_no_neighbourhoods_still_links_its_errors() -> None:
         ({"neighbourhood": ""}, "required"),
     ],
 )
-def test_registration_form_follows_the_error_pattern(data, message) -> None:  # type: ignore[no-untyped-def]
+def test_registration_form_follows_the_error_pattern(data: dict[str, str], message: str) -> None:
     r, _projects, _by = pf.voting_round()
     hood = pf.hood("Millbrook")
     response = client_for(f.user()).post(
@@ -94,7 +100,7 @@ def test_registration_form_follows_the_error_pattern(data, message) -> None:  # 
         (["a", "b", "c"], "You can choose up to 2"),
     ],
 )
-def test_approval_ballot_follows_the_error_pattern(choose, message) -> None:  # type: ignore[no-untyped-def]
+def test_approval_ballot_follows_the_error_pattern(choose: list[str], message: str) -> None:
     r, projects, _by = pf.voting_round(max_choices=2)
     ids = dict(zip("abc", projects, strict=True))
     resident = pf.voter(r)
@@ -114,7 +120,7 @@ def test_approval_ballot_follows_the_error_pattern(choose, message) -> None:  # 
         ({0: "-1"}, "greater than or equal to 0"),
     ],
 )
-def test_points_ballot_follows_the_error_pattern(points, message) -> None:  # type: ignore[no-untyped-def]
+def test_points_ballot_follows_the_error_pattern(points: dict[int, str], message: str) -> None:
     r, projects, _by = pf.voting_round(vote_type="cumulative", max_points=10)
     resident = pf.voter(r)
     response = client_for(resident).post(
@@ -163,7 +169,9 @@ def test_panel_ranking_with_a_repeated_place_follows_the_error_pattern() -> None
     )
     panel = announce_draw(panel=panel, by=commissioner)
     panel = draw_panel(panel=panel, by=commissioner)
-    member = panel.members.first().user
+    seat = panel.members.first()
+    assert seat is not None and seat.user is not None  # the panel has been drawn
+    member = seat.user
     items = list(panel.items.all())
     response = client_for(member).post(
         reverse("participation:panel-rank", args=[panel.pk]),

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from participation.models import Phase, Project
 from participation.services._common import MAX_AMOUNT, ParticipationError
 from participation.services.costing import parse_cost_lines
@@ -20,7 +21,7 @@ HUGE = "9" * 29
 LIMIT = "no more than £9,999,999,999.99"
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> Client:
     client = Client(raise_request_exception=False)
     client.force_login(user)
     return client

@@ -6,16 +6,19 @@ import csv
 import io
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
+from directory.models import Neighbourhood
 from directory.tests import factories as f
 from participation import redraw, rules
-from participation.models import Panel, PanelPoolEntry
+from participation.models import Panel, PanelMember, PanelPoolEntry
 from participation.services._common import ParticipationError
 from participation.services.panels import (
     announce_draw,
@@ -32,14 +35,14 @@ pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
 
 
-def client_for(user=None) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User | None = None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
     return client
 
 
-def _pool(groups: list[tuple[str, str, int]]) -> list:
+def _pool(groups: list[tuple[str, str, int]]) -> list[User]:
     """People in the pool: (age band, neighbourhood name, how many)."""
     people = []
     for band, hood_name, count in groups:
@@ -52,7 +55,7 @@ def _pool(groups: list[tuple[str, str, int]]) -> list:
     return people
 
 
-_hoods: dict = {}
+_hoods: dict[str, Neighbourhood] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +73,11 @@ FIFTEEN = [
 ]
 
 
-def _drawn_panel(size: int = 15, groups=FIFTEEN, items=("Eyes", "Teeth", "Ears"), **options):  # type: ignore[no-untyped-def]
+def _drawn_panel(
+    size: int = 15,
+    groups: list[tuple[str, str, int]] = FIFTEEN,
+    items: Sequence[str] = ("Eyes", "Teeth", "Ears"),
+) -> tuple[Panel, User]:
     commissioner = pf.staff()
     _pool(groups)
     panel = create_panel(
@@ -79,15 +86,15 @@ def _drawn_panel(size: int = 15, groups=FIFTEEN, items=("Eyes", "Teeth", "Ears")
         question="What first?",
         size=size,
         items=items,
-        **options,
     )
     panel = announce_draw(panel=panel, by=commissioner)
     panel = draw_panel(panel=panel, by=commissioner)
     return panel, commissioner
 
 
-def _rank(panel: Panel, seats, orders) -> None:  # type: ignore[no-untyped-def]
+def _rank(panel: Panel, seats: Sequence[PanelMember], orders: Sequence[Sequence[int]]) -> None:
     for seat, order in zip(seats, orders, strict=True):
+        assert seat.user is not None  # just drawn, nobody erased
         submit_ranking(panel=panel, member=seat.user, order=order)
 
 
@@ -159,9 +166,20 @@ def test_a_clear_result_names_members_and_agreement_that_fits() -> None:
 
 def test_quorum_and_tolerance_are_set_per_panel_within_bounds() -> None:
     commissioner = pf.staff()
-    make = lambda **o: create_panel(  # noqa: E731
-        by=commissioner, title="x", question="y", size=15, items=["a", "b"], **o
-    )
+
+    def make(
+        quorum: int | None = None, balance_tolerance: int = rules.DEFAULT_BALANCE_TOLERANCE
+    ) -> Panel:
+        return create_panel(
+            by=commissioner,
+            title="x",
+            question="y",
+            size=15,
+            items=["a", "b"],
+            quorum=quorum,
+            balance_tolerance=balance_tolerance,
+        )
+
     assert make().quorum == 10
     assert make(quorum=8).quorum == 8
     with pytest.raises(ParticipationError, match="between 8") as low:
@@ -268,19 +286,23 @@ def test_published_draw_reruns_from_the_pool_file_and_seed(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("drawn entries: "))
     drawn = [int(n) for n in line.removeprefix("drawn entries: ").split()]
-    members = sorted(panel.members.values_list("entry", flat=True))
+    numbers = list(panel.members.values_list("entry", flat=True))
+    assert None not in numbers  # every member drawn from the pool has an entry number
+    members = sorted(number for number in numbers if number is not None)
     assert drawn == members == panel.draw_record["selected_entries"]
     assert "commitment: matches" in result.stdout
     # The entries are the people actually seated.
     entries = dict(PanelPoolEntry.objects.filter(panel=panel).values_list("entry", "user_id"))
-    assert sorted(entries[e] for e in drawn) == sorted(
-        panel.members.values_list("user_id", flat=True)
-    )
+    seated = list(panel.members.values_list("user_id", flat=True))
+    assert None not in seated  # nobody erased since the draw
+    assert sorted(entries[e] or 0 for e in drawn) == sorted(pk or 0 for pk in seated)
     # And the page lists the same entries.
     assert " ".join(map(str, drawn)) in page
 
 
-def test_redraw_refuses_a_seed_that_was_not_committed(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_redraw_refuses_a_seed_that_was_not_committed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     panel, _commissioner = _drawn_panel(size=6)
     pool_file = tmp_path / "pool.csv"
     pool_file.write_text(panel.pool_file, encoding="utf-8")
@@ -309,8 +331,8 @@ def test_redraw_refuses_a_seed_that_was_not_committed(tmp_path: Path, capsys) ->
     ],
 )
 def test_redraw_reports_a_bad_pool_file_by_line(
-    tmp_path: Path, capsys, text: str, error: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, error: str
+) -> None:
     pool_file = tmp_path / "pool.csv"
     pool_file.write_text(text, encoding="utf-8")
     assert redraw.main([str(pool_file), "seed", "--seats", "1"]) == 2
@@ -340,6 +362,7 @@ def test_erasure_unlinks_the_pool_entry() -> None:
 
     panel, _commissioner = _drawn_panel(size=6)
     entry = PanelPoolEntry.objects.filter(panel=panel).first()
+    assert entry is not None and entry.user is not None  # the drawn panel has a pool
     person = entry.user
     assert personal_data.export(person)["panel_pool_entries"] == [
         {"panel": "Priorities", "entry_number_in_published_pool": entry.entry}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import NotificationPreference
 from participation.services.ballots import submit_ballot
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_voter_gets_their_receipt_code_and_nothing_about_their_choices(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     r, (a, b, _c), _by = pf.voting_round()
     person = pf.voter(r)
     with django_capture_on_commit_callbacks(execute=True):
@@ -33,7 +34,9 @@ def test_the_voter_gets_their_receipt_code_and_nothing_about_their_choices(
     assert "replaces the code we gave you before" in message.body
 
 
-def test_no_receipt_email_when_turned_off(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_no_receipt_email_when_turned_off(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     r, (a, _b, _c), _by = pf.voting_round()
     person = pf.voter(r)
     NotificationPreference.objects.create(user=person, kind="pb_receipt", email=False)

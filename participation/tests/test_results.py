@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.db import models
 
+from accounts.models import User
 from accounts.services import export_personal_data
 from directory.tests import factories as f
 from participation import counting, selectors
@@ -17,6 +19,8 @@ from participation.models import (
     BallotLinkKey,
     PaperBallotEntry,
     Phase,
+    Project,
+    Round,
     VoterParticipation,
     VoteType,
 )
@@ -34,7 +38,9 @@ from rules.pb import read_pb, tally
 pytestmark = pytest.mark.django_db
 
 
-def _vote_and_publish(**round_fields):  # type: ignore[no-untyped-def]
+def _vote_and_publish(
+    **round_fields: Any,
+) -> tuple[Round, tuple[Project, Project, Project], list[User], list[str]]:
     """Pot 10,000; A 4,000, B 3,000, C 5,000. Votes: 3x{A,B}, 2x{C}, 1x{A}, 1 paper {C}."""
     r, (a, b, c), by = pf.voting_round(**round_fields)
     voters = [pf.voter(r) for _ in range(6)]
@@ -122,7 +128,10 @@ def test_split_pot_is_counted_per_district() -> None:
     submit_ballot(round_=r, voter=pf.voter(r, north), choices={n1.pk: 1, n2.pk: 1})
     submit_ballot(round_=r, voter=pf.voter(r, south), choices={s1.pk: 1})
     r = pf.advance_to(r, Phase.RESULTS, by)
-    results = {res.district.name: res for res in r.results.select_related("district")}
+    results = {
+        res.district.name if res.district else "": res
+        for res in r.results.select_related("district")
+    }
     assert set(results) == {"North", "South"}
     assert results["North"].budget == Decimal("600.00") and results["North"].ballots == 2
     assert results["North"].file_name.endswith("-north.pb")
@@ -162,7 +171,7 @@ def test_after_close_no_row_links_a_voter_to_their_choices() -> None:
         ]
         if not user_fks:
             continue
-        for obj in model.objects.all():
+        for obj in model._default_manager.all():
             for field in model._meta.concrete_fields:
                 value = getattr(obj, field.attname)
                 if model is PaperBallotEntry and field.name == "choices":

@@ -35,7 +35,9 @@ def test_largest_remainder_refuses_impossible_panels() -> None:
     st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 40), min_size=1, max_size=8),
     st.data(),
 )
-def test_largest_remainder_adds_up_and_is_within_one_of_the_quota(sizes, data) -> None:  # type: ignore[no-untyped-def]
+def test_largest_remainder_adds_up_and_is_within_one_of_the_quota(
+    sizes: dict[str, int], data: st.DataObject
+) -> None:
     total = sum(sizes.values())
     seats = data.draw(st.integers(0, total))
     allocation = rules.largest_remainder(sizes, seats)
@@ -98,7 +100,7 @@ def test_sample_refuses_duplicates_and_too_small_pools() -> None:
     st.integers(0, 2**32),
     st.data(),
 )
-def test_sample_property(strata, seed, data) -> None:  # type: ignore[no-untyped-def]
+def test_sample_property(strata: list[str], seed: int, data: st.DataObject) -> None:
     pool = list(enumerate(strata, start=1))
     size = data.draw(st.integers(0, len(pool)))
     draw = rules.stratified_sample(pool, size, seed)
@@ -167,7 +169,7 @@ def rankings_strategy(max_items: int) -> st.SearchStrategy[tuple[list[str], list
 
 @settings(max_examples=60, deadline=None)
 @given(rankings_strategy(6))
-def test_exact_kemeny_matches_brute_force(case) -> None:  # type: ignore[no-untyped-def]
+def test_exact_kemeny_matches_brute_force(case: tuple[list[str], list[list[str]]]) -> None:
     items, rankings = case
     result = rules.kemeny(rankings, items)
     best = min(rules.kemeny_distance(order, rankings) for order in itertools.permutations(items))
@@ -178,7 +180,9 @@ def test_exact_kemeny_matches_brute_force(case) -> None:  # type: ignore[no-unty
 
 @settings(max_examples=40, deadline=None)
 @given(rankings_strategy(6))
-def test_unanimous_rankings_are_the_consensus_and_w_is_one(case) -> None:  # type: ignore[no-untyped-def]
+def test_unanimous_rankings_are_the_consensus_and_w_is_one(
+    case: tuple[list[str], list[list[str]]],
+) -> None:
     items, rankings = case
     unanimous = [rankings[0]] * 3
     assert rules.kemeny(unanimous, items).order == tuple(rankings[0])
@@ -189,7 +193,7 @@ def test_unanimous_rankings_are_the_consensus_and_w_is_one(case) -> None:  # typ
 
 @settings(max_examples=40, deadline=None)
 @given(rankings_strategy(7))
-def test_w_is_between_zero_and_one(case) -> None:  # type: ignore[no-untyped-def]
+def test_w_is_between_zero_and_one(case: tuple[list[str], list[list[str]]]) -> None:
     items, rankings = case
     assert 0 <= rules.kendall_w(rankings, items) <= 1
 

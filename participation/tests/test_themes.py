@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -18,7 +19,7 @@ from participation.tests import factories as pf
 pytestmark = pytest.mark.django_db
 
 
-def test_a_coordinator_offers_a_theme_and_the_round_shows_it(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_offers_a_theme_and_the_round_shows_it(client: Client) -> None:
     coordinator = pf.staff(Role.COORDINATOR)
     round_ = pf.round_()
     assert list(selectors.rounds_taking_themes()) == [round_]

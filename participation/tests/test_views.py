@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
 from directory.tests import factories as f
 from participation.models import Panel, PaperBallotEntry, Phase, Project, Round
@@ -19,7 +20,7 @@ from rules.pb import read_pb, tally
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user=None) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User | None = None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
