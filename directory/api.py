@@ -45,6 +45,7 @@ SERVICE_FILTERS = frozenset(
         "day",
         "modified_after",
         "neighbourhood",
+        "postcode",
         "latitude",
         "longitude",
         "proximity",
@@ -59,10 +60,6 @@ SERVICE_FILTERS = frozenset(
 # Named by ORUK but not served here: refused with the reason rather than ignored.
 UNSUPPORTED = {
     "minimal": "minimal is not supported: use /services and read id and last_modified.",
-    "postcode": (
-        "This API cannot look up postcodes. Give latitude and longitude (or a neighbourhood) "
-        "with proximity in metres instead."
-    ),
 }
 
 
@@ -172,17 +169,21 @@ def _service_search(
 ) -> tuple[ServiceSearch, queries.OrukFilters, float | None]:
     """ORUK parameters mapped onto the directory search, plus the ORUK-only filters."""
     proximity = params.number("proximity", low=MIN_PROXIMITY_M, high=MAX_PROXIMITY_M)
-    has_point = params.has("latitude") or params.has("longitude") or params.has("neighbourhood")
+    has_point = any(params.has(n) for n in ("latitude", "longitude", "neighbourhood", "postcode"))
     if proximity is not None and not has_point:
         raise ApiProblem(
             "invalid-parameter",
-            "proximity needs a point: give latitude and longitude, or neighbourhood.",
+            "proximity needs a point: give postcode, latitude and longitude, or neighbourhood.",
             parameter="proximity",
         )
     raw = {
         "q": [params.text("search")],
         "category": [params.text("taxonomy_term_id", max_length=250)],
         "neighbourhood": [params.text("neighbourhood")],
+        "postcode": [params.text("postcode")],
+        # /services lists by relevance, distance or name as the web search does (a postcode
+        # alone: nearest first); /service_at_locations does not take it
+        "sort": [params.text("sort")],
         "latitude": [params.text("latitude")],
         "longitude": [params.text("longitude")],
         "day": [params.text("day")],
@@ -218,7 +219,7 @@ def _search_problem(error: SearchError) -> ApiProblem:
     return ApiProblem("invalid-parameter", error.message, parameter=name)
 
 
-@oruk_endpoint(PAGING | SERVICE_FILTERS | {"full"})
+@oruk_endpoint(PAGING | SERVICE_FILTERS | {"full", "sort"})
 def services(request: HttpRequest, params: Params) -> dict[str, Any] | queries.RawJson:
     page, per_page = _paging(params)
     search, filters, _ = _service_search(params, with_distance=True)

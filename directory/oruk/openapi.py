@@ -44,6 +44,22 @@ def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 
 EXTRA_PARAMETERS: dict[str, dict[str, Any]] = {
+    "postcode": _param(
+        "postcode",
+        "A full UK postcode, like DN15 6NL (any case, with or without the space): the point "
+        "for distance ordering and `proximity` is its centre, from the area's postcode "
+        "directory. On `/services` results come nearest first unless `sort` says otherwise. A "
+        "postcode that is not a full postcode, or that the directory does not hold, gets a "
+        "400 naming `postcode`. Service areas are not held, so no coverage check is made.",
+        {"type": "string", "maxLength": 200, "example": "DN15 6NL"},
+    ),
+    "sort": _param(
+        "sort",
+        "Extension. `relevance` (the default: best match for `search` first, else nearest "
+        "first when a point is given, else by name), `distance` (nearest first; needs a point) "
+        "or `name`.",
+        {"type": "string", "enum": ["relevance", "distance", "name"], "default": "relevance"},
+    ),
     "neighbourhood": _param(
         "neighbourhood",
         "Extension. Slug of one of this area's neighbourhoods: its centroid is "
@@ -63,9 +79,8 @@ EXTRA_PARAMETERS: dict[str, dict[str, Any]] = {
     ),
     "proximity": _param(
         "proximity",
-        "Only results within this many metres of the point given by `latitude` and "
-        "`longitude` or by `neighbourhood`. This API has no postcode lookup, so ORUK's "
-        "`postcode` is refused with a 400; give a point instead.",
+        "Only results within this many metres of the point given by `postcode`, by "
+        "`latitude` and `longitude`, or by `neighbourhood`.",
         {"type": "number", "minimum": 100, "maximum": 50000},
     ),
     "personal_budgets": _param(
@@ -322,7 +337,7 @@ def _document() -> dict[str, Any]:
             "'Extension' and have an `x_` prefix where HSDS has no name for them. Unknown or "
             "invalid query parameters get a 400 `application/problem+json` (RFC 9457) response; "
             "an unknown id gets a 404. `per_page` is at most 100 (default 20); a page past the "
-            "last is empty. ORUK's `minimal`, `format=ndjson` and `postcode` are not served."
+            "last is empty. ORUK's `minimal` and `format=ndjson` are not served."
         ),
         "x-profile": PROFILE,
     }
@@ -343,7 +358,7 @@ def _document() -> dict[str, Any]:
         "Services with this taxonomy term or any term below it."
     )
     params["proximity"] = EXTRA_PARAMETERS["proximity"]
-    del params["postcode"]
+    params["postcode"] = EXTRA_PARAMETERS["postcode"]
     for name, param in EXTRA_PARAMETERS.items():
         params.setdefault(name, param)
     components["schemas"]["ServiceExtensions"] = {
@@ -376,7 +391,7 @@ def _document() -> dict[str, Any]:
     paths = doc["paths"]
     paths.update(_organization_paths())
     services = paths["/services"]["get"]
-    services["parameters"] += [_ref(n) for n in [*SERVICE_EXTRAS, "full"]]
+    services["parameters"] += [_ref(n) for n in [*SERVICE_EXTRAS, "postcode", "sort", "full"]]
     services["responses"] = _ok(
         "A paginated list of services with their one-to-one fields (fully nested with `full`).",
         _page_of(_with(f"{UK_SCHEMAS}/compiled/service_list.json", "ServiceExtensions")),
@@ -386,7 +401,6 @@ def _document() -> dict[str, Any]:
         _with(f"{UK_SCHEMAS}/compiled/service.json", "ServiceExtensions"),
     )
     sal = paths["/service_at_locations"]["get"]
-    sal["parameters"] = [p for p in sal["parameters"] if p != _ref("postcode")]
     sal["parameters"] += [_ref(n) for n in SERVICE_EXTRAS if _ref(n) not in sal["parameters"]]
     sal["responses"] = _ok(
         "A paginated list of service_at_location records, each with its location and service.",

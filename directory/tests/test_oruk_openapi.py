@@ -12,7 +12,7 @@ from directory import api
 from directory.oruk.openapi import UPSTREAM, openapi_document
 
 ACCEPTED = {
-    "/services": api.PAGING | api.SERVICE_FILTERS | {"full"},
+    "/services": api.PAGING | api.SERVICE_FILTERS | {"full", "sort"},
     "/service_at_locations": api.PAGING | api.SERVICE_FILTERS,
     "/organizations": api.PAGING | {"search", "full"},
     "/organizations/{id}": {"full_service"},
