@@ -578,3 +578,26 @@ def test_every_posting_that_takes_something_away_is_checked() -> None:
     )
     with pytest.raises(DebitLimitExceeded, match="b's balance"):
         check_transaction_limits(unlimited_first, {}, {"b": Minutes(0)})
+
+
+def test_the_audit_lists_repeated_keys_and_double_reversals_in_key_order() -> None:
+    """Repeated keys and transactions reversed more than once are listed by key (a stable order
+    for a report), not in the order first seen nor by how often."""
+
+    def allocation(key: str, to: str) -> Transaction[Money, MoneyKind]:
+        return transfer(key, MoneyKind.ALLOCATION, "council", to, Money(100), D)
+
+    b, a = allocation("b", "x"), allocation("a", "y")
+    history = [b, b, a, a, a, reverse(b, "1", "rb1"), reverse(b, "2", "rb2")]
+    history += [reverse(a, "1", "ra1"), reverse(a, "2", "ra2"), reverse(a, "3", "ra3")]
+    listed = [
+        (v.code, v.key)
+        for v in check_ledger(history)
+        if v.code in (ViolationCode.DUPLICATE_KEY, ViolationCode.REVERSED_TWICE)
+    ]
+    assert listed == [
+        (ViolationCode.DUPLICATE_KEY, "a"),
+        (ViolationCode.DUPLICATE_KEY, "b"),
+        (ViolationCode.REVERSED_TWICE, "a"),
+        (ViolationCode.REVERSED_TWICE, "b"),
+    ]
