@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import signed_in_user
 from accounts.models import User
-from directory.models import Neighbourhood
+from directory import selectors as directory_selectors
 from participation import rules, selectors
 from participation.forms import (
     AssessForm,
@@ -207,7 +207,7 @@ def round_pots(request: HttpRequest, slug: str) -> HttpResponse:
     _staff_only(request)
     round_ = _round(slug)
     current = {p.neighbourhood_id: p.amount for p in round_.district_pots.all()}
-    hoods = list(Neighbourhood.objects.all())
+    hoods = list(directory_selectors.neighbourhoods())
     form = DistrictPotsForm(
         _posted(request),
         neighbourhoods=hoods,
