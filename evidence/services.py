@@ -126,6 +126,7 @@ def add_time_bank_hours(
     rate_source: str,
     sector: str,
 ) -> dict[str, int]:
+    _require(actor)  # before counting: the count is not for people who may not use it
     if end < start:
         raise EvidenceRefused("The end date must be the same as or after the start date", "end")
     counted = time_bank_hours(start, end)
