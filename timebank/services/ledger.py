@@ -38,6 +38,7 @@ from rules.ledger import (
     TimeKind,
     Transaction,
     check_transaction_limits,
+    same_content,
 )
 from rules.ledger import Posting as LedgerPosting
 from timebank.models import Account, Exchange, LedgerTransaction, Member, Posting
@@ -88,9 +89,17 @@ def _name_of(account: Account) -> str:
     return account.member.name
 
 
-def _same_postings(txn: LedgerTransaction, amounts: Mapping[int, int]) -> bool:
-    stored = {p.account_id: p.minutes for p in txn.postings.all()}
-    return stored == dict(amounts)
+def _as_rules(row: LedgerTransaction) -> Transaction[Minutes, TimeKind]:
+    """A stored entry as the pure ledger rules see it (to compare a retry with it)."""
+    postings = row.postings.select_related("account").order_by("account_id")
+    return Transaction.unchecked(
+        row.key,
+        TimeKind(row.kind),
+        tuple(LedgerPosting(p.account.ledger_id, Minutes(p.minutes)) for p in postings),
+        row.effective,
+        row.memo,
+        row.reverses.key if row.reverses is not None else None,
+    )
 
 
 def _post(
@@ -123,7 +132,17 @@ def _post(
     else:
         existing = LedgerTransaction.objects.filter(key=key).first()
         if existing is not None:
-            if existing.kind == kind and _same_postings(existing, by_id):
+            # A retry is the same entry only with the same kind, effective date, postings and
+            # reversed entry: the ledger rules' own comparison (rules.ledger.same_content).
+            retry = Transaction.unchecked(
+                key,
+                TimeKind(kind),
+                tuple(LedgerPosting(a.ledger_id, Minutes(m)) for a, m in amounts.items()),
+                effective,
+                memo,
+                reverses.key if reverses is not None else None,
+            )
+            if same_content(_as_rules(existing), retry):
                 return existing
             raise TimebankRefused(f"The reference '{key}' was already used for a different entry.")
         rows = {

@@ -11,6 +11,14 @@ versions on the same generated cases and demand the same answers.
   statements elsewhere (:func:`timebank.services.write_entry`). Each path must leave the same
   postings and add them to the cached balances; on PostgreSQL both run on the same generated
   entries and are compared, on SQLite the steps are compared with the sums of postings.
+- **Idempotency.** A ledger entry retried with the same key is the same entry only when its
+  kind, effective date and postings are the same (:func:`rules.ledger.same_content`). The
+  database path (:func:`timebank.services.ledger._post`) and the pure ledger
+  (:class:`rules.ledger.Ledger`) answer the same generated retries alike, and as that definition
+  says: a retry with another effective date is refused, not taken for the first. An exchange
+  submitted again with the same key is the same exchange only with the same members, minutes and
+  start (so the same effective date of its ledger entry); otherwise it is refused, on the
+  member's path (proposed) and the coordinator's (recorded and confirmed at once) alike.
 """
 
 from __future__ import annotations
@@ -24,11 +32,13 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rules.ledger import DuplicateKey, Ledger, Minutes, TimeKind, Transaction
+from rules.ledger import Posting as LedgerPosting
 from rules.timebank import ExchangeSlot, find_overlaps
 from timebank.models import Account, Exchange, LedgerTransaction, Member, Posting
 from timebank.services._common import TimebankRefused
-from timebank.services.exchanges import _check_overlap, _exchange_record
-from timebank.services.ledger import account_for, write_entry
+from timebank.services.exchanges import _check_overlap, _exchange_record, submit_exchange
+from timebank.services.ledger import _post, account_for, write_entry
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +259,137 @@ def test_cached_balances_are_updated_the_same_way_on_both_paths(
 def test_both_balance_paths_run_on_postgresql() -> None:
     """On PostgreSQL the comparison above runs both paths (this fails if it silently did not)."""
     assert _paths() == [False, True]
+
+
+# --- idempotency: a retried ledger entry, on the database path and in the pure ledger ----------
+
+KINDS = ["issue", "redemption", "exchange"]
+movement = st.tuples(
+    st.sampled_from(KINDS),
+    st.integers(-1, 1),  # effective date: days from BASE
+    st.tuples(st.integers(0, 2), st.integers(0, 2)).filter(lambda p: p[0] != p[1]),  # from, to
+    st.sampled_from([30, 60]),  # minutes
+)
+"""One entry: kind, effective day, from and to (accounts 0-2) and minutes; drawn from few values,
+so a retry is often exactly the first entry and often differs in one thing only."""
+Movement = tuple[str, int, tuple[int, int], int]
+
+
+def _entry(key: str, case: Movement, accounts: list[Account]) -> Transaction[Minutes, TimeKind]:
+    kind, day, (source, destination), minutes = case
+    return Transaction(
+        key,
+        TimeKind(kind),
+        (
+            LedgerPosting(accounts[source].ledger_id, Minutes(-minutes)),
+            LedgerPosting(accounts[destination].ledger_id, Minutes(minutes)),
+        ),
+        BASE.date() + timedelta(days=day),
+    )
+
+
+def _database_accepts(key: str, case: Movement, accounts: list[Account]) -> LedgerTransaction:
+    kind, day, (source, destination), minutes = case
+    return _post(
+        key=key,
+        kind=kind,
+        amounts={accounts[source]: -minutes, accounts[destination]: minutes},
+        effective=BASE.date() + timedelta(days=day),
+        memo="A retried entry",
+        by=None,
+        check_limits=False,  # the limits are not what is compared here
+    )
+
+
+@pytest.fixture
+def ledger_accounts() -> list[Account]:
+    return [account_for(tb.member(approved=False, name=f"R{i}")) for i in range(3)]
+
+
+@PROPERTY
+@given(movement, movement)
+def test_a_retried_entry_is_the_same_only_with_the_same_content_on_both_paths(
+    ledger_accounts: list[Account], first: Movement, retry: Movement
+) -> None:
+    key = f"retry-{next(_keys)}"
+    same = (first[0], first[1]) == (retry[0], retry[1]) and (
+        (first[2], first[3]) == (retry[2], retry[3])
+    )
+    book: Ledger[Minutes, TimeKind] = Ledger(Minutes)
+    original = book.post(_entry(key, first, ledger_accounts))
+    try:
+        book_accepts = book.post(_entry(key, retry, ledger_accounts)) is original
+    except DuplicateKey:
+        book_accepts = False
+    with transaction.atomic():
+        stored = _database_accepts(key, first, ledger_accounts)
+        try:
+            database_accepts = _database_accepts(key, retry, ledger_accounts).pk == stored.pk
+        except TimebankRefused as refused:
+            assert "already used for a different entry" in refused.message
+            database_accepts = False
+        assert LedgerTransaction.objects.filter(key=key).count() == 1
+        transaction.set_rollback(True)
+    assert book_accepts == same
+    assert database_accepts == same
+
+
+def test_a_retry_one_day_later_is_refused_and_the_same_retry_returns_the_first(
+    ledger_accounts: list[Account],
+) -> None:
+    first: Movement = ("issue", 0, (0, 1), 60)
+    stored = _database_accepts("retry-edge", first, ledger_accounts)
+    assert _database_accepts("retry-edge", first, ledger_accounts).pk == stored.pk
+    for day in (-1, 1):
+        with pytest.raises(TimebankRefused, match="already used for a different entry"):
+            _database_accepts("retry-edge", ("issue", day, (0, 1), 60), ledger_accounts)
+    balances = [Account.objects.get(pk=a.pk).balance for a in ledger_accounts]
+    assert balances == [-60, 60, 0]
+
+
+terms = st.tuples(
+    st.sampled_from([(0, 1), (1, 0), (0, 2)]),  # giver, receiver
+    st.sampled_from([30, 60]),  # minutes
+    st.sampled_from([-2, -1]),  # start: days from today
+    st.sampled_from([10, 11]),  # start: hour
+)
+Terms = tuple[tuple[int, int], int, int, int]
+
+
+@PROPERTY
+@given(terms, terms, st.booleans())
+def test_an_exchange_submitted_again_is_the_same_only_with_the_same_terms(
+    members: list[Member], first: Terms, retry: Terms, by_coordinator: bool
+) -> None:
+    coordinator = tb.coordinator() if by_coordinator else None
+    key = f"again-{next(_keys)}"
+
+    def submit(case: Terms) -> tuple[Exchange, bool]:
+        (giver, receiver), minutes, days, hour = case
+        return submit_exchange(
+            by=coordinator or members[giver].user,
+            giver=members[giver],
+            receiver=members[receiver],
+            minutes=minutes,
+            start=tb.at(days, hour),
+            idempotency_key=key,
+            confirm=coordinator is not None,
+        )
+
+    with transaction.atomic():
+        stored, created = submit(first)
+        assert created
+        try:
+            again, created = submit(retry)
+        except TimebankRefused as refused:
+            assert refused.message == "This reference was already used for a different exchange."
+            accepted = False
+        else:
+            assert again.pk == stored.pk and not created
+            accepted = True
+        assert accepted == (first == retry)
+        assert Exchange.objects.filter(idempotency_key=key).count() == 1
+        assert LedgerTransaction.objects.filter(key=f"exchange:{key}").count() == (
+            1 if coordinator else 0
+        )
+        transaction.set_rollback(True)
