@@ -46,6 +46,12 @@ def may_read_reports(user: object) -> bool:
     return person is not None and person.has_role(*REPORT_ROLES)
 
 
+def is_provider(user: object) -> bool:
+    """A signed-in provider (their services' referral terms page is theirs, even when empty)."""
+    person = signed_in(user)
+    return person is not None and person.has_role(Role.PROVIDER)
+
+
 def can_refer_for(user: object, organisation: ReferringOrganisation) -> bool:
     """``user`` is on the staff of the referring organisation."""
     person = signed_in(user)

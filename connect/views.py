@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import signed_in_user
 from accounts.models import AuditEvent, User
-from accounts.roles import Role
 from accounts.services import record_audit
 from connect import forms, permissions, selectors
 from connect.models import (
@@ -143,7 +142,7 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
         for label, day, score in selectors.wellbeing_answers(item)
     ]
     to_record = []
-    if _records_for_person(user, item):
+    if permissions.may_record_wellbeing_with_help(user, item):
         to_record = [
             (stage, label)
             for stage, label in WellbeingCheck.Stage.choices
@@ -479,10 +478,7 @@ def attended(request: HttpRequest, onward_id: int) -> HttpResponse:
     try:
         mark_attended(actor=user, onward=onward, on=form.cleaned_data["on"], request=request)
     except ConnectError as err:
-        if err.field == "onward" and not (
-            permissions.is_link_worker(user)
-            or referral_selectors.acts_for_service(user, onward.service_id)
-        ):
+        if err.field == "onward" and not (permissions.may_record_attendance(user, onward)):
             return _refused(request)
         messages.error(request, err.message)
         return back
@@ -544,7 +540,7 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
 def terms_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     rows = selectors.services_run_by(user)
-    if not rows and not user.has_role(Role.PROVIDER):
+    if not rows and not permissions.is_provider(user):
         return _refused(request)
     return render(request, "connect/terms_list.html", {"rows": rows})
 
@@ -553,7 +549,7 @@ def terms_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     user = signed_in_user(request)
-    if not referral_selectors.acts_for_service(user, service_id):
+    if not permissions.acts_for_service(user, service_id):
         return _refused(request)
     current = selectors.service_terms(service_id)
     initial = {
@@ -586,15 +582,6 @@ def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
 # --- the person's wellbeing -----------------------------------------------------------------------
 
 
-def _records_for_person(user: User, referral: Referral) -> bool:
-    """The link worker holding this open referral, who records the person's answers with help."""
-    return (
-        user.pk != referral.person_id
-        and permissions.is_link_worker(user)
-        and selectors.on_open_caseload(user, referral.person_id)
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpResponse:
@@ -602,7 +589,7 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
     gives in conversation (kept as given with help)."""
     user = signed_in_user(request)
     item = _referral(referral_id)
-    helping = _records_for_person(user, item)
+    helping = permissions.may_record_wellbeing_with_help(user, item)
     if item.person_id != user.pk and not helping:
         return _refused(request)
     if stage not in ("first_conversation", "closing"):
@@ -656,13 +643,11 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
 
 # --- reports --------------------------------------------------------------------------------------
 
-REPORT_ROLES = (Role.LINK_WORKER, Role.COORDINATOR, Role.COMMISSIONER, Role.ADMINISTRATOR)
-
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    if not user.has_role(*REPORT_ROLES):
+    if not permissions.may_read_reports(user):
         return _refused(request)
     by = request.GET.get("by", "practice")
     if by not in selectors.REPORT_GROUPS:

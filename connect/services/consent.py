@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from connect.models import Referral
-from connect.services._common import local_today
+from connect.permissions import may_record_consent
+from connect.services._common import ConnectError, local_today
 
 
 @transaction.atomic
@@ -24,6 +25,10 @@ def record_consent(
     on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
+    if not may_record_consent(actor, referral):
+        raise ConnectError(
+            "consent", "Only a link worker, or whoever made the referral, can record consent"
+        )
     referral.consent_share_back = share_back
     referral.consent_onward = onward
     referral.consent_outcomes = outcomes

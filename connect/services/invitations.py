@@ -17,6 +17,7 @@ from accounts.models import AuditEvent, User
 from accounts.roles import Role
 from accounts.services import grant_role, record_audit
 from connect.models import Invitation
+from connect.permissions import may_refer_others
 from connect.services._common import ConnectError
 
 INVITATION_DAYS = 28
@@ -41,6 +42,10 @@ def find_or_invite_person(
     that account (the name given is not used to change it). None: an account is made with no
     password, and a one-time token (returned, only its hash kept) lets them set one. Two or more
     accounts share the address: refused, as we cannot tell which person is meant."""
+    if not may_refer_others(actor):
+        raise ConnectError(
+            "email", "Only link workers and GP practice or hospital staff can refer someone else"
+        )
     email = email.strip()
     try:
         validate_email(email)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from connect.models import OnwardReferral, Referral, ServiceReferralTerms
-from connect.permissions import is_link_worker
+from connect.permissions import acts_for_service, may_manage_referral, may_record_attendance
 from connect.services._common import ConnectError, local_today
 from directory import referral_selectors
 from rules.connect.parameters import answer_due, is_overdue
@@ -28,6 +28,8 @@ def refer_onward(
     today: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> OnwardReferral:
+    if not may_manage_referral(actor, referral):
+        raise ConnectError("service", "Only a link worker can refer the person onward")
     if not referral.consent_onward:
         raise ConnectError("service", "Record the person's consent to onward referral first")
     if referral_selectors.referrable_service(service_id) is None:
@@ -84,7 +86,7 @@ def answer_onward(
     today: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> OnwardReferral:
-    if not referral_selectors.acts_for_service(actor, onward.service_id):
+    if not acts_for_service(actor, onward.service_id):
         raise ConnectError("service", "You do not act for this service")
     if onward.status != OnwardReferral.Status.SENT:
         raise ConnectError("decision", "This referral has already been answered or withdrawn")
@@ -118,7 +120,7 @@ def mark_attended(
     on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> OnwardReferral:
-    if not (is_link_worker(actor) or referral_selectors.acts_for_service(actor, onward.service_id)):
+    if not may_record_attendance(actor, onward):
         raise ConnectError("onward", "Only the link worker or the service can record attendance")
     if onward.status != OnwardReferral.Status.ACCEPTED:
         raise ConnectError("onward", "Only an accepted referral can be marked attended")

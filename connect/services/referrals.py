@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from connect.models import Referral, ReferringOrganisation
-from connect.permissions import can_refer_for, is_link_worker
+from connect.permissions import can_refer_for, is_link_worker, may_manage_referral
 from connect.services._common import ConnectError, local_today
 from connect.services.consent import record_consent
 from connect.services.invitations import INVITATION_DAYS, find_or_invite_person
@@ -86,6 +86,8 @@ def set_status(
     on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
+    if not may_manage_referral(actor, referral):
+        raise ConnectError("status", "Only a link worker can change a referral's status")
     if status not in _STATUS_DATE:
         raise ConnectError(
             "status", "Choose contacted, first conversation, connected, declined or closed"

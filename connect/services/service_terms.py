@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from connect.models import ServiceReferralTerms
+from connect.permissions import acts_for_service
 from connect.services._common import ConnectError, local_today
 from directory import referral_selectors
 
@@ -26,7 +27,7 @@ def set_service_terms(
     today: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> ServiceReferralTerms:
-    if not referral_selectors.acts_for_service(actor, service_id):
+    if not acts_for_service(actor, service_id):
         raise ConnectError("service", "You do not act for this service")
     if typical_wait_days is not None and not 0 <= typical_wait_days <= MAX_WAIT_DAYS:
         raise ConnectError(

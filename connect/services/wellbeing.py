@@ -9,9 +9,8 @@ from django.http import HttpRequest
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
-from connect import selectors
 from connect.models import Referral, WellbeingCheck
-from connect.permissions import is_link_worker
+from connect.permissions import may_record_wellbeing_with_help
 from connect.services._common import ONS4, ConnectError
 
 
@@ -51,7 +50,7 @@ def record_wellbeing(
 
     if actor.pk == referral.person_id:
         answered_by = None  # the outcomes app marks it the person's own
-    elif is_link_worker(actor) and selectors.on_open_caseload(actor, referral.person_id):
+    elif may_record_wellbeing_with_help(actor, referral):
         answered_by = "with_help"
     else:
         raise ConnectError(

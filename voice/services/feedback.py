@@ -14,6 +14,7 @@ from accounts.services import record_audit
 from directory import selectors as directory_selectors
 from rules.voice import add_working_days
 from voice.models import Feedback, Team
+from voice.permissions import can_enter_for_others
 from voice.services._common import VoiceRefused, _clean, _tell
 from voice.services.clocks import clock_for
 from wellbeing_hub.notifications import notify
@@ -50,6 +51,8 @@ def submit_feedback(
         raise VoiceRefused("Select how the feedback was received", "source")
     if source != Feedback.Source.ONLINE and entered_by is None:
         raise VoiceRefused("Only staff can enter feedback received by phone or on paper", "source")
+    if entered_by is not None and not can_enter_for_others(entered_by):
+        raise VoiceRefused("Only staff can enter feedback for someone else", "source")
     text = _clean(text, "text", "your feedback")
     feedback = Feedback(
         about=about, kind=kind, given_as=given_as, text=text, identity=identity, source=source
