@@ -601,3 +601,14 @@ def test_the_audit_lists_repeated_keys_and_double_reversals_in_key_order() -> No
         (ViolationCode.REVERSED_TWICE, "a"),
         (ViolationCode.REVERSED_TWICE, "b"),
     ]
+
+
+def test_postings_given_as_a_list_are_kept_as_a_tuple_and_memo_defaults_to_empty() -> None:
+    """A transaction is immutable: postings passed as a list are stored as a tuple (so the
+    transaction hashes and compares by value); ``transfer``'s memo is empty unless given."""
+    pair = [Posting("a", Money(-5)), Posting("b", Money(5))]
+    txn: Transaction[Money, MoneyKind] = Transaction("k", MoneyKind.REFUND, pair, D)  # type: ignore[arg-type]
+    assert txn.postings == tuple(pair)
+    assert isinstance(txn.postings, tuple)
+    assert hash(txn) == hash(Transaction("k", MoneyKind.REFUND, tuple(pair), D))
+    assert transfer("t", MoneyKind.REFUND, "a", "b", Money(5), D).memo == ""
