@@ -1,4 +1,5 @@
-"""What every time bank service shares: the refusal people read, date and text checks, the coordinator check, the prepared cursor of the hot paths and the emails."""
+"""What every time bank service shares: the refusal people read, date and text checks, the
+coordinator check, the prepared cursor of the hot paths and the emails."""
 
 from __future__ import annotations
 

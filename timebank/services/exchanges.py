@@ -1,4 +1,5 @@
-"""Exchanges of time between two members: proposed, confirmed (the time moves through the ledger), declined and corrected; the overlap rule and idempotency of submissions."""
+"""Exchanges of time between two members: proposed, confirmed (the time moves through the ledger),
+declined and corrected; the overlap rule and idempotency of submissions."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""Every write in the time bank: one transactional, audited function per use case.
-
-Each refusal raises :class:`TimebankRefused` with a sentence the person can read.
+"""Accounts and the ledger: every movement of time (exchanges, joining credits, time credits,
+corrections) goes through here.
 
 **Ledger and concurrency.** Time moves only through :func:`_post`, which
 
@@ -14,7 +13,9 @@ Each refusal raises :class:`TimebankRefused` with a sentence the person can read
 So the cached balances always equal the sums of postings, and the sum of all balances is zero.
 A retried or duplicated submission carries the same idempotency key: the unique constraint on
 :class:`Exchange.idempotency_key` (and on :class:`LedgerTransaction.key`) makes the second one find
-the first instead of recording it twice, even when both arrive at the same moment.
+the first instead of recording it twice, even when both arrive at the same moment. An entry
+posted again with its key is the same entry only with the same content, as the ledger rules
+compare it (:func:`rules.ledger.same_content`: kind, effective date, postings, reversed entry).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Joining the time bank: applications, approval (with the joining credit), debit limits, safeguarding (DBS) checks."""
+"""Joining the time bank: applications, approval (with the joining credit), debit limits,
+safeguarding (DBS) checks."""
 
 from __future__ import annotations
 

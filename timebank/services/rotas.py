@@ -1,4 +1,5 @@
-"""Rotas: regular help on one weekday, members put on it, dates taken, given back and swapped, visits recorded as done (time credited once) or missed."""
+"""Rotas: regular help on one weekday, members put on it, dates taken, given back and swapped,
+visits recorded as done (time credited once) or missed."""
 
 from __future__ import annotations
 
