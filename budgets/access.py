@@ -162,6 +162,12 @@ def can_review_plan(user: User, plan: SupportPlan) -> bool:
     return can_act_for(user, plan.person_id)
 
 
+def can_open_account(user: User, plan: SupportPlan) -> bool:
+    """Brokers, support planners and commissioners open the budget account of an agreed plan
+    for someone they reach, never their own (opening it allocates the council's money)."""
+    return is_approver(user) and plan.person_id != user.pk and reaches(user, plan.person_id)
+
+
 def can_view_account(user: User, account: BudgetAccount) -> bool:
     return can_act_for(user, account.person_id)
 

@@ -155,13 +155,17 @@ def seed_demo(users_by_role: Mapping[str, User]) -> None:
     if person is None or broker is None or SupportPlan.objects.filter(person=person).exists():
         return
     carer = users_by_role.get(Role.CARER)
-    admin = users_by_role.get(Role.ADMINISTRATOR) or broker
+    # Charging figures are entered by an administrator or coordinator (never a broker).
+    figures_by = users_by_role.get(Role.ADMINISTRATOR) or users_by_role.get(Role.COORDINATOR)
     today = timezone.localdate()
     _caseload_for(users_by_role, person)
 
-    if not LocalChargingFigure.objects.filter(area=charging.current_area()).exists():
+    if (
+        figures_by is not None
+        and not LocalChargingFigure.objects.filter(area=charging.current_area()).exists()
+    ):
         save_local_figure(
-            actor=admin,
+            actor=figures_by,
             area=charging.current_area(),
             parameter="local.dre_standard_allowance",
             value=Decimal("12.50"),

@@ -643,7 +643,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": plan.person_id == user.pk,
             "can_decide": access.can_decide_plan(user, plan)
             and plan.status == SupportPlan.Status.PROPOSED,
-            "can_open_account": access.is_approver(user)
+            "can_open_account": access.can_open_account(user, plan)
             and plan.status == SupportPlan.Status.APPROVED
             and not BudgetAccount.objects.filter(plan=plan).exists(),
             "account": BudgetAccount.objects.filter(plan=plan).first(),
@@ -1234,7 +1234,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_open(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    if not access.is_approver(_user(request)):
+    if not access.can_open_account(_user(request), plan):
         raise PermissionDenied
     form = forms.OpenAccountForm(_posted(request), initial={"period_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

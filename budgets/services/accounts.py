@@ -54,8 +54,12 @@ def open_account(
     request: HttpRequest | None = None,
 ) -> BudgetAccount:
     """Open the budget account for an agreed plan, and allocate the council's first four weeks."""
-    access.require(access.is_approver(actor), "Only a broker or commissioner opens accounts.")
     plan = _lock_plan(plan)
+    access.require(
+        access.can_open_account(actor, plan),
+        "Only a broker, support planner or commissioner working with the person opens their "
+        "budget account.",
+    )
     if plan.status != SupportPlan.Status.APPROVED:
         raise BudgetsError("The plan must be agreed before its budget account is opened.")
     if BudgetAccount.objects.filter(plan=plan).exists():

@@ -93,6 +93,9 @@ def save_local_figure(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> LocalChargingFigure:
+    access.require(
+        access.can_enter_charging_figures(actor), "Only a coordinator or administrator can do this."
+    )
     check_local_figure(parameter, value, applies_from)
     figure, _ = LocalChargingFigure.objects.update_or_create(
         area=area,
