@@ -54,8 +54,10 @@ for pkg in "${PACKAGES[@]}"; do
     work=$ROOT/var/mutation/$pkg
     again=()
     if [ "$RERUN" = 1 ] && [ -f "$work/results.txt" ]; then
-        # Only the mutants that were not killed last time are run again.
-        mapfile -t again < <(sed -n 's/^ *\(rules\.[^:]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$work/results.txt")
+        # Only the mutants that were not killed last time, leaving out the known equivalent ones
+        # (each of those costs every test that reaches it, and none can be killed).
+        mapfile -t again < <(sed -n 's/^ *\(rules\.[^:]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$work/results.txt" \
+            | grep -vxF -f <( (sed -n 's/^| `\(rules\.[^`]*\)` |.*/\1/p' "$EQUIVALENT_DOC"; sed 's/#.*//; s/ //g' "$EQUIVALENT" 2>/dev/null) | grep . || echo "-") || true)
         rm -rf "$work/rules/$pkg"
     else
         rm -rf "$work"
