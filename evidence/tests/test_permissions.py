@@ -23,6 +23,7 @@ from accounts.roles import Role
 from directory.tests import factories as f
 from evidence import access, services, views
 from evidence.models import AreaProxy, CoproductionSession, DeflatorYear, Project
+from evidence.tests.test_pages import LONELY
 from timebank.tests import factories as tb
 
 pytestmark = pytest.mark.django_db
@@ -37,23 +38,6 @@ GRANT = {
     "sector": "adult_social_care",
     "amount": "10000.00",
     "source": "Grant agreement",
-}
-LONELY = {
-    "name": "Members feel less lonely",
-    "stakeholder": "Older members",
-    "indicator": "UCLA 3-item loneliness score down by 2 or more",
-    "quantity": "40",
-    "quantity_source": "Club's follow-up survey",
-    "proxy_value": "1000.00",
-    "proxy_price_year": "2026",
-    "proxy_source": "Fictional proxy",
-    "deadweight": "25%",
-    "deadweight_source": "Comparison group",
-    "attribution": "20%",
-    "attribution_source": "Members' estimate",
-    "duration_years": "2",
-    "benefits_sector": "people_and_families",
-    "saving_kind": "non_cashable",
 }
 
 
