@@ -94,3 +94,27 @@ def test_answers_are_checked_against_the_questionnaire() -> None:
         "carer",
         "free_text.about_me.favourite_colour",
     }
+    # Every problem once, in the questionnaire's order, with what a practitioner can act on
+    # (mutation testing: messages and the order were not pinned).
+    assert error.value.problems == [
+        ("mood", "unknown field"),
+        ("answers.personal_care", "'Z' is not one of ['A', 'B', 'C', 'D', 'E']"),
+        ("answers.staying_safe", "missing"),
+        ("answers.gardening", "no such domain"),
+        ("informal_support.work_learning_volunteering", "not asked for this domain"),
+        ("informal_support.personal_care", "'loads' is not one of ['none', 'some', 'most', 'all']"),
+        ("carer", "'tired' is not one of ['ok', 'strain', 'breakdown_risk']"),
+        ("free_text.about_me.favourite_colour", "no such free-text question"),
+    ]
+
+
+def test_answer_groups_must_be_mappings() -> None:
+    """``answers``, ``informal_support`` and ``free_text`` must each be a mapping."""
+    config = load_version("illustrative-ras-v1")
+    with pytest.raises(AnswerError) as error:
+        Answers.from_dict({"answers": "x", "informal_support": [1], "free_text": 3}, config)
+    assert error.value.problems[:3] == [
+        ("answers", "must be a mapping"),
+        ("informal_support", "must be a mapping"),
+        ("free_text", "must be a mapping"),
+    ]
