@@ -19,6 +19,7 @@ from directory.oruk import queries, serialisers
 from directory.oruk.openapi import openapi_document
 from directory.oruk.problems import PROBLEM_TYPES, ApiProblem, Params, problem_response
 from directory.search import SearchError, ServiceSearch, parse_search
+from directory.selectors import public_services
 from directory.text import has_control_characters
 
 ORUK_VERSION = "HSDS-UK-3.0"
@@ -230,9 +231,7 @@ def services(request: HttpRequest, params: Params) -> dict[str, Any] | queries.R
         raise _search_problem(error) from None
     if full:
         ids = [pk for pk, _ in result.items]
-        nested = {
-            s.pk: s for s in queries.with_full_service(queries.public_services().filter(pk__in=ids))
-        }
+        nested = {s.pk: s for s in queries.with_full_service(public_services().filter(pk__in=ids))}
         return result.envelope([serialisers.service_full(nested[i]) for i in ids if i in nested])
     return result.envelope_json([record for _, record in result.items])
 

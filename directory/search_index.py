@@ -118,7 +118,7 @@ def refresh(service_ids: Iterable[str]) -> None:
     ids = list(dict.fromkeys(i for i in service_ids if i))
     if not ids:
         return
-    parents = dict(TaxonomyTerm.objects.values_list("id", "parent_id"))
+    parents: dict[str, str | None] = dict(TaxonomyTerm.objects.values_list("id", "parent_id"))
     for chunk in _chunks(ids):
         _refresh_chunk(chunk, parents)
     bump_version(ids)
@@ -215,10 +215,12 @@ def _refresh_chunk(ids: list[str], parents: dict[str, str | None]) -> None:
     ):
         terms.setdefault(service_id, []).append(term_id)
     boxes: dict[str, list[float]] = {}
-    for service_id, lat, lon in ServiceAtLocation.objects.filter(
+    for service_id, raw_lat, raw_lon in ServiceAtLocation.objects.filter(
         service_id__in=active, location__latitude__isnull=False, location__longitude__isnull=False
     ).values_list("service_id", "location__latitude", "location__longitude"):
-        lat, lon = float(lat), float(lon)
+        if raw_lat is None or raw_lon is None:  # excluded by the query; narrowed for the types
+            continue
+        lat, lon = float(raw_lat), float(raw_lon)
         box = boxes.get(service_id)
         if box is None:
             boxes[service_id] = [lat, lat, lon, lon]

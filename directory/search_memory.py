@@ -67,6 +67,9 @@ KEY_GAP = 1 << 24
 # The most changed services a patch takes (more: rebuild), and the share of freed slots that
 # makes a rebuild worthwhile.
 MAX_PATCH = 5000
+# From this many services the text index is kept in a temporary file with a bounded page cache
+# (``search_text.FILE_CACHE_KIB``) instead of in memory: see docs/benchmarks.md, search curve.
+TEXT_IN_FILE_FROM_ROWS = 50_000
 MAX_FREE_SHARE = 0.5
 
 
@@ -238,7 +241,8 @@ class Snapshot:
             return np.zeros(0, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         held = self.keys[at] == keys
-        return self.slot_of_key[at[held]]
+        found: IntArray = self.slot_of_key[at[held]]
+        return found
 
     def member_test(self, bits: int) -> MemberTest:
         return MemberTest(self, bits.to_bytes((self.size + 7) // 8 or 1, "little"))
@@ -384,7 +388,9 @@ def build(state: State | None) -> Snapshot:
     started = time.perf_counter()
     ids: list[str] = []
     positions: defaultdict[str, list[int]] = defaultdict(list)
-    text = search_text.TextIndex(synonyms.in_force())  # a coordinator's edits, or the file
+    # a coordinator's edits, or the file; a large index in a file with a bounded cache
+    in_file = SearchEntry.objects.count() >= TEXT_IN_FILE_FROM_ROWS
+    text = search_text.TextIndex(synonyms.in_force(), in_file=in_file)
     rows = SearchEntry.objects.order_by("name", "service_id").values_list(*_ROW_FIELDS)
 
     def words() -> Iterator[tuple[int, str, str, str]]:
@@ -525,8 +531,8 @@ def _apply(snap: Snapshot, changed: list[str]) -> Snapshot:
             raise NeedsRebuild("no room for a key")
         step = (high - low) // (len(entries) + 1)
         for n, (name, pk) in enumerate(entries, start=1):
-            slot = position.get(pk)
-            if slot is None:
+            slot = position.get(pk, -1)
+            if slot < 0:  # a new service: the next slot
                 slot = size
                 size += 1
             key = low + step * n

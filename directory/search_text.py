@@ -25,11 +25,15 @@ has nothing else. Quotes keep a phrase together ("tai chi").
 from __future__ import annotations
 
 import html
+import os
 import re
 import sqlite3
+import tempfile
 import threading
 import unicodedata
+import weakref
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -266,15 +270,45 @@ def _any_group(unit: _Unit) -> str:
     return _group(unit)
 
 
+# Page cache of an index kept in a file (``TextIndex(in_file=True)``), in KiB.
+FILE_CACHE_KIB = 32 * 1024
+
+
+def _remove(db: sqlite3.Connection, path: str) -> None:
+    db.close()
+    with suppress(OSError):
+        os.unlink(path)
+
+
 class TextIndex:
     """The FTS5 index of one copy of the search rows, with its vocabulary for typos.
 
     Not safe to share while it is being filled; after :meth:`finish` searches from any thread
     take turns on its connection (one search takes a few milliseconds)."""
 
-    def __init__(self, synonyms: Synonyms | None = None) -> None:
+    def __init__(self, synonyms: Synonyms | None = None, *, in_file: bool = False) -> None:
+        """``in_file``: keep the index in a temporary file of this process (deleted with the
+        index) with a page cache of :data:`FILE_CACHE_KIB`, so a large directory's words cost
+        the process a bounded amount of memory (the rest is the system's file cache, shared and
+        reclaimable) instead of growing with it."""
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self.path: str | None = None
+        if in_file:
+            handle, self.path = tempfile.mkstemp(prefix="wellbeing-search-", suffix=".sqlite3")
+            os.close(handle)
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            # a scratch copy: nothing to recover after a crash, so no journal and no syncing
+            self._db.executescript(
+                f"""
+                PRAGMA journal_mode = OFF;
+                PRAGMA synchronous = OFF;
+                PRAGMA cache_size = -{FILE_CACHE_KIB};
+                PRAGMA temp_store = MEMORY;
+                """
+            )
+            weakref.finalize(self, _remove, self._db, self.path)
+        else:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.executescript(
             f"""
             CREATE VIRTUAL TABLE doc USING fts5(name, body, audience, tokenize='{_TOKENIZER}');

@@ -118,13 +118,13 @@ class _EntrySQL(Expression):
         super().__init__(output_field=output_field)
         self.template, self.params = template, params
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         # Django 6 quotes every alias (quote_name); 5.2 leaves its short aliases unquoted.
         quote = (
             compiler.quote_name if django.VERSION >= (6, 0) else compiler.quote_name_unless_alias
         )
         table = quote(compiler.query.get_initial_alias())
-        return self.template.replace("{t}", table), list(self.params)
+        return self.template.replace("{t}", table), tuple(self.params)
 
 
 _MATCHES = "{t}.vector @@ websearch_to_tsquery('english', %s)"
@@ -385,7 +385,7 @@ def _walk_outwards(
         services_at: dict[str, list[str]] = {}
         for location_id, service_id in links:
             services_at.setdefault(location_id, []).append(service_id)
-        found: dict[str, float] = {}
+        found: dict[str, float | None] = {}
         for location_id, chord in places:
             for service_id in sorted(services_at.get(location_id, ())):
                 found.setdefault(service_id, chord / 1000.0)
@@ -452,9 +452,9 @@ def search_page(
             if snap is not None:
                 return _page_from_memory(snap, search, page_size=page_size, clamp_page=clamp_page)
         elif _text_in_memory(search):
-            found = _text_page_from_memory(search, page_size=page_size, clamp_page=clamp_page)
-            if found is not None:
-                return found
+            from_memory = _text_page_from_memory(search, page_size=page_size, clamp_page=clamp_page)
+            if from_memory is not None:
+                return from_memory
     qs, origin = search_entries(search, base=base, text="words")
     by_distance = origin is not None and (
         search.sort == "distance" or (search.sort == "relevance" and not search.q)
@@ -682,7 +682,7 @@ def _walk_outwards_in_memory(
                 places.append((location_id, chord))
             if service_id is not None and matches(service_id):
                 services_at.setdefault(location_id, []).append(service_id)
-        found: dict[str, float] = {}
+        found: dict[str, float | None] = {}
         for location_id, chord in places:
             for service_id in sorted(services_at.get(location_id, ())):
                 found.setdefault(service_id, chord / 1000.0)

@@ -237,7 +237,7 @@ def test_wrong_method_and_unknown_endpoint(client: Client) -> None:
 
 
 def test_a_page_past_the_end_is_empty_not_the_last_page(client: Client, data: f.Directory) -> None:
-    body = client.get(f"{API}/services", {"search": "service", "per_page": 5, "page": 3}).json()
+    body = client.get(f"{API}/services?search=service&per_page=5&page=3").json()
     assert body["contents"] == [] and body["empty"] and body["page_number"] == 3
     assert body["total_pages"] == 2 and not body["last_page"]
 

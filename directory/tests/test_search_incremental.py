@@ -150,9 +150,9 @@ def test_the_log_numbers_changes_one_by_one_with_what_each_touched() -> None:
     )
     assert service.pk in touched
     f.neighbourhood("Somewhere")
-    assert SearchChange.objects.filter(
-        seq=search_index.current_version(), kind=search_index.HOODS
-    ).exists()
+    latest = search_index.current_version()
+    assert latest is not None
+    assert SearchChange.objects.filter(seq=latest, kind=search_index.HOODS).exists()
 
 
 # --- the patched copy answers as a fresh one --------------------------------------------------

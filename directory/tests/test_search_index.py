@@ -220,7 +220,9 @@ def _reference(search: ServiceSearch) -> QuerySet[Service]:
             for sid, la, lo in ServiceAtLocation.objects.filter(
                 location__latitude__isnull=False
             ).values_list("service_id", "location__latitude", "location__longitude")
-            if (float(la) - lat) ** 2 * ky * ky + (float(lo) - lon) ** 2 * kx * kx
+            if la is not None
+            and lo is not None
+            and (float(la) - lat) ** 2 * ky * ky + (float(lo) - lon) ** 2 * kx * kx
             <= search.within_km**2
         }
         qs = qs.filter(pk__in=inside)
