@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 
@@ -150,9 +151,9 @@ class OnwardForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["service"].choices = choices  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = choices
 
 
 class TermsForm(forms.Form):
@@ -217,9 +218,9 @@ class FundingForm(forms.Form):
         error_messages={"required": "Say what the funding is for, like 'art class materials'"},
     )
 
-    def __init__(self, *args: object, pots: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["pot"].choices = pots  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, pots: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["pot"]).choices = pots
 
 
 class AttendedForm(forms.Form):

@@ -7,6 +7,7 @@ referrals to community services in the directory (kept by the directory's servic
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -226,10 +227,10 @@ class FundingAward(models.Model):
             )
         ]
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise TypeError("A funding award cannot be changed once posted.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def amount_display(self) -> str:

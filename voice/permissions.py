@@ -44,6 +44,11 @@ def is_moderator(user: object) -> bool:
     return _holds(user, MODERATING_ROLES)
 
 
+def is_commissioner(user: object) -> bool:
+    """A signed-in commissioner (told of escalations; reads the figures, never who gave feedback)."""
+    return _holds(user, (Role.COMMISSIONER,))
+
+
 def can_enter_for_others(user: object) -> bool:
     """Coordinators, administrators and moderators enter feedback given by phone or on paper."""
     return _holds(user, STAFF_ENTRY_ROLES)

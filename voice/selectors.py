@@ -271,9 +271,10 @@ def check_by_reference(reference: str) -> QualityCheck | None:
 
 
 def checks_for_expert(user: object) -> QuerySet[CheckExpert]:
-    if not getattr(user, "is_authenticated", False):
+    person = signed_in(user)
+    if person is None:
         return CheckExpert.objects.none()
-    return CheckExpert.objects.filter(expert=user).select_related(  # type: ignore[misc]
+    return CheckExpert.objects.filter(expert=person).select_related(
         "quality_check", "quality_check__team"
     )
 

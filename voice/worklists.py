@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.worklist import Section, Task
 from voice import selectors
-from voice.permissions import is_moderator
+from voice.permissions import is_commissioner, is_moderator
 
 
 def moderation_task(today: dt.date | None = None) -> Task:
@@ -69,7 +69,7 @@ def sections_for(user: User) -> list[Section]:
                 links=(("Moderation queue", reverse("voice:moderation")),),
             )
         )
-    elif user.has_role("commissioner"):
+    elif is_commissioner(user):
         found.append(
             Section(
                 key="voice-overdue",

@@ -72,7 +72,7 @@ def world() -> dict[str, Any]:
     }
 
 
-def _refer_form(world: dict[str, Any], **extra):  # type: ignore[no-untyped-def]
+def _refer_form(world: dict[str, Any], **extra: str) -> dict[str, str]:
     data = {
         "referrer": str(world["practice"].pk),
         "name": "",
@@ -219,7 +219,7 @@ def test_the_service_sets_its_terms_and_the_link_worker_sees_them_when_choosing(
     assert OnwardReferral.objects.get().service_id == service_id
 
 
-def _onward_accepted(world: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _onward_accepted(world: dict[str, Any]) -> tuple[Referral, OnwardReferral]:
     referral = make_referral(
         actor=world["gp"],
         person=world["person"],

@@ -87,7 +87,7 @@ def test_onward_referral_needs_consent(setup: dict[str, Any]) -> None:
         )
 
 
-def _onward(setup: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _onward(setup: dict[str, Any]) -> OnwardReferral:
     record_consent(
         actor=setup["worker"],
         referral=setup["referral"],

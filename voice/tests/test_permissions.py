@@ -319,6 +319,7 @@ def test_the_role_predicates_are_the_roles(role: str) -> None:
     assert permissions.can_enter_for_others(user) is (role in STAFF_ENTRY)
     assert permissions.can_record_coproduction(user) is (role in COPRODUCTION)
     assert permissions.may_see_overdue(user) is (role in OVERDUE_READERS)
+    assert permissions.is_commissioner(user) is (role == Role.COMMISSIONER.value)
 
 
 def test_nobody_signed_out_holds_a_role() -> None:
@@ -336,7 +337,7 @@ def test_views_selectors_and_services_share_the_predicates() -> None:
     """The views, selectors and worklists ask the same predicates (no role check of their own)."""
     from voice import selectors, views, worklists
 
-    for module in (views, selectors):
+    for module in (views, selectors, worklists):
         source = inspect.getsource(module)
         assert "has_role(" not in source and "Role." not in source, module.__name__
     assert vars(views)["permissions"] is permissions
