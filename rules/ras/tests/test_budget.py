@@ -147,3 +147,127 @@ def test_free_text_needs_and_strengths_are_kept() -> None:
     answers = Answers.from_dict(data, config)
     assert answers.free_text["about_me.what_i_can_offer"].startswith("I teach")
     assert indicative_budget(config, answers).weekly == D("109.00")  # never scored
+
+
+def test_worked_example_in_full() -> None:
+    """The config file's worked example, every field of the stored result and every line of the
+    explanation a person reads (mutation testing: keys, wording and per-line amounts were not
+    pinned). Figures as in the file's ``steps``: raw points 14, 8, 9, 7, 0, 0, 3, 2; factors after
+    the carer's cap 0.75, 0.50, 1.00, 0.75, 1.00; 39.75 points x £2.75 = £109.3125 -> £109.00."""
+    config = load_version("illustrative-ras-v1")
+    result = indicative_budget(config, Answers.from_dict(worked_example(), config))
+    assert result.to_dict() == {
+        "version_id": "illustrative-ras-v1",
+        "version_effective_from": "2025-04-01",
+        "config_status": "illustrative",
+        "method": "points_x_price",
+        "total_points": "39.75",
+        "weekly": "109.00",
+        "annual": "5668.00",
+        "below_minimum": False,
+        "needs_review": None,
+        "domains": [
+            {
+                "domain_id": "personal_care",
+                "answer": "C",
+                "raw_points": 14,
+                "informal_support": "some",
+                "factor": "0.75",
+                "points": "10.5",
+            },
+            {
+                "domain_id": "eating_and_drinking",
+                "answer": "C",
+                "raw_points": 8,
+                "informal_support": "most",
+                "factor": "0.50",
+                "points": "4",
+            },
+            {
+                "domain_id": "home_and_mobility",
+                "answer": "C",
+                "raw_points": 9,
+                "informal_support": "none",
+                "factor": "1.00",
+                "points": "9",
+            },
+            {
+                "domain_id": "relationships_and_community",
+                "answer": "C",
+                "raw_points": 7,
+                "informal_support": "some",
+                "factor": "0.75",
+                "points": "5.25",
+            },
+            {
+                "domain_id": "work_learning_volunteering",
+                "answer": "A",
+                "raw_points": 0,
+                "informal_support": None,
+                "factor": "1.00",
+                "points": "0",
+            },
+            {
+                "domain_id": "caring_for_others",
+                "answer": "A",
+                "raw_points": 0,
+                "informal_support": None,
+                "factor": "1.00",
+                "points": "0",
+            },
+            {
+                "domain_id": "staying_safe",
+                "answer": "B",
+                "raw_points": 3,
+                "informal_support": "none",
+                "factor": "1.00",
+                "points": "3",
+            },
+            {
+                "domain_id": "decisions_and_control",
+                "answer": "B",
+                "raw_points": 2,
+                "informal_support": None,
+                "factor": "1.00",
+                "points": "2",
+            },
+        ],
+        "explanation": [
+            "This uses the 'illustrative' configuration illustrative-ras-v1 (from "
+            "2025-04-01); its figures are not a council's agreed prices.",
+            "Looking after yourself: washing, dressing, using the toilet: you "
+            'answered "I need hands-on help with most tasks, more than once a day" '
+            '(C), 14 points. Family, friends or neighbours give "some of it" of this '
+            "help, so we count 75% of the points: 10.5 points.",
+            'Eating, drinking and preparing food: you answered "Help to prepare some '
+            'meals each day" (C), 8 points. Family, friends or neighbours give "most '
+            'of it" of this help, so we count 50% of the points: 4 points.',
+            "Getting around and using your home safely; keeping your home habitable: "
+            'you answered "Help every day to move around or with transfers" (C): 9 '
+            "points.",
+            "Relationships, social life and using the community: you answered "
+            '"Someone with me for some activities each week" (C), 7 points. Family, '
+            'friends or neighbours give "some of it" of this help, so we count 75% of '
+            "the points: 5.25 points.",
+            'Work, training, education and volunteering: you answered "None, or I do '
+            'not want to at present" (A): 0 points.',
+            'Caring responsibilities (for example for a child): you answered "None / '
+            'not applicable" (A): 0 points.',
+            'Staying safe and managing risk: you answered "Someone to check on me or '
+            'a telecare alarm" (B): 3 points.',
+            'Making decisions and managing money: you answered "Help with complicated '
+            'decisions or paperwork" (B): 2 points.',
+            'Your carer: "Caring is affecting the carer\'s health, work or life". '
+            "This adds 6 points, and we count at least 50% of the points wherever "
+            "family or friends help, so your carer is not assumed to carry the load.",
+            "Total: 39.75 points.",
+            "Each point is worth £2.75 a week: 39.75 x £2.75 = £109.3125, rounded to "
+            "the nearest pound: £109.00.",
+            "Indicative budget: £109.00 a week, which is £5,668.00 a year (52 weeks).",
+            "This is a starting point for planning your support, not a final amount. "
+            "It can go up or down when we agree your support plan, and you can "
+            "challenge it.",
+        ],
+    }
+    amounts = [line.amount for line in result.explanation]
+    assert amounts == [None] * 11 + [D("109.00"), D("109.00"), None]
