@@ -48,12 +48,13 @@ def practitioner_reaches(user: User, person_id: int) -> bool:
 
 def link_worker_holds(user: User, person_id: int) -> bool:
     """The link worker holding this person's open social prescribing referral."""
+    from connect import permissions as connect_permissions
     from connect import selectors as connect_selectors  # apps talk through selectors
 
     return (
         user.is_authenticated
         and user.pk != person_id
-        and user.has_role(Role.LINK_WORKER, Role.COORDINATOR)  # connect.services.LINK_WORKER_ROLES
+        and user.has_role(*connect_permissions.LINK_WORKER_ROLES)
         and connect_selectors.on_open_caseload(user, person_id)
     )
 
