@@ -271,3 +271,55 @@ def test_worked_example_in_full() -> None:
     }
     amounts = [line.amount for line in result.explanation]
     assert amounts == [None] * 11 + [D("109.00"), D("109.00"), None]
+
+
+def test_differences_are_described_with_signed_points_and_nothing_for_no_answer() -> None:
+    """Each difference in words, with the default names ("You", "Your practitioner") or given
+    ones; a rise is signed "+", a fall "-", no change "0" (an unanswered informal-support question
+    counts as "none of it", so "none" against no answer changes nothing); no answer is "nothing".
+    Personal care: 14 x 0.75 (some, carer's cap 0.50) = 10.5 against 14 x 1.00 = 14, +3.5."""
+    config = load_version("illustrative-ras-v1")
+    person = Answers.from_dict(worked_example(), config)
+    other = worked_example()
+    other["answers"] = {**other["answers"], "personal_care": "D", "staying_safe": "A"}
+    other["informal_support"] = {**other["informal_support"], "eating_and_drinking": "none"}
+    other["carer"] = "ok"
+    practitioner = Answers.from_dict(other, config)
+    assert [d.describe() for d in compare_answers(config, person, practitioner)] == [
+        "How much help do you need with personal care on a typical day?: You answered C, "
+        "Your practitioner answered D (+10 points).",
+        "Eating, drinking and preparing food - help from family, friends or neighbours: You "
+        "answered most, Your practitioner answered none (+4 points).",
+        "How much support do you need to stay safe at home and outside?: You answered B, "
+        "Your practitioner answered A (-3 points).",
+        "If a carer gives help, how is caring affecting them?: You answered strain, "
+        "Your practitioner answered ok (-6 points).",
+    ]
+    fewer = worked_example()
+    fewer["carer"] = None
+    fewer["informal_support"] = {
+        k: v
+        for k, v in fewer["informal_support"].items()
+        if k not in ("personal_care", "staying_safe")
+    }
+    differences = compare_answers(config, person, Answers.from_dict(fewer, config))
+    assert [(d.describe("Sam", "Ali"), d.first_points, d.second_points) for d in differences] == [
+        (
+            "Looking after yourself: washing, dressing, using the toilet - help from family, "
+            "friends or neighbours: Sam answered some, Ali answered nothing (+3.5 points).",
+            D("10.5"),
+            D("14"),
+        ),
+        (
+            "Staying safe and managing risk - help from family, friends or neighbours: Sam "
+            "answered none, Ali answered nothing (0 points).",
+            D("3"),
+            D("3"),
+        ),
+        (
+            "If a carer gives help, how is caring affecting them?: Sam answered strain, Ali "
+            "answered nothing (-6 points).",
+            D("6"),
+            D("0"),
+        ),
+    ]
