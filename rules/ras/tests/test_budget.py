@@ -323,3 +323,26 @@ def test_differences_are_described_with_signed_points_and_nothing_for_no_answer(
             D("0"),
         ),
     ]
+
+
+def test_differences_count_weights_and_the_second_carer() -> None:
+    """A domain's points in a comparison are its answer's points times the domain's weight (the
+    illustrative file weights every domain 1.0, so the weight is set to 2 here): personal care
+    C 14 x 2 = 28 against D 24 x 2 = 48. A carer answered only by the second person adds that
+    answer's points (strain adds 6) to the second side."""
+    document = v1_document()
+    for domain in document["domains"]:
+        if domain["id"] == "personal_care":
+            domain["weight"] = "2"
+    config = parse_config(document)
+    first = worked_example()
+    first["carer"] = None
+    second = worked_example()
+    second["answers"] = {**second["answers"], "personal_care": "D"}
+    differences = compare_answers(
+        config, Answers.from_dict(first, config), Answers.from_dict(second, config)
+    )
+    assert [(d.question_id, d.first_points, d.second_points) for d in differences] == [
+        ("personal_care", D("28"), D("48")),
+        ("carer", D("0"), D("6")),
+    ]
