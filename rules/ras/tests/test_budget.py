@@ -346,3 +346,22 @@ def test_differences_count_weights_and_the_second_carer() -> None:
         ("personal_care", D("28"), D("48")),
         ("carer", D("0"), D("6")),
     ]
+
+
+def test_points_below_every_band_are_flagged_for_review() -> None:
+    """With bands whose lowest starts above the person's points (the shipped file starts at 0, so
+    only a local file can do this), the result says the points are in no band and asks for the
+    configured review instead of failing. (Which amount to show then, currently the ceiling, is
+    a question for the scheme: see docs/mutation.md.)"""
+    document = v1_document()
+    document["meta"]["calibration"]["method"] = "bands"
+    document["banding"]["enabled"] = True
+    document["banding"]["bands"] = document["banding"]["bands"][2:]  # lowest band from 26 points
+    config = parse_config(document)
+    fewer = worked_example()
+    fewer["carer"] = None
+    fewer["answers"] = {**fewer["answers"], "home_and_mobility": "A", "staying_safe": "A"}
+    result = indicative_budget(config, Answers.from_dict(fewer, config))
+    assert result.total_points == D("21.75")
+    assert result.needs_review == "bespoke_costing_review"
+    assert '21.75 points is in the band "no band".' in [line.text for line in result.explanation]
