@@ -216,7 +216,9 @@ def connect() -> None:
     if django.VERSION >= (6, 0):
         from django.tasks.signals import task_finished
     else:  # Django 5.2: the backport of the same framework
-        from django_tasks.signals import task_finished
+        from django_tasks.signals import task_finished as backport_finished
+
+        task_finished = backport_finished
     task_finished.connect(record_mail_outcome, dispatch_uid="directory.enquiry_mail_outcome")
 
 

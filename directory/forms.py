@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -23,8 +24,8 @@ class OneLineField(forms.CharField):
     become spaces (``directory.text.one_line``) before the field is checked, so a name that is
     only white space is still missing."""
 
-    def to_python(self, value: Any) -> str:
-        text: str = super().to_python(value)
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
         return one_line(text) if text else text
 
 
@@ -32,9 +33,14 @@ class MultiLineField(forms.CharField):
     """Text that may have line breaks (a description, a message): see
     ``directory.text.multi_line``."""
 
-    def to_python(self, value: Any) -> str:
-        text: str = super().to_python(value)
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
         return multi_line(text) if text else text
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's choice field by name (``form.fields`` holds them as plain ``Field``)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class SearchForm(forms.Form):
@@ -91,11 +97,28 @@ class SearchForm(forms.Form):
         choices=[("relevance", "Best match"), ("distance", "Nearest first"), ("name", "Name")],
     )
 
-    def __init__(self, *args, categories=(), neighbourhoods=(), languages=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        categories: Iterable[tuple[str, str]] = (),
+        neighbourhoods: Iterable[tuple[str, str]] = (),
+        languages: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "Any type"), *categories]
-        self.fields["neighbourhood"].choices = [("", "Anywhere in the area"), *neighbourhoods]
-        self.fields["language"].choices = [("", "Any language"), *languages]
+        _choice_field(self, "category").choices = [("", "Any type"), *categories]
+        _choice_field(self, "neighbourhood").choices = [
+            ("", "Anywhere in the area"),
+            *neighbourhoods,
+        ]
+        _choice_field(self, "language").choices = [("", "Any language"), *languages]
+
+    def neighbourhood_name(self, slug: str) -> str:
+        """The name shown for a neighbourhood's slug ("" if it is not one of the choices)."""
+        if "neighbourhood" not in self.fields:
+            return ""
+        choices = cast(list[tuple[str, str]], _choice_field(self, "neighbourhood").choices)
+        return str(dict(choices).get(slug, ""))
 
 
 class EnquiryForm(forms.Form):
@@ -219,8 +242,9 @@ class ModerationDecisionForm(forms.Form):
         max_length=1000,
     )
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns, typed without None
         if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Enter the reason it is not published, so they can fix it")
         return data
@@ -259,7 +283,7 @@ PLACE_CHOICES = [
 PLACE_FIELDS = ("place_name", "address_1", "city", "postal_code", "accessibility")
 
 
-class ListingForm(forms.ModelForm):
+class ListingForm(forms.ModelForm[Service]):
     """Everything a provider may change on their own listing, the five answers and every fact
     the service page shows; changes wait for moderation. Yes/no facts stay "Not known" unless
     the provider says; an empty detail (no opening times, no prices) is shown as not known."""
@@ -332,7 +356,7 @@ class ListingForm(forms.ModelForm):
         terms = TaxonomyTerm.objects.filter(Q(parent__isnull=True) | Q(pk__in=chosen)).order_by(
             "name"
         )
-        self.fields["categories"].choices = [(t.pk, t.name) for t in terms]
+        _choice_field(self, "categories").choices = [(t.pk, t.name) for t in terms]
         if now is not None:
             place = now["place"]
             self.initial.update(
@@ -352,8 +376,9 @@ class ListingForm(forms.ModelForm):
             self.initial.setdefault("place_kind", "")
         self.details: dict[str, Any] = {}
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns, typed without None
         details: dict[str, Any] = {}
         for name, parse in (
             ("opening_times", listing_details.parse_opening_times),
@@ -574,8 +599,9 @@ class OnboardingCheckForm(forms.Form):
     )
     note = OneLineField(label="Note (optional)", required=False, max_length=250)
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what super().clean() returns, typed without None
         confirmed, expires = data.get("confirmed_on"), data.get("expires_on")
         if confirmed and not EARLIEST_DATE <= confirmed <= LATEST_DATE:
             self.add_error("confirmed_on", "Enter the date confirmed as a date from 1900 to 2099")

@@ -255,7 +255,7 @@ class Service(HsdsModel):
     cqc_rating = models.CharField(max_length=30, choices=CqcRating.choices, blank=True, default="")
     cqc_rating_date = models.DateField(null=True, blank=True)
     terms = models.ManyToManyField(TaxonomyTerm, through="Attribute", related_name="services")
-    # Words to search, rebuilt by directory.services.refresh_search_document; on PostgreSQL a
+    # Words to search, rebuilt by services.search_words.refresh_search_documents; on PostgreSQL a
     # generated tsvector column and trigram index over it are added by migration 0002.
     search_document = models.TextField(blank=True, default="", editable=False)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,11 +11,18 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import AuditEvent
-from accounts.roles import Role
+from accounts.http import signed_in_user
+from accounts.models import AuditEvent, User
 from accounts.services import record_audit
 from connect import selectors as connect_selectors
-from directory import enquiry_routing, imports, listing_details, selectors, services, synonyms
+from directory import (
+    enquiry_routing,
+    imports,
+    listing_details,
+    permissions,
+    selectors,
+    synonyms,
+)
 from directory.forms import (
     EnquiryForm,
     FactsForm,
@@ -40,6 +48,8 @@ from directory.models import (
     TransparencyFact,
 )
 from directory.search import DAY_NAMES, SearchError, ServiceSearch, parse_search, to_query
+from directory.services import enquiries, listings, onboarding, providers, reviews
+from directory.services._common import DirectoryError
 from evidence.services import record_search_demand
 
 
@@ -69,11 +79,16 @@ def search(request: HttpRequest) -> HttpResponse:
         form.add_error(
             problem.parameter if problem.parameter in form.fields else None, problem.message
         )
-    context = {"form": form, "error": error, "results": results, "day_names": DAY_NAMES}
+    context: dict[str, Any] = {
+        "form": form,
+        "error": error,
+        "results": results,
+        "day_names": DAY_NAMES,
+    }
     if results is not None and query is not None and query.q and query.page == 1:
         # The gap in the market: words that found little, kept without anything about who searched.
-        hoods = dict(form.fields["neighbourhood"].choices) if "neighbourhood" in form.fields else {}
-        record_search_demand(query.q, results.total, str(hoods.get(query.neighbourhood, "")))
+        hood = form.neighbourhood_name(query.neighbourhood)
+        record_search_demand(query.q, results.total, hood)
     if results is not None and query is not None:
         context["page_links"] = {
             "previous": urlencode(to_query(query, page=results.page - 1))
@@ -108,8 +123,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "reviews": selectors.published_reviews(service),
         "own_review": selectors.unpublished_review_by(service, request.user),
         "day_names": DAY_NAMES,
-        "can_manage": request.user.is_authenticated
-        and services.can_act_for(request.user, service.organization),  # type: ignore[arg-type]
+        "can_manage": permissions.can_act_for(request.user, service.organization),
         "referral_terms": referral_terms(service.pk),
     }
     return render(request, "directory/service.html", context)
@@ -139,10 +153,8 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
         "facts": facts,
         "checks": organization.onboarding_checks.all(),
         "services": selectors.public_services().filter(organization=organization),
-        "can_manage": request.user.is_authenticated
-        and services.can_act_for(request.user, organization),  # type: ignore[arg-type]
-        "is_coordinator": request.user.is_authenticated
-        and request.user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),  # type: ignore[union-attr]
+        "can_manage": permissions.can_act_for(request.user, organization),
+        "is_coordinator": permissions.is_moderator(request.user),
     }
     return render(request, "directory/organization.html", context)
 
@@ -153,12 +165,12 @@ def enquiry_new(request: HttpRequest, service_id: str) -> HttpResponse:
     service = get_object_or_404(
         selectors.public_services().select_related("organization"), pk=service_id
     )
-    routing = enquiry_routing.route_for(service)  # type: ignore[arg-type]
+    routing = enquiry_routing.route_for(service)
     form = EnquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        enquiry = services.send_enquiry(
-            person=request.user,
-            service=service,  # type: ignore[arg-type]
+        enquiry = enquiries.send_enquiry(
+            person=signed_in_user(request),
+            service=service,
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
             request=request,
@@ -180,7 +192,7 @@ def enquiry_new(request: HttpRequest, service_id: str) -> HttpResponse:
             "form": form,
             "service": service,
             "routing": routing,
-            "route_explained": enquiry_routing.explain(service, routing),  # type: ignore[arg-type]
+            "route_explained": enquiry_routing.explain(service, routing),
         },
     )
 
@@ -191,16 +203,16 @@ def enquiry_thread(request: HttpRequest, enquiry_id: int) -> HttpResponse:
     enquiry = get_object_or_404(
         Enquiry.objects.select_related("service__organization", "person"), pk=enquiry_id
     )
-    user = request.user
-    if not services.can_see_enquiry(user, enquiry):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    if not permissions.can_see_enquiry(user, enquiry):
         raise Http404("No such enquiry")
-    can_reply = services.can_reply_to_enquiry(user, enquiry)  # type: ignore[arg-type]
+    can_reply = permissions.can_reply_to_enquiry(user, enquiry)
     passing_on = not can_reply  # a coordinator who passes it on
     form = ReplyForm(request.POST or None) if can_reply else None
     pass_form = PassedOnForm(request.POST or None) if passing_on else None
     if request.method == "POST" and form is not None and form.is_valid():
-        services.reply_to_enquiry(
-            author=user,  # type: ignore[arg-type]
+        enquiries.reply_to_enquiry(
+            author=user,
             enquiry=enquiry,
             body=form.cleaned_data["body"],
             request=request,
@@ -209,13 +221,13 @@ def enquiry_thread(request: HttpRequest, enquiry_id: int) -> HttpResponse:
         return redirect("directory:enquiry", enquiry.pk)
     if request.method == "POST" and pass_form is not None and pass_form.is_valid():
         try:
-            services.record_passed_on(
-                coordinator=user,  # type: ignore[arg-type]
+            enquiries.record_passed_on(
+                coordinator=user,
                 enquiry=enquiry,
                 note=pass_form.cleaned_data["note"],
                 request=request,
             )
-        except services.DirectoryError as problem:
+        except DirectoryError as problem:
             pass_form.add_error("note", str(problem))
         else:
             messages.success(request, "Recorded: the enquiry has been passed on.")
@@ -224,7 +236,7 @@ def enquiry_thread(request: HttpRequest, enquiry_id: int) -> HttpResponse:
         record_audit(
             actor=user,
             action=AuditEvent.Action.VIEW,
-            target=enquiry,  # type: ignore[arg-type]
+            target=enquiry,
             subject=enquiry.person,
             summary="Read an enquiry",
             request=request,
@@ -255,13 +267,14 @@ def enquiry_thread(request: HttpRequest, enquiry_id: int) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    orgs = services.organizations_of(request.user)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    orgs = providers.organizations_of(user)
     received = (
         Enquiry.objects.filter(service__organization__in=orgs).select_related("service", "person")
         if orgs
         else Enquiry.objects.none()
     )
-    sent = Enquiry.objects.filter(person=request.user).select_related("service__organization")
+    sent = Enquiry.objects.filter(person=user).select_related("service__organization")
     return render(
         request,
         "directory/inbox.html",
@@ -276,14 +289,14 @@ def review_new(request: HttpRequest, service_id: str) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_review(
-                author=request.user,
-                service=service,  # type: ignore[arg-type]
+            reviews.submit_review(
+                author=signed_in_user(request),
+                service=service,
                 rating=form.cleaned_data["rating"],
                 body=form.cleaned_data["body"],
                 used_service_on=form.cleaned_data["used_service_on"],
             )
-        except services.DirectoryError as problem:
+        except DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
             messages.success(
@@ -297,18 +310,19 @@ def review_new(request: HttpRequest, service_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_reply(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("service__organization"), pk=review_id)
-    if not services.can_see_review(request.user, review):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    if not permissions.can_see_review(user, review):
         # An unpublished review is not there for the provider: not even that it was written.
         raise Http404("No such review")
-    if not services.can_act_for(request.user, review.service.organization):  # type: ignore[arg-type]
+    if not permissions.can_act_for(user, review.service.organization):
         raise PermissionDenied
     if review.state != Review.State.PUBLISHED:
         raise Http404("No such review")  # a reply is public, so only to a published review
     form = ProviderReplyForm(request.POST or None, initial={"reply": review.provider_reply})
     if request.method == "POST" and form.is_valid():
-        services.reply_to_review(
-            author=request.user,
-            review=review,  # type: ignore[arg-type]
+        reviews.reply_to_review(
+            author=user,
+            review=review,
             reply=form.cleaned_data["reply"],
         )
         messages.success(request, "Your reply has been published.")
@@ -318,18 +332,18 @@ def review_reply(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 def provider_home(request: HttpRequest) -> HttpResponse:
-    orgs = services.organizations_of(request.user)  # type: ignore[arg-type]
+    orgs = providers.organizations_of(signed_in_user(request))
     if not orgs:
         raise PermissionDenied
-    listings = Service.objects.filter(organization__in=orgs).select_related("organization")
+    listed = Service.objects.filter(organization__in=orgs).select_related("organization")
     changes = ListingChange.objects.filter(organization__in=orgs).select_related("service")[:50]
-    reviews = Review.objects.filter(
+    published = Review.objects.filter(
         service__organization__in=orgs, state=Review.State.PUBLISHED
     ).select_related("service")[:50]
     return render(
         request,
         "directory/provider_home.html",
-        {"listings": listings, "changes": changes, "reviews": reviews, "organizations": orgs},
+        {"listings": listed, "changes": changes, "reviews": published, "organizations": orgs},
     )
 
 
@@ -337,7 +351,8 @@ def provider_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def listing_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     service = get_object_or_404(Service.objects.select_related("organization"), pk=service_id)
-    if not services.can_act_for(request.user, service.organization):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    if not permissions.can_act_for(user, service.organization):
         raise PermissionDenied
     form = ListingForm(request.POST or None, instance=Service.objects.get(pk=service.pk))
     if request.method == "POST" and form.is_valid():
@@ -348,12 +363,12 @@ def listing_edit(request: HttpRequest, service_id: str) -> HttpResponse:
         }
         changes.update(form.changed_details())
         try:
-            services.propose_listing_change(
-                author=request.user,
-                service=service,  # type: ignore[arg-type]
+            listings.propose_listing_change(
+                author=signed_in_user(request),
+                service=service,
                 changes=changes,
             )
-        except services.DirectoryError as problem:
+        except DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
             messages.success(
@@ -365,11 +380,12 @@ def listing_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(request, "directory/listing_edit.html", {"form": form, "service": service})
 
 
-def _require_moderator(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or not request.user.has_role(  # type: ignore[union-attr]
-        Role.COORDINATOR, Role.ADMINISTRATOR
-    ):
+def _require_moderator(request: HttpRequest) -> User:
+    """The signed-in coordinator or administrator making the request (403 for anyone else)."""
+    user = signed_in_user(request)
+    if not permissions.is_moderator(user):
         raise PermissionDenied
+    return user
 
 
 @login_required
@@ -378,12 +394,12 @@ def moderation(request: HttpRequest) -> HttpResponse:
     changes = ListingChange.objects.filter(state=ListingChange.State.PENDING).select_related(
         "service", "organization", "submitted_by"
     )
-    reviews = Review.objects.filter(state=Review.State.PENDING).select_related("service", "author")
+    waiting = Review.objects.filter(state=Review.State.PENDING).select_related("service", "author")
     latest = imports.recent_runs(1).first()
     context = {
         "changes": changes,
         "to_pass_on": enquiry_routing.enquiries_to_pass_on(),
-        "reviews": reviews,
+        "reviews": waiting,
         "latest_import": latest,
         "latest_attention": imports.attention_count(latest) if latest else 0,
     }
@@ -430,7 +446,7 @@ def import_report(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate_change(request: HttpRequest, change_id: int) -> HttpResponse:
-    _require_moderator(request)
+    moderator = _require_moderator(request)
     change = get_object_or_404(
         ListingChange.objects.select_related("service", "organization"),
         pk=change_id,
@@ -439,13 +455,13 @@ def moderate_change(request: HttpRequest, change_id: int) -> HttpResponse:
     form = ModerationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide_listing_change(
-                moderator=request.user,
-                change=change,  # type: ignore[arg-type]
+            listings.decide_listing_change(
+                moderator=moderator,
+                change=change,
                 publish=form.cleaned_data["decision"] == "publish",
                 reason=form.cleaned_data["reason"],
             )
-        except services.DirectoryError as problem:
+        except DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
             messages.success(request, "Decision recorded.")
@@ -481,13 +497,13 @@ def moderate_change(request: HttpRequest, change_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate_review(request: HttpRequest, review_id: int) -> HttpResponse:
-    _require_moderator(request)
+    moderator = _require_moderator(request)
     review = get_object_or_404(Review.objects.select_related("service", "author"), pk=review_id)
     form = ModerationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.moderate_review(
-            moderator=request.user,
-            review=review,  # type: ignore[arg-type]
+        reviews.moderate_review(
+            moderator=moderator,
+            review=review,
             publish=form.cleaned_data["decision"] == "publish",
             reason=form.cleaned_data["reason"],
         )
@@ -500,18 +516,19 @@ def moderate_review(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def facts_edit(request: HttpRequest, org_id: str) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=org_id)
-    if not services.can_act_for(request.user, organization):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    if not permissions.can_act_for(user, organization):
         raise PermissionDenied
     known = {f.fact: f.value for f in organization.transparency_facts.all()}
     form = FactsForm(request.POST or None, initial=known)
     if request.method == "POST" and form.is_valid():
         try:
-            services.propose_facts(
-                author=request.user,  # type: ignore[arg-type]
+            listings.propose_facts(
+                author=user,
                 organization=organization,
                 facts={k: (v or "").strip() for k, v in form.cleaned_data.items()},
             )
-        except services.DirectoryError as problem:
+        except DirectoryError as problem:
             form.add_error(None, str(problem))
         else:
             messages.success(request, "Thank you. A coordinator will check and publish your facts.")
@@ -524,12 +541,12 @@ def facts_edit(request: HttpRequest, org_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_record(request: HttpRequest, org_id: str) -> HttpResponse:
-    _require_moderator(request)
+    coordinator = _require_moderator(request)
     organization = get_object_or_404(Organization, pk=org_id)
     form = OnboardingCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.record_onboarding_check(
-            coordinator=request.user,  # type: ignore[arg-type]
+        onboarding.record_onboarding_check(
+            coordinator=coordinator,
             organization=organization,
             **form.cleaned_data,
         )
@@ -544,12 +561,13 @@ def check_record(request: HttpRequest, org_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def listing_new(request: HttpRequest, org_id: str) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=org_id)
-    if not services.can_act_for(request.user, organization):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    if not permissions.can_act_for(user, organization):
         raise PermissionDenied
     form = ListingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.propose_new_service(
-            author=request.user,  # type: ignore[arg-type]
+        listings.propose_new_service(
+            author=user,
             organization=organization,
             fields={
                 **{name: form.cleaned_data[name] for name in ListingForm.Meta.fields},
@@ -571,7 +589,7 @@ def listing_new(request: HttpRequest, org_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def synonyms_edit(request: HttpRequest) -> HttpResponse:
     """Coordinators edit the search synonyms; saving takes effect on the next search."""
-    _require_moderator(request)
+    coordinator = _require_moderator(request)
     saved = synonyms.current()
     if request.method == "POST" and "restore" in request.POST:
         form = SynonymsForm({"text": synonyms.shipped_text(), "note": "Back to the shipped list"})
@@ -580,7 +598,7 @@ def synonyms_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             synonyms.save(
-                coordinator=request.user,  # type: ignore[arg-type]
+                coordinator=coordinator,
                 text=form.cleaned_data["text"],
                 note=form.cleaned_data["note"],
                 request=request,

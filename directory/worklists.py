@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.worklist import Figure, Item, Task
 from directory.enquiry_routing import enquiries_to_pass_on
 from directory.models import Enquiry, ListingChange, Review
-from directory.services import organizations_of
+from directory.services.providers import organizations_of
 
 LISTED = 10
 RECENT_DAYS = 30

@@ -79,7 +79,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.oruk import v1
-from directory.services import refresh_search_documents, search_document_for
+from directory.services.search_words import refresh_search_documents, search_document_for
 from directory.text import has_control_characters, has_surrogates, multi_line, one_line
 
 logger = logging.getLogger(__name__)

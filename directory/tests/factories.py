@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import time
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from directory.services import refresh_search_documents
+from directory.services.search_words import refresh_search_documents
 
 _counter = itertools.count(1)
 
@@ -61,14 +62,14 @@ def organization(**fields: Any) -> Organization:
 def service(
     *,
     organization_: Organization | None = None,
-    terms: list[TaxonomyTerm] = (),  # type: ignore[assignment]
+    terms: Sequence[TaxonomyTerm] = (),
     days: str = "",
     cost: str | None = None,
     at: Neighbourhood | None = None,
     lat: str | None = None,
     lon: str | None = None,
-    languages: list[tuple[str, str]] = (),  # type: ignore[assignment]
-    accessibility: list[str] = (),  # type: ignore[assignment]
+    languages: Sequence[tuple[str, str]] = (),
+    accessibility: Sequence[str] = (),
     **fields: Any,
 ) -> Service:
     fields.setdefault("name", f"Test Service {next(_counter)}")

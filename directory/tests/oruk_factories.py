@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -27,7 +28,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from directory.services import refresh_search_documents
+from directory.services.search_words import refresh_search_documents
 
 _n = itertools.count(1)
 
@@ -102,7 +103,7 @@ def location(
 def service(
     org: Organization,
     *,
-    terms: list[TaxonomyTerm] = (),
+    terms: Sequence[TaxonomyTerm] = (),
     lat: str = "52.001000",
     lon: str = "-1.001000",
     hood: Neighbourhood | None = None,

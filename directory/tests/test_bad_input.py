@@ -11,7 +11,8 @@ view, and the directory must not depend on it (so NUL reaches the views and the 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pytest
@@ -125,8 +126,13 @@ ALWAYS = (
 )
 
 
-def always(name: str) -> Any:
-    def decorate(test: Any) -> Any:
+_Test = TypeVar("_Test", bound=Callable[..., None])
+
+
+def always(name: str) -> Callable[[_Test], _Test]:
+    """Hypothesis tries each of ``ALWAYS`` for ``name`` before its own values."""
+
+    def decorate(test: _Test) -> _Test:
         for value in reversed(ALWAYS):
             test = example(**{name: value})(test)
         return test

@@ -14,8 +14,8 @@ from django.core import mail
 
 from accounts.models import NotificationPreference
 from accounts.roles import Role
-from directory import services
 from directory.models import ListingChange, Review
+from directory.services import listings, reviews
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def _sent(capture: Capture, action: Callable[[], Any]) -> list[mail.EmailMessage
 
 
 def _change(area: dict[str, Any]) -> ListingChange:
-    return services.propose_listing_change(
+    return listings.propose_listing_change(
         author=area["members"][0],
         service=area["service"],
         changes={"description": "Hot lunches on Tuesdays."},
@@ -63,7 +63,7 @@ def test_a_published_change_is_emailed_to_every_member_with_a_link_to_the_listin
     change = _change(area)
     sent = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.decide_listing_change(
+        lambda: listings.decide_listing_change(
             moderator=area["coordinator"], change=change, publish=True
         ),
     )
@@ -81,7 +81,7 @@ def test_a_refused_change_gives_the_reason_and_a_link_to_change_it(
     change = _change(area)
     sent = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.decide_listing_change(
+        lambda: listings.decide_listing_change(
             moderator=area["coordinator"],
             change=change,
             publish=False,
@@ -100,12 +100,12 @@ def test_refused_facts_link_to_the_facts_page(
     django_capture_on_commit_callbacks: Capture, area: dict[str, Any]
 ) -> None:
     org = area["org"]
-    change = services.propose_facts(
+    change = listings.propose_facts(
         author=area["members"][0], organization=org, facts={"registered_charity": "1234567"}
     )
     sent = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.decide_listing_change(
+        lambda: listings.decide_listing_change(
             moderator=area["coordinator"], change=change, publish=False, reason="Not a number."
         ),
     )
@@ -121,7 +121,7 @@ def test_a_member_who_turned_listing_emails_off_gets_none(
     change = _change(area)
     sent = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.decide_listing_change(
+        lambda: listings.decide_listing_change(
             moderator=area["coordinator"], change=change, publish=True
         ),
     )
@@ -140,9 +140,7 @@ def test_the_reviewer_hears_their_review_is_published(
     review = _review(area)
     (message,) = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.moderate_review(
-            moderator=area["coordinator"], review=review, publish=True
-        ),
+        lambda: reviews.moderate_review(moderator=area["coordinator"], review=review, publish=True),
     )
     assert message.to == ["rev@example.org"]
     assert message.subject == "Your review of Lunch club is published"
@@ -157,7 +155,7 @@ def test_the_reviewer_hears_why_their_review_was_not_published(
     review = _review(area)
     (message,) = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.moderate_review(
+        lambda: reviews.moderate_review(
             moderator=area["coordinator"],
             review=review,
             publish=False,
@@ -176,7 +174,7 @@ def test_the_reviewer_hears_when_the_provider_replies(
     review.refresh_from_db()
     (message,) = _sent(
         django_capture_on_commit_callbacks,
-        lambda: services.reply_to_review(
+        lambda: reviews.reply_to_review(
             author=area["members"][0], review=review, reply="Thank you, see you Tuesday."
         ),
     )

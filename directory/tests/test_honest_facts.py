@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from directory import facts, html
@@ -51,7 +52,7 @@ def test_a_place_is_not_known_unless_given_or_said_to_be_online_phone_or_home() 
     assert facts.place_status(False, "Phone, Home visit") is False
 
 
-def test_a_service_with_nothing_said_shows_not_known_with_the_contact(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_with_nothing_said_shows_not_known_with_the_contact(client: Client) -> None:
     svc = f.service(name="Quiet walk")
     svc.eligibility_description = ""
     svc.email = "walks@example.org"
@@ -73,7 +74,7 @@ def test_a_service_with_nothing_said_shows_not_known_with_the_contact(client) ->
     assert "English" not in page
 
 
-def test_known_answers_are_shown_as_given(client) -> None:  # type: ignore[no-untyped-def]
+def test_known_answers_are_shown_as_given(client: Client) -> None:
     svc = f.service(name="Art", cost="0", accepts_personal_budgets=True)
     svc.accepts_direct_payments, svc.accepts_time_credits = False, None
     svc.save()
@@ -84,7 +85,7 @@ def test_known_answers_are_shown_as_given(client) -> None:  # type: ignore[no-un
     assert 'data-fact="cost"' not in page
 
 
-def test_an_unknown_never_matches_a_filter(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_never_matches_a_filter(client: Client) -> None:
     f.service(name="Unknown cost")
     f.service(name="Said free", cost="0")
     f.service(name="Said paid", cost="4.00")
@@ -116,7 +117,7 @@ def test_the_listing_form_asks_yes_no_or_not_known() -> None:
     assert re.search(r'value="" id="[^"]+" checked', str(ListingForm()["accepts_time_credits"]))
 
 
-def test_html_is_cleaned_to_the_allow_list_and_shown_formatted(client) -> None:  # type: ignore[no-untyped-def]
+def test_html_is_cleaned_to_the_allow_list_and_shown_formatted(client: Client) -> None:
     svc = f.service(name="Markup")
     svc.description = (
         '<p>Hello&nbsp;there</p><ul><li>One</li></ul><img src=x onerror="alert(1)">'
@@ -150,8 +151,8 @@ def north_lincolnshire(shared_dir: Path) -> Path:
 
 
 def test_the_real_feed_imports_whole_and_states_nothing_it_was_not_given(
-    client, north_lincolnshire: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, north_lincolnshire: Path, tmp_path: Path
+) -> None:
     report, run = run_import([north_lincolnshire], feed="North Lincolnshire")
     records = json.loads(north_lincolnshire.read_text(encoding="utf-8"))
     # All 738 services, with a report and no silent loss.

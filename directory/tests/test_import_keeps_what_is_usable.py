@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -235,8 +236,8 @@ def test_data_quality_suggestions_list_prices_and_phones_the_listing_lacks(tmp_p
 
 
 def test_the_coordinator_sees_each_import_its_report_and_what_needs_attention(
-    client, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, tmp_path: Path
+) -> None:
     _, run = run_import([_write(tmp_path / "feed.json", flawed_feed())], feed="North Lincolnshire")
     client.force_login(f.user(Role.COORDINATOR))
     moderation = client.get(reverse("directory:moderation")).content.decode()
@@ -270,7 +271,7 @@ def test_import_pages_are_for_coordinators_only(client, role, tmp_path: Path) ->
         assert client.get(url).status_code in (302, 403)
 
 
-def test_a_missing_import_is_404(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_import_is_404(client: Client) -> None:
     client.force_login(f.user(Role.COORDINATOR))
     assert client.get(reverse("directory:import", args=[999])).status_code == 404
 

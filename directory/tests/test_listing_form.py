@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -19,7 +20,10 @@ from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"name": "Chair yoga", "description": "Gentle yoga on a chair for older people."}
+BASE: dict[str, Any] = {
+    "name": "Chair yoga",
+    "description": "Gentle yoga on a chair for older people.",
+}
 
 
 def _form_data(form: ListingForm) -> dict[str, Any]:
@@ -33,7 +37,7 @@ def _form_data(form: ListingForm) -> dict[str, Any]:
     return data
 
 
-def _publish(client, change: ListingChange) -> None:  # type: ignore[no-untyped-def]
+def _publish(client: Client, change: ListingChange) -> None:
     client.force_login(f.user(Role.COORDINATOR))
     response = client.post(
         reverse("directory:moderate-change", args=[change.pk]), {"decision": "publish"}
@@ -41,7 +45,7 @@ def _publish(client, change: ListingChange) -> None:  # type: ignore[no-untyped-
     assert response.status_code == 302
 
 
-def test_every_detail_goes_through_moderation_to_the_service_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_detail_goes_through_moderation_to_the_service_page(client: Client) -> None:
     org = f.organization()
     svc = f.service(organization_=org, name="Chair yoga")
     exercise = f.term("Exercise")
@@ -92,7 +96,7 @@ def test_every_detail_goes_through_moderation_to_the_service_page(client) -> Non
     assert "Chair yoga" in found.content.decode()
 
 
-def test_sending_the_form_back_unchanged_changes_nothing(client) -> None:  # type: ignore[no-untyped-def]
+def test_sending_the_form_back_unchanged_changes_nothing(client: Client) -> None:
     org = f.organization()
     hood = f.neighbourhood()
     svc = f.service(
@@ -117,7 +121,9 @@ def test_sending_the_form_back_unchanged_changes_nothing(client) -> None:  # typ
     assert "You have not changed anything" in html
 
 
-def test_a_new_postcode_drops_the_old_map_position_and_keeps_the_language_code(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_postcode_drops_the_old_map_position_and_keeps_the_language_code(
+    client: Client,
+) -> None:
     org = f.organization()
     svc = f.service(organization_=org, at=f.neighbourhood(), languages=[("pl", "Polish")], **BASE)
     form = ListingForm(instance=Service.objects.get(pk=svc.pk))
@@ -130,7 +136,7 @@ def test_a_new_postcode_drops_the_old_map_position_and_keeps_the_language_code(c
     assert dict(svc.languages.values_list("name", "code")) == {"Polish": "pl", "Urdu": ""}
 
 
-def test_no_fixed_place_is_said_and_shown(client) -> None:  # type: ignore[no-untyped-def]
+def test_no_fixed_place_is_said_and_shown(client: Client) -> None:
     org = f.organization()
     svc = f.service(organization_=org, at=f.neighbourhood(), **BASE)
     form = ListingForm(instance=Service.objects.get(pk=svc.pk))

@@ -6,10 +6,12 @@ options free."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +19,7 @@ BEFORE = [("directory", "0007_bounded_text_and_one_line_names")]
 AFTER = [("directory", "0008_honest_facts_and_imports")]
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
+def _migrate(targets: list[tuple[str, str]]) -> StateApps:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -25,7 +27,7 @@ def _migrate(targets):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _back_to_the_latest():  # type: ignore[no-untyped-def]
+def _back_to_the_latest() -> Iterator[None]:
     yield
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

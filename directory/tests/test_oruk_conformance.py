@@ -13,21 +13,23 @@ ones are rejected.
 
 from __future__ import annotations
 
+import importlib
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no types-jsonschema in the lock file
 import openapi_spec_validator
 import pytest
-
-# jsonschema checks the "uri" and "date-time" formats only when these are installed.
-import rfc3339_validator  # noqa: F401
-import rfc3986_validator  # noqa: F401
 from django.test import Client
 
 from directory.tests import oruk_factories as f
+
+# jsonschema checks the "uri" and "date-time" formats only when these are installed: loaded by
+# name here (they have no type information), so a missing one fails the test run at once.
+for _format_checker in ("rfc3339_validator", "rfc3986_validator"):
+    importlib.import_module(_format_checker)
 
 pytestmark = pytest.mark.django_db
 

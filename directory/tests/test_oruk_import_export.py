@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +252,7 @@ def test_oversized_and_non_json_files_are_refused_clearly(tmp_path: Path) -> Non
 
 # --- ORUK 1.0 --------------------------------------------------------------------------------
 
-V1_SERVICE = {
+V1_SERVICE: dict[str, Any] = {
     "id": "v1-service",
     "name": "Carers' café",
     "description": "A monthly café for carers.",
@@ -366,12 +367,12 @@ def test_imports_an_oruk_10_page_with_its_field_names(tmp_path: Path) -> None:
     assert service.url == "https://www.carers.example.org"
     assert service.organization.website == "https://carers.example.org"
     assert service.fees_description == "Free"
-    assert service.assured_date.isoformat() == "2026-02-05"
+    assert service.assured_date == date(2026, 2, 5)
     assert service.minimum_age == 16 and service.maximum_age is None
     assert service.eligibility_description == "Carers"
     assert [(s.freq, s.byday) for s in service.schedules.all()] == [("MONTHLY", "TU")]
     sal = service.service_at_locations.get()
-    assert sal.schedules.get().opens_at.isoformat() == "10:00:00"
+    assert sal.schedules.get().opens_at == time(10)
     address = sal.location.addresses.get()
     assert (address.postal_code, address.country, address.state_province) == (
         "TE2 2ND",
@@ -380,6 +381,7 @@ def test_imports_an_oruk_10_page_with_its_field_names(tmp_path: Path) -> None:
     )
     assert sal.location.accessibility.get().description == "step-free"
     term = service.attributes.get().taxonomy_term
+    assert term.taxonomy is not None
     assert term.name == "Carer support" and term.taxonomy.name == "esdServiceTypes"
     assert service.contacts.get().phones.get().number == "01632 960100"
     assert service.languages.get().name == "Polish"
@@ -419,7 +421,7 @@ def test_export_writes_an_oruk_30_page_that_reimports_to_the_same_data(
     assert exported["contents"][0]["organization"]["organization_identifiers"]
 
     # Each exported service is valid against the UK schema for a fully nested service.
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # no types-jsonschema in the lock file
 
     schema = json.loads(
         (shared_dir / "standards/oruk/validator/schemas-3.0-uk/service.json").read_text()
@@ -462,7 +464,8 @@ def test_export_writes_an_oruk_30_page_that_reimports_to_the_same_data(
     assert _without_times(json.loads(second.read_text())) == _without_times(exported)
     assert data.hood is not None
     assert Location.objects.filter(neighbourhood=data.hood).count() == 2
-    assert TaxonomyTerm.objects.get(name="Home care").parent.name == "Care"
+    parent = TaxonomyTerm.objects.get(name="Home care").parent
+    assert parent is not None and parent.name == "Care"
 
 
 def test_export_of_an_empty_directory_is_an_empty_page(tmp_path: Path) -> None:

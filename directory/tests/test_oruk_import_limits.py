@@ -252,7 +252,7 @@ def test_another_organisations_place_is_linked_to_but_not_changed() -> None:
     assert (report.created, report.failed) == (1, 0), report.errors
     location = Location.objects.get(pk="loc-1")
     assert location.organization_id == "org-1" and location.name == ""
-    assert float(location.latitude) == 52.1
+    assert location.latitude is not None and float(location.latitude) == 52.1
     assert Service.objects.get(pk="svc-2").service_at_locations.get().location_id == "loc-1"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from connect.models import ServiceReferralTerms
@@ -26,7 +27,7 @@ def _terms(client, service_id: str) -> tuple[str, str]:  # type: ignore[no-untyp
     return found["Taking referrals"], found["Typical wait"]
 
 
-def test_nothing_said_is_not_known(client) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_said_is_not_known(client: Client) -> None:
     svc = f.service()
     assert _terms(client, svc.pk) == ("Not known", "Not known")
 

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from directory import services
+from directory import permissions
 from directory.models import Review
+from directory.services import _common, reviews
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,8 @@ def test_replying_through_the_service_layer_needs_a_published_review(
 ) -> None:
     review = setting["review"]
     assert isinstance(review, Review)
-    with pytest.raises(services.DirectoryError, match="once it is published"):
-        services.reply_to_review(author=setting["provider"], review=review, reply="Sorry")  # type: ignore[arg-type]
+    with pytest.raises(_common.DirectoryError, match="once it is published"):
+        reviews.reply_to_review(author=setting["provider"], review=review, reply="Sorry")  # type: ignore[arg-type]
 
 
 def test_once_published_the_provider_reads_and_replies(
@@ -79,7 +80,7 @@ def test_once_published_the_provider_reads_and_replies(
 ) -> None:
     review = setting["review"]
     assert isinstance(review, Review)
-    services.moderate_review(moderator=setting["coordinator"], review=review, publish=True)  # type: ignore[arg-type]
+    reviews.moderate_review(moderator=setting["coordinator"], review=review, publish=True)  # type: ignore[arg-type]
     _as(client, setting["provider"])
     url = reverse("directory:review-reply", args=[review.pk])
     assert SECRET in client.get(url).content.decode()
@@ -102,9 +103,9 @@ def test_the_service_page_shows_a_waiting_review_to_its_author_only(
     client: Client, setting: dict[str, object], who: str | None, sees: bool
 ) -> None:
     _as(client, setting[who] if who else None)
-    html = client.get(
-        reverse("directory:service", args=[setting["review"].service_id])
-    ).content.decode()  # type: ignore[attr-defined]
+    review = setting["review"]
+    assert isinstance(review, Review)
+    html = client.get(reverse("directory:service", args=[review.service_id])).content.decode()
     assert (SECRET in html) is sees
     assert ("Waiting for moderation" in html) is sees
 
@@ -114,7 +115,7 @@ def test_the_author_sees_why_their_review_was_not_published(
 ) -> None:
     review = setting["review"]
     assert isinstance(review, Review)
-    services.moderate_review(
+    reviews.moderate_review(
         moderator=setting["coordinator"],  # type: ignore[arg-type]
         review=review,
         publish=False,
@@ -139,6 +140,6 @@ def test_can_see_review_is_the_rule(setting: dict[str, object], who: str) -> Non
     review = setting["review"]
     assert isinstance(review, Review)
     user = setting[who]
-    assert services.can_see_review(user, review) is (who in ("author", "coordinator"))  # type: ignore[arg-type]
+    assert permissions.can_see_review(user, review) is (who in ("author", "coordinator"))  # type: ignore[arg-type]
     review.state = Review.State.PUBLISHED
-    assert services.can_see_review(user, review) is True  # type: ignore[arg-type]
+    assert permissions.can_see_review(user, review) is True  # type: ignore[arg-type]

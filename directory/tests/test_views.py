@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -15,7 +16,7 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_search_page_shows_count_results_and_a_shareable_link(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_shows_count_results_and_a_shareable_link(client: Client) -> None:
     f.service(name="Saturday gardening", days="SA", accepts_personal_budgets=True)
     f.service(name="Monday chess", days="MO")
     page = client.get(reverse("directory:search"), {"day": "SA", "personal_budgets": "1"})
@@ -26,7 +27,7 @@ def test_search_page_shows_count_results_and_a_shareable_link(client) -> None:  
     assert "?day=SA&amp;personal_budgets=1" in html
 
 
-def test_search_page_bad_parameter_gives_error_summary_and_400(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_bad_parameter_gives_error_summary_and_400(client: Client) -> None:
     page = client.get(reverse("directory:search"), {"within": "far"})
     assert page.status_code == 400
     html = page.content.decode()
@@ -34,7 +35,7 @@ def test_search_page_bad_parameter_gives_error_summary_and_400(client) -> None: 
     assert "Distance must be a number" in html
 
 
-def test_service_page_answers_the_five_questions(client) -> None:  # type: ignore[no-untyped-def]
+def test_service_page_answers_the_five_questions(client: Client) -> None:
     hood = f.neighbourhood()
     svc = f.service(
         name="Lunch club",
@@ -64,7 +65,9 @@ def test_service_page_answers_the_five_questions(client) -> None:  # type: ignor
     assert "Personal budgets: accepted" in html and "Polish" in html
 
 
-def test_organisation_page_shows_declared_facts_with_dates_and_unknown_as_unknown(client) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_page_shows_declared_facts_with_dates_and_unknown_as_unknown(
+    client: Client,
+) -> None:
     org = f.organization(name="Green Hands CIC")
     TransparencyFact.objects.create(
         organization=org, fact="real_living_wage", value="Yes", confirmed_on="2026-04-01"
@@ -102,7 +105,7 @@ def test_enquiry_thread_between_person_and_provider_with_email_and_audit(  # typ
     assert {"create", "update", "view"} <= actions
 
 
-def test_enquiry_form_errors_name_the_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_enquiry_form_errors_name_the_field(client: Client) -> None:
     svc = f.service()
     client.force_login(f.user())
     html = client.post(
@@ -112,7 +115,7 @@ def test_enquiry_form_errors_name_the_field(client) -> None:  # type: ignore[no-
     assert 'href="#id_subject"' in html
 
 
-def test_strangers_cannot_read_an_enquiry(client) -> None:  # type: ignore[no-untyped-def]
+def test_strangers_cannot_read_an_enquiry(client: Client) -> None:
     svc = f.service()
     owner = f.user()
     client.force_login(owner)
@@ -123,7 +126,7 @@ def test_strangers_cannot_read_an_enquiry(client) -> None:  # type: ignore[no-un
     )
 
 
-def test_review_waits_for_moderation_then_shows_with_count(client) -> None:  # type: ignore[no-untyped-def]
+def test_review_waits_for_moderation_then_shows_with_count(client: Client) -> None:
     svc = f.service()
     client.force_login(f.user())
     client.post(
@@ -146,7 +149,7 @@ def test_review_waits_for_moderation_then_shows_with_count(client) -> None:  # t
     assert "Rated 4.0 out of 5" in html and "from 1 review" in html
 
 
-def test_review_needs_confirmation_of_use(client) -> None:  # type: ignore[no-untyped-def]
+def test_review_needs_confirmation_of_use(client: Client) -> None:
     svc = f.service()
     client.force_login(f.user())
     html = client.post(
@@ -158,8 +161,8 @@ def test_review_needs_confirmation_of_use(client) -> None:  # type: ignore[no-un
 
 
 def test_listing_change_waits_for_coordinator_and_a_refusal_reason_reaches_the_provider(
-    client,
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+) -> None:
     org = f.organization()
     svc = f.service(organization_=org, name="Old name")
     provider = f.provider_user(org)
@@ -194,15 +197,15 @@ def test_listing_change_waits_for_coordinator_and_a_refusal_reason_reaches_the_p
 
 
 def test_only_the_providers_own_staff_can_propose_changes_and_only_coordinators_moderate(
-    client,
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+) -> None:
     svc = f.service()
     client.force_login(f.user(Role.PROVIDER))
     assert client.get(reverse("directory:listing-edit", args=[svc.pk])).status_code == 403
     assert client.get(reverse("directory:moderation")).status_code == 403
 
 
-def test_provider_declares_facts_and_a_coordinator_publishes_them_dated(client) -> None:  # type: ignore[no-untyped-def]
+def test_provider_declares_facts_and_a_coordinator_publishes_them_dated(client: Client) -> None:
     from django.utils import timezone
 
     org = f.organization(name="Hazel's Makers")
@@ -229,7 +232,7 @@ def test_provider_declares_facts_and_a_coordinator_publishes_them_dated(client) 
     }
 
 
-def test_coordinator_records_a_dated_check_shown_as_a_badge(client) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_records_a_dated_check_shown_as_a_badge(client: Client) -> None:
     from directory.models import ProviderKind
 
     org = f.organization(provider_kind=ProviderKind.MICRO)
@@ -249,7 +252,7 @@ def test_coordinator_records_a_dated_check_shown_as_a_badge(client) -> None:  # 
     assert client.get(reverse("directory:check-record", args=[org.pk])).status_code == 403
 
 
-def test_provider_adds_a_service_that_is_listed_only_once_published(client) -> None:  # type: ignore[no-untyped-def]
+def test_provider_adds_a_service_that_is_listed_only_once_published(client: Client) -> None:
     from directory.models import Service
 
     org = f.organization()
@@ -304,7 +307,7 @@ def test_an_enquiry_to_a_service_with_line_breaks_in_its_name_is_sent(  # type: 
     assert message.message()["Bcc"] is None
 
 
-def test_a_provider_cannot_give_a_service_a_name_on_two_lines(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_cannot_give_a_service_a_name_on_two_lines(client: Client) -> None:
     org = f.organization()
     svc = f.service(organization_=org, name="Old name")
     client.force_login(f.provider_user(org))
@@ -318,7 +321,7 @@ def test_a_provider_cannot_give_a_service_a_name_on_two_lines(client) -> None:  
     assert proposed["description"] == "A long enough description\nof the service."
 
 
-def test_a_provider_description_has_a_sane_maximum_length(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_description_has_a_sane_maximum_length(client: Client) -> None:
     org = f.organization()
     svc = f.service(organization_=org)
     client.force_login(f.provider_user(org))
@@ -328,7 +331,7 @@ def test_a_provider_description_has_a_sane_maximum_length(client) -> None:  # ty
     assert not ListingChange.objects.exists()
 
 
-def test_publishing_a_change_that_breaks_a_limit_is_refused_with_the_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_a_change_that_breaks_a_limit_is_refused_with_the_field(client: Client) -> None:
     """A change proposed before the limits (or by hand) is refused to the coordinator with the
     field to fix, not a 500."""
     org = f.organization()
@@ -346,7 +349,7 @@ def test_publishing_a_change_that_breaks_a_limit_is_refused_with_the_field(clien
     assert change.state == ListingChange.State.PENDING
 
 
-def test_services_and_organisations_with_slashes_in_their_ids_have_pages(client) -> None:  # type: ignore[no-untyped-def]
+def test_services_and_organisations_with_slashes_in_their_ids_have_pages(client: Client) -> None:
     """Imported feeds keep their publishers' ids, slashes included: one such service made every
     search page that listed it a 500 (its link could not be made)."""
     org = f.organization(id="council/org/7")
@@ -361,7 +364,7 @@ def test_services_and_organisations_with_slashes_in_their_ids_have_pages(client)
     assert client.get(reverse("directory:enquire", args=[svc.pk])).status_code == 200
 
 
-def test_a_check_dated_year_1_or_9999_is_a_field_error(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_check_dated_year_1_or_9999_is_a_field_error(client: Client) -> None:
     org = f.organization()
     client.force_login(f.user(Role.COORDINATOR))
     html = client.post(
