@@ -33,7 +33,7 @@ directory is touched. The caller chooses the transaction (the CLI wraps the call
 
 Speed: rows are built in memory a chunk of organisations at a time and written with ``bulk_create``
 in batches, so 100,000 services (about a million rows) take a minute or two on PostgreSQL. The
-search document is built here with the same recipe as ``directory.services.search_document_for``;
+search document is built here with the same recipe as ``directory.services.search_words.search_document_for``;
 for small areas ``refresh_search_documents`` is then run over every service as the authority (one
 query per service, which is why it is skipped at benchmark scale; a test keeps the two in step).
 """
@@ -81,7 +81,8 @@ from directory.models import (
     TaxonomyTerm,
     TransparencyFact,
 )
-from directory.services import refresh_search_documents
+from directory.services.search_words import refresh_search_documents
+from rules.money import format_money
 
 AREA_NAME = "Borough of Eastmere (fictional)"
 TOWN = "Eastmere"
@@ -386,10 +387,6 @@ def generate_area(
 
 def _money(pounds: float) -> Decimal:
     return Decimal(str(pounds)).quantize(Decimal("0.01"))
-
-
-def _pounds(amount: Decimal) -> str:
-    return f"£{amount:,.2f}".replace(".00", "")
 
 
 def _when(days: Sequence[str], opens: clock, closes: clock) -> str:
@@ -870,9 +867,9 @@ class _Maker:
             return "It is free."
         if activity.cost == "donation":
             return "It is free. You can give a donation if you want to."
-        text = f"It costs {_pounds(amount)} {UNIT[activity.cost]}."
+        text = f"It costs {format_money(amount)} {UNIT[activity.cost]}."
         if activity.cost == "week":
-            text = f"It costs from {_pounds(amount)} a week, depending on the room."
+            text = f"It costs from {format_money(amount)} a week, depending on the room."
         if concession:
             text += " Carers who come with someone are free."
         return text
@@ -921,7 +918,7 @@ class _Maker:
                 service=service,
                 option=f"Price {UNIT[activity.cost]}",
                 amount=amount,
-                amount_description=f"{_pounds(amount)} {UNIT[activity.cost]}",
+                amount_description=f"{format_money(amount)} {UNIT[activity.cost]}",
             )
         )
         if concession:
@@ -1016,7 +1013,8 @@ class _Maker:
             rows.add(Accessibility(id=self.new_id(), location=location, description=feature))
         phone = "01632 960001"
         who = "Adults of any age and ability, and the people who support them."
-        fees = "It costs £6 a session. Carers who come with someone are free."
+        price = Decimal("6.00")
+        fees = f"It costs {format_money(price)} a session. Carers who come with someone are free."
         help_text = (
             "You can pay with a personal budget or a direct payment. You can also use "
             "time credits from the local time bank."
@@ -1080,8 +1078,8 @@ class _Maker:
                 id=self.new_id(),
                 service=service,
                 option="Price a session",
-                amount=Decimal("6.00"),
-                amount_description="£6 a session",
+                amount=price,
+                amount_description=f"{format_money(price)} a session",
             )
         )
         rows.add(

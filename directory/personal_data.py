@@ -63,6 +63,23 @@ def erase(person: User) -> None:
     EnquiryDelivery.objects.filter(message__enquiry__person=person).update(
         recipients=[], passed_on_note=""
     )
+    _erase_as_recipient(person)
+
+
+def _erase_as_recipient(person: User) -> None:
+    """A member of staff (a provider's member, a coordinator) is named by their email address in
+    the deliveries of other people's enquiries sent to them: the address is taken out, the other
+    recipients kept. Their name is not copied there (``passed_on_by`` points at their account,
+    which erasure anonymises)."""
+    email = (person.email or "").strip().lower()
+    if not email:
+        return
+    # A first cut by text (JSON containment is not available on SQLite), then exactly.
+    for delivery in EnquiryDelivery.objects.filter(recipients__icontains=email):
+        kept = [r for r in delivery.recipients if str(r).strip().lower() != email]
+        if kept != delivery.recipients:
+            delivery.recipients = kept
+            delivery.save(update_fields=["recipients"])
 
 
 def register() -> None:

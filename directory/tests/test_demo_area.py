@@ -36,7 +36,8 @@ from directory.models import (
 )
 from directory.search import ServiceSearch
 from directory.selectors import search_services
-from directory.services import search_document_for
+from directory.services.search_words import search_document_for
+from rules.money import format_money
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)
@@ -182,7 +183,8 @@ def test_the_saturday_record_is_deliberate() -> None:
     )
     results = search_services(search)
     assert results.services[0].pk == service.pk
-    assert results.services[0].distance_km == pytest.approx(0, abs=0.01)
+    # the search sets distance_km on each service it returns (not a model field)
+    assert vars(results.services[0])["distance_km"] == pytest.approx(0, abs=0.01)
     assert demo_area.saturday_organisation().pk == summary.saturday_organisation_id
 
 
@@ -237,3 +239,18 @@ def test_searching_the_demo_area_finds_things() -> None:
     category = TaxonomyTerm.objects.get(name="Physical activity", parent__isnull=True)
     assert search_services(ServiceSearch(category=category.pk)).total > 0
     assert search_services(ServiceSearch(day="SA", personal_budgets=True)).total > 1
+
+
+def test_prices_are_written_by_the_one_money_formatter() -> None:
+    """Issue 14: the demo's price texts come from rules.money.format_money (the demo had its own
+    formatter, which wrote "£5" for £5.00), so the demo reads like every other money page."""
+    generate_area(seed=11, services=150, today=TODAY)
+    paid = CostOption.objects.filter(amount__gt=0).select_related("service")
+    assert paid.exists()
+    whole = [c for c in paid if c.amount is not None and c.amount == c.amount.to_integral_value()]
+    assert whole, "the test needs a whole-pound price, where the old formatter differed"
+    for cost in paid:
+        assert cost.amount is not None
+        assert cost.amount_description.startswith(format_money(cost.amount) + " ")
+        if cost.option.startswith("Price"):
+            assert format_money(cost.amount) in cost.service.fees_description

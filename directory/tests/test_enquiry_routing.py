@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from accounts.roles import Role
-from directory import enquiry_routing, personal_data, services, worklists
+from directory import enquiry_routing, personal_data, worklists
 from directory.models import Enquiry, EnquiryDelivery, Organization, Service
+from directory.services import enquiries
 from directory.tests import factories as f
 from wellbeing_hub import notifications
 
@@ -193,7 +194,7 @@ def test_the_status_is_sending_until_the_mail_task_has_run(  # type: ignore[no-u
 ) -> None:
     svc = _service(service_email="taichi@example.org")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        enquiry = services.send_enquiry(person=f.user(), service=svc, subject="Hi", body="Room?")
+        enquiry = enquiries.send_enquiry(person=f.user(), service=svc, subject="Hi", body="Room?")
     assert _delivery(enquiry).state == State.QUEUED
     for callback in callbacks:
         callback()
@@ -251,9 +252,9 @@ def test_a_person_without_an_email_still_gets_the_reply_on_the_site(  # type: ig
     svc = _service()
     provider = f.provider_user(svc.organization)
     person = f.user(email="")
-    enquiry = services.send_enquiry(person=person, service=svc, subject="Hi", body="Room?")
+    enquiry = enquiries.send_enquiry(person=person, service=svc, subject="Hi", body="Room?")
     with django_capture_on_commit_callbacks(execute=True):
-        services.reply_to_enquiry(author=provider, enquiry=enquiry, body="Yes")
+        enquiries.reply_to_enquiry(author=provider, enquiry=enquiry, body="Yes")
     reply = EnquiryDelivery.objects.get(message__from_provider=True)
     assert reply.state == State.NOT_EMAILED and mail.outbox == []
 
@@ -261,7 +262,7 @@ def test_a_person_without_an_email_still_gets_the_reply_on_the_site(  # type: ig
 def test_unrelated_emails_do_not_change_a_delivery(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     svc = _service(service_email="taichi@example.org")
     with django_capture_on_commit_callbacks(execute=False):
-        enquiry = services.send_enquiry(person=f.user(), service=svc, subject="Hi", body="Room?")
+        enquiry = enquiries.send_enquiry(person=f.user(), service=svc, subject="Hi", body="Room?")
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify("Something else", "No link to a thread here.", ["a@example.org"])
     assert _delivery(enquiry).state == State.QUEUED
@@ -271,8 +272,8 @@ def test_export_and_erasure_cover_the_deliveries(django_capture_on_commit_callba
     svc = _service()
     provider = f.provider_user(svc.organization)
     person = f.user()
-    enquiry = services.send_enquiry(person=person, service=svc, subject="Hi", body="Room?")
-    services.reply_to_enquiry(author=provider, enquiry=enquiry, body="Yes")
+    enquiry = enquiries.send_enquiry(person=person, service=svc, subject="Hi", body="Room?")
+    enquiries.reply_to_enquiry(author=provider, enquiry=enquiry, body="Yes")
     exported = personal_data.export(person)["enquiries"][0]["messages"]
     assert exported[1]["delivery"]["to"] == [person.email]
     personal_data.erase(person)
@@ -297,7 +298,39 @@ def test_members_who_turned_enquiry_emails_off_read_it_on_the_site(  # type: ign
     keen = f.provider_user(svc.organization)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.reply_to_enquiry(author=enquiry.person, enquiry=enquiry, body="Any news?")
+        enquiries.reply_to_enquiry(author=enquiry.person, enquiry=enquiry, body="Any news?")
     latest = EnquiryDelivery.objects.order_by("-pk").first()
     assert latest is not None and latest.recipients == [keen.email] and latest.state == State.SENT
     assert [m.to for m in mail.outbox] == [[keen.email]]
+
+
+def test_erasing_a_member_of_staff_takes_their_address_out_of_other_peoples_deliveries(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 12: a provider's member and a coordinator who received enquiries are erased; the
+    deliveries of the enquiries sent to them no longer name their address; the others stay."""
+    svc = _service()
+    leaving = f.provider_user(svc.organization)
+    staying = f.provider_user(svc.organization)
+    person = f.user()
+    to_members = enquiries.send_enquiry(person=person, service=svc, subject="Hi", body="Room?")
+    members = _delivery(to_members)
+    assert members.route == Route.MEMBERS
+    assert sorted(members.recipients) == sorted([leaving.email, staying.email])
+
+    other = _service()  # nobody on the site, no address: to the coordinators
+    coordinator = f.user(Role.COORDINATOR, email="Cora.Ord@example.org")
+    colleague = f.user(Role.COORDINATOR)
+    to_team = enquiries.send_enquiry(person=person, service=other, subject="Hi", body="Open?")
+    team = _delivery(to_team)
+    assert team.route == Route.COORDINATORS
+    assert coordinator.email in team.recipients and colleague.email in team.recipients
+
+    personal_data.erase(leaving)
+    personal_data.erase(User.objects.get(pk=coordinator.pk))  # the address as typed, any case
+    members.refresh_from_db()
+    team.refresh_from_db()
+    assert members.recipients == [staying.email]
+    assert team.recipients == [colleague.email]
+    # The person's own enquiry is kept whole: only the staff member's address went.
+    assert Enquiry.objects.get(pk=to_members.pk).subject == "Hi"
