@@ -45,9 +45,9 @@ unit:
 	$(PYTEST) -m "not e2e" -p xdist -n 2 --dist loadscope
 
 # The Django tests again on a real PostgreSQL server started for the run (pure rule tests don't
-# touch a database, so they are not repeated).
+# touch a database, so they are not repeated). Two workers, each with its own test database.
 postgres:
-	scripts/with-postgres.sh $(PYTEST) -m "not e2e and not pure"
+	scripts/with-postgres.sh $(PYTEST) -m "not e2e and not pure" -p xdist -n 2 --dist loadscope
 
 e2e:
 	$(PYTEST) e2e -m e2e
