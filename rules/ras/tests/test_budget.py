@@ -18,6 +18,9 @@ from rules.ras import (
     parse_config,
     version_in_force,
 )
+from rules.ras.budget import _band_for
+from rules.ras.compare import AnswerDifference
+from rules.ras.money import to_nearest_pound, to_pence
 from rules.ras.tests.helpers import all_a, v1_document, worked_example
 
 D = Decimal
@@ -365,3 +368,56 @@ def test_points_below_every_band_are_flagged_for_review() -> None:
     assert result.total_points == D("21.75")
     assert result.needs_review == "bespoke_costing_review"
     assert '21.75 points is in the band "no band".' in [line.text for line in result.explanation]
+
+
+def test_money_rounds_halves_up() -> None:
+    """RAS amounts: halves go up, to the penny and to the nearest pound (109.50 -> 110.00), never
+    to the even neighbour (Decimal's default)."""
+    assert to_pence(D("0.125")) == D("0.13")
+    assert to_pence(D("0.115")) == D("0.12")
+    assert to_nearest_pound(D("109.50")) == D("110.00")
+    assert to_nearest_pound(D("108.50")) == D("109.00")
+    assert to_nearest_pound(D("108.49")) == D("108.00")
+
+
+def test_a_band_starts_exactly_at_its_minimum_points() -> None:
+    """A band runs from its ``min_points`` (inclusive) up to the next band's: 26 points is
+    Moderate (26-50), 25.99 is Low (8-25)."""
+    document = v1_document()
+    document["meta"]["calibration"]["method"] = "bands"
+    document["banding"]["enabled"] = True
+    bands = parse_config(document).bands
+    assert (_band_for(bands, D("26")) or bands[0]).label == "Moderate"
+    assert (_band_for(bands, D("25.99")) or bands[0]).label == "Low"
+
+
+def test_the_explanation_shows_weights_and_a_live_file_has_no_warning() -> None:
+    """A weighted domain's line says "weighted x2"; a configuration whose status is "live" (agreed
+    prices) has no opening warning; a carer answer that adds nothing and caps nothing ("ok") has no
+    carer line."""
+    document = v1_document()
+    document["meta"]["status"] = "live"
+    for domain in document["domains"]:
+        if domain["id"] == "decisions_and_control":
+            domain["weight"] = "2"
+    config = parse_config(document)
+    answers = worked_example()
+    answers["carer"] = "ok"
+    texts = [
+        line.text
+        for line in indicative_budget(config, Answers.from_dict(answers, config)).explanation
+    ]
+    assert texts[0].startswith("Looking after yourself")
+    assert (
+        'Making decisions and managing money: you answered "Help with complicated decisions or '
+        'paperwork" (B), 2 points, weighted x2: 4 points.'
+    ) in texts
+    assert not any(text.startswith("Your carer") for text in texts)
+
+
+def test_a_difference_of_one_point_is_signed_and_no_answer_is_nothing() -> None:
+    """``describe``: +1 is "+1" (any rise is signed), and a missing first answer is "nothing"."""
+    difference = AnswerDifference("q", "Question", None, "B", D("0"), D("1"))
+    assert difference.describe() == (
+        "Question: You answered nothing, Your practitioner answered B (+1 points)."
+    )
