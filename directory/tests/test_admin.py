@@ -1,6 +1,6 @@
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "model", ["organization", "service", "taxonomyterm", "review", "listingchange"]
 )
-def test_staff_can_use_the_directory_admin(client, model) -> None:  # type: ignore[no-untyped-def]
+def test_staff_can_use_the_directory_admin(client: Client, model: str) -> None:
     svc = f.service()
     client.force_login(
         User.objects.create_superuser("root", "r@example.org", "a-long-test-password")
@@ -25,7 +25,7 @@ def test_staff_can_use_the_directory_admin(client, model) -> None:  # type: igno
 
 
 @pytest.mark.parametrize("model", ["organization", "service", "taxonomyterm"])
-def test_an_enormous_admin_search_is_cut_short_not_a_500(client, model) -> None:  # type: ignore[no-untyped-def]
+def test_an_enormous_admin_search_is_cut_short_not_a_500(client: Client, model: str) -> None:
     """Issue 11: a 100,000-character search made SQLite refuse the LIKE pattern (a 500)."""
     f.service(name="Lunch club")
     client.force_login(

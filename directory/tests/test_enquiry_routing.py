@@ -5,11 +5,13 @@ emails carry full links."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
@@ -59,7 +61,9 @@ def _before_sending(client: Any, svc: Service) -> str:
 # --- the route, and what the person is told before sending ---------------------------------------
 
 
-def test_members_on_the_site_come_first(client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_members_on_the_site_come_first(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     svc = _service(org_email="office@example.org", service_email="taichi@example.org")
     member = f.provider_user(svc.organization)
     assert "go to the staff of Riverside Tai Chi on this site" in _before_sending(client, svc)
@@ -73,8 +77,8 @@ def test_members_on_the_site_come_first(client, django_capture_on_commit_callbac
     assert [m.to for m in mail.outbox] == [[member.email]]
 
 
-def test_an_inactive_member_is_passed_over_for_the_published_email(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_an_inactive_member_is_passed_over_for_the_published_email(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     svc = _service(service_email="taichi@example.org")
     member = f.provider_user(svc.organization)
@@ -120,8 +124,8 @@ def test_an_invalid_organisation_email_falls_back_to_the_coordinators() -> None:
     )
 
 
-def test_no_member_and_no_email_goes_to_the_coordinators_who_pass_it_on(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_no_member_and_no_email_goes_to_the_coordinators_who_pass_it_on(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     coordinator = f.user(Role.COORDINATOR)
     retired = f.user(Role.COORDINATOR, is_active=False)
@@ -165,8 +169,8 @@ def test_no_member_and_no_email_goes_to_the_coordinators_who_pass_it_on(  # type
     assert "Passed on to Riverside Tai Chi" in thread and "Phoned the instructor" in thread
 
 
-def test_with_no_coordinator_at_all_the_enquiry_waits_and_is_not_lost(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_with_no_coordinator_at_all_the_enquiry_waits_and_is_not_lost(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     svc = _service()
     enquiry = _send(client, django_capture_on_commit_callbacks, svc)
@@ -174,8 +178,8 @@ def test_with_no_coordinator_at_all_the_enquiry_waits_and_is_not_lost(  # type: 
     assert [e.pk for e in enquiry_routing.enquiries_to_pass_on()] == [enquiry.pk]
 
 
-def test_a_coordinator_cannot_read_enquiries_that_reached_the_provider(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_a_coordinator_cannot_read_enquiries_that_reached_the_provider(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     coordinator = f.user(Role.COORDINATOR)
     svc = _service(service_email="taichi@example.org")
@@ -189,8 +193,8 @@ def test_a_coordinator_cannot_read_enquiries_that_reached_the_provider(  # type:
 # --- delivery status ------------------------------------------------------------------------------
 
 
-def test_the_status_is_sending_until_the_mail_task_has_run(  # type: ignore[no-untyped-def]
-    django_capture_on_commit_callbacks,
+def test_the_status_is_sending_until_the_mail_task_has_run(
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     svc = _service(service_email="taichi@example.org")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -201,8 +205,10 @@ def test_the_status_is_sending_until_the_mail_task_has_run(  # type: ignore[no-u
     assert _delivery(enquiry).state == State.SENT
 
 
-def test_a_failed_email_is_shown_and_goes_to_the_coordinators(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks, monkeypatch
+def test_a_failed_email_is_shown_and_goes_to_the_coordinators(
+    client: Client,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def refuse(*args: Any) -> None:
         raise OSError("Connection refused")
@@ -220,8 +226,8 @@ def test_a_failed_email_is_shown_and_goes_to_the_coordinators(  # type: ignore[n
     assert client.get(reverse("directory:enquiry", args=[enquiry.pk])).status_code == 200
 
 
-def test_a_provider_reply_goes_to_the_person_with_a_full_link(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_a_provider_reply_goes_to_the_person_with_a_full_link(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     svc = _service()
     provider = f.provider_user(svc.organization)
@@ -246,8 +252,8 @@ def test_a_provider_reply_goes_to_the_person_with_a_full_link(  # type: ignore[n
     assert "Sent by email to the staff of Riverside Tai Chi" in thread
 
 
-def test_a_person_without_an_email_still_gets_the_reply_on_the_site(  # type: ignore[no-untyped-def]
-    django_capture_on_commit_callbacks,
+def test_a_person_without_an_email_still_gets_the_reply_on_the_site(
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     svc = _service()
     provider = f.provider_user(svc.organization)
@@ -259,7 +265,9 @@ def test_a_person_without_an_email_still_gets_the_reply_on_the_site(  # type: ig
     assert reply.state == State.NOT_EMAILED and mail.outbox == []
 
 
-def test_unrelated_emails_do_not_change_a_delivery(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_unrelated_emails_do_not_change_a_delivery(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
     svc = _service(service_email="taichi@example.org")
     with django_capture_on_commit_callbacks(execute=False):
         enquiry = enquiries.send_enquiry(person=f.user(), service=svc, subject="Hi", body="Room?")
@@ -268,7 +276,9 @@ def test_unrelated_emails_do_not_change_a_delivery(django_capture_on_commit_call
     assert _delivery(enquiry).state == State.QUEUED
 
 
-def test_export_and_erasure_cover_the_deliveries(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_export_and_erasure_cover_the_deliveries(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
     svc = _service()
     provider = f.provider_user(svc.organization)
     person = f.user()
@@ -280,8 +290,8 @@ def test_export_and_erasure_cover_the_deliveries(django_capture_on_commit_callba
     assert EnquiryDelivery.objects.get(message__from_provider=True).recipients == []
 
 
-def test_members_who_turned_enquiry_emails_off_read_it_on_the_site(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_members_who_turned_enquiry_emails_off_read_it_on_the_site(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     from accounts.models import NotificationPreference
 

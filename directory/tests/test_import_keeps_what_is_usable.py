@@ -259,7 +259,9 @@ def test_the_coordinator_sees_each_import_its_report_and_what_needs_attention(
 
 
 @pytest.mark.parametrize("role", [None, Role.PERSON, Role.PROVIDER])
-def test_import_pages_are_for_coordinators_only(client, role, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_pages_are_for_coordinators_only(
+    client: Client, role: Role | None, tmp_path: Path
+) -> None:
     _, run = run_import([_write(tmp_path / "feed.json", [v1_record(1)])], feed="nl")
     if role is not None:
         client.force_login(f.user(role))

@@ -163,7 +163,7 @@ def test_no_fixed_place_is_said_and_shown(client: Client) -> None:
         ("maximum_age", "151", "oldest age as a number up to 150"),
     ],
 )
-def test_errors_say_how_to_fix_them(client, field: str, value: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_errors_say_how_to_fix_them(client: Client, field: str, value: str, message: str) -> None:
     org = f.organization()
     svc = f.service(organization_=org, **BASE)
     data = {

@@ -15,7 +15,7 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _terms(client, service_id: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _terms(client: Client, service_id: str) -> tuple[str, str]:
     html = client.get(reverse("directory:service", args=[service_id])).content.decode()
     found = dict(
         re.findall(
@@ -42,7 +42,9 @@ def test_nothing_said_is_not_known(client: Client) -> None:
         (False, None, ("No", "Not known")),
     ],
 )
-def test_the_terms_the_provider_gave(client, takes, wait, shown) -> None:  # type: ignore[no-untyped-def]
+def test_the_terms_the_provider_gave(
+    client: Client, takes: bool, wait: int | None, shown: tuple[str, str]
+) -> None:
     svc = f.service()
     ServiceReferralTerms.objects.create(
         service_id=svc.pk, takes_referrals=takes, typical_wait_days=wait

@@ -3,6 +3,9 @@ enquiries, reviews and the moderation of listing changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -78,8 +81,8 @@ def test_organisation_page_shows_declared_facts_with_dates_and_unknown_as_unknow
     assert html.count("Not known") >= 5
 
 
-def test_enquiry_thread_between_person_and_provider_with_email_and_audit(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_enquiry_thread_between_person_and_provider_with_email_and_audit(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     org = f.organization()
     svc = f.service(organization_=org)
@@ -281,8 +284,8 @@ def test_provider_adds_a_service_that_is_listed_only_once_published(client: Clie
 # --- issue 11 ------------------------------------------------------------------------------------
 
 
-def test_an_enquiry_to_a_service_with_line_breaks_in_its_name_is_sent(  # type: ignore[no-untyped-def]
-    client, django_capture_on_commit_callbacks
+def test_an_enquiry_to_a_service_with_line_breaks_in_its_name_is_sent(
+    client: Client, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     """Finding 4: a line break in a service's name made every enquiry to it fail (a 500 after the
     enquiry was saved) because the name goes into the email's subject."""
