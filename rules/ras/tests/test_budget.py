@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from rules.ras import (
 )
 from rules.ras.budget import _band_for
 from rules.ras.compare import AnswerDifference
+from rules.ras.config import RasConfig
 from rules.ras.money import to_nearest_pound, to_pence
 from rules.ras.tests.helpers import all_a, v1_document, worked_example
 
@@ -420,4 +422,44 @@ def test_a_difference_of_one_point_is_signed_and_no_answer_is_nothing() -> None:
     difference = AnswerDifference("q", "Question", None, "B", D("0"), D("1"))
     assert difference.describe() == (
         "Question: You answered nothing, Your practitioner answered B (+1 points)."
+    )
+
+
+def test_the_lines_that_state_an_amount() -> None:
+    """Each way to a weekly amount says so with the amount: below the minimum points (£0.00), a
+    band with a price, a band without one (its own label, and the ceiling with the review), and
+    points x price rounded to the penny when the file says so (39.75 x £2.75 = £109.3125 ->
+    £109.31). The carer's answer is kept on the result."""
+
+    def said(config: RasConfig, answers: dict[str, Any]) -> list[tuple[str, D | None]]:
+        result = indicative_budget(config, Answers.from_dict(answers, config))
+        return [(line.text, line.amount) for line in result.explanation]
+
+    config = load_version("illustrative-ras-v1")
+    low = all_a()
+    low["answers"]["personal_care"] = "B"  # 6 points < 8
+    assert (
+        "This is below the 8 points at which we set a budget, so we will help with information, "
+        "advice and services open to everyone.",
+        D("0.00"),
+    ) in said(config, low)
+    document = v1_document()
+    document["meta"]["calibration"]["method"] = "bands"
+    document["banding"]["enabled"] = True
+    banded = parse_config(document)
+    assert ('39.75 points is in the band "Moderate": £140.00 a week.', D("140.00")) in said(
+        banded, worked_example()
+    )
+    top = {"answers": {d.id: d.answers[-1].code for d in banded.domains}}
+    assert ('123 points is in the band "Bespoke costing".', None) in said(banded, top)
+    document = v1_document()
+    document["pricing"]["rounding"] = "nearest_penny"
+    by_penny = parse_config(document)
+    assert (
+        "Each point is worth £2.75 a week: 39.75 x £2.75 = £109.3125, rounded to the nearest "
+        "penny: £109.31.",
+        D("109.31"),
+    ) in said(by_penny, worked_example())
+    assert indicative_budget(by_penny, Answers.from_dict(worked_example(), by_penny)).carer == (
+        "strain"
     )
