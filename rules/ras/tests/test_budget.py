@@ -463,3 +463,32 @@ def test_the_lines_that_state_an_amount() -> None:
     assert indicative_budget(by_penny, Answers.from_dict(worked_example(), by_penny)).carer == (
         "strain"
     )
+
+
+def test_the_minimum_weekly_budget_at_and_below_it() -> None:
+    """Pricing's ``floor_weekly``: 8 points x £2.75 = £22.00 is raised to a £30.00 floor, with the
+    line saying so; exactly at a £22.00 floor nothing is raised and no line is added."""
+    answers = all_a()
+    answers["answers"]["personal_care"] = "B"
+    answers["answers"]["decisions_and_control"] = "B"  # 6 + 2 = 8 points
+    for floor, weekly, raised in (("30.00", "30.00", True), ("22.00", "22.00", False)):
+        document = v1_document()
+        document["pricing"]["floor_weekly"] = floor
+        config = parse_config(document)
+        result = indicative_budget(config, Answers.from_dict(answers, config))
+        assert result.weekly == D(weekly)
+        line = (f"Raised to the minimum budget of £{weekly}.", D(weekly))
+        assert (line in [(x.text, x.amount) for x in result.explanation]) is raised
+
+
+def test_a_carer_answer_that_only_adds_points_is_explained() -> None:
+    """A carer answer with points to add and no cap on informal support still gets its line."""
+    document = v1_document()
+    document["carer_support_modifier"]["answers"][0]["add_points"] = 2  # "ok" now adds 2
+    config = parse_config(document)
+    answers = all_a()
+    answers["carer"] = "ok"
+    result = indicative_budget(config, Answers.from_dict(answers, config))
+    assert 'Your carer: "Caring is sustainable". This adds 2 points.' in [
+        line.text for line in result.explanation
+    ]
