@@ -148,7 +148,7 @@ def _load_area(services: int, seed: int) -> str:
             summary = generate_area(seed=seed, services=services, replace=True)
         note = f"loaded in {summary.seconds:.0f}s: {summary}"
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(note, file=sys.stderr)
     return note
 
