@@ -53,6 +53,12 @@ def start_follow_up(
     request: HttpRequest | None = None,
 ) -> FollowUp:
     access.require(access.can_start_follow_up(actor, person.pk), "Only the team can do this.")
+    # The follow-up goes on the team's worklist: a broker chooses one of their own teams (the
+    # view offers only those; checked here too, not left to the form).
+    access.require(
+        access.can_work_list(actor, team),
+        "You can only put someone on follow-up with a team you are a member of.",
+    )
     from outcomes.measures import threshold_values
 
     measure = registry().get(measure_id)

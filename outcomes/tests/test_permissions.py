@@ -10,6 +10,8 @@ every role, and says which roles may then act:
 - ``caseload``: the person is on the actor's caseload (``budgets.models.CaseAssignment``);
 - ``referral``: the actor holds the person's open social prescribing referral;
 - ``team``: the actor is a member of the team running the person's follow-up;
+- ``team_caseload``: the person is on the caseload of that team, and the actor is a member (a
+  broker puts someone on follow-up only with a team they are on);
 - ``stranger``: none of these.
 
 Refused actors get ``access.NotAllowed`` with a sentence, and nothing is written (no outcomes row
@@ -108,9 +110,13 @@ THE_TEAM = {
     "own": NOBODY,  # nobody puts themselves on follow-up, whatever their role
     "helper": TEAM_LEADS,
     "caseload": TEAM_LEADS | {Role.BROKER.value},
+    "team_caseload": TEAM_LEADS | {Role.BROKER.value},
     "referral": TEAM_LEADS,
     "stranger": TEAM_LEADS,
 }
+# Starting a follow-up also needs the team to be the actor's: a broker with the person on their own
+# caseload is refused a team they are not on.
+START_FOLLOW_UP = THE_TEAM | {"caseload": TEAM_LEADS}
 WORKLIST = {"team": EVERYONE, "stranger": TEAM_LEADS}
 AREA_WORDING = {"stranger": WORDING_ROLES}
 
@@ -143,6 +149,9 @@ class World:
                 received_on=today(),
             )
         elif relation == "team":
+            self.team.members.add(user)
+        elif relation == "team_caseload":
+            CaseAssignment.objects.create(person=self.person, team=self.team)
             self.team.members.add(user)
         profile_for(self.person)
 
@@ -288,7 +297,7 @@ SERVICES: dict[str, tuple[Call, tuple[str, ...], dict[str, set[str]]]] = {
             response_days=3,
         ),
         (),
-        THE_TEAM,
+        START_FOLLOW_UP,
     ),
     "end_follow_up": (
         lambda w, u: end_follow_up(follow_up=w.follow_up, actor=u),
