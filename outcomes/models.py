@@ -9,9 +9,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from budgets.models import CaseTeam
-from directory.models import Neighbourhood
-
 USER = settings.AUTH_USER_MODEL
 
 
@@ -44,7 +41,11 @@ class Profile(models.Model):
     service = models.CharField(max_length=150, blank=True, default="")
     programme = models.CharField(max_length=150, blank=True, default="")
     neighbourhood = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Neighbourhood",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,7 +150,7 @@ class FollowUp(models.Model):
     """Self-reported (patient-initiated) follow-up: the person reports when they choose."""
 
     person = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="outcome_follow_ups")
-    team = models.ForeignKey(CaseTeam, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("budgets.CaseTeam", on_delete=models.PROTECT, related_name="+")
     measure_id = models.CharField(max_length=60)
     value_id = models.CharField(max_length=60, help_text="The score value the threshold is on.")
     threshold = models.DecimalField(max_digits=8, decimal_places=2)

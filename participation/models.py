@@ -19,8 +19,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from directory.models import Neighbourhood
-
 
 class Phase(models.TextChoices):
     IDEAS = "ideas", "Ideas"
@@ -90,7 +88,7 @@ class Round(models.Model):
         max_length=20, choices=RegistrationRule.choices, default=RegistrationRule.SELF_DECLARED
     )
     neighbourhoods = models.ManyToManyField(
-        Neighbourhood,
+        "directory.Neighbourhood",
         blank=True,
         related_name="+",
         help_text="Where voters must live. None chosen: anywhere in the area.",
@@ -138,7 +136,9 @@ class DistrictPot(models.Model):
     """Part of the pot kept for one neighbourhood's projects (a round with none has one pot)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="district_pots")
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.PROTECT, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "directory.Neighbourhood", on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
@@ -165,7 +165,7 @@ class Project(models.Model):
     what = models.TextField("what the project will do")
     who_benefits = models.TextField("who will benefit")
     district = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -242,7 +242,9 @@ class VoterRegistration(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pb_registrations"
     )
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.PROTECT, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "directory.Neighbourhood", on_delete=models.PROTECT, related_name="+"
+    )
     date_of_birth = models.DateField(null=True, blank=True)
     age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -280,7 +282,9 @@ class VoterParticipation(models.Model):
         on_delete=models.SET_NULL,
         related_name="pb_participations",
     )
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.PROTECT, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "directory.Neighbourhood", on_delete=models.PROTECT, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     receipt_hash = models.CharField(max_length=64)
     recorded_on = models.DateField(auto_now_add=True)
@@ -319,7 +323,7 @@ class AnonymousBallot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
     district = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     choices = models.JSONField()
@@ -343,7 +347,7 @@ class PaperBallotEntry(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="paper_entries")
     paper_number = models.CharField(max_length=30)
     district = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     choices = models.JSONField()
     entered_by = models.ForeignKey(
@@ -373,7 +377,7 @@ class RoundResult(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
     district = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file_name = models.CharField(max_length=80)
     budget = models.DecimalField(max_digits=12, decimal_places=2)
@@ -423,7 +427,9 @@ class PanelVolunteer(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_volunteer"
     )
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.PROTECT, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "directory.Neighbourhood", on_delete=models.PROTECT, related_name="+"
+    )
     age_band = models.CharField(max_length=10, choices=AgeBand.choices)
     joined_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from directory.models import Neighbourhood, TaxonomyTerm
 from rules.ledger import format_minutes
 
 # Weekly availability as codes: "tue-am" is Tuesday morning. Parts of the day and their times.
@@ -54,7 +53,11 @@ class Member(models.Model):
     name = models.CharField(max_length=150)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
     neighbourhood = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Neighbourhood",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     about = models.TextField(blank=True, default="")
     access_needs = models.TextField(blank=True, default="")
@@ -131,11 +134,15 @@ class Offer(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="offers")
     title = models.CharField(max_length=150)
     category = models.ForeignKey(
-        TaxonomyTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.TaxonomyTerm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     details = models.TextField(blank=True, default="")
     neighbourhood = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Neighbourhood",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -158,12 +165,16 @@ class Request(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="requests")
     title = models.CharField(max_length=150)
     category = models.ForeignKey(
-        TaxonomyTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.TaxonomyTerm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     details = models.TextField(blank=True, default="")
     access_needs = models.TextField(blank=True, default="")
     neighbourhood = models.ForeignKey(
-        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Neighbourhood",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     times = models.JSONField(default=list, blank=True)
     """Availability codes that would suit; empty means any time."""
@@ -293,7 +304,7 @@ class Exchange(models.Model):
         Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchanges"
     )
     category = models.ForeignKey(
-        TaxonomyTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.TaxonomyTerm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     start = models.DateTimeField()
     minutes = models.PositiveIntegerField()
