@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from directory.demo_area import DEMO_POSTCODE_SOURCE, generate_area
@@ -53,7 +54,7 @@ def test_a_file_without_the_ons_columns_is_refused(tmp_path: Path) -> None:
         _load(tmp_path, "pcds,x,y\nDN15 6NL,1,2\n")
 
 
-def test_nearest_first_near_a_postcode(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_nearest_first_near_a_postcode(client: Client, tmp_path: Path) -> None:
     _load(tmp_path)
     f.service(name="Far club", lat="53.700000", lon="-0.400000")
     f.service(name="Near club", lat="53.589000", lon="-0.655000")
@@ -67,7 +68,9 @@ def test_nearest_first_near_a_postcode(client, tmp_path: Path) -> None:  # type:
     assert "Far club" not in within.content.decode()
 
 
-def test_a_postcode_that_is_not_in_the_table_says_how_to_fix_it(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_postcode_that_is_not_in_the_table_says_how_to_fix_it(
+    client: Client, tmp_path: Path
+) -> None:
     _load(tmp_path)
     page = client.get(reverse("directory:search"), {"postcode": "DN15 6XX"})  # terminated
     html = page.content.decode()
@@ -88,7 +91,7 @@ def test_a_postcode_search_sorts_by_distance_unless_told_otherwise() -> None:
     assert parse_search({}).sort == "relevance"
 
 
-def test_the_demo_area_ships_its_fictional_postcodes(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_area_ships_its_fictional_postcodes(client: Client) -> None:
     generate_area(services=12, seed=7)
     used = set(Address.objects.values_list("postal_code", flat=True))
     known = set(

@@ -109,7 +109,9 @@ def test_inactive_services_are_not_found() -> None:
         ({"q": ["x" * 201]}, "q"),
     ],
 )
-def test_bad_parameters_are_refused_with_the_parameter_named(params, parameter) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parameters_are_refused_with_the_parameter_named(
+    params: dict[str, list[str]], parameter: str
+) -> None:
     with pytest.raises(SearchError) as problem:
         parse_search(params)
     assert problem.value.parameter == parameter

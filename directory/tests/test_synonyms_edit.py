@@ -5,6 +5,7 @@ rows get a new version number, so each process's in-memory copy is rebuilt)."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -16,11 +17,11 @@ from directory.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _found(client, q: str) -> str:  # type: ignore[no-untyped-def]
+def _found(client: Client, q: str) -> str:
     return str(client.get(reverse("directory:search"), {"q": q}).content.decode())
 
 
-def test_the_shipped_list_is_the_default(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_shipped_list_is_the_default(client: Client) -> None:
     client.force_login(f.user(Role.COORDINATOR))
     html = client.get(reverse("directory:synonyms")).content.decode()
     assert "In use: the list the product came with" in html
@@ -28,7 +29,7 @@ def test_the_shipped_list_is_the_default(client) -> None:  # type: ignore[no-unt
     assert synonyms.text_in_force() == synonyms.shipped_text()
 
 
-def test_a_saved_list_is_used_by_the_next_search_and_audited(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_saved_list_is_used_by_the_next_search_and_audited(client: Client) -> None:
     f.service(name="Rolling balls club", description="Big inflatable balls on the park field.")
     assert "Rolling balls club" not in _found(client, "zorbing")
     before = search_index.current_version()
@@ -62,7 +63,9 @@ def test_a_saved_list_is_used_by_the_next_search_and_audited(client) -> None:  #
         ("a, " + "b" * 1000, "Line 2: write at most 1,000 characters a line"),
     ],
 )
-def test_a_line_that_cannot_be_read_says_how_to_fix_it(client, line: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_line_that_cannot_be_read_says_how_to_fix_it(
+    client: Client, line: str, message: str
+) -> None:
     client.force_login(f.user(Role.COORDINATOR))
     page = client.post(reverse("directory:synonyms"), {"text": f"elderly, older people\n{line}\n"})
     html = page.content.decode()
@@ -74,7 +77,7 @@ def test_comments_and_blank_lines_are_fine() -> None:
     assert synonyms.check("# people\n\nelderly, older people\nexercise => yoga\n") == []
 
 
-def test_only_coordinators_may_edit(client) -> None:  # type: ignore[no-untyped-def]
+def test_only_coordinators_may_edit(client: Client) -> None:
     client.force_login(f.user(Role.PROVIDER))
     assert client.get(reverse("directory:synonyms")).status_code == 403
     assert client.post(reverse("directory:synonyms"), {"text": "a, b"}).status_code == 403

@@ -1,3 +1,4 @@
+import random
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -72,7 +73,9 @@ def test_a_lapsed_reference_is_numbered_after_those_in_force() -> None:
 @given(
     st.lists(st.sampled_from(["dbs_enhanced", "reference", "training"]), max_size=6), st.randoms()
 )
-def test_gaps_do_not_depend_on_the_order_checks_were_entered(kinds: list[str], rnd) -> None:  # type: ignore[no-untyped-def]
+def test_gaps_do_not_depend_on_the_order_checks_were_entered(
+    kinds: list[str], rnd: random.Random
+) -> None:
     checks = [Check(k, date(2026, 1, 1 + i)) for i, k in enumerate(kinds)]
     shuffled = checks[:]
     rnd.shuffle(shuffled)

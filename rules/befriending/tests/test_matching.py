@@ -1,3 +1,4 @@
+import random
 from dataclasses import replace
 
 from hypothesis import given
@@ -123,7 +124,9 @@ volunteers = st.builds(
 
 
 @given(st.lists(volunteers, max_size=8, unique_by=lambda v: v.key), st.randoms())
-def test_order_does_not_depend_on_input_order_and_everyone_is_placed_once(vs, rnd) -> None:  # type: ignore[no-untyped-def]
+def test_order_does_not_depend_on_input_order_and_everyone_is_placed_once(
+    vs: list[Volunteer], rnd: random.Random
+) -> None:
     wish = replace(WISH, gender_preference="woman")
     first = shortlist(wish, vs)
     shuffled = vs[:]

@@ -58,7 +58,9 @@ def test_a_repeated_requirement_is_reported_once() -> None:
     ),
     st.integers(min_value=-60, max_value=60),
 )
-def test_all_clear_exactly_when_some_check_of_each_kind_covers_the_day(raw, offset) -> None:  # type: ignore[no-untyped-def]
+def test_all_clear_exactly_when_some_check_of_each_kind_covers_the_day(
+    raw: list[tuple[str, int, int | None]], offset: int
+) -> None:
     checks = [
         Check(
             kind,

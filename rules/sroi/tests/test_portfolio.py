@@ -58,7 +58,7 @@ def test_a_project_with_no_inputs_is_shown_as_not_funded() -> None:
         max_size=4,
     )
 )
-def test_matrix_total_is_the_portfolio_present_value(funders) -> None:  # type: ignore[no-untyped-def]
+def test_matrix_total_is_the_portfolio_present_value(funders: list[tuple[str, int]]) -> None:
     base = yaml.safe_load(EXAMPLE.read_text())
     results = []
     for sector, amount in funders:

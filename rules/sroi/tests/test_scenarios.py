@@ -29,7 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules.sroi import CaseError, calculate, case_from_dict
-from rules.sroi.calculate import money, ratio
+from rules.sroi.calculate import Result, money, ratio
 from rules.sroi.scenarios import parse_scale, scenario
 
 pytestmark = pytest.mark.pure
@@ -87,11 +87,11 @@ B = _case(
 
 
 @pytest.fixture
-def results():  # type: ignore[no-untyped-def]
+def results() -> list[Result]:
     return [calculate(case_from_dict(A)), calculate(case_from_dict(B))]
 
 
-def test_unchanged_scenario_is_the_base(results) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_scenario_is_the_base(results: list[Result]) -> None:
     s = scenario(results, {})
     assert s.changed == s.base
     assert s.base.cells == {
@@ -102,7 +102,7 @@ def test_unchanged_scenario_is_the_base(results) -> None:  # type: ignore[no-unt
     assert (s.base.total_value, s.base.total_invested) == (Fraction(2900), Fraction(2000))
 
 
-def test_scale_one_project_and_drop_the_other(results) -> None:  # type: ignore[no-untyped-def]
+def test_scale_one_project_and_drop_the_other(results: list[Result]) -> None:
     s = scenario(results, {0: parse_scale("1.5"), 1: parse_scale("0")})
     assert s.changed.cells == {("adult_social_care", "nhs"): Fraction(3600)}
     assert s.changed.investing == ("adult_social_care",)
@@ -116,7 +116,7 @@ def test_scale_one_project_and_drop_the_other(results) -> None:  # type: ignore[
     assert s.changed.by_kind == {"cashable": Fraction(3600)}
 
 
-def test_a_quarter_more_of_b_keeps_pence_exact(results) -> None:  # type: ignore[no-untyped-def]
+def test_a_quarter_more_of_b_keeps_pence_exact(results: list[Result]) -> None:
     s = scenario(results, {1: parse_scale("125%")})
     # 250 x 1.25 = 312.50 for each funder of B; A unchanged.
     assert s.changed.cells[("nhs", "adult_social_care")] == Fraction(625, 2)
@@ -128,17 +128,17 @@ def test_a_quarter_more_of_b_keeps_pence_exact(results) -> None:  # type: ignore
     ("text", "expected"),
     [("0", Fraction(0)), ("10", Fraction(10)), ("", Fraction(1)), ("0.001", Fraction(1, 1000))],
 )
-def test_scales_at_their_limits(text, expected) -> None:  # type: ignore[no-untyped-def]
+def test_scales_at_their_limits(text: str, expected: Fraction) -> None:
     assert parse_scale(text) == expected
 
 
 @pytest.mark.parametrize("text", ["-0.01", "10.01", "lots", 1.5, "nan"])
-def test_scales_refused(text) -> None:  # type: ignore[no-untyped-def]
+def test_scales_refused(text: object) -> None:
     with pytest.raises(CaseError):
         parse_scale(text)
 
 
-def test_a_scale_for_a_project_that_is_not_there(results) -> None:  # type: ignore[no-untyped-def]
+def test_a_scale_for_a_project_that_is_not_there(results: list[Result]) -> None:
     with pytest.raises(CaseError):
         scenario(results, {2: Fraction(1)})
 
@@ -166,7 +166,7 @@ def test_scaling_is_the_same_as_scaling_inputs_and_quantities(quarters: int) -> 
     ("text", "refused"),
     [("1e-30", False), ("1e30", True), ("1e-31", True), ("1e-999999999", True), ("1e31", True)],
 )
-def test_a_short_number_with_a_huge_exponent_is_refused_at_once(text, refused) -> None:  # type: ignore[no-untyped-def]
+def test_a_short_number_with_a_huge_exponent_is_refused_at_once(text: str, refused: bool) -> None:
     """ "1e-999999999" is 12 characters but its exact fraction has a billion-digit denominator:
     refused before it is built (1e30 is refused as a scale above 10, not for its exponent)."""
     if refused:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.sroi import calculate, load_case, report
+from rules.sroi import Case, calculate, load_case, report
 from rules.sroi.sensitivity import switching_value
 
 pytestmark = pytest.mark.pure
@@ -34,11 +34,11 @@ CASE = Path(__file__).resolve().parent.parent / "examples" / "lunch_club.yaml"
 
 
 @pytest.fixture(scope="module")
-def case():  # type: ignore[no-untyped-def]
+def case() -> Case:
     return load_case(CASE)
 
 
-def test_headline_figures_to_the_penny(case) -> None:  # type: ignore[no-untyped-def]
+def test_headline_figures_to_the_penny(case: Case) -> None:
     data = calculate(case).to_dict()
     assert data["total_inputs"] == "15000.00"
     assert data["present_value"] == "35540.97"
@@ -49,7 +49,7 @@ def test_headline_figures_to_the_penny(case) -> None:  # type: ignore[no-untyped
     assert data["year_one_impact"] == "25190.70"
 
 
-def test_each_outcome_year_by_year(case) -> None:  # type: ignore[no-untyped-def]
+def test_each_outcome_year_by_year(case: Case) -> None:
     lonely, gp = calculate(case).to_dict()["outcomes"]
     assert [y["value"] for y in lonely["years"]] == ["24000.00", "12000.00"]
     assert [y["present_value"] for y in lonely["years"]] == ["23188.41", "11202.13"]
@@ -59,7 +59,7 @@ def test_each_outcome_year_by_year(case) -> None:  # type: ignore[no-untyped-def
     assert gp["present_value"] == "1150.43"
 
 
-def test_year_one_not_discounted_under_the_green_book_convention(case) -> None:  # type: ignore[no-untyped-def]
+def test_year_one_not_discounted_under_the_green_book_convention(case: Case) -> None:
     import dataclasses
 
     # 24,000 + 12,000 / 1.035 + 1,190.70 = 24,000 + 11,594.2028... + 1,190.70 = 36,784.9028...
@@ -68,7 +68,7 @@ def test_year_one_not_discounted_under_the_green_book_convention(case) -> None: 
     assert result.to_dict()["present_value"] == "36784.90"
 
 
-def test_switching_value_of_attribution_worked_by_hand(case) -> None:  # type: ignore[no-untyped-def]
+def test_switching_value_of_attribution_worked_by_hand(case: Case) -> None:
     getcontext().prec = 40
     r = Decimal("1.035")
     others = Decimal("1190.70") / r  # the GP outcome's present value
@@ -83,7 +83,7 @@ def test_switching_value_of_attribution_worked_by_hand(case) -> None:  # type: i
     assert round(expected * 100, 2) == Decimal("67.78")
 
 
-def test_switching_values_that_do_not_exist_say_why(case) -> None:  # type: ignore[no-untyped-def]
+def test_switching_values_that_do_not_exist_say_why(case: Case) -> None:
     # Even with 100% drop-off the club's first year alone is worth more than it cost.
     drop = switching_value(case, "less-lonely", "drop_off")
     assert drop.value is None and "above 1 even at 100%" in drop.note
@@ -91,7 +91,7 @@ def test_switching_values_that_do_not_exist_say_why(case) -> None:  # type: igno
     assert rate.value is None and "above 1" in rate.note
 
 
-def test_switching_value_of_quantity(case) -> None:  # type: ignore[no-untyped-def]
+def test_switching_value_of_quantity(case: Case) -> None:
     found = switching_value(case, "less-lonely", "quantity")
     assert found.value is not None
     pv_after = calculate(
@@ -142,7 +142,7 @@ def test_drop_off_switching_value_found_by_bisection() -> None:
     assert abs(found.value - Fraction(381966, 1_000_000)) <= Fraction(1, 1_000_000)
 
 
-def test_sensitivity_table_varies_each_assumption_on_its_own(case) -> None:  # type: ignore[no-untyped-def]
+def test_sensitivity_table_varies_each_assumption_on_its_own(case: Case) -> None:
     rows = report(case)["sensitivity"]
     dw = [r for r in rows if r["outcome"] == "less-lonely" and r["assumption"] == "deadweight"]
     # 25% -> 15% and 35%: impact scales by 0.85/0.75 and 0.65/0.75

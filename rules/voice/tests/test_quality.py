@@ -1,6 +1,7 @@
 """Combining experts' scores: hand-worked cases, the agreement bands at their edges, and
 properties over random scores."""
 
+import random
 from fractions import Fraction as F
 
 import pytest
@@ -143,7 +144,7 @@ def test_combined_lies_between_lowest_and_highest_and_agreement_in_0_1(values: l
 
 
 @given(st.lists(scores, min_size=3, max_size=8), st.randoms())
-def test_order_of_experts_does_not_matter(values: list[int], rnd) -> None:  # type: ignore[no-untyped-def]
+def test_order_of_experts_does_not_matter(values: list[int], rnd: random.Random) -> None:
     shuffled = list(values)
     rnd.shuffle(shuffled)
     a = combine(ONE, [{"workforce": v} for v in values])
