@@ -461,7 +461,7 @@ def _copy_figures() -> dict[str, float]:
     from directory import search_index, search_memory
 
     t0 = time.perf_counter()
-    snap = search_memory.build(search_index.current_version())
+    snap = search_memory.build(search_index.current_state())
     seconds = time.perf_counter() - t0
     text_mb = snap.text.nbytes / 1e6 if snap.text is not None else 0.0
     return {"rebuild_s": round(seconds, 2), "text_index_mb": round(text_mb, 1)}
