@@ -20,6 +20,11 @@
 #   MUTATION_RERUN=1        keep var/mutation/<package>/, copy the current package and tests into
 #                           it and run again only the mutants that were not killed last time (to
 #                           confirm that new tests kill them); the score is then over all mutants
+#   MUTATION_MODULES="greedy.py mes.py"
+#                           mutate only these modules of the (one) package named, in their own
+#                           work folder var/mutation/<package>-<modules> (a big package in parts:
+#                           rules/pb has 2,739 mutants); the score is then over those modules only
+#   MUTATION_NICE=19        niceness of mutmut and its tests (default 19: the machine is shared)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +43,7 @@ rule_modules() {
     case "$1" in
         charging) echo allowances.py calculator.py capital.py income.py money.py pension_age.py parameters.py ;;
         ledger) echo balances.py book.py invariants.py limits.py transactions.py units.py formatting.py ;;
-        pb) echo greedy.py mes.py mes_engine.py mes_batch.py tally.py outcome.py ;;
+        pb) echo greedy.py mes.py mes_engine.py mes_batch.py tally.py outcome.py profile.py ;;
         ras) echo budget.py compare.py money.py answers.py ;;
         *) echo "*.py" ;;
     esac
@@ -52,6 +57,11 @@ for pkg in "${PACKAGES[@]}"; do
         exit 2
     fi
     work=$ROOT/var/mutation/$pkg
+    modules=$(rule_modules "$pkg")
+    if [ -n "${MUTATION_MODULES:-}" ]; then
+        modules=$MUTATION_MODULES
+        work=$work-$(echo "$modules" | sed 's/\.py//g; s/  */-/g')
+    fi
     again=()
     if [ "$RERUN" = 1 ] && [ -f "$work/results.txt" ]; then
         # Only the mutants that were not killed last time, leaving out the known equivalent ones
@@ -67,7 +77,7 @@ for pkg in "${PACKAGES[@]}"; do
     cp "$ROOT/rules/__init__.py" "$ROOT/rules/money.py" "$work/rules/"
     (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
     only=""
-    for module in $(rule_modules "$pkg"); do only="$only    rules/$pkg/$module"$'\n'; done
+    for module in $modules; do only="$only    rules/$pkg/$module"$'\n'; done
     ONLY="$only" PKG="$pkg" "$VENV_BIN/python" -c '
 import os, sys
 text = open(sys.argv[1], encoding="utf-8").read()
@@ -81,7 +91,7 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)
     else
         echo "== rules/$pkg: mutating (work folder $work${again:+, re-running ${#again[@]} mutants})"
     fi
-    (cd "$work" && PATH="$VENV_BIN:$PATH" nice -n "${MUTATION_NICE:-10}" "$VENV_BIN/mutmut" run --max-children "$CHILDREN" "${again[@]}" > mutmut-run.log 2>&1) || {
+    (cd "$work" && PATH="$VENV_BIN:$PATH" nice -n "${MUTATION_NICE:-19}" "$VENV_BIN/mutmut" run --max-children "$CHILDREN" "${again[@]}" > mutmut-run.log 2>&1) || {
         echo "mutmut failed for rules/$pkg; see $work/mutmut-run.log" >&2
         tail -20 "$work/mutmut-run.log" >&2
         exit 2
@@ -89,7 +99,7 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)
     seconds=$(( $(date +%s) - started ))
     load_after=$(uptime | sed 's/.*load average: //')
     (cd "$work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1 || "$VENV_BIN/mutmut" results > results.txt 2>&1)
-    line=$("$VENV_BIN/python" - "$work/results.txt" "$EQUIVALENT" "$THRESHOLD" "$pkg" "$EQUIVALENT_DOC" \
+    line=$("$VENV_BIN/python" - "$work/results.txt" "$EQUIVALENT" "$THRESHOLD" "$pkg${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
         "$seconds" "$load_before" "$load_after" "$CHILDREN" <<'PY'
 import re
 import sys
