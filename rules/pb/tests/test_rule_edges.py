@@ -11,7 +11,8 @@ from fractions import Fraction
 
 import pytest
 
-from rules.pb import GreedyExplanation, PBError, greedy, tally
+from rules.pb import GreedyExplanation, MESExplanation, PBError, greedy, tally
+from rules.pb.profile import build_profile
 
 from .test_greedy import election
 
@@ -85,3 +86,132 @@ def test_exact_rationals_are_gmpy2_unless_pure_python_is_asked_for(
     assert _rational_type() is mpq
     monkeypatch.setenv("WELLBEING_PB_PURE", "1")
     assert _rational_type() is Fraction
+
+
+def test_greedy_refuses_an_unknown_utility_naming_the_allowed_ones() -> None:
+    """``greedy`` called directly (not through ``tally``) refuses an unknown utility itself."""
+    e = election({"a": 10}, [("a",)], 10)
+    with pytest.raises(PBError) as error:
+        greedy(e, "joy")
+    assert str(error.value) == "unknown utility 'joy' (choose one of cost, points, cardinal)"
+
+
+def test_greedy_order_is_utility_per_unit_of_cost() -> None:
+    """pabutools ``greedy_utilitarian_welfare``: projects in decreasing total utility per unit of
+    cost. Cardinal utility on approvals (1 per supporter): 'y' (cost 3, 4 supporters, 4/3 a unit)
+    before 'x' (cost 1, 1 supporter, exactly 1 a unit); with a budget of 3 only 'y' fits. A cost
+    of exactly 1 is an ordinary cost (only a free project is first)."""
+    e = election({"x": 1, "y": 3}, [("x", "y"), ("y",), ("y",), ("y",)], 3)
+    outcome = greedy(e, "cardinal")
+    assert outcome.selected == ("y",)
+    assert isinstance(outcome.explanation, GreedyExplanation)
+    scores = [(s.project_id, s.score) for s in outcome.explanation.steps]
+    assert scores == [("y", Fraction(4, 3)), ("x", Fraction(1))]
+
+
+def test_greedy_project_with_total_utility_one_ranks_above_an_unsupported_one() -> None:
+    """A project whose total utility is exactly 1 (one approval, cardinal utility) scores 1/cost,
+    above a project nobody supports (score 0), whatever the tie-breaking order: 'z' (1/10) comes
+    before 'b' (0), although 'b' sorts first by id."""
+    e = election({"b": 100, "z": 10}, [("z",)], 100)
+    outcome = greedy(e, "cardinal")
+    assert outcome.selected == ("z",)
+    assert isinstance(outcome.explanation, GreedyExplanation)
+    scores = [(s.project_id, s.score) for s in outcome.explanation.steps]
+    assert scores == [("z", Fraction(1, 10)), ("b", Fraction(0))]
+
+
+def test_greedy_free_supported_project_first_free_unsupported_last() -> None:
+    """A supported project that costs nothing comes first (infinite utility per cost, score
+    ``None``); one nobody supports comes last with score 0 even when free, as in pabutools."""
+    e = election({"a": 10, "f": 0, "u": 0}, [("a", "f")], 10)
+    outcome = greedy(e, "cardinal")
+    assert outcome.selected == ("f", "a", "u")
+    assert isinstance(outcome.explanation, GreedyExplanation)
+    scores = [(s.project_id, s.score) for s in outcome.explanation.steps]
+    assert scores == [("f", None), ("a", Fraction(1, 10)), ("u", Fraction(0))]
+
+
+def test_greedy_explanation_says_whether_it_skips() -> None:
+    """The explanation records ``skip`` (True for greedy, False for greedy-no-skip): the
+    rendered explanation says which rule counted."""
+    e = election({"a": 10}, [("a",)], 10)
+    skipping = greedy(e).explanation
+    stopping = greedy(e, skip=False).explanation
+    assert isinstance(skipping, GreedyExplanation) and isinstance(stopping, GreedyExplanation)
+    assert skipping.skip is True
+    assert stopping.skip is False
+
+
+def test_add1_greedy_fill_starts_from_what_mes_left() -> None:
+    """``add1-greedy`` (pabutools ``completion_by_rule_combination``): greedy fills the money MES
+    left: MES buys 'a' and 'c' (60 of 100), so greedy starts with exactly 40 and buys 'b' (39)."""
+    e = election(
+        {"a": 40, "b": 39, "c": 20, "e": 30},
+        [("a", "b"), ("a", "b"), ("a", "c"), ("a", "c"), ("e",)],
+        100,
+    )
+    filled = tally(e, "mes", completion="add1-greedy")
+    assert isinstance(filled.explanation, MESExplanation)
+    fill = filled.explanation.greedy_fill
+    assert fill is not None
+    assert fill.starting_budget == 40
+    first = fill.steps[0]
+    assert (first.project_id, first.decision, first.remaining_after) == (
+        "b",
+        "selected",
+        Fraction(1),
+    )
+
+
+def test_tally_counts_with_mes_by_default() -> None:
+    """``tally`` without a rule counts with the Method of Equal Shares (with add1)."""
+    e = election({"a": 10}, [("a",)], 10)
+    outcome = tally(e)
+    assert (outcome.rule, outcome.completion, outcome.utility, outcome.tie_break) == (
+        "mes",
+        "add1",
+        "cost",
+        "id",
+    )
+
+
+def test_profile_groups_identical_ballots_and_leaves_free_projects_out_of_cost_groups() -> None:
+    """rules.pb.profile: identical ballots are one group with its voters (in ballot order). With
+    the cost utility a free project carries no utility, so ballots that differ only by a free
+    project are the same group; a project costing exactly 1 is not free. Utilities are implicit
+    (``None``: each is the project's cost) with the cost utility, explicit otherwise."""
+    e = election({"a": 10, "f": 0, "one": 1}, [("a", "f"), ("a",), ("one",), ("one", "f")], 20)
+    cost = build_profile(e)
+    assert cost == build_profile(e, "cost", "id")
+    assert [(g.projects, g.utilities, g.voter_ids) for g in cost.groups] == [
+        ((0,), None, ("v0", "v1")),
+        ((2,), None, ("v2", "v3")),
+    ]
+    cardinal = build_profile(e, "cardinal")
+    assert [(g.projects, g.utilities, g.voter_ids) for g in cardinal.groups] == [
+        ((0, 1), (Fraction(1), Fraction(1)), ("v0",)),
+        ((0,), (Fraction(1),), ("v1",)),
+        ((2,), (Fraction(1),), ("v2",)),
+        ((1, 2), (Fraction(1), Fraction(1)), ("v3",)),
+    ]
+
+
+def test_profile_totals_are_exact_fractions_even_for_unsupported_projects() -> None:
+    """Total utilities are exact ``Fraction`` values, zero for a project nobody supports."""
+    e = election({"a": 10, "u": 5}, [("a",)], 20)
+    for utility in ("cost", "points", "cardinal"):
+        totals = build_profile(e, utility).total_utility
+        assert all(isinstance(t, Fraction) for t in totals)
+        assert totals[1] == 0
+
+
+def test_profile_refuses_unknown_utility_and_tie_break_naming_the_allowed_ones() -> None:
+    """``build_profile`` (used by MES) refuses an unknown utility or tie-break itself."""
+    e = election({"a": 10}, [("a",)], 10)
+    with pytest.raises(PBError) as utility:
+        build_profile(e, "joy")
+    assert str(utility.value) == "unknown utility 'joy' (choose one of cost, points, cardinal)"
+    with pytest.raises(PBError) as tie:
+        build_profile(e, "cost", "random")
+    assert str(tie.value) == "unknown tie-break 'random' (choose one of id, cost-votes)"
