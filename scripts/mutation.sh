@@ -13,8 +13,7 @@
 #
 # Equivalent mutants (changes that cannot alter any result) count as killed when they are listed
 # with the reason in docs/mutation.md, in a table whose header row starts
-# `| equivalent mutant |` (first column the mutant's name in backquotes), or, for older entries,
-# in scripts/mutation-equivalent.txt (one name a line, `#` comments).
+# `| equivalent mutant |` (first column the mutant's name in backquotes).
 #
 #   MUTATION_CHILDREN=2     mutants run at once (default 1: the machine is shared)
 #   MUTATION_RERUN=1        keep var/mutation/<package>/, copy the current package and tests into
@@ -33,7 +32,6 @@ THRESHOLD=${MUTATION_THRESHOLD:-90}
 CHILDREN=${MUTATION_CHILDREN:-1}
 if [ "$#" -gt 0 ]; then PACKAGES=("$@"); else PACKAGES=(charging ledger pb ras); fi
 export WELLBEING_SHARED=${WELLBEING_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
-EQUIVALENT=$ROOT/scripts/mutation-equivalent.txt
 EQUIVALENT_DOC=$ROOT/docs/mutation.md
 RERUN=${MUTATION_RERUN:-0}
 
@@ -67,7 +65,7 @@ for pkg in "${PACKAGES[@]}"; do
         # Only the mutants that were not killed last time, leaving out the known equivalent ones
         # (each of those costs every test that reaches it, and none can be killed).
         mapfile -t again < <(sed -n 's/^ *\(rules\.[^:]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$work/results.txt" \
-            | grep -vxF -f <( (sed -n 's/^| `\(rules\.[^`]*\)` |.*/\1/p' "$EQUIVALENT_DOC"; sed 's/#.*//; s/ //g' "$EQUIVALENT" 2>/dev/null) | grep . || echo "-") || true)
+            | grep -vxF -f <(sed -n 's/^| `\(rules\.[^`]*\)` |.*/\1/p' "$EQUIVALENT_DOC" | grep . || echo "-") || true)
         rm -rf "$work/rules/$pkg"
     else
         rm -rf "$work"
@@ -99,27 +97,22 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)
     seconds=$(( $(date +%s) - started ))
     load_after=$(uptime | sed 's/.*load average: //')
     (cd "$work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1 || "$VENV_BIN/mutmut" results > results.txt 2>&1)
-    line=$("$VENV_BIN/python" - "$work/results.txt" "$EQUIVALENT" "$THRESHOLD" "$pkg${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
+    line=$("$VENV_BIN/python" - "$work/results.txt" "$THRESHOLD" "$pkg${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
         "$seconds" "$load_before" "$load_after" "$CHILDREN" <<'PY'
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 
-results, equivalent_file, threshold, pkg = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-equivalent_doc = Path(sys.argv[5])
-seconds, load_before, load_after, children = int(sys.argv[6]), sys.argv[7], sys.argv[8], sys.argv[9]
+results, threshold, pkg = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+equivalent_doc = Path(sys.argv[4])
+seconds, load_before, load_after, children = int(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8]
 status: dict[str, str] = {}
 for raw in Path(results).read_text().splitlines():
     name, sep, state = raw.strip().rpartition(": ")
     if sep and name.startswith("rules."):
         status[name] = state.strip()
 equivalent = set()
-if equivalent_file.exists():
-    for raw in equivalent_file.read_text().splitlines():
-        name = raw.split("#", 1)[0].strip()
-        if name:
-            equivalent.add(name)
 if equivalent_doc.exists():
     in_table = False
     for raw in equivalent_doc.read_text(encoding="utf-8").splitlines():

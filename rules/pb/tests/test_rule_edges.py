@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 
 from rules.pb import GreedyExplanation, MESExplanation, PBError, greedy, tally
-from rules.pb.profile import build_profile
+from rules.pb.profile import build_profile, tie_ranks
 
 from .test_greedy import election
 
@@ -184,6 +184,7 @@ def test_profile_groups_identical_ballots_and_leaves_free_projects_out_of_cost_g
     e = election({"a": 10, "f": 0, "one": 1}, [("a", "f"), ("a",), ("one",), ("one", "f")], 20)
     cost = build_profile(e)
     assert cost == build_profile(e, "cost", "id")
+    assert cost.supporters == (2, 2, 2)
     assert [(g.projects, g.utilities, g.voter_ids) for g in cost.groups] == [
         ((0,), None, ("v0", "v1")),
         ((2,), None, ("v2", "v3")),
@@ -215,3 +216,33 @@ def test_profile_refuses_unknown_utility_and_tie_break_naming_the_allowed_ones()
     with pytest.raises(PBError) as tie:
         build_profile(e, "cost", "random")
     assert str(tie.value) == "unknown tie-break 'random' (choose one of id, cost-votes)"
+
+
+def test_cost_votes_tie_break_cheaper_then_more_supporters_then_id() -> None:
+    """equalshares.net's recommended tie-break (``cost-votes``): the cheaper project first, then
+    the one with more supporters, then the id; ``id``: the id that sorts first as a string. The
+    order the projects are listed in plays no part."""
+    e = election(
+        {"c": 10, "a": 10, "b": 5, "d": 10},
+        [("a", "d", "c"), ("a", "d")],
+        30,
+    )
+    # cost-votes: b (5), then a and d (10, 2 supporters each, by id), then c (10, 1 supporter)
+    assert tie_ranks(e, "cost-votes") == [3, 1, 0, 2]
+    assert tie_ranks(e, "id") == [2, 0, 1, 3]
+    with pytest.raises(PBError) as error:
+        tie_ranks(e, "random")
+    assert str(error.value) == "unknown tie-break 'random' (choose one of id, cost-votes)"
+
+
+def test_tally_passes_the_tie_break_to_greedy_and_mes() -> None:
+    """``tally`` counts with the tie-break asked for. Greedy: 'a' (20) and 'b' (10) have the same
+    utility per unit of cost; by id 'a' wins and 'b' no longer fits, by cost-votes the cheaper 'b'
+    wins and 'a' no longer fits. MES: the same tie at rho = 1/2 (see test_mes.test_tie_breaks)."""
+    e = election({"a": 20, "b": 10}, [("a", "b"), ("a", "b")], 20)
+    assert tally(e, "greedy").selected == ("a",)
+    assert tally(e, "greedy", tie_break="cost-votes").selected == ("b",)
+    assert tally(e, "greedy-no-skip", tie_break="cost-votes").selected == ("b",)
+    mes = election({"9": 10, "10": 20}, [("9", "10"), ("9", "10")], 20)
+    assert tally(mes, "mes", completion="none").selected == ("10",)
+    assert tally(mes, "mes", completion="none", tie_break="cost-votes").selected == ("9",)
