@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from rules.pb import GreedyExplanation, MESExplanation, PBError, greedy, tally
+from rules.pb import GreedyExplanation, MESExplanation, PBError, equal_shares, greedy, tally
 from rules.pb.profile import build_profile, tie_ranks
 
 from .test_greedy import election
@@ -246,3 +246,42 @@ def test_tally_passes_the_tie_break_to_greedy_and_mes() -> None:
     mes = election({"9": 10, "10": 20}, [("9", "10"), ("9", "10")], 20)
     assert tally(mes, "mes", completion="none").selected == ("10",)
     assert tally(mes, "mes", completion="none", tie_break="cost-votes").selected == ("9",)
+
+
+def test_add1_overspending_at_the_first_increment_returns_the_unraised_outcome() -> None:
+    """add1 (pabutools ``voter_budget_increment=1``): if raising every share by one unit already
+    overspends, the outcome at the starting share is returned (0 increments, not exhaustive).
+    Shares of 10/4 buy 'b' (3) only; at 7/2 'c' (10, three supporters at 10/3 each) and then 'b'
+    are bought, 13 > 10."""
+    e = election({"a": 6, "b": 3, "c": 10}, [("b",), ("a", "b", "c"), ("a", "c"), ("c",)], 10)
+    outcome = equal_shares(e, completion="add1")
+    assert outcome.selected == ("b",)
+    explanation = outcome.explanation
+    assert isinstance(explanation, MESExplanation)
+    assert (explanation.increments, explanation.share) == (0, Fraction(5, 2))
+    assert not explanation.exhaustive
+    assert explanation.runs == 2
+
+
+def test_add1_on_small_profiles_counts_its_exact_runs() -> None:
+    """rules.pb.mes: on a small profile add1 runs MES exactly at the starting share and at the
+    share it stops at; the shares in between are certified in batches in floating point, and a
+    share too close to call is run exactly too. The explanation reports the number of exact runs
+    ("N counts computed"). In the first election 'e' (30, one supporter) becomes affordable at a
+    share of exactly 30 (k = 10), too close to call in floats: one more exact run."""
+    over = election(
+        {"a": 40, "b": 39, "c": 20, "e": 30},
+        [("a", "b"), ("a", "b"), ("a", "c"), ("a", "c"), ("e",)],
+        100,
+    )
+    stopped = equal_shares(over, completion="add1").explanation  # overspends at k = 10
+    assert isinstance(stopped, MESExplanation)
+    assert (stopped.increments, stopped.runs) == (9, 3)
+    small = election(
+        {"a": 40, "b": 50, "c": 30, "d": 20},
+        [("a", "b", "d"), ("a", "b"), ("a", "c"), ("a", "c")],
+        100,
+    )
+    exhaustive = equal_shares(small, completion="add1").explanation  # exhaustive at k = 5
+    assert isinstance(exhaustive, MESExplanation)
+    assert (exhaustive.increments, exhaustive.runs, exhaustive.exhaustive) == (5, 2, True)
