@@ -23,6 +23,8 @@ def record_onboarding_check(
     note: str = "",
 ) -> OnboardingCheck:
     require_moderator(coordinator)
+    if check_name not in OnboardingCheck.Check.values:
+        raise DirectoryError("Choose one of the onboarding checks listed.")
     if expires_on is not None and expires_on <= confirmed_on:
         raise DirectoryError("The renewal date must be after the date the check was confirmed.")
     check, _ = OnboardingCheck.objects.update_or_create(

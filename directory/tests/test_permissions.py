@@ -117,7 +117,7 @@ SERVICES: dict[str, tuple[Callable[[World, User], Any], set[str]]] = {
         lambda w, u: onboarding.record_onboarding_check(
             coordinator=u,
             organization=w.org,
-            check_name="Public liability insurance",
+            check_name=OnboardingCheck.Check.INSURANCE,
             confirmed_on=date(2026, 1, 5),
             expires_on=None,
         ),
