@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 
 from rules.pb import GreedyExplanation, MESExplanation, PBError, equal_shares, greedy, tally
+from rules.pb import mes as mes_module
 from rules.pb.profile import build_profile, tie_ranks
 
 from .test_greedy import election
@@ -285,3 +286,40 @@ def test_add1_on_small_profiles_counts_its_exact_runs() -> None:
     exhaustive = equal_shares(small, completion="add1").explanation  # exhaustive at k = 5
     assert isinstance(exhaustive, MESExplanation)
     assert (exhaustive.increments, exhaustive.runs, exhaustive.exhaustive) == (5, 2, True)
+
+
+def test_add1_exact_path_same_outcomes_and_its_run_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rules.pb.mes ``_add1`` (profiles over 30,000 projects x groups, forced here by setting the
+    limit to 0): one exact run per share tried, skipping shares proven to buy the same projects,
+    plus one at the previous share when add1 overspends. Same outcomes as the batched path."""
+    monkeypatch.setattr(mes_module, "_BATCH_CELLS", 0)
+    cases = [
+        # overspends at the first increment: runs at 5/2, at 7/2 (overspent), again at 5/2
+        (
+            election({"a": 6, "b": 3, "c": 10}, [("b",), ("a", "b", "c"), ("a", "c"), ("c",)], 10),
+            (("b",), 0, Fraction(5, 2), 3, False),
+        ),
+        # exhaustive at k = 5: runs at 25 and 30 (26 to 29 proven to buy the same)
+        (
+            election(
+                {"a": 40, "b": 50, "c": 30, "d": 20},
+                [("a", "b", "d"), ("a", "b"), ("a", "c"), ("a", "c")],
+                100,
+            ),
+            (("a", "c", "d"), 5, Fraction(30), 2, True),
+        ),
+        # overspends at k = 10: runs at 20 and 30 (21 to 29 proven), again at 29
+        (
+            election(
+                {"a": 40, "b": 39, "c": 20, "e": 30},
+                [("a", "b"), ("a", "b"), ("a", "c"), ("a", "c"), ("e",)],
+                100,
+            ),
+            (("a", "c"), 9, Fraction(29), 3, False),
+        ),
+    ]
+    for e, expected in cases:
+        outcome = equal_shares(e, completion="add1")
+        x = outcome.explanation
+        assert isinstance(x, MESExplanation)
+        assert (outcome.selected, x.increments, x.share, x.runs, x.exhaustive) == expected
