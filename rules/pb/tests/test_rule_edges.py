@@ -11,7 +11,17 @@ from fractions import Fraction
 
 import pytest
 
-from rules.pb import GreedyExplanation, MESExplanation, PBError, equal_shares, greedy, tally
+from rules.pb import (
+    Ballot,
+    Election,
+    GreedyExplanation,
+    MESExplanation,
+    PBError,
+    Project,
+    equal_shares,
+    greedy,
+    tally,
+)
 from rules.pb import mes as mes_module
 from rules.pb.profile import build_profile, tie_ranks
 
@@ -323,3 +333,25 @@ def test_add1_exact_path_same_outcomes_and_its_run_count(monkeypatch: pytest.Mon
         x = outcome.explanation
         assert isinstance(x, MESExplanation)
         assert (outcome.selected, x.increments, x.share, x.runs, x.exhaustive) == expected
+
+
+def test_add1_share_that_changes_the_outcome_is_finished_in_floats_at_that_share() -> None:
+    """rules.pb.mes ``_add1_in_batches``: where a batch finds the first share that buys something
+    else, that run is finished in floating point at that share (k = 5: 25 + 5 = 30) and
+    certified, with no extra exact run. v0 has 15 + k left after paying 10 for 'a', so 'd'
+    (19.5) becomes affordable at k = 5 with a margin of 0.5; then 'b' (50) does not fit in the
+    10.5 left: exhaustive."""
+    projects = [Project(p, Fraction(c)) for p, c in (("a", 40), ("b", 50), ("c", 30))]
+    projects.append(Project("d", Fraction(39, 2)))
+    votes = [("a", "b", "d"), ("a", "b"), ("a", "c"), ("a", "c")]
+    e = Election(100, projects, [Ballot(f"v{i}", v, None) for i, v in enumerate(votes)])
+    outcome = equal_shares(e, completion="add1")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert (outcome.selected, x.increments, x.share, x.runs, x.exhaustive) == (
+        ("a", "c", "d"),
+        5,
+        Fraction(30),
+        2,
+        True,
+    )
