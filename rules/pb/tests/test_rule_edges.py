@@ -355,3 +355,27 @@ def test_add1_share_that_changes_the_outcome_is_finished_in_floats_at_that_share
         2,
         True,
     )
+
+
+def test_mes_with_no_voters_computes_nothing() -> None:
+    """With no ballots every share is 0, nothing is bought and no MES run is computed: 0 runs,
+    0 increments (the explanation says so)."""
+    outcome = equal_shares(election({"a": 40}, [], 100))
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert (outcome.selected, x.runs, x.increments, x.initial_share) == ((), 0, 0, Fraction(0))
+
+
+def test_equal_shares_refuses_an_unknown_completion_naming_the_allowed_ones() -> None:
+    """``equal_shares`` called directly refuses an unknown completion itself."""
+    with pytest.raises(PBError) as error:
+        equal_shares(election({"a": 40}, [("a",)], 100), completion="add2")
+    assert str(error.value) == "unknown completion 'add2' (choose one of none, add1, add1-greedy)"
+
+
+def test_mes_without_completion_is_one_exact_run() -> None:
+    """``completion="none"``: one MES run at the starting share, no increments."""
+    outcome = equal_shares(election({"a": 40, "b": 30}, [("a",), ("b",)], 100), completion="none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert (x.runs, x.increments, x.share) == (1, 0, Fraction(50))
