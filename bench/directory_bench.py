@@ -523,8 +523,8 @@ Endpoint `{meta["endpoint"]}` served by {meta["server"]}; PostgreSQL {meta["post
 {meta["clients"]} client threads on keep-alive connections to 127.0.0.1 for {meta["seconds"]}s per
 search type (after a {meta["warmup"]}s warm-up), cycling through fixed searches of that type, once the
 server was primed ({meta["primed_s"]:.0f}s of searches until every worker answered from its in-memory copy).
-The server answers every search type from its in-memory copy of the search rows (free text too:
-PostgreSQL parses the words, the copy matches and ranks them exactly as PostgreSQL would), so "SQL",
+The server answers every search type from its in-memory copy of the search rows (free text from
+the copy's SQLite FTS5 index, bm25 with field weights, synonyms and typo correction), so "SQL",
 the lower bound, is the statements the ORM sends for the same searches when the database answers
 them alone (that copy switched off: count, ranked or ordered page, records), replayed with
 psycopg by the same number of threads for the same number of runs. "1-client" columns are the same
@@ -532,9 +532,9 @@ searches with no concurrency. "queries" are the statements the server sends per 
 milliseconds. Target: p95 under {TARGET_P95_MS:g} ms and under {TARGET_RATIO:g}x the SQL p95. Client,
 server and database share the machine's cores.
 
-The copy (built by each worker on its first search and again, in the background, after any write to
-the directory; searches meanwhile go to the database) took {meta["copy"]["rebuild_s"]}s to build in
-the benchmark's own process; its text index holds {meta["copy"]["text_index_mb"]} MB of arrays. Workers'
+The copy (built by each worker on its first search, then patched from the change log after each
+write to the directory; searches meanwhile go to the database) took {meta["copy"]["rebuild_s"]}s to build in
+the benchmark's own process; its text index (a file from 50,000 services) holds {meta["copy"]["text_index_mb"]} MB of arrays. Workers'
 resident memory at the end of the run: {", ".join(f"{m:g} MB" for m in meta["worker_rss_mb"]) or "not measured"}.
 
 {table}
