@@ -101,26 +101,10 @@ def save_domain(
         informal[domain_id] = informal_support
     else:
         informal.pop(domain_id, None)
-    texts = data.setdefault("free_text", {})
-    for prompt in domain.free_text:
-        key = f"{domain_id}.{prompt.id}"
-        value = (free_text.get(prompt.id) or "").strip()
-        if value:
-            texts[key] = value[:5000]
-        else:
-            texts.pop(key, None)
-    answer_set.data = data
-    answer_set.author = actor
-    answer_set.save()
-    record_audit(
-        actor=actor,
-        action=Action.UPDATE,
-        target=answer_set,
-        subject=assessment.person,
-        summary=f"Saved '{domain.label}' ({kind}'s answers)",
-        request=request,
+    _keep_free_text(data, domain_id, [p.id for p in domain.free_text], free_text)
+    return _save_answers(
+        answer_set, data, actor, assessment, f"Saved '{domain.label}'", kind, request
     )
-    return answer_set
 
 
 @transaction.atomic
@@ -141,15 +125,36 @@ def save_about_me(
     answer_set = _answer_set(assessment, kind, actor)
     data: dict[str, Any] = dict(answer_set.data)
     data["carer"] = carer or None
+    _keep_free_text(data, "about_me", [p.id for p in config.about_me], free_text)
+    data["about_me_done"] = True
+    return _save_answers(answer_set, data, actor, assessment, "Saved 'About me'", kind, request)
+
+
+def _keep_free_text(
+    data: dict[str, Any], prefix: str, prompt_ids: list[str], free_text: dict[str, str]
+) -> None:
+    """Keep each prompt's answer (trimmed, at most 5,000 characters) under "prefix.prompt";
+    an empty answer removes the one kept before."""
     texts = data.setdefault("free_text", {})
-    for prompt in config.about_me:
-        key = f"about_me.{prompt.id}"
-        value = (free_text.get(prompt.id) or "").strip()
+    for prompt_id in prompt_ids:
+        key = f"{prefix}.{prompt_id}"
+        value = (free_text.get(prompt_id) or "").strip()
         if value:
             texts[key] = value[:5000]
         else:
             texts.pop(key, None)
-    data["about_me_done"] = True
+
+
+def _save_answers(
+    answer_set: AnswerSet,
+    data: dict[str, Any],
+    actor: User,
+    assessment: Assessment,
+    what: str,
+    kind: str,
+    request: HttpRequest | None,
+) -> AnswerSet:
+    """Store the answers with their author and audit it against the person assessed."""
     answer_set.data = data
     answer_set.author = actor
     answer_set.save()
@@ -158,7 +163,7 @@ def save_about_me(
         action=Action.UPDATE,
         target=answer_set,
         subject=assessment.person,
-        summary=f"Saved 'About me' ({kind}'s answers)",
+        summary=f"{what} ({kind}'s answers)",
         request=request,
     )
     return answer_set
