@@ -24,7 +24,11 @@ What it does, in order:
    and taking personal budgets, and all of those combined) drives the search endpoint with
    ``--clients`` threads for ``--seconds`` seconds, each thread on one keep-alive
    ``http.client`` connection to 127.0.0.1, cycling through a fixed list of searches of that type;
-   the endpoint is the ORUK API ``/api/oruk/services`` when it is there, else ``/find-support/``;
+   the endpoint is the ORUK API ``/api/oruk/services`` when it is there, else ``/find-support/``.
+   The fixed lists repeat, so a worker answers a repeated free-text search from the answers its
+   text index remembers; "text_distinct" sends 1,200 different searches once each (one or two of
+   the area's own common words, some with a typo; no warm-up, and left out of the priming) so that
+   none is: the cost of a search nobody has made since the last write;
 4. runs the same searches as raw SQL: the statements the ORM sends for each search when the
    database answers it alone (captured from one in-process request through the same view with the
    server's in-memory copy of the rows switched off, ``search_memory.disabled()``: the count, the
@@ -66,7 +70,12 @@ TEXT_QUERIES = [
     "benefits advice", "swim", "gardning",
 ]  # fmt: skip
 COMBINED_QUERIES = ["craft", "gardening", "exercise", "home help", "walking football", "art"]
-SEARCH_TYPES = ("text", "category", "near", "saturday_budgets", "combined")
+SEARCH_TYPES = ("text", "text_distinct", "category", "near", "saturday_budgets", "combined")
+# "text_distinct": every request a search no worker has answered before, so none is answered from
+# the text index's remembered answers (``search_text._Answers``): this many for the loaded run
+# (each sent once), and more for the one-client run.
+DISTINCT_LOADED = 1200
+DISTINCT_UNLOADED = 60
 
 
 @dataclass
@@ -231,10 +240,42 @@ def _endpoint() -> tuple[str, Callable[[dict[str, str]], dict[str, str]]]:
     return reverse("directory:search"), dict
 
 
+def distinct_queries(names: list[str], count: int, seed: int) -> list[str]:
+    """``count`` different searches made of the commonest words of these service names (150 of
+    at least four letters that are not stop words): one word, two words, or a word with one
+    letter dropped (a typo), in a seeded random order."""
+    import random
+    from collections import Counter
+
+    from directory.search_text import STOPWORDS, normalise
+
+    counts = Counter(
+        w
+        for name in names
+        for w in normalise(name).split()
+        if w.isalpha() and len(w) >= 4 and w not in STOPWORDS
+    )
+    common = sorted(w for w, _n in counts.most_common(150))
+    rng = random.Random(seed)
+    found: dict[str, None] = {}
+    while len(found) < count and len(found) < len(common) ** 2:
+        word = rng.choice(common)
+        shape = rng.random()
+        if shape < 0.4:
+            q = f"{word} {rng.choice(common)}"
+        elif shape < 0.55:
+            cut = rng.randrange(1, len(word))
+            q = word[:cut] + word[cut + 1 :]
+        else:
+            q = word if word not in found else f"{word} {rng.choice(common)}"
+        found.setdefault(q)
+    return list(found)
+
+
 def _variants(
-    path: str, translate: Callable[[dict[str, str]], dict[str, str]]
+    path: str, translate: Callable[[dict[str, str]], dict[str, str]], seed: int = 2026
 ) -> dict[str, list[Variant]]:
-    from directory.models import Neighbourhood, TaxonomyTerm
+    from directory.models import Neighbourhood, Service, TaxonomyTerm
 
     hoods = list(Neighbourhood.objects.order_by("name").values_list("slug", flat=True))
     categories = list(
@@ -242,8 +283,11 @@ def _variants(
         .order_by("name")
         .values_list("pk", flat=True)
     )
+    names = list(Service.objects.order_by("pk").values_list("name", flat=True)[:20_000])
+    distinct = distinct_queries(names, DISTINCT_LOADED + DISTINCT_UNLOADED, seed)
     plain: dict[str, list[dict[str, str]]] = {
         "text": [{"q": q} for q in TEXT_QUERIES],
+        "text_distinct": [{"q": q} for q in distinct],
         "category": [{"category": c} for c in categories],
         "near": [{"neighbourhood": h, "sort": "distance"} for h in hoods],
         "saturday_budgets": [{"day": "SA", "personal_budgets": "1"}],
@@ -435,7 +479,7 @@ def _prime(port: int, variants: dict[str, list[Variant]]) -> float:
     answers meanwhile), so: a few seconds of mixed searches by three clients, then 30 searches for
     the commonest word, each on a new connection (any worker may take it), which must all take
     under 50 ms (the database alone takes several times that); again until they do."""
-    mixed = [v for items in variants.values() for v in items]
+    mixed = [v for kind, items in variants.items() if kind != "text_distinct" for v in items]
     probe = variants["text"][TEXT_QUERIES.index("carers")].path
     began = time.perf_counter()
     while time.perf_counter() - began < 300:
@@ -523,6 +567,10 @@ Endpoint `{meta["endpoint"]}` served by {meta["server"]}; PostgreSQL {meta["post
 {meta["clients"]} client threads on keep-alive connections to 127.0.0.1 for {meta["seconds"]}s per
 search type (after a {meta["warmup"]}s warm-up), cycling through fixed searches of that type, once the
 server was primed ({meta["primed_s"]:.0f}s of searches until every worker answered from its in-memory copy).
+Repeated free-text searches are answered from the answers each worker's text index remembers until
+the next write; "text_distinct" is {DISTINCT_LOADED:,} different searches (the area's common words, one or
+two, some with a typo), each sent about once with no warm-up, so it measures searches no worker has
+answered before (its 1-client columns: {DISTINCT_UNLOADED} more such searches).
 The server answers every search type from its in-memory copy of the search rows (free text from
 the copy's SQLite FTS5 index, bm25 with field weights, synonyms and typo correction), so "SQL",
 the lower bound, is the statements the ORM sends for the same searches when the database answers
@@ -572,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     # background and searches the database meanwhile).
     search_memory.BACKGROUND_FROM_ROWS = sys.maxsize
     path, translate = _endpoint()
-    variants = _variants(path, translate)
+    variants = _variants(path, translate, args.seed)
     _capture_sql(variants)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -591,13 +639,23 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             items = variants[kind]
             print(f"{kind}: {len(items)} searches, e.g. {items[0].path}", file=sys.stderr)
-            make, close = _http_worker_factory(port, items)
-            _drive(args.clients, args.warmup, None, make, close)
-            http_run = _drive(args.clients, args.seconds, None, *_http_worker_factory(port, items))
+            if kind == "text_distinct":  # each search once, then others for one client
+                items, unloaded = items[:DISTINCT_LOADED], items[DISTINCT_LOADED:]
+                http_run = _drive(
+                    args.clients, None, len(items), *_http_worker_factory(port, items)
+                )
+            else:
+                unloaded = items
+                make, close = _http_worker_factory(port, items)
+                _drive(args.clients, args.warmup, None, make, close)
+                http_run = _drive(
+                    args.clients, args.seconds, None, *_http_worker_factory(port, items)
+                )
             runs = len(http_run.latencies_ms) or 1
             sql_run = _drive(args.clients, None, runs, *_sql_worker_factory(url, items))
-            http_one = _drive(1, None, args.unloaded_runs, *_http_worker_factory(port, items))
-            sql_one = _drive(1, None, args.unloaded_runs, *_sql_worker_factory(url, items))
+            runs_one = min(args.unloaded_runs, len(unloaded))
+            http_one = _drive(1, None, runs_one, *_http_worker_factory(port, unloaded))
+            sql_one = _drive(1, None, runs_one, *_sql_worker_factory(url, unloaded))
             slowest_ms, plan = _explain(url, items)
             h, s = http_run.summary(), sql_run.summary()
             ratio = round(float(h["p95_ms"]) / max(float(s["p95_ms"]), 0.001), 2)

@@ -32,6 +32,7 @@ import tempfile
 import threading
 import unicodedata
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -270,6 +271,58 @@ def _any_group(unit: _Unit) -> str:
     return _group(unit)
 
 
+# Answers remembered per index (:class:`_Answers`): at most this many searches, holding at most
+# this many bytes of positions (a whole ranked list of a common word at 100,000 services is about
+# 300 KB; a first page is 160 bytes).
+ANSWERS = 1024
+ANSWER_BYTES = 8 * 1024 * 1024
+
+
+class _Answers:
+    """The answers to recent searches of one index, the least recently used forgotten first;
+    forgotten all at once when the index changes (as Solr's query result cache is dropped with
+    its searcher). An answer for the first *n* also answers a search for fewer; a whole answer
+    answers any. Not thread-safe: the index's lock guards it."""
+
+    def __init__(self) -> None:
+        self._found: OrderedDict[str, Ranked] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: str, first: int | None) -> Ranked | None:
+        found = self._found.get(key)
+        if found is None:
+            return None
+        whole = len(found.rows) >= found.total
+        if not whole and (first is None or len(found.rows) < first):
+            return None
+        self._found.move_to_end(key)
+        if first is None or len(found.rows) <= first:
+            return found
+        return Ranked(found.rows[:first], found.all_words, found.expression, found.total)
+
+    def put(self, key: str, first: int | None, found: Ranked) -> None:
+        if found.rows.nbytes > ANSWER_BYTES // 4:
+            return  # one answer may not push out most of the others
+        older = self._found.pop(key, None)
+        if older is not None:
+            self._bytes -= older.rows.nbytes
+            if len(older.rows) > len(found.rows):  # keep the longer answer
+                found = older
+        found.rows.setflags(write=False)  # shared by every search that reads it
+        self._found[key] = found
+        self._bytes += found.rows.nbytes
+        while self._found and (len(self._found) > ANSWERS or self._bytes > ANSWER_BYTES):
+            _key, dropped = self._found.popitem(last=False)
+            self._bytes -= dropped.rows.nbytes
+
+    def clear(self) -> None:
+        self._found.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
 # Page cache of an index kept in a file (``TextIndex(in_file=True)``), in KiB.
 FILE_CACHE_KIB = 32 * 1024
 
@@ -320,6 +373,7 @@ class TextIndex:
         )
         self._lock = threading.Lock()
         self._nearest_found: dict[tuple[str, int], tuple[str, int] | None] = {}
+        self._answers = _Answers()
         self.size = 0
 
     # filling
@@ -335,6 +389,7 @@ class TextIndex:
                     batch = []
             self._insert(batch)
             self._nearest_found.clear()
+            self._answers.clear()
 
     def _insert(self, batch: list[tuple[int, str, str, str]]) -> None:
         if not batch:
@@ -366,6 +421,7 @@ class TextIndex:
                 self._db.execute("DELETE FROM doc WHERE rowid = ?", [rowid])
                 self.size -= 1
             self._nearest_found.clear()  # the vocabulary changed
+            self._answers.clear()
 
     def name_of(self, rowid: int) -> str:
         """The name of the service at ``rowid`` (the copy keeps names only here)."""
@@ -378,6 +434,7 @@ class TextIndex:
         with self._lock:
             self.synonyms = synonyms
             self._nearest_found.clear()  # a word with synonyms is not corrected
+            self._answers.clear()
 
     @property
     def nbytes(self) -> int:
@@ -396,28 +453,50 @@ class TextIndex:
 
     def search(self, q: str, first: int | None = None) -> Ranked:
         """Every service the words find, best first (see the module's description); with
-        ``first``, only that many of them (``total`` still counts them all)."""
+        ``first``, only that many of them (``total`` still counts them all).
+
+        Answers are remembered until the index changes (:class:`_Answers`): ranking a common word
+        costs tens of milliseconds at 100,000 services, and people repeat the common searches."""
+        key = _SPACE.sub(" ", normalise(q)).strip()
+        with self._lock:
+            known = self._answers.get(key, first)
+            if known is not None:
+                return known
+            found = self._search(q, first)
+            self._answers.put(key, first, found)
+        return found
+
+    def _search(self, q: str, first: int | None) -> Ranked:
         units = self._units(q)
         if not units:
             return Ranked(np.zeros(0, dtype=np.int64), 0)
-        with self._lock:
-            for unit in units:
-                if not unit.stop and " " not in unit.text:
-                    self._correct(unit)
-            widened = self._widen(units)
-            meaningful = [u for u in widened if not u.stop] or widened
-            every = " AND ".join(_group(u) for u in meaningful)
-            counted = self._count_of(every) if first is not None else None
-            if counted is not None and counted >= FEW:
-                rows = self._ranked(every, first)
-                return Ranked(np.array(rows, dtype=np.int64), counted, every, counted)
-            rows = self._ranked(every)
-            all_words = len(rows)
-            if all_words < FEW and len(meaningful) > 1:
-                some = self._ranked(" OR ".join(_any_group(u) for u in meaningful))
-                seen = set(rows)
-                rows += [r for r in some if r not in seen]
-        return Ranked(np.array(rows, dtype=np.int64), all_words, every, len(rows))
+        for unit in units:
+            if not unit.stop and " " not in unit.text:
+                self._correct(unit)
+        widened = self._widen(units)
+        meaningful = [u for u in widened if not u.stop] or widened
+        every = " AND ".join(_group(u) for u in meaningful)
+        counted = self._count_of(every) if first is not None else None
+        if counted is not None and counted >= FEW:
+            rows = self._ranked(every, first)
+            return Ranked(np.array(rows, dtype=np.int64), counted, every, counted)
+        rows = self._ranked(every)
+        all_words = len(rows)
+        total = all_words
+        if all_words < FEW and len(meaningful) > 1:
+            # Every all-word match is also an any-word match: these add the rest, and (asked
+            # for the first few) only the first few of them need ranking (the all-word ones
+            # among those are left out, so at least that many follow); the count is of the
+            # any-word ones.
+            some = " OR ".join(_any_group(u) for u in meaningful)
+            seen = set(rows)
+            rows += [r for r in self._ranked(some, first) if r not in seen]
+            total = len(rows) if first is None else max(self._count_of(some), all_words)
+            if first is not None:
+                rows = rows[: max(first, 0)]
+        elif first is not None:
+            rows = rows[: max(first, 0)]
+        return Ranked(np.array(rows, dtype=np.int64), all_words, every, total)
 
     def _ranked(self, expression: str, first: int | None = None) -> list[int]:
         try:
