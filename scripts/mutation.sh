@@ -24,6 +24,10 @@
 #                           work folder var/mutation/<package>-<modules> (a big package in parts:
 #                           rules/pb has 2,739 mutants); the score is then over those modules only
 #   MUTATION_NICE=19        niceness of mutmut and its tests (default 19: the machine is shared)
+#   MUTATION_TIMEOUT_MULTIPLIER=5
+#                           mutmut's timeout_multiplier (default 15, mutmut's own): a mutant's
+#                           tests may use (their time + 1 s) x this x 2 CPU seconds; lower stops
+#                           mutants that loop for ever sooner (they count as timeouts, i.e. killed)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,10 +80,11 @@ for pkg in "${PACKAGES[@]}"; do
     (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
     only=""
     for module in $modules; do only="$only    rules/$pkg/$module"$'\n'; done
-    ONLY="$only" PKG="$pkg" "$VENV_BIN/python" -c '
+    ONLY="$only" PKG="$pkg" TIMEOUT_MULTIPLIER="${MUTATION_TIMEOUT_MULTIPLIER:-15}" "$VENV_BIN/python" -c '
 import os, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 text = text.replace("@ONLY_MUTATE@\n", os.environ["ONLY"]).replace("@PACKAGE@", os.environ["PKG"])
+text = text.replace("@TIMEOUT_MULTIPLIER@", os.environ["TIMEOUT_MULTIPLIER"])
 open(sys.argv[2], "w", encoding="utf-8").write(text)
 ' "$ROOT/scripts/mutation.cfg" "$work/setup.cfg"
     load_before=$(uptime | sed 's/.*load average: //')
