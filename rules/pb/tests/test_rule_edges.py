@@ -379,3 +379,88 @@ def test_mes_without_completion_is_one_exact_run() -> None:
     x = outcome.explanation
     assert isinstance(x, MESExplanation)
     assert (x.runs, x.increments, x.share) == (1, 0, Fraction(50))
+
+
+def test_mes_explanation_of_a_worked_example() -> None:
+    """Method of Equal Shares (cost utility, no completion) worked by hand. Budget 120, four
+    voters: shares of 30. v0 and v1 cast the same ballot (one group of two). 'c' (48, four
+    supporters) costs 12 each (rho 1/4): 18 left each. 'b' (30; v0, v1, v2) costs 10 each
+    (rho 1/3): 8, 8, 8 and 18 left. 'd' (24; v2, v3) would cost 12 each, but v2 has 8: v2 pays
+    all 8 and v3 pays 16, rho x 24 = 16, rho = 2/3. The explanation records for each step the
+    number of *voters* supporting it (identical ballots counted once each), the price (rho x
+    cost) and how many supporters paid all they had left; and each group's remaining share,
+    and how it was counted (utility, completion)."""
+    e = election(
+        {"b": 30, "c": 48, "d": 24},
+        [("b", "c"), ("b", "c"), ("b", "c", "d"), ("c", "d")],
+        120,
+    )
+    outcome = equal_shares(e, completion="none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert (outcome.selected, outcome.total_cost) == (("c", "b", "d"), Fraction(102))
+    assert [(s.project_id, s.rho, s.price, s.supporters, s.paid_all) for s in x.steps] == [
+        ("c", Fraction(1, 4), Fraction(12), 4, 0),
+        ("b", Fraction(1, 3), Fraction(10), 3, 0),
+        ("d", Fraction(2, 3), Fraction(16), 2, 1),
+    ]
+    assert [(g.voter_ids, g.remaining) for g in x.groups] == [
+        (("v0", "v1"), Fraction(8)),
+        (("v2",), Fraction(0)),
+        (("v3",), Fraction(2)),
+    ]
+    assert (x.utility, x.completion, x.initial_share) == ("cost", "none", Fraction(30))
+    added = equal_shares(e, completion="add1-greedy").explanation
+    assert isinstance(added, MESExplanation)
+    assert (added.utility, added.completion) == ("cost", "add1-greedy")
+
+
+def test_mes_step_has_no_single_price_when_supporters_utilities_differ() -> None:
+    """With cardinal utilities each supporter pays rho x their own utility: 'a' (40) with
+    3 and 1 points is bought at rho = 10 (v0 pays 30, v1 pays 10), so there is no one price
+    (``price`` is None) and nobody ran out."""
+    e = election({"a": 40}, [("a",), ("a",)], 100, "cumulative", [(3,), (1,)])
+    outcome = equal_shares(e, "cardinal", completion="none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert [(s.rho, s.price, s.supporters, s.paid_all) for s in x.steps] == [
+        (Fraction(10), None, 2, 0)
+    ]
+    assert [g.remaining for g in x.groups] == [Fraction(20), Fraction(40)]
+    assert x.utility == "cardinal"
+
+
+def test_mes_total_cost_is_an_exact_zero_when_nothing_is_bought() -> None:
+    """'a' (60) never fits the budget of 50: with every completion nothing is bought and the
+    total cost is an exact ``Fraction`` zero (amounts are never ints or floats)."""
+    e = election({"a": 60}, [("a",)], 50)
+    for completion in ("none", "add1", "add1-greedy"):
+        outcome = equal_shares(e, completion=completion)
+        assert outcome.selected == ()
+        assert isinstance(outcome.total_cost, Fraction)
+        assert outcome.total_cost == 0
+
+
+def test_mes_buys_free_supported_projects_first_in_the_tie_breaking_order() -> None:
+    """rules.pb.mes: supported projects that cost nothing are bought first, without a round of
+    MES (pabutools does the same), in the tie-breaking order: by id 'a' before 'z' although 'z'
+    is listed first. They are reported as free projects, not as MES steps. (With the cardinal
+    utility: a free project is worth its score; with the cost utility it is worth nothing.)"""
+    e = election({"z": 0, "a": 0, "b": 10}, [("z", "b"), ("a",), ("a", "b")], 30)
+    outcome = equal_shares(e, "cardinal", completion="none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert outcome.selected == ("a", "z", "b")
+    assert x.free_projects == ("a", "z")
+    assert [s.project_id for s in x.steps] == ["b"]
+
+
+def test_mes_project_costing_one_unit_is_not_free() -> None:
+    """Only a project costing 0 is bought without payment: 'a' costing 1 (the smallest whole
+    cost) needs its one supporter's share of 1/2 to reach 1, so with no completion nothing is
+    bought."""
+    e = election({"a": 1, "b": 2}, [("a",), ("b",)], 1)
+    outcome = equal_shares(e, completion="none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert (outcome.selected, x.free_projects, x.steps) == ((), (), ())
