@@ -20,6 +20,7 @@ from rules.pb import (
     Project,
     equal_shares,
     greedy,
+    mes_engine,
     tally,
 )
 from rules.pb import mes as mes_module
@@ -298,11 +299,20 @@ def test_add1_on_small_profiles_counts_its_exact_runs() -> None:
     assert (exhaustive.increments, exhaustive.runs, exhaustive.exhaustive) == (5, 2, True)
 
 
-def test_add1_exact_path_same_outcomes_and_its_run_count(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("dense", [True, False])
+def test_add1_exact_path_same_outcomes_and_its_run_count(
+    monkeypatch: pytest.MonkeyPatch, dense: bool
+) -> None:
     """rules.pb.mes ``_add1`` (profiles over 30,000 projects x groups, forced here by setting the
     limit to 0): one exact run per share tried, skipping shares proven to buy the same projects,
-    plus one at the previous share when add1 overspends. Same outcomes as the batched path."""
+    plus one at the previous share when add1 overspends. Same outcomes as the batched path.
+    Also without the engine's dense projects x groups matrix (profiles over 400,000 cells,
+    forced by setting that limit to 0): the interval on which a project stays unaffordable is
+    then bounded by ``Engine._bound_unaffordable``, and the same shares are skipped ('e', 30,
+    one supporter, becomes affordable at a share of exactly 30 in the third election)."""
     monkeypatch.setattr(mes_module, "_BATCH_CELLS", 0)
+    if not dense:
+        monkeypatch.setattr(mes_engine, "_DENSE_LIMIT", 0)
     cases = [
         # overspends at the first increment: runs at 5/2, at 7/2 (overspent), again at 5/2
         (
