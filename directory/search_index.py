@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from django.db import connection
 from django.db.models import F, Q
+from django.db.models.functions import Collate
 from django.db.models.signals import post_delete, post_save
 
 from directory.facts import cost_status
@@ -51,6 +52,18 @@ TIME_CREDITS = "tc"
 MICRO = "micro"
 PAID = "paid"
 FREE = "free"
+
+
+def name_order(prefix: str = "") -> list[F | Collate]:
+    """The order of services by name (then id) wherever it is asked for: code point by code point,
+    as Python compares text, so the database's pages agree with the in-memory copy
+    (``directory.search_memory``), which places a new service among the others in Python. Without
+    it a PostgreSQL database with a language collation (en_GB.UTF-8, ICU) would order "age UK",
+    "Age Concern" and "A-Z Club" one way and the copy another. SQLite compares code points."""
+    fields = [f"{prefix}name", f"{prefix}service_id"]
+    if connection.vendor == "postgresql":
+        return [Collate(F(field), "C") for field in fields]
+    return [F(field) for field in fields]
 
 
 def day_tag(day: str) -> str:

@@ -391,7 +391,7 @@ def build(state: State | None) -> Snapshot:
     # a coordinator's edits, or the file; a large index in a file with a bounded cache
     in_file = SearchEntry.objects.count() >= TEXT_IN_FILE_FROM_ROWS
     text = search_text.TextIndex(synonyms.in_force(), in_file=in_file)
-    rows = SearchEntry.objects.order_by("name", "service_id").values_list(*_ROW_FIELDS)
+    rows = SearchEntry.objects.order_by(*search_index.name_order()).values_list(*_ROW_FIELDS)
 
     def words() -> Iterator[tuple[int, str, str, str]]:
         for i, (pk, tags, name, document, audience) in enumerate(rows.iterator(chunk_size=5000)):

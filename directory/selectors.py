@@ -357,7 +357,7 @@ def _nearest_first(
         rows = (
             qs.values("service_id")
             .annotate(distance_sq=Min(_distance_sq(origin, prefix)))
-            .order_by(F("distance_sq").asc(nulls_last=True), "name", "service_id")
+            .order_by(F("distance_sq").asc(nulls_last=True), *search_index.name_order())
             .values_list("service_id", "distance_sq")[:stop]
         )
         ranked = [(pk, None if d is None else max(d, 0.0) ** 0.5) for pk, d in rows]
@@ -398,7 +398,7 @@ def _walk_outwards(
         unmapped = (
             qs.exclude(service_id__in=[pk for pk, _ in ranked])
             .exclude(service__service_at_locations__location__latitude__isnull=False)
-            .order_by("name", "service_id")
+            .order_by(*search_index.name_order())
             .values_list("service_id", flat=True)[: stop - len(ranked)]
         )
         ranked += [(pk, None) for pk in unmapped]
@@ -495,11 +495,13 @@ def search_page(
         if _ranked_ids(search.q) is not None:
             ids, _total = _ranked_page(qs, search.q, page, page_size)
         else:
-            ranked_qs = qs.annotate(rank=_rank(search.q)).order_by("-rank", "name", "service_id")
+            ranked_qs = qs.annotate(rank=_rank(search.q)).order_by(
+                "-rank", *search_index.name_order()
+            )
             ids = list(ranked_qs.values_list("service_id", flat=True)[start:stop])
     else:
         ids = list(
-            qs.order_by("name", "service_id").values_list("service_id", flat=True)[start:stop]
+            qs.order_by(*search_index.name_order()).values_list("service_id", flat=True)[start:stop]
         )
     if origin is not None and not by_distance and ids:
         distances = dict(_distances_for(ids, origin))
@@ -518,7 +520,7 @@ def _ranked_page(
         return order[start : start + page_size], len(order)
     rows = list(
         qs.annotate(rank=_rank(q), matches=Window(Count("service_id")))
-        .order_by("-rank", "name", "service_id")
+        .order_by("-rank", *search_index.name_order())
         .values_list("service_id", "matches")[start : start + page_size]
     )
     if rows:
