@@ -466,6 +466,11 @@ class TextIndex:
             self._answers.put(key, first, found)
         return found
 
+    def forget_answers(self) -> None:
+        """Forget the remembered answers (the search-curve benchmark measures searches afresh)."""
+        with self._lock:
+            self._answers.clear()
+
     def _search(self, q: str, first: int | None) -> Ranked:
         units = self._units(q)
         if not units:

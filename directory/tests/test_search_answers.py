@@ -141,3 +141,12 @@ def test_the_bytes_limit_forgets_the_oldest(monkeypatch: pytest.MonkeyPatch) -> 
     answers.put("f", None, _ranked(1))
     assert len(answers) == 5 and answers.get("a", None) is None
     assert answers.get("b", None) is not None
+
+
+def test_forgetting_answers_makes_the_next_search_rank_afresh() -> None:
+    index = _index([("Silver yoga", "gentle")])
+    first = index.search("yoga", None)
+    assert index.search("yoga", None) is first
+    index.forget_answers()
+    again = index.search("yoga", None)
+    assert again is not first and again.rows.tolist() == first.rows.tolist()
