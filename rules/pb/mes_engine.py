@@ -359,7 +359,9 @@ class Engine:
         run = _Run(self.share, [r.project for r in bought], min(his) if his else None)
         if full:
             n = self.n_states
-            run.rhos = [Fraction(int(r.rho.numerator), int(r.rho.denominator)) for r in bought]
+            # Each buy's rho at the current share: a round kept by ``resume`` from a smaller
+            # share stored its rho there, and rho moves with the share (``rho_now``).
+            run.rhos = [Fraction(int(r.numerator), int(r.denominator)) for r in self.rho_now]
             run.paid_all = [r.paid_all for r in bought]
             run.group_state = self.gs.tolist()
             run.chain = _Chain(

@@ -124,3 +124,35 @@ def test_batch_width_stays_between_8_and_64() -> None:
     from rules.pb.mes import _batch_width
 
     assert [_batch_width(g) for g in (1, 67, 169, 1094, 10_000, 30_000)] == [64, 64, 32, 8, 8, 8]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(elections("approval", nonempty=True), elections("cumulative", nonempty=True)),
+    st.sampled_from(["cost", "cardinal"]),
+    st.booleans(),
+)
+def test_add1_exact_path_same_outcome_as_the_batches_on_random_elections(
+    election: Election, utility: str, dense: bool
+) -> None:
+    """add1's exact path (each run resumed from the first round that changes at the new share,
+    ``Engine.resume``; with and without the dense matrix) buys the same projects at the same
+    prices and leaves the same remaining shares as the batched path, after the same number of
+    increments, on random small elections."""
+    from unittest import mock
+
+    from rules.pb import equal_shares, mes_engine
+
+    batched = equal_shares(election, utility, "add1")
+    dense_limit = mes_engine._DENSE_LIMIT if dense else 0
+    with (
+        mock.patch.object(mes_module, "_BATCH_CELLS", 0),
+        mock.patch.object(mes_engine, "_DENSE_LIMIT", dense_limit),
+    ):
+        exact = equal_shares(election, utility, "add1")
+    assert isinstance(batched.explanation, MESExplanation)
+    assert isinstance(exact.explanation, MESExplanation)
+    assert exact.selected == batched.selected
+    assert exact.explanation.steps == batched.explanation.steps
+    assert exact.explanation.groups == batched.explanation.groups
+    assert exact.explanation.increments == batched.explanation.increments

@@ -474,3 +474,33 @@ def test_mes_project_costing_one_unit_is_not_free() -> None:
     x = outcome.explanation
     assert isinstance(x, MESExplanation)
     assert (outcome.selected, x.free_projects, x.steps) == ((), (), ())
+
+
+def test_add1_exact_path_reports_prices_at_the_final_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the mutation work (issue 14): add1's exact path (profiles over 30,000 cells,
+    forced here) resumes a run from the first round that changes and kept the earlier rounds'
+    rho from the smaller share. Budget 16, four voters. At a share of 4: '4' (8; v0, v1, v3)
+    costs 8/3 each (rho 1/3), then '1' (5; v2, v3): v3 has 4/3 left and pays it all, v2 pays
+    11/3 (rho 11/15); '2' (1; v2) no longer fits v2's 1/3, but fits the budget: add1 raises
+    the share to 5. There v3 pays 7/3 and v2 8/3 for '1' (rho 8/15, price 8/3), and v2 buys '2'
+    with the 7/3 left: exhaustive. The explanation must give rho 8/15 and price 8/3 for '1', as
+    the batched path does, not the 11/15 of the share of 4."""
+    projects = [Project(p, Fraction(c)) for p, c in (("1", 5), ("2", 1), ("3", 0), ("4", 8))]
+    votes = [("4",), ("4",), ("1", "2"), ("1", "4")]
+    e = Election(16, projects, [Ballot(f"v{i}", v, None) for i, v in enumerate(votes)])
+    monkeypatch.setattr(mes_module, "_BATCH_CELLS", 0)
+    outcome = equal_shares(e, completion="add1")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert (outcome.selected, x.increments, x.share, x.exhaustive) == (
+        ("4", "1", "2"),
+        1,
+        Fraction(5),
+        True,
+    )
+    assert [(s.project_id, s.rho, s.price, s.paid_all) for s in x.steps] == [
+        ("4", Fraction(1, 3), Fraction(8, 3), 0),
+        ("1", Fraction(8, 15), Fraction(8, 3), 1),
+        ("2", Fraction(1), Fraction(1), 0),
+    ]
+    assert [g.remaining for g in x.groups] == [Fraction(7, 3), Fraction(4, 3), Fraction(0)]
