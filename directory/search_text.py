@@ -423,6 +423,15 @@ class TextIndex:
             self._nearest_found.clear()  # the vocabulary changed
             self._answers.clear()
 
+    def documents(self) -> list[tuple[int, str, str, str]]:
+        """Every service's ``(rowid, name, text, who it is for)`` as indexed (plain text), for
+        comparing another engine on the same words (``bench.text_engines``)."""
+        with self._lock:
+            return [
+                (int(r), str(n), str(b), str(a))
+                for r, n, b, a in self._db.execute("SELECT rowid, name, body, audience FROM doc")
+            ]
+
     def name_of(self, rowid: int) -> str:
         """The name of the service at ``rowid`` (the copy keeps names only here)."""
         with self._lock:
