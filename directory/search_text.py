@@ -20,6 +20,9 @@ arrays. A search (:meth:`TextIndex.search`):
 
 Common English words (``for``, ``the``, ``with`` …) are left out of the matching unless the search
 has nothing else. Quotes keep a phrase together ("tai chi").
+
+Each index remembers its recent answers until it changes (:class:`_Answers`): bm25 is computed for
+every match before the best are taken, tens of milliseconds for a common word at 100,000 services.
 """
 
 from __future__ import annotations
