@@ -22,6 +22,7 @@ from accounts.roles import Role
 from budgets.tests import helpers
 from directory.tests import factories as f
 from e2e.conftest import check_accessibility
+from rules.outcomes import default_registry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
@@ -218,15 +219,7 @@ def test_area_loads_licensed_wording_and_family_answer_and_write_with_permission
     pat = f.user(username="pat", display_name="Pat")
     f.user(Role.COORDINATOR, username="cora", display_name="Cora")
     f.user(Role.CARER, username="sam", display_name="Sam")
-    items = [
-        "optimistic",
-        "useful",
-        "relaxed",
-        "dealing_with_problems",
-        "thinking_clearly",
-        "close_to_others",
-        "own_mind",
-    ]
+    items = default_registry().get("swemwbs").item_ids
     wording_file = tmp_path / "swemwbs-wording.yaml"
     wording_file.write_text(
         "measure: swemwbs\nwording:\n"

@@ -25,19 +25,13 @@ from outcomes.services._common import today as local_today
 from outcomes.services.answers import record_answers
 from outcomes.services.follow_ups import start_follow_up
 from outcomes.services.goals import review_goal, set_goal
+from rules.outcomes import default_registry
 
 PREFIX = "demo-oc-"
 SERVICES = ["Befriending (demo)", "Social prescribing (demo)", "Peer support (demo)"]
 PROGRAMMES = ["Ageing well (demo)", "Recovery (demo)"]
-SWEMWBS_ITEMS = [
-    "optimistic",
-    "useful",
-    "relaxed",
-    "dealing_with_problems",
-    "thinking_clearly",
-    "close_to_others",
-    "own_mind",
-]
+# The measure file's own items (rules/outcomes/data), in its order.
+SWEMWBS_ITEMS = default_registry().get("swemwbs").item_ids
 
 
 def _answers(rng: random.Random, centre: int) -> dict[str, object]:

@@ -21,20 +21,14 @@ from outcomes.services.answers import record_answers
 from outcomes.services.follow_ups import start_follow_up
 from outcomes.services.record import pen_holder_writing
 from outcomes.services.sharing import grant_helper, revoke_helper
+from rules.outcomes import default_registry
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date.today()
 ONS4 = {"life_satisfaction": "6", "worthwhile": "7", "happiness": "5", "anxiety": "3"}
-SWEMWBS = [
-    "optimistic",
-    "useful",
-    "relaxed",
-    "dealing_with_problems",
-    "thinking_clearly",
-    "close_to_others",
-    "own_mind",
-]
+# The measure file's own items (rules/outcomes/data), in its order.
+SWEMWBS = default_registry().get("swemwbs").item_ids
 
 
 @pytest.fixture

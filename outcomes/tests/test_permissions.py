@@ -62,6 +62,7 @@ from outcomes.services.goals import add_step, mark_step_done, review_goal, set_g
 from outcomes.services.record import set_consent, set_family_led, set_groups
 from outcomes.services.sharing import grant_helper, revoke_helper
 from outcomes.services.wording import load_wording, withdraw_wording
+from rules.outcomes import default_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +78,8 @@ TEAM_LEADS = {Role.COORDINATOR.value, Role.ADMINISTRATOR.value, "superuser"}
 WORDING_ROLES = {Role.COORDINATOR.value, Role.ADMINISTRATOR.value, "superuser"}
 
 ONS4 = {"life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 3}
-SWEMWBS_ITEMS = [
-    "optimistic",
-    "useful",
-    "relaxed",
-    "dealing_with_problems",
-    "thinking_clearly",
-    "close_to_others",
-    "own_mind",
-]
+# The measure file's own items (rules/outcomes/data), in its order.
+SWEMWBS_ITEMS = default_registry().get("swemwbs").item_ids
 # Test wording only (not the licensed text).
 WORDING_FILE = yaml.safe_dump(
     {"wording": {item: f"Area question about {item}" for item in SWEMWBS_ITEMS}}

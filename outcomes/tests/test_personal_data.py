@@ -25,18 +25,12 @@ from outcomes.services.goals import review_goal, set_goal
 from outcomes.services.record import set_family_led
 from outcomes.services.sharing import grant_helper
 from outcomes.services.wording import load_wording
+from rules.outcomes import default_registry
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
-SWEMWBS = [
-    "optimistic",
-    "useful",
-    "relaxed",
-    "dealing_with_problems",
-    "thinking_clearly",
-    "close_to_others",
-    "own_mind",
-]
+# The measure file's own items (rules/outcomes/data), in its order.
+SWEMWBS = default_registry().get("swemwbs").item_ids
 
 
 def test_every_reference_to_an_account_is_covered() -> None:

@@ -27,18 +27,12 @@ from outcomes.services.follow_ups import report, send_reminders, start_follow_up
 from outcomes.services.goals import review_goal, set_goal
 from outcomes.services.record import set_consent, set_family_led
 from outcomes.services.sharing import grant_helper, revoke_helper
+from rules.outcomes import default_registry
 
 pytestmark = pytest.mark.django_db
 
-SWEMWBS = [
-    "optimistic",
-    "useful",
-    "relaxed",
-    "dealing_with_problems",
-    "thinking_clearly",
-    "close_to_others",
-    "own_mind",
-]
+# The measure file's own items (rules/outcomes/data), in its order.
+SWEMWBS = default_registry().get("swemwbs").item_ids
 ONS4 = {"life_satisfaction": "6", "worthwhile": "7", "happiness": "5", "anxiety": "3"}
 TODAY = dt.date.today()
 

@@ -20,21 +20,15 @@ from outcomes import access
 from outcomes.measures import registry
 from outcomes.models import AnswerSet, AreaWording
 from outcomes.services.wording import load_wording
+from rules.outcomes import default_registry
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
-ITEMS = [
-    "optimistic",
-    "useful",
-    "relaxed",
-    "dealing_with_problems",
-    "thinking_clearly",
-    "close_to_others",
-    "own_mind",
-]
+# The measure file's own items (rules/outcomes/data), in its order.
+ITEMS = default_registry().get("swemwbs").item_ids
 # Test wording only (not the licensed text): "Area question about <item>".
 WORDING = {item: f"Area question about {item.replace('_', ' ')}" for item in ITEMS}
 URL = reverse("outcomes:wording")
