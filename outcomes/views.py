@@ -31,6 +31,7 @@ from outcomes.services.record import pen_holder_writing, set_consent, set_family
 from outcomes.services.sharing import grant_helper, revoke_helper
 from outcomes.services.wording import MAX_WORDING_FILE_BYTES, load_wording, withdraw_wording
 from rules.outcomes import AnswerError, UnknownMeasureError
+from wellbeing_hub.form_attempts import attempt
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 
@@ -251,23 +252,28 @@ def goal_new(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.GoalForm(
         _data(request), initial={"started_on": today()}, plan_outcomes=plan_outcomes
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = set_goal(
-                plan_outcome_id=form.cleaned_data.get("plan_outcome"),
-                person=person,
-                actor=signed_in_user(request),
-                text=form.cleaned_data["text"],
-                started_on=form.cleaned_data["started_on"],
-                starting_score=form.cleaned_data["starting_score"],
-                steps=form.steps(),
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            made := attempt(
+                form,
+                lambda: set_goal(
+                    plan_outcome_id=form.cleaned_data.get("plan_outcome"),
+                    person=person,
+                    actor=signed_in_user(request),
+                    text=form.cleaned_data["text"],
+                    started_on=form.cleaned_data["started_on"],
+                    starting_score=form.cleaned_data["starting_score"],
+                    steps=form.steps(),
+                    request=request,
+                ),
+                refused=OutcomesRefused,
             )
-        except OutcomesRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            messages.success(request, "Goal saved")
-            return redirect("outcomes:goal", goal.pk)
+        )
+    ):
+        messages.success(request, "Goal saved")
+        return redirect("outcomes:goal", made.value.pk)
     return render(
         request,
         "outcomes/goal_new.html",
@@ -322,21 +328,24 @@ def goal(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_review(request: HttpRequest, pk: int) -> HttpResponse:
     found = _goal(request, pk)
     form = forms.ReviewForm(_data(request), initial={"rated_on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            review_goal(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: review_goal(
                 goal=found,
                 actor=signed_in_user(request),
                 rated_on=form.cleaned_data["rated_on"],
                 score_value=form.cleaned_data["score"],
                 note=form.cleaned_data["note"],
                 request=request,
-            )
-        except OutcomesRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            messages.success(request, "Review saved")
-            return redirect("outcomes:goal", found.pk)
+            ),
+            refused=OutcomesRefused,
+        )
+    ):
+        messages.success(request, "Review saved")
+        return redirect("outcomes:goal", found.pk)
     return render(
         request, "outcomes/goal_review.html", {"goal": found, "form": form, "person": found.person}
     )
@@ -433,21 +442,24 @@ def family(request: HttpRequest, person_id: int) -> HttpResponse:
         },
         helpers=[(h.helper_id, h.helper.get_full_name()) for h in selectors.helpers_of(person)],
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            set_family_led(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: set_family_led(
                 person=person,
                 actor=signed_in_user(request),
                 request=request,
                 family_led=form.cleaned_data["family_led"],
                 pen_holder=form.cleaned_data["pen_holder"],
                 pen_holder_account_id=form.cleaned_data.get("pen_holder_account"),
-            )
-        except OutcomesRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            messages.success(request, "Saved")
-            return redirect("outcomes:record", person.pk)
+            ),
+            refused=OutcomesRefused,
+        )
+    ):
+        messages.success(request, "Saved")
+        return redirect("outcomes:record", person.pk)
     return render(
         request,
         "outcomes/simple_form.html",
@@ -470,21 +482,26 @@ def helpers(request: HttpRequest, person_id: int) -> HttpResponse:
         "Only the person can choose who helps them.",
     )
     form = forms.HelperForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            grant = grant_helper(
-                person=person,
-                actor=signed_in_user(request),
-                identifier=form.cleaned_data["identifier"],
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            grant := attempt(
+                form,
+                lambda: grant_helper(
+                    person=person,
+                    actor=signed_in_user(request),
+                    identifier=form.cleaned_data["identifier"],
+                    request=request,
+                ),
+                refused=OutcomesRefused,
             )
-        except OutcomesRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            messages.success(
-                request, f"{grant.helper.get_full_name()} can now help with your record"
-            )
-            return redirect("outcomes:record", person.pk)
+        )
+    ):
+        messages.success(
+            request, f"{grant.value.helper.get_full_name()} can now help with your record"
+        )
+        return redirect("outcomes:record", person.pk)
     return render(
         request,
         "outcomes/simple_form.html",
@@ -578,8 +595,9 @@ def follow_up_start(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.FollowUpForm(_data(request), teams=teams, choices=_follow_up_choices())
     if request.method == "POST" and form.is_valid():
         measure_id, value_id = form.cleaned_data["measure_value"].split(":", 1)
-        try:
-            start_follow_up(
+        if attempt(
+            form,
+            lambda: start_follow_up(
                 person=person,
                 actor=signed_in_user(request),
                 team=form.cleaned_data["team"],
@@ -589,15 +607,10 @@ def follow_up_start(request: HttpRequest, person_id: int) -> HttpResponse:
                 reminder_days=form.cleaned_data["reminder_days"],
                 response_days=form.cleaned_data["response_days"],
                 request=request,
-            )
-        except OutcomesRefused as refusal:
-            form.add_error(
-                "measure_value"
-                if refusal.field in ("measure_id", "value_id")
-                else (refusal.field if refusal.field in form.fields else None),
-                refusal.message,
-            )
-        else:
+            ),
+            refused=OutcomesRefused,
+            fields={"measure_id": "measure_value", "value_id": "measure_value"},
+        ):
             messages.success(request, f"{person.get_full_name()} is on self-reported follow-up")
             return redirect("outcomes:worklist")
     return render(
@@ -698,19 +711,18 @@ def work_done(request: HttpRequest, pk: int) -> HttpResponse:
         WorkItem.objects.select_related("follow_up__team", "follow_up__person"), pk=pk
     )
     form = forms.DoneForm(request.POST)
-    if form.is_valid():
-        try:
-            close_work_item(
-                item=item,
-                actor=signed_in_user(request),
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except OutcomesRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            messages.success(request, "Marked as contacted")
-            return redirect("outcomes:worklist")
+    if form.is_valid() and attempt(
+        form,
+        lambda: close_work_item(
+            item=item,
+            actor=signed_in_user(request),
+            note=form.cleaned_data["note"],
+            request=request,
+        ),
+        refused=OutcomesRefused,
+    ):
+        messages.success(request, "Marked as contacted")
+        return redirect("outcomes:worklist")
     access.require(access.can_work_list(signed_in_user(request), item.follow_up.team))
     teams = access.teams_of(signed_in_user(request))
     return render(
@@ -749,25 +761,24 @@ def wording(request: HttpRequest) -> HttpResponse:
                 "file",
                 f"The file must be smaller than {MAX_WORDING_FILE_BYTES // 1024} KB",
             )
-        else:
-            try:
-                loaded = load_wording(
-                    actor=signed_in_user(request),
-                    measure_id=form.cleaned_data["measure"],
-                    content=upload.read(),
-                    file_name=upload.name or "",
-                    licence_reference=form.cleaned_data["licence_reference"],
-                    request=request,
-                )
-            except OutcomesRefused as refusal:
-                _put_error(form, refusal)
-            else:
-                messages.success(
-                    request,
-                    f"Wording loaded for {registry().get(loaded.measure_id).name}: people now see "
-                    "it instead of the topics",
-                )
-                return redirect("outcomes:wording")
+        elif loaded := attempt(
+            form,
+            lambda: load_wording(
+                actor=signed_in_user(request),
+                measure_id=form.cleaned_data["measure"],
+                content=upload.read(),
+                file_name=upload.name or "",
+                licence_reference=form.cleaned_data["licence_reference"],
+                request=request,
+            ),
+            refused=OutcomesRefused,
+        ):
+            messages.success(
+                request,
+                f"Wording loaded for {registry().get(loaded.value.measure_id).name}: people now "
+                "see it instead of the topics",
+            )
+            return redirect("outcomes:wording")
     return render(
         request,
         "outcomes/wording.html",

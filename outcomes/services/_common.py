@@ -14,15 +14,12 @@ from accounts.services import record_audit
 from outcomes.models import (
     Profile,
 )
+from wellbeing_hub.form_attempts import Refused
 
 
-class OutcomesRefused(Exception):
-    """A write refused for a reason the person can fix; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class OutcomesRefused(Refused):
+    """A write refused for a reason the person can fix; ``field`` names the form field (views
+    show it there with ``wellbeing_hub.form_attempts.attempt``)."""
 
 
 def today() -> dt.date:
