@@ -1,28 +1,32 @@
-"""Free-text search that finds what people mean: SQLite FTS5 (Porter stemming, BM25 ranking with
-the name weighted above the rest) in each server process, the same on both databases.
+"""Free-text search that finds what people mean: Tantivy (English Snowball stemming, BM25 with
+the name boosted above the rest, top-k by block-max WAND) in each server process, the same on both
+databases, with SQLite FTS5 keeping the vocabulary of the words as written, for typos.
 
-:class:`TextIndex` holds one FTS5 row per public service, its rowid the service's position in the
+:class:`TextIndex` holds one document per public service, its rowid the service's position in the
 in-memory copy (``directory.search_memory``), so matches combine with the copy's filters as
 arrays. A search (:meth:`TextIndex.search`):
 
-1. reads the words as the index stems them (FTS5's own Porter tokenizer, through a small FTS5
-   table and ``fts5vocab``, so query and index never disagree);
+1. reads the words as the synonym list is keyed (FTS5's Porter tokenizer, through a small FTS5
+   table and ``fts5vocab``: the list's phrases and the typed words are stemmed alike);
 2. corrects a word that matches nothing to the nearest word of the index's own vocabulary
    (``demntia`` → dementia, ``alchohol`` → alcohol: at most one edit for short words, two for
    long ones; the commonest wins), and adds the nearest common word beside a word found only in
    one or two services;
 3. widens words and phrases with the curated synonym list (``search_synonyms.txt``, Solr
    format: ``older people, elderly``; ``exercise => yoga, tai chi``);
-4. matches every word (each one a group of its alternatives), ranked by ``bm25()`` with the name
-   weighted :data:`NAME_WEIGHT` times the rest; when that finds fewer than :data:`FEW` services,
-   services matching any of the words follow, ranked among themselves, below every all-word
-   match.
+4. matches every word (each one a group of its alternatives), ranked by BM25 with the name
+   boosted :data:`NAME_BOOST` times the rest, equal scores in name order (the rowids' order);
+   when that finds fewer than :data:`FEW` services, services matching any of the words follow,
+   ranked among themselves, below every all-word match.
 
 Common English words (``for``, ``the``, ``with`` …) are left out of the matching unless the search
 has nothing else. Quotes keep a phrase together ("tai chi").
 
-Each index remembers its recent answers until it changes (:class:`_Answers`): bm25 is computed for
-every match before the best are taken, tens of milliseconds for a common word at 100,000 services.
+Why Tantivy (``docs/search.md``): SQLite FTS5 computes bm25 for every match before it takes the
+best, tens of milliseconds for a common word at 100,000 services; Tantivy skips blocks that cannot
+reach the top (0.45 ms against 12.6 ms mean for fresh searches at 100,000 services, the same
+top-5 relevance on the judged set, ``bench.text_engines``). Each index still remembers its recent
+answers until it changes (:class:`_Answers`): a whole ranked list is still costly to build.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -41,17 +46,20 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
+import tantivy
 from django.utils.html import strip_tags
 
 SYNONYMS_FILE = Path(__file__).with_name("search_synonyms.txt")
-# bm25() column weights: a word in the service's name counts this many times one in its
-# description; a word only in who it is for (a publisher's audience list, "For: Carers, Autism,
-# Homeless, …", long and broad on real feeds) counts this much.
-NAME_WEIGHT = 4.0
-AUDIENCE_WEIGHT = 0.3
+# BM25 field boosts: a word in the service's name counts this many times one in its description
+# (2 scored best on the judged set: 3.90 against 3.85 at 4); a word only in who it is for (a
+# publisher's audience list, "For: Carers, Autism, Homeless, …", long and broad on real feeds)
+# counts this much.
+NAME_BOOST = 2.0
+AUDIENCE_BOOST = 0.3
 # Below this many services matching every word, services matching any word follow.
 FEW = 10
 # Words longer than this are cut (nobody types them; FTS5 would index them whole).
@@ -326,8 +334,19 @@ class _Answers:
         return len(self._found)
 
 
-# Page cache of an index kept in a file (``TextIndex(in_file=True)``), in KiB.
+# Page cache of the vocabulary and texts kept in a file (``TextIndex(in_file=True)``), in KiB.
 FILE_CACHE_KIB = 32 * 1024
+# Memory Tantivy's writer may fill before it writes a segment (its floor is 15 MB per thread).
+WRITER_HEAP = 32 * 1024 * 1024
+# Services removed (or changed) since the ranking index was built, as a share of those in it,
+# above which it is built again from the texts: until then their words still count in BM25's
+# statistics, so ranking drifts a little from a fresh copy's. Amortised, a rebuild costs each
+# write well under a millisecond (4.5 s per 100,000 services, after 10,000 writes).
+REBUILD_AFTER_REMOVED_SHARE = 0.1
+
+_FIELDS = ["name", "body", "audience"]
+_BOOSTS = {"name": NAME_BOOST, "body": 1.0, "audience": AUDIENCE_BOOST}
+_ANALYZER = "words_en"
 
 
 def _remove(db: sqlite3.Connection, path: str) -> None:
@@ -336,17 +355,120 @@ def _remove(db: sqlite3.Connection, path: str) -> None:
         os.unlink(path)
 
 
+def _analyzer() -> tantivy.TextAnalyzer:
+    """Words split at anything not a letter or digit (as FTS5's unicode61 splits them), lower
+    case, accents folded, then Snowball's English stemmer (Porter's revision)."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(4 * MAX_WORD))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _matches(found: tantivy.SearchResult) -> int:
+    """How many documents a search counted (``count`` is missing from Tantivy's type stubs)."""
+    counted: int | None = cast(Any, found).count
+    return counted or 0
+
+
+class _Ranker:
+    """The Tantivy index of one copy: each service's name, text and audience under its rowid.
+
+    Writes are committed at once, so the next search sees them (one commit per :meth:`add` or
+    :meth:`remove`, a few milliseconds). Callers take turns (:class:`TextIndex`'s lock)."""
+
+    def __init__(self, path: str | None) -> None:
+        schema = tantivy.SchemaBuilder()
+        schema.add_integer_field("rowid", indexed=True, fast=True)
+        for name in _FIELDS:
+            schema.add_text_field(name, tokenizer_name=_ANALYZER)
+        self.index = tantivy.Index(schema.build(), path=path, reuse=False)
+        self.index.register_tokenizer(_ANALYZER, _analyzer())
+        self.index.config_reader("Manual")
+        self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        self._searcher = self.index.searcher()
+        # Removed documents still count in BM25's word statistics until Tantivy merges their
+        # segment away (as in Lucene): TextIndex rebuilds this index when they pass a share.
+        self.removed = 0
+
+    def add(self, batch: list[tuple[int, str, str, str]]) -> None:
+        for rowid, name, body, audience in batch:
+            self._writer.add_document(
+                tantivy.Document(rowid=rowid, name=name, body=body, audience=audience)
+            )
+
+    def remove(self, rowid: int) -> None:
+        self._writer.delete_documents_by_term("rowid", rowid)
+        self.removed += 1
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self.index.reload()
+        self._searcher = self.index.searcher()
+
+    def query(self, expression: str) -> tantivy.Query | None:
+        try:
+            return self.index.parse_query(expression, _FIELDS, field_boosts=_BOOSTS)
+        except ValueError:  # nothing matchable (only punctuation, say)
+            return None
+
+    def count(self, expression: str) -> int:
+        query = self.query(expression)
+        return 0 if query is None else _matches(self._searcher.search(query, 1, count=True))
+
+    def ranked(self, expression: str, first: int | None) -> tuple[list[int], int]:
+        """The rowids matching, best first, equal scores in rowid order (only the ``first`` of
+        them when given), and how many match."""
+        query = self.query(expression)
+        if query is None:
+            return [], 0
+        searcher = self._searcher
+        if first is None:
+            total = _matches(searcher.search(query, 1, count=True))
+            want = total
+            hits = searcher.search(query, total, count=False).hits if total else []
+        else:
+            # Tantivy breaks ties by its own document order, not the rowids': fetch past the
+            # last wanted score until a lower one shows every service with that score is in hand.
+            fetch = max(first, 0) + 1
+            found = searcher.search(query, fetch, count=True)
+            total, hits = _matches(found), found.hits
+            want = min(max(first, 0), total)
+            while want and len(hits) == fetch and hits[-1][0] >= hits[want - 1][0]:
+                fetch *= 2
+                hits = searcher.search(query, fetch, count=False).hits
+        if want == 0:
+            return [], total
+        rowids = searcher.fast_field_values("rowid", [address for _score, address in hits])
+        scored = sorted(
+            (-float(score), int(rowid or 0)) for (score, _), rowid in zip(hits, rowids, strict=True)
+        )
+        return [rowid for _score, rowid in scored[:want]], total
+
+
+class _Directory:
+    """A temporary folder for an index kept on disk, deleted with it."""
+
+    def __init__(self) -> None:
+        self.path = tempfile.mkdtemp(prefix="wellbeing-search-")
+        weakref.finalize(self, shutil.rmtree, self.path, True)
+
+
 class TextIndex:
-    """The FTS5 index of one copy of the search rows, with its vocabulary for typos.
+    """The text index of one copy of the search rows (Tantivy, :class:`_Ranker`), with the texts
+    and the vocabulary for typos (SQLite).
 
     Not safe to share while it is being filled; after :meth:`finish` searches from any thread
-    take turns on its connection (one search takes a few milliseconds)."""
+    take turns (one search takes about a millisecond)."""
 
     def __init__(self, synonyms: Synonyms | None = None, *, in_file: bool = False) -> None:
-        """``in_file``: keep the index in a temporary file of this process (deleted with the
-        index) with a page cache of :data:`FILE_CACHE_KIB`, so a large directory's words cost
-        the process a bounded amount of memory (the rest is the system's file cache, shared and
-        reclaimable) instead of growing with it."""
+        """``in_file``: keep the index in temporary files of this process (deleted with the
+        index; SQLite's with a page cache of :data:`FILE_CACHE_KIB`, Tantivy's mapped), so a large
+        directory's words cost the process a bounded amount of memory (the rest is the system's
+        file cache, shared and reclaimable) instead of growing with it."""
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
         self.path: str | None = None
         if in_file:
@@ -365,9 +487,12 @@ class TextIndex:
             weakref.finalize(self, _remove, self._db, self.path)
         else:
             self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._folder = _Directory() if in_file else None
+        self._ranker = _Ranker(self._folder.path if self._folder else None)
         self._db.executescript(
-            f"""
-            CREATE VIRTUAL TABLE doc USING fts5(name, body, audience, tokenize='{_TOKENIZER}');
+            """
+            -- what each service's words are, to name it and to take its words out again
+            CREATE TABLE doc (rowid INTEGER PRIMARY KEY, name TEXT, body TEXT, audience TEXT);
             -- the words as written (not stemmed), for correcting typos
             CREATE VIRTUAL TABLE words USING fts5(
                 w, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
@@ -391,6 +516,7 @@ class TextIndex:
                     self._insert(batch)
                     batch = []
             self._insert(batch)
+            self._ranker.commit()
             self._nearest_found.clear()
             self._answers.clear()
 
@@ -404,6 +530,7 @@ class TextIndex:
             "INSERT INTO words(rowid, w) VALUES (?, ?)",
             [(r, f"{n} {b} {a}") for r, n, b, a in batch],
         )
+        self._ranker.add(batch)
         self.size += len(batch)
 
     def remove(self, rowids: Iterable[int]) -> None:
@@ -422,8 +549,29 @@ class TextIndex:
                     [rowid, f"{name} {body} {audience}"],
                 )
                 self._db.execute("DELETE FROM doc WHERE rowid = ?", [rowid])
+                self._ranker.remove(rowid)
                 self.size -= 1
+            self._ranker.commit()
+            if self._ranker.removed > REBUILD_AFTER_REMOVED_SHARE * max(self.size, 1):
+                self._rebuild_ranker()
             self._nearest_found.clear()  # the vocabulary changed
+            self._answers.clear()
+
+    def _rebuild_ranker(self) -> None:
+        """A fresh ranking index of the texts as they are (its statistics exact again)."""
+        folder = _Directory() if self._folder is not None else None
+        ranker = _Ranker(folder.path if folder else None)
+        rows = self._db.execute("SELECT rowid, name, body, audience FROM doc")
+        while batch := rows.fetchmany(2000):
+            ranker.add(batch)
+        ranker.commit()
+        self._ranker, self._folder = ranker, folder
+
+    def rebuild_ranking(self) -> None:
+        """Rank from statistics of exactly the services in the index now (the tests compare a
+        patched index with a fresh one this way)."""
+        with self._lock:
+            self._rebuild_ranker()
             self._answers.clear()
 
     def documents(self) -> list[tuple[int, str, str, str]]:
@@ -450,15 +598,22 @@ class TextIndex:
 
     @property
     def nbytes(self) -> int:
-        """The index's size in memory (its SQLite pages)."""
+        """The index's size: its SQLite pages, and Tantivy's files when it keeps them on disk
+        (Tantivy's index in memory has no size to ask for; the process's resident memory,
+        ``bench.search_memory_curve``, counts it)."""
         with self._lock:
             pages = self._db.execute("PRAGMA page_count").fetchone()[0]
             size = self._db.execute("PRAGMA page_size").fetchone()[0]
-        return int(pages * size)
+            files = 0
+            if self._folder is not None:
+                for entry in os.scandir(self._folder.path):
+                    with suppress(OSError):
+                        files += entry.stat().st_size
+        return int(pages * size) + files
 
     def finish(self) -> TextIndex:
         with self._lock:
-            self._db.execute("INSERT INTO doc(doc) VALUES ('optimize')")
+            self._db.execute("INSERT INTO words(words) VALUES ('optimize')")
         return self
 
     # searching
@@ -493,10 +648,10 @@ class TextIndex:
         widened = self._widen(units)
         meaningful = [u for u in widened if not u.stop] or widened
         every = " AND ".join(_group(u) for u in meaningful)
-        counted = self._count_of(every) if first is not None else None
-        if counted is not None and counted >= FEW:
-            rows = self._ranked(every, first)
-            return Ranked(np.array(rows, dtype=np.int64), counted, every, counted)
+        if first is not None:
+            rows, counted = self._ranker.ranked(every, first)
+            if counted >= FEW:
+                return Ranked(np.array(rows, dtype=np.int64), counted, every, counted)
         rows = self._ranked(every)
         all_words = len(rows)
         total = all_words
@@ -516,24 +671,10 @@ class TextIndex:
         return Ranked(np.array(rows, dtype=np.int64), all_words, every, total)
 
     def _ranked(self, expression: str, first: int | None = None) -> list[int]:
-        try:
-            return [
-                r
-                for (r,) in self._db.execute(
-                    "SELECT rowid FROM doc WHERE doc MATCH ?"
-                    " ORDER BY bm25(doc, ?, 1.0, ?), rowid LIMIT ?",
-                    [expression, NAME_WEIGHT, AUDIENCE_WEIGHT, -1 if first is None else first],
-                )
-            ]
-        except sqlite3.OperationalError:  # nothing matchable (only punctuation, say)
-            return []
+        return self._ranker.ranked(expression, first)[0]
 
     def _count_of(self, expression: str) -> int:
-        try:
-            row = self._db.execute("SELECT count(*) FROM doc WHERE doc MATCH ?", [expression])
-            return int(row.fetchone()[0])
-        except sqlite3.OperationalError:
-            return 0
+        return self._ranker.count(expression)
 
     def _units(self, q: str) -> list[_Unit]:
         """The search's words and quoted phrases, in order."""
