@@ -1,0 +1,281 @@
+"""The MES engine (``rules.pb.mes_engine``, ``rules.pb.mes_batch``) against a plain reference.
+
+Issue 14's mutation run of the engine left survivors in its fast paths: the float screening and
+its margins, the exact walk near the price, the intervals of shares a tracked run proves and the
+resumed runs of add1's exact path. Each fast path falls back on a slower exact one, so most of
+these changes could only be seen where the two disagree. Here a reference written the plain way
+(every supporter's exact remaining share, sorted exactly, with Python's ``Fraction``; add1 one
+unit at a time) decides every random election, and the engine must give the same projects, the
+same rho and number of supporters paying all they have at every step, and every group's same
+remaining share: run as shipped, with every decision sent through exact arithmetic (a huge
+screening margin), with the plain exact method only, without the dense matrix, and on add1's
+exact path that resumes runs at larger shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules.pb import Election, MESExplanation, equal_shares, mes_engine
+from rules.pb import mes as mes_module
+from rules.pb.mes import _prepare
+from rules.pb.mes_engine import Engine
+from rules.pb.profile import Profile, build_profile
+
+from .test_properties import elections
+
+
+@dataclass
+class RefRun:
+    """A reference MES run: projects bought (indices), each step's rho and number of voters
+    paying all they have, and each group's remaining share."""
+
+    selected: list[int]
+    rhos: list[Fraction]
+    paid_all: list[int]
+    remaining: list[Fraction]
+
+
+def _utilities(profile: Profile) -> list[dict[int, Fraction]]:
+    """Each group's utility for each project it supports (the cost when not given)."""
+    out = []
+    for group in profile.groups:
+        us = group.utilities
+        out.append(
+            {
+                j: profile.costs[j] if us is None else Fraction(us[k])
+                for k, j in enumerate(group.projects)
+            }
+        )
+    return out
+
+
+def _candidates(profile: Profile) -> list[int]:
+    return [
+        j for j in range(len(profile.ids)) if profile.total_utility[j] > 0 and profile.costs[j] > 0
+    ]
+
+
+def _free(profile: Profile) -> list[int]:
+    free = [
+        j for j in range(len(profile.ids)) if profile.total_utility[j] > 0 and profile.costs[j] == 0
+    ]
+    return sorted(free, key=lambda j: profile.tie_order[j])
+
+
+def reference_run(profile: Profile, share: Fraction) -> RefRun:
+    """MES at ``share`` the plain way: each round, every remaining project's rho from its
+    supporters sorted by remaining share per unit of utility; the smallest wins (ties by the
+    tie-breaking order); a supporter pays ``rho x utility``, or all they have if that is less."""
+    utilities = _utilities(profile)
+    sizes = [group.size for group in profile.groups]
+    value = [Fraction(share)] * len(profile.groups)
+    remaining = set(_candidates(profile))
+    run = RefRun([], [], [], value)
+    while True:
+        best: tuple[Fraction, int, int] | None = None
+        for j in remaining:
+            cost = profile.costs[j]
+            items = sorted(
+                (value[g] / us[j], g, us[j]) for g, us in enumerate(utilities) if j in us
+            )
+            if sum(sizes[g] * value[g] for _r, g, _u in items) < cost:
+                continue
+            contrib = Fraction(0)
+            denom = sum((sizes[g] * u for _r, g, u in items), Fraction(0))
+            for ratio, g, u in items:
+                if cost - contrib <= ratio * denom:
+                    break
+                contrib += sizes[g] * value[g]
+                denom -= sizes[g] * u
+            rho = (cost - contrib) / denom
+            key = (rho, profile.tie_order[j], j)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            return run
+        rho, _tie, j = best
+        remaining.discard(j)
+        paid_all = 0
+        for g, us in enumerate(utilities):
+            if j in us:
+                if value[g] < rho * us[j]:
+                    paid_all += sizes[g]
+                    value[g] = Fraction(0)
+                else:
+                    value[g] -= rho * us[j]
+        run.selected.append(j)
+        run.rhos.append(rho)
+        run.paid_all.append(paid_all)
+
+
+def reference_add1(profile: Profile) -> tuple[RefRun, int]:
+    """pabutools' ``voter_budget_increment=1``: raise every share by one until the outcome is
+    exhaustive (stop there) or overspends (stop one before); the run and the increments."""
+    n = profile.num_voters
+    b0 = profile.budget / n
+    free = _free(profile)
+    k = 0
+    while True:
+        run = reference_run(profile, b0 + k)
+        chosen = free + run.selected
+        spent = sum((profile.costs[j] for j in chosen), Fraction(0))
+        if spent > profile.budget:
+            assert k > 0
+            return reference_run(profile, b0 + k - 1), k - 1
+        left = profile.budget - spent
+        if all(j in chosen or profile.costs[j] > left for j in _candidates(profile)):
+            return run, k
+        k += 1
+
+
+def _same_as_reference(explanation: MESExplanation, profile: Profile, ref: RefRun) -> None:
+    ids = profile.ids
+    assert [s.project_id for s in explanation.steps] == [ids[j] for j in ref.selected]
+    assert [s.rho for s in explanation.steps] == ref.rhos
+    assert [s.paid_all for s in explanation.steps] == ref.paid_all
+    assert [g.remaining for g in explanation.groups] == ref.remaining
+
+
+MODES = ["shipped", "all-exact", "plain-exact", "no-dense"]
+
+
+@contextmanager
+def engine_mode(mode: str) -> Iterator[None]:
+    """The engine as shipped, or with one of its fast paths switched off: ``all-exact`` (a huge
+    screening margin: no float result is trusted), ``plain-exact`` (every exact rho by sorting
+    all supporters: ``Engine._exact_slow``), ``no-dense`` (no projects x groups matrix, as for
+    profiles over 400,000 cells)."""
+    if mode == "shipped":
+        yield
+    elif mode == "all-exact":
+        with mock.patch.object(mes_engine, "REL", 1e3):
+            yield
+    elif mode == "plain-exact":
+        with mock.patch.object(Engine, "_exact", lambda self, sc: self._exact_slow(sc.project)):
+            yield
+    else:
+        assert mode == "no-dense"
+        with mock.patch.object(mes_engine, "_DENSE_LIMIT", 0):
+            yield
+
+
+ELECTIONS = st.one_of(elections("approval", nonempty=True), elections("cumulative", nonempty=True))
+UTILITIES = st.sampled_from(["cost", "cardinal", "points"])
+TIE_BREAKS = st.sampled_from(["id", "cost-votes"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ELECTIONS, UTILITIES, TIE_BREAKS)
+def test_one_run_is_the_reference_run_in_every_mode(
+    election: Election, utility: str, tie_break: str
+) -> None:
+    """MES without completion: the same projects, rhos, supporters paying all they have and
+    remaining shares as the reference, whichever fast paths the engine uses."""
+    profile = build_profile(election, utility, tie_break)
+    ref = reference_run(profile, profile.budget / profile.num_voters)
+    for mode in MODES:
+        with engine_mode(mode):
+            outcome = equal_shares(election, utility, "none", tie_break)
+        assert isinstance(outcome.explanation, MESExplanation)
+        _same_as_reference(outcome.explanation, profile, ref)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ELECTIONS, UTILITIES, st.booleans())
+def test_add1_is_the_reference_add1_on_every_path(
+    election: Election, utility: str, exact_path: bool
+) -> None:
+    """add1 (batched float checks for small profiles; resumed exact runs, ``_BATCH_CELLS`` = 0,
+    for large ones): the share it stops at, the increments and the stopping run are the
+    reference's, in every mode of the engine."""
+    if election.budget == 0:
+        return
+    profile = build_profile(election, utility, "id")
+    ref, increments = reference_add1(profile)
+    for mode in MODES:
+        # The batches need the dense matrix (their limit is far below the matrix's).
+        cells = 0 if exact_path or mode == "no-dense" else mes_module._BATCH_CELLS
+        with engine_mode(mode), mock.patch.object(mes_module, "_BATCH_CELLS", cells):
+            outcome = equal_shares(election, utility, "add1")
+        x = outcome.explanation
+        assert isinstance(x, MESExplanation)
+        assert (x.increments, mode) == (increments, mode)
+        _same_as_reference(x, profile, ref)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ELECTIONS,
+    UTILITIES,
+    st.lists(st.fractions(min_value=Fraction(1), max_value=Fraction(30)), max_size=6),
+    st.sampled_from(["shipped", "all-exact", "no-dense"]),
+)
+def test_resumed_runs_are_the_reference_runs(
+    election: Election, utility: str, steps: list[Fraction], mode: str
+) -> None:
+    """A tracked run resumed at ever larger shares (``Engine.resume``, add1's exact path, here
+    also by steps that are not whole units, but never less than one unit, as add1 never takes a smaller one) gives at each share the reference run at that share, and the
+    interval it proves (``hi``: every share in ``[b, hi)`` buys the same projects) holds."""
+    profile = build_profile(election, utility, "id")
+    prep = _prepare(profile)
+    share = profile.budget / profile.num_voters
+    with engine_mode(mode):
+        engine = Engine(prep, track=True)
+        run = engine.start(share)
+        for step in [*steps, None]:
+            full = engine.result(full=True)
+            ref = reference_run(profile, share)
+            assert full.selected == ref.selected
+            assert full.rhos == ref.rhos
+            assert full.paid_all == ref.paid_all
+            values = full.remaining_shares()
+            assert [values[t] for t in full.group_state] == ref.remaining
+            if run.hi is not None:
+                assert run.hi >= share
+                inside = Fraction(run.hi)
+                if inside > share:
+                    inside -= min(Fraction(1, 10**6), (inside - share) / 2)
+                    assert reference_run(profile, inside).selected == ref.selected
+            if step is None:
+                break
+            share += step
+            run = engine.resume(share)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_run_at_shares_inside_its_proven_interval_buys_the_same(mode: str) -> None:
+    """Hand-checked tracked run: budget 100, 'a' (40) and 'b' (39) approved by v0, v1; 'c' (20)
+    by v2, v3; 'a' also by v2, v3. At a share of 20 'a' costs 10 each (rho 1/4); v0 and v1 have
+    10 left for 'b' (39): unaffordable until their share reaches 29.5; v2, v3 have 10 left each,
+    'c' costs 10 each (rho 1/2). So shares in [20, 29.5) buy 'a', 'c'. At 29.5 'b' costs v0
+    and v1 19.5 each, all they have: rho 1/2, tied with 'c' and first in the tie-breaking order:
+    'a', 'b', 'c'. The proven interval ends just below 29.5 (rounded down by the float margin;
+    with every decision exact it is not proven at all)."""
+    from .test_greedy import election
+
+    e = election(
+        {"a": 40, "b": 39, "c": 20},
+        [("a", "b"), ("a", "b"), ("a", "c"), ("a", "c")],
+        80,
+    )
+    profile = build_profile(e, "cost", "id")
+    with engine_mode(mode):
+        engine = Engine(_prepare(profile), track=True)
+        run = engine.start(Fraction(20))
+        assert [profile.ids[j] for j in run.selected] == ["a", "c"]
+        assert run.hi is not None
+        if mode != "all-exact":
+            assert Fraction(59, 2) - Fraction(1, 10**6) < run.hi < Fraction(59, 2)
+        assert [profile.ids[j] for j in engine.resume(Fraction(59, 2) - 1).selected] == ["a", "c"]
+        resumed = engine.resume(Fraction(59, 2))
+        assert [profile.ids[j] for j in resumed.selected] == ["a", "b", "c"]
+        assert engine.result(full=True).rhos == [Fraction(1, 4), Fraction(1, 2), Fraction(1, 2)]
