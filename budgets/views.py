@@ -74,6 +74,7 @@ from directory import selectors as directory
 from outcomes import selectors as outcome_selectors
 from rules import ledger
 from rules.charging import ChargingError, InputError
+from wellbeing_hub.form_attempts import attempt
 
 KINDS = {"person", "practitioner"}
 
@@ -301,8 +302,9 @@ def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) 
     ids = [d.id for d in config.domains]
     index = ids.index(domain.id)
     if request.method == "POST" and form.is_valid():
-        try:
-            save_domain(
+        if attempt(
+            form,
+            lambda: save_domain(
                 assessment=assessment,
                 kind=kind,
                 actor=_user(request),
@@ -311,10 +313,9 @@ def assessment_domain(request: HttpRequest, pk: int, kind: str, domain_id: str) 
                 informal_support=form.cleaned_data.get("informal_support") or None,
                 free_text=form.free_text(),
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
+            ),
+            refused=BudgetsError,
+        ):
             if "save_and_leave" in request.POST:
                 messages.success(request, "Your answers have been saved. Come back at any time.")
                 return redirect("budgets:assessment", assessment.pk)
@@ -354,18 +355,18 @@ def assessment_about_me(request: HttpRequest, pk: int, kind: str) -> HttpRespons
     }
     form = forms.AboutMeForm(_posted(request), config=config, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            save_about_me(
+        if attempt(
+            form,
+            lambda: save_about_me(
                 assessment=assessment,
                 kind=kind,
                 actor=_user(request),
                 carer=form.cleaned_data.get("carer") or None,
                 free_text=form.free_text(),
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
+            ),
+            refused=BudgetsError,
+        ):
             messages.success(request, "Your answers have been saved.")
             return redirect("budgets:assessment", assessment.pk)
     else:
@@ -396,20 +397,25 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     account_form = forms.InviteAccountForm(request.POST if method == "account" else None)
     link_form = forms.InviteLinkForm(request.POST if method == "link" else None, prefix="link")
     link = None
-    if method == "account" and account_form.is_valid():
-        try:
-            made = invite_account(
-                assessment=assessment,
-                actor=_user(request),
-                identifier=account_form.cleaned_data["identifier"],
-                relationship=account_form.cleaned_data["relationship"],
-                request=request,
+    if (
+        method == "account"
+        and account_form.is_valid()
+        and (
+            made := attempt(
+                account_form,
+                lambda: invite_account(
+                    assessment=assessment,
+                    actor=_user(request),
+                    identifier=account_form.cleaned_data["identifier"],
+                    relationship=account_form.cleaned_data["relationship"],
+                    request=request,
+                ),
+                refused=BudgetsError,
             )
-        except BudgetsError as error:
-            _error(account_form, error)
-        else:
-            messages.success(request, f"{made.name} can now add to your assessment.")
-            return redirect("budgets:assessment", assessment.pk)
+        )
+    ):
+        messages.success(request, f"{made.value.name} can now add to your assessment.")
+        return redirect("budgets:assessment", assessment.pk)
     if method == "link" and link_form.is_valid():
         _invitation, token = invite_by_link(
             assessment=assessment,
@@ -473,17 +479,17 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
     config = selectors.config_for(assessment)
     form = forms.ContributionForm(_posted(request), config=config)
     if request.method == "POST" and form.is_valid():
-        try:
-            add_contribution(
+        if attempt(
+            form,
+            lambda: add_contribution(
                 assessment=assessment,
                 author=_user(request),
                 topic=form.cleaned_data["topic"],
                 text=form.cleaned_data["text"],
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
+            ),
+            refused=BudgetsError,
+        ):
             messages.success(request, "Thank you. What you wrote has been added.")
             return redirect("budgets:contribute", assessment.pk)
     else:
@@ -757,20 +763,25 @@ def _editable(request: HttpRequest, pk: int) -> SupportPlan:
 def outcome_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable(request, pk)
     form = forms.OutcomeForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = add_outcome(
-                plan=plan,
-                actor=_user(request),
-                text=form.cleaned_data["text"],
-                wellbeing=form.cleaned_data["wellbeing"],
-                open_to_sharing=form.cleaned_data["open_to_sharing"],
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            outcome := attempt(
+                form,
+                lambda: add_outcome(
+                    plan=plan,
+                    actor=_user(request),
+                    text=form.cleaned_data["text"],
+                    wellbeing=form.cleaned_data["wellbeing"],
+                    open_to_sharing=form.cleaned_data["open_to_sharing"],
+                    request=request,
+                ),
+                refused=BudgetsError,
             )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            return redirect("budgets:support-choose", plan.pk, outcome.pk)
+        )
+    ):
+        return redirect("budgets:support-choose", plan.pk, outcome.value.pk)
     return render(
         request,
         "budgets/outcome_new.html",
@@ -858,9 +869,12 @@ def support_service(
         )[:200],
     }
     form = forms.ServiceLineForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            add_line(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: add_line(
                 outcome=outcome,
                 actor=_user(request),
                 kind=PlanLine.Kind.SERVICE,
@@ -870,14 +884,12 @@ def support_service(
                 unit_cost=form.cleaned_data["unit_cost"],
                 units_per_week=form.cleaned_data["units_per_week"],
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(
-                request, f"{service.name} has been added to {_the_plan(request, plan)}."
-            )
-            return redirect("budgets:plan", plan.pk)
+            ),
+            refused=BudgetsError,
+        )
+    ):
+        messages.success(request, f"{service.name} has been added to {_the_plan(request, plan)}.")
+        return redirect("budgets:plan", plan.pk)
     return render(
         request,
         "budgets/support_service.html",
@@ -893,9 +905,12 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
     plan = _editable(request, pk)
     outcome = _outcome(plan, outcome_id)
     form = forms.TimeBankLineForm(_posted(request), initial={"minutes": "0"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            add_line(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: add_line(
                 outcome=outcome,
                 actor=_user(request),
                 kind=PlanLine.Kind.TIME_BANK,
@@ -904,14 +919,12 @@ def support_time_bank(request: HttpRequest, pk: int, outcome_id: int) -> HttpRes
                 schedule=form.cleaned_data["schedule"],
                 minutes_per_week=form.cleaned_data["minutes_per_week"],
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(
-                request, f"Time bank hours have been added to {_the_plan(request, plan)}."
-            )
-            return redirect("budgets:plan", plan.pk)
+            ),
+            refused=BudgetsError,
+        )
+    ):
+        messages.success(request, f"Time bank hours have been added to {_the_plan(request, plan)}.")
+        return redirect("budgets:plan", plan.pk)
     return render(
         request,
         "budgets/support_time_bank.html",
@@ -933,16 +946,19 @@ def _line_page(
     plan = _editable(request, pk)
     outcome = _outcome(plan, outcome_id)
     form = form_class(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            add_line(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: add_line(
                 outcome=outcome, actor=_user(request), request=request, **line(form.cleaned_data)
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"This has been added to {_the_plan(request, plan)}.")
-            return redirect("budgets:plan", plan.pk)
+            ),
+            refused=BudgetsError,
+        )
+    ):
+        messages.success(request, f"This has been added to {_the_plan(request, plan)}.")
+        return redirect("budgets:plan", plan.pk)
     return render(
         request,
         template,
@@ -1087,24 +1103,29 @@ def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
             "over_budget_reason": plan.over_budget_reason,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = propose_plan(
-                plan=plan,
-                actor=_user(request),
-                top_up_weekly=form.cleaned_data.get("top_up_weekly") or Decimal("0"),
-                over_budget_reason=form.cleaned_data["over_budget_reason"],
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            version := attempt(
+                form,
+                lambda: propose_plan(
+                    plan=plan,
+                    actor=_user(request),
+                    top_up_weekly=form.cleaned_data.get("top_up_weekly") or Decimal("0"),
+                    over_budget_reason=form.cleaned_data["over_budget_reason"],
+                    request=request,
+                ),
+                refused=BudgetsError,
             )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(
-                request,
-                f"Your plan (version {version.number}) has been sent for agreement. "
-                "You will see the decision here.",
-            )
-            return redirect("budgets:plan", plan.pk)
+        )
+    ):
+        messages.success(
+            request,
+            f"Your plan (version {version.value.number}) has been sent for agreement. "
+            "You will see the decision here.",
+        )
+        return redirect("budgets:plan", plan.pk)
     return render(
         request,
         "budgets/plan_propose.html",
@@ -1121,20 +1142,23 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_decide_plan(_user(request), plan):
         raise PermissionDenied
     form = forms.DecisionForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            decide_plan(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: decide_plan(
                 plan=plan,
                 actor=_user(request),
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(request, "Your decision has been recorded. The person can see it.")
-            return redirect("budgets:plan", plan.pk)
+            ),
+            refused=BudgetsError,
+        )
+    ):
+        messages.success(request, "Your decision has been recorded. The person can see it.")
+        return redirect("budgets:plan", plan.pk)
     return render(
         request,
         "budgets/plan_decide.html",
@@ -1155,9 +1179,12 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No review is waiting for this plan")
     own = plan.person_id == _user(request).pk
     form = forms.ReviewForm(_posted(request), own=own)
-    if request.method == "POST" and form.is_valid():
-        try:
-            complete_review(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: complete_review(
                 plan=plan,
                 actor=_user(request),
                 result=form.cleaned_data["result"],
@@ -1165,17 +1192,17 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
                 took_part=form.cleaned_data["took_part"],
                 next_in_months=form.cleaned_data["next_in_months"],
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(
-                request,
-                "Your review has been recorded."
-                if own
-                else "The review has been recorded. The person can see it.",
-            )
-            return redirect("budgets:plan", plan.pk)
+            ),
+            refused=BudgetsError,
+        )
+    ):
+        messages.success(
+            request,
+            "Your review has been recorded."
+            if own
+            else "The review has been recorded. The person can see it.",
+        )
+        return redirect("budgets:plan", plan.pk)
     _viewed(request, plan, plan.person, "Opened the support plan's review")
     # What the person's own measures and goals say has changed since the last review (or since
     # the plan was written): the review starts from their scores, not only the practitioner's view.
@@ -1237,19 +1264,24 @@ def account_open(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_open_account(_user(request), plan):
         raise PermissionDenied
     form = forms.OpenAccountForm(_posted(request), initial={"period_start": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = open_account(
-                plan=plan,
-                actor=_user(request),
-                kind=form.cleaned_data["kind"],
-                period_start=form.cleaned_data["period_start"],
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            account := attempt(
+                form,
+                lambda: open_account(
+                    plan=plan,
+                    actor=_user(request),
+                    kind=form.cleaned_data["kind"],
+                    period_start=form.cleaned_data["period_start"],
+                    request=request,
+                ),
+                refused=BudgetsError,
             )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            return redirect("budgets:account", account.pk)
+        )
+    ):
+        return redirect("budgets:account", account.value.pk)
     return render(
         request,
         "budgets/account_open.html",
@@ -1488,8 +1520,9 @@ def pools(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["service_id"]
             else None
         )
-        try:
-            pool = create_pool(
+        if pool := attempt(
+            form,
+            lambda: create_pool(
                 actor=user,
                 name=form.cleaned_data["name"],
                 neighbourhood=hood,
@@ -1498,12 +1531,11 @@ def pools(request: HttpRequest) -> HttpResponse:
                 members=members,
                 over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
+            ),
+            refused=BudgetsError,
+        ):
             messages.success(request, "The pool has been suggested to each person.")
-            return redirect("budgets:pool", pool.pk)
+            return redirect("budgets:pool", pool.value.pk)
     return render(
         request,
         "budgets/pools.html",
@@ -1564,21 +1596,20 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The pool has been cancelled and everyone has been told.")
         return redirect("budgets:pool", pool.pk)
     if request.method == "POST" and manages and action == "resplit":
-        if resplit.is_valid():
-            try:
-                resplit_pool(
-                    pool=pool,
-                    actor=user,
-                    shares=resplit.shares(),
-                    weekly_cost=resplit.cleaned_data["weekly_cost"],
-                    over_budget_reason=resplit.cleaned_data.get("over_budget_reason", ""),
-                    request=request,
-                )
-            except BudgetsError as error:
-                _error(resplit, error)
-            else:
-                messages.success(request, "The new shares have been sent to everyone.")
-                return redirect("budgets:pool", pool.pk)
+        if resplit.is_valid() and attempt(
+            resplit,
+            lambda: resplit_pool(
+                pool=pool,
+                actor=user,
+                shares=resplit.shares(),
+                weekly_cost=resplit.cleaned_data["weekly_cost"],
+                over_budget_reason=resplit.cleaned_data.get("over_budget_reason", ""),
+                request=request,
+            ),
+            refused=BudgetsError,
+        ):
+            messages.success(request, "The new shares have been sent to everyone.")
+            return redirect("budgets:pool", pool.pk)
     elif request.method == "POST" and mine is not None:
         try:
             respond_to_pool(
@@ -1629,12 +1660,13 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         person_id = form.cleaned_data.get("person") or 0
         return _break_glass_page(request, person_id, form, status=400)
     person = get_object_or_404(User, pk=form.cleaned_data["person"])
-    try:
-        caseload_services.break_glass(
+    if not attempt(
+        form,
+        lambda: caseload_services.break_glass(
             actor=user, person=person, reason=form.cleaned_data["reason"], request=request
-        )
-    except BudgetsError as error:
-        _error(form, error)
+        ),
+        refused=BudgetsError,
+    ):
         return _break_glass_page(request, person.pk, form, status=400)
     messages.warning(
         request,
@@ -1653,20 +1685,23 @@ def caseloads(request: HttpRequest) -> HttpResponse:
     if not access.can_assign_caseloads(user):
         raise PermissionDenied
     form = forms.CaseAssignForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            assign_caseload(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: assign_caseload(
                 actor=user,
                 person=form.cleaned_data["person"],
                 practitioner=form.cleaned_data["practitioner"],
                 team=form.cleaned_data["team"],
                 request=request,
-            )
-        except BudgetsError as error:
-            _error(form, error)
-        else:
-            messages.success(request, "The caseload has been updated.")
-            return redirect("budgets:caseloads")
+            ),
+            refused=BudgetsError,
+        )
+    ):
+        messages.success(request, "The caseload has been updated.")
+        return redirect("budgets:caseloads")
     return render(
         request,
         "budgets/caseloads.html",

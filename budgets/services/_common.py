@@ -13,6 +13,7 @@ from budgets.models import (
     ZERO,
 )
 from rules.money import format_money
+from wellbeing_hub.form_attempts import Refused
 
 Action = AuditEvent.Action
 
@@ -26,13 +27,9 @@ MAX_TRANSACTION = Decimal("1000000.00")  # one payment, contribution, refund or 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
 
 
-class BudgetsError(Exception):
-    """A request that cannot be done, with a message to show the person."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BudgetsError(Refused):
+    """A request that cannot be done, with a message to show the person; ``field`` names the form
+    field it is about (views show it there with ``wellbeing_hub.form_attempts.attempt``)."""
 
 
 def _today() -> dt.date:
