@@ -35,6 +35,7 @@ from voice.services.feedback import submit_feedback
 from voice.services.responses import acknowledge
 from voice.services.scores import submit_scores, submit_self_assessment
 from voice.services.visits import record_visit_pair
+from wellbeing_hub.form_attempts import attempt
 from wellbeing_hub.spreadsheets import SafeCsvWriter
 
 DRAFT = "voice_draft"
@@ -42,10 +43,6 @@ DRAFT = "voice_draft"
 
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "voice/not_allowed.html", {"message": message}, status=403)
-
-
-def _put_error(form: django_forms.Form, refusal: VoiceRefused) -> None:
-    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -391,18 +388,21 @@ def moderate(request: HttpRequest, reference: str) -> HttpResponse:
             "themes": feedback.themes,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            moderation_services.moderate(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: moderation_services.moderate(
                 feedback=feedback,
                 moderator=signed_in_user(request),
                 request=request,
                 **form.cleaned_data,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:moderation")
+            ),
+            refused=VoiceRefused,
+        )
+    ):
+        return redirect("voice:moderation")
     return render(
         request,
         "voice/moderate.html",
@@ -436,26 +436,23 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
     form: django_forms.Form
     data = request.POST if request.method == "POST" else None
     form = forms.AcknowledgeForm(data) if acknowledging else forms.RespondForm(data)
-    if request.method == "POST" and feedback.responded_at is None and form.is_valid():
-        try:
-            if acknowledging:
-                acknowledge(
-                    feedback=feedback,
-                    user=signed_in_user(request),
-                    request=request,
-                    **form.cleaned_data,
-                )
-            else:
-                responses_services.respond(
-                    feedback=feedback,
-                    user=signed_in_user(request),
-                    request=request,
-                    **form.cleaned_data,
-                )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:respond", reference=feedback.reference)
+    answer = acknowledge if acknowledging else responses_services.respond
+    if (
+        request.method == "POST"
+        and feedback.responded_at is None
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: answer(
+                feedback=feedback,
+                user=signed_in_user(request),
+                request=request,
+                **form.cleaned_data,
+            ),
+            refused=VoiceRefused,
+        )
+    ):
+        return redirect("voice:respond", reference=feedback.reference)
     today = timezone.localdate()
     return render(
         request,
@@ -516,18 +513,21 @@ def verify_change(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, "Only the independent voice moderators can verify a change.")
     change = get_object_or_404(Change, pk=pk)
     form = forms.EvidenceForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes_services.verify_change(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: changes_services.verify_change(
                 change=change,
                 moderator=signed_in_user(request),
                 request=request,
                 **form.cleaned_data,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:moderate", reference=change.feedback.reference)
+            ),
+            refused=VoiceRefused,
+        )
+    ):
+        return redirect("voice:moderate", reference=change.feedback.reference)
     return render(
         request,
         "voice/simple_form.html",
@@ -637,9 +637,10 @@ def plan_check(request: HttpRequest) -> HttpResponse:
         service: tuple[str, str] | None = ("", "")
         if data["about"] == QualityCheck.About.SERVICE:
             service = _find_service(form)
-        if service is not None:
-            try:
-                check = checks_services.plan_check(
+        if service is not None and (
+            check := attempt(
+                form,
+                lambda: checks_services.plan_check(
                     lead=signed_in_user(request),
                     about=data["about"],
                     service_id=service[0],
@@ -650,11 +651,11 @@ def plan_check(request: HttpRequest) -> HttpResponse:
                     if data["credits_member"]
                     else None,
                     request=request,
-                )
-            except VoiceRefused as refusal:
-                _put_error(form, refusal)
-            else:
-                return redirect("voice:check-manage", reference=check.reference)
+                ),
+                refused=VoiceRefused,
+            )
+        ):
+            return redirect("voice:check-manage", reference=check.value.reference)
     return render(
         request, "voice/check_plan.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -684,34 +685,51 @@ def manage_check(request: HttpRequest, reference: str) -> HttpResponse:
         ],
     )
     if request.method == "POST":
-        try:
-            if action == "add" and add_form.is_valid():
-                add_expert(
+        if (
+            action == "add"
+            and add_form.is_valid()
+            and attempt(
+                add_form,
+                lambda: add_expert(
                     lead=signed_in_user(request),
                     check=check,
                     request=request,
                     **add_form.cleaned_data,
-                )
-                return redirect("voice:check-manage", reference=check.reference)
-            if action == "pair" and pair_form.is_valid():
-                record_visit_pair(
+                ),
+                refused=VoiceRefused,
+            )
+        ):
+            return redirect("voice:check-manage", reference=check.reference)
+        if (
+            action == "pair"
+            and pair_form.is_valid()
+            and attempt(
+                pair_form,
+                lambda: record_visit_pair(
                     lead=signed_in_user(request),
                     check=check,
                     request=request,
                     **pair_form.cleaned_data,
-                )
-                return redirect("voice:check-manage", reference=check.reference)
-            if action == "publish" and publish_form.is_valid():
-                publish_check(
+                ),
+                refused=VoiceRefused,
+            )
+        ):
+            return redirect("voice:check-manage", reference=check.reference)
+        if (
+            action == "publish"
+            and publish_form.is_valid()
+            and attempt(
+                publish_form,
+                lambda: publish_check(
                     lead=signed_in_user(request),
                     check=check,
                     summary=publish_form.cleaned_data["summary"],
                     request=request,
-                )
-                return redirect("voice:check", reference=check.reference)
-        except VoiceRefused as refusal:
-            target = {"add": add_form, "pair": pair_form}.get(action or "", publish_form)
-            _put_error(target, refusal)
+                ),
+                refused=VoiceRefused,
+            )
+        ):
+            return redirect("voice:check", reference=check.reference)
     errors = add_form.errors or pair_form.errors or publish_form.errors
     return render(
         request,
@@ -740,17 +758,20 @@ def expert_register(request: HttpRequest) -> HttpResponse:
     if not permissions.is_moderator(request.user):
         return _refused(request, "Only the independent voice moderators keep the register.")
     form = forms.RegisterExpertForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            register_expert(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: register_expert(
                 lead=signed_in_user(request),
                 request=request,
                 **form.cleaned_data,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:check-experts")
+            ),
+            refused=VoiceRefused,
+        )
+    ):
+        return redirect("voice:check-experts")
     return render(
         request,
         "voice/check_experts.html",
@@ -794,17 +815,17 @@ def score_check(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and place.submitted_at is None and form.is_valid():
         data = dict(form.cleaned_data)
         notes = data.pop("notes")
-        try:
-            submit_scores(
+        if attempt(
+            form,
+            lambda: submit_scores(
                 expert=signed_in_user(request),
                 check=check,
                 scores=data,
                 notes=notes,
                 request=request,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
+            ),
+            refused=VoiceRefused,
+        ):
             return redirect("voice:check-score", reference=check.reference)
     return render(
         request,
@@ -826,18 +847,21 @@ def self_assess_check(request: HttpRequest, reference: str) -> HttpResponse:
             k: ("not_seen" if v is None else str(v)) for k, v in check.self_assessment.items()
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            submit_self_assessment(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: submit_self_assessment(
                 user=signed_in_user(request),
                 check=check,
                 scores=form.cleaned_data,
                 request=request,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:checks")
+            ),
+            refused=VoiceRefused,
+        )
+    ):
+        return redirect("voice:checks")
     return render(
         request,
         "voice/check_self.html",
@@ -853,18 +877,21 @@ def respond_check(request: HttpRequest, reference: str) -> HttpResponse:
     if not permissions.can_answer_for_check(request.user, check):
         return _refused(request, "Only the provider or team that was checked can respond.")
     form = forms.CheckResponseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            respond_to_check(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: respond_to_check(
                 user=signed_in_user(request),
                 check=check,
                 text=form.cleaned_data["text"],
                 request=request,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:check", reference=check.reference)
+            ),
+            refused=VoiceRefused,
+        )
+    ):
+        return redirect("voice:check", reference=check.reference)
     return render(
         request,
         "voice/simple_form.html",
@@ -956,8 +983,9 @@ def coproduction_new(request: HttpRequest) -> HttpResponse:
     held_on = today
     if request.method == "POST" and form.is_valid():
         held_on = form.cleaned_data["held_on"]
-        try:
-            assessment = record_coproduction(
+        if assessment := attempt(
+            form,
+            lambda: record_coproduction(
                 user=signed_in_user(request),
                 subject=form.cleaned_data["subject"],
                 held_on=held_on,
@@ -965,11 +993,10 @@ def coproduction_new(request: HttpRequest) -> HttpResponse:
                 ratings=form.ratings(),
                 prefill=selectors.coproduction_prefill(form.cleaned_data["subject"], held_on),
                 request=request,
-            )
-        except VoiceRefused as refusal:
-            _put_error(form, refusal)
-        else:
-            return redirect("voice:coproduction-history", subject_key=assessment.subject_key)
+            ),
+            refused=VoiceRefused,
+        ):
+            return redirect("voice:coproduction-history", subject_key=assessment.value.subject_key)
     prefill = selectors.coproduction_prefill(subject, held_on)
     return render(
         request,

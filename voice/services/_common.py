@@ -6,6 +6,7 @@ from __future__ import annotations
 from accounts.models import User
 from voice.models import CheckExpert, Feedback, QualityCheck
 from voice.permissions import is_moderator
+from wellbeing_hub.form_attempts import Refused
 from wellbeing_hub.notifications import notify
 
 TEXT_MAX = 5000
@@ -14,11 +15,9 @@ TEXT_MAX = 5000
 NOT_SEEN = "not_seen"
 
 
-class VoiceRefused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class VoiceRefused(Refused):
+    """A change the rules do not allow, with a message for people; ``field`` names the form field
+    it is about (views show it there with ``wellbeing_hub.form_attempts.attempt``)."""
 
 
 def _clean(value: str, field: str, label: str, limit: int = TEXT_MAX, required: bool = True) -> str:

@@ -1,0 +1,60 @@
+"""A service's refusal shown on the form that asked for the change (GOV.UK error pattern): the
+service's own sentence beside the field it names, the page shown again with status 400 (as every
+voice form with errors), nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.roles import Role
+from directory.tests import factories
+from voice.models import CoproductionAssessment, ExpertByExperience
+from voice.tests.test_coproduction import answers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registering_an_expert_with_no_account_is_refused_beside_who(client: Client) -> None:
+    client.force_login(factories.user(Role.MODERATOR, username="mod"))
+    page = client.post(
+        reverse("voice:check-experts"),
+        {
+            "who": "nobody@example.org",
+            "recruited_from": ExpertByExperience.RecruitedFrom.values[0],
+            "training": "Quality checker training, 2 days",
+            "trained_on": "2026-01-05",
+        },
+    )
+    assert page.status_code == 400
+    message = (
+        "We could not find one account with the username or email address "
+        "‘nobody@example.org’. Check it, or ask the expert to create an account first"
+    )
+    assert page.context["form"].errors == {"who": [message]}
+    assert not ExpertByExperience.objects.exists()
+
+
+def test_a_workshop_dated_after_today_is_refused_beside_its_date(client: Client) -> None:
+    client.force_login(factories.user(Role.MODERATOR, username="mod"))
+    later = dt.date.today() + dt.timedelta(days=2)  # after today in any time zone
+    page = client.post(reverse("voice:coproduction-new"), answers(held_on=later.isoformat()))
+    assert page.status_code == 400
+    assert page.context["form"].errors == {
+        "held_on": ["The date of the workshop must be today or in the past"]
+    }
+    assert "The date of the workshop must be today or in the past" in page.content.decode()
+    assert not CoproductionAssessment.objects.exists()
+
+
+def test_a_workshop_subject_with_no_words_is_refused_beside_the_subject(client: Client) -> None:
+    client.force_login(factories.user(Role.MODERATOR, username="mod"))
+    page = client.post(reverse("voice:coproduction-new"), answers(subject="!!!"))
+    assert page.status_code == 400
+    assert page.context["form"].errors == {
+        "subject": ["Enter the name of the organisation or project in words"]
+    }
+    assert not CoproductionAssessment.objects.exists()
