@@ -42,6 +42,7 @@ from outcomes.forms import MeasureForm
 from outcomes.measures import registry
 from outcomes.services import OutcomesRefused
 from rules.money import format_pence
+from wellbeing_hub.form_attempts import attempt
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -110,20 +111,18 @@ def referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         if "status-status" in request.POST or "set_status" in request.POST:
             status_form = forms.StatusForm(request.POST, prefix="status")
-            if status_form.is_valid():
-                try:
-                    referrals_services.set_status(
-                        actor=user,
-                        referral=item,
-                        status=status_form.cleaned_data["status"],
-                        on=status_form.cleaned_data["on"],
-                        request=request,
-                    )
-                    return redirect("connect:referral", referral_id=item.pk)
-                except ConnectError as err:
-                    status_form.add_error(
-                        err.field if err.field in ("status", "on") else None, err.message
-                    )
+            if status_form.is_valid() and attempt(
+                status_form,
+                lambda: referrals_services.set_status(
+                    actor=user,
+                    referral=item,
+                    status=status_form.cleaned_data["status"],
+                    on=status_form.cleaned_data["on"],
+                    request=request,
+                ),
+                refused=ConnectError,
+            ):
+                return redirect("connect:referral", referral_id=item.pk)
         else:
             consent_form = forms.ConsentForm(request.POST, prefix="consent")
             if consent_form.is_valid():
@@ -233,20 +232,20 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
         )
         form = forms.AnswerForm(request.POST, prefix=f"o{onward.pk}")
         forms_by_pk[onward.pk] = form
-        if form.is_valid():
-            try:
-                answer_onward(
-                    actor=user,
-                    onward=onward,
-                    accept=form.cleaned_data["decision"] == "accept",
-                    reason=form.cleaned_data["reason"],
-                    decline_reason=form.cleaned_data["decline_reason"],
-                    request=request,
-                )
-                return redirect("connect:provider_inbox")
-            except ConnectError as err:
-                field = err.field if err.field in ("reason", "decline_reason") else "decision"
-                form.add_error(field, err.message)
+        if form.is_valid() and attempt(
+            form,
+            lambda: answer_onward(
+                actor=user,
+                onward=onward,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["reason"],
+                decline_reason=form.cleaned_data["decline_reason"],
+                request=request,
+            ),
+            refused=ConnectError,
+            fields={"service": "decision"},  # "you do not act for this service": on the answer
+        ):
+            return redirect("connect:provider_inbox")
         status = 400
     names = [
         (o, referral_selectors.service_name(o.service_id), forms_by_pk.get(o.pk)) for o in rows
@@ -285,10 +284,6 @@ def _referrer_choices(user: User) -> list[tuple[str, str]]:
     return choices
 
 
-def _put_error(form: django_forms.Form, err: ConnectError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest) -> HttpResponse:
@@ -316,8 +311,9 @@ def refer(request: HttpRequest) -> HttpResponse:
         if referrer != AS_LINK_WORKER:
             organisation = ReferringOrganisation.objects.get(pk=int(referrer))
             source = _SOURCE_OF_KIND[organisation.kind]
-        try:
-            referral = referrals_services.refer(
+        if made := attempt(
+            form,
+            lambda: referrals_services.refer(
                 actor=user,
                 source=source,
                 organisation=organisation,
@@ -328,13 +324,12 @@ def refer(request: HttpRequest) -> HttpResponse:
                 consent=form.consent(),
                 consent_on=form.cleaned_data["consent_on"],
                 request=request,
-            )
-        except ConnectError as err:
-            _put_error(form, err)
-        else:
-            messages.success(request, f"Referral sent for {referral.person.get_full_name()}")
+            ),
+            refused=ConnectError,
+        ):
+            messages.success(request, f"Referral sent for {made.value.person.get_full_name()}")
             if source == Referral.Source.LINK_WORKER:
-                return redirect("connect:referral", referral_id=referral.pk)
+                return redirect("connect:referral", referral_id=made.value.pk)
             return redirect("connect:sent")
     return render(request, "connect/refer.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -344,9 +339,12 @@ def refer(request: HttpRequest) -> HttpResponse:
 def refer_self(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = forms.SelfReferralForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referrals_services.refer(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: referrals_services.refer(
                 actor=user,
                 source=Referral.Source.SELF,
                 reason=form.cleaned_data["reason"],
@@ -354,12 +352,12 @@ def refer_self(request: HttpRequest) -> HttpResponse:
                 consent=form.consent(),
                 consent_on=local_today(),
                 request=request,
-            )
-        except ConnectError as err:
-            _put_error(form, err)
-        else:
-            messages.success(request, "Thank you. A link worker will contact you")
-            return redirect("connect:mine")
+            ),
+            refused=ConnectError,
+        )
+    ):
+        messages.success(request, "Thank you. A link worker will contact you")
+        return redirect("connect:mine")
     return render(
         request, "connect/refer_self.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -388,16 +386,21 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "connect/welcome_expired.html", status=404)
     form = forms.PasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = accept_invitation(
-                token=token, password=form.cleaned_data["password"], request=request
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            person := attempt(
+                form,
+                lambda: accept_invitation(
+                    token=token, password=form.cleaned_data["password"], request=request
+                ),
+                refused=ConnectError,
             )
-        except ConnectError as err:
-            _put_error(form, err)
-        else:
-            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("connect:mine")
+        )
+    ):
+        login(request, person.value, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("connect:mine")
     return render(
         request,
         "connect/welcome.html",
@@ -434,19 +437,22 @@ def onward_new(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
         request.POST or None,
         choices=[(c.service_id, c.label) for c in choices if c.takes_referrals is not False],
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            refer_onward(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: refer_onward(
                 actor=user,
                 referral=item,
                 service_id=form.cleaned_data["service"],
                 request=request,
-            )
-        except ConnectError as err:
-            form.add_error("service", err.message)
-        else:
-            messages.success(request, "Referral sent to the service")
-            return redirect("connect:referral", referral_id=item.pk)
+            ),
+            refused=ConnectError,
+        )
+    ):
+        messages.success(request, "Referral sent to the service")
+        return redirect("connect:referral", referral_id=item.pk)
     return render(
         request,
         "connect/onward_new.html",
@@ -506,8 +512,9 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         pot = next(p for p in pots if p.pk == form.cleaned_data["pot"])
-        try:
-            _award, created = award_funding(
+        if awarded := attempt(
+            form,
+            lambda: award_funding(
                 actor=user,
                 referral=item,
                 pot=pot,
@@ -516,10 +523,10 @@ def funding(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
                 amount=form.cleaned_data["amount"],
                 hours=form.cleaned_data["hours"],
                 request=request,
-            )
-        except ConnectError as err:
-            _put_error(form, err)
-        else:
+            ),
+            refused=ConnectError,
+        ):
+            _award, created = awarded.value
             messages.success(
                 request,
                 "Funding attached" if created else "This funding was already attached",
@@ -557,20 +564,23 @@ def terms_edit(request: HttpRequest, service_id: str) -> HttpResponse:
         "typical_wait_days": current.typical_wait_days if current else None,
     }
     form = forms.TermsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            set_service_terms(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: set_service_terms(
                 actor=user,
                 service_id=service_id,
                 takes_referrals=form.cleaned_data["takes_referrals"] == "yes",
                 typical_wait_days=form.cleaned_data["typical_wait_days"],
                 request=request,
-            )
-        except ConnectError as err:
-            _put_error(form, err)
-        else:
-            messages.success(request, "Referral details saved")
-            return redirect("connect:terms")
+            ),
+            refused=ConnectError,
+        )
+    ):
+        messages.success(request, "Referral details saved")
+        return redirect("connect:terms")
     return render(
         request,
         "connect/terms_edit.html",
@@ -604,29 +614,26 @@ def wellbeing(request: HttpRequest, referral_id: uuid.UUID, stage: str) -> HttpR
         missing = [i for i in measure.items if answers.get(i.id) is None]
         for i in missing:
             form.add_error(i.id, f"Choose a number from 0 to 10 for '{i.topic}'")
-        if not missing:
-            try:
-                record_wellbeing(
-                    actor=user,
-                    referral=item,
-                    stage=stage,
-                    answers=answers,
-                    answered_on=form.cleaned_data["answered_on"],
-                    request=request,
+        if not missing and attempt(
+            form,
+            lambda: record_wellbeing(
+                actor=user,
+                referral=item,
+                stage=stage,
+                answers=answers,
+                answered_on=form.cleaned_data["answered_on"],
+                request=request,
+            ),
+            refused=(ConnectError, OutcomesRefused),
+        ):
+            if helping:
+                messages.success(
+                    request,
+                    f"{item.person.get_full_name()}'s answers are saved, with your help",
                 )
-            except ConnectError as err:
-                _put_error(form, err)
-            except OutcomesRefused as err:
-                form.add_error(err.field if err.field in form.fields else None, err.message)
-            else:
-                if helping:
-                    messages.success(
-                        request,
-                        f"{item.person.get_full_name()}'s answers are saved, with your help",
-                    )
-                    return redirect("connect:referral", referral_id=item.pk)
-                messages.success(request, "Thank you: your answers are saved")
-                return redirect("connect:mine")
+                return redirect("connect:referral", referral_id=item.pk)
+            messages.success(request, "Thank you: your answers are saved")
+            return redirect("connect:mine")
     return render(
         request,
         "connect/wellbeing.html",
