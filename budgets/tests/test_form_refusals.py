@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets.models import BreakGlassAccess, CaseAssignment, SupportPlan
+from budgets.models import BreakGlassAccess, CaseAssignment, Invitation, PlanDecision, SupportPlan
+from budgets.services.assessment import start_assessment
 from budgets.services.plans import start_plan
+from budgets.tests import helpers
 from directory.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,39 @@ def test_proposing_a_plan_before_the_budget_is_worked_out_is_refused_above_the_f
     plan.refresh_from_db()
     assert plan.status == SupportPlan.Status.DRAFT
     assert not plan.versions.exists()
+
+
+def test_inviting_yourself_to_add_to_your_assessment_is_refused_beside_the_name(
+    client: Client,
+) -> None:
+    person = f.user(Role.PERSON)
+    assessment = start_assessment(person=person, actor=person)
+    client.force_login(person)
+    page = client.post(
+        reverse("budgets:invite", args=[assessment.pk]),
+        {
+            "method": "account",
+            "identifier": person.username,
+            "relationship": Invitation.Relationship.values[0],
+        },
+    )
+    assert page.status_code == 400
+    assert page.context["account_form"].errors == {"identifier": ["You cannot invite yourself"]}
+    assert "You cannot invite yourself" in page.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_deciding_a_plan_that_is_already_agreed_is_refused_above_the_form(client: Client) -> None:
+    person, broker = f.user(Role.PERSON), f.user(Role.BROKER)
+    plan = helpers.agreed_plan(person, broker)
+    decisions = PlanDecision.objects.count()
+    client.force_login(broker)
+    page = client.post(
+        reverse("budgets:plan-decide", args=[plan.pk]),
+        {"decision": "changes_requested", "reason": "Please add how you will get home."},
+    )
+    assert page.status_code == 400
+    assert page.context["form"].errors == {"__all__": ["This plan is not waiting for agreement."]}
+    plan.refresh_from_db()
+    assert plan.status == SupportPlan.Status.APPROVED
+    assert PlanDecision.objects.count() == decisions
