@@ -12,8 +12,10 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from directory.tests import factories
+from timebank.tests import factories as tb
 from voice.models import CoproductionAssessment, ExpertByExperience
 from voice.tests.test_coproduction import answers
+from voice.tests.test_quality_checks import plan
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +60,22 @@ def test_a_workshop_subject_with_no_words_is_refused_beside_the_subject(client: 
         "subject": ["Enter the name of the organisation or project in words"]
     }
     assert not CoproductionAssessment.objects.exists()
+
+
+def test_responding_to_a_report_not_yet_published_is_refused_beside_the_response(
+    client: Client,
+) -> None:
+    org = factories.organization(name="Riverside Care")
+    world = {
+        "svc": factories.service(organization_=org, name="Riverside Day Centre"),
+        "moderator": factories.user(Role.MODERATOR, username="mod"),
+        "voice_org": tb.member(kind="group", name="Borough Voice", by=tb.coordinator()),
+    }
+    check = plan(world)
+    client.force_login(factories.provider_user(org))
+    page = client.post(reverse("voice:check-respond", args=[check.reference]), {"text": "Thanks"})
+    assert page.status_code == 400
+    assert page.context["form"].errors == {"text": ["The report is not published yet"]}
+    assert "The report is not published yet" in page.content.decode()
+    check.refresh_from_db()
+    assert check.response == "" and check.responded_at is None
