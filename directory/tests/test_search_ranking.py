@@ -145,3 +145,36 @@ def test_an_index_kept_in_files_searches_alike_and_deletes_its_files() -> None:
     del in_files
     gc.collect()
     assert not os.path.exists(folder)
+
+
+@settings(max_examples=40, deadline=None)
+@given(start=st.lists(st.tuples(doc_text, doc_text), min_size=1, max_size=30), steps=history)
+def test_the_typo_vocabulary_counts_the_services_that_use_each_word(
+    start: list[tuple[str, str]], steps: list[tuple[str, int, str, str]]
+) -> None:
+    """After any history, each word's count is the number of services using it now, and a word
+    no service uses any more is nobody's correction."""
+    docs: dict[int, Doc] = {n: (n, name, body, "") for n, (name, body) in enumerate(start, 1)}
+    index = _fresh(list(docs.values()))
+    for kind, rowid, name, body in steps:
+        if kind in ("remove", "change") and rowid in docs:
+            index.remove([rowid])
+            del docs[rowid]
+        if kind in ("add", "change") and rowid not in docs:
+            docs[rowid] = (rowid, name, body, "")
+            index.add([docs[rowid]])
+    for word in WORDS:
+        using = sum(word in f"{d[1]} {d[2]}".split() for d in docs.values())
+        assert index._vocabulary.uses(word) == using, word
+        typo = word[:2] + word[3:]  # one letter dropped
+        if len(typo) >= 4 and using == 0:
+            assert index._nearest(typo, 1) != (word, 0)
+            assert all(w != word for w, _n in index._vocabulary.near(word, 2))
+
+
+def test_a_typo_is_corrected_to_a_word_with_accents_folded() -> None:
+    index = _fresh([(1, "Café Crème", "", ""), (2, "Dementia cafe", "", ""), (3, "Other", "", "")])
+    assert index._vocabulary.uses("cafe") == 2
+    assert sorted(index.search("cafw", None).rows.tolist()) == [1, 2]
+    index.remove([1, 2])
+    assert index._vocabulary.uses("cafe") == 0 and index.search("cafw", None).total == 0
