@@ -14,6 +14,7 @@ exact path that resumes runs at larger shares.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -223,8 +224,10 @@ def test_resumed_runs_are_the_reference_runs(
     election: Election, utility: str, steps: list[Fraction], mode: str
 ) -> None:
     """A tracked run resumed at ever larger shares (``Engine.resume``, add1's exact path, here
-    also by steps that are not whole units, but never less than one unit, as add1 never takes a smaller one) gives at each share the reference run at that share, and the
-    interval it proves (``hi``: every share in ``[b, hi)`` buys the same projects) holds."""
+    also by steps that are not whole units, but never less than one unit, as add1 never takes a
+    smaller one) gives at each share the reference run at that share, and the interval it
+    proves (``hi``: every share in ``[b, hi)`` buys the same projects in the same order, and the
+    same supporters pay all they have) holds, at its end (``hi`` is rounded down) and inside."""
     profile = build_profile(election, utility, "id")
     prep = _prepare(profile)
     share = profile.budget / profile.num_voters
@@ -239,12 +242,12 @@ def test_resumed_runs_are_the_reference_runs(
             assert full.paid_all == ref.paid_all
             values = full.remaining_shares()
             assert [values[t] for t in full.group_state] == ref.remaining
-            if run.hi is not None:
-                assert run.hi >= share
-                inside = Fraction(run.hi)
-                if inside > share:
-                    inside -= min(Fraction(1, 10**6), (inside - share) / 2)
-                    assert reference_run(profile, inside).selected == ref.selected
+            # A run stops tracking after a round whose interval ends before share + 1 (add1's
+            # smallest step), so its ``hi`` covers the whole run only when it is past share + 1.
+            if run.hi is not None and run.hi > share + 1:
+                for inside in (Fraction(run.hi), (Fraction(run.hi) + share) / 2):
+                    same = reference_run(profile, inside)
+                    assert (same.selected, same.paid_all) == (ref.selected, ref.paid_all)
             if step is None:
                 break
             share += step
@@ -273,9 +276,147 @@ def test_a_run_at_shares_inside_its_proven_interval_buys_the_same(mode: str) -> 
         run = engine.start(Fraction(20))
         assert [profile.ids[j] for j in run.selected] == ["a", "c"]
         assert run.hi is not None
-        if mode != "all-exact":
-            assert Fraction(59, 2) - Fraction(1, 10**6) < run.hi < Fraction(59, 2)
+        assert _interval_end_is(run.hi, 29.5, mode), run.hi
+        assert [r.hi is None for r in engine.rounds] == [True, False, True]
         assert [profile.ids[j] for j in engine.resume(Fraction(59, 2) - 1).selected] == ["a", "c"]
         resumed = engine.resume(Fraction(59, 2))
         assert [profile.ids[j] for j in resumed.selected] == ["a", "b", "c"]
         assert engine.result(full=True).rhos == [Fraction(1, 4), Fraction(1, 2), Fraction(1, 2)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_supporter_paying_exactly_all_they_have_left_has_not_paid_all(mode: str) -> None:
+    """Hand-worked: budget 90, three voters with shares of 30. 'x' (30; a, c) and 'y' (30; a, b)
+    both start at rho 1/2; 'x' wins the tie (id order): a and c pay 15 each. For 'y' a has 15
+    left and b 30: an equal split is 15 each, exactly what a has left. a pays it all, but its
+    remaining share is not *less* than the price, so nobody paid all they had (``paid_all`` 0)
+    and rho stays 1/2. (The engine's exact walk near the price stops at equality.)"""
+    from .test_greedy import election
+
+    e = election({"x": 30, "y": 30}, [("x", "y"), ("y",), ("x",)], 90)
+    with engine_mode(mode):
+        outcome = equal_shares(e, "cost", "none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert [(s.project_id, s.rho, s.price, s.paid_all) for s in x.steps] == [
+        ("x", Fraction(1, 2), Fraction(15), 0),
+        ("y", Fraction(1, 2), Fraction(15), 0),
+    ]
+    assert [g.remaining for g in x.groups] == [Fraction(0), Fraction(15), Fraction(15)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("completion", ["none", "add1"])
+def test_one_supporter_pays_all_and_the_next_exactly_what_they_have(
+    mode: str, completion: str
+) -> None:
+    """Hand-worked: nine voters with shares of 20 (budget 180). 'p' (56; a, d, e, f) and 'q'
+    (32; b, g, h, i) cost 1/4 per unit of utility: 14 and 8 each, 'p' first by id. Then 'y'
+    (30; a, b, c): a has 6, b 12, c 20. An equal split (10) is more than a has: a pays all 6,
+    b and c pay 12 each, rho = (30 - 6) / 60 = 2/5. b pays exactly what is left (12), so only
+    a paid all they had. add1 stops at once: 118 spent, nothing else to buy (exhaustive)."""
+    from .test_greedy import election
+
+    e = election(
+        {"p": 56, "q": 32, "y": 30},
+        [("p", "y"), ("q", "y"), ("y",)] + [("p",)] * 3 + [("q",)] * 3,
+        180,
+    )
+    with engine_mode(mode):
+        outcome = equal_shares(e, "cost", completion)
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert [(s.project_id, s.rho, s.paid_all) for s in x.steps] == [
+        ("p", Fraction(1, 4), 0),
+        ("q", Fraction(1, 4), 0),
+        ("y", Fraction(2, 5), 1),
+    ]
+    assert [g.remaining for g in x.groups] == [
+        Fraction(0),
+        Fraction(0),
+        Fraction(8),
+        Fraction(6),
+        Fraction(12),
+    ]
+    assert x.increments == 0
+
+
+def _tracked(election: Election, utility: str, share: Fraction) -> tuple[Profile, Engine]:
+    profile = build_profile(election, utility, "id")
+    engine = Engine(_prepare(profile), track=True)
+    engine.start(share)
+    return profile, engine
+
+
+def _interval_end_is(hi: float | None, end: float, mode: str) -> bool:
+    """A proven interval's end: with every decision exact (``all-exact``) the exact end rounded
+    down to the float below it; in floating point a little lower (the bound's error margin, a
+    relative 1e-9 or so, must be there and must stay small)."""
+    if hi is None:
+        return False
+    if mode == "all-exact":
+        return hi == math.nextafter(end, -math.inf)
+    return end - 1e-6 < hi < end - 1e-8
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_interval_ends_where_a_supporter_who_paid_all_can_pay_the_price(mode: str) -> None:
+    """Hand-worked tracked run (``Engine._bound_winner``): eight voters with shares of 12 (budget
+    96). 'x' (50; a and four c voters) costs 1/5 per unit: 10 each. 'y' (30; a and three b
+    voters): a has 2 left and pays it all; the b voters pay (30 - 2) / 3 each, rho = 28/90 =
+    14/45. a keeps paying all they have while b - 10 < 30 x rho(b) = (40 - b) / 3, i.e. for
+    shares below 17.5. At 17.5 a has 7.5, exactly an equal split (rho 1/4): nobody pays all."""
+    from .test_greedy import election
+
+    e = election({"x": 50, "y": 30}, [("x", "y")] + [("y",)] * 3 + [("x",)] * 4, 96)
+    with engine_mode(mode):
+        profile, engine = _tracked(e, "cost", Fraction(12))
+        run = engine.result(full=True)
+        assert [profile.ids[j] for j in run.selected] == ["x", "y"]
+        assert (run.rhos, run.paid_all) == ([Fraction(1, 5), Fraction(14, 45)], [0, 1])
+        assert _interval_end_is(run.hi, 17.5, mode), run.hi
+        assert _interval_end_is(engine.rounds[1].hi, 17.5, mode)
+        engine.resume(Fraction(33, 2))
+        run = engine.result(full=True)
+        assert (run.rhos, run.paid_all) == ([Fraction(1, 5), Fraction(47, 180)], [0, 1])
+        engine.resume(Fraction(35, 2))
+        run = engine.result(full=True)
+        assert (run.rhos, run.paid_all) == ([Fraction(1, 5), Fraction(1, 4)], [0, 0])
+        assert [run.remaining_shares()[t] for t in run.group_state] == [
+            Fraction(0),
+            Fraction(10),
+            Fraction(15, 2),
+        ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_interval_ends_where_another_project_catches_up_with_the_winner(mode: str) -> None:
+    """Hand-worked tracked run (``Engine._bound_others``), cumulative ballots and cardinal
+    utility: six voters with shares of 20 (budget 120). 'w' (32) has four voters giving it 1
+    point: rho 8. 'q' (30): a gives it 5 points, b 1 point. An equal rho would ask a for 25: a
+    pays all 20 and b pays 10, rho 10 (falling as the share b grows: 30 - b, while a pays all,
+    i.e. below 25). So 'w' is bought first while 30 - b > 8, i.e. below 22; at 22 the two tie
+    at rho 8 and 'q' wins the tie (id order)."""
+    from .test_greedy import election
+
+    e = election(
+        {"q": 30, "w": 32},
+        [("w",)] * 4 + [("q",), ("q",)],
+        120,
+        "cumulative",
+        [(1,)] * 4 + [(5,), (1,)],
+    )
+    with engine_mode(mode):
+        profile, engine = _tracked(e, "cardinal", Fraction(20))
+        run = engine.result(full=True)
+        assert [profile.ids[j] for j in run.selected] == ["w", "q"]
+        assert (run.rhos, run.paid_all) == ([Fraction(8), Fraction(10)], [0, 1])
+        assert _interval_end_is(run.hi, 22.0, mode), run.hi
+        assert _interval_end_is(engine.rounds[0].hi, 22.0, mode)
+        assert _interval_end_is(engine.rounds[1].hi, 25.0, mode)
+        assert engine.rounds[2].hi is None
+        assert [profile.ids[j] for j in engine.resume(Fraction(21)).selected] == ["w", "q"]
+        run = engine.resume(Fraction(22))
+        assert [profile.ids[j] for j in run.selected] == ["q", "w"]
+        full = engine.result(full=True)
+        assert (full.rhos, full.paid_all) == ([Fraction(8), Fraction(8)], [1, 0])
