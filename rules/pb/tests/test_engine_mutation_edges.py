@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 from unittest import mock
 
 import pytest
@@ -32,6 +33,8 @@ from rules.pb.mes_engine import Engine
 from rules.pb.profile import Profile, build_profile
 
 from .test_properties import elections
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -319,7 +322,7 @@ def test_one_supporter_pays_all_and_the_next_exactly_what_they_have(
 
     e = election(
         {"p": 56, "q": 32, "y": 30},
-        [("p", "y"), ("q", "y"), ("y",)] + [("p",)] * 3 + [("q",)] * 3,
+        [("p", "y"), ("q", "y"), ("y",), *_times(("p",), 3), *_times(("q",), 3)],
         180,
     )
     with engine_mode(mode):
@@ -339,6 +342,11 @@ def test_one_supporter_pays_all_and_the_next_exactly_what_they_have(
         Fraction(12),
     ]
     assert x.increments == 0
+
+
+def _times(ballot: tuple[T, ...], n: int) -> list[tuple[T, ...]]:
+    """``n`` identical ballots (or points)."""
+    return [ballot] * n
 
 
 def _tracked(election: Election, utility: str, share: Fraction) -> tuple[Profile, Engine]:
@@ -368,7 +376,9 @@ def test_interval_ends_where_a_supporter_who_paid_all_can_pay_the_price(mode: st
     shares below 17.5. At 17.5 a has 7.5, exactly an equal split (rho 1/4): nobody pays all."""
     from .test_greedy import election
 
-    e = election({"x": 50, "y": 30}, [("x", "y")] + [("y",)] * 3 + [("x",)] * 4, 96)
+    e = election(
+        {"x": 50, "y": 30}, _times(("x", "y"), 1) + _times(("y",), 3) + _times(("x",), 4), 96
+    )
     with engine_mode(mode):
         profile, engine = _tracked(e, "cost", Fraction(12))
         run = engine.result(full=True)
@@ -399,13 +409,9 @@ def test_interval_ends_where_another_project_catches_up_with_the_winner(mode: st
     at rho 8 and 'q' wins the tie (id order)."""
     from .test_greedy import election
 
-    e = election(
-        {"q": 30, "w": 32},
-        [("w",)] * 4 + [("q",), ("q",)],
-        120,
-        "cumulative",
-        [(1,)] * 4 + [(5,), (1,)],
-    )
+    votes = _times(("w",), 4) + _times(("q",), 2)
+    points = _times((1,), 4) + _times((5,), 1) + _times((1,), 1)
+    e = election({"q": 30, "w": 32}, votes, 120, "cumulative", points)
     with engine_mode(mode):
         profile, engine = _tracked(e, "cardinal", Fraction(20))
         run = engine.result(full=True)
