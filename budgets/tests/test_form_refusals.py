@@ -4,15 +4,25 @@ shown again with status 400 (as every budgets form with errors); nothing written
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from budgets.models import BreakGlassAccess, CaseAssignment, Invitation, PlanDecision, SupportPlan
+from budgets.models import (
+    BreakGlassAccess,
+    CaseAssignment,
+    Invitation,
+    PlanDecision,
+    PlanLine,
+    SupportPlan,
+)
+from budgets.services._common import MAX_WEEKLY_COST, pounds
 from budgets.services.assessment import start_assessment
-from budgets.services.plans import start_plan
+from budgets.services.plans import add_outcome, start_plan
 from budgets.tests import helpers
 from directory.tests import factories as f
 
@@ -120,3 +130,27 @@ def test_deciding_a_plan_that_is_already_agreed_is_refused_above_the_form(client
     plan.refresh_from_db()
     assert plan.status == SupportPlan.Status.APPROVED
     assert PlanDecision.objects.count() == decisions
+
+
+def test_a_service_line_costing_more_than_a_line_may_is_refused_beside_the_price(
+    client: Client,
+) -> None:
+    person = f.user(Role.PERSON)
+    plan = start_plan(person=person, actor=person)
+    outcome = add_outcome(
+        plan=plan, actor=person, text="Get out to the craft club", wellbeing=["participation"]
+    )
+    service = f.service(name="Craft club", cost="10.00", days="SA")
+    client.force_login(person)
+    # Each figure is within the form's limits; the week (5,000 x 100) is not.
+    page = client.post(
+        reverse("budgets:support-service", args=[plan.pk, outcome.pk, service.pk]),
+        {"unit_cost": "5000", "units_per_week": "100", "schedule": "Saturday"},
+    )
+    assert page.status_code == 400
+    message = (
+        f"This would cost {pounds(Decimal('500000'))} a week. One line of a plan can cost at "
+        f"most {pounds(MAX_WEEKLY_COST)} a week: check the price and how many times a week"
+    )
+    assert page.context["form"].errors == {"unit_cost": [message]}
+    assert not PlanLine.objects.exists()

@@ -13,9 +13,11 @@ from django.urls import reverse
 from accounts.roles import Role
 from directory.tests import factories
 from timebank.tests import factories as tb
-from voice.models import CoproductionAssessment, ExpertByExperience
+from voice.models import Change, CoproductionAssessment, ExpertByExperience
+from voice.services import responses as responses_services
 from voice.tests.test_coproduction import answers
 from voice.tests.test_quality_checks import plan
+from voice.tests.test_voice import _publish, _submit
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,29 @@ def test_responding_to_a_report_not_yet_published_is_refused_beside_the_response
     assert "The report is not published yet" in page.content.decode()
     check.refresh_from_db()
     assert check.response == "" and check.responded_at is None
+
+
+def test_verifying_a_change_the_person_confirms_themselves_is_refused_beside_the_evidence(
+    client: Client,
+) -> None:
+    org = factories.organization(name="Riverside Care")
+    provider = factories.provider_user(org)
+    moderator = factories.user(Role.MODERATOR, username="mod", email="mod@example.com")
+    world = {
+        "svc": factories.service(organization_=org, name="Riverside Day Centre"),
+        "moderator": moderator,
+    }
+    carer = factories.user(Role.CARER, username="carer", email="c@example.com")
+    feedback = _publish(world, _submit(world, author=carer))
+    responses_services.respond(feedback=feedback, user=provider, text="Sorry", change="New rota")
+    change = Change.objects.get()
+    client.force_login(moderator)
+    page = client.post(
+        reverse("voice:verify-change", args=[change.pk]), {"evidence": "The new rota, seen"}
+    )
+    assert page.status_code == 400
+    assert page.context["form"].errors == {
+        "evidence": ["The person who gave this feedback confirms it themselves"]
+    }
+    change.refresh_from_db()
+    assert change.state == Change.State.PROMISED and change.evidence == ""
