@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules.pb import Election, MESExplanation, equal_shares, mes_engine
+from rules.pb import Ballot, Election, MESExplanation, Project, equal_shares, mes_engine
 from rules.pb import mes as mes_module
 from rules.pb.mes import _prepare
 from rules.pb.mes_engine import Engine
@@ -426,3 +426,27 @@ def test_interval_ends_where_another_project_catches_up_with_the_winner(mode: st
         assert [profile.ids[j] for j in run.selected] == ["q", "w"]
         full = engine.result(full=True)
         assert (full.rhos, full.paid_all) == ([Fraction(8), Fraction(8)], [1, 0])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_exactly_enough_left_with_one_point_per_project(mode: str) -> None:
+    """Hand-worked, approval ballots counted one point per project (cardinal utility): 19
+    voters with shares of 0.7 (budget 13.3). 'p' (3; a and nine b voters) costs 3/10 each,
+    'y' (4; a and nine c voters) 4/10 each: 'p' first. a then has 0.7 - 0.3 = 0.4 left, exactly
+    its part of 'y': it pays all it has but not *less* than the price, so nobody paid all they
+    had. (The engine's float screening must not count a as paying all: 0.7 - 0.3 is a little
+    under 0.4 in floating point, well inside the margin that sends it to the exact walk.)"""
+    ballots = [Ballot("a", ("p", "y"), None)]
+    ballots += [Ballot(f"b{i}", ("p",), None) for i in range(9)]
+    ballots += [Ballot(f"c{i}", ("y",), None) for i in range(9)]
+    projects = [Project("p", Fraction(3)), Project("y", Fraction(4))]
+    e = Election(Fraction(133, 10), projects, ballots, "approval")
+    with engine_mode(mode):
+        outcome = equal_shares(e, "cardinal", "none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert [(s.project_id, s.rho, s.paid_all) for s in x.steps] == [
+        ("p", Fraction(3, 10), 0),
+        ("y", Fraction(2, 5), 0),
+    ]
+    assert [g.remaining for g in x.groups] == [Fraction(0), Fraction(2, 5), Fraction(3, 10)]
