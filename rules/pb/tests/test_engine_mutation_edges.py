@@ -450,3 +450,25 @@ def test_exactly_enough_left_with_one_point_per_project(mode: str) -> None:
         ("y", Fraction(2, 5), 0),
     ]
     assert [g.remaining for g in x.groups] == [Fraction(0), Fraction(2, 5), Fraction(3, 10)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_interval_ends_where_a_later_project_catches_up_with_the_winner(mode: str) -> None:
+    """The election of the test above with the projects renamed so that the winner comes first
+    in the tie-breaking order ('a' for 'w', 'b' for 'q'): every other remaining project bounds
+    the interval, whichever order they are looked at in. At 22 the two tie at rho 8 and 'a'
+    keeps winning; above 22 'b' is bought first (at 23: a pays all 23, v5 pays 7, rho 7)."""
+    from .test_greedy import election
+
+    votes = _times(("a",), 4) + _times(("b",), 2)
+    points = _times((1,), 4) + _times((5,), 1) + _times((1,), 1)
+    e = election({"a": 32, "b": 30}, votes, 120, "cumulative", points)
+    with engine_mode(mode):
+        profile, engine = _tracked(e, "cardinal", Fraction(20))
+        run = engine.result(full=True)
+        assert [profile.ids[j] for j in run.selected] == ["a", "b"]
+        assert _interval_end_is(run.hi, 22.0, mode), run.hi
+        assert [profile.ids[j] for j in engine.resume(Fraction(22)).selected] == ["a", "b"]
+        run = engine.resume(Fraction(23))
+        assert [profile.ids[j] for j in run.selected] == ["b", "a"]
+        assert engine.result(full=True).rhos == [Fraction(7), Fraction(8)]
