@@ -472,3 +472,24 @@ def test_interval_ends_where_a_later_project_catches_up_with_the_winner(mode: st
         run = engine.resume(Fraction(23))
         assert [profile.ids[j] for j in run.selected] == ["b", "a"]
         assert engine.result(full=True).rhos == [Fraction(7), Fraction(8)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_run_resumed_from_a_later_round_lowers_its_bounds_on_rho(mode: str) -> None:
+    """The catching-up election with a first round before it: 'f' (24; four voters giving it
+    1 point) costs 6 each and is bought first at a share of 20; 'q' (rho 10, falling by 1 for
+    each unit of share, since a pays all they have) is screened in that round. Resumed at 22
+    from the second round, the engine's lower bound on 'q''s rho must fall with the share
+    (from 10 to 8) or 'q' would not be looked at before 'w': 'q' wins the tie at 8."""
+    from .test_greedy import election
+
+    votes = _times(("f",), 4) + _times(("w",), 4) + _times(("q",), 2)
+    points = _times((1,), 8) + _times((5,), 1) + _times((1,), 1)
+    e = election({"f": 24, "q": 30, "w": 32}, votes, 200, "cumulative", points)
+    with engine_mode(mode):
+        profile, engine = _tracked(e, "cardinal", Fraction(20))
+        assert [profile.ids[j] for j in engine.result().selected] == ["f", "w", "q"]
+        assert _interval_end_is(engine.rounds[1].hi, 22.0, mode)
+        run = engine.resume(Fraction(22))
+        assert [profile.ids[j] for j in run.selected] == ["f", "q", "w"]
+        assert engine.result(full=True).rhos == [Fraction(6), Fraction(8), Fraction(8)]
