@@ -493,3 +493,28 @@ def test_a_run_resumed_from_a_later_round_lowers_its_bounds_on_rho(mode: str) ->
         run = engine.resume(Fraction(22))
         assert [profile.ids[j] for j in run.selected] == ["f", "q", "w"]
         assert engine.result(full=True).rhos == [Fraction(6), Fraction(8), Fraction(8)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_two_supporters_left_with_exactly_their_part(mode: str) -> None:
+    """Hand-worked, one point per approved project (cardinal utility): five voters with shares
+    of 30 (budget 150). 'p1' (30; a, c) and 'p2' (30; d, e) cost 15 each; 'y' (45; a, b, d)
+    also 15 each, bought last (tie-breaking order). a and d then have exactly 15 left: both pay
+    it all without paying *less* than the price, so nobody paid all they had."""
+    from .test_greedy import election
+
+    e = election(
+        {"p1": 30, "p2": 30, "y": 45},
+        [("p1", "y"), ("y",), ("p1",), ("p2", "y"), ("p2",)],
+        150,
+    )
+    with engine_mode(mode):
+        outcome = equal_shares(e, "cardinal", "none")
+    x = outcome.explanation
+    assert isinstance(x, MESExplanation)
+    assert [(s.project_id, s.rho, s.paid_all) for s in x.steps] == [
+        ("p1", Fraction(15), 0),
+        ("p2", Fraction(15), 0),
+        ("y", Fraction(15), 0),
+    ]
+    assert [g.remaining for g in x.groups] == [0, 15, 15, 0, 15]
