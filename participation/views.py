@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -59,11 +59,20 @@ from participation.services.paper_ballots import (
 from participation.services.proposals import add_comment, propose_idea, update_pitch
 from participation.services.registration import decide_registration, register_voter
 from participation.services.rounds import advance_round, create_round, set_district_pots
+from wellbeing_hub.form_attempts import Done, attempt
+
+T = TypeVar("T")
+
+
+def _attempt(form: forms.Form, call: Callable[[], T]) -> Done[T] | None:
+    """Run a service call from a form (:func:`wellbeing_hub.form_attempts.attempt`): a refusal goes
+    on the field it is about; one about the whole form goes on its first field, so the error
+    summary can link to it and the message also appears inline (GOV.UK pattern)."""
+    return attempt(form, call, refused=ParticipationError, unplaced=next(iter(form.fields), None))
 
 
 def _refuse(form: forms.Form, error: ParticipationError) -> None:
-    """Show a refusal on the field it is about; one about the whole form goes on its first field,
-    so the error summary can link to it and the message also appears inline (GOV.UK pattern)."""
+    """A refusal caught by hand (the paper ballot's two forms), placed as :func:`_attempt` does."""
     field = error.field if error.field in form.fields else next(iter(form.fields), None)
     form.add_error(field, error.message)
 
@@ -116,8 +125,9 @@ def round_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            round_ = create_round(
+        if round_ := _attempt(
+            form,
+            lambda: create_round(
                 by=_user(request),
                 title=data["title"],
                 description=data["description"],
@@ -141,12 +151,10 @@ def round_new(request: HttpRequest) -> HttpResponse:
                 registration_rule=data["registration_rule"],
                 neighbourhoods=data["neighbourhoods"],
                 request=request,
-            )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, f"{round_.title} has been created. Ideas are now open.")
-            return redirect("participation:round-manage", round_.slug)
+            ),
+        ):
+            messages.success(request, f"{round_.value.title} has been created. Ideas are now open.")
+            return redirect("participation:round-manage", round_.value.slug)
     return render(request, "participation/round_new.html", {"form": form})
 
 
@@ -213,16 +221,18 @@ def round_pots(request: HttpRequest, slug: str) -> HttpResponse:
         neighbourhoods=hoods,
         initial={f"pot_{pk}": amount for pk, amount in current.items()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            set_district_pots(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(
+            form,
+            lambda: set_district_pots(
                 round_=round_, by=_user(request), amounts=form.amounts(), request=request
-            )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The neighbourhood pots have been saved.")
-            return redirect("participation:round-manage", round_.slug)
+            ),
+        )
+    ):
+        messages.success(request, "The neighbourhood pots have been saved.")
+        return redirect("participation:round-manage", round_.slug)
     return render(request, "participation/round_pots.html", {"round": round_, "form": form})
 
 
@@ -239,22 +249,26 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
         else []
     )
     form = IdeaForm(_posted(request), districts=districts)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = propose_idea(
-                round_=round_,
-                by=_user(request),
-                title=form.cleaned_data["title"],
-                what=form.cleaned_data["what"],
-                who_benefits=form.cleaned_data["who_benefits"],
-                district=form.cleaned_data.get("district"),
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            project := _attempt(
+                form,
+                lambda: propose_idea(
+                    round_=round_,
+                    by=_user(request),
+                    title=form.cleaned_data["title"],
+                    what=form.cleaned_data["what"],
+                    who_benefits=form.cleaned_data["who_benefits"],
+                    district=form.cleaned_data.get("district"),
+                    request=request,
+                ),
             )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Thank you. Your idea has been sent and is shown below.")
-            return redirect("participation:project", round_.slug, project.pk)
+        )
+    ):
+        messages.success(request, "Thank you. Your idea has been sent and is shown below.")
+        return redirect("participation:project", round_.slug, project.value.pk)
     status = 200 if round_.phase == Phase.IDEAS else 409
     return render(
         request, "participation/idea_new.html", {"round": round_, "form": form}, status=status
@@ -271,14 +285,12 @@ def project_detail(request: HttpRequest, slug: str, project_id: int) -> HttpResp
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if form.is_valid():
-            try:
-                add_comment(project=project, by=_user(request), text=form.cleaned_data["text"])
-            except ParticipationError as error:
-                _refuse(form, error)
-            else:
-                messages.success(request, "Your comment has been added.")
-                return redirect("participation:project", round_.slug, project.pk)
+        if form.is_valid() and _attempt(
+            form,
+            lambda: add_comment(project=project, by=_user(request), text=form.cleaned_data["text"]),
+        ):
+            messages.success(request, "Your comment has been added.")
+            return redirect("participation:project", round_.slug, project.pk)
     context = {
         "round": round_,
         "project": project,
@@ -314,21 +326,19 @@ def project_assess(request: HttpRequest, slug: str, project_id: int) -> HttpResp
     form = AssessForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            take_forward = data["decision"] == "forward"
-            lines = parse_cost_lines(data["cost_lines"]) if take_forward else []
-            assess_idea(
+        take_forward = data["decision"] == "forward"
+        if _attempt(
+            form,
+            lambda: assess_idea(
                 project=project,
                 by=_user(request),
                 take_forward=take_forward,
                 reason=data["reason"],
                 cost=data["cost"],
-                lines=lines,
+                lines=parse_cost_lines(data["cost_lines"]) if take_forward else [],
                 request=request,
-            )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
+            ),
+        ):
             messages.success(request, f"Your decision on {project.title} has been saved.")
             return redirect("participation:round-manage", round_.slug)
     return render(
@@ -350,20 +360,22 @@ def project_pitch(request: HttpRequest, slug: str, project_id: int) -> HttpRespo
     form = PitchForm(
         _posted(request), initial={"pitch": project.pitch, "media_url": project.media_url}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_pitch(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(
+            form,
+            lambda: update_pitch(
                 project=project,
                 by=_user(request),
                 pitch=form.cleaned_data["pitch"],
                 media_url=form.cleaned_data["media_url"],
                 request=request,
-            )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Your pitch has been saved.")
-            return redirect("participation:project", round_.slug, project.pk)
+            ),
+        )
+    ):
+        messages.success(request, "Your pitch has been saved.")
+        return redirect("participation:project", round_.slug, project.pk)
     return render(
         request,
         "participation/project_pitch.html",
@@ -393,26 +405,30 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         neighbourhoods=eligible_neighbourhoods(round_),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            registration = register_voter(
-                round_=round_,
-                user=_user(request),
-                neighbourhood=form.cleaned_data["neighbourhood"],
-                date_of_birth=form.cleaned_data["date_of_birth"],
-                age_band=form.cleaned_data["age_band"],
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            registration := _attempt(
+                form,
+                lambda: register_voter(
+                    round_=round_,
+                    user=_user(request),
+                    neighbourhood=form.cleaned_data["neighbourhood"],
+                    date_of_birth=form.cleaned_data["date_of_birth"],
+                    age_band=form.cleaned_data["age_band"],
+                    request=request,
+                ),
             )
-        except ParticipationError as error:
-            _refuse(form, error)
+        )
+    ):
+        if registration.value.status == registration.value.Status.APPROVED:
+            messages.success(request, "You are registered to vote in this round.")
         else:
-            if registration.status == registration.Status.APPROVED:
-                messages.success(request, "You are registered to vote in this round.")
-            else:
-                messages.success(
-                    request, "Thank you. Staff will check your registration before voting opens."
-                )
-            return redirect("participation:round", round_.slug)
+            messages.success(
+                request, "Thank you. Staff will check your registration before voting opens."
+            )
+        return redirect("participation:round", round_.slug)
     return render(request, "participation/register.html", {"round": round_, "form": form})
 
 
@@ -466,18 +482,22 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     form = BallotForm(
         _posted(request), projects=projects, vote_type=round_.vote_type, initial_choices=current
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            receipt = submit_ballot(
-                round_=round_, voter=_user(request), choices=form.choices(), request=request
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            receipt := _attempt(
+                form,
+                lambda: submit_ballot(
+                    round_=round_, voter=_user(request), choices=form.choices(), request=request
+                ),
             )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            # The code is shown once, in this response only: it is not stored anywhere readable.
-            return render(
-                request, "participation/vote_done.html", {"round": round_, "receipt": receipt}
-            )
+        )
+    ):
+        # The code is shown once, in this response only: it is not stored anywhere readable.
+        return render(
+            request, "participation/vote_done.html", {"round": round_, "receipt": receipt.value}
+        )
     context.update({"form": form, "projects": projects, "changing": current is not None})
     return render(request, "participation/vote.html", context)
 
@@ -513,7 +533,8 @@ def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
     code = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def issue() -> str:
             if data["username"]:
                 voter = User.objects.filter(username=data["username"], is_active=True).first()
                 if voter is None:
@@ -522,7 +543,7 @@ def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
                 voter = None
             if voter is None:
                 voter = create_paper_voter(by=_user(request), display_name=data["display_name"])
-            code = issue_paper_ballot(
+            return issue_paper_ballot(
                 round_=round_,
                 by=_user(request),
                 voter=voter,
@@ -531,9 +552,9 @@ def paper_issue(request: HttpRequest, slug: str) -> HttpResponse:
                 age_band=data["age_band"],
                 request=request,
             )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
+
+        if issued := _attempt(form, issue):
+            code = issued.value
             form = PaperIssueForm(neighbourhoods=eligible_neighbourhoods(round_))
     return render(
         request,
@@ -665,19 +686,21 @@ def pool_join(request: HttpRequest) -> HttpResponse:
         leave_panel_pool(user=_user(request))
         messages.success(request, "You have left the People's Panel pool.")
         return redirect("participation:home")
-    if request.method == "POST" and form.is_valid():
-        try:
-            join_panel_pool(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(
+            form,
+            lambda: join_panel_pool(
                 user=_user(request),
                 neighbourhood=form.cleaned_data["neighbourhood"],
                 age_band=form.cleaned_data["age_band"],
                 request=request,
-            )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Thank you. You may be invited to a People's Panel.")
-            return redirect("participation:home")
+            ),
+        )
+    ):
+        messages.success(request, "Thank you. You may be invited to a People's Panel.")
+        return redirect("participation:home")
     return render(request, "participation/pool_join.html", {"form": form, "existing": existing})
 
 
@@ -687,25 +710,29 @@ def panel_new(request: HttpRequest) -> HttpResponse:
     if not is_panel_staff(request.user):
         raise PermissionDenied("Only commissioners can set up a prioritisation panel.")
     form = PanelForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            panel = create_panel(
-                by=_user(request),
-                title=form.cleaned_data["title"],
-                question=form.cleaned_data["question"],
-                size=form.cleaned_data["size"],
-                items=form.cleaned_data["items"].splitlines(),
-                quorum=form.cleaned_data["quorum"],
-                balance_tolerance=rules.DEFAULT_BALANCE_TOLERANCE
-                if form.cleaned_data["balance_tolerance"] is None
-                else form.cleaned_data["balance_tolerance"],
-                request=request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            panel := _attempt(
+                form,
+                lambda: create_panel(
+                    by=_user(request),
+                    title=form.cleaned_data["title"],
+                    question=form.cleaned_data["question"],
+                    size=form.cleaned_data["size"],
+                    items=form.cleaned_data["items"].splitlines(),
+                    quorum=form.cleaned_data["quorum"],
+                    balance_tolerance=rules.DEFAULT_BALANCE_TOLERANCE
+                    if form.cleaned_data["balance_tolerance"] is None
+                    else form.cleaned_data["balance_tolerance"],
+                    request=request,
+                ),
             )
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The panel has been set up. Draw its members when ready.")
-            return redirect("participation:panel", panel.pk)
+        )
+    ):
+        messages.success(request, "The panel has been set up. Draw its members when ready.")
+        return redirect("participation:panel", panel.value.pk)
     return render(
         request, "participation/panel_new.html", {"form": form, "pool_size": selectors.pool_size()}
     )
@@ -783,12 +810,16 @@ def panel_rank(request: HttpRequest, panel_id: int) -> HttpResponse:
         else {}
     )
     form = RankingForm(_posted(request), items=items, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            submit_ranking(panel=panel, member=_user(request), order=form.order(), request=request)
-        except ParticipationError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Thank you. Your ranking has been saved.")
-            return redirect("participation:panel", panel.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(
+            form,
+            lambda: submit_ranking(
+                panel=panel, member=_user(request), order=form.order(), request=request
+            ),
+        )
+    ):
+        messages.success(request, "Thank you. Your ranking has been saved.")
+        return redirect("participation:panel", panel.pk)
     return render(request, "participation/panel_rank.html", {"panel": panel, "form": form})

@@ -13,7 +13,9 @@ beside the field, and in the error summary). :func:`attempt` is that step, writt
   (``{"rate_source": "source"}``), the refusal goes on the form's name for it.
 - A refusal's ``problems`` (every missing check, every reason a household is excluded) each go
   on the same field after the message.
-- A refusal about a field the form does not have (or about no field) goes on the whole form.
+- A refusal about a field the form does not have (or about no field) goes on the whole form, or,
+  where the view names one, on its ``unplaced`` field (participation puts it on the form's first
+  field, so the error summary links to a field and the message also shows inline).
 """
 
 from __future__ import annotations
@@ -53,17 +55,19 @@ def attempt(
     *,
     refused: type[Refused] | tuple[type[Refused], ...],
     fields: Mapping[str, str] | None = None,
+    unplaced: str | None = None,
 ) -> Done[T] | None:
     """Run ``call``. If it raises one of ``refused``, put its message and each of its problems on
-    the field it names (renamed through ``fields``), or on the whole form when the form has no
-    such field, and return None. Otherwise return :class:`Done` with what ``call`` returned."""
+    the field it names (renamed through ``fields``), or, when the form has no such field, on
+    ``unplaced`` (None: the whole form), and return None. Otherwise return :class:`Done` with
+    what ``call`` returned."""
     try:
         return Done(call())
     except refused as refusal:
         field = refusal.field
         if field is not None and fields is not None:
             field = fields.get(field, field)
-        on = field if field is not None and field in form.fields else None
+        on = field if field is not None and field in form.fields else unplaced
         form.add_error(on, refusal.message)
         for problem in refusal.problems:
             form.add_error(on, problem)

@@ -15,19 +15,16 @@ from participation.permissions import (
     is_round_staff,
 )
 from rules.money import format_money
+from wellbeing_hub.form_attempts import Refused
 
 if TYPE_CHECKING:
     # Only a type: the neighbourhoods themselves are read through directory.selectors.
     from directory.models import Neighbourhood
 
 
-class ParticipationError(Exception):
-    """A request refused, with a message for the person who made it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ParticipationError(Refused):
+    """A request refused, with a message for the person who made it; ``field`` names the form
+    field it is about (views show it there with ``wellbeing_hub.form_attempts.attempt``)."""
 
 
 def _require_staff(user: User) -> None:

@@ -148,3 +148,32 @@ def test_a_refusal_keeps_its_message_field_and_problems() -> None:
     )
     assert str(refusal) == "Not yet"
     assert Refused("No").field is None and Refused("No").problems == ()
+
+
+def test_a_view_can_put_refusals_about_no_field_of_its_form_on_a_field_it_names() -> None:
+    """Participation's pages put them on the form's first field, so the error summary links to a
+    field and the message also shows inline."""
+    form = valid_form()
+    attempt(
+        form,
+        lambda: refuse(AppRefused("Ideas are closed", problems=["Voting opens on 1 May"])),
+        refused=AppRefused,
+        unplaced="name",
+    )
+    assert form.errors == {"name": ["Ideas are closed", "Voting opens on 1 May"]}
+    form = valid_form()
+    attempt(
+        form,
+        lambda: refuse(AppRefused("Choose a carer", "carer")),
+        refused=AppRefused,
+        unplaced="name",
+    )
+    assert form.errors == {"name": ["Choose a carer"]}
+    form = valid_form()
+    attempt(
+        form,
+        lambda: refuse(AppRefused("Enter a shorter name", "source")),
+        refused=AppRefused,
+        unplaced="name",
+    )
+    assert form.errors == {"source": ["Enter a shorter name"]}
