@@ -12,7 +12,7 @@ service, its search row and its links to places are copied ``--services / --gene
 empty, as the in-memory copy does not read them), so 1,000,000 services take seconds to add, not
 the half hour generating them would. Then, in this process: builds the copy and measures the
 resident memory before and after (Linux ``/proc/self/status``, after handing freed memory back),
-the FTS5 index's own pages; makes writes through the ORM (a new service, a rename, a
+the text index's own size (SQLite pages, and Tantivy's files when on disk); makes writes through the ORM (a new service, a rename, a
 withdrawal: each the signals' refresh and the change log, as a provider's edit) and times the
 copy being brought up to date after each; and runs the free-text searches of
 ``bench.directory_bench`` (each ``--runs`` times, the index's remembered answers forgotten before
