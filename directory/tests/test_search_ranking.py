@@ -70,14 +70,11 @@ history = st.lists(
 queries = [*WORDS, "carers cafe", "older walking football", "garden choir yoga"]
 
 
-@settings(max_examples=40, deadline=None)
-@given(start=st.lists(st.tuples(doc_text, doc_text), min_size=1, max_size=60), steps=history)
-def test_a_patched_index_finds_and_ranks_as_a_fresh_one(
+def _replay(
     start: list[tuple[str, str]], steps: list[tuple[str, int, str, str]]
-) -> None:
-    """Any history of adds, removes and changes (a remove then an add, as the copy patches a
-    changed service): the same services match, with the same counts, at once; with its
-    statistics rebuilt, the same order as a new index of the same services."""
+) -> tuple[TextIndex, dict[int, Doc]]:
+    """An index of ``start`` after the history ``steps`` (a change is a remove then an add, as
+    the copy patches a changed service), and the services it should hold."""
     docs: dict[int, Doc] = {n: (n, name, body, "") for n, (name, body) in enumerate(start, 1)}
     index = _fresh(list(docs.values()))
     for kind, rowid, name, body in steps:
@@ -87,6 +84,18 @@ def test_a_patched_index_finds_and_ranks_as_a_fresh_one(
         if kind in ("add", "change") and rowid not in docs:
             docs[rowid] = (rowid, name, body, "")
             index.add([docs[rowid]])
+    return index, docs
+
+
+@settings(max_examples=40, deadline=None)
+@given(start=st.lists(st.tuples(doc_text, doc_text), min_size=1, max_size=60), steps=history)
+def test_a_patched_index_finds_and_ranks_as_a_fresh_one(
+    start: list[tuple[str, str]], steps: list[tuple[str, int, str, str]]
+) -> None:
+    """Any history of adds, removes and changes (a remove then an add, as the copy patches a
+    changed service): the same services match, with the same counts, at once; with its
+    statistics rebuilt, the same order as a new index of the same services."""
+    index, docs = _replay(start, steps)
     fresh = _fresh(list(docs.values()))
     assert index.size == fresh.size == len(docs)
     for q in queries:
@@ -154,15 +163,7 @@ def test_the_typo_vocabulary_counts_the_services_that_use_each_word(
 ) -> None:
     """After any history, each word's count is the number of services using it now, and a word
     no service uses any more is nobody's correction."""
-    docs: dict[int, Doc] = {n: (n, name, body, "") for n, (name, body) in enumerate(start, 1)}
-    index = _fresh(list(docs.values()))
-    for kind, rowid, name, body in steps:
-        if kind in ("remove", "change") and rowid in docs:
-            index.remove([rowid])
-            del docs[rowid]
-        if kind in ("add", "change") and rowid not in docs:
-            docs[rowid] = (rowid, name, body, "")
-            index.add([docs[rowid]])
+    index, docs = _replay(start, steps)
     for word in WORDS:
         using = sum(word in f"{d[1]} {d[2]}".split() for d in docs.values())
         assert index._vocabulary.uses(word) == using, word
