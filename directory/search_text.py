@@ -510,9 +510,6 @@ class _Vocabulary:
             for term in self._by_shape.get((word[0], length), ()):
                 yield term, self._uses[term]
 
-    def __len__(self) -> int:
-        return len(self._uses)
-
 
 class _Directory:
     """A temporary folder for an index kept on disk, deleted with it."""
@@ -706,7 +703,10 @@ class TextIndex:
             rows, counted = self._ranker.ranked(every, first)
             if counted >= FEW:
                 return Ranked(np.array(rows, dtype=np.int64), counted, every, counted)
-        rows = self._ranked(every)
+            if len(rows) < counted:  # fewer than FEW asked for: rank them all
+                rows = self._ranked(every)
+        else:
+            rows = self._ranked(every)
         all_words = len(rows)
         total = all_words
         if all_words < FEW and len(meaningful) > 1:
@@ -716,8 +716,9 @@ class TextIndex:
             # any-word ones.
             some = " OR ".join(_any_group(u) for u in meaningful)
             seen = set(rows)
-            rows += [r for r in self._ranked(some, first) if r not in seen]
-            total = len(rows) if first is None else max(self._count_of(some), all_words)
+            some_rows, some_total = self._ranker.ranked(some, first)
+            rows += [r for r in some_rows if r not in seen]
+            total = len(rows) if first is None else max(some_total, all_words)
             if first is not None:
                 rows = rows[: max(first, 0)]
         elif first is not None:
