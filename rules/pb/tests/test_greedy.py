@@ -8,7 +8,7 @@ from rules.pb import Ballot, Election, GreedyExplanation, Project, greedy, rende
 
 
 def election(
-    costs: dict[str, int],
+    costs: dict[str, int] | dict[str, Fraction],
     votes: list[tuple[str, ...]],
     budget: int,
     vote_type: str = "approval",

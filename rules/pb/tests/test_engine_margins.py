@@ -1,0 +1,330 @@
+"""The float certification's margins, pinned at their edges (``rules.pb.mes_engine._screen``,
+``rules.pb.mes_batch``).
+
+The engine trusts a float decision only when it clears a margin: ``REL`` (relative, 1e-9 as
+shipped) of the amounts compared, plus ``_VALUE_ERR`` per supporter for the float error of each
+remaining share. Shipped, those margins are far below anything an election's numbers show, so a
+margin made smaller or a comparison moved onto its edge changes no outcome a test can see
+(issue 14's mutation run left most of the engine's survivors there). Here the margins are made
+large binary fractions (``REL`` = 1/2, ``_VALUE_ERR`` = 1/4 or 1/8), so every term is exact in
+floating point and each rule can be tested exactly at its edge and one step either side. Each
+test works its numbers out in its docstring.
+
+All the elections use approval ballots with cardinal utility (each supporter's utility 1), so a
+project's ``rho`` is the price each supporter pays, unless points are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from rules.pb import mes_batch, mes_engine
+from rules.pb.mes import _prepare
+from rules.pb.mes_engine import Engine
+from rules.pb.profile import Profile, build_profile
+
+from .test_greedy import election
+
+pytestmark = pytest.mark.pure
+
+
+@contextmanager
+def margins(rel: float, value_err: float = 0.0) -> Iterator[None]:
+    with (
+        mock.patch.object(mes_engine, "REL", rel),
+        mock.patch.object(mes_engine, "_VALUE_ERR", value_err),
+    ):
+        yield
+
+
+def _engine(
+    costs: dict[str, int] | dict[str, Fraction],
+    votes: list[tuple[str, ...]],
+    points: list[tuple[int, ...]] | None = None,
+) -> tuple[Profile, Engine]:
+    vote_type = "approval" if points is None else "cumulative"
+    profile = build_profile(election(costs, votes, 1, vote_type, points), "cardinal", "id")
+    return profile, Engine(_prepare(profile), track=False)
+
+
+def _untouched(engine: Engine, share: Fraction) -> None:
+    """The engine at ``share`` before any round (every supporter holds the whole share)."""
+    with mock.patch.object(Engine, "_loop", lambda self, *args: None):
+        engine.start(share)
+
+
+# --- Engine._screen -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cost", "affordable"),
+    [(Fraction(52), None), (Fraction(207, 4), True), (Fraction(209, 4), None)],
+)
+def test_screen_calls_a_project_affordable_only_past_its_margin(
+    cost: Fraction, affordable: bool | None
+) -> None:
+    """Four voters with shares of 15 (money 60) for one project. With ``REL`` = 1/16 and
+    ``_VALUE_ERR`` = 1/64 the screen's slack is ``(cost + 60) / 16 + 4 x (15 + 1) / 64`` =
+    ``(cost + 60) / 16 + 1``. At cost 52 that is 8, so 60 is exactly cost + slack: not
+    certainly affordable (None); at 52.25 it is over. At 51.75 the slack is 7.984375 and
+    cost + slack = 59.734375 < 60: affordable, rho = cost / 4, its error the slack over the
+    denominator plus ``REL`` of rho."""
+    with margins(2.0**-4, 2.0**-6):
+        _profile, engine = _engine({"p": cost}, [("p",)] * 4)
+        _untouched(engine, Fraction(15))
+        sc = engine._screen(0)
+    assert sc.affordable is affordable
+    assert sc.money == 60.0
+    if affordable:
+        assert sc.rho == float(cost) / 4
+        slack = (float(cost) + 60) / 16 + 1
+        assert sc.err == slack / 4 + float(cost) / 4 / 16
+        assert sc.denom == 4.0
+    else:
+        assert sc.rho == float("inf") and sc.capped is None
+
+
+@pytest.mark.parametrize(("cost", "affordable"), [(Fraction(68), None), (Fraction(273, 4), False)])
+def test_screen_calls_a_project_unaffordable_only_past_its_margin(
+    cost: Fraction, affordable: bool | None
+) -> None:
+    """Two voters with shares of 30 (money 60), ``REL`` = 1/16, no value error: slack is
+    ``(cost + 60) / 16``. At cost 68 that is 8 and 60 = cost - slack exactly: too close to call
+    (None); at 68.25 the slack is 8.015625 and 60 < 60.234375: certainly unaffordable."""
+    with margins(2.0**-4, 0.0):
+        _profile, engine = _engine({"p": cost}, [("p",)] * 2)
+        _untouched(engine, Fraction(30))
+        sc = engine._screen(0)
+    assert sc.affordable is affordable
+    assert sc.rho == float("inf") and sc.capped is None
+
+
+def test_screen_iterates_who_pays_all_they_have() -> None:
+    """Points 1, 2 and 4 from three voters with shares of 8 (money 24) for a project costing 23
+    (total utility 7). Ratios share / points: 8, 4 and 2; rho starts at 23/7. The voter at 2 is
+    below it and pays all 8: rho = (23 - 8) / 3 = 5; now the voter at 4 is below too: rho =
+    (23 - 16) / 1 = 7, and the voter at 8 is not below 7: done. Price 7, denominator 1. At cost
+    28 the money (24) is short: certainly unaffordable."""
+    points = [(1,), (2,), (4,)]
+    with margins(0.0, 0.0):
+        _profile, engine = _engine({"p": 23}, [("p",)] * 3, points)
+        _untouched(engine, Fraction(8))
+        sc = engine._screen(0)
+        _profile, short = _engine({"p": 28}, [("p",)] * 3, points)
+        _untouched(short, Fraction(8))
+        assert short._screen(0).affordable is False
+    assert sc.affordable is True
+    assert (sc.rho, sc.denom, sc.err) == (7.0, 1.0, 0.0)
+    assert sc.capped is not None
+    assert sc.ratios.tolist() == [8.0, 4.0, 2.0]
+    assert sc.capped.tolist() == [False, True, True]
+
+
+# --- mes_batch ------------------------------------------------------------------------------
+#
+# One engine for the batch checks: 'w' (index 0) has a voter of its own (group 0) and two who
+# also approve 'x' (group 1, size 2); 'x' (index 1) also has a voter of its own (group 2).
+
+
+def _batch_engine(cost_w: int = 9, cost_x: int = 6) -> tuple[Profile, Engine]:
+    profile, engine = _engine({"w": cost_w, "x": cost_x}, [("w",), ("w", "x"), ("w", "x"), ("x",)])
+    assert [g.projects for g in profile.groups] == [(0,), (0, 1), (1,)]
+    assert engine.dense is not None
+    return profile, engine
+
+
+def _columns(*shares: tuple[float, float, float]) -> np.ndarray:
+    """Remaining shares per group (rows) for each scenario (columns)."""
+    return np.asarray(shares, dtype=np.float64).T.copy()
+
+
+def test_money_and_bar_are_each_projects_money_and_its_margin() -> None:
+    """``bar = cost (1 - REL) - REL x money - voters x value error``. With ``REL`` = 1/2 and a
+    value error of 1/4: 'w' (cost 9, 3 voters, money 2 + 2 x 3 = 8): 4.5 - 4 - 0.75 = -0.25;
+    'x' (cost 6, 3 voters, money 2 x 3 + 5 = 11): 3 - 5.5 - 0.75 = -3.25."""
+    _profile, engine = _batch_engine()
+    values = _columns((2.0, 3.0, 5.0))
+    cost_left = mes_batch._cost_left(engine, [])
+    with margins(0.5):
+        money, bar = mes_batch._money_and_bar(engine, values, cost_left, np.asarray([0.25]))
+    assert money[:, 0].tolist() == [8.0, 11.0]
+    assert bar[:, 0].tolist() == [-0.25, -3.25]
+
+
+def test_nothing_affordable_only_when_every_project_is_under_its_bar() -> None:
+    """No margin: 'x' (cost 6) with money 2 x 2 + 1 = 5 is under its bar (6) and 'w' (cost 9)
+    with money 1 + 4 = 5 too: nothing affordable. 'x' with exactly 6 (2 x 2.5 + 1) is not
+    certainly unaffordable; with 'x' bought (its cost infinite) nothing is affordable again."""
+    _profile, engine = _batch_engine()
+    values = _columns((1.0, 2.0, 1.0), (1.0, 2.5, 1.0))
+    with margins(0.0):
+        none_left = mes_batch._nothing_affordable(
+            engine, values, mes_batch._cost_left(engine, []), np.zeros(2)
+        )
+        x_bought = mes_batch._nothing_affordable(
+            engine, values, mes_batch._cost_left(engine, [1]), np.zeros(2)
+        )
+    assert none_left.tolist() == [True, False]
+    assert x_bought.tolist() == [True, True]
+
+
+def test_cost_left_is_infinite_for_projects_out_of_the_race() -> None:
+    _profile, engine = _engine({"a": 3, "b": 0, "c": 5, "d": 7}, [("a", "b", "c", "d")])
+    # 'b' is free: not a candidate; 'c' is bought.
+    assert mes_batch._cost_left(engine, [2]).tolist() == [3.0, float("inf"), float("inf"), 7.0]
+
+
+def test_check_round_certifies_the_winner_only_past_its_affordability_margin() -> None:
+    """'w' costs 9 with 3 voters; ``REL`` = 1/2, value error 1/4 per voter: slack =
+    ``(9 + money) / 2 + 3/4``, so 'w' is certain only when money > 9 + (9 + money) / 2 + 3/4,
+    i.e. money > 28.5. Group 0 holds g, group 1 (2 voters) 10 each: money g + 20. At g = 8.5
+    (money 28.5) not certain; at g = 8.75 certain ('x' costs 1,000 here: out of reach)."""
+    _profile, engine = _batch_engine(cost_x=1000)
+    values = _columns((8.5, 10.0, 0.0), (8.75, 10.0, 0.0))
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.5):
+        found = mes_batch._check_round(engine, 0, values, cost_left, np.full(2, 0.25))
+    assert found.ok.tolist() == [False, True]
+    assert np.broadcast_to(found.rho, 2).tolist() == [3.0, 3.0]
+
+
+def test_check_round_finds_who_pays_all_per_share() -> None:
+    """No margins. 'w' costs 9 (rho 3 when nobody is short). Scenario 1: group 1 holds 2.75
+    each (ratio below 3): they pay all 5.5 and rho = (9 - 5.5) / 1 = 3.5 (group 0 holds 10).
+    Scenario 2: everyone holds 10: rho 3, nobody pays all."""
+    _profile, engine = _batch_engine(cost_x=1000)
+    values = _columns((10.0, 2.75, 0.0), (10.0, 10.0, 0.0))
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.0):
+        found = mes_batch._check_round(engine, 0, values, cost_left, np.zeros(2))
+    assert found.ok.tolist() == [True, True]
+    assert np.asarray(found.rho).tolist() == [3.5, 3.0]
+    assert found.capped.tolist() == [[False, False], [True, False]]
+    remaining = values.copy()
+    mes_batch._pay(engine, 0, remaining, found)
+    assert remaining.tolist() == [[6.5, 7.0], [0.0, 7.0], [0.0, 0.0]]
+
+
+def test_check_round_gives_up_on_every_share_when_one_has_everybody_paying_all() -> None:
+    """No margins; 'w' costs 9. Scenario 1: group 0 holds 1, group 1 (2 voters) 4.5 each:
+    money 10; ratios 1 and 4.5 against rho 3: group 0 pays all, rho (9 - 1) / 2 = 4, and group 1
+    (4.5 > 4) pays 4: certain on its own. Scenario 2: group 1 holds 3.9 each (money 8.8, short):
+    group 0 pays all, rho 4, then group 1 (3.9 < 4) too: the denominator reaches 0, which no
+    share can be certified with, so the batch certifies neither (the caller then checks the
+    shares one by one)."""
+    _profile, engine = _batch_engine(cost_x=1000)
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.0):
+        both = mes_batch._check_round(
+            engine, 0, _columns((1.0, 4.5, 0.0), (1.0, 3.9, 0.0)), cost_left, np.zeros(2)
+        )
+        alone = mes_batch._check_round(engine, 0, _columns((1.0, 4.5, 0.0)), cost_left, np.zeros(1))
+    assert both.ok.tolist() == [False, False]
+    assert alone.ok.tolist() == [True]
+    assert np.asarray(alone.rho).tolist() == [4.0]
+
+
+def test_check_round_another_project_that_ties_the_winner_is_not_certain() -> None:
+    """No margins. 'w' (9; groups 0 and 1) has rho 3 when its voters hold 10. 'x' (7; group 1,
+    2 voters, and group 2) raises at w's price 2 x min(v1, 3) + min(v2, 3). v2 = 1: 'x' raises
+    7, its cost: it ties 'w', not certain. v2 = 0.5: it raises 6.5 < 7: certain. Group 0 at 1
+    (v2 = 0.5): 'w' has rho (9 - 1) / 2 = 4 and 'x' raises 2 x 4 + 0.5 = 8.5 >= 7: not certain.
+    ('x' is not behind 'w': its own lower bound 7/3 is below 3.)"""
+    _profile, engine = _batch_engine(cost_x=7)
+    values = _columns((10.0, 10.0, 1.0), (10.0, 10.0, 0.5), (1.0, 10.0, 0.5))
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.0):
+        found = mes_batch._check_round(engine, 0, values, cost_left, np.zeros(3))
+    assert found.ok.tolist() == [False, True, False]
+
+
+def test_check_round_settles_a_project_behind_the_winner_at_its_lower_bound() -> None:
+    """'w' and 'x' both cost 9 with 3 voters: lower bounds 3 and 3, 'x' later in the tie order,
+    so 'x' can never beat 'w' when w's rho is its lower bound, i.e. when none of w's voters
+    is short. Value error 1/2 per voter, no ``REL``: w's price is 3 + 1.5 / 3 = 3.5 and a voter
+    certainly holds enough when their share less 1/2 is above it. Group 0 at 4.25 (3.75 >
+    3.5): settled, certain. Group 0 at 4 (3.5, not above): 'x' is checked by what it raises at
+    3.5: 2 x 3.5 + 3.5 = 10.5, over its bar 9 - 1.5: not certain."""
+    _profile, engine = _batch_engine(cost_x=9)
+    values = _columns((4.25, 10.0, 10.0), (4.0, 10.0, 10.0))
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.0):
+        found = mes_batch._check_round(engine, 0, values, cost_left, np.full(2, 0.5))
+    assert found.ok.tolist() == [True, False]
+    assert mes_batch._behind(engine, 0).tolist() == [False, True]
+    assert mes_batch._behind(engine, 1).tolist() == [False, False]
+
+
+def test_check_round_margin_on_what_another_project_raises() -> None:
+    """``REL`` = 1/2, no value error. 'w' (9): group 0 holds 10 and group 1 (2 voters) 10:
+    money 30, slack (9 + 30) / 2 = 19.5, 30 > 28.5: affordable; rho 3, price = 3 + 19.5 / 3 +
+    1.5 = 11. 'x' (cost c) with group 2 holding v2: bar = c / 2 - (20 + v2) / 2. At the price 11
+    'x' raises 2 x 10 + min(v2, 11). For c = 62, v2 = 0: bar 21, money 20 < 21: out (certain).
+    For c = 60, v2 = 0: bar 20, money 20 >= 20 and 11 x 3 >= 20: 'x' could; it raises 20,
+    not under 20: not certain. For c = 61, v2 = 0: bar 20.5 > 20: out: certain."""
+    results = []
+    for cost_x in (62, 60, 61):
+        _profile, engine = _batch_engine(cost_x=cost_x)
+        values = _columns((10.0, 10.0, 0.0))
+        cost_left = mes_batch._cost_left(engine, [])
+        cost_left[0] = np.inf
+        with margins(0.5):
+            results.append(
+                bool(mes_batch._check_round(engine, 0, values, cost_left, np.zeros(1)).ok[0])
+            )
+    assert results == [True, False, True]
+
+
+def test_pay_takes_the_price_or_everything_and_never_leaves_a_debt() -> None:
+    """Group 0 holds 10 and pays rho 3: 7 left. Group 1 is capped: 0. A float share a hair
+    under the price (2.9999 against 3, not marked capped: float error) is left at 0, not at a
+    negative amount."""
+    _profile, engine = _batch_engine(cost_x=1000)
+    values = _columns((10.0, 2.9999, 0.0))
+    vs = values[engine.sup[0]]
+    found = mes_batch._Round(np.asarray([True]), 3.0, np.asarray([[False], [False]]), vs)
+    mes_batch._pay(engine, 0, values, found)
+    assert values[:, 0].tolist() == [7.0, 0.0, 0.0]
+    values = _columns((10.0, 5.0, 0.0))
+    vs = values[engine.sup[0]]
+    capped = mes_batch._Round(np.asarray([True]), 3.0, np.asarray([[True], [False]]), vs)
+    mes_batch._pay(engine, 0, values, capped)
+    assert values[:, 0].tolist() == [0.0, 2.0, 0.0]
+
+
+def _cheapest(
+    cost_x: int | Fraction, values: tuple[float, float, float], w_left: bool
+) -> int | None:
+    _profile, engine = _engine({"w": 9, "x": cost_x}, [("w",), ("w", "x"), ("w", "x"), ("x",)])
+    cost_left = mes_batch._cost_left(engine, [] if w_left else [0])
+    return mes_batch._cheapest(engine, np.asarray(values), cost_left)
+
+
+def test_cheapest_is_the_affordable_project_with_the_smallest_rho() -> None:
+    """'w' (9; groups 0 and 1) and 'x' (groups 1 and 2), every group holding 10: w's rho is 3;
+    'x' at 6 has rho 2 and is cheapest; at 9 both have rho 3 and the tie goes to 'w' (id order).
+    With group 2 holding 0, 'x' at 9 (money 20) has group 2 paying all: rho 9 / 2 = 4.5: 'w'.
+    With 'w' bought, 'x' costing exactly its money (20) is still affordable (rho 20 / 2 = 10);
+    at 20.5 it is not, and nothing is."""
+    assert _cheapest(6, (10.0, 10.0, 10.0), True) == 1
+    assert _cheapest(9, (10.0, 10.0, 10.0), True) == 0
+    assert _cheapest(9, (10.0, 10.0, 0.0), True) == 0
+    assert _cheapest(20, (10.0, 10.0, 0.0), False) == 1
+    assert _cheapest(Fraction(41, 2), (10.0, 10.0, 0.0), False) is None
+
+
+def test_leading_counts_the_certain_shares_from_the_first() -> None:
+    assert mes_batch._leading(np.asarray([True, True, False, True]), 4) == 2
+    assert mes_batch._leading(np.asarray([True, True, True]), 3) == 3
+    assert mes_batch._leading(np.asarray([False, True]), 2) == 0
