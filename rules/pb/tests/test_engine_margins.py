@@ -16,7 +16,7 @@ project's ``rho`` is the price each supporter pays, unless points are given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from fractions import Fraction
 from unittest import mock
@@ -44,7 +44,7 @@ def margins(rel: float, value_err: float = 0.0) -> Iterator[None]:
 
 
 def _engine(
-    costs: dict[str, int] | dict[str, Fraction],
+    costs: Mapping[str, int | Fraction],
     votes: list[tuple[str, ...]],
     points: list[tuple[int, ...]] | None = None,
 ) -> tuple[Profile, Engine]:
@@ -111,7 +111,7 @@ def test_screen_iterates_who_pays_all_they_have() -> None:
     below it and pays all 8: rho = (23 - 8) / 3 = 5; now the voter at 4 is below too: rho =
     (23 - 16) / 1 = 7, and the voter at 8 is not below 7: done. Price 7, denominator 1. At cost
     28 the money (24) is short: certainly unaffordable."""
-    points = [(1,), (2,), (4,)]
+    points: list[tuple[int, ...]] = [(1,), (2,), (4,)]
     with margins(0.0, 0.0):
         _profile, engine = _engine({"p": 23}, [("p",)] * 3, points)
         _untouched(engine, Fraction(8))

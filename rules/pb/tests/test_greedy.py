@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from rules.pb import Ballot, Election, GreedyExplanation, Project, greedy, render, tally
 
 
 def election(
-    costs: dict[str, int] | dict[str, Fraction],
+    costs: Mapping[str, int | Fraction],
     votes: list[tuple[str, ...]],
     budget: int,
     vote_type: str = "approval",
