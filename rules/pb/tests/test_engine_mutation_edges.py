@@ -518,3 +518,31 @@ def test_two_supporters_left_with_exactly_their_part(mode: str) -> None:
         ("y", Fraction(15), 0),
     ]
     assert [g.remaining for g in x.groups] == [0, 15, 15, 0, 15]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_two_projects_catch_up_with_a_winner_whose_rho_falls(mode: str) -> None:
+    """Hand-worked tracked run (``Engine._bound_others``), cumulative ballots, cardinal utility,
+    seven voters with shares of b = 16. 'w' (40): two voters give it 1 point and d gives it 4;
+    d's ratio b / 4 is below rho, so d pays all and rho_w = (40 - b) / 2 = 12, falling by 1/2
+    per unit of share. 'q' (30): a gives 5 points (pays all), e 1: rho_q = 30 - b = 14. 'r'
+    (29): f gives 5 (pays all), g 1: rho_r = 29 - b = 13. Each falls faster than w's: 'r'
+    catches up at 29 - b = (40 - b) / 2, b = 18, and 'q' at b = 20; both tie by id before 'w'.
+    So the first round's interval ends at 18 (not 20: both projects' bounds count, and the
+    winner's own slope counts)."""
+    from .test_greedy import election
+
+    votes = _times(("w",), 3) + _times(("q",), 2) + _times(("r",), 2)
+    points = [*_times((1,), 2), (4,), (5,), (1,), (5,), (1,)]
+    e = election({"q": 30, "r": 29, "w": 40}, votes, 112, "cumulative", points)
+    with engine_mode(mode):
+        profile, engine = _tracked(e, "cardinal", Fraction(16))
+        run = engine.result(full=True)
+        assert [profile.ids[j] for j in run.selected] == ["w", "r", "q"]
+        assert (run.rhos, run.paid_all) == ([Fraction(12), Fraction(13), Fraction(14)], [1, 1, 1])
+        assert _interval_end_is(engine.rounds[0].hi, 18.0, mode), engine.rounds[0].hi
+        assert [profile.ids[j] for j in engine.resume(Fraction(17)).selected] == ["w", "r", "q"]
+        run = engine.resume(Fraction(18))
+        assert [profile.ids[j] for j in run.selected] == ["r", "w", "q"]
+        full = engine.result(full=True)
+        assert full.rhos == [Fraction(11), Fraction(11), Fraction(12)]
