@@ -19,7 +19,7 @@ from rules.ras import (
     parse_config,
     version_in_force,
 )
-from rules.ras.budget import _band_for
+from rules.ras.budget import ExplanationLine, _band_for
 from rules.ras.compare import AnswerDifference
 from rules.ras.config import RasConfig
 from rules.ras.money import to_nearest_pound, to_pence
@@ -82,6 +82,14 @@ def test_ceiling_caps_and_flags_bespoke_costing() -> None:
     assert result.total_points == D("123")
     assert result.weekly == D("1100.00")
     assert result.needs_review == "bespoke_costing_review"
+    assert (
+        ExplanationLine(
+            "Points cannot set a budget above £1,100.00 a week, so your support will be costed "
+            "individually (bespoke costing review). £1,100.00 is shown until then.",
+            D("1100.00"),
+        )
+        in result.explanation
+    )
 
 
 def test_banded_method() -> None:

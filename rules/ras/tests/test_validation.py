@@ -118,3 +118,17 @@ def test_answer_groups_must_be_mappings() -> None:
         ("informal_support", "must be a mapping"),
         ("free_text", "must be a mapping"),
     ]
+
+
+def test_check_raises_every_problem_and_passes_answers_that_fit() -> None:
+    """``Answers.check`` (used by callers that build answers themselves) raises the same
+    problems ``problems`` lists, and returns quietly when there are none."""
+    config = parse_config(v1_document())
+    fits = Answers.from_dict(worked_example(), config)
+    fits.check(config)  # no error
+    misfit = Answers(scored={**fits.scored, "no_such_domain": "A"}, carer="nobody")
+    with pytest.raises(AnswerError) as raised:
+        misfit.check(config)
+    assert raised.value.problems == misfit.problems(config)
+    assert len(raised.value.problems) >= 2
+    assert {path for path, _message in raised.value.problems} >= {"carer"}
