@@ -572,7 +572,7 @@ the next write; "text_distinct" is {DISTINCT_LOADED:,} different searches (the a
 two, some with a typo), each sent about once with no warm-up, so it measures searches no worker has
 answered before (its 1-client columns: {DISTINCT_UNLOADED} more such searches).
 The server answers every search type from its in-memory copy of the search rows (free text from
-the copy's SQLite FTS5 index, bm25 with field weights, synonyms and typo correction), so "SQL",
+the copy's Tantivy index, BM25 with field weights, synonyms and typo correction), so "SQL",
 the lower bound, is the statements the ORM sends for the same searches when the database answers
 them alone (that copy switched off: count, ranked or ordered page, records), replayed with
 psycopg by the same number of threads for the same number of runs. "1-client" columns are the same
