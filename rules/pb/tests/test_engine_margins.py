@@ -328,3 +328,76 @@ def test_leading_counts_the_certain_shares_from_the_first() -> None:
     assert mes_batch._leading(np.asarray([True, True, False, True]), 4) == 2
     assert mes_batch._leading(np.asarray([True, True, True]), 3) == 3
     assert mes_batch._leading(np.asarray([False, True]), 2) == 0
+
+
+# --- the margins of whole batches and runs ----------------------------------------------------
+
+
+def _one_project(cost: int) -> Engine:
+    """One project with two identical voters (one group of two), cardinal utility."""
+    _profile, engine = _engine({"w": cost}, [("w",), ("w",)])
+    return engine
+
+
+def test_same_rounds_counts_each_shares_value_error() -> None:
+    """'w' costs 4 with two voters, each holding the share y. No ``REL``, a value error of 1/2 per
+    unit of share: the slack is ``2 x 1/2 x (y + 1)`` = y + 1, so 'w' is certain only when
+    2y > 4 + y + 1, i.e. y > 5. Share 5 is not certified; 5.25 is."""
+    engine = _one_project(4)
+    with margins(0.0, 0.5):
+        assert mes_batch.same_rounds(engine, [0], [5.0]).same == 0
+        assert mes_batch.same_rounds(engine, [0], [5.25]).same == 1
+        assert mes_batch.same_rounds(engine, [0], [5.25, 6.0]).same == 2
+
+
+def test_finish_run_counts_the_shares_value_error() -> None:
+    """The same edge for a run finished in floats at one share: at 5 too close to call (None,
+    the exact engine decides), at 5.25 it buys 'w'."""
+    engine = _one_project(4)
+    with margins(0.0, 0.5):
+        assert mes_batch.finish_run(engine, [], np.asarray([5.0]), 5.0) is None
+        assert mes_batch.finish_run(engine, [], np.asarray([5.25]), 5.25) == [0]
+
+
+def test_same_rounds_stops_at_the_first_share_a_round_is_not_certain_at() -> None:
+    """The election of ``test_engine_mutation_edges.test_two_projects_catch_up_with_a_winner_
+    whose_rho_falls``: 'w' first (rho (40 - b) / 2), then 'r' (29 - b), then 'q' (30 - b), up to
+    the share 18, where 'r' ties 'w' and wins. Shares 16 and 17 are certified, 18 is not; the
+    first round is the one that changed, with the remaining shares (everyone's share) before it."""
+    votes = [("w",)] * 3 + [("q",)] * 2 + [("r",)] * 2
+    points: list[tuple[int, ...]] = [(1,), (1,), (4,), (5,), (1,), (5,), (1,)]
+    profile, engine = _engine({"q": 30, "r": 29, "w": 40}, votes, points)
+    first = engine.start(Fraction(16)).selected
+    assert [profile.ids[j] for j in first] == ["w", "r", "q"]
+    checked = mes_batch.same_rounds(engine, first, [16.0, 17.0, 18.0])
+    assert checked.same == 2
+    assert checked.changed is not None
+    assert checked.changed[0] == 0
+    assert checked.changed[1].tolist() == [18.0] * len(profile.groups)
+    assert mes_batch.same_rounds(engine, first, [17.0, 18.0]).same == 1
+    assert mes_batch.same_rounds(engine, first, [18.0]).same == 0
+
+
+def test_an_unaffordable_projects_interval_counts_both_margins() -> None:
+    """``Engine._bound_broke``: one voter with share b = 2 for a project costing 20 is short by
+    18, and stays short while ``cost - money(b) - slack > 0``. With ``REL`` = 1/2 and a value
+    error of 1/4: slack = (20 + 2) / 2 + 1/4 x 1 x (2 + 1) = 11.75, so 6.25 certainly short;
+    the money grows with slope 1, taken as 1 + 1/2 x (1 + 1) = 2 with its margin: the project
+    stays unaffordable at least until 2 + 6.25 / 2 = 5.125."""
+    _profile, engine = _engine({"p": 20}, [("p",)])
+    _untouched(engine, Fraction(2))
+    with margins(0.5, 0.25):
+        assert engine._dense_broke({0}) == {0: 2.0}
+        assert engine._bound_broke([0], {0: 2.0}, float("inf")) == 5.125
+        assert engine._bound_broke([0], {0: 2.0}, 4.0) == 4.0
+
+
+def test_dense_broke_lists_only_projects_certainly_short() -> None:
+    """``Engine._dense_broke``: one voter holding 2; ``REL`` = 1/2, value error 1/4: slack =
+    (cost + 2) / 2 + 3/4. Short for certain when 2 < cost - slack, i.e. cost / 2 > 3.75,
+    cost > 7.5: cost 7.5 is not listed, 7.75 is."""
+    for cost, listed in ((Fraction(15, 2), False), (Fraction(31, 4), True)):
+        _profile, engine = _engine({"p": cost}, [("p",)])
+        _untouched(engine, Fraction(2))
+        with margins(0.5, 0.25):
+            assert (0 in engine._dense_broke({0})) is listed, cost
