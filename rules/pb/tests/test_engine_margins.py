@@ -364,7 +364,7 @@ def test_same_rounds_stops_at_the_first_share_a_round_is_not_certain_at() -> Non
     whose_rho_falls``: 'w' first (rho (40 - b) / 2), then 'r' (29 - b), then 'q' (30 - b), up to
     the share 18, where 'r' ties 'w' and wins. Shares 16 and 17 are certified, 18 is not; the
     first round is the one that changed, with the remaining shares (everyone's share) before it."""
-    votes = [("w",)] * 3 + [("q",)] * 2 + [("r",)] * 2
+    votes: list[tuple[str, ...]] = [("w",)] * 3 + [("q",)] * 2 + [("r",)] * 2
     points: list[tuple[int, ...]] = [(1,), (1,), (4,), (5,), (1,), (5,), (1,)]
     profile, engine = _engine({"q": 30, "r": 29, "w": 40}, votes, points)
     first = engine.start(Fraction(16)).selected
@@ -390,6 +390,12 @@ def test_an_unaffordable_projects_interval_counts_both_margins() -> None:
         assert engine._dense_broke({0}) == {0: 2.0}
         assert engine._bound_broke([0], {0: 2.0}, float("inf")) == 5.125
         assert engine._bound_broke([0], {0: 2.0}, 4.0) == 4.0
+    # Two voters (money 4, slope 2) for a project costing 40: slack = 44 / 2 + 1/4 x 2 x 3 =
+    # 23.5, short by 12.5 for certain; slope with margin 2 + 1/2 x 3 = 3.5: until 2 + 25/7.
+    _profile, engine = _engine({"p": 40}, [("p",), ("p",)])
+    _untouched(engine, Fraction(2))
+    with margins(0.5, 0.25):
+        assert engine._bound_broke([0], {0: 4.0}, float("inf")) == pytest.approx(39 / 7, 1e-12)
 
 
 def test_dense_broke_lists_only_projects_certainly_short() -> None:
