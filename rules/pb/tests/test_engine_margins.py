@@ -16,7 +16,7 @@ project's ``rho`` is the price each supporter pays, unless points are given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from unittest import mock
@@ -45,11 +45,11 @@ def margins(rel: float, value_err: float = 0.0) -> Iterator[None]:
 
 def _engine(
     costs: Mapping[str, int | Fraction],
-    votes: list[tuple[str, ...]],
+    votes: Sequence[tuple[str, ...]],
     points: list[tuple[int, ...]] | None = None,
 ) -> tuple[Profile, Engine]:
     vote_type = "approval" if points is None else "cumulative"
-    profile = build_profile(election(costs, votes, 1, vote_type, points), "cardinal", "id")
+    profile = build_profile(election(costs, list(votes), 1, vote_type, points), "cardinal", "id")
     return profile, Engine(_prepare(profile), track=False)
 
 
@@ -364,7 +364,7 @@ def test_same_rounds_stops_at_the_first_share_a_round_is_not_certain_at() -> Non
     whose_rho_falls``: 'w' first (rho (40 - b) / 2), then 'r' (29 - b), then 'q' (30 - b), up to
     the share 18, where 'r' ties 'w' and wins. Shares 16 and 17 are certified, 18 is not; the
     first round is the one that changed, with the remaining shares (everyone's share) before it."""
-    votes: list[tuple[str, ...]] = [("w",)] * 3 + [("q",)] * 2 + [("r",)] * 2
+    votes = [("w",)] * 3 + [("q",)] * 2 + [("r",)] * 2
     points: list[tuple[int, ...]] = [(1,), (1,), (4,), (5,), (1,), (5,), (1,)]
     profile, engine = _engine({"q": 30, "r": 29, "w": 40}, votes, points)
     first = engine.start(Fraction(16)).selected
