@@ -121,15 +121,20 @@ def wide_margins(rel: float) -> Iterator[None]:
 
 def test_outcomes_and_explanations_do_not_depend_on_the_margins() -> None:
     """Measured before writing it: the same on all 8 files with ``REL`` 1/8, 1/32 and 1/256
-    (here the 6 quickest, for the mutation runs' sake)."""
-    for name in QUICK_FILES[:2] + QUICK_FILES[3:7]:
-        election = read_pb(shared_pb_dir() / name)
-        for utility in ("cost", "cardinal"):
-            shipped = equal_shares(election, utility, "add1")
-            with wide_margins(2.0**-8):
-                wide = equal_shares(election, utility, "add1")
-            assert wide.selected == shipped.selected, (name, utility)
-            assert isinstance(wide.explanation, MESExplanation)
-            assert isinstance(shipped.explanation, MESExplanation)
-            assert wide.explanation.steps == shipped.explanation.steps, (name, utility)
-            assert wide.explanation.groups == shipped.explanation.groups, (name, utility)
+    (here the 6 quickest, for the mutation runs' sake), and no fallback from the exact walk."""
+    with counting_fallbacks() as counts:
+        for name in QUICK_FILES[:2] + QUICK_FILES[3:7]:
+            election = read_pb(shared_pb_dir() / name)
+            for utility in ("cost", "cardinal"):
+                shipped = equal_shares(election, utility, "add1")
+                with wide_margins(2.0**-8):
+                    wide = equal_shares(election, utility, "add1")
+                assert wide.selected == shipped.selected, (name, utility)
+                assert isinstance(wide.explanation, MESExplanation)
+                assert isinstance(shipped.explanation, MESExplanation)
+                assert wide.explanation.steps == shipped.explanation.steps, (name, utility)
+                assert wide.explanation.groups == shipped.explanation.groups, (name, utility)
+    # The walk's band is wide now, and it still decides every affordable project itself
+    # (measured: 11,653 such evaluations, none falling back).
+    assert counts["affordable screens"] > 5000
+    assert counts["fell back"] == 0
