@@ -28,6 +28,17 @@
 #                           mutmut's timeout_multiplier (default 15, mutmut's own): a mutant's
 #                           tests may use (their time + 1 s) x this x 2 CPU seconds; lower stops
 #                           mutants that loop for ever sooner (they count as timeouts, i.e. killed)
+#   MUTATION_SAVE_STATE=0   do not copy mutmut's results back into scripts/mutation-state/
+#
+# A run can be carried over to another machine (a part of rules/pb takes longer than a working
+# session here): mutmut keeps each mutant's result in mutants/<module>.meta beside a hash of each
+# function's source, and on the next run keeps the results of every function whose source is
+# unchanged and runs only the rest. The script copies those .meta files into
+# scripts/mutation-state/<work folder name>/ when a run ends (commit them to carry the run over)
+# and back into a new work folder before the next run. A run stopped by hand leaves them in the
+# work folder: copy them yourself with
+#   cp var/mutation/<work>/mutants/rules/<package>/*.meta scripts/mutation-state/<work>/
+# A survivor's result is kept too; MUTATION_RERUN=1 runs the survivors again with the current tests.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,6 +86,12 @@ for pkg in "${PACKAGES[@]}"; do
         rm -rf "$work"
     fi
     mkdir -p "$work/rules"
+    state=$ROOT/scripts/mutation-state/$(basename "$work")
+    if [ -d "$state" ] && ! compgen -G "$work/mutants/rules/$pkg/*.meta" > /dev/null; then
+        mkdir -p "$work/mutants/rules/$pkg"
+        cp "$state"/*.meta "$work/mutants/rules/$pkg/"
+        echo "== rules/$pkg: results carried over from ${state#"$ROOT"/} (kept for every function unchanged since)"
+    fi
     cp "$ROOT/conftest.py" "$work/"
     cp "$ROOT/rules/__init__.py" "$ROOT/rules/money.py" "$work/rules/"
     (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
@@ -100,6 +117,10 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)
         exit 2
     }
     seconds=$(( $(date +%s) - started ))
+    if [ "${MUTATION_SAVE_STATE:-1}" = 1 ] && compgen -G "$work/mutants/rules/$pkg/*.meta" > /dev/null; then
+        mkdir -p "$state"
+        cp "$work/mutants/rules/$pkg/"*.meta "$state/"
+    fi
     load_after=$(uptime | sed 's/.*load average: //')
     (cd "$work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1 || "$VENV_BIN/mutmut" results > results.txt 2>&1)
     line=$("$VENV_BIN/python" - "$work/results.txt" "$THRESHOLD" "$pkg${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
