@@ -407,3 +407,52 @@ def test_dense_broke_lists_only_projects_certainly_short() -> None:
         _untouched(engine, Fraction(2))
         with margins(0.5, 0.25):
             assert (0 in engine._dense_broke({0})) is listed, cost
+
+
+def test_check_round_a_project_tying_the_winner_and_first_in_the_tie_order_wins() -> None:
+    """No margins. 'a' and 'w' both cost 9 and have three voters holding 10 each: both rho 3,
+    and 'a' comes first in the tie-breaking order, so 'w' is not certain: at w's price 'a'
+    raises exactly its cost (``price x total utility`` equals the bar: 'a' could tie)."""
+    _profile, engine = _engine({"a": 9, "w": 9}, [("w",), ("a", "w"), ("a", "w"), ("a",)])
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[1] = np.inf
+    with margins(0.0):
+        found = mes_batch._check_round(
+            engine, 1, _columns((10.0, 10.0, 10.0)), cost_left, np.zeros(1)
+        )
+    assert found.ok.tolist() == [False]
+
+
+def test_check_round_checks_every_project_after_one_settled_behind() -> None:
+    """No margins. 'w' (9) at rho 3; 'x' (9, later in the tie order, same lower bound 3) is
+    settled as behind (nobody short); 'z' (6, lower bound 2) can beat 'w': at price 3 it
+    raises 2 x 3 + 3 = 9 >= 6. Settling 'x' must not end the check: not certain."""
+    _profile, engine = _engine(
+        {"w": 9, "x": 9, "z": 6}, [("w",), ("w", "x", "z"), ("w", "x", "z"), ("x", "z")]
+    )
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.0):
+        found = mes_batch._check_round(
+            engine, 0, _columns((10.0, 10.0, 10.0)), cost_left, np.zeros(1)
+        )
+    assert mes_batch._behind(engine, 0).tolist() == [False, True, False]
+    assert found.ok.tolist() == [False]
+
+
+def test_check_round_behind_a_winner_with_two_points_per_voter() -> None:
+    """Cumulative ballots, 2 points each, cardinal utility: 'w' (18; groups 0 and 1) and 'x'
+    (18; groups 1 and 2) both have lower bound 18 / 6 = 3, 'x' later in the tie order. Value
+    error 1/2 per voter: slack 1.5, price 3 + 1.5 / 6 = 3.25. A voter certainly holds enough when
+    share / 2 - (1/2) / 2 > 3.25, i.e. share > 7: group 0 at 8 settles 'x' (certain), at 7 it
+    does not and 'x' raises 2 x 6.5 + 6.5 = 19.5 at that price, over its bar 16.5."""
+    votes = [("w",), ("w", "x"), ("w", "x"), ("x",)]
+    points: list[tuple[int, ...]] = [(2,), (2, 2), (2, 2), (2,)]
+    _profile, engine = _engine({"w": 18, "x": 18}, votes, points)
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[0] = np.inf
+    with margins(0.0):
+        found = mes_batch._check_round(
+            engine, 0, _columns((8.0, 10.0, 10.0), (7.0, 10.0, 10.0)), cost_left, np.full(2, 0.5)
+        )
+    assert found.ok.tolist() == [True, False]
