@@ -16,6 +16,7 @@ project's ``rho`` is the price each supporter pays, unless points are given.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
@@ -456,3 +457,107 @@ def test_check_round_behind_a_winner_with_two_points_per_voter() -> None:
             engine, 0, _columns((8.0, 10.0, 10.0), (7.0, 10.0, 10.0)), cost_left, np.full(2, 0.5)
         )
     assert found.ok.tolist() == [True, False]
+
+
+# --- the intervals a tracked run proves ---------------------------------------------------------
+
+
+def _at_share(share: int, cost: int = 20, voters: int = 1) -> Engine:
+    """An engine at ``share`` before any round: ``voters`` voters of one project, each holding
+    the share (state 0: value b, slope 1 in b)."""
+    _profile, engine = _engine({"p": cost}, [("p",)] * voters)
+    _untouched(engine, Fraction(share))
+    return engine
+
+
+def _winner(engine: Engine, rho: Fraction, rho_b: Fraction, capped: bool) -> mes_engine._Exact:
+    states = np.zeros(len(engine.sup[0]), dtype=np.int64)
+    return mes_engine._Exact(0, rho, rho_b, np.full(len(states), capped), states)
+
+
+def test_hi_rounds_the_float_end_down_by_its_margin_and_takes_the_smallest() -> None:
+    """``Engine._hi`` with ``REL`` = 1/2 at share 2: a float end 10 becomes 10 - (10 + 2 + 1) / 2
+    = 3.5; an end of 4 would become 0.5, below the share, so the share itself; an exact end of 3
+    is the float below 3; no end at all is None."""
+    engine = _at_share(2)
+    with margins(0.5):
+        assert engine._hi(10.0, []) == 3.5
+        assert engine._hi(4.0, [None]) == 2.0
+        assert engine._hi(10.0, [Fraction(3), None]) == math.nextafter(3.0, -math.inf)
+        assert engine._hi(float("inf"), [None]) is None
+
+
+def test_an_unaffordable_projects_float_interval_counts_every_margin() -> None:
+    """``Engine._bound_unaffordable`` (the screen's money, no dense matrix): one voter with share
+    2 for a project costing 20, ``REL`` = 1/2, value error 1/4: short by 18 less 11 + 3/4, the
+    money's slope 1 taken as 1 + 1/2 x (1 + 1) = 2: unaffordable until 2 + 6.25 / 2 = 5.125.
+    Two voters for 40 (money 4, slope 2): 36 less 22 + 1.5, slope 2 + 1.5: until 2 + 12.5/3.5."""
+    with margins(0.5, 0.25):
+        engine = _at_share(2)
+        hi_exact: list[Fraction | None] = []
+        assert engine._bound_unaffordable(engine._screen(0), float("inf"), hi_exact) == 5.125
+        assert engine._bound_unaffordable(engine._screen(0), 5.0, hi_exact) == 5.0
+        two = _at_share(2, cost=40, voters=2)
+        assert two._bound_unaffordable(two._screen(0), float("inf"), hi_exact) == pytest.approx(
+            2 + 12.5 / 3.5, rel=1e-12
+        )
+        assert hi_exact == []
+
+
+def test_an_unaffordable_project_close_to_its_cost_gets_an_exact_end() -> None:
+    """One voter with share 2 for a project costing 3: within the margins (``REL`` = 1/2), so
+    the end is exact: short by 1, the money growing by 1 per unit of share: 3."""
+    engine = _at_share(2, cost=3)
+    hi_exact: list[Fraction | None] = []
+    with margins(0.5, 0.25):
+        assert engine._bound_unaffordable(engine._screen(0), 7.0, hi_exact) == 7.0
+    assert hi_exact == [Fraction(3)]
+
+
+def test_the_winners_float_interval_counts_every_margin() -> None:
+    """``Engine._bound_winner``, one voter holding b = 8 who pays the price (not capped): rho 2,
+    growing by 3 per unit of share. ``REL`` = 1/4, value error 1/4: what is left after paying,
+    8 - 2 = 6, less its margin 1/4 x 2 + 1/2 x 9 = 5, is 1; it falls by 3 - 1 = 2 a unit,
+    taken as 2 + 1/4 x (1 + 3 + 1) = 3.25: the voter pays the price until 8 + 1 / 3.25."""
+    engine = _at_share(8)
+    hi_exact: list[Fraction | None] = []
+    with margins(0.25, 0.25):
+        win = _winner(engine, Fraction(2), Fraction(3), capped=False)
+        assert engine._bound_winner(win, float("inf"), hi_exact) == pytest.approx(
+            8 + 1 / 3.25, rel=1e-12
+        )
+    assert hi_exact == []
+
+
+def test_the_winners_float_interval_for_a_voter_who_pays_all() -> None:
+    """A capped voter (pays all): holds 8 against a price of 10 (rho 10, not moving). Margins
+    1/64: the shortfall 2 less 10/64 + 2/64 x 9 = 0.4375; it falls by 1 a unit (the share grows),
+    taken as 1 + 2/64: the voter keeps paying all until 8 + 1.5625 / 1.03125."""
+    engine = _at_share(8)
+    hi_exact: list[Fraction | None] = []
+    with margins(2.0**-6, 2.0**-6):
+        win = _winner(engine, Fraction(10), Fraction(0), capped=True)
+        assert engine._bound_winner(win, float("inf"), hi_exact) == pytest.approx(
+            8 + 1.5625 / 1.03125, rel=1e-12
+        )
+    assert hi_exact == []
+
+
+def test_the_winners_interval_is_exact_within_the_margin() -> None:
+    """Share 6, rho 2 growing by 3: left after paying 4, exactly its margin 1/4 x 2 + 1/2 x 7
+    = 4 with ``REL`` = value error = 1/4: too close for floats, so the end is exact: 4 - 2 per
+    unit, 6 + 2 = 8. A voter left with exactly the price (share 8, rho 8 growing by 1): nothing
+    left, and nothing more a unit later: no end (None); growing by 2: the voter would be short
+    at once, so the interval ends at the share itself. Left with a little (rho 7.9 at share 8,
+    growing by 2): 8 + 0.1."""
+    with margins(0.25, 0.25):
+        engine = _at_share(6)
+        hi_exact: list[Fraction | None] = []
+        engine._bound_winner(_winner(engine, Fraction(2), Fraction(3), False), 99.0, hi_exact)
+        assert hi_exact == [Fraction(8)]
+        engine = _at_share(8)
+        hi_exact = []
+        for rho, rho_b in ((Fraction(8), Fraction(1)), (Fraction(8), Fraction(2))):
+            engine._bound_winner(_winner(engine, rho, rho_b, False), 99.0, hi_exact)
+        engine._bound_winner(_winner(engine, Fraction(79, 10), Fraction(2), False), 99.0, hi_exact)
+        assert hi_exact == [None, Fraction(8), Fraction(81, 10)]
