@@ -408,6 +408,13 @@ def test_dense_broke_lists_only_projects_certainly_short() -> None:
         _untouched(engine, Fraction(2))
         with margins(0.5, 0.25):
             assert (0 in engine._dense_broke({0})) is listed, cost
+    # Two voters holding 2 each (money 4): slack (cost + 4) / 2 + 1/4 x 2 x 3; short for certain
+    # when 4 < cost / 2 - 3.5, i.e. cost > 15.
+    for cost, listed in ((Fraction(15), False), (Fraction(61, 4), True)):
+        _profile, engine = _engine({"p": cost}, [("p",), ("p",)])
+        _untouched(engine, Fraction(2))
+        with margins(0.5, 0.25):
+            assert (0 in engine._dense_broke({0})) is listed, cost
 
 
 def test_check_round_a_project_tying_the_winner_and_first_in_the_tie_order_wins() -> None:
@@ -561,3 +568,20 @@ def test_the_winners_interval_is_exact_within_the_margin() -> None:
             engine._bound_winner(_winner(engine, rho, rho_b, False), 99.0, hi_exact)
         engine._bound_winner(_winner(engine, Fraction(79, 10), Fraction(2), False), 99.0, hi_exact)
         assert hi_exact == [None, Fraction(8), Fraction(81, 10)]
+
+
+def test_another_projects_float_bound_counts_the_winners_margin() -> None:
+    """``Engine._bound_others`` at share 8, winner's rho 2 (not moving), ``REL`` = 1/4: the
+    winner's rho is taken as at most 2 + 1/2 = 2.5. Another project whose rho is at least 3,
+    falling by 1 a unit (taken as 1 + 1/4): it stays above until 8 + 0.5 / 1.25 = 8.4. One whose
+    lower bound is only 2.25 could already beat it: the interval ends at the share itself."""
+    _profile, engine = _engine({"p": 20, "q": 20}, [("p", "q")])
+    _untouched(engine, Fraction(8))
+    win = _winner(engine, Fraction(2), Fraction(0), capped=False)
+    with margins(0.25):
+        hi_exact: list[Fraction | None] = []
+        hi = engine._bound_others(win, {0, 1}, [2.0, 3.0], [0.0, -1.0], {}, 99.0, hi_exact)
+        assert hi == pytest.approx(8.4, rel=1e-12)
+        hi = engine._bound_others(win, {0, 1}, [2.0, 2.25], [0.0, -1.0], {}, 99.0, hi_exact)
+        assert hi == 8.0
+        assert hi_exact == []

@@ -546,3 +546,21 @@ def test_two_projects_catch_up_with_a_winner_whose_rho_falls(mode: str) -> None:
         assert [profile.ids[j] for j in run.selected] == ["r", "w", "q"]
         full = engine.result(full=True)
         assert full.rhos == [Fraction(11), Fraction(11), Fraction(12)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_two_supporters_pay_all_and_the_interval_follows_both(mode: str) -> None:
+    """Hand-worked tracked run, cumulative ballots, cardinal utility, four voters with shares of
+    b = 12 for 'w' (40): two give it 1 point, d1 gives 4 and d2 gives 5 (ratios 3 and 2.4).
+    Both d voters pay all they have: rho = (40 - 2b) / 2 = 20 - b = 8, falling by 1 a unit (the
+    two shares that grow with b, summed). d1 keeps paying all while b / 4 < 20 - b, i.e. below
+    16; d2 below 16 2/3: the interval ends at 16."""
+    from .test_greedy import election
+
+    e = election({"w": 40}, _times(("w",), 4), 48, "cumulative", [(1,), (1,), (4,), (5,)])
+    with engine_mode(mode):
+        profile, engine = _tracked(e, "cardinal", Fraction(12))
+        run = engine.result(full=True)
+        assert [profile.ids[j] for j in run.selected] == ["w"]
+        assert (run.rhos, run.paid_all) == ([Fraction(8)], [2])
+        assert _interval_end_is(engine.rounds[0].hi, 16.0, mode), engine.rounds[0].hi
