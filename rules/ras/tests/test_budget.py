@@ -500,3 +500,19 @@ def test_a_carer_answer_that_only_adds_points_is_explained() -> None:
     assert 'Your carer: "Caring is sustainable". This adds 2 points.' in [
         line.text for line in result.explanation
     ]
+
+
+def test_a_budget_exactly_at_the_ceiling_is_not_sent_for_costing() -> None:
+    """The ceiling is the largest budget points can set: exactly at it the budget stands with no
+    review; a penny under it, the same points are capped and sent for bespoke costing."""
+    document = v1_document()
+    config = parse_config(document)
+    weekly = indicative_budget(config, Answers.from_dict(worked_example(), config)).weekly
+    document["pricing"]["ceiling_weekly"] = str(weekly)
+    at = parse_config(document)
+    result = indicative_budget(at, Answers.from_dict(worked_example(), at))
+    assert (result.weekly, result.needs_review) == (weekly, None)
+    document["pricing"]["ceiling_weekly"] = str(weekly - D("0.01"))
+    under = parse_config(document)
+    result = indicative_budget(under, Answers.from_dict(worked_example(), under))
+    assert (result.weekly, result.needs_review) == (weekly - D("0.01"), "bespoke_costing_review")
