@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -145,6 +146,16 @@ def _columns(*shares: tuple[float, float, float]) -> np.ndarray:
     return np.asarray(shares, dtype=np.float64).T.copy()
 
 
+def _check(
+    engine: Engine, w: int, values: np.ndarray, value_err: np.ndarray, rel: float = 0.0
+) -> Any:
+    """``mes_batch._check_round`` for winner ``w``, every other candidate still in the race."""
+    cost_left = mes_batch._cost_left(engine, [])
+    cost_left[w] = np.inf
+    with margins(rel):
+        return mes_batch._check_round(engine, w, values, cost_left, value_err)
+
+
 def test_money_and_bar_are_each_projects_money_and_its_margin() -> None:
     """``bar = cost (1 - REL) - REL x money - voters x value error``. With ``REL`` = 1/2 and a
     value error of 1/4: 'w' (cost 9, 3 voters, money 2 + 2 x 3 = 8): 4.5 - 4 - 0.75 = -0.25;
@@ -188,10 +199,7 @@ def test_check_round_certifies_the_winner_only_past_its_affordability_margin() -
     (money 28.5) not certain; at g = 8.75 certain ('x' costs 1,000 here: out of reach)."""
     _profile, engine = _batch_engine(cost_x=1000)
     values = _columns((8.5, 10.0, 0.0), (8.75, 10.0, 0.0))
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.5):
-        found = mes_batch._check_round(engine, 0, values, cost_left, np.full(2, 0.25))
+    found = _check(engine, 0, values, np.full(2, 0.25), rel=0.5)
     assert found.ok.tolist() == [False, True]
     assert np.broadcast_to(found.rho, 2).tolist() == [3.0, 3.0]
 
@@ -202,10 +210,7 @@ def test_check_round_finds_who_pays_all_per_share() -> None:
     Scenario 2: everyone holds 10: rho 3, nobody pays all."""
     _profile, engine = _batch_engine(cost_x=1000)
     values = _columns((10.0, 2.75, 0.0), (10.0, 10.0, 0.0))
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.0):
-        found = mes_batch._check_round(engine, 0, values, cost_left, np.zeros(2))
+    found = _check(engine, 0, values, np.zeros(2))
     assert found.ok.tolist() == [True, True]
     assert np.asarray(found.rho).tolist() == [3.5, 3.0]
     assert found.capped.tolist() == [[False, False], [True, False]]
@@ -222,13 +227,8 @@ def test_check_round_gives_up_on_every_share_when_one_has_everybody_paying_all()
     share can be certified with, so the batch certifies neither (the caller then checks the
     shares one by one)."""
     _profile, engine = _batch_engine(cost_x=1000)
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.0):
-        both = mes_batch._check_round(
-            engine, 0, _columns((1.0, 4.5, 0.0), (1.0, 3.9, 0.0)), cost_left, np.zeros(2)
-        )
-        alone = mes_batch._check_round(engine, 0, _columns((1.0, 4.5, 0.0)), cost_left, np.zeros(1))
+    both = _check(engine, 0, _columns((1.0, 4.5, 0.0), (1.0, 3.9, 0.0)), np.zeros(2))
+    alone = _check(engine, 0, _columns((1.0, 4.5, 0.0)), np.zeros(1))
     assert both.ok.tolist() == [False, False]
     assert alone.ok.tolist() == [True]
     assert np.asarray(alone.rho).tolist() == [4.0]
@@ -242,10 +242,7 @@ def test_check_round_another_project_that_ties_the_winner_is_not_certain() -> No
     ('x' is not behind 'w': its own lower bound 7/3 is below 3.)"""
     _profile, engine = _batch_engine(cost_x=7)
     values = _columns((10.0, 10.0, 1.0), (10.0, 10.0, 0.5), (1.0, 10.0, 0.5))
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.0):
-        found = mes_batch._check_round(engine, 0, values, cost_left, np.zeros(3))
+    found = _check(engine, 0, values, np.zeros(3))
     assert found.ok.tolist() == [False, True, False]
 
 
@@ -258,10 +255,7 @@ def test_check_round_settles_a_project_behind_the_winner_at_its_lower_bound() ->
     3.5: 2 x 3.5 + 3.5 = 10.5, over its bar 9 - 1.5: not certain."""
     _profile, engine = _batch_engine(cost_x=9)
     values = _columns((4.25, 10.0, 10.0), (4.0, 10.0, 10.0))
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.0):
-        found = mes_batch._check_round(engine, 0, values, cost_left, np.full(2, 0.5))
+    found = _check(engine, 0, values, np.full(2, 0.5))
     assert found.ok.tolist() == [True, False]
     assert mes_batch._behind(engine, 0).tolist() == [False, True]
     assert mes_batch._behind(engine, 1).tolist() == [False, False]
@@ -277,13 +271,8 @@ def test_check_round_margin_on_what_another_project_raises() -> None:
     results = []
     for cost_x in (62, 60, 61):
         _profile, engine = _batch_engine(cost_x=cost_x)
-        values = _columns((10.0, 10.0, 0.0))
-        cost_left = mes_batch._cost_left(engine, [])
-        cost_left[0] = np.inf
-        with margins(0.5):
-            results.append(
-                bool(mes_batch._check_round(engine, 0, values, cost_left, np.zeros(1)).ok[0])
-            )
+        found = _check(engine, 0, _columns((10.0, 10.0, 0.0)), np.zeros(1), rel=0.5)
+        results.append(bool(found.ok[0]))
     assert results == [True, False, True]
 
 
@@ -422,12 +411,7 @@ def test_check_round_a_project_tying_the_winner_and_first_in_the_tie_order_wins(
     and 'a' comes first in the tie-breaking order, so 'w' is not certain: at w's price 'a'
     raises exactly its cost (``price x total utility`` equals the bar: 'a' could tie)."""
     _profile, engine = _engine({"a": 9, "w": 9}, [("w",), ("a", "w"), ("a", "w"), ("a",)])
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[1] = np.inf
-    with margins(0.0):
-        found = mes_batch._check_round(
-            engine, 1, _columns((10.0, 10.0, 10.0)), cost_left, np.zeros(1)
-        )
+    found = _check(engine, 1, _columns((10.0, 10.0, 10.0)), np.zeros(1))
     assert found.ok.tolist() == [False]
 
 
@@ -438,12 +422,7 @@ def test_check_round_checks_every_project_after_one_settled_behind() -> None:
     _profile, engine = _engine(
         {"w": 9, "x": 9, "z": 6}, [("w",), ("w", "x", "z"), ("w", "x", "z"), ("x", "z")]
     )
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.0):
-        found = mes_batch._check_round(
-            engine, 0, _columns((10.0, 10.0, 10.0)), cost_left, np.zeros(1)
-        )
+    found = _check(engine, 0, _columns((10.0, 10.0, 10.0)), np.zeros(1))
     assert mes_batch._behind(engine, 0).tolist() == [False, True, False]
     assert found.ok.tolist() == [False]
 
@@ -457,12 +436,7 @@ def test_check_round_behind_a_winner_with_two_points_per_voter() -> None:
     votes = [("w",), ("w", "x"), ("w", "x"), ("x",)]
     points: list[tuple[int, ...]] = [(2,), (2, 2), (2, 2), (2,)]
     _profile, engine = _engine({"w": 18, "x": 18}, votes, points)
-    cost_left = mes_batch._cost_left(engine, [])
-    cost_left[0] = np.inf
-    with margins(0.0):
-        found = mes_batch._check_round(
-            engine, 0, _columns((8.0, 10.0, 10.0), (7.0, 10.0, 10.0)), cost_left, np.full(2, 0.5)
-        )
+    found = _check(engine, 0, _columns((8.0, 10.0, 10.0), (7.0, 10.0, 10.0)), np.full(2, 0.5))
     assert found.ok.tolist() == [True, False]
 
 
