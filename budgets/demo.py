@@ -19,7 +19,7 @@ Running it again changes nothing once the demo person has a plan.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -33,6 +33,7 @@ from budgets.models import (
     Assessment,
     BudgetAccount,
     CaseAssignment,
+    CaseTeam,
     LocalChargingFigure,
     SupportPlan,
 )
@@ -146,6 +147,15 @@ def _caseload_for(users_by_role: Mapping[str, User], person: User) -> None:
             assign_caseload(actor=assigner, person=person, practitioner=practitioner)
         else:  # no one to assign: the demo data is trusted, so write the assignment directly
             CaseAssignment.objects.get_or_create(person=person, practitioner=practitioner)
+
+
+def demo_team(name: str, members: Iterable[User]) -> CaseTeam:
+    """The team called ``name`` (made when there is none yet) with ``members`` in it, for another
+    app's demo content (demo data is trusted: nobody acts, so nothing is audited; people change
+    teams in the admin, which audits every change)."""
+    team, _ = CaseTeam.objects.get_or_create(name=name)
+    team.members.add(*members)
+    return team
 
 
 @transaction.atomic

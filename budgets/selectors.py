@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from budgets.models import (
     Assessment,
     BudgetAccount,
     CaseAssignment,
+    CaseTeam,
     Contribution,
     IndicativeBudget,
     Invitation,
@@ -204,6 +206,25 @@ def pools_for(user: User) -> QuerySet[Pool]:
 
 def assignments() -> QuerySet[CaseAssignment]:
     return CaseAssignment.objects.select_related("person", "practitioner", "team", "assigned_by")
+
+
+def case_teams() -> QuerySet[CaseTeam]:
+    """Every team of practitioners that shares a caseload, by name."""
+    return CaseTeam.objects.all()
+
+
+def teams_with_member(user: User) -> QuerySet[CaseTeam]:
+    """The teams ``user`` is a member of, by name."""
+    return CaseTeam.objects.filter(members=user)
+
+
+def teams_in(team_ids: Iterable[int]) -> QuerySet[CaseTeam]:
+    """These teams (by id), by name."""
+    return CaseTeam.objects.filter(pk__in=list(team_ids))
+
+
+def is_team_member(team: CaseTeam, user: User) -> bool:
+    return team.members.filter(pk=user.pk).exists()
 
 
 # --- budget accounts -----------------------------------------------------------------------------

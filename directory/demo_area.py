@@ -300,6 +300,16 @@ def clear_area() -> None:
     Postcode.objects.filter(source=DEMO_POSTCODE_SOURCE).delete()
 
 
+def add_neighbourhood(
+    *, slug: str, name: str, latitude: Decimal, longitude: Decimal
+) -> Neighbourhood:
+    """One neighbourhood with its centroid, for another app's demo content when there is no demo
+    area (demo data is trusted: nobody acts, so nothing is audited)."""
+    return Neighbourhood.objects.create(
+        slug=slug, name=name, latitude=latitude, longitude=longitude
+    )
+
+
 # --- generating ---------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -838,8 +839,18 @@ def categories() -> QuerySet[TaxonomyTerm]:
     return TaxonomyTerm.objects.filter(parent__isnull=True).order_by("name")
 
 
+def taxonomy_terms() -> QuerySet[TaxonomyTerm]:
+    """Every need category, broad and narrow (``categories`` gives the broad ones), by name."""
+    return TaxonomyTerm.objects.all()
+
+
 def neighbourhoods() -> QuerySet[Neighbourhood]:
     return Neighbourhood.objects.all()
+
+
+def neighbourhoods_in(ids: Iterable[int]) -> QuerySet[Neighbourhood]:
+    """These neighbourhoods (by id), by name."""
+    return neighbourhoods().filter(pk__in=list(ids))
 
 
 def opening_times_on(service_ids: list[str], day: str) -> dict[str, list[Schedule]]:

@@ -13,12 +13,17 @@ brokers put people on self-reported follow-up; a team's members work its worklis
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from accounts.models import User
 from accounts.roles import Role
 from budgets import access as budget_access
+from budgets import selectors as budget_selectors
 from budgets.access import NotAllowed
-from budgets.models import CaseTeam
 from outcomes.models import Helper
+
+if TYPE_CHECKING:
+    from budgets.models import CaseTeam
 
 RECORD_ROLES = (Role.BROKER, Role.ADMINISTRATOR)
 AGGREGATE_ROLES = (Role.COMMISSIONER, Role.PROVIDER, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -102,14 +107,14 @@ def teams_of(user: User) -> list[CaseTeam]:
     if not user.is_authenticated:
         return []
     if user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR):
-        return list(CaseTeam.objects.all())
-    return list(CaseTeam.objects.filter(members=user))
+        return list(budget_selectors.case_teams())
+    return list(budget_selectors.teams_with_member(user))
 
 
 def can_work_list(user: User, team: CaseTeam) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR)
-        or team.members.filter(pk=user.pk).exists()
+        or budget_selectors.is_team_member(team, user)
     )
 
 

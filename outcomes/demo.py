@@ -18,8 +18,8 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
-from budgets.models import CaseTeam
-from directory.models import Neighbourhood
+from budgets.demo import demo_team
+from directory import selectors as directory_selectors
 from outcomes.models import Profile
 from outcomes.services._common import today as local_today
 from outcomes.services.answers import record_answers
@@ -46,7 +46,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
     today = local_today()
     start = today - dt.timedelta(days=60)
     middle = today - dt.timedelta(days=30)
-    hoods = list(Neighbourhood.objects.all()[:3])
+    hoods = list(directory_selectors.neighbourhoods()[:3])
     person = users_by_role.get("person")
     coordinator = users_by_role.get("coordinator") or users_by_role.get("administrator")
     if person is not None:
@@ -96,8 +96,7 @@ def seed_demo(users_by_role: dict[str, User], seed: int = 16) -> None:
         review_goal(goal=goal, actor=person, rated_on=middle, score_value=4)
         review_goal(goal=goal, actor=person, rated_on=today, score_value=7)
         if coordinator is not None:
-            team, _ = CaseTeam.objects.get_or_create(name="Follow-up team (demo)")
-            team.members.add(coordinator)
+            team = demo_team("Follow-up team (demo)", [coordinator])
             start_follow_up(
                 person=person,
                 actor=coordinator,

@@ -4,13 +4,16 @@ its question), so the rule lives in one place."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
-from budgets.models import CaseTeam
-from directory.models import Neighbourhood
+from budgets import selectors as budget_selectors
+from directory import selectors as directory_selectors
 from rules.outcomes import Measure
+
+if TYPE_CHECKING:
+    from budgets.models import CaseTeam
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
 
@@ -253,13 +256,14 @@ class GroupsForm(forms.Form):
     service = forms.CharField(max_length=150, required=False)
     programme = forms.CharField(max_length=150, required=False)
     neighbourhood = forms.ModelChoiceField(
-        queryset=Neighbourhood.objects.all(), required=False, empty_label="Not recorded"
+        queryset=directory_selectors.neighbourhoods(), required=False, empty_label="Not recorded"
     )
 
 
 class FollowUpForm(forms.Form):
     team = forms.ModelChoiceField(
-        queryset=CaseTeam.objects.none(), error_messages={"required": "Choose the team"}
+        queryset=budget_selectors.case_teams().none(),
+        error_messages={"required": "Choose the team"},
     )
     measure_value = forms.ChoiceField(
         label="Scale and value the threshold is on", error_messages={"required": "Choose a scale"}
@@ -289,7 +293,7 @@ class FollowUpForm(forms.Form):
         self, *args: Any, teams: Any, choices: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField[CaseTeam], self.fields["team"]).queryset = teams
+        cast("forms.ModelChoiceField[CaseTeam]", self.fields["team"]).queryset = teams
         cast(forms.ChoiceField, self.fields["measure_value"]).choices = [
             ("", "Choose a scale"),
             *choices,

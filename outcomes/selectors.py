@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from accounts.models import User
-from budgets.models import CaseTeam
 from outcomes.measures import registry
 from outcomes.models import AnswerSet, AreaWording, FollowUp, Goal, Helper, Profile, WorkItem
 from outcomes.services.answers import score_of
@@ -27,6 +26,9 @@ from rules.outcomes import (
     goal_progress,
 )
 from rules.outcomes import GoalRating as RulesRating
+
+if TYPE_CHECKING:
+    from budgets.models import CaseTeam
 
 GROUPS = {"service": "Service", "programme": "Programme", "neighbourhood": "Neighbourhood"}
 

@@ -589,9 +589,7 @@ def follow_up_start(request: HttpRequest, person_id: int) -> HttpResponse:
         access.can_start_follow_up(signed_in_user(request), person.pk),
         "Only the person's team can put them on self-reported follow-up.",
     )
-    from budgets.models import CaseTeam
-
-    teams = CaseTeam.objects.filter(pk__in=[t.pk for t in access.teams_of(signed_in_user(request))])
+    teams = budget_selectors.teams_in(t.pk for t in access.teams_of(signed_in_user(request)))
     form = forms.FollowUpForm(_data(request), teams=teams, choices=_follow_up_choices())
     if request.method == "POST" and form.is_valid():
         measure_id, value_id = form.cleaned_data["measure_value"].split(":", 1)

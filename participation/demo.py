@@ -11,6 +11,7 @@ import random
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role
 from directory import selectors as directory_selectors
-from directory.models import Neighbourhood
+from directory.demo_area import add_neighbourhood
 from participation.models import AgeBand, Panel, Phase, Project, Round
 from participation.permissions import is_panel_staff
 from participation.services.ballots import submit_ballot
@@ -40,6 +41,9 @@ from participation.services.paper_ballots import (
 from participation.services.proposals import add_comment, propose_idea, update_pitch
 from participation.services.registration import register_voter
 from participation.services.rounds import advance_round, create_round
+
+if TYPE_CHECKING:
+    from directory.models import Neighbourhood
 
 CURRENT_SLUG = "eastmere-community-chest"
 PAST_SLUG = "green-spaces-fund"
@@ -129,7 +133,7 @@ def _hoods() -> list[Neighbourhood]:
     hoods = list(directory_selectors.neighbourhoods()[:4])
     if not hoods:
         hoods = [
-            Neighbourhood.objects.create(
+            add_neighbourhood(
                 slug="demo-central", name="Central", latitude=Decimal("52"), longitude=Decimal("-1")
             )
         ]

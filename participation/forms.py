@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
-from directory.models import Neighbourhood
+from directory import selectors as directory_selectors
 from participation.models import (
     AgeBand,
     Completion,
@@ -18,6 +18,9 @@ from participation.models import (
     RegistrationRule,
     VoteType,
 )
+
+if TYPE_CHECKING:
+    from directory.models import Neighbourhood
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_POUNDS = Decimal("9999999999.99")  # = services.MAX_AMOUNT (the tables' 12 digits)
@@ -83,7 +86,7 @@ class RoundForm(forms.Form):
     )
     neighbourhoods = forms.ModelMultipleChoiceField(
         label="Neighbourhoods where voters must live",
-        queryset=Neighbourhood.objects.all(),
+        queryset=directory_selectors.neighbourhoods(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose none for the whole area.",
@@ -118,7 +121,7 @@ class IdeaForm(forms.Form):
     )
     district = forms.ModelChoiceField(
         label="Which neighbourhood is it for?",
-        queryset=Neighbourhood.objects.none(),
+        queryset=directory_selectors.neighbourhoods().none(),
         required=False,
     )
 
@@ -127,7 +130,7 @@ class IdeaForm(forms.Form):
         if districts:
             cast(
                 "forms.ModelChoiceField[Neighbourhood]", self.fields["district"]
-            ).queryset = Neighbourhood.objects.filter(pk__in=[d.pk for d in districts])
+            ).queryset = directory_selectors.neighbourhoods_in(d.pk for d in districts)
             self.fields["district"].required = True
         else:
             del self.fields["district"]
@@ -171,7 +174,8 @@ class CommentForm(forms.Form):
 
 class RegistrationForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(
-        label="Which neighbourhood do you live in?", queryset=Neighbourhood.objects.none()
+        label="Which neighbourhood do you live in?",
+        queryset=directory_selectors.neighbourhoods().none(),
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
@@ -187,7 +191,7 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(
             "forms.ModelChoiceField[Neighbourhood]", self.fields["neighbourhood"]
-        ).queryset = Neighbourhood.objects.filter(pk__in=[n.pk for n in neighbourhoods])
+        ).queryset = directory_selectors.neighbourhoods_in(n.pk for n in neighbourhoods)
 
 
 class BallotForm(forms.Form):
@@ -243,7 +247,7 @@ class PaperIssueForm(forms.Form):
         label="Their name, if they have no account", required=False, max_length=150
     )
     neighbourhood = forms.ModelChoiceField(
-        label="Neighbourhood they live in", queryset=Neighbourhood.objects.none()
+        label="Neighbourhood they live in", queryset=directory_selectors.neighbourhoods().none()
     )
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DATE)
     age_band = forms.ChoiceField(
@@ -254,7 +258,7 @@ class PaperIssueForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(
             "forms.ModelChoiceField[Neighbourhood]", self.fields["neighbourhood"]
-        ).queryset = Neighbourhood.objects.filter(pk__in=[n.pk for n in neighbourhoods])
+        ).queryset = directory_selectors.neighbourhoods_in(n.pk for n in neighbourhoods)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -269,7 +273,7 @@ class PaperNumberForm(forms.Form):
     paper_number = forms.CharField(label="Number printed on the paper", max_length=30)
     district = forms.ModelChoiceField(
         label="Neighbourhood of the ballot box",
-        queryset=Neighbourhood.objects.none(),
+        queryset=directory_selectors.neighbourhoods().none(),
         required=False,
     )
 
@@ -278,7 +282,7 @@ class PaperNumberForm(forms.Form):
         if districts:
             cast(
                 "forms.ModelChoiceField[Neighbourhood]", self.fields["district"]
-            ).queryset = Neighbourhood.objects.filter(pk__in=[d.pk for d in districts])
+            ).queryset = directory_selectors.neighbourhoods_in(d.pk for d in districts)
             self.fields["district"].required = True
         else:
             del self.fields["district"]
@@ -321,7 +325,7 @@ class PanelForm(forms.Form):
 
 class PoolForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(
-        label="Which neighbourhood do you live in?", queryset=Neighbourhood.objects.all()
+        label="Which neighbourhood do you live in?", queryset=directory_selectors.neighbourhoods()
     )
     age_band = forms.ChoiceField(
         label="Age group", choices=[("", "Choose your age group"), *AgeBand.choices]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from directory.models import Neighbourhood
 from participation.models import (
     PHASE_ORDER,
     Channel,
@@ -28,6 +27,9 @@ from participation.models import (
     VoterRegistration,
 )
 from participation.services.ballots import receipt_hash
+
+if TYPE_CHECKING:
+    from directory.models import Neighbourhood
 
 
 def rounds() -> QuerySet[Round]:

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from directory import selectors as directory_selectors
-from directory.models import TaxonomyTerm
 from rules.ledger import (
     Minutes,
     Statement,
@@ -272,7 +271,7 @@ def _slots(codes: list[str]) -> tuple[WeeklySlot, ...]:
 
 def taxonomy() -> Taxonomy:
     """The directory's need categories as a tree (top-level terms and their descendants)."""
-    terms = TaxonomyTerm.objects.values_list("id", "parent_id", "name")
+    terms = directory_selectors.taxonomy_terms().values_list("id", "parent_id", "name")
     return Taxonomy({pk: parent for pk, parent, _ in terms}, {pk: name for pk, _, name in terms})
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import signed_in_user
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from directory.models import Neighbourhood, TaxonomyTerm
+from directory import selectors as directory_selectors
 from rules.ledger import format_minutes
 from timebank import permissions, selectors
 from timebank.forms import (
@@ -102,21 +102,22 @@ def _approved_member(request: HttpRequest) -> Member:
     return member
 
 
-def _pick(model: Any, pk: str | None) -> Any:
-    """The object with id ``pk`` (text from a form or the address), or None: also for text that
-    is not an id at all."""
+def _pick(rows: models.Manager[Any] | models.QuerySet[Any], pk: str | None) -> Any:
+    """The object with id ``pk`` (text from a form or the address) among ``rows`` (a model's
+    manager, or a queryset from another app's selectors), or None: also for text that is not an
+    id at all."""
     if not pk:
         return None
     text = str(pk)
-    if not isinstance(model._meta.pk, models.CharField):  # integer ids (members, requests)
+    if not isinstance(rows.model._meta.pk, models.CharField):  # integer ids (members, requests)
         if not text.isascii() or not text.isdigit() or len(text) > 18:
             return None
-        return model.objects.filter(pk=int(text)).first()
+        return rows.filter(pk=int(text)).first()
     # Text ids (the directory's taxonomy terms, HSDS ids).
-    longest = model._meta.pk.max_length
+    longest = rows.model._meta.pk.max_length
     if longest is not None and len(text) > longest:
         return None
-    return model.objects.filter(pk=text).first()
+    return rows.filter(pk=text).first()
 
 
 def _refused(form: Any, error: TimebankRefused, default: str, **fields: str) -> None:
@@ -177,7 +178,9 @@ def join(request: HttpRequest) -> HttpResponse:
                 user=signed_in_user(request),
                 kind=data["kind"],
                 name=data["name"],
-                neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
+                neighbourhood=_pick(
+                    directory_selectors.neighbourhoods(), data.get("neighbourhood")
+                ),
                 about=data["about"],
                 access_needs=data["access_needs"],
                 availability=data["availability"],
@@ -242,9 +245,9 @@ def offer_new(request: HttpRequest) -> HttpResponse:
         create_offer(
             member=member,
             title=data["title"],
-            category=_pick(TaxonomyTerm, data["category"]),
+            category=_pick(directory_selectors.taxonomy_terms(), data["category"]),
             details=data["details"],
-            neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
+            neighbourhood=_pick(directory_selectors.neighbourhoods(), data.get("neighbourhood")),
         )
         messages.success(request, "Your offer has been added.")
         return redirect("timebank:home")
@@ -261,7 +264,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
-    offer = _pick(Offer, request.GET.get("offer") or request.POST.get("offer"))
+    offer = _pick(Offer.objects, request.GET.get("offer") or request.POST.get("offer"))
     if offer is not None and (not offer.active or not offer.member.is_approved):
         offer = None
     initial = {}
@@ -278,10 +281,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
             offer=offer,
             member=member,
             title=data["title"],
-            category=_pick(TaxonomyTerm, data["category"]),
+            category=_pick(directory_selectors.taxonomy_terms(), data["category"]),
             details=data["details"],
             access_needs=data["access_needs"],
-            neighbourhood=_pick(Neighbourhood, data.get("neighbourhood")),
+            neighbourhood=_pick(directory_selectors.neighbourhoods(), data.get("neighbourhood")),
             times=data["times"],
             needs_check=data["needs_check"],
         )
@@ -331,7 +334,7 @@ def exchange_new(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
     others = [(m.pk, m.name) for m in selectors.approved_members().exclude(pk=member.pk)]
     asked = request.GET.get("request") or request.POST.get("request")
-    req = _pick(Request, asked)
+    req = _pick(Request.objects, asked)
     if asked and req is None:
         raise Http404("No such request")
     initial: dict[str, Any] = {}
@@ -698,7 +701,7 @@ def rota_new(request: HttpRequest) -> HttpResponse:
                 duration_minutes=data["duration_minutes"],
                 first_date=data["first_date"],
                 end_date=data["end_date"],
-                receiver=_pick(Member, data.get("receiver")),
+                receiver=_pick(Member.objects, data.get("receiver")),
                 remind_days_before=data["remind_days_before"] or 0,
             )
         except TimebankRefused as error:
@@ -829,7 +832,7 @@ def rota_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 else "You have said no. They keep the date."
             )
         else:
-            helper = _pick(Member, str(form.cleaned_data["member"] or ""))
+            helper = _pick(Member.objects, str(form.cleaned_data["member"] or ""))
             if helper is None:
                 form.add_error("member", "Choose a member of the rota")
                 return _rota_page(request, rota, member, coordinator, date_form=form, status=400)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.services import audit_event, record_audit
-from directory.models import TaxonomyTerm
 from rules.ledger import format_minutes
 from rules.timebank import (
     ExchangeRecord,
@@ -38,6 +37,9 @@ from timebank.services._common import (
 )
 from timebank.services.ledger import _post, _reverse, account_for
 from timebank.services.members import _require_check
+
+if TYPE_CHECKING:
+    from directory.models import TaxonomyTerm
 
 
 def _exchange_record(x: Exchange) -> ExchangeRecord:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
-from directory.models import Neighbourhood
 from rules.ledger import format_minutes
 from timebank.models import (
     AVAILABILITY_CHOICES,
@@ -30,6 +30,9 @@ from timebank.services._common import (
     _require_date_in_range,
 )
 from timebank.services.ledger import _post, account_for, issuer_account
+
+if TYPE_CHECKING:
+    from directory.models import Neighbourhood
 
 
 def joining_credit_minutes() -> int:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_audit
-from directory.models import Neighbourhood, TaxonomyTerm
 from timebank.models import Member, Offer, Request
 from timebank.permissions import may_close_request
 from timebank.services._common import TimebankRefused, _link, _notify, _notify_coordinators
 from timebank.services.members import _clean_availability, _require_approved, apply_to_join
+
+if TYPE_CHECKING:
+    from directory.models import Neighbourhood, TaxonomyTerm
 
 
 @transaction.atomic
