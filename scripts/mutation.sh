@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Mutation testing of the pure rule packages (issue 14): `make mutation`, not part of `make test`.
+# Mutation testing of the rules (issue 14): `make mutation`, not part of `make test`.
 #
-#   scripts/mutation.sh                 # rules/charging, rules/ledger, rules/pb, rules/ras
+#   scripts/mutation.sh                 # rules/charging, rules/ledger, rules/pb, rules/ras, apps
 #   scripts/mutation.sh charging ras    # some of them
 #
-# Each package is copied into var/mutation/<package>/ with scripts/mutation.cfg as its setup.cfg
+# `apps` is the permission and ledger code of the Django apps: every app's role predicates
+# (permissions.py or access.py), the roles a user holds and the audit trail (accounts/models.py),
+# and the apps' ledger writes (timebank/services/ledger.py and credits.py,
+# budgets/services/accounts.py). Their tests need Django and a database: they run on SQLite in
+# memory, tables made without migrations (each mutant's test run makes its own database).
+#
+# Each rule package is copied into var/mutation/<package>/ with scripts/mutation.cfg as its
+# setup.cfg (the apps part: the project into var/mutation/apps/ with scripts/mutation-apps.cfg)
 # and mutated there by mutmut (one package at a time, one test process at a time: the machine is
-# shared), so the checkout is never changed. Only the package's own fast pure tests run against
-# its mutants. Prints per package the mutants, killed, timeouts, survivors, equivalent ones, the
+# shared), so the checkout is never changed. Only the package's own fast pure tests (for apps:
+# the tests of permissions and ledgers, listed in apps_tests below) run against its mutants. Prints per package the mutants, killed, timeouts, survivors, equivalent ones, the
 # score, the duration and the machine load, lists the survivors, and exits 1 if any package scores
 # under MUTATION_THRESHOLD percent (default 90), 2 if mutmut itself fails.
 #
@@ -22,7 +29,8 @@
 #   MUTATION_MODULES="greedy.py mes.py"
 #                           mutate only these modules of the (one) package named, in their own
 #                           work folder var/mutation/<package>-<modules> (a big package in parts:
-#                           rules/pb has 2,739 mutants); the score is then over those modules only
+#                           rules/pb has 2,739 mutants); the score is then over those modules only.
+#                           For apps, paths from the project root: "timebank/permissions.py"
 #   MUTATION_NICE=19        niceness of mutmut and its tests (default 19: the machine is shared)
 #   MUTATION_TIMEOUT_MULTIPLIER=5
 #                           mutmut's timeout_multiplier (default 15, mutmut's own): a mutant's
@@ -34,10 +42,10 @@
 # session here): mutmut keeps each mutant's result in mutants/<module>.meta beside a hash of each
 # function's source, and on the next run keeps the results of every function whose source is
 # unchanged and runs only the rest. The script copies those .meta files into
-# scripts/mutation-state/<work folder name>/ when a run ends (commit them to carry the run over)
-# and back into a new work folder before the next run. A run stopped by hand leaves them in the
-# work folder: copy them yourself with
-#   cp var/mutation/<work>/mutants/rules/<package>/*.meta scripts/mutation-state/<work>/
+# scripts/mutation-state/<work folder name>/ (same paths as under mutants/) when a run ends
+# (commit them to carry the run over) and back into a new work folder before the next run. A run
+# stopped by hand leaves them in the work folder: copy them yourself with
+#   (cd var/mutation/<work>/mutants && find . -name '*.py.meta' | cpio -pdm ../../../../scripts/mutation-state/<work>)
 # A survivor's result is kept too; MUTATION_RERUN=1 runs the survivors again with the current tests.
 set -euo pipefail
 
@@ -45,7 +53,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV_BIN=${VENV_BIN:-$ROOT/.venv/bin}
 THRESHOLD=${MUTATION_THRESHOLD:-90}
 CHILDREN=${MUTATION_CHILDREN:-1}
-if [ "$#" -gt 0 ]; then PACKAGES=("$@"); else PACKAGES=(charging ledger pb ras); fi
+if [ "$#" -gt 0 ]; then PACKAGES=("$@"); else PACKAGES=(charging ledger pb ras apps); fi
 export WELLBEING_SHARED=${WELLBEING_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 EQUIVALENT_DOC=$ROOT/docs/mutation.md
 RERUN=${MUTATION_RERUN:-0}
@@ -58,72 +66,116 @@ rule_modules() {
         ledger) echo balances.py book.py invariants.py limits.py transactions.py units.py formatting.py ;;
         pb) echo greedy.py mes.py mes_engine.py mes_batch.py tally.py outcome.py profile.py ;;
         ras) echo budget.py compare.py money.py answers.py ;;
+        # Paths from the project root. accounts/roles.py is only the list of roles (no code):
+        # who holds which is User.roles and has_role in accounts/models.py.
+        apps) echo accounts/models.py befriending/access.py budgets/access.py connect/permissions.py \
+            directory/permissions.py evidence/access.py outcomes/access.py participation/permissions.py \
+            sharedlives/access.py timebank/permissions.py voice/permissions.py \
+            timebank/services/ledger.py timebank/services/credits.py budgets/services/accounts.py ;;
         *) echo "*.py" ;;
     esac
 }
 
+# The tests run against the apps' mutants: each app's table of every role against every service
+# that changes data, and the tests of the ledgers, limits and the audit trail.
+apps_tests() {
+    local tests=""
+    for module in "$@"; do
+        local app=${module%%/*}
+        tests="$tests $app/tests/test_permissions.py"
+        case "$module" in
+            accounts/models.py) tests="$tests accounts/tests/test_accounts.py accounts/tests/test_audit_digest.py accounts/tests/test_role_predicates.py" ;;
+            timebank/services/*) tests="$tests timebank/tests/test_one_rule.py timebank/tests/test_limit_rules.py timebank/tests/test_services.py" ;;
+            budgets/services/*) tests="$tests budgets/tests/test_issue19_money.py budgets/tests/test_issue14_boundaries.py budgets/tests/test_services.py" ;;
+        esac
+    done
+    for test in $tests; do [ -f "$ROOT/$test" ] && echo "$test"; done | sort -u
+}
+
+# Where a package's sources sit in the work folder, and what its mutants' names start with.
+source_dir() { if [ "$1" = apps ]; then echo .; else echo "rules/$1"; fi; }
+
 failed=0
 summary=""
 for pkg in "${PACKAGES[@]}"; do
-    if [ ! -d "$ROOT/rules/$pkg" ]; then
-        echo "mutation.sh: no package rules/$pkg" >&2
+    if [ "$pkg" != apps ] && [ ! -d "$ROOT/rules/$pkg" ]; then
+        echo "mutation.sh: no package rules/$pkg (nor apps)" >&2
         exit 2
     fi
+    src=$(source_dir "$pkg")
+    label=rules/$pkg
+    [ "$pkg" = apps ] && label="apps (permissions and ledgers)"
     work=$ROOT/var/mutation/$pkg
     modules=$(rule_modules "$pkg")
     if [ -n "${MUTATION_MODULES:-}" ]; then
         modules=$MUTATION_MODULES
-        work=$work-$(echo "$modules" | sed 's/\.py//g; s/  */-/g')
+        work=$work-$(echo "$modules" | sed 's/\.py//g; s/\//_/g; s/  */-/g')
     fi
     again=()
     if [ "$RERUN" = 1 ] && [ -f "$work/results.txt" ]; then
         # Only the mutants that were not killed last time, leaving out the known equivalent ones
         # (each of those costs every test that reaches it, and none can be killed).
-        mapfile -t again < <(sed -n 's/^ *\(rules\.[^:]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$work/results.txt" \
-            | grep -vxF -f <(sed -n 's/^| `\(rules\.[^`]*\)` |.*/\1/p' "$EQUIVALENT_DOC" | grep . || echo "-") || true)
-        rm -rf "$work/rules/$pkg"
+        mapfile -t again < <(sed -n 's/^ *\([a-z_][^: ]*__mutmut_[0-9]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$work/results.txt" \
+            | grep -vxF -f <(sed -n 's/^| `\([a-z_][^`]*__mutmut_[0-9]*\)` |.*/\1/p' "$EQUIVALENT_DOC" | grep . || echo "-") || true)
+        [ "$pkg" = apps ] || rm -rf "${work:?}/$src"
     else
         rm -rf "$work"
     fi
-    mkdir -p "$work/rules"
+    mkdir -p "$work"
     state=$ROOT/scripts/mutation-state/$(basename "$work")
-    if [ -d "$state" ] && ! compgen -G "$work/mutants/rules/$pkg/*.meta" > /dev/null; then
-        mkdir -p "$work/mutants/rules/$pkg"
-        cp "$state"/*.meta "$work/mutants/rules/$pkg/"
-        echo "== rules/$pkg: results carried over from ${state#"$ROOT"/} (kept for every function unchanged since)"
+    if [ -d "$state" ] && [ -z "$(find "$work/mutants" -name '*.py.meta' 2> /dev/null | head -1)" ]; then
+        mkdir -p "$work/mutants"
+        (cd "$state" && find . -name '*.py.meta' -print0 | tar --null -T - -cf -) | (cd "$work/mutants" && tar -xf -)
+        echo "== $label: results carried over from ${state#"$ROOT"/} (kept for every function unchanged since)"
     fi
-    cp "$ROOT/conftest.py" "$work/"
-    cp "$ROOT/rules/__init__.py" "$ROOT/rules/money.py" "$work/rules/"
-    (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
     only=""
-    for module in $modules; do only="$only    rules/$pkg/$module"$'\n'; done
-    ONLY="$only" PKG="$pkg" TIMEOUT_MULTIPLIER="${MUTATION_TIMEOUT_MULTIPLIER:-15}" "$VENV_BIN/python" -c '
+    if [ "$pkg" = apps ]; then
+        # The whole project but what the tests do not need (the virtualenv, node modules, work
+        # folders, browser journeys, benchmarks, docs).
+        (cd "$ROOT" && tar --exclude=./.venv --exclude=./node_modules --exclude=./var --exclude=./.git \
+            --exclude=__pycache__ --exclude=./e2e --exclude=./bench --exclude=./docs --exclude=./scripts \
+            --exclude=./setup.cfg -cf - .) | (cd "$work" && tar -xf -)
+        for module in $modules; do only="$only    $module"$'\n'; done
+        tests=""
+        for test in $(apps_tests $modules); do tests="$tests    $test"$'\n'; done
+        config=$ROOT/scripts/mutation-apps.cfg
+    else
+        mkdir -p "$work/rules"
+        cp "$ROOT/conftest.py" "$work/"
+        cp "$ROOT/rules/__init__.py" "$ROOT/rules/money.py" "$work/rules/"
+        (cd "$ROOT/rules" && tar --exclude=__pycache__ -cf - "$pkg") | (cd "$work/rules" && tar -xf -)
+        for module in $modules; do only="$only    rules/$pkg/$module"$'\n'; done
+        tests=""
+        config=$ROOT/scripts/mutation.cfg
+    fi
+    ONLY="$only" TESTS="$tests" PKG="$pkg" TIMEOUT_MULTIPLIER="${MUTATION_TIMEOUT_MULTIPLIER:-15}" "$VENV_BIN/python" -c '
 import os, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 text = text.replace("@ONLY_MUTATE@\n", os.environ["ONLY"]).replace("@PACKAGE@", os.environ["PKG"])
+text = text.replace("@TESTS@\n", os.environ["TESTS"])
 text = text.replace("@TIMEOUT_MULTIPLIER@", os.environ["TIMEOUT_MULTIPLIER"])
 open(sys.argv[2], "w", encoding="utf-8").write(text)
-' "$ROOT/scripts/mutation.cfg" "$work/setup.cfg"
+' "$config" "$work/setup.cfg"
     load_before=$(uptime | sed 's/.*load average: //')
     started=$(date +%s)
     if [ "$RERUN" = 1 ] && [ "${#again[@]}" -eq 0 ] && [ -f "$work/results.txt" ]; then
-        echo "== rules/$pkg: nothing left to re-run"
+        echo "== $label: nothing left to re-run"
     else
-        echo "== rules/$pkg: mutating (work folder $work${again:+, re-running ${#again[@]} mutants})"
+        echo "== $label: mutating (work folder $work${again:+, re-running ${#again[@]} mutants})"
     fi
     (cd "$work" && PATH="$VENV_BIN:$PATH" nice -n "${MUTATION_NICE:-19}" "$VENV_BIN/mutmut" run --max-children "$CHILDREN" "${again[@]}" > mutmut-run.log 2>&1) || {
-        echo "mutmut failed for rules/$pkg; see $work/mutmut-run.log" >&2
+        echo "mutmut failed for $label; see $work/mutmut-run.log" >&2
         tail -20 "$work/mutmut-run.log" >&2
         exit 2
     }
     seconds=$(( $(date +%s) - started ))
-    if [ "${MUTATION_SAVE_STATE:-1}" = 1 ] && compgen -G "$work/mutants/rules/$pkg/*.meta" > /dev/null; then
+    if [ "${MUTATION_SAVE_STATE:-1}" = 1 ] && [ -n "$(find "$work/mutants" -name '*.py.meta' | head -1)" ]; then
         mkdir -p "$state"
-        cp "$work/mutants/rules/$pkg/"*.meta "$state/"
+        (cd "$work/mutants" && find . -name '*.py.meta' -print0 | tar --null -T - -cf -) | (cd "$state" && tar -xf -)
     fi
     load_after=$(uptime | sed 's/.*load average: //')
     (cd "$work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1 || "$VENV_BIN/mutmut" results > results.txt 2>&1)
-    line=$("$VENV_BIN/python" - "$work/results.txt" "$THRESHOLD" "$pkg${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
+    line=$("$VENV_BIN/python" - "$work/results.txt" "$THRESHOLD" "$label${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
         "$seconds" "$load_before" "$load_after" "$CHILDREN" <<'PY'
 import re
 import sys
@@ -136,7 +188,7 @@ seconds, load_before, load_after, children = int(sys.argv[5]), sys.argv[6], sys.
 status: dict[str, str] = {}
 for raw in Path(results).read_text().splitlines():
     name, sep, state = raw.strip().rpartition(": ")
-    if sep and name.startswith("rules."):
+    if sep and "__mutmut_" in name:
         status[name] = state.strip()
 equivalent = set()
 if equivalent_doc.exists():
@@ -162,7 +214,7 @@ for name in left:
     print(f"   survived: {name} ({status[name]})", file=sys.stderr)
 verdict = "ok" if score >= threshold else f"UNDER {threshold:g}%"
 others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in ("killed", "timeout"))
-print(f"rules/{pkg}: {total} mutants, {counts['killed']} killed, {counts['timeout']} timeouts "
+print(f"{pkg}: {total} mutants, {counts['killed']} killed, {counts['timeout']} timeouts "
       f"({killed}/{total} = {raw_score:.1f}%); {len(excused)} equivalent -> score {score:.1f}%; "
       f"{len(left)} other survivors ({others or 'none'}); {seconds // 60} min {seconds % 60} s with "
       f"{children} child(ren), load {load_before} before, {load_after} after; {verdict}")
