@@ -32,6 +32,7 @@ def issue_credits(
         raise TimebankRefused("Only the organisation, or a coordinator, can issue its credits.")
     if not organisation.is_organisation:
         raise TimebankRefused("Time credits are issued by organisations.")
+    _check_minutes(minutes, "The time credited")
     return _move_credits(
         by=by,
         source=organisation,
@@ -41,7 +42,6 @@ def issue_credits(
         key=f"issue:{idempotency_key}",
         memo=f"{organisation.name}: {reason}",
         summary=f"{organisation.name} issued {format_minutes(minutes)} to {member.name}",
-        what="The time credited",
     )
 
 
@@ -59,6 +59,7 @@ def redeem_credits(
         raise TimebankRefused("Only the member, the partner or a coordinator can record this.")
     if not partner.is_organisation:
         raise TimebankRefused("Time credits are spent with partner organisations.")
+    _check_minutes(minutes, "The time spent")
     return _move_credits(
         by=by,
         source=member,
@@ -68,8 +69,19 @@ def redeem_credits(
         key=f"redeem:{idempotency_key}",
         memo=f"{activity} at {partner.name}",
         summary=f"{member.name} spent {format_minutes(minutes)} at {partner.name}",
-        what="The time spent",
     )
+
+
+def _check_minutes(minutes: int, what: str) -> None:
+    """A whole number of minutes, more than zero and at most MAX_CREDIT_MINUTES: checked before
+    any text is made from it, so a wrong value is refused, not a crash."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise TimebankRefused(f"{what} must be more than zero.", field="minutes")
+    if minutes > MAX_CREDIT_MINUTES:
+        raise TimebankRefused(
+            f"{what} can be at most {format_minutes(MAX_CREDIT_MINUTES)} at a time.",
+            field="minutes",
+        )
 
 
 def _move_credits(
@@ -82,21 +94,15 @@ def _move_credits(
     key: str,
     memo: str,
     summary: str,
-    what: str,
 ) -> LedgerTransaction:
     """Post time credits from one approved member to another, audited against the member whose
-    credits they are (the receiver of an issue, the spender of a redemption)."""
+    credits they are (the receiver of an issue, the spender of a redemption). A retry with the
+    same key returns the first entry and is not audited again (it wrote nothing)."""
     for m in (source, destination):
         _require_approved(m, who=m.name)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise TimebankRefused(f"{what} must be more than zero.", field="minutes")
-    if minutes > MAX_CREDIT_MINUTES:
-        raise TimebankRefused(
-            f"{what} can be at most {format_minutes(MAX_CREDIT_MINUTES)} at a time.",
-            field="minutes",
-        )
     person = destination if kind == LedgerTransaction.Kind.ISSUE else source
     with transaction.atomic():
+        retry = LedgerTransaction.objects.filter(key=key).exists()
         txn = _post(
             key=key,
             kind=kind,
@@ -105,11 +111,12 @@ def _move_credits(
             memo=memo,
             by=by,
         )
-        record_audit(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            target=txn,
-            subject=person.user,
-            summary=summary,
-        )
+        if not retry:
+            record_audit(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                target=txn,
+                subject=person.user,
+                summary=summary,
+            )
     return txn

@@ -247,10 +247,11 @@ def _require_check(member: Member, on: date, activity: str) -> None:
         )
 
 
-def _require_approved(member: Member | None, who: str = "You") -> Member:
+def _require_approved(member: Member | None, who: str | None = None) -> Member:
+    """``member``, refused unless approved; ``who`` names them (else "You": the person acting)."""
     if member is None:
-        raise TimebankRefused(f"{who} must join the time bank first.")
+        raise TimebankRefused(f"{who or 'You'} must join the time bank first.")
     if not member.is_approved:
-        name = "You are" if who == "You" else f"{member.name} is"
+        name = "You are" if who is None else f"{who} is"
         raise TimebankRefused(f"{name} not an approved member of the time bank yet.")
     return member
