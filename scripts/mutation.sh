@@ -68,7 +68,7 @@ rule_modules() {
         ras) echo budget.py compare.py money.py answers.py ;;
         # Paths from the project root. accounts/roles.py is only the list of roles (no code):
         # who holds which is User.roles and has_role in accounts/models.py.
-        apps) echo accounts/models.py befriending/access.py budgets/access.py connect/permissions.py \
+        apps) echo accounts/models.py accounts/audit_digest.py befriending/access.py budgets/access.py connect/permissions.py \
             directory/permissions.py evidence/access.py outcomes/access.py participation/permissions.py \
             sharedlives/access.py timebank/permissions.py voice/permissions.py \
             timebank/services/ledger.py timebank/services/credits.py budgets/services/accounts.py ;;
@@ -77,16 +77,17 @@ rule_modules() {
 }
 
 # The tests run against the apps' mutants: each app's table of every role against every service
-# that changes data, and the tests of the ledgers, limits and the audit trail.
+# that changes data, its table of each predicate against each kind of actor, and the tests of the
+# ledgers, limits and the audit trail.
 apps_tests() {
     local tests=""
     for module in "$@"; do
         local app=${module%%/*}
-        tests="$tests $app/tests/test_permissions.py"
+        tests="$tests $app/tests/test_permissions.py $app/tests/test_permission_predicates.py"
         case "$module" in
-            accounts/models.py) tests="$tests accounts/tests/test_accounts.py accounts/tests/test_audit_digest.py accounts/tests/test_role_predicates.py" ;;
-            timebank/services/*) tests="$tests timebank/tests/test_one_rule.py timebank/tests/test_limit_rules.py timebank/tests/test_services.py" ;;
-            budgets/services/*) tests="$tests budgets/tests/test_issue19_money.py budgets/tests/test_issue14_boundaries.py budgets/tests/test_services.py" ;;
+            accounts/*) tests="$tests accounts/tests/test_accounts.py accounts/tests/test_audit_digest.py accounts/tests/test_role_predicates.py" ;;
+            timebank/services/*) tests="$tests timebank/tests/test_one_rule.py timebank/tests/test_limit_rules.py timebank/tests/test_services.py timebank/tests/test_ledger_edges.py" ;;
+            budgets/services/*) tests="$tests budgets/tests/test_issue19_money.py budgets/tests/test_issue14_boundaries.py budgets/tests/test_services.py budgets/tests/test_account_edges.py" ;;
         esac
     done
     for test in $tests; do [ -f "$ROOT/$test" ] && echo "$test"; done | sort -u
