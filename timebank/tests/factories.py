@@ -39,6 +39,13 @@ def at(days: int = -1, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=hour)))
 
 
+def _ended_by_now(start: datetime, minutes: int) -> datetime:
+    """``start``, or earlier when help that long would still be going on now: help can only be
+    confirmed once it has ended, and yesterday at 18:00 plus ten hours is still the future just
+    after midnight."""
+    return min(start, timezone.now() - timedelta(minutes=minutes, seconds=1))
+
+
 def key() -> str:
     return f"test-{next(_keys)}"
 
@@ -59,7 +66,7 @@ def exchange(
         giver=giver,
         receiver=receiver,
         minutes=minutes,
-        start=start or at(-1, 10 + next(_keys) % 10),
+        start=start or _ended_by_now(at(-1, 10 + next(_keys) % 10), minutes),
         idempotency_key=kw.pop("idempotency_key", key()),
         **kw,
     )
