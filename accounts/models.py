@@ -54,12 +54,12 @@ class AuditDigestField(models.CharField[str, str]):
     value). Declared after the other fields, so their own ``pre_save`` (the time) has run."""
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
-        if add:
-            digest: str = model_instance.compute_digest()  # type: ignore[attr-defined]
-            setattr(model_instance, self.attname, digest)
-            return digest
-        value: str = getattr(model_instance, self.attname)
-        return value
+        # Django asks for ``add=False`` only to write an UPDATE, which the trail never allows.
+        if not add:
+            raise ValueError("The audit trail is append-only: events are never changed.")
+        digest: str = model_instance.compute_digest()  # type: ignore[attr-defined]
+        setattr(model_instance, self.attname, digest)
+        return digest
 
 
 class AuditEvent(models.Model):
@@ -117,10 +117,13 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and not kwargs.get("force_insert"):
+        """Insert a new event; never update one. Always an INSERT: given the id of a stored event,
+        Django would otherwise try an UPDATE of that row first (its id has no default), so a new
+        event built with an old id would rewrite the old one. The time is set by ``auto_now_add``
+        as the row is inserted, whatever the event says (no backdating)."""
+        if not self._state.adding:
             raise ValueError("The audit trail is append-only: events are never changed.")
-        if self.at is None:
-            self.at = timezone.now()
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

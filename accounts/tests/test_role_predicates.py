@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone as django_timezone
 
 from accounts.audit_digest import audit_digest
 from accounts.models import (
+    AuditDigestField,
     AuditEvent,
     ErasureRequest,
     NotificationPreference,
@@ -116,6 +117,40 @@ def test_the_audit_trail_refuses_every_change_with_its_reason() -> None:
         rows.delete()
     assert str(removed.value) == "The audit trail is append-only: events are never deleted."
     assert AuditEvent.objects.get(pk=event.pk).summary == "Looked at the plan"
+
+
+def test_a_stored_event_cannot_be_saved_again_even_as_an_insert() -> None:
+    event = _event()
+    event.summary = "rewritten"
+    with pytest.raises(ValueError, match="never changed"):
+        event.save(force_insert=True)
+    assert AuditEvent.objects.get(pk=event.pk).summary == "Looked at the plan"
+
+
+def test_a_new_event_given_a_stored_events_id_does_not_overwrite_it() -> None:
+    """Django tries an UPDATE first for a new object given an id with no default; the trail
+    always inserts, so the repeated id is refused by the database and the old event stays."""
+    event = _event()
+    impostor = AuditEvent(
+        pk=event.pk, action=AuditEvent.Action.DELETE, object_type="plan", summary="rewritten"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        impostor.save()
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.summary) == (AuditEvent.Action.VIEW, "Looked at the plan")
+    assert stored.digest == stored.compute_digest()
+    assert AuditEvent.objects.count() == 1
+
+
+def test_the_digest_field_refuses_to_give_a_value_for_an_update() -> None:
+    event = _event()
+    field = AuditEvent._meta.get_field("digest")
+    assert isinstance(field, AuditDigestField)
+    with pytest.raises(ValueError, match="never changed"):
+        field.pre_save(event, add=False)
+    fresh = AuditEvent(action=AuditEvent.Action.VIEW, object_type="plan", summary="new")
+    fresh.at = django_timezone.now()
+    assert field.pre_save(fresh, add=True) == fresh.compute_digest() == fresh.digest
 
 
 def test_a_new_event_is_written_once_with_its_time_and_a_digest_that_matches() -> None:
