@@ -621,6 +621,23 @@ def test_the_ledger_reads_the_accounts_with_their_members(p: People) -> None:
     assert _fetched_one_by_one(spent.captured_queries, "timebank_member") == []
 
 
+@pytest.mark.postgres
+def test_the_ledger_locks_only_the_accounts_in_id_order_without_blocking_their_keys(
+    p: People,
+) -> None:
+    """On PostgreSQL the accounts an entry touches are locked ``FOR NO KEY UPDATE`` (new postings
+    may still point at them) ``OF`` the accounts alone (not their members, read in the same
+    statement), in id order so that two entries on the same accounts queue, never deadlock."""
+    with CaptureQueriesContext(connection) as issued:
+        p.issue(90)
+    locks = [q["sql"] for q in issued.captured_queries if " FOR " in q["sql"]]
+    assert len(locks) == 1, locks
+    assert locks[0].endswith(
+        'ORDER BY "timebank_account"."id" ASC FOR NO KEY UPDATE OF "timebank_account"'
+    ), locks[0]
+    assert 'LEFT OUTER JOIN "timebank_member"' in locks[0]
+
+
 def test_a_correction_reads_the_postings_with_their_accounts(p: People) -> None:
     """A correction reads the entry's postings with their accounts in one query."""
     original = p.issue(90)
