@@ -36,27 +36,34 @@ from __future__ import annotations
 import bisect
 import ctypes
 import logging
+import math
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
 from django.db.models import FloatField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from directory import search_index, search_text, synonyms
-from directory.models import Neighbourhood, SearchEntry, ServiceAtLocation
+from directory.models import Location, Neighbourhood, SearchEntry, ServiceAtLocation
 from directory.search_index import current_state
 
 log = logging.getLogger(__name__)
 
 State = tuple[int, int]  # the rows' version and its token
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+Point = tuple[float, float, float]  # a point on the earth as ``ll_to_earth`` gives it, in metres
+# Places as read: slots, latitudes, longitudes, location numbers, points on the earth (or None)
+PlaceArrays = tuple[IntArray, FloatArray, FloatArray, IntArray, FloatArray | None]
 
 # A copy of at least this many rows is rebuilt in the background (searches meanwhile go to the
 # database); a smaller one is rebuilt by the search that finds it out of date.
@@ -87,12 +94,21 @@ class Places:
     latitude: npt.NDArray[np.float64]
     longitude: npt.NDArray[np.float64]
     size: int  # slots
+    # Beside each place: its location (a number, :func:`_location_number`) and, on PostgreSQL,
+    # its point on the earth as the database's ``ll_to_earth`` puts it (x, y, z in metres), so a
+    # search nearest first measures the same chords as the database's nearest-places scan.
+    location: InitVar[IntArray | None] = None
+    earth: InitVar[npt.NDArray[np.float64] | None] = None
     start: IntArray = field(init=False)  # slot s: places start[s]..start[s+1]
     sorted_latitude: npt.NDArray[np.float64] = field(init=False)
     longitude_by_latitude: npt.NDArray[np.float64] = field(init=False)
     row_by_latitude: IntArray = field(init=False)
+    location_by_latitude: IntArray = field(init=False)
+    earth_by_latitude: npt.NDArray[np.float64] | None = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(
+        self, location: IntArray | None, earth: npt.NDArray[np.float64] | None
+    ) -> None:
         order = np.argsort(self.row, kind="stable")
         self.row, self.latitude, self.longitude = (
             self.row[order],
@@ -104,26 +120,31 @@ class Places:
         self.sorted_latitude = self.latitude[by_latitude]
         self.longitude_by_latitude = self.longitude[by_latitude]
         self.row_by_latitude = self.row[by_latitude]
+        # Only the order by latitude is searched by location and point (``Snapshot.nearest``).
+        if location is None:
+            location = np.full(len(order), -1, dtype=np.int64)
+        self.location_by_latitude = location[order][by_latitude]
+        self.earth_by_latitude = None if earth is None else earth[order][by_latitude]
 
     def _index(self) -> None:
         counts = np.bincount(self.row, minlength=self.size + 1)
         self.start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
-    def patched(
-        self,
-        slots: IntArray,
-        row: IntArray,
-        latitude: npt.NDArray[np.float64],
-        longitude: npt.NDArray[np.float64],
-        size: int,
-    ) -> Places:
+    def patched(self, slots: IntArray, arriving: PlaceArrays, size: int) -> Places:
         """A copy with the places of ``slots`` replaced by these (in O(places): the kept
         places stay sorted and the new ones are merged in, not everything sorted again)."""
         new = Places.__new__(Places)
         new.size = size
         keep = ~np.isin(self.row, slots)
+        row, latitude, longitude, location, earth = arriving
         order = np.argsort(row, kind="stable")
-        row, latitude, longitude = row[order], latitude[order], longitude[order]
+        row, latitude, longitude, location = (
+            row[order],
+            latitude[order],
+            longitude[order],
+            location[order],
+        )
+        earth = None if earth is None else earth[order]
         kept_row = self.row[keep]
         at = np.searchsorted(kept_row, row, side="right")
         new.row = np.insert(kept_row, at, row)
@@ -139,6 +160,12 @@ class Places:
             self.longitude_by_latitude[keep], at, longitude[order]
         )
         new.row_by_latitude = np.insert(self.row_by_latitude[keep], at, row[order])
+        new.location_by_latitude = np.insert(self.location_by_latitude[keep], at, location[order])
+        new.earth_by_latitude = None
+        if self.earth_by_latitude is not None and earth is not None:
+            new.earth_by_latitude = np.insert(
+                self.earth_by_latitude[keep], at, earth[order], axis=0
+            )
         return new
 
 
@@ -153,6 +180,22 @@ def _distance_sq(
     dy = lat - latitude
     dx = lon - longitude
     return dy * dy * (ky * ky) + dx * dx * (kx * kx)
+
+
+EARTH_RADIUS_M = 6378168.0  # earthdistance's earth(): the sphere ll_to_earth puts points on
+
+
+def _chord_beyond(sorted_latitude: FloatArray, low: int, high: int, latitude: float) -> float:
+    """A chord in metres that no place outside ``sorted_latitude[low:high]`` is nearer than:
+    two points' angle at the earth's centre is at least their difference in latitude. A hair
+    shorter than that, so rounding never lets a nearer place hide outside."""
+    below = latitude - float(sorted_latitude[low]) if low > 0 else math.inf
+    above = float(sorted_latitude[high - 1]) - latitude if high < len(sorted_latitude) else math.inf
+    gap = max(min(below, above), 0.0)
+    if math.isinf(gap):
+        return math.inf
+    angle = math.radians(min(gap, 180.0))
+    return 2 * EARTH_RADIUS_M * math.sin(angle / 2) * (1 - 1e-9) - 1e-3
 
 
 @dataclass
@@ -170,7 +213,10 @@ class Snapshot:
     size: int  # slots (``ids`` may have grown since, for a newer snapshot)
     # slug -> (name, latitude, longitude): a search near a neighbourhood needs no query for it
     neighbourhoods: dict[str, tuple[str, float, float]] = field(default_factory=dict)
+    # slug -> the centre's point on the earth (PostgreSQL), for nearest first without a query
+    neighbourhood_points: dict[str, Point] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)  # service id -> slot
+    location_numbers: dict[str, int] = field(default_factory=dict)  # location id -> a number
     # the words (SQLite FTS5 in memory; None: text searches go to the database)
     text: search_text.TextIndex | None = None
     places: Places | None = None
@@ -324,6 +370,72 @@ class Snapshot:
             for i, d in zip(placed.tolist(), nearest.tolist(), strict=True)
         }
 
+    def nearest(
+        self, accepted: npt.NDArray[np.bool_], latitude: float, origin: Point, stop: int
+    ) -> list[tuple[str, float]] | None:
+        """The first ``stop`` accepted services with the chord to their nearest place in
+        metres, as the database's nearest-places scan finds them
+        (``selectors._walk_outwards_in_memory``): places nearest first, the accepted services at
+        a place in id order, each service where it is first met. None when only the database
+        can say: no points on the earth held (SQLite), fewer than ``stop`` accepted services
+        with a place, or two places at exactly the same distance, whose order only its index
+        scan decides."""
+        if self.places is None or self.places.earth_by_latitude is None:
+            return None
+        near = self._nearest_places(accepted, latitude, origin, stop)
+        return None if near is None else self._first_met(*near, stop)
+
+    def _nearest_places(
+        self, accepted: npt.NDArray[np.bool_], latitude: float, origin: Point, stop: int
+    ) -> tuple[IntArray, FloatArray, IntArray] | None:
+        """The accepted places (slots, chords, locations) nearer than every place outside a band
+        of latitude around the origin, the band widened until they hold ``stop`` services (so
+        each of those services' nearest place is among them); None when every place is in the
+        band and they hold fewer."""
+        p = self.places
+        assert p is not None and p.earth_by_latitude is not None, "checked by nearest()"
+        count = len(p.sorted_latitude)
+        centre = int(np.searchsorted(p.sorted_latitude, latitude))
+        share = max(int(np.count_nonzero(accepted)), 1) / max(self.size, 1)
+        half = max(64, int(2 * stop / share))
+        point = np.array(origin, dtype=np.float64)
+        while True:
+            low, high = max(0, centre - half), min(count, centre + half)
+            rows = p.row_by_latitude[low:high]
+            kept = np.flatnonzero(accepted[rows])
+            d = p.earth_by_latitude[low:high][kept] - point
+            # cube_distance's sum, in its order: ((dx² + dy²) + dz²), then the root
+            chord = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1] + d[:, 2] * d[:, 2])
+            inside = chord < _chord_beyond(p.sorted_latitude, low, high, latitude)
+            slots = rows[kept[inside]]
+            if len(np.unique(slots)) >= stop:
+                return slots, chord[inside], p.location_by_latitude[low:high][kept[inside]]
+            if low == 0 and high == count:
+                return None
+            half *= 4
+
+    def _first_met(
+        self, slots: IntArray, chords: FloatArray, locations: IntArray, stop: int
+    ) -> list[tuple[str, float]] | None:
+        """The scan's order over these places: by chord, a place's services by id; None when two
+        places meet at the same chord before the ``stop``-th service is met (or at it)."""
+        order = np.lexsort((locations, chords))
+        chord_at, location_at = chords[order].tolist(), locations[order].tolist()
+        slot_at = slots[order].tolist()
+        found: dict[str, float] = {}
+        i, count = 0, len(order)
+        while i < count and len(found) < stop:
+            chord, location = chord_at[i], location_at[i]
+            j = i
+            while j < count and chord_at[j] == chord and location_at[j] == location:
+                j += 1
+            if j < count and chord_at[j] == chord:  # another place just as far
+                return None
+            for pk in sorted(self.ids[s] for s in slot_at[i:j]):
+                found.setdefault(pk, chord)
+            i = j
+        return list(found.items())[:stop]
+
 
 @dataclass
 class MemberTest:
@@ -378,6 +490,27 @@ def _neighbourhoods() -> dict[str, tuple[str, float, float]]:
     }
 
 
+# A place's point on the earth, as the nearest-places scan measures it (``ll_to_earth`` of the
+# coordinates as float8: the expression migration 0004 indexes), one coordinate at a time.
+_EARTH = "cube_ll_coord(ll_to_earth({t}.latitude::float8, {t}.longitude::float8), %s)"
+
+
+def _earth(table: str) -> list[RawSQL]:
+    # The table is a model's own table name; the axis is a bound parameter.
+    sql = _EARTH.format(t=table)
+    return [RawSQL(sql, [axis]) for axis in (1, 2, 3)]  # noqa: S611
+
+
+def _neighbourhood_points() -> dict[str, Point]:
+    """PostgreSQL: each neighbourhood's centre on the earth, as the nearest-places scan puts the
+    origin (the centre's float coordinates, which are the same float8 values)."""
+    if connection.vendor != "postgresql":
+        return {}
+    x, y, z = _earth(Neighbourhood._meta.db_table)
+    rows = Neighbourhood.objects.annotate(x=x, y=y, z=z).values_list("slug", "x", "y", "z")
+    return {slug: (x, y, z) for slug, x, y, z in rows}
+
+
 builds = 0  # copies built whole in this process (the tests count them)
 patches = 0  # copies patched
 
@@ -413,43 +546,61 @@ def build(state: State | None) -> Snapshot:
         key_of_slot=(slots + 1) * KEY_GAP,
         size=size,
         neighbourhoods=_neighbourhoods(),
+        neighbourhood_points=_neighbourhood_points(),
         position={pk: i for i, pk in enumerate(ids)},
     )
-    snap.places = _places(snap.position, None, size)
+    snap.places = _places(snap.position, snap.location_numbers, None, size)
     snap.text = text.finish()
     snap.build_seconds = time.perf_counter() - started
     builds += 1
     return snap
 
 
-def _places_query(service_ids: list[str] | None) -> list[tuple[str, float, float]]:
+def _places_query(service_ids: list[str] | None) -> list[tuple[Any, ...]]:
+    """(service id, latitude, longitude, location id) of every mapped place, with its point on
+    the earth (x, y, z) after them on PostgreSQL."""
     rows = ServiceAtLocation.objects.filter(
         location__latitude__isnull=False, location__longitude__isnull=False
     )
     if service_ids is not None:
         rows = rows.filter(service_id__in=service_ids)
-    return list(
-        rows.annotate(
-            lat=Cast("location__latitude", FloatField()),
-            lon=Cast("location__longitude", FloatField()),
-        ).values_list("service_id", "lat", "lon")
+    rows = rows.annotate(
+        lat=Cast("location__latitude", FloatField()),
+        lon=Cast("location__longitude", FloatField()),
     )
+    fields = ["service_id", "lat", "lon", "location_id"]
+    if connection.vendor == "postgresql":
+        points = _earth(Location._meta.db_table)
+        rows = rows.annotate(x=points[0], y=points[1], z=points[2])
+        fields += ["x", "y", "z"]
+    return list(rows.values_list(*fields))
 
 
 def _place_arrays(
-    found: list[tuple[str, float, float]], position: dict[str, int]
-) -> tuple[IntArray, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    kept = [(position[pk], lat, lon) for pk, lat, lon in found if pk in position]
+    found: list[tuple[Any, ...]], position: dict[str, int], numbers: dict[str, int]
+) -> PlaceArrays:
+    kept = [(position[row[0]], *row[1:]) for row in found if row[0] in position]
+    earth = None
+    if connection.vendor == "postgresql":
+        earth = np.array([t[4:7] for t in kept], dtype=np.float64).reshape(-1, 3)
     return (
         np.array([t[0] for t in kept], dtype=np.int64),
         np.array([t[1] for t in kept], dtype=np.float64),
         np.array([t[2] for t in kept], dtype=np.float64),
+        np.array([numbers.setdefault(t[3], len(numbers)) for t in kept], dtype=np.int64),
+        earth,
     )
 
 
-def _places(position: dict[str, int], service_ids: list[str] | None, size: int) -> Places:
-    row, latitude, longitude = _place_arrays(_places_query(service_ids), position)
-    return Places(row=row, latitude=latitude, longitude=longitude, size=size)
+def _places(
+    position: dict[str, int], numbers: dict[str, int], service_ids: list[str] | None, size: int
+) -> Places:
+    row, latitude, longitude, location, earth = _place_arrays(
+        _places_query(service_ids), position, numbers
+    )
+    return Places(
+        row=row, latitude=latitude, longitude=longitude, size=size, location=location, earth=earth
+    )
 
 
 # --- patching -----------------------------------------------------------------------------------
@@ -478,6 +629,7 @@ def patch(snap: Snapshot, state: State) -> Snapshot:
     new.state = state
     if search_index.HOODS in kinds:
         new.neighbourhoods = _neighbourhoods()
+        new.neighbourhood_points = _neighbourhood_points()
     if search_index.SYNONYMS in kinds:
         assert new.text is not None, "checked above"
         new.text.use_synonyms(synonyms.in_force())
@@ -570,9 +722,10 @@ def _apply(snap: Snapshot, changed: list[str]) -> Snapshot:
     in_name_order = snap.slots_in_name_order and (
         not arriving or bool(np.all(np.diff(slot_of_key) > 0))
     )
-    row, latitude, longitude = _place_arrays(_places_query(changed), position)
     places = snap.places.patched(
-        np.array(old_slots + new_slots, dtype=np.int64), row, latitude, longitude, size
+        np.array(old_slots + new_slots, dtype=np.int64),
+        _place_arrays(_places_query(changed), position, snap.location_numbers),
+        size,
     )
     return replace(
         snap,

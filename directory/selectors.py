@@ -58,6 +58,9 @@ class Origin:
     label: str
     latitude: float
     longitude: float
+    # The point on the earth as the database's nearest-places scan puts it, when the in-memory
+    # copy holds it (a neighbourhood's centre on PostgreSQL): nearest first needs no query then.
+    point: search_memory.Point | None = None
 
 
 @dataclass
@@ -546,7 +549,9 @@ def _page_from_memory(
     elif by_distance:
         assert origin is not None
         if uses_postgres() and total >= _MEASURE_ALL_BELOW:
-            ranked = _walk_outwards_in_memory(snap.member_test(bits), origin, stop)
+            ranked = _nearest_from_copy(snap, snap.mask(bits), origin, stop)
+            if ranked is None:
+                ranked = _walk_outwards_in_memory(snap.member_test(bits), origin, stop)
         if ranked is None:  # few matches, SQLite, or every place seen: as any other search
             qs, _origin = search_entries(search)
             ranked = _nearest_first(qs, origin, 0, stop, total)
@@ -613,7 +618,9 @@ def _text_page_from_memory(
         if uses_postgres() and total >= _MEASURE_ALL_BELOW:
             mask = np.zeros(snap.size, dtype=np.bool_)
             mask[rows] = True
-            ranked_places = _walk_outwards_in_memory(snap.member_test_of(mask), origin, stop)
+            ranked_places = _nearest_from_copy(snap, mask, origin, stop)
+            if ranked_places is None:
+                ranked_places = _walk_outwards_in_memory(snap.member_test_of(mask), origin, stop)
         if ranked_places is None:  # measure every match in memory
             ranked_places = _nearest_of(snap, rows, origin, stop)
         ranked_places = ranked_places[start:stop]
@@ -664,7 +671,21 @@ def _origin_from(snap: search_memory.Snapshot, search: ServiceSearch) -> Origin 
     hood = snap.neighbourhoods.get(search.neighbourhood)
     if hood is None:
         raise SearchError("neighbourhood", "Choose a neighbourhood from the list")
-    return Origin(*hood)
+    return Origin(*hood, point=snap.neighbourhood_points.get(search.neighbourhood))
+
+
+def _nearest_from_copy(
+    snap: search_memory.Snapshot, accepted: Any, origin: Origin, stop: int
+) -> list[tuple[str, float | None]] | None:
+    """As ``_walk_outwards_in_memory``, from the places' points on the earth held in the copy
+    (the same chords, ties and order, without its statement); None when the copy cannot say
+    exactly (no point for the origin, few services with a place, two places equally far)."""
+    if origin.point is None:
+        return None
+    found = snap.nearest(accepted, origin.latitude, origin.point, stop)
+    if found is None:
+        return None
+    return [(pk, chord / 1000.0) for pk, chord in found]
 
 
 def _walk_outwards_in_memory(

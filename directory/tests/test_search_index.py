@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from accounts.services import erase_person
@@ -283,6 +285,64 @@ def test_nearest_first_is_the_same_from_memory_and_from_the_database(
             assert found.distances == pytest.approx(in_sql.distances)
             distances = [found.distances[i] for i in found.ids]
             assert distances == sorted(distances)  # type: ignore[type-var]
+
+
+def _by_the_scan(search: ServiceSearch, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The page as the database's nearest-places scan orders it (the copy's own order off)."""
+    from directory import selectors
+
+    with monkeypatch.context() as m:
+        m.setattr(selectors, "_nearest_from_copy", lambda *_args: None)
+        return search_page(search)
+
+
+@pytest.mark.postgres
+def test_nearest_first_from_the_copy_is_the_scan_exactly_without_its_statement(
+    area: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from directory import selectors
+
+    monkeypatch.setattr(selectors, "_MEASURE_ALL_BELOW", 10)
+    for hood in Neighbourhood.objects.values_list("slug", flat=True)[:4]:
+        for search in (
+            ServiceSearch(neighbourhood=hood),
+            ServiceSearch(neighbourhood=hood, day="SA", page=2),
+            ServiceSearch(neighbourhood=hood, q="group", sort="distance"),
+        ):
+            search_page(search)  # the copy up to date
+            with CaptureQueriesContext(connection) as sent:
+                found = search_page(search)
+            assert not [q for q in sent.captured_queries if "ll_to_earth" in q["sql"]], search
+            in_scan = _by_the_scan(search, monkeypatch)
+            # the same ids, and distances to the last bit (the same chords as the database's)
+            assert (found.total, found.ids, found.distances) == (
+                in_scan.total,
+                in_scan.ids,
+                in_scan.distances,
+            ), search
+
+
+@pytest.mark.postgres
+def test_places_equally_far_are_ordered_by_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two places at the same distance: only the database's index scan knows which it meets
+    first, so the copy leaves the order to it."""
+    from directory import selectors
+
+    monkeypatch.setattr(selectors, "_MEASURE_ALL_BELOW", 1)
+    hood = f.neighbourhood("Northgate", lat="52.000000", lon="-1.000000")
+    for n in range(6):
+        f.service(name=f"Club {n}", lat=f"52.00{n + 1}000", lon="-1.000000")
+    twins = [f.service(name=f"Twin {n}", lat="52.000500", lon="-1.000000") for n in range(2)]
+    search = ServiceSearch(neighbourhood=hood.slug)
+    snap = search_memory.snapshot()
+    assert snap is not None
+    point = snap.neighbourhood_points[hood.slug]
+    everyone = snap.mask(snap.everything)
+    assert snap.nearest(everyone, 52.0, point, 2) is None  # the twins tie for first
+    found = search_page(search)
+    assert found.ids[:2] == _by_the_scan(search, monkeypatch).ids[:2]
+    assert set(found.ids[:2]) == {t.pk for t in twins}
+    assert found == _by_the_scan(search, monkeypatch)
 
 
 def test_text_searches_the_database_answers_keep_the_text_index_matches_and_order(
