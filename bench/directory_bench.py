@@ -325,8 +325,8 @@ def record_into(into: list[tuple[str, Any]]) -> Callable[..., Any]:
 def _capture_sql(variants: dict[str, list[Variant]]) -> None:
     """Record the statements (SQL and parameters) the ORM sends for each search when the
     database answers it alone. Searches by tags alone are answered in the server from an
-    in-memory copy of the search rows (``directory.search_memory``), which sends only a version
-    check and the page's records; their lower bound is the SQL the same search sends without
+    in-memory copy of the search rows (``directory.search_memory``), which sends only the page's
+    records with the rows' version (one statement); their lower bound is the SQL the same search sends without
     that copy (count, ordered page and records on the same search rows and indexes)."""
     from django.db import connection
     from django.test import Client

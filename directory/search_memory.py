@@ -13,15 +13,17 @@ matching slots in that order. Right after a build the slots are in name order, a
 is the set bits numbered start..stop, lowest first.
 
 It also holds the neighbourhoods' centres, the services' places on the map (for "within" and
-distances), and the services' words in an SQLite FTS5 index (``directory.search_text``: stemmed,
+distances; on PostgreSQL with their ``ll_to_earth`` points, so nearest first needs no query), and
+the services' words in an SQLite FTS5 index (``directory.search_text``: stemmed,
 BM25-ranked, typos and synonyms; its rowids are the keys, so equal scores come in name order),
 so free-text searches are answered here too, the same way on SQLite and PostgreSQL.
 
 It is never stale, and a write costs each process milliseconds: every change to the search rows
 (or to a neighbourhood, or the synonyms) numbers itself in ``SearchIndexVersion`` and lists what
 it touched in ``SearchChange``, in the writer's transaction (``directory.search_index``, which
-explains why no change can be missed). Every search reads the number first (one small query);
-when it has moved on, the search reads the log since the copy's number and patches the copy:
+explains why no change can be missed). Every search reads the number first (one small query;
+the ORUK API reads it with the page's records instead, and searches again in the rare case it
+had moved on: :func:`unchecked`); when it has moved on, the search reads the log since the copy's number and patches the copy:
 the changed services' rows are read again and their tags, words, name order and places replaced
 (:func:`patch`); synonyms are applied when a search is read, so a new list is only read again.
 A patched copy is a new ``Snapshot`` sharing the unchanged parts, so a search already using the
@@ -785,8 +787,28 @@ def disabled() -> Iterator[None]:
 
 def snapshot() -> Snapshot | None:
     """The copy matching the rows as this connection sees them now, or None while a copy for them
-    is being built in the background (search the database meanwhile)."""
+    is being built in the background (search the database meanwhile). Inside :func:`unchecked`,
+    the process's copy as it stands, without reading the rows' version."""
+    used = getattr(_state, "unchecked", None)
+    found = _current
+    if used is not None and found is not None:
+        used.append(found)
+        return found
     return snapshot_for(current_state())
+
+
+@contextmanager
+def unchecked() -> Iterator[list[Snapshot]]:
+    """Searches in this thread use the process's copy as it stands, without reading the rows'
+    version first (a statement fewer). The copies they used are listed: the caller reads the
+    version with its next statement and searches again, checked, when it has moved on
+    (``selectors.search_page_with_documents``)."""
+    used: list[Snapshot] = []
+    _state.unchecked = used
+    try:
+        yield used
+    finally:
+        _state.unchecked = None
 
 
 def snapshot_for(state: State | None) -> Snapshot | None:

@@ -782,7 +782,56 @@ def search_documents(found: SearchPage) -> list[tuple[str, str]]:
     where the search measured distance."""
     if not found.ids:
         return []
-    rows = _documents(found.ids)
+    return _records(found, _documents(found.ids))
+
+
+# The page's records and the rows' version in one statement, so one snapshot of the database:
+# the records are those of that version.
+_DOCUMENTS_AND_STATE_SQL = (
+    "SELECT service_id, document, NULL::bigint, NULL::bigint FROM directory_searchentry"
+    " WHERE service_id = ANY(%s)"
+    " UNION ALL SELECT NULL, NULL, version, token FROM directory_searchindexversion WHERE id = 1"
+)
+
+
+def _documents_and_state(
+    found: SearchPage,
+) -> tuple[list[tuple[str, str]], search_memory.State | None]:
+    """``search_documents``, and the rows' version as the records were read."""
+    if not uses_postgres():  # the version read after the records: unchanged, so theirs
+        records = search_documents(found)
+        return records, search_index.current_state()
+    with connection.cursor() as cursor:
+        cursor.execute(_DOCUMENTS_AND_STATE_SQL, [found.ids])
+        rows = cursor.fetchall()
+    state = next(((int(v), int(t)) for pk, _d, v, t in rows if pk is None), None)
+    return _records(found, {pk: d for pk, d, _v, _t in rows if pk is not None}), state
+
+
+def search_page_with_documents(
+    search: ServiceSearch, *, page_size: int = PAGE_SIZE, clamp_page: bool = True
+) -> tuple[SearchPage, list[tuple[str, str]]]:
+    """``search_page`` and the page's ``search_documents``, with a statement fewer: the page is
+    found in the process's in-memory copy as it stands and the rows' version is read with the
+    page's records. Only when the version has moved on since the copy (a write since this
+    process's last search) is the search made again the usual way (version first)."""
+    if search_memory.enabled():
+        try:
+            with search_memory.unchecked() as used:
+                found = search_page(search, page_size=page_size, clamp_page=clamp_page)
+        except SearchError:
+            pass  # perhaps only the copy is behind (a neighbourhood just added): ask again
+        else:
+            if not used:  # the database answered: nothing to check
+                return found, search_documents(found)
+            records, state = _documents_and_state(found)
+            if all(snap.state == state for snap in used):
+                return found, records
+    found = search_page(search, page_size=page_size, clamp_page=clamp_page)
+    return found, search_documents(found)
+
+
+def _records(found: SearchPage, rows: dict[str, str]) -> list[tuple[str, str]]:
     records = []
     for pk in found.ids:
         if pk not in rows:

@@ -38,6 +38,7 @@ from directory.selectors import (
     resolve_origin,
     search_documents,
     search_page,
+    search_page_with_documents,
     search_queryset,
 )
 
@@ -217,13 +218,14 @@ def list_services(
     """A page of ``GET /services`` records as ``(id, JSON text)``: the directory search finds the
     page's ids and their stored records are returned as they are (``full`` pages are nested from
     the tables by the caller)."""
-    found = search_page(
-        replace(search, page=page),
-        page_size=per_page,
-        base=filters.apply(public_services()) if filters.active else None,
-        clamp_page=False,
-    )
-    return Page(search_documents(found), found.total, page, per_page)
+    searched = replace(search, page=page)
+    if filters.active:
+        base = filters.apply(public_services())
+        found = search_page(searched, page_size=per_page, base=base, clamp_page=False)
+        records = search_documents(found)
+    else:
+        found, records = search_page_with_documents(searched, page_size=per_page, clamp_page=False)
+    return Page(records, found.total, page, per_page)
 
 
 def list_service_at_locations(

@@ -358,6 +358,33 @@ def test_text_searches_the_database_answers_keep_the_text_index_matches_and_orde
         assert found.ids == narrowed.ids, q
 
 
+def test_api_search_reads_the_version_with_the_records_and_sees_a_write_at_once(
+    client: Any, area: Any
+) -> None:
+    """The API finds the page in the copy as it stands and reads the rows' version with the
+    page's records (one statement on PostgreSQL); after a write the version has moved on, so the
+    search is made again with the copy brought up to date."""
+    hood = Neighbourhood.objects.order_by("name").first()
+    assert hood is not None
+    saturday = "/api/oruk/services?day=SA&per_page=5"
+    before_saturday = client.get(saturday).json()  # the copy up to date
+    with CaptureQueriesContext(connection) as sent:
+        assert client.get(saturday).json() == before_saturday
+    assert len(sent) == (1 if connection.vendor == "postgresql" else 2)
+    url = f"/api/oruk/services?neighbourhood={hood.slug}&per_page=5"
+    before = client.get(url).json()
+    new = f.service(name="Aardvark Lunch Club", at=hood)  # at the centre: nearest of all
+    body = client.get(url).json()
+    assert body["contents"][0]["id"] == new.pk
+    assert body["total_items"] == before["total_items"] + 1
+    found = client.get("/api/oruk/services?search=aardvark").json()
+    assert [r["id"] for r in found["contents"]] == [new.pk]
+    Neighbourhood.objects.create(slug="new-town", name="New Town", latitude=52, longitude=-1)
+    assert client.get("/api/oruk/services?neighbourhood=new-town").status_code == 200
+    missing = client.get("/api/oruk/services?neighbourhood=no-such-place")
+    assert missing.status_code == 400 and missing.json()["parameter"] == "neighbourhood"
+
+
 def test_api_pages_are_the_stored_records_in_an_exact_envelope(client: Any, area: Any) -> None:
     hood = Neighbourhood.objects.order_by("name").values_list("slug", flat=True)[0]
     body = client.get("/api/oruk/services", {"neighbourhood": hood, "per_page": 7}).json()
