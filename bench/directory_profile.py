@@ -14,8 +14,10 @@ response body read and closed as a server would. Free-text searches of the "text
 are each sent once with the text index's remembered answers forgotten before each, so they are
 searches no worker has answered before, as in the benchmark.
 
-It prints, per search type, the median, mean and 90th percentile of ``--runs`` requests and the
-SQL statements each sends; with ``--profile``, cProfile's top functions of the same requests (by
+It prints, per search type, the median, mean and 90th percentile of ``--runs`` requests, the CPU
+milliseconds per request of this process and of its PostgreSQL server process (the same requests
+again; CPU time is steadier than wall time on a shared machine), and the SQL statements each
+sends; with ``--profile``, cProfile's top functions of the same requests (by
 own time and by cumulative time). The numbers are for comparing one change with the next on the
 same machine: the benchmark (``bench.directory_bench``) is the measure of record.
 """
@@ -31,6 +33,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench import directory_bench
@@ -99,6 +102,35 @@ def _statements(get: Callable[[str], bytes], path: str) -> int:
     return len(sent)
 
 
+def _backend_cpu_s() -> tuple[int, float | None]:
+    """The PostgreSQL server process of this connection, and the CPU seconds it has used (Linux
+    /proc, when the server runs on this machine): the statements' cost, beside this process's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return pid, None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(kind: str, get: Callable[[str], bytes], paths: list[str]) -> tuple[float, float | None]:
+    """CPU milliseconds per request: this process's, and the database server's (None when it
+    cannot be read, or the connection was replaced meanwhile)."""
+    pid, backend = _backend_cpu_s()
+    mine = time.process_time()
+    _time(kind, get, paths)
+    mine = time.process_time() - mine
+    pid_after, after = _backend_cpu_s()
+    server = None
+    if backend is not None and after is not None and pid == pid_after:
+        server = (after - backend) * 1000 / len(paths)
+    return mine * 1000 / len(paths), server
+
+
 def _time(kind: str, get: Callable[[str], bytes], paths: list[str]) -> list[float]:
     from directory import search_memory
 
@@ -144,9 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(directory_bench._load_area(args.services, args.seed), file=sys.stderr)
     print(f"area ready in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    from django.db import connection
+
     from directory import search_memory
 
     search_memory.BACKGROUND_FROM_ROWS = sys.maxsize  # build the copy here, on the first search
+    # One database connection for the whole run (a server reconnects each minute: nothing per
+    # request), so the server process's CPU can be read before and after each search type.
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = None
     path, translate = directory_bench._endpoint()
     variants = directory_bench._variants(path, translate, args.seed)
     get = _requester()
@@ -154,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     for items in variants.values():  # the copy, then every code path, once
         get(items[-1].path)
     print(f"copy built and warmed in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    print(f"{'search':<18}{'median':>9}{'mean':>9}{'p90':>9}{'min':>9}  statements")
+    print(
+        f"{'search':<18}{'median':>9}{'mean':>9}{'p90':>9}{'min':>9}{'CPU':>9}{'DB CPU':>9}"
+        "  statements"
+    )
     reports = []
     for kind in args.only or KINDS:
         items = variants[kind][: -1 if kind == "text_distinct" else None]
@@ -163,9 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         took = sorted(_time(kind, get, paths))
         p90 = took[int(0.9 * (len(took) - 1))]
         queries = _statements(get, paths[0])
+        cpu, db_cpu = _cpu(kind, get, paths)
         print(
             f"{kind:<18}{statistics.median(took):9.2f}{statistics.fmean(took):9.2f}"
-            f"{p90:9.2f}{took[0]:9.2f}  {queries}"
+            f"{p90:9.2f}{took[0]:9.2f}{cpu:9.2f}{db_cpu or float('nan'):9.2f}  {queries}"
         )
         if args.profile:
             reports.append(f"\n===== {kind} =====\n{_profile(kind, get, paths, args.top)}")
