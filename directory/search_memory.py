@@ -791,7 +791,7 @@ def snapshot() -> Snapshot | None:
     the process's copy as it stands, without reading the rows' version."""
     used = getattr(_state, "unchecked", None)
     found = _current
-    if used is not None and found is not None:
+    if used is not None and found is not None and not _building:  # (being rebuilt: behind)
         used.append(found)
         return found
     return snapshot_for(current_state())

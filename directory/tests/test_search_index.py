@@ -312,7 +312,7 @@ def test_nearest_first_from_the_copy_is_the_scan_exactly_without_its_statement(
             search_page(search)  # the copy up to date
             with CaptureQueriesContext(connection) as sent:
                 found = search_page(search)
-            assert not [q for q in sent.captured_queries if "ll_to_earth" in q["sql"]], search
+            assert not [q for q in sent.captured_queries if "<->" in q["sql"]], search
             in_scan = _by_the_scan(search, monkeypatch)
             # the same ids, and distances to the last bit (the same chords as the database's)
             assert (found.total, found.ids, found.distances) == (
@@ -320,6 +320,19 @@ def test_nearest_first_from_the_copy_is_the_scan_exactly_without_its_statement(
                 in_scan.ids,
                 in_scan.distances,
             ), search
+    # A new place, patched into the copy: a few metres from the centre (where one service is).
+    centre = Neighbourhood.objects.order_by("name").first()
+    assert centre is not None
+    near = f"{centre.latitude + Decimal('0.00002'):f}"
+    new = f.service(name="Aardvark Club", lat=near, lon=f"{centre.longitude:f}")
+    search = ServiceSearch(neighbourhood=centre.slug)
+    builds = search_memory.builds
+    with CaptureQueriesContext(connection) as sent:
+        found = search_page(search)
+    assert search_memory.builds == builds  # patched, not built again
+    assert not [q for q in sent.captured_queries if "<->" in q["sql"]]  # the scan
+    assert new.pk in found.ids[:2]
+    assert found == _by_the_scan(search, monkeypatch)
 
 
 @pytest.mark.postgres
