@@ -37,6 +37,8 @@
 #                           tests may use (their time + 1 s) x this x 2 CPU seconds; lower stops
 #                           mutants that loop for ever sooner (they count as timeouts, i.e. killed)
 #   MUTATION_SAVE_STATE=0   do not copy mutmut's results back into scripts/mutation-state/
+#   MUTATION_POSTGRES=0     leave out the apps part's PostgreSQL pass (postgres_pass below: the
+#                           ledger's mutants SQLite cannot reach, run again on PostgreSQL)
 #
 # A run can be carried over to another machine (a part of rules/pb takes longer than a working
 # session here): mutmut keeps each mutant's result in mutants/<module>.meta beside a hash of each
@@ -91,6 +93,57 @@ apps_tests() {
         esac
     done
     for test in $tests; do [ -f "$ROOT/$test" ] && echo "$test"; done | sort -u
+}
+
+# The apps part's PostgreSQL pass: the ledger's mutants that SQLite could not kill (the
+# PostgreSQL-only statement, the row locks' arguments, the PostgreSQL branch) run again against
+# the ledger's tests on a throwaway PostgreSQL server (scripts/with-postgres.sh), one at a time
+# (one test database). Its work folder is var/mutation/apps-postgresql; a mutant it kills counts
+# as killed in the apps part's score. MUTATION_POSTGRES=0 leaves it out.
+postgres_pass() {
+    local sqlite_work=$1 pg_work=$ROOT/var/mutation/apps-postgresql module=timebank/services/ledger.py
+    local names=() pg_tests=""
+    mapfile -t names < <(sed -n 's/^ *\(timebank\.services\.ledger\.[^: ]*__mutmut_[0-9]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$sqlite_work/results.txt" \
+        | grep -vxF -f <(sed -n 's/^| `\([a-z_][^`]*__mutmut_[0-9]*\)` |.*/\1/p' "$EQUIVALENT_DOC" | grep . || echo "-") || true)
+    if [ "$RERUN" = 1 ] && [ -f "$pg_work/results.txt" ]; then
+        # Not again the ones it has already killed.
+        mapfile -t names < <(printf '%s\n' "${names[@]}" | grep -vxF -f <(sed -n 's/^ *\([^: ]*__mutmut_[0-9]*\): \(killed\|timeout\)$/\1/p' "$pg_work/results.txt" | grep . || echo "-") || true)
+    fi
+    if [ "${#names[@]}" -eq 0 ] || [ -z "${names[0]}" ]; then
+        echo "== apps on PostgreSQL: nothing to run"
+        return 0
+    fi
+    mkdir -p "$pg_work"
+    local pg_state=$ROOT/scripts/mutation-state/apps-postgresql
+    if [ -d "$pg_state" ] && [ -z "$(find "$pg_work/mutants" -name '*.py.meta' 2> /dev/null | head -1)" ]; then
+        mkdir -p "$pg_work/mutants"
+        (cd "$pg_state" && find . -name '*.py.meta' -print0 | tar --null -T - -cf -) | (cd "$pg_work/mutants" && tar -xf -)
+    fi
+    (cd "$ROOT" && tar --exclude=./.venv --exclude=./node_modules --exclude=./var --exclude=./.git \
+        --exclude=__pycache__ --exclude=./e2e --exclude=./bench --exclude=./docs --exclude=./scripts \
+        --exclude=./setup.cfg -cf - .) | (cd "$pg_work" && tar -xf -)
+    for test in $(apps_tests $module); do pg_tests="$pg_tests    $test"$'\n'; done
+    ONLY="    $module"$'\n' TESTS="$pg_tests" TIMEOUT_MULTIPLIER="${MUTATION_TIMEOUT_MULTIPLIER:-15}" "$VENV_BIN/python" -c '
+import os, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+text = text.replace("@ONLY_MUTATE@\n", os.environ["ONLY"]).replace("@TESTS@\n", os.environ["TESTS"])
+text = text.replace("@TIMEOUT_MULTIPLIER@", os.environ["TIMEOUT_MULTIPLIER"])
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+' "$ROOT/scripts/mutation-apps.cfg" "$pg_work/setup.cfg"
+    echo "== apps on PostgreSQL: re-running ${#names[@]} mutants of $module (work folder $pg_work)"
+    local started=$(date +%s)
+    (cd "$pg_work" && PATH="$VENV_BIN:$PATH" nice -n "${MUTATION_NICE:-19}" "$ROOT/scripts/with-postgres.sh" \
+        "$VENV_BIN/mutmut" run --max-children 1 "${names[@]}" > mutmut-run.log 2>&1) || {
+        echo "mutmut failed on PostgreSQL; see $pg_work/mutmut-run.log" >&2
+        tail -20 "$pg_work/mutmut-run.log" >&2
+        exit 2
+    }
+    if [ "${MUTATION_SAVE_STATE:-1}" = 1 ]; then
+        mkdir -p "$pg_state"
+        (cd "$pg_work/mutants" && find . -name '*.py.meta' -print0 | tar --null -T - -cf -) | (cd "$pg_state" && tar -xf -)
+    fi
+    (cd "$pg_work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1)
+    echo "== apps on PostgreSQL: $(grep -c ': killed$\|: timeout$' "$pg_work/results.txt" || true) killed of ${#names[@]} in $(( ($(date +%s) - started) / 60 )) min"
 }
 
 # Where a package's sources sit in the work folder, and what its mutants' names start with.
@@ -176,8 +229,13 @@ open(sys.argv[2], "w", encoding="utf-8").write(text)
     fi
     load_after=$(uptime | sed 's/.*load average: //')
     (cd "$work" && "$VENV_BIN/mutmut" results --all true > results.txt 2>&1 || "$VENV_BIN/mutmut" results > results.txt 2>&1)
+    also_killed=/dev/null
+    if [ "$pkg" = apps ] && [ "${MUTATION_POSTGRES:-1}" = 1 ] && [ -z "${MUTATION_MODULES:-}" ]; then
+        postgres_pass "$work"
+        also_killed=$ROOT/var/mutation/apps-postgresql/results.txt
+    fi
     line=$("$VENV_BIN/python" - "$work/results.txt" "$THRESHOLD" "$label${MUTATION_MODULES:+ ($modules)}" "$EQUIVALENT_DOC" \
-        "$seconds" "$load_before" "$load_after" "$CHILDREN" <<'PY'
+        "$seconds" "$load_before" "$load_after" "$CHILDREN" "$also_killed" <<'PY'
 import re
 import sys
 from collections import Counter
@@ -191,6 +249,14 @@ for raw in Path(results).read_text().splitlines():
     name, sep, state = raw.strip().rpartition(": ")
     if sep and "__mutmut_" in name:
         status[name] = state.strip()
+# The PostgreSQL pass (apps only): the same mutants of the ledger, killed by the same tests on
+# PostgreSQL, where the statements SQLite never runs are reached.
+on_postgresql = 0
+for raw in Path(sys.argv[9]).read_text().splitlines():
+    name, sep, state = raw.strip().rpartition(": ")
+    if sep and name in status and state.strip() in ("killed", "timeout") and status[name] not in ("killed", "timeout"):
+        status[name] = state.strip()
+        on_postgresql += 1
 equivalent = set()
 if equivalent_doc.exists():
     in_table = False
@@ -216,7 +282,7 @@ for name in left:
 verdict = "ok" if score >= threshold else f"UNDER {threshold:g}%"
 others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in ("killed", "timeout"))
 print(f"{pkg}: {total} mutants, {counts['killed']} killed, {counts['timeout']} timeouts "
-      f"({killed}/{total} = {raw_score:.1f}%); {len(excused)} equivalent -> score {score:.1f}%; "
+      f"({killed}/{total} = {raw_score:.1f}%{f', {on_postgresql} of them on PostgreSQL' if on_postgresql else ''}); {len(excused)} equivalent -> score {score:.1f}%; "
       f"{len(left)} other survivors ({others or 'none'}); {seconds // 60} min {seconds % 60} s with "
       f"{children} child(ren), load {load_before} before, {load_after} after; {verdict}")
 PY
