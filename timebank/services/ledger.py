@@ -266,7 +266,9 @@ def _insert_entry_in_one_statement(
         row.pk, updated, exchange_id = cursor.fetchone()
     row._state.adding = False
     row._state.db = connection.alias
-    if updated != len(amounts):  # pragma: no cover - the accounts are locked
+    # One balance updated per posting: fewer means an account is gone. The postings' foreign key
+    # would say so only at commit (Django's are deferred), after the balances had been written.
+    if updated != len(amounts):
         raise IntegrityError("An account of the transaction is missing.")
     if exchange is not None:
         exchange.pk = exchange_id
@@ -275,7 +277,10 @@ def _insert_entry_in_one_statement(
         exchange._state.db = connection.alias
     if audit is not None:
         audit.object_id = str(exchange_id)
-        audit._state.db = connection.alias  # saved, though its own id is not read back
+        # Saved, though its own id is not read back: as after ``audit.save()``, saving it again
+        # is refused (the trail is append-only), not a second insert.
+        audit._state.adding = False
+        audit._state.db = connection.alias
 
 
 @functools.cache

@@ -28,10 +28,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import AuditEvent
+from accounts.services import audit_event
 from rules.ledger import DuplicateKey, Ledger, Minutes, TimeKind, Transaction
 from rules.ledger import Posting as LedgerPosting
 from rules.timebank import ExchangeSlot, find_overlaps
@@ -259,6 +261,50 @@ def test_cached_balances_are_updated_the_same_way_on_both_paths(
 def test_both_balance_paths_run_on_postgresql() -> None:
     """On PostgreSQL the comparison above runs both paths (this fails if it silently did not)."""
     assert _paths() == [False, True]
+
+
+def test_both_paths_hand_back_the_entry_exchange_and_audit_record_as_saved() -> None:
+    """What the caller holds afterwards is the same on both paths: the entry, the exchange
+    (pointing at the entry) and its audit record (naming the new exchange) marked as saved in
+    this database, so saving the audit record again is refused (append-only) rather than a
+    second insert, and the stored rows are the ones held."""
+    giver, receiver = tb.member(name="Giver"), tb.member(name="Receiver")
+    for one_statement in _paths():
+        with transaction.atomic():
+            key = f"saved-{next(_keys)}"
+            row = LedgerTransaction(key=key, kind="exchange", effective=BASE.date())
+            exchange = Exchange(
+                idempotency_key=key, giver=giver, receiver=receiver, start=BASE, minutes=45
+            )
+            audit = audit_event(
+                actor=None, action=AuditEvent.Action.CREATE, object_type="timebank.exchange"
+            )
+            amounts = [(account_for(receiver).pk, -45), (account_for(giver).pk, 45)]
+            write_entry(row, amounts, exchange, audit, one_statement=one_statement)
+            held = [(o._state.adding, o._state.db) for o in (row, exchange, audit)]
+            assert held == [(False, connection.alias)] * 3, one_statement
+            assert exchange.transaction is row
+            assert audit.object_id == str(exchange.pk) != "None"
+            stored = Exchange.objects.get(pk=exchange.pk)
+            assert (stored.transaction_id, stored.minutes) == (row.pk, 45)
+            trail = AuditEvent.objects.filter(object_type="timebank.exchange")
+            assert list(trail.values_list("object_id", flat=True)) == [audit.object_id]
+            with pytest.raises(ValueError, match="append-only"):
+                audit.save()
+            transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+def test_the_one_statement_path_refuses_an_entry_whose_account_is_gone() -> None:
+    """The postings' foreign key to the account is deferred (Django's are) so it would fail only
+    at commit; the statement counts the balances it updated and refuses the entry at once."""
+    account = account_for(tb.member(name="Here"))
+    gone = Account.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    row = LedgerTransaction(key=f"gone-{next(_keys)}", kind="exchange", effective=BASE.date())
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        write_entry(row, [(account.pk, 30), (gone, -30)], one_statement=True)
+    assert str(refused.value) == "An account of the transaction is missing."
+    assert not LedgerTransaction.objects.filter(key=row.key).exists()
 
 
 # --- idempotency: a retried ledger entry, on the database path and in the pure ledger ----------
