@@ -294,17 +294,18 @@ def test_both_paths_hand_back_the_entry_exchange_and_audit_record_as_saved() -> 
             transaction.set_rollback(True)
 
 
-@pytest.mark.postgres
-def test_the_one_statement_path_refuses_an_entry_whose_account_is_gone() -> None:
-    """The postings' foreign key to the account is deferred (Django's are) so it would fail only
-    at commit; the statement counts the balances it updated and refuses the entry at once."""
+def test_both_paths_refuse_an_entry_whose_account_is_gone_at_once() -> None:
+    """The postings' foreign key to the account is deferred (Django's are), so it would fail only
+    at commit, after the balances were written; each path counts the balances it updated and
+    refuses the entry at once, with the same message."""
     account = account_for(tb.member(name="Here"))
     gone = Account.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
-    row = LedgerTransaction(key=f"gone-{next(_keys)}", kind="exchange", effective=BASE.date())
-    with pytest.raises(IntegrityError) as refused, transaction.atomic():
-        write_entry(row, [(account.pk, 30), (gone, -30)], one_statement=True)
-    assert str(refused.value) == "An account of the transaction is missing."
-    assert not LedgerTransaction.objects.filter(key=row.key).exists()
+    for one_statement in _paths():
+        row = LedgerTransaction(key=f"gone-{next(_keys)}", kind="exchange", effective=BASE.date())
+        with pytest.raises(IntegrityError) as refused, transaction.atomic():
+            write_entry(row, [(account.pk, 30), (gone, -30)], one_statement=one_statement)
+        assert str(refused.value) == "An account of the transaction is missing.", one_statement
+        assert not LedgerTransaction.objects.filter(key=row.key).exists()
 
 
 # --- idempotency: a retried ledger entry, on the database path and in the pure ledger ----------
