@@ -116,7 +116,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **kwargs: Any) -> None:  # Django 6 takes keyword arguments only
         """Insert a new event; never update one. Always an INSERT: given the id of a stored event,
         Django would otherwise try an UPDATE of that row first (its id has no default), so a new
         event built with an old id would rewrite the old one. The time is set by ``auto_now_add``
@@ -124,7 +124,7 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             raise ValueError("The audit trail is append-only: events are never changed.")
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("The audit trail is append-only: events are never deleted.")

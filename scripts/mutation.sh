@@ -105,9 +105,20 @@ postgres_pass() {
     local names=() pg_tests=""
     mapfile -t names < <(sed -n 's/^ *\(timebank\.services\.ledger\.[^: ]*__mutmut_[0-9]*\): \(survived\|no tests\|not checked\|suspicious\|segfault\)$/\1/p' "$sqlite_work/results.txt" \
         | grep -vxF -f <(sed -n 's/^| `\([a-z_][^`]*__mutmut_[0-9]*\)` |.*/\1/p' "$EQUIVALENT_DOC" | grep . || echo "-") || true)
-    if [ "$RERUN" = 1 ] && [ -f "$pg_work/results.txt" ]; then
-        # Not again the ones it has already killed.
-        mapfile -t names < <(printf '%s\n' "${names[@]}" | grep -vxF -f <(sed -n 's/^ *\([^: ]*__mutmut_[0-9]*\): \(killed\|timeout\)$/\1/p' "$pg_work/results.txt" | grep . || echo "-") || true)
+    if [ "$RERUN" = 1 ] && [ -f "$pg_work/mutants/$module.meta" ]; then
+        # Not again the ones it has already killed, in a function unchanged since (the function's
+        # hash in its last run's state is the one the SQLite part has just read from the source).
+        mapfile -t names < <(printf '%s\n' "${names[@]}" | "$VENV_BIN/python" -c '
+import json, sys
+from mutmut.stats import status_by_exit_code
+now = json.load(open(sys.argv[1]))["hash_by_function_name"]
+before = json.load(open(sys.argv[2]))
+for name in sys.stdin.read().split():
+    function = name.rpartition(".")[2].rpartition("__mutmut_")[0]
+    done = status_by_exit_code[before["exit_code_by_key"].get(name)] in ("killed", "timeout")
+    if not (done and before["hash_by_function_name"].get(function) == now.get(function)):
+        print(name)
+' "$sqlite_work/mutants/$module.meta" "$pg_work/mutants/$module.meta")
     fi
     if [ "${#names[@]}" -eq 0 ] || [ -z "${names[0]}" ]; then
         echo "== apps on PostgreSQL: nothing to run"
