@@ -291,6 +291,11 @@ def test_both_paths_hand_back_the_entry_exchange_and_audit_record_as_saved() -> 
             assert list(trail.values_list("object_id", flat=True)) == [audit.object_id]
             with pytest.raises(ValueError, match="append-only"):
                 audit.save()
+            # An entry on its own (an issue or a spend: no exchange, whose link to the entry
+            # would otherwise mark the entry's database): marked saved all the same.
+            alone = LedgerTransaction(key=f"{key}-alone", kind="issue", effective=BASE.date())
+            write_entry(alone, amounts, one_statement=one_statement)
+            assert (alone._state.adding, alone._state.db) == (False, connection.alias)
             transaction.set_rollback(True)
 
 
